@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+
+namespace OpenEvent.Rules.Catalog;
+
+public enum EventKind
+{
+    /// <summary>Sent after the operation; nothing to answer.</summary>
+    Regular,
+
+    /// <summary>Sent before the operation, which DataWorks holds until an extension answers OK / WARN / FAIL.</summary>
+    ExtensionPoint,
+}
+
+public enum EventLevel
+{
+    Workspace,
+    Tenant,
+}
+
+/// <summary>The DataWorks OpenAPI that answers an extension point event (reference section 4.3).</summary>
+public enum CallbackApi
+{
+    None,
+    UpdateIdeEventResult,
+    UpdateWorkbenchEventResult,
+    CallbackExtension,
+}
+
+public enum ScopeDimension
+{
+    Tenant,
+    Workspace,
+    Region,
+    Environment,
+    Operator,
+}
+
+/// <summary>
+/// Where one scope value lives for an event type: the first of <see cref="Paths"/> present in the event
+/// (dotted paths over the CloudEvent, e.g. "data.projectId"), else <see cref="Constant"/> (e.g. table
+/// commits are implied DEV).
+/// </summary>
+public sealed record ScopeSource(ImmutableArray<string> Paths, string? Constant);
+
+/// <summary>A documented field: its dotted path (e.g. "data.fileName", "data.tableMapping.dstTable") and JSON types.</summary>
+public sealed record FieldInfo(string Path, ImmutableArray<string> JsonTypes);
+
+/// <summary>One DataWorks event type of the catalog (schemas/events/catalog.json).</summary>
+public sealed record EventTypeInfo(
+    string Type,
+    string EventCode,
+    string Module,
+    EventLevel Level,
+    EventKind Kind,
+    bool AlsoRegular,
+    bool KindInferred,
+    string Family,
+    CallbackApi Callback,
+    ImmutableDictionary<ScopeDimension, ScopeSource> Scope,
+    ImmutableDictionary<string, FieldInfo> Fields);

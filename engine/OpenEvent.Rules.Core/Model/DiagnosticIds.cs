@@ -1,0 +1,65 @@
+namespace OpenEvent.Rules.Model;
+
+/// <summary>
+/// The stable diagnostic ids. OER1xxx: files, YAML and schema; OER2xxx: C# conditions; OER3xxx: semantics
+/// (patterns, catalog, actions). Ids are never reused or renumbered: CI annotations and docs link to them.
+/// policy-guide.md documents every id listed in <see cref="All"/>; a test keeps the two in step.
+/// </summary>
+public static class DiagnosticIds
+{
+    // Files and YAML
+    public const string YamlSyntax = "OER1001";
+    public const string EmptyFile = "OER1002";
+    public const string NotUtf8 = "OER1003";
+    public const string FileTooLarge = "OER1004";
+    public const string NestingTooDeep = "OER1005";
+    public const string TabIndentation = "OER1006";
+    public const string DuplicateKey = "OER1007";
+    public const string AliasLimit = "OER1008";
+    public const string UnreadablePath = "OER1009";
+
+    // Schema
+    public const string UnknownKind = "OER1010";
+    public const string UnknownKey = "OER1011";
+    public const string WrongType = "OER1012";
+    public const string MissingKey = "OER1013";
+    public const string InvalidValue = "OER1014";
+    public const string InvalidName = "OER1015";
+
+    // C# conditions (issue 4)
+    public const string ConditionCompile = "OER2001";
+    public const string ConditionForbiddenApi = "OER2002";
+    public const string ConditionNotExpression = "OER2003";
+    public const string ConditionNotBoolean = "OER2004";
+
+    // Set-level semantics
+    public const string DuplicateName = "OER3001";
+
+    // Patterns
+    public const string UnknownOperator = "OER3010";
+    public const string MalformedNumeric = "OER3011";
+    public const string BadCidr = "OER3012";
+    public const string EmptyAnythingBut = "OER3013";
+    public const string OrTooFewBranches = "OER3014";
+    public const string LeafNotArray = "OER3015";
+    public const string BadOperatorValue = "OER3016";
+    public const string ContradictoryRange = "OER3017";
+    public const string BadWildcard = "OER3018";
+    public const string EmptyPattern = "OER3019";
+
+    // Catalog
+    public const string UnknownEventType = "OER3020";
+    public const string UndocumentedField = "OER3021";
+    public const string OperatorFieldTypeMismatch = "OER3022";
+    public const string NoDataWorksEvents = "OER3023";
+    public const string UnknownScopeValue = "OER3024";
+
+    // Actions, channels, targets, templates
+    public const string BlockOnRegularEvents = "OER3030";
+    public const string UndeclaredChannel = "OER3031";
+    public const string UndeclaredTarget = "OER3032";
+    public const string UnknownPlaceholder = "OER3033";
+    public const string TemplateSyntax = "OER3034";
+    public const string InlineSecret = "OER3035";
+    public const string NoActions = "OER3036";
+}

@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Model;
+
+public enum PolicyMode
+{
+    /// <summary>Matches count: blocks and warns decide the verdict, notifications and forwards are sent.</summary>
+    Enforce,
+
+    /// <summary>Matches are reported as "would" outcomes and change nothing.</summary>
+    Audit,
+
+    /// <summary>The policy is validated but never evaluated.</summary>
+    Disabled,
+}
+
+/// <summary>A validated policy as its author wrote it (kind: Policy).</summary>
+public sealed record PolicyDefinition(
+    string Name,
+    PolicyMetadata Metadata,
+    PolicyMode Mode,
+    int Priority,
+    PatternObject Match,
+    ScopeDefinition? Scope,
+    ImmutableArray<ExclusionDefinition> Exclude,
+    ConditionDefinition? Condition,
+    ImmutableArray<ActionDefinition> Actions,
+    SourceLocation Location);
+
+public sealed record PolicyMetadata(
+    string? Description,
+    string? Owner,
+    ImmutableSortedDictionary<string, string> Labels);
+
+/// <summary>
+/// Filters on the normalized scope values the catalog resolves per event type. Each non-empty list must
+/// contain the event's value (AND across dimensions, OR within one); an empty list does not filter.
+/// Values are compared as strings (ids are written as in the event, e.g. "10001234").
+/// Environments are normalized to DEV / PROD.
+/// </summary>
+public sealed record ScopeDefinition(
+    ImmutableArray<string> Tenants,
+    ImmutableArray<string> Workspaces,
+    ImmutableArray<string> Regions,
+    ImmutableArray<string> Environments,
+    ImmutableArray<string> Operators,
+    SourceLocation Location)
+{
+    public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Regions.IsEmpty && Environments.IsEmpty && Operators.IsEmpty;
+}
+
+/// <summary>One exception: the policy does not apply when the match and the scope given here both hold.</summary>
+public sealed record ExclusionDefinition(PatternObject? Match, ScopeDefinition? Scope, SourceLocation Location);
+
+/// <summary>What a C# condition (spec.condition) does when it throws at runtime.</summary>
+public enum ConditionErrorMode
+{
+    /// <summary>The policy does not match; the error is recorded on the decision (default: never blocks silently).</summary>
+    NoMatch,
+
+    /// <summary>The policy matches as if the condition were true (fail closed for guard policies).</summary>
+    Match,
+}
+
+public sealed record ConditionDefinition(string Expression, ConditionErrorMode OnError, SourceLocation Location);
+
+public abstract record ActionDefinition(SourceLocation Location)
+{
+    /// <summary>block | warn | notify | forward, as written in YAML and in decisions.</summary>
+    public abstract string Kind { get; }
+}
+
+/// <summary>Answers an extension point event with FAIL (in enforce mode).</summary>
+public sealed record BlockAction(MessageTemplate Reason, SourceLocation Location) : ActionDefinition(Location)
+{
+    public override string Kind => "block";
+}
+
+/// <summary>Answers an extension point event with WARN.</summary>
+public sealed record WarnAction(MessageTemplate Reason, SourceLocation Location) : ActionDefinition(Location)
+{
+    public override string Kind => "warn";
+}
+
+public sealed record NotifyAction(string Channel, MessageTemplate Message, SourceLocation Location) : ActionDefinition(Location)
+{
+    public override string Kind => "notify";
+}
+
+public sealed record ForwardAction(string Target, SourceLocation Location) : ActionDefinition(Location)
+{
+    public override string Kind => "forward";
+}
+
+/// <summary>
+/// A text with <c>{{ path }}</c> placeholders. Paths: envelope attributes (<c>id</c>, <c>type</c>, <c>source</c>,
+/// <c>time</c>, <c>aliyunregionid</c>, ...), <c>data.a.b</c> (a number segment indexes an array),
+/// <c>scope.tenant|workspace|region|environment|operator</c> and <c>policy.name</c>.
+/// </summary>
+public sealed record MessageTemplate(string Source, ImmutableArray<TemplatePart> Parts, SourceLocation Location);
+
+public abstract record TemplatePart;
+
+public sealed record LiteralPart(string Text) : TemplatePart;
+
+/// <summary>A placeholder; <see cref="Segments"/> is the dotted path split (e.g. ["data", "fileName"]).</summary>
+public sealed record PlaceholderPart(string Path, ImmutableArray<string> Segments, SourceLocation Location) : TemplatePart;
