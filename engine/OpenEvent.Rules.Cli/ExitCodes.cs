@@ -1,0 +1,13 @@
+namespace OpenEvent.Rules.Cli;
+
+/// <summary>Exit codes shared by every command, so that CI scripts can rely on them.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>Invalid policies, invalid input events, failed tests.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command line: unknown option, missing argument, unreadable path.</summary>
+    public const int Usage = 2;
+}
