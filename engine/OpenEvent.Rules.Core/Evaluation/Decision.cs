@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Evaluation;
+
+/// <summary>The answer DataWorks gets for an extension point event.</summary>
+public enum Verdict
+{
+    Ok,
+    Warn,
+    Fail,
+}
+
+/// <summary>An action rendered for one event: what would be sent, with templates filled in.</summary>
+public abstract record ActionOutcome
+{
+    /// <summary>block | warn | notify | forward.</summary>
+    public abstract string Kind { get; }
+}
+
+public sealed record BlockOutcome(string Reason) : ActionOutcome
+{
+    public override string Kind => "block";
+}
+
+public sealed record WarnOutcome(string Reason) : ActionOutcome
+{
+    public override string Kind => "warn";
+}
+
+public sealed record NotifyOutcome(string Channel, string Message) : ActionOutcome
+{
+    public override string Kind => "notify";
+}
+
+public sealed record ForwardOutcome(string Target) : ActionOutcome
+{
+    public override string Kind => "forward";
+}
+
+/// <summary>A policy that matched the event, with its rendered actions.</summary>
+public sealed record PolicyMatch(
+    string Policy,
+    PolicyMode Mode,
+    int Priority,
+    SourceLocation Location,
+    ImmutableArray<ActionOutcome> Actions);
+
+/// <summary>A condition that threw while evaluating this event, and what the policy did about it.</summary>
+public sealed record ConditionFailure(string Policy, SourceLocation Location, string Message, bool TreatedAsMatch);
+
+/// <summary>Identifies the evaluated event in outputs: its id and type when readable, and where it came from.</summary>
+public sealed record EventDescriptor(string? Id, string? Type, string File, int Index);
+
+/// <summary>
+/// The outcome for one event: matched enforce-mode policies in priority order, audit-mode matches apart
+/// ("would" outcomes), and for extension point events the verdict (FAIL if an enforce-mode block matched,
+/// else WARN if a warn matched, else OK). Regular events have no verdict. An unreadable event has only <see cref="Error"/>.
+/// </summary>
+public sealed record Decision(
+    EventDescriptor Event,
+    Verdict? Verdict,
+    ImmutableArray<PolicyMatch> Matched,
+    ImmutableArray<PolicyMatch> Audit,
+    ImmutableArray<ConditionFailure> ConditionFailures,
+    EventError? Error)
+{
+    public static Decision ForError(EventOrigin origin, EventError error) =>
+        new(new EventDescriptor(null, null, origin.File, origin.Index), null, [], [], [], error);
+}

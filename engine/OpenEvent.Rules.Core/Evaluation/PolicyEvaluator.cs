@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Evaluation;
+
+/// <summary>
+/// Turns the policies that apply to an event into a <see cref="Decision"/>: runs conditions (a throwing
+/// condition is recorded, and the policy follows its conditionErrors setting), renders actions, orders
+/// matches by priority (higher first, then file and line), separates audit-mode matches, and derives the verdict.
+/// Immutable and thread-safe: one instance serves every event of a policy set.
+/// </summary>
+public sealed class PolicyEvaluator
+{
+    private readonly ImmutableArray<PolicyDefinition> _policies;
+    private readonly IPolicyMatcher _matcher;
+    private readonly IPolicyConditions? _conditions;
+
+    [ThreadStatic]
+    private static List<int>? t_matches;
+
+    /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
+    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IPolicyConditions? conditions = null)
+    {
+        _policies = policies;
+        _matcher = matcher;
+        _conditions = conditions;
+    }
+
+    public ImmutableArray<PolicyDefinition> Policies => _policies;
+
+    public Decision Evaluate(DataWorksEvent e)
+    {
+        var matches = t_matches ??= new List<int>(16);
+        matches.Clear();
+        _matcher.Match(e, matches);
+
+        var enforced = ImmutableArray.CreateBuilder<PolicyMatch>();
+        var audited = ImmutableArray.CreateBuilder<PolicyMatch>();
+        var failures = ImmutableArray.CreateBuilder<ConditionFailure>();
+        foreach (var index in matches)
+        {
+            var policy = _policies[index];
+            if (!PassesCondition(index, policy, e, failures))
+            {
+                continue;
+            }
+
+            var match = new PolicyMatch(policy.Name, policy.Mode, policy.Priority, policy.Location, Render(policy, e));
+            (policy.Mode == PolicyMode.Audit ? audited : enforced).Add(match);
+        }
+
+        enforced.Sort(ByPriority);
+        audited.Sort(ByPriority);
+        var matched = enforced.ToImmutable();
+        return new Decision(
+            new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index),
+            e.IsExtensionPoint ? VerdictOf(matched) : null,
+            matched,
+            audited.ToImmutable(),
+            failures.ToImmutable(),
+            Error: null);
+    }
+
+    private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, ImmutableArray<ConditionFailure>.Builder failures)
+    {
+        if (policy.Condition is null || _conditions is null || !_conditions.Has(index))
+        {
+            return true;
+        }
+
+        try
+        {
+            return _conditions.Evaluate(index, e);
+        }
+        catch (Exception ex)
+        {
+            // A broken condition must not stop the other policies; what it means for this one is the author's call.
+            var treatAsMatch = policy.Condition.OnError == ConditionErrorMode.Match;
+            failures.Add(new ConditionFailure(policy.Name, policy.Condition.Location, $"{ex.GetType().Name}: {ex.Message}", treatAsMatch));
+            return treatAsMatch;
+        }
+    }
+
+    private static ImmutableArray<ActionOutcome> Render(PolicyDefinition policy, DataWorksEvent e)
+    {
+        var outcomes = ImmutableArray.CreateBuilder<ActionOutcome>(policy.Actions.Length);
+        foreach (var action in policy.Actions)
+        {
+            outcomes.Add(action switch
+            {
+                BlockAction block => new BlockOutcome(TemplateRenderer.Render(block.Reason, e, policy)),
+                WarnAction warn => new WarnOutcome(TemplateRenderer.Render(warn.Reason, e, policy)),
+                NotifyAction notify => new NotifyOutcome(notify.Channel, TemplateRenderer.Render(notify.Message, e, policy)),
+                ForwardAction forward => new ForwardOutcome(forward.Target),
+                _ => throw new InvalidOperationException($"unknown action {action.Kind}"),
+            });
+        }
+
+        return outcomes.MoveToImmutable();
+    }
+
+    private static Verdict VerdictOf(ImmutableArray<PolicyMatch> enforced)
+    {
+        var verdict = Verdict.Ok;
+        foreach (var match in enforced)
+        {
+            foreach (var action in match.Actions)
+            {
+                if (action is BlockOutcome)
+                {
+                    return Verdict.Fail;
+                }
+
+                if (action is WarnOutcome)
+                {
+                    verdict = Verdict.Warn;
+                }
+            }
+        }
+
+        return verdict;
+    }
+
+    private static int ByPriority(PolicyMatch a, PolicyMatch b)
+    {
+        var byPriority = b.Priority.CompareTo(a.Priority);
+        if (byPriority != 0)
+        {
+            return byPriority;
+        }
+
+        var byFile = string.CompareOrdinal(a.Location.File, b.Location.File);
+        return byFile != 0 ? byFile : a.Location.Line.CompareTo(b.Location.Line);
+    }
+}

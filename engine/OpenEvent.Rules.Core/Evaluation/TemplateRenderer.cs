@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Evaluation;
+
+/// <summary>
+/// Fills a message template from an event. Strings are inserted as they are, numbers and booleans as their
+/// JSON text, objects and arrays as compact JSON; a missing value renders as an empty string. Output is
+/// capped so that a huge field cannot turn into a huge notification or callback.
+/// </summary>
+public static class TemplateRenderer
+{
+    public const int MaxLength = 4000;
+
+    public static string Render(MessageTemplate template, DataWorksEvent e, PolicyDefinition policy)
+    {
+        var builder = new StringBuilder();
+        foreach (var part in template.Parts)
+        {
+            switch (part)
+            {
+                case LiteralPart literal:
+                    builder.Append(literal.Text);
+                    break;
+                case PlaceholderPart placeholder:
+                    builder.Append(Resolve(placeholder, e, policy));
+                    break;
+            }
+
+            if (builder.Length > MaxLength)
+            {
+                builder.Length = MaxLength - 1;
+                builder.Append('…');
+                break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Resolve(PlaceholderPart placeholder, DataWorksEvent e, PolicyDefinition policy)
+    {
+        var segments = placeholder.Segments;
+        if (segments.Length == 2 && segments[0] == "scope")
+        {
+            return segments[1] switch
+            {
+                "tenant" => e.Scope.Tenant,
+                "workspace" => e.Scope.Workspace,
+                "region" => e.Scope.Region,
+                "environment" => e.Scope.Environment,
+                "operator" => e.Scope.Operator,
+                _ => null,
+            } ?? "";
+        }
+
+        if (segments.Length == 2 && segments[0] == "policy")
+        {
+            return segments[1] switch
+            {
+                "name" => policy.Name,
+                "priority" => policy.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "mode" => policy.Mode.ToString().ToLowerInvariant(),
+                _ => "",
+            };
+        }
+
+        if (!JsonPaths.TryGet(e.Root, placeholder.Path, out var value))
+        {
+            return "";
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Null => "",
+            JsonValueKind.Object or JsonValueKind.Array => JsonSerializer.Serialize(value),
+            _ => value.GetRawText(),
+        };
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation;
+
+namespace OpenEvent.Rules.Tests.Evaluation;
+
+public sealed class EventParserTests
+{
+    private const string DeployFile = """
+        {"specversion":"1.0","id":"e-1","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile",
+         "aliyunregionid":"cn-hangzhou",
+         "data":{"eventCode":"deploy-file","tenantId":283780000010656,"projectId":10001234,"operator":"200012345678901","fileName":"dws_orders"}}
+        """;
+
+    private static readonly EventParser s_parser = new(EventCatalog.Default);
+
+    private static List<(DataWorksEvent? Event, EventError? Error)> ParseAll(string input) => ParseAll(Encoding.UTF8.GetBytes(input));
+
+    private static List<(DataWorksEvent? Event, EventError? Error)> ParseAll(byte[] input) =>
+        EventInputReader.Split(input, "in.json")
+            .Select(slice => (s_parser.TryParse(slice, out var error), error))
+            .ToList();
+
+    [Fact]
+    public void Parse_StructuredCloudEvent_ResolvesCatalogKindAndScope()
+    {
+        var (e, error) = Assert.Single(ParseAll(DeployFile));
+
+        Assert.Null(error);
+        Assert.NotNull(e);
+        Assert.Equal("e-1", e.Id);
+        Assert.Equal("dataworks:FileChange:DeployFile", e.Type);
+        Assert.True(e.IsExtensionPoint);
+        Assert.Equal(new EventScope("283780000010656", "10001234", "cn-hangzhou", null, "200012345678901"), e.Scope);
+        Assert.Equal(new EventOrigin("in.json", 0), e.Origin);
+    }
+
+    [Fact]
+    public void Split_BatchArray_YieldsEachElementWithItsIndex()
+    {
+        var results = ParseAll($"[{DeployFile}, {DeployFile.Replace("e-1", "e-2")}]");
+
+        Assert.Equal(["e-1", "e-2"], results.Select(r => r.Event!.Id));
+        Assert.Equal([0, 1], results.Select(r => r.Event!.Origin.Index));
+    }
+
+    [Fact]
+    public void Split_EmptyBatch_YieldsNothing()
+    {
+        Assert.Empty(ParseAll("[ ]"));
+    }
+
+    [Fact]
+    public void Split_JsonLinesWithOneBadLine_ReportsItAndKeepsTheOthers()
+    {
+        var line = DeployFile.ReplaceLineEndings(" ");
+        var results = ParseAll($"{line}\n{{not json}}\n\n{line.Replace("e-1", "e-3")}\n");
+
+        Assert.Equal(3, results.Count);
+        Assert.Equal("e-1", results[0].Event!.Id);
+        Assert.Equal("invalid-json", results[1].Error!.Id);
+        Assert.Equal(1, EventInputReader.Split(Encoding.UTF8.GetBytes($"{line}\n{{not json}}\n"), "x").ElementAt(1).Origin.Index);
+        Assert.Equal("e-3", results[2].Event!.Id);
+    }
+
+    [Fact]
+    public void Parse_InvalidJson_ReportsInvalidJson()
+    {
+        var (_, error) = Assert.Single(ParseAll("{\"specversion\": \"1.0\", "));
+        Assert.Equal("invalid-json", error!.Id);
+    }
+
+    [Fact]
+    public void Parse_InvalidUtf8_ReportsOffsetOfFirstBadByte()
+    {
+        var bytes = Encoding.UTF8.GetBytes(DeployFile.Replace("dws_orders", "dws_XX"));
+        var at = Array.IndexOf(bytes, (byte)'X');
+        bytes[at] = 0xC3;
+        bytes[at + 1] = 0x28;
+
+        var (_, error) = Assert.Single(ParseAll(bytes));
+
+        Assert.Equal("invalid-utf8", error!.Id);
+        Assert.Equal($"the event is not valid UTF-8 (first bad byte at offset {at})", error.Message);
+    }
+
+    [Fact]
+    public void Parse_TenThousandDeepNesting_ReportsTooDeepWithoutCrashing()
+    {
+        var deep = "{\"specversion\":\"1.0\",\"id\":\"x\",\"type\":\"t\",\"data\":{\"a\":" + new string('[', 10_000) + new string(']', 10_000) + "}}";
+
+        var (_, error) = Assert.Single(ParseAll(deep));
+
+        Assert.Equal("too-deep", error!.Id);
+    }
+
+    [Fact]
+    public void Parse_TwentyMegabyteStringField_ReportsTooLarge()
+    {
+        var huge = DeployFile.Replace("dws_orders", new string('x', 20 * 1024 * 1024));
+
+        var (_, error) = Assert.Single(ParseAll(huge));
+
+        Assert.Equal("too-large", error!.Id);
+        Assert.StartsWith("the event is 20,", error.Message);
+    }
+
+    [Fact]
+    public void Parse_MissingType_ReportsMissingType()
+    {
+        var (_, error) = Assert.Single(ParseAll("""{"specversion":"1.0","id":"x","source":"acs.dataworks"}"""));
+        Assert.Equal("missing-type", error!.Id);
+        Assert.Equal("the event has no 'type' string attribute", error.Message);
+    }
+
+    [Fact]
+    public void Parse_BareDataPayload_ExplainsPartialEvent()
+    {
+        var (_, error) = Assert.Single(ParseAll("""{"eventCode":"deploy-file","projectId":1}"""));
+        Assert.Equal("missing-type", error!.Id);
+        Assert.Contains("Partial Event", error.Message);
+    }
+
+    [Fact]
+    public void Parse_DataNotAnObject_ReportsDataNotObject()
+    {
+        var (_, error) = Assert.Single(ParseAll("""{"specversion":"1.0","id":"x","type":"t","data":"text"}"""));
+        Assert.Equal("data-not-object", error!.Id);
+        Assert.Equal("'data' must be a JSON object, not a string", error.Message);
+    }
+
+    [Fact]
+    public void Parse_DuplicateKeys_ReportsDuplicateKey()
+    {
+        var (_, error) = Assert.Single(ParseAll("""{"specversion":"1.0","id":"x","type":"a","type":"b"}"""));
+        Assert.Equal("duplicate-key", error!.Id);
+    }
+
+    [Fact]
+    public void Parse_NotAnObject_ReportsNotAnObject()
+    {
+        var (_, error) = Assert.Single(ParseAll("\"just a string\""));
+        Assert.Equal("not-an-object", error!.Id);
+    }
+
+    [Fact]
+    public void Parse_CommitFileRegularTwin_IsNotAnExtensionPoint()
+    {
+        var commit = DeployFile.Replace("FileChange:DeployFile", "FileChange:CommitFile").Replace("\"deploy-file\"", "\"commit-file\",\"blockBusiness\":false");
+        var (e, _) = Assert.Single(ParseAll(commit));
+        Assert.False(e!.IsExtensionPoint);
+    }
+
+    [Fact]
+    public void Parse_UnknownTypeWithBlockBusiness_IsAnExtensionPoint()
+    {
+        var (e, _) = Assert.Single(ParseAll("""{"specversion":"1.0","id":"x","type":"dataworks:New:Thing","data":{"blockBusiness":true,"projectId":"42"}}"""));
+        Assert.True(e!.IsExtensionPoint);
+        Assert.Null(e.CatalogEntry);
+        Assert.Equal("42", e.Scope.Workspace);
+    }
+
+    [Fact]
+    public void Parse_FunctionComputeEnvelope_NormalizesToCloudEvent()
+    {
+        var fc = """
+            {"messageId":"m-1","eventType":"download-resources","eventCategoryType":"resources-download","blockBusiness":true,
+             "extensionBizId":"biz-9","messageBody":{"queryDwProjectId":"10001234","operatorUid":"149318960370001","dataRowSize":"5000"}}
+            """;
+
+        var (e, error) = Assert.Single(ParseAll(fc));
+
+        Assert.Null(error);
+        Assert.Equal("m-1", e!.Id);
+        Assert.Equal("dataworks:ResourcesDownload:DownloadResources", e.Type);
+        Assert.True(e.IsExtensionPoint);
+        Assert.Equal("10001234", e.Scope.Workspace);
+        Assert.Equal("149318960370001", e.Scope.Operator);
+        Assert.Equal("biz-9", e.Data.GetProperty("extensionBizId").GetString());
+        Assert.Equal("download-resources", e.Data.GetProperty("eventCode").GetString());
+        Assert.Equal("resources-download", e.Root.GetProperty("eventcategorytype").GetString());
+    }
+}
