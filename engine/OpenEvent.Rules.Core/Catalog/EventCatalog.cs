@@ -92,6 +92,12 @@ public sealed class EventCatalog
         var result = ImmutableDictionary.CreateBuilder<ScopeDimension, ScopeSource>();
         foreach (var property in scope.EnumerateObject())
         {
+            // "$comment" and other JSON Schema keywords may annotate the scope; they are not dimensions.
+            if (property.Name.StartsWith('$'))
+            {
+                continue;
+            }
+
             var dimension = Enum.Parse<ScopeDimension>(property.Name, ignoreCase: true);
             var paths = property.Value.TryGetProperty("paths", out var p)
                 ? p.EnumerateArray().Select(e => e.GetString()!).ToImmutableArray()
@@ -112,8 +118,15 @@ public sealed class EventCatalog
     private static string ReadEmbedded(string fileName)
     {
         var assembly = typeof(EventCatalog).Assembly;
-        using var stream = assembly.GetManifestResourceStream(ResourcePrefix + fileName)
-            ?? throw new InvalidDataException($"The embedded catalog has no '{ResourcePrefix}{fileName}'.");
+        var name = ResourcePrefix + fileName;
+
+        // The resource names come from %(RecursiveDir), which uses '\' when the assembly is built on Windows.
+        using var stream = assembly.GetManifestResourceStream(name)
+            ?? assembly.GetManifestResourceNames()
+                .Where(n => string.Equals(n.Replace('\\', '/'), name, StringComparison.Ordinal))
+                .Select(assembly.GetManifestResourceStream)
+                .FirstOrDefault(s => s is not null)
+            ?? throw new InvalidDataException($"The embedded catalog has no '{name}'.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -31,10 +31,30 @@ internal static class FamilySchemaFields
             var types = TypesOf(root, node);
             if (fields.TryGetValue(path, out var existing))
             {
-                types = existing.JsonTypes.Union(types).ToImmutableArray();
+                // An empty list means "any type": merged with anything, the field stays unconstrained.
+                types = existing.JsonTypes.IsEmpty || types.IsEmpty
+                    ? []
+                    : existing.JsonTypes.Union(types).ToImmutableArray();
             }
 
             fields[path] = new FieldInfo(path, types);
+        }
+
+        WalkChildren(root, node, path, fields, depth);
+    }
+
+    /// <summary>
+    /// Walks the members of <paramref name="node"/> as children of <paramref name="path"/>: its properties, the
+    /// members of its array items, and the members of its allOf / anyOf / oneOf branches. Items and branches are
+    /// walked the same way (recursively), so an array of "anyOf" objects or a "$ref" to an allOf still documents
+    /// every nested field; they add no path of their own.
+    /// </summary>
+    private static void WalkChildren(JsonElement root, JsonElement node, string path,
+        ImmutableDictionary<string, FieldInfo>.Builder fields, int depth)
+    {
+        if (depth > 32 || node.ValueKind != JsonValueKind.Object)
+        {
+            return;
         }
 
         if (node.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
@@ -47,14 +67,7 @@ internal static class FamilySchemaFields
 
         if (node.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Object)
         {
-            var itemNode = Resolve(root, items);
-            if (itemNode.TryGetProperty("properties", out var itemProperties) && itemProperties.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var property in itemProperties.EnumerateObject())
-                {
-                    Walk(root, property.Value, path + "." + property.Name, fields, depth + 1);
-                }
-            }
+            WalkChildren(root, Resolve(root, items), path, fields, depth + 1);
         }
 
         foreach (var keyword in (ReadOnlySpan<string>)["allOf", "anyOf", "oneOf"])
@@ -63,14 +76,7 @@ internal static class FamilySchemaFields
             {
                 foreach (var branch in branches.EnumerateArray())
                 {
-                    var resolved = Resolve(root, branch);
-                    if (resolved.TryGetProperty("properties", out var branchProperties) && branchProperties.ValueKind == JsonValueKind.Object)
-                    {
-                        foreach (var property in branchProperties.EnumerateObject())
-                        {
-                            Walk(root, property.Value, path.Length == 0 ? property.Name : path + "." + property.Name, fields, depth + 1);
-                        }
-                    }
+                    WalkChildren(root, Resolve(root, branch), path, fields, depth + 1);
                 }
             }
         }
