@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OpenEvent.Rules.Sources;
+
+/// <summary>
+/// Identifies the content of a policy folder: "git:&lt;commit&gt;" when the folder is inside a git checkout with no
+/// local changes under it, else "sha256:&lt;hash of file names and bytes&gt;" (so an edited working copy never
+/// claims a commit it does not match).
+/// </summary>
+public static class PolicyRevision
+{
+    public static string Compute(IReadOnlyList<string> files, string? folder)
+    {
+        if (folder is not null && TryGitCommit(folder) is { } commit)
+        {
+            return "git:" + commit;
+        }
+
+        return "sha256:" + ContentHash(files);
+    }
+
+    public static string ContentHash(IReadOnlyList<string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files.Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(file.Replace('\\', '/') + "\n"));
+            try
+            {
+                hash.AppendData(File.ReadAllBytes(file));
+            }
+            catch (IOException)
+            {
+                // A file that vanished between listing and hashing still changes the hash through its name.
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
+    private static string? TryGitCommit(string folder)
+    {
+        try
+        {
+            var head = RunGit(folder, "rev-parse", "HEAD");
+            if (head is null || head.Length < 40)
+            {
+                return null;
+            }
+
+            var status = RunGit(folder, "status", "--porcelain", "--", ".");
+            return status is { Length: 0 } ? head : null;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            return null; // git is not installed: fall back to the content hash.
+        }
+    }
+
+    private static string? RunGit(string folder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        if (!process.WaitForExit(5000))
+        {
+            process.Kill();
+            return null;
+        }
+
+        return process.ExitCode == 0 ? output.Trim() : null;
+    }
+}

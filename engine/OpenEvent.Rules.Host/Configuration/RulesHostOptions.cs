@@ -1,0 +1,71 @@
+namespace OpenEvent.Rules.Host.Configuration;
+
+/// <summary>
+/// The host's settings, bound from the "OpenEventRules" section of standard .NET configuration
+/// (appsettings.json, environment variables such as OpenEventRules__Auth__Token, command line).
+/// Validated at startup by <see cref="RulesHostOptionsValidator"/>: a bad value stops the start with a message naming the setting.
+/// </summary>
+public sealed class RulesHostOptions
+{
+    public const string Section = "OpenEventRules";
+
+    /// <summary>The policy folder (or file) to load and watch.</summary>
+    public string PoliciesPath { get; set; } = "policies";
+
+    public AuthOptions Auth { get; set; } = new();
+
+    public LimitOptions Limits { get; set; } = new();
+
+    public DecisionLogOptions DecisionLog { get; set; } = new();
+
+    public ReloadOptions Reload { get; set; } = new();
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>
+    /// The shared token requests must carry. Set it from the environment (OpenEventRules__Auth__Token), never in a
+    /// committed file. Empty: no authentication, and the host then listens on loopback only.
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>The header EventBridge's HTTP target sends the token in; "Authorization: Bearer" is accepted too.</summary>
+    public string HeaderName { get; set; } = "x-eventbridge-signature-token";
+}
+
+public sealed class LimitOptions
+{
+    public int MaxEventBytes { get; set; } = 1024 * 1024;
+
+    public int MaxBatchBytes { get; set; } = 10 * 1024 * 1024;
+}
+
+public sealed class DecisionLogOptions
+{
+    /// <summary>The decision log file (JSON Lines); empty to disable the file.</summary>
+    public string? Path { get; set; } = "logs/decisions.jsonl";
+
+    /// <summary>Also write each decision line to standard output.</summary>
+    public bool Stdout { get; set; }
+
+    /// <summary>The file is rolled over (decisions.1.jsonl, ...) once it exceeds this size.</summary>
+    public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How many rolled files are kept.</summary>
+    public int RetainedFiles { get; set; } = 10;
+
+    /// <summary>Whether the (masked) event itself is written with each decision.</summary>
+    public bool IncludeEvent { get; set; } = true;
+
+    /// <summary>JSON pointers into the event whose values are replaced by "***" in the log (e.g. /data/sqlText).</summary>
+    public List<string> Mask { get; set; } = ["/data/sqlText"];
+}
+
+public sealed class ReloadOptions
+{
+    /// <summary>Watch the policy folder and reload on change (SIGHUP always reloads).</summary>
+    public bool Watch { get; set; } = true;
+
+    /// <summary>Changes within this window are folded into one reload (editors write files in several steps).</summary>
+    public int DebounceMilliseconds { get; set; } = 300;
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Host.Actions;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Host.Policies;
+
+namespace OpenEvent.Rules.Host.Endpoints;
+
+/// <summary>
+/// POST /events (evaluate, log, hand actions to the pipeline, then answer) and POST /evaluate (the dry run over
+/// HTTP: the decision in the `oer dry-run --format json` shape, nothing performed). Bad input gets a problem
+/// body and a 4xx status, never a 500.
+/// </summary>
+public static class EventEndpoints
+{
+    private const string RequestFile = "request";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/events", HandleEventsAsync);
+        app.MapPost("/evaluate", HandleEvaluateAsync);
+    }
+
+    private static async Task HandleEventsAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options,
+        RulesMetrics metrics, DecisionLog decisionLog, IActionDispatcher dispatcher)
+    {
+        var body = await ReadAsync(context, options.Value.Limits, metrics);
+        if (body is null)
+        {
+            return;
+        }
+
+        var lease = state.Acquire();
+        if (lease is null)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "not-ready", "the policy set is not loaded yet");
+            return;
+        }
+
+        var results = new List<Decision>();
+        try
+        {
+            var compiled = lease.Compiled;
+            foreach (var slice in EventInputReader.Split(body.Value.Bytes, RequestFile))
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var e = compiled.Parser.TryParse(slice, out var error);
+                if (e is null)
+                {
+                    metrics.Rejected(error!.Id);
+                    results.Add(Decision.ForError(slice.Origin, error));
+                    continue;
+                }
+
+                metrics.Received(RulesMetrics.TypeLabel(e));
+                var decision = compiled.Evaluator.Evaluate(e);
+                var seconds = RulesMetrics.Seconds(started);
+                metrics.Evaluated(decision, RulesMetrics.TypeLabel(e), seconds);
+                decisionLog.Append(decision, e, lease.Revision, seconds);
+                await dispatcher.DispatchAsync(decision, e, context.RequestAborted);
+                results.Add(decision);
+            }
+        }
+        finally
+        {
+            lease.Release();
+        }
+
+        var failed = results.Where(r => r.Error is not null).ToList();
+        if (failed.Count > 0)
+        {
+            // Events that were valid have been evaluated and handed on; a retry of the request cannot fix the others.
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, failed[0].Error!.Id,
+                failed.Count == 1 && results.Count == 1 ? failed[0].Error!.Message : $"{failed.Count} of {results.Count} events are invalid",
+                writer =>
+                {
+                    writer.WriteNumber("accepted", results.Count - failed.Count);
+                    writer.WriteStartArray("errors");
+                    foreach (var decision in failed)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteNumber("index", decision.Event.Index);
+                        writer.WriteString("id", decision.Error!.Id);
+                        writer.WriteString("message", decision.Error.Message);
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                });
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.Body);
+        json.WriteStartObject();
+        json.WriteNumber("accepted", results.Count);
+        json.WriteStartArray("results");
+        foreach (var decision in results)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", decision.Event.Id);
+            json.WriteString("type", decision.Event.Type);
+            if (decision.Verdict is { } verdict)
+            {
+                json.WriteString("verdict", DecisionJson.VerdictText(verdict));
+            }
+            else
+            {
+                json.WriteNull("verdict");
+            }
+
+            json.WriteStartArray("matched");
+            foreach (var match in decision.Matched)
+            {
+                json.WriteStringValue(match.Policy);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static async Task HandleEvaluateAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options, RulesMetrics metrics)
+    {
+        var body = await ReadAsync(context, options.Value.Limits, metrics);
+        if (body is null)
+        {
+            return;
+        }
+
+        var lease = state.Acquire();
+        if (lease is null)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "not-ready", "the policy set is not loaded yet");
+            return;
+        }
+
+        List<Decision> decisions;
+        try
+        {
+            decisions = lease.Compiled.EvaluateInput(body.Value.Bytes, RequestFile).ToList();
+        }
+        finally
+        {
+            lease.Release();
+        }
+
+        if (!body.Value.IsBatch)
+        {
+            if (decisions.Count != 1 || decisions[0].Error is { } error)
+            {
+                var first = decisions.FirstOrDefault(d => d.Error is not null)?.Error ?? new EventError("invalid-json", "the body holds more than one event");
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, first.Id, first.Message);
+                return;
+            }
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        if (body.Value.IsBatch)
+        {
+            json.WriteStartArray();
+        }
+
+        foreach (var decision in decisions)
+        {
+            DecisionJson.Write(json, decision);
+        }
+
+        if (body.Value.IsBatch)
+        {
+            json.WriteEndArray();
+        }
+    }
+
+    private static async Task<(ReadOnlyMemory<byte> Bytes, bool IsBatch)?> ReadAsync(HttpContext context, LimitOptions limits, RulesMetrics metrics)
+    {
+        try
+        {
+            var kind = RequestBody.Classify(context.Request);
+            var bytes = await RequestBody.ReadAsync(context.Request, kind, limits, context.RequestAborted);
+            var isBatch = kind == BodyKind.Batch || RequestBody.StartsWithArray(bytes.Span);
+            if (kind == BodyKind.Batch && !isBatch)
+            {
+                throw new RequestRejectedException(StatusCodes.Status400BadRequest, "not-a-batch",
+                    "application/cloudevents-batch+json requires a JSON array of events");
+            }
+
+            if (bytes.IsEmpty)
+            {
+                throw new RequestRejectedException(StatusCodes.Status400BadRequest, "empty", "the request body is empty");
+            }
+
+            return (bytes, isBatch);
+        }
+        catch (RequestRejectedException rejection)
+        {
+            metrics.Rejected(rejection.Id);
+            await Problems.WriteAsync(context, rejection.Status, rejection.Id, rejection.Message);
+            return null;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            var id = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "bad-request";
+            metrics.Rejected(id);
+            await Problems.WriteAsync(context, ex.StatusCode, id, ex.Message);
+            return null;
+        }
+    }
+}

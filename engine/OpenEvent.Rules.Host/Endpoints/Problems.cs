@@ -1,0 +1,32 @@
+using System.Text.Json;
+
+namespace OpenEvent.Rules.Host.Endpoints;
+
+/// <summary>RFC 9457 problem bodies (application/problem+json) with the stable error id of the failure.</summary>
+public static class Problems
+{
+    public static async Task WriteAsync(HttpContext context, int status, string id, string detail, Action<Utf8JsonWriter>? extra = null)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/problem+json";
+        await using var json = new Utf8JsonWriter(context.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#errors");
+        json.WriteString("title", Title(status));
+        json.WriteNumber("status", status);
+        json.WriteString("errorId", id);
+        json.WriteString("detail", detail);
+        extra?.Invoke(json);
+        json.WriteEndObject();
+    }
+
+    private static string Title(int status) => status switch
+    {
+        400 => "Invalid event",
+        401 => "Unauthorized",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        503 => "Not ready",
+        _ => "Request failed",
+    };
+}

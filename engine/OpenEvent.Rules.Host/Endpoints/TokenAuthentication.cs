@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+
+namespace OpenEvent.Rules.Host.Endpoints;
+
+/// <summary>
+/// When a token is configured, every request except the health probes must carry it, either in the header an
+/// EventBridge HTTP target sends (x-eventbridge-signature-token by default) or as "Authorization: Bearer".
+/// Compared in constant time. Others get 401.
+/// </summary>
+public sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHostOptions> options, RulesMetrics metrics)
+{
+    private readonly byte[]? _token = string.IsNullOrEmpty(options.Value.Auth.Token) ? null : Encoding.UTF8.GetBytes(options.Value.Auth.Token);
+    private readonly string _headerName = options.Value.Auth.HeaderName;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (_token is null || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+        {
+            await next(context);
+            return;
+        }
+
+        if (Matches(context.Request.Headers[_headerName].ToString()) || Matches(BearerToken(context.Request.Headers.Authorization.ToString())))
+        {
+            await next(context);
+            return;
+        }
+
+        metrics.Rejected("unauthorized");
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
+            $"send the configured token in the '{_headerName}' header or as 'Authorization: Bearer <token>'");
+    }
+
+    private bool Matches(string? presented) =>
+        !string.IsNullOrEmpty(presented) && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+
+    private static string? BearerToken(string authorization) =>
+        authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OpenEvent.Rules.Evaluation;
+
+namespace OpenEvent.Rules.Host.Observability;
+
+/// <summary>
+/// The host's instruments (System.Diagnostics.Metrics, exported in Prometheus text format on /metrics).
+/// Label values are bounded: event types outside the catalog are reported as "unknown".
+/// </summary>
+public sealed class RulesMetrics : IDisposable
+{
+    public const string MeterName = "OpenEvent.Rules";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _evaluated;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _matches;
+    private readonly Histogram<double> _latency;
+    private readonly Counter<long> _reloads;
+    private readonly Counter<long> _actions;
+    private int _reloadFailing;
+    private int _policiesLoaded;
+
+    public RulesMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _received = _meter.CreateCounter<long>("oer.events.received", description: "Events received, by type.");
+        _evaluated = _meter.CreateCounter<long>("oer.events.evaluated", description: "Events evaluated, by type and verdict (none for regular events).");
+        _rejected = _meter.CreateCounter<long>("oer.events.rejected", description: "Inputs refused, by reason (invalid-json, too-large, unauthorized, ...).");
+        _matches = _meter.CreateCounter<long>("oer.policy.matches", description: "Policy matches, by policy and mode.");
+        _latency = _meter.CreateHistogram<double>("oer.evaluation.duration", unit: "s", description: "Time to evaluate one event.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1] });
+        _reloads = _meter.CreateCounter<long>("oer.policy.reloads", description: "Policy reloads, by result (success, failure).");
+        _actions = _meter.CreateCounter<long>("oer.actions", description: "Actions handed to the action pipeline, by kind and outcome.");
+        _meter.CreateObservableGauge("oer.policy.reload.failing", () => Volatile.Read(ref _reloadFailing),
+            description: "1 while the last reload failed and an older set is serving.");
+        _meter.CreateObservableGauge("oer.policies.loaded", () => Volatile.Read(ref _policiesLoaded),
+            description: "Policies in the set in service.");
+    }
+
+    public void Received(string type) => _received.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Evaluated(Decision decision, string typeLabel, double seconds)
+    {
+        var type = typeLabel;
+        var verdict = decision.Verdict is { } v ? DecisionJson.VerdictText(v) : "none";
+        _evaluated.Add(1, new("type", type), new("verdict", verdict));
+        _latency.Record(seconds);
+        foreach (var match in decision.Matched)
+        {
+            _matches.Add(1, new("policy", match.Policy), new("mode", "enforce"));
+        }
+
+        foreach (var match in decision.Audit)
+        {
+            _matches.Add(1, new("policy", match.Policy), new("mode", "audit"));
+        }
+    }
+
+    public void Action(string kind, string outcome) => _actions.Add(1, new("kind", kind), new("outcome", outcome));
+
+    public void ReloadSucceeded(int policies)
+    {
+        _reloads.Add(1, new KeyValuePair<string, object?>("result", "success"));
+        Volatile.Write(ref _reloadFailing, 0);
+        Volatile.Write(ref _policiesLoaded, policies);
+    }
+
+    public void ReloadFailed()
+    {
+        _reloads.Add(1, new KeyValuePair<string, object?>("result", "failure"));
+        Volatile.Write(ref _reloadFailing, 1);
+    }
+
+    /// <summary>Bounded label for an event type: catalog types as they are, anything else "unknown".</summary>
+    public static string TypeLabel(DataWorksEvent e) => e.CatalogEntry is null ? "unknown" : e.Type;
+
+    public static double Seconds(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
+
+    public void Dispose() => _meter.Dispose();
+}

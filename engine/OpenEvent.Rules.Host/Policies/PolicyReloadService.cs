@@ -1,0 +1,199 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Sources;
+
+namespace OpenEvent.Rules.Host.Policies;
+
+/// <summary>
+/// Loads the policy set at start (a broken first set stops the host with every diagnostic logged), then
+/// reloads it when the folder changes or on SIGHUP. A valid change is compiled and swapped atomically; an
+/// invalid one keeps the last good set, logs every diagnostic and is reported on /policies and /metrics.
+/// </summary>
+public sealed partial class PolicyReloadService : BackgroundService
+{
+    private readonly IPolicySource _source;
+    private readonly PolicySetState _state;
+    private readonly RulesMetrics _metrics;
+    private readonly ReloadOptions _options;
+    private readonly PolicySetFactory _compiler;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PolicyReloadService> _logger;
+    private readonly SemaphoreSlim _reloadRequested = new(0, 1);
+    private readonly object _gate = new();
+
+    public PolicyReloadService(IPolicySource source, PolicySetState state, RulesMetrics metrics, IOptions<RulesHostOptions> options,
+        PolicySetFactory compiler, TimeProvider time, ILogger<PolicyReloadService> logger)
+    {
+        _source = source;
+        _state = state;
+        _metrics = metrics;
+        _options = options.Value.Reload;
+        _compiler = compiler;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The first load happens before the server accepts requests, so a broken set fails the start.
+        if (!Reload(initial: true))
+        {
+            throw new InvalidOperationException(
+                $"The policies in '{string.Join(", ", _source.WatchedFolders)}' are invalid; fix the errors logged above ('oer validate' lists them too).");
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Asks for a reload (coalesced with any pending request).</summary>
+    public void RequestReload()
+    {
+        try
+        {
+            _reloadRequested.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A reload is already pending; it will see this change too.
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // SIGHUP means "reload", not "terminate".
+            RequestReload();
+        });
+        var watchers = _options.Watch ? CreateWatchers() : [];
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _reloadRequested.WaitAsync(stoppingToken);
+
+                // Fold the burst of events an editor or a git checkout produces into one reload.
+                await Task.Delay(TimeSpan.FromMilliseconds(_options.DebounceMilliseconds), _time, stoppingToken);
+                while (_reloadRequested.Wait(0, CancellationToken.None))
+                {
+                }
+
+                Reload(initial: false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var watcher in watchers)
+            {
+                watcher.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Loads, validates and compiles the source; swaps it in when valid. Returns whether it was.</summary>
+    public bool Reload(bool initial)
+    {
+        lock (_gate)
+        {
+            PolicySnapshot snapshot;
+            try
+            {
+                snapshot = _source.Load();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                snapshot = new PolicySnapshot(PolicySetDefinition.Empty,
+                    [new Diagnostic(DiagnosticIds.UnreadablePath, DiagnosticSeverity.Error, SourceLocation.None, ex.Message)], [], "");
+            }
+
+            foreach (var diagnostic in snapshot.Diagnostics)
+            {
+                var hint = diagnostic.Hint is null ? "" : " (hint: " + diagnostic.Hint + ")";
+                if (diagnostic.IsError)
+                {
+                    LogDiagnosticError(_logger, diagnostic.ToString(), hint);
+                }
+                else
+                {
+                    LogDiagnosticWarning(_logger, diagnostic.ToString(), hint);
+                }
+            }
+
+            if (snapshot.HasErrors)
+            {
+                var errors = snapshot.Diagnostics.Count(d => d.IsError);
+                var summary = $"{errors} error(s) in the policy set; the previous set (revision {_state.Current?.Revision ?? "none"}) keeps serving";
+                _state.Fail(new ReloadFailure(_time.GetUtcNow(), snapshot.Revision, snapshot.Diagnostics, summary));
+                _metrics.ReloadFailed();
+                LogReloadRejected(_logger, errors, _state.Current?.Revision ?? "none");
+                return false;
+            }
+
+            CompiledPolicySet compiled;
+            try
+            {
+                compiled = _compiler.Compile(snapshot);
+            }
+            catch (PolicyCompilationException ex)
+            {
+                _state.Fail(new ReloadFailure(_time.GetUtcNow(), snapshot.Revision, ex.Diagnostics, ex.Message));
+                _metrics.ReloadFailed();
+                LogReloadRejected(_logger, ex.Diagnostics.Length, _state.Current?.Revision ?? "none");
+                return false;
+            }
+
+            _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
+            _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
+            LogLoaded(_logger, initial ? "Loaded" : "Reloaded", snapshot.Set.Policies.Length, snapshot.Files.Length, snapshot.Revision);
+            return true;
+        }
+    }
+
+    private List<FileSystemWatcher> CreateWatchers()
+    {
+        var watchers = new List<FileSystemWatcher>();
+        foreach (var folder in _source.WatchedFolders)
+        {
+            var directory = Directory.Exists(folder) ? folder : Path.GetDirectoryName(Path.GetFullPath(folder));
+            if (directory is null || !Directory.Exists(directory))
+            {
+                continue;
+            }
+
+            var watcher = new FileSystemWatcher(directory)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            FileSystemEventHandler changed = (_, _) => RequestReload();
+            watcher.Changed += changed;
+            watcher.Created += changed;
+            watcher.Deleted += changed;
+            watcher.Renamed += (_, _) => RequestReload();
+            watcher.Error += (_, _) => RequestReload();
+            watcher.EnableRaisingEvents = true;
+            watchers.Add(watcher);
+        }
+
+        return watchers;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} {Policies} policies from {Files} files (revision {Revision})")]
+    private static partial void LogLoaded(ILogger logger, string verb, int policies, int files, string revision);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload rejected with {Errors} error(s); revision {Revision} keeps serving")]
+    private static partial void LogReloadRejected(ILogger logger, int errors, string revision);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Diagnostic}{Hint}")]
+    private static partial void LogDiagnosticError(ILogger logger, string diagnostic, string hint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Diagnostic}{Hint}")]
+    private static partial void LogDiagnosticWarning(ILogger logger, string diagnostic, string hint);
+}
