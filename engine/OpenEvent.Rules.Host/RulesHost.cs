@@ -21,7 +21,6 @@ public static partial class RulesHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
-        builder.Configuration.AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().AddCommandLine(args);
 
         builder.Services.AddOptions<RulesHostOptions>().Bind(builder.Configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();
