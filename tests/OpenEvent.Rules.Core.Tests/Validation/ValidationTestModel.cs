@@ -41,6 +41,8 @@ internal static partial class M
         return new ExactMatcher(Scalar.FromNumber(number, literal), L(line, column));
     }
 
+    public static ExactMatcher Null(int line = 1, int column = 1) => new(Scalar.Null, L(line, column));
+
     public static PrefixMatcher Prefix(string value, int line = 1, int column = 1, bool ignoreCase = false) => new(value, ignoreCase, L(line, column));
 
     public static SuffixMatcher Suffix(string value, int line = 1, int column = 1, bool ignoreCase = false) => new(value, ignoreCase, L(line, column));
