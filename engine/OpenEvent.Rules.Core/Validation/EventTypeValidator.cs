@@ -36,33 +36,42 @@ internal sealed class EventTypeValidator
     }
 
     /// <returns>True when something was reported for this pattern.</returns>
-    private static bool CheckPattern(ValidationContext context, string policy, PatternObject pattern, bool reportEmpty)
+    private static bool CheckPattern(ValidationContext context, string policy, PatternObject pattern, bool reportEmpty, bool inBranch = false)
     {
         var reported = false;
-        foreach (var leaf in ValidationContext.TopLevelLeaves(pattern, "type"))
+        // A dead $or branch leaves the policy matching through its other branches, so say which one is dead.
+        var subject = inBranch ? $"An $or branch of policy '{policy}'" : $"Policy '{policy}'";
+        foreach (var member in pattern.Members)
         {
-            var unknown = CheckTypeLeaf(context, policy, leaf);
-            reported |= unknown;
-            if (!unknown && reportEmpty && context.Resolver.TypesAcceptedBy(leaf).IsEmpty)
+            switch (member)
             {
-                context.Diagnostics.Warning(DiagnosticIds.NoDataWorksEvents, FirstLocation(leaf),
-                    $"Policy '{policy}' can match no DataWorks event: no catalog event type satisfies its 'type' condition",
-                    "List the event types to match, e.g. type: [\"dataworks:FileChange:DeployFile\"], or use a prefix such as {\"prefix\": \"dataworks:FileChange:\"}.");
-                reported = true;
-            }
-        }
+                case LeafMember { Name: "type" } leaf:
+                    var unknown = CheckTypeLeaf(context, policy, leaf);
+                    reported |= unknown;
+                    if (!unknown && reportEmpty && context.Resolver.TypesAcceptedBy(leaf).IsEmpty)
+                    {
+                        context.Diagnostics.Warning(DiagnosticIds.NoDataWorksEvents, FirstLocation(leaf),
+                            $"{subject} can match no DataWorks event: no catalog event type satisfies its 'type' condition",
+                            "List the event types to match, e.g. type: [\"dataworks:FileChange:DeployFile\"], or use a prefix such as {\"prefix\": \"dataworks:FileChange:\"}.");
+                        reported = true;
+                    }
 
-        if (reportEmpty)
-        {
-            foreach (var leaf in ValidationContext.TopLevelLeaves(pattern, "source"))
-            {
-                if (!MatchedTypesResolver.AcceptsDataWorksSource(leaf))
-                {
+                    break;
+
+                case LeafMember { Name: "source" } leaf when reportEmpty && !MatchedTypesResolver.AcceptsDataWorksSource(leaf):
                     context.Diagnostics.Warning(DiagnosticIds.NoDataWorksEvents, FirstLocation(leaf),
-                        $"Policy '{policy}' can match no DataWorks event: its 'source' condition rejects \"{EnvelopeAttributes.DataWorksSource}\"",
+                        $"{subject} can match no DataWorks event: its 'source' condition rejects \"{EnvelopeAttributes.DataWorksSource}\"",
                         $"Every DataWorks event has source \"{EnvelopeAttributes.DataWorksSource}\": write source: [\"{EnvelopeAttributes.DataWorksSource}\"] or remove the condition.");
                     reported = true;
-                }
+                    break;
+
+                case OrMember or:
+                    foreach (var branch in or.Branches)
+                    {
+                        reported |= CheckPattern(context, policy, branch, reportEmpty, inBranch: true);
+                    }
+
+                    break;
             }
         }
 

@@ -151,6 +151,17 @@ public sealed class EventTypeValidatorTests
         Assert.Empty(Validate(Policy("p", Types(Deploy), exclude: [Exclusion(Pattern(Leaf("source", Exact("acs.ecs"))))])));
 
     [Fact]
+    public void Validate_DeadOrBranch_WarningNamesTheBranch()
+    {
+        var policy = Policy("p", Pattern(Or(Types(Deploy), Pattern(Leaf("source", Exact("acs.ecs", 9, 17))))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3023", DiagnosticSeverity.Warning, 9, 17,
+            "An $or branch of policy 'p' can match no DataWorks event: its 'source' condition rejects \"acs.dataworks\"");
+    }
+
+    [Fact]
     public void Validate_DisabledPolicy_StillValidated()
     {
         var diagnostic = Assert.Single(Validate(Policy("p", Types("dataworks:FileChange:Deployfile"), mode: PolicyMode.Disabled)));
