@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
@@ -11,7 +10,8 @@ namespace OpenEvent.Rules.Validation;
 /// </summary>
 internal sealed class ValidationContext
 {
-    private readonly ConditionalWeakTable<PatternObject, MatchedTypes> _matched = [];
+    // By reference: patterns are records, and value equality over a whole pattern tree is both slow and not the question.
+    private readonly Dictionary<PatternObject, MatchedTypes> _matched = new(ReferenceEqualityComparer.Instance);
 
     public ValidationContext(PolicySetDefinition set, EventCatalog catalog, DiagnosticBag diagnostics)
     {
@@ -31,8 +31,16 @@ internal sealed class ValidationContext
 
     public MatchedTypes MatchedTypes(PolicyDefinition policy) => MatchedTypes(policy.Match);
 
-    public MatchedTypes MatchedTypes(PatternObject pattern) =>
-        _matched.GetValue(pattern, p => Resolver.Resolve(p));
+    public MatchedTypes MatchedTypes(PatternObject pattern)
+    {
+        if (!_matched.TryGetValue(pattern, out var types))
+        {
+            types = Resolver.Resolve(pattern);
+            _matched[pattern] = types;
+        }
+
+        return types;
+    }
 
     /// <summary>
     /// True when a top-level <c>type</c> leaf of the pattern names an exact type the catalog does not know. Checks
