@@ -48,6 +48,18 @@ public sealed record ScopeDefinition(
     SourceLocation Location)
 {
     public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Regions.IsEmpty && Environments.IsEmpty && Operators.IsEmpty;
+
+    /// <summary>
+    /// Where each value was written, by YAML key ("tenants", "workspaces", "regions", "environments", "operators"),
+    /// in list order. Set by the policy parser so that diagnostics can point at the value; empty when a scope is
+    /// built in code, and then <see cref="LocationOf"/> falls back to <see cref="Location"/>.
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableArray<SourceLocation>> ValueLocations { get; init; } =
+        ImmutableDictionary<string, ImmutableArray<SourceLocation>>.Empty;
+
+    /// <summary>The location of value <paramref name="index"/> of the list under <paramref name="key"/>, else of the scope.</summary>
+    public SourceLocation LocationOf(string key, int index) =>
+        ValueLocations.TryGetValue(key, out var locations) && index < locations.Length ? locations[index] : Location;
 }
 
 /// <summary>One exception: the policy does not apply when the match and the scope given here both hold.</summary>

@@ -4,13 +4,20 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Validation;
 
 /// <summary>
-/// Runs the semantic validators (OER3001, OER3020-OER3036) over a parsed policy set. Each validator owns
-/// one concern and adds every problem it finds; none stops at the first.
+/// Runs the semantic validators (OER3001, OER3020-OER3033) over a parsed policy set. Each validator owns
+/// one concern and adds every problem it finds; none stops at the first. Disabled policies are validated too:
+/// enabling one later must not surprise anybody.
 /// </summary>
 public static class PolicySetValidator
 {
     public static void Validate(PolicySetDefinition set, EventCatalog catalog, DiagnosticBag diagnostics)
     {
-        // Filled in by the semantics work; until then a parsed set is accepted as is.
+        var context = new ValidationContext(set, catalog, diagnostics);
+        new NameValidator().Validate(context);
+        new EventTypeValidator().Validate(context);
+        new FieldValidator().Validate(context);
+        new ScopeValidator().Validate(context);
+        new ActionValidator().Validate(context);
+        new TemplateValidator().Validate(context);
     }
 }

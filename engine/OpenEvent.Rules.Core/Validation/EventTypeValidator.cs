@@ -1,0 +1,137 @@
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Validation;
+
+/// <summary>
+/// OER3020 (a <c>type</c> the catalog does not know, or a prefix / wildcard that matches no catalog type) and
+/// OER3023 (a pattern that can match no DataWorks event at all). The two never fire for the same leaf: a typo in a
+/// type name already explains why nothing matches.
+/// </summary>
+internal sealed class EventTypeValidator
+{
+    public void Validate(ValidationContext context)
+    {
+        foreach (var policy in context.Set.Policies)
+        {
+            var reported = CheckPattern(context, policy.Name, policy.Match, reportEmpty: true);
+            if (!reported && context.MatchedTypes(policy).IsEmpty)
+            {
+                // Each leaf is satisfiable on its own, but together they exclude every type (e.g. a type leaf AND
+                // a $or branch naming another type).
+                context.Diagnostics.Warning(DiagnosticIds.NoDataWorksEvents, policy.Match.Location,
+                    $"Policy '{policy.Name}' can match no DataWorks event: its conditions on 'type' exclude every catalog type together",
+                    "Check that the type leaves and $or branches of spec.match name the same event types.");
+            }
+
+            foreach (var exclusion in policy.Exclude)
+            {
+                if (exclusion.Match is not null)
+                {
+                    // An exclusion that matches nothing is harmless; only typos in its type names are worth a word.
+                    CheckPattern(context, policy.Name, exclusion.Match, reportEmpty: false);
+                }
+            }
+        }
+    }
+
+    /// <returns>True when something was reported for this pattern.</returns>
+    private static bool CheckPattern(ValidationContext context, string policy, PatternObject pattern, bool reportEmpty, bool inBranch = false)
+    {
+        var reported = false;
+        // A dead $or branch leaves the policy matching through its other branches, so say which one is dead.
+        var subject = inBranch ? $"An $or branch of policy '{policy}'" : $"Policy '{policy}'";
+        foreach (var member in pattern.Members)
+        {
+            switch (member)
+            {
+                case LeafMember { Name: "type" } leaf:
+                    var unknown = CheckTypeLeaf(context, policy, leaf);
+                    reported |= unknown;
+                    if (!unknown && reportEmpty && context.Resolver.TypesAcceptedBy(leaf).IsEmpty)
+                    {
+                        context.Diagnostics.Warning(DiagnosticIds.NoDataWorksEvents, FirstLocation(leaf),
+                            $"{subject} can match no DataWorks event: no catalog event type satisfies its 'type' condition",
+                            "List the event types to match, e.g. type: [\"dataworks:FileChange:DeployFile\"], or use a prefix such as {\"prefix\": \"dataworks:FileChange:\"}.");
+                        reported = true;
+                    }
+
+                    break;
+
+                case LeafMember { Name: "source" } leaf when reportEmpty && !MatchedTypesResolver.AcceptsDataWorksSource(leaf):
+                    context.Diagnostics.Warning(DiagnosticIds.NoDataWorksEvents, FirstLocation(leaf),
+                        $"{subject} can match no DataWorks event: its 'source' condition rejects \"{EnvelopeAttributes.DataWorksSource}\"",
+                        $"Every DataWorks event has source \"{EnvelopeAttributes.DataWorksSource}\": write source: [\"{EnvelopeAttributes.DataWorksSource}\"] or remove the condition.");
+                    reported = true;
+                    break;
+
+                case OrMember or:
+                    foreach (var branch in or.Branches)
+                    {
+                        reported |= CheckPattern(context, policy, branch, reportEmpty, inBranch: true);
+                    }
+
+                    break;
+            }
+        }
+
+        return reported;
+    }
+
+    /// <returns>True when an OER3020 was reported for the leaf.</returns>
+    private static bool CheckTypeLeaf(ValidationContext context, string policy, LeafMember leaf)
+    {
+        var reported = false;
+        var known = context.Catalog.EventTypes.Select(t => t.Type).ToArray();
+        foreach (var matcher in leaf.Matchers)
+        {
+            switch (matcher)
+            {
+                case ExactMatcher { Value.IsString: true } exact when context.Catalog.FindByType(exact.Value.Text!) is null:
+                {
+                    var text = exact.Value.Text!;
+                    var suggestion = SuggestType(text, known);
+                    context.Diagnostics.Warning(DiagnosticIds.UnknownEventType, matcher.Location,
+                        $"Policy '{policy}': event type '{text}' is not in the DataWorks event catalog",
+                        Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}; see schemas/events/catalog.json.");
+                    reported = true;
+                    break;
+                }
+
+                case PrefixMatcher or SuffixMatcher or WildcardMatcher or ContainsMatcher or EqualsIgnoreCaseMatcher
+                    when !known.Any(type => TypeMatcherShim.Matches(matcher, type)):
+                {
+                    var suggestion = matcher is EqualsIgnoreCaseMatcher ignoreCase ? SuggestType(ignoreCase.Value, known) : null;
+                    context.Diagnostics.Warning(DiagnosticIds.UnknownEventType, matcher.Location,
+                        $"Policy '{policy}': {Describe(matcher)} on 'type' matches no event type of the DataWorks event catalog",
+                        Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}, e.g. {\"prefix\": \"dataworks:FileChange:\"}.");
+                    reported = true;
+                    break;
+                }
+            }
+        }
+
+        return reported;
+    }
+
+    private static string? SuggestType(string text, string[] known)
+    {
+        // A missing "dataworks:" prefix is the most common slip; suggest the full name before guessing by distance.
+        var prefixed = "dataworks:" + text;
+        var withPrefix = known.FirstOrDefault(t => string.Equals(t, prefixed, StringComparison.OrdinalIgnoreCase));
+        return withPrefix ?? Suggestions.Closest(text, known);
+    }
+
+    private static string Describe(Matcher matcher) => matcher switch
+    {
+        PrefixMatcher p => $"prefix \"{p.Value}\"",
+        SuffixMatcher s => $"suffix \"{s.Value}\"",
+        WildcardMatcher w => $"wildcard \"{w.Pattern}\"",
+        ContainsMatcher c => $"contains \"{c.Value}\"",
+        EqualsIgnoreCaseMatcher e => $"equals-ignore-case \"{e.Value}\"",
+        _ => matcher.Operator,
+    };
+
+    private static SourceLocation FirstLocation(LeafMember leaf) =>
+        leaf.Matchers.IsEmpty ? leaf.Location : leaf.Matchers[0].Location;
+}

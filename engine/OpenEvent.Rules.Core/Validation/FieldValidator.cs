@@ -1,0 +1,215 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Validation;
+
+/// <summary>
+/// OER3021 (a pattern names a field that none of the matched event types documents, or an unknown envelope
+/// attribute) and OER3022 (an operator or literal that can never match the documented JSON type of the field,
+/// e.g. <c>status: ["5"]</c> on an integer). Checked in spec.match, its <c>$or</c> branches and every exclusion.
+/// </summary>
+internal sealed class FieldValidator
+{
+    private static readonly ImmutableHashSet<string> s_numberTypes = ["integer", "number"];
+
+    public void Validate(ValidationContext context)
+    {
+        foreach (var policy in context.Set.Policies)
+        {
+            var types = context.MatchedTypes(policy);
+            Walk(context, policy.Name, policy.Match, "", types);
+            foreach (var exclusion in policy.Exclude)
+            {
+                if (exclusion.Match is not null)
+                {
+                    // An exclusion only ever sees events the policy matched.
+                    Walk(context, policy.Name, exclusion.Match, "", types.Intersect(context.MatchedTypes(exclusion.Match)));
+                }
+            }
+        }
+    }
+
+    private static void Walk(ValidationContext context, string policy, PatternObject pattern, string prefix, MatchedTypes types)
+    {
+        foreach (var member in pattern.Members)
+        {
+            switch (member)
+            {
+                case LeafMember leaf:
+                    CheckLeaf(context, policy, leaf, prefix + leaf.Name, types);
+                    break;
+                case NestedMember nested when prefix.Length == 0:
+                    if (nested.Name == "data")
+                    {
+                        Walk(context, policy, nested.Pattern, "data.", types);
+                    }
+                    else
+                    {
+                        // Envelope attributes other than data are strings: a nested pattern there never matches,
+                        // and an unknown name is most likely a typo.
+                        CheckEnvelopeName(context, policy, nested.Name, nested.Location);
+                    }
+
+                    break;
+                case NestedMember nested:
+                    // Report an undocumented object once, not once per leaf below it.
+                    if (CheckDocumented(context, policy, prefix + nested.Name, nested.Location, types))
+                    {
+                        Walk(context, policy, nested.Pattern, prefix + nested.Name + ".", types);
+                    }
+
+                    break;
+                case OrMember or:
+                    foreach (var branch in or.Branches)
+                    {
+                        // Only top-level branches can constrain the event type; a branch under data has no 'type'.
+                        var branchTypes = prefix.Length == 0 ? types.Intersect(context.MatchedTypes(branch)) : types;
+                        Walk(context, policy, branch, prefix, branchTypes);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void CheckLeaf(ValidationContext context, string policy, LeafMember leaf, string path, MatchedTypes types)
+    {
+        if (!path.Contains('.', StringComparison.Ordinal))
+        {
+            if (!CheckEnvelopeName(context, policy, leaf.Name, leaf.Location))
+            {
+                return;
+            }
+        }
+        else if (!CheckDocumented(context, policy, path, leaf.Location, types))
+        {
+            return;
+        }
+
+        var jsonTypes = FieldDocs.JsonTypes(types, path);
+        // No type documented, or a container whose element type the catalog does not record: nothing to rule out.
+        if (jsonTypes.IsEmpty || jsonTypes.Contains("array") || jsonTypes.Contains("object"))
+        {
+            return;
+        }
+
+        foreach (var matcher in leaf.Matchers)
+        {
+            CheckOperator(context, policy, leaf.Name, path, matcher, jsonTypes);
+        }
+    }
+
+    private static bool CheckEnvelopeName(ValidationContext context, string policy, string name, SourceLocation location)
+    {
+        if (EnvelopeAttributes.Names.Contains(name))
+        {
+            return true;
+        }
+
+        var suggestion = Suggestions.Closest(name, EnvelopeAttributes.Names);
+        context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
+            $"Policy '{policy}': '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events",
+            Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
+        return false;
+    }
+
+    /// <returns>True when some matched type documents <paramref name="path"/> (or nothing can be said).</returns>
+    private static bool CheckDocumented(ValidationContext context, string policy, string path, SourceLocation location, MatchedTypes types)
+    {
+        // A pattern that matches nothing is reported elsewhere (OER3020 / OER3023); its fields cannot be judged.
+        if (types.IsEmpty || FieldDocs.IsDocumented(types, path))
+        {
+            return true;
+        }
+
+        var suggestion = Suggestions.Closest(path, FieldDocs.DataPaths(types));
+        context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
+            $"Policy '{policy}': '{path}' is not documented for {types.Describe()}",
+            Suggestions.DidYouMean(suggestion) + "Field names are case-sensitive; the documented fields are in schemas/events/<family>.schema.json. A field that is never sent never matches.");
+        return false;
+    }
+
+    private static void CheckOperator(ValidationContext context, string policy, string name, string path, Matcher matcher,
+        ImmutableArray<string> jsonTypes)
+    {
+        var numeric = jsonTypes.Any(s_numberTypes.Contains);
+        var text = jsonTypes.Contains("string");
+        var documented = string.Join(" or ", jsonTypes);
+        switch (matcher)
+        {
+            case NumericMatcher when !numeric:
+                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
+                    $"Policy '{policy}': numeric can never match '{path}', which is documented as {documented}",
+                    text
+                        ? $"numeric compares JSON numbers only and '{path}' holds strings: list the exact strings instead, e.g. {name}: [\"100\"]."
+                        : $"numeric compares JSON numbers only; use exact values for '{path}'.");
+                break;
+
+            case PrefixMatcher or SuffixMatcher or ContainsMatcher or WildcardMatcher or EqualsIgnoreCaseMatcher or CidrMatcher when !text:
+                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
+                    $"Policy '{policy}': {matcher.Operator} can never match '{path}', which is documented as {documented}",
+                    numeric
+                        ? $"{matcher.Operator} applies to strings only; match numbers with exact values or numeric, e.g. {name}: [{{\"numeric\": [\">=\", 5]}}]."
+                        : $"{matcher.Operator} applies to strings only; match '{path}' with exact values.");
+                break;
+
+            case ExactMatcher { Value.IsString: true } exact when !text:
+                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
+                    $"Policy '{policy}': the string {exact.Value} can never equal '{path}', which is documented as {documented}",
+                    FixedLiteralHint(name, exact.Value.Text!, numeric, jsonTypes.Contains("boolean")));
+                break;
+
+            case ExactMatcher { Value.IsNumber: true } exact when !numeric:
+                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
+                    $"Policy '{policy}': the number {exact.Value} can never equal '{path}', which is documented as {documented}",
+                    text
+                        ? $"Strings never equal numbers: quote the value, {name}: [\"{exact.Value}\"]."
+                        : $"Strings never equal numbers; write a value of the documented type ({documented}).");
+                break;
+        }
+    }
+
+    private static string FixedLiteralHint(string name, string literal, bool numeric, bool boolean)
+    {
+        if (numeric && JsonNumber.IsJsonNumberSyntax(literal))
+        {
+            return $"Strings never equal numbers: write the number without quotes, {name}: [{literal}].";
+        }
+
+        if (boolean && literal is "true" or "false")
+        {
+            return $"Strings never equal booleans: write the value without quotes, {name}: [{literal}].";
+        }
+
+        return numeric
+            ? $"'{name}' holds numbers: write a number without quotes, or use numeric, e.g. {name}: [{{\"numeric\": [\">=\", 5]}}]."
+            : $"Write a value of the documented type without quotes.";
+    }
+}
+
+/// <summary>What the catalog documents about a field across a set of matched types.</summary>
+internal static class FieldDocs
+{
+    public static bool IsDocumented(MatchedTypes types, string path) =>
+        types.Types.Any(t => t.Fields.ContainsKey(path));
+
+    /// <summary>The union of the JSON types documented for <paramref name="path"/> by the matched types that have it.</summary>
+    public static ImmutableArray<string> JsonTypes(MatchedTypes types, string path) =>
+        types.Types
+            .Select(t => t.Fields.GetValueOrDefault(path))
+            .OfType<FieldInfo>()
+            .SelectMany(f => f.JsonTypes)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToImmutableArray();
+
+    /// <summary>Every documented path under data for the matched types: the candidates for "did you mean".</summary>
+    public static IEnumerable<string> DataPaths(MatchedTypes types) =>
+        types.Types.SelectMany(t => t.Fields.Keys).Where(p => p.StartsWith("data.", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal);
+
+    /// <summary>Whether any matched type can resolve the scope dimension (region always can).</summary>
+    public static bool ResolvesScope(MatchedTypes types, ScopeDimension dimension) =>
+        dimension == ScopeDimension.Region || types.Types.Any(t => t.Scope.ContainsKey(dimension));
+}

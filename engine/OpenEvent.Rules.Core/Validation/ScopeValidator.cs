@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Validation;
+
+/// <summary>
+/// OER3024: scope values the engine can never see. An environment other than DEV / PROD is an error (every
+/// DataWorks spelling normalizes to one of the two); a dimension that none of the matched event types carries
+/// (e.g. operators on instance-status-changes, tenants on downloads) is a warning, since such a filter rejects
+/// every event. Checked in spec.scope and in every exclusion's scope.
+/// </summary>
+internal sealed class ScopeValidator
+{
+    private static readonly (string Key, ScopeDimension Dimension, Func<ScopeDefinition, ImmutableArray<string>> Values)[] s_dimensions =
+    [
+        ("tenants", ScopeDimension.Tenant, s => s.Tenants),
+        ("workspaces", ScopeDimension.Workspace, s => s.Workspaces),
+        ("regions", ScopeDimension.Region, s => s.Regions),
+        ("environments", ScopeDimension.Environment, s => s.Environments),
+        ("operators", ScopeDimension.Operator, s => s.Operators),
+    ];
+
+    public void Validate(ValidationContext context)
+    {
+        foreach (var policy in context.Set.Policies)
+        {
+            var types = context.MatchedTypes(policy);
+            if (policy.Scope is not null)
+            {
+                Check(context, policy.Name, policy.Scope, types);
+            }
+
+            foreach (var exclusion in policy.Exclude)
+            {
+                if (exclusion.Scope is not null)
+                {
+                    var exclusionTypes = exclusion.Match is null ? types : types.Intersect(context.MatchedTypes(exclusion.Match));
+                    Check(context, policy.Name, exclusion.Scope, exclusionTypes);
+                }
+            }
+        }
+    }
+
+    private static void Check(ValidationContext context, string policy, ScopeDefinition scope, MatchedTypes types)
+    {
+        for (var i = 0; i < scope.Environments.Length; i++)
+        {
+            var value = scope.Environments[i];
+            if (EventCatalog.NormalizeEnvironment(value) is not ("DEV" or "PROD"))
+            {
+                context.Diagnostics.Error(DiagnosticIds.UnknownScopeValue, scope.LocationOf("environments", i),
+                    $"Policy '{policy}': environment '{value}' is not DEV or PROD",
+                    "DataWorks has two environments: write DEV (development) or PROD (production).");
+            }
+        }
+
+        // A pattern that matches nothing is reported elsewhere; its scope cannot be judged.
+        if (types.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (key, dimension, values) in s_dimensions)
+        {
+            if (!values(scope).IsEmpty && !FieldDocs.ResolvesScope(types, dimension))
+            {
+                context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.LocationOf(key, 0),
+                    $"Policy '{policy}': scope '{key}' can never match: {types.Describe()} carries no {dimension.ToString().ToLowerInvariant()}",
+                    $"Remove '{key}' from the scope (it rejects every event of these types), or match a payload field under spec.match.data instead.");
+                continue;
+            }
+
+            CheckConstant(context, policy, scope, key, dimension, values(scope), types);
+        }
+    }
+
+    // Some types imply a value instead of carrying it (table commits are always DEV). When every matched type
+    // implies one and the scope lists none of them, the filter rejects every event.
+    private static void CheckConstant(ValidationContext context, string policy, ScopeDefinition scope, string key,
+        ScopeDimension dimension, ImmutableArray<string> values, MatchedTypes types)
+    {
+        if (values.IsEmpty)
+        {
+            return;
+        }
+
+        var constants = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var type in types.Types)
+        {
+            if (!type.Scope.TryGetValue(dimension, out var source) || !source.Paths.IsEmpty || source.Constant is null)
+            {
+                return;
+            }
+
+            constants.Add(Normalize(dimension, source.Constant));
+        }
+
+        if (!values.Any(v => constants.Contains(Normalize(dimension, v))))
+        {
+            var implied = string.Join(" or ", constants.Order(StringComparer.Ordinal));
+            context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.LocationOf(key, 0),
+                $"Policy '{policy}': scope '{key}' can never match: {types.Describe()} is always {implied}",
+                $"Add {implied} to '{key}', or remove '{key}' from the scope.");
+        }
+    }
+
+    private static string Normalize(ScopeDimension dimension, string value) =>
+        dimension == ScopeDimension.Environment ? EventCatalog.NormalizeEnvironment(value) ?? value : value;
+}

@@ -1,0 +1,171 @@
+using OpenEvent.Rules.Model;
+using static OpenEvent.Rules.Tests.Validation.M;
+
+namespace OpenEvent.Rules.Tests.Validation;
+
+public sealed class EventTypeValidatorTests
+{
+    [Fact]
+    public void Validate_TypeWithWrongCase_WarningWithDidYouMean()
+    {
+        var policy = Policy("freeze", Pattern(Leaf("type", 6, 9, Exact("dataworks:FileChange:Deployfile", 7, 11))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 7, 11,
+            "Policy 'freeze': event type 'dataworks:FileChange:Deployfile' is not in the DataWorks event catalog");
+        Assert.Equal("Did you mean 'dataworks:FileChange:DeployFile'? Event types are case-sensitive and written dataworks:{Category}:{Action}; see schemas/events/catalog.json.", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_UnfreezeNodeLowercaseF_SuggestsCapitalF()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Types("dataworks:NodeChange:UnfreezeNode"))));
+
+        Assert.StartsWith("Did you mean 'dataworks:NodeChange:UnFreezeNode'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TypeWithTypo_SuggestsByEditDistance()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Types("dataworks:FileChange:DeplyFile"))));
+
+        Assert.StartsWith("Did you mean 'dataworks:FileChange:DeployFile'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TypeWithoutDataWorksPrefix_SuggestsFullName()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Types("FileChange:DeployFile"))));
+
+        Assert.StartsWith("Did you mean 'dataworks:FileChange:DeployFile'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_UnrelatedUnknownType_WarningWithoutSuggestion()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Types("dataworks:Totally:Different"))));
+
+        Assert.Equal("OER3020", diagnostic.Id);
+        Assert.StartsWith("Event types are case-sensitive", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_UnknownTypeBesideKnownType_OnlyTheUnknownIsReported()
+    {
+        var policy = Policy("p", Pattern(Leaf("type", 6, 9, Exact(Deploy, 7, 11), Exact("dataworks:FileChange:Nope", 8, 11))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 8, 11,
+            "Policy 'p': event type 'dataworks:FileChange:Nope' is not in the DataWorks event catalog");
+    }
+
+    [Fact]
+    public void Validate_PrefixMatchingNoType_Warning()
+    {
+        var policy = Policy("p", Pattern(Leaf("type", 6, 9, Prefix("dataworks:Filechange:", 7, 13))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 7, 13,
+            "Policy 'p': prefix \"dataworks:Filechange:\" on 'type' matches no event type of the DataWorks event catalog");
+    }
+
+    [Fact]
+    public void Validate_WildcardMatchingNoType_Warning()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Wildcard("dataworks:*:Deploy", 7, 13))))));
+
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 7, 13,
+            "Policy 'p': wildcard \"dataworks:*:Deploy\" on 'type' matches no event type of the DataWorks event catalog");
+    }
+
+    [Fact]
+    public void Validate_PrefixAndWildcardMatchingTypes_NoDiagnostics()
+    {
+        Assert.Empty(Validate(Policy("p", Pattern(Leaf("type", Prefix("dataworks:FileChange:"))))));
+        Assert.Empty(Validate(Policy("p", Pattern(Leaf("type", Wildcard("dataworks:*:DeployFile"))))));
+        Assert.Empty(Validate(Policy("p", Pattern(Leaf("type", Suffix("file", ignoreCase: true))))));
+    }
+
+    [Fact]
+    public void Validate_UnknownTypeInOrBranchAndExclusion_Reported()
+    {
+        var policy = Policy("p", Pattern(Or(Types(Deploy), Pattern(Leaf("type", Exact("dataworks:FileChange:Comitfile", 9, 15))))),
+            exclude: [Exclusion(Pattern(Leaf("type", Exact("dataworks:FileChange:DeleteFil", 14, 15))))]);
+
+        var diagnostics = Validate(policy);
+
+        Assert.Equal(["OER3020", "OER3020"], diagnostics.Select(d => d.Id));
+        Assert.Equal([9, 14], diagnostics.Select(d => d.Location.Line));
+    }
+
+    [Fact]
+    public void Validate_SourceRejectingDataWorks_NoDataWorksEventsWarning()
+    {
+        var policy = Policy("ecs", Pattern(Leaf("source", 5, 5, Exact("acs.ecs", 6, 9))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3023", DiagnosticSeverity.Warning, 6, 9,
+            "Policy 'ecs' can match no DataWorks event: its 'source' condition rejects \"acs.dataworks\"");
+    }
+
+    [Fact]
+    public void Validate_SourceDataWorks_NoDiagnostics() =>
+        Assert.Empty(Validate(Policy("p", Pattern(Leaf("source", Exact("acs.dataworks")), Leaf("type", Exact(Deploy))))));
+
+    [Fact]
+    public void Validate_TypeLeafExcludingEveryType_NoDataWorksEventsWarning()
+    {
+        var policy = Policy("nothing", Pattern(Leaf("type", 6, 9, AnythingBut(7, 11, Prefix("dataworks:")))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3023", DiagnosticSeverity.Warning, 7, 11,
+            "Policy 'nothing' can match no DataWorks event: no catalog event type satisfies its 'type' condition");
+    }
+
+    [Fact]
+    public void Validate_UnknownExactType_NoDoubleReportWithNoDataWorksEvents()
+    {
+        var diagnostics = Validate(Policy("p", Types("dataworks:FileChange:Deployfile")));
+
+        Assert.Equal(["OER3020"], diagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void Validate_TypeLeavesExcludingEachOther_NoDataWorksEventsAtMatch()
+    {
+        var match = new Model.Patterns.PatternObject([Leaf("type", Exact(Deploy)), Or(Types(Commit), Types(Download))], L(5, 3));
+
+        var diagnostic = Assert.Single(Validate(Policy("p", match)));
+
+        AssertDiagnostic(diagnostic, "OER3023", DiagnosticSeverity.Warning, 5, 3,
+            "Policy 'p' can match no DataWorks event: its conditions on 'type' exclude every catalog type together");
+    }
+
+    [Fact]
+    public void Validate_ExclusionMatchingNothing_NoNoDataWorksEventsWarning() =>
+        Assert.Empty(Validate(Policy("p", Types(Deploy), exclude: [Exclusion(Pattern(Leaf("source", Exact("acs.ecs"))))])));
+
+    [Fact]
+    public void Validate_DeadOrBranch_WarningNamesTheBranch()
+    {
+        var policy = Policy("p", Pattern(Or(Types(Deploy), Pattern(Leaf("source", Exact("acs.ecs", 9, 17))))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3023", DiagnosticSeverity.Warning, 9, 17,
+            "An $or branch of policy 'p' can match no DataWorks event: its 'source' condition rejects \"acs.dataworks\"");
+    }
+
+    [Fact]
+    public void Validate_DisabledPolicy_StillValidated()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Types("dataworks:FileChange:Deployfile"), mode: PolicyMode.Disabled)));
+
+        Assert.Equal("OER3020", diagnostic.Id);
+    }
+}

@@ -1,0 +1,258 @@
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
+using static OpenEvent.Rules.Tests.Validation.M;
+
+namespace OpenEvent.Rules.Tests.Validation;
+
+public sealed class FieldValidatorTests
+{
+    private static PatternObject TypedData(string type, params PatternMember[] data) =>
+        Pattern(Leaf("type", Exact(type)), Data(data));
+
+    // OER3021: undocumented paths
+
+    [Fact]
+    public void Validate_MisspelledDataField_WarningWithDidYouMean()
+    {
+        var policy = Policy("freeze", TypedData(Deploy, Leaf("fileNme", 8, 7, Exact("x", 8, 17))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 8, 7,
+            $"Policy 'freeze': 'data.fileNme' is not documented for {Deploy}");
+        Assert.Equal("Did you mean 'data.fileName'? Field names are case-sensitive; the documented fields are in schemas/events/<family>.schema.json. A field that is never sent never matches.", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_FieldOfAnotherType_Warning()
+    {
+        var policy = Policy("p", TypedData(InstanceStatus, Leaf("fileName", 8, 7, Exact("x"))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 8, 7,
+            $"Policy 'p': 'data.fileName' is not documented for {InstanceStatus}");
+    }
+
+    [Fact]
+    public void Validate_FieldDocumentedBySomeMatchedType_NoDiagnostics() =>
+        Assert.Empty(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy), Exact(InstanceStatus)), Data(Leaf("status", Number("5")))))));
+
+    [Fact]
+    public void Validate_UnconstrainedTypeWithFieldSomeTypeDocuments_NoDiagnostics() =>
+        Assert.Empty(Validate(Policy("p", Pattern(Data(Leaf("tableName", Exact("ods_orders")))))));
+
+    [Fact]
+    public void Validate_UnconstrainedTypeWithFieldNoTypeDocuments_Warning()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Data(Leaf("tablename", 6, 7, Exact("ods_orders")))))));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 6, 7,
+            "Policy 'p': 'data.tablename' is not documented for any DataWorks event type");
+        Assert.StartsWith("Did you mean 'data.tableName'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NestedArrayObjectField_Documented() =>
+        Assert.Empty(Validate(Policy("p", TypedData(StartDi, Nested("tableMapping", 8, 7, Leaf("dstTable", Prefix("ods_")))))));
+
+    [Fact]
+    public void Validate_UndocumentedNestedObject_ReportedOnceAtTheObject()
+    {
+        var policy = Policy("p", TypedData(StartDi, Nested("tableMaping", 8, 7, Leaf("dstTable", Prefix("ods_")), Leaf("srcTable", Prefix("x")))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 8, 7,
+            $"Policy 'p': 'data.tableMaping' is not documented for {StartDi}");
+        Assert.StartsWith("Did you mean 'data.tableMapping'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_UndocumentedLeafUnderDocumentedObject_Warning()
+    {
+        var policy = Policy("p", TypedData(StartDi, Nested("tableMapping", 8, 7, Leaf("dstTabel", 9, 9, Prefix("ods_")))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 9, 9,
+            $"Policy 'p': 'data.tableMapping.dstTabel' is not documented for {StartDi}");
+    }
+
+    [Fact]
+    public void Validate_OrBranchesWithTheirOwnTypes_CheckedPerBranch()
+    {
+        var match = Pattern(Or(
+            TypedData(Deploy, Leaf("fileName", Suffix(".sql"))),
+            TypedData(Download, Leaf("fileName", Suffix(".csv")), Leaf("dataRowSize", 12, 11, Numeric(12, 24, (NumericOperator.GreaterThan, 1000)))),
+            TypedData(InstanceStatus, Leaf("fileName", 15, 11, Suffix(".csv")))));
+
+        var diagnostic = Assert.Single(Validate(Policy("p", match)));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 15, 11,
+            $"Policy 'p': 'data.fileName' is not documented for {InstanceStatus}");
+    }
+
+    [Fact]
+    public void Validate_UndocumentedFieldInExclusion_Warning()
+    {
+        var policy = Policy("p", Types(Deploy), exclude: [Exclusion(Pattern(Data(Leaf("fileNam", 12, 13, Prefix("tmp_")))))]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 12, 13,
+            $"Policy 'p': 'data.fileNam' is not documented for {Deploy}");
+    }
+
+    [Fact]
+    public void Validate_UnknownEnvelopeAttribute_WarningWithDidYouMean()
+    {
+        var policy = Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("aliyunregion", 7, 5, Exact("cn-hangzhou"))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 7, 5,
+            "Policy 'p': 'aliyunregion' is not a CloudEvents or EventBridge attribute of DataWorks events");
+        Assert.StartsWith("Did you mean 'aliyunregionid'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PayloadFieldAtTopLevel_Warning()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("fileName", 7, 5, Exact("a"))))));
+
+        Assert.Equal("Policy 'p': 'fileName' is not a CloudEvents or EventBridge attribute of DataWorks events", diagnostic.Message);
+    }
+
+    [Fact]
+    public void Validate_KnownEnvelopeAttributes_NoDiagnostics() =>
+        Assert.Empty(Validate(Policy("p", Pattern(
+            Leaf("source", Exact("acs.dataworks")), Leaf("type", Exact(Deploy)), Leaf("aliyunregionid", Exact("cn-shanghai")),
+            Leaf("subject", Exact("")), Leaf("aliyunaccountid", Exact("1234567890123456"))))));
+
+    [Fact]
+    public void Validate_PatternMatchingNothing_FieldsNotJudged() =>
+        Assert.Equal(["OER3020"], Validate(Policy("p", TypedData("dataworks:FileChange:Nope", Leaf("anything", Exact("x"))))).Select(d => d.Id));
+
+    // OER3022: operator against documented type
+
+    [Fact]
+    public void Validate_StringLiteralOnIntegerField_ErrorWithFixedLiteral()
+    {
+        var policy = Policy("failures", TypedData(InstanceStatus, Leaf("status", 8, 7, Exact("5", 8, 16))), actions: [Notify()]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 16,
+            "Policy 'failures': the string \"5\" can never equal 'data.status', which is documented as integer");
+        Assert.Equal("Strings never equal numbers: write the number without quotes, status: [5].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_NonNumericStringOnIntegerField_ErrorSuggestingNumeric()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(InstanceStatus, Leaf("status", Exact("FAILED", 8, 16))))));
+
+        Assert.Equal("OER3022", diagnostic.Id);
+        Assert.Equal("'status' holds numbers: write a number without quotes, or use numeric, e.g. status: [{\"numeric\": [\">=\", 5]}].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_NumberLiteralOnStringField_ErrorWithQuotedLiteral()
+    {
+        var policy = Policy("dl", TypedData(Download, Leaf("queryDwProjectId", 8, 7, Number("10001234", 8, 26))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 26,
+            "Policy 'dl': the number 10001234 can never equal 'data.queryDwProjectId', which is documented as string");
+        Assert.Equal("Strings never equal numbers: quote the value, queryDwProjectId: [\"10001234\"].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_NumericOnStringField_Error()
+    {
+        var policy = Policy("p", TypedData(Deploy, Leaf("changeType", Numeric(8, 19, (NumericOperator.Equal, 2)))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 19,
+            "Policy 'p': numeric can never match 'data.changeType', which is documented as string");
+    }
+
+    [Theory]
+    [InlineData("prefix")]
+    [InlineData("suffix")]
+    [InlineData("contains")]
+    [InlineData("wildcard")]
+    [InlineData("equals-ignore-case")]
+    [InlineData("cidr")]
+    public void Validate_StringOperatorOnIntegerField_Error(string op)
+    {
+        Matcher matcher = op switch
+        {
+            "prefix" => Prefix("1", 8, 15),
+            "suffix" => Suffix("1", 8, 15),
+            "contains" => Contains("1", 8, 15),
+            "wildcard" => Wildcard("1*", 8, 15),
+            "equals-ignore-case" => IgnoreCase("1", 8, 15),
+            _ => Cidr("10.0.0.0/8", 8, 15),
+        };
+
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Deploy, Leaf("fileType", matcher)))));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 15,
+            $"Policy 'p': {op} can never match 'data.fileType', which is documented as integer");
+        Assert.Equal($"{op} applies to strings only; match numbers with exact values or numeric, e.g. fileType: [{{\"numeric\": [\">=\", 5]}}].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_FieldWithSeveralTypes_AcceptsStringAndNumberOperators() =>
+        Assert.Empty(Validate(Policy("p", TypedData(Download,
+            Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)), Exact("100001"), Number("100001"), Prefix("9"))))));
+
+    [Fact]
+    public void Validate_MatchingTypes_NoDiagnostics() =>
+        Assert.Empty(Validate(Policy("p", TypedData(InstanceStatus,
+            Leaf("status", Number("5"), Numeric(1, 1, (NumericOperator.GreaterThanOrEqual, 5))),
+            Leaf("nodeId", Exists(true), AnythingBut(1, 1, Number("1")), Null())))));
+
+    [Fact]
+    public void Validate_ArrayField_ElementTypeUnknownSoNoOperatorIsRuledOut() =>
+        Assert.Empty(Validate(Policy("p", TypedData(UnFreeze, Leaf("nodeIds", Number("700012003"), Numeric(1, 1, (NumericOperator.GreaterThan, 0)))))));
+
+    [Fact]
+    public void Validate_AnythingButStringOnIntegerField_NoDiagnostics() =>
+        // anything-but "5" on a number matches every number: pointless, but it does match, so it is not an error.
+        Assert.Empty(Validate(Policy("p", TypedData(InstanceStatus, Leaf("status", AnythingBut(1, 1, Exact("5")))))));
+
+    [Fact]
+    public void Validate_OperatorMismatchOnEnvelope_Error()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("source", Numeric(6, 13, (NumericOperator.GreaterThan, 0)), Exact("acs.dataworks"))))));
+
+        Assert.Equal("Policy 'p': numeric can never match 'source', which is documented as string", diagnostic.Message);
+    }
+
+    [Fact]
+    public void Validate_BooleanStringOnBooleanField_ErrorWithBooleanLiteral()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(StartDi, Leaf("showTableMapping", Exact("false", 8, 25))))));
+
+        Assert.Equal("Strings never equal booleans: write the value without quotes, showTableMapping: [false].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_SeveralProblems_AllReported()
+    {
+        var policy = Policy("p", TypedData(Deploy,
+            Leaf("fileNme", 8, 7, Exact("a")),
+            Leaf("fileType", Exact("10", 9, 17), Prefix("1", 9, 23)),
+            Leaf("changeType", Number("1", 10, 19))));
+
+        var diagnostics = Validate(policy);
+
+        Assert.Equal(["OER3021", "OER3022", "OER3022", "OER3022"], diagnostics.Select(d => d.Id));
+        Assert.Equal([(8, 7), (9, 17), (9, 23), (10, 19)], diagnostics.Select(d => (d.Location.Line, d.Location.Column)));
+    }
+}
