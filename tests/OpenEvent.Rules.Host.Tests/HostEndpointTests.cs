@@ -244,7 +244,7 @@ public sealed class HostEndpointTests : IAsyncLifetime
 
         Assert.StartsWith("sha256:", body.GetProperty("revision").GetString());
         Assert.True(body.GetProperty("loadedAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
-        var names = body.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order().ToArray();
+        var names = body.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).Order().ToArray();
         Assert.Equal(["deploy-freeze", "failed-instances"], names);
         var freeze = body.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "deploy-freeze");
         Assert.Equal(4, freeze.GetProperty("line").GetInt32());
