@@ -192,12 +192,42 @@ public static class MatcherSemantics
 
     /// <summary>
     /// Whether <paramref name="value"/> is an IP address of the network's family inside it. An IPv4-mapped IPv6
-    /// address ("::ffff:10.0.0.1") is IPv6 and so never inside an IPv4 network (System.Net would say it is).
+    /// address ("::ffff:10.0.0.1") is IPv6 and so never inside an IPv4 network.
     /// </summary>
     public static bool CidrContains(IPNetwork network, string value) =>
-        TryParseIpAddress(value, out var address)
-        && address.AddressFamily == network.BaseAddress.AddressFamily
-        && network.Contains(address);
+        TryParseIpAddress(value, out var address) && Contains(network, address);
+
+    /// <summary>
+    /// Bitwise containment of the first PrefixLength bits, same family only. IPNetwork.Contains is not used: it maps
+    /// IPv4-mapped addresses to IPv4 first, so it would put "::ffff:10.0.0.1" inside 10.0.0.0/8 but not inside
+    /// ::ffff:0:0/96.
+    /// </summary>
+    public static bool Contains(IPNetwork network, IPAddress address)
+    {
+        if (address.AddressFamily != network.BaseAddress.AddressFamily)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[16];
+        Span<byte> actual = stackalloc byte[16];
+        if (!network.BaseAddress.TryWriteBytes(expected, out var length) || !address.TryWriteBytes(actual, out _))
+        {
+            return false;
+        }
+
+        var remaining = network.PrefixLength;
+        for (var i = 0; i < length && remaining > 0; i++, remaining -= 8)
+        {
+            var mask = remaining >= 8 ? (byte)0xFF : (byte)(0xFF << (8 - remaining));
+            if ((expected[i] & mask) != (actual[i] & mask))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Strict IP address syntax: IPv4 as four decimal octets without leading zeros ("10.0.0.1"), IPv6 in RFC 4291
