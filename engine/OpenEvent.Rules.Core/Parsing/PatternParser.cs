@@ -66,7 +66,7 @@ public static class PatternParser
         {
             if (node is JsonObject obj)
             {
-                return ParseObject(obj, pointer, "");
+                return ParseObject(obj, pointer, "", "The event pattern");
             }
 
             Error(DiagnosticIds.EmptyPattern, _map.Locate(pointer),
@@ -75,16 +75,18 @@ public static class PatternParser
             return null;
         }
 
-        private PatternObject? ParseObject(JsonObject obj, string pointer, string path)
+        // what names the object in messages: "The event pattern", "The pattern object for 'data'", "Branch 0 of '$or'".
+        private PatternObject? ParseObject(JsonObject obj, string pointer, string path, string what)
         {
             if (obj.Count == 0)
             {
-                var what = path.Length == 0 ? "The event pattern" : $"The pattern object for '{path}'";
                 Error(DiagnosticIds.EmptyPattern, _map.Locate(pointer),
                     $"{what} is empty; an empty pattern would match every event.",
-                    path.Length == 0
-                        ? "Add at least one field condition, e.g. { \"source\": [\"acs.dataworks\"] }."
-                        : $"Add a condition on a field inside '{path}', or remove '{path}' (use [{{\"exists\": true}}] on a leaf field to require it).");
+                    what.StartsWith("Branch", StringComparison.Ordinal)
+                        ? "Give the branch at least one field condition, or remove the branch."
+                        : path.Length == 0
+                            ? "Add at least one field condition, e.g. { \"source\": [\"acs.dataworks\"] }."
+                            : $"Add a condition on a field inside '{path}', or remove '{path}' (use [{{\"exists\": true}}] on a leaf field to require it).");
                 return null;
             }
 
@@ -136,7 +138,7 @@ public static class PatternParser
 
                 case JsonObject nested:
                 {
-                    var pattern = ParseObject(nested, pointer, fieldPath);
+                    var pattern = ParseObject(nested, pointer, fieldPath, $"The pattern object for '{fieldPath}'");
                     return pattern is null ? null : new NestedMember(key, pattern, _map.LocateKey(pointer));
                 }
 
@@ -177,7 +179,7 @@ public static class PatternParser
                 var branchPointer = pointer + "/" + i.ToString(CultureInfo.InvariantCulture);
                 if (branches[i] is JsonObject branch)
                 {
-                    var pattern = ParseObject(branch, branchPointer, path);
+                    var pattern = ParseObject(branch, branchPointer, path, $"Branch {i} of '$or'{At(path)}");
                     if (pattern is null)
                     {
                         ok = false;
@@ -326,8 +328,13 @@ public static class PatternParser
                     return null;
                 case "anything-but":
                     return ParseAnythingBut(value, valuePointer, path, location);
+                case "$or":
+                    Error(DiagnosticIds.UnknownOperator, _map.LocateKey(valuePointer),
+                        $"'$or' cannot be used inside the list of '{path}'.",
+                        "The entries of a list are already OR'ed: list the values or operators directly, e.g. [\"a\", {\"prefix\": \"b\"}]; '$or' combines whole pattern objects and sits beside the fields.");
+                    return null;
                 default:
-                    UnknownOperator(name, pointer + "/" + EscapePointer(name), path, OperatorNames, "");
+                    UnknownOperator(name, valuePointer, path, OperatorNames, "");
                     return null;
             }
         }
@@ -608,6 +615,14 @@ public static class PatternParser
 
             var text = value.GetValue<string>();
             var slash = text.LastIndexOf('/');
+            if (slash < 0 && !MatcherSemantics.TryParseIpAddress(text, out _))
+            {
+                Error(DiagnosticIds.BadCidr, _map.Locate(pointer),
+                    $"The cidr \"{text}\" in '{path}' is not a network in CIDR notation.",
+                    $"Write an IP address and a prefix length, e.g. {Example}.");
+                return null;
+            }
+
             if (slash < 0)
             {
                 var single = MatcherSemantics.TryParseIpAddress(text, out var one)
