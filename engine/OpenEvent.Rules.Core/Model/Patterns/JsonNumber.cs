@@ -40,7 +40,7 @@ public readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNumb
             return false;
         }
 
-        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        if (DecimalKeepsPrecision(text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
         {
             number = new JsonNumber(d);
             return true;
@@ -53,6 +53,60 @@ public readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNumb
         }
 
         return false;
+    }
+
+    // decimal.TryParse rounds silently to 28 decimal places, so 1e-300 would read as 0 and equal 0. Use decimal
+    // while it keeps every significant digit or at least as many as a double (17); below that, double is closer.
+    // Assumes JSON number syntax.
+    private static bool DecimalKeepsPrecision(ReadOnlySpan<char> s)
+    {
+        var exponentAt = s.IndexOfAny('e', 'E');
+        var mantissa = exponentAt < 0 ? s : s[..exponentAt];
+        var exponent = 0;
+        if (exponentAt >= 0 && !int.TryParse(s[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent))
+        {
+            return false;
+        }
+
+        if (mantissa.Length > 0 && mantissa[0] == '-')
+        {
+            mantissa = mantissa[1..];
+        }
+
+        var point = mantissa.IndexOf('.');
+        var integerDigits = point < 0 ? mantissa.Length : point;
+        var firstSignificant = -1;
+        var significant = 0;
+        var position = 0;
+        foreach (var c in mantissa)
+        {
+            if (c == '.')
+            {
+                continue;
+            }
+
+            if (c != '0' && firstSignificant < 0)
+            {
+                firstSignificant = position;
+            }
+
+            if (firstSignificant >= 0)
+            {
+                significant++;
+            }
+
+            position++;
+        }
+
+        if (firstSignificant < 0)
+        {
+            return true; // zero
+        }
+
+        // Decimal exponent of the first significant digit (value = 0.d1d2... x 10^magnitude).
+        var magnitude = (long)integerDigits - firstSignificant + exponent;
+        var kept = Math.Min(significant, 28 + magnitude);
+        return kept >= Math.Min(significant, 17);
     }
 
     public static bool IsJsonNumberSyntax(ReadOnlySpan<char> s)

@@ -1,0 +1,377 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Evaluation;
+
+// The value-level meaning of every leaf operator (docs/matching-semantics.md, "Leaf operators"), in one place.
+// The reference evaluator calls these per value, and the compiled matcher reuses them for its per-value
+// checks, so that the two can only disagree on structure (indexing, arrays, $or), never on what an operator
+// means for one value.
+
+/// <summary>How one leaf matcher judges one leaf value of an event, and how leaf values are read from an event.</summary>
+public static class MatcherSemantics
+{
+    /// <summary>
+    /// Whether <paramref name="value"/>, one leaf value of a field, satisfies <paramref name="matcher"/>.
+    /// An <see cref="ExistsMatcher"/> is about the field as a whole: a field that has this value has a leaf value,
+    /// so <c>exists: true</c> holds and <c>exists: false</c> does not (see <see cref="MatchesMissing"/> for a field without values).
+    /// </summary>
+    public static bool Matches(Matcher matcher, Scalar value) => matcher switch
+    {
+        ExactMatcher m => m.Value.Equals(value),
+        PrefixMatcher m => value.IsString && StartsWith(value.Text!, m.Value, m.IgnoreCase),
+        SuffixMatcher m => value.IsString && EndsWith(value.Text!, m.Value, m.IgnoreCase),
+        ContainsMatcher m => value.IsString && value.Text!.Contains(m.Value, StringComparison.Ordinal),
+        EqualsIgnoreCaseMatcher m => value.IsString && EqualsIgnoreCase(value.Text!, m.Value),
+        WildcardMatcher m => value.IsString && WildcardMatches(m.Pattern, value.Text!),
+        NumericMatcher m => value.IsNumber && SatisfiesAll(m.Comparisons, value.Number),
+        CidrMatcher m => value.IsString && CidrContains(m.Network, value.Text!),
+        ExistsMatcher m => m.Exists,
+        AnythingButMatcher m => !MatchesAny(m.Excluded, value),
+        _ => throw new ArgumentOutOfRangeException(nameof(matcher), matcher.GetType().Name, "Unknown matcher kind."),
+    };
+
+    /// <summary>Whether <paramref name="matcher"/> accepts a field with no leaf value (missing, an object, [] or objects only): only <c>exists: false</c> does.</summary>
+    public static bool MatchesMissing(Matcher matcher) => matcher is ExistsMatcher { Exists: false };
+
+    /// <summary>Whether a field whose leaf values are <paramref name="values"/> satisfies <paramref name="matcher"/>.</summary>
+    public static bool MatchesField(Matcher matcher, IReadOnlyList<Scalar> values)
+    {
+        if (values.Count == 0)
+        {
+            return MatchesMissing(matcher);
+        }
+
+        foreach (var value in values)
+        {
+            if (Matches(matcher, value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool MatchesAny(IReadOnlyList<Matcher> matchers, Scalar value)
+    {
+        foreach (var matcher in matchers)
+        {
+            if (Matches(matcher, value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // ---- Strings ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The case folding behind every "ignore case" operator: invariant simple upper-casing. It maps one UTF-16
+    /// unit to one, so lengths are kept and prefix/suffix of the folded string are the folded prefix/suffix.
+    /// </summary>
+    public static string FoldCase(string value) => value.ToUpperInvariant();
+
+    public static bool EqualsIgnoreCase(string value, string expected) =>
+        string.Equals(FoldCase(value), FoldCase(expected), StringComparison.Ordinal);
+
+    public static bool StartsWith(string value, string prefix, bool ignoreCase) => ignoreCase
+        ? FoldCase(value).StartsWith(FoldCase(prefix), StringComparison.Ordinal)
+        : value.StartsWith(prefix, StringComparison.Ordinal);
+
+    public static bool EndsWith(string value, string suffix, bool ignoreCase) => ignoreCase
+        ? FoldCase(value).EndsWith(FoldCase(suffix), StringComparison.Ordinal)
+        : value.EndsWith(suffix, StringComparison.Ordinal);
+
+    // ---- Wildcard --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The literal runs of a wildcard between its unescaped stars, unescaped (<c>\*</c> → <c>*</c>, <c>\\</c> → <c>\</c>).
+    /// "a*b" gives ["a", "b"], "*a" gives ["", "a"], "abc" gives ["abc"]. Assumes a pattern the parser accepted;
+    /// a dangling backslash is taken literally.
+    /// </summary>
+    public static IReadOnlyList<string> WildcardSegments(string pattern)
+    {
+        var segments = new List<string>();
+        var current = new System.Text.StringBuilder();
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                current.Append(pattern[++i]);
+            }
+            else if (c == '*')
+            {
+                segments.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        segments.Add(current.ToString());
+        return segments;
+    }
+
+    /// <summary>Glob match: <c>*</c> is any run of characters (also empty); everything else is literal, ordinal.</summary>
+    public static bool WildcardMatches(string pattern, string value)
+    {
+        var segments = WildcardSegments(pattern);
+        if (segments.Count == 1)
+        {
+            return string.Equals(value, segments[0], StringComparison.Ordinal);
+        }
+
+        var first = segments[0];
+        var last = segments[^1];
+        if (value.Length < first.Length + last.Length
+            || !value.StartsWith(first, StringComparison.Ordinal)
+            || !value.EndsWith(last, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // With only '*' as a metacharacter, taking each middle run at its leftmost position is optimal:
+        // it leaves the most room for the runs after it.
+        var position = first.Length;
+        var end = value.Length - last.Length;
+        for (var i = 1; i < segments.Count - 1; i++)
+        {
+            var segment = segments[i];
+            if (segment.Length == 0)
+            {
+                continue;
+            }
+
+            var found = value.IndexOf(segment, position, end - position, StringComparison.Ordinal);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            position = found + segment.Length;
+        }
+
+        return true;
+    }
+
+    // ---- Numbers ---------------------------------------------------------------------------------------
+
+    public static bool Satisfies(NumericComparison comparison, JsonNumber value) => comparison.Operator switch
+    {
+        NumericOperator.Equal => value == comparison.Value,
+        NumericOperator.LessThan => value < comparison.Value,
+        NumericOperator.LessThanOrEqual => value <= comparison.Value,
+        NumericOperator.GreaterThan => value > comparison.Value,
+        NumericOperator.GreaterThanOrEqual => value >= comparison.Value,
+        _ => throw new ArgumentOutOfRangeException(nameof(comparison), comparison.Operator, "Unknown numeric operator."),
+    };
+
+    public static bool SatisfiesAll(IReadOnlyList<NumericComparison> comparisons, JsonNumber value)
+    {
+        foreach (var comparison in comparisons)
+        {
+            if (!Satisfies(comparison, value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // ---- IP addresses ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is an IP address of the network's family inside it. An IPv4-mapped IPv6
+    /// address ("::ffff:10.0.0.1") is IPv6 and so never inside an IPv4 network.
+    /// </summary>
+    public static bool CidrContains(IPNetwork network, string value) =>
+        TryParseIpAddress(value, out var address) && Contains(network, address);
+
+    /// <summary>
+    /// Bitwise containment of the first PrefixLength bits, same family only. IPNetwork.Contains is not used: it maps
+    /// IPv4-mapped addresses to IPv4 first, so it would put "::ffff:10.0.0.1" inside 10.0.0.0/8 but not inside
+    /// ::ffff:0:0/96.
+    /// </summary>
+    public static bool Contains(IPNetwork network, IPAddress address)
+    {
+        if (address.AddressFamily != network.BaseAddress.AddressFamily)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[16];
+        Span<byte> actual = stackalloc byte[16];
+        if (!network.BaseAddress.TryWriteBytes(expected, out var length) || !address.TryWriteBytes(actual, out _))
+        {
+            return false;
+        }
+
+        var remaining = network.PrefixLength;
+        for (var i = 0; i < length && remaining > 0; i++, remaining -= 8)
+        {
+            var mask = remaining >= 8 ? (byte)0xFF : (byte)(0xFF << (8 - remaining));
+            if ((expected[i] & mask) != (actual[i] & mask))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Strict IP address syntax: IPv4 as four decimal octets without leading zeros ("10.0.0.1"), IPv6 in RFC 4291
+    /// text form without zone or brackets. System.Net alone would also take "10", "10.1", "0x0A000001" and octal
+    /// "010.0.0.1", which no event sends as an address and which would make "cidr" match surprising strings.
+    /// </summary>
+    public static bool TryParseIpAddress(string text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        if (text.Length == 0 || text.Length > 45)
+        {
+            return false;
+        }
+
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            foreach (var c in text)
+            {
+                if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
+                {
+                    return false;
+                }
+            }
+
+            if (IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0)
+            {
+                address = v6;
+                return true;
+            }
+
+            return false;
+        }
+
+        var parts = text.Split('.');
+        if (parts.Length != 4)
+        {
+            return false;
+        }
+
+        var bytes = new byte[4];
+        for (var i = 0; i < 4; i++)
+        {
+            var part = parts[i];
+            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0'))
+            {
+                return false;
+            }
+
+            foreach (var c in part)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return false;
+                }
+            }
+
+            var octet = int.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (octet > 255)
+            {
+                return false;
+            }
+
+            bytes[i] = (byte)octet;
+        }
+
+        address = new IPAddress(bytes);
+        return true;
+    }
+
+    // ---- Reading events --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Reads a JSON leaf (string, number, true, false, null) as a <see cref="Scalar"/>; false for objects and arrays.
+    /// Numbers keep their literal; a number beyond double's range reads as ±infinity, so it still compares
+    /// (above or below every number a pattern can hold) instead of vanishing.
+    /// </summary>
+    public static bool TryReadScalar(JsonElement element, out Scalar value)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                value = Scalar.FromString(element.GetString()!);
+                return true;
+            case JsonValueKind.Number:
+                var raw = element.GetRawText();
+                var number = JsonNumber.TryParse(raw, out var parsed)
+                    ? parsed
+                    : JsonNumber.FromDouble(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+                value = Scalar.FromNumber(number, raw);
+                return true;
+            case JsonValueKind.True:
+                value = Scalar.True;
+                return true;
+            case JsonValueKind.False:
+                value = Scalar.False;
+                return true;
+            case JsonValueKind.Null:
+                value = Scalar.Null;
+                return true;
+            default:
+                value = default;
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Adds the leaf elements of a field value: the value itself when it is a leaf, every leaf inside it when it
+    /// is an array (nested arrays flattened), nothing for an object. Arrays are transparent in patterns.
+    /// </summary>
+    public static void CollectLeafElements(JsonElement field, List<JsonElement> into)
+    {
+        switch (field.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var item in field.EnumerateArray())
+                {
+                    CollectLeafElements(item, into);
+                }
+
+                break;
+            case JsonValueKind.Object:
+            case JsonValueKind.Undefined:
+                break;
+            default:
+                into.Add(field);
+                break;
+        }
+    }
+
+    /// <summary>Adds the objects a nested pattern can match in a field value: the value when it is an object, the object elements of an array (nested arrays flattened).</summary>
+    public static void CollectObjectElements(JsonElement field, List<JsonElement> into)
+    {
+        switch (field.ValueKind)
+        {
+            case JsonValueKind.Object:
+                into.Add(field);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in field.EnumerateArray())
+                {
+                    CollectObjectElements(item, into);
+                }
+
+                break;
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Text.Json.Nodes;
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Parsing;
+
+namespace OpenEvent.Rules.Tests.Parsing;
+
+public sealed class PatternParserTests
+{
+    private const string File = "policies/demo.json";
+
+    private static (PatternObject? Pattern, IReadOnlyList<Diagnostic> Diagnostics) Parse(string json, string pointer = "")
+    {
+        var map = new JsonTextSourceMap(File, json);
+        var root = JsonNode.Parse(json);
+        var node = pointer.Length == 0 ? root : root![pointer.TrimStart('/')];
+        var bag = new DiagnosticBag();
+        return (PatternParser.Parse(node, pointer, map, bag), bag.Items);
+    }
+
+    [Fact]
+    public void Parse_ValidPattern_BuildsModelWithSourceLocations()
+    {
+        var json = """
+            {
+              "source": ["acs.dataworks"],
+              "data": {
+                "fileName": [{"suffix": ".sql"}, "x"],
+                "$or": [{"a": [1]}, {"b": [{"numeric": [">", 0, "<=", 5]}]}]
+              }
+            }
+            """;
+
+        var (pattern, diagnostics) = Parse(json);
+
+        Assert.Empty(diagnostics);
+        Assert.NotNull(pattern);
+        Assert.Equal(new SourceLocation(File, 1, 1), pattern.Location);
+        var source = Assert.IsType<LeafMember>(pattern.Members[0]);
+        Assert.Equal("source", source.Name);
+        Assert.Equal(new SourceLocation(File, 2, 3), source.Location);
+        var exact = Assert.IsType<ExactMatcher>(Assert.Single(source.Matchers));
+        Assert.Equal(Scalar.FromString("acs.dataworks"), exact.Value);
+        Assert.Equal(new SourceLocation(File, 2, 14), exact.Location);
+
+        var data = Assert.IsType<NestedMember>(pattern.Members[1]);
+        Assert.Equal(new SourceLocation(File, 3, 3), data.Location);
+        var fileName = Assert.IsType<LeafMember>(data.Pattern.Members[0]);
+        var suffix = Assert.IsType<SuffixMatcher>(fileName.Matchers[0]);
+        Assert.Equal((".sql", false), (suffix.Value, suffix.IgnoreCase));
+        Assert.Equal(new SourceLocation(File, 4, 18), suffix.Location);
+        var or = Assert.IsType<OrMember>(data.Pattern.Members[1]);
+        Assert.Equal(new SourceLocation(File, 5, 5), or.Location);
+        Assert.Equal(2, or.Branches.Length);
+        var numeric = Assert.IsType<NumericMatcher>(Assert.IsType<LeafMember>(or.Branches[1].Members[0]).Matchers[0]);
+        NumericComparison[] expected =
+        [
+            new(NumericOperator.GreaterThan, JsonNumber.FromDecimal(0)),
+            new(NumericOperator.LessThanOrEqual, JsonNumber.FromDecimal(5)),
+        ];
+        Assert.True(expected.SequenceEqual(numeric.Comparisons));
+    }
+
+    [Fact]
+    public void Parse_PatternInsideADocument_UsesThePointerForLocations()
+    {
+        var json = """
+            {"spec": {"match":
+              {"type": [{"prefx": "dataworks:"}]}}}
+            """;
+        var map = new JsonTextSourceMap(File, json);
+        var node = JsonNode.Parse(json)!["spec"]!["match"];
+        var bag = new DiagnosticBag();
+
+        var pattern = PatternParser.Parse(node, "/spec/match", map, bag);
+
+        Assert.Null(pattern);
+        var diagnostic = Assert.Single(bag.Items);
+        Assert.Equal(new SourceLocation(File, 2, 14), diagnostic.Location);
+    }
+
+    [Fact]
+    public void Parse_UnknownOperator_ReportsKeyLocationMessageAndSuggestion()
+    {
+        var json = """
+            {
+              "type": [{"prefx": "dataworks:"}]
+            }
+            """;
+
+        var (pattern, diagnostics) = Parse(json);
+
+        Assert.Null(pattern);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.UnknownOperator, d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(new SourceLocation(File, 2, 13), d.Location);
+        Assert.Equal("Unknown operator 'prefx' in 'type'.", d.Message);
+        Assert.Equal("Did you mean 'prefix'? Operators: prefix, suffix, contains, equals-ignore-case, wildcard, numeric, cidr, exists, anything-but.", d.Hint);
+    }
+
+    [Fact]
+    public void Parse_LeafNotAList_HintShowsTheList()
+    {
+        var (_, diagnostics) = Parse("""{"source": "acs.dataworks"}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.LeafNotArray, d.Id);
+        Assert.Equal(new SourceLocation(File, 1, 12), d.Location);
+        Assert.Equal("The value of 'source' must be a list of values or operators; found the string \"acs.dataworks\".", d.Message);
+        Assert.Equal("Write a list: \"source\": [\"acs.dataworks\"].", d.Hint);
+    }
+
+    [Fact]
+    public void Parse_CidrWithHostBits_HintGivesTheCanonicalNetwork()
+    {
+        var (_, diagnostics) = Parse("""{"data": {"ip": [{"cidr": "10.0.0.1/8"}]}}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.BadCidr, d.Id);
+        Assert.Equal(new SourceLocation(File, 1, 27), d.Location);
+        Assert.Equal("The cidr \"10.0.0.1/8\" in 'data.ip' has host bits set; the network it names is 10.0.0.0/8.", d.Message);
+        Assert.Equal("Write \"10.0.0.0/8\" (or \"10.0.0.1/32\" to match that single address).", d.Hint);
+    }
+
+    [Fact]
+    public void Parse_ContradictoryRange_ExplainsWhy()
+    {
+        var (_, diagnostics) = Parse("""{"n": [{"numeric": [">", 10, "<", 5]}]}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.ContradictoryRange, d.Id);
+        Assert.Equal(new SourceLocation(File, 1, 20), d.Location);
+        Assert.Equal("The range [\">\", 10, \"<\", 5] in 'n' can never match: no number is above 10 and below 5.", d.Message);
+    }
+
+    [Fact]
+    public void Parse_NumberAsString_PointsAtTheOperand()
+    {
+        var (_, diagnostics) = Parse("""{"n": [{"numeric": [">=", "5"]}]}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.MalformedNumeric, d.Id);
+        Assert.Equal(new SourceLocation(File, 1, 27), d.Location);
+        Assert.Equal("'numeric' in 'n' compares numbers, but \"5\" is a string.", d.Message);
+        Assert.StartsWith("Write 5 without quotes.", d.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SeveralProblems_ReportsEveryOneInDocumentOrder()
+    {
+        var json = """
+            {
+              "source": "acs.dataworks",
+              "type": [{"prefx": "dataworks:"}],
+              "data": {
+                "n": [{"numeric": [">", "5"]}],
+                "ip": [{"cidr": "10.0.0.1/8"}],
+                "f": [{"wildcard": "a**"}, {"anything-but": []}]
+              },
+              "$or": [{"a": ["x"]}]
+            }
+            """;
+
+        var (pattern, diagnostics) = Parse(json);
+
+        Assert.Null(pattern);
+        Assert.Equal(
+            [
+                ("OER3015", 2), ("OER3010", 3), ("OER3011", 5), ("OER3012", 6), ("OER3018", 7), ("OER3013", 7), ("OER3014", 9),
+            ],
+            diagnostics.Select(d => (d.Id, d.Location.Line)));
+        Assert.All(diagnostics, d => Assert.False(string.IsNullOrEmpty(d.Hint)));
+    }
+
+    [Fact]
+    public void Parse_BagAlreadyHasErrors_ValidPatternIsStillReturned()
+    {
+        var map = new JsonTextSourceMap(File, """{"a": ["x"]}""");
+        var bag = new DiagnosticBag();
+        bag.Error("OER1001", SourceLocation.None, "earlier problem");
+
+        var pattern = PatternParser.Parse(JsonNode.Parse("""{"a": ["x"]}"""), "", map, bag);
+
+        Assert.NotNull(pattern);
+        Assert.Single(bag.Items);
+    }
+
+    [Fact]
+    public void Parse_Numbers_KeepTheirLiteralAndCompareByValue()
+    {
+        var (pattern, _) = Parse("""{"n": [3e2, 300.0, -0]}""");
+
+        var values = Assert.IsType<LeafMember>(pattern!.Members[0]).Matchers.Cast<ExactMatcher>().Select(m => m.Value).ToList();
+        Assert.Equal(["3e2", "300.0", "-0"], values.Select(v => v.Text));
+        Assert.Equal(values[0], values[1]);
+        Assert.Equal(Scalar.FromNumber(JsonNumber.FromDecimal(0)), values[2]);
+    }
+
+    [Fact]
+    public void Parse_NullInALeafList_IsTheNullScalar()
+    {
+        var (pattern, _) = Parse("""{"x": [null, "", false]}""");
+
+        var values = Assert.IsType<LeafMember>(pattern!.Members[0]).Matchers.Cast<ExactMatcher>().Select(m => m.Value);
+        Assert.Equal([Scalar.Null, Scalar.FromString(""), Scalar.False], values);
+    }
+
+    [Fact]
+    public void Parse_KeyWithSlash_IsLocatedThroughAnEscapedPointer()
+    {
+        var (_, diagnostics) = Parse("""{"a/b": "x", "c~d": 1}""");
+
+        Assert.Equal([new SourceLocation(File, 1, 9), new SourceLocation(File, 1, 21)], diagnostics.Select(d => d.Location));
+    }
+
+    [Fact]
+    public void Parse_NodesBuiltInCode_AreReadLikeParsedJson()
+    {
+        // The YAML reader builds JsonValues from CLR values rather than from JSON text.
+        var node = new JsonObject
+        {
+            ["n"] = new JsonArray(JsonValue.Create(5L), JsonValue.Create(2.5m), JsonValue.Create("x"), JsonValue.Create(true), null),
+            ["m"] = new JsonArray(new JsonObject { ["numeric"] = new JsonArray(">", 1.5, "<", JsonValue.Create(10)) }),
+        };
+        var bag = new DiagnosticBag();
+
+        var pattern = PatternParser.Parse(node, "", new JsonTextSourceMap(File, "{}"), bag);
+
+        Assert.Empty(bag.Items);
+        var values = Assert.IsType<LeafMember>(pattern!.Members[0]).Matchers.Cast<ExactMatcher>().Select(m => m.Value);
+        Assert.Equal([Scalar.FromNumber(JsonNumber.FromDecimal(5)), Scalar.FromNumber(JsonNumber.FromDecimal(2.5m)), Scalar.FromString("x"), Scalar.True, Scalar.Null], values);
+    }
+
+    [Fact]
+    public void Parse_NotANumberFromYaml_IsReportedNotThrown()
+    {
+        var node = new JsonObject
+        {
+            ["n"] = new JsonArray(new JsonObject { ["numeric"] = new JsonArray(">", JsonValue.Create(double.NaN)) }),
+            ["m"] = new JsonArray(JsonValue.Create(double.PositiveInfinity)),
+        };
+        var bag = new DiagnosticBag();
+
+        var pattern = PatternParser.Parse(node, "", new JsonTextSourceMap(File, "{}"), bag);
+
+        Assert.Null(pattern);
+        Assert.Equal(["OER3011", "OER3011"], bag.Items.Select(d => d.Id));
+        Assert.Equal("The number NaN in 'numeric' of 'n' is out of range.", bag.Items[0].Message);
+    }
+
+    [Theory]
+    [InlineData("prefx", "prefix")]
+    [InlineData("Prefix", "prefix")]
+    [InlineData("sufix", "suffix")]
+    [InlineData("anythingBut", "anything-but")]
+    [InlineData("anything_but", "anything-but")]
+    [InlineData("equalsIgnoreCase", "equals-ignore-case")]
+    [InlineData("exist", "exists")]
+    [InlineData("cider", "cidr")]
+    [InlineData("numerc", "numeric")]
+    [InlineData("startsWith", "prefix")]
+    [InlineData("regex", null)]
+    [InlineData("in", null)]
+    public void Suggest_OperatorTypos_FindsTheIntendedOperator(string typed, string? expected)
+    {
+        Assert.Equal(expected, PatternParser.Suggest(typed, PatternParser.OperatorNames));
+    }
+}
