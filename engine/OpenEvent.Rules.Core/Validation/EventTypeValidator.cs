@@ -1,4 +1,5 @@
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Validation;
@@ -99,7 +100,7 @@ internal sealed class EventTypeValidator
                 }
 
                 case PrefixMatcher or SuffixMatcher or WildcardMatcher or ContainsMatcher or EqualsIgnoreCaseMatcher
-                    when !known.Any(type => TypeMatcherShim.Matches(matcher, type)):
+                    when !known.Any(type => MatcherSemantics.MatchesField(matcher, [Scalar.FromString(type)])):
                 {
                     var suggestion = matcher is EqualsIgnoreCaseMatcher ignoreCase ? SuggestType(ignoreCase.Value, known) : null;
                     context.Diagnostics.Warning(DiagnosticIds.UnknownEventType, matcher.Location,

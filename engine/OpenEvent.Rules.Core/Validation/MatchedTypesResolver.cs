@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Validation;
@@ -84,11 +85,11 @@ public sealed class MatchedTypesResolver
 
     /// <summary>The catalog types whose type string some matcher of a <c>type</c> leaf accepts.</summary>
     public ImmutableArray<EventTypeInfo> TypesAcceptedBy(LeafMember typeLeaf) =>
-        _catalog.EventTypes.Where(t => typeLeaf.Matchers.Any(m => TypeMatcherShim.Matches(m, t.Type))).ToImmutableArray();
+        _catalog.EventTypes.Where(t => typeLeaf.Matchers.Any(m => MatcherSemantics.MatchesField(m, [Scalar.FromString(t.Type)]))).ToImmutableArray();
 
     /// <summary>Whether a <c>source</c> leaf lets DataWorks events through.</summary>
     public static bool AcceptsDataWorksSource(LeafMember sourceLeaf) =>
-        sourceLeaf.Matchers.Any(m => TypeMatcherShim.Matches(m, EnvelopeAttributes.DataWorksSource));
+        sourceLeaf.Matchers.Any(m => MatcherSemantics.MatchesField(m, [Scalar.FromString(EnvelopeAttributes.DataWorksSource)]));
 
     private MatchedTypes ResolveMember(PatternMember member) => member switch
     {
