@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("oer: validate, dry-run and test OpenEvent.Rules policies for DataWorks events.")
         {
             ValidateCommand.Create(stdout, stderr),
+            DryRunCommand.Create(stdout, stderr, Console.OpenStandardInput()),
             ServeCommand.Create(),
         };
 

@@ -5,5 +5,10 @@ public sealed class PolicyFolderSource(IReadOnlyList<string> paths) : IPolicySou
 {
     public IReadOnlyList<string> WatchedFolders => paths;
 
-    public PolicySnapshot Load() => throw new NotImplementedException("wired to the policy loader after the parsing merge");
+    public async Task<PolicySnapshot> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await PolicyFolderLoader.LoadAsync(paths, cancellationToken);
+        var folder = paths.Count == 1 ? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))) : null;
+        return new PolicySnapshot(result.Set, [.. result.Diagnostics], [.. result.Files], PolicyRevision.Compute(result.Files, folder));
+    }
 }

@@ -22,5 +22,5 @@ public interface IPolicySource
 {
     IReadOnlyList<string> WatchedFolders { get; }
 
-    PolicySnapshot Load();
+    Task<PolicySnapshot> LoadAsync(CancellationToken cancellationToken = default);
 }

@@ -23,7 +23,7 @@ public sealed partial class PolicyReloadService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<PolicyReloadService> _logger;
     private readonly SemaphoreSlim _reloadRequested = new(0, 1);
-    private readonly object _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public PolicyReloadService(IPolicySource source, PolicySetState state, RulesMetrics metrics, IOptions<RulesHostOptions> options,
         PolicySetFactory compiler, TimeProvider time, ILogger<PolicyReloadService> logger)
@@ -40,7 +40,7 @@ public sealed partial class PolicyReloadService : BackgroundService
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // The first load happens before the server accepts requests, so a broken set fails the start.
-        if (!Reload(initial: true))
+        if (!await ReloadAsync(initial: true, cancellationToken))
         {
             throw new InvalidOperationException(
                 $"The policies in '{string.Join(", ", _source.WatchedFolders)}' are invalid; fix the errors logged above ('oer validate' lists them too).");
@@ -82,7 +82,7 @@ public sealed partial class PolicyReloadService : BackgroundService
                 {
                 }
 
-                Reload(initial: false);
+                await ReloadAsync(initial: false, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -98,14 +98,15 @@ public sealed partial class PolicyReloadService : BackgroundService
     }
 
     /// <summary>Loads, validates and compiles the source; swaps it in when valid. Returns whether it was.</summary>
-    public bool Reload(bool initial)
+    public async Task<bool> ReloadAsync(bool initial, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
             PolicySnapshot snapshot;
             try
             {
-                snapshot = _source.Load();
+                snapshot = await _source.LoadAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -153,6 +154,10 @@ public sealed partial class PolicyReloadService : BackgroundService
             _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
             LogLoaded(_logger, initial ? "Loaded" : "Reloaded", snapshot.Set.Policies.Length, snapshot.Files.Length, snapshot.Revision);
             return true;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

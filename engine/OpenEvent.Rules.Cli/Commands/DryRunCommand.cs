@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Text;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Evaluation;
+
+namespace OpenEvent.Rules.Cli.Commands;
+
+/// <summary>
+/// <c>oer dry-run --policies DIR [--format text|json] EVENTS...</c>: evaluates events (files, folders, "-" for
+/// stdin) against a policy set and prints each decision. Nothing is sent anywhere. Exit 0 when every event
+/// was evaluated; 1 when an input was invalid (each reported, the rest still evaluated) or the policies are
+/// invalid; 2 for usage errors.
+/// </summary>
+internal static class DryRunCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
+    {
+        var policies = new Option<string[]>("--policies") { Description = "Policy folders or files (default: policies).", AllowMultipleArgumentsPerToken = true };
+        var format = new Option<string>("--format") { Description = "text (a readable report) or json (one object per event per line).", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var events = new Argument<string[]>("events") { Description = "Event files (JSON, a batch array, or JSON Lines), folders, or - for stdin.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("dry-run", "Evaluate events against the policies and show the decisions, without performing any action.")
+        {
+            policies,
+            format,
+            events,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var eventArguments = result.GetValue(events)!;
+            if (EventFiles.FirstMissing(eventArguments) is { } missing)
+            {
+                await stderr.WriteLineAsync($"oer: path not found: {missing}");
+                return ExitCodes.Usage;
+            }
+
+            var (compiled, exitCode) = await PolicyLoading.CompileAsync(result.GetValue(policies), stderr, cancellationToken);
+            if (compiled is null)
+            {
+                return exitCode;
+            }
+
+            using (compiled)
+            {
+                var json = result.GetValue(format) == "json";
+                var summary = new DecisionSummary();
+                foreach (var (name, read) in EventFiles.Expand(eventArguments, stdin))
+                {
+                    byte[] bytes;
+                    try
+                    {
+                        bytes = read();
+                    }
+                    catch (IOException ex)
+                    {
+                        await stderr.WriteLineAsync($"oer: cannot read {name}: {ex.Message}");
+                        summary.Errors++;
+                        continue;
+                    }
+
+                    foreach (var decision in compiled.EvaluateInput(bytes, name))
+                    {
+                        summary.Add(decision);
+                        await stdout.WriteLineAsync(json ? DecisionJson.Serialize(decision) : DecisionText.Format(decision));
+                    }
+                }
+
+                if (!json)
+                {
+                    await stdout.WriteLineAsync(summary.ToString());
+                }
+
+                return summary.Errors > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            }
+        });
+        return command;
+    }
+
+    private sealed class DecisionSummary
+    {
+        private int _events;
+        private int _fail;
+        private int _warn;
+        private int _ok;
+        private int _regular;
+
+        public int Errors { get; set; }
+
+        public void Add(Decision decision)
+        {
+            _events++;
+            switch (decision)
+            {
+                case { Error: not null }: Errors++; break;
+                case { Verdict: Verdict.Fail }: _fail++; break;
+                case { Verdict: Verdict.Warn }: _warn++; break;
+                case { Verdict: Verdict.Ok }: _ok++; break;
+                default: _regular++; break;
+            }
+        }
+
+        public override string ToString() =>
+            $"{_events} event(s): {_fail} FAIL, {_warn} WARN, {_ok} OK, {_regular} regular, {Errors} invalid";
+    }
+}
+
+/// <summary>The human-readable form of a decision, used by dry-run and explain.</summary>
+internal static class DecisionText
+{
+    public static string Format(Decision decision)
+    {
+        var text = new StringBuilder();
+        var e = decision.Event;
+        text.Append($"{e.File}[{e.Index}]");
+        if (decision.Error is { } error)
+        {
+            text.Append($"  INVALID {error.Id}: {error.Message}");
+            return text.ToString();
+        }
+
+        text.Append($"  {e.Type}  id={e.Id}");
+        text.AppendLine();
+        text.Append("  verdict: ").Append(decision.Verdict is { } v ? DecisionJson.VerdictText(v) : "none (regular event)");
+        if (decision.Matched.IsEmpty && decision.Audit.IsEmpty)
+        {
+            text.AppendLine().Append("  no policy matched");
+        }
+
+        foreach (var match in decision.Matched)
+        {
+            AppendMatch(text, match, "matched");
+        }
+
+        foreach (var match in decision.Audit)
+        {
+            AppendMatch(text, match, "would (audit)");
+        }
+
+        foreach (var failure in decision.ConditionFailures)
+        {
+            text.AppendLine().Append($"  condition error in {failure.Policy} ({failure.Location}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}");
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendMatch(StringBuilder text, PolicyMatch match, string label)
+    {
+        text.AppendLine().Append($"  {label}: {match.Policy} (priority {match.Priority}, {match.Location})");
+        foreach (var action in match.Actions)
+        {
+            text.AppendLine().Append("    ").Append(action switch
+            {
+                BlockOutcome block => $"block: {block.Reason}",
+                WarnOutcome warn => $"warn: {warn.Reason}",
+                NotifyOutcome notify => $"notify {notify.Channel}: {notify.Message}",
+                ForwardOutcome forward => $"forward to {forward.Target}",
+                _ => action.Kind,
+            });
+        }
+    }
+}

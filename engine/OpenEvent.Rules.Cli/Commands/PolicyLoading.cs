@@ -1,0 +1,53 @@
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Sources;
+
+namespace OpenEvent.Rules.Cli.Commands;
+
+/// <summary>Loads and compiles the --policies of a command, printing diagnostics the way `oer validate` does.</summary>
+internal static class PolicyLoading
+{
+    /// <summary>The compiled set, or null with the exit code to return (usage error or invalid policies).</summary>
+    public static async Task<(CompiledPolicySet? Set, int ExitCode)> CompileAsync(string[]? paths, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        paths = paths is { Length: > 0 } ? paths : ["policies"];
+        if (paths.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
+        {
+            await stderr.WriteLineAsync($"oer: path not found: {missing}");
+            return (null, ExitCodes.Usage);
+        }
+
+        var snapshot = await new PolicyFolderSource(paths).LoadAsync(cancellationToken);
+        if (snapshot.HasErrors)
+        {
+            foreach (var diagnostic in snapshot.Diagnostics.Where(d => d.IsError))
+            {
+                await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
+            }
+
+            await stderr.WriteLineAsync($"oer: the policies have {snapshot.Diagnostics.Count(d => d.IsError)} error(s); run 'oer validate' for details");
+            return (null, ExitCodes.Failure);
+        }
+
+        try
+        {
+            return (PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision }), ExitCodes.Success);
+        }
+        catch (PolicyCompilationException ex)
+        {
+            foreach (var diagnostic in ex.Diagnostics)
+            {
+                await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
+            }
+
+            return (null, ExitCodes.Failure);
+        }
+    }
+}
+
+/// <summary>The one-line text form of a diagnostic with its hint: `file:line:col: error OER1011: message`.</summary>
+internal static class DiagnosticText
+{
+    public static string Format(Diagnostic diagnostic) =>
+        diagnostic.Hint is null ? diagnostic.ToString() : $"{diagnostic}{Environment.NewLine}  hint: {diagnostic.Hint}";
+}
