@@ -55,9 +55,14 @@ internal static class ValueMatchers
         return true;
     }
 
-    /// <summary>A string holding an IP address of the network's family, inside the network.</summary>
+    /// <summary>
+    /// A string holding an IP address of the network's family, inside the network. The family is checked explicitly:
+    /// IPNetwork.Contains also accepts an IPv4-mapped IPv6 address ("::ffff:10.1.2.3") in an IPv4 network.
+    /// </summary>
     public static bool InNetwork(ReadOnlySpan<char> value, IPNetwork network) =>
-        TryParseIpAddress(value, out var address) && network.Contains(address);
+        TryParseIpAddress(value, out var address)
+        && address.AddressFamily == network.BaseAddress.AddressFamily
+        && network.Contains(address);
 
     /// <summary>
     /// Strict address syntax: IPv4 only as a dotted quad of decimal octets (0-255, no leading zeros: IPAddress.TryParse
