@@ -31,13 +31,14 @@ internal static class EventReader
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
             {
+                var rootToken = reader.TokenType;
                 SkipValue(ref reader, view);
                 while (reader.Read())
                 {
                     // Let the reader report trailing garbage as invalid JSON before "not an object".
                 }
 
-                throw new InvalidEventException(InvalidEventException.NotAnObject, $"The event must be a JSON object, not {Describe(reader.TokenType)}.");
+                throw new InvalidEventException(InvalidEventException.NotAnObject, $"The event must be a JSON object, not {Describe(rootToken)}.");
             }
 
             var instance = view.NewInstance(root);
