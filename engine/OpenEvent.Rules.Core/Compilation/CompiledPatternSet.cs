@@ -94,6 +94,7 @@ public sealed class CompiledPatternSet
             }
 
             view.PatternStamp[id] = epoch;
+            view.VerifiedCount++;
             if (_patterns[id].Matches(view, 0))
             {
                 result.Add(id);

@@ -39,6 +39,9 @@ internal sealed class EventView
     public int[] NodeStamp = [];
     public int Epoch;
 
+    /// <summary>Patterns verified for the current event: what the index let through (tests guard flatness with it).</summary>
+    public int VerifiedCount;
+
     public readonly List<IndexNode> NodeScratch = [];
     public readonly DuplicateKeyChecker Names = new();
 
@@ -68,6 +71,7 @@ internal sealed class EventView
         }
 
         ValueCount = 0;
+        VerifiedCount = 0;
         CharCount = 0;
         InstanceCount = 0;
         SlotCount = 0;
