@@ -1,0 +1,483 @@
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Compilation;
+
+// The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member on the
+// AND path of a pattern (root members and nested members, never inside $or) whose entries all have an index key
+// (exact value, equals-ignore-case, prefix, suffix, a wildcard's literal head or tail, a numeric range). The pattern
+// cannot match unless some value at that path hits one of the keys, so the index may skip it otherwise. Keys only
+// narrow: every proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for
+// every event that reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
+
+internal enum IndexKeyKind
+{
+    String,
+    Upper,
+    Prefix,
+    PrefixUpper,
+    Suffix,
+    SuffixUpper,
+    Number,
+    True,
+    False,
+    Null,
+    Range,
+}
+
+/// <summary>One key of an access predicate. Ranges are closed and in double: a superset of the exact range.</summary>
+internal readonly record struct IndexKey(IndexKeyKind Kind, string? Text, JsonNumber Number, double Low, double High)
+{
+    public static IndexKey Of(IndexKeyKind kind, string text) => new(kind, text, default, 0, 0);
+}
+
+/// <summary>A necessary condition of a pattern: some value at <see cref="Path"/> hits one of <see cref="Keys"/>.</summary>
+internal sealed record AccessPredicate(PathNode Path, IndexKey[] Keys);
+
+/// <summary>A node of the candidate tree: patterns to verify here, and partitions leading to narrower nodes.</summary>
+internal sealed class IndexNode
+{
+    public IndexNode(int id) => Id = id;
+
+    public int Id { get; }
+
+    public int[] Scan { get; set; } = [];
+
+    public FieldPartition[] Partitions { get; set; } = [];
+}
+
+/// <summary>The children of a node split by the value of one path (hash, affix and interval tables).</summary>
+internal sealed class FieldPartition
+{
+    private Dictionary<string, IndexNode>? _strings;
+    private Dictionary<string, IndexNode>.AlternateLookup<ReadOnlySpan<char>> _stringLookup;
+    private Dictionary<string, IndexNode>? _upper;
+    private Dictionary<string, IndexNode>.AlternateLookup<ReadOnlySpan<char>> _upperLookup;
+    private AffixTable? _prefix;
+    private AffixTable? _prefixUpper;
+    private AffixTable? _suffix;
+    private AffixTable? _suffixUpper;
+    private Dictionary<JsonNumber, IndexNode>? _numbers;
+    private List<IntervalIndex.Entry>? _rangeEntries;
+    private IntervalIndex? _ranges;
+    private IndexNode? _true;
+    private IndexNode? _false;
+    private IndexNode? _null;
+
+    public FieldPartition(PathNode path) => PathId = path.Id;
+
+    public int PathId { get; }
+
+    public void Add(IndexKey key, IndexNode child)
+    {
+        switch (key.Kind)
+        {
+            case IndexKeyKind.String:
+                (_strings ??= new(StringComparer.Ordinal))[key.Text!] = child;
+                break;
+            case IndexKeyKind.Upper:
+                (_upper ??= new(StringComparer.Ordinal))[key.Text!] = child;
+                break;
+            case IndexKeyKind.Prefix:
+                (_prefix ??= new(suffix: false)).Add(key.Text!, child);
+                break;
+            case IndexKeyKind.PrefixUpper:
+                (_prefixUpper ??= new(suffix: false)).Add(key.Text!, child);
+                break;
+            case IndexKeyKind.Suffix:
+                (_suffix ??= new(suffix: true)).Add(key.Text!, child);
+                break;
+            case IndexKeyKind.SuffixUpper:
+                (_suffixUpper ??= new(suffix: true)).Add(key.Text!, child);
+                break;
+            case IndexKeyKind.Number:
+                (_numbers ??= [])[key.Number] = child;
+                break;
+            case IndexKeyKind.Range:
+                (_rangeEntries ??= []).Add(new IntervalIndex.Entry(key.Low, key.High, child));
+                break;
+            case IndexKeyKind.True:
+                _true = child;
+                break;
+            case IndexKeyKind.False:
+                _false = child;
+                break;
+            case IndexKeyKind.Null:
+                _null = child;
+                break;
+        }
+    }
+
+    public void Seal()
+    {
+        if (_strings is not null)
+        {
+            _stringLookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        if (_upper is not null)
+        {
+            _upperLookup = _upper.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        _prefix?.Seal();
+        _prefixUpper?.Seal();
+        _suffix?.Seal();
+        _suffixUpper?.Seal();
+        if (_rangeEntries is not null)
+        {
+            _ranges = new IntervalIndex(_rangeEntries);
+            _rangeEntries = null;
+        }
+    }
+
+    /// <summary>Adds the child nodes whose key the value hits.</summary>
+    public void Collect(EventView view, int value, List<IndexNode> output)
+    {
+        ref var v = ref view.Values[value];
+        switch (v.Kind)
+        {
+            case ScalarKind.String:
+            {
+                var text = view.Text(value);
+                if (_strings is not null && _stringLookup.TryGetValue(text, out var node))
+                {
+                    output.Add(node);
+                }
+
+                _prefix?.Collect(text, output);
+                _suffix?.Collect(text, output);
+                if (_upper is not null || _prefixUpper is not null || _suffixUpper is not null)
+                {
+                    var upper = view.UpperText(value);
+                    if (_upper is not null && _upperLookup.TryGetValue(upper, out node))
+                    {
+                        output.Add(node);
+                    }
+
+                    _prefixUpper?.Collect(upper, output);
+                    _suffixUpper?.Collect(upper, output);
+                }
+
+                break;
+            }
+
+            case ScalarKind.Number:
+                if (v.HasNumber)
+                {
+                    if (_numbers is not null && _numbers.TryGetValue(v.Number, out var node))
+                    {
+                        output.Add(node);
+                    }
+
+                    _ranges?.Collect(v.Number.AsDouble, output);
+                }
+
+                break;
+            case ScalarKind.True:
+                AddIfAny(_true, output);
+                break;
+            case ScalarKind.False:
+                AddIfAny(_false, output);
+                break;
+            case ScalarKind.Null:
+                AddIfAny(_null, output);
+                break;
+        }
+    }
+
+    private static void AddIfAny(IndexNode? node, List<IndexNode> output)
+    {
+        if (node is not null)
+        {
+            output.Add(node);
+        }
+    }
+}
+
+/// <summary>
+/// Prefixes (or suffixes) in one hash table, probed once per distinct key length: the cost follows the number of
+/// distinct lengths (bounded by the longest key), not the number of keys.
+/// </summary>
+internal sealed class AffixTable(bool suffix)
+{
+    private readonly Dictionary<string, IndexNode> _keys = new(StringComparer.Ordinal);
+    private Dictionary<string, IndexNode>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private int[] _lengths = [];
+
+    public void Add(string affix, IndexNode child) => _keys[affix] = child;
+
+    public void Seal()
+    {
+        _lengths = [.. _keys.Keys.Select(k => k.Length).Distinct().Order()];
+        _lookup = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public void Collect(ReadOnlySpan<char> text, List<IndexNode> output)
+    {
+        foreach (var length in _lengths)
+        {
+            if (length > text.Length)
+            {
+                return;
+            }
+
+            var part = suffix ? text[(text.Length - length)..] : text[..length];
+            if (_lookup.TryGetValue(part, out var node))
+            {
+                output.Add(node);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A static centered interval tree over closed double ranges: a lookup costs O(log n + hits). Each node holds the
+/// ranges containing its center, sorted by low (scanned when the value is left of the center) and by high descending
+/// (scanned when right of it).
+/// </summary>
+internal sealed class IntervalIndex
+{
+    private readonly TreeNode? _root;
+
+    public IntervalIndex(List<Entry> entries) =>
+        _root = Build([.. entries.Where(e => e.Low <= e.High)]); // an empty range never matches: nothing to index
+
+    public readonly record struct Entry(double Low, double High, IndexNode Target);
+
+    public void Collect(double value, List<IndexNode> output)
+    {
+        for (var node = _root; node is not null;)
+        {
+            if (value < node.Center)
+            {
+                foreach (var e in node.ByLow)
+                {
+                    if (e.Low > value)
+                    {
+                        break;
+                    }
+
+                    output.Add(e.Target);
+                }
+
+                node = node.Left;
+            }
+            else if (value > node.Center)
+            {
+                foreach (var e in node.ByHighDescending)
+                {
+                    if (e.High < value)
+                    {
+                        break;
+                    }
+
+                    output.Add(e.Target);
+                }
+
+                node = node.Right;
+            }
+            else
+            {
+                foreach (var e in node.ByLow)
+                {
+                    output.Add(e.Target);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private static TreeNode? Build(List<Entry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return null;
+        }
+
+        // The center is a finite endpoint (the median one), so at least the range owning it stays here: progress.
+        var endpoints = entries.SelectMany(e => new[] { e.Low, e.High }).Where(double.IsFinite).Order().ToList();
+        var center = endpoints.Count == 0 ? 0 : endpoints[endpoints.Count / 2];
+        var here = entries.Where(e => e.Low <= center && center <= e.High).ToList();
+        return new TreeNode
+        {
+            Center = center,
+            ByLow = [.. here.OrderBy(e => e.Low)],
+            ByHighDescending = [.. here.OrderByDescending(e => e.High)],
+            Left = Build([.. entries.Where(e => e.High < center)]),
+            Right = Build([.. entries.Where(e => e.Low > center)]),
+        };
+    }
+
+    private sealed class TreeNode
+    {
+        public double Center { get; init; }
+
+        public Entry[] ByLow { get; init; } = [];
+
+        public Entry[] ByHighDescending { get; init; } = [];
+
+        public TreeNode? Left { get; init; }
+
+        public TreeNode? Right { get; init; }
+    }
+}
+
+/// <summary>
+/// Builds the candidate tree (used once). At each node, while more than a handful of patterns remain, it picks the
+/// path whose keys split the remaining patterns best (most patterns constrained, smallest largest group), moves those
+/// patterns into one child per key (recursively, with that predicate consumed), and keeps the others for the next
+/// path. With real policy sets this puts `type` first (nearly every policy has one exact type) and then workspace,
+/// operator, file name...: the patterns left to verify per event are those sharing every key with it.
+/// </summary>
+internal sealed class CandidateIndexBuilder
+{
+    private const int LeafSize = 4;
+
+    // A pattern listed under k keys is copied into k children; the product of copies along its path stays under
+    // this bound so that multi-valued leaves ("type": [30 types], "projectId": [40 ids]) cannot blow up the tree.
+    private const int MaxCopies = 64;
+
+    private readonly List<IndexNode> _nodes = [];
+    private readonly List<FieldPartition> _partitions = [];
+
+    public int NodeCount => _nodes.Count;
+
+    public IndexNode Build(IReadOnlyList<AccessPredicate[]> predicatesByPattern)
+    {
+        var items = new List<Item>(predicatesByPattern.Count);
+        for (var i = 0; i < predicatesByPattern.Count; i++)
+        {
+            items.Add(new Item(i, [.. predicatesByPattern[i]], 1));
+        }
+
+        var root = Build(items);
+        foreach (var partition in _partitions)
+        {
+            partition.Seal();
+        }
+
+        return root;
+    }
+
+    private IndexNode Build(List<Item> items)
+    {
+        var node = new IndexNode(_nodes.Count);
+        _nodes.Add(node);
+        var rest = items;
+        var partitions = new List<FieldPartition>();
+        while (rest.Count > LeafSize && ChoosePath(rest) is { } path)
+        {
+            var groups = new Dictionary<IndexKey, List<Item>>();
+            var others = new List<Item>();
+            foreach (var item in rest)
+            {
+                var at = item.FindUsable(path);
+                if (at < 0)
+                {
+                    others.Add(item);
+                    continue;
+                }
+
+                var predicate = item.Remaining[at];
+                var child = item.Without(at, predicate.Keys.Length);
+                foreach (var key in predicate.Keys.Distinct())
+                {
+                    if (!groups.TryGetValue(key, out var list))
+                    {
+                        groups.Add(key, list = []);
+                    }
+
+                    list.Add(child);
+                }
+            }
+
+            var partition = new FieldPartition(path);
+            foreach (var (key, list) in groups)
+            {
+                partition.Add(key, Build(list));
+            }
+
+            partitions.Add(partition);
+            _partitions.Add(partition);
+            rest = others;
+        }
+
+        node.Scan = [.. rest.Select(i => i.Pattern).Distinct()];
+        node.Partitions = [.. partitions];
+        return node;
+    }
+
+    private static PathNode? ChoosePath(List<Item> items)
+    {
+        var stats = new Dictionary<PathNode, (int Count, Dictionary<IndexKey, int> Groups)>();
+        foreach (var item in items)
+        {
+            for (var i = 0; i < item.Remaining.Count; i++)
+            {
+                var predicate = item.Remaining[i];
+                if (!item.CanUse(predicate) || item.FindUsable(predicate.Path) != i)
+                {
+                    continue;
+                }
+
+                if (!stats.TryGetValue(predicate.Path, out var s))
+                {
+                    s = (0, []);
+                }
+
+                foreach (var key in predicate.Keys.Distinct())
+                {
+                    s.Groups[key] = s.Groups.GetValueOrDefault(key) + 1;
+                }
+
+                stats[predicate.Path] = (s.Count + 1, s.Groups);
+            }
+        }
+
+        PathNode? best = null;
+        var bestScore = 0;
+        foreach (var (path, s) in stats)
+        {
+            // Patterns taken out of the scan list, minus the ones still verified together in the largest child.
+            var score = s.Count - s.Groups.Values.Max();
+            if (score > bestScore || (score == bestScore && best is not null && path.Id < best.Id))
+            {
+                best = path;
+                bestScore = score;
+            }
+        }
+
+        return best;
+    }
+
+    private sealed class Item(int pattern, List<AccessPredicate> remaining, int copies)
+    {
+        public int Pattern { get; } = pattern;
+
+        public List<AccessPredicate> Remaining { get; } = remaining;
+
+        public bool CanUse(AccessPredicate predicate) =>
+            predicate.Keys.Length > 0 && copies * predicate.Keys.Length <= MaxCopies;
+
+        public int FindUsable(PathNode path)
+        {
+            for (var i = 0; i < Remaining.Count; i++)
+            {
+                if (Remaining[i].Path == path && CanUse(Remaining[i]))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        public Item Without(int index, int keyCount)
+        {
+            var remaining = new List<AccessPredicate>(Remaining);
+            remaining.RemoveAt(index);
+            return new Item(Pattern, remaining, copies * keyCount);
+        }
+    }
+}

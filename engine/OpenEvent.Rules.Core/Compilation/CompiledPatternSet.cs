@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+
+namespace OpenEvent.Rules.Compilation;
+
+// The compiled matcher: answers "which patterns match this event" with a per-event cost that stays flat as the
+// policy set grows from tens to tens of thousands of patterns.
+//
+// Design, in the order an event meets it:
+// 1. Read once (EventReader). One Utf8JsonReader pass over the bytes, walking a trie of the paths any pattern (or
+//    extra path) reads. Values at those paths go into a reusable EventView (flat arrays; strings as spans into one
+//    char buffer; numbers parsed once to JsonNumber); every other subtree is skipped without being decoded. Object
+//    instances are kept apart, because a nested pattern must match within one array element.
+// 2. Propose candidates (CandidateIndex). A tree built at compile time: each node splits its patterns by the value
+//    of one path, chosen for how well it splits them, typically `type` first (hash of exact values; patterns with no
+//    exact type stay in the node and are split by their next best path), then workspace, operator, file name...
+//    Tables per path: hash sets for exact and equals-ignore-case values, prefix/suffix tables probed once per distinct
+//    key length, a centered interval tree for numeric ranges. Per event, the walk follows only the children the
+//    event's values hit, so its cost follows the event's values and the number of patterns sharing every key with it,
+//    not the size of the set.
+// 3. Verify (CompiledPattern). Each candidate is checked exactly, over the view, by its pre-flattened member arrays.
+//    The index only ever narrows (a key is a necessary condition of the pattern); anything it cannot express
+//    (contains, cidr, anything-but, exists, $or) is left to verification, so the index can cost speed, never
+//    correctness.
+//
+// Hot path: no locks, no per-pattern allocation. Per-event state lives in the caller's MatchResult (one per thread);
+// the set itself is immutable and can be shared by any number of threads.
+
+/// <summary>
+/// An immutable, thread-safe compiled set of event patterns (see <see cref="CompiledPatternSetBuilder"/>). Pattern ids
+/// are the indexes of the patterns in the list given to the builder.
+/// </summary>
+public sealed class CompiledPatternSet
+{
+    private readonly CompiledObject[] _patterns;
+    private readonly PathNode _root;
+    private readonly int _pathCount;
+    private readonly IndexNode _index;
+    private readonly int _indexNodeCount;
+    private readonly PathNode[] _extras;
+
+    internal CompiledPatternSet(
+        CompiledObject[] patterns, PathNode root, int pathCount, IndexNode index, int indexNodeCount, PathNode[] extras, string[] extraPaths)
+    {
+        _patterns = patterns;
+        _root = root;
+        _pathCount = pathCount;
+        _index = index;
+        _indexNodeCount = indexNodeCount;
+        _extras = extras;
+        ExtraPaths = extraPaths;
+    }
+
+    public int PatternCount => _patterns.Length;
+
+    /// <summary>The extra paths, by the index <see cref="CompiledPatternSetBuilder.AddExtraPath"/> returned.</summary>
+    public IReadOnlyList<string> ExtraPaths { get; }
+
+    /// <summary>
+    /// Matches one event, given as the UTF-8 bytes of a CloudEvent JSON object. <paramref name="result"/> receives the
+    /// matching pattern ids in ascending order and the extra path values; it is reused from call to call (one per
+    /// thread). Throws <see cref="InvalidEventException"/> for an event that is not valid JSON, not UTF-8, has a
+    /// duplicate key or is nested deeper than 64 levels; the result is then empty.
+    /// </summary>
+    public void Match(ReadOnlySpan<byte> utf8CloudEvent, MatchResult result)
+    {
+        var view = result.Begin(_pathCount, _patterns.Length, _indexNodeCount, _extras.Length);
+        EventReader.Read(utf8CloudEvent, _root, view);
+        Visit(_index, view, result);
+        result.Complete(_extras);
+    }
+
+    /// <summary>Convenience overload: allocates a result; the matching ids in ascending order.</summary>
+    public int[] Match(ReadOnlySpan<byte> utf8CloudEvent)
+    {
+        var result = new MatchResult();
+        Match(utf8CloudEvent, result);
+        return result.PatternIds.ToArray();
+    }
+
+    private void Visit(IndexNode node, EventView view, MatchResult result)
+    {
+        var epoch = view.Epoch;
+        if (view.NodeStamp[node.Id] == epoch)
+        {
+            return; // reached again through another value (e.g. an array with repeated values)
+        }
+
+        view.NodeStamp[node.Id] = epoch;
+        foreach (var id in node.Scan)
+        {
+            if (view.PatternStamp[id] == epoch)
+            {
+                continue; // a pattern listed under several keys is verified once
+            }
+
+            view.PatternStamp[id] = epoch;
+            view.VerifiedCount++;
+            if (_patterns[id].Matches(view, 0))
+            {
+                result.Add(id);
+            }
+        }
+
+        var scratch = view.NodeScratch;
+        foreach (var partition in node.Partitions)
+        {
+            var start = scratch.Count;
+            for (var v = view.FirstInPath(partition.PathId); v >= 0; v = view.Values[v].NextInPath)
+            {
+                partition.Collect(view, v, scratch);
+            }
+
+            var end = scratch.Count;
+            for (var i = start; i < end; i++)
+            {
+                Visit(scratch[i], view, result); // nested visits push and pop above `end`
+            }
+
+            CollectionsMarshal.SetCount(scratch, start);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Compilation;
+
+/// <summary>
+/// Reads one event from its UTF-8 bytes in a single forward pass (Utf8JsonReader), walking the path trie in step:
+/// values at used paths are decoded into the <see cref="EventView"/>; everything else is skipped token by token,
+/// checked (duplicate keys, depth, string escapes) but never decoded or copied, so a 20 MB string in an unused
+/// field costs a scan and no allocation. Recursion follows container nesting, which is capped at 64, so hostile
+/// nesting cannot overflow the stack.
+/// </summary>
+internal static class EventReader
+{
+    private const int MaxDepth = InvalidEventException.MaxDepth;
+
+    public static void Read(ReadOnlySpan<byte> utf8, PathNode root, EventView view)
+    {
+        // Utf8JsonReader does not validate UTF-8 inside strings it is not asked to decode; validating the whole input
+        // up front (vectorized) makes the verdict independent of which fields patterns read.
+        if (!Utf8.IsValid(utf8))
+        {
+            throw new InvalidEventException(InvalidEventException.InvalidUtf8, "The event is not valid UTF-8.");
+        }
+
+        // The reader's own limit is one level deeper so that ours (with its own id) fires first.
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                var rootToken = reader.TokenType;
+                SkipValue(ref reader, view);
+                while (reader.Read())
+                {
+                    // Let the reader report trailing garbage as invalid JSON before "not an object".
+                }
+
+                throw new InvalidEventException(InvalidEventException.NotAnObject, $"The event must be a JSON object, not {Describe(rootToken)}.");
+            }
+
+            var instance = view.NewInstance(root);
+            ReadObject(ref reader, root, instance, view);
+            while (reader.Read())
+            {
+                // Only whitespace may follow; the reader throws on anything else.
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidEventException(InvalidEventException.InvalidJson, "The event is not valid JSON: " + ex.Message, ex);
+        }
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    // The reader is at the StartObject of an instance of `node`.
+    private static void ReadObject(ref Utf8JsonReader reader, PathNode node, int instance, EventView view)
+    {
+        var depth = reader.CurrentDepth;
+        view.Names.BeginObject(depth);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                view.Names.EndObject(depth);
+                return;
+            }
+
+            var name = ReadName(ref reader, depth, view);
+            var childIndex = node.FindChild(name);
+            reader.Read();
+            if (childIndex < 0)
+            {
+                SkipValue(ref reader, view);
+            }
+            else
+            {
+                ReadField(ref reader, node.Children[childIndex], instance, childIndex, view);
+            }
+        }
+    }
+
+    // The reader is at the value of field `childIndex` of `instance` (or at an element of an array there).
+    private static void ReadField(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                CheckDepth(ref reader);
+                if (node.ChildCount == 0)
+                {
+                    SkipValue(ref reader, view); // objects are not leaf values; nothing below is read
+                }
+                else
+                {
+                    var child = view.NewInstance(node);
+                    view.LinkChildInstance(instance, childIndex, child);
+                    ReadObject(ref reader, node, child, view);
+                }
+
+                break;
+            case JsonTokenType.StartArray:
+                // Arrays are transparent: elements (nested arrays flattened) are values of the same field.
+                CheckDepth(ref reader);
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    ReadField(ref reader, node, instance, childIndex, view);
+                }
+
+                break;
+            case JsonTokenType.String:
+            {
+                var raw = reader.ValueSpan;
+                if (reader.ValueIsEscaped)
+                {
+                    CheckEscapes(raw);
+                }
+
+                var length = reader.CopyString(view.ReserveChars(raw.Length));
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, false, default);
+                break;
+            }
+
+            case JsonTokenType.Number:
+            {
+                var raw = reader.ValueSpan;
+                var text = view.ReserveChars(raw.Length);
+                for (var i = 0; i < raw.Length; i++)
+                {
+                    text[i] = (char)raw[i]; // the reader has checked number syntax: ASCII only
+                }
+
+                var hasNumber = JsonNumber.TryParse(text, out var number);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, hasNumber, number);
+                break;
+            }
+
+            case JsonTokenType.True:
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.True, 0, false, default);
+                break;
+            case JsonTokenType.False:
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.False, 0, false, default);
+                break;
+            case JsonTokenType.Null:
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.Null, 0, false, default);
+                break;
+        }
+    }
+
+    private static ReadOnlySpan<char> ReadName(ref Utf8JsonReader reader, int objectDepth, EventView view)
+    {
+        var raw = reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            CheckEscapes(raw);
+        }
+
+        var length = reader.CopyString(view.Names.Reserve(raw.Length));
+        return view.Names.Add(objectDepth, length);
+    }
+
+    // Skips the value at the reader (scalar or container) without decoding it, still enforcing the event rules.
+    private static void SkipValue(ref Utf8JsonReader reader, EventView view)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                if (reader.ValueIsEscaped)
+                {
+                    CheckEscapes(reader.ValueSpan);
+                }
+
+                return;
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                break;
+            default:
+                return;
+        }
+
+        var startDepth = reader.CurrentDepth;
+        CheckDepth(ref reader);
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            view.Names.BeginObject(startDepth);
+        }
+
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    CheckDepth(ref reader);
+                    view.Names.BeginObject(reader.CurrentDepth);
+                    break;
+                case JsonTokenType.StartArray:
+                    CheckDepth(ref reader);
+                    break;
+                case JsonTokenType.EndObject:
+                    view.Names.EndObject(reader.CurrentDepth);
+                    if (reader.CurrentDepth == startDepth)
+                    {
+                        return;
+                    }
+
+                    break;
+                case JsonTokenType.EndArray:
+                    if (reader.CurrentDepth == startDepth)
+                    {
+                        return;
+                    }
+
+                    break;
+                case JsonTokenType.PropertyName:
+                    ReadName(ref reader, reader.CurrentDepth - 1, view);
+                    break;
+                case JsonTokenType.String:
+                    if (reader.ValueIsEscaped)
+                    {
+                        CheckEscapes(reader.ValueSpan);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void CheckDepth(ref Utf8JsonReader reader)
+    {
+        // CurrentDepth of a container's start token = number of containers around it.
+        if (reader.CurrentDepth >= MaxDepth)
+        {
+            throw new InvalidEventException(
+                InvalidEventException.TooDeep,
+                $"The event nests objects/arrays more than {MaxDepth} levels deep (at byte {reader.TokenStartIndex}).");
+        }
+    }
+
+    /// <summary>
+    /// The reader has checked escape syntax; what it does not check until a string is decoded is that \u escapes
+    /// form valid UTF-16 (a high surrogate followed by a low one). Checked here so that skipped and read strings
+    /// are judged alike (System.Text.Json would throw on decoding them).
+    /// </summary>
+    private static void CheckEscapes(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != (byte)'\\')
+            {
+                continue;
+            }
+
+            i++;
+            if (raw[i] != (byte)'u')
+            {
+                continue;
+            }
+
+            var unit = Hex4(raw, i + 1);
+            i += 4;
+            if (unit is >= 0xDC00 and <= 0xDFFF)
+            {
+                throw LoneSurrogate(unit);
+            }
+
+            if (unit is >= 0xD800 and <= 0xDBFF)
+            {
+                if (i + 6 >= raw.Length || raw[i + 1] != (byte)'\\' || raw[i + 2] != (byte)'u')
+                {
+                    throw LoneSurrogate(unit);
+                }
+
+                var low = Hex4(raw, i + 3);
+                if (low is < 0xDC00 or > 0xDFFF)
+                {
+                    throw LoneSurrogate(unit);
+                }
+
+                i += 6;
+            }
+        }
+    }
+
+    private static int Hex4(ReadOnlySpan<byte> raw, int start)
+    {
+        var value = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            var c = raw[i];
+            value = (value << 4) | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+
+        return value;
+    }
+
+    private static InvalidEventException LoneSurrogate(int unit) =>
+        new(InvalidEventException.InvalidUtf8, $"A string escape encodes the lone UTF-16 surrogate \\u{unit:X4}, which is not valid Unicode.");
+}

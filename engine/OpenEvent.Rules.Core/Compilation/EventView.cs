@@ -1,0 +1,340 @@
+using System.Runtime.CompilerServices;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Compilation;
+
+/// <summary>
+/// The compact, reusable per-event structure: only the values at paths some pattern reads, in flat arrays that are
+/// reset (not reallocated) between events. Object instances keep element identity, which nested patterns need
+/// ("all fields within the same array element"); per-path value lists serve the candidate index, which only needs
+/// "some value at this path anywhere".
+/// Layout: an object instance of path node N owns N.ChildCount consecutive slots; a slot heads two singly linked
+/// lists, its leaf values and its object instances (array elements flattened into the same lists).
+/// </summary>
+internal sealed class EventView
+{
+    // Beyond these sizes a buffer grown by one huge event is dropped after the event, so memory stays bounded.
+    private const int RetainedChars = 1 << 20;
+    private const int RetainedValues = 1 << 16;
+
+    public ValueRecord[] Values = new ValueRecord[64];
+    public int ValueCount;
+
+    public char[] Chars = new char[4096];
+    public int CharCount;
+
+    public int[] InstanceSlotBase = new int[16];
+    public int InstanceCount;
+
+    public int[] SlotLeafHead = new int[64];
+    public int[] SlotChildHead = new int[64];
+    public int[] InstanceNext = new int[16];
+    public int SlotCount;
+
+    public int[] PathHead = [];
+    public int[] PathTail = [];
+    public int[] PathStamp = [];
+
+    public int[] PatternStamp = [];
+    public int[] NodeStamp = [];
+    public int Epoch;
+
+    /// <summary>Patterns verified for the current event: what the index let through (tests guard flatness with it).</summary>
+    public int VerifiedCount;
+
+    public readonly List<IndexNode> NodeScratch = [];
+    public readonly DuplicateKeyChecker Names = new();
+
+    public struct ValueRecord
+    {
+        public ScalarKind Kind;
+        public int TextStart;
+        public int TextLength;
+        public int UpperStart; // -1 until some ignore-case test needs it
+        public bool HasNumber; // false for a number outside decimal and double range (it then equals nothing)
+        public JsonNumber Number;
+        public int NextInSlot;
+        public int NextInPath;
+    }
+
+    /// <summary>Readies the view for one event of a set with the given sizes.</summary>
+    public void Reset(int pathCount, int patternCount, int indexNodeCount)
+    {
+        if (Chars.Length > RetainedChars)
+        {
+            Chars = new char[4096];
+        }
+
+        if (Values.Length > RetainedValues)
+        {
+            Values = new ValueRecord[64];
+        }
+
+        ValueCount = 0;
+        VerifiedCount = 0;
+        CharCount = 0;
+        InstanceCount = 0;
+        SlotCount = 0;
+        NodeScratch.Clear();
+        Names.Reset();
+
+        if (PathStamp.Length < pathCount)
+        {
+            PathHead = new int[pathCount];
+            PathTail = new int[pathCount];
+            PathStamp = new int[pathCount];
+        }
+
+        if (PatternStamp.Length < patternCount)
+        {
+            PatternStamp = new int[patternCount];
+        }
+
+        if (NodeStamp.Length < indexNodeCount)
+        {
+            NodeStamp = new int[indexNodeCount];
+        }
+
+        // Stamps instead of clearing: arrays sized by the policy set are never touched per event.
+        if (++Epoch == int.MaxValue)
+        {
+            Array.Clear(PathStamp);
+            Array.Clear(PatternStamp);
+            Array.Clear(NodeStamp);
+            Epoch = 1;
+        }
+    }
+
+    /// <summary>A new object instance of <paramref name="node"/>, its slots all empty.</summary>
+    public int NewInstance(PathNode node)
+    {
+        if (InstanceCount == InstanceSlotBase.Length)
+        {
+            Array.Resize(ref InstanceSlotBase, InstanceCount * 2);
+            Array.Resize(ref InstanceNext, InstanceCount * 2);
+        }
+
+        var slots = node.ChildCount;
+        if (SlotCount + slots > SlotLeafHead.Length)
+        {
+            var size = Math.Max(SlotLeafHead.Length * 2, SlotCount + slots);
+            Array.Resize(ref SlotLeafHead, size);
+            Array.Resize(ref SlotChildHead, size);
+        }
+
+        var instance = InstanceCount++;
+        InstanceSlotBase[instance] = SlotCount;
+        InstanceNext[instance] = -1;
+        SlotLeafHead.AsSpan(SlotCount, slots).Fill(-1);
+        SlotChildHead.AsSpan(SlotCount, slots).Fill(-1);
+        SlotCount += slots;
+        return instance;
+    }
+
+    public void LinkChildInstance(int parent, int childIndex, int instance)
+    {
+        var slot = InstanceSlotBase[parent] + childIndex;
+        InstanceNext[instance] = SlotChildHead[slot];
+        SlotChildHead[slot] = instance;
+    }
+
+    /// <summary>Reserves room for <paramref name="length"/> chars at the end of the text buffer.</summary>
+    public Span<char> ReserveChars(int length)
+    {
+        if (CharCount + length > Chars.Length)
+        {
+            Array.Resize(ref Chars, Math.Max(Chars.Length * 2, CharCount + length));
+        }
+
+        return Chars.AsSpan(CharCount, length);
+    }
+
+    /// <summary>Appends a value whose text (string, or number literal) was written at CharCount.</summary>
+    public void AddValue(int pathId, int instance, int childIndex, ScalarKind kind, int textLength, bool hasNumber, JsonNumber number)
+    {
+        if (ValueCount == Values.Length)
+        {
+            Array.Resize(ref Values, ValueCount * 2);
+        }
+
+        var index = ValueCount++;
+        ref var v = ref Values[index];
+        v.Kind = kind;
+        v.TextStart = CharCount;
+        v.TextLength = textLength;
+        v.UpperStart = -1;
+        v.HasNumber = hasNumber;
+        v.Number = number;
+        CharCount += textLength;
+
+        var slot = InstanceSlotBase[instance] + childIndex;
+        v.NextInSlot = SlotLeafHead[slot];
+        SlotLeafHead[slot] = index;
+
+        // Per-path lists keep document order: the first value of an extra path is the first in the event.
+        v.NextInPath = -1;
+        if (PathStamp[pathId] != Epoch)
+        {
+            PathStamp[pathId] = Epoch;
+            PathHead[pathId] = index;
+        }
+        else
+        {
+            Values[PathTail[pathId]].NextInPath = index;
+        }
+
+        PathTail[pathId] = index;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FirstLeaf(int instance, int childIndex) =>
+        instance < 0 ? -1 : SlotLeafHead[InstanceSlotBase[instance] + childIndex];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FirstChildInstance(int instance, int childIndex) =>
+        instance < 0 ? -1 : SlotChildHead[InstanceSlotBase[instance] + childIndex];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FirstInPath(int pathId) => PathStamp[pathId] == Epoch ? PathHead[pathId] : -1;
+
+    public ReadOnlySpan<char> Text(int value)
+    {
+        ref var v = ref Values[value];
+        return Chars.AsSpan(v.TextStart, v.TextLength);
+    }
+
+    /// <summary>The upper-cased text of a string value, computed once per value and event.</summary>
+    public ReadOnlySpan<char> UpperText(int value)
+    {
+        ref var v = ref Values[value];
+        if (v.UpperStart < 0)
+        {
+            var length = v.TextLength;
+            var destination = ReserveChars(length); // may move Chars: read the source after reserving
+            ValueMatchers.ToUpper(Chars.AsSpan(v.TextStart, length), destination);
+            v.UpperStart = CharCount;
+            CharCount += length;
+        }
+
+        return Chars.AsSpan(v.UpperStart, v.TextLength);
+    }
+}
+
+/// <summary>
+/// Detects a property name repeated within one object, at every depth (also in skipped subtrees, so whether an event
+/// is valid never depends on the policy set). Names of the open objects are kept in one stack-like buffer; small
+/// objects are scanned linearly by hash, large ones switch to a hash set so a 100k-key object stays linear.
+/// </summary>
+internal sealed class DuplicateKeyChecker
+{
+    private const int LinearLimit = 32;
+
+    private char[] _chars = new char[1024];
+    private int _charCount;
+    private (int Start, int Length, int Hash)[] _entries = new (int, int, int)[64];
+    private int _entryCount;
+    private readonly int[] _levelEntryStart = new int[InvalidEventException.MaxDepth + 1];
+    private readonly int[] _levelCharStart = new int[InvalidEventException.MaxDepth + 1];
+    private readonly HashSet<string>?[] _largeSets = new HashSet<string>?[InvalidEventException.MaxDepth + 1];
+    private readonly bool[] _isLarge = new bool[InvalidEventException.MaxDepth + 1];
+
+    public void Reset()
+    {
+        _charCount = 0;
+        _entryCount = 0;
+        for (var depth = 0; depth < _isLarge.Length; depth++)
+        {
+            if (_isLarge[depth])
+            {
+                _largeSets[depth]!.Clear();
+                _isLarge[depth] = false;
+            }
+        }
+
+        if (_chars.Length > (1 << 20))
+        {
+            _chars = new char[1024];
+        }
+    }
+
+    public void BeginObject(int depth)
+    {
+        _levelEntryStart[depth] = _entryCount;
+        _levelCharStart[depth] = _charCount;
+        _isLarge[depth] = false;
+    }
+
+    public void EndObject(int depth)
+    {
+        _entryCount = _levelEntryStart[depth];
+        _charCount = _levelCharStart[depth];
+        if (_isLarge[depth])
+        {
+            _largeSets[depth]!.Clear();
+            _isLarge[depth] = false;
+        }
+    }
+
+    /// <summary>Room for a name of at most <paramref name="maxLength"/> chars; call <see cref="Add"/> after writing it.</summary>
+    public Span<char> Reserve(int maxLength)
+    {
+        if (_charCount + maxLength > _chars.Length)
+        {
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + maxLength));
+        }
+
+        return _chars.AsSpan(_charCount, maxLength);
+    }
+
+    /// <summary>Adds the name just written at the reserved position; returns it, or throws on a duplicate.</summary>
+    public ReadOnlySpan<char> Add(int depth, int length)
+    {
+        var name = _chars.AsSpan(_charCount, length);
+        var hash = string.GetHashCode(name);
+        var first = _levelEntryStart[depth];
+        if (_isLarge[depth])
+        {
+            if (!_largeSets[depth]!.Add(name.ToString()))
+            {
+                throw Duplicate(name);
+            }
+        }
+        else
+        {
+            for (var i = first; i < _entryCount; i++)
+            {
+                var e = _entries[i];
+                if (e.Hash == hash && _chars.AsSpan(e.Start, e.Length).SequenceEqual(name))
+                {
+                    throw Duplicate(name);
+                }
+            }
+
+            if (_entryCount - first >= LinearLimit)
+            {
+                var set = _largeSets[depth] ??= new HashSet<string>(StringComparer.Ordinal);
+                for (var i = first; i < _entryCount; i++)
+                {
+                    set.Add(_chars.AsSpan(_entries[i].Start, _entries[i].Length).ToString());
+                }
+
+                set.Add(name.ToString());
+                _isLarge[depth] = true;
+            }
+        }
+
+        if (_entryCount == _entries.Length)
+        {
+            Array.Resize(ref _entries, _entryCount * 2);
+        }
+
+        _entries[_entryCount++] = (_charCount, length, hash);
+        _charCount += length;
+        return name;
+    }
+
+    private static InvalidEventException Duplicate(ReadOnlySpan<char> name) =>
+        new(InvalidEventException.DuplicateKey, $"The property \"{Truncate(name)}\" appears twice in the same object.");
+
+    private static string Truncate(ReadOnlySpan<char> name) => name.Length <= 64 ? name.ToString() : name[..64].ToString() + "...";
+}

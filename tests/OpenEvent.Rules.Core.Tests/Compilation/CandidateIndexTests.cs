@@ -1,0 +1,79 @@
+using System.Text;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Tests.Compilation;
+
+/// <summary>
+/// The index must keep the number of patterns verified per event small whatever the size of the set; these tests
+/// count verifications (an internal counter), so a change that silently falls back to scanning fails here.
+/// </summary>
+public sealed class CandidateIndexTests
+{
+    private static int Verified(IReadOnlyList<PatternObject> patterns, string cloudEvent, out int[] matches)
+    {
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+        set.Match(Encoding.UTF8.GetBytes(cloudEvent), result);
+        matches = result.PatternIds.ToArray();
+        return result.View.VerifiedCount;
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(10_000)]
+    public void Match_TypeAndWorkspacePolicies_VerifiesOnlyTheSharedBucket(int count)
+    {
+        var types = new[] { "dataworks:FileChange:CommitFile", "dataworks:FileChange:DeployFile", "dataworks:NodeChange:NodeChangeCreated" };
+        var patterns = Enumerable.Range(0, count).Select(i => TestPatterns.FromJson(
+            "{\"type\":[\"" + types[i % 3] + "\"],\"data\":{\"projectId\":[" + (i % (count / 3)) + "]}}")).ToList();
+
+        var verified = Verified(patterns, """{"type":"dataworks:FileChange:DeployFile","data":{"projectId":7}}""", out var matches);
+
+        Assert.NotEmpty(matches);
+        Assert.True(verified <= 8, $"{verified} patterns verified out of {count}");
+    }
+
+    [Fact]
+    public void Match_PrefixSuffixWildcardAndRanges_AreIndexed()
+    {
+        var patterns = new List<PatternObject>();
+        for (var i = 0; i < 2000; i++)
+        {
+            patterns.Add(TestPatterns.FromJson((i % 4) switch
+            {
+                0 => "{\"data\":{\"fileName\":[{\"prefix\":\"p" + i + "_\"}]}}",
+                1 => "{\"data\":{\"fileName\":[{\"suffix\":{\"equals-ignore-case\":\"_S" + i + "\"}}]}}",
+                2 => "{\"data\":{\"fileName\":[{\"wildcard\":\"w" + i + "_*_daily\"}]}}",
+                _ => "{\"data\":{\"size\":[{\"numeric\":[\">=\"," + (i * 10) + ",\"<\"," + ((i * 10) + 10) + "]}]}}",
+            }));
+        }
+
+        Assert.True(Verified(patterns, """{"data":{"fileName":"p400_orders","size":5}}""", out var m1) <= 6);
+        Assert.Equal([400], m1);
+        Assert.True(Verified(patterns, """{"data":{"fileName":"x_s401","size":43}}""", out var m2) <= 6);
+        Assert.Equal([401], m2);
+        Assert.True(Verified(patterns, """{"data":{"fileName":"w402_x_daily","size":12355}}""", out var m3) <= 6);
+        Assert.Equal([402, 1235], m3);
+    }
+
+    [Fact]
+    public void Match_PatternsWithoutIndexableMembers_AreStillVerified()
+    {
+        // contains, cidr, exists, anything-but and $or give the index nothing: every such pattern is verified.
+        var patterns = new List<PatternObject>
+        {
+            TestPatterns.FromJson("""{"data":{"fileName":[{"contains":"ord"}]}}"""),
+            TestPatterns.FromJson("""{"ip":[{"cidr":"10.0.0.0/8"}]}"""),
+            TestPatterns.FromJson("""{"data":{"owner":[{"exists":false}]}}"""),
+            TestPatterns.FromJson("""{"data":{"fileName":[{"anything-but":{"prefix":"tmp_"}}]}}"""),
+            TestPatterns.FromJson("""{"$or":[{"type":["a"]},{"data":{"fileName":["dws_orders"]}}]}"""),
+        };
+        patterns.AddRange(Enumerable.Range(0, 100).Select(i => TestPatterns.FromJson("{\"type\":[\"t" + i + "\"]}")));
+
+        var verified = Verified(patterns, """{"type":"t5","ip":"10.2.3.4","data":{"fileName":"dws_orders"}}""", out var matches);
+
+        Assert.Equal([0, 1, 2, 3, 4, 10], matches);
+        Assert.True(verified <= 10, $"{verified} verified");
+    }
+}

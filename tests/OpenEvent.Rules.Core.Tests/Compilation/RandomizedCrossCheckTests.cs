@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Json;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Tests.Compilation;
+
+/// <summary>
+/// Differential check of the compiled set against the (temporary) naive evaluator on random patterns and events.
+/// Once Evaluation/ReferencePatternEvaluator lands, the same loop runs against it.
+/// </summary>
+public sealed class RandomizedCrossCheckTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(20240712)]
+    public void Match_RandomPatternsAndEvents_AgreesWithNaiveEvaluator(int seed)
+    {
+        var random = new RandomPatterns(seed);
+        var texts = Enumerable.Range(0, 400).Select(_ => random.NextPattern()).ToList();
+        var patterns = texts.Select(TestPatterns.FromJson).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+        var totalMatches = 0;
+
+        for (var e = 0; e < 300; e++)
+        {
+            var cloudEvent = random.NextEvent();
+            var bytes = Encoding.UTF8.GetBytes(cloudEvent);
+            using var document = JsonDocument.Parse(bytes, NaiveEvaluator.DocumentOptions);
+            var expected = Enumerable.Range(0, patterns.Count).Where(i => NaiveEvaluator.Matches(patterns[i], document.RootElement)).ToArray();
+
+            set.Match(bytes, result);
+            var actual = result.PatternIds.ToArray();
+
+            if (!expected.SequenceEqual(actual))
+            {
+                var diff = expected.Except(actual).Select(i => $"missed {i}: {texts[i]}")
+                    .Concat(actual.Except(expected).Select(i => $"extra {i}: {texts[i]}"));
+                Assert.Fail($"seed {seed}, event {e}: {cloudEvent}\n{string.Join("\n", diff)}");
+            }
+
+            totalMatches += actual.Length;
+        }
+
+        // The vocabulary is small on purpose: make sure the check is not vacuous.
+        Assert.True(totalMatches > 1000, $"only {totalMatches} matches");
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Match_EachPatternAloneOrInTheSet_GivesTheSameAnswer(int seed)
+    {
+        var random = new RandomPatterns(seed);
+        var patterns = Enumerable.Range(0, 150).Select(_ => TestPatterns.FromJson(random.NextPattern())).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var singles = patterns.Select(p => new CompiledPatternSetBuilder().Build([p])).ToList();
+
+        for (var e = 0; e < 100; e++)
+        {
+            var bytes = Encoding.UTF8.GetBytes(random.NextEvent());
+            var expected = Enumerable.Range(0, patterns.Count).Where(i => singles[i].Match(bytes).Length == 1).ToArray();
+            Assert.Equal(expected, set.Match(bytes));
+        }
+    }
+
+    [Fact]
+    public void Match_ConcurrentThreads_AgreeWithSingleThread()
+    {
+        var random = new RandomPatterns(99);
+        var patterns = Enumerable.Range(0, 300).Select(_ => TestPatterns.FromJson(random.NextPattern())).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var events = Enumerable.Range(0, 200).Select(_ => Encoding.UTF8.GetBytes(random.NextEvent())).ToList();
+        var expected = events.Select(e => set.Match(e)).ToList();
+
+        Parallel.For(0, 4, _ =>
+        {
+            var result = new MatchResult();
+            for (var round = 0; round < 5; round++)
+            {
+                for (var i = 0; i < events.Count; i++)
+                {
+                    set.Match(events[i], result);
+                    Assert.Equal(expected[i], result.PatternIds.ToArray());
+                }
+            }
+        });
+    }
+}
