@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Evaluation;
 using System.Runtime.InteropServices;
 
 namespace OpenEvent.Rules.Compilation;

@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Evaluation;
 using System.Text.Json;
 using System.Text.Unicode;
 using OpenEvent.Rules.Model.Patterns;

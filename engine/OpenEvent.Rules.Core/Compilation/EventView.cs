@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Evaluation;
 using System.Runtime.CompilerServices;
 using OpenEvent.Rules.Model.Patterns;
 

@@ -8,11 +8,3 @@ public readonly record struct EventOrigin(string File, int Index);
 /// duplicate-key, too-large, not-an-object, missing-type, missing-id, data-not-object, ...).
 /// </summary>
 public sealed record EventError(string Id, string Message);
-
-/// <summary>Thrown by event readers; carries the stable error id.</summary>
-public sealed class InvalidEventException(string id, string message) : Exception(message)
-{
-    public string Id { get; } = id;
-
-    public EventError ToError() => new(Id, Message);
-}

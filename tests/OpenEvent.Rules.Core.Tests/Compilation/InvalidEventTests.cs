@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Evaluation;
 using System.Text;
 using OpenEvent.Rules.Compilation;
 

@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Compilation;
+namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>
 /// The event bytes are not a JSON object the matcher accepts. Thrown (rather than returned) because a bad event is
@@ -32,6 +32,8 @@ public sealed class InvalidEventException : Exception
         Id = id;
     }
 
-    /// <summary>A stable id: one of the constants of this class.</summary>
+    /// <summary>A stable id: one of the constants of this class, or another id of the event readers (missing-type, too-large, ...).</summary>
     public string Id { get; }
+
+    public EventError ToError() => new(Id, Message);
 }
