@@ -196,6 +196,10 @@ public sealed partial class PolicySchemaValidator
                 ReportUnknownKey(error.Property ?? PointerDisplay.LastToken(pointer), pointer, schema, context);
                 break;
 
+            case ValidationErrorKind.PropertyRequired or ValidationErrorKind.TooFewProperties when context.NodeAt(pointer) is not JsonObject:
+                // NJsonSchema also checks required keys of a null or a list; the type error already says what is wrong.
+                break;
+
             case ValidationErrorKind.PropertyRequired:
                 var key = error.Property ?? "";
                 found.Error(DiagnosticIds.MissingKey, map.LocateKey(pointer), $"missing required key '{key}' in {where}",
