@@ -106,7 +106,7 @@ public static partial class PolicyDocumentParser
                 "use urlFrom: { env: NAME } and set NAME in the engine's environment");
         }
 
-        var url = ParseUrl(spec, $"channel '{name}'", map, bag);
+        var url = ParseUrl(spec, $"channel '{name}'", map, bag, checkQuery: type == ChannelType.Webhook);
         var secret = spec["secretFrom"] is JsonObject secretFrom ? EnvReference(secretFrom, "/spec/secretFrom", map) : null;
         if (secret is not null && type == ChannelType.Slack)
         {
@@ -161,7 +161,7 @@ public static partial class PolicyDocumentParser
                 "remove it, or use type: file to append events to a file");
         }
 
-        url = ParseUrl(spec, $"target '{name}'", map, bag);
+        url = ParseUrl(spec, $"target '{name}'", map, bag, checkQuery: true);
         headers = ParseHeaders(spec, map, bag);
         diagnostics.AddRange(bag.Items);
         return bag.HasErrors ? null : new TargetDefinition(name, TargetType.Http, url, null, headers, location);
@@ -227,7 +227,7 @@ public static partial class PolicyDocumentParser
         }
     }
 
-    private static ConfigValue? ParseUrl(JsonObject spec, string owner, YamlSourceMap map, DiagnosticBag bag)
+    private static ConfigValue? ParseUrl(JsonObject spec, string owner, YamlSourceMap map, DiagnosticBag bag, bool checkQuery)
     {
         var inline = Text(spec["url"]);
         var fromEnv = spec["urlFrom"] is JsonObject urlFrom ? EnvReference(urlFrom, "/spec/urlFrom", map) : null;
@@ -245,7 +245,7 @@ public static partial class PolicyDocumentParser
             return null;
         }
 
-        if (inline is not null && Uri.TryCreate(inline, UriKind.Absolute, out var uri) && SecretQueryParameter(uri) is { } parameter)
+        if (checkQuery && inline is not null && Uri.TryCreate(inline, UriKind.Absolute, out var uri) && SecretQueryParameter(uri) is { } parameter)
         {
             bag.Error(DiagnosticIds.InlineSecret, map.Locate("/spec/url"), $"the url of {owner} holds a secret in its query parameter '{parameter}'",
                 "use urlFrom: { env: NAME } and set NAME in the engine's environment");
