@@ -64,13 +64,13 @@ public sealed partial class PolicySchemaValidator
             ICollection<ValidationError> errors;
             try
             {
-                errors = schema.Validate(document.Root!.ToJsonString());
+                errors = schema.Validate(ToValidationJson(document.Root!));
             }
-            catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or OverflowException or FormatException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Newtonsoft cannot read some valid JSON numbers (e.g. 1e400); report rather than crash.
+                // A third-party validator must not take the whole load down; the document is reported instead.
                 found.Error(DiagnosticIds.InvalidValue, document.Map.DocumentLocation,
-                    $"the document cannot be checked: {ex.Message}", "use numbers within the range of a 64-bit float");
+                    $"the document cannot be checked against the schema: {ex.Message}", "simplify unusual values (very large numbers, unusual text)");
                 errors = [];
             }
 
@@ -375,6 +375,71 @@ public sealed partial class PolicySchemaValidator
             ("text or a whole number", "write an id such as 10001234 or \"10001234\""),
         _ => ("of another type", "see the policy guide for the expected type"),
     };
+
+    /// <summary>
+    /// The document as JSON for NJsonSchema, with numbers beyond what Newtonsoft handles clamped: integers beyond
+    /// 64 bits become BigInteger there (which its number checks cannot convert) and 1e400 overflows a double.
+    /// Clamped values keep their type and their side of every range check; messages quote the original node.
+    /// </summary>
+    internal static string ToValidationJson(JsonNode root)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(stream))
+        {
+            Write(writer, root);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+
+        static void Write(System.Text.Json.Utf8JsonWriter writer, JsonNode? node)
+        {
+            switch (node)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case JsonObject obj:
+                    writer.WriteStartObject();
+                    foreach (var (key, value) in obj)
+                    {
+                        writer.WritePropertyName(key);
+                        Write(writer, value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case JsonArray array:
+                    writer.WriteStartArray();
+                    foreach (var item in array)
+                    {
+                        Write(writer, item);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                    writer.WriteRawValue(ClampNumber(value.ToJsonString()));
+                    break;
+                default:
+                    node.WriteTo(writer);
+                    break;
+            }
+        }
+    }
+
+    private static string ClampNumber(string text)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var negative = text.StartsWith('-');
+        if (text.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        {
+            return long.TryParse(text, System.Globalization.NumberStyles.Integer, invariant, out _) ? text
+                : negative ? long.MinValue.ToString(invariant) : long.MaxValue.ToString(invariant);
+        }
+
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, invariant, out var d) && double.IsFinite(d) ? text
+            : negative ? "-1.7976931348623157E+308" : "1.7976931348623157E+308";
+    }
 
     private static int CountLeaves(ICollection<ValidationError> errors) =>
         errors.Sum(e => e is ChildSchemaValidationError child ? child.Errors.Values.Sum(CountLeaves) : 1);

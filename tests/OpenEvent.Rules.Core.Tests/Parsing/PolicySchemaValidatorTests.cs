@@ -426,4 +426,17 @@ public sealed class PolicySchemaValidatorTests
             ["OER1015 4:9", "OER1012 5:19", "OER1014 7:9", "OER1012 8:13", "OER1012 9:10", "OER1011 11:7", "OER1013 12:7"],
             diagnostics.Select(d => $"{d.Id} {d.Location.Line}:{d.Location.Column}"));
     }
+
+    [Fact]
+    public void Validate_NumbersBeyondNewtonsoft_ReportedWithTheirLiteral()
+    {
+        var diagnostics = Validate(ValidPolicy
+            .Replace("  name: prod-deploy-freeze", "  name: prod-deploy-freeze\n  labels: { a: 1e400, b: 123456789012345678901234567890 }")
+            .Replace("spec:\n", "spec:\n  scope: { workspaces: [123456789012345678901234567890] }\n"));
+
+        Assert.Equal(
+            ["OER1012 5:16 metadata.labels.a must be text, not a number (1e400)",
+             "OER1012 5:26 metadata.labels.b must be text, not a number (123456789012345678901234567890)"],
+            diagnostics.Select(d => $"{d.Id} {d.Location.Line}:{d.Location.Column} {d.Message}"));
+    }
 }
