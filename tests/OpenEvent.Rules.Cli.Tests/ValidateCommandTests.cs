@@ -8,28 +8,11 @@ public sealed class ValidateCommandTests : IDisposable
 {
     private const string GoodChannel = "apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: NAME }\nspec: { type: webhook, urlFrom: { env: OER_HOOK_URL } }\n";
 
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "oer-cli-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _temp = new();
 
-    public ValidateCommandTests() => Directory.CreateDirectory(_root);
+    public void Dispose() => _temp.Dispose();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_root, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _temp.Write(name, text);
 
     private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
@@ -53,7 +36,7 @@ public sealed class ValidateCommandTests : IDisposable
         Write("channels.yaml", GoodChannel.Replace("NAME", "a") + "---\n" + GoodChannel.Replace("NAME", "b"));
         Write("targets.yaml", "apiVersion: openevent.rules/v1\nkind: Target\nmetadata: { name: sink }\nspec: { type: file, path: out.jsonl }\n");
 
-        var (exitCode, stdout, stderr) = Run("validate", _root);
+        var (exitCode, stdout, stderr) = Run("validate", _temp.Root);
 
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.Equal("0 errors, 0 warnings in 2 files\n", stdout);
@@ -65,11 +48,11 @@ public sealed class ValidateCommandTests : IDisposable
     {
         WriteBrokenFolder();
 
-        var (exitCode, stdout, _) = Run("validate", _root);
+        var (exitCode, stdout, _) = Run("validate", _temp.Root);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
-        var a = Path.Join(_root, "a.yaml");
-        var b = Path.Join(_root, "b.yaml");
+        var a = Path.Join(_temp.Root, "a.yaml");
+        var b = Path.Join(_temp.Root, "b.yaml");
         Assert.Equal(
             $"""
             {a}:1:5: error OER1001: YAML syntax error: while scanning a plain scalar value, found invalid mapping
@@ -86,7 +69,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         WriteBrokenFolder();
 
-        var (exitCode, stdout, _) = Run("validate", _root, "--format", "json");
+        var (exitCode, stdout, _) = Run("validate", _temp.Root, "--format", "json");
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         using var json = JsonDocument.Parse(stdout);
@@ -94,7 +77,7 @@ public sealed class ValidateCommandTests : IDisposable
         var first = json.RootElement[0];
         Assert.Equal("OER1001", first.GetProperty("id").GetString());
         Assert.Equal("error", first.GetProperty("severity").GetString());
-        Assert.Equal(Path.Join(_root, "a.yaml"), first.GetProperty("file").GetString());
+        Assert.Equal(Path.Join(_temp.Root, "a.yaml"), first.GetProperty("file").GetString());
         Assert.Equal(1, first.GetProperty("line").GetInt32());
         Assert.Equal(5, first.GetProperty("column").GetInt32());
         Assert.Equal("YAML syntax error: while scanning a plain scalar value, found invalid mapping", first.GetProperty("message").GetString());
@@ -107,7 +90,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public void Validate_JsonFormatFileLevelProblem_NullPosition()
     {
-        var huge = Path.Combine(_root, "huge.yaml");
+        var huge = Path.Combine(_temp.Root, "huge.yaml");
         using (var stream = new FileStream(huge, FileMode.CreateNew))
         {
             stream.SetLength(11L * 1024 * 1024);
@@ -127,7 +110,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         WriteBrokenFolder();
 
-        var (exitCode, stdout, _) = Run("validate", _root, "--format", "sarif");
+        var (exitCode, stdout, _) = Run("validate", _temp.Root, "--format", "sarif");
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         var schema = await JsonSchema.FromFileAsync(RepositoryPaths.Combine("tests", "OpenEvent.Rules.Cli.Tests", "Schemas", "sarif-2.1.0-subset.schema.json"));
@@ -139,7 +122,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         WriteBrokenFolder();
 
-        var (_, stdout, _) = Run("validate", _root, "--format", "sarif");
+        var (_, stdout, _) = Run("validate", _temp.Root, "--format", "sarif");
 
         var schema = await JsonSchema.FromFileAsync(RepositoryPaths.Combine("tests", "OpenEvent.Rules.Cli.Tests", "Schemas", "sarif-schema-2.1.0.json"));
         Assert.Empty(schema.Validate(stdout));
@@ -150,7 +133,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         WriteBrokenFolder();
 
-        var (_, stdout, _) = Run("validate", _root, "--format", "sarif");
+        var (_, stdout, _) = Run("validate", _temp.Root, "--format", "sarif");
 
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
@@ -180,7 +163,7 @@ public sealed class ValidateCommandTests : IDisposable
             "invalid name 'Bad_Name': names are kebab-case (hint: use lowercase letters, digits and '-', 1 to 63 characters, starting and ending with a letter or digit, e.g. 'bad-name')",
             result.GetProperty("message").GetProperty("text").GetString());
         var location = Assert.Single(result.GetProperty("locations").EnumerateArray()).GetProperty("physicalLocation");
-        var expectedUri = Path.GetRelativePath(Environment.CurrentDirectory, Path.Join(_root, "b.yaml")).Replace('\\', '/');
+        var expectedUri = Path.GetRelativePath(Environment.CurrentDirectory, Path.Join(_temp.Root, "b.yaml")).Replace('\\', '/');
         Assert.Equal(expectedUri, location.GetProperty("artifactLocation").GetProperty("uri").GetString());
         Assert.Equal(3, location.GetProperty("region").GetProperty("startLine").GetInt32());
         Assert.Equal(19, location.GetProperty("region").GetProperty("startColumn").GetInt32());

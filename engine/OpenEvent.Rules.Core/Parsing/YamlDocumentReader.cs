@@ -41,9 +41,7 @@ public static partial class YamlDocumentReader
             var info = new FileInfo(path);
             if (info.Length > MaxFileBytes)
             {
-                diagnostics.Error(DiagnosticIds.FileTooLarge, new SourceLocation(file, 0, 0),
-                    $"file is {FormatSize(info.Length)}, larger than the {FormatSize(MaxFileBytes)} limit",
-                    "split the policies into several smaller files");
+                TooLarge(info.Length);
                 return [];
             }
 
@@ -59,13 +57,14 @@ public static partial class YamlDocumentReader
         if (bytes.LongLength > MaxFileBytes)
         {
             // The file grew between the length check and the read.
-            diagnostics.Error(DiagnosticIds.FileTooLarge, new SourceLocation(file, 0, 0),
-                $"file is {FormatSize(bytes.LongLength)}, larger than the {FormatSize(MaxFileBytes)} limit",
-                "split the policies into several smaller files");
+            TooLarge(bytes.LongLength);
             return [];
         }
 
         return Read(file, bytes, diagnostics);
+
+        void TooLarge(long length) => diagnostics.Error(DiagnosticIds.FileTooLarge, new SourceLocation(file, 0, 0),
+            $"file is {FormatSize(length)}, larger than the {FormatSize(MaxFileBytes)} limit", "split the policies into several smaller files");
     }
 
     /// <summary>Reads the bytes of a file (UTF-8, with or without BOM).</summary>
@@ -181,6 +180,7 @@ public static partial class YamlDocumentReader
     private static List<Diagnostic> FindTabIndentation(string file, string text, List<(int StartLine, int EndLine, int EndColumn)> multiLineScalars, Diagnostic? fatal)
     {
         var result = new List<Diagnostic>();
+        var nextScalar = 0;
         var lineNumber = 0;
         var lineStart = 0;
         while (lineStart <= text.Length && result.Count < MaxTabDiagnostics)
@@ -203,7 +203,7 @@ public static partial class YamlDocumentReader
             }
 
             var hasContent = i < lineEnd && text[i] is not '\r' and not '#';
-            if (firstTab >= 0 && hasContent && !InsideScalar(lineNumber, multiLineScalars)
+            if (firstTab >= 0 && hasContent && !InsideScalar(lineNumber, multiLineScalars, ref nextScalar)
                 && (fatal is null || fatal.Id == DiagnosticIds.YamlSyntax || lineNumber <= fatal.Location.Line))
             {
                 result.Add(new Diagnostic(DiagnosticIds.TabIndentation, DiagnosticSeverity.Error,
@@ -218,8 +218,19 @@ public static partial class YamlDocumentReader
         return result;
     }
 
-    private static bool InsideScalar(int line, List<(int StartLine, int EndLine, int EndColumn)> scalars) =>
-        scalars.Exists(s => s.StartLine < line && (line < s.EndLine || (line == s.EndLine && s.EndColumn > 1)));
+    /// <summary>
+    /// Whether a continuation line of a multi-line scalar is <paramref name="line"/>. Scalars are disjoint and in
+    /// source order, and lines are asked in increasing order, so one forward sweep keeps the scan linear.
+    /// </summary>
+    private static bool InsideScalar(int line, List<(int StartLine, int EndLine, int EndColumn)> scalars, ref int next)
+    {
+        while (next < scalars.Count && (scalars[next].EndLine < line || (scalars[next].EndLine == line && scalars[next].EndColumn <= 1)))
+        {
+            next++;
+        }
+
+        return next < scalars.Count && scalars[next].StartLine < line;
+    }
 
     private static int FirstInvalidUtf8Offset(ReadOnlySpan<byte> bytes)
     {

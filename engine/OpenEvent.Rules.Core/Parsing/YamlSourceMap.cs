@@ -38,7 +38,7 @@ public sealed class YamlSourceMap : ISourceMap
 
     public SourceLocation Locate(string jsonPointer)
     {
-        for (var pointer = jsonPointer; ; pointer = Parent(pointer))
+        for (var pointer = jsonPointer; ; pointer = PointerDisplay.Parent(pointer))
         {
             if (_entries.TryGetValue(pointer, out var entry))
             {
@@ -66,12 +66,6 @@ public sealed class YamlSourceMap : ISourceMap
         pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     public static string Append(string pointer, int index) => pointer + "/" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Parent(string pointer)
-    {
-        var slash = pointer.LastIndexOf('/');
-        return slash <= 0 ? "" : pointer[..slash];
-    }
 
     private readonly record struct Entry(SourceLocation Value, SourceLocation? Key, ScalarSpan? Scalar);
 }

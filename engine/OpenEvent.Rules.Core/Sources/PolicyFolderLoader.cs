@@ -89,9 +89,10 @@ public static class PolicyFolderLoader
         {
             if (File.Exists(path))
             {
-                if (!IsTestFile(path) && seen.Add(Path.GetFullPath(path)))
+                var fullPath = Path.GetFullPath(path);
+                if (!IsTestFile(path) && seen.Add(fullPath))
                 {
-                    result.Add(new PolicyFile(Path.GetFullPath(path), path));
+                    result.Add(new PolicyFile(fullPath, path));
                 }
             }
             else if (Directory.Exists(path))

@@ -374,6 +374,14 @@ public sealed class YamlDocumentReaderTests
     }
 
     [Fact]
+    public void ReadText_TabAfterBlockScalars_Oer1006StillReported()
+    {
+        var (_, diagnostics) = Read("a: |\n  x\n  \ty\nb: |\n  z\n\tc: 1\n");
+
+        Assert.Equal(new SourceLocation(File, 6, 1), Single(diagnostics, DiagnosticIds.TabIndentation).Location);
+    }
+
+    [Fact]
     public void ReadText_DuplicateKey_Oer1007AtTheSecondKeyAndFirstValueKept()
     {
         var (documents, diagnostics) = Read("spec:\n  mode: audit\n  priority: 1\n  mode: enforce\n");

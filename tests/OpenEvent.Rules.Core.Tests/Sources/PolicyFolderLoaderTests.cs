@@ -1,6 +1,5 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
-using OpenEvent.Rules.Tests.Parsing;
 
 namespace OpenEvent.Rules.Tests.Sources;
 
