@@ -115,9 +115,10 @@ public static partial class YamlDocumentReader
         {
             fatal = SyntaxError(file, ex);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // YamlDotNet throws these for a few malformed inputs (e.g. an unclosed flow sequence followed by a key).
+            // YamlDotNet throws other exceptions (InvalidOperationException) for a few malformed inputs, e.g. an
+            // unclosed flow sequence followed by a key; whatever the input, the author gets a located error.
             fatal = builder.UnexpectedError();
         }
 
