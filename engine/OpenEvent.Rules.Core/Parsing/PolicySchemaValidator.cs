@@ -1,0 +1,529 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Validation;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Parsing;
+
+/// <summary>
+/// Checks each document against schemas/policy.schema.json (the file editors use) and turns NJsonSchema's errors
+/// into author-facing diagnostics (OER1010-OER1015): located through the source map, naming the key and the fix,
+/// with nested oneOf/anyOf/array-item errors flattened to their root cause. NJsonSchema ignores draft-07
+/// if/then, so the kind is dispatched here: apiVersion and kind are checked first, then the document is
+/// validated against the kind's definition.
+/// </summary>
+public sealed partial class PolicySchemaValidator
+{
+    public const string ApiVersion = "openevent.rules/v1";
+
+    private const string ResourceName = "schemas/policy.schema.json";
+
+    /// <summary>Kinds that this validator checks, and the schema definition for each.</summary>
+    private static readonly Dictionary<string, string> s_definitions = new(StringComparer.Ordinal)
+    {
+        ["Policy"] = "policy",
+        ["Channel"] = "channel",
+        ["Target"] = "target",
+    };
+
+    /// <summary>Every kind a document may have (PolicyTest documents are checked by the test runner).</summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "PolicyTest"];
+
+    private static readonly Lazy<Task<PolicySchemaValidator>> s_default = new(() => LoadAsync(CancellationToken.None));
+
+    private readonly JsonSchema _schema;
+
+    private PolicySchemaValidator(JsonSchema schema) => _schema = schema;
+
+    /// <summary>The validator for the schema embedded in this build (loaded once).</summary>
+    public static Task<PolicySchemaValidator> GetDefaultAsync() => s_default.Value;
+
+    public static async Task<PolicySchemaValidator> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var stream = typeof(PolicySchemaValidator).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidDataException($"The embedded schema '{ResourceName}' is missing.");
+        using var reader = new StreamReader(stream);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        return new PolicySchemaValidator(await JsonSchema.FromJsonAsync(text, cancellationToken));
+    }
+
+    /// <summary>The document's kind when it has a valid apiVersion and a known kind, else null.</summary>
+    public static string? KindOf(JsonNode? root) =>
+        root is JsonObject obj && obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var text) && Kinds.Contains(text) ? text : null;
+
+    /// <summary>Validates one document; returns true when it has no schema errors.</summary>
+    public bool Validate(SourceDocument document, DiagnosticBag diagnostics)
+    {
+        var found = new DiagnosticBag();
+        var kind = CheckHeader(document, found);
+        if (kind is not null && s_definitions.TryGetValue(kind, out var definition))
+        {
+            var schema = _schema.Definitions[definition];
+            ICollection<ValidationError> errors;
+            try
+            {
+                errors = schema.Validate(ToValidationJson(document.Root!));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A third-party validator must not take the whole load down; the document is reported instead.
+                found.Error(DiagnosticIds.InvalidValue, document.Map.DocumentLocation,
+                    $"the document cannot be checked against the schema: {ex.Message}", "simplify unusual values (very large numbers, unusual text)");
+                errors = [];
+            }
+
+            var context = new Context(document, kind, found);
+            foreach (var error in errors)
+            {
+                Report(error, context);
+            }
+        }
+
+        var seen = new HashSet<(string, SourceLocation, string)>();
+        foreach (var diagnostic in found.Items.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column))
+        {
+            if (seen.Add((diagnostic.Id, diagnostic.Location, diagnostic.Message)))
+            {
+                diagnostics.Add(diagnostic);
+            }
+        }
+
+        return !found.HasErrors;
+    }
+
+    private static string? CheckHeader(SourceDocument document, DiagnosticBag found)
+    {
+        var map = document.Map;
+        if (document.Root is not JsonObject root)
+        {
+            found.Error(DiagnosticIds.WrongType, map.Locate(""),
+                $"a document must be a mapping with apiVersion, kind, metadata and spec, not {Describe(document.Root)}",
+                "start the document with apiVersion: openevent.rules/v1 and kind: Policy");
+            return null;
+        }
+
+        var ok = true;
+        switch (root["apiVersion"])
+        {
+            case null when !root.ContainsKey("apiVersion"):
+                found.Error(DiagnosticIds.MissingKey, map.Locate(""), "missing required key 'apiVersion'", $"add apiVersion: {ApiVersion}");
+                ok = false;
+                break;
+            case JsonValue v when v.TryGetValue<string>(out var text) && text == ApiVersion:
+                break;
+            case var other:
+                found.Error(DiagnosticIds.UnknownKind, map.Locate("/apiVersion"), $"unknown apiVersion {Quote(other)}", $"use apiVersion: {ApiVersion}");
+                ok = false;
+                break;
+        }
+
+        string? kind = null;
+        switch (root["kind"])
+        {
+            case null when !root.ContainsKey("kind"):
+                found.Error(DiagnosticIds.MissingKey, map.Locate(""), "missing required key 'kind'", "add kind: Policy, Channel or Target");
+                ok = false;
+                break;
+            case JsonValue v when v.TryGetValue<string>(out var text) && Kinds.Contains(text):
+                kind = text;
+                break;
+            case var other:
+                var suggestion = other is JsonValue s && s.TryGetValue<string>(out var written) ? Suggestions.Closest(written, Kinds) : null;
+                found.Error(DiagnosticIds.UnknownKind, map.Locate("/kind"), $"unknown kind {Quote(other)}",
+                    (suggestion is null ? "" : $"did you mean '{suggestion}'? ") + "kinds: " + string.Join(", ", Kinds));
+                ok = false;
+                break;
+        }
+
+        return ok ? kind : null;
+    }
+
+    private sealed record Context(SourceDocument Document, string Kind, DiagnosticBag Found)
+    {
+        public YamlSourceMap Map => Document.Map;
+
+        /// <summary>Where a pointer is, for messages: "spec.actions[0]", or the kind for the document itself.</summary>
+        public string Where(string pointer) => pointer.Length == 0 ? Kind : PointerDisplay.ToDisplay(pointer);
+
+        public JsonNode? NodeAt(string pointer)
+        {
+            var node = Document.Root;
+            foreach (var token in PointerDisplay.Tokens(pointer))
+            {
+                node = node switch
+                {
+                    JsonObject obj => obj[token],
+                    JsonArray array when int.TryParse(token, out var index) && index < array.Count => array[index],
+                    _ => null,
+                };
+            }
+
+            return node;
+        }
+    }
+
+    private static void Report(ValidationError error, Context context)
+    {
+        var pointer = PointerOf(error.Token);
+        var schema = error.Schema?.ActualSchema;
+        var found = context.Found;
+        var map = context.Map;
+        var where = context.Where(pointer);
+        switch (error.Kind)
+        {
+            case ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf or ValidationErrorKind.NotAllOf when error is ChildSchemaValidationError choice:
+                // Report the branch that came closest (fewest errors): that is what the author meant to write.
+                var best = choice.Errors.Values.OrderBy(CountLeaves).FirstOrDefault();
+                foreach (var child in best ?? [])
+                {
+                    Report(child, context);
+                }
+
+                break;
+
+            case ValidationErrorKind.ArrayItemNotValid or ValidationErrorKind.AdditionalPropertiesNotValid or ValidationErrorKind.AdditionalItemNotValid
+                when error is ChildSchemaValidationError wrapper:
+                foreach (var child in wrapper.Errors.Values.SelectMany(e => e))
+                {
+                    Report(child, context);
+                }
+
+                break;
+
+            case ValidationErrorKind.NoAdditionalPropertiesAllowed:
+                ReportUnknownKey(error.Property ?? PointerDisplay.LastToken(pointer), pointer, schema, context);
+                break;
+
+            case ValidationErrorKind.PropertyRequired or ValidationErrorKind.TooFewProperties when context.NodeAt(pointer) is not JsonObject:
+                // NJsonSchema also checks required keys of a null or a list; the type error already says what is wrong.
+                break;
+
+            case ValidationErrorKind.PropertyRequired:
+                var key = error.Property ?? "";
+                found.Error(DiagnosticIds.MissingKey, map.LocateKey(pointer), $"missing required key '{key}' in {where}",
+                    MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where));
+                break;
+
+            case ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
+                or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
+                or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates:
+                var (expected, hint) = Expected(error.Kind, schema);
+                found.Error(DiagnosticIds.WrongType, map.Locate(pointer), $"{where} must be {expected}, not {Describe(context.NodeAt(pointer))}", hint);
+                break;
+
+            case ValidationErrorKind.NotInEnumeration:
+                var allowed = schema?.Enumeration.Select(v => v?.ToString() ?? "null").ToList() ?? [];
+                var value = context.NodeAt(pointer);
+                var suggestion = value is JsonValue v && v.TryGetValue<string>(out var text) ? Suggestions.Closest(text, allowed) : null;
+                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"invalid value {Quote(value)} for {where}",
+                    (suggestion is null ? "" : $"did you mean '{suggestion}'? ") + "allowed values: " + string.Join(", ", allowed));
+                break;
+
+            case ValidationErrorKind.PatternMismatch:
+                ReportPattern(pointer, context);
+                break;
+
+            case ValidationErrorKind.UriExpected:
+                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"invalid URL {Quote(context.NodeAt(pointer))} for {where}",
+                    "write an absolute URL, e.g. https://hooks.example.com/oer, or read it from the environment with urlFrom: { env: NAME }");
+                break;
+
+            case ValidationErrorKind.StringTooShort:
+                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"{where} must not be empty", "write some text, or remove the key");
+                break;
+
+            case ValidationErrorKind.TooFewItems when ActionsPointer().IsMatch(pointer):
+                found.Error(DiagnosticIds.NoActions, map.Locate(pointer), "the policy has no actions",
+                    "add at least one action: block, warn, notify or forward, e.g. - block: { reason: \"...\" }");
+                break;
+
+            case ValidationErrorKind.TooFewProperties or ValidationErrorKind.TooManyProperties:
+                ReportPropertyCount(error.Kind == ValidationErrorKind.TooFewProperties, pointer, context);
+                break;
+
+            case ValidationErrorKind.NumberTooBig or ValidationErrorKind.NumberTooSmall or ValidationErrorKind.IntegerTooBig:
+                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"{where} is out of range: {Quote(context.NodeAt(pointer))}",
+                    $"use a value between {schema?.Minimum} and {schema?.Maximum}");
+                break;
+
+            default:
+                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"invalid value {Quote(context.NodeAt(pointer))} for {where} ({error.Kind})",
+                    "see the policy guide for the allowed values");
+                break;
+        }
+    }
+
+    private static void ReportUnknownKey(string key, string pointer, JsonSchema? schema, Context context)
+    {
+        var parent = PointerDisplay.Parent(pointer);
+        var location = context.Map.LocateKey(pointer);
+        var where = context.Where(parent);
+        if (SecretKey().IsMatch(key))
+        {
+            var hint = context.Kind == "Channel" && parent == "/spec"
+                ? "use secretFrom: { env: NAME } and set NAME in the engine's environment"
+                : "read it from an environment variable, e.g. headers: { Authorization: { env: NAME } }";
+            context.Found.Error(DiagnosticIds.InlineSecret, location,
+                $"inline secret '{key}' in {where}: secrets are never written in policy files", hint);
+            return;
+        }
+
+        var allowed = schema?.Properties.Keys.ToList() ?? [];
+        var suggestion = Suggestions.Closest(key, allowed);
+        context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{key}' in {where}",
+            suggestion is not null ? $"did you mean '{suggestion}'?"
+            : allowed.Count > 0 ? $"allowed keys in {where}: {string.Join(", ", allowed)}"
+            : "remove it");
+    }
+
+    private static void ReportPattern(string pointer, Context context)
+    {
+        var value = context.NodeAt(pointer);
+        var location = context.Map.Locate(pointer);
+        var where = context.Where(pointer);
+        if (pointer == "/metadata/name")
+        {
+            var text = value?.GetValue<string>() ?? "";
+            var kebab = ToKebabCase(text);
+            context.Found.Error(DiagnosticIds.InvalidName, location, $"invalid name {Quote(value)}: names are kebab-case",
+                "use lowercase letters, digits and '-', 1 to 63 characters, starting and ending with a letter or digit"
+                + (kebab.Length > 0 ? $", e.g. '{kebab}'" : ""));
+        }
+        else if (pointer.StartsWith("/spec/scope/environments/", StringComparison.Ordinal) || EnvironmentsPointer().IsMatch(pointer))
+        {
+            context.Found.Error(DiagnosticIds.InvalidValue, location, $"invalid environment {Quote(value)} in {where}", "use DEV or PROD");
+        }
+        else if (pointer.EndsWith("/env", StringComparison.Ordinal) || pointer.Contains("/headers/", StringComparison.Ordinal))
+        {
+            context.Found.Error(DiagnosticIds.InvalidValue, location, $"invalid environment variable name {Quote(value)} for {where}",
+                "use letters, digits and '_', not starting with a digit, e.g. OER_WEBHOOK_URL");
+        }
+        else
+        {
+            context.Found.Error(DiagnosticIds.InvalidValue, location, $"invalid value {Quote(value)} for {where}", "see the policy guide for the expected format");
+        }
+    }
+
+    private static void ReportPropertyCount(bool tooFew, string pointer, Context context)
+    {
+        var location = context.Map.Locate(pointer);
+        var where = context.Where(pointer);
+        var node = context.NodeAt(pointer) as JsonObject;
+        var keys = node is null ? "" : string.Join(", ", node.Select(p => $"'{p.Key}'"));
+        if (ActionItemPointer().IsMatch(pointer))
+        {
+            if (tooFew)
+            {
+                context.Found.Error(DiagnosticIds.MissingKey, location, $"the action {where} is empty",
+                    "write one of block, warn, notify or forward, e.g. - block: { reason: \"...\" }");
+            }
+            else
+            {
+                context.Found.Error(DiagnosticIds.InvalidValue, location, $"the action {where} has several keys ({keys}): an action has exactly one",
+                    "write each action as its own list item, e.g. - block: {...} and - notify: {...}");
+            }
+        }
+        else if (ExcludeItemPointer().IsMatch(pointer))
+        {
+            context.Found.Error(DiagnosticIds.MissingKey, location, $"the exclusion {where} is empty", "give it a match and/or a scope");
+        }
+        else if (HeaderPointer().IsMatch(pointer))
+        {
+            var header = PointerDisplay.LastToken(pointer);
+            if (tooFew)
+            {
+                context.Found.Error(DiagnosticIds.MissingKey, location, $"header '{header}' has no value", "give it value: \"...\" or env: NAME");
+            }
+            else
+            {
+                context.Found.Error(DiagnosticIds.InvalidValue, location, $"header '{header}' has both 'value' and 'env'", "keep one of them");
+            }
+        }
+        else
+        {
+            context.Found.Error(DiagnosticIds.InvalidValue, location, $"{where} has {(tooFew ? "too few" : "too many")} keys", "see the policy guide");
+        }
+    }
+
+    private static string MissingKeyHint(string key, JsonSchema? property, string where) => key switch
+    {
+        "metadata" => "add metadata: { name: my-policy }",
+        "name" => "add name: with a kebab-case name, e.g. name: prod-deploy-freeze",
+        "spec" => "add spec: with at least match and actions",
+        "match" => "add match: with an event pattern, e.g. match: { type: [\"dataworks:FileChange:DeployFile\"] }",
+        "actions" => "add actions: with at least one action, e.g. actions: [{ block: { reason: \"...\" } }]",
+        "reason" => "add reason: \"...\" (shown to the DataWorks user)",
+        "channel" => "add channel: log, or the name of a declared Channel",
+        "message" => "add message: \"...\" (the text sent to the channel)",
+        "target" => "add target: log, or the name of a declared Target",
+        "env" => "add env: NAME, the environment variable to read",
+        _ when property?.Enumeration.Count > 0 => $"add {key}: one of {string.Join(", ", property.Enumeration)}",
+        _ => $"add {key}: to {where}",
+    };
+
+    private static (string Expected, string Hint) Expected(ValidationErrorKind kind, JsonSchema? schema) => kind switch
+    {
+        ValidationErrorKind.StringExpected => ("text", "write text; quote it if it looks like a number or a boolean, e.g. \"123\""),
+        ValidationErrorKind.IntegerExpected => ("a whole number", "write a whole number without quotes, e.g. 100"),
+        ValidationErrorKind.NumberExpected => ("a number", "write a number without quotes"),
+        ValidationErrorKind.BooleanExpected => ("true or false", "write true or false without quotes"),
+        ValidationErrorKind.ObjectExpected => ("a mapping", "write key: value pairs, indented under the key, or { key: value }"),
+        ValidationErrorKind.ArrayExpected => ("a list", "write a list: [a, b], or one '- item' per line"),
+        ValidationErrorKind.NoTypeValidates when schema is not null && schema.Type.HasFlag(JsonObjectType.String) && schema.Type.HasFlag(JsonObjectType.Integer) =>
+            ("text or a whole number", "write an id such as 10001234 or \"10001234\""),
+        _ => ("of another type", "see the policy guide for the expected type"),
+    };
+
+    /// <summary>
+    /// The document as JSON for NJsonSchema, with numbers beyond what Newtonsoft handles clamped: integers beyond
+    /// 64 bits become BigInteger there (which its number checks cannot convert) and 1e400 overflows a double.
+    /// Clamped values keep their type and their side of every range check; messages quote the original node.
+    /// </summary>
+    internal static string ToValidationJson(JsonNode root)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(stream))
+        {
+            Write(writer, root);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+
+        static void Write(System.Text.Json.Utf8JsonWriter writer, JsonNode? node)
+        {
+            switch (node)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case JsonObject obj:
+                    writer.WriteStartObject();
+                    foreach (var (key, value) in obj)
+                    {
+                        writer.WritePropertyName(key);
+                        Write(writer, value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case JsonArray array:
+                    writer.WriteStartArray();
+                    foreach (var item in array)
+                    {
+                        Write(writer, item);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                    writer.WriteRawValue(ClampNumber(value.ToJsonString()));
+                    break;
+                default:
+                    node.WriteTo(writer);
+                    break;
+            }
+        }
+    }
+
+    private static string ClampNumber(string text)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var negative = text.StartsWith('-');
+        if (text.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        {
+            return long.TryParse(text, System.Globalization.NumberStyles.Integer, invariant, out _) ? text
+                : negative ? long.MinValue.ToString(invariant) : long.MaxValue.ToString(invariant);
+        }
+
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, invariant, out var d) && double.IsFinite(d) ? text
+            : negative ? "-1.7976931348623157E+308" : "1.7976931348623157E+308";
+    }
+
+    private static int CountLeaves(ICollection<ValidationError> errors) =>
+        errors.Sum(e => e is ChildSchemaValidationError child ? child.Errors.Values.Sum(CountLeaves) : 1);
+
+    /// <summary>The JSON pointer of a Newtonsoft token, built from its ancestors (keys may contain dots).</summary>
+    private static string PointerOf(JToken? token)
+    {
+        var tokens = new List<string>();
+        for (var current = token; current is not null; current = current.Parent)
+        {
+            if (current is JProperty property)
+            {
+                tokens.Add(property.Name);
+            }
+            else if (current.Parent is JArray array)
+            {
+                tokens.Add(array.IndexOf(current).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        tokens.Reverse();
+        return tokens.Aggregate("", YamlSourceMap.Append);
+    }
+
+    internal static string Describe(JsonNode? node) => node switch
+    {
+        null => "empty (null)",
+        JsonObject => "a mapping",
+        JsonArray => "a list",
+        JsonValue value => value.GetValueKind() switch
+        {
+            System.Text.Json.JsonValueKind.String => $"text ('{Truncate(value.GetValue<string>())}')",
+            System.Text.Json.JsonValueKind.Number => $"a number ({value.ToJsonString()})",
+            System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => $"a boolean ({value.ToJsonString()})",
+            _ => "a value",
+        },
+        _ => "a value",
+    };
+
+    internal static string Quote(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonValue value when value.TryGetValue<string>(out var text) => $"'{Truncate(text)}'",
+        _ => Truncate(node.ToJsonString()),
+    };
+
+    private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    private static string ToKebabCase(string text)
+    {
+        var builder = new System.Text.StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsAsciiLetterUpper(c) && i > 0 && char.IsAsciiLetterLower(text[i - 1]))
+            {
+                builder.Append('-');
+            }
+
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-');
+        }
+
+        var kebab = MultipleDashes().Replace(builder.ToString(), "-").Trim('-');
+        return kebab.Length > 63 ? kebab[..63].TrimEnd('-') : kebab;
+    }
+
+    [GeneratedRegex("^(secret|token|password|passwd|pwd|api[-_]?key|access[-_]?key|access[-_]?token|secret[-_]?key|credentials?)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretKey();
+
+    [GeneratedRegex("^/spec/actions$")]
+    private static partial Regex ActionsPointer();
+
+    [GeneratedRegex("^/spec/actions/[0-9]+$")]
+    private static partial Regex ActionItemPointer();
+
+    [GeneratedRegex("^/spec/exclude/[0-9]+$")]
+    private static partial Regex ExcludeItemPointer();
+
+    [GeneratedRegex("^/spec/exclude/[0-9]+/scope/environments/[0-9]+$")]
+    private static partial Regex EnvironmentsPointer();
+
+    [GeneratedRegex("^/spec/headers/[^/]+$")]
+    private static partial Regex HeaderPointer();
+
+    [GeneratedRegex("-{2,}")]
+    private static partial Regex MultipleDashes();
+}

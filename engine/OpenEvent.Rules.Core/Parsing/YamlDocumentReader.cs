@@ -1,0 +1,587 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using OpenEvent.Rules.Model;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace OpenEvent.Rules.Parsing;
+
+/// <summary>One YAML document of a file: its JSON tree (null for an empty document) and its source map.</summary>
+public sealed record SourceDocument(string File, int Index, JsonNode? Root, YamlSourceMap Map);
+
+/// <summary>
+/// Reads policy files into JSON trees with source maps. Built on YamlDotNet's low-level parser events so that
+/// every limit is enforced while consuming the input, before anything large or deep is built: the tree is built
+/// iteratively (no recursion), nesting and alias expansion are bounded, and any input, however hostile, ends in a
+/// located diagnostic instead of an exception, a hang or a stack overflow.
+/// </summary>
+public static partial class YamlDocumentReader
+{
+    /// <summary>Files larger than this are rejected from their length, before reading a byte.</summary>
+    public const long MaxFileBytes = 10 * 1024 * 1024;
+
+    /// <summary>Deepest allowed nesting of mappings and sequences.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Most nodes one document may have, aliases expanded (bounds "billion laughs").</summary>
+    public const int MaxNodes = 10_000;
+
+    // Tab lines past this many add nothing for the author: they fix the editor setting, not each line.
+    private const int MaxTabDiagnostics = 10;
+
+    /// <summary>Reads a file; <paramref name="displayPath"/> is the path as the user gave it, used in diagnostics.</summary>
+    public static IReadOnlyList<SourceDocument> ReadFile(string path, DiagnosticBag diagnostics, string? displayPath = null)
+    {
+        var file = displayPath ?? path;
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxFileBytes)
+            {
+                TooLarge(info.Length);
+                return [];
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
+        {
+            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(file, 0, 0),
+                $"cannot read '{file}': {ex.Message}", "check that the file exists and is readable");
+            return [];
+        }
+
+        if (bytes.LongLength > MaxFileBytes)
+        {
+            // The file grew between the length check and the read.
+            TooLarge(bytes.LongLength);
+            return [];
+        }
+
+        return Read(file, bytes, diagnostics);
+
+        void TooLarge(long length) => diagnostics.Error(DiagnosticIds.FileTooLarge, new SourceLocation(file, 0, 0),
+            $"file is {FormatSize(length)}, larger than the {FormatSize(MaxFileBytes)} limit", "split the policies into several smaller files");
+    }
+
+    /// <summary>Reads the bytes of a file (UTF-8, with or without BOM).</summary>
+    public static IReadOnlyList<SourceDocument> Read(string file, ReadOnlySpan<byte> bytes, DiagnosticBag diagnostics)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            var offset = FirstInvalidUtf8Offset(bytes);
+            var (line, column) = LineColumnOfByte(bytes, offset);
+            diagnostics.Error(DiagnosticIds.NotUtf8, new SourceLocation(file, line, column),
+                $"file is not valid UTF-8: invalid byte 0x{bytes[offset]:X2} at byte offset {offset}",
+                "save the file as UTF-8");
+            return [];
+        }
+
+        return ReadText(file, text, diagnostics);
+    }
+
+    /// <summary>Reads YAML text. Fatal problems (syntax, limits) stop the file; documents read before them are kept.</summary>
+    public static IReadOnlyList<SourceDocument> ReadText(string file, string text, DiagnosticBag diagnostics)
+    {
+        var builder = new TreeBuilder(file);
+        var fileDiagnostics = new DiagnosticBag();
+        Diagnostic? fatal = null;
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            while (parser.MoveNext())
+            {
+                builder.Consume(parser.Current!);
+            }
+        }
+        catch (FatalYamlException ex)
+        {
+            fatal = ex.Diagnostic;
+        }
+        catch (YamlException ex)
+        {
+            fatal = SyntaxError(file, ex);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // YamlDotNet throws other exceptions (InvalidOperationException) for a few malformed inputs, e.g. an
+            // unclosed flow sequence followed by a key; whatever the input, the author gets a located error.
+            fatal = builder.UnexpectedError();
+        }
+
+        var tabs = FindTabIndentation(file, text, builder.MultiLineScalars, fatal);
+        fileDiagnostics.AddRange(tabs);
+
+        // A tab in the indentation is almost always why YamlDotNet failed, and it reports such failures at the
+        // enclosing mapping, far from the tab: the tab diagnostic alone tells the author what to fix.
+        if (fatal is not null && (tabs.Count == 0 || fatal.Id != DiagnosticIds.YamlSyntax))
+        {
+            fileDiagnostics.Add(fatal);
+        }
+
+        if (fatal is null && builder.Documents.TrueForAll(d => d.Root is null))
+        {
+            fileDiagnostics.Error(DiagnosticIds.EmptyFile, new SourceLocation(file, 1, 1),
+                builder.Documents.Count == 0 ? "file has no YAML content (empty or only comments)" : "file has only empty YAML documents",
+                "add a policy, channel or target, or delete the file");
+        }
+
+        fileDiagnostics.AddRange(builder.Diagnostics.Items);
+        diagnostics.AddRange(fileDiagnostics.Items.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column));
+        return builder.Documents.Where(d => d.Root is not null).ToList();
+    }
+
+    private static Diagnostic SyntaxError(string file, YamlException ex)
+    {
+        var message = SyntaxMessagePrefix().Replace(ex.Message, "").Trim().TrimEnd('.');
+        if (message.Length > 0)
+        {
+            message = char.ToLowerInvariant(message[0]) + message[1..];
+        }
+
+        var hint = message switch
+        {
+            _ when message.Contains("did not find expected key", StringComparison.Ordinal) =>
+                "check the indentation: the keys of one mapping start in the same column, and a list item starts with '- '",
+            _ when message.Contains("mapping values are not allowed", StringComparison.Ordinal) || message.Contains("invalid mapping", StringComparison.Ordinal) =>
+                "a value that contains ': ' must be quoted, e.g. reason: \"frozen: see ticket 42\"",
+            _ when message.Contains("did not find expected ','", StringComparison.Ordinal) || message.Contains("flow", StringComparison.Ordinal) =>
+                "close every '[' with ']' and every '{' with '}', and separate items with ','",
+            _ when message.Contains("quoted scalar", StringComparison.Ordinal) =>
+                "close the quoted string with the same quote it starts with",
+            _ when message.Contains("alias", StringComparison.Ordinal) || message.Contains("anchor", StringComparison.Ordinal) =>
+                "define the anchor (&name) before using the alias (*name)",
+            _ => "fix the YAML syntax at this position",
+        };
+        return new Diagnostic(DiagnosticIds.YamlSyntax, DiagnosticSeverity.Error,
+            new SourceLocation(file, ToInt(ex.Start.Line), ToInt(ex.Start.Column)), $"YAML syntax error: {message}", hint);
+    }
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*")]
+    private static partial Regex SyntaxMessagePrefix();
+
+    /// <summary>
+    /// YAML forbids tabs in indentation, and YamlDotNet reports them far away (at the enclosing mapping), so the
+    /// lines are found here directly. Continuation lines of multi-line scalars may legitimately start with tabs
+    /// (a block scalar's content), so those are left alone.
+    /// </summary>
+    private static List<Diagnostic> FindTabIndentation(string file, string text, List<(int StartLine, int EndLine, int EndColumn)> multiLineScalars, Diagnostic? fatal)
+    {
+        var result = new List<Diagnostic>();
+        var nextScalar = 0;
+        var lineNumber = 0;
+        var lineStart = 0;
+        while (lineStart <= text.Length && result.Count < MaxTabDiagnostics)
+        {
+            lineNumber++;
+            var lineEnd = text.IndexOf('\n', lineStart);
+            if (lineEnd < 0)
+            {
+                lineEnd = text.Length;
+            }
+
+            var firstTab = -1;
+            var i = lineStart;
+            for (; i < lineEnd && text[i] is ' ' or '\t'; i++)
+            {
+                if (text[i] == '\t' && firstTab < 0)
+                {
+                    firstTab = i;
+                }
+            }
+
+            var hasContent = i < lineEnd && text[i] is not '\r' and not '#';
+            if (firstTab >= 0 && hasContent && !InsideScalar(lineNumber, multiLineScalars, ref nextScalar)
+                && (fatal is null || fatal.Id == DiagnosticIds.YamlSyntax || lineNumber <= fatal.Location.Line))
+            {
+                result.Add(new Diagnostic(DiagnosticIds.TabIndentation, DiagnosticSeverity.Error,
+                    new SourceLocation(file, lineNumber, firstTab - lineStart + 1),
+                    "tab character in indentation: YAML indentation must use spaces",
+                    "indent with spaces (set your editor to insert spaces for YAML files)"));
+            }
+
+            lineStart = lineEnd + 1;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether a continuation line of a multi-line scalar is <paramref name="line"/>. Scalars are disjoint and in
+    /// source order, and lines are asked in increasing order, so one forward sweep keeps the scan linear.
+    /// </summary>
+    private static bool InsideScalar(int line, List<(int StartLine, int EndLine, int EndColumn)> scalars, ref int next)
+    {
+        while (next < scalars.Count && (scalars[next].EndLine < line || (scalars[next].EndLine == line && scalars[next].EndColumn <= 1)))
+        {
+            next++;
+        }
+
+        return next < scalars.Count && scalars[next].StartLine < line;
+    }
+
+    private static int FirstInvalidUtf8Offset(ReadOnlySpan<byte> bytes)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(4096);
+        try
+        {
+            var offset = 0;
+            while (offset < bytes.Length)
+            {
+                var status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..], chars, out var read, out _, replaceInvalidSequences: false);
+                offset += read;
+                if (status is OperationStatus.InvalidData or OperationStatus.NeedMoreData)
+                {
+                    return Math.Min(offset, bytes.Length - 1);
+                }
+
+                if (status == OperationStatus.Done)
+                {
+                    break;
+                }
+            }
+
+            return Math.Max(0, Math.Min(offset, bytes.Length - 1));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static (int Line, int Column) LineColumnOfByte(ReadOnlySpan<byte> bytes, int offset)
+    {
+        var before = bytes[..offset];
+        var line = before.Count((byte)'\n') + 1;
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+
+        // Columns count UTF-16 code units, as YamlDotNet, editors and SARIF do; the prefix is valid UTF-8.
+        var column = Encoding.UTF8.GetCharCount(before[lineStart..]) + 1;
+        return (line, column);
+    }
+
+    private static string FormatSize(long bytes) =>
+        bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024.0):0.#} MB" : $"{bytes} bytes";
+
+    internal static int ToInt(long value) => value > int.MaxValue ? int.MaxValue : (int)value;
+
+    private sealed class FatalYamlException(Diagnostic diagnostic) : Exception(diagnostic.Message)
+    {
+        public Diagnostic Diagnostic { get; } = diagnostic;
+    }
+
+    /// <summary>An open mapping or sequence (or the document root) while events are consumed.</summary>
+    private sealed class Frame
+    {
+        public JsonObject? Object;
+        public JsonArray? Array;
+        public JsonNode? RootValue;
+        public bool IsRoot;
+        public string Pointer = "";
+
+        /// <summary>Inside a value that is dropped (duplicate key): no source map entries.</summary>
+        public bool Detached;
+
+        public string? PendingKey;
+        public SourceLocation PendingKeyLocation;
+        public bool DiscardValue;
+        public HashSet<string>? Keys;
+
+        public string? Anchor;
+        public int NodesAtStart;
+        public SourceLocation Start;
+        public bool IsFlow;
+        public int ArrayLength;
+    }
+
+    /// <summary>Builds JSON trees from parser events with an explicit stack: depth never reaches the CLR stack.</summary>
+    private sealed class TreeBuilder(string file)
+    {
+        private readonly Stack<Frame> _stack = new();
+        private readonly Dictionary<string, (JsonNode? Node, int Count)> _anchors = new(StringComparer.Ordinal);
+        private YamlSourceMap? _map;
+        private int _nodes;
+        private bool _usedAliases;
+        private SourceLocation _lastEventEnd = new(file, 1, 1);
+
+        public List<SourceDocument> Documents { get; } = [];
+
+        public DiagnosticBag Diagnostics { get; } = new();
+
+        public List<(int StartLine, int EndLine, int EndColumn)> MultiLineScalars { get; } = [];
+
+        public void Consume(ParsingEvent parsingEvent)
+        {
+            switch (parsingEvent)
+            {
+                case DocumentStart start:
+                    _map = new YamlSourceMap(file, Location(start.Start));
+                    _nodes = 0;
+                    _usedAliases = false;
+                    _anchors.Clear();
+                    _stack.Clear();
+                    _stack.Push(new Frame { IsRoot = true });
+                    break;
+                case DocumentEnd:
+                    var root = _stack.Pop();
+                    Documents.Add(new SourceDocument(file, Documents.Count, root.RootValue, _map!));
+                    break;
+                case Scalar scalar:
+                    OnScalar(scalar);
+                    break;
+                case MappingStart mapping:
+                    OnCollectionStart(mapping, mapping.Start, isMapping: true, mapping.Style == MappingStyle.Flow);
+                    break;
+                case SequenceStart sequence:
+                    OnCollectionStart(sequence, sequence.Start, isMapping: false, sequence.Style == SequenceStyle.Flow);
+                    break;
+                case MappingEnd or SequenceEnd:
+                    var frame = _stack.Pop();
+                    if (frame.Anchor is not null)
+                    {
+                        _anchors[frame.Anchor] = ((JsonNode?)frame.Object ?? frame.Array, _nodes - frame.NodesAtStart);
+                    }
+
+                    break;
+                case AnchorAlias alias:
+                    OnAlias(alias);
+                    break;
+            }
+
+            _lastEventEnd = Location(parsingEvent.End);
+        }
+
+        /// <summary>A parser failure that YamlDotNet did not locate: point at the innermost open flow collection.</summary>
+        public Diagnostic UnexpectedError()
+        {
+            foreach (var frame in _stack)
+            {
+                if (frame.IsFlow)
+                {
+                    var bracket = frame.Object is not null ? "{" : "[";
+                    return new Diagnostic(DiagnosticIds.YamlSyntax, DiagnosticSeverity.Error, frame.Start,
+                        $"YAML syntax error: '{bracket}' is not closed", "close every '[' with ']' and every '{' with '}', and separate items with ','");
+                }
+            }
+
+            return new Diagnostic(DiagnosticIds.YamlSyntax, DiagnosticSeverity.Error, _lastEventEnd,
+                "YAML syntax error: unexpected text after this position", "fix the YAML syntax at this position");
+        }
+
+        private void OnScalar(Scalar scalar)
+        {
+            var top = _stack.Peek();
+            var location = Location(scalar.Start);
+            if (scalar.End.Line > scalar.Start.Line)
+            {
+                MultiLineScalars.Add((ToInt(scalar.Start.Line), ToInt(scalar.End.Line), ToInt(scalar.End.Column)));
+            }
+
+            if (top.Object is not null && top.PendingKey is null)
+            {
+                OnKey(top, scalar.Value, location);
+                return;
+            }
+
+            var node = scalar.Style == ScalarStyle.Plain && scalar.Tag.IsEmpty
+                ? YamlScalarTyping.TypePlain(scalar.Value)
+                : JsonValue.Create(scalar.Value);
+            Attach(node, location, Span(scalar));
+            if (!scalar.Anchor.IsEmpty)
+            {
+                _anchors[scalar.Anchor.Value] = (node, 1);
+            }
+        }
+
+        private void OnKey(Frame top, string key, SourceLocation location)
+        {
+            top.Keys ??= new HashSet<string>(StringComparer.Ordinal);
+            top.PendingKey = key;
+            top.PendingKeyLocation = location;
+            top.DiscardValue = !top.Keys.Add(key);
+            if (top.DiscardValue && !top.Detached)
+            {
+                Diagnostics.Error(DiagnosticIds.DuplicateKey, location,
+                    $"duplicate key '{key}'{Where(top.Pointer)}: it is already defined above",
+                    "remove one of the two entries, or merge their contents");
+            }
+        }
+
+        private void OnCollectionStart(NodeEvent node, Mark start, bool isMapping, bool isFlow)
+        {
+            var top = _stack.Peek();
+            var location = Location(start);
+            if (top.Object is not null && top.PendingKey is null)
+            {
+                throw NonScalarKey(location);
+            }
+
+            // The root frame is on the stack too, so the new collection's depth is the stack's count.
+            if (_stack.Count > MaxDepth)
+            {
+                throw new FatalYamlException(new Diagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, location,
+                    $"nesting is deeper than {MaxDepth} levels", "flatten the structure: policies never need this much nesting"));
+            }
+
+            JsonNode container = isMapping ? new JsonObject() : new JsonArray();
+            var (pointer, detached) = Attach(container, location, scalar: null);
+            _stack.Push(new Frame
+            {
+                Object = container as JsonObject,
+                Array = container as JsonArray,
+                Pointer = pointer,
+                Detached = detached,
+                Anchor = node.Anchor.IsEmpty ? null : node.Anchor.Value,
+                NodesAtStart = _nodes,
+                Start = location,
+                IsFlow = isFlow,
+            });
+        }
+
+        private void OnAlias(AnchorAlias alias)
+        {
+            var top = _stack.Peek();
+            var location = Location(alias.Start);
+            if (top.Object is not null && top.PendingKey is null)
+            {
+                throw NonScalarKey(location);
+            }
+
+            if (!_anchors.TryGetValue(alias.Value.Value, out var anchored))
+            {
+                throw new FatalYamlException(new Diagnostic(DiagnosticIds.YamlSyntax, DiagnosticSeverity.Error, location,
+                    $"YAML syntax error: alias '*{alias.Value.Value}' refers to no anchor defined before it",
+                    $"define '&{alias.Value.Value}' on a node above this alias"));
+            }
+
+            // Check the budget before copying: expansion is what makes alias bombs expensive.
+            _usedAliases = true;
+            if (_nodes + (long)anchored.Count > MaxNodes)
+            {
+                throw new FatalYamlException(TooManyNodes(location));
+            }
+
+            _nodes += anchored.Count - 1; // Attach counts the alias node itself.
+            Attach(anchored.Node?.DeepClone(), location, scalar: null);
+        }
+
+        /// <summary>Adds a node to the open collection; returns its pointer and whether it is detached from the tree.</summary>
+        private (string Pointer, bool Detached) Attach(JsonNode? node, SourceLocation location, ScalarSpan? scalar)
+        {
+            if (++_nodes > MaxNodes)
+            {
+                throw new FatalYamlException(TooManyNodes(location));
+            }
+
+            var top = _stack.Peek();
+            string pointer;
+            SourceLocation? keyLocation = null;
+            var detached = top.Detached;
+            if (top.IsRoot)
+            {
+                pointer = "";
+                top.RootValue = node;
+            }
+            else if (top.Array is not null)
+            {
+                pointer = YamlSourceMap.Append(top.Pointer, top.ArrayLength++);
+                top.Array.Add(node);
+            }
+            else
+            {
+                var key = top.PendingKey!;
+                pointer = YamlSourceMap.Append(top.Pointer, key);
+                keyLocation = top.PendingKeyLocation;
+                if (top.DiscardValue)
+                {
+                    detached = true;
+                }
+                else
+                {
+                    top.Object![key] = node;
+                }
+
+                top.PendingKey = null;
+                top.DiscardValue = false;
+            }
+
+            if (!detached)
+            {
+                _map!.Add(pointer, location, keyLocation, scalar);
+            }
+
+            return (pointer, detached);
+        }
+
+        private Diagnostic TooManyNodes(SourceLocation location) => new(DiagnosticIds.AliasLimit, DiagnosticSeverity.Error, location,
+            _usedAliases
+                ? $"document expands to more than {MaxNodes} nodes through aliases"
+                : $"document has more than {MaxNodes} nodes",
+            _usedAliases
+                ? "aliases (*name) copy their anchor: avoid aliases of aliases, or write the values out"
+                : "split the document into several smaller documents");
+
+        private FatalYamlException NonScalarKey(SourceLocation location) => new(new Diagnostic(DiagnosticIds.YamlSyntax, DiagnosticSeverity.Error, location,
+            "YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias",
+            "write the key as text, e.g. name: value"));
+
+        private static ScalarSpan Span(Scalar scalar)
+        {
+            var quoting = scalar.Style switch
+            {
+                ScalarStyle.SingleQuoted => ScalarQuoting.SingleQuoted,
+                ScalarStyle.DoubleQuoted => ScalarQuoting.DoubleQuoted,
+                ScalarStyle.Literal or ScalarStyle.Folded => ScalarQuoting.Block,
+                _ => ScalarQuoting.Plain,
+            };
+
+            // Only one-line scalars can be mapped character by character; the source text is kept only where a
+            // template might need it (a '{'), to keep source maps small.
+            string? raw = null;
+            if (scalar.Start.Line == scalar.End.Line && scalar.Value.Contains('{'))
+            {
+                raw = quoting switch
+                {
+                    ScalarQuoting.Plain when scalar.End.Column - scalar.Start.Column == scalar.Value.Length => scalar.Value,
+                    ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted => RawQuoted(scalar),
+                    _ => null,
+                };
+            }
+
+            return new ScalarSpan(quoting, raw);
+        }
+
+        // Quoted scalars need their source text to map positions across escapes; the parser event does not carry
+        // it, so it is rebuilt from the value: exact for single quotes ('' escapes) and for double-quoted strings
+        // without backslashes; anything else falls back to the scalar start.
+        private static string? RawQuoted(Scalar scalar)
+        {
+            var length = ToInt(scalar.End.Column - scalar.Start.Column);
+            if (scalar.Style == ScalarStyle.SingleQuoted)
+            {
+                var raw = "'" + scalar.Value.Replace("'", "''", StringComparison.Ordinal) + "'";
+                return raw.Length == length ? raw : null;
+            }
+
+            var doubleRaw = "\"" + scalar.Value + "\"";
+            return doubleRaw.Length == length && !scalar.Value.Contains('"') && !scalar.Value.Contains('\\') ? doubleRaw : null;
+        }
+
+        private SourceLocation Location(Mark mark) => new(file, ToInt(mark.Line), ToInt(mark.Column));
+
+        private static string Where(string pointer) => pointer.Length == 0 ? "" : $" in {PointerDisplay.ToDisplay(pointer)}";
+    }
+}
