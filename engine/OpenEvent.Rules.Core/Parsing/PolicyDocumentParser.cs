@@ -204,8 +204,19 @@ public static partial class PolicyDocumentParser
                 ? [.. array.Select(v => IdText(v)).Select(v => environment ? v.ToUpperInvariant() : v).Distinct(StringComparer.Ordinal)]
                 : [];
 
+        // Where each value was written, so that validators can point at the value itself.
+        var locations = ImmutableDictionary.CreateBuilder<string, ImmutableArray<SourceLocation>>(StringComparer.Ordinal);
+        foreach (var (key, value) in scope)
+        {
+            if (value is JsonArray array)
+            {
+                var keyPointer = YamlSourceMap.Append(pointer, key);
+                locations[key] = [.. Enumerable.Range(0, array.Count).Select(i => map.Locate(YamlSourceMap.Append(keyPointer, i)))];
+            }
+        }
+
         return new ScopeDefinition(List("tenants"), List("workspaces"), List("regions"), List("environments", environment: true), List("operators"),
-            map.Locate(pointer));
+            map.Locate(pointer)) { ValueLocations = locations.ToImmutable() };
     }
 
     private static ActionDefinition? ParseAction(JsonObject item, string pointer, YamlSourceMap map, DiagnosticBag bag)

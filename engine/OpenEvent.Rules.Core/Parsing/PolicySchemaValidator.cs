@@ -293,7 +293,7 @@ public sealed partial class PolicySchemaValidator
         }
         else if (pointer.StartsWith("/spec/scope/environments/", StringComparison.Ordinal) || EnvironmentsPointer().IsMatch(pointer))
         {
-            context.Found.Error(DiagnosticIds.InvalidValue, location, $"invalid environment {Quote(value)} in {where}", "use DEV or PROD");
+            context.Found.Error(DiagnosticIds.UnknownScopeValue, location, $"invalid environment {Quote(value)} in {where}: DataWorks has DEV and PROD", "write DEV (development) or PROD (production)");
         }
         else if (pointer.EndsWith("/env", StringComparison.Ordinal) || pointer.Contains("/headers/", StringComparison.Ordinal))
         {

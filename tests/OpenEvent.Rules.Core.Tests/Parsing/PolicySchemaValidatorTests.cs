@@ -304,11 +304,11 @@ public sealed class PolicySchemaValidatorTests
     }
 
     [Fact]
-    public void Validate_BadEnvironment_Oer1014()
+    public void Validate_BadEnvironment_Oer3024()
     {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  scope: { environments: [prod, staging] }\n"), DiagnosticIds.InvalidValue, 6, 33);
-        Assert.Equal("invalid environment 'staging' in spec.scope.environments[1]", diagnostic.Message);
-        Assert.Equal("use DEV or PROD", diagnostic.Hint);
+        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  scope: { environments: [prod, staging] }\n"), DiagnosticIds.UnknownScopeValue, 6, 33);
+        Assert.Equal("invalid environment 'staging' in spec.scope.environments[1]: DataWorks has DEV and PROD", diagnostic.Message);
+        Assert.Equal("write DEV (development) or PROD (production)", diagnostic.Hint);
     }
 
     [Fact]

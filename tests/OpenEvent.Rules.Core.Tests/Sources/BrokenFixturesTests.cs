@@ -13,18 +13,12 @@ public sealed partial class BrokenFixturesTests
 {
     private static readonly string s_folder = RepositoryPaths.Combine("tests", "fixtures", "broken");
 
-    // TODO: remove once PatternParser is merged: these fixtures hold schema-valid policies, whose match is parsed.
-    private static readonly HashSet<string> s_needPatternParser = new(StringComparer.Ordinal) { "OER3034-template-syntax.yaml" };
-
     public static TheoryData<string> Fixtures()
     {
         var data = new TheoryData<string>();
         foreach (var path in Directory.EnumerateFiles(s_folder).Order(StringComparer.Ordinal))
         {
-            if (!s_needPatternParser.Contains(Path.GetFileName(path)))
-            {
-                data.Add(Path.GetFileName(path));
-            }
+            data.Add(Path.GetFileName(path));
         }
 
         return data;
@@ -33,9 +27,6 @@ public sealed partial class BrokenFixturesTests
     [Theory]
     [MemberData(nameof(Fixtures))]
     public async Task Load_BrokenFixture_ReportsEveryExpectedDiagnostic(string fileName) => await AssertExpectationsAsync(fileName);
-
-    [Fact(Skip = "needs PatternParser")] // TODO: unskip (and empty s_needPatternParser) once PatternParser is merged.
-    public async Task Load_TemplateSyntaxFixture_ReportsEveryExpectedDiagnostic() => await AssertExpectationsAsync("OER3034-template-syntax.yaml");
 
     [Fact]
     public void Fixtures_EveryParsingId_HasAFile()

@@ -148,7 +148,7 @@ public sealed class PolicyFolderLoaderTests
         Assert.Empty(result.Files);
     }
 
-    [Fact(Skip = "needs PatternParser")] // TODO: unskip once PatternParser is merged.
+    [Fact]
     public async Task LoadAsync_RepositoryPolicies_NoDiagnostics()
     {
         var result = await PolicyFolderLoader.LoadAsync([RepositoryPaths.Combine("policies")]);
