@@ -20,7 +20,13 @@ public static partial class RulesHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+        // appsettings.json is read once: the policy folder is what hot-reloads, and a config watcher per host would
+        // spend an inotify instance for nothing.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false", .. args],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
 
         builder.Services.AddOptions<RulesHostOptions>().Bind(builder.Configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();

@@ -6,13 +6,9 @@ using OpenEvent.Rules.Catalog;
 namespace OpenEvent.Rules.Tests;
 
 /// <summary>The real host on a loopback port: every event family, batches, the FC envelope and every refusal status.</summary>
-public sealed class HostEndpointTests : IAsyncLifetime
+public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedHost>
 {
-    private RunningHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await RunningHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    private readonly RunningHost _host = shared.Host;
 
     private static string Sample(string name) => File.ReadAllText(RepositoryPaths.Combine("samples", "events", name));
 
@@ -67,8 +63,9 @@ public sealed class HostEndpointTests : IAsyncLifetime
     [Fact]
     public async Task PostEvents_DecisionLog_MasksConfiguredPointers()
     {
-        var download = Sample("ResourcesDownload-DownloadResourcesExecute.json");
-        var id = JsonDocument.Parse(download).RootElement.GetProperty("id").GetString()!;
+        var original = Sample("ResourcesDownload-DownloadResourcesExecute.json");
+        var id = "mask-" + Guid.NewGuid().ToString("N");
+        var download = original.Replace(JsonDocument.Parse(original).RootElement.GetProperty("id").GetString()!, id);
 
         using var response = await _host.PostAsync("/events", download);
 
@@ -177,7 +174,11 @@ public sealed class HostEndpointTests : IAsyncLifetime
         var one = DeployEvent("b", new string('x', 512 * 1024));
         var batch = "[" + string.Join(",", Enumerable.Repeat(one, 21)) + "]";
 
-        using var response = await _host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+        // With Expect: 100-continue the server can refuse from the Content-Length before the client sends 10 MB
+        // (without it the refusal races the upload and the client sees a broken pipe).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events") { Content = new StringContent(batch, Encoding.UTF8, "application/cloudevents-batch+json") };
+        request.Headers.ExpectContinue = true;
+        using var response = await _host.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }

@@ -72,7 +72,7 @@ public sealed class HostReloadTests
         var lease = host.State.Acquire()!;
 
         File.WriteAllText(Path.Combine(host.PoliciesPath, "warn-run-file.yaml"), WarnPolicy);
-        await RunningHost.WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(host.State.Current, lease)), "the swap");
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(host.State.Current, lease)), $"the swap (last failure: {host.State.LastFailure?.Summary})");
 
         // The old set is retired but still usable by the lease holder until it releases it.
         var decision = lease.Compiled.EvaluateInput(System.Text.Encoding.UTF8.GetBytes(HostEndpointTests.DeployEvent("inflight", "dws_a")), "x").Single();

@@ -113,3 +113,13 @@ internal sealed class RunningHost : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One host shared by the tests of a class (they use distinct event ids, so they do not interfere).</summary>
+public sealed class SharedHost : IAsyncLifetime
+{
+    internal RunningHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await RunningHost.StartAsync();
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}

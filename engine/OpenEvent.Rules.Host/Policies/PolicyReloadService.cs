@@ -37,8 +37,18 @@ public sealed partial class PolicyReloadService : BackgroundService
         _logger = logger;
     }
 
+    private List<FileSystemWatcher> _watchers = [];
+    private CancellationTokenSource? _polling;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Watch before the first load, so that no change between the load and the watch is missed.
+        if (_options.Watch)
+        {
+            _watchers = CreateWatchers();
+            _polling = _watchers.Count == 0 ? StartPolling() : null;
+        }
+
         // The first load happens before the server accepts requests, so a broken set fails the start.
         if (!await ReloadAsync(initial: true, cancellationToken))
         {
@@ -69,7 +79,6 @@ public sealed partial class PolicyReloadService : BackgroundService
             context.Cancel = true; // SIGHUP means "reload", not "terminate".
             RequestReload();
         });
-        var watchers = _options.Watch ? CreateWatchers() : [];
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -88,13 +97,18 @@ public sealed partial class PolicyReloadService : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
+    }
+
+    public override void Dispose()
+    {
+        _polling?.Cancel();
+        _polling?.Dispose();
+        foreach (var watcher in _watchers)
         {
-            foreach (var watcher in watchers)
-            {
-                watcher.Dispose();
-            }
+            watcher.Dispose();
         }
+
+        base.Dispose();
     }
 
     /// <summary>Loads, validates and compiles the source; swaps it in when valid. Returns whether it was.</summary>
@@ -164,6 +178,64 @@ public sealed partial class PolicyReloadService : BackgroundService
     private List<FileSystemWatcher> CreateWatchers()
     {
         var watchers = new List<FileSystemWatcher>();
+        try
+        {
+            AddWatchers(watchers);
+        }
+        catch (IOException ex)
+        {
+            // Typically the inotify instance limit; polling keeps hot reload working.
+            LogWatcherUnavailable(_logger, ex.Message);
+            foreach (var watcher in watchers)
+            {
+                watcher.Dispose();
+            }
+
+            watchers.Clear();
+        }
+
+        return watchers;
+    }
+
+    /// <summary>Without file notifications, a fingerprint of names, sizes and times is compared every two seconds.</summary>
+    private CancellationTokenSource StartPolling()
+    {
+        var cancellation = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            var last = Fingerprint();
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2), _time);
+            while (await timer.WaitForNextTickAsync(cancellation.Token).ConfigureAwait(false))
+            {
+                var current = Fingerprint();
+                if (current != last)
+                {
+                    last = current;
+                    RequestReload();
+                }
+            }
+        }, cancellation.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        return cancellation;
+    }
+
+    private string Fingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var folder in _source.WatchedFolders)
+        {
+            var files = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories) : File.Exists(folder) ? [folder] : [];
+            foreach (var file in files.Order(StringComparer.Ordinal))
+            {
+                var info = new FileInfo(file);
+                text.Append(file).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private void AddWatchers(List<FileSystemWatcher> watchers)
+    {
         foreach (var folder in _source.WatchedFolders)
         {
             var directory = Directory.Exists(folder) ? folder : Path.GetDirectoryName(Path.GetFullPath(folder));
@@ -186,9 +258,10 @@ public sealed partial class PolicyReloadService : BackgroundService
             watcher.EnableRaisingEvents = true;
             watchers.Add(watcher);
         }
-
-        return watchers;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The policy folder cannot be watched ({Reason}); polling it every 2 seconds instead")]
+    private static partial void LogWatcherUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} {Policies} policies from {Files} files (revision {Revision})")]
     private static partial void LogLoaded(ILogger logger, string verb, int policies, int files, string revision);
