@@ -1,0 +1,421 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using OpenEvent.Rules.Evaluation.Conditions;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Expressions.Sandbox;
+
+/// <summary>
+/// The sandbox proper, on the semantic model of the compiled expression: every symbol the expression names
+/// (syntax walk) and every symbol and type it uses, including implicit ones (operation walk: user-defined
+/// operators and conversions, query-expression methods, lambda delegate types, inferred generic arguments,
+/// patterns) must be on <see cref="ConditionAllowList"/>. Problems carry positions in the generated source.
+/// </summary>
+internal sealed class ConditionSemanticCheck
+{
+    private const string AllowedApiHint =
+        "Conditions may use the event view (e.Data, e.Scope, e.At, e.Matches, ...), string, char, Math, numbers, DateTimeOffset/DateTime/TimeSpan/DayOfWeek and LINQ over event data; see docs/notes-conditions.md.";
+
+    private static readonly SymbolDisplayFormat Display = SymbolDisplayFormat.CSharpErrorMessageFormat;
+
+    private readonly SemanticModel _model;
+    private readonly List<(string Id, int Position, string Message, string Hint)> _problems = [];
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+    private ConditionSemanticCheck(SemanticModel model) => _model = model;
+
+    /// <summary>Checks one condition expression; returns problems at positions of the generated tree.</summary>
+    public static List<(string Id, int Position, string Message, string Hint)> Run(SemanticModel model, ExpressionSyntax expression, CancellationToken cancellationToken)
+    {
+        var check = new ConditionSemanticCheck(model);
+        check.WalkSyntax(expression, cancellationToken);
+        if (model.GetOperation(expression, cancellationToken) is { } operation)
+        {
+            check.WalkOperation(operation);
+        }
+
+        return check._problems;
+    }
+
+    private void WalkSyntax(ExpressionSyntax root, CancellationToken cancellationToken)
+    {
+        foreach (var node in root.DescendantNodesAndSelf(n => !IsNameOf(n, cancellationToken)))
+        {
+            if (node is not (SimpleNameSyntax or QualifiedNameSyntax or AliasQualifiedNameSyntax or MemberAccessExpressionSyntax
+                or PredefinedTypeSyntax or BaseObjectCreationExpressionSyntax or ElementAccessExpressionSyntax or InvocationExpressionSyntax))
+            {
+                continue;
+            }
+
+            if (IsNameOf(node, cancellationToken))
+            {
+                continue;
+            }
+
+            var info = _model.GetSymbolInfo(node, cancellationToken);
+            if (info.Symbol is { } symbol)
+            {
+                CheckSymbol(symbol, Anchor(node), syntaxContext: true);
+            }
+            else
+            {
+                // Failed overload resolution or an ambiguity: a compile error follows anyway, but naming the
+                // forbidden API is the more useful message.
+                foreach (var candidate in info.CandidateSymbols)
+                {
+                    CheckSymbol(candidate, Anchor(node), syntaxContext: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Where to point for a node: the member name of <c>a.b.C(...)</c>, not the start of the chain.</summary>
+    private static int Anchor(SyntaxNode node) => node switch
+    {
+        InvocationExpressionSyntax invocation => Anchor(invocation.Expression),
+        MemberAccessExpressionSyntax access => access.Name.SpanStart,
+        QualifiedNameSyntax qualified => qualified.Right.SpanStart,
+        ElementAccessExpressionSyntax element => element.ArgumentList.SpanStart,
+        _ => node.SpanStart,
+    };
+
+    private bool IsNameOf(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }
+        && _model.GetOperation(node, cancellationToken) is INameOfOperation;
+
+    private void WalkOperation(IOperation operation)
+    {
+        // nameof yields a constant string; what it names is never evaluated.
+        if (operation is INameOfOperation)
+        {
+            return;
+        }
+
+        var position = Anchor(operation.Syntax);
+        CheckValueType(operation, position);
+        switch (operation)
+        {
+            case IInvocationOperation invocation:
+                if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
+                {
+                    Report(DiagnosticIds.ConditionForbiddenConstruct, position, "delegate-invoke",
+                        "Invoking a delegate is not allowed in a condition; lambdas may only be passed to LINQ methods.",
+                        "Write the computation inline instead of calling a lambda.");
+                }
+                else
+                {
+                    CheckSymbol(invocation.TargetMethod, position, syntaxContext: false);
+                    CheckConstantArguments(invocation, position);
+                }
+
+                break;
+            case IPropertyReferenceOperation property:
+                CheckSymbol(property.Property, position, syntaxContext: false);
+                break;
+            case IFieldReferenceOperation field:
+                CheckSymbol(field.Field, position, syntaxContext: false);
+                break;
+            case IMethodReferenceOperation method:
+                CheckSymbol(method.Method, position, syntaxContext: false);
+                break;
+            case IEventReferenceOperation ev:
+                CheckSymbol(ev.Event, position, syntaxContext: false);
+                break;
+            case IObjectCreationOperation creation when creation.Constructor is not null:
+                CheckSymbol(creation.Constructor, position, syntaxContext: false);
+                break;
+            case IConversionOperation { OperatorMethod: { } conversion }:
+                CheckSymbol(conversion, position, syntaxContext: false);
+                break;
+            case IBinaryOperation { OperatorMethod: { } binary }:
+                CheckSymbol(binary, position, syntaxContext: false);
+                break;
+            case IUnaryOperation { OperatorMethod: { } unary }:
+                CheckSymbol(unary, position, syntaxContext: false);
+                break;
+            case IIncrementOrDecrementOperation or IAssignmentOperation:
+                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "assignment", "Assignments are not allowed in a condition.",
+                    "A condition only reads the event.");
+                break;
+            case ITypeOfOperation:
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "typeof", "typeof (reflection) is not available in conditions.", AllowedApiHint);
+                break;
+            case ISizeOfOperation or IAddressOfOperation:
+                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "unsafe", "Unsafe operations are not allowed in a condition.", "Conditions are safe code only.");
+                break;
+            case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "dynamic", "dynamic is not available in conditions.", AllowedApiHint);
+                break;
+            case ITypePatternOperation typePattern:
+                CheckType(typePattern.MatchedType, position, allowDelegate: false);
+                break;
+            case IDeclarationPatternOperation declaration:
+                CheckType(declaration.MatchedType, position, allowDelegate: false);
+                break;
+            case IRecursivePatternOperation recursive:
+                CheckType(recursive.MatchedType, position, allowDelegate: false);
+                if (recursive.DeconstructSymbol is { } deconstruct)
+                {
+                    CheckSymbol(deconstruct, position, syntaxContext: false);
+                }
+
+                break;
+            case IWithOperation { CloneMethod: { } clone }:
+                CheckSymbol(clone, position, syntaxContext: false);
+                break;
+            case IRangeOperation { Method: { } range }:
+                CheckSymbol(range, position, syntaxContext: false);
+                break;
+            case IImplicitIndexerReferenceOperation indexer:
+                CheckSymbol(indexer.IndexerSymbol, position, syntaxContext: false);
+                CheckSymbol(indexer.LengthSymbol, position, syntaxContext: false);
+                break;
+            case ICollectionExpressionOperation { ConstructMethod: { } construct }:
+                CheckSymbol(construct, position, syntaxContext: false);
+                break;
+            case IInterpolatedStringHandlerCreationOperation:
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "handler", "Interpolated string handlers are not available in conditions.", AllowedApiHint);
+                break;
+        }
+
+        if (operation is IPatternOperation pattern)
+        {
+            CheckType(pattern.NarrowedType, position, allowDelegate: false);
+        }
+
+        foreach (var child in operation.ChildOperations)
+        {
+            WalkOperation(child);
+        }
+    }
+
+    /// <summary>
+    /// The type of every value. Delegate values exist only as a lambda or method group converted for a
+    /// LINQ argument; anything else that yields a delegate (a cast from object, a delegate-typed generic
+    /// argument) could be invoked indirectly and is refused.
+    /// </summary>
+    private void CheckValueType(IOperation operation, int position)
+    {
+        var type = operation.Type;
+        if (type is null)
+        {
+            return;
+        }
+
+        var isLambdaTarget = operation switch
+        {
+            IDelegateCreationOperation { Target: IAnonymousFunctionOperation or IMethodReferenceOperation } => true,
+            IConversionOperation { Operand: IDelegateCreationOperation or IAnonymousFunctionOperation } => true,
+            _ => false,
+        };
+        CheckType(type, position, allowDelegate: isLambdaTarget);
+    }
+
+    private void CheckSymbol(ISymbol symbol, int position, bool syntaxContext)
+    {
+        switch (symbol)
+        {
+            case INamespaceSymbol or ILocalSymbol or IParameterSymbol or IRangeVariableSymbol or IDiscardSymbol or ILabelSymbol:
+                return;
+            case IAliasSymbol alias:
+                CheckSymbol(alias.Target, position, syntaxContext);
+                return;
+            case ITypeSymbol type:
+                // In syntax a delegate type may be named (a cast or new Func<...>(lambda)); the operation walk decides about its values.
+                CheckType(type, position, allowDelegate: syntaxContext);
+                return;
+            case IMethodSymbol method:
+                method = method.ReducedFrom ?? method;
+                if (method.MethodKind is MethodKind.AnonymousFunction or MethodKind.LambdaMethod)
+                {
+                    return;
+                }
+
+                if (method.MethodKind == MethodKind.DelegateInvoke)
+                {
+                    Report(DiagnosticIds.ConditionForbiddenConstruct, position, "delegate-invoke",
+                        "Invoking a delegate is not allowed in a condition; lambdas may only be passed to LINQ methods.",
+                        "Write the computation inline instead of calling a lambda.");
+                    return;
+                }
+
+                foreach (var argument in method.TypeArguments)
+                {
+                    CheckType(argument, position, allowDelegate: false);
+                }
+
+                break;
+        }
+
+        var containing = symbol.ContainingType;
+        if (containing is null)
+        {
+            return;
+        }
+
+        if (containing.IsAnonymousType || containing.IsTupleType)
+        {
+            CheckType(containing, position, allowDelegate: false);
+            return;
+        }
+
+        if (!IsAllowedType(containing, allowDelegate: true, out _))
+        {
+            ReportForbidden(symbol, position);
+            return;
+        }
+
+        var rule = ConditionAllowList.Find(containing.OriginalDefinition);
+        if (rule is null || !rule.Permits(symbol.OriginalDefinition))
+        {
+            ReportForbidden(symbol, position);
+        }
+    }
+
+    private void CheckType(ITypeSymbol? type, int position, bool allowDelegate)
+    {
+        if (type is not null && !IsAllowedType(type, allowDelegate, out var offending))
+        {
+            ReportForbidden(offending ?? type, position);
+        }
+    }
+
+    private static bool IsAllowedType(ITypeSymbol type, bool allowDelegate, out ITypeSymbol? offending)
+    {
+        offending = null;
+        switch (type)
+        {
+            case IErrorTypeSymbol or ITypeParameterSymbol:
+                return true;
+            case IDynamicTypeSymbol or IPointerTypeSymbol or IFunctionPointerTypeSymbol:
+                offending = type;
+                return false;
+            case IArrayTypeSymbol array:
+                return IsAllowedType(array.ElementType, allowDelegate: false, out offending);
+            case INamedTypeSymbol named:
+                if (named.IsAnonymousType)
+                {
+                    foreach (var property in named.GetMembers().OfType<IPropertySymbol>())
+                    {
+                        if (!IsAllowedType(property.Type, allowDelegate: false, out offending))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                }
+
+                var rule = ConditionAllowList.Find(named.OriginalDefinition);
+                if (rule is null || (rule.IsDelegate && !allowDelegate))
+                {
+                    offending = named;
+                    return false;
+                }
+
+                foreach (var argument in named.TypeArguments)
+                {
+                    if (!IsAllowedType(argument, allowDelegate: false, out offending))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                offending = type;
+                return false;
+        }
+    }
+
+    /// <summary>Constant arguments that can never work are reported at compile time instead of failing every event.</summary>
+    private void CheckConstantArguments(IInvocationOperation invocation, int position)
+    {
+        var method = invocation.TargetMethod;
+        if (method.ContainingType?.Name != nameof(ConditionEvent) || method.ContainingType.ContainingNamespace?.ToDisplayString() != ConditionAllowList.ApiNamespace)
+        {
+            return;
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Value.ConstantValue is not { HasValue: true, Value: string text } || argument.Parameter is null)
+            {
+                continue;
+            }
+
+            var at = argument.Value.Syntax.SpanStart;
+            switch (method.Name, argument.Parameter.Name)
+            {
+                case ("Matches", "pattern"):
+                    try
+                    {
+                        _ = ConditionRegex.Get(text);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        Report(DiagnosticIds.ConditionInvalidArgument, at, "regex:" + text, $"Invalid regular expression \"{text}\": {ex.Message}",
+                            "Fix the pattern (.NET regex syntax).");
+                    }
+
+                    break;
+                case ("At" or "NowAt", "timeZoneId"):
+                    try
+                    {
+                        _ = ConditionTime.FindZone(text);
+                    }
+                    catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+                    {
+                        Report(DiagnosticIds.ConditionInvalidArgument, at, "zone:" + text, $"Unknown time zone \"{text}\".",
+                            "Use an IANA time-zone id such as Asia/Shanghai or UTC.");
+                    }
+
+                    break;
+                case ("Date", "text"):
+                    if (ConditionTime.ParseLenient(text) is null)
+                    {
+                        Report(DiagnosticIds.ConditionInvalidArgument, at, "date:" + text, $"\"{text}\" is not a date.", "Write dates as yyyy-MM-dd.");
+                    }
+
+                    break;
+            }
+        }
+
+        _ = position;
+    }
+
+    private void ReportForbidden(ISymbol symbol, int position)
+    {
+        var name = symbol.ToDisplayString(Display);
+        Report(DiagnosticIds.ConditionForbiddenApi, position, "api:" + name, $"'{name}' is not available in conditions.", HintFor(symbol));
+    }
+
+    private static string HintFor(ISymbol symbol)
+    {
+        var type = symbol as ITypeSymbol ?? symbol.ContainingType;
+        var typeName = type is INamedTypeSymbol named ? ConditionAllowList.MetadataName(named.OriginalDefinition) : type?.ToDisplayString() ?? "";
+        return (typeName, symbol.Name) switch
+        {
+            ("System.DateTime" or "System.DateTimeOffset", "Now" or "UtcNow" or "Today") => "Time comes from the engine's clock: use e.Now, e.NowAt(\"Asia/Shanghai\") or the event's time e.At(\"Asia/Shanghai\").",
+            ("System.DateTime" or "System.DateTimeOffset", "ToLocalTime" or "LocalDateTime") => "The machine's time zone is not a policy input: use e.At(instant, \"Asia/Shanghai\").",
+            ("System.Linq.Enumerable", _) => "Sequences come from the event (e.Data.Arr(\"path\")); Range, Repeat and Sequence are not available.",
+            ("System.Object", "GetType") => "Reflection is not available in conditions; compare values, not types.",
+            ("System.String", "PadLeft" or "PadRight") or ("System.String", ".ctor") => "Building strings of arbitrary size is not available in conditions.",
+            _ when typeName.StartsWith("System.Text.RegularExpressions", StringComparison.Ordinal) => "Use e.Matches(input, pattern): it caches the pattern and bounds the match time.",
+            _ when type is INamedTypeSymbol { TypeKind: TypeKind.Delegate } => "Lambdas may only be passed to LINQ methods; delegate values cannot be stored, cast or invoked.",
+            _ => AllowedApiHint,
+        };
+    }
+
+    private void Report(string id, int position, string dedupeKey, string message, string hint)
+    {
+        // One problem per symbol, and one per position: a forbidden member also has a forbidden type, and
+        // reporting both at the same place only repeats the news.
+        if (_reported.Add(id + "|" + dedupeKey) && _reported.Add("@" + position.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            _problems.Add((id, position, message, hint));
+        }
+    }
+}
