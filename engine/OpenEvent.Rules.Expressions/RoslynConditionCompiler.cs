@@ -118,13 +118,15 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             }
 
             var expression = expressions[i];
-            foreach (var (id, position, message, hint) in ConditionSemanticCheck.Run(model, expression, cancellationToken))
+            var refused = ConditionSemanticCheck.Run(model, expression, cancellationToken);
+            foreach (var (id, position, message, hint) in refused)
             {
                 diagnostics.Add(Located(conditions[i], id, position - generated.Spans[i].Start, message, hint));
             }
 
+            // A refused expression's type (dynamic, Type, ...) is beside the point.
             var type = model.GetTypeInfo(expression, cancellationToken).Type;
-            if (type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
+            if (refused.Count == 0 && type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
             {
                 notBoolean[i] = true;
                 diagnostics.Add(Located(conditions[i], DiagnosticIds.ConditionNotBoolean, 0,
@@ -143,7 +145,16 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
                 continue;
             }
 
-            diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, error.Location.SourceSpan.Start - generated.Spans[index].Start,
+            var offset = error.Location.SourceSpan.Start - generated.Spans[index].Start;
+            var name = generated.Text.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length);
+            if (error.Id is "CS0103" or "CS0246" && ConditionSyntaxGate.IsForbiddenSimpleName(name))
+            {
+                // Console, Process, HttpClient, ... live in assemblies the compilation does not reference; say why.
+                diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionForbiddenApi, offset, $"'{name}' is not available in conditions.", ConditionSyntaxGate.AllowedApiHint));
+                continue;
+            }
+
+            diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, offset,
                 $"{error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id})", CompileHint(error.Id)));
         }
 

@@ -15,8 +15,7 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 /// </summary>
 internal sealed class ConditionSemanticCheck
 {
-    private const string AllowedApiHint =
-        "Conditions may use the event view (e.Data, e.Scope, e.At, e.Matches, ...), string, char, Math, numbers, DateTimeOffset/DateTime/TimeSpan/DayOfWeek and LINQ over event data; see docs/notes-conditions.md.";
+    private const string AllowedApiHint = ConditionSyntaxGate.AllowedApiHint;
 
     private static readonly SymbolDisplayFormat Display = SymbolDisplayFormat.CSharpErrorMessageFormat;
 
@@ -54,6 +53,15 @@ internal sealed class ConditionSemanticCheck
                 continue;
             }
 
+            // The receiver of a member access (Environment in Environment.ExitCode) or the type of an object
+            // creation is reported with the member or constructor that uses it: once is enough.
+            if ((node.Parent is MemberAccessExpressionSyntax access && access.Expression == node)
+                || (node.Parent is QualifiedNameSyntax qualified && qualified.Left == node)
+                || (node.Parent is BaseObjectCreationExpressionSyntax && node is TypeSyntax))
+            {
+                continue;
+            }
+
             var info = _model.GetSymbolInfo(node, cancellationToken);
             if (info.Symbol is { } symbol)
             {
@@ -78,6 +86,7 @@ internal sealed class ConditionSemanticCheck
         MemberAccessExpressionSyntax access => access.Name.SpanStart,
         QualifiedNameSyntax qualified => qualified.Right.SpanStart,
         ElementAccessExpressionSyntax element => element.ArgumentList.SpanStart,
+        BinaryExpressionSyntax binary => binary.OperatorToken.SpanStart,
         _ => node.SpanStart,
     };
 
@@ -135,6 +144,9 @@ internal sealed class ConditionSemanticCheck
             case IUnaryOperation { OperatorMethod: { } unary }:
                 CheckSymbol(unary, position, syntaxContext: false);
                 break;
+            // new { a = 1 } is modelled as assignments to the anonymous type's properties: not a side effect.
+            case IAssignmentOperation { Parent: IAnonymousObjectCreationOperation }:
+                break;
             case IIncrementOrDecrementOperation or IAssignmentOperation:
                 Report(DiagnosticIds.ConditionForbiddenConstruct, position, "assignment", "Assignments are not allowed in a condition.",
                     "A condition only reads the event.");
@@ -146,7 +158,7 @@ internal sealed class ConditionSemanticCheck
                 Report(DiagnosticIds.ConditionForbiddenConstruct, position, "unsafe", "Unsafe operations are not allowed in a condition.", "Conditions are safe code only.");
                 break;
             case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
-                Report(DiagnosticIds.ConditionForbiddenApi, position, "dynamic", "dynamic is not available in conditions.", AllowedApiHint);
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "api:dynamic", "'dynamic' is not available in conditions.", AllowedApiHint);
                 break;
             case ITypePatternOperation typePattern:
                 CheckType(typePattern.MatchedType, position, allowDelegate: false);
@@ -288,6 +300,7 @@ internal sealed class ConditionSemanticCheck
         switch (type)
         {
             case IErrorTypeSymbol or ITypeParameterSymbol:
+            case { SpecialType: SpecialType.System_Void }:
                 return true;
             case IDynamicTypeSymbol or IPointerTypeSymbol or IFunctionPointerTypeSymbol:
                 offending = type;

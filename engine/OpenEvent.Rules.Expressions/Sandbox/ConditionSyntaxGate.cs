@@ -35,6 +35,19 @@ internal static class ConditionSyntaxGate
         "OpenEvent.Rules.Expressions",
     ];
 
+    public const string AllowedApiHint =
+        "Conditions may use the event view (e.Data, e.Scope, e.At, e.Matches, ...), string, char, Math, numbers, DateTimeOffset/DateTime/TimeSpan/DayOfWeek and LINQ over event data; see docs/notes-conditions.md.";
+
+    // Well-known types from assemblies the compilation does not reference: an unresolved name that is one
+    // of these is reported as a forbidden API rather than as a typo.
+    private static readonly HashSet<string> ForbiddenSimpleNames = new(StringComparer.Ordinal)
+    {
+        "Console", "Process", "ProcessStartInfo", "HttpClient", "WebClient", "WebRequest", "Socket", "TcpClient", "Dns", "Regex",
+        "Registry", "FileSystemWatcher", "Interaction", "Debugger", "Stopwatch", "Trace", "EventLog", "XmlDocument", "JsonDocument", "JsonSerializer",
+    };
+
+    public static bool IsForbiddenSimpleName(string name) => ForbiddenSimpleNames.Contains(name);
+
     public static List<ConditionProblem> Check(string expression, out ExpressionSyntax? parsed)
     {
         parsed = null;
@@ -52,9 +65,24 @@ internal static class ConditionSyntaxGate
             return problems;
         }
 
-        var expr = SyntaxFactory.ParseExpression(expression, 0, ParseOptions, consumeFullText: true);
-
         // Directives first: `#line` could move every later diagnostic, `#pragma` hide warnings, `#if` hide code.
+        // Checked on the text because the expression parser leaves a directive after the expression out of
+        // the node altogether; a '#' that starts a line can only be a directive in C#.
+        var lineStart = 0;
+        foreach (var line in expression.Split('\n'))
+        {
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith('#'))
+            {
+                problems.Add(new(DiagnosticIds.ConditionForbiddenConstruct, lineStart + (line.Length - trimmed.Length),
+                    "Preprocessor directives (#line, #pragma, #if, ...) are not allowed in a condition.", "Remove the line that starts with '#'."));
+                return problems;
+            }
+
+            lineStart += line.Length + 1;
+        }
+
+        var expr = SyntaxFactory.ParseExpression(expression, 0, ParseOptions, consumeFullText: true);
         foreach (var trivia in expr.DescendantTrivia(descendIntoTrivia: true))
         {
             if (trivia.IsDirective || trivia.IsKind(SyntaxKind.DisabledTextTrivia) || trivia.IsKind(SyntaxKind.BadDirectiveTrivia))
@@ -66,6 +94,13 @@ internal static class ConditionSyntaxGate
         }
 
         var parseErrors = expr.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
+        if (parseErrors.Count == 0 && expr.FullSpan.Length != expression.Length)
+        {
+            problems.Add(new(DiagnosticIds.ConditionNotExpression, expr.FullSpan.End, "The condition is not a single C# expression: text follows the expression.",
+                "A condition is one boolean expression: no ';', no statements, no braces closing the expression; combine tests with && and ||."));
+            return problems;
+        }
+
         if (parseErrors.Count > 0)
         {
             var first = parseErrors[0];
@@ -84,7 +119,8 @@ internal static class ConditionSyntaxGate
             }
         }
 
-        foreach (var node in expr.DescendantNodesAndSelf())
+        // nameof(...) only produces a string; what it names is never evaluated.
+        foreach (var node in expr.DescendantNodesAndSelf(n => n is not InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }))
         {
             var construct = ForbiddenConstruct(node);
             if (construct is not null)
@@ -96,8 +132,7 @@ internal static class ConditionSyntaxGate
             var ns = ForbiddenNamespace(node);
             if (ns is not null)
             {
-                problems.Add(new(DiagnosticIds.ConditionForbiddenApi, node.SpanStart, $"'{ns}' is not available in conditions.",
-                    "Conditions may use the event view (e.Data, e.Scope, e.At, e.Matches, ...), string, char, Math, numbers, DateTimeOffset/DateTime/TimeSpan/DayOfWeek and LINQ over event data."));
+                problems.Add(new(DiagnosticIds.ConditionForbiddenApi, node.SpanStart, $"'{ns}' is not available in conditions.", AllowedApiHint));
             }
         }
 
