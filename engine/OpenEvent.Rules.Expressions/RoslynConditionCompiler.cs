@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
@@ -108,25 +109,47 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
         var compilation = CSharpCompilation.Create(assemblyName, [tree], ConditionReferences.References, CompilationOptions);
         var model = compilation.GetSemanticModel(tree, ignoreAccessibility: false);
 
+        // The sandbox binds every method body once; the bodies are independent and SemanticModel is
+        // thread-safe, so the work is spread over the cores (one checker, with its own caches, per worker).
+        var refused = new List<(string Id, int Position, string Message, string Hint)>[conditions.Count];
+        var types = new ITypeSymbol?[conditions.Count];
+        Parallel.ForEach(
+            Partitioner.Create(0, conditions.Count, Math.Max(16, conditions.Count / (Environment.ProcessorCount * 4))),
+            new ParallelOptions { CancellationToken = cancellationToken },
+            () => new ConditionSemanticCheck(model),
+            (range, _, sandbox) =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    if (admitted[i] is not null)
+                    {
+                        refused[i] = sandbox.Run(expressions[i], cancellationToken);
+                        types[i] = model.GetTypeInfo(expressions[i], cancellationToken).Type;
+                    }
+                }
+
+                return sandbox;
+            },
+            _ => { });
+
         var notBoolean = new bool[conditions.Count];
+        var refusedBySandbox = false;
         for (var i = 0; i < conditions.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             if (admitted[i] is null)
             {
                 continue;
             }
 
-            var expression = expressions[i];
-            var refused = ConditionSemanticCheck.Run(model, expression, cancellationToken);
-            foreach (var (id, position, message, hint) in refused)
+            refusedBySandbox |= refused[i].Count > 0;
+            foreach (var (id, position, message, hint) in refused[i])
             {
                 diagnostics.Add(Located(conditions[i], id, position - generated.Spans[i].Start, message, hint));
             }
 
             // A refused expression's type (dynamic, Type, ...) is beside the point.
-            var type = model.GetTypeInfo(expression, cancellationToken).Type;
-            if (refused.Count == 0 && type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
+            var type = types[i];
+            if (refused[i].Count == 0 && type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
             {
                 notBoolean[i] = true;
                 diagnostics.Add(Located(conditions[i], DiagnosticIds.ConditionNotBoolean, 0,
@@ -137,7 +160,23 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             }
         }
 
-        foreach (var error in model.GetDiagnostics(cancellationToken: cancellationToken).Where(d => d.Severity == RoslynSeverity.Error))
+        // 4. Compile errors come from Emit on the way to a loadable image; only a set the gate or the sandbox
+        // already refused is never emitted, and then its compile errors are collected without emitting.
+        using var image = new MemoryStream();
+        IEnumerable<Microsoft.CodeAnalysis.Diagnostic> compileDiagnostics;
+        var emitted = false;
+        if (diagnostics.Count == 0 && !refusedBySandbox)
+        {
+            var emit = compilation.Emit(image, cancellationToken: cancellationToken);
+            compileDiagnostics = emit.Diagnostics;
+            emitted = emit.Success;
+        }
+        else
+        {
+            compileDiagnostics = model.GetDiagnostics(cancellationToken: cancellationToken);
+        }
+
+        foreach (var error in compileDiagnostics.Where(d => d.Severity == RoslynSeverity.Error))
         {
             var index = generated.IndexAt(error.Location.SourceSpan.Start);
             if (admitted[index] is null || (notBoolean[index] && ConversionErrors.Contains(error.Id)))
@@ -158,22 +197,11 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
                 $"{error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id})", CompileHint(error.Id)));
         }
 
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || !emitted)
         {
-            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
-        }
-
-        // 4. Emit and load.
-        using var image = new MemoryStream();
-        var emit = compilation.Emit(image, cancellationToken: cancellationToken);
-        if (!emit.Success)
-        {
-            // Everything was checked above; an emit-only failure is reported against the first condition it names.
-            foreach (var error in emit.Diagnostics.Where(d => d.Severity == RoslynSeverity.Error))
+            if (diagnostics.Count == 0)
             {
-                var index = generated.IndexAt(error.Location.SourceSpan.Start);
-                diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, error.Location.SourceSpan.Start - generated.Spans[index].Start,
-                    $"{error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id})", CompileHint(error.Id)));
+                throw new InvalidOperationException("The condition compilation failed without an error to report.");
             }
 
             return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);

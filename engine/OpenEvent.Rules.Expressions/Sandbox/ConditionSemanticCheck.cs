@@ -8,10 +8,14 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Expressions.Sandbox;
 
 /// <summary>
-/// The sandbox proper, on the semantic model of the compiled expression: every symbol the expression names
-/// (syntax walk) and every symbol and type it uses, including implicit ones (operation walk: user-defined
-/// operators and conversions, query-expression methods, lambda delegate types, inferred generic arguments,
-/// patterns) must be on <see cref="ConditionAllowList"/>. Problems carry positions in the generated source.
+/// The sandbox proper, on the semantic model of the compiled expression: every symbol and type the
+/// expression uses, including implicit ones (user-defined operators and conversions, query-expression
+/// methods, lambda delegate types, inferred generic arguments, pattern types), must be on
+/// <see cref="ConditionAllowList"/>. The walk is over the operation tree, which binds each method once;
+/// asking the semantic model node by node costs several times more (it rebinds lambdas per query) and is
+/// only done under operations that failed to bind, to name the forbidden API behind a compile error.
+/// One instance checks every condition of a set, so type rules are looked up once per type.
+/// Problems carry positions in the generated source.
 /// </summary>
 internal sealed class ConditionSemanticCheck
 {
@@ -20,27 +24,64 @@ internal sealed class ConditionSemanticCheck
     private static readonly SymbolDisplayFormat Display = SymbolDisplayFormat.CSharpErrorMessageFormat;
 
     private readonly SemanticModel _model;
+    private readonly Dictionary<ISymbol, TypeRule?> _rules = new(SymbolEqualityComparer.Default);
     private readonly List<(string Id, int Position, string Message, string Hint)> _problems = [];
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private CancellationToken _cancellationToken;
 
-    private ConditionSemanticCheck(SemanticModel model) => _model = model;
+    public ConditionSemanticCheck(SemanticModel model) => _model = model;
 
     /// <summary>Checks one condition expression; returns problems at positions of the generated tree.</summary>
-    public static List<(string Id, int Position, string Message, string Hint)> Run(SemanticModel model, ExpressionSyntax expression, CancellationToken cancellationToken)
+    public List<(string Id, int Position, string Message, string Hint)> Run(ExpressionSyntax expression, CancellationToken cancellationToken)
     {
-        var check = new ConditionSemanticCheck(model);
-        check.WalkSyntax(expression, cancellationToken);
-        if (model.GetOperation(expression, cancellationToken) is { } operation)
+        _problems.Clear();
+        _reported.Clear();
+        _cancellationToken = cancellationToken;
+        if (_model.GetOperation(expression, cancellationToken) is { } operation)
         {
-            check.WalkOperation(operation);
+            WalkOperation(operation);
+        }
+        else
+        {
+            WalkSyntax(expression);
         }
 
-        return check._problems;
+        CheckWrittenTypes(expression);
+        return [.. _problems];
     }
 
-    private void WalkSyntax(ExpressionSyntax root, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every type the author writes in a type position (cast, is/as, typeof, default, generic argument,
+    /// lambda parameter, declaration, pattern, array or nullable element) is checked as written, whether or
+    /// not an operation exposes it: a second net under the operation walk.
+    /// </summary>
+    private void CheckWrittenTypes(ExpressionSyntax expression)
     {
-        foreach (var node in root.DescendantNodesAndSelf(n => !IsNameOf(n, cancellationToken)))
+        foreach (var node in expression.DescendantNodes(n => !IsNameOf(n)))
+        {
+            if (node is not TypeSyntax type || node.Parent is QualifiedNameSyntax or AliasQualifiedNameSyntax || !IsTypePosition(type))
+            {
+                continue;
+            }
+
+            if (_model.GetTypeInfo(type, _cancellationToken).Type is { } written and not IErrorTypeSymbol)
+            {
+                CheckType(written, Anchor(type), allowDelegate: true);
+            }
+        }
+    }
+
+    private static bool IsTypePosition(TypeSyntax type) =>
+        SyntaxFacts.IsInTypeOnlyContext(type)
+        || type.Parent is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.IsExpression or (int)SyntaxKind.AsExpression } binary && binary.Right == type
+        || type.Parent is TypeArgumentListSyntax or ArrayTypeSyntax or NullableTypeSyntax or TupleElementSyntax or RefTypeSyntax
+            or CastExpressionSyntax or TypeOfExpressionSyntax or DefaultExpressionSyntax or ParameterSyntax or DeclarationExpressionSyntax
+            or DeclarationPatternSyntax or TypePatternSyntax or RecursivePatternSyntax or BaseObjectCreationExpressionSyntax or ArrayCreationExpressionSyntax
+            or ParenthesizedLambdaExpressionSyntax;
+
+    private void WalkSyntax(SyntaxNode root)
+    {
+        foreach (var node in root.DescendantNodesAndSelf(n => !IsNameOf(n)))
         {
             if (node is not (SimpleNameSyntax or QualifiedNameSyntax or AliasQualifiedNameSyntax or MemberAccessExpressionSyntax
                 or PredefinedTypeSyntax or BaseObjectCreationExpressionSyntax or ElementAccessExpressionSyntax or InvocationExpressionSyntax))
@@ -48,7 +89,7 @@ internal sealed class ConditionSemanticCheck
                 continue;
             }
 
-            if (IsNameOf(node, cancellationToken))
+            if (IsNameOf(node))
             {
                 continue;
             }
@@ -62,7 +103,7 @@ internal sealed class ConditionSemanticCheck
                 continue;
             }
 
-            var info = _model.GetSymbolInfo(node, cancellationToken);
+            var info = _model.GetSymbolInfo(node, _cancellationToken);
             if (info.Symbol is { } symbol)
             {
                 CheckSymbol(symbol, Anchor(node), syntaxContext: true);
@@ -90,9 +131,9 @@ internal sealed class ConditionSemanticCheck
         _ => node.SpanStart,
     };
 
-    private bool IsNameOf(SyntaxNode node, CancellationToken cancellationToken) =>
+    private bool IsNameOf(SyntaxNode node) =>
         node is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }
-        && _model.GetOperation(node, cancellationToken) is INameOfOperation;
+        && _model.GetOperation(node, _cancellationToken) is INameOfOperation;
 
     private void WalkOperation(IOperation operation)
     {
@@ -106,6 +147,10 @@ internal sealed class ConditionSemanticCheck
         CheckValueType(operation, position);
         switch (operation)
         {
+            case IInvalidOperation:
+                // Did not bind: the compile error is reported; the syntax says whether a forbidden API was meant.
+                WalkSyntax(operation.Syntax);
+                break;
             case IInvocationOperation invocation:
                 if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
                 {
@@ -151,7 +196,14 @@ internal sealed class ConditionSemanticCheck
                 Report(DiagnosticIds.ConditionForbiddenConstruct, position, "assignment", "Assignments are not allowed in a condition.",
                     "A condition only reads the event.");
                 break;
-            case ITypeOfOperation:
+            case IIsTypeOperation isType:
+                CheckType(isType.TypeOperand, position, allowDelegate: false);
+                break;
+            case IVariableDeclaratorOperation declarator:
+                CheckType(declarator.Symbol.Type, position, allowDelegate: false);
+                break;
+            case ITypeOfOperation typeOf:
+                CheckType(typeOf.TypeOperand, position, allowDelegate: true);
                 Report(DiagnosticIds.ConditionForbiddenApi, position, "typeof", "typeof (reflection) is not available in conditions.", AllowedApiHint);
                 break;
             case ISizeOfOperation or IAddressOfOperation:
@@ -279,7 +331,7 @@ internal sealed class ConditionSemanticCheck
             return;
         }
 
-        var rule = ConditionAllowList.Find(containing.OriginalDefinition);
+        var rule = Rule(containing.OriginalDefinition);
         if (rule is null || !rule.Permits(symbol.OriginalDefinition))
         {
             ReportForbidden(symbol, position);
@@ -294,7 +346,18 @@ internal sealed class ConditionSemanticCheck
         }
     }
 
-    private static bool IsAllowedType(ITypeSymbol type, bool allowDelegate, out ITypeSymbol? offending)
+    private TypeRule? Rule(INamedTypeSymbol definition)
+    {
+        if (!_rules.TryGetValue(definition, out var rule))
+        {
+            rule = ConditionAllowList.Find(definition);
+            _rules[definition] = rule;
+        }
+
+        return rule;
+    }
+
+    private bool IsAllowedType(ITypeSymbol type, bool allowDelegate, out ITypeSymbol? offending)
     {
         offending = null;
         switch (type)
@@ -321,7 +384,7 @@ internal sealed class ConditionSemanticCheck
                     return true;
                 }
 
-                var rule = ConditionAllowList.Find(named.OriginalDefinition);
+                var rule = Rule(named.OriginalDefinition);
                 if (rule is null || (rule.IsDelegate && !allowDelegate))
                 {
                     offending = named;
@@ -365,7 +428,7 @@ internal sealed class ConditionSemanticCheck
                 case ("Matches", "pattern"):
                     try
                     {
-                        _ = ConditionRegex.Get(text);
+                        ConditionRegex.Validate(text);
                     }
                     catch (ArgumentException ex)
                     {

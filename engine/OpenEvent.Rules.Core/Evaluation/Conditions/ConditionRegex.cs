@@ -37,6 +37,9 @@ internal static class ConditionRegex
         return regex;
     }
 
+    /// <summary>Throws ArgumentException when <paramref name="pattern"/> is not a valid .NET regex (parses only, builds no matcher).</summary>
+    public static void Validate(string pattern) => _ = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+
     private static Regex Create(string pattern)
     {
         try
