@@ -10,12 +10,24 @@ using OpenEvent.Rules.Model;
 // service start would, and the parent reports the median of the samples.
 //
 //   dotnet run -c Release --project bench/OpenEvent.Rules.Bench.Conditions -- [--samples 5]
-//   (child mode, used by the parent: --child <count> <cacheDir>)
+//   (child mode, used by the parent: --child <count> <cacheDir> cold|warm)
+// Columns: cold = fresh process, empty cache folder (a first start); TieredPGO=0 = the same with the
+// runtime's tier-0 PGO instrumentation off (DOTNET_TieredPGO=0 / <TieredPGO>false</TieredPGO>), which
+// roughly halves the JIT overhead of a one-shot compile burst; warm reload = a second, different set compiled
+// in a process that already compiled one (a policy reload in a running host); from cache = fresh process,
+// the set's assembly already in the cache folder.
 
-if (args is ["--child", var countText, var cacheDir])
+if (args is ["--child", var countText, var cacheDir, var mode])
 {
     var count = int.Parse(countText, CultureInfo.InvariantCulture);
     var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = cacheDir });
+    if (mode == "warm")
+    {
+        // A reload in a running host: the compiler is already jitted by an earlier (different) set.
+        var warmup = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }).Compile(Workload.Conditions(count, offset: 1_000_000));
+        warmup.Conditions!.Dispose();
+    }
+
     var sources = Workload.Conditions(count);
     var stopwatch = Stopwatch.StartNew();
     var result = compiler.Compile(sources);
@@ -34,40 +46,58 @@ if (args is ["--child", var countText, var cacheDir])
 var samples = args is ["--samples", var s] ? int.Parse(s, CultureInfo.InvariantCulture) : 5;
 Console.WriteLine($"C# conditions, compile time per set; median of {samples} fresh processes each; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 Console.WriteLine();
-Console.WriteLine("| conditions | cold (empty cache) | from cache |");
-Console.WriteLine("|---:|---:|---:|");
+Console.WriteLine("| conditions | cold | cold, TieredPGO=0 | warm reload (in-process) | from cache | from cache, TieredPGO=0 |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
 foreach (var count in new[] { 10, 100, 1000 })
 {
     var cold = new List<double>();
+    var coldNoPgo = new List<double>();
+    var warm = new List<double>();
     var cached = new List<double>();
+    var cachedNoPgo = new List<double>();
     for (var i = 0; i < samples; i++)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "oer-bench-conditions-" + Guid.NewGuid().ToString("N"));
+        var folder = NewFolder();
+        var folderNoPgo = NewFolder();
+        var folderWarm = NewFolder();
         try
         {
-            cold.Add(Child(count, folder, expectCache: false));
-            cached.Add(Child(count, folder, expectCache: true));
+            cold.Add(Child(count, folder, "cold", expectCache: false, pgo: true));
+            cached.Add(Child(count, folder, "cold", expectCache: true, pgo: true));
+            coldNoPgo.Add(Child(count, folderNoPgo, "cold", expectCache: false, pgo: false));
+            cachedNoPgo.Add(Child(count, folderNoPgo, "cold", expectCache: true, pgo: false));
+            warm.Add(Child(count, folderWarm, "warm", expectCache: false, pgo: true));
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
+            Directory.Delete(folderNoPgo, recursive: true);
+            Directory.Delete(folderWarm, recursive: true);
         }
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {count:N0} | {Median(cold):F0} ms | {Median(cached):F0} ms |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {count:N0} | {Median(cold):F0} ms | {Median(coldNoPgo):F0} ms | {Median(warm):F0} ms | {Median(cached):F0} ms | {Median(cachedNoPgo):F0} ms |"));
 }
 
 return 0;
 
-static double Child(int count, string folder, bool expectCache)
+static string NewFolder() => Path.Combine(Path.GetTempPath(), "oer-bench-conditions-" + Guid.NewGuid().ToString("N"));
+
+static double Child(int count, string folder, string mode, bool expectCache, bool pgo)
 {
     var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    if (!pgo)
+    {
+        start.Environment["DOTNET_TieredPGO"] = "0";
+    }
+
     if (!Environment.ProcessPath!.EndsWith("OpenEvent.Rules.Bench.Conditions", StringComparison.Ordinal))
     {
         start.ArgumentList.Add(typeof(Workload).Assembly.Location);
     }
 
-    foreach (var arg in new[] { "--child", count.ToString(CultureInfo.InvariantCulture), folder })
+    foreach (var arg in new[] { "--child", count.ToString(CultureInfo.InvariantCulture), folder, mode })
     {
         start.ArgumentList.Add(arg);
     }
@@ -110,9 +140,9 @@ internal static class Workload
         "e.Data.Long(\"jobId\") == {0} || e.Data.Int(\"fileType\") == {0}",
     ];
 
-    public static List<ConditionSource> Conditions(int count) =>
+    public static List<ConditionSource> Conditions(int count, int offset = 0) =>
         [.. Enumerable.Range(0, count).Select(i => ConditionSource.Plain(
             "policy-" + i.ToString(CultureInfo.InvariantCulture),
-            string.Format(CultureInfo.InvariantCulture, Templates[i % Templates.Length], 10 + i),
+            string.Format(CultureInfo.InvariantCulture, Templates[i % Templates.Length], 10 + i + offset),
             new SourceLocation("policies/bench-" + i.ToString(CultureInfo.InvariantCulture) + ".yaml", 8, 16)))];
 }
