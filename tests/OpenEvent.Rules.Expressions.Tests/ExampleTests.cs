@@ -48,6 +48,32 @@ public sealed class ExampleTests : IDisposable
     public void Examples_NowMatchesTheTestClock() =>
         Assert.Equal(TestEvents.Now, DateTimeOffset.Parse(Examples.GetProperty("now").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
 
+    [Fact]
+    public void Examples_AreQuotedInTheDocs()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "notes-conditions.md")).Replace("\\|", "|", StringComparison.Ordinal);
+
+        foreach (var example in Examples.GetProperty("cases").EnumerateArray())
+        {
+            var condition = example.GetProperty("condition").GetString()!;
+            var lines = condition.Split('\n').Select(l => l.Trim());
+            Assert.All(lines, line => Assert.Contains(line, docs, StringComparison.Ordinal));
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OpenEvent.Rules.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("OpenEvent.Rules.sln not found above " + AppContext.BaseDirectory);
+    }
+
     private static ScopeValues? Scope(JsonElement example) =>
         example.TryGetProperty("scope", out var s)
             ? new ScopeValues(s.GetProperty("tenant").GetString()!, s.GetProperty("workspace").GetString()!, s.GetProperty("region").GetString()!, s.GetProperty("environment").GetString()!, s.GetProperty("operator").GetString()!)
