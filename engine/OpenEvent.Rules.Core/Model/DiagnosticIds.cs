@@ -26,11 +26,27 @@ public static class DiagnosticIds
     public const string InvalidValue = "OER1014";
     public const string InvalidName = "OER1015";
 
-    // C# conditions (issue 4)
+    // C# conditions (issue 4); docs/notes-conditions.md explains each with its fix
+    /// <summary>The C# compiler rejected the expression (unknown name, wrong argument, ...).</summary>
     public const string ConditionCompile = "OER2001";
+
+    /// <summary>The expression uses a type or member outside the condition allow-list (IO, reflection, ...).</summary>
     public const string ConditionForbiddenApi = "OER2002";
+
+    /// <summary>The text is not one C# expression (statements, trailing text, unbalanced brackets).</summary>
     public const string ConditionNotExpression = "OER2003";
+
+    /// <summary>The expression's type is not bool.</summary>
     public const string ConditionNotBoolean = "OER2004";
+
+    /// <summary>A forbidden language construct: block lambda, assignment, unsafe code, preprocessor directive, ...</summary>
+    public const string ConditionForbiddenConstruct = "OER2005";
+
+    /// <summary>The expression is longer than the limit (4,000 characters).</summary>
+    public const string ConditionTooLong = "OER2006";
+
+    /// <summary>A constant argument is invalid: regex pattern, time-zone id or date that can never work.</summary>
+    public const string ConditionInvalidArgument = "OER2007";
 
     // Set-level semantics
     public const string DuplicateName = "OER3001";

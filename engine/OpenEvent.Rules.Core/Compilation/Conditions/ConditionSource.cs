@@ -1,0 +1,84 @@
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Compilation.Conditions;
+
+/// <summary>How the expression text was written in YAML, which decides how its offsets map back to the file.</summary>
+public enum ConditionTextStyle
+{
+    /// <summary>A plain or quoted scalar on one line: character k is at column <c>ContentStart.Column + k</c>.</summary>
+    Inline,
+
+    /// <summary>
+    /// A literal block scalar (<c>|</c>): line i of the text is file line <c>ContentStart.Line + i</c>, and
+    /// its column is <c>ContentStart.Column</c> (the block indent) plus the column inside the text line.
+    /// </summary>
+    Literal,
+
+    /// <summary>
+    /// A folded block scalar (<c>&gt;</c>) or a multi-line flow scalar: line breaks were folded into spaces,
+    /// so positions are not recoverable; diagnostics point at <c>ContentStart</c> and name the offset.
+    /// </summary>
+    Folded,
+}
+
+/// <summary>
+/// One C# condition handed to the compiler. <paramref name="Key"/> identifies it to the caller (e.g. the
+/// policy name) and must be unique in the set; <paramref name="Location"/> is where the YAML scalar starts.
+/// </summary>
+public sealed record ConditionSource(string Key, string Expression, SourceLocation Location)
+{
+    /// <summary>
+    /// Where the first character of <see cref="Expression"/> is in the file. Defaults to <see cref="Location"/>
+    /// (right for plain scalars); use <see cref="Quoted"/> or <see cref="Block"/> for the other styles.
+    /// </summary>
+    public SourceLocation ContentStart { get; init; } = Location;
+
+    public ConditionTextStyle Style { get; init; } = ConditionTextStyle.Inline;
+
+    /// <summary>A plain scalar: the text starts where the scalar starts.</summary>
+    public static ConditionSource Plain(string key, string expression, SourceLocation location) => new(key, expression, location);
+
+    /// <summary>A single-line quoted scalar: <paramref name="location"/> is the opening quote; the text starts one column later.</summary>
+    public static ConditionSource Quoted(string key, string expression, SourceLocation location) =>
+        new(key, expression, location) { ContentStart = location with { Column = location.Column + 1 } };
+
+    /// <summary>
+    /// A block scalar: <paramref name="location"/> is the <c>|</c> or <c>&gt;</c> indicator, <paramref name="contentStart"/>
+    /// the first character of the first content line (next line, at the block indent).
+    /// </summary>
+    public static ConditionSource Block(string key, string expression, SourceLocation location, SourceLocation contentStart, bool folded) =>
+        new(key, expression, location) { ContentStart = contentStart, Style = folded ? ConditionTextStyle.Folded : ConditionTextStyle.Literal };
+
+    /// <summary>The file position of character <paramref name="offset"/> of <see cref="Expression"/> (clamped to the text).</summary>
+    public SourceLocation Map(int offset)
+    {
+        offset = Math.Clamp(offset, 0, Expression.Length);
+        if (ContentStart.Line <= 0)
+        {
+            return ContentStart;
+        }
+
+        switch (Style)
+        {
+            case ConditionTextStyle.Literal:
+                var line = 0;
+                var lineStart = 0;
+                for (var i = 0; i < offset; i++)
+                {
+                    if (Expression[i] == '\n')
+                    {
+                        line++;
+                        lineStart = i + 1;
+                    }
+                }
+
+                return ContentStart with { Line = ContentStart.Line + line, Column = ContentStart.Column + (offset - lineStart) };
+            case ConditionTextStyle.Folded:
+                return ContentStart;
+            default:
+                // An inline scalar has no line breaks of its own; should a caller pass one anyway, stay on the first line.
+                var newline = Expression.IndexOf('\n', StringComparison.Ordinal);
+                return newline >= 0 && offset > newline ? ContentStart : ContentStart with { Column = ContentStart.Column + offset };
+        }
+    }
+}

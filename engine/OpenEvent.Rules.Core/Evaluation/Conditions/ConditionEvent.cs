@@ -1,0 +1,105 @@
+using System.Text.Json;
+
+namespace OpenEvent.Rules.Evaluation.Conditions;
+
+/// <summary>
+/// The event as a C# condition (<c>spec.condition</c>) sees it: the parameter <c>e</c> of every condition.
+/// Read-only and null-safe. Together with the types in this namespace and a short list of BCL types
+/// (string, char, Math, primitives, DateTimeOffset, DateTime, TimeSpan, DayOfWeek, LINQ) this is the whole
+/// surface a condition may touch; the Roslyn sandbox refuses everything else. Time comes from the injected
+/// clock and the event's own <c>time</c>, never from the machine, so dry-runs and tests are reproducible.
+/// </summary>
+public sealed class ConditionEvent
+{
+    private readonly JsonElement _root;
+    private readonly TimeProvider _clock;
+
+    /// <param name="root">The CloudEvent (structured mode: the object with <c>specversion</c>, <c>type</c>, <c>data</c>, ...).</param>
+    /// <param name="scope">The normalized scope values of the event.</param>
+    /// <param name="clock">The clock behind <see cref="Now"/>; the system clock when null.</param>
+    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null)
+    {
+        _root = root.ValueKind == JsonValueKind.Object ? root : default;
+        _clock = clock ?? TimeProvider.System;
+        Scope = scope ?? ScopeValues.Empty;
+        Data = new ConditionNode(_root.ValueKind == JsonValueKind.Object && _root.TryGetProperty("data", out var data) ? data : default);
+        Time = ConditionTime.ParseLenient(Attr("time"));
+    }
+
+    /// <summary>CloudEvents <c>id</c> ("" when absent).</summary>
+    public string Id => Attr("id");
+
+    /// <summary>CloudEvents <c>type</c>, e.g. <c>dataworks:FileChange:DeployFile</c>.</summary>
+    public string Type => Attr("type");
+
+    /// <summary>CloudEvents <c>source</c>, normally <c>acs.dataworks</c>.</summary>
+    public string Source => Attr("source");
+
+    /// <summary>CloudEvents <c>subject</c> ("" when absent).</summary>
+    public string Subject => Attr("subject");
+
+    /// <summary>CloudEvents <c>time</c>, parsed leniently; null when absent or unreadable.</summary>
+    public DateTimeOffset? Time { get; }
+
+    /// <summary><c>aliyunregionid</c>, e.g. <c>cn-hangzhou</c>.</summary>
+    public string RegionId => Attr("aliyunregionid");
+
+    /// <summary><c>aliyunaccountid</c>.</summary>
+    public string AccountId => Attr("aliyunaccountid");
+
+    /// <summary>The payload (<c>data</c>).</summary>
+    public ConditionNode Data { get; }
+
+    /// <summary>Tenant, workspace, region, environment (DEV/PROD) and operator of the event.</summary>
+    public ScopeValues Scope { get; }
+
+    /// <summary>The current instant (UTC) from the engine's clock.</summary>
+    public DateTimeOffset Now => _clock.GetUtcNow();
+
+    /// <summary>Any top-level envelope attribute as a string ("" when absent), e.g. <c>Attr("aliyuneventbusname")</c>.</summary>
+    public string Attr(string name)
+    {
+        if (_root.ValueKind != JsonValueKind.Object || !_root.TryGetProperty(name, out var value))
+        {
+            return "";
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString() ?? "",
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            _ => "",
+        };
+    }
+
+    /// <summary>
+    /// The event's time (its <c>time</c> attribute, or <see cref="Now"/> when it has none) as local time in
+    /// <paramref name="timeZoneId"/> (IANA, e.g. <c>Asia/Shanghai</c>). Throws for an unknown zone.
+    /// </summary>
+    public DateTimeOffset At(string timeZoneId) => ConditionTime.InZone(Time ?? Now, timeZoneId);
+
+    /// <summary><paramref name="instant"/> as local time in <paramref name="timeZoneId"/>.</summary>
+    public DateTimeOffset At(DateTimeOffset instant, string timeZoneId) => ConditionTime.InZone(instant, timeZoneId);
+
+    /// <summary><see cref="Now"/> as local time in <paramref name="timeZoneId"/>.</summary>
+    public DateTimeOffset NowAt(string timeZoneId) => ConditionTime.InZone(Now, timeZoneId);
+
+    /// <summary>An epoch-milliseconds value (DataWorks <c>operationTime</c>, <c>createTime</c>, ...) as a UTC instant.</summary>
+    public DateTimeOffset Ms(long epochMs) => DateTimeOffset.FromUnixTimeMilliseconds(epochMs);
+
+    /// <summary>
+    /// A date (<c>yyyy-MM-dd</c>) or date-time (<c>yyyy-MM-dd HH:mm:ss</c>, ISO 8601) as written by DataWorks;
+    /// without an offset it is read as UTC. Throws FormatException when unreadable.
+    /// </summary>
+    public DateTimeOffset Date(string text) =>
+        ConditionTime.ParseLenient(text) ?? throw new FormatException($"'{text}' is not a date (expected yyyy-MM-dd).");
+
+    /// <summary>Whole and fractional days from <paramref name="from"/> to <paramref name="to"/> (negative when <paramref name="to"/> is earlier).</summary>
+    public double DaysBetween(DateTimeOffset from, DateTimeOffset to) => (to - from).TotalDays;
+
+    /// <summary>
+    /// Regular-expression match, the only regex access conditions have: culture-invariant, non-backtracking
+    /// where the pattern allows it, with a fixed 100 ms timeout. A null input never matches.
+    /// </summary>
+    public bool Matches(string? input, string pattern) => input is not null && ConditionRegex.Get(pattern).IsMatch(input);
+}

@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OpenEvent.Rules.Expressions.Caching;
+
+/// <summary>
+/// Emitted condition assemblies on disk, one file per content hash. The file holds a magic, the SHA-256 of
+/// the PE image and the image; a file whose digest does not match (truncated, overwritten, bit rot) is
+/// treated as absent and replaced. Entries are only ever written for sets that passed the sandbox, and the
+/// key covers the exact expressions and the allow-list, so a hit never admits an expression the current
+/// sandbox would refuse. Writes go through a temporary file and a rename, so readers never see half a file.
+/// </summary>
+internal sealed class ConditionAssemblyCache
+{
+    private static readonly byte[] Magic = "OERC\u0001\0\0\0"u8.ToArray();
+    private const int DigestLength = 32;
+
+    private readonly string _directory;
+
+    public ConditionAssemblyCache(string directory) => _directory = directory;
+
+    public string Directory => _directory;
+
+    /// <summary>The cache key of a set: hex SHA-256 over every input that can change the emitted assembly or its admission.</summary>
+    public static string Key(params string[] parts)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in parts)
+        {
+            var bytes = Encoding.UTF8.GetBytes(part);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    public string PathFor(string key) => Path.Combine(_directory, key + ".oerc");
+
+    /// <summary>The cached image for <paramref name="key"/>, or null when absent or corrupt (a corrupt file is deleted).</summary>
+    public byte[]? TryRead(string key)
+    {
+        var path = PathFor(key);
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        if (file.Length > Magic.Length + DigestLength && file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            var image = file.AsSpan(Magic.Length + DigestLength);
+            if (SHA256.HashData(image).AsSpan().SequenceEqual(file.AsSpan(Magic.Length, DigestLength)))
+            {
+                return image.ToArray();
+            }
+        }
+
+        Invalidate(key);
+        return null;
+    }
+
+    /// <summary>Stores an image; failures (read-only disk, full disk) only cost the next start a compile.</summary>
+    public bool TryWrite(string key, ReadOnlySpan<byte> image)
+    {
+        var path = PathFor(key);
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            System.IO.Directory.CreateDirectory(_directory);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(Magic);
+                stream.Write(SHA256.HashData(image));
+                stream.Write(image);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            return false;
+        }
+    }
+
+    public void Invalidate(string key) => TryDelete(PathFor(key));
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the next write replaces it.
+        }
+    }
+
+    /// <summary><c>$XDG_CACHE_HOME/openevent-rules/conditions</c>, else <c>~/.cache/openevent-rules/conditions</c>.</summary>
+    public static string DefaultDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "openevent-rules", "conditions");
+    }
+}

@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Expressions.Caching;
+using OpenEvent.Rules.Expressions.Generation;
+using OpenEvent.Rules.Expressions.Loading;
+using OpenEvent.Rules.Expressions.Sandbox;
+using OpenEvent.Rules.Model;
+using Diagnostic = OpenEvent.Rules.Model.Diagnostic;
+using DiagnosticSeverity = OpenEvent.Rules.Model.DiagnosticSeverity;
+using RoslynSeverity = Microsoft.CodeAnalysis.DiagnosticSeverity;
+
+namespace OpenEvent.Rules.Expressions;
+
+/// <summary>
+/// Compiles the C# conditions of a policy set with Roslyn: syntax gate per expression, one generated file,
+/// one compilation, the semantic sandbox on every expression, emit to memory, load into a collectible
+/// context, bind delegates. The emitted image is cached on disk by content hash. Stateless and thread-safe.
+/// </summary>
+public sealed class RoslynConditionCompiler : IConditionCompiler
+{
+    /// <summary>Part of the cache key: raise it when the generated code's shape or the compile options change.</summary>
+    private const string GeneratorVersion = "oer-conditions-generator/1";
+
+    private static readonly CSharpCompilationOptions CompilationOptions = new(
+        OutputKind.DynamicallyLinkedLibrary,
+        optimizationLevel: OptimizationLevel.Release,
+        // Arithmetic overflow throws (and so becomes a condition error) instead of silently wrapping a sum
+        // of sizes into a negative number that makes a guard pass.
+        checkOverflow: true,
+        allowUnsafe: false,
+        nullableContextOptions: NullableContextOptions.Disable,
+        deterministic: true,
+        concurrentBuild: true,
+        metadataImportOptions: MetadataImportOptions.Public);
+
+    private static readonly HashSet<string> ConversionErrors = new(StringComparer.Ordinal) { "CS0029", "CS0266", "CS1662" };
+
+    private readonly RoslynConditionCompilerOptions _options;
+    private readonly ConditionAssemblyCache? _cache;
+
+    public RoslynConditionCompiler(RoslynConditionCompilerOptions? options = null)
+    {
+        _options = options ?? new RoslynConditionCompilerOptions();
+        _cache = _options.UseCache ? new ConditionAssemblyCache(_options.CacheDirectory ?? ConditionAssemblyCache.DefaultDirectory()) : null;
+    }
+
+    /// <summary>The cache folder in use, or null when caching is off.</summary>
+    public string? CacheDirectory => _cache?.Directory;
+
+    public ConditionCompilationResult Compile(IReadOnlyList<ConditionSource> conditions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        var stopwatch = Stopwatch.StartNew();
+        var keys = conditions.Select(c => c.Key).ToArray();
+        var duplicate = keys.GroupBy(k => k, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"Condition key '{duplicate.Key}' appears more than once.", nameof(conditions));
+        }
+
+        if (conditions.Count == 0)
+        {
+            return new([], EmptyConditionSet.Instance, FromCache: false, stopwatch.Elapsed);
+        }
+
+        // 1. Syntax gate, per expression. A refused expression is never pasted into the generated file.
+        var diagnostics = new List<Diagnostic>();
+        var admitted = new string?[conditions.Count];
+        var parsed = new ExpressionSyntax?[conditions.Count];
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var source = conditions[i];
+            var problems = ConditionSyntaxGate.Check(source.Expression, out parsed[i]);
+            foreach (var problem in problems)
+            {
+                diagnostics.Add(Located(source, problem.Id, problem.Offset, problem.Message, problem.Hint));
+            }
+
+            admitted[i] = problems.Count == 0 ? source.Expression : null;
+        }
+
+        var generated = ConditionSourceGenerator.Generate(admitted);
+        var gatePassed = diagnostics.Count == 0;
+        var key = ConditionAssemblyCache.Key(GeneratorVersion, ConditionAllowList.Fingerprint, ConditionReferences.Fingerprint, generated.Text);
+        var assemblyName = "OerConditions_" + key[..16];
+
+        // 2. Cache: a hit stands for this exact text having passed this exact sandbox before.
+        if (gatePassed && _cache is not null && !_options.RecheckOnCacheHit && _cache.TryRead(key) is { } cachedImage)
+        {
+            var cachedSet = LoadedConditionSet.TryLoad(cachedImage, keys, assemblyName);
+            if (cachedSet is not null)
+            {
+                return new([], cachedSet, FromCache: true, stopwatch.Elapsed);
+            }
+
+            _cache.Invalidate(key);
+        }
+
+        // 3. One compilation for the whole set.
+        var tree = CSharpSyntaxTree.ParseText(generated.Text, ConditionSyntaxGate.ParseOptions, path: "", cancellationToken: cancellationToken);
+        var expressions = LocateExpressions(tree, generated, cancellationToken);
+        var compilation = CSharpCompilation.Create(assemblyName, [tree], ConditionReferences.References, CompilationOptions);
+        var model = compilation.GetSemanticModel(tree, ignoreAccessibility: false);
+
+        // The sandbox binds every method body once; the bodies are independent and SemanticModel is
+        // thread-safe, so the work is spread over the cores (one checker, with its own caches, per worker).
+        var refused = new List<(string Id, int Position, string Message, string Hint)>[conditions.Count];
+        var types = new ITypeSymbol?[conditions.Count];
+        Parallel.ForEach(
+            Partitioner.Create(0, conditions.Count, Math.Max(16, conditions.Count / (Environment.ProcessorCount * 4))),
+            new ParallelOptions { CancellationToken = cancellationToken },
+            () => new ConditionSemanticCheck(model),
+            (range, _, sandbox) =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    if (admitted[i] is not null)
+                    {
+                        refused[i] = sandbox.Run(expressions[i], cancellationToken);
+                        types[i] = model.GetTypeInfo(expressions[i], cancellationToken).Type;
+                    }
+                }
+
+                return sandbox;
+            },
+            _ => { });
+
+        var notBoolean = new bool[conditions.Count];
+        var refusedBySandbox = false;
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            if (admitted[i] is null)
+            {
+                continue;
+            }
+
+            refusedBySandbox |= refused[i].Count > 0;
+            foreach (var (id, position, message, hint) in refused[i])
+            {
+                diagnostics.Add(Located(conditions[i], id, position - generated.Spans[i].Start, message, hint));
+            }
+
+            // A refused expression's type (dynamic, Type, ...) is beside the point.
+            var type = types[i];
+            if (refused[i].Count == 0 && type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
+            {
+                notBoolean[i] = true;
+                diagnostics.Add(Located(conditions[i], DiagnosticIds.ConditionNotBoolean, 0,
+                    $"The condition is of type '{type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}', not bool.",
+                    type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+                        ? "Compare explicitly, e.g. (...) == true, to decide what a missing value means."
+                        : "A condition must be true or false: compare the value, e.g. e.Data.Count(\"tableMapping\") > 50."));
+            }
+        }
+
+        // 4. Compile errors come from Emit on the way to a loadable image; only a set the gate or the sandbox
+        // already refused is never emitted, and then its compile errors are collected without emitting.
+        using var image = new MemoryStream();
+        IEnumerable<Microsoft.CodeAnalysis.Diagnostic> compileDiagnostics;
+        var emitted = false;
+        if (diagnostics.Count == 0 && !refusedBySandbox)
+        {
+            var emit = compilation.Emit(image, cancellationToken: cancellationToken);
+            compileDiagnostics = emit.Diagnostics;
+            emitted = emit.Success;
+        }
+        else
+        {
+            compileDiagnostics = model.GetDiagnostics(cancellationToken: cancellationToken);
+        }
+
+        foreach (var error in compileDiagnostics.Where(d => d.Severity == RoslynSeverity.Error))
+        {
+            var index = generated.IndexAt(error.Location.SourceSpan.Start);
+            if (admitted[index] is null || (notBoolean[index] && ConversionErrors.Contains(error.Id)))
+            {
+                continue;
+            }
+
+            var offset = error.Location.SourceSpan.Start - generated.Spans[index].Start;
+            var name = generated.Text.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length);
+            if (error.Id is "CS0103" or "CS0246" && ConditionSyntaxGate.IsForbiddenSimpleName(name))
+            {
+                // Console, Process, HttpClient, ... live in assemblies the compilation does not reference; say why.
+                diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionForbiddenApi, offset, $"'{name}' is not available in conditions.", ConditionSyntaxGate.AllowedApiHint));
+                continue;
+            }
+
+            diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, offset,
+                $"{error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id})", CompileHint(error.Id)));
+        }
+
+        if (diagnostics.Count > 0 || !emitted)
+        {
+            if (diagnostics.Count == 0)
+            {
+                throw new InvalidOperationException("The condition compilation failed without an error to report.");
+            }
+
+            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
+        }
+
+        var bytes = image.ToArray();
+        var set = LoadedConditionSet.TryLoad(bytes, keys, assemblyName)
+            ?? throw new InvalidOperationException("The freshly emitted condition assembly could not be loaded.");
+        _cache?.TryWrite(key, bytes);
+        return new([], set, FromCache: false, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Finds each condition's expression in the generated tree and checks the file has exactly the expected
+    /// shape (one class, one method per condition, each expression inside its own parentheses, no directives).
+    /// The syntax gate makes a mismatch impossible; this makes it impossible to miss.
+    /// </summary>
+    private static ExpressionSyntax[] LocateExpressions(SyntaxTree tree, GeneratedConditionSource generated, CancellationToken cancellationToken)
+    {
+        var root = (CompilationUnitSyntax)tree.GetRoot(cancellationToken);
+        if (root.ContainsDirectives || root.Members.Count != 1 || root.Members[0] is not FileScopedNamespaceDeclarationSyntax ns
+            || ns.Members.Count != 1 || ns.Members[0] is not ClassDeclarationSyntax type || type.Members.Count != generated.Spans.Length)
+        {
+            throw new InvalidOperationException("The generated condition source does not have the expected shape.");
+        }
+
+        var expressions = new ExpressionSyntax[generated.Spans.Length];
+        for (var i = 0; i < expressions.Length; i++)
+        {
+            var span = generated.Spans[i];
+            if (type.Members[i] is not MethodDeclarationSyntax { ExpressionBody.Expression: ParenthesizedExpressionSyntax body } method
+                || method.Identifier.ValueText != GeneratedConditionSource.MethodName(i)
+                || body.OpenParenToken.Span.End > span.Start || body.CloseParenToken.SpanStart < span.End
+                || body.Expression.SpanStart < span.Start || body.Expression.Span.End > span.End)
+            {
+                throw new InvalidOperationException($"The generated condition source does not have the expected shape at condition {i}.");
+            }
+
+            expressions[i] = body.Expression;
+        }
+
+        return expressions;
+    }
+
+    private static Diagnostic Located(ConditionSource source, string id, int offset, string message, string hint)
+    {
+        var location = source.Map(offset);
+        if (source.Style == ConditionTextStyle.Folded && offset > 0)
+        {
+            message += $" (at character {offset + 1} of the condition)";
+        }
+
+        return new Diagnostic(id, DiagnosticSeverity.Error, location, message, hint);
+    }
+
+    private static ImmutableArray<Diagnostic> Ordered(List<Diagnostic> diagnostics) =>
+        [.. diagnostics
+            .Select((d, i) => (d, i))
+            .OrderBy(x => x.d.Location.File, StringComparer.Ordinal)
+            .ThenBy(x => x.d.Location.Line)
+            .ThenBy(x => x.d.Location.Column)
+            .ThenBy(x => x.i)
+            .Select(x => x.d)];
+
+    private static string CompileHint(string id) => id switch
+    {
+        "CS0103" => "Unknown name: the event is 'e' (e.Data, e.Scope, e.Type, e.At(...)); string values need quotes.",
+        "CS0234" or "CS0246" => "That type is not available in conditions; see docs/notes-conditions.md for the allowed API.",
+        "CS1061" => "No such member: see docs/notes-conditions.md for the members of e, e.Data (ConditionNode) and e.Scope.",
+        "CS0136" => "'e' is the event: name lambda parameters differently (x => ...).",
+        "CS0019" => "The operands have different types: convert one side, e.g. e.Data.Long(\"jobId\") == 5777 or e.Data.Str(\"jobId\") == \"5777\".",
+        "CS0220" => "The constant expression overflows: conditions are compiled with overflow checking.",
+        _ => "Fix the C# expression; the condition receives the event as 'e' (ConditionEvent).",
+    };
+}

@@ -1,0 +1,212 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.CodeAnalysis;
+
+namespace OpenEvent.Rules.Expressions.Sandbox;
+
+/// <summary>
+/// The API surface a condition may touch, by type and member. This is an allow-list: a type that is not
+/// here is refused wherever it appears (member access, object creation, cast, typeof, generic argument,
+/// lambda parameter, pattern). docs/notes-conditions.md lists the same surface for authors.
+/// </summary>
+internal static class ConditionAllowList
+{
+    /// <summary>Raised whenever a rule changes, so that cached assemblies compiled under older rules are not reused.</summary>
+    public const string Version = "conditions-allow-list/1";
+
+    public const string ApiNamespace = "OpenEvent.Rules.Evaluation.Conditions";
+
+    /// <summary>Enumerable methods that consume a sequence. Range, Repeat, Sequence and InfiniteSequence are absent on purpose: a condition iterates over event data, never over a sequence it invents.</summary>
+    private static readonly string[] EnumerableMethods =
+    [
+        "Aggregate", "AggregateBy", "All", "Any", "Append", "Average", "Cast", "Chunk", "Concat", "Contains", "Count", "CountBy",
+        "DefaultIfEmpty", "Distinct", "DistinctBy", "ElementAt", "ElementAtOrDefault", "Empty", "Except", "ExceptBy",
+        "First", "FirstOrDefault", "GroupBy", "Index", "Intersect", "IntersectBy", "Last", "LastOrDefault", "LongCount",
+        "Max", "MaxBy", "Min", "MinBy", "OfType", "Order", "OrderBy", "OrderByDescending", "OrderDescending", "Prepend",
+        "Reverse", "Select", "SelectMany", "SequenceEqual", "Single", "SingleOrDefault", "Skip", "SkipLast", "SkipWhile",
+        "Sum", "Take", "TakeLast", "TakeWhile", "ThenBy", "ThenByDescending", "ToArray", "ToDictionary", "ToHashSet",
+        "ToList", "ToLookup", "Union", "UnionBy", "Where", "Zip",
+    ];
+
+    // Static initializers run in order: these must precede Fingerprint.
+    private static readonly FrozenSet<string> ApiTypes = new[] { "ConditionEvent", "ConditionNode", "ScopeValues" }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly TypeRule ConditionEventRule = new(Constructors: ConstructorRule.Denied);
+    private static readonly TypeRule OtherApiRule = new();
+    private static readonly FrozenDictionary<string, TypeRule> Rules = BuildRules();
+
+    /// <summary>A stable digest of every rule: part of the assembly cache key.</summary>
+    public static string Fingerprint { get; } = ComputeFingerprint();
+
+    /// <summary>The rule for a type definition, by metadata name ("System.Collections.Generic.List`1"); null when the type is not allowed.</summary>
+    public static TypeRule? Find(INamedTypeSymbol definition)
+    {
+        var name = MetadataName(definition);
+        if (Rules.TryGetValue(name, out var rule))
+        {
+            return rule;
+        }
+
+        // The condition view itself, and nothing else from OpenEvent.Rules.
+        return definition.ContainingNamespace?.ToDisplayString() == ApiNamespace && definition.DeclaredAccessibility == Accessibility.Public
+            && ApiTypes.Contains(definition.MetadataName)
+            ? ApiRule(definition.MetadataName)
+            : null;
+    }
+
+    public static string MetadataName(INamedTypeSymbol type)
+    {
+        var builder = new StringBuilder(type.MetadataName);
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            builder.Insert(0, outer.MetadataName + "+");
+        }
+
+        var ns = type.ContainingNamespace;
+        if (ns is { IsGlobalNamespace: false })
+        {
+            builder.Insert(0, ns.ToDisplayString() + ".");
+        }
+
+        return builder.ToString();
+    }
+
+    private static TypeRule ApiRule(string name) => name == "ConditionEvent" ? ConditionEventRule : OtherApiRule;
+
+    private static FrozenDictionary<string, TypeRule> BuildRules()
+    {
+        var all = new TypeRule();
+        var rules = new Dictionary<string, TypeRule>(StringComparer.Ordinal)
+        {
+            ["System.Object"] = new(Allowed: ["Equals", "GetHashCode", "ToString", "ReferenceEquals", ".ctor"]),
+            ["System.ValueType"] = new(Allowed: ["Equals", "GetHashCode", "ToString"]),
+            ["System.Enum"] = new(Denied: ["GetValues", "GetNames", "GetUnderlyingType", "GetValuesAsUnderlyingType", "GetTypeCode"]),
+            ["System.Boolean"] = all,
+            ["System.Char"] = all,
+            ["System.SByte"] = all,
+            ["System.Byte"] = all,
+            ["System.Int16"] = all,
+            ["System.UInt16"] = all,
+            ["System.Int32"] = all,
+            ["System.UInt32"] = all,
+            ["System.Int64"] = all,
+            ["System.UInt64"] = all,
+            ["System.Single"] = all,
+            ["System.Double"] = all,
+            ["System.Decimal"] = all,
+            // Intern and IsInterned touch process-wide state; PadLeft/PadRight and new string(c, n) allocate
+            // whatever size they are given; Create and GetPinnableReference are span/pointer plumbing.
+            ["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Create", "GetPinnableReference"], Constructors: ConstructorRule.NoCount),
+            ["System.Math"] = all,
+            // Arrays (new[] { ... }, ToArray()) expose their length only; the static Array API is reflection-adjacent.
+            ["System.Array"] = new(Allowed: ["Length", "LongLength"]),
+            // Time comes from the engine's clock (e.Now, e.At) so that dry-runs and tests are reproducible;
+            // the machine's local zone is not a policy input.
+            ["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime"]),
+            ["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime"]),
+            ["System.DateOnly"] = all,
+            ["System.TimeOnly"] = all,
+            ["System.TimeSpan"] = all,
+            ["System.DayOfWeek"] = all,
+            ["System.DateTimeKind"] = all,
+            ["System.MidpointRounding"] = all,
+            ["System.StringComparison"] = all,
+            ["System.StringSplitOptions"] = all,
+            ["System.StringComparer"] = all,
+            ["System.Index"] = all,
+            ["System.Range"] = all,
+            ["System.Nullable`1"] = all,
+            // params ReadOnlySpan<T> overloads (string.Join, string.Concat, string.Format) bind to this type.
+            ["System.ReadOnlySpan`1"] = new(Denied: ["GetPinnableReference"]),
+            ["System.ValueTuple"] = all,
+            ["System.Collections.Generic.IEnumerable`1"] = new(Denied: ["GetEnumerator"]),
+            ["System.Collections.Generic.IReadOnlyList`1"] = all,
+            ["System.Collections.Generic.IReadOnlyCollection`1"] = all,
+            ["System.Collections.Generic.IReadOnlyDictionary`2"] = all,
+            ["System.Collections.Generic.IEqualityComparer`1"] = all,
+            ["System.Collections.Generic.IComparer`1"] = all,
+            ["System.Collections.Generic.KeyValuePair`2"] = all,
+            // Collections the LINQ operators return; a capacity argument would let a condition allocate at will.
+            ["System.Collections.Generic.List`1"] = new(Denied: ["Capacity", "EnsureCapacity", "GetEnumerator"], Constructors: ConstructorRule.NoCount),
+            ["System.Collections.Generic.HashSet`1"] = new(Denied: ["EnsureCapacity", "GetEnumerator"], Constructors: ConstructorRule.NoCount),
+            ["System.Collections.Generic.Dictionary`2"] = new(Denied: ["EnsureCapacity", "GetEnumerator"], Constructors: ConstructorRule.NoCount),
+            ["System.Linq.Enumerable"] = new(Allowed: EnumerableMethods),
+            ["System.Linq.IGrouping`2"] = all,
+            ["System.Linq.ILookup`2"] = all,
+            ["System.Linq.IOrderedEnumerable`1"] = new(Denied: ["CreateOrderedEnumerable"]),
+        };
+
+        for (var arity = 1; arity <= 8; arity++)
+        {
+            rules[$"System.ValueTuple`{arity}"] = all;
+        }
+
+        // Delegate types exist only as the target of a lambda or method group handed to LINQ: creating one is
+        // fine, invoking one is not (the semantic check refuses delegate invocation), and Method/Target are reflection.
+        var delegates = new TypeRule(Allowed: [".ctor"], IsDelegate: true);
+        for (var arity = 1; arity <= 17; arity++)
+        {
+            rules[$"System.Func`{arity}"] = delegates;
+        }
+
+        rules["System.Predicate`1"] = delegates;
+        rules["System.Comparison`1"] = delegates;
+        rules["System.Action`1"] = delegates;
+        rules["System.Action`2"] = delegates;
+        return rules.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    private static string ComputeFingerprint()
+    {
+        var text = new StringBuilder(Version).Append('\n');
+        foreach (var (name, rule) in Rules.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            text.Append(name).Append(':').Append(rule.Describe()).Append('\n');
+        }
+
+        foreach (var api in ApiTypes.Order(StringComparer.Ordinal))
+        {
+            text.Append(ApiNamespace).Append('.').Append(api).Append(':').Append(ApiRule(api).Describe()).Append('\n');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}
+
+internal enum ConstructorRule
+{
+    Allowed,
+
+    /// <summary>Constructors with a count or capacity parameter are refused (they allocate whatever they are told).</summary>
+    NoCount,
+
+    Denied,
+}
+
+/// <summary>Which members of an allowed type a condition may use: all but <paramref name="Denied"/>, or only <paramref name="Allowed"/>.</summary>
+internal sealed record TypeRule(string[]? Allowed = null, string[]? Denied = null, ConstructorRule Constructors = ConstructorRule.Allowed, bool IsDelegate = false)
+{
+    public bool Permits(ISymbol member)
+    {
+        if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } ctor)
+        {
+            if (Constructors == ConstructorRule.Denied || (Allowed is not null && !Allowed.Contains(".ctor")))
+            {
+                return false;
+            }
+
+            return Constructors != ConstructorRule.NoCount || !ctor.Parameters.Any(p => p.Name is "capacity" or "count" or "repeatCount" || (p.Type.SpecialType == SpecialType.System_Int32 && ctor.Parameters.Length == 2 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_Char));
+        }
+
+        var name = member.Name;
+        if (Denied is not null && Denied.Contains(name, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        return Allowed is null || Allowed.Contains(name, StringComparer.Ordinal);
+    }
+
+    public string Describe() =>
+        $"allowed={string.Join(',', Allowed ?? ["*"])};denied={string.Join(',', Denied ?? [])};ctors={Constructors};delegate={IsDelegate}";
+}
