@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Expressions;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Endpoints;
@@ -34,7 +36,12 @@ public static partial class RulesHost
         builder.Services.AddSingleton<PolicySetState>();
         builder.Services.AddSingleton<PolicySetFactory>();
         builder.Services.AddSingleton<RulesMetrics>();
-        builder.Services.AddSingleton<IPolicySource>(sp => new PolicyFolderSource([sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath]));
+        builder.Services.AddSingleton<IConditionCompiler>(sp => new RoslynConditionCompiler(new RoslynConditionCompilerOptions
+        {
+            CacheDirectory = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Conditions.CacheDirectory,
+        }));
+        builder.Services.AddSingleton<IPolicySource>(sp => new PolicyFolderSource(
+            [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath], sp.GetRequiredService<IConditionCompiler>()));
         builder.Services.AddSingleton<PolicyReloadService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyReloadService>());
         builder.Services.AddSingleton<DecisionLog>();

@@ -1,4 +1,6 @@
 using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Expressions;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 
@@ -7,6 +9,11 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// <summary>Loads and compiles the --policies of a command, printing diagnostics the way `oer validate` does.</summary>
 internal static class PolicyLoading
 {
+    private static readonly Lazy<IConditionCompiler> s_conditions = new(() => new RoslynConditionCompiler());
+
+    /// <summary>The C# condition compiler (cached on disk by content hash, so repeated runs are fast).</summary>
+    public static IConditionCompiler Conditions => s_conditions.Value;
+
     /// <summary>The compiled set, or null with the exit code to return (usage error or invalid policies).</summary>
     public static async Task<(CompiledPolicySet? Set, int ExitCode)> CompileAsync(string[]? paths, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -17,7 +24,7 @@ internal static class PolicyLoading
             return (null, ExitCodes.Usage);
         }
 
-        var snapshot = await new PolicyFolderSource(paths).LoadAsync(cancellationToken);
+        var snapshot = await new PolicyFolderSource(paths, Conditions).LoadAsync(cancellationToken);
         if (snapshot.HasErrors)
         {
             foreach (var diagnostic in snapshot.Diagnostics.Where(d => d.IsError))
@@ -31,7 +38,7 @@ internal static class PolicyLoading
 
         try
         {
-            return (PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision }), ExitCodes.Success);
+            return (PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision, ConditionCompiler = Conditions }), ExitCodes.Success);
         }
         catch (PolicyCompilationException ex)
         {

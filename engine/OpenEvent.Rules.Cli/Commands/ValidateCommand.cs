@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Catalog;
 using System.CommandLine;
 using System.Text;
 using OpenEvent.Rules.Cli.Reporting;
@@ -47,7 +48,7 @@ internal static class ValidateCommand
             return ExitCodes.Usage;
         }
 
-        var result = await PolicyFolderLoader.LoadAsync(paths, cancellationToken);
+        var result = await PolicyFolderLoader.LoadAsync(paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
         switch (format)
         {
             case "json":

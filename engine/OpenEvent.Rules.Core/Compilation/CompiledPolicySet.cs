@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 
@@ -62,6 +63,12 @@ public sealed record PolicySetCompilerOptions
     public EventCatalog Catalog { get; init; } = EventCatalog.Default;
 
     public string Revision { get; init; } = "";
+
+    /// <summary>Compiles spec.condition expressions; required when a policy has one (Core carries no compiler).</summary>
+    public IConditionCompiler? ConditionCompiler { get; init; }
+
+    /// <summary>The clock conditions see (Now, NowAt).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>Builds the runtime set from a validated definition. Used once per load or reload.</summary>
@@ -71,8 +78,34 @@ public static class PolicySetCompiler
     {
         options ??= new PolicySetCompilerOptions();
         var active = definition.Policies.Where(p => p.Mode != PolicyMode.Disabled).ToImmutableArray();
-        IPolicyMatcher matcher = new ReferencePolicyMatcher(active);
-        var evaluator = new PolicyEvaluator(active, matcher);
-        return new CompiledPolicySet(definition, new EventParser(options.Catalog, options.MaxEventBytes), evaluator, options.Revision, lifetime: null);
+        var conditions = CompileConditions(active, options);
+        IPolicyMatcher matcher = options.UseReferenceMatcher ? new ReferencePolicyMatcher(active) : new CompiledPolicyMatcher(active);
+        var evaluator = new PolicyEvaluator(active, matcher, conditions, options.Time);
+        return new CompiledPolicySet(definition, new EventParser(options.Catalog, options.MaxEventBytes), evaluator, options.Revision, conditions);
     }
+
+    /// <summary>All conditions of the set in one compilation; compile errors fail the whole set with located diagnostics.</summary>
+    private static IConditionSet? CompileConditions(ImmutableArray<PolicyDefinition> policies, PolicySetCompilerOptions options)
+    {
+        var sources = policies
+            .Where(p => p.Condition is not null)
+            .Select(p => ToSource(p.Name, p.Condition!))
+            .ToList();
+        if (sources.Count == 0)
+        {
+            return null;
+        }
+
+        if (options.ConditionCompiler is null)
+        {
+            throw new PolicyCompilationException([new Diagnostic(DiagnosticIds.ConditionCompile, DiagnosticSeverity.Error, sources[0].Location,
+                "this build has no C# condition compiler", "run the policies with the oer CLI or host, which include it")]);
+        }
+
+        var result = options.ConditionCompiler.Compile(sources);
+        return result.Conditions ?? throw new PolicyCompilationException(result.Diagnostics);
+    }
+
+    public static ConditionSource ToSource(string key, ConditionDefinition condition) =>
+        new(key, condition.Expression, condition.Location) { ContentStart = condition.ContentStart, Style = condition.Style };
 }

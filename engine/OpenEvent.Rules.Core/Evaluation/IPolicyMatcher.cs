@@ -10,12 +10,3 @@ public interface IPolicyMatcher
     /// <summary>Adds to <paramref name="matches"/> the indexes (into the evaluated policy list) of the policies that apply, ascending.</summary>
     void Match(DataWorksEvent e, List<int> matches);
 }
-
-/// <summary>Runs the C# conditions of a compiled set; thrown exceptions are caught by the evaluator.</summary>
-public interface IPolicyConditions
-{
-    /// <summary>Whether the policy at <paramref name="policyIndex"/> has a condition at all.</summary>
-    bool Has(int policyIndex);
-
-    bool Evaluate(int policyIndex, DataWorksEvent e);
-}

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Evaluation.Conditions;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Evaluation;
@@ -13,17 +15,26 @@ public sealed class PolicyEvaluator
 {
     private readonly ImmutableArray<PolicyDefinition> _policies;
     private readonly IPolicyMatcher _matcher;
-    private readonly IPolicyConditions? _conditions;
+    private readonly IConditionSet? _conditions;
+    private readonly int[] _conditionIndex;
+    private readonly TimeProvider _time;
 
     [ThreadStatic]
     private static List<int>? t_matches;
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
-    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IPolicyConditions? conditions = null)
+    /// <param name="conditions">The compiled conditions, keyed by policy name; null when no policy has one.</param>
+    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null)
     {
         _policies = policies;
         _matcher = matcher;
         _conditions = conditions;
+        _time = time ?? TimeProvider.System;
+        _conditionIndex = [.. policies.Select(p => p.Condition is null || conditions is null ? -1 : conditions.IndexOf(p.Name))];
+        if (_conditionIndex.Where((index, i) => index < 0 && policies[i].Condition is not null).Any())
+        {
+            throw new ArgumentException("every policy with a condition needs its compiled condition", nameof(conditions));
+        }
     }
 
     public ImmutableArray<PolicyDefinition> Policies => _policies;
@@ -63,23 +74,25 @@ public sealed class PolicyEvaluator
 
     private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, ImmutableArray<ConditionFailure>.Builder failures)
     {
-        if (policy.Condition is null || _conditions is null || !_conditions.Has(index))
+        var conditionIndex = _conditionIndex[index];
+        if (conditionIndex < 0 || policy.Condition is null)
         {
             return true;
         }
 
-        try
-        {
-            return _conditions.Evaluate(index, e);
-        }
-        catch (Exception ex)
+        var view = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time);
+        var outcome = _conditions!.Evaluate(conditionIndex, view, policy.Condition.OnError);
+        if (outcome.Error is { } error)
         {
             // A broken condition must not stop the other policies; what it means for this one is the author's call.
-            var treatAsMatch = policy.Condition.OnError == ConditionErrorMode.Match;
-            failures.Add(new ConditionFailure(policy.Name, policy.Condition.Location, $"{ex.GetType().Name}: {ex.Message}", treatAsMatch));
-            return treatAsMatch;
+            failures.Add(new ConditionFailure(policy.Name, policy.Condition.Location, $"{error.GetType().Name}: {error.Message}", outcome.Matched));
         }
+
+        return outcome.Matched;
     }
+
+    private static ScopeValues ToScopeValues(EventScope scope) =>
+        new(scope.Tenant ?? "", scope.Workspace ?? "", scope.Region ?? "", scope.Environment ?? "", scope.Operator ?? "");
 
     private static ImmutableArray<ActionOutcome> Render(PolicyDefinition policy, DataWorksEvent e)
     {

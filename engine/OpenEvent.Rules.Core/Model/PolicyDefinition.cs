@@ -75,7 +75,37 @@ public enum ConditionErrorMode
     Match,
 }
 
-public sealed record ConditionDefinition(string Expression, ConditionErrorMode OnError, SourceLocation Location);
+/// <summary>
+/// spec.condition: a C# boolean expression. <see cref="Location"/> is where the YAML scalar starts;
+/// <see cref="ContentStart"/> and <see cref="Style"/> say where its text starts, so that compile errors map back
+/// to the exact line and column.
+/// </summary>
+public sealed record ConditionDefinition(string Expression, ConditionErrorMode OnError, SourceLocation Location)
+{
+    public SourceLocation ContentStart { get; init; } = Location;
+
+    public ConditionTextStyle Style { get; init; } = ConditionTextStyle.Inline;
+}
+
+/// <summary>How the expression text was written in YAML, which decides how its offsets map back to the file.</summary>
+public enum ConditionTextStyle
+{
+    /// <summary>A plain or quoted scalar on one line: character k is at column <c>ContentStart.Column + k</c>.</summary>
+    Inline,
+
+    /// <summary>
+    /// A literal block scalar (<c>|</c>): line i of the text is file line <c>ContentStart.Line + i</c>, and
+    /// its column is <c>ContentStart.Column</c> (the block indent) plus the column inside the text line.
+    /// </summary>
+    Literal,
+
+    /// <summary>
+    /// A folded block scalar (<c>&gt;</c>) or a multi-line flow scalar: line breaks were folded into spaces,
+    /// so positions are not recoverable; diagnostics point at <c>ContentStart</c> and name the offset.
+    /// </summary>
+    Folded,
+}
+
 
 public abstract record ActionDefinition(SourceLocation Location)
 {

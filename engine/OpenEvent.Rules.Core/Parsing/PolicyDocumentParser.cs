@@ -59,7 +59,19 @@ public static partial class PolicyDocumentParser
         if (Text(spec["condition"]) is { } expression)
         {
             var onError = Text(spec["conditionErrors"]) == "match" ? ConditionErrorMode.Match : ConditionErrorMode.NoMatch;
-            condition = new ConditionDefinition(expression, onError, map.Locate("/spec/condition"));
+            var conditionAt = map.Locate("/spec/condition");
+            condition = map.GetScalar("/spec/condition") switch
+            {
+                { Quoting: ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted } =>
+                    new ConditionDefinition(expression, onError, conditionAt) { ContentStart = conditionAt with { Column = conditionAt.Column + 1 } },
+                { Quoting: ScalarQuoting.Literal or ScalarQuoting.Folded, ContentStart: { } start } span =>
+                    new ConditionDefinition(expression, onError, conditionAt)
+                    {
+                        ContentStart = start,
+                        Style = span.Quoting == ScalarQuoting.Literal ? ConditionTextStyle.Literal : ConditionTextStyle.Folded,
+                    },
+                _ => new ConditionDefinition(expression, onError, conditionAt),
+            };
         }
 
         var actions = ImmutableArray.CreateBuilder<ActionDefinition>();

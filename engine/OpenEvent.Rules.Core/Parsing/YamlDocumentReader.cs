@@ -96,7 +96,7 @@ public static partial class YamlDocumentReader
     /// <summary>Reads YAML text. Fatal problems (syntax, limits) stop the file; documents read before them are kept.</summary>
     public static IReadOnlyList<SourceDocument> ReadText(string file, string text, DiagnosticBag diagnostics)
     {
-        var builder = new TreeBuilder(file);
+        var builder = new TreeBuilder(file, text);
         var fileDiagnostics = new DiagnosticBag();
         Diagnostic? fatal = null;
         var parser = new Parser(new StringReader(text));
@@ -308,7 +308,7 @@ public static partial class YamlDocumentReader
     }
 
     /// <summary>Builds JSON trees from parser events with an explicit stack: depth never reaches the CLR stack.</summary>
-    private sealed class TreeBuilder(string file)
+    private sealed class TreeBuilder(string file, string text)
     {
         private readonly Stack<Frame> _stack = new();
         private readonly Dictionary<string, (JsonNode? Node, int Count)> _anchors = new(StringComparer.Ordinal);
@@ -399,7 +399,7 @@ public static partial class YamlDocumentReader
             var node = scalar.Style == ScalarStyle.Plain && scalar.Tag.IsEmpty
                 ? YamlScalarTyping.TypePlain(scalar.Value)
                 : JsonValue.Create(scalar.Value);
-            Attach(node, location, Span(scalar));
+            Attach(node, location, Span(scalar, file, text));
             if (!scalar.Anchor.IsEmpty)
             {
                 _anchors[scalar.Anchor.Value] = (node, 1);
@@ -538,15 +538,22 @@ public static partial class YamlDocumentReader
             "YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias",
             "write the key as text, e.g. name: value"));
 
-        private static ScalarSpan Span(Scalar scalar)
+        private static ScalarSpan Span(Scalar scalar, string file, string text)
         {
             var quoting = scalar.Style switch
             {
                 ScalarStyle.SingleQuoted => ScalarQuoting.SingleQuoted,
                 ScalarStyle.DoubleQuoted => ScalarQuoting.DoubleQuoted,
-                ScalarStyle.Literal or ScalarStyle.Folded => ScalarQuoting.Block,
+                ScalarStyle.Literal => ScalarQuoting.Literal,
+                ScalarStyle.Folded => ScalarQuoting.Folded,
                 _ => ScalarQuoting.Plain,
             };
+
+            if (quoting is ScalarQuoting.Literal or ScalarQuoting.Folded)
+            {
+                // C# conditions in block scalars map compile errors line by line: find the first content line.
+                return new ScalarSpan(quoting, null) { ContentStart = BlockContentStart(file, text, (int)scalar.Start.Line) };
+            }
 
             // Only one-line scalars can be mapped character by character; the source text is kept only where a
             // template might need it (a '{'), to keep source maps small.
@@ -562,6 +569,32 @@ public static partial class YamlDocumentReader
             }
 
             return new ScalarSpan(quoting, raw);
+        }
+
+        private static SourceLocation? BlockContentStart(string file, string text, int indicatorLine)
+        {
+            var lineNumber = 1;
+            var index = 0;
+            while (lineNumber <= indicatorLine && index >= 0)
+            {
+                index = text.IndexOf('\n', index) is var next and >= 0 ? next + 1 : -1;
+                lineNumber++;
+            }
+
+            while (index >= 0 && index < text.Length)
+            {
+                var end = text.IndexOf('\n', index);
+                var line = end < 0 ? text[index..] : text[index..end];
+                if (line.Trim().Length > 0)
+                {
+                    return new SourceLocation(file, lineNumber, line.Length - line.TrimStart(' ').Length + 1);
+                }
+
+                index = end < 0 ? -1 : end + 1;
+                lineNumber++;
+            }
+
+            return null;
         }
 
         // Quoted scalars need their source text to map positions across escapes; the parser event does not carry

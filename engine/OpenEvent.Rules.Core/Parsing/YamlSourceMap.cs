@@ -8,14 +8,19 @@ internal enum ScalarQuoting
     Plain,
     SingleQuoted,
     DoubleQuoted,
-    Block,
+    Literal,
+    Folded,
 }
 
 /// <summary>
 /// The source text of a scalar that sits on one line (<see cref="Raw"/> includes the quotes), so that a
 /// position inside the value can be mapped back to a column. Null raw text means "multi-line: use the start".
 /// </summary>
-internal sealed record ScalarSpan(ScalarQuoting Quoting, string? Raw);
+internal sealed record ScalarSpan(ScalarQuoting Quoting, string? Raw)
+{
+    /// <summary>For block scalars (| and >): where the content starts (the line after the indicator, at its indentation).</summary>
+    public SourceLocation? ContentStart { get; init; }
+}
 
 /// <summary>
 /// The source map of one YAML document: JSON pointer → location of the node and of its key. Nodes copied by

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Validation;
@@ -23,7 +25,12 @@ public static class PolicyFolderLoader
     public static Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
         LoadAsync(paths, EventCatalog.Default, cancellationToken);
 
-    public static async Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, CancellationToken cancellationToken = default)
+    public static Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, CancellationToken cancellationToken = default) =>
+        LoadAsync(paths, catalog, conditions: null, cancellationToken);
+
+    /// <param name="conditions">When given, every spec.condition (disabled policies too) is compiled and its errors reported (OER2xxx).</param>
+    public static async Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, IConditionCompiler? conditions,
+        CancellationToken cancellationToken = default)
     {
         var validator = await PolicySchemaValidator.GetDefaultAsync().WaitAsync(cancellationToken);
         var diagnostics = new DiagnosticBag();
@@ -62,6 +69,10 @@ public static class PolicyFolderLoader
 
         var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable());
         PolicySetValidator.Validate(set, catalog, diagnostics);
+        if (conditions is not null)
+        {
+            CheckConditions(set, conditions, diagnostics, cancellationToken);
+        }
 
         var displayPaths = files.Select(f => f.DisplayPath).ToList();
         var order = displayPaths.Select((path, index) => (path, index)).ToDictionary(p => p.path, p => p.index, StringComparer.Ordinal);
@@ -71,6 +82,19 @@ public static class PolicyFolderLoader
             .ThenBy(d => d.Location.Column)
             .ToList();
         return new PolicyLoadResult(set, sorted, displayPaths);
+    }
+
+    private static void CheckConditions(PolicySetDefinition set, IConditionCompiler compiler, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        var sources = set.Policies.Where(p => p.Condition is not null).Select(p => PolicySetCompiler.ToSource(p.Name, p.Condition!)).ToList();
+        if (sources.Count == 0)
+        {
+            return;
+        }
+
+        var result = compiler.Compile(sources, cancellationToken);
+        diagnostics.AddRange(result.Diagnostics);
+        result.Conditions?.Dispose();
     }
 
     /// <summary>A policy file: where to read it, and how to name it in diagnostics.</summary>

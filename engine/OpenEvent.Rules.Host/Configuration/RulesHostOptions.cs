@@ -19,6 +19,14 @@ public sealed class RulesHostOptions
     public DecisionLogOptions DecisionLog { get; set; } = new();
 
     public ReloadOptions Reload { get; set; } = new();
+
+    public ConditionOptions Conditions { get; set; } = new();
+}
+
+public sealed class ConditionOptions
+{
+    /// <summary>Where compiled C# conditions are cached by content hash (default: $XDG_CACHE_HOME or ~/.cache, openevent-rules/conditions).</summary>
+    public string? CacheDirectory { get; set; }
 }
 
 public sealed class AuthOptions

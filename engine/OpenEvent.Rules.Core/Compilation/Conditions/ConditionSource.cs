@@ -2,24 +2,6 @@ using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Compilation.Conditions;
 
-/// <summary>How the expression text was written in YAML, which decides how its offsets map back to the file.</summary>
-public enum ConditionTextStyle
-{
-    /// <summary>A plain or quoted scalar on one line: character k is at column <c>ContentStart.Column + k</c>.</summary>
-    Inline,
-
-    /// <summary>
-    /// A literal block scalar (<c>|</c>): line i of the text is file line <c>ContentStart.Line + i</c>, and
-    /// its column is <c>ContentStart.Column</c> (the block indent) plus the column inside the text line.
-    /// </summary>
-    Literal,
-
-    /// <summary>
-    /// A folded block scalar (<c>&gt;</c>) or a multi-line flow scalar: line breaks were folded into spaces,
-    /// so positions are not recoverable; diagnostics point at <c>ContentStart</c> and name the offset.
-    /// </summary>
-    Folded,
-}
 
 /// <summary>
 /// One C# condition handed to the compiler. <paramref name="Key"/> identifies it to the caller (e.g. the
