@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Tests.Compilation;
@@ -20,10 +21,8 @@ public class MatchBenchmarks
 {
     private const int EventCount = 256;
 
-    // ---- PLACEHOLDER BASELINE ------------------------------------------------------------------------------------
-    // Switch to the real oracle when it lands: `ReferencePatternEvaluator.Matches` (same signature).
-    private static readonly Func<PatternObject, JsonElement, bool> Baseline = NaiveEvaluator.Matches;
-    // ---------------------------------------------------------------------------------------------------------------
+    // The reference evaluator: one pattern at a time over a parsed document (the test oracle).
+    private static readonly Func<PatternObject, JsonElement, bool> Baseline = ReferencePatternEvaluator.Matches;
 
     private CompiledPatternSet _set = null!;
     private IReadOnlyList<PatternObject> _patterns = null!;
@@ -85,7 +84,7 @@ public class MatchBenchmarks
     // The baseline as the engine would run it without the compiled set: parse once, then every pattern in turn.
     private List<int> BaselineMatches(byte[] cloudEvent)
     {
-        using var document = JsonDocument.Parse(cloudEvent, NaiveEvaluator.DocumentOptions);
+        using var document = JsonDocument.Parse(cloudEvent, TestPatterns.DocumentOptions);
         var root = document.RootElement;
         var matches = new List<int>();
         for (var i = 0; i < _patterns.Count; i++)

@@ -162,16 +162,12 @@ internal sealed class FieldPartition
             }
 
             case ScalarKind.Number:
-                if (v.HasNumber)
+                if (_numbers is not null && _numbers.TryGetValue(v.Number, out var numberNode))
                 {
-                    if (_numbers is not null && _numbers.TryGetValue(v.Number, out var node))
-                    {
-                        output.Add(node);
-                    }
-
-                    _ranges?.Collect(v.Number.AsDouble, output);
+                    output.Add(numberNode);
                 }
 
+                _ranges?.Collect(v.Number.AsDouble, output);
                 break;
             case ScalarKind.True:
                 AddIfAny(_true, output);

@@ -177,7 +177,7 @@ internal sealed class ExactNumberTest(JsonNumber expected) : ValueTest
     public override bool Test(EventView view, int value)
     {
         ref var v = ref view.Values[value];
-        return v.Kind == ScalarKind.Number && v.HasNumber && ValueMatchers.NumberEquals(v.Number, expected);
+        return v.Kind == ScalarKind.Number && ValueMatchers.NumberEquals(v.Number, expected);
     }
 }
 
@@ -233,7 +233,7 @@ internal sealed class NumericTest(ImmutableArray<NumericComparison> comparisons)
     public override bool Test(EventView view, int value)
     {
         ref var v = ref view.Values[value];
-        return v.Kind == ScalarKind.Number && v.HasNumber && ValueMatchers.SatisfiesAll(v.Number, comparisons);
+        return v.Kind == ScalarKind.Number && ValueMatchers.SatisfiesAll(v.Number, comparisons);
     }
 }
 

@@ -129,7 +129,7 @@ internal static class EventReader
                 }
 
                 var length = reader.CopyString(view.ReserveChars(raw.Length));
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, false, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default);
                 break;
             }
 
@@ -142,19 +142,18 @@ internal static class EventReader
                     text[i] = (char)raw[i]; // the reader has checked number syntax: ASCII only
                 }
 
-                var hasNumber = JsonNumber.TryParse(text, out var number);
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, hasNumber, number);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text));
                 break;
             }
 
             case JsonTokenType.True:
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.True, 0, false, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.True, 0, default);
                 break;
             case JsonTokenType.False:
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.False, 0, false, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.False, 0, default);
                 break;
             case JsonTokenType.Null:
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.Null, 0, false, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.Null, 0, default);
                 break;
         }
     }

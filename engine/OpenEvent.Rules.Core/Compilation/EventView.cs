@@ -52,7 +52,6 @@ internal sealed class EventView
         public int TextStart;
         public int TextLength;
         public int UpperStart; // -1 until some ignore-case test needs it
-        public bool HasNumber; // false for a number outside decimal and double range (it then equals nothing)
         public JsonNumber Number;
         public int NextInSlot;
         public int NextInPath;
@@ -151,7 +150,7 @@ internal sealed class EventView
     }
 
     /// <summary>Appends a value whose text (string, or number literal) was written at CharCount.</summary>
-    public void AddValue(int pathId, int instance, int childIndex, ScalarKind kind, int textLength, bool hasNumber, JsonNumber number)
+    public void AddValue(int pathId, int instance, int childIndex, ScalarKind kind, int textLength, JsonNumber number)
     {
         if (ValueCount == Values.Length)
         {
@@ -164,7 +163,6 @@ internal sealed class EventView
         v.TextStart = CharCount;
         v.TextLength = textLength;
         v.UpperStart = -1;
-        v.HasNumber = hasNumber;
         v.Number = number;
         CharCount += textLength;
 

@@ -42,11 +42,6 @@ public sealed class MatchResult
                 value = Scalar.FromString(view.Text(v).ToString());
                 return true;
             case ScalarKind.Number:
-                if (!record.HasNumber)
-                {
-                    return false; // beyond double range: no JsonNumber can hold it
-                }
-
                 value = Scalar.FromNumber(record.Number, view.Text(v).ToString());
                 return true;
             case ScalarKind.True:

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
-using System.Net.Sockets;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;
@@ -55,83 +55,9 @@ internal static class ValueMatchers
         return true;
     }
 
-    /// <summary>
-    /// A string holding an IP address of the network's family, inside the network. The family is checked explicitly:
-    /// IPNetwork.Contains also accepts an IPv4-mapped IPv6 address ("::ffff:10.1.2.3") in an IPv4 network.
-    /// </summary>
+    /// <summary>A string holding an IP address inside the network: the shared semantics (same family, bitwise prefix).</summary>
     public static bool InNetwork(ReadOnlySpan<char> value, IPNetwork network) =>
-        TryParseIpAddress(value, out var address)
-        && address.AddressFamily == network.BaseAddress.AddressFamily
-        && network.Contains(address);
-
-    /// <summary>
-    /// Strict address syntax: IPv4 only as a dotted quad of decimal octets (0-255, no leading zeros: IPAddress.TryParse
-    /// alone would accept "10", "0x0a.1" or octal "010.0.0.1"), IPv6 as IPAddress parses it but without a zone ("%eth0").
-    /// </summary>
-    public static bool TryParseIpAddress(ReadOnlySpan<char> text, out IPAddress address)
-    {
-        address = IPAddress.None;
-        if (text.IsEmpty || text.Length > 64)
-        {
-            return false;
-        }
-
-        if (text.Contains(':'))
-        {
-            if (text.Contains('%') || !IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                return false;
-            }
-
-            address = v6;
-            return true;
-        }
-
-        Span<byte> octets = stackalloc byte[4];
-        var part = 0;
-        var i = 0;
-        while (true)
-        {
-            var start = i;
-            var octet = 0;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                octet = (octet * 10) + (text[i] - '0');
-                i++;
-                if (i - start > 3)
-                {
-                    return false;
-                }
-            }
-
-            var digits = i - start;
-            if (digits == 0 || octet > 255 || (digits > 1 && text[start] == '0'))
-            {
-                return false;
-            }
-
-            octets[part++] = (byte)octet;
-            if (part == 4)
-            {
-                break;
-            }
-
-            if (i >= text.Length || text[i] != '.')
-            {
-                return false;
-            }
-
-            i++;
-        }
-
-        if (i != text.Length)
-        {
-            return false;
-        }
-
-        address = new IPAddress(octets);
-        return true;
-    }
+        MatcherSemantics.TryParseIpAddress(value.ToString(), out var address) && MatcherSemantics.Contains(network, address);
 }
 
 /// <summary>

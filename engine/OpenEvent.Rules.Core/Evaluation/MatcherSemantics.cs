@@ -313,10 +313,7 @@ public static class MatcherSemantics
                 return true;
             case JsonValueKind.Number:
                 var raw = element.GetRawText();
-                var number = JsonNumber.TryParse(raw, out var parsed)
-                    ? parsed
-                    : JsonNumber.FromDouble(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
-                value = Scalar.FromNumber(number, raw);
+                value = Scalar.FromNumber(JsonNumber.FromEventLiteral(raw), raw);
                 return true;
             case JsonValueKind.True:
                 value = Scalar.True;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
 
@@ -19,8 +20,8 @@ public sealed class CompiledPatternSetTests
             i % 2 == 0 ? $$"""{"type":["filler:{{i}}"]}""" : $$"""{"data":{"projectId":[{{i}}]},"type":[{"prefix":"f{{i}}"}]}"""));
         var crowded = new CompiledPatternSetBuilder().Build([.. fillers, compiled]).Match(bytes).Contains(40);
 
-        using var document = JsonDocument.Parse(bytes, NaiveEvaluator.DocumentOptions);
-        var naive = NaiveEvaluator.Matches(compiled, document.RootElement);
+        using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
+        var naive = ReferencePatternEvaluator.Matches(compiled, document.RootElement);
 
         Assert.True(alone == crowded, $"alone={alone}, with fillers={crowded}: {pattern} on {cloudEvent}");
         Assert.True(alone == naive, $"compiled={alone}, naive={naive}: {pattern} on {cloudEvent}");
@@ -140,7 +141,6 @@ public sealed class CompiledPatternSetTests
     [InlineData("a*b*c", "axxbyyc", true)]
     [InlineData("a*b*c", "acb", false)]
     [InlineData("*.sql", "x.sql.bak", false)]
-    [InlineData("**", "anything", true)]
     [InlineData("abc", "abc", true)]
     [InlineData("abc", "abcd", false)]
     [InlineData("a\\\\*b", "a*b", true)]
@@ -168,7 +168,6 @@ public sealed class CompiledPatternSetTests
     [InlineData("""[">", 0.1]""", "0.1", false)]
     [InlineData("""[">", 1234567890123455, "<", 1234567890123457]""", "1234567890123456", true)]
     [InlineData("""[">", 1234567890123456]""", "1234567890123456", false)]
-    [InlineData("""[">", 5, "<", 1]""", "3", false)]
     public void Match_Numeric_ComparesNumbersOnly(string comparisons, string value, bool expected) =>
         Assert.Equal(expected, Matches($$"""{"n":[{"numeric":{{comparisons}}}]}""", $$"""{"n":{{value}}}"""));
 
@@ -231,13 +230,6 @@ public sealed class CompiledPatternSetTests
     public void Match_Or_AnyBranchOverTheSameObject(string pattern, string cloudEvent, bool expected) =>
         Assert.Equal(expected, Matches(pattern, cloudEvent));
 
-    [Theory]
-    [InlineData("""{}""", """{"type":"x"}""", true)]
-    [InlineData("""{"data":{}}""", """{}""", true)]
-    [InlineData("""{"data":{}}""", """{"data":[{"a":1}]}""", true)]
-    public void Match_EmptyPatternObject_MatchesAnything(string pattern, string cloudEvent, bool expected) =>
-        Assert.Equal(expected, Matches(pattern, cloudEvent));
-
     [Fact]
     public void Match_EscapedNamesAndValues_CompareUnescaped()
     {
@@ -262,7 +254,7 @@ public sealed class CompiledPatternSetTests
         var set = new CompiledPatternSetBuilder().Build(patterns);
         var cloudEvent = """{"type":"t3","data":{"projectId":3,"status":6,"fileName":"dws_2"}}""";
         using var document = JsonDocument.Parse(cloudEvent);
-        var expected = Enumerable.Range(0, patterns.Count).Where(i => NaiveEvaluator.Matches(patterns[i], document.RootElement)).ToArray();
+        var expected = Enumerable.Range(0, patterns.Count).Where(i => ReferencePatternEvaluator.Matches(patterns[i], document.RootElement)).ToArray();
 
         var actual = set.Match(Encoding.UTF8.GetBytes(cloudEvent));
 

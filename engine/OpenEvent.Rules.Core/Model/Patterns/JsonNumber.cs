@@ -109,6 +109,15 @@ public readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNumb
         return kept >= Math.Min(significant, 17);
     }
 
+    /// <summary>
+    /// Reads a number of an event (valid JSON number syntax): its value, or ±infinity beyond double's range, so that
+    /// every evaluator sees 1e400 alike (greater than any finite number, equal to nothing finite).
+    /// </summary>
+    public static JsonNumber FromEventLiteral(ReadOnlySpan<char> literal) =>
+        TryParse(literal, out var number)
+            ? number
+            : new JsonNumber(double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture));
+
     public static bool IsJsonNumberSyntax(ReadOnlySpan<char> s)
     {
         var i = 0;
