@@ -7,13 +7,15 @@ public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
-    /// <summary>Runs the CLI with explicit writers so that tests can call it in-process.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the CLI with explicit writers (and stdin) so that tests can call it in-process.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdin = null)
     {
+        stdin ??= Console.OpenStandardInput();
         var root = new RootCommand("oer: validate, dry-run and test OpenEvent.Rules policies for DataWorks events.")
         {
             ValidateCommand.Create(stdout, stderr),
-            DryRunCommand.Create(stdout, stderr, Console.OpenStandardInput()),
+            DryRunCommand.Create(stdout, stderr, stdin),
+            ExplainCommand.Create(stdout, stderr, stdin),
             ServeCommand.Create(),
         };
 

@@ -1,0 +1,268 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Cli.Commands;
+
+/// <summary>
+/// <c>oer explain --policies DIR --event FILE [--policy NAME] [--format text|json]</c>: for each policy (or the one
+/// named), every clause of type, match, scope, exclusions and condition, marked pass/fail with the value seen, and
+/// the first clause that failed.
+/// </summary>
+internal static class ExplainCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
+    {
+        var policies = new Option<string[]>("--policies") { Description = "Policy folders or files (default: policies).", AllowMultipleArgumentsPerToken = true };
+        var eventFile = new Option<string>("--event") { Description = "The event file (a CloudEvent, a batch or JSON Lines; - for stdin).", Required = true };
+        var policyName = new Option<string>("--policy") { Description = "Explain only this policy." };
+        var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("explain", "Show, clause by clause, why each policy did or did not match an event.")
+        {
+            policies,
+            eventFile,
+            policyName,
+            format,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(eventFile)!;
+            if (EventFiles.FirstMissing([path]) is { } missing)
+            {
+                await stderr.WriteLineAsync($"oer: path not found: {missing}");
+                return ExitCodes.Usage;
+            }
+
+            var (compiled, exitCode) = await PolicyLoading.CompileAsync(result.GetValue(policies), stderr, cancellationToken);
+            if (compiled is null)
+            {
+                return exitCode;
+            }
+
+            using (compiled)
+            {
+                var selected = compiled.Definition.Policies;
+                if (result.GetValue(policyName) is { } name)
+                {
+                    selected = [.. selected.Where(p => p.Name == name)];
+                    if (selected.IsEmpty)
+                    {
+                        var known = compiled.Definition.Policies.Select(p => p.Name).Order(StringComparer.Ordinal);
+                        await stderr.WriteLineAsync($"oer: no policy named '{name}'; the set has: {string.Join(", ", known)}");
+                        return ExitCodes.Usage;
+                    }
+                }
+
+                var json = result.GetValue(format) == "json";
+                var invalid = 0;
+                foreach (var (file, read) in EventFiles.Expand([path], stdin))
+                {
+                    foreach (var slice in EventInputReader.Split(read(), file))
+                    {
+                        using var e = compiled.Parser.TryParse(slice, out var error);
+                        if (e is null)
+                        {
+                            invalid++;
+                            await stderr.WriteLineAsync($"{file}[{slice.Origin.Index}]: invalid event {error!.Id}: {error.Message}");
+                            continue;
+                        }
+
+                        var decision = compiled.Evaluator.Evaluate(e);
+                        var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision)).ToList();
+                        await stdout.WriteLineAsync(json ? ExplanationJson(e, explanations) : ExplanationText(e, explanations));
+                    }
+                }
+
+                return invalid > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            }
+        });
+        return command;
+    }
+
+    private static string ExplanationText(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"event {e.Origin.File}[{e.Origin.Index}]  {e.Type}  id={e.Id}");
+        text.AppendLine($"  scope: tenant={e.Scope.Tenant ?? "-"} workspace={e.Scope.Workspace ?? "-"} region={e.Scope.Region ?? "-"} environment={e.Scope.Environment ?? "-"} operator={e.Scope.Operator ?? "-"}");
+        foreach (var explanation in explanations)
+        {
+            var policy = explanation.Policy;
+            text.AppendLine();
+            text.AppendLine($"policy {policy.Name} ({policy.Location}, {policy.Mode.ToString().ToLowerInvariant()}): {(explanation.Applies ? "APPLIES" : "does not apply")}");
+            if (explanation.FirstFailure is { } first)
+            {
+                text.AppendLine($"  first failing clause: {first}");
+            }
+
+            text.AppendLine("  match:");
+            AppendPattern(text, explanation.Match, "    ");
+            if (!explanation.Scope.IsEmpty)
+            {
+                text.AppendLine("  scope:");
+                AppendScope(text, explanation.Scope, "    ");
+            }
+
+            foreach (var exclusion in explanation.Exclusions)
+            {
+                text.AppendLine($"  exclude[{exclusion.Index}] ({exclusion.Location}): {(exclusion.Excluded ? "applies: the event is excluded" : "does not apply")}");
+                if (exclusion.Match is { } match)
+                {
+                    AppendPattern(text, match, "    ");
+                }
+
+                AppendScope(text, exclusion.Scope, "    ");
+            }
+
+            if (policy.Condition is { } condition)
+            {
+                text.AppendLine($"  condition ({condition.Location}): {ConditionText(explanation)}");
+            }
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    private static string ConditionText(PolicyExplanation explanation) => explanation.Condition switch
+    {
+        ConditionResult.True => "true",
+        ConditionResult.False => "false",
+        ConditionResult.Error => $"error: {explanation.ConditionError}",
+        _ => "not evaluated",
+    };
+
+    private static void AppendPattern(StringBuilder text, PatternTrace trace, string indent)
+    {
+        foreach (var member in trace.Members)
+        {
+            switch (member)
+            {
+                case LeafTrace leaf:
+                    foreach (var clause in leaf.Clauses)
+                    {
+                        text.AppendLine($"{indent}{Mark(clause.Passed)} {clause.Path} {clause.Clause}  saw {PolicyExplainer.Saw(clause.Actual)}  ({clause.Location})");
+                    }
+
+                    break;
+                case NestedTrace nested:
+                    text.AppendLine($"{indent}{Mark(nested.Passed)} {nested.Path}:");
+                    foreach (var candidate in nested.Candidates)
+                    {
+                        if (nested.Candidates.Length > 1)
+                        {
+                            text.AppendLine($"{indent}  {Mark(candidate.Matched)} {candidate.Path}:");
+                        }
+
+                        AppendPattern(text, candidate, indent + (nested.Candidates.Length > 1 ? "    " : "  "));
+                    }
+
+                    break;
+                case OrTrace or:
+                    text.AppendLine($"{indent}{Mark(or.Passed)} $or ({or.Location}), one branch must match:");
+                    for (var i = 0; i < or.Branches.Length; i++)
+                    {
+                        text.AppendLine($"{indent}  {Mark(or.Branches[i].Matched)} branch {i}:");
+                        AppendPattern(text, or.Branches[i], indent + "    ");
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void AppendScope(StringBuilder text, IEnumerable<ScopeClause> clauses, string indent)
+    {
+        foreach (var clause in clauses)
+        {
+            text.AppendLine($"{indent}{Mark(clause.Passed)} {clause.Dimension} in {PolicyExplainer.Format(clause.Allowed)}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
+        }
+    }
+
+    private static string Mark(bool passed) => passed ? "pass" : "FAIL";
+
+    private static string ExplanationJson(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("event");
+            json.WriteString("id", e.Id);
+            json.WriteString("type", e.Type);
+            json.WriteString("file", e.Origin.File);
+            json.WriteNumber("index", e.Origin.Index);
+            json.WriteEndObject();
+            json.WriteStartArray("policies");
+            foreach (var explanation in explanations)
+            {
+                json.WriteStartObject();
+                json.WriteString("policy", explanation.Policy.Name);
+                json.WriteString("location", explanation.Policy.Location.ToString());
+                json.WriteBoolean("applies", explanation.Applies);
+                if (explanation.FirstFailure is { } first)
+                {
+                    json.WriteString("firstFailure", first);
+                }
+                else
+                {
+                    json.WriteNull("firstFailure");
+                }
+
+                json.WriteStartArray("clauses");
+                foreach (var clause in explanation.Match.AllClauses())
+                {
+                    WriteClause(json, "match", clause.Path, clause.Clause, clause.Passed, clause.Actual, clause.Location);
+                }
+
+                foreach (var clause in explanation.Scope)
+                {
+                    WriteClause(json, "scope", clause.Dimension, PolicyExplainer.Format(clause.Allowed), clause.Passed,
+                        clause.Actual is null ? [] : [clause.Actual], clause.Location);
+                }
+
+                foreach (var exclusion in explanation.Exclusions)
+                {
+                    foreach (var clause in exclusion.Match?.AllClauses() ?? [])
+                    {
+                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Path, clause.Clause, clause.Passed, clause.Actual, clause.Location);
+                    }
+
+                    foreach (var clause in exclusion.Scope)
+                    {
+                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Dimension, PolicyExplainer.Format(clause.Allowed), clause.Passed,
+                            clause.Actual is null ? [] : [clause.Actual], clause.Location);
+                    }
+                }
+
+                json.WriteEndArray();
+                json.WriteString("condition", explanation.Condition.ToString().ToLowerInvariant());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteClause(Utf8JsonWriter json, string part, string path, string clause, bool passed, IEnumerable<string> actual, SourceLocation location)
+    {
+        json.WriteStartObject();
+        json.WriteString("part", part);
+        json.WriteString("path", path);
+        json.WriteString("clause", clause);
+        json.WriteBoolean("passed", passed);
+        json.WriteStartArray("actual");
+        foreach (var value in actual)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+        json.WriteString("location", location.ToString());
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Evaluation;
+
+// What `oer explain` reports for one policy and one event: every clause of the match pattern, the scope, each
+// exclusion and the condition, marked pass/fail with the value seen, and the first clause that failed. Built from
+// the reference evaluator's traces, so the explanation always agrees with the decision.
+
+/// <summary>One scope dimension of a policy (or exclusion) against the event's normalized value.</summary>
+public sealed record ScopeClause(string Dimension, ImmutableArray<string> Allowed, string? Actual, bool Passed, SourceLocation Location);
+
+public sealed record ExclusionExplanation(int Index, PatternTrace? Match, ImmutableArray<ScopeClause> Scope, bool Excluded, SourceLocation Location);
+
+public enum ConditionResult
+{
+    /// <summary>No condition, or match / scope / exclusions already decided.</summary>
+    NotEvaluated,
+    True,
+    False,
+    Error,
+}
+
+/// <summary>The full account of why a policy did or did not apply to an event.</summary>
+public sealed record PolicyExplanation(
+    PolicyDefinition Policy,
+    PatternTrace Match,
+    ImmutableArray<ScopeClause> Scope,
+    ImmutableArray<ExclusionExplanation> Exclusions,
+    ConditionResult Condition,
+    string? ConditionError,
+    bool Applies,
+    string? FirstFailure);
+
+public static class PolicyExplainer
+{
+    /// <param name="decision">The decision of the compiled set for the same event: it carries the condition outcome.</param>
+    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision)
+    {
+        var match = ReferencePatternEvaluator.Explain(policy.Match, e.Root);
+        var scope = ScopeClauses(policy.Scope, e.Scope);
+        var exclusions = policy.Exclude.Select((exclusion, i) =>
+        {
+            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, e.Root);
+            var clauses = ScopeClauses(exclusion.Scope, e.Scope);
+            return new ExclusionExplanation(i, trace, clauses, (trace?.Matched ?? true) && clauses.All(c => c.Passed), exclusion.Location);
+        }).ToImmutableArray();
+
+        string? firstFailure = null;
+        if (!match.Matched)
+        {
+            var clause = match.FirstFailure;
+            firstFailure = clause is null
+                ? $"match ({match.Location})"
+                : $"match: {clause.Path} {clause.Clause} ({clause.Location}); saw {Saw(clause.Actual)}";
+        }
+        else if (scope.FirstOrDefault(c => !c.Passed) is { } failedScope)
+        {
+            firstFailure = $"scope: {failedScope.Dimension} {Format(failedScope.Allowed)} ({failedScope.Location}); saw {failedScope.Actual ?? "no value"}";
+        }
+        else if (exclusions.FirstOrDefault(x => x.Excluded) is { } excluded)
+        {
+            firstFailure = $"exclude[{excluded.Index}] applies ({excluded.Location})";
+        }
+
+        var condition = ConditionResult.NotEvaluated;
+        string? conditionError = null;
+        if (firstFailure is null && policy.Condition is { } definition && policy.Mode != PolicyMode.Disabled)
+        {
+            var failure = decision.ConditionFailures.FirstOrDefault(f => f.Policy == policy.Name);
+            var matched = decision.Matched.Concat(decision.Audit).Any(m => m.Policy == policy.Name);
+            condition = failure is not null ? ConditionResult.Error : matched ? ConditionResult.True : ConditionResult.False;
+            conditionError = failure?.Message;
+            if (!matched)
+            {
+                firstFailure = failure is null
+                    ? $"condition ({definition.Location}) is false"
+                    : $"condition ({definition.Location}) threw {failure.Message}";
+            }
+        }
+
+        if (firstFailure is null && policy.Mode == PolicyMode.Disabled)
+        {
+            firstFailure = "the policy is disabled (mode: disabled)";
+        }
+
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure);
+    }
+
+    private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
+    {
+        if (scope is null)
+        {
+            return [];
+        }
+
+        var clauses = ImmutableArray.CreateBuilder<ScopeClause>();
+        void Add(string dimension, string key, ImmutableArray<string> allowed, string? actual)
+        {
+            if (!allowed.IsDefaultOrEmpty)
+            {
+                clauses.Add(new ScopeClause(dimension, allowed, actual, actual is not null && allowed.Contains(actual, StringComparer.Ordinal),
+                    scope.LocationOf(key, 0)));
+            }
+        }
+
+        Add("tenant", "tenants", scope.Tenants, values.Tenant);
+        Add("workspace", "workspaces", scope.Workspaces, values.Workspace);
+        Add("region", "regions", scope.Regions, values.Region);
+        Add("environment", "environments", scope.Environments, values.Environment);
+        Add("operator", "operators", scope.Operators, values.Operator);
+        return clauses.ToImmutable();
+    }
+
+    public static string Format(ImmutableArray<string> values) => "[" + string.Join(", ", values) + "]";
+
+    public static string Saw(ImmutableArray<string> actual) => actual.IsDefaultOrEmpty ? "no value" : string.Join(", ", actual);
+}
