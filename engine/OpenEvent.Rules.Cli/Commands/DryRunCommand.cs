@@ -15,7 +15,7 @@ internal static class DryRunCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
     {
-        var policies = new Option<string[]>("--policies") { Description = "Policy folders or files (default: policies).", AllowMultipleArgumentsPerToken = true };
+        var policies = new Option<string[]>("--policies") { Description = "A policy folder or file (default: policies); repeat the option for several." };
         var format = new Option<string>("--format") { Description = "text (a readable report) or json (one object per event per line).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var events = new Argument<string[]>("events") { Description = "Event files (JSON, a batch array, or JSON Lines), folders, or - for stdin.", Arity = ArgumentArity.OneOrMore };

@@ -15,7 +15,7 @@ internal static class ExplainCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
     {
-        var policies = new Option<string[]>("--policies") { Description = "Policy folders or files (default: policies).", AllowMultipleArgumentsPerToken = true };
+        var policies = new Option<string[]>("--policies") { Description = "A policy folder or file (default: policies); repeat the option for several." };
         var eventFile = new Option<string>("--event") { Description = "The event file (a CloudEvent, a batch or JSON Lines; - for stdin).", Required = true };
         var policyName = new Option<string>("--policy") { Description = "Explain only this policy." };
         var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
