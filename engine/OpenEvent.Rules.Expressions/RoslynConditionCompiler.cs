@@ -269,8 +269,8 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
     private static string CompileHint(string id) => id switch
     {
         "CS0103" => "Unknown name: the event is 'e' (e.Data, e.Scope, e.Type, e.At(...)); string values need quotes.",
-        "CS0234" or "CS0246" => "That type is not available in conditions; see docs/notes-conditions.md for the allowed API.",
-        "CS1061" => "No such member: see docs/notes-conditions.md for the members of e, e.Data (ConditionNode) and e.Scope.",
+        "CS0234" or "CS0246" => "That type is not available in conditions; see docs/conditions.md for the allowed API.",
+        "CS1061" => "No such member: see docs/conditions.md for the members of e, e.Data (ConditionNode) and e.Scope.",
         "CS0136" => "'e' is the event: name lambda parameters differently (x => ...).",
         "CS0019" => "The operands have different types: convert one side, e.g. e.Data.Long(\"jobId\") == 5777 or e.Data.Str(\"jobId\") == \"5777\".",
         "CS0220" => "The constant expression overflows: conditions are compiled with overflow checking.",

@@ -14,7 +14,7 @@ public sealed record RoslynConditionCompilerOptions
 
     /// <summary>
     /// Also run the semantic sandbox on a cache hit. Off by default: a hit needs the exact same expressions,
-    /// references and allow-list that passed before (see docs/notes-conditions.md), and the check costs most
+    /// references and allow-list that passed before (see docs/conditions.md), and the check costs most
     /// of a cold compile. The syntax gate runs on every call either way.
     /// </summary>
     public bool RecheckOnCacheHit { get; init; }

@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Expressions.Tests;
 
-/// <summary>Runs examples.json, the cases docs/notes-conditions.md quotes: all compiled in one set, each against its event.</summary>
+/// <summary>Runs examples.json, the cases docs/conditions.md quotes: all compiled in one set, each against its event.</summary>
 public sealed class ExampleTests : IDisposable
 {
     private static readonly JsonElement Examples = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples.json"))).RootElement;
@@ -51,7 +51,7 @@ public sealed class ExampleTests : IDisposable
     [Fact]
     public void Examples_AreQuotedInTheDocs()
     {
-        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "notes-conditions.md")).Replace("\\|", "|", StringComparison.Ordinal);
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "conditions.md")).Replace("\\|", "|", StringComparison.Ordinal);
 
         foreach (var example in Examples.GetProperty("cases").EnumerateArray())
         {

@@ -26,7 +26,7 @@ public static class DiagnosticIds
     public const string InvalidValue = "OER1014";
     public const string InvalidName = "OER1015";
 
-    // C# conditions (issue 4); docs/notes-conditions.md explains each with its fix
+    // C# conditions (issue 4); docs/conditions.md explains each with its fix
     /// <summary>The C# compiler rejected the expression (unknown name, wrong argument, ...).</summary>
     public const string ConditionCompile = "OER2001";
 

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 /// <summary>
 /// The API surface a condition may touch, by type and member. This is an allow-list: a type that is not
 /// here is refused wherever it appears (member access, object creation, cast, typeof, generic argument,
-/// lambda parameter, pattern). docs/notes-conditions.md lists the same surface for authors.
+/// lambda parameter, pattern). docs/conditions.md lists the same surface for authors.
 /// </summary>
 internal static class ConditionAllowList
 {

@@ -36,7 +36,7 @@ internal static class ConditionSyntaxGate
     ];
 
     public const string AllowedApiHint =
-        "Conditions may use the event view (e.Data, e.Scope, e.At, e.Matches, ...), string, char, Math, numbers, DateTimeOffset/DateTime/TimeSpan/DayOfWeek and LINQ over event data; see docs/notes-conditions.md.";
+        "Conditions may use the event view (e.Data, e.Scope, e.At, e.Matches, ...), string, char, Math, numbers, DateTimeOffset/DateTime/TimeSpan/DayOfWeek and LINQ over event data; see docs/conditions.md.";
 
     // Well-known types from assemblies the compilation does not reference: an unresolved name that is one
     // of these is reported as a forbidden API rather than as a typo.
