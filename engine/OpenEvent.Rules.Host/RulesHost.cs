@@ -30,6 +30,8 @@ public static partial class RulesHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
 
+        // Request-level framework logs drown the decisions; keep them for warnings (appsettings can lower this).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddOptions<RulesHostOptions>().Bind(builder.Configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -97,6 +99,8 @@ public static partial class RulesHost
 
         try
         {
+            // Validate the settings before the host starts, so that a bad setting is one clear line, not a stack trace.
+            _ = app.Services.GetRequiredService<IOptions<RulesHostOptions>>().Value;
             await app.RunAsync(cancellationToken);
             return 0;
         }

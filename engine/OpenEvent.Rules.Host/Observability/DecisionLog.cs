@@ -16,6 +16,8 @@ namespace OpenEvent.Rules.Host.Observability;
 /// </summary>
 public sealed partial class DecisionLog : BackgroundService
 {
+    private static readonly JsonSerializerOptions s_json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly DecisionLogOptions _options;
     private readonly TimeProvider _time;
@@ -57,7 +59,7 @@ public sealed partial class DecisionLog : BackgroundService
             line["event"] = Mask(JsonNode.Parse(e.Utf8.Span), _options.Mask);
         }
 
-        _lines.Writer.TryWrite(line.ToJsonString());
+        _lines.Writer.TryWrite(line.ToJsonString(s_json));
     }
 
     /// <summary>Replaces the value at each JSON pointer with "***"; pointers that do not exist are ignored.</summary>
