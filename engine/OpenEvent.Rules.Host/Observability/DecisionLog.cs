@@ -100,44 +100,88 @@ public sealed partial class DecisionLog : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        FileStream? file = null;
+        var file = TryOpen(OpenFile);
+        var stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
+        var reader = _lines.Reader;
         try
         {
-            file = OpenFile();
-            var reader = _lines.Reader;
-            var stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
-
             // Keep writing after stoppingToken until the queue is drained (Complete is called in StopAsync).
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
                 while (reader.TryRead(out var line))
                 {
                     var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                    if (file is not null)
+                    file = WriteToFile(file, bytes);
+                    if (stdout is not null)
                     {
-                        if (file.Length + bytes.Length > _options.MaxFileBytes && file.Length > 0)
-                        {
-                            file = Roll(file);
-                        }
-
-                        file.Write(bytes);
+                        stdout.Write(bytes);
+                    }
+                    else if (file is null)
+                    {
+                        // The file cannot be written: the decision goes to the host log rather than nowhere.
+                        LogDecisionFallback(_logger, line);
                     }
 
-                    stdout?.Write(bytes);
                     Interlocked.Increment(ref _written);
                 }
 
-                file?.Flush();
+                TryFlush(file);
                 stdout?.Flush();
             }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogWriteFailed(_logger, _options.Path ?? "", ex);
         }
         finally
         {
             file?.Dispose();
+        }
+    }
+
+    private FileStream? WriteToFile(FileStream? file, byte[] bytes)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (file.Length + bytes.Length > _options.MaxFileBytes && file.Length > 0)
+            {
+                file = Roll(file);
+            }
+
+            file.Write(bytes);
+            return file;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(_logger, _options.Path ?? "", ex);
+            file.Dispose();
+            return null;
+        }
+    }
+
+    private FileStream? TryOpen(Func<FileStream?> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(_logger, _options.Path ?? "", ex);
+            return null;
+        }
+    }
+
+    private void TryFlush(FileStream? file)
+    {
+        try
+        {
+            file?.Flush();
+        }
+        catch (IOException ex)
+        {
+            LogWriteFailed(_logger, _options.Path ?? "", ex);
         }
     }
 
@@ -187,6 +231,9 @@ public sealed partial class DecisionLog : BackgroundService
         return OpenFile()!;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The decision log '{Path}' cannot be written; decisions go to the console log only.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "decision {Line}")]
+    private static partial void LogDecisionFallback(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The decision log '{Path}' cannot be written; decisions go to the host log instead.")]
     private static partial void LogWriteFailed(ILogger logger, string path, Exception exception);
 }
