@@ -4,5 +4,18 @@ namespace OpenEvent.Rules.Bench;
 
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// <c>load [policies...]</c> runs the HTTP load benchmark of the host; anything else goes to BenchmarkDotNet
+    /// (e.g. <c>--filter '*'</c>).
+    /// </summary>
+    private static Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "load")
+        {
+            return LoadBenchmark.RunAsync(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return Task.FromResult(0);
+    }
 }
