@@ -14,6 +14,7 @@ public static class Program
         {
             ValidateCommand.Create(stdout, stderr),
             DryRunCommand.Create(stdout, stderr, Console.OpenStandardInput()),
+            TestCommand.Create(stdout, stderr),
             ServeCommand.Create(),
         };
 
