@@ -10,11 +10,12 @@ public static class Program
     /// <summary>Runs the CLI with explicit writers so that tests can call it in-process.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("oer: validate, dry-run and test OpenEvent.Rules policies for DataWorks events.")
+        var root = new RootCommand("oer: validate, dry-run and test OpenEvent.Rules policies for DataWorks events, and show the impact of a change.")
         {
             ValidateCommand.Create(stdout, stderr),
             DryRunCommand.Create(stdout, stderr, Console.OpenStandardInput()),
             TestCommand.Create(stdout, stderr),
+            ImpactCommand.Create(stdout, stderr, Console.OpenStandardInput()),
             ServeCommand.Create(),
         };
 
