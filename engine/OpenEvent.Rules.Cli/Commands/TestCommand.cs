@@ -20,8 +20,7 @@ internal static class TestCommand
         var paths = new Argument<string[]>("paths") { Description = "Test files (*.tests.yaml) or folders holding them (default: policies).", Arity = ArgumentArity.ZeroOrMore };
         var policies = new Option<string[]>("--policies")
         {
-            Description = "Policy files or folders (default: each PATH that is a folder, and the folder of each PATH that is a file).",
-            AllowMultipleArgumentsPerToken = true,
+            Description = "Policy files or folders, repeat for several (default: each PATH that is a folder, and the folder of each PATH that is a file).",
         };
         var format = new Option<string>("--format") { Description = "text (default) or junit (JUnit XML on stdout; coverage goes to stderr).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "junit");
