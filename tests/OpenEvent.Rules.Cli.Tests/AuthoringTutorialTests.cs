@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -109,30 +108,8 @@ public sealed partial class AuthoringTutorialTests : IDisposable
 
     private (int ExitCode, string Output) Execute(string fileName, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = _folder.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // A newcomer has a git identity; the test machine may not, and may sign commits.
-        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Tutorial";
-        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "tutorial@example.com";
-        start.Environment["GIT_CONFIG_COUNT"] = "1";
-        start.Environment["GIT_CONFIG_KEY_0"] = "commit.gpgsign";
-        start.Environment["GIT_CONFIG_VALUE_0"] = "false";
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.GetAwaiter().GetResult());
+        var (exitCode, stdout, stderr) = CliRunner.Execute(_folder.Root, fileName, arguments);
+        return (exitCode, stdout + stderr);
     }
 
     private static string Normalize(string text) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenEvent.Rules.Cli;
 
 namespace OpenEvent.Rules.Tests;
@@ -42,9 +41,6 @@ public sealed class ImpactCommandTests : IDisposable
     public ImpactCommandTests()
     {
         Git("init", "-q", "-b", "main");
-        Git("config", "user.email", "test@example.com");
-        Git("config", "user.name", "test");
-        Git("config", "commit.gpgsign", "false");
         _repo.Write("events/downloads.jsonl", Download("d1", 50_000) + "\n" + Download("d2", 150_000) + "\n" + Download("d3", 5_000) + "\n");
         _repo.Write("events/deploy-a.json", Deploy("p1", 10001234, "dws_orders"));
         _repo.Write("events/deploy-b.json", Deploy("p2", 10001235, "ads_revenue"));
@@ -74,27 +70,12 @@ public sealed class ImpactCommandTests : IDisposable
 
     private string Git(params string[] arguments)
     {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = _repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
+        var (exitCode, output, error) = CliRunner.Execute(_repo.Root, "git", arguments);
+        Assert.True(exitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
         return output.Trim();
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-        var exitCode = Program.Run(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Impact_TwoCommits_ReportsExactlyTheChangedEvents()

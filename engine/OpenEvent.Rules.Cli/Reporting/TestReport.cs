@@ -66,7 +66,7 @@ internal static class TestReport
         writer.WriteLine();
         var cases = run.Suites.Sum(s => s.Cases.Length);
         var errors = run.Errors + fileDiagnostics.Count(d => d.IsError);
-        writer.WriteLine($"{run.Passed} passed, {run.Failed} failed, {errors} {(errors == 1 ? "error" : "errors")} in {cases} {(cases == 1 ? "case" : "cases")} ({fileCount} {(fileCount == 1 ? "file" : "files")})");
+        writer.WriteLine($"{run.Passed} passed, {run.Failed} failed, {DiagnosticReport.Plural(errors, "error")} in {DiagnosticReport.Plural(cases, "case")} ({DiagnosticReport.Plural(fileCount, "file")})");
     }
 
     /// <summary>"- expected" / "+ actual" lines, one pair per expectation that did not hold.</summary>
