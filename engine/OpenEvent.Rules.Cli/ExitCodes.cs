@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>Bad command line: unknown option, missing argument, unreadable path.</summary>
     public const int Usage = 2;
+
+    /// <summary><c>oer impact --exit-code</c>: the change alters the outcome of at least one event.</summary>
+    public const int Changed = 3;
 }

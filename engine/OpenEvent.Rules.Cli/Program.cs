@@ -11,11 +11,13 @@ public static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdin = null)
     {
         stdin ??= Console.OpenStandardInput();
-        var root = new RootCommand("oer: validate, dry-run and test OpenEvent.Rules policies for DataWorks events.")
+        var root = new RootCommand("oer: validate, dry-run, explain and test OpenEvent.Rules policies for DataWorks events, and show the impact of a change.")
         {
             ValidateCommand.Create(stdout, stderr),
             DryRunCommand.Create(stdout, stderr, stdin),
             ExplainCommand.Create(stdout, stderr, stdin),
+            TestCommand.Create(stdout, stderr),
+            ImpactCommand.Create(stdout, stderr, stdin),
             ServeCommand.Create(),
         };
 

@@ -14,13 +14,7 @@ public sealed class ValidateCommandTests : IDisposable
 
     private string Write(string name, string text) => _temp.Write(name, text);
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter { NewLine = "\n" };
-        using var stderr = new StringWriter { NewLine = "\n" };
-        var exitCode = Program.Run(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliRunner.Run(args);
 
     /// <summary>A folder with a YAML syntax error (a.yaml), a bad name (b.yaml) and a valid channel (c.yaml).</summary>
     private void WriteBrokenFolder()

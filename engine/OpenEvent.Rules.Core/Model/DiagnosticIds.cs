@@ -2,7 +2,7 @@ namespace OpenEvent.Rules.Model;
 
 /// <summary>
 /// The stable diagnostic ids. OER1xxx: files, YAML and schema; OER2xxx: C# conditions; OER3xxx: semantics
-/// (patterns, catalog, actions). Ids are never reused or renumbered: CI annotations and docs link to them.
+/// (patterns, catalog, actions); OER4xxx: policy test files (*.tests.yaml). Ids are never reused or renumbered: CI annotations and docs link to them.
 /// policy-guide.md documents every id listed in <see cref="All"/>; a test keeps the two in step.
 /// </summary>
 public static class DiagnosticIds
@@ -78,4 +78,20 @@ public static class DiagnosticIds
     public const string TemplateSyntax = "OER3034";
     public const string InlineSecret = "OER3035";
     public const string NoActions = "OER3036";
+
+    // Policy test files (oer test); docs/notes-authoring.md explains each with its fix
+    /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
+    public const string UnknownTestPolicy = "OER4001";
+
+    /// <summary>A case's event file does not exist or cannot be read.</summary>
+    public const string TestEventNotFound = "OER4002";
+
+    /// <summary>A case's event is not one valid CloudEvent (bad JSON, not an object, a batch, missing type, ...), before or after its patch.</summary>
+    public const string InvalidTestEvent = "OER4003";
+
+    /// <summary>Two cases of one test document, or two test documents, have the same name.</summary>
+    public const string DuplicateTestName = "OER4004";
+
+    /// <summary>A document in a *.tests.yaml file is not a PolicyTest.</summary>
+    public const string NotATestDocument = "OER4005";
 }

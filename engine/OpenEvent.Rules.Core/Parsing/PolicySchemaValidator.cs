@@ -12,7 +12,8 @@ namespace OpenEvent.Rules.Parsing;
 /// into author-facing diagnostics (OER1010-OER1015): located through the source map, naming the key and the fix,
 /// with nested oneOf/anyOf/array-item errors flattened to their root cause. NJsonSchema ignores draft-07
 /// if/then, so the kind is dispatched here: apiVersion and kind are checked first, then the document is
-/// validated against the kind's definition.
+/// validated against the kind's definition. PolicyTest documents are checked against
+/// schemas/policy-test.schema.json (the file test authors' editors use).
 /// </summary>
 public sealed partial class PolicySchemaValidator
 {
@@ -20,33 +21,40 @@ public sealed partial class PolicySchemaValidator
 
     private const string ResourceName = "schemas/policy.schema.json";
 
-    /// <summary>Kinds that this validator checks, and the schema definition for each.</summary>
-    private static readonly Dictionary<string, string> s_definitions = new(StringComparer.Ordinal)
-    {
-        ["Policy"] = "policy",
-        ["Channel"] = "channel",
-        ["Target"] = "target",
-    };
+    private const string TestResourceName = "schemas/policy-test.schema.json";
 
-    /// <summary>Every kind a document may have (PolicyTest documents are checked by the test runner).</summary>
+    /// <summary>Every kind a document may have (PolicyTest documents are read by the test runner).</summary>
     public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "PolicyTest"];
 
     private static readonly Lazy<Task<PolicySchemaValidator>> s_default = new(() => LoadAsync(CancellationToken.None));
 
-    private readonly JsonSchema _schema;
+    /// <summary>The schema each kind is validated against.</summary>
+    private readonly Dictionary<string, JsonSchema> _schemas;
 
-    private PolicySchemaValidator(JsonSchema schema) => _schema = schema;
+    private PolicySchemaValidator(Dictionary<string, JsonSchema> schemas) => _schemas = schemas;
 
     /// <summary>The validator for the schema embedded in this build (loaded once).</summary>
     public static Task<PolicySchemaValidator> GetDefaultAsync() => s_default.Value;
 
     public static async Task<PolicySchemaValidator> LoadAsync(CancellationToken cancellationToken)
     {
-        await using var stream = typeof(PolicySchemaValidator).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidDataException($"The embedded schema '{ResourceName}' is missing.");
+        var policy = await LoadSchemaAsync(ResourceName, cancellationToken);
+        return new PolicySchemaValidator(new Dictionary<string, JsonSchema>(StringComparer.Ordinal)
+        {
+            ["Policy"] = policy.Definitions["policy"],
+            ["Channel"] = policy.Definitions["channel"],
+            ["Target"] = policy.Definitions["target"],
+            ["PolicyTest"] = await LoadSchemaAsync(TestResourceName, cancellationToken),
+        });
+    }
+
+    private static async Task<JsonSchema> LoadSchemaAsync(string resourceName, CancellationToken cancellationToken)
+    {
+        await using var stream = typeof(PolicySchemaValidator).Assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidDataException($"The embedded schema '{resourceName}' is missing.");
         using var reader = new StreamReader(stream);
         var text = await reader.ReadToEndAsync(cancellationToken);
-        return new PolicySchemaValidator(await JsonSchema.FromJsonAsync(text, cancellationToken));
+        return await JsonSchema.FromJsonAsync(text, cancellationToken);
     }
 
     /// <summary>The document's kind when it has a valid apiVersion and a known kind, else null.</summary>
@@ -58,9 +66,8 @@ public sealed partial class PolicySchemaValidator
     {
         var found = new DiagnosticBag();
         var kind = CheckHeader(document, found);
-        if (kind is not null && s_definitions.TryGetValue(kind, out var definition))
+        if (kind is not null && _schemas.TryGetValue(kind, out var schema))
         {
-            var schema = _schema.Definitions[definition];
             ICollection<ValidationError> errors;
             try
             {
@@ -203,7 +210,7 @@ public sealed partial class PolicySchemaValidator
             case ValidationErrorKind.PropertyRequired:
                 var key = error.Property ?? "";
                 found.Error(DiagnosticIds.MissingKey, map.LocateKey(pointer), $"missing required key '{key}' in {where}",
-                    MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where));
+                    MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where, context.Kind));
                 break;
 
             case ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
@@ -341,11 +348,27 @@ public sealed partial class PolicySchemaValidator
                 context.Found.Error(DiagnosticIds.InvalidValue, location, $"header '{header}' has both 'value' and 'env'", "keep one of them");
             }
         }
+        else if (tooFew && ExpectPointer().IsMatch(pointer))
+        {
+            context.Found.Error(DiagnosticIds.MissingKey, location, $"{where} is empty: the case expects nothing",
+                "give at least one of verdict, matched, notMatched, matchedExactly, reasonContains, actions");
+        }
         else
         {
             context.Found.Error(DiagnosticIds.InvalidValue, location, $"{where} has {(tooFew ? "too few" : "too many")} keys", "see the policy guide");
         }
     }
+
+    private static string MissingKeyHint(string key, JsonSchema? property, string where, string kind) => (kind, key) switch
+    {
+        ("PolicyTest", "name") when where != "metadata" => "add name: a sentence that says what the case checks, e.g. name: blocks a deploy in a production workspace",
+        ("PolicyTest", "spec") => "add spec: with cases",
+        ("PolicyTest", "cases") => "add cases: with at least one case (name, event, expect)",
+        ("PolicyTest", "event") => "add event: a path to a JSON event file (relative to the test file) or the event inline, e.g. event: ../samples/events/FileChange-DeployFile.json",
+        ("PolicyTest", "expect") => "add expect: with the expected outcome, e.g. expect: { verdict: FAIL, matched: [my-policy] }",
+        ("PolicyTest", "kind") => "add kind: block, warn, notify or forward",
+        _ => MissingKeyHint(key, property, where),
+    };
 
     private static string MissingKeyHint(string key, JsonSchema? property, string where) => key switch
     {
@@ -520,6 +543,9 @@ public sealed partial class PolicySchemaValidator
 
     [GeneratedRegex("^/spec/exclude/[0-9]+/scope/environments/[0-9]+$")]
     private static partial Regex EnvironmentsPointer();
+
+    [GeneratedRegex("^/spec/cases/[0-9]+/expect$")]
+    private static partial Regex ExpectPointer();
 
     [GeneratedRegex("^/spec/headers/[^/]+$")]
     private static partial Regex HeaderPointer();

@@ -105,7 +105,16 @@ public static class PolicyFolderLoader
     /// (recursively, skipping hidden entries and *.tests.yaml test files), sorted per folder by path.
     /// Missing or unreadable paths are reported as OER1009.
     /// </summary>
-    public static IReadOnlyList<PolicyFile> FindPolicyFiles(IEnumerable<string> paths, DiagnosticBag diagnostics)
+    public static IReadOnlyList<PolicyFile> FindPolicyFiles(IEnumerable<string> paths, DiagnosticBag diagnostics) =>
+        FindFiles(paths, name => !IsTestFile(name), IsPolicyFile, diagnostics, "give policy files or folders that contain *.yaml files");
+
+    /// <summary>
+    /// The files under <paramref name="paths"/>: each file given whose name <paramref name="wantedGiven"/> accepts, and
+    /// every file below each folder whose name <paramref name="wanted"/> accepts (recursively, skipping hidden entries),
+    /// sorted per folder by path. Missing or unreadable paths are reported as OER1009 with <paramref name="missingHint"/>.
+    /// </summary>
+    public static IReadOnlyList<PolicyFile> FindFiles(
+        IEnumerable<string> paths, Func<string, bool> wantedGiven, Func<string, bool> wanted, DiagnosticBag diagnostics, string missingHint)
     {
         var result = new List<PolicyFile>();
         var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
@@ -114,7 +123,7 @@ public static class PolicyFolderLoader
             if (File.Exists(path))
             {
                 var fullPath = Path.GetFullPath(path);
-                if (!IsTestFile(path) && seen.Add(fullPath))
+                if (wantedGiven(Path.GetFileName(path)) && seen.Add(fullPath))
                 {
                     result.Add(new PolicyFile(fullPath, path));
                 }
@@ -122,13 +131,13 @@ public static class PolicyFolderLoader
             else if (Directory.Exists(path))
             {
                 var found = new List<PolicyFile>();
-                Walk(path, found, seen, diagnostics);
+                Walk(path, wanted, found, seen, diagnostics);
                 result.AddRange(found.OrderBy(f => f.DisplayPath, StringComparer.Ordinal));
             }
             else
             {
                 diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(path, 0, 0), $"path not found: {path}",
-                    "check the spelling; give policy files or folders that contain *.yaml files");
+                    "check the spelling; " + missingHint);
             }
         }
 
@@ -144,7 +153,7 @@ public static class PolicyFolderLoader
 
     // An explicit stack instead of recursion, and each real directory visited once, so that deep trees and
     // symbolic link loops cannot hang or overflow.
-    private static void Walk(string root, List<PolicyFile> found, HashSet<string> seen, DiagnosticBag diagnostics)
+    private static void Walk(string root, Func<string, bool> wanted, List<PolicyFile> found, HashSet<string> seen, DiagnosticBag diagnostics)
     {
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<(string FullPath, string DisplayPath)>();
@@ -173,7 +182,7 @@ public static class PolicyFolderLoader
                     {
                         pending.Push((entry.FullName, entryDisplay));
                     }
-                    else if (IsPolicyFile(entry.Name) && seen.Add(entry.FullName))
+                    else if (wanted(entry.Name) && seen.Add(entry.FullName))
                     {
                         found.Add(new PolicyFile(entry.FullName, entryDisplay));
                     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -53,7 +52,7 @@ public static class PolicyRevision
             var status = RunGit(folder, "status", "--porcelain", "--", ".");
             return status is { Length: 0 } ? head : null;
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or TimeoutException)
         {
             return null; // git is not installed: fall back to the content hash.
         }
@@ -61,27 +60,7 @@ public static class PolicyRevision
 
     private static string? RunGit(string folder, params string[] arguments)
     {
-        var start = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(5000))
-        {
-            process.Kill();
-            return null;
-        }
-
-        return process.ExitCode == 0 ? output.Trim() : null;
+        var result = GitCommand.Run(folder, TimeSpan.FromSeconds(5), arguments);
+        return result.ExitCode == 0 ? result.Text : null;
     }
 }

@@ -114,8 +114,38 @@ public sealed class PolicySchemaValidatorTests
     }
 
     [Fact]
-    public void Validate_PolicyTestDocument_NotChecked() =>
-        Assert.Empty(Validate("apiVersion: openevent.rules/v1\nkind: PolicyTest\nanything: [1]\n"));
+    public void Validate_PolicyTestDocument_CheckedAgainstTheTestSchema() =>
+        Assert.Equal(
+            [
+                "p.yaml:1:1: error OER1013: missing required key 'metadata' in PolicyTest",
+                "p.yaml:1:1: error OER1013: missing required key 'spec' in PolicyTest",
+                "p.yaml:3:1: error OER1011: unknown key 'anything' in PolicyTest",
+            ],
+            Validate("apiVersion: openevent.rules/v1\nkind: PolicyTest\nanything: [1]\n").Select(d => d.ToString()));
+
+    [Fact]
+    public void Validate_ValidPolicyTestDocument_NoDiagnostics() =>
+        Assert.Empty(Validate("""
+            apiVersion: openevent.rules/v1
+            kind: PolicyTest
+            metadata: { name: t }
+            spec:
+              policies: [p]
+              cases:
+                - name: inline event, patch and every expectation
+                  event: { type: "dataworks:FileChange:DeployFile", data: { projectId: 1 } }
+                  patch: { data: { projectId: null } }
+                  expect:
+                    verdict: none
+                    matched: [p]
+                    notMatched: [q]
+                    matchedExactly: []
+                    reasonContains: x
+                    actions: [{ kind: notify, policy: p, channel: log, messageContains: y }, { kind: forward, target: log }]
+                - name: event file
+                  event: ../samples/events/FileChange-DeployFile.json
+                  expect: { verdict: OK }
+            """));
 
     [Fact]
     public void Validate_UnknownApiVersion_Oer1010()

@@ -154,8 +154,8 @@ public sealed class PolicyFolderLoaderTests
         var result = await PolicyFolderLoader.LoadAsync([RepositoryPaths.Combine("policies")]);
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(5, result.Set.Policies.Length);
-        Assert.Equal(["oncall-webhook"], result.Set.Channels.Select(c => c.Name));
+        Assert.Equal(13, result.Set.Policies.Length);
+        Assert.Equal(["oncall-webhook", "dq-dingtalk"], result.Set.Channels.Select(c => c.Name));
         Assert.Equal(["audit-sink"], result.Set.Targets.Select(t => t.Name));
     }
 }

@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Testing;
+
+public enum TestOutcome
+{
+    Passed,
+    Failed,
+
+    /// <summary>The case could not run: its event is missing or invalid, or it names an unknown policy.</summary>
+    Error,
+}
+
+/// <summary>One expectation that did not hold: the expected and the actual side, as lines of a diff.</summary>
+public sealed record ExpectationFailure(string Expected, string Actual);
+
+/// <summary>The result of one case. <see cref="Decision"/> is null when the case could not run.</summary>
+public sealed record TestCaseResult(
+    string Name,
+    SourceLocation Location,
+    TestOutcome Outcome,
+    ImmutableArray<ExpectationFailure> Failures,
+    Decision? Decision,
+    ImmutableArray<Diagnostic> Errors);
+
+/// <summary>The results of one PolicyTest document; <see cref="Errors"/> are problems of the document itself (its cases did not run).</summary>
+public sealed record TestSuiteResult(string Name, string File, ImmutableArray<TestCaseResult> Cases, ImmutableArray<Diagnostic> Errors);
+
+/// <summary>Everything `oer test` reports.</summary>
+public sealed record PolicyTestRun(ImmutableArray<TestSuiteResult> Suites, CoverageReport Coverage)
+{
+    public int Passed => Suites.Sum(s => s.Cases.Count(c => c.Outcome == TestOutcome.Passed));
+
+    public int Failed => Suites.Sum(s => s.Cases.Count(c => c.Outcome == TestOutcome.Failed));
+
+    public int Errors => Suites.Sum(s => s.Cases.Count(c => c.Outcome == TestOutcome.Error) + (s.Errors.IsEmpty ? 0 : 1));
+
+    public bool Succeeded => Failed == 0 && Errors == 0;
+}
+
+/// <summary>
+/// Runs policy tests against a validated policy set: builds each case's event (file or inline, envelope defaults,
+/// patch), evaluates it with the same evaluator the host uses, compares the decision with the expectation and
+/// records coverage. A case whose test document names <c>spec.policies</c> is evaluated against those policies only.
+/// </summary>
+public static class PolicyTestRunner
+{
+    public static PolicyTestRun Run(PolicySetDefinition set, IReadOnlyList<PolicyTestDefinition> tests, PolicySetCompilerOptions? options = null)
+    {
+        options ??= new PolicySetCompilerOptions();
+        var coverage = new PolicyCoverage(set);
+        var names = set.Policies.Select(p => p.Name).ToList();
+        var suites = ImmutableArray.CreateBuilder<TestSuiteResult>(tests.Count);
+        using var full = PolicySetCompiler.Compile(set, options);
+        foreach (var test in tests)
+        {
+            var unknown = test.Policies.Where(p => !names.Contains(p.Name, StringComparer.Ordinal)).Select(p => UnknownPolicy(p, test, names)).ToImmutableArray();
+            if (!unknown.IsEmpty)
+            {
+                suites.Add(new TestSuiteResult(test.Name, test.File, [], unknown));
+                continue;
+            }
+
+            CompiledPolicySet? focused = null;
+            if (!test.Policies.IsEmpty)
+            {
+                var selected = test.Policies.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                focused = PolicySetCompiler.Compile(set with { Policies = [.. set.Policies.Where(p => selected.Contains(p.Name))] }, options);
+            }
+
+            using (focused)
+            {
+                var compiled = focused ?? full;
+                var cases = test.Cases.Select(c => RunCase(test, c, compiled, names, coverage)).ToImmutableArray();
+                suites.Add(new TestSuiteResult(test.Name, test.File, cases, []));
+            }
+        }
+
+        return new PolicyTestRun(suites.ToImmutable(), coverage.Report());
+    }
+
+    private static TestCaseResult RunCase(PolicyTestDefinition test, TestCaseDefinition testCase, CompiledPolicySet compiled, List<string> names, PolicyCoverage coverage)
+    {
+        var errors = testCase.Expect.PolicyReferences
+            .Where(r => !names.Contains(r.Name, StringComparer.Ordinal))
+            .Select(r => UnknownPolicy(r, test, names))
+            .ToList();
+        var e = errors.Count == 0 ? BuildEvent(test, testCase, compiled.Parser, errors) : null;
+        if (e is null)
+        {
+            return new TestCaseResult(testCase.Name, testCase.Location, TestOutcome.Error, [], null, [.. errors]);
+        }
+
+        using (e)
+        {
+            var decision = compiled.Evaluator.Evaluate(e);
+            coverage.Record(compiled.Evaluator.Policies, e, decision);
+            var failures = PolicyTestExpectations.Check(testCase.Expect, decision);
+            return new TestCaseResult(testCase.Name, testCase.Location, failures.IsEmpty ? TestOutcome.Passed : TestOutcome.Failed, failures, decision, []);
+        }
+    }
+
+    private static Diagnostic UnknownPolicy(NameReference reference, PolicyTestDefinition test, List<string> names)
+    {
+        var suggestion = Parsing.Suggestions.Closest(reference.Name, names);
+        return new Diagnostic(DiagnosticIds.UnknownTestPolicy, DiagnosticSeverity.Error, reference.Location,
+            $"test '{test.Name}' names policy '{reference.Name}', which the policy set does not have",
+            suggestion is not null ? $"did you mean '{suggestion}'?" : "check the spelling, and that oer test loads the folder that holds the policy (--policies)");
+    }
+
+    /// <summary>The case's event, ready to evaluate; null with OER4002 / OER4003 in <paramref name="errors"/> when it cannot be built.</summary>
+    private static DataWorksEvent? BuildEvent(PolicyTestDefinition test, TestCaseDefinition testCase, EventParser parser, List<Diagnostic> errors)
+    {
+        var origin = new EventOrigin(testCase.EventPath ?? test.File, testCase.Index);
+        byte[] bytes;
+        if (testCase.EventPath is { } relative)
+        {
+            var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "does not exist" : $"cannot be read: {ex.Message}";
+                errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.EventLocation,
+                    $"the event file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
+                    "event paths are relative to the test file, e.g. ../samples/events/FileChange-DeployFile.json"));
+                return null;
+            }
+        }
+        else
+        {
+            bytes = [];
+        }
+
+        if (testCase.InlineEvent is not null || testCase.Patch is not null)
+        {
+            JsonObject cloudEvent;
+            if (testCase.InlineEvent is { } inline)
+            {
+                cloudEvent = (JsonObject)inline.DeepClone();
+                cloudEvent.TryAdd("specversion", "1.0");
+                cloudEvent.TryAdd("id", $"{test.Name}-{testCase.Index + 1}");
+                cloudEvent.TryAdd("source", "acs.dataworks");
+            }
+            else
+            {
+                try
+                {
+                    cloudEvent = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                        ?? throw new InvalidEventException(InvalidEventException.NotAnObject, "the file must hold one event (a JSON object), so that a patch can apply to it");
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidEventException)
+                {
+                    errors.Add(InvalidEvent(testCase, ex is JsonException json ? EventParser.Classify(json).Message : ex.Message));
+                    return null;
+                }
+            }
+
+            if (testCase.Patch is { } patch)
+            {
+                Merge(cloudEvent, patch);
+            }
+
+            bytes = JsonSerializer.SerializeToUtf8Bytes(cloudEvent);
+        }
+
+        try
+        {
+            return parser.Parse(bytes, origin);
+        }
+        catch (InvalidEventException ex)
+        {
+            errors.Add(InvalidEvent(testCase, $"{ex.Message} ({ex.Id})"));
+            return null;
+        }
+    }
+
+    private static Diagnostic InvalidEvent(TestCaseDefinition testCase, string message) =>
+        new(DiagnosticIds.InvalidTestEvent, DiagnosticSeverity.Error, testCase.EventLocation,
+            $"the event of case '{testCase.Name}' is not a valid event: {message}",
+            "give one CloudEvent with at least type and data; inline events get specversion, id and source filled in");
+
+    /// <summary>Deep merge: mappings merge key by key, null removes the key, anything else replaces.</summary>
+    internal static void Merge(JsonObject target, JsonObject patch)
+    {
+        foreach (var (key, value) in patch)
+        {
+            if (value is null)
+            {
+                target.Remove(key);
+            }
+            else if (value is JsonObject nested && target[key] is JsonObject existing)
+            {
+                Merge(existing, nested);
+            }
+            else
+            {
+                target[key] = value.DeepClone();
+            }
+        }
+    }
+}
