@@ -1,5 +1,7 @@
 using System.CommandLine;
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli.Reporting;
+using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 using OpenEvent.Rules.Testing;
@@ -48,7 +50,7 @@ internal static class TestCommand
         }
 
         // The policies are validated first: testing an invalid set would only produce confusing failures.
-        var load = await PolicyFolderLoader.LoadAsync(policyPaths, cancellationToken);
+        var load = await PolicyFolderLoader.LoadAsync(policyPaths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
         if (load.HasErrors)
         {
             DiagnosticReport.WriteText(stderr, load.Diagnostics, load.Files.Count);
@@ -63,7 +65,7 @@ internal static class TestCommand
             return ExitCodes.Failure;
         }
 
-        var run = PolicyTestRunner.Run(load.Set, tests.Tests);
+        var run = PolicyTestRunner.Run(load.Set, tests.Tests, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions });
         if (junit)
         {
             await stdout.WriteLineAsync(TestReport.Junit(run, tests.Diagnostics));
