@@ -19,6 +19,12 @@ public sealed class RulesHostOptions
     public DecisionLogOptions DecisionLog { get; set; } = new();
 
     public ReloadOptions Reload { get; set; } = new();
+
+    public OutboxOptions Outbox { get; set; } = new();
+
+    public ActionOptions Actions { get; set; } = new();
+
+    public DataWorksOptions DataWorks { get; set; } = new();
 }
 
 public sealed class AuthOptions
