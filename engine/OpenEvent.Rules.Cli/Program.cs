@@ -15,6 +15,7 @@ public static class Program
             ValidateCommand.Create(stdout, stderr),
             DryRunCommand.Create(stdout, stderr, Console.OpenStandardInput()),
             ServeCommand.Create(),
+            OutboxCommand.Create(stdout, stderr),
         };
 
         var parseResult = root.Parse(args);

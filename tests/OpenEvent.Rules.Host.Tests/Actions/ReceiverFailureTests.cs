@@ -88,7 +88,10 @@ public sealed class ReceiverFailureTests
         Assert.Equal((0L, 0L, 1L), host.Outbox().Counts());
 
         receiver.Mode = ReceiverMode.Succeed;
-        Assert.Equal(1, host.Outbox().Retry([], [], DateTimeOffset.UtcNow));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(0, OpenEvent.Rules.Cli.Program.Run(["outbox", "retry", "--db", host.OutboxPath, "--all"], stdout, stderr));
+        Assert.Equal("1 action queued for delivery", stdout.ToString().Trim());
         await WaitUntilAsync(() => receiver.Delivered.Any(), "the retried delivery");
         await host.WaitForIdleAsync("the outbox to drain");
         Assert.Single(receiver.Delivered);
