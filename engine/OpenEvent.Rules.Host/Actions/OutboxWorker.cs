@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// <summary>
 /// Delivers the outbox: claims due actions (with a lease), runs up to Outbox:Concurrency deliveries at once, marks
 /// each delivered, schedules a retry (exponential backoff with jitter), or moves it to the dead-letter table after
-/// Outbox:MaxAttempts, after Outbox:MaxAge (DataWorks answers: DataWorks:Deadline), or at once when the failure
+/// Outbox:MaxAttempts or Outbox:MaxAge (DataWorks answers: after DataWorks:Deadline only), or at once when the failure
 /// cannot pass by retrying (a missing environment variable, a 4xx refusal). Delivery is at least once: a process
 /// that dies after a receiver accepted an action but before the row is marked sends it again after restart, with
 /// the same Idempotency-Key header.
@@ -155,11 +155,13 @@ public sealed partial class OutboxWorker : BackgroundService
                 return;
             }
 
-            var maxAge = item.Kind == OutboxDispatcher.AnswerKind ? _dataWorks.Deadline : _options.MaxAge;
+            // A held operation waits for its answer: answers are retried until the deadline, whatever the attempts.
+            var isAnswer = item.Kind == OutboxDispatcher.AnswerKind;
+            var maxAge = isAnswer ? _dataWorks.Deadline : _options.MaxAge;
             var error = result.Error ?? "failed";
             string? deadReason = !result.Retryable ? "it cannot succeed by retrying"
-                : attempt >= _options.MaxAttempts ? $"{attempt} attempts failed"
-                : now - item.CreatedAt >= maxAge ? $"it is older than {maxAge}"
+                : !isAnswer && attempt >= _options.MaxAttempts ? $"{attempt} attempts failed"
+                : now - item.CreatedAt >= maxAge ? (isAnswer ? $"its deadline passed ({maxAge}, OpenEventRules:DataWorks:Deadline)" : $"it is older than {maxAge}")
                 : null;
             if (deadReason is not null)
             {

@@ -231,6 +231,22 @@ public sealed class ActionDeliveryTests
     }
 
     [Fact]
+    public async Task DataWorksDown_AnswerRetriedUntilTheDeadlineWhateverMaxAttempts()
+    {
+        await using var setup = await Setup.StartAsync("--OpenEventRules:DataWorks:Deadline", "00:00:01", "--OpenEventRules:Outbox:MaxAttempts", "1");
+        setup.DataWorks.Mode = ReceiverMode.AlwaysFail;
+        var id = NewId("deadline");
+
+        (await setup.Host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "ods_late"))).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => setup.Host.Outbox().Counts().Dead == 1, "the answer to be dead-lettered");
+        var dead = Assert.Single(setup.Host.Outbox().List(OutboxStore.Dead, 10));
+        Assert.Equal($"{id}/dataworks-callback", dead.Key);
+        Assert.True(dead.Attempts > 1, $"{dead.Attempts} attempts");
+        Assert.StartsWith("HTTP 500", dead.LastError);
+    }
+
+    [Fact]
     public async Task NoExtensionCode_ExtensionEventsAreNotAnswered()
     {
         await using var host = await ActionHarness.StartAsync(Policies("http://127.0.0.1:9/hook", "http://127.0.0.1:9/audit", "unused.jsonl"));
