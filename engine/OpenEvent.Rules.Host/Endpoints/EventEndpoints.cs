@@ -75,7 +75,19 @@ public static class EventEndpoints
                 metrics.Evaluated(decision, RulesMetrics.TypeLabel(e), seconds);
                 decisionLog.Append(decision, e, lease.Revision, seconds);
                 // Not cancelled with the request: once evaluated, the actions are stored whole or the request fails.
-                await dispatcher.DispatchAsync(decision, e, CancellationToken.None);
+                try
+                {
+                    await dispatcher.DispatchAsync(decision, e, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    // Not acknowledged, so EventBridge sends the event again; the actions stored so far are not repeated (idempotency keys).
+                    metrics.Rejected("outbox-unavailable");
+                    await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "outbox-unavailable",
+                        $"the actions of event {e.Id} could not be stored: {ex.Message}");
+                    return;
+                }
+
                 results.Add(decision);
             }
         }

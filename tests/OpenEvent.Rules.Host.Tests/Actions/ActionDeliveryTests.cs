@@ -155,6 +155,10 @@ public sealed class ActionDeliveryTests
         var line = Assert.Single(File.ReadAllLines(setup.FilePath));
         Assert.Equal(id, JsonDocument.Parse(line).RootElement.GetProperty("id").GetString());
         Assert.Equal((0L, 4L, 0L), setup.Host.Outbox().Counts());
+        using var status = JsonDocument.Parse(await setup.Host.Client.GetStringAsync("/outbox"));
+        Assert.Equal(4, status.RootElement.GetProperty("delivered").GetInt64());
+        Assert.Equal(0, status.RootElement.GetProperty("pending").GetInt64());
+        Assert.Equal(setup.Host.OutboxPath, status.RootElement.GetProperty("path").GetString());
     }
 
     [Fact]
