@@ -19,6 +19,7 @@ public static class Program
             TestCommand.Create(stdout, stderr),
             ImpactCommand.Create(stdout, stderr, stdin),
             ServeCommand.Create(),
+            OutboxCommand.Create(stdout, stderr),
         };
 
         var parseResult = root.Parse(args);

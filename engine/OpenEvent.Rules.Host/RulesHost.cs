@@ -3,6 +3,9 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Expressions;
 using OpenEvent.Rules.Host.Actions;
+using OpenEvent.Rules.Host.Actions.Channels;
+using OpenEvent.Rules.Host.Actions.DataWorks;
+using OpenEvent.Rules.Host.Actions.Targets;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Endpoints;
 using OpenEvent.Rules.Host.Observability;
@@ -48,7 +51,7 @@ public static partial class RulesHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyReloadService>());
         builder.Services.AddSingleton<DecisionLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
-        builder.Services.AddSingleton<IActionDispatcher, LogActionDispatcher>();
+        AddActions(builder.Services);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(RulesMetrics.MeterName)
             .AddPrometheusExporter());
@@ -122,6 +125,27 @@ public static partial class RulesHost
         {
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>The outbox (store, dispatcher, workers) and the senders of every channel, target and the DataWorks answer.</summary>
+    private static void AddActions(IServiceCollection services)
+    {
+        services.AddHttpClient(ChannelSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });
+        services.AddSingleton(sp =>
+        {
+            var outbox = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Outbox;
+            return new OutboxStore(outbox.Path, outbox.Synchronous);
+        });
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<NotificationThrottle>();
+        services.AddSingleton<IActionSender, ChannelSender>();
+        services.AddSingleton<IActionSender, HttpTargetSender>();
+        services.AddSingleton<IActionSender, FileTargetSender>();
+        services.AddSingleton<IActionSender, DataWorksCallbackSender>();
+        services.AddSingleton<IActionDispatcher, OutboxDispatcher>();
+        services.AddSingleton<OutboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
     }
 
     /// <summary>Without a token the host must not be reachable from the network: every address becomes 127.0.0.1.</summary>

@@ -96,7 +96,8 @@ public sealed class HostReloadTests
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { hostDll, "--urls", $"http://127.0.0.1:{port}", "--OpenEventRules:PoliciesPath", policies,
-                "--OpenEventRules:Reload:Watch", "false", "--OpenEventRules:DecisionLog:Path", Path.Combine(root, "decisions.jsonl") },
+                "--OpenEventRules:Reload:Watch", "false", "--OpenEventRules:DecisionLog:Path", Path.Combine(root, "decisions.jsonl"),
+                "--OpenEventRules:Outbox:Path", Path.Combine(root, "outbox.db") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -30,6 +30,10 @@ internal sealed class RunningHost : IAsyncDisposable
 
     public string DecisionLogPath => Path.Combine(Root, "logs", "decisions.jsonl");
 
+    public string OutboxPath => Path.Combine(Root, "data", "outbox.db");
+
+    public IServiceProvider Services => _app.Services;
+
     public Uri BaseAddress { get; }
 
     public HttpClient Client { get; }
@@ -50,6 +54,7 @@ internal sealed class RunningHost : IAsyncDisposable
             "--OpenEventRules:PoliciesPath", Path.Combine(root, "policies"),
             "--OpenEventRules:DecisionLog:Path", Path.Combine(root, "logs", "decisions.jsonl"),
             "--OpenEventRules:Reload:DebounceMilliseconds", "100",
+            "--OpenEventRules:Outbox:Path", Path.Combine(root, "data", "outbox.db"),
         };
         args.AddRange(settings);
         var app = RulesHost.Build([.. args]);

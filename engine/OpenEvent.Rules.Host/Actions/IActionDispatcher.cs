@@ -3,10 +3,13 @@ using OpenEvent.Rules.Evaluation;
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>
-/// The action pipeline: receives every decision of POST /events before the request is answered. The durable
-/// outbox (notify, forward, answering DataWorks) plugs in here.
+/// The action pipeline: receives every decision of POST /events before the request is answered, and stores its
+/// actions durably (<see cref="OutboxDispatcher"/>); when this returns, the actions will be delivered.
 /// </summary>
 public interface IActionDispatcher
 {
     ValueTask DispatchAsync(Decision decision, DataWorksEvent e, CancellationToken cancellationToken);
+
+    /// <summary>The event could not be evaluated: an extension point event is answered with the configured fail mode.</summary>
+    ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken);
 }

@@ -21,6 +21,12 @@ public sealed class RulesHostOptions
     public ReloadOptions Reload { get; set; } = new();
 
     public ConditionOptions Conditions { get; set; } = new();
+
+    public OutboxOptions Outbox { get; set; } = new();
+
+    public ActionOptions Actions { get; set; } = new();
+
+    public DataWorksOptions DataWorks { get; set; } = new();
 }
 
 public sealed class ConditionOptions

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Evaluation;
 
 namespace OpenEvent.Rules.Host.Configuration;
 
@@ -47,7 +48,127 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         }
 
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
+        ValidateOutbox(failures, options.Outbox, options.Actions);
+        ValidateActions(failures, options.Actions);
+        ValidateDataWorks(failures, options.DataWorks);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateOutbox(List<string> failures, OutboxOptions outbox, ActionOptions actions)
+    {
+        if (string.IsNullOrWhiteSpace(outbox.Path))
+        {
+            failures.Add($"{Prefix}Outbox:Path is empty: set it to the SQLite file of the outbox (e.g. {OutboxOptions.DefaultPath}).");
+        }
+
+        if (!string.Equals(outbox.Synchronous, "Full", StringComparison.OrdinalIgnoreCase) && !string.Equals(outbox.Synchronous, "Normal", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{Prefix}Outbox:Synchronous '{outbox.Synchronous}' is not Full or Normal.");
+        }
+
+        Range(failures, "Outbox:MaxAttempts", outbox.MaxAttempts, 1, 1000);
+        Range(failures, "Outbox:Concurrency", outbox.Concurrency, 1, 256);
+        Positive(failures, "Outbox:MaxAge", outbox.MaxAge);
+        Positive(failures, "Outbox:InitialBackoff", outbox.InitialBackoff);
+        Positive(failures, "Outbox:PollInterval", outbox.PollInterval);
+        Positive(failures, "Outbox:DeliveredRetention", outbox.DeliveredRetention);
+        if (outbox.MaxBackoff < outbox.InitialBackoff)
+        {
+            failures.Add($"{Prefix}Outbox:MaxBackoff ({outbox.MaxBackoff}) is shorter than Outbox:InitialBackoff ({outbox.InitialBackoff}).");
+        }
+
+        // A lease shorter than a delivery could expire while the delivery is still running, and the action would be sent twice.
+        if (outbox.LeaseDuration < actions.Timeout * 2)
+        {
+            failures.Add($"{Prefix}Outbox:LeaseDuration ({outbox.LeaseDuration}) must be at least twice Actions:Timeout ({actions.Timeout}).");
+        }
+    }
+
+    private static void ValidateActions(List<string> failures, ActionOptions actions)
+    {
+        Positive(failures, "Actions:Timeout", actions.Timeout);
+        Range(failures, "Actions:RateLimitPerMinute", actions.RateLimitPerMinute, 0, 1_000_000);
+        NotNegative(failures, "Actions:DedupWindow", actions.DedupWindow);
+        foreach (var (name, limits) in actions.Channels)
+        {
+            if (limits.RateLimitPerMinute is { } rate)
+            {
+                Range(failures, $"Actions:Channels:{name}:RateLimitPerMinute", rate, 0, 1_000_000);
+            }
+
+            if (limits.DedupWindow is { } window)
+            {
+                NotNegative(failures, $"Actions:Channels:{name}:DedupWindow", window);
+            }
+        }
+
+        Range(failures, "Actions:File:MaxFileBytes", actions.File.MaxFileBytes, 1024, long.MaxValue);
+        Range(failures, "Actions:File:RetainedFiles", actions.File.RetainedFiles, 0, 1000);
+    }
+
+    private static void ValidateDataWorks(List<string> failures, DataWorksOptions dataWorks)
+    {
+        if (dataWorks.Endpoint is { Length: > 0 } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
+        {
+            failures.Add($"{Prefix}DataWorks:Endpoint '{endpoint}' is not an absolute http(s) URL: write it like https://dataworks.cn-hangzhou.aliyuncs.com.");
+        }
+
+        if (dataWorks.Version is not ("2020-05-18" or "2024-05-18"))
+        {
+            failures.Add($"{Prefix}DataWorks:Version '{dataWorks.Version}' is not 2020-05-18 or 2024-05-18.");
+        }
+
+        if (!string.Equals(dataWorks.SignatureVersion, "V3", StringComparison.OrdinalIgnoreCase) && !string.Equals(dataWorks.SignatureVersion, "V2", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{Prefix}DataWorks:SignatureVersion '{dataWorks.SignatureVersion}' is not V3 or V2.");
+        }
+
+        if (ParseVerdict(dataWorks.FailMode) is null)
+        {
+            failures.Add($"{Prefix}DataWorks:FailMode '{dataWorks.FailMode}' is not OK, WARN or FAIL.");
+        }
+
+        Positive(failures, "DataWorks:Deadline", dataWorks.Deadline);
+        Range(failures, "DataWorks:MaxMessageLength", dataWorks.MaxMessageLength, 16, 100_000);
+        if (dataWorks.Enabled)
+        {
+            foreach (var (key, variable) in new[] { ("AccessKeyIdVariable", dataWorks.AccessKeyIdVariable), ("AccessKeySecretVariable", dataWorks.AccessKeySecretVariable) })
+            {
+                if (string.IsNullOrWhiteSpace(variable))
+                {
+                    failures.Add($"{Prefix}DataWorks:{key} is empty: name the environment variable that holds the AccessKey.");
+                }
+                else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+                {
+                    failures.Add($"{Prefix}DataWorks:ExtensionCode is set but the environment variable {variable} is not: set it to the AccessKey that answers DataWorks (or remove the extension code).");
+                }
+            }
+        }
+    }
+
+    internal static Verdict? ParseVerdict(string? text) => text?.ToUpperInvariant() switch
+    {
+        "OK" => Verdict.Ok,
+        "WARN" => Verdict.Warn,
+        "FAIL" => Verdict.Fail,
+        _ => null,
+    };
+
+    private static void Positive(List<string> failures, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{key} is {value}: it must be positive (e.g. 00:00:30).");
+        }
+    }
+
+    private static void NotNegative(List<string> failures, string key, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}{key} is {value}: it must not be negative.");
+        }
     }
 
     private static void Range(List<string> failures, string key, long value, long min, long max)

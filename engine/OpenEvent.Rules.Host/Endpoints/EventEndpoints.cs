@@ -56,11 +56,38 @@ public static class EventEndpoints
                 }
 
                 metrics.Received(RulesMetrics.TypeLabel(e));
-                var decision = compiled.Evaluator.Evaluate(e);
+                Decision decision;
+                try
+                {
+                    decision = compiled.Evaluator.Evaluate(e);
+                }
+                catch (Exception ex) when (e.IsExtensionPoint)
+                {
+                    // DataWorks holds the operation until it is answered: answer with the configured fail mode.
+                    await dispatcher.DispatchEvaluationFailureAsync(e, ex, CancellationToken.None);
+                    decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index),
+                        RulesHostOptionsValidator.ParseVerdict(options.Value.DataWorks.FailMode), [], [], [], null);
+                    results.Add(decision);
+                    continue;
+                }
+
                 var seconds = RulesMetrics.Seconds(started);
                 metrics.Evaluated(decision, RulesMetrics.TypeLabel(e), seconds);
                 decisionLog.Append(decision, e, lease.Revision, seconds);
-                await dispatcher.DispatchAsync(decision, e, context.RequestAborted);
+                // Not cancelled with the request: once evaluated, the actions are stored whole or the request fails.
+                try
+                {
+                    await dispatcher.DispatchAsync(decision, e, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    // Not acknowledged, so EventBridge sends the event again; the actions stored so far are not repeated (idempotency keys).
+                    metrics.Rejected("outbox-unavailable");
+                    await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "outbox-unavailable",
+                        $"the actions of event {e.Id} could not be stored: {ex.Message}");
+                    return;
+                }
+
                 results.Add(decision);
             }
         }

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Policies;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Endpoints;
 
-/// <summary>GET /policies (the set in service and the last reload error), /healthz and /readyz.</summary>
+/// <summary>GET /policies (the set in service and the last reload error), /outbox (action counts), /healthz and /readyz.</summary>
 public static class StatusEndpoints
 {
     public static void Map(WebApplication app)
@@ -16,6 +17,11 @@ public static class StatusEndpoints
             ? Results.Json(new { status = "ready", revision = state.Current!.Revision })
             : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/policies", WritePoliciesAsync);
+        app.MapGet("/outbox", (OutboxStore store, NotificationThrottle throttle) =>
+        {
+            var (pending, delivered, dead) = store.Counts();
+            return Results.Json(new { path = store.Path, pending, delivered, dead, suppressedNotReported = throttle.Pending() });
+        });
     }
 
     private static async Task WritePoliciesAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options)

@@ -20,6 +20,8 @@ public sealed class RulesMetrics : IDisposable
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _actions;
+    private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _suppressed;
     private int _reloadFailing;
     private int _policiesLoaded;
 
@@ -34,6 +36,8 @@ public sealed class RulesMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1] });
         _reloads = _meter.CreateCounter<long>("oer.policy.reloads", description: "Policy reloads, by result (success, failure).");
         _actions = _meter.CreateCounter<long>("oer.actions", description: "Actions handed to the action pipeline, by kind and outcome.");
+        _deliveries = _meter.CreateCounter<long>("oer.outbox.deliveries", description: "Delivery attempts of stored actions, by kind (notify, forward, answer) and outcome (delivered, retry, dead).");
+        _suppressed = _meter.CreateCounter<long>("oer.notifications.suppressed", description: "Notifications not sent, by channel and reason (rate-limit, duplicate).");
         _meter.CreateObservableGauge("oer.policy.reload.failing", () => Volatile.Read(ref _reloadFailing),
             description: "1 while the last reload failed and an older set is serving.");
         _meter.CreateObservableGauge("oer.policies.loaded", () => Volatile.Read(ref _policiesLoaded),
@@ -62,6 +66,10 @@ public sealed class RulesMetrics : IDisposable
     }
 
     public void Action(string kind, string outcome) => _actions.Add(1, new("kind", kind), new("outcome", outcome));
+
+    public void Delivery(string kind, string outcome) => _deliveries.Add(1, new("kind", kind), new("outcome", outcome));
+
+    public void Suppressed(string channel, string reason) => _suppressed.Add(1, new("channel", channel), new("reason", reason));
 
     public void ReloadSucceeded(int policies)
     {

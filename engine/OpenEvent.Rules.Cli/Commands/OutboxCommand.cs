@@ -1,0 +1,213 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OpenEvent.Rules.Host.Actions;
+using OpenEvent.Rules.Host.Configuration;
+
+namespace OpenEvent.Rules.Cli.Commands;
+
+/// <summary>
+/// <c>oer outbox list|retry|purge [--db PATH]</c>: inspect and replay the host's outbox. Opens the SQLite file
+/// directly (safe while the host runs: WAL, busy timeout), so it works on a stopped host too.
+/// </summary>
+internal static class OutboxCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("outbox", "Inspect and replay the actions of the host's outbox (pending, delivered, dead-lettered).")
+        {
+            List(stdout, stderr),
+            Retry(stdout, stderr),
+            Purge(stdout, stderr),
+        };
+        return command;
+    }
+
+    private static Option<string> DbOption() => new("--db")
+    {
+        Description = $"The outbox SQLite file (default: {OutboxOptions.DefaultPath}, the host's OpenEventRules:Outbox:Path default).",
+        DefaultValueFactory = _ => OutboxOptions.DefaultPath,
+    };
+
+    private static Command List(TextWriter stdout, TextWriter stderr)
+    {
+        var db = DbOption();
+        var status = new Option<string>("--status") { Description = "pending, delivered, dead or all (default).", DefaultValueFactory = _ => "all" };
+        status.AcceptOnlyFromAmong("pending", "delivered", "dead", "all");
+        var limit = new Option<int>("--limit") { Description = "At most this many actions, newest first (default 50).", DefaultValueFactory = _ => 50 };
+        var format = new Option<string>("--format") { Description = "text (default) or json (one object per line).", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("list", "List stored actions with their status, attempts and last error.") { db, status, limit, format };
+        command.SetAction(result =>
+        {
+            if (Open(result.GetValue(db)!, stderr) is not { } store)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var filter = result.GetValue(status) is "all" or null ? null : result.GetValue(status);
+            var items = store.List(filter, Math.Max(1, result.GetValue(limit)));
+            if (result.GetValue(format) == "json")
+            {
+                foreach (var item in items)
+                {
+                    stdout.WriteLine(Json(item));
+                }
+
+                return ExitCodes.Success;
+            }
+
+            foreach (var item in items)
+            {
+                stdout.WriteLine(string.Join("  ", item.Id.ToString(CultureInfo.InvariantCulture), item.Status, $"attempts={item.Attempts}",
+                    item.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture), item.Kind, item.Destination, item.Key));
+                if (item.LastError is { } error)
+                {
+                    stdout.WriteLine($"    last error: {error}");
+                }
+            }
+
+            var (pending, delivered, dead) = store.Counts();
+            stdout.WriteLine($"{pending} pending, {delivered} delivered, {dead} dead");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Retry(TextWriter stdout, TextWriter stderr)
+    {
+        var db = DbOption();
+        var ids = new Option<long[]>("--id") { Description = "Retry these actions (ids from 'oer outbox list').", AllowMultipleArgumentsPerToken = true };
+        var keys = new Option<string[]>("--key") { Description = "Retry the actions with these idempotency keys.", AllowMultipleArgumentsPerToken = true };
+        var all = new Option<bool>("--all") { Description = "Retry every dead-lettered action." };
+        var command = new Command("retry",
+            "Put dead-lettered actions back in the outbox (attempts and age start again), or make pending ones due now. The running host delivers them.")
+        {
+            db, ids, keys, all,
+        };
+        command.SetAction(result =>
+        {
+            var idList = result.GetValue(ids) ?? [];
+            var keyList = result.GetValue(keys) ?? [];
+            if (!result.GetValue(all) && idList.Length == 0 && keyList.Length == 0)
+            {
+                stderr.WriteLine("oer: name the actions to retry with --id or --key, or use --all for every dead letter");
+                return ExitCodes.Usage;
+            }
+
+            if (Open(result.GetValue(db)!, stderr) is not { } store)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var count = store.Retry(idList, keyList, DateTimeOffset.UtcNow);
+            stdout.WriteLine($"{count} action{(count == 1 ? "" : "s")} queued for delivery");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Purge(TextWriter stdout, TextWriter stderr)
+    {
+        var db = DbOption();
+        var delivered = new Option<bool>("--delivered") { Description = "Delete delivered actions (their keys are then forgotten: a redelivered event would act again)." };
+        var olderThan = new Option<string>("--older-than") { Description = "With --delivered: only those delivered before this age (e.g. 7d, 12h, 30m, or 1.00:00:00)." };
+        var dead = new Option<bool>("--dead") { Description = "Delete dead-lettered actions (all, or those given with --id)." };
+        var ids = new Option<long[]>("--id") { Description = "With --dead: only these dead letters.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("purge", "Delete delivered actions and/or dead letters.") { db, delivered, olderThan, dead, ids };
+        command.SetAction(result =>
+        {
+            if (!result.GetValue(delivered) && !result.GetValue(dead))
+            {
+                stderr.WriteLine("oer: say what to purge: --delivered, --dead, or both");
+                return ExitCodes.Usage;
+            }
+
+            var age = TimeSpan.Zero;
+            if (result.GetValue(olderThan) is { } text && !TryParseAge(text, out age))
+            {
+                stderr.WriteLine($"oer: --older-than '{text}' is not an age: write it like 7d, 12h, 30m or 1.00:00:00");
+                return ExitCodes.Usage;
+            }
+
+            if (Open(result.GetValue(db)!, stderr) is not { } store)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var (deliveredCount, deadCount) = store.Purge(result.GetValue(delivered) ? DateTimeOffset.UtcNow - age : null, result.GetValue(dead), result.GetValue(ids));
+            stdout.WriteLine($"purged {deliveredCount} delivered, {deadCount} dead");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    internal static bool TryParseAge(string text, out TimeSpan age)
+    {
+        age = default;
+        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0)
+        {
+            TimeSpan? parsed = text[^1] switch
+            {
+                'd' => TimeSpan.FromDays(number),
+                'h' => TimeSpan.FromHours(number),
+                'm' => TimeSpan.FromMinutes(number),
+                's' => TimeSpan.FromSeconds(number),
+                _ => null,
+            };
+            if (parsed is { } value)
+            {
+                age = value;
+                return true;
+            }
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out age) && age >= TimeSpan.Zero;
+    }
+
+    private static OutboxStore? Open(string path, TextWriter stderr)
+    {
+        if (!File.Exists(path))
+        {
+            stderr.WriteLine($"oer: outbox not found: {path} (pass --db with the host's OpenEventRules:Outbox:Path)");
+            return null;
+        }
+
+        var store = new OutboxStore(path);
+        store.Initialize();
+        return store;
+    }
+
+    private static string Json(OutboxItem item)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("id", item.Id);
+            writer.WriteString("status", item.Status);
+            writer.WriteString("key", item.Key);
+            writer.WriteString("eventId", item.EventId);
+            writer.WriteString("eventType", item.EventType);
+            writer.WriteString("policy", item.Policy);
+            writer.WriteString("kind", item.Kind);
+            writer.WriteString("destination", item.Destination);
+            writer.WriteNumber("attempts", item.Attempts);
+            writer.WriteString("createdAt", item.CreatedAt);
+            writer.WriteString("nextAttemptAt", item.NextAttemptAt);
+            if (item.DeliveredAt is { } deliveredAt)
+            {
+                writer.WriteString("deliveredAt", deliveredAt);
+            }
+            else
+            {
+                writer.WriteNull("deliveredAt");
+            }
+
+            writer.WriteString("lastError", item.LastError);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenEvent.Rules.Host.Actions.Channels;
+
+/// <summary>
+/// Sends notify actions to the four channel kinds. The payload carries the channel as it was declared when the
+/// event was decided (type, URL or its environment variable, secret variable, headers) and the rendered message;
+/// secrets are read from the environment at delivery time. Every request carries the action's Idempotency-Key.
+/// </summary>
+public sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider time) : IActionSender
+{
+    public const string HttpClientName = "oer-actions";
+
+    public IReadOnlyCollection<string> Types { get; } = ["webhook", "dingtalk", "lark", "slack"];
+
+    public async Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    {
+        var type = payload["type"]!.GetValue<string>();
+        var channel = payload["channel"]!.GetValue<string>();
+        var owner = $"channel '{channel}'";
+        var url = PayloadValues.Resolve(payload["url"], $"url of {owner}")
+            ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
+        var text = Text(payload);
+        var now = time.GetUtcNow();
+        var secret = PayloadValues.Resolve(payload["secret"], $"signing secret of {owner}");
+
+        using var request = type switch
+        {
+            "dingtalk" => DingTalkChannel.Request(url, secret, text, now),
+            "lark" => LarkChannel.Request(url, secret, text, now),
+            "slack" => SlackChannel.Request(url, text),
+            _ => WebhookChannel.Request(url, item, payload, text),
+        };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", item.Key);
+        PayloadValues.AddHeaders(request, payload["headers"], owner);
+
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var result = DeliveryResult.FromStatus(response.StatusCode, body);
+        if (!result.Success)
+        {
+            return result;
+        }
+
+        // The chat robots answer 200 with an error code in the body when they refuse a message.
+        return type switch
+        {
+            "dingtalk" => BodyCode(body, "errcode", "errmsg"),
+            "lark" => BodyCode(body, "code", "msg"),
+            _ => result,
+        };
+    }
+
+    /// <summary>The message, with the count of notifications suppressed on this channel since the previous one.</summary>
+    public static string Text(JsonObject payload)
+    {
+        var message = payload["message"]!.GetValue<string>();
+        var suppressed = payload["suppressed"]?.GetValue<long>() ?? 0;
+        return suppressed > 0 ? $"{message}\n({suppressed} more notifications on this channel were suppressed by its rate limit or de-duplication window)" : message;
+    }
+
+    internal static StringContent Json(JsonNode body) =>
+        new(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" });
+
+    private static DeliveryResult BodyCode(string body, string codeName, string messageName)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && (document.RootElement.TryGetProperty(codeName, out var code) || document.RootElement.TryGetProperty("StatusCode", out code))
+                && code.ValueKind == JsonValueKind.Number && code.GetInt64() != 0)
+            {
+                var message = document.RootElement.TryGetProperty(messageName, out var m) ? m.ToString() : "";
+                // Rate limiting by the robot (DingTalk 130101, Lark 9499/11232) passes with time; other codes are configuration errors.
+                var error = $"the robot refused the message: {codeName} {code.GetInt64()} {message}";
+                return code.GetInt64() is 130101 or 9499 or 11232 ? DeliveryResult.Retry(error) : DeliveryResult.Permanent(error);
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return DeliveryResult.Delivered;
+    }
+}

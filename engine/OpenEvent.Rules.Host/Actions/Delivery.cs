@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace OpenEvent.Rules.Host.Actions;
+
+/// <summary>The outcome of one delivery attempt. A permanent failure goes to the dead-letter table at once.</summary>
+public sealed record DeliveryResult(bool Success, bool Retryable, string? Error)
+{
+    public static DeliveryResult Delivered { get; } = new(true, false, null);
+
+    public static DeliveryResult Retry(string error) => new(false, true, error);
+
+    public static DeliveryResult Permanent(string error) => new(false, false, error);
+
+    /// <summary>2xx delivered; 408, 429 and 5xx are worth retrying; any other status will not change by itself.</summary>
+    public static DeliveryResult FromStatus(HttpStatusCode status, string body)
+    {
+        var code = (int)status;
+        if (code is >= 200 and < 300)
+        {
+            return Delivered;
+        }
+
+        var error = $"HTTP {code} {status}: {Shorten(body)}";
+        return code is 408 or 429 or >= 500 ? Retry(error) : Permanent(error);
+    }
+
+    public static string Shorten(string text, int max = 300)
+    {
+        var trimmed = text.Trim().ReplaceLineEndings(" ");
+        return trimmed.Length <= max ? trimmed : trimmed[..max] + "...";
+    }
+}
+
+/// <summary>
+/// Delivers one kind of stored action. Senders are chosen by the payload's "type" (webhook, dingtalk, lark, slack,
+/// http, file, dataworks); a new destination (e.g. a message broker target) is one more implementation.
+/// </summary>
+public interface IActionSender
+{
+    IReadOnlyCollection<string> Types { get; }
+
+    Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken);
+}
+
+/// <summary>A configured value that may come from an environment variable (payload shape: {"value": ...} or {"env": NAME}).</summary>
+public static class PayloadValues
+{
+    /// <summary>Thrown when a secret's environment variable is not set: the action is dead-lettered with this message.</summary>
+    public sealed class MissingVariableException(string message) : Exception(message);
+
+    public static JsonObject? Write(string? value, string? env) =>
+        env is not null ? new JsonObject { ["env"] = env } : value is not null ? new JsonObject { ["value"] = value } : null;
+
+    public static string? Resolve(JsonNode? node, string what)
+    {
+        if (node is not JsonObject obj)
+        {
+            return null;
+        }
+
+        if (obj["env"]?.GetValue<string>() is { } variable)
+        {
+            var value = Environment.GetEnvironmentVariable(variable);
+            return string.IsNullOrEmpty(value)
+                ? throw new MissingVariableException($"the environment variable {variable} ({what}) is not set: set it in the host's environment, then run 'oer outbox retry'")
+                : value;
+        }
+
+        return obj["value"]?.GetValue<string>();
+    }
+
+    public static void AddHeaders(HttpRequestMessage request, JsonNode? headers, string owner)
+    {
+        if (headers is not JsonObject map)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in map)
+        {
+            var resolved = Resolve(value, $"header {name} of {owner}");
+            if (resolved is not null && !request.Headers.TryAddWithoutValidation(name, resolved))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, resolved);
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Host.Actions.DataWorks;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Host.Policies;
+using OpenEvent.Rules.Model;
+
+namespace OpenEvent.Rules.Host.Actions;
+
+/// <summary>
+/// Turns a decision into stored actions before POST /events answers: one row per notify and forward action of
+/// each enforce-mode match (key: event id / policy / action index / kind:destination) and, for an extension point
+/// event, one answer to DataWorks (key: event id / dataworks-callback). The rows of one event are written in one
+/// transaction; keys already stored are skipped, so an event that EventBridge delivers again does not repeat its
+/// actions. The built-in "log" channel and target are written to the host log at once and never stored.
+/// Notifications pass the per-channel rate limit and de-duplication window first.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    OutboxStore store,
+    OutboxSignal signal,
+    NotificationThrottle throttle,
+    PolicySetState policies,
+    IOptions<RulesHostOptions> options,
+    TimeProvider time,
+    RulesMetrics metrics,
+    ILogger<OutboxDispatcher> logger) : IActionDispatcher
+{
+    public const string AnswerKind = "answer";
+
+    private readonly DataWorksOptions _dataWorks = options.Value.DataWorks;
+    private int _warnedNoExtensionCode;
+
+    public ValueTask DispatchAsync(Decision decision, DataWorksEvent e, CancellationToken cancellationToken)
+    {
+        var actions = new List<NewAction>();
+        var set = policies.Current?.Snapshot.Set ?? PolicySetDefinition.Empty;
+        foreach (var match in decision.Matched)
+        {
+            for (var index = 0; index < match.Actions.Length; index++)
+            {
+                switch (match.Actions[index])
+                {
+                    case NotifyOutcome notify when notify.Channel == PolicySetDefinition.BuiltInLog:
+                        LogNotify(logger, notify.Channel, match.Policy, e.Id, notify.Message);
+                        metrics.Action("notify", "logged");
+                        break;
+                    case NotifyOutcome notify:
+                        actions.Add(Notify(e, match.Policy, index, notify, set.Channels.FirstOrDefault(c => c.Name == notify.Channel)));
+                        break;
+                    case ForwardOutcome forward when forward.Target == PolicySetDefinition.BuiltInLog:
+                        LogForward(logger, forward.Target, match.Policy, e.Id, e.Type);
+                        metrics.Action("forward", "logged");
+                        break;
+                    case ForwardOutcome forward:
+                        actions.Add(Forward(e, match.Policy, index, forward, set.Targets.FirstOrDefault(t => t.Name == forward.Target)));
+                        break;
+                }
+            }
+        }
+
+        if (decision.Verdict is { } verdict)
+        {
+            LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+            if (Answer(e, verdict, CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength)) is { } answer)
+            {
+                actions.Add(answer);
+            }
+        }
+
+        Store(actions);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken)
+    {
+        var verdict = RulesHostOptionsValidator.ParseVerdict(_dataWorks.FailMode) ?? Verdict.Warn;
+        LogEvaluationFailed(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict), exception);
+        if (e.IsExtensionPoint && Answer(e, verdict, Limit($"OpenEvent.Rules could not evaluate this event ({exception.GetType().Name}); answered by its fail mode.", _dataWorks.MaxMessageLength)) is { } answer)
+        {
+            Store([answer]);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/> characters.</summary>
+    public static string CombinedReasons(IEnumerable<PolicyMatch> matched, int max)
+    {
+        var builder = new StringBuilder();
+        foreach (var match in matched)
+        {
+            foreach (var action in match.Actions)
+            {
+                var reason = action switch
+                {
+                    BlockOutcome block => block.Reason,
+                    WarnOutcome warn => "warning: " + warn.Reason,
+                    _ => null,
+                };
+                if (reason is not null)
+                {
+                    builder.Append(builder.Length > 0 ? "; " : "").Append('[').Append(match.Policy).Append("] ").Append(reason);
+                }
+            }
+        }
+
+        return Limit(builder.ToString(), max);
+    }
+
+    private static string Limit(string text, int max) => text.Length <= max ? text : text[..(max - 3)] + "...";
+
+    private void Store(List<NewAction> actions)
+    {
+        if (actions.Count == 0)
+        {
+            return;
+        }
+
+        var stored = store.Enqueue(actions, time.GetUtcNow(), Admit);
+        if (stored > 0)
+        {
+            signal.Notify();
+        }
+    }
+
+    /// <summary>Asked only for actions never stored before: notifications pass the channel's throttle here.</summary>
+    private NewAction? Admit(NewAction action)
+    {
+        if (action.Kind != "notify")
+        {
+            metrics.Action(action.Kind, "stored");
+            return action;
+        }
+
+        var payload = JsonNode.Parse(action.Payload)!.AsObject();
+        var outcome = throttle.Admit(action.Destination, payload["message"]!.GetValue<string>(), out var suppressedBefore);
+        if (outcome != NotificationThrottle.Outcome.Allowed)
+        {
+            var reason = outcome == NotificationThrottle.Outcome.Duplicate ? "duplicate" : "rate-limit";
+            metrics.Suppressed(action.Destination, reason);
+            LogSuppressed(logger, action.Destination, action.Policy ?? "", action.EventId, reason);
+            return null;
+        }
+
+        metrics.Action(action.Kind, "stored");
+        if (suppressedBefore == 0)
+        {
+            return action;
+        }
+
+        payload["suppressed"] = suppressedBefore;
+        return action with { Payload = payload.ToJsonString() };
+    }
+
+    private NewAction Notify(DataWorksEvent e, string policy, int index, NotifyOutcome notify, ChannelDefinition? channel)
+    {
+        var payload = new JsonObject
+        {
+            ["type"] = channel is null ? "webhook" : TypeName(channel.Type),
+            ["channel"] = notify.Channel,
+            ["url"] = channel?.Url is { } url ? PayloadValues.Write(url.Value, url.FromEnvironment?.EnvironmentVariable) : null,
+            ["secret"] = channel?.Secret is { } secret ? PayloadValues.Write(null, secret.EnvironmentVariable) : null,
+            ["headers"] = Headers(channel?.Headers),
+            ["message"] = notify.Message,
+        };
+        WarnIfMissing(channel?.Url?.FromEnvironment, channel?.Secret);
+        return new NewAction(Key(e.Id, policy, index, "notify", notify.Channel), e.Id, e.Type, policy, "notify", notify.Channel, payload.ToJsonString());
+    }
+
+    private NewAction Forward(DataWorksEvent e, string policy, int index, ForwardOutcome forward, TargetDefinition? target)
+    {
+        var payload = new JsonObject
+        {
+            ["type"] = target?.Type == TargetType.File ? "file" : "http",
+            ["target"] = forward.Target,
+            ["url"] = target?.Url is { } url ? PayloadValues.Write(url.Value, url.FromEnvironment?.EnvironmentVariable) : null,
+            ["path"] = target?.Path,
+            ["headers"] = Headers(target?.Headers),
+            ["event"] = Encoding.UTF8.GetString(e.Utf8.Span),
+        };
+        WarnIfMissing(target?.Url?.FromEnvironment, null);
+        return new NewAction(Key(e.Id, policy, index, "forward", forward.Target), e.Id, e.Type, policy, "forward", forward.Target, payload.ToJsonString());
+    }
+
+    private NewAction? Answer(DataWorksEvent e, Verdict verdict, string message)
+    {
+        var api = e.CatalogEntry?.Callback ?? CallbackApi.None;
+        if (api == CallbackApi.None)
+        {
+            return null;
+        }
+
+        if (!_dataWorks.Enabled)
+        {
+            if (Interlocked.Exchange(ref _warnedNoExtensionCode, 1) == 0)
+            {
+                LogNotAnswering(logger);
+            }
+
+            return null;
+        }
+
+        // UpdateWorkbenchEventResult knows only OK and FAIL: a warning lets the operation pass, with its tip.
+        var checkResult = verdict == Verdict.Warn && api == CallbackApi.UpdateWorkbenchEventResult ? "OK" : DecisionJson.VerdictText(verdict);
+        var name = DataWorksCallbackSender.ApiName(api);
+        var payload = new JsonObject
+        {
+            ["type"] = DataWorksCallbackSender.Type,
+            ["api"] = name,
+            ["messageId"] = e.Id,
+            ["checkResult"] = checkResult,
+            ["message"] = message,
+            ["region"] = e.Scope.Region,
+        };
+        return new NewAction(e.Id + "/dataworks-callback", e.Id, e.Type, null, AnswerKind, name, payload.ToJsonString());
+    }
+
+    private static string Key(string eventId, string policy, int index, string kind, string destination) =>
+        string.Create(CultureInfo.InvariantCulture, $"{eventId}/{policy}/{index}/{kind}:{destination}");
+
+    private static string TypeName(ChannelType type) => type switch
+    {
+        ChannelType.DingTalk => "dingtalk",
+        ChannelType.Lark => "lark",
+        ChannelType.Slack => "slack",
+        _ => "webhook",
+    };
+
+    private static JsonObject? Headers(IReadOnlyDictionary<string, ConfigValue>? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return null;
+        }
+
+        var result = new JsonObject();
+        foreach (var (name, value) in headers)
+        {
+            result[name] = PayloadValues.Write(value.Value, value.FromEnvironment?.EnvironmentVariable);
+        }
+
+        return result;
+    }
+
+    private readonly HashSet<string> _warnedVariables = new(StringComparer.Ordinal);
+
+    private void WarnIfMissing(params SecretReference?[] references)
+    {
+        foreach (var reference in references)
+        {
+            if (reference is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(reference.EnvironmentVariable)))
+            {
+                lock (_warnedVariables)
+                {
+                    if (!_warnedVariables.Add(reference.EnvironmentVariable))
+                    {
+                        continue;
+                    }
+                }
+
+                LogMissingVariable(logger, reference.EnvironmentVariable, reference.Location.ToString());
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "notify {Channel} (policy {Policy}, event {EventId}): {Message}")]
+    private static partial void LogNotify(ILogger logger, string channel, string policy, string eventId, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "forward to {Target} (policy {Policy}): event {EventId} {Type}")]
+    private static partial void LogForward(ILogger logger, string target, string policy, string eventId, string type);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "verdict for {EventId} ({Type}): {Verdict}")]
+    private static partial void LogVerdict(ILogger logger, string eventId, string type, string verdict);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "evaluating {EventId} ({Type}) failed; an extension point event is answered {Verdict} (OpenEventRules:DataWorks:FailMode)")]
+    private static partial void LogEvaluationFailed(ILogger logger, string eventId, string type, string verdict, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "notification to {Channel} suppressed (policy {Policy}, event {EventId}): {Reason}")]
+    private static partial void LogSuppressed(ILogger logger, string channel, string policy, string eventId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OpenEventRules:DataWorks:ExtensionCode is not configured: extension point events are evaluated but DataWorks is not answered (held operations wait for another extension or pass when it is disabled).")]
+    private static partial void LogNotAnswering(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the environment variable {Variable} ({Location}) is not set: actions that need it are dead-lettered until it is set and they are retried ('oer outbox retry')")]
+    private static partial void LogMissingVariable(ILogger logger, string variable, string location);
+}

@@ -1,0 +1,368 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace OpenEvent.Rules.Host.Actions;
+
+/// <summary>An action to store: what to deliver (payload JSON), where (kind + destination), and its idempotency key.</summary>
+public sealed record NewAction(string Key, string EventId, string EventType, string? Policy, string Kind, string Destination, string Payload);
+
+/// <summary>A stored action: pending, delivered, or (in the dead-letter table) dead.</summary>
+public sealed record OutboxItem(
+    long Id,
+    string Key,
+    string EventId,
+    string EventType,
+    string? Policy,
+    string Kind,
+    string Destination,
+    string Payload,
+    string Status,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset NextAttemptAt,
+    DateTimeOffset? DeliveredAt,
+    string? LastError);
+
+/// <summary>
+/// The durable outbox: an embedded SQLite file (WAL journal) with two tables. <c>outbox</c> holds pending and
+/// delivered actions, unique by idempotency key (event id + policy + action), so that an event delivered again
+/// by EventBridge enqueues nothing new; <c>dead_letter</c> holds the actions that kept failing, with their last
+/// error, until an operator retries or purges them. Workers claim due rows with a lease (owner + expiry): a claim
+/// left by a process that died is taken again once it expires. Every call opens a pooled connection, so the store
+/// is safe to use from many threads and from another process (the CLI) at the same time.
+/// </summary>
+public sealed class OutboxStore
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string Dead = "dead";
+
+    private const string Columns = "id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, delivered_at, last_error";
+
+    private readonly string _connectionString;
+    private readonly string _synchronous;
+
+    /// <param name="synchronous">Full or Normal (see OutboxOptions.Synchronous).</param>
+    public OutboxStore(string path, string synchronous = "Full")
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _synchronous = string.Equals(synchronous, "Normal", StringComparison.OrdinalIgnoreCase) ? "NORMAL" : "FULL";
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    /// <summary>Creates the file, its folder and the tables when missing. Idempotent.</summary>
+    public void Initialize()
+    {
+        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        using var connection = Open();
+        // WAL lets workers read while a request commits, and the journal mode is stored in the file itself.
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS outbox (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              idempotency_key TEXT NOT NULL UNIQUE,
+              event_id TEXT NOT NULL,
+              event_type TEXT NOT NULL,
+              policy TEXT,
+              kind TEXT NOT NULL,
+              destination TEXT NOT NULL,
+              payload TEXT NOT NULL,
+              status TEXT NOT NULL,
+              attempts INTEGER NOT NULL DEFAULT 0,
+              created_at INTEGER NOT NULL,
+              next_attempt_at INTEGER NOT NULL,
+              lease_until INTEGER,
+              lease_owner TEXT,
+              delivered_at INTEGER,
+              last_error TEXT);
+            CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+            CREATE TABLE IF NOT EXISTS dead_letter (
+              id INTEGER PRIMARY KEY,
+              idempotency_key TEXT NOT NULL UNIQUE,
+              event_id TEXT NOT NULL,
+              event_type TEXT NOT NULL,
+              policy TEXT,
+              kind TEXT NOT NULL,
+              destination TEXT NOT NULL,
+              payload TEXT NOT NULL,
+              status TEXT NOT NULL,
+              attempts INTEGER NOT NULL,
+              created_at INTEGER NOT NULL,
+              next_attempt_at INTEGER NOT NULL,
+              delivered_at INTEGER,
+              last_error TEXT NOT NULL,
+              dead_at INTEGER NOT NULL);
+            """);
+    }
+
+    /// <summary>
+    /// Stores the actions of one event in one transaction; keys already known (pending, delivered or dead) are
+    /// skipped. For each new key <paramref name="admit"/> may replace the action or refuse it (null), e.g. a
+    /// suppressed notification: it is asked only for keys never seen, so a redelivered event counts nothing twice.
+    /// Returns how many actions were stored. When this returns, they are on disk.
+    /// </summary>
+    public int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
+    {
+        if (actions.Count == 0)
+        {
+            return 0;
+        }
+
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = $key) OR EXISTS (SELECT 1 FROM dead_letter WHERE idempotency_key = $key);";
+        var existsKey = exists.Parameters.Add("$key", SqliteType.Text);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO outbox (idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at)
+            VALUES ($key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now)
+            ON CONFLICT (idempotency_key) DO NOTHING;
+            """;
+        var key = command.Parameters.Add("$key", SqliteType.Text);
+        var eventId = command.Parameters.Add("$event_id", SqliteType.Text);
+        var eventType = command.Parameters.Add("$event_type", SqliteType.Text);
+        var policy = command.Parameters.Add("$policy", SqliteType.Text);
+        var kind = command.Parameters.Add("$kind", SqliteType.Text);
+        var destination = command.Parameters.Add("$destination", SqliteType.Text);
+        var payload = command.Parameters.Add("$payload", SqliteType.Text);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        var inserted = 0;
+        foreach (var candidate in actions)
+        {
+            existsKey.Value = candidate.Key;
+            if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            {
+                continue;
+            }
+
+            if ((admit is null ? candidate : admit(candidate)) is not { } action)
+            {
+                continue;
+            }
+
+            key.Value = action.Key;
+            eventId.Value = action.EventId;
+            eventType.Value = action.EventType;
+            policy.Value = (object?)action.Policy ?? DBNull.Value;
+            kind.Value = action.Kind;
+            destination.Value = action.Destination;
+            payload.Value = action.Payload;
+            inserted += command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return inserted;
+    }
+
+    /// <summary>Claims up to <paramref name="max"/> due pending actions for <paramref name="owner"/> until <paramref name="leaseUntil"/>.</summary>
+    public IReadOnlyList<OutboxItem> Claim(int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            UPDATE outbox SET lease_until = $lease, lease_owner = $owner
+            WHERE id IN (SELECT id FROM outbox
+                         WHERE status = 'pending' AND next_attempt_at <= $now AND (lease_until IS NULL OR lease_until <= $now)
+                         ORDER BY next_attempt_at, id LIMIT $max)
+            RETURNING {Columns};
+            """;
+        command.Parameters.AddWithValue("$lease", leaseUntil.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$max", max);
+        return Read(command);
+    }
+
+    /// <summary>When the next pending action is due (null: none is pending).</summary>
+    public DateTimeOffset? NextDue()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) FROM outbox WHERE status = 'pending';";
+        return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
+    public void MarkDelivered(long id, int attempts, DateTimeOffset now)
+    {
+        using var connection = Open();
+        Execute(connection, "UPDATE outbox SET status = 'delivered', attempts = $attempts, delivered_at = $now, lease_until = NULL, lease_owner = NULL, last_error = NULL WHERE id = $id;",
+            ("$id", id), ("$attempts", attempts), ("$now", now.ToUnixTimeMilliseconds()));
+    }
+
+    public void ScheduleRetry(long id, int attempts, DateTimeOffset nextAttemptAt, string error)
+    {
+        using var connection = Open();
+        Execute(connection, "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error, lease_until = NULL, lease_owner = NULL WHERE id = $id;",
+            ("$id", id), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error));
+    }
+
+    /// <summary>Gives a claim back without counting an attempt (the host is stopping).</summary>
+    public void Release(long id)
+    {
+        using var connection = Open();
+        Execute(connection, "UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE id = $id AND status = 'pending';", ("$id", id));
+    }
+
+    /// <summary>Moves an action to the dead-letter table with its last error.</summary>
+    public void DeadLetter(long id, int attempts, string error, DateTimeOffset now)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, """
+            INSERT OR REPLACE INTO dead_letter (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, delivered_at, last_error, dead_at)
+            SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'dead', $attempts, created_at, next_attempt_at, NULL, $error, $now FROM outbox WHERE id = $id;
+            DELETE FROM outbox WHERE id = $id;
+            """, ("$id", id), ("$attempts", attempts), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Puts dead letters back in the outbox as new pending actions (attempts and age start again), and makes the
+    /// selected pending actions due now. Selection: every dead letter when <paramref name="ids"/> and <paramref name="keys"/> are empty.
+    /// Returns how many actions were moved or rescheduled.
+    /// </summary>
+    public int Retry(IReadOnlyCollection<long> ids, IReadOnlyCollection<string> keys, DateTimeOffset now)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var filter = Filter(ids, keys, out var parameters);
+        var all = ids.Count == 0 && keys.Count == 0;
+        var moved = Execute(connection, $"""
+            INSERT INTO outbox (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, last_error)
+            SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'pending', 0, $now, $now, last_error FROM dead_letter {filter};
+            """, [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
+        Execute(connection, $"DELETE FROM dead_letter {filter};", parameters);
+        var rescheduled = all ? 0 : Execute(connection, $"UPDATE outbox SET next_attempt_at = $now {filter.Replace("WHERE", "WHERE status = 'pending' AND (", StringComparison.Ordinal)});",
+            [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
+        transaction.Commit();
+        return moved + rescheduled;
+    }
+
+    /// <summary>Deletes delivered actions older than <paramref name="deliveredBefore"/> (null: none) and, when asked, dead letters.</summary>
+    public (int Delivered, int Dead) Purge(DateTimeOffset? deliveredBefore, bool dead, IReadOnlyCollection<long>? deadIds = null)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var delivered = deliveredBefore is { } before
+            ? Execute(connection, "DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < $before;", ("$before", before.ToUnixTimeMilliseconds()))
+            : 0;
+        var deadCount = 0;
+        if (dead)
+        {
+            var filter = Filter(deadIds ?? [], [], out var parameters);
+            deadCount = Execute(connection, $"DELETE FROM dead_letter {filter};", parameters);
+        }
+
+        transaction.Commit();
+        return (delivered, deadCount);
+    }
+
+    /// <summary>Actions by status (pending, delivered, dead, or null for all), newest first.</summary>
+    public IReadOnlyList<OutboxItem> List(string? status, int limit)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        var outbox = $"SELECT {Columns} FROM outbox" + (status is Pending or Delivered ? " WHERE status = $status" : "");
+        var dead = $"SELECT {Columns} FROM dead_letter";
+        command.CommandText = status switch
+        {
+            Pending or Delivered => outbox,
+            Dead => dead,
+            _ => outbox + " UNION ALL " + dead,
+        } + " ORDER BY created_at DESC, id DESC LIMIT $limit;";
+        command.Parameters.AddWithValue("$status", status ?? "");
+        command.Parameters.AddWithValue("$limit", limit);
+        return Read(command);
+    }
+
+    public (long Pending, long Delivered, long Dead) Counts()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending'), (SELECT COUNT(*) FROM outbox WHERE status = 'delivered'), (SELECT COUNT(*) FROM dead_letter);";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, $"PRAGMA synchronous={_synchronous};");
+        return connection;
+    }
+
+    private static string Filter(IReadOnlyCollection<long> ids, IReadOnlyCollection<string> keys, out (string, object)[] parameters)
+    {
+        var list = new List<(string, object)>();
+        var terms = new List<string>();
+        foreach (var id in ids)
+        {
+            var name = "$id" + list.Count.ToString(CultureInfo.InvariantCulture);
+            list.Add((name, id));
+            terms.Add("id = " + name);
+        }
+
+        foreach (var key in keys)
+        {
+            var name = "$key" + list.Count.ToString(CultureInfo.InvariantCulture);
+            list.Add((name, key));
+            terms.Add("idempotency_key = " + name);
+        }
+
+        parameters = [.. list];
+        return terms.Count == 0 ? "" : "WHERE " + string.Join(" OR ", terms);
+    }
+
+    private static int Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteNonQuery();
+    }
+
+    private static List<OutboxItem> Read(SqliteCommand command)
+    {
+        var items = new List<OutboxItem>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            items.Add(new OutboxItem(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7),
+                reader.GetString(8),
+                reader.GetInt32(9),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
+                reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+                reader.IsDBNull(13) ? null : reader.GetString(13)));
+        }
+
+        return items;
+    }
+}

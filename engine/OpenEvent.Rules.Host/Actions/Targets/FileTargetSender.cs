@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host.Configuration;
+
+namespace OpenEvent.Rules.Host.Actions.Targets;
+
+/// <summary>
+/// type: file: appends each event as one JSON line to the target's path (relative to the working directory),
+/// rolled over by size (events.1.jsonl, ...). Writes to one file are serialized; each line is flushed to disk
+/// before the action counts as delivered.
+/// </summary>
+public sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IActionSender
+{
+    private readonly FileTargetOptions _options = options.Value.Actions.File;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Types { get; } = ["file"];
+
+    public async Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(payload["path"]!.GetValue<string>());
+        var line = Compact(payload["event"]!.GetValue<string>()) + "\n";
+        var bytes = Encoding.UTF8.GetBytes(line);
+        var gate = _locks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            if (File.Exists(path) && new FileInfo(path).Length is > 0 and var length && length + bytes.Length > _options.MaxFileBytes)
+            {
+                Roll(path, _options.RetainedFiles);
+            }
+
+            await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            await file.WriteAsync(bytes, cancellationToken);
+            file.Flush(flushToDisk: true);
+            return DeliveryResult.Delivered;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return DeliveryResult.Retry($"cannot append to {path}: {ex.Message}");
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static readonly JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Compact(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(document.RootElement, LineOptions);
+    }
+
+    internal static void Roll(string path, int retained)
+    {
+        var stem = Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path));
+        var extension = Path.GetExtension(path);
+        for (var i = retained; i >= 1; i--)
+        {
+            var from = i == 1 ? path : $"{stem}.{i - 1}{extension}";
+            var to = $"{stem}.{i}{extension}";
+            if (File.Exists(from))
+            {
+                File.Move(from, to, overwrite: true);
+            }
+        }
+
+        if (retained == 0)
+        {
+            File.Delete(path);
+        }
+    }
+}
