@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace OpenEvent.Rules.Tests;
 
 /// <summary>
-/// Follows the tutorial of docs/notes-authoring.md as written: writes every file marked
+/// Follows the tutorial of policy-guide.md as written: writes every file marked
 /// <c>&lt;!-- tutorial: file PATH --&gt;</c>, runs every <c>$ command</c> of the blocks marked <c>&lt;!-- tutorial: run --&gt;</c>
 /// in a fresh folder with the built oer (as a separate process, so relative paths behave as for a user), and compares
 /// each oer command's output with the text under it. Commit ids (7 hex digits in parentheses) are placeholders.
@@ -24,7 +24,7 @@ public sealed partial class AuthoringTutorialTests : IDisposable
     [Fact]
     public void Tutorial_FollowedAsWritten_Works()
     {
-        var steps = ReadSteps(RepositoryPaths.Combine("docs", "notes-authoring.md"));
+        var steps = ReadSteps(RepositoryPaths.Combine("policy-guide.md"));
         Assert.Contains(steps, s => s is RunCommand { Arguments: ["oer", "impact", ..] });
 
         foreach (var step in steps)

@@ -8,6 +8,7 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Sources;
+using OpenEvent.Rules.Testing;
 
 namespace OpenEvent.Rules.Tests;
 
@@ -18,6 +19,8 @@ namespace OpenEvent.Rules.Tests;
 /// - a ```yaml block holding "apiVersion: openevent.rules/v1", or any "# expect:" line, is an example. Without
 ///   "# expect:" lines it must load with no error and no warning; with them, each "# expect: OERnnnn at L:C"
 ///   (line and column inside the block) must be reported, and no other error may be;
+/// - a YAML example holding "kind: PolicyTest" and "# expect:" lines is a test file: its diagnostics are those of
+///   loading it and of running it against the last example set that loaded;
 /// - a ```json block is an event; "&lt;!-- expect: verdict=FAIL matched=a,b audit=c --&gt;" after it evaluates it
 ///   against the last example that loaded (verdict OK|WARN|FAIL|none; matched and audit are exact sets).
 /// </summary>
@@ -65,6 +68,7 @@ public sealed partial class GuideExamplesTests
     {
         using var temp = new TempFolder();
         CompiledPolicySet? current = null;
+        PolicySetDefinition currentDefinition = PolicySetDefinition.Empty;
         string? currentEvent = null;
         var examples = 0;
         var evaluations = 0;
@@ -77,14 +81,33 @@ public sealed partial class GuideExamplesTests
                 {
                     examples++;
                     var folder = temp.Path($"example-{block.Line}");
-                    var file = temp.Write($"example-{block.Line}/example.yaml", block.Text);
+                    if (block.Text.Contains("kind: PolicyTest", StringComparison.Ordinal))
+                    {
+                        // Test files refer to event files and policies around them: the tutorial test runs those;
+                        // here only the diagnostic examples (with "# expect:") are self-contained.
+                        if (!block.Text.Contains("# expect:", StringComparison.Ordinal))
+                        {
+                            continue;
+                        }
+
+                        temp.Write($"example-{block.Line}/example.tests.yaml", block.Text);
+                        var tests = await PolicyTestLoader.LoadAsync([folder]);
+                        var run = PolicyTestRunner.Run(currentDefinition, tests.Tests, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions });
+                        var diagnostics = tests.Diagnostics
+                            .Concat(run.Suites.SelectMany(suite => suite.Errors.Concat(suite.Cases.SelectMany(c => c.Errors))))
+                            .ToList();
+                        failures.AddRange(CheckExpectations(block, diagnostics).Select(p => $"policy-guide.md:{block.Line}: {p}"));
+                        continue;
+                    }
+
+                    temp.Write($"example-{block.Line}/example.yaml", block.Text);
                     var load = await PolicyFolderLoader.LoadAsync([folder], EventCatalog.Default, PolicyLoading.Conditions);
-                    var problems = CheckExpectations(block, load.Diagnostics, file);
-                    failures.AddRange(problems.Select(p => $"policy-guide.md:{block.Line}: {p}"));
+                    failures.AddRange(CheckExpectations(block, load.Diagnostics).Select(p => $"policy-guide.md:{block.Line}: {p}"));
                     if (!load.HasErrors && load.Set.Policies.Length > 0)
                     {
                         current?.Dispose();
                         current = PolicySetCompiler.Compile(load.Set, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions });
+                        currentDefinition = load.Set;
                     }
                 }
                 else if (step.Code is { Language: "json" } json)
@@ -115,7 +138,7 @@ public sealed partial class GuideExamplesTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    private static IEnumerable<string> CheckExpectations(Block block, IReadOnlyList<Diagnostic> diagnostics, string file)
+    private static IEnumerable<string> CheckExpectations(Block block, IReadOnlyList<Diagnostic> diagnostics)
     {
         var expected = ExpectLine().Matches(block.Text).Select(m => (Id: m.Groups[1].Value, Line: int.Parse(m.Groups[2].Value), Column: int.Parse(m.Groups[3].Value))).ToList();
         string Describe(Diagnostic d) => $"{d.Id} at {d.Location.Line}:{d.Location.Column} {d.Message}";

@@ -79,7 +79,7 @@ public static class DiagnosticIds
     public const string InlineSecret = "OER3035";
     public const string NoActions = "OER3036";
 
-    // Policy test files (oer test); docs/notes-authoring.md explains each with its fix
+    // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
     public const string UnknownTestPolicy = "OER4001";
 

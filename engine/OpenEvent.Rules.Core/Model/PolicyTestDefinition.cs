@@ -5,7 +5,7 @@ namespace OpenEvent.Rules.Model;
 
 // A policy test as its author wrote it (kind: PolicyTest in a *.tests.yaml file). The runner
 // (Testing/PolicyTestRunner) turns each case into an event, evaluates it and compares the decision
-// with the expectation. docs/notes-authoring.md documents every key.
+// with the expectation. policy-guide.md ("Testing policies") documents every key.
 
 /// <summary>A name written in a test, with where it was written (for OER4001).</summary>
 public sealed record NameReference(string Name, SourceLocation Location);
