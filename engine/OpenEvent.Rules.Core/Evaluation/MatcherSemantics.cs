@@ -90,78 +90,8 @@ public static class MatcherSemantics
 
     // ---- Wildcard --------------------------------------------------------------------------------------
 
-    /// <summary>
-    /// The literal runs of a wildcard between its unescaped stars, unescaped (<c>\*</c> → <c>*</c>, <c>\\</c> → <c>\</c>).
-    /// "a*b" gives ["a", "b"], "*a" gives ["", "a"], "abc" gives ["abc"]. Assumes a pattern the parser accepted;
-    /// a dangling backslash is taken literally.
-    /// </summary>
-    public static IReadOnlyList<string> WildcardSegments(string pattern)
-    {
-        var segments = new List<string>();
-        var current = new System.Text.StringBuilder();
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var c = pattern[i];
-            if (c == '\\' && i + 1 < pattern.Length)
-            {
-                current.Append(pattern[++i]);
-            }
-            else if (c == '*')
-            {
-                segments.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        segments.Add(current.ToString());
-        return segments;
-    }
-
-    /// <summary>Glob match: <c>*</c> is any run of characters (also empty); everything else is literal, ordinal.</summary>
-    public static bool WildcardMatches(string pattern, string value)
-    {
-        var segments = WildcardSegments(pattern);
-        if (segments.Count == 1)
-        {
-            return string.Equals(value, segments[0], StringComparison.Ordinal);
-        }
-
-        var first = segments[0];
-        var last = segments[^1];
-        if (value.Length < first.Length + last.Length
-            || !value.StartsWith(first, StringComparison.Ordinal)
-            || !value.EndsWith(last, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        // With only '*' as a metacharacter, taking each middle run at its leftmost position is optimal:
-        // it leaves the most room for the runs after it.
-        var position = first.Length;
-        var end = value.Length - last.Length;
-        for (var i = 1; i < segments.Count - 1; i++)
-        {
-            var segment = segments[i];
-            if (segment.Length == 0)
-            {
-                continue;
-            }
-
-            var found = value.IndexOf(segment, position, end - position, StringComparison.Ordinal);
-            if (found < 0)
-            {
-                return false;
-            }
-
-            position = found + segment.Length;
-        }
-
-        return true;
-    }
+    /// <summary>Glob match: <c>*</c> is any run of characters (also empty), <c>\*</c> a literal star; ordinal.</summary>
+    public static bool WildcardMatches(string pattern, string value) => WildcardPattern.Parse(pattern).IsMatch(value);
 
     // ---- Numbers ---------------------------------------------------------------------------------------
 

@@ -926,7 +926,7 @@ public static class PatternParser
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var distance = Levenshtein(normalized, Normalize(candidate));
+            var distance = Suggestions.Distance(normalized, Normalize(candidate));
             var allowed = Math.Max(1, Normalize(candidate).Length / 3);
             if (distance <= allowed && distance < bestDistance)
             {
@@ -940,28 +940,4 @@ public static class PatternParser
 
     private static string Normalize(string name) =>
         new([.. name.ToLowerInvariant().Where(c => c is not ('-' or '_' or ' '))]);
-
-    internal static int Levenshtein(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 }

@@ -24,7 +24,7 @@ internal static class Suggestions
                 return candidate;
             }
 
-            var distance = Distance(text.ToUpperInvariant(), candidate.ToUpperInvariant());
+            var distance = Parsing.Suggestions.Distance(text.ToUpperInvariant(), candidate.ToUpperInvariant());
             if (distance <= budget && (distance < bestDistance || (distance == bestDistance && string.CompareOrdinal(candidate, best) < 0)))
             {
                 best = candidate;
@@ -33,31 +33,6 @@ internal static class Suggestions
         }
 
         return best;
-    }
-
-    /// <summary>Levenshtein distance (insert, delete, substitute), two rows.</summary>
-    internal static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 
     /// <summary>" Did you mean 'x'?" or an empty string, to append to a hint.</summary>

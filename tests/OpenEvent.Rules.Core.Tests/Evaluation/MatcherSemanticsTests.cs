@@ -28,10 +28,14 @@ public sealed class MatcherSemanticsTests
     }
 
     [Fact]
-    public void WildcardSegments_EscapesAndStars_SplitIntoLiteralRuns()
+    public void WildcardPattern_EscapesAndStars_SplitIntoLiteralRuns()
     {
-        Assert.Equal(["a*", "b\\", ""], MatcherSemantics.WildcardSegments(@"a\**b\\*"));
-        Assert.Equal(["", ""], MatcherSemantics.WildcardSegments("*"));
+        var pattern = WildcardPattern.Parse(@"a\**b\\*");
+        Assert.Equal("a*", pattern.LeadingLiteral);
+        Assert.Equal("", pattern.TrailingLiteral);
+        Assert.True(pattern.IsMatch(@"a*xyzb\"));
+        Assert.False(pattern.IsMatch(@"axb\"));
+        Assert.False(WildcardPattern.Parse("*").IsLiteral);
     }
 
     [Theory]

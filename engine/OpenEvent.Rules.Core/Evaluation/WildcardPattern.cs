@@ -1,0 +1,84 @@
+namespace OpenEvent.Rules.Evaluation;
+
+/// <summary>
+/// A parsed wildcard: literal segments separated by unescaped <c>*</c>. <c>\*</c> is a literal star, <c>\\</c> a literal
+/// backslash; any other backslash is itself literal (the parser rejects such patterns; being lenient here keeps the
+/// matcher total).
+/// </summary>
+public sealed class WildcardPattern
+{
+    private readonly string[] _segments;
+
+    private WildcardPattern(string[] segments) => _segments = segments;
+
+    /// <summary>True when the pattern has no star: it is then an exact string (<see cref="Literal"/>).</summary>
+    public bool IsLiteral => _segments.Length == 1;
+
+    public string Literal => _segments[0];
+
+    /// <summary>The literal text before the first star ("" when the pattern starts with a star).</summary>
+    public string LeadingLiteral => _segments[0];
+
+    /// <summary>The literal text after the last star ("" when the pattern ends with a star).</summary>
+    public string TrailingLiteral => _segments[^1];
+
+    public static WildcardPattern Parse(string pattern)
+    {
+        var segments = new List<string>();
+        var current = new System.Text.StringBuilder();
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length && pattern[i + 1] is '*' or '\\')
+            {
+                current.Append(pattern[++i]);
+            }
+            else if (c == '*')
+            {
+                segments.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        segments.Add(current.ToString());
+        return new WildcardPattern([.. segments]);
+    }
+
+    // Star-only globs need no backtracking: the first segment anchors the start, the last the end, and each middle
+    // segment is best taken at its leftmost occurrence (leaving the most room for the rest).
+    public bool IsMatch(ReadOnlySpan<char> value)
+    {
+        var first = _segments[0];
+        if (_segments.Length == 1)
+        {
+            return value.SequenceEqual(first);
+        }
+
+        var last = _segments[^1];
+        if (value.Length < first.Length + last.Length
+            || !value.StartsWith(first, StringComparison.Ordinal)
+            || !value.EndsWith(last, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var middle = value[first.Length..(value.Length - last.Length)];
+        for (var i = 1; i < _segments.Length - 1; i++)
+        {
+            var segment = _segments[i];
+            var at = middle.IndexOf(segment, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            middle = middle[(at + segment.Length)..];
+        }
+
+        return true;
+    }
+}
