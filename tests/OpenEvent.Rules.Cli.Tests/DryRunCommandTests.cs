@@ -90,18 +90,26 @@ public sealed class DryRunCommandTests : IDisposable
     }
 
     [Fact]
-    public void DryRun_Text_IsAReadableReportWithASummary()
+    public void DryRun_Text_IsAReadableTableWithActionsAndASummary()
     {
         _temp.Write("policies/p.yaml", DeployFreeze);
+        var deploy = _temp.Write("events/deploy.json", File.ReadAllText(Path.Join(Samples, "FileChange-DeployFile.json")));
+        var broken = _temp.Write("events/x.json", "{\"specversion\":\"1.0\",\"id\":\"x\"}");
 
-        var (exitCode, stdout, _) = CliRunner.Run("dry-run", "--policies", Path.Join(_temp.Root, "policies"), Path.Join(Samples, "FileChange-DeployFile.json"));
+        var (exitCode, stdout, _) = CliRunner.Run("dry-run", "--policies", Path.Join(_temp.Root, "policies"), deploy, broken);
 
-        Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Contains("  verdict: FAIL\n", stdout);
-        Assert.Contains("  matched: freeze (priority 10, ", stdout);
-        Assert.Contains("    block: no deploys of dws_orders\n", stdout);
-        Assert.Contains("  would (audit): audit-deploys (priority 0, ", stdout);
-        Assert.EndsWith("1 event(s): 1 FAIL, 0 WARN, 0 OK, 0 regular, 0 invalid\n", stdout);
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        var deployName = $"{deploy}[0]";
+        var brokenName = $"{broken}[0]".PadRight(deployName.Length);
+        Assert.Equal(
+            $"{"EVENT".PadRight(deployName.Length)}  TYPE                   VERDICT  MATCHED\n" +
+            $"{deployName}  FileChange:DeployFile  FAIL     freeze\n" +
+            "    block (freeze): no deploys of dws_orders\n" +
+            "    would warn (audit-deploys): audited\n" +
+            $"{brokenName}  -                      INVALID  missing-type\n" +
+            "    the event has no 'type' string attribute\n" +
+            "2 event(s): 1 FAIL, 0 WARN, 0 OK, 0 regular, 1 invalid\n",
+            stdout);
     }
 
     [Fact]

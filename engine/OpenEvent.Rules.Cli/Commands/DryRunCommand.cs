@@ -44,6 +44,7 @@ internal static class DryRunCommand
             {
                 var json = result.GetValue(format) == "json";
                 var summary = new DecisionSummary();
+                var table = new List<Decision>();
                 foreach (var (name, read) in EventFiles.Expand(eventArguments, stdin))
                 {
                     byte[] bytes;
@@ -61,12 +62,20 @@ internal static class DryRunCommand
                     foreach (var decision in compiled.EvaluateInput(bytes, name))
                     {
                         summary.Add(decision);
-                        await stdout.WriteLineAsync(json ? DecisionJson.Serialize(decision) : DecisionText.Format(decision));
+                        if (json)
+                        {
+                            await stdout.WriteLineAsync(DecisionJson.Serialize(decision));
+                        }
+                        else
+                        {
+                            table.Add(decision);
+                        }
                     }
                 }
 
                 if (!json)
                 {
+                    await stdout.WriteAsync(DecisionTable.Format(table));
                     await stdout.WriteLineAsync(summary.ToString());
                 }
 
@@ -104,7 +113,74 @@ internal static class DryRunCommand
     }
 }
 
-/// <summary>The human-readable form of a decision, used by dry-run and explain.</summary>
+/// <summary>
+/// The text form of `oer dry-run`: a table with one row per event (where it came from, its type, the verdict and the
+/// matched policies), each row followed by the rendered actions, indented.
+/// </summary>
+internal static class DecisionTable
+{
+    private const string TypePrefix = "dataworks:";
+
+    public static string Format(IReadOnlyList<Decision> decisions)
+    {
+        var rows = decisions.Select(d => (
+            Event: $"{d.Event.File}[{d.Event.Index}]",
+            Type: d.Error is null ? (d.Event.Type!.StartsWith(TypePrefix, StringComparison.Ordinal) ? d.Event.Type[TypePrefix.Length..] : d.Event.Type) : "-",
+            Verdict: d.Error is not null ? "INVALID" : d.Verdict is { } v ? DecisionJson.VerdictText(v) : "-",
+            Policies: d.Error is { } e ? e.Id : d.Matched.IsEmpty ? "-" : string.Join(", ", d.Matched.Select(m => m.Policy)))).ToList();
+        var eventWidth = Math.Max("EVENT".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Event.Length));
+        var typeWidth = Math.Max("TYPE".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Type.Length));
+        var text = new StringBuilder();
+        void Row(string a, string b, string c, string d) =>
+            text.Append(a.PadRight(eventWidth)).Append("  ").Append(b.PadRight(typeWidth)).Append("  ").Append(c.PadRight(7)).Append("  ").Append(d).Append('\n');
+
+        Row("EVENT", "TYPE", "VERDICT", "MATCHED");
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            Row(rows[i].Event, rows[i].Type, rows[i].Verdict, rows[i].Policies);
+            var decision = decisions[i];
+            if (decision.Error is { } error)
+            {
+                text.Append("    ").Append(error.Message).Append('\n');
+                continue;
+            }
+
+            foreach (var match in decision.Matched)
+            {
+                AppendActions(text, match, "");
+            }
+
+            foreach (var match in decision.Audit)
+            {
+                AppendActions(text, match, "would ");
+            }
+
+            foreach (var failure in decision.ConditionFailures)
+            {
+                text.Append($"    condition error ({failure.Policy}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendActions(StringBuilder text, PolicyMatch match, string prefix)
+    {
+        foreach (var action in match.Actions)
+        {
+            text.Append("    ").Append(prefix).Append(action switch
+            {
+                BlockOutcome block => $"block ({match.Policy}): {block.Reason}",
+                WarnOutcome warn => $"warn ({match.Policy}): {warn.Reason}",
+                NotifyOutcome notify => $"notify {notify.Channel} ({match.Policy}): {notify.Message}",
+                ForwardOutcome forward => $"forward to {forward.Target} ({match.Policy})",
+                _ => action.Kind,
+            }).Append('\n');
+        }
+    }
+}
+
+/// <summary>The detailed human-readable form of one decision, used in `oer test` failure reports.</summary>
 internal static class DecisionText
 {
     public static string Format(Decision decision)
