@@ -27,16 +27,8 @@ public static class EventEndpoints
     private static async Task HandleEventsAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options,
         RulesMetrics metrics, DecisionLog decisionLog, IActionDispatcher dispatcher)
     {
-        var body = await ReadAsync(context, options.Value.Limits, metrics);
-        if (body is null)
+        if (await ReadAndLeaseAsync(context, state, options.Value.Limits, metrics) is not var (body, lease))
         {
-            return;
-        }
-
-        var lease = state.Acquire();
-        if (lease is null)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "not-ready", "the policy set is not loaded yet");
             return;
         }
 
@@ -44,7 +36,7 @@ public static class EventEndpoints
         try
         {
             var compiled = lease.Compiled;
-            foreach (var slice in EventInputReader.Split(body.Value.Bytes, RequestFile))
+            foreach (var slice in EventInputReader.Split(body.Bytes, RequestFile))
             {
                 var started = Stopwatch.GetTimestamp();
                 using var e = compiled.Parser.TryParse(slice, out var error);
@@ -156,30 +148,22 @@ public static class EventEndpoints
 
     private static async Task HandleEvaluateAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options, RulesMetrics metrics)
     {
-        var body = await ReadAsync(context, options.Value.Limits, metrics);
-        if (body is null)
+        if (await ReadAndLeaseAsync(context, state, options.Value.Limits, metrics) is not var (body, lease))
         {
-            return;
-        }
-
-        var lease = state.Acquire();
-        if (lease is null)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "not-ready", "the policy set is not loaded yet");
             return;
         }
 
         List<Decision> decisions;
         try
         {
-            decisions = lease.Compiled.EvaluateInput(body.Value.Bytes, RequestFile).ToList();
+            decisions = lease.Compiled.EvaluateInput(body.Bytes, RequestFile).ToList();
         }
         finally
         {
             lease.Release();
         }
 
-        if (!body.Value.IsBatch)
+        if (!body.IsBatch)
         {
             if (decisions.Count != 1 || decisions[0].Error is { } error)
             {
@@ -192,7 +176,7 @@ public static class EventEndpoints
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        if (body.Value.IsBatch)
+        if (body.IsBatch)
         {
             json.WriteStartArray();
         }
@@ -202,10 +186,28 @@ public static class EventEndpoints
             DecisionJson.Write(json, decision);
         }
 
-        if (body.Value.IsBatch)
+        if (body.IsBatch)
         {
             json.WriteEndArray();
         }
+    }
+
+    /// <summary>The request's events and a lease on the policy set in service; null once a refusal has been answered.</summary>
+    private static async Task<((ReadOnlyMemory<byte> Bytes, bool IsBatch) Body, LoadedPolicySet Lease)?> ReadAndLeaseAsync(
+        HttpContext context, PolicySetState state, LimitOptions limits, RulesMetrics metrics)
+    {
+        if (await ReadAsync(context, limits, metrics) is not { } body)
+        {
+            return null;
+        }
+
+        if (state.Acquire() is not { } lease)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "not-ready", "the policy set is not loaded yet");
+            return null;
+        }
+
+        return (body, lease);
     }
 
     private static async Task<(ReadOnlyMemory<byte> Bytes, bool IsBatch)?> ReadAsync(HttpContext context, LimitOptions limits, RulesMetrics metrics)

@@ -62,28 +62,8 @@ public static class StatusEndpoints
             }
 
             json.WriteEndArray();
-            json.WriteStartArray("channels");
-            foreach (var channel in current.Snapshot.Set.Channels)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", channel.Name);
-                json.WriteString("type", channel.Type.ToString().ToLowerInvariant());
-                json.WriteString("location", channel.Location.ToString());
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("targets");
-            foreach (var target in current.Snapshot.Set.Targets)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", target.Name);
-                json.WriteString("type", target.Type.ToString().ToLowerInvariant());
-                json.WriteString("location", target.Location.ToString());
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteDeclarations(json, "channels", current.Snapshot.Set.Channels.Select(c => (c.Name, c.Type.ToString(), c.Location)));
+            WriteDeclarations(json, "targets", current.Snapshot.Set.Targets.Select(t => (t.Name, t.Type.ToString(), t.Location)));
         }
 
         if (state.LastFailure is { } failure)
@@ -106,6 +86,21 @@ public static class StatusEndpoints
         }
 
         json.WriteEndObject();
+    }
+
+    private static void WriteDeclarations(Utf8JsonWriter json, string name, IEnumerable<(string Name, string Type, SourceLocation Location)> declarations)
+    {
+        json.WriteStartArray(name);
+        foreach (var declaration in declarations)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", declaration.Name);
+            json.WriteString("type", declaration.Type.ToLowerInvariant());
+            json.WriteString("location", declaration.Location.ToString());
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteDiagnostic(Utf8JsonWriter json, Diagnostic diagnostic)
