@@ -65,6 +65,8 @@ public static class EscapeAttempts
         new("range-infinite", """Enumerable.Range(0, int.MaxValue).Count() > 0""", DiagnosticIds.ConditionForbiddenApi),
         new("repeat-infinite", """Enumerable.Repeat(0, int.MaxValue).Count() > 0""", DiagnosticIds.ConditionForbiddenApi),
         new("pad-left", "\"a\".PadLeft(int.MaxValue).Length > 0", DiagnosticIds.ConditionForbiddenApi),
+        new("format-alignment", """string.Format("{0,1000000000}", 1).Length > 0""", DiagnosticIds.ConditionForbiddenApi),
+        new("interpolation-alignment", """$"{1,1000000000}".Length > 0""", DiagnosticIds.ConditionForbiddenConstruct),
         new("string-ctor-count", """new string('a', int.MaxValue).Length > 0""", DiagnosticIds.ConditionForbiddenApi),
         new("list-capacity", """new List<int>(int.MaxValue).Count == 0""", DiagnosticIds.ConditionForbiddenApi),
         new("sized-array", """new int[int.MaxValue].Length > 0""", DiagnosticIds.ConditionForbiddenConstruct),

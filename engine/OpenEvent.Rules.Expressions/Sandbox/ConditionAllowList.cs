@@ -94,9 +94,10 @@ internal static class ConditionAllowList
             ["System.Single"] = all,
             ["System.Double"] = all,
             ["System.Decimal"] = all,
-            // Intern and IsInterned touch process-wide state; PadLeft/PadRight and new string(c, n) allocate
+            // Intern and IsInterned touch process-wide state; PadLeft/PadRight, Format (alignment: "{0,1000000000}")
+            // and new string(c, n) allocate
             // whatever size they are given; Create and GetPinnableReference are span/pointer plumbing.
-            ["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Create", "GetPinnableReference"], Constructors: ConstructorRule.NoCount),
+            ["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Format", "Create", "GetPinnableReference"], Constructors: ConstructorRule.NoCount),
             ["System.Math"] = all,
             // Arrays (new[] { ... }, ToArray()) expose their length only; the static Array API is reflection-adjacent.
             ["System.Array"] = new(Allowed: ["Length", "LongLength"]),

@@ -478,7 +478,7 @@ internal sealed class ConditionSemanticCheck
             ("System.DateTime" or "System.DateTimeOffset", "ToLocalTime" or "LocalDateTime") => "The machine's time zone is not a policy input: use e.At(instant, \"Asia/Shanghai\").",
             ("System.Linq.Enumerable", _) => "Sequences come from the event (e.Data.Arr(\"path\")); Range, Repeat and Sequence are not available.",
             ("System.Object", "GetType") => "Reflection is not available in conditions; compare values, not types.",
-            ("System.String", "PadLeft" or "PadRight") or ("System.String", ".ctor") => "Building strings of arbitrary size is not available in conditions.",
+            ("System.String", "PadLeft" or "PadRight" or "Format") or ("System.String", ".ctor") => "Building strings of arbitrary size is not available in conditions; use string interpolation ($\"{x}\") or +.",
             _ when typeName.StartsWith("System.Text.RegularExpressions", StringComparison.Ordinal) => "Use e.Matches(input, pattern): it caches the pattern and bounds the match time.",
             _ when type is INamedTypeSymbol { TypeKind: TypeKind.Delegate } => "Lambdas may only be passed to LINQ methods; delegate values cannot be stored, cast or invoked.",
             _ => AllowedApiHint,

@@ -176,6 +176,8 @@ internal static class ConditionSyntaxGate
                 return ("Arrays with a size (new T[n]) are not allowed in a condition.", "Use an initializer (new[] { a, b }) or LINQ over event data.");
             case RefExpressionSyntax:
                 return ("ref expressions are not allowed in a condition.", "Conditions are safe code only.");
+            case InterpolationAlignmentClauseSyntax:
+                return ("Alignment in an interpolated string ({x,n}) is not allowed: it builds strings of any size.", "Interpolate the value alone: $\"{x}\".");
             default:
                 return null;
         }
