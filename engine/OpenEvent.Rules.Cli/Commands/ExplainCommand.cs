@@ -62,7 +62,7 @@ internal static class ExplainCommand
                 {
                     foreach (var slice in EventInputReader.Split(read(), file))
                     {
-                        using var e = compiled.Parser.TryParse(slice, out var error);
+                        using var e = compiled.TryRead(slice, out var error);
                         if (e is null)
                         {
                             invalid++;

@@ -21,7 +21,8 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher
     [ThreadStatic]
     private static MatchResult? t_result;
 
-    public CompiledPolicyMatcher(ImmutableArray<PolicyDefinition> policies)
+    /// <param name="extraPaths">Dotted paths whose first direct scalar the single pass extracts as well (see <see cref="Extracted"/>).</param>
+    public CompiledPolicyMatcher(ImmutableArray<PolicyDefinition> policies, IEnumerable<string>? extraPaths = null)
     {
         _policies = policies;
         var patterns = new List<Model.Patterns.PatternObject>();
@@ -50,13 +51,35 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher
         }
 
         _policyOfPattern = [.. policyOfPattern];
-        _patterns = new CompiledPatternSetBuilder().Build(patterns);
+        var builder = new CompiledPatternSetBuilder();
+        var extracted = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var path in extraPaths ?? [])
+        {
+            extracted.TryAdd(path, builder.AddExtraPath(path));
+        }
+
+        Extracted = extracted;
+        _patterns = builder.Build(patterns);
+    }
+
+    /// <summary>The extra paths, by the index their values have in a <see cref="MatchResult"/>.</summary>
+    public IReadOnlyDictionary<string, int> Extracted { get; }
+
+    /// <summary>
+    /// The single pass over an event's bytes: validates them (UTF-8, JSON, duplicate keys, depth, an object), matches
+    /// every pattern and extracts the extra paths, into this thread's result. Throws <see cref="InvalidEventException"/>.
+    /// </summary>
+    public MatchResult Read(ReadOnlySpan<byte> utf8)
+    {
+        var result = t_result ??= new MatchResult();
+        _patterns.Match(utf8, result);
+        return result;
     }
 
     public void Match(DataWorksEvent e, List<int> matches)
     {
-        var result = t_result ??= new MatchResult();
-        _patterns.Match(e.Utf8.Span, result);
+        // An event that came through this matcher's single pass is not read again.
+        var result = e.Match is { } done && ReferenceEquals(e.MatchedBy, this) ? done : Read(e.Utf8.Span);
         var matched = result.PatternIds;
         foreach (var patternId in matched)
         {

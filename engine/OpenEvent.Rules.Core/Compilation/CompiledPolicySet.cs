@@ -14,10 +14,14 @@ public sealed class CompiledPolicySet : IDisposable
 {
     private readonly IDisposable? _lifetime;
 
-    internal CompiledPolicySet(PolicySetDefinition definition, EventParser parser, PolicyEvaluator evaluator, string revision, IDisposable? lifetime)
+    private readonly SinglePassEventReader? _singlePass;
+
+    internal CompiledPolicySet(PolicySetDefinition definition, EventParser parser, SinglePassEventReader? singlePass, PolicyEvaluator evaluator,
+        string revision, IDisposable? lifetime)
     {
         Definition = definition;
         Parser = parser;
+        _singlePass = singlePass;
         Evaluator = evaluator;
         Revision = revision;
         _lifetime = lifetime;
@@ -45,9 +49,16 @@ public sealed class CompiledPolicySet : IDisposable
 
     public Decision EvaluateSlice(EventSlice slice)
     {
-        using var e = Parser.TryParse(slice, out var error);
+        using var e = TryRead(slice, out var error);
         return e is null ? Decision.ForError(slice.Origin, error!) : Evaluator.Evaluate(e);
     }
+
+    /// <summary>
+    /// Reads one event, or returns why it cannot be evaluated. With the compiled matcher this is its single pass over
+    /// the bytes (the match is kept for <see cref="Evaluator"/>); with the reference matcher, a parsed document.
+    /// </summary>
+    public DataWorksEvent? TryRead(EventSlice slice, out EventError? error) =>
+        _singlePass is not null ? _singlePass.TryRead(slice, out error) : Parser.TryParse(slice, out error);
 
     public void Dispose() => _lifetime?.Dispose();
 }
@@ -79,9 +90,22 @@ public static class PolicySetCompiler
         options ??= new PolicySetCompilerOptions();
         var active = definition.Policies.Where(p => p.Mode != PolicyMode.Disabled).ToImmutableArray();
         var conditions = CompileConditions(active, options);
-        IPolicyMatcher matcher = options.UseReferenceMatcher ? new ReferencePolicyMatcher(active) : new CompiledPolicyMatcher(active);
+        var parser = new EventParser(options.Catalog, options.MaxEventBytes);
+        IPolicyMatcher matcher;
+        SinglePassEventReader? singlePass = null;
+        if (options.UseReferenceMatcher)
+        {
+            matcher = new ReferencePolicyMatcher(active);
+        }
+        else
+        {
+            var compiled = new CompiledPolicyMatcher(active, SinglePassEventReader.FieldPaths(options.Catalog));
+            singlePass = new SinglePassEventReader(parser, compiled, options.MaxEventBytes);
+            matcher = compiled;
+        }
+
         var evaluator = new PolicyEvaluator(active, matcher, conditions, options.Time);
-        return new CompiledPolicySet(definition, new EventParser(options.Catalog, options.MaxEventBytes), evaluator, options.Revision, conditions);
+        return new CompiledPolicySet(definition, parser, singlePass, evaluator, options.Revision, conditions);
     }
 
     /// <summary>All conditions of the set in one compilation; compile errors fail the whole set with located diagnostics.</summary>

@@ -43,7 +43,7 @@ internal static class EventReader
             }
 
             var instance = view.NewInstance(root);
-            ReadObject(ref reader, root, instance, view);
+            ReadObject(ref reader, root, instance, view, inArray: false);
             while (reader.Read())
             {
                 // Only whitespace may follow; the reader throws on anything else.
@@ -66,7 +66,7 @@ internal static class EventReader
     };
 
     // The reader is at the StartObject of an instance of `node`.
-    private static void ReadObject(ref Utf8JsonReader reader, PathNode node, int instance, EventView view)
+    private static void ReadObject(ref Utf8JsonReader reader, PathNode node, int instance, EventView view, bool inArray)
     {
         var depth = reader.CurrentDepth;
         view.Names.BeginObject(depth);
@@ -87,13 +87,15 @@ internal static class EventReader
             }
             else
             {
-                ReadField(ref reader, node.Children[childIndex], instance, childIndex, view);
+                ReadField(ref reader, node.Children[childIndex], instance, childIndex, view, inArray);
             }
         }
     }
 
     // The reader is at the value of field `childIndex` of `instance` (or at an element of an array there).
-    private static void ReadField(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view)
+    // `inArray`: some container on the way from the root is an array (the engine's own envelope and scope reads
+    // take direct values only).
+    private static void ReadField(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view, bool inArray)
     {
         switch (reader.TokenType)
         {
@@ -107,16 +109,17 @@ internal static class EventReader
                 {
                     var child = view.NewInstance(node);
                     view.LinkChildInstance(instance, childIndex, child);
-                    ReadObject(ref reader, node, child, view);
+                    ReadObject(ref reader, node, child, view, inArray);
                 }
 
                 break;
             case JsonTokenType.StartArray:
                 // Arrays are transparent: elements (nested arrays flattened) are values of the same field.
                 CheckDepth(ref reader);
+                view.ArrayStamp[node.Id] = view.Epoch;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ReadField(ref reader, node, instance, childIndex, view);
+                    ReadField(ref reader, node, instance, childIndex, view, inArray: true);
                 }
 
                 break;
@@ -129,7 +132,7 @@ internal static class EventReader
                 }
 
                 var length = reader.CopyString(view.ReserveChars(raw.Length));
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default, inArray);
                 break;
             }
 
@@ -142,18 +145,18 @@ internal static class EventReader
                     text[i] = (char)raw[i]; // the reader has checked number syntax: ASCII only
                 }
 
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text));
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text), inArray);
                 break;
             }
 
             case JsonTokenType.True:
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.True, 0, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.True, 0, default, inArray);
                 break;
             case JsonTokenType.False:
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.False, 0, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.False, 0, default, inArray);
                 break;
             case JsonTokenType.Null:
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.Null, 0, default);
+                view.AddValue(node.Id, instance, childIndex, ScalarKind.Null, 0, default, inArray);
                 break;
         }
     }

@@ -36,6 +36,9 @@ internal sealed class EventView
     public int[] PathTail = [];
     public int[] PathStamp = [];
 
+    /// <summary>Epoch stamp of the paths whose field was an array (read by the engine's envelope checks).</summary>
+    public int[] ArrayStamp = [];
+
     public int[] PatternStamp = [];
     public int[] NodeStamp = [];
     public int Epoch;
@@ -53,6 +56,7 @@ internal sealed class EventView
         public int TextLength;
         public int UpperStart; // -1 until some ignore-case test needs it
         public JsonNumber Number;
+        public bool InArray; // an array on the way from the root (see EventReader.ReadField)
         public int NextInSlot;
         public int NextInPath;
     }
@@ -83,6 +87,7 @@ internal sealed class EventView
             PathHead = new int[pathCount];
             PathTail = new int[pathCount];
             PathStamp = new int[pathCount];
+            ArrayStamp = new int[pathCount];
         }
 
         if (PatternStamp.Length < patternCount)
@@ -99,6 +104,7 @@ internal sealed class EventView
         if (++Epoch == int.MaxValue)
         {
             Array.Clear(PathStamp);
+            Array.Clear(ArrayStamp);
             Array.Clear(PatternStamp);
             Array.Clear(NodeStamp);
             Epoch = 1;
@@ -150,7 +156,7 @@ internal sealed class EventView
     }
 
     /// <summary>Appends a value whose text (string, or number literal) was written at CharCount.</summary>
-    public void AddValue(int pathId, int instance, int childIndex, ScalarKind kind, int textLength, JsonNumber number)
+    public void AddValue(int pathId, int instance, int childIndex, ScalarKind kind, int textLength, JsonNumber number, bool inArray)
     {
         if (ValueCount == Values.Length)
         {
@@ -164,6 +170,7 @@ internal sealed class EventView
         v.TextLength = textLength;
         v.UpperStart = -1;
         v.Number = number;
+        v.InArray = inArray;
         CharCount += textLength;
 
         var slot = InstanceSlotBase[instance] + childIndex;

@@ -12,6 +12,7 @@ public sealed class MatchResult
     private int[] _ids = new int[16];
     private int _count;
     private int[] _extraValues = [];
+    private int[] _extraPathIds = [];
     private int _extraCount;
 
     internal EventView View { get; } = new();
@@ -25,9 +26,13 @@ public sealed class MatchResult
     /// The first scalar value (document order) at extra path <paramref name="index"/>; false when the event has none
     /// there (missing, only objects, an empty array). Strings are allocated here, on demand, not while matching.
     /// </summary>
-    public bool TryGetExtra(int index, out Scalar value)
+    public bool TryGetExtra(int index, out Scalar value) => TryGetExtra(index, out value, out _);
+
+    /// <summary>As <see cref="TryGetExtra(int, out Scalar)"/>; <paramref name="inArray"/> says whether an array lies on its way from the root.</summary>
+    public bool TryGetExtra(int index, out Scalar value, out bool inArray)
     {
         value = default;
+        inArray = false;
         if ((uint)index >= (uint)_extraCount || _extraValues[index] < 0)
         {
             return false;
@@ -36,6 +41,7 @@ public sealed class MatchResult
         var view = View;
         var v = _extraValues[index];
         ref var record = ref view.Values[v];
+        inArray = record.InArray;
         switch (record.Kind)
         {
             case ScalarKind.String:
@@ -56,6 +62,10 @@ public sealed class MatchResult
         }
     }
 
+    /// <summary>Whether the field at extra path <paramref name="index"/> was an array (of anything, also empty).</summary>
+    public bool IsExtraArray(int index) =>
+        (uint)index < (uint)_extraCount && View.ArrayStamp[_extraPathIds[index]] == View.Epoch;
+
     internal EventView Begin(int pathCount, int patternCount, int indexNodeCount, int extraCount)
     {
         _count = 0;
@@ -63,6 +73,7 @@ public sealed class MatchResult
         if (_extraValues.Length < extraCount)
         {
             _extraValues = new int[extraCount];
+            _extraPathIds = new int[extraCount];
         }
 
         View.Reset(pathCount, patternCount, indexNodeCount);
@@ -85,6 +96,7 @@ public sealed class MatchResult
         for (var i = 0; i < extras.Length; i++)
         {
             _extraValues[i] = View.FirstInPath(extras[i].Id);
+            _extraPathIds[i] = extras[i].Id;
         }
 
         _extraCount = extras.Length;

@@ -7,11 +7,14 @@ namespace OpenEvent.Rules.Evaluation;
 /// One event, normalized to a CloudEvents 1.0 structured JSON object whatever shape it arrived in
 /// (structured, batch element, JSON Lines, Function Compute envelope). <see cref="Utf8"/> holds the
 /// normalized bytes (what the compiled matcher reads), <see cref="Root"/> the same as a parsed element.
-/// Owns a pooled JsonDocument: dispose it when the decision is made.
+/// When the compiled matcher already read the event (its single pass), the document is parsed only if something
+/// asks for <see cref="Root"/> (templates of matched policies, conditions, explain). Dispose it when the decision is made.
 /// </summary>
 public sealed class DataWorksEvent : IDisposable
 {
-    private readonly JsonDocument _document;
+    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = EventInputReader.MaxDepth, AllowDuplicateProperties = false };
+
+    private JsonDocument? _document;
 
     internal DataWorksEvent(JsonDocument document, ReadOnlyMemory<byte> utf8, EventOrigin origin,
         EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope)
@@ -27,13 +30,38 @@ public sealed class DataWorksEvent : IDisposable
         Source = Root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null;
     }
 
+    /// <summary>An event read by the compiled matcher's single pass: its match is kept, the document is built on demand.</summary>
+    internal DataWorksEvent(ReadOnlyMemory<byte> utf8, EventOrigin origin, string id, string type, string? source,
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, object matchedBy, Compilation.MatchResult match)
+    {
+        Utf8 = utf8;
+        Origin = origin;
+        Id = id;
+        Type = type;
+        Source = source;
+        CatalogEntry = catalogEntry;
+        IsExtensionPoint = isExtensionPoint;
+        Scope = scope;
+        MatchedBy = matchedBy;
+        Match = match;
+    }
+
+    /// <summary>Whether the document has been parsed (the single pass defers it until something needs it).</summary>
+    internal bool HasDocument => _document is not null;
+
+    /// <summary>The matcher whose single pass produced <see cref="Match"/> (only it may reuse the result).</summary>
+    internal object? MatchedBy { get; }
+
+    internal Compilation.MatchResult? Match { get; }
+
     public string Id { get; }
 
     public string Type { get; }
 
     public string? Source { get; }
 
-    public JsonElement Root => _document.RootElement;
+    /// <summary>The event as a parsed element (parsed on first use when the event came through the single pass).</summary>
+    public JsonElement Root => (_document ??= JsonDocument.Parse(Utf8, s_options)).RootElement;
 
     /// <summary>The <c>data</c> object, or an undefined element when the event has none.</summary>
     public JsonElement Data => Root.TryGetProperty("data", out var data) ? data : default;
@@ -50,5 +78,5 @@ public sealed class DataWorksEvent : IDisposable
 
     public EventScope Scope { get; }
 
-    public void Dispose() => _document.Dispose();
+    public void Dispose() => _document?.Dispose();
 }

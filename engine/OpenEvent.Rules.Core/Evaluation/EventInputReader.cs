@@ -33,6 +33,13 @@ public static class EventInputReader
         return IsSingleValue(span[start..]) ? [new EventSlice(new EventOrigin(file, 0), input[start..], null)] : SplitLines(input, file);
     }
 
+    /// <summary>
+    /// An input known to hold one event (an HTTP body that is not a batch): taken as it is, after any BOM and leading
+    /// whitespace, without a pass over its bytes (the event reader checks them).
+    /// </summary>
+    public static IEnumerable<EventSlice> Single(ReadOnlyMemory<byte> input, string file) =>
+        [new EventSlice(new EventOrigin(file, 0), input[SkipWhitespaceAndBom(input.Span, 0)..], null)];
+
     private static bool IsSingleValue(ReadOnlySpan<byte> span)
     {
         var reader = new Utf8JsonReader(span, new JsonReaderOptions { MaxDepth = MaxDepth, AllowMultipleValues = true });

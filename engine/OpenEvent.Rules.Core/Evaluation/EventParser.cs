@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Evaluation;
 
@@ -46,11 +48,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
 
     public DataWorksEvent Parse(ReadOnlyMemory<byte> utf8, EventOrigin origin)
     {
-        if (utf8.Length > maxEventBytes)
-        {
-            throw new InvalidEventException("too-large",
-                $"the event is {utf8.Length:N0} bytes; the limit is {maxEventBytes:N0} bytes per event");
-        }
+        CheckSize(utf8.Length, maxEventBytes);
 
         if (!Utf8.IsValid(utf8.Span))
         {
@@ -76,15 +74,24 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
                 root = document.RootElement;
             }
 
-            CheckCloudEvent(root);
+            var fields = new DocumentFields(root);
+            CheckCloudEvent(fields);
             var type = root.GetProperty("type").GetString()!;
             var entry = catalog.FindByType(type);
-            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, root), ResolveScope(entry, root));
+            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), ResolveScope(entry, fields));
         }
         catch
         {
             document.Dispose();
             throw;
+        }
+    }
+
+    internal static void CheckSize(int length, int maxEventBytes)
+    {
+        if (length > maxEventBytes)
+        {
+            throw new InvalidEventException("too-large", $"the event is {length:N0} bytes; the limit is {maxEventBytes:N0} bytes per event");
         }
     }
 
@@ -124,34 +131,35 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         }
     }
 
-    private static void CheckCloudEvent(JsonElement root)
+    /// <summary>The CloudEvents attributes the engine relies on: type, specversion 1.0, id, and data as an object.</summary>
+    internal static void CheckCloudEvent(IEventFields fields)
     {
-        if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString()!.Length == 0)
+        if (fields.At("type") is not { IsString: true, Text.Length: > 0 })
         {
-            var hint = root.TryGetProperty("eventCode", out _)
+            var hint = fields.At("eventCode") is not null
                 ? "; this looks like a bare 'data' payload (EventBridge 'Partial Event'): configure the target to send the Complete Event"
                 : "";
             throw new InvalidEventException("missing-type", "the event has no 'type' string attribute" + hint);
         }
 
-        if (!root.TryGetProperty("specversion", out var specversion))
+        if (fields.At("specversion") is not { } specversion)
         {
             throw new InvalidEventException("missing-specversion", "the event has no 'specversion'; CloudEvents 1.0 structured JSON is expected");
         }
 
-        if (specversion.ValueKind != JsonValueKind.String || specversion.GetString() != "1.0")
+        if (!specversion.IsString || specversion.Text != "1.0")
         {
-            throw new InvalidEventException("unsupported-specversion", $"specversion {specversion.GetRawText()} is not supported; only \"1.0\" is");
+            throw new InvalidEventException("unsupported-specversion", $"specversion {specversion} is not supported; only \"1.0\" is");
         }
 
-        if (!root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString()!.Length == 0)
+        if (fields.At("id") is not { IsString: true, Text.Length: > 0 })
         {
             throw new InvalidEventException("missing-id", "the event has no 'id' string attribute (needed to answer DataWorks and to de-duplicate)");
         }
 
-        if (root.TryGetProperty("data", out var data) && data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        if (fields.DataKindIfNotObject() is { } kind)
         {
-            throw new InvalidEventException("data-not-object", $"'data' must be a JSON object, not {Describe(data.ValueKind)}");
+            throw new InvalidEventException("data-not-object", $"'data' must be a JSON object, not {kind}");
         }
     }
 
@@ -231,14 +239,14 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
     /// Extension point or regular: the catalog knows (CommitFile is both: its regular twin says
     /// blockBusiness false); for types the catalog does not know, data.blockBusiness decides.
     /// </summary>
-    private static bool IsExtensionPoint(EventTypeInfo? entry, JsonElement root)
+    internal static bool IsExtensionPoint(EventTypeInfo? entry, IEventFields fields)
     {
-        bool? blockBusiness = null;
-        if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-            && data.TryGetProperty("blockBusiness", out var flag) && flag.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        bool? blockBusiness = fields.At("data.blockBusiness") switch
         {
-            blockBusiness = flag.GetBoolean();
-        }
+            { Kind: ScalarKind.True } => true,
+            { Kind: ScalarKind.False } => false,
+            _ => null,
+        };
 
         if (entry is null)
         {
@@ -253,21 +261,25 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         return false;
     }
 
-    private static EventScope ResolveScope(EventTypeInfo? entry, JsonElement root)
+    /// <summary>Where scope values live for types the catalog does not know: the common fields of the reference (section 1.4).</summary>
+    internal static readonly ImmutableArray<string> UnknownTenantPaths = ["data.tenantId"];
+    internal static readonly ImmutableArray<string> UnknownWorkspacePaths = ["data.projectId", "data.appId", "data.queryDwProjectId"];
+    internal static readonly ImmutableArray<string> UnknownOperatorPaths = ["data.operator", "data.operatorUid"];
+
+    internal static EventScope ResolveScope(EventTypeInfo? entry, IEventFields fields)
     {
         if (entry is null)
         {
-            // Unknown types: the common field names of the reference (section 1.4).
             return new EventScope(
-                Tenant: FirstValue(root, ["data.tenantId"]),
-                Workspace: FirstValue(root, ["data.projectId", "data.appId", "data.queryDwProjectId"]),
-                Region: FirstValue(root, ["aliyunregionid"]),
+                Tenant: FirstValue(fields, UnknownTenantPaths),
+                Workspace: FirstValue(fields, UnknownWorkspacePaths),
+                Region: FirstValue(fields, ["aliyunregionid"]),
                 Environment: null,
-                Operator: FirstValue(root, ["data.operator", "data.operatorUid"]));
+                Operator: FirstValue(fields, UnknownOperatorPaths));
         }
 
         string? Resolve(ScopeDimension dimension) =>
-            entry.Scope.TryGetValue(dimension, out var source) ? FirstValue(root, source.Paths) ?? source.Constant : null;
+            entry.Scope.TryGetValue(dimension, out var source) ? FirstValue(fields, source.Paths) ?? source.Constant : null;
 
         return new EventScope(
             Tenant: Resolve(ScopeDimension.Tenant),
@@ -277,11 +289,17 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             Operator: Resolve(ScopeDimension.Operator));
     }
 
-    private static string? FirstValue(JsonElement root, IEnumerable<string> paths)
+    private static string? FirstValue(IEventFields fields, IEnumerable<string> paths)
     {
         foreach (var path in paths)
         {
-            if (JsonPaths.TryGet(root, path, out var value) && ScalarText(value) is { Length: > 0 } text)
+            var text = fields.At(path) switch
+            {
+                { Kind: ScalarKind.String } value => value.Text,
+                { Kind: ScalarKind.Number or ScalarKind.True or ScalarKind.False } value => value.ToString(),
+                _ => null,
+            };
+            if (text is { Length: > 0 })
             {
                 return text;
             }
@@ -290,14 +308,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         return null;
     }
 
-    private static string? ScalarText(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-        _ => null,
-    };
-
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",

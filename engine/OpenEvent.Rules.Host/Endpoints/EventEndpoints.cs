@@ -36,10 +36,10 @@ public static class EventEndpoints
         try
         {
             var compiled = lease.Compiled;
-            foreach (var slice in EventInputReader.Split(body.Bytes, RequestFile))
+            foreach (var slice in body.IsBatch ? EventInputReader.Split(body.Bytes, RequestFile) : EventInputReader.Single(body.Bytes, RequestFile))
             {
                 var started = Stopwatch.GetTimestamp();
-                using var e = compiled.Parser.TryParse(slice, out var error);
+                using var e = compiled.TryRead(slice, out var error);
                 if (e is null)
                 {
                     metrics.Rejected(error!.Id);

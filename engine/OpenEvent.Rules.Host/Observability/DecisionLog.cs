@@ -18,7 +18,9 @@ public sealed partial class DecisionLog : BackgroundService
 {
     private static readonly JsonSerializerOptions s_json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    // The event is parsed and masked by the writer, off the request path: the request has read it once already.
+    private readonly Channel<(JsonObject Line, ReadOnlyMemory<byte>? Event)> _lines =
+        Channel.CreateUnbounded<(JsonObject, ReadOnlyMemory<byte>?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly DecisionLogOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DecisionLog> _logger;
@@ -54,12 +56,7 @@ public sealed partial class DecisionLog : BackgroundService
             line["error"] = new JsonObject { ["id"] = error.Id, ["message"] = error.Message };
         }
 
-        if (_options.IncludeEvent && e is not null)
-        {
-            line["event"] = Mask(JsonNode.Parse(e.Utf8.Span), _options.Mask);
-        }
-
-        _lines.Writer.TryWrite(line.ToJsonString(s_json));
+        _lines.Writer.TryWrite((line, _options.IncludeEvent && e is not null ? e.Utf8 : null));
     }
 
     /// <summary>Replaces the value at each JSON pointer with "***"; pointers that do not exist are ignored.</summary>
@@ -108,8 +105,14 @@ public sealed partial class DecisionLog : BackgroundService
             // Keep writing after stoppingToken until the queue is drained (Complete is called in StopAsync).
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                while (reader.TryRead(out var line))
+                while (reader.TryRead(out var entry))
                 {
+                    if (entry.Event is { } cloudEvent)
+                    {
+                        entry.Line["event"] = Mask(JsonNode.Parse(cloudEvent.Span), _options.Mask);
+                    }
+
+                    var line = entry.Line.ToJsonString(s_json);
                     var bytes = Encoding.UTF8.GetBytes(line + "\n");
                     file = WriteToFile(file, bytes);
                     if (stdout is not null)

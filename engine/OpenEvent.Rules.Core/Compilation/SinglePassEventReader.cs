@@ -1,0 +1,107 @@
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model.Patterns;
+
+namespace OpenEvent.Rules.Compilation;
+
+/// <summary>
+/// Reads each event once from its UTF-8 bytes: the compiled matcher's pass validates the bytes, matches every pattern
+/// and extracts the few envelope and scope fields the engine needs, so the event is known, checked and matched
+/// without building a document (which is parsed later only if a matched policy's template or condition needs it).
+/// The older Function Compute envelope, which must be rewritten first, goes through <see cref="EventParser"/>.
+/// </summary>
+internal sealed class SinglePassEventReader
+{
+    private readonly EventParser _parser;
+    private readonly CompiledPolicyMatcher _matcher;
+    private readonly int _maxEventBytes;
+
+    public SinglePassEventReader(EventParser parser, CompiledPolicyMatcher matcher, int maxEventBytes)
+    {
+        _parser = parser;
+        _matcher = matcher;
+        _maxEventBytes = maxEventBytes;
+    }
+
+    /// <summary>The paths the engine reads itself: envelope attributes, the FC envelope marker, and every scope field.</summary>
+    public static IEnumerable<string> FieldPaths(EventCatalog catalog) =>
+        new[] { "specversion", "id", "type", "source", "messageId", "eventCode", "data", "data.blockBusiness", "aliyunregionid" }
+            .Concat(EventParser.UnknownTenantPaths)
+            .Concat(EventParser.UnknownWorkspacePaths)
+            .Concat(EventParser.UnknownOperatorPaths)
+            .Concat(catalog.EventTypes.SelectMany(t => t.Scope.Values).SelectMany(s => s.Paths))
+            .Distinct(StringComparer.Ordinal);
+
+    public DataWorksEvent? TryRead(EventSlice slice, out EventError? error)
+    {
+        error = slice.Error;
+        if (error is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            EventParser.CheckSize(slice.Utf8.Length, _maxEventBytes);
+            MatchResult match;
+            try
+            {
+                match = _matcher.Read(slice.Utf8.Span);
+            }
+            catch (InvalidEventException rejected)
+            {
+                // Bad bytes are rare: let the parser describe them (it names offsets and positions), keeping this
+                // verdict if the parser would accept what the single pass refuses (e.g. an escaped lone surrogate).
+                using var parsed = _parser.TryParse(slice, out error);
+                error ??= rejected.ToError();
+                return null;
+            }
+
+            var fields = new ExtractedFields(match, _matcher.Extracted);
+            if (fields.At("specversion") is null && fields.At("messageId") is not null)
+            {
+                return _parser.TryParse(slice, out error);
+            }
+
+            EventParser.CheckCloudEvent(fields);
+            var type = fields.At("type")!.Value.Text!;
+            var entry = _parser.Catalog.FindByType(type);
+            return new DataWorksEvent(slice.Utf8, slice.Origin, fields.At("id")!.Value.Text!, type,
+                fields.At("source") is { IsString: true } source ? source.Text : null,
+                entry, EventParser.IsExtensionPoint(entry, fields), EventParser.ResolveScope(entry, fields), _matcher, match);
+        }
+        catch (InvalidEventException ex)
+        {
+            error = ex.ToError();
+            return null;
+        }
+    }
+
+    /// <summary><see cref="IEventFields"/> over the values the single pass extracted (direct values only, as for documents).</summary>
+    private sealed class ExtractedFields(MatchResult match, IReadOnlyDictionary<string, int> extracted) : IEventFields
+    {
+        public Scalar? At(string path) =>
+            extracted.TryGetValue(path, out var index) && match.TryGetExtra(index, out var value, out var inArray) && !inArray ? value : null;
+
+        public string? DataKindIfNotObject()
+        {
+            if (!extracted.TryGetValue("data", out var index))
+            {
+                return null;
+            }
+
+            if (match.IsExtraArray(index))
+            {
+                return "an array";
+            }
+
+            return match.TryGetExtra(index, out var value, out _) ? value.Kind switch
+            {
+                ScalarKind.Null => null,
+                ScalarKind.String => "a string",
+                ScalarKind.Number => "a number",
+                _ => "a boolean",
+            } : null;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using System.Text;
+using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Parsing;
+
+namespace OpenEvent.Rules.Tests.Compilation;
+
+/// <summary>The compiled set reads each event once: no document unless a matched policy's template needs one.</summary>
+public sealed class SinglePassEventReaderTests
+{
+    private static CompiledPolicySet Compile()
+    {
+        var template = new MessageTemplate("{{ data.fileName }}",
+            [new PlaceholderPart("data.fileName", ["data", "fileName"], SourceLocation.None)], SourceLocation.None);
+        var policy = new PolicyDefinition("freeze", new PolicyMetadata(null, null, ImmutableSortedDictionary<string, string>.Empty),
+            PolicyMode.Enforce, 0, TestPatterns.FromJson("""{"type":["dataworks:FileChange:DeployFile"],"data":{"fileName":[{"prefix":"dws_"}]}}"""),
+            new ScopeDefinition([], ["10001234"], [], [], [], SourceLocation.None), [], null,
+            [new BlockAction(template, SourceLocation.None)], new SourceLocation("p.yaml", 1, 1));
+        return PolicySetCompiler.Compile(new PolicySetDefinition([policy], [], []));
+    }
+
+    private static EventSlice Slice(string json) => new(new EventOrigin("t", 0), Encoding.UTF8.GetBytes(json), null);
+
+    private const string Deploy = """{"specversion":"1.0","id":"e1","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","aliyunregionid":"cn-hangzhou","data":{"projectId":10001234,"operator":"42","fileName":"FILE"}}""";
+
+    [Fact]
+    public void TryRead_NonMatchingEvent_IsCheckedResolvedAndEvaluatedWithoutADocument()
+    {
+        using var set = Compile();
+        using var e = set.TryRead(Slice(Deploy.Replace("FILE", "ods_orders")), out var error);
+
+        Assert.Null(error);
+        Assert.Equal("e1", e!.Id);
+        Assert.True(e.IsExtensionPoint);
+        Assert.Equal(new EventScope(null, "10001234", "cn-hangzhou", null, "42"), e.Scope);
+        var decision = set.Evaluator.Evaluate(e);
+
+        Assert.Empty(decision.Matched);
+        Assert.Equal(Verdict.Ok, decision.Verdict);
+        Assert.False(e.HasDocument);
+    }
+
+    [Fact]
+    public void TryRead_MatchingEvent_ParsesTheDocumentOnlyToRenderTheTemplate()
+    {
+        using var set = Compile();
+        using var e = set.TryRead(Slice(Deploy.Replace("FILE", "dws_orders")), out _);
+        Assert.False(e!.HasDocument);
+
+        var decision = set.Evaluator.Evaluate(e);
+
+        Assert.Equal("dws_orders", Assert.IsType<BlockOutcome>(decision.Matched.Single().Actions.Single()).Reason);
+        Assert.True(e.HasDocument);
+    }
+
+    [Theory]
+    [InlineData("""{"specversion":"1.0","id":"x","source":"s"}""", "missing-type")]
+    [InlineData("""{"specversion":"1.0","id":"x","type":["dataworks:FileChange:DeployFile"]}""", "missing-type")]
+    [InlineData("""{"id":"x","type":"t"}""", "missing-specversion")]
+    [InlineData("""{"specversion":"0.3","id":"x","type":"t"}""", "unsupported-specversion")]
+    [InlineData("""{"specversion":"1.0","type":"t"}""", "missing-id")]
+    [InlineData("""{"specversion":"1.0","id":"x","type":"t","data":"text"}""", "data-not-object")]
+    [InlineData("""{"specversion":"1.0","id":"x","type":"t","data":[{"a":1}]}""", "data-not-object")]
+    [InlineData("""{"specversion":"1.0","id":"x","type":"t","data":[]}""", "data-not-object")]
+    [InlineData("""{"specversion":"1.0","id":"x","type":"a","type":"b"}""", "duplicate-key")]
+    [InlineData("""[1]""", "not-an-object")]
+    [InlineData("""{"specversion":""", "invalid-json")]
+    public void TryRead_BadEvent_GivesTheSameErrorAsTheParser(string json, string id)
+    {
+        using var set = Compile();
+        var expected = set.Parser.TryParse(Slice(json), out var parserError);
+        expected?.Dispose();
+
+        using var e = set.TryRead(Slice(json), out var error);
+
+        Assert.Null(e);
+        Assert.Equal(id, error!.Id);
+        Assert.Equal(parserError, error);
+    }
+
+    [Fact]
+    public void TryRead_InvalidUtf8_KeepsTheParsersPreciseMessage()
+    {
+        using var set = Compile();
+        var bytes = Encoding.UTF8.GetBytes(Deploy);
+        bytes[bytes.Length - 10] = 0xFF;
+
+        using var e = set.TryRead(new EventSlice(new EventOrigin("t", 0), bytes, null), out var error);
+
+        Assert.Equal("invalid-utf8", error!.Id);
+        Assert.Equal($"the event is not valid UTF-8 (first bad byte at offset {bytes.Length - 10})", error.Message);
+    }
+}
