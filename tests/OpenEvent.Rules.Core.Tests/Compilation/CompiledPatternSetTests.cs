@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Tests.Compilation;
 public sealed class CompiledPatternSetTests
 {
     // Every case runs three ways: the pattern alone, the pattern behind fillers that make the candidate index split
-    // (so the case also goes through partitions), and the temporary naive evaluator; all three must agree.
+    // (so the case also goes through partitions), and the reference evaluator; all three must agree.
     private static bool Matches(string pattern, string cloudEvent)
     {
         var compiled = TestPatterns.FromJson(pattern);
@@ -21,10 +21,10 @@ public sealed class CompiledPatternSetTests
         var crowded = new CompiledPatternSetBuilder().Build([.. fillers, compiled]).Match(bytes).Contains(40);
 
         using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
-        var naive = ReferencePatternEvaluator.Matches(compiled, document.RootElement);
+        var reference = ReferencePatternEvaluator.Matches(compiled, document.RootElement);
 
         Assert.True(alone == crowded, $"alone={alone}, with fillers={crowded}: {pattern} on {cloudEvent}");
-        Assert.True(alone == naive, $"compiled={alone}, naive={naive}: {pattern} on {cloudEvent}");
+        Assert.True(alone == reference, $"compiled={alone}, reference={reference}: {pattern} on {cloudEvent}");
         return alone;
     }
 
