@@ -135,7 +135,7 @@ public static partial class RulesHost
         services.AddSingleton(sp =>
         {
             var outbox = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Outbox;
-            return new OutboxStore(outbox.Path, outbox.Synchronous);
+            return new OutboxStore(outbox.Path, outbox.Synchronous, outbox.BusyTimeout);
         });
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<NotificationThrottle>();

@@ -43,7 +43,8 @@ public sealed class OutboxStore
     private readonly string _synchronous;
 
     /// <param name="synchronous">Full or Normal (see OutboxOptions.Synchronous).</param>
-    public OutboxStore(string path, string synchronous = "Full")
+    /// <param name="busyTimeout">How long a statement waits for another connection's lock (default 30 s).</param>
+    public OutboxStore(string path, string synchronous = "Full", TimeSpan? busyTimeout = null)
     {
         Path = System.IO.Path.GetFullPath(path);
         _synchronous = string.Equals(synchronous, "Normal", StringComparison.OrdinalIgnoreCase) ? "NORMAL" : "FULL";
@@ -52,7 +53,7 @@ public sealed class OutboxStore
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = (int)Math.Max(1, Math.Ceiling((busyTimeout ?? TimeSpan.FromSeconds(30)).TotalSeconds)),
         }.ToString();
     }
 

@@ -14,6 +14,12 @@ public sealed class OutboxOptions
     /// </summary>
     public string Synchronous { get; set; } = "Full";
 
+    /// <summary>
+    /// How long a write waits for a lock held by another connection (the CLI, another host) before it fails; a
+    /// request whose actions cannot be stored gets 503 and EventBridge sends it again.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Attempts before an action is moved to the dead-letter table.</summary>
     public int MaxAttempts { get; set; } = 12;
 

@@ -69,6 +69,7 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         Range(failures, "Outbox:MaxAttempts", outbox.MaxAttempts, 1, 1000);
         Range(failures, "Outbox:Concurrency", outbox.Concurrency, 1, 256);
         Positive(failures, "Outbox:MaxAge", outbox.MaxAge);
+        Positive(failures, "Outbox:BusyTimeout", outbox.BusyTimeout);
         Positive(failures, "Outbox:InitialBackoff", outbox.InitialBackoff);
         Positive(failures, "Outbox:PollInterval", outbox.PollInterval);
         Positive(failures, "Outbox:DeliveredRetention", outbox.DeliveredRetention);
