@@ -8,7 +8,8 @@ namespace OpenEvent.Rules.Validation;
 /// OER3024: scope values the engine can never see. An environment other than DEV / PROD is an error (every
 /// DataWorks spelling normalizes to one of the two); a dimension that none of the matched event types carries
 /// (e.g. operators on instance-status-changes, tenants on downloads) is a warning, since such a filter rejects
-/// every event. Checked in spec.scope and in every exclusion's scope.
+/// every event. An empty list is a warning too: it looks like a filter but lets every event through.
+/// Checked in spec.scope and in every exclusion's scope.
 /// </summary>
 internal sealed class ScopeValidator
 {
@@ -44,6 +45,17 @@ internal sealed class ScopeValidator
 
     private static void Check(ValidationContext context, string policy, ScopeDefinition scope, MatchedTypes types)
     {
+        foreach (var (key, _, values) in s_dimensions)
+        {
+            // ValueLocations has a key for every list the author wrote, so an empty one can be told from a missing one.
+            if (values(scope).IsEmpty && scope.ValueLocations.ContainsKey(key))
+            {
+                context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.Location,
+                    $"Policy '{policy}': scope '{key}' is an empty list, which filters nothing",
+                    $"List the values to keep, e.g. {key}: [\"10001234\"], or remove '{key}' to accept every value.");
+            }
+        }
+
         for (var i = 0; i < scope.Environments.Length; i++)
         {
             var value = scope.Environments[i];

@@ -24,6 +24,21 @@ public sealed class ScopeValidatorTests
         Assert.Equal(L(9, 5), diagnostic.Location);
     }
 
+    [Fact]
+    public void Validate_EmptyList_WarningItFiltersNothing()
+    {
+        var scope = Scope(line: 9, column: 5).WithLocations("workspaces");
+
+        var diagnostic = Assert.Single(Validate(Policy("p", Types(CommitTable), scope)));
+
+        AssertDiagnostic(diagnostic, "OER3024", DiagnosticSeverity.Warning, 9, 5, "Policy 'p': scope 'workspaces' is an empty list, which filters nothing");
+        Assert.Equal("List the values to keep, e.g. workspaces: [\"10001234\"], or remove 'workspaces' to accept every value.", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_ListNotWritten_NoDiagnostics() =>
+        Assert.Empty(Validate(Policy("p", Types(CommitTable), Scope(workspaces: ["1"]))));
+
     [Theory]
     [InlineData("DEV")]
     [InlineData("PROD")]
