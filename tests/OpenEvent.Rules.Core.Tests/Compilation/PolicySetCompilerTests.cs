@@ -19,8 +19,9 @@ public sealed class PolicySetCompilerTests
     {
         var load = await PolicyFolderLoader.LoadAsync([RepositoryPaths.Combine("policies")]);
         Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
-        using var compiled = PolicySetCompiler.Compile(load.Set);
-        using var reference = PolicySetCompiler.Compile(load.Set, new PolicySetCompilerOptions { UseReferenceMatcher = true });
+        var conditions = new OpenEvent.Rules.Expressions.RoslynConditionCompiler();
+        using var compiled = PolicySetCompiler.Compile(load.Set, new PolicySetCompilerOptions { ConditionCompiler = conditions });
+        using var reference = PolicySetCompiler.Compile(load.Set, new PolicySetCompilerOptions { UseReferenceMatcher = true, ConditionCompiler = conditions });
 
         var decisions = 0;
         foreach (var (name, bytes) in SampleEvents())

@@ -175,7 +175,10 @@ public sealed class ReceiverFailureTests
     {
         await using var receiver = await StandInServer.StartAsync();
         await using var host = await ActionHarness.StartAsync(Policy($"{{ type: webhook, url: \"{receiver.Url("/hook")}\" }}").Replace("({{ id }})", ""),
-            "--OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute", "2");
+            "--OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute", "2",
+            // One delivery at a time, in the order the events came: which message is suppressed, and what the second
+            // message reports, must not depend on how parallel deliveries interleave.
+            "--OpenEventRules:Outbox:Concurrency", "1");
 
         // Five events of one failed instance: one message, the others are duplicates.
         var sample = InstanceEvent("storm");
