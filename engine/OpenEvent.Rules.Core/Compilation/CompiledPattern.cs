@@ -234,7 +234,7 @@ internal sealed class NumericTest(ImmutableArray<NumericComparison> comparisons)
     public override bool Test(EventView view, int value)
     {
         ref var v = ref view.Values[value];
-        return v.Kind == ScalarKind.Number && ValueMatchers.SatisfiesAll(v.Number, comparisons);
+        return v.Kind == ScalarKind.Number && MatcherSemantics.SatisfiesAll(comparisons, v.Number);
     }
 }
 

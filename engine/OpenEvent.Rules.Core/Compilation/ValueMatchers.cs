@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Net;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
@@ -7,8 +6,8 @@ namespace OpenEvent.Rules.Compilation;
 
 // Value-level operator semantics (docs/matching-semantics.md, "Leaf operators") over the compact event view:
 // strings arrive as ReadOnlySpan<char>, numbers as JsonNumber. Everything the compiled matcher decides about a
-// single leaf value lives here, so that it can later be unified with Evaluation/MatcherSemantics (one truth for
-// the oracle and the compiled matcher). Structure (arrays, nesting, exists, $or) is not here: it is in CompiledPattern.
+// single leaf value lives here, as span-based forms of Evaluation/MatcherSemantics; numeric comparisons, IP addresses
+// and wildcards are MatcherSemantics' own. Structure (arrays, nesting, exists, $or) is not here: it is in CompiledPattern.
 internal static class ValueMatchers
 {
     /// <summary>Ordinal, case-sensitive, no normalization.</summary>
@@ -31,29 +30,6 @@ internal static class ValueMatchers
     public static void ToUpper(ReadOnlySpan<char> value, Span<char> destination) => value.ToUpperInvariant(destination);
 
     public static bool NumberEquals(JsonNumber value, JsonNumber expected) => value.Equals(expected);
-
-    /// <summary>Every comparison must hold (a numeric entry is an AND of its comparisons).</summary>
-    public static bool SatisfiesAll(JsonNumber value, ImmutableArray<NumericComparison> comparisons)
-    {
-        foreach (var c in comparisons)
-        {
-            var ok = c.Operator switch
-            {
-                NumericOperator.Equal => value == c.Value,
-                NumericOperator.LessThan => value < c.Value,
-                NumericOperator.LessThanOrEqual => value <= c.Value,
-                NumericOperator.GreaterThan => value > c.Value,
-                NumericOperator.GreaterThanOrEqual => value >= c.Value,
-                _ => false,
-            };
-            if (!ok)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>A string holding an IP address inside the network: the shared semantics (same family, bitwise prefix).</summary>
     public static bool InNetwork(ReadOnlySpan<char> value, IPNetwork network) =>

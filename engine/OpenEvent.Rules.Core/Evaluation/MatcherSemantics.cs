@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -105,7 +106,8 @@ public static class MatcherSemantics
         _ => throw new ArgumentOutOfRangeException(nameof(comparison), comparison.Operator, "Unknown numeric operator."),
     };
 
-    public static bool SatisfiesAll(IReadOnlyList<NumericComparison> comparisons, JsonNumber value)
+    /// <remarks>An ImmutableArray, not an interface: the compiled matcher calls this on its hot path without boxing.</remarks>
+    public static bool SatisfiesAll(ImmutableArray<NumericComparison> comparisons, JsonNumber value)
     {
         foreach (var comparison in comparisons)
         {
