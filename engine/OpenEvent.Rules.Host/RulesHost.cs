@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Expressions;
@@ -21,7 +20,7 @@ namespace OpenEvent.Rules.Host;
 /// </summary>
 public static partial class RulesHost
 {
-    public const string DefaultUrl = "http://127.0.0.1:8080";
+    public const string DefaultUrl = ListenAddresses.DefaultUrl;
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -57,27 +56,37 @@ public static partial class RulesHost
             .AddPrometheusExporter());
 
         var options = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>() ?? new RulesHostOptions();
-        var urls = builder.Configuration["urls"] is { Length: > 0 } configured ? configured : DefaultUrl;
-        var loopbackOnly = string.IsNullOrEmpty(options.Auth.Token);
-        if (loopbackOnly)
+        // A blank token is refused at start (RulesHostOptionsValidator); until then it counts as none.
+        var loopbackOnly = string.IsNullOrWhiteSpace(options.Auth.Token);
+        var listen = ListenAddresses.Plan(builder.Configuration, loopbackOnly);
+        if (listen.Overrides.Count > 0)
         {
-            urls = ToLoopback(urls);
+            builder.Configuration.AddInMemoryCollection(listen.Overrides);
         }
 
-        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries));
+        builder.WebHost.UseUrls([.. listen.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Kestrel refuses bodies above the batch limit itself (413); the endpoints apply the per-event limit.
             kestrel.Limits.MaxRequestBodySize = Math.Max(options.Limits.MaxBatchBytes, options.Limits.MaxEventBytes);
             kestrel.AddServerHeader = false;
+            if (loopbackOnly)
+            {
+                kestrel.ConfigureEndpointDefaults(ListenAddresses.RequireLoopback);
+            }
         });
+        if (loopbackOnly)
+        {
+            builder.Services.AddHostedService<LoopbackCheck>();
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
         if (loopbackOnly)
         {
-            LogLoopbackOnly(logger, urls);
+            LogLoopbackOnly(logger, string.Join(';', listen.Rewritten));
         }
 
         app.UseMiddleware<TokenAuthentication>();
@@ -130,7 +139,12 @@ public static partial class RulesHost
     /// <summary>The outbox (store, dispatcher, workers) and the senders of every channel, target and the DataWorks answer.</summary>
     private static void AddActions(IServiceCollection services)
     {
+        // The default HttpClient logging writes every request URI at Information, and a robot's URL is its credential
+        // (Slack /services/..., Lark /open-apis/bot/v2/hook/..., DingTalk ?access_token=): no client logs requests.
+        // The outbox worker logs each attempt by channel or target name, with errors redacted (SecretRedactor).
+        services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
         services.AddHttpClient(ChannelSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });
         services.AddSingleton(sp =>
         {
@@ -150,16 +164,7 @@ public static partial class RulesHost
 
     /// <summary>Without a token the host must not be reachable from the network: every address becomes 127.0.0.1.</summary>
     internal static string ToLoopback(string urls) =>
-        string.Join(';', urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(url =>
-        {
-            var parsed = BindingAddress.Parse(url);
-            if (parsed.Host == "localhost" || (IPAddress.TryParse(parsed.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)))
-            {
-                return url;
-            }
-
-            return $"{parsed.Scheme}://127.0.0.1:{parsed.Port}{parsed.PathBase}";
-        }));
+        string.Join(';', urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(ListenAddresses.ToLoopback));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No token is configured (OpenEventRules__Auth__Token): listening on loopback only ({Urls}). Set a token to accept events from EventBridge.")]
     private static partial void LogLoopbackOnly(ILogger logger, string urls);

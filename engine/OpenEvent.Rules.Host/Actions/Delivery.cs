@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions;
 
@@ -24,6 +25,10 @@ public sealed record DeliveryResult(bool Success, bool Retryable, string? Error)
         var error = $"HTTP {code} {status}: {Shorten(body)}";
         return code is 408 or 429 or >= 500 ? Retry(error) : Permanent(error);
     }
+
+    /// <summary>The same result with every secret (and credential-shaped text) masked in its error.</summary>
+    public DeliveryResult Redacted(IEnumerable<string?> secrets) =>
+        Error is null ? this : this with { Error = SecretRedactor.Redact(Error, secrets) };
 
     public static string Shorten(string text, int max = 300)
     {
@@ -70,20 +75,24 @@ public static class PayloadValues
         return obj["value"]?.GetValue<string>();
     }
 
-    public static void AddHeaders(HttpRequestMessage request, JsonNode? headers, string owner)
+    /// <summary>Adds the configured headers (checked by <see cref="HeaderValues.Add"/>) and returns their values, which error texts must not echo.</summary>
+    public static IReadOnlyList<string> AddHeaders(HttpRequestMessage request, JsonNode? headers, string owner)
     {
         if (headers is not JsonObject map)
         {
-            return;
+            return [];
         }
 
+        var values = new List<string>();
         foreach (var (name, value) in map)
         {
-            var resolved = Resolve(value, $"header {name} of {owner}");
-            if (resolved is not null && !request.Headers.TryAddWithoutValidation(name, resolved))
+            if (Resolve(value, $"header {name} of {owner}") is { } resolved)
             {
-                request.Content?.Headers.TryAddWithoutValidation(name, resolved);
+                values.Add(resolved);
+                HeaderValues.Add(request, name, resolved, owner);
             }
         }
+
+        return values;
     }
 }

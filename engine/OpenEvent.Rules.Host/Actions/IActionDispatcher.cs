@@ -1,4 +1,5 @@
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Actions;
 
@@ -8,7 +9,9 @@ namespace OpenEvent.Rules.Host.Actions;
 /// </summary>
 public interface IActionDispatcher
 {
-    ValueTask DispatchAsync(Decision decision, DataWorksEvent e, CancellationToken cancellationToken);
+    /// <param name="decidedBy">The policy set that made <paramref name="decision"/> (the request's lease, not the set in
+    /// service now): its channels and targets are the ones the actions are stored with.</param>
+    ValueTask DispatchAsync(Decision decision, DataWorksEvent e, PolicySetDefinition decidedBy, CancellationToken cancellationToken);
 
     /// <summary>The event could not be evaluated: an extension point event is answered with the configured fail mode.</summary>
     ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken);

@@ -7,7 +7,6 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Host.Actions.DataWorks;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
-using OpenEvent.Rules.Host.Policies;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Actions;
@@ -24,7 +23,6 @@ public sealed partial class OutboxDispatcher(
     OutboxStore store,
     OutboxSignal signal,
     NotificationThrottle throttle,
-    PolicySetState policies,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
     RulesMetrics metrics,
@@ -35,10 +33,12 @@ public sealed partial class OutboxDispatcher(
     private readonly DataWorksOptions _dataWorks = options.Value.DataWorks;
     private int _warnedNoExtensionCode;
 
-    public ValueTask DispatchAsync(Decision decision, DataWorksEvent e, CancellationToken cancellationToken)
+    public ValueTask DispatchAsync(Decision decision, DataWorksEvent e, PolicySetDefinition decidedBy, CancellationToken cancellationToken)
     {
         var actions = new List<NewAction>();
-        var set = policies.Current?.Snapshot.Set ?? PolicySetDefinition.Empty;
+        // The channels and targets of the set that decided, never the current one: a reload between the decision and
+        // this point must not send the action elsewhere, or nowhere. The payload keeps that definition for delivery.
+        var set = decidedBy;
         foreach (var match in decision.Matched)
         {
             for (var index = 0; index < match.Actions.Length; index++)
@@ -46,14 +46,14 @@ public sealed partial class OutboxDispatcher(
                 switch (match.Actions[index])
                 {
                     case NotifyOutcome notify when notify.Channel == PolicySetDefinition.BuiltInLog:
-                        LogNotify(logger, notify.Channel, match.Policy, e.Id, notify.Message);
+                        LogNotify(logger, notify.Channel, match.Policy, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(notify.Message, 4000));
                         metrics.Action("notify", "logged");
                         break;
                     case NotifyOutcome notify:
                         actions.Add(Notify(e, match.Policy, index, notify, set.Channels.FirstOrDefault(c => c.Name == notify.Channel)));
                         break;
                     case ForwardOutcome forward when forward.Target == PolicySetDefinition.BuiltInLog:
-                        LogForward(logger, forward.Target, match.Policy, e.Id, e.Type);
+                        LogForward(logger, forward.Target, match.Policy, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type));
                         metrics.Action("forward", "logged");
                         break;
                     case ForwardOutcome forward:
@@ -65,7 +65,7 @@ public sealed partial class OutboxDispatcher(
 
         if (decision.Verdict is { } verdict)
         {
-            LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+            LogVerdict(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict));
             if (Answer(e, verdict, CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength)) is { } answer)
             {
                 actions.Add(answer);
@@ -79,7 +79,7 @@ public sealed partial class OutboxDispatcher(
     public ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken)
     {
         var verdict = RulesHostOptionsValidator.ParseVerdict(_dataWorks.FailMode) ?? Verdict.Warn;
-        LogEvaluationFailed(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict), exception);
+        LogEvaluationFailed(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict), exception);
         if (e.IsExtensionPoint && Answer(e, verdict, Limit($"OpenEvent.Rules could not evaluate this event ({exception.GetType().Name}); answered by its fail mode.", _dataWorks.MaxMessageLength)) is { } answer)
         {
             Store([answer]);
@@ -143,7 +143,7 @@ public sealed partial class OutboxDispatcher(
         {
             var reason = outcome == NotificationThrottle.Outcome.Duplicate ? "duplicate" : "rate-limit";
             metrics.Suppressed(action.Destination, reason);
-            LogSuppressed(logger, action.Destination, action.Policy ?? "", action.EventId, reason);
+            LogSuppressed(logger, action.Destination, action.Policy ?? "", SecretRedactor.Quote(action.EventId), reason);
             return null;
         }
 

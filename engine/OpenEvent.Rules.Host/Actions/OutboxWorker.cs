@@ -147,18 +147,21 @@ public sealed partial class OutboxWorker : BackgroundService
             }
 
             var now = _time.GetUtcNow();
+            // Logged as receivers see it: the encoded key cannot carry a line break from the event id into the log.
+            var key = HeaderValues.IdempotencyKey(item.Key);
             if (result.Success)
             {
                 _store.MarkDelivered(item.Id, attempt, now);
                 _metrics.Delivery(item.Kind, "delivered");
-                LogDelivered(_logger, item.Kind, item.Destination, item.Key, attempt);
+                LogDelivered(_logger, item.Kind, item.Destination, key, attempt);
                 return;
             }
 
             // A held operation waits for its answer: answers are retried until the deadline, whatever the attempts.
             var isAnswer = item.Kind == OutboxDispatcher.AnswerKind;
             var maxAge = isAnswer ? _dataWorks.Deadline : _options.MaxAge;
-            var error = result.Error ?? "failed";
+            // The last safety net before the outbox and the log: senders mask the secrets they know, this masks credential shapes.
+            var error = SecretRedactor.Redact(result.Error ?? "failed");
             string? deadReason = !result.Retryable ? "it cannot succeed by retrying"
                 : !isAnswer && attempt >= _options.MaxAttempts ? $"{attempt} attempts failed"
                 : now - item.CreatedAt >= maxAge ? (isAnswer ? $"its deadline passed ({maxAge}, OpenEventRules:DataWorks:Deadline)" : $"it is older than {maxAge}")
@@ -167,19 +170,19 @@ public sealed partial class OutboxWorker : BackgroundService
             {
                 _store.DeadLetter(item.Id, attempt, error, now);
                 _metrics.Delivery(item.Kind, "dead");
-                LogDeadLettered(_logger, item.Kind, item.Destination, item.Key, deadReason, error);
+                LogDeadLettered(_logger, item.Kind, item.Destination, key, deadReason, error);
                 return;
             }
 
             var delay = Backoff(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble());
             _store.ScheduleRetry(item.Id, attempt, now + delay, error);
             _metrics.Delivery(item.Kind, "retry");
-            LogRetry(_logger, item.Kind, item.Destination, item.Key, attempt, delay.TotalSeconds, error);
+            LogRetry(_logger, item.Kind, item.Destination, key, attempt, delay.TotalSeconds, error);
         }
         catch (Exception ex)
         {
             // The store itself failed: the lease expires and the action is claimed again.
-            LogStoreFailed(_logger, item.Key, ex);
+            LogStoreFailed(_logger, HeaderValues.IdempotencyKey(item.Key), ex);
         }
         finally
         {
@@ -213,6 +216,10 @@ public sealed partial class OutboxWorker : BackgroundService
             return DeliveryResult.Retry($"timed out after {_actions.Timeout.TotalSeconds:0.###} s (OpenEventRules:Actions:Timeout)");
         }
         catch (PayloadValues.MissingVariableException ex)
+        {
+            return DeliveryResult.Permanent(ex.Message);
+        }
+        catch (UnsafeHeaderException ex)
         {
             return DeliveryResult.Permanent(ex.Message);
         }

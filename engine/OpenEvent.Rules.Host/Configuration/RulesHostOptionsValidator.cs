@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Host.Actions.DataWorks;
 
 namespace OpenEvent.Rules.Host.Configuration;
 
@@ -20,10 +21,7 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
             failures.Add($"{Prefix}PoliciesPath '{options.PoliciesPath}' does not exist: set it to the policy folder.");
         }
 
-        if (options.Auth.Token is { Length: > 0 and < 16 })
-        {
-            failures.Add($"{Prefix}Auth:Token is shorter than 16 characters: use a long random token (e.g. openssl rand -hex 32).");
-        }
+        ValidateToken(failures, options.Auth.Token);
 
         if (string.IsNullOrWhiteSpace(options.Auth.HeaderName) || options.Auth.HeaderName.Any(c => c <= ' ' || c == ':'))
         {
@@ -53,6 +51,34 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         ValidateDataWorks(failures, options.DataWorks);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>
+    /// A token no request can carry is worse than none: the host would listen on the network and answer 401 to
+    /// everyone. HTTP trims a header value's surrounding whitespace and Kestrel refuses control and non-ASCII bytes,
+    /// so the token must be visible ASCII (no spaces) and, being a secret, long enough not to be guessed.
+    /// </summary>
+    private static void ValidateToken(List<string> failures, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            failures.Add($"{Prefix}Auth:Token is blank (only whitespace): no request could carry it. Set a long random token (e.g. openssl rand -hex 32), or remove it to listen on loopback only.");
+        }
+        else if (!token.All(c => c is > ' ' and <= '~'))
+        {
+            failures.Add($"{Prefix}Auth:Token contains whitespace, control or non-ASCII characters, which no HTTP header can carry: use a long random token of visible ASCII characters (e.g. openssl rand -hex 32).");
+        }
+        else if (token.Length < MinTokenLength)
+        {
+            failures.Add($"{Prefix}Auth:Token is shorter than {MinTokenLength} characters: use a long random token (e.g. openssl rand -hex 32).");
+        }
+    }
+
+    public const int MinTokenLength = 16;
 
     private static void ValidateOutbox(List<string> failures, OutboxOptions outbox, ActionOptions actions)
     {
@@ -113,6 +139,11 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
             && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
         {
             failures.Add($"{Prefix}DataWorks:Endpoint '{endpoint}' is not an absolute http(s) URL: write it like https://dataworks.cn-hangzhou.aliyuncs.com.");
+        }
+
+        if (dataWorks.Region is { Length: > 0 } region && !DataWorksCallbackSender.IsRegionId(region))
+        {
+            failures.Add($"{Prefix}DataWorks:Region '{region}' is not a region id: write it like cn-hangzhou.");
         }
 
         if (dataWorks.Version is not ("2020-05-18" or "2024-05-18"))

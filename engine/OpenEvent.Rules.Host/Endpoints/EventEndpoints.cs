@@ -69,7 +69,7 @@ public static class EventEndpoints
                 // Not cancelled with the request: once evaluated, the actions are stored whole or the request fails.
                 try
                 {
-                    await dispatcher.DispatchAsync(decision, e, CancellationToken.None);
+                    await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
                 }
                 catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
                 {

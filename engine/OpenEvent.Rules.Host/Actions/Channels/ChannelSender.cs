@@ -2,13 +2,15 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions.Channels;
 
 /// <summary>
 /// Sends notify actions to the four channel kinds. The payload carries the channel as it was declared when the
 /// event was decided (type, URL or its environment variable, secret variable, headers) and the rendered message;
-/// secrets are read from the environment at delivery time. Every request carries the action's Idempotency-Key.
+/// secrets are read from the environment at delivery time. Every request carries the action's Idempotency-Key
+/// (encoded, <see cref="HeaderValues.IdempotencyKey"/>); errors are redacted of the URL, secret and header values.
 /// </summary>
 public sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider time) : IActionSender
 {
@@ -34,24 +36,25 @@ public sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider t
             "slack" => SlackChannel.Request(url, text),
             _ => WebhookChannel.Request(url, item, payload, text),
         };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", item.Key);
-        PayloadValues.AddHeaders(request, payload["headers"], owner);
+        HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
+        var headerValues = PayloadValues.AddHeaders(request, payload["headers"], owner);
 
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var result = DeliveryResult.FromStatus(response.StatusCode, body);
-        if (!result.Success)
+        if (result.Success)
         {
-            return result;
+            // The chat robots answer 200 with an error code in the body when they refuse a message.
+            result = type switch
+            {
+                "dingtalk" => BodyCode(body, "errcode", "errmsg"),
+                "lark" => BodyCode(body, "code", "msg"),
+                _ => result,
+            };
         }
 
-        // The chat robots answer 200 with an error code in the body when they refuse a message.
-        return type switch
-        {
-            "dingtalk" => BodyCode(body, "errcode", "errmsg"),
-            "lark" => BodyCode(body, "code", "msg"),
-            _ => result,
-        };
+        // The URL is the robot's credential and a refusal may echo it (or the signed URL, or a header value).
+        return result.Redacted([.. SecretRedactor.OfUrl(url), .. SecretRedactor.OfUrl(request.RequestUri?.OriginalString), secret, .. headerValues]);
     }
 
     /// <summary>The message, with the count of notifications suppressed on this channel since the previous one.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace OpenEvent.Rules.Host.Actions.Channels;
 
-/// <summary>type: webhook: a generic JSON POST with the policy, the event id and type, and the rendered message.</summary>
+/// <summary>type: webhook: a generic JSON POST with the policy, the event id and type, the rendered message and the Idempotency-Key as sent in the header.</summary>
 public static class WebhookChannel
 {
     public static HttpRequestMessage Request(string url, OutboxItem item, JsonObject payload, string text) => new(HttpMethod.Post, url)
@@ -15,7 +15,7 @@ public static class WebhookChannel
             ["eventType"] = item.EventType,
             ["message"] = text,
             ["suppressed"] = payload["suppressed"]?.GetValue<long>() ?? 0,
-            ["idempotencyKey"] = item.Key,
+            ["idempotencyKey"] = HeaderValues.IdempotencyKey(item.Key),
         }),
     };
 }

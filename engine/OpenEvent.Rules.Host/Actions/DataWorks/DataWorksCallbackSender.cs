@@ -2,9 +2,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions.DataWorks;
 
@@ -14,7 +16,7 @@ namespace OpenEvent.Rules.Host.Actions.DataWorks;
 /// CheckResult and the combined reasons. The AccessKey is read from the environment at each attempt.
 /// Throttling and server errors are retried; other API errors are dead-lettered with the API's code and message.
 /// </summary>
-public sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOptions<RulesHostOptions> options, TimeProvider time) : IActionSender
+public sealed partial class DataWorksCallbackSender(IHttpClientFactory httpClients, IOptions<RulesHostOptions> options, TimeProvider time) : IActionSender
 {
     public const string Type = "dataworks";
 
@@ -44,13 +46,9 @@ public sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOpt
         var accessKeyId = PayloadValues.Resolve(new JsonObject { ["env"] = _options.AccessKeyIdVariable }, "the DataWorks AccessKey id")!;
         var accessKeySecret = PayloadValues.Resolve(new JsonObject { ["env"] = _options.AccessKeySecretVariable }, "the DataWorks AccessKey secret")!;
         var securityToken = Environment.GetEnvironmentVariable(_options.SecurityTokenVariable);
-        var region = payload["region"]?.GetValue<string>() ?? _options.Region;
-        var endpoint = _options.Endpoint is { Length: > 0 } configured ? configured
-            : region is { Length: > 0 } ? DefaultEndpoint(region)
-            : null;
-        if (endpoint is null)
+        if (Endpoint(payload["region"]?.GetValue<string>(), out var refusal) is not { } endpoint)
         {
-            return DeliveryResult.Permanent("the event has no region (aliyunregionid) and neither OpenEventRules:DataWorks:Region nor :Endpoint is configured");
+            return DeliveryResult.Permanent(refusal!);
         }
 
         var api = payload["api"]!.GetValue<string>();
@@ -69,12 +67,52 @@ public sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOpt
         using var request = string.Equals(_options.SignatureVersion, "V2", StringComparison.OrdinalIgnoreCase)
             ? SignedV2(uri, api, parameters, accessKeyId, accessKeySecret, securityToken)
             : SignedV3(uri, api, parameters, accessKeyId, accessKeySecret, securityToken);
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", item.Key);
+        HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), "the DataWorks answer");
 
         using var response = await httpClients.CreateClient(Channels.ChannelSender.HttpClientName).SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        return Interpret((int)response.StatusCode, body);
+        // A signature error echoes the string to sign, AccessKeyId included.
+        return Interpret((int)response.StatusCode, body).Redacted([accessKeyId, accessKeySecret, securityToken]);
     }
+
+    /// <summary>
+    /// Where the answer goes: the configured endpoint, else the default endpoint of the event's region (or of the
+    /// configured region when the event has none). The region comes from the event, so it names a host only when it
+    /// is a region id: a value such as <c>x@attacker:9999/p#</c> would send the signed request, AccessKeyId and STS
+    /// token included, wherever the event says.
+    /// </summary>
+    internal string? Endpoint(string? eventRegion, out string? refusal)
+    {
+        refusal = null;
+        if (_options.Endpoint is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        if (eventRegion is { Length: > 0 } && !IsRegionId(eventRegion))
+        {
+            refusal = $"the event's region (aliyunregionid) {SecretRedactor.Quote(eventRegion)} is not a region id like cn-hangzhou, so it does not name an endpoint: "
+                + "set OpenEventRules:DataWorks:Endpoint to answer such events";
+            return null;
+        }
+
+        if ((eventRegion is { Length: > 0 } ? eventRegion : _options.Region) is { Length: > 0 } region)
+        {
+            return DefaultEndpoint(region);
+        }
+
+        refusal = "the event has no region (aliyunregionid) and neither OpenEventRules:DataWorks:Region nor :Endpoint is configured";
+        return null;
+    }
+
+    /// <summary>Longest region id accepted (the longest real ones, e.g. cn-shanghai-finance-1, are about 25).</summary>
+    public const int MaxRegionLength = 64;
+
+    /// <summary>An Alibaba Cloud region id: lowercase letters, then dash-separated groups of lowercase letters and digits.</summary>
+    public static bool IsRegionId(string region) => region.Length <= MaxRegionLength && RegionId().IsMatch(region);
+
+    [GeneratedRegex("^[a-z]{2,}(-[a-z0-9]+)+$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionId();
 
     internal HttpRequestMessage SignedV3(Uri uri, string api, List<KeyValuePair<string, string>> parameters, string accessKeyId, string secret, string? securityToken)
     {
@@ -102,11 +140,11 @@ public sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOpt
         {
             if (name is not ("host" or "content-type"))
             {
-                request.Headers.TryAddWithoutValidation(name, value);
+                HeaderValues.Add(request, name, value, "the DataWorks answer");
             }
         }
 
-        request.Headers.TryAddWithoutValidation("Authorization", AcsSigner.AuthorizationV3(accessKeyId, signedHeaders, signature));
+        HeaderValues.Add(request, "Authorization", AcsSigner.AuthorizationV3(accessKeyId, signedHeaders, signature), "the DataWorks answer");
         return request;
     }
 

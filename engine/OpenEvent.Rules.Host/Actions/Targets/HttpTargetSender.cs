@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions.Targets;
 
@@ -21,9 +22,10 @@ public sealed class HttpTargetSender(IHttpClientFactory httpClients) : IActionSe
             Content = new StringContent(payload["event"]!.GetValue<string>(), Encoding.UTF8,
                 new MediaTypeHeaderValue("application/cloudevents+json") { CharSet = "utf-8" }),
         };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", item.Key);
-        PayloadValues.AddHeaders(request, payload["headers"], owner);
+        HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
+        var headerValues = PayloadValues.AddHeaders(request, payload["headers"], owner);
         using var response = await httpClients.CreateClient(Channels.ChannelSender.HttpClientName).SendAsync(request, cancellationToken);
-        return DeliveryResult.FromStatus(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        return DeliveryResult.FromStatus(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken))
+            .Redacted([.. SecretRedactor.OfUrl(url), .. headerValues]);
     }
 }
