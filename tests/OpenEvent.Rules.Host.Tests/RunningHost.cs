@@ -44,7 +44,10 @@ internal sealed class RunningHost : IAsyncDisposable
 
     public static string FixturePolicies => Path.Combine(AppContext.BaseDirectory, "fixtures");
 
-    public static async Task<RunningHost> StartAsync(string? policiesFrom = null, params string[] settings)
+    public static Task<RunningHost> StartAsync(string? policiesFrom = null, params string[] settings) => StartConfiguredAsync(null, policiesFrom, settings);
+
+    /// <summary>As <see cref="StartAsync"/>, with a hook on the builder (e.g. to capture the host's log).</summary>
+    public static async Task<RunningHost> StartConfiguredAsync(Action<WebApplicationBuilder>? configure, string? policiesFrom, params string[] settings)
     {
         var root = Directory.CreateTempSubdirectory("oer-host-").FullName;
         CopyFolder(policiesFrom ?? FixturePolicies, Path.Combine(root, "policies"));
@@ -57,7 +60,7 @@ internal sealed class RunningHost : IAsyncDisposable
             "--OpenEventRules:Outbox:Path", Path.Combine(root, "data", "outbox.db"),
         };
         args.AddRange(settings);
-        var app = RulesHost.Build([.. args]);
+        var app = RulesHost.Build([.. args], configure);
         await app.StartAsync();
         return new RunningHost(app, root);
     }

@@ -118,8 +118,8 @@ public static partial class SecretRedactor
     [GeneratedRegex("""(?<scheme>https?)://(?:[^/\s"'<>?#@]*@)?(?<host>[^/\s"'<>?#@]+)(?<rest>[/?#][^\s"'<>]*)?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Urls();
 
-    /// <summary>An Authorization header and everything after it on its line (Bearer tokens, ACS3 credentials and signatures).</summary>
-    [GeneratedRegex("""(?<name>\bauthorization\s*[:=]\s*)[^\r\n"]+""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>An Authorization header's value up to the end of its line, a ';' or a quote (Bearer tokens, ACS3 credentials and signatures).</summary>
+    [GeneratedRegex("""(?<name>\bauthorization\s*[:=]\s*)[^\r\n;"]+""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AuthorizationHeader();
 
     /// <summary>name=value, name%3Dvalue, name: value and "name":"value" for names that hold credentials.</summary>

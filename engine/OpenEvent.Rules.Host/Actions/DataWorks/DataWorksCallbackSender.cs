@@ -111,7 +111,8 @@ public sealed partial class DataWorksCallbackSender(IHttpClientFactory httpClien
     /// <summary>An Alibaba Cloud region id: lowercase letters, then dash-separated groups of lowercase letters and digits.</summary>
     public static bool IsRegionId(string region) => region.Length <= MaxRegionLength && RegionId().IsMatch(region);
 
-    [GeneratedRegex("^[a-z]{2,}(-[a-z0-9]+)+$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final line feed.
+    [GeneratedRegex(@"^[a-z]{2,}(-[a-z0-9]+)+\z", RegexOptions.CultureInvariant)]
     private static partial Regex RegionId();
 
     internal HttpRequestMessage SignedV3(Uri uri, string api, List<KeyValuePair<string, string>> parameters, string accessKeyId, string secret, string? securityToken)
