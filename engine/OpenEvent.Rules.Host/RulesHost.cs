@@ -86,7 +86,7 @@ public static partial class RulesHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
         if (loopbackOnly)
         {
-            LogLoopbackOnly(logger, string.Join(';', listen.Rewritten));
+            LogLoopbackOnly(logger, string.Join(';', listen.Effective));
         }
 
         app.UseMiddleware<TokenAuthentication>();

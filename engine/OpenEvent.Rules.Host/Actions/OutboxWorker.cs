@@ -11,9 +11,9 @@ namespace OpenEvent.Rules.Host.Actions;
 /// Delivers the outbox: claims due actions (with a lease), runs up to Outbox:Concurrency deliveries at once, marks
 /// each delivered, schedules a retry (exponential backoff with jitter), or moves it to the dead-letter table after
 /// Outbox:MaxAttempts or Outbox:MaxAge (DataWorks answers: after DataWorks:Deadline only), or at once when the failure
-/// cannot pass by retrying (a missing environment variable, a 4xx refusal). Delivery is at least once: a process
-/// that dies after a receiver accepted an action but before the row is marked sends it again after restart, with
-/// the same Idempotency-Key header.
+/// cannot pass by retrying (a missing environment variable, a header value no header can carry, a 4xx refusal). Delivery
+/// is at least once: a process that dies after a receiver accepted an action but before the row is marked sends it
+/// again after restart, with the same Idempotency-Key header. Errors are redacted before they are stored or logged.
 /// </summary>
 public sealed partial class OutboxWorker : BackgroundService
 {

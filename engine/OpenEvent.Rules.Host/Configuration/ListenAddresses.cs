@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace OpenEvent.Rules.Host.Configuration;
 
-/// <summary>Where the host listens: the <c>urls</c> it passes to the server and the configuration values it rewrites.</summary>
-public sealed record ListenPlan(IReadOnlyList<string> Urls, IReadOnlyDictionary<string, string?> Overrides, IReadOnlyList<string> Rewritten);
+/// <summary>Where the host listens: the <c>urls</c> it passes to the server, the configuration values it rewrites, and the addresses in effect (for the log).</summary>
+public sealed record ListenPlan(IReadOnlyList<string> Urls, IReadOnlyDictionary<string, string?> Overrides, IReadOnlyList<string> Effective);
 
 /// <summary>
 /// Without a token nothing authenticates a request, so the host must not be reachable from the network. Addresses
@@ -46,7 +46,6 @@ public static class ListenAddresses
         }
 
         urls = [.. urls.Select(ToLoopback)];
-        rewritten.AddRange(urls);
         foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {
             if (endpoint["Url"] is { Length: > 0 } url)
@@ -57,7 +56,8 @@ public static class ListenAddresses
             }
         }
 
-        return new ListenPlan(urls, overrides, rewritten);
+        // Kestrel listens on its configured endpoints instead of urls when it has any.
+        return new ListenPlan(urls, overrides, rewritten.Count > 0 ? rewritten : urls);
     }
 
     /// <summary>Every address becomes 127.0.0.1 with its port, except loopback ones, localhost and Unix sockets.</summary>
