@@ -152,10 +152,17 @@ public static class PatternParser
                     return ParseLeaf(key, list, pointer, fieldPath);
 
                 case JsonObject nested when IsOperatorObject(nested):
+                {
+                    // {"exists": [true]} is an operator whose list went to the wrong level: the fix moves it out.
+                    var (name, operand) = nested.First();
+                    var fixedOperator = operand is JsonArray { Count: 1 } one && name is not ("numeric" or "anything-but")
+                        ? $"{{\"{name}\": {Json(one[0])}}}"
+                        : Json(nested);
                     Error(DiagnosticIds.LeafNotArray, _map.Locate(pointer),
                         $"The value of '{fieldPath}' must be a list of values or operators; found the operator object {Json(nested)}.",
-                        $"Wrap it in a list: \"{key}\": [{Json(nested)}].");
+                        $"Wrap it in a list: \"{key}\": [{fixedOperator}].");
                     return null;
+                }
 
                 case JsonObject nested:
                 {
@@ -173,6 +180,8 @@ public static class PatternParser
 
         // {"prefix": "acs."} where a nested object is expected is almost always an operator missing its list;
         // a real event field named like an operator would have to be written with a nested pattern of its own.
+        // (EventBridge reads {"n": {"numeric": [">", 5]}} as a field n.numeric equal to ">" or 5: a silent trap that
+        // is refused here on purpose.)
         private static bool IsOperatorObject(JsonObject obj) =>
             obj.Count == 1 && OperatorNames.Contains(obj.First().Key);
 
