@@ -14,9 +14,9 @@ namespace OpenEvent.Rules.Parsing;
 
 // Turns the JSON node tree of an EventBridge event pattern (read from YAML by the policy reader) into the
 // immutable pattern model. It checks everything that can be decided from the pattern alone (OER3010-OER3019,
-// OER3037) and refuses the forms EventBridge refuses (aws/event-ruler's JsonRuleCompiler is the reference where
-// the documentation is silent), reporting every problem it finds, each at the pointer of the offending node, so an author fixes a pattern
-// in one round. Whether a field exists in the event catalog is the validators' concern, not this one's.
+// OER3037), refusing the forms EventBridge refuses (aws/event-ruler's rule compiler is the reference where the
+// documentation is silent), and reports every problem it finds, each at the pointer of the offending node, so an
+// author fixes a pattern in one round. Whether a field exists in the event catalog is the validators' concern, not this one's.
 
 /// <summary>Parses an EventBridge event pattern (as a JSON node tree) into a <see cref="PatternObject"/>.</summary>
 public static class PatternParser
@@ -47,8 +47,8 @@ public static class PatternParser
         "ip-address-in-range", "ip-address-not-in-range",
     ], StringComparer.Ordinal);
 
-    /// <summary>Whether <paramref name="name"/> is an operator keyword (or one EventBridge reserves), so not a plausible field name.</summary>
-    public static bool IsOperatorKeyword(string name) => s_reservedInOr.Contains(name);
+    // Whether name is an operator keyword (or one EventBridge reserves), so not a field name inside $or.
+    private static bool IsOperatorKeyword(string name) => s_reservedInOr.Contains(name);
 
     // Names authors reach for from other languages; mapped to the operator they mean.
     private static readonly ImmutableDictionary<string, string> s_aliases = new Dictionary<string, string>
