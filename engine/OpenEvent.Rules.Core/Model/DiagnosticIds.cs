@@ -79,6 +79,13 @@ public static class DiagnosticIds
     public const string InlineSecret = "OER3035";
     public const string NoActions = "OER3036";
 
+    // EventBridge fidelity (issue 19)
+    /// <summary>An operator keyword (prefix, numeric, ...) used as a field name inside a '$or' branch; EventBridge refuses it.</summary>
+    public const string OperatorAsFieldName = "OER3037";
+
+    /// <summary>A warning: one entry of a value list can never match the field's documented type; the other entries still match.</summary>
+    public const string ListEntryNeverMatches = "OER3038";
+
     // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
     public const string UnknownTestPolicy = "OER4001";

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
@@ -12,16 +13,17 @@ using OpenEvent.Rules.Model.Patterns;
 namespace OpenEvent.Rules.Parsing;
 
 // Turns the JSON node tree of an EventBridge event pattern (read from YAML by the policy reader) into the
-// immutable pattern model. It checks everything that can be decided from the pattern alone (OER3010-OER3019)
-// and reports every problem it finds, each at the pointer of the offending node, so an author fixes a pattern
-// in one round. Whether a field exists in the event catalog is the validators' concern, not this one's.
+// immutable pattern model. It checks everything that can be decided from the pattern alone (OER3010-OER3019,
+// OER3037), refusing the forms EventBridge refuses (aws/event-ruler's rule compiler is the reference where the
+// documentation is silent), and reports every problem it finds, each at the pointer of the offending node, so an
+// author fixes a pattern in one round. Whether a field exists in the event catalog is the validators' concern, not this one's.
 
 /// <summary>Parses an EventBridge event pattern (as a JSON node tree) into a <see cref="PatternObject"/>.</summary>
 public static class PatternParser
 {
     /// <summary>
     /// Parses <paramref name="node"/>, found at <paramref name="pointer"/> in its document. Every problem is added
-    /// to <paramref name="diagnostics"/> (OER3010-OER3019) at its exact location; returns null when the pattern has errors.
+    /// to <paramref name="diagnostics"/> (OER3010-OER3019, OER3037) at its exact location; returns null when the pattern has errors.
     /// </summary>
     public static PatternObject? Parse(JsonNode? node, string pointer, ISourceMap map, DiagnosticBag diagnostics)
     {
@@ -35,6 +37,18 @@ public static class PatternParser
         ["prefix", "suffix", "contains", "equals-ignore-case", "wildcard", "numeric", "cidr", "exists", "anything-but"];
 
     private static readonly ImmutableArray<string> s_anythingButOperators = ["prefix", "suffix", "wildcard", "equals-ignore-case"];
+
+    // EventBridge refuses these as field names inside $or branches (event-ruler's RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP,
+    // plus Alibaba's contains): there, {"prefix": [...]} is an operator that lost its field, not a field named prefix.
+    private static readonly FrozenSet<string> s_reservedInOr = FrozenSet.ToFrozenSet(
+    [
+        .. OperatorNames, "exactly", "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case",
+        "date-after", "date-on-or-after", "date-before", "date-on-or-before", "in-date-range",
+        "ip-address-in-range", "ip-address-not-in-range",
+    ], StringComparer.Ordinal);
+
+    // Whether name is an operator keyword (or one EventBridge reserves), so not a field name inside $or.
+    private static bool IsOperatorKeyword(string name) => s_reservedInOr.Contains(name);
 
     // Names authors reach for from other languages; mapped to the operator they mean.
     private static readonly ImmutableDictionary<string, string> s_aliases = new Dictionary<string, string>
@@ -66,7 +80,7 @@ public static class PatternParser
         {
             if (node is JsonObject obj)
             {
-                return ParseObject(obj, pointer, "", "The event pattern");
+                return ParseObject(obj, pointer, "", "The event pattern", inOr: false);
             }
 
             Error(DiagnosticIds.EmptyPattern, _map.Locate(pointer),
@@ -76,7 +90,8 @@ public static class PatternParser
         }
 
         // what names the object in messages: "The event pattern", "The pattern object for 'data'", "Branch 0 of '$or'".
-        private PatternObject? ParseObject(JsonObject obj, string pointer, string path, string what)
+        // inOr: the object is a $or branch or nested inside one, where operator keywords are not field names.
+        private PatternObject? ParseObject(JsonObject obj, string pointer, string path, string what, bool inOr)
         {
             if (obj.Count == 0)
             {
@@ -95,7 +110,7 @@ public static class PatternParser
             foreach (var (key, value) in obj)
             {
                 var memberPointer = pointer + "/" + EscapePointer(key);
-                var member = ParseMember(key, value, memberPointer, path);
+                var member = ParseMember(key, value, memberPointer, path, inOr);
                 if (member is null)
                 {
                     ok = false;
@@ -109,11 +124,17 @@ public static class PatternParser
             return ok ? new PatternObject(members.MoveToImmutable(), _map.Locate(pointer)) : null;
         }
 
-        private PatternMember? ParseMember(string key, JsonNode? value, string pointer, string path)
+        private PatternMember? ParseMember(string key, JsonNode? value, string pointer, string path, bool inOr)
         {
             if (key == "$or")
             {
                 return ParseOr(value, pointer, path);
+            }
+
+            if (inOr && IsOperatorKeyword(key))
+            {
+                OperatorAsFieldName(key, value, pointer, path);
+                return null;
             }
 
             var fieldPath = Join(path, key);
@@ -131,14 +152,21 @@ public static class PatternParser
                     return ParseLeaf(key, list, pointer, fieldPath);
 
                 case JsonObject nested when IsOperatorObject(nested):
+                {
+                    // {"exists": [true]} is an operator whose list went to the wrong level: the fix moves it out.
+                    var (name, operand) = nested.First();
+                    var fixedOperator = operand is JsonArray { Count: 1 } one && name is not ("numeric" or "anything-but")
+                        ? $"{{\"{name}\": {Json(one[0])}}}"
+                        : Json(nested);
                     Error(DiagnosticIds.LeafNotArray, _map.Locate(pointer),
                         $"The value of '{fieldPath}' must be a list of values or operators; found the operator object {Json(nested)}.",
-                        $"Wrap it in a list: \"{key}\": [{Json(nested)}].");
+                        $"Wrap it in a list: \"{key}\": [{fixedOperator}].");
                     return null;
+                }
 
                 case JsonObject nested:
                 {
-                    var pattern = ParseObject(nested, pointer, fieldPath, $"The pattern object for '{fieldPath}'");
+                    var pattern = ParseObject(nested, pointer, fieldPath, $"The pattern object for '{fieldPath}'", inOr);
                     return pattern is null ? null : new NestedMember(key, pattern, _map.LocateKey(pointer));
                 }
 
@@ -152,8 +180,37 @@ public static class PatternParser
 
         // {"prefix": "acs."} where a nested object is expected is almost always an operator missing its list;
         // a real event field named like an operator would have to be written with a nested pattern of its own.
+        // (EventBridge reads {"n": {"numeric": [">", 5]}} as a field n.numeric equal to ">" or 5: a silent trap that
+        // is refused here on purpose.)
         private static bool IsOperatorObject(JsonObject obj) =>
             obj.Count == 1 && OperatorNames.Contains(obj.First().Key);
+
+        // EventBridge refuses {"$or": [{"prefix": ["x"]}, ...]}: an operator keyword is no field name inside $or. The
+        // value is still read so that its own problems are reported in the same round.
+        private void OperatorAsFieldName(string key, JsonNode? value, string pointer, string path)
+        {
+            var single = value is JsonArray { Count: 1 } list && list[0] is JsonValue ? list[0] : null;
+            var hint = key switch
+            {
+                "=" or "<" or "<=" or ">" or ">=" =>
+                    $"Comparisons go inside numeric in a field's list, e.g. {{\"fieldName\": [{{\"numeric\": [\"{key}\", 5]}}]}}.",
+                "numeric" => "Name the event field and put the operator in its list, e.g. {\"fieldName\": [{\"numeric\": [\">\", 0]}]}.",
+                "exists" => "Name the event field and put the operator in its list, e.g. {\"fieldName\": [{\"exists\": true}]}.",
+                _ when OperatorNames.Contains(key) =>
+                    $"Name the event field and put the operator in its list, e.g. {{\"fieldName\": [{{\"{key}\": {(single is null ? "\"text\"" : Json(single))}}}]}}.",
+                _ => $"EventBridge reserves '{key}' for operators; a field with that name cannot be matched inside '$or'.",
+            };
+            Error(DiagnosticIds.OperatorAsFieldName, _map.LocateKey(pointer),
+                $"'{key}' is an operator keyword, so it cannot be a field name inside '$or'{At(path)}.", hint);
+            if (value is JsonArray leaf)
+            {
+                ParseLeaf(key, leaf, pointer, Join(path, key));
+            }
+            else if (value is JsonObject nested && nested.Count > 0)
+            {
+                ParseObject(nested, pointer, Join(path, key), $"The pattern object for '{Join(path, key)}'", inOr: true);
+            }
+        }
 
         private OrMember? ParseOr(JsonNode? value, string pointer, string path)
         {
@@ -179,7 +236,7 @@ public static class PatternParser
                 var branchPointer = pointer + "/" + i.ToString(CultureInfo.InvariantCulture);
                 if (branches[i] is JsonObject branch)
                 {
-                    var pattern = ParseObject(branch, branchPointer, path, $"Branch {i} of '$or'{At(path)}");
+                    var pattern = ParseObject(branch, branchPointer, path, $"Branch {i} of '$or'{At(path)}", inOr: true);
                     if (pattern is null)
                     {
                         ok = false;
@@ -506,16 +563,34 @@ public static class PatternParser
             {
                 var low = lower[0].Comparison;
                 var high = upper[0].Comparison;
-                var empty = low.Value > high.Value
-                    || (low.Value == high.Value && (low.Operator == NumericOperator.GreaterThan || high.Operator == NumericOperator.LessThan));
-                if (empty)
+                var range = $"[\"{MatcherFormatter.OperatorText(comparisons[0].Comparison.Operator)}\", {comparisons[0].Literal}, \"{MatcherFormatter.OperatorText(comparisons[1].Comparison.Operator)}\", {comparisons[1].Literal}]";
+                var lowerFirst = $"[\"{MatcherFormatter.OperatorText(low.Operator)}\", {lower[0].Literal}, \"{MatcherFormatter.OperatorText(high.Operator)}\", {upper[0].Literal}]";
+
+                // EventBridge reads a range as a lower bound, then an upper bound; ["<", 10, ">", 0] is refused there.
+                if (upper[0].OperatorPointer == comparisons[0].OperatorPointer)
                 {
-                    var range = $"[\"{MatcherFormatter.OperatorText(comparisons[0].Comparison.Operator)}\", {comparisons[0].Literal}, \"{MatcherFormatter.OperatorText(comparisons[1].Comparison.Operator)}\", {comparisons[1].Literal}]";
+                    Error(DiagnosticIds.MalformedNumeric, _map.Locate(lower[0].OperatorPointer),
+                        $"The range {range} in '{path}' has its bounds in the wrong order: the lower bound ('>' or '>=') comes first.",
+                        $"Write {lowerFirst}.");
+                    ok = false;
+                }
+
+                if (low.Value > high.Value
+                    || (low.Value == high.Value && (low.Operator == NumericOperator.GreaterThan || high.Operator == NumericOperator.LessThan)))
+                {
                     Error(DiagnosticIds.ContradictoryRange, _map.Locate(pointer),
                         $"The range {range} in '{path}' can never match: no number is {Bound(low)} and {Bound(high)}.",
                         low.Value == high.Value
                             ? $"To match exactly {lower[0].Literal} write [\"=\", {lower[0].Literal}]; otherwise make the lower bound smaller than the upper bound."
                             : "Make the lower bound ('>' or '>=') smaller than the upper bound ('<' or '<='); were the bounds swapped?");
+                    ok = false;
+                }
+                else if (low.Value == high.Value)
+                {
+                    // [">=", 5, "<=", 5] matches only 5, but EventBridge refuses a range whose bottom is not below its top.
+                    Error(DiagnosticIds.MalformedNumeric, _map.Locate(pointer),
+                        $"The range {range} in '{path}' has equal bounds; EventBridge requires the lower bound to be smaller than the upper bound.",
+                        $"To match exactly {lower[0].Literal} write [\"=\", {lower[0].Literal}].");
                     ok = false;
                 }
             }
@@ -702,11 +777,11 @@ public static class PatternParser
                         if (list[i] is JsonObject or JsonArray)
                         {
                             Error(DiagnosticIds.BadOperatorValue, _map.Locate(itemPointer),
-                                $"The 'anything-but' list in '{path}' may hold only values (strings, numbers, true, false, null); found {Describe(list[i])}.",
+                                $"The 'anything-but' list in '{path}' may hold only strings or numbers; found {Describe(list[i])}.",
                                 "List plain values, e.g. {\"anything-but\": [\"DEV\", \"TEST\"]}; to exclude by pattern use {\"anything-but\": {\"prefix\": \"tmp_\"}} or {\"anything-but\": {\"wildcard\": [\"tmp_*\", \"*_bak\"]}}.");
                             ok = false;
                         }
-                        else if (ReadExact(list[i], itemPointer, path) is { } exact)
+                        else if (ReadAnythingButValue(list[i], itemPointer, path) is { } exact)
                         {
                             excluded.Add(exact);
                         }
@@ -716,15 +791,52 @@ public static class PatternParser
                         }
                     }
 
-                    return ok ? new AnythingButMatcher(excluded.MoveToImmutable(), location) : null;
+                    return ok && SameKind(excluded, list, pointer, path) ? new AnythingButMatcher(excluded.MoveToImmutable(), location) : null;
                 }
 
                 case JsonObject inner:
                     return ParseAnythingButOperator(inner, pointer, path, location);
 
                 default:
-                    return ReadExact(value, pointer, path) is { } single ? new AnythingButMatcher([single], location) : null;
+                    return ReadAnythingButValue(value, pointer, path) is { } single ? new AnythingButMatcher([single], location) : null;
             }
+        }
+
+        // EventBridge's anything-but takes strings and numbers only: null, true and false are refused there (a boolean
+        // has one other value to match instead, and "anything but null" is better said with the field's own kind).
+        private ExactMatcher? ReadAnythingButValue(JsonNode? node, string pointer, string path)
+        {
+            var kind = node?.GetValueKind() ?? JsonValueKind.Null;
+            if (kind is JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False)
+            {
+                Error(DiagnosticIds.BadOperatorValue, _map.Locate(pointer),
+                    $"'anything-but' in '{path}' takes strings or numbers; found {Describe(node)}.",
+                    kind == JsonValueKind.Null
+                        ? "To require a value that is not null, match its kind: [{\"prefix\": \"\"}] matches every string, [{\"numeric\": [\">=\", 0]}] non-negative numbers; [{\"exists\": true}] accepts null too."
+                        : $"Match the other value directly: [{(kind == JsonValueKind.True ? "false" : "true")}].");
+                return null;
+            }
+
+            return ReadExact(node, pointer, path);
+        }
+
+        // ["1", 1] is refused by EventBridge: an anything-but list holds only strings or only numbers.
+        private bool SameKind(ImmutableArray<Matcher>.Builder excluded, JsonArray list, string pointer, string path)
+        {
+            var first = ((ExactMatcher)excluded[0]).Value;
+            for (var i = 1; i < excluded.Count; i++)
+            {
+                var value = ((ExactMatcher)excluded[i]).Value;
+                if (value.Kind != first.Kind)
+                {
+                    Error(DiagnosticIds.BadOperatorValue, _map.Locate(pointer + "/" + i.ToString(CultureInfo.InvariantCulture)),
+                        $"The 'anything-but' list in '{path}' mixes strings and numbers ({Json(list[0])} and {Json(list[i])}).",
+                        "List only strings or only numbers, the kind the field holds: a string never equals a number, so the other kind excludes nothing (quote or unquote it).");
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private AnythingButMatcher? ParseAnythingButOperator(JsonObject inner, string pointer, string path, SourceLocation location)
@@ -759,6 +871,15 @@ public static class PatternParser
                     }
 
                     var text = RequireString(name, value, valuePointer, path);
+                    if (text is "")
+                    {
+                        // EventBridge refuses it ("Null prefix/suffix not allowed"): it would exclude every string.
+                        Error(DiagnosticIds.BadOperatorValue, _map.Locate(valuePointer),
+                            $"'anything-but' in '{path}' has an empty {name}, which would exclude every string.",
+                            $"Write the text to exclude, e.g. {{\"anything-but\": {{\"{name}\": \"{(name == "prefix" ? "tmp_" : "_bak")}\"}}}}; to match only numbers use numeric.");
+                        return null;
+                    }
+
                     return text is null ? null : new AnythingButMatcher([MakePrefixSuffix(name, text, ignoreCase: false, _map.Locate(valuePointer))], location);
                 }
 

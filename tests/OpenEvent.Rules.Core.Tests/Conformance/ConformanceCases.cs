@@ -10,9 +10,12 @@ using OpenEvent.Rules.Tests.Parsing;
 namespace OpenEvent.Rules.Tests.Conformance;
 
 // The conformance suite as data: Conformance/cases/*.json (pattern, event, expected) and
-// Conformance/cases/invalid/*.json (pattern, expected diagnostic ids). Loaded from the repository, not copied
-// to the output folder, so a failing case points at the file an author edits. Both the reference evaluator and
-// the compiled matcher run every valid case (docs/matching-semantics.md is the contract they share).
+// Conformance/cases/invalid/*.json (pattern, expected diagnostics: id and location). Loaded from the repository,
+// not copied to the output folder, so a failing case points at the file an author edits. Both the reference
+// evaluator and the compiled matcher run every valid case (docs/matching-semantics.md is the contract they share).
+// A case marked "validate": true is also run through the policy validators with the DataWorks event catalog
+// (schemas/events): a valid one must give exactly its "warnings", an invalid one exactly its "diagnostics".
+// Locations are JSON pointers into the case's own pattern: "at" for a value, "atKey" for a property name.
 
 /// <summary>One (pattern, event) pair: <see cref="Id"/> is "file/name" (plus " #n" or the event's own name when a pattern has several events).</summary>
 public sealed record ConformanceCase(string Id, string File, PatternObject Pattern, string EventJson, bool Expected)
@@ -20,8 +23,26 @@ public sealed record ConformanceCase(string Id, string File, PatternObject Patte
     public override string ToString() => Id;
 }
 
-/// <summary>A pattern the parser must reject with exactly <see cref="ExpectedIds"/> (order ignored, repeats counted).</summary>
-public sealed record InvalidConformanceCase(string Id, string File, JsonNode? Pattern, string Pointer, ISourceMap Map, ImmutableArray<string> ExpectedIds)
+/// <summary>A diagnostic a case expects: its id and where it must be reported.</summary>
+public sealed record ExpectedDiagnostic(string Id, SourceLocation Location)
+{
+    public override string ToString() => $"{Id} at {Location.Line}:{Location.Column}";
+}
+
+/// <summary>
+/// A pattern that must be refused with exactly <see cref="Expected"/> (order ignored, repeats counted): by the parser, or,
+/// when <see cref="Validate"/> is set, by the policy validators after the parser accepted it.
+/// </summary>
+public sealed record InvalidConformanceCase(string Id, string File, JsonNode? Pattern, string Pointer, ISourceMap Map,
+    ImmutableArray<ExpectedDiagnostic> Expected, bool Validate)
+{
+    public ImmutableArray<string> ExpectedIds => [.. Expected.Select(e => e.Id)];
+
+    public override string ToString() => Id;
+}
+
+/// <summary>A valid pattern the policy validators (with the DataWorks catalog) must accept with exactly <see cref="ExpectedWarnings"/>.</summary>
+public sealed record CatalogConformanceCase(string Id, PatternObject Pattern, ImmutableArray<ExpectedDiagnostic> ExpectedWarnings)
 {
     public override string ToString() => Id;
 }
@@ -39,14 +60,17 @@ public static class ConformanceCases
     /// <summary>Every invalid-pattern case.</summary>
     public static IReadOnlyList<InvalidConformanceCase> Invalid => s_loaded.Value.Invalid;
 
+    /// <summary>Every valid case marked "validate": true, once per pattern.</summary>
+    public static IReadOnlyList<CatalogConformanceCase> Catalog => s_loaded.Value.Catalog;
+
     /// <summary>Cases that could not be loaded (bad file shape, or a valid case whose pattern does not parse), one line each; a test asserts none.</summary>
     public static IReadOnlyList<string> Problems => s_loaded.Value.Problems;
 
-    private sealed record Loaded(List<ConformanceCase> Valid, List<InvalidConformanceCase> Invalid, List<string> Problems);
+    private sealed record Loaded(List<ConformanceCase> Valid, List<InvalidConformanceCase> Invalid, List<CatalogConformanceCase> Catalog, List<string> Problems);
 
     private static Loaded Load()
     {
-        var loaded = new Loaded([], [], []);
+        var loaded = new Loaded([], [], [], []);
         foreach (var path in System.IO.Directory.GetFiles(Directory, "*.json").Order(StringComparer.Ordinal))
         {
             LoadFile(path, isInvalidSet: false, loaded);
@@ -105,7 +129,7 @@ public static class ConformanceCases
         }
     }
 
-    private static void LoadValid(JsonObject entry, string id, string file, string pointer, ISourceMap map, Loaded loaded)
+    private static void LoadValid(JsonObject entry, string id, string file, string pointer, JsonTextSourceMap map, Loaded loaded)
     {
         var diagnostics = new DiagnosticBag();
         var pattern = PatternParser.Parse(entry["pattern"], pointer + "/pattern", map, diagnostics);
@@ -113,6 +137,14 @@ public static class ConformanceCases
         {
             loaded.Problems.Add($"{id}: the pattern does not parse: {string.Join("; ", diagnostics.Items)}");
             return;
+        }
+
+        if (IsValidated(entry))
+        {
+            if (ReadExpected(entry, "warnings", id, pointer, map, loaded, required: false) is { } warnings)
+            {
+                loaded.Catalog.Add(new CatalogConformanceCase(id, pattern, warnings));
+            }
         }
 
         if (entry["events"] is JsonArray events)
@@ -142,14 +174,50 @@ public static class ConformanceCases
         loaded.Valid.Add(new ConformanceCase(id, file, pattern, eventJson, item["expected"]!.GetValue<bool>()));
     }
 
-    private static void LoadInvalid(JsonObject entry, string id, string file, string pointer, ISourceMap map, Loaded loaded)
+    private static void LoadInvalid(JsonObject entry, string id, string file, string pointer, JsonTextSourceMap map, Loaded loaded)
     {
-        if (entry["diagnostics"] is not JsonArray ids || ids.Count == 0 || ids.Any(d => d?.GetValueKind() != JsonValueKind.String))
+        if (ReadExpected(entry, "diagnostics", id, pointer, map, loaded, required: true) is { } expected)
         {
-            loaded.Problems.Add($"{id}: needs \"diagnostics\": [\"OER3xxx\", ...]");
-            return;
+            loaded.Invalid.Add(new InvalidConformanceCase(id, file, entry["pattern"], pointer + "/pattern", map, expected, IsValidated(entry)));
+        }
+    }
+
+    private static bool IsValidated(JsonObject entry) => entry["validate"]?.GetValueKind() == JsonValueKind.True;
+
+    // "diagnostics" / "warnings": [{"id": "OER3011", "at": "/n/0/numeric/2"}, {"id": "OER3037", "atKey": "/$or/0/prefix"}]
+    private static ImmutableArray<ExpectedDiagnostic>? ReadExpected(JsonObject entry, string key, string id, string pointer, JsonTextSourceMap map,
+        Loaded loaded, bool required)
+    {
+        var list = entry[key] as JsonArray;
+        if (list is null && !required && !entry.ContainsKey(key))
+        {
+            return [];
         }
 
-        loaded.Invalid.Add(new InvalidConformanceCase(id, file, entry["pattern"], pointer + "/pattern", map, [.. ids.Select(d => d!.GetValue<string>())]));
+        if (list is null || (required && list.Count == 0))
+        {
+            loaded.Problems.Add($"{id}: needs \"{key}\": [{{\"id\": \"OER3xxx\", \"at\": \"/json/pointer\"}}, ...]");
+            return null;
+        }
+
+        var expected = ImmutableArray.CreateBuilder<ExpectedDiagnostic>(list.Count);
+        foreach (var item in list)
+        {
+            var diagnosticId = item?["id"]?.GetValueKind() == JsonValueKind.String ? item["id"]!.GetValue<string>() : null;
+            var at = item?["at"]?.GetValueKind() == JsonValueKind.String ? item["at"]!.GetValue<string>() : null;
+            var atKey = item?["atKey"]?.GetValueKind() == JsonValueKind.String ? item["atKey"]!.GetValue<string>() : null;
+            var location = at is not null ? map.ValueAt(pointer + "/pattern" + at)
+                : atKey is not null ? map.KeyAt(pointer + "/pattern" + atKey)
+                : null;
+            if (diagnosticId is null || location is not { } found || (at is null) == (atKey is null))
+            {
+                loaded.Problems.Add($"{id}: each of \"{key}\" needs an \"id\" and one of \"at\" / \"atKey\" naming a node of the pattern; found {item?.ToJsonString() ?? "null"}");
+                return null;
+            }
+
+            expected.Add(new ExpectedDiagnostic(diagnosticId, found));
+        }
+
+        return expected.MoveToImmutable();
     }
 }

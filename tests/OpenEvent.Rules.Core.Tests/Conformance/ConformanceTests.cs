@@ -1,7 +1,10 @@
 using System.Text.Json;
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Parsing;
+using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Tests.Conformance;
 
@@ -29,20 +32,60 @@ public sealed class ConformanceTests
 
     [Theory]
     [MemberData(nameof(InvalidIds))]
-    public void PatternParser_InvalidCase_ReportsExactIds(string id)
+    public void InvalidCase_IsRefused_WithExactIdsAndLocations(string id)
     {
         var @case = ConformanceCases.Invalid.Single(c => c.Id == id);
         var diagnostics = new DiagnosticBag();
 
         var pattern = PatternParser.Parse(@case.Pattern, @case.Pointer, @case.Map, diagnostics);
 
-        Assert.Null(pattern);
-        Assert.Equal(@case.ExpectedIds.Order(StringComparer.Ordinal), diagnostics.Items.Select(d => d.Id).Order(StringComparer.Ordinal));
-        Assert.All(diagnostics.Items, d =>
+        if (@case.Validate)
         {
-            Assert.True(d.IsError);
+            // Refused by what only the catalog knows (the field's documented type): the parser must accept the pattern.
+            Assert.True(pattern is not null, $"{id}: the parser refused it: {string.Join("; ", diagnostics.Items)}");
+            diagnostics = ValidateAgainstCatalog(pattern);
+            Assert.True(diagnostics.HasErrors, $"{id}: the validators accepted it");
+        }
+        else
+        {
+            Assert.Null(pattern);
+            Assert.All(diagnostics.Items, d => Assert.True(d.IsError, $"{d} is not an error"));
+        }
+
+        AssertExactly(@case.Expected, diagnostics.Items);
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogIds))]
+    public void CatalogCase_IsAccepted_WithExactWarnings(string id)
+    {
+        var @case = ConformanceCases.Catalog.Single(c => c.Id == id);
+
+        var diagnostics = ValidateAgainstCatalog(@case.Pattern);
+
+        Assert.All(diagnostics.Items, d => Assert.False(d.IsError, $"{d} is an error"));
+        AssertExactly(@case.ExpectedWarnings, diagnostics.Items);
+    }
+
+    public static TheoryData<string> CatalogIds() => [.. ConformanceCases.Catalog.Select(c => c.Id)];
+
+    // The pattern as the match of a policy that only logs, so that the other validators have nothing to say.
+    private static DiagnosticBag ValidateAgainstCatalog(PatternObject pattern)
+    {
+        var diagnostics = new DiagnosticBag();
+        PolicySetValidator.Validate(OpenEvent.Rules.Tests.Validation.M.Set(OpenEvent.Rules.Tests.Validation.M.Policy("conformance", pattern)), EventCatalog.Default, diagnostics);
+        return diagnostics;
+    }
+
+    private static void AssertExactly(IEnumerable<ExpectedDiagnostic> expected, IReadOnlyList<Diagnostic> actual)
+    {
+        Assert.Equal(
+            expected.Select(e => e.ToString()).Order(StringComparer.Ordinal),
+            actual.Select(d => $"{d.Id} at {d.Location.Line}:{d.Location.Column}").Order(StringComparer.Ordinal));
+        Assert.All(actual, d =>
+        {
             Assert.False(string.IsNullOrWhiteSpace(d.Hint), $"{d} has no hint");
-            Assert.True(d.Location.Line > 1, $"{d} is not located inside the case file");
+            Assert.EndsWith(".json", d.Location.File, StringComparison.Ordinal);
         });
     }
 
@@ -80,9 +123,11 @@ public sealed class ConformanceTests
         [
             DiagnosticIds.UnknownOperator, DiagnosticIds.MalformedNumeric, DiagnosticIds.BadCidr, DiagnosticIds.EmptyAnythingBut,
             DiagnosticIds.OrTooFewBranches, DiagnosticIds.LeafNotArray, DiagnosticIds.BadOperatorValue,
-            DiagnosticIds.ContradictoryRange, DiagnosticIds.BadWildcard, DiagnosticIds.EmptyPattern,
+            DiagnosticIds.ContradictoryRange, DiagnosticIds.BadWildcard, DiagnosticIds.EmptyPattern, DiagnosticIds.OperatorAsFieldName,
+            DiagnosticIds.OperatorFieldTypeMismatch, DiagnosticIds.ListEntryNeverMatches,
         ];
-        var covered = ConformanceCases.Invalid.SelectMany(c => c.ExpectedIds).ToHashSet(StringComparer.Ordinal);
+        var covered = ConformanceCases.Invalid.SelectMany(c => c.ExpectedIds)
+            .Concat(ConformanceCases.Catalog.SelectMany(c => c.ExpectedWarnings.Select(w => w.Id))).ToHashSet(StringComparer.Ordinal);
 
         var missing = ids.Where(id => !covered.Contains(id)).ToList();
         Assert.True(missing.Count == 0, "no invalid case for " + string.Join(", ", missing));

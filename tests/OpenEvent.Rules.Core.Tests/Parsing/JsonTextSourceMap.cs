@@ -41,6 +41,16 @@ public sealed class JsonTextSourceMap : ISourceMap
     public SourceLocation LocateKey(string jsonPointer) =>
         _keys.TryGetValue(jsonPointer, out var location) ? location : Locate(jsonPointer);
 
+    /// <summary>Where the value at exactly <paramref name="jsonPointer"/> starts (no fallback to a parent), or null when there is none.</summary>
+    public SourceLocation? ValueAt(string jsonPointer) => _values.TryGetValue(jsonPointer, out var location) ? location : null;
+
+    /// <summary>Where the property name of exactly <paramref name="jsonPointer"/> starts, or null when it is not a property.</summary>
+    public SourceLocation? KeyAt(string jsonPointer) => _keys.TryGetValue(jsonPointer, out var location) ? location : null;
+
+    /// <summary>Every located pointer: values, then property names (the latter marked isKey).</summary>
+    public IEnumerable<(string Pointer, bool IsKey, SourceLocation Location)> All() =>
+        _values.Select(v => (v.Key, false, v.Value)).Concat(_keys.Select(k => (k.Key, true, k.Value)));
+
     private static string Parent(string pointer)
     {
         var slash = pointer.LastIndexOf('/');

@@ -266,4 +266,100 @@ public sealed class PatternParserTests
     {
         Assert.Equal(expected, PatternParser.Suggest(typed, PatternParser.OperatorNames));
     }
+
+    // Issue 19: forms EventBridge refuses, each with its fix
+
+    [Fact]
+    public void Parse_RangeWithTheUpperBoundFirst_ErrorAtTheLowerBoundWithTheRangeReordered()
+    {
+        var (pattern, diagnostics) = Parse("""{"n": [{"numeric": ["<", 10, ">", 0]}]}""");
+
+        Assert.Null(pattern);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticIds.MalformedNumeric, new SourceLocation(File, 1, 30)), (d.Id, d.Location));
+        Assert.Equal("The range [\"<\", 10, \">\", 0] in 'n' has its bounds in the wrong order: the lower bound ('>' or '>=') comes first.", d.Message);
+        Assert.Equal("Write [\">\", 0, \"<\", 10].", d.Hint);
+    }
+
+    [Fact]
+    public void Parse_ClosedRangeOfOnePoint_ErrorSuggestingEquals()
+    {
+        var (_, diagnostics) = Parse("""{"n": [{"numeric": [">=", 5, "<=", 5]}]}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticIds.MalformedNumeric, new SourceLocation(File, 1, 20)), (d.Id, d.Location));
+        Assert.Equal("The range [\">=\", 5, \"<=\", 5] in 'n' has equal bounds; EventBridge requires the lower bound to be smaller than the upper bound.", d.Message);
+        Assert.Equal("To match exactly 5 write [\"=\", 5].", d.Hint);
+    }
+
+    [Theory]
+    [InlineData("""{"x": [{"anything-but": null}]}""", 25, "found null.",
+        "To require a value that is not null, match its kind: [{\"prefix\": \"\"}] matches every string, [{\"numeric\": [\">=\", 0]}] non-negative numbers; [{\"exists\": true}] accepts null too.")]
+    [InlineData("""{"x": [{"anything-but": [true]}]}""", 26, "found true.", "Match the other value directly: [false].")]
+    [InlineData("""{"x": [{"anything-but": false}]}""", 25, "found false.", "Match the other value directly: [true].")]
+    public void Parse_AnythingButNullOrBoolean_ErrorWithFix(string json, int column, string found, string hint)
+    {
+        var (pattern, diagnostics) = Parse(json);
+
+        Assert.Null(pattern);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticIds.BadOperatorValue, new SourceLocation(File, 1, column)), (d.Id, d.Location));
+        Assert.Equal("'anything-but' in 'x' takes strings or numbers; " + found, d.Message);
+        Assert.Equal(hint, d.Hint);
+    }
+
+    [Fact]
+    public void Parse_AnythingButMixingStringsAndNumbers_ErrorAtTheFirstOtherKind()
+    {
+        var (_, diagnostics) = Parse("""{"v": [{"anything-but": ["1", "2", 3]}]}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticIds.BadOperatorValue, new SourceLocation(File, 1, 36)), (d.Id, d.Location));
+        Assert.Equal("The 'anything-but' list in 'v' mixes strings and numbers (\"1\" and 3).", d.Message);
+        Assert.Equal("List only strings or only numbers, the kind the field holds: a string never equals a number, so the other kind excludes nothing (quote or unquote it).", d.Hint);
+    }
+
+    [Theory]
+    [InlineData("prefix", "tmp_")]
+    [InlineData("suffix", "_bak")]
+    public void Parse_AnythingButEmptyPrefixOrSuffix_Error(string op, string example)
+    {
+        var (_, diagnostics) = Parse($$$"""{"f": [{"anything-but": {"{{{op}}}": ""}}]}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticIds.BadOperatorValue, new SourceLocation(File, 1, 30 + op.Length)), (d.Id, d.Location));
+        Assert.Equal($"'anything-but' in 'f' has an empty {op}, which would exclude every string.", d.Message);
+        Assert.Equal($$$"""Write the text to exclude, e.g. {"anything-but": {"{{{op}}}": "{{{example}}}"}}; to match only numbers use numeric.""", d.Hint);
+    }
+
+    [Fact]
+    public void Parse_OperatorKeywordAsFieldInOr_ErrorAtTheKeyWithTheFix()
+    {
+        var (pattern, diagnostics) = Parse("""{"$or": [{"prefix": ["tmp_"]}, {"fileName": ["a"]}]}""");
+
+        Assert.Null(pattern);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticIds.OperatorAsFieldName, new SourceLocation(File, 1, 11)), (d.Id, d.Location));
+        Assert.Equal("'prefix' is an operator keyword, so it cannot be a field name inside '$or'.", d.Message);
+        Assert.Equal("Name the event field and put the operator in its list, e.g. {\"fieldName\": [{\"prefix\": \"tmp_\"}]}.", d.Hint);
+    }
+
+    [Fact]
+    public void Parse_OperatorKeywordAsFieldOutsideOr_ReadAsAFieldAsEventBridgeDoes()
+    {
+        var (pattern, diagnostics) = Parse("""{"prefix": ["tmp_"], "data": {"numeric": [1], "b": [2]}}""");
+
+        Assert.Empty(diagnostics);
+        Assert.Equal("prefix", Assert.IsType<LeafMember>(pattern!.Members[0]).Name);
+    }
+
+    [Fact]
+    public void Parse_OperatorObjectWithItsListInside_HintMovesTheOperatorIntoTheList()
+    {
+        var (_, diagnostics) = Parse("""{"ip": {"exists": [true]}}""");
+
+        var d = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.LeafNotArray, d.Id);
+        Assert.Equal("Wrap it in a list: \"ip\": [{\"exists\": true}].", d.Hint);
+    }
 }

@@ -229,9 +229,75 @@ public sealed class FieldValidatorTests
     [Fact]
     public void Validate_OperatorMismatchOnEnvelope_Error()
     {
+        var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("aliyunregionid", Numeric(6, 13, (NumericOperator.GreaterThan, 0)))))));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 6, 13, "Policy 'p': numeric can never match 'aliyunregionid', which is documented as string");
+    }
+
+    // OER3038: one entry of a list can never match, the others can (issue 19)
+
+    [Fact]
+    public void Validate_QuotedNumberBesideTheNumber_WarningOnTheQuotedEntryOnly()
+    {
+        var policy = Policy("sql-commits", TypedData(Commit, Leaf("fileType", 8, 7, Exact("10", 8, 18), Number("10", 8, 24))));
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3038", DiagnosticSeverity.Warning, 8, 18,
+            "Policy 'sql-commits': the string \"10\" can never equal 'data.fileType', which is documented as integer; the other entries of the list still match");
+        Assert.Equal("Remove this entry from the list, or fix it. Strings never equal numbers: write the number without quotes, fileType: [10].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_OperatorMismatchOnEnvelopeBesideAGoodValue_Warning()
+    {
         var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("source", Numeric(6, 13, (NumericOperator.GreaterThan, 0)), Exact("acs.dataworks"))))));
 
-        Assert.Equal("Policy 'p': numeric can never match 'source', which is documented as string", diagnostic.Message);
+        AssertDiagnostic(diagnostic, "OER3038", DiagnosticSeverity.Warning, 6, 13,
+            "Policy 'p': numeric can never match 'source', which is documented as string; the other entries of the list still match");
+    }
+
+    [Fact]
+    public void Validate_NeverMatchingEntryBesideAnythingBut_Warning() =>
+        Assert.Equal(["OER3038"], Validate(Policy("p", TypedData(Commit, Leaf("fileType", Exact("10", 8, 18), AnythingBut(8, 24, Number("6")))))).Select(d => d.Id));
+
+    [Fact]
+    public void Validate_EveryEntryNeverMatches_OneErrorPerEntry()
+    {
+        var diagnostics = Validate(Policy("p", TypedData(Commit, Leaf("fileType", 8, 7, Exact("10", 8, 18), Prefix("2", 8, 24)))));
+
+        Assert.Equal([("OER3022", DiagnosticSeverity.Error, 18), ("OER3022", DiagnosticSeverity.Error, 24)],
+            diagnostics.Select(d => (d.Id, d.Severity, d.Location.Column)));
+    }
+
+    [Fact]
+    public void Validate_MixedListInExclusion_Warning()
+    {
+        var policy = Policy("p", Types(Commit), exclude: [Exclusion(Pattern(Data(Leaf("changeType", Exact("0"), Number("0", 12, 30)))))]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3038", DiagnosticSeverity.Warning, 12, 30,
+            "Policy 'p': the number 0 can never equal 'data.changeType', which is documented as string; the other entries of the list still match");
+    }
+
+    [Fact]
+    public void Validate_BooleanOnStringField_Error()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Deploy, Leaf("fileName", new ExactMatcher(Scalar.True, L(8, 17)))))));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 17,
+            "Policy 'p': the boolean true can never equal 'data.fileName', which is documented as string");
+        Assert.Equal("Booleans never equal strings: quote the value, fileName: [\"true\"].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_OperatorKeywordAsDataField_WarningSaysItIsAnOperator()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Deploy, Leaf("fileName", Exact("a")), Leaf("prefix", 9, 7, Exact("tmp_"))))));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 9, 7, $"Policy 'p': 'data.prefix' is not documented for {Deploy}");
+        Assert.StartsWith("'prefix' is an operator keyword, not a field: write it inside a field's list, e.g. fileName: [{\"prefix\": ...}]. ", diagnostic.Hint, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -253,6 +319,7 @@ public sealed class FieldValidatorTests
         var diagnostics = Validate(policy);
 
         Assert.Equal(["OER3021", "OER3022", "OER3022", "OER3022"], diagnostics.Select(d => d.Id));
+        Assert.All(diagnostics.Skip(1), d => Assert.True(d.IsError));
         Assert.Equal([(8, 7), (9, 17), (9, 23), (10, 19)], diagnostics.Select(d => (d.Location.Line, d.Location.Column)));
     }
 }
