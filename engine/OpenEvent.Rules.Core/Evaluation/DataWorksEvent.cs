@@ -17,7 +17,7 @@ public sealed class DataWorksEvent : IDisposable
     private JsonDocument? _document;
 
     internal DataWorksEvent(JsonDocument document, ReadOnlyMemory<byte> utf8, EventOrigin origin,
-        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope)
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness)
     {
         _document = document;
         Utf8 = utf8;
@@ -25,6 +25,7 @@ public sealed class DataWorksEvent : IDisposable
         CatalogEntry = catalogEntry;
         IsExtensionPoint = isExtensionPoint;
         Scope = scope;
+        BlockBusiness = blockBusiness;
         Id = Root.GetProperty("id").GetString()!;
         Type = Root.GetProperty("type").GetString()!;
         Source = Root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null;
@@ -32,7 +33,7 @@ public sealed class DataWorksEvent : IDisposable
 
     /// <summary>An event read by the compiled matcher's single pass: its match is kept, the document is built on demand.</summary>
     internal DataWorksEvent(ReadOnlyMemory<byte> utf8, EventOrigin origin, string id, string type, string? source,
-        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, object matchedBy, Compilation.MatchResult match)
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness, object matchedBy, Compilation.MatchResult match)
     {
         Utf8 = utf8;
         Origin = origin;
@@ -42,6 +43,7 @@ public sealed class DataWorksEvent : IDisposable
         CatalogEntry = catalogEntry;
         IsExtensionPoint = isExtensionPoint;
         Scope = scope;
+        BlockBusiness = blockBusiness;
         MatchedBy = matchedBy;
         Match = match;
     }
@@ -77,6 +79,9 @@ public sealed class DataWorksEvent : IDisposable
     public bool IsExtensionPoint { get; }
 
     public EventScope Scope { get; }
+
+    /// <summary>data.blockBusiness when the event carries it as a boolean; null otherwise.</summary>
+    public bool? BlockBusiness { get; }
 
     public void Dispose() => _document?.Dispose();
 }
