@@ -86,6 +86,18 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
     }
 
     [Fact]
+    public async Task PostEvents_BatchOfBlockedAndPassingDeploys_EachGetsItsOwnVerdict()
+    {
+        var batch = $"[{DeployEvent("own-1", "dws_a")},{DeployEvent("own-2", "ods_b")},{DeployEvent("own-3", "dws_c")}]";
+
+        using var response = await _host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results");
+        Assert.Equal(["FAIL", "OK", "FAIL"], results.EnumerateArray().Select(r => r.GetProperty("verdict").GetString()));
+    }
+
+    [Fact]
     public async Task PostEvents_EmptyBatch_IsAccepted()
     {
         using var response = await _host.PostAsync("/events", "[]", "application/cloudevents-batch+json");

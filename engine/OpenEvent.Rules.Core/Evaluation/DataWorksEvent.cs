@@ -31,9 +31,13 @@ public sealed class DataWorksEvent : IDisposable
         Source = Root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null;
     }
 
-    /// <summary>An event read by the compiled matcher's single pass: its match is kept, the document is built on demand.</summary>
+    /// <summary>
+    /// An event read by the compiled matcher's single pass: the ids of the patterns it matched are kept (a copy: the
+    /// pass works in per-thread memory that the next read reuses, and the event may be evaluated later or on another
+    /// thread), the document is built on demand.
+    /// </summary>
     internal DataWorksEvent(ReadOnlyMemory<byte> utf8, EventOrigin origin, string id, string type, string? source,
-        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness, object matchedBy, Compilation.MatchResult match)
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness, object matchedBy, int[] matchedPatterns)
     {
         Utf8 = utf8;
         Origin = origin;
@@ -45,16 +49,17 @@ public sealed class DataWorksEvent : IDisposable
         Scope = scope;
         BlockBusiness = blockBusiness;
         MatchedBy = matchedBy;
-        Match = match;
+        MatchedPatterns = matchedPatterns;
     }
 
     /// <summary>Whether the document has been parsed (the single pass defers it until something needs it).</summary>
     internal bool HasDocument => _document is not null;
 
-    /// <summary>The matcher whose single pass produced <see cref="Match"/> (only it may reuse the result).</summary>
+    /// <summary>The matcher whose single pass produced <see cref="MatchedPatterns"/> (only it may reuse them).</summary>
     internal object? MatchedBy { get; }
 
-    internal Compilation.MatchResult? Match { get; }
+    /// <summary>The ids of the patterns the single pass matched, ascending.</summary>
+    internal int[]? MatchedPatterns { get; }
 
     public string Id { get; }
 
