@@ -80,6 +80,13 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             var entry = catalog.FindByType(type);
             return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), ResolveScope(entry, fields), BlockBusiness(fields));
         }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json decodes strings lazily and refuses an escaped lone surrogate only then (here: the envelope's
+            // values, or the Function Compute body being rewritten); the bytes were valid UTF-8, the text is not Unicode.
+            document.Dispose();
+            throw new InvalidEventException("invalid-utf8", $"the event holds text that is not valid Unicode: {FirstSentence(ex.Message)}", ex);
+        }
         catch
         {
             document.Dispose();

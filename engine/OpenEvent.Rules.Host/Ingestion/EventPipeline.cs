@@ -19,6 +19,8 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 public sealed partial class EventPipeline(
     IActionDispatcher dispatcher,
+    OutboxStore store,
+    OutboxSignal signal,
     DecisionLog decisionLog,
     FallbackAnswerer fallback,
     RulesMetrics metrics,
@@ -141,11 +143,34 @@ public sealed partial class EventPipeline(
         metrics.Evaluated(decision, RulesMetrics.TypeLabel(e), seconds);
         pending.Decision = decision;
         pending.Phase = PendingPhase.Storing;
-        var answeredAlready = pending.FallbackTaken || fallback.WasSentDirectly(e.Id);
         decisionLog.Append(decision, e, lease.Revision, seconds, new DecisionLogNote(Late: pending.FallbackTaken));
-        // Once the fallback answered, this decision's other actions are still stored, its answer is not (a second one).
-        var stored = answeredAlready && decision.Verdict is not null ? decision with { Verdict = null } : decision;
-        await StoreAsync(pending, () => dispatcher.DispatchAsync(stored, e, CancellationToken.None));
+        await StoreAsync(pending, async () =>
+        {
+            if (decision.Verdict is not { } verdict)
+            {
+                await dispatcher.DispatchAsync(decision, e, CancellationToken.None);
+                return;
+            }
+
+            // The answer is stored on its own, after the other actions, and only if the fallback has not answered in
+            // the meantime: the other actions' store is what may wait on a locked outbox while the fallback sends.
+            await dispatcher.DispatchAsync(decision with { Verdict = null }, e, CancellationToken.None);
+            if (pending.FallbackTaken || fallback.WasSentDirectly(e.Id))
+            {
+                return;
+            }
+
+            var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
+            if (dispatcher.AnswerFor(e, verdict, reasons) is { } answer)
+            {
+                LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+                if (store.Enqueue([answer], time.GetUtcNow()) > 0)
+                {
+                    metrics.Action(answer.Kind, "stored");
+                    signal.Notify();
+                }
+            }
+        });
     }
 
     private async Task StoreAsync(PendingEvent pending, Func<ValueTask> store)
@@ -164,6 +189,9 @@ public sealed partial class EventPipeline(
             pending.State = PendingState.StoreFailed;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "verdict for {EventId} ({Type}): {Verdict}")]
+    private static partial void LogVerdict(ILogger logger, string eventId, string type, string verdict);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "event {EventId} ({Type}) carries blockBusiness false: it is answered anyway (it may be the regular twin, for which an answer is harmless; a pre-event left unanswered would hold DataWorks)")]
     private static partial void LogAnsweringTwin(ILogger logger, string eventId, string type);

@@ -177,10 +177,13 @@ public sealed class EventParserTests
     [Theory]
     [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{\"x\":\"\\ud800\"}"}""", "invalid-utf8")]
     [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{\"x\":\"\\udc00 \"}"}""", "invalid-utf8")]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":{"x":"\ud800"}}""", "invalid-utf8")]
+    [InlineData("""{"messageId":"m\udc00","eventType":"download-resources","messageBody":{}}""", "invalid-utf8")]
+    [InlineData("""{"specversion":"1.0","id":"\ud800","type":"t","source":"acs.dataworks"}""", "invalid-utf8")]
     [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"[1]"}""", "data-not-object")]
     [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{\"a\":1,\"a\":2}"}""", "duplicate-key")]
     [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{"}""", "data-not-object")]
-    public void Parse_FunctionComputeBodyAsBadJsonString_ReportsAnError(string fc, string errorId)
+    public void Parse_EscapedLoneSurrogateOrBadBodyString_ReportsAnErrorWithoutThrowing(string fc, string errorId)
     {
         var (e, error) = Assert.Single(ParseAll(fc));
 
