@@ -11,8 +11,8 @@ namespace OpenEvent.Rules.Host.Ingestion;
 
 /// <summary>
 /// What POST /events does with the events it admitted: evaluate each, log the decision, store its actions (the
-/// DataWorks answer included) in the outbox. A request that holds an extension point event runs this on the thread
-/// pool under a timer: when DataWorks:AnswerWithin passes (from the request's arrival) before an extension point
+/// DataWorks answer included) in the outbox. A request that holds an event DataWorks waits an answer for runs this on
+/// the thread pool under a timer: when DataWorks:AnswerWithin passes (from the request's arrival) before an extension point
 /// event is evaluated and stored, or when its actions cannot be stored, <see cref="FallbackAnswerer"/> answers it with
 /// the fail mode, the decision log records the fallback, and the request is answered; the late work goes on in the
 /// background (holding the policy set's lease) and stores its other actions, without a second answer.
@@ -37,7 +37,7 @@ public sealed partial class EventPipeline(
     /// </summary>
     public async Task RunAsync(IReadOnlyList<PendingEvent> events, LoadedPolicySet lease, long arrivedAt, CancellationToken requestAborted)
     {
-        if (!events.Any(p => p.Event.IsExtensionPoint))
+        if (!events.Any(p => fallback.Answers(p.Event)))
         {
             await ProcessAllAsync(events, lease, requestAborted);
             return;
@@ -54,6 +54,8 @@ public sealed partial class EventPipeline(
         }
         catch (TimeoutException)
         {
+            // The late work goes on; a failure of it has no request left to fail, so it is logged.
+            _ = work.ContinueWith(t => LogLateWorkFailed(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         catch (Exception ex)
         {
@@ -64,7 +66,7 @@ public sealed partial class EventPipeline(
         var fallbacks = new List<Task>();
         foreach (var pending in events)
         {
-            if (pending.Event.IsExtensionPoint && pending.State != PendingState.Stored && pending.TryTakeFallback())
+            if (fallback.Answers(pending.Event) && pending.State != PendingState.Stored && pending.TryTakeFallback())
             {
                 fallbacks.Add(FallBackAsync(pending, lease.Revision, arrival, arrivedAt));
             }
@@ -189,6 +191,9 @@ public sealed partial class EventPipeline(
             pending.State = PendingState.StoreFailed;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "processing events after their deadline failed")]
+    private static partial void LogLateWorkFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "verdict for {EventId} ({Type}): {Verdict}")]
     private static partial void LogVerdict(ILogger logger, string eventId, string type, string verdict);

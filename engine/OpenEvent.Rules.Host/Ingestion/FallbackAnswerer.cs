@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
@@ -37,6 +38,13 @@ public sealed partial class FallbackAnswerer(
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _sentDirectly = new(StringComparer.Ordinal);
     private readonly RulesHostOptions _options = options.Value;
+
+    /// <summary>
+    /// Whether DataWorks is answered for this event at all (an extension point event of a type with a callback API, and
+    /// an extension code configured): only then is there an answer to hold to a deadline.
+    /// </summary>
+    public bool Answers(DataWorksEvent e) =>
+        e.IsExtensionPoint && _options.DataWorks.Enabled && (e.CatalogEntry?.Callback ?? CallbackApi.None) != CallbackApi.None;
 
     /// <summary>Whether this event's answer already went out directly: its own answer must not be stored after it.</summary>
     public bool WasSentDirectly(string eventId) => _sentDirectly.TryGetValue(eventId, out var until) && until > time.GetUtcNow();
