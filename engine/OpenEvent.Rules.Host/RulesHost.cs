@@ -7,6 +7,7 @@ using OpenEvent.Rules.Host.Actions.DataWorks;
 using OpenEvent.Rules.Host.Actions.Targets;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Endpoints;
+using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
 using OpenEvent.Rules.Sources;
@@ -49,6 +50,8 @@ public static partial class RulesHost
         builder.Services.AddSingleton<PolicyReloadService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyReloadService>());
         builder.Services.AddSingleton<DecisionLog>();
+        builder.Services.AddSingleton<FallbackAnswerer>();
+        builder.Services.AddSingleton<EventPipeline>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
         AddActions(builder.Services);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -38,7 +38,7 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         var result = body.RootElement.GetProperty("results")[0];
         Assert.Equal(type, result.GetProperty("type").GetString());
         var entry = EventCatalog.Default.FindByType(type)!;
-        var isExtension = entry.Kind == EventKind.ExtensionPoint && !(entry.AlsoRegular && text.Contains("\"blockBusiness\": false"));
+        var isExtension = entry.Kind == EventKind.ExtensionPoint;
         Assert.Equal(isExtension, result.GetProperty("verdict").ValueKind == JsonValueKind.String);
     }
 
@@ -83,6 +83,18 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(3, body.GetProperty("accepted").GetInt32());
+    }
+
+    [Fact]
+    public async Task PostEvents_BatchOfBlockedAndPassingDeploys_EachGetsItsOwnVerdict()
+    {
+        var batch = $"[{DeployEvent("own-1", "dws_a")},{DeployEvent("own-2", "ods_b")},{DeployEvent("own-3", "dws_c")}]";
+
+        using var response = await _host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var results = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results");
+        Assert.Equal(["FAIL", "OK", "FAIL"], results.EnumerateArray().Select(r => r.GetProperty("verdict").GetString()));
     }
 
     [Fact]

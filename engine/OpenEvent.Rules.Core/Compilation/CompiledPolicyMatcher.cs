@@ -79,8 +79,7 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher
     public void Match(DataWorksEvent e, List<int> matches)
     {
         // An event that came through this matcher's single pass is not read again.
-        var result = e.Match is { } done && ReferenceEquals(e.MatchedBy, this) ? done : Read(e.Utf8.Span);
-        var matched = result.PatternIds;
+        ReadOnlySpan<int> matched = e.MatchedPatterns is { } done && ReferenceEquals(e.MatchedBy, this) ? done : Read(e.Utf8.Span).PatternIds;
         foreach (var patternId in matched)
         {
             var policyIndex = _policyOfPattern[patternId];

@@ -68,7 +68,7 @@ internal sealed class SinglePassEventReader
             var entry = _parser.Catalog.FindByType(type);
             return new DataWorksEvent(slice.Utf8, slice.Origin, fields.At("id")!.Value.Text!, type,
                 fields.At("source") is { IsString: true } source ? source.Text : null,
-                entry, EventParser.IsExtensionPoint(entry, fields), EventParser.ResolveScope(entry, fields), _matcher, match);
+                entry, EventParser.IsExtensionPoint(entry, fields), EventParser.ResolveScope(entry, fields), EventParser.BlockBusiness(fields), _matcher, match.PatternIds.ToArray());
         }
         catch (InvalidEventException ex)
         {

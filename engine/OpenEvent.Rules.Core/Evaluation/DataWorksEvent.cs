@@ -17,7 +17,7 @@ public sealed class DataWorksEvent : IDisposable
     private JsonDocument? _document;
 
     internal DataWorksEvent(JsonDocument document, ReadOnlyMemory<byte> utf8, EventOrigin origin,
-        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope)
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness)
     {
         _document = document;
         Utf8 = utf8;
@@ -25,14 +25,19 @@ public sealed class DataWorksEvent : IDisposable
         CatalogEntry = catalogEntry;
         IsExtensionPoint = isExtensionPoint;
         Scope = scope;
+        BlockBusiness = blockBusiness;
         Id = Root.GetProperty("id").GetString()!;
         Type = Root.GetProperty("type").GetString()!;
         Source = Root.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null;
     }
 
-    /// <summary>An event read by the compiled matcher's single pass: its match is kept, the document is built on demand.</summary>
+    /// <summary>
+    /// An event read by the compiled matcher's single pass: the ids of the patterns it matched are kept (a copy: the
+    /// pass works in per-thread memory that the next read reuses, and the event may be evaluated later or on another
+    /// thread), the document is built on demand.
+    /// </summary>
     internal DataWorksEvent(ReadOnlyMemory<byte> utf8, EventOrigin origin, string id, string type, string? source,
-        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, object matchedBy, Compilation.MatchResult match)
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness, object matchedBy, int[] matchedPatterns)
     {
         Utf8 = utf8;
         Origin = origin;
@@ -42,17 +47,19 @@ public sealed class DataWorksEvent : IDisposable
         CatalogEntry = catalogEntry;
         IsExtensionPoint = isExtensionPoint;
         Scope = scope;
+        BlockBusiness = blockBusiness;
         MatchedBy = matchedBy;
-        Match = match;
+        MatchedPatterns = matchedPatterns;
     }
 
     /// <summary>Whether the document has been parsed (the single pass defers it until something needs it).</summary>
     internal bool HasDocument => _document is not null;
 
-    /// <summary>The matcher whose single pass produced <see cref="Match"/> (only it may reuse the result).</summary>
+    /// <summary>The matcher whose single pass produced <see cref="MatchedPatterns"/> (only it may reuse them).</summary>
     internal object? MatchedBy { get; }
 
-    internal Compilation.MatchResult? Match { get; }
+    /// <summary>The ids of the patterns the single pass matched, ascending.</summary>
+    internal int[]? MatchedPatterns { get; }
 
     public string Id { get; }
 
@@ -77,6 +84,9 @@ public sealed class DataWorksEvent : IDisposable
     public bool IsExtensionPoint { get; }
 
     public EventScope Scope { get; }
+
+    /// <summary>data.blockBusiness when the event carries it as a boolean; null otherwise.</summary>
+    public bool? BlockBusiness { get; }
 
     public void Dispose() => _document?.Dispose();
 }

@@ -78,7 +78,14 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             CheckCloudEvent(fields);
             var type = root.GetProperty("type").GetString()!;
             var entry = catalog.FindByType(type);
-            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), ResolveScope(entry, fields));
+            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), ResolveScope(entry, fields), BlockBusiness(fields));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json decodes strings lazily and refuses an escaped lone surrogate only then (here: the envelope's
+            // values, or the Function Compute body being rewritten); the bytes were valid UTF-8, the text is not Unicode.
+            document.Dispose();
+            throw new InvalidEventException("invalid-utf8", $"the event holds text that is not valid Unicode: {FirstSentence(ex.Message)}", ex);
         }
         catch
         {
@@ -192,16 +199,8 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         }
         else if (body.ValueKind == JsonValueKind.String)
         {
-            // Some senders put the body as a JSON string.
-            try
-            {
-                data = JsonNode.Parse(body.GetString()!, documentOptions: s_options) as JsonObject
-                    ?? throw new InvalidEventException("data-not-object", "the Function Compute 'messageBody' string does not hold a JSON object");
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidEventException("data-not-object", $"the Function Compute 'messageBody' string is not JSON: {FirstSentence(ex.Message)}");
-            }
+            // Some senders put the body as a JSON string: it gets the checks the event's own bytes got.
+            data = ParseBodyString(body.GetString()!);
         }
         else
         {
@@ -209,12 +208,16 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         }
 
         data.TryAdd("eventCode", code);
-        foreach (var name in (ReadOnlySpan<string>)["blockBusiness", "extensionBizId"])
+        if (root.TryGetProperty("extensionBizId", out var bizId) && !data.ContainsKey("extensionBizId"))
         {
-            if (root.TryGetProperty(name, out var value) && !data.ContainsKey(name))
-            {
-                data[name] = JsonNode.Parse(value.GetRawText());
-            }
+            data["extensionBizId"] = JsonNode.Parse(bizId.GetRawText());
+        }
+
+        // Either blockBusiness true makes the event a blocking one (fail safe): the envelope's own flag is not
+        // hidden by a body that says false, nor the body's by an envelope that says false.
+        if (root.TryGetProperty("blockBusiness", out var block) && (block.ValueKind == JsonValueKind.True || !data.ContainsKey("blockBusiness")))
+        {
+            data["blockBusiness"] = JsonNode.Parse(block.GetRawText());
         }
 
         var cloudEvent = new JsonObject
@@ -236,30 +239,87 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
     }
 
     /// <summary>
-    /// Extension point or regular: the catalog knows (CommitFile is both: its regular twin says
-    /// blockBusiness false); for types the catalog does not know, data.blockBusiness decides.
+    /// A messageBody sent as a JSON string: parsed with the event rules (depth, duplicate keys), and every string in it
+    /// decoded once, so that an escaped lone surrogate is refused here rather than failing whoever reads it later.
     /// </summary>
-    internal static bool IsExtensionPoint(EventTypeInfo? entry, IEventFields fields)
+    private static JsonObject ParseBodyString(string text)
     {
-        bool? blockBusiness = fields.At("data.blockBusiness") switch
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        JsonDocument inner;
+        try
         {
-            { Kind: ScalarKind.True } => true,
-            { Kind: ScalarKind.False } => false,
-            _ => null,
-        };
-
-        if (entry is null)
+            inner = JsonDocument.Parse(utf8, s_options);
+        }
+        catch (JsonException ex)
         {
-            return blockBusiness == true;
+            var error = Classify(ex);
+            throw error.Id == "invalid-json"
+                ? new InvalidEventException("data-not-object", $"the Function Compute 'messageBody' string is not JSON: {FirstSentence(ex.Message)}")
+                : new InvalidEventException(error.Id, "the Function Compute 'messageBody' string: " + error.Message);
         }
 
-        if (entry.Kind == EventKind.ExtensionPoint)
+        using (inner)
         {
-            return !(entry.AlsoRegular && blockBusiness == false);
-        }
+            if (inner.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidEventException("data-not-object", "the Function Compute 'messageBody' string does not hold a JSON object");
+            }
 
-        return false;
+            try
+            {
+                DecodeStrings(inner.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new InvalidEventException("invalid-utf8", $"the Function Compute 'messageBody' string holds text that is not valid Unicode: {FirstSentence(ex.Message)}");
+            }
+
+            return JsonObject.Create(inner.RootElement.Clone())!;
+        }
     }
+
+    private static void DecodeStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    DecodeStrings(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    DecodeStrings(item);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Extension point or regular: the catalog knows; for types the catalog does not know, data.blockBusiness decides.
+    /// A type the catalog marks as an extension point is always one, whatever blockBusiness says: CommitFile is also
+    /// sent as a regular event after the commit, but its pre-event may carry blockBusiness false as well (the official
+    /// sample does), so the two cannot be told apart. Answering the regular twin is harmless (DataWorks holds nothing
+    /// for it); not answering a pre-event would lose a block while DataWorks waits.
+    /// </summary>
+    internal static bool IsExtensionPoint(EventTypeInfo? entry, IEventFields fields) =>
+        entry is null ? BlockBusiness(fields) == true : entry.Kind == EventKind.ExtensionPoint;
+
+    /// <summary>data.blockBusiness when it is a boolean (the Function Compute envelope's top-level one is merged into it).</summary>
+    internal static bool? BlockBusiness(IEventFields fields) => fields.At("data.blockBusiness") switch
+    {
+        { Kind: ScalarKind.True } => true,
+        { Kind: ScalarKind.False } => false,
+        _ => null,
+    };
 
     /// <summary>Where scope values live for types the catalog does not know: the common fields of the reference (section 1.4).</summary>
     internal static readonly ImmutableArray<string> UnknownTenantPaths = ["data.tenantId"];

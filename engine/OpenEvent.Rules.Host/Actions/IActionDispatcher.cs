@@ -15,4 +15,11 @@ public interface IActionDispatcher
 
     /// <summary>The event could not be evaluated: an extension point event is answered with the configured fail mode.</summary>
     ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The answer to DataWorks this event would get with this verdict and message, as it is stored (same key, payload);
+    /// null when the event is not answered (no callback API, no extension code). For the deadline fallback, which stores
+    /// or sends it itself.
+    /// </summary>
+    NewAction? AnswerFor(DataWorksEvent e, Verdict verdict, string message);
 }

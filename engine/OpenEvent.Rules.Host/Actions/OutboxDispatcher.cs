@@ -88,6 +88,8 @@ public sealed partial class OutboxDispatcher(
         return ValueTask.CompletedTask;
     }
 
+    public NewAction? AnswerFor(DataWorksEvent e, Verdict verdict, string message) => Answer(e, verdict, Limit(message, _dataWorks.MaxMessageLength));
+
     /// <summary>The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/> characters.</summary>
     public static string CombinedReasons(IEnumerable<PolicyMatch> matched, int max)
     {

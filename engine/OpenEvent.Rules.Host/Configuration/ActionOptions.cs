@@ -101,6 +101,13 @@ public sealed class DataWorksOptions
     /// <summary>The answer (OK, WARN or FAIL) when an extension point event cannot be evaluated.</summary>
     public string FailMode { get; set; } = "WARN";
 
+    /// <summary>
+    /// How long after an extension point event arrived its answer may take: when evaluation (a condition included) or
+    /// storing its actions has not finished by then, the answer is the fail mode (the event's own verdict when it is
+    /// known and stricter), stored in the outbox or, when the outbox does not take it either, sent directly.
+    /// </summary>
+    public TimeSpan AnswerWithin { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The combined reasons are cut to this many characters.</summary>
     public int MaxMessageLength { get; set; } = 1000;
 

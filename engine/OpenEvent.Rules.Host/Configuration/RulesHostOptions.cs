@@ -73,6 +73,20 @@ public sealed class DecisionLogOptions
 
     /// <summary>JSON pointers into the event whose values are replaced by "***" in the log (e.g. /data/sqlText).</summary>
     public List<string> Mask { get; set; } = ["/data/sqlText"];
+
+    /// <summary>
+    /// Decisions waiting for the writer, at most. Requests never wait for the log: when the queue is full a decision
+    /// line is dropped and counted (oer_decision_log_dropped_total{part="line"}).
+    /// </summary>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// Event bytes waiting for the writer, at most (each queued decision holds a copy of its event). Above it a
+    /// decision is still logged, without its event (counted as oer_decision_log_dropped_total{part="event"}).
+    /// </summary>
+    public long MaxQueueBytes { get; set; } = 64L * 1024 * 1024;
+
+    public const int MaxMaskPointers = 64;
 }
 
 public sealed class ReloadOptions

@@ -45,6 +45,14 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
             }
         }
 
+        if (options.DecisionLog.Mask.Count > DecisionLogOptions.MaxMaskPointers)
+        {
+            failures.Add($"{Prefix}DecisionLog:Mask has {options.DecisionLog.Mask.Count} entries: at most {DecisionLogOptions.MaxMaskPointers} are supported.");
+        }
+
+        Range(failures, "DecisionLog:QueueCapacity", options.DecisionLog.QueueCapacity, 1, 10_000_000);
+        Range(failures, "DecisionLog:MaxQueueBytes", options.DecisionLog.MaxQueueBytes, 0, 64L * 1024 * 1024 * 1024);
+
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
@@ -162,6 +170,10 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         }
 
         Positive(failures, "DataWorks:Deadline", dataWorks.Deadline);
+        if (dataWorks.AnswerWithin < MinAnswerWithin || dataWorks.AnswerWithin > MaxAnswerWithin)
+        {
+            failures.Add($"{Prefix}DataWorks:AnswerWithin is {dataWorks.AnswerWithin}: it must be between {MinAnswerWithin} and {MaxAnswerWithin} (DataWorks holds the operation meanwhile).");
+        }
         Range(failures, "DataWorks:MaxMessageLength", dataWorks.MaxMessageLength, 16, 100_000);
         if (dataWorks.Enabled)
         {
@@ -178,6 +190,10 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
             }
         }
     }
+
+    public static readonly TimeSpan MinAnswerWithin = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan MaxAnswerWithin = TimeSpan.FromMinutes(5);
 
     internal static Verdict? ParseVerdict(string? text) => text?.ToUpperInvariant() switch
     {

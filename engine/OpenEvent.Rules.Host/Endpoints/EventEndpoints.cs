@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
 
@@ -11,8 +10,8 @@ namespace OpenEvent.Rules.Host.Endpoints;
 
 /// <summary>
 /// POST /events (evaluate, log, hand actions to the pipeline, then answer) and POST /evaluate (the dry run over
-/// HTTP: the decision in the `oer dry-run --format json` shape, nothing performed). Bad input gets a problem
-/// body and a 4xx status, never a 500.
+/// HTTP: the decision in the `oer dry-run --format json` shape, nothing performed). Both read and admit events the
+/// same way, so a bad input gets the same status and errorId from both: a problem body and a 4xx status, never a 500.
 /// </summary>
 public static class EventEndpoints
 {
@@ -25,90 +24,38 @@ public static class EventEndpoints
     }
 
     private static async Task HandleEventsAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options,
-        RulesMetrics metrics, DecisionLog decisionLog, IActionDispatcher dispatcher)
+        RulesMetrics metrics, EventPipeline pipeline, TimeProvider time)
     {
-        if (await ReadAndLeaseAsync(context, state, options.Value.Limits, metrics) is not var (body, lease))
+        var arrivedAt = time.GetTimestamp();
+        if (await ReadAndAdmitAsync(context, state, options.Value.Limits, metrics) is not var (admitted, lease))
         {
             return;
         }
 
-        var results = new List<Decision>();
-        try
+        var pending = admitted.Events.Where(a => a.Event is not null).Select(a => new PendingEvent(a.Event!)).ToList();
+        await pipeline.RunAsync(pending, lease, arrivedAt, context.RequestAborted);
+
+        if (pending.FirstOrDefault(p => p.State == PendingState.StoreFailed) is { } failed)
         {
-            var compiled = lease.Compiled;
-            foreach (var slice in body.IsBatch ? EventInputReader.Split(body.Bytes, RequestFile) : EventInputReader.Single(body.Bytes, RequestFile))
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var e = compiled.TryRead(slice, out var error);
-                if (e is null)
-                {
-                    metrics.Rejected(error!.Id);
-                    results.Add(Decision.ForError(slice.Origin, error));
-                    continue;
-                }
-
-                metrics.Received(RulesMetrics.TypeLabel(e));
-                Decision decision;
-                try
-                {
-                    decision = compiled.Evaluator.Evaluate(e);
-                }
-                catch (Exception ex) when (e.IsExtensionPoint)
-                {
-                    // DataWorks holds the operation until it is answered: answer with the configured fail mode.
-                    await dispatcher.DispatchEvaluationFailureAsync(e, ex, CancellationToken.None);
-                    decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index),
-                        RulesHostOptionsValidator.ParseVerdict(options.Value.DataWorks.FailMode), [], [], [], null);
-                    results.Add(decision);
-                    continue;
-                }
-
-                var seconds = RulesMetrics.Seconds(started);
-                metrics.Evaluated(decision, RulesMetrics.TypeLabel(e), seconds);
-                decisionLog.Append(decision, e, lease.Revision, seconds);
-                // Not cancelled with the request: once evaluated, the actions are stored whole or the request fails.
-                try
-                {
-                    await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
-                }
-                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
-                {
-                    // Not acknowledged, so EventBridge sends the event again; the actions stored so far are not repeated (idempotency keys).
-                    metrics.Rejected("outbox-unavailable");
-                    await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "outbox-unavailable",
-                        $"the actions of event {e.Id} could not be stored: {ex.Message}");
-                    return;
-                }
-
-                results.Add(decision);
-            }
-        }
-        finally
-        {
-            lease.Release();
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, FallbackAnswerer.OutboxUnavailable,
+                $"the actions of event {failed.Event.Id} could not be stored: {failed.StoreFailure?.Message}{AnsweredNote(failed)}");
+            return;
         }
 
-        var failed = results.Where(r => r.Error is not null).ToList();
-        if (failed.Count > 0)
+        if (pending.FirstOrDefault(p => p.State == PendingState.Running && (p.Fallback is null || p.Phase == PendingPhase.Storing)) is { } late)
         {
-            // Events that were valid have been evaluated and handed on; a retry of the request cannot fix the others.
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, failed[0].Error!.Id,
-                failed.Count == 1 && results.Count == 1 ? failed[0].Error!.Message : $"{failed.Count} of {results.Count} events are invalid",
-                writer =>
-                {
-                    writer.WriteNumber("accepted", results.Count - failed.Count);
-                    writer.WriteStartArray("errors");
-                    foreach (var decision in failed)
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteNumber("index", decision.Event.Index);
-                        writer.WriteString("id", decision.Error!.Id);
-                        writer.WriteString("message", decision.Error.Message);
-                        writer.WriteEndObject();
-                    }
+            // Still being stored (or, for a regular event, not processed yet) at the deadline: not acknowledged, so
+            // EventBridge sends it again; what is stored meanwhile is not repeated (idempotency keys).
+            var storing = late.Phase == PendingPhase.Storing;
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, storing ? FallbackAnswerer.OutboxUnavailable : "deadline-passed",
+                storing
+                    ? $"the actions of event {late.Event.Id} were not stored within {options.Value.DataWorks.AnswerWithin.TotalSeconds:0.###} s (OpenEventRules:DataWorks:AnswerWithin){AnsweredNote(late)}"
+                    : $"event {late.Event.Id} was not processed within {options.Value.DataWorks.AnswerWithin.TotalSeconds:0.###} s (OpenEventRules:DataWorks:AnswerWithin)");
+            return;
+        }
 
-                    writer.WriteEndArray();
-                });
+        if (await WriteRefusalsAsync(context, admitted))
+        {
             return;
         }
 
@@ -116,16 +63,18 @@ public static class EventEndpoints
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartObject();
-        json.WriteNumber("accepted", results.Count);
+        json.WriteNumber("accepted", pending.Count);
         json.WriteStartArray("results");
-        foreach (var decision in results)
+        foreach (var item in pending)
         {
+            var decision = item.Fallback is null ? item.Decision! : null;
             json.WriteStartObject();
-            json.WriteString("id", decision.Event.Id);
-            json.WriteString("type", decision.Event.Type);
-            if (decision.Verdict is { } verdict)
+            json.WriteString("id", item.Event.Id);
+            json.WriteString("type", item.Event.Type);
+            var verdict = item.Fallback is null ? decision!.Verdict : item.FallbackVerdict;
+            if (verdict is { } v)
             {
-                json.WriteString("verdict", DecisionJson.VerdictText(verdict));
+                json.WriteString("verdict", DecisionJson.VerdictText(v));
             }
             else
             {
@@ -133,12 +82,17 @@ public static class EventEndpoints
             }
 
             json.WriteStartArray("matched");
-            foreach (var match in decision.Matched)
+            foreach (var match in decision?.Matched ?? [])
             {
                 json.WriteStringValue(match.Policy);
             }
 
             json.WriteEndArray();
+            if (item.Fallback is { } fallback)
+            {
+                json.WriteString("fallback", fallback);
+            }
+
             json.WriteEndObject();
         }
 
@@ -146,37 +100,39 @@ public static class EventEndpoints
         json.WriteEndObject();
     }
 
+    private static string AnsweredNote(PendingEvent pending) =>
+        pending.Fallback is null ? "" : $"; DataWorks was answered {DecisionJson.VerdictText(pending.FallbackVerdict!.Value)} by the fallback";
+
     private static async Task HandleEvaluateAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options, RulesMetrics metrics)
     {
-        if (await ReadAndLeaseAsync(context, state, options.Value.Limits, metrics) is not var (body, lease))
+        if (await ReadAndAdmitAsync(context, state, options.Value.Limits, metrics) is not var ((admitted, isBatch), lease))
         {
             return;
         }
 
-        List<Decision> decisions;
+        var decisions = new List<Decision>();
         try
         {
-            decisions = lease.Compiled.EvaluateInput(body.Bytes, RequestFile).ToList();
+            foreach (var item in admitted.Where(a => a.Event is not null))
+            {
+                using var e = item.Event!;
+                decisions.Add(lease.Compiled.Evaluator.Evaluate(e));
+            }
         }
         finally
         {
             lease.Release();
         }
 
-        if (!body.IsBatch)
+        if (await WriteRefusalsAsync(context, (admitted, isBatch)))
         {
-            if (decisions.Count != 1 || decisions[0].Error is { } error)
-            {
-                var first = decisions.FirstOrDefault(d => d.Error is not null)?.Error ?? new EventError("invalid-json", "the body holds more than one event");
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, first.Id, first.Message);
-                return;
-            }
+            return;
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        if (body.IsBatch)
+        if (isBatch)
         {
             json.WriteStartArray();
         }
@@ -186,17 +142,56 @@ public static class EventEndpoints
             DecisionJson.Write(json, decision);
         }
 
-        if (body.IsBatch)
+        if (isBatch)
         {
             json.WriteEndArray();
         }
     }
 
-    /// <summary>The request's events and a lease on the policy set in service; null once a refusal has been answered.</summary>
-    private static async Task<((ReadOnlyMemory<byte> Bytes, bool IsBatch) Body, LoadedPolicySet Lease)?> ReadAndLeaseAsync(
+    /// <summary>
+    /// 400 naming the first refused event (its errorId) and listing every refused one, when there is any. Events that
+    /// were valid have been evaluated (and, on /events, handed on): a retry of the request cannot fix the others.
+    /// </summary>
+    private static async Task<bool> WriteRefusalsAsync(HttpContext context, (List<AdmittedEvent> Events, bool IsBatch) admitted)
+    {
+        var failed = admitted.Events.Where(a => a.Error is not null).ToList();
+        if (failed.Count == 0)
+        {
+            return false;
+        }
+
+        var total = admitted.Events.Count;
+        await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, failed[0].Error!.Id,
+            failed.Count == 1 && total == 1 ? failed[0].Error!.Message : $"{failed.Count} of {total} events are invalid",
+            writer =>
+            {
+                writer.WriteNumber("accepted", total - failed.Count);
+                writer.WriteStartArray("errors");
+                foreach (var refused in failed)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("index", refused.Origin.Index);
+                    writer.WriteString("id", refused.Error!.Id);
+                    writer.WriteString("message", refused.Error.Message);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            });
+        return true;
+    }
+
+    /// <summary>One event of the request: read and admitted, or refused with its error.</summary>
+    private sealed record AdmittedEvent(EventOrigin Origin, DataWorksEvent? Event, EventError? Error);
+
+    /// <summary>
+    /// The request's events, each read and checked at the door (<see cref="EventAdmission"/>), and a lease on the
+    /// policy set in service; null once a refusal of the whole request has been answered.
+    /// </summary>
+    private static async Task<((List<AdmittedEvent> Events, bool IsBatch) Admitted, LoadedPolicySet Lease)?> ReadAndAdmitAsync(
         HttpContext context, PolicySetState state, LimitOptions limits, RulesMetrics metrics)
     {
-        if (await ReadAsync(context, limits, metrics) is not { } body)
+        if (await ReadAsync(context, limits, metrics) is not var (bytes, isBatch))
         {
             return null;
         }
@@ -207,28 +202,32 @@ public static class EventEndpoints
             return null;
         }
 
-        return (body, lease);
+        var events = new List<AdmittedEvent>();
+        foreach (var slice in isBatch ? EventInputReader.Split(bytes, RequestFile) : EventInputReader.Single(bytes, RequestFile))
+        {
+            var e = lease.Compiled.TryRead(slice, out var error);
+            if (e is not null && EventAdmission.Check(e) is { } refused)
+            {
+                e.Dispose();
+                (e, error) = (null, refused);
+            }
+
+            if (e is null)
+            {
+                metrics.Rejected(error!.Id);
+            }
+
+            events.Add(new AdmittedEvent(slice.Origin, e, error));
+        }
+
+        return ((events, isBatch), lease);
     }
 
     private static async Task<(ReadOnlyMemory<byte> Bytes, bool IsBatch)?> ReadAsync(HttpContext context, LimitOptions limits, RulesMetrics metrics)
     {
         try
         {
-            var kind = RequestBody.Classify(context.Request);
-            var bytes = await RequestBody.ReadAsync(context.Request, kind, limits, context.RequestAborted);
-            var isBatch = kind == BodyKind.Batch || RequestBody.StartsWithArray(bytes.Span);
-            if (kind == BodyKind.Batch && !isBatch)
-            {
-                throw new RequestRejectedException(StatusCodes.Status400BadRequest, "not-a-batch",
-                    "application/cloudevents-batch+json requires a JSON array of events");
-            }
-
-            if (bytes.IsEmpty)
-            {
-                throw new RequestRejectedException(StatusCodes.Status400BadRequest, "empty", "the request body is empty");
-            }
-
-            return (bytes, isBatch);
+            return await RequestBody.ReadEventsAsync(context.Request, limits, context.RequestAborted);
         }
         catch (RequestRejectedException rejection)
         {

@@ -1,6 +1,8 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
@@ -10,96 +12,184 @@ namespace OpenEvent.Rules.Host.Observability;
 
 /// <summary>
 /// One JSON line per evaluated event (time, event id and type, verdict, matched and audit policies, policy
-/// revision, latency, and the event with masked fields), written by a single background writer to a
-/// size-rolled file and optionally stdout. Requests only enqueue; the queue is unbounded so that no decision
-/// is dropped, and it is drained on shutdown.
+/// revision, latency, the fallback that answered it if any, and the event with masked fields), written by a single
+/// background writer to a size-rolled file and optionally stdout. Requests only enqueue, and never wait: the queue is
+/// bounded in entries (QueueCapacity) and in event bytes (MaxQueueBytes); what does not fit is dropped and counted.
+/// The queue is drained on shutdown. A line that cannot be written never stops the writer.
 /// </summary>
 public sealed partial class DecisionLog : BackgroundService
 {
-    private static readonly JsonSerializerOptions s_json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>A decision waiting for the writer, with a pooled copy of its event (the request's buffer is not kept alive).</summary>
+    private sealed record Entry(DateTimeOffset Time, Decision Decision, string Revision, double LatencySeconds, DecisionLogNote Note, byte[]? Event, int EventLength);
 
-    // The event is parsed and masked by the writer, off the request path: the request has read it once already.
-    private readonly Channel<(JsonObject Line, ReadOnlyMemory<byte>? Event)> _lines =
-        Channel.CreateUnbounded<(JsonObject, ReadOnlyMemory<byte>?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Entry> _entries;
     private readonly DecisionLogOptions _options;
+    private readonly MaskedEventWriter _masker;
     private readonly TimeProvider _time;
+    private readonly RulesMetrics _metrics;
     private readonly ILogger<DecisionLog> _logger;
     private long _written;
+    private long _dropped;
+    private long _queuedBytes;
+    private int _dropping;
 
-    public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, ILogger<DecisionLog> logger)
+    public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger)
     {
         _options = options.Value.DecisionLog;
+        _masker = new MaskedEventWriter(_options.Mask);
         _time = time;
+        _metrics = metrics;
         _logger = logger;
+        // Wait mode with TryWrite only: a full queue refuses the entry at once (counted), it never blocks a request.
+        _entries = Channel.CreateBounded<Entry>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        metrics.TrackDecisionLogQueue(() => _entries.Reader.Count);
     }
 
     /// <summary>Lines written so far (for tests and diagnostics).</summary>
     public long Written => Interlocked.Read(ref _written);
 
-    public void Append(Decision decision, DataWorksEvent? e, string revision, double latencySeconds)
+    /// <summary>Lines dropped so far because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Entries waiting for the writer.</summary>
+    public int Queued => _entries.Reader.Count;
+
+    public void Append(Decision decision, DataWorksEvent? e, string revision, double latencySeconds, DecisionLogNote note = default)
     {
-        var line = new JsonObject
+        byte[]? copy = null;
+        var length = 0;
+        if (_options.IncludeEvent && e is not null)
         {
-            ["time"] = _time.GetUtcNow().ToString("O"),
-            ["eventId"] = decision.Event.Id,
-            ["type"] = decision.Event.Type,
-            ["verdict"] = decision.Verdict is { } v ? DecisionJson.VerdictText(v) : null,
-            ["matched"] = new JsonArray(decision.Matched.Select(m => (JsonNode?)JsonValue.Create(m.Policy)).ToArray()),
-            ["audit"] = new JsonArray(decision.Audit.Select(m => (JsonNode?)JsonValue.Create(m.Policy)).ToArray()),
-            ["actions"] = new JsonArray(decision.Matched.SelectMany(m => m.Actions).Select(a => (JsonNode?)JsonValue.Create(a.Kind)).ToArray()),
-            ["conditionErrors"] = decision.ConditionFailures.Length,
-            ["revision"] = revision,
-            ["latencyMs"] = Math.Round(latencySeconds * 1000, 3),
-        };
-        if (decision.Error is { } error)
-        {
-            line["error"] = new JsonObject { ["id"] = error.Id, ["message"] = error.Message };
+            length = e.Utf8.Length;
+            if (Interlocked.Add(ref _queuedBytes, length) <= _options.MaxQueueBytes)
+            {
+                copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                e.Utf8.Span.CopyTo(copy);
+            }
+            else
+            {
+                // The decision is still worth a line; its event is what makes the queue heavy.
+                Interlocked.Add(ref _queuedBytes, -length);
+                length = 0;
+                note = note with { EventDropped = true };
+                _metrics.DecisionLogDropped("event");
+            }
         }
 
-        _lines.Writer.TryWrite((line, _options.IncludeEvent && e is not null ? e.Utf8 : null));
+        if (_entries.Writer.TryWrite(new Entry(_time.GetUtcNow(), decision, revision, latencySeconds, note, copy, length)))
+        {
+            return;
+        }
+
+        Release(copy, length);
+        Interlocked.Increment(ref _dropped);
+        _metrics.DecisionLogDropped("line");
+        if (Interlocked.Exchange(ref _dropping, 1) == 0)
+        {
+            LogDropping(_logger, _options.QueueCapacity);
+        }
     }
 
-    /// <summary>Replaces the value at each JSON pointer with "***"; pointers that do not exist are ignored.</summary>
-    public static JsonNode? Mask(JsonNode? root, IEnumerable<string> pointers)
+    private void Release(byte[]? copy, int length)
     {
-        foreach (var pointer in pointers)
+        if (copy is not null)
         {
-            var segments = pointer.Split('/').Skip(1).Select(s => s.Replace("~1", "/").Replace("~0", "~")).ToArray();
-            if (segments.Length == 0)
-            {
-                continue;
-            }
+            Interlocked.Add(ref _queuedBytes, -length);
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
 
-            var parent = root;
-            for (var i = 0; i < segments.Length - 1 && parent is not null; i++)
-            {
-                parent = parent switch
-                {
-                    JsonObject o => o[segments[i]],
-                    JsonArray a when int.TryParse(segments[i], out var index) && index >= 0 && index < a.Count => a[index],
-                    _ => null,
-                };
-            }
-
-            var last = segments[^1];
-            if (parent is JsonObject obj && obj.ContainsKey(last))
-            {
-                obj[last] = "***";
-            }
-            else if (parent is JsonArray array && int.TryParse(last, out var at) && at >= 0 && at < array.Count)
-            {
-                array[at] = "***";
-            }
+    /// <summary>Writes one decision line (without the trailing newline).</summary>
+    private void WriteLine(Utf8JsonWriter json, Entry entry)
+    {
+        var decision = entry.Decision;
+        json.WriteStartObject();
+        json.WriteString("time", entry.Time.ToString("O", CultureInfo.InvariantCulture));
+        WriteStringOrNull(json, "eventId", decision.Event.Id);
+        WriteStringOrNull(json, "type", decision.Event.Type);
+        WriteStringOrNull(json, "verdict", decision.Verdict is { } v ? DecisionJson.VerdictText(v) : null);
+        json.WriteStartArray("matched");
+        foreach (var match in decision.Matched)
+        {
+            json.WriteStringValue(match.Policy);
         }
 
-        return root;
+        json.WriteEndArray();
+        json.WriteStartArray("audit");
+        foreach (var match in decision.Audit)
+        {
+            json.WriteStringValue(match.Policy);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("actions");
+        foreach (var action in decision.Matched.SelectMany(m => m.Actions))
+        {
+            json.WriteStringValue(action.Kind);
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("conditionErrors", decision.ConditionFailures.Length);
+        json.WriteString("revision", entry.Revision);
+        json.WriteNumber("latencyMs", Math.Round(entry.LatencySeconds * 1000, 3));
+        if (entry.Note.Fallback is { } fallback)
+        {
+            json.WriteString("fallback", fallback);
+        }
+
+        if (entry.Note.Late)
+        {
+            // Evaluated after its fallback answer went out: the verdict above was not sent to DataWorks.
+            json.WriteBoolean("late", true);
+        }
+
+        if (decision.Error is { } error)
+        {
+            json.WriteStartObject("error");
+            json.WriteString("id", error.Id);
+            json.WriteString("message", error.Message);
+            json.WriteEndObject();
+        }
+
+        if (entry.Note.EventDropped)
+        {
+            json.WriteBoolean("eventDropped", true);
+        }
+
+        if (entry.Event is { } cloudEvent)
+        {
+            json.WritePropertyName("event");
+            _masker.Write(json, cloudEvent.AsSpan(0, entry.EventLength));
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the start path: opening the file (a FIFO, a slow mount) must not hold the host's start.
+        await Task.Yield();
         var file = TryOpen(OpenFile);
         var stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
-        var reader = _lines.Reader;
+        var reader = _entries.Reader;
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         try
         {
             // Keep writing after stoppingToken until the queue is drained (Complete is called in StopAsync).
@@ -107,22 +197,37 @@ public sealed partial class DecisionLog : BackgroundService
             {
                 while (reader.TryRead(out var entry))
                 {
-                    if (entry.Event is { } cloudEvent)
+                    buffer.ResetWrittenCount();
+                    json.Reset(buffer);
+                    try
                     {
-                        entry.Line["event"] = Mask(JsonNode.Parse(cloudEvent.Span), _options.Mask);
+                        WriteLine(json, entry);
+                        json.Flush();
+                    }
+                    catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+                    {
+                        // The event was checked on the way in, so this is not expected; the decision is still logged.
+                        LogLineFailed(_logger, entry.Decision.Event.Id ?? "", ex);
+                        buffer.ResetWrittenCount();
+                        json.Reset(buffer);
+                        WriteLine(json, entry with { Event = null, Note = entry.Note with { EventDropped = true } });
+                        json.Flush();
+                    }
+                    finally
+                    {
+                        Release(entry.Event, entry.EventLength);
                     }
 
-                    var line = entry.Line.ToJsonString(s_json);
-                    var bytes = Encoding.UTF8.GetBytes(line + "\n");
-                    file = WriteToFile(file, bytes);
+                    buffer.Write("\n"u8);
+                    file = WriteToFile(file, buffer.WrittenSpan);
                     if (stdout is not null)
                     {
-                        stdout.Write(bytes);
+                        stdout.Write(buffer.WrittenSpan);
                     }
                     else if (file is null)
                     {
                         // The file cannot be written: the decision goes to the host log rather than nowhere.
-                        LogDecisionFallback(_logger, line);
+                        LogDecisionFallback(_logger, Encoding.UTF8.GetString(buffer.WrittenSpan[..^1]));
                     }
 
                     Interlocked.Increment(ref _written);
@@ -130,6 +235,10 @@ public sealed partial class DecisionLog : BackgroundService
 
                 TryFlush(file);
                 stdout?.Flush();
+                if (Interlocked.Exchange(ref _dropping, 0) == 1)
+                {
+                    LogResumed(_logger, Dropped);
+                }
             }
         }
         finally
@@ -138,7 +247,7 @@ public sealed partial class DecisionLog : BackgroundService
         }
     }
 
-    private FileStream? WriteToFile(FileStream? file, byte[] bytes)
+    private FileStream? WriteToFile(FileStream? file, ReadOnlySpan<byte> bytes)
     {
         if (file is null)
         {
@@ -147,7 +256,8 @@ public sealed partial class DecisionLog : BackgroundService
 
         try
         {
-            if (file.Length + bytes.Length > _options.MaxFileBytes && file.Length > 0)
+            // A FIFO or a character device has no length: it is written to, never rolled.
+            if (file.CanSeek && file.Length + bytes.Length > _options.MaxFileBytes && file.Length > 0)
             {
                 file = Roll(file);
             }
@@ -155,7 +265,7 @@ public sealed partial class DecisionLog : BackgroundService
             file.Write(bytes);
             return file;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             LogWriteFailed(_logger, _options.Path ?? "", ex);
             file.Dispose();
@@ -169,7 +279,7 @@ public sealed partial class DecisionLog : BackgroundService
         {
             return open();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             LogWriteFailed(_logger, _options.Path ?? "", ex);
             return null;
@@ -182,7 +292,7 @@ public sealed partial class DecisionLog : BackgroundService
         {
             file?.Flush();
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or NotSupportedException)
         {
             LogWriteFailed(_logger, _options.Path ?? "", ex);
         }
@@ -190,7 +300,7 @@ public sealed partial class DecisionLog : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _lines.Writer.TryComplete();
+        _entries.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
 
@@ -239,4 +349,19 @@ public sealed partial class DecisionLog : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The decision log '{Path}' cannot be written; decisions go to the host log instead.")]
     private static partial void LogWriteFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The event of decision {EventId} could not be written to the decision log; the decision is logged without it.")]
+    private static partial void LogLineFailed(ILogger logger, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The decision log queue is full ({Capacity} entries, OpenEventRules:DecisionLog:QueueCapacity): decisions are dropped and counted (oer_decision_log_dropped_total) until the writer catches up.")]
+    private static partial void LogDropping(ILogger logger, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The decision log writer caught up; {Dropped} decisions were dropped since the start.")]
+    private static partial void LogResumed(ILogger logger, long dropped);
 }
+
+/// <summary>What the decision log says about how a decision was answered, beyond the decision itself.</summary>
+/// <param name="Fallback">The fallback that answered DataWorks (deadline, outbox-unavailable); null when the decision did.</param>
+/// <param name="Late">The decision was made after its fallback answer went out.</param>
+/// <param name="EventDropped">The event was left out because the queue held too many event bytes.</param>
+public readonly record struct DecisionLogNote(string? Fallback = null, bool Late = false, bool EventDropped = false);

@@ -22,6 +22,8 @@ public sealed class RulesMetrics : IDisposable
     private readonly Counter<long> _actions;
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _suppressed;
+    private readonly Counter<long> _decisionLogDropped;
+    private readonly Counter<long> _fallbacks;
     private int _reloadFailing;
     private int _policiesLoaded;
 
@@ -38,6 +40,10 @@ public sealed class RulesMetrics : IDisposable
         _actions = _meter.CreateCounter<long>("oer.actions", description: "Actions handed to the action pipeline, by kind and outcome.");
         _deliveries = _meter.CreateCounter<long>("oer.outbox.deliveries", description: "Delivery attempts of stored actions, by kind (notify, forward, answer) and outcome (delivered, retry, dead).");
         _suppressed = _meter.CreateCounter<long>("oer.notifications.suppressed", description: "Notifications not sent, by channel and reason (rate-limit, duplicate).");
+        _decisionLogDropped = _meter.CreateCounter<long>("oer.decision_log.dropped",
+            description: "Decision log entries dropped because its queue was full, by part (line: the whole decision; event: the event it carried).");
+        _fallbacks = _meter.CreateCounter<long>("oer.dataworks.fallbacks",
+            description: "Extension point events answered with the fail mode because their answer was late, by reason (deadline, outbox-unavailable) and route (stored, sent, failed).");
         _meter.CreateObservableGauge("oer.policy.reload.failing", () => Volatile.Read(ref _reloadFailing),
             description: "1 while the last reload failed and an older set is serving.");
         _meter.CreateObservableGauge("oer.policies.loaded", () => Volatile.Read(ref _policiesLoaded),
@@ -70,6 +76,14 @@ public sealed class RulesMetrics : IDisposable
     public void Delivery(string kind, string outcome) => _deliveries.Add(1, new("kind", kind), new("outcome", outcome));
 
     public void Suppressed(string channel, string reason) => _suppressed.Add(1, new("channel", channel), new("reason", reason));
+
+    public void DecisionLogDropped(string part) => _decisionLogDropped.Add(1, new KeyValuePair<string, object?>("part", part));
+
+    public void Fallback(string reason, string route) => _fallbacks.Add(1, new("reason", reason), new("route", route));
+
+    /// <summary>Reports the decision log's queue depth (entries waiting for the writer) as a gauge.</summary>
+    public void TrackDecisionLogQueue(Func<int> depth) =>
+        _meter.CreateObservableGauge("oer.decision_log.queue.depth", depth, description: "Decision log entries waiting for the writer.");
 
     public void ReloadSucceeded(int policies)
     {

@@ -35,6 +35,26 @@ public sealed class PolicySetCompilerTests
         Assert.True(decisions >= 54);
     }
 
+    [Fact]
+    public async Task Evaluate_EventsReadBeforeAnyIsEvaluated_EachKeepsItsOwnMatch()
+    {
+        // The single pass works in per-thread memory: an event read first and evaluated after another was read (a batch
+        // read at the door, or evaluated on another thread) must still be judged on its own bytes.
+        var load = await PolicyFolderLoader.LoadAsync([RepositoryPaths.Combine("tests", "OpenEvent.Rules.Host.Tests", "fixtures")]);
+        using var compiled = PolicySetCompiler.Compile(load.Set);
+        var blocked = """{"specversion":"1.0","id":"a","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":10001234,"fileName":"dws_x"}}"""u8.ToArray();
+        var passing = """{"specversion":"1.0","id":"b","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":10001234,"fileName":"ods_x"}}"""u8.ToArray();
+
+        using var first = compiled.TryRead(new EventSlice(new EventOrigin("a", 0), blocked, null), out _)!;
+        using var second = compiled.TryRead(new EventSlice(new EventOrigin("b", 0), passing, null), out _)!;
+        var decisions = await Task.Run(() => new[] { compiled.Evaluator.Evaluate(first), compiled.Evaluator.Evaluate(second) });
+
+        Assert.Equal(Verdict.Fail, decisions[0].Verdict);
+        Assert.Equal("deploy-freeze", Assert.Single(decisions[0].Matched).Policy);
+        Assert.Equal(Verdict.Ok, decisions[1].Verdict);
+        Assert.Empty(decisions[1].Matched);
+    }
+
     [Theory]
     [InlineData(11)]
     [InlineData(12)]

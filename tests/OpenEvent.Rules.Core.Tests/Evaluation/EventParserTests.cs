@@ -143,12 +143,52 @@ public sealed class EventParserTests
         Assert.Equal("not-an-object", error!.Id);
     }
 
-    [Fact]
-    public void Parse_CommitFileRegularTwin_IsNotAnExtensionPoint()
+    [Theory]
+    [InlineData(",\"blockBusiness\":false", false)]
+    [InlineData(",\"blockBusiness\":true", true)]
+    [InlineData("", null)]
+    public void Parse_CommitFileWhateverBlockBusiness_IsAnExtensionPoint(string blockBusiness, bool? expected)
     {
-        var commit = DeployFile.Replace("FileChange:DeployFile", "FileChange:CommitFile").Replace("\"deploy-file\"", "\"commit-file\",\"blockBusiness\":false");
+        // The pre-event and its regular twin cannot be told apart (the official pre-event sample carries false): answer both.
+        var commit = DeployFile.Replace("FileChange:DeployFile", "FileChange:CommitFile").Replace("\"deploy-file\"", "\"commit-file\"" + blockBusiness);
         var (e, _) = Assert.Single(ParseAll(commit));
-        Assert.False(e!.IsExtensionPoint);
+        Assert.True(e!.IsExtensionPoint);
+        Assert.Equal(expected, e.BlockBusiness);
+    }
+
+    [Theory]
+    [InlineData("true", "false", true)]
+    [InlineData("false", "true", true)]
+    [InlineData("false", "false", false)]
+    [InlineData("true", null, true)]
+    public void Parse_FunctionComputeEnvelopeBlockBusiness_EitherTrueWins(string envelope, string? body, bool expected)
+    {
+        var inBody = body is null ? "" : $",\"blockBusiness\":{body}";
+        var fc = $$$"""{"messageId":"m-bb","eventType":"download-resources","blockBusiness":{{{envelope}}},"messageBody":{"queryDwProjectId":"1"{{{inBody}}}}}""";
+
+        var (e, error) = Assert.Single(ParseAll(fc));
+
+        Assert.Null(error);
+        Assert.Equal(expected, e!.BlockBusiness);
+        Assert.Equal(expected, e.Data.GetProperty("blockBusiness").GetBoolean());
+        Assert.True(e.IsExtensionPoint);
+    }
+
+    [Theory]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{\"x\":\"\\ud800\"}"}""", "invalid-utf8")]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{\"x\":\"\\udc00 \"}"}""", "invalid-utf8")]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":{"x":"\ud800"}}""", "invalid-utf8")]
+    [InlineData("""{"messageId":"m\udc00","eventType":"download-resources","messageBody":{}}""", "invalid-utf8")]
+    [InlineData("""{"specversion":"1.0","id":"\ud800","type":"t","source":"acs.dataworks"}""", "invalid-utf8")]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"[1]"}""", "data-not-object")]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{\"a\":1,\"a\":2}"}""", "duplicate-key")]
+    [InlineData("""{"messageId":"m","eventType":"download-resources","messageBody":"{"}""", "data-not-object")]
+    public void Parse_EscapedLoneSurrogateOrBadBodyString_ReportsAnErrorWithoutThrowing(string fc, string errorId)
+    {
+        var (e, error) = Assert.Single(ParseAll(fc));
+
+        Assert.Null(e);
+        Assert.Equal(errorId, error!.Id);
     }
 
     [Fact]

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using OpenEvent.Rules.Evaluation;
+
+namespace OpenEvent.Rules.Host.Ingestion;
+
+/// <summary>
+/// The checks an event passes at the door, after it was read and before it is evaluated, for the values that leave
+/// the host: the id goes into Idempotency-Key headers and is the MessageId of the DataWorks answer, the region names
+/// the endpoint the signed answer is sent to, and only DataWorks events are governed. POST /events and POST /evaluate
+/// apply the same checks, so that the dry run refuses what the real endpoint refuses.
+/// </summary>
+public static partial class EventAdmission
+{
+    /// <summary>The only accepted CloudEvents source (the Function Compute envelope is normalized to it).</summary>
+    public const string DataWorksSource = "acs.dataworks";
+
+    /// <summary>DataWorks ids are UUIDs (36 characters); anything much longer is not one of its events.</summary>
+    public const int MaxIdLength = 128;
+
+    public const int MaxRegionLength = 64;
+
+    public static EventError? Check(DataWorksEvent e)
+    {
+        if (CheckId(e.Id) is { } idProblem)
+        {
+            return new EventError("invalid-id", $"the event id {idProblem}: ids are 1 to {MaxIdLength} visible ASCII characters (they are sent in HTTP headers and as the DataWorks MessageId)");
+        }
+
+        if (e.Source is null)
+        {
+            return new EventError("missing-source", $"the event has no 'source' string attribute; DataWorks events have source \"{DataWorksSource}\"");
+        }
+
+        if (e.Source != DataWorksSource)
+        {
+            return new EventError("invalid-source", $"source '{Printable(e.Source)}' is not accepted: only DataWorks events (source \"{DataWorksSource}\") are governed");
+        }
+
+        if (e.Scope.Region is { } region && !IsRegionId(region))
+        {
+            return new EventError("invalid-region", $"aliyunregionid '{Printable(region)}' is not a region id (like cn-hangzhou): the answer to DataWorks is sent to the endpoint it names");
+        }
+
+        return null;
+    }
+
+    /// <summary>A region id as Alibaba Cloud writes them: cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1.</summary>
+    public static bool IsRegionId(string region) => region.Length <= MaxRegionLength && RegionId().IsMatch(region);
+
+    /// <summary>Why the id is refused, or null: control characters (header injection), non-ASCII, spaces, length.</summary>
+    private static string? CheckId(string id)
+    {
+        if (id.Length > MaxIdLength)
+        {
+            return $"is {id.Length} characters long";
+        }
+
+        for (var i = 0; i < id.Length; i++)
+        {
+            var c = id[i];
+            if (char.IsControl(c))
+            {
+                return $"holds the control character U+{(int)c:X4} at {i}";
+            }
+
+            if (c > '~')
+            {
+                return $"holds the non-ASCII character U+{(int)c:X4} at {i}";
+            }
+
+            if (c == ' ')
+            {
+                return $"holds a space at {i}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A refused value as it may be echoed in a problem body: control characters escaped, cut to 80 characters.</summary>
+    private static string Printable(string value)
+    {
+        var cut = value.Length > 80 ? value[..80] + "..." : value;
+        return string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+    }
+
+    [GeneratedRegex(@"^[a-z]{2,}(-[a-z0-9]+)+\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex RegionId();
+}

@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Host.Actions;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Host.Policies;
+
+namespace OpenEvent.Rules.Host.Ingestion;
+
+/// <summary>
+/// What POST /events does with the events it admitted: evaluate each, log the decision, store its actions (the
+/// DataWorks answer included) in the outbox. A request that holds an event DataWorks waits an answer for runs this on
+/// the thread pool under a timer: when DataWorks:AnswerWithin passes (from the request's arrival) before an extension point
+/// event is evaluated and stored, or when its actions cannot be stored, <see cref="FallbackAnswerer"/> answers it with
+/// the fail mode, the decision log records the fallback, and the request is answered; the late work goes on in the
+/// background (holding the policy set's lease) and stores its other actions, without a second answer.
+/// </summary>
+public sealed partial class EventPipeline(
+    IActionDispatcher dispatcher,
+    OutboxStore store,
+    OutboxSignal signal,
+    DecisionLog decisionLog,
+    FallbackAnswerer fallback,
+    RulesMetrics metrics,
+    IOptions<RulesHostOptions> options,
+    TimeProvider time,
+    ILogger<EventPipeline> logger)
+{
+    private readonly DataWorksOptions _dataWorks = options.Value.DataWorks;
+
+    /// <summary>
+    /// Processes the events (in order) and returns once they are all stored, or at the deadline once every late
+    /// extension point event has been answered by the fallback. Takes over the lease: it is released when the last
+    /// event is done, which may be after this returns.
+    /// </summary>
+    public async Task RunAsync(IReadOnlyList<PendingEvent> events, LoadedPolicySet lease, long arrivedAt, CancellationToken requestAborted)
+    {
+        if (!events.Any(p => fallback.Answers(p.Event)))
+        {
+            await ProcessAllAsync(events, lease, requestAborted);
+            return;
+        }
+
+        var arrival = time.GetUtcNow() - time.GetElapsedTime(arrivedAt);
+        var work = Task.Run(() => ProcessAllAsync(events, lease, requestAborted), CancellationToken.None);
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            var remaining = _dataWorks.AnswerWithin - time.GetElapsedTime(arrivedAt);
+            // The deadline holds whether or not the caller is still there: DataWorks waits either way.
+            await work.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            // The late work goes on; a failure of it has no request left to fail, so it is logged.
+            _ = work.ContinueWith(t => LogLateWorkFailed(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        catch (Exception ex)
+        {
+            // A regular event failed to evaluate: the extension point events of the request are answered first.
+            failure = ExceptionDispatchInfo.Capture(ex);
+        }
+
+        var fallbacks = new List<Task>();
+        foreach (var pending in events)
+        {
+            if (fallback.Answers(pending.Event) && pending.State != PendingState.Stored && pending.TryTakeFallback())
+            {
+                fallbacks.Add(FallBackAsync(pending, lease.Revision, arrival, arrivedAt));
+            }
+        }
+
+        await Task.WhenAll(fallbacks);
+        failure?.Throw();
+    }
+
+    private async Task FallBackAsync(PendingEvent pending, string revision, DateTimeOffset arrival, long arrivedAt)
+    {
+        var e = pending.Event;
+        var storeFailed = pending.State == PendingState.StoreFailed;
+        var reason = storeFailed ? FallbackAnswerer.OutboxUnavailable : FallbackAnswerer.Deadline;
+        var verdict = fallback.VerdictFor(pending.Decision?.Verdict);
+        pending.Fallback = reason;
+        pending.FallbackVerdict = verdict;
+        var decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), verdict, [], [], [], null);
+        decisionLog.Append(decision, e, revision, time.GetElapsedTime(arrivedAt).TotalSeconds, new DecisionLogNote(Fallback: reason));
+        await fallback.AnswerAsync(e, verdict, reason, outboxIsLate: storeFailed || pending.Phase == PendingPhase.Storing, arrival);
+    }
+
+    private async Task ProcessAllAsync(IReadOnlyList<PendingEvent> events, LoadedPolicySet lease, CancellationToken requestAborted)
+    {
+        try
+        {
+            foreach (var pending in events)
+            {
+                using var e = pending.Event;
+                // Evaluation takes no token yet: a caller that left stops the request between events. Extension point
+                // events are processed anyway, since DataWorks waits for their answer whoever asked.
+                if (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                await ProcessAsync(pending, lease);
+            }
+        }
+        finally
+        {
+            lease.Release();
+        }
+    }
+
+    private async Task ProcessAsync(PendingEvent pending, LoadedPolicySet lease)
+    {
+        var e = pending.Event;
+        pending.Phase = PendingPhase.Evaluating;
+        var started = Stopwatch.GetTimestamp();
+        metrics.Received(RulesMetrics.TypeLabel(e));
+        if (e.CatalogEntry?.AlsoRegular == true && e.BlockBusiness == false)
+        {
+            LogAnsweringTwin(logger, e.Id, e.Type);
+        }
+
+        Decision decision;
+        try
+        {
+            decision = lease.Compiled.Evaluator.Evaluate(e);
+        }
+        catch (Exception ex) when (e.IsExtensionPoint)
+        {
+            // DataWorks holds the operation until it is answered: answer with the configured fail mode.
+            pending.Phase = PendingPhase.Storing;
+            decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
+            pending.Decision = decision;
+            decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
+            await StoreAsync(pending, () => pending.FallbackTaken || fallback.WasSentDirectly(e.Id)
+                ? ValueTask.CompletedTask
+                : dispatcher.DispatchEvaluationFailureAsync(e, ex, CancellationToken.None));
+            return;
+        }
+
+        var seconds = RulesMetrics.Seconds(started);
+        metrics.Evaluated(decision, RulesMetrics.TypeLabel(e), seconds);
+        pending.Decision = decision;
+        pending.Phase = PendingPhase.Storing;
+        decisionLog.Append(decision, e, lease.Revision, seconds, new DecisionLogNote(Late: pending.FallbackTaken));
+        await StoreAsync(pending, async () =>
+        {
+            if (decision.Verdict is not { } verdict)
+            {
+                await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
+                return;
+            }
+
+            // The answer is stored on its own, after the other actions, and only if the fallback has not answered in
+            // the meantime: the other actions' store is what may wait on a locked outbox while the fallback sends.
+            await dispatcher.DispatchAsync(decision with { Verdict = null }, e, lease.Snapshot.Set, CancellationToken.None);
+            if (pending.FallbackTaken || fallback.WasSentDirectly(e.Id))
+            {
+                return;
+            }
+
+            var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
+            if (dispatcher.AnswerFor(e, verdict, reasons) is { } answer)
+            {
+                LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+                if (store.Enqueue([answer], time.GetUtcNow()) > 0)
+                {
+                    metrics.Action(answer.Kind, "stored");
+                    signal.Notify();
+                }
+            }
+        });
+    }
+
+    private async Task StoreAsync(PendingEvent pending, Func<ValueTask> store)
+    {
+        try
+        {
+            // Not cancelled with the request: once evaluated, the actions are stored whole or the request fails.
+            await store();
+            pending.State = PendingState.Stored;
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // Not acknowledged, so EventBridge sends the event again; the actions stored so far are not repeated (idempotency keys).
+            metrics.Rejected(FallbackAnswerer.OutboxUnavailable);
+            pending.StoreFailure = ex;
+            pending.State = PendingState.StoreFailed;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "processing events after their deadline failed")]
+    private static partial void LogLateWorkFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "verdict for {EventId} ({Type}): {Verdict}")]
+    private static partial void LogVerdict(ILogger logger, string eventId, string type, string verdict);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "event {EventId} ({Type}) carries blockBusiness false: it is answered anyway (it may be the regular twin, for which an answer is harmless; a pre-event left unanswered would hold DataWorks)")]
+    private static partial void LogAnsweringTwin(ILogger logger, string eventId, string type);
+}
+
+public enum PendingPhase
+{
+    Waiting,
+    Evaluating,
+    Storing,
+}
+
+public enum PendingState
+{
+    Running,
+    Stored,
+    StoreFailed,
+}
+
+/// <summary>One admitted event of a request, shared between the work that processes it and the request's deadline.</summary>
+public sealed class PendingEvent(DataWorksEvent e)
+{
+    private int _phase;
+    private int _state;
+    private int _fallback;
+    private Decision? _decision;
+
+    public DataWorksEvent Event { get; } = e;
+
+    public PendingPhase Phase
+    {
+        get => (PendingPhase)Volatile.Read(ref _phase);
+        set => Volatile.Write(ref _phase, (int)value);
+    }
+
+    public PendingState State
+    {
+        get => (PendingState)Volatile.Read(ref _state);
+        set => Volatile.Write(ref _state, (int)value);
+    }
+
+    /// <summary>The decision, once evaluated.</summary>
+    public Decision? Decision
+    {
+        get => Volatile.Read(ref _decision);
+        set => Volatile.Write(ref _decision, value);
+    }
+
+    public Exception? StoreFailure { get; set; }
+
+    public bool FallbackTaken => Volatile.Read(ref _fallback) == 1;
+
+    /// <summary>The fallback that answered the event (deadline, outbox-unavailable), and its verdict.</summary>
+    public string? Fallback { get; set; }
+
+    public Verdict? FallbackVerdict { get; set; }
+
+    /// <summary>Only one fallback per event, and the work sees it before it stores its own answer.</summary>
+    public bool TryTakeFallback() => Interlocked.CompareExchange(ref _fallback, 1, 0) == 0;
+}

@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Host.Actions;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+
+namespace OpenEvent.Rules.Host.Ingestion;
+
+/// <summary>
+/// Answers an extension point event when its own answer is late (DataWorks:AnswerWithin passed while it was evaluated
+/// or stored) or cannot be stored (the outbox refused it). The answer, under the same idempotency key as the event's
+/// own, is stored in the outbox when the outbox takes it within a quarter of AnswerWithin (the worker sends it at
+/// once, with retries); when the outbox is the late part, it is sent directly through the DataWorks sender, and stored
+/// for retries only if that send fails. Events answered directly are remembered (bounded, until DataWorks:Deadline) so
+/// that their own answer, stored later or on EventBridge's retry, is not sent a second time.
+/// </summary>
+public sealed partial class FallbackAnswerer(
+    IActionDispatcher dispatcher,
+    OutboxStore store,
+    OutboxSignal signal,
+    IEnumerable<IActionSender> senders,
+    IOptions<RulesHostOptions> options,
+    TimeProvider time,
+    RulesMetrics metrics,
+    ILogger<FallbackAnswerer> logger)
+{
+    /// <summary>The answer was late: AnswerWithin passed before the event was evaluated and its actions stored.</summary>
+    public const string Deadline = "deadline";
+
+    /// <summary>The outbox refused the event's actions (locked past its busy timeout, disk full, ...).</summary>
+    public const string OutboxUnavailable = "outbox-unavailable";
+
+    /// <summary>Events answered directly that are remembered at once; beyond it a duplicate answer becomes possible, never a lost one.</summary>
+    public const int MaxRemembered = 10_000;
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _sentDirectly = new(StringComparer.Ordinal);
+    private readonly RulesHostOptions _options = options.Value;
+
+    /// <summary>
+    /// Whether DataWorks is answered for this event at all (an extension point event of a type with a callback API, and
+    /// an extension code configured): only then is there an answer to hold to a deadline.
+    /// </summary>
+    public bool Answers(DataWorksEvent e) =>
+        e.IsExtensionPoint && _options.DataWorks.Enabled && (e.CatalogEntry?.Callback ?? CallbackApi.None) != CallbackApi.None;
+
+    /// <summary>Whether this event's answer already went out directly: its own answer must not be stored after it.</summary>
+    public bool WasSentDirectly(string eventId) => _sentDirectly.TryGetValue(eventId, out var until) && until > time.GetUtcNow();
+
+    /// <summary>The answer of a fallback: the fail mode, or the event's own verdict when it is known and stricter (a block is never softened).</summary>
+    public Verdict VerdictFor(Verdict? evaluated)
+    {
+        var failMode = RulesHostOptionsValidator.ParseVerdict(_options.DataWorks.FailMode) ?? Verdict.Warn;
+        return evaluated is { } verdict && verdict > failMode ? verdict : failMode;
+    }
+
+    /// <summary>Hands the fallback answer over (stored or sent); never throws. Returns how it went: stored, sent, failed or none.</summary>
+    public async Task<string> AnswerAsync(DataWorksEvent e, Verdict verdict, string reason, bool outboxIsLate, DateTimeOffset arrivedAt)
+    {
+        var why = reason == Deadline
+            ? $"no verdict within {_options.DataWorks.AnswerWithin.TotalSeconds:0.###} s (OpenEventRules:DataWorks:AnswerWithin)"
+            : "its actions could not be stored";
+        if (dispatcher.AnswerFor(e, verdict, $"OpenEvent.Rules answered by its fail mode: {why}.") is not { } answer)
+        {
+            LogFallback(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict), reason, "none (DataWorks is not answered for this event)");
+            return "none";
+        }
+
+        if (!outboxIsLate && await TryStoreAsync(answer))
+        {
+            return Done("stored");
+        }
+
+        var remembered = Remember(e.Id);
+        var result = await SendDirectlyAsync(answer);
+        if (result.Success)
+        {
+            return Done("sent");
+        }
+
+        if (remembered)
+        {
+            _sentDirectly.TryRemove(e.Id, out _);
+        }
+
+        // Not delivered: the outbox retries it (until DataWorks:Deadline) once it takes it.
+        LogDirectSendFailed(logger, e.Id, result.Error ?? "failed");
+        _ = StoreEventuallyAsync(answer, arrivedAt + _options.DataWorks.Deadline);
+        return Done("failed");
+
+        string Done(string route)
+        {
+            metrics.Fallback(reason, route);
+            LogFallback(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict), reason, route);
+            return route;
+        }
+    }
+
+    private async Task<bool> TryStoreAsync(NewAction answer)
+    {
+        // SQLite waits for locks synchronously: the store runs on the pool, and is given up (not cancelled) after the grace.
+        var storing = Task.Run(() => store.Enqueue([answer], time.GetUtcNow()));
+        try
+        {
+            await storing.WaitAsync(_options.DataWorks.AnswerWithin / 4, time);
+            signal.Notify();
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<DeliveryResult> SendDirectlyAsync(NewAction answer)
+    {
+        try
+        {
+            var payload = JsonNode.Parse(answer.Payload)!.AsObject();
+            var type = payload["type"]?.GetValue<string>() ?? "";
+            if (senders.FirstOrDefault(s => s.Types.Contains(type)) is not { } sender)
+            {
+                return DeliveryResult.Permanent($"no sender for '{type}' actions");
+            }
+
+            var now = time.GetUtcNow();
+            var item = new OutboxItem(0, answer.Key, answer.EventId, answer.EventType, answer.Policy, answer.Kind, answer.Destination,
+                answer.Payload, OutboxStore.Pending, 0, now, now, null, null);
+            using var timeout = new CancellationTokenSource(_options.Actions.Timeout, time);
+            return await sender.SendAsync(item, payload, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            // The last resort reports every failure as a result: the caller still has the outbox to fall back on.
+            return DeliveryResult.Retry($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private async Task StoreEventuallyAsync(NewAction answer, DateTimeOffset giveUpAt)
+    {
+        var delay = _options.Outbox.InitialBackoff;
+        while (time.GetUtcNow() < giveUpAt)
+        {
+            try
+            {
+                await Task.Run(() => store.Enqueue([answer], time.GetUtcNow()));
+                signal.Notify();
+                return;
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            {
+                await Task.Delay(delay, time);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.Outbox.MaxBackoff.Ticks));
+            }
+        }
+
+        LogGaveUp(logger, answer.EventId, answer.Key);
+    }
+
+    private bool Remember(string eventId)
+    {
+        var now = time.GetUtcNow();
+        if (_sentDirectly.Count >= MaxRemembered)
+        {
+            foreach (var (id, until) in _sentDirectly)
+            {
+                if (until <= now)
+                {
+                    _sentDirectly.TryRemove(id, out _);
+                }
+            }
+
+            if (_sentDirectly.Count >= MaxRemembered)
+            {
+                return false;
+            }
+        }
+
+        _sentDirectly[eventId] = now + _options.DataWorks.Deadline;
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "event {EventId} ({Type}) answered {Verdict} by the fallback ({Reason}): {Route}")]
+    private static partial void LogFallback(ILogger logger, string eventId, string type, string verdict, string reason, string route);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the fallback answer of event {EventId} could not be sent directly ({Error}); it is stored in the outbox as soon as the outbox takes it")]
+    private static partial void LogDirectSendFailed(ILogger logger, string eventId, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the fallback answer of event {EventId} could not be stored before OpenEventRules:DataWorks:Deadline passed: DataWorks has no answer ({Key})")]
+    private static partial void LogGaveUp(ILogger logger, string eventId, string key);
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenEvent.Rules.Tests.Actions;
+using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+
+namespace OpenEvent.Rules.Tests.Ingestion;
+
+/// <summary>
+/// The answer to DataWorks arrives by its deadline whatever is slow: a condition that outlasts
+/// DataWorks:AnswerWithin, an outbox locked by another writer, an outbox that refuses the actions. A real DataWorks
+/// stand-in verifies the signed answers; bounds are generous (the machine is shared), never speed assertions.
+/// </summary>
+public sealed class AnswerDeadlineTests
+{
+    private const string AccessKeyId = "LTAIdeadline";
+    private const string AccessKeySecret = "deadline-secret-for-the-stand-in";
+
+    // 31^5 (about 29 million) steps over the event type: a real condition that takes far longer than 100 ms.
+    private const string SlowCondition = "e.Type.SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type).Count() > 0";
+
+    private static string Policies(string? condition, string hookUrl) => $$$"""
+        apiVersion: openevent.rules/v1
+        kind: Policy
+        metadata: { name: deploy-freeze }
+        spec:
+          match:
+            type: ["dataworks:FileChange:DeployFile"]
+            data: { fileName: [{ prefix: "dws_" }] }
+        {{{(condition is null ? "" : "  condition: " + condition)}}}
+          actions:
+            - block: { reason: "Deploying {{ data.fileName }} is frozen" }
+            - notify: { channel: hook, message: "blocked deploy of {{ data.fileName }}" }
+        ---
+        apiVersion: openevent.rules/v1
+        kind: Channel
+        metadata: { name: hook }
+        spec: { type: webhook, url: "{{{hookUrl}}}" }
+        """;
+
+    private sealed class Setup : IAsyncDisposable
+    {
+        public required DataWorksStandIn DataWorks { get; init; }
+
+        public required StandInServer Hook { get; init; }
+
+        public required RunningHost Host { get; init; }
+
+        public static async Task<Setup> StartAsync(string? condition, params string[] settings)
+        {
+            var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+            var hook = await StandInServer.StartAsync();
+            var host = await ActionHarness.StartAsync(Policies(condition, hook.Url("/hook")), [.. DataWorksSettings(dataWorks, AccessKeyId, AccessKeySecret), .. settings]);
+            return new Setup { DataWorks = dataWorks, Hook = hook, Host = host };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            await DataWorks.DisposeAsync();
+            await Hook.DisposeAsync();
+        }
+    }
+
+    private static JsonElement DecisionLine(RunningHost host, string id, Func<JsonElement, bool> which) =>
+        File.ReadLines(host.DecisionLogPath).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.GetProperty("eventId").GetString() == id && which(l));
+
+    private static bool HasLine(RunningHost host, string id, Func<JsonElement, bool> which) =>
+        File.Exists(host.DecisionLogPath) && File.ReadLines(host.DecisionLogPath)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Any(l => l.GetProperty("eventId").GetString() == id && which(l));
+
+    private static bool IsFallback(JsonElement line) => line.TryGetProperty("fallback", out _);
+
+    [Fact]
+    public async Task SlowCondition_AnsweredWithTheFailModeByTheDeadline_TheLateDecisionIsNotSentAgain()
+    {
+        await using var setup = await Setup.StartAsync(SlowCondition, "--OpenEventRules:DataWorks:AnswerWithin", "00:00:00.200");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var id = NewId("slow");
+        var clock = Stopwatch.StartNew();
+
+        using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0];
+        Assert.Equal("WARN", result.GetProperty("verdict").GetString());
+        Assert.Equal("deadline", result.GetProperty("fallback").GetString());
+        await WaitUntilAsync(() => !dataWorks.Answers.IsEmpty, "the fallback answer");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"answered after {clock.Elapsed}");
+
+        // The condition finishes later: its decision is logged as late and its forward is stored, its FAIL is not sent.
+        await WaitUntilAsync(() => HasLine(host, id, l => l.TryGetProperty("late", out _)) && setup.Hook.Delivered.Any(), "the late decision and its notification");
+        await host.WaitForIdleAsync("the outbox to drain");
+        var call = Assert.Single(dataWorks.Answers);
+        Assert.True(call.SignatureValid, call.SignatureError);
+        Assert.Equal(id, call.Parameters["MessageId"]);
+        Assert.Equal("WARN", call.Parameters["CheckResult"]);
+        Assert.Contains("AnswerWithin", call.Parameters["CheckResultTip"]);
+        var fallback = DecisionLine(host, id, IsFallback);
+        Assert.Equal("deadline", fallback.GetProperty("fallback").GetString());
+        Assert.Equal("WARN", fallback.GetProperty("verdict").GetString());
+        var late = DecisionLine(host, id, l => l.TryGetProperty("late", out _));
+        Assert.Equal("FAIL", late.GetProperty("verdict").GetString());
+        Assert.Equal("deploy-freeze", late.GetProperty("matched")[0].GetString());
+        Assert.Equal("blocked deploy of dws_orders", JsonDocument.Parse(Assert.Single(setup.Hook.Delivered).Body).RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task OutboxLockedPastTheDeadline_TheAnswerIsSentDirectlyAndTheRetryDoesNotSendASecondOne()
+    {
+        await using var setup = await Setup.StartAsync(null,
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:00.300", "--OpenEventRules:Outbox:BusyTimeout", "00:00:30");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var id = NewId("locked");
+        var deploy = HostEndpointTests.DeployEvent(id, "dws_orders");
+
+        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        {
+            writer.Open();
+            using (var begin = writer.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+
+            var clock = Stopwatch.StartNew();
+            using var refused = await host.PostAsync("/events", deploy);
+
+            // Not acknowledged (the forward is not stored yet), but DataWorks has its answer, signed, while the lock holds.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("outbox-unavailable", problem.GetProperty("errorId").GetString());
+            Assert.Contains("answered FAIL by the fallback", problem.GetProperty("detail").GetString());
+            await WaitUntilAsync(() => !dataWorks.Answers.IsEmpty, "the direct answer");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}");
+            var call = Assert.Single(dataWorks.Answers);
+            Assert.True(call.SignatureValid, call.SignatureError);
+            Assert.Equal(id, call.Parameters["MessageId"]);
+            // The verdict was known (FAIL): the fallback never softens a block to the fail mode (WARN).
+            Assert.Equal("FAIL", call.Parameters["CheckResult"]);
+
+            using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+        }
+
+        // EventBridge's retry stores the forward; the answer already went out and is not sent again.
+        using (var retried = await host.PostAsync("/events", deploy))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        await host.WaitForIdleAsync("the outbox to drain");
+        Assert.Single(dataWorks.Answers);
+        Assert.Single(setup.Hook.Delivered);
+        var fallback = DecisionLine(host, id, IsFallback);
+        Assert.Equal("deadline", fallback.GetProperty("fallback").GetString());
+        Assert.Equal("FAIL", fallback.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task OutboxRefusesTheActions_TheAnswerStillGoesOutAtOnce()
+    {
+        // The lock outlasts the outbox's busy timeout (1 s) but not AnswerWithin (10 s): the store fails first.
+        await using var setup = await Setup.StartAsync(null,
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:10", "--OpenEventRules:Outbox:BusyTimeout", "00:00:01");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var id = NewId("refused");
+
+        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        {
+            writer.Open();
+            using (var begin = writer.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+
+            using var refused = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "ods_orders"));
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("outbox-unavailable", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("errorId").GetString());
+            // Answered before the response: the stand-in has it while the lock still holds.
+            var call = Assert.Single(dataWorks.Answers);
+            Assert.Equal(id, call.Parameters["MessageId"]);
+            Assert.Equal("WARN", call.Parameters["CheckResult"]);
+
+            using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+        }
+
+        await WaitUntilAsync(() => HasLine(host, id, IsFallback), "the fallback line");
+        Assert.Equal("outbox-unavailable", DecisionLine(host, id, IsFallback).GetProperty("fallback").GetString());
+    }
+
+    [Fact]
+    public async Task FastEvaluation_AnsweredByItsOwnVerdictWithoutFallback()
+    {
+        await using var setup = await Setup.StartAsync(null, "--OpenEventRules:DataWorks:AnswerWithin", "00:00:05");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var id = NewId("fast");
+
+        using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0];
+        Assert.Equal("FAIL", result.GetProperty("verdict").GetString());
+        Assert.False(result.TryGetProperty("fallback", out _));
+        await host.WaitForIdleAsync("the outbox to drain");
+        Assert.Equal("FAIL", Assert.Single(dataWorks.Answers).Parameters["CheckResult"]);
+        await WaitUntilAsync(() => HasLine(host, id, _ => true), "the decision line");
+        Assert.False(HasLine(host, id, IsFallback));
+    }
+
+    [Theory]
+    [InlineData("00:00:00.050")]
+    [InlineData("00:06:00")]
+    public async Task AnswerWithinOutOfRange_TheHostRefusesToStart(string value)
+    {
+        var run = await Task.Run(() => Host.RulesHost.RunAsync(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
+            "--OpenEventRules:DataWorks:AnswerWithin", value]));
+
+        Assert.Equal(1, run);
+    }
+}

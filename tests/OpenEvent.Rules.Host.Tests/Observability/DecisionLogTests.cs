@@ -1,0 +1,147 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+
+namespace OpenEvent.Rules.Tests.Observability;
+
+/// <summary>The decision log: the documented IncludeEvent switch, and a bounded queue that never blocks a request.</summary>
+public sealed class DecisionLogTests : IDisposable
+{
+    private readonly MeterListener _listener = new();
+
+    public void Dispose() => _listener.Dispose();
+
+    [Fact]
+    public async Task PostEvents_IncludeEventFalse_TheHostKeepsServingAndLogsDecisionsWithoutEvents()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:DecisionLog:IncludeEvent", "false");
+
+        foreach (var id in new[] { "no-event-1", "no-event-2" })
+        {
+            using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(File.Exists(host.DecisionLogPath) && File.ReadAllText(host.DecisionLogPath).Contains("no-event-2")), "both decision lines");
+        var lines = File.ReadLines(host.DecisionLogPath).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["no-event-1", "no-event-2"], lines.Select(l => l.GetProperty("eventId").GetString()));
+        Assert.All(lines, l => Assert.False(l.TryGetProperty("event", out _)));
+        Assert.All(lines, l => Assert.Equal("FAIL", l.GetProperty("verdict").GetString()));
+        using var health = await host.Client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetMetrics_ExposesTheDecisionLogQueueDepth()
+    {
+        await using var host = await RunningHost.StartAsync();
+
+        var text = await host.Client.GetStringAsync("/metrics");
+
+        Assert.Contains("oer_decision_log_queue_depth", text);
+    }
+
+    [Fact]
+    public async Task Append_QueueFull_DropsAndCountsWithoutBlockingThenWritesWhatWasQueued()
+    {
+        using var folder = new TempFolder();
+        await using var services = Services();
+        var (log, dropped) = Create(services, folder, capacity: 3, maxQueueBytes: 1024 * 1024);
+        using var e = Read("drop-1");
+
+        // The writer is not started: nothing drains the queue, and Append must still return at once.
+        for (var i = 0; i < 5; i++)
+        {
+            log.Append(Decision(e), e, "rev", 0.001);
+        }
+
+        Assert.Equal(3, log.Queued);
+        Assert.Equal(2, log.Dropped);
+        Assert.Equal(2, dropped("line"));
+        Assert.Equal(0, dropped("event"));
+
+        await log.StartAsync(CancellationToken.None);
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(log.Written == 3), "the queued lines");
+        await log.StopAsync(CancellationToken.None);
+        var lines = File.ReadAllLines(Path.Combine(folder.Root, "decisions.jsonl"));
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Equal("drop-1", JsonDocument.Parse(l).RootElement.GetProperty("event").GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Append_EventBytesOverTheQueueBudget_LogsTheDecisionWithoutItsEvent()
+    {
+        using var folder = new TempFolder();
+        await using var services = Services();
+        using var e = Read("budget-1");
+        var (log, dropped) = Create(services, folder, capacity: 100, maxQueueBytes: e.Utf8.Length + 10);
+
+        log.Append(Decision(e), e, "rev", 0.001);
+        log.Append(Decision(e), e, "rev", 0.001);
+
+        Assert.Equal(1, dropped("event"));
+        Assert.Equal(0, log.Dropped);
+        await log.StartAsync(CancellationToken.None);
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(log.Written == 2), "both lines");
+        await log.StopAsync(CancellationToken.None);
+        var lines = File.ReadAllLines(Path.Combine(folder.Root, "decisions.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(lines[0].TryGetProperty("event", out _));
+        Assert.False(lines[1].TryGetProperty("event", out _));
+        Assert.True(lines[1].GetProperty("eventDropped").GetBoolean());
+        Assert.Equal("budget-1", lines[1].GetProperty("eventId").GetString());
+    }
+
+    private static ServiceProvider Services() => new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    /// <summary>A decision log over a file in <paramref name="folder"/>, and a reader of its drop counter (by part).</summary>
+    private (DecisionLog Log, Func<string, long> Dropped) Create(ServiceProvider services, TempFolder folder, int capacity, long maxQueueBytes)
+    {
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var counts = new Dictionary<string, long>();
+        var listener = _listener;
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "oer.decision_log.dropped" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var part = (string)tags[0].Value!;
+            lock (counts)
+            {
+                counts[part] = counts.GetValueOrDefault(part) + value;
+            }
+        });
+        listener.Start();
+        var options = Options.Create(new RulesHostOptions
+        {
+            DecisionLog = new DecisionLogOptions { Path = Path.Combine(folder.Root, "decisions.jsonl"), QueueCapacity = capacity, MaxQueueBytes = maxQueueBytes },
+        });
+        var log = new DecisionLog(options, TimeProvider.System, new RulesMetrics(factory), NullLogger<DecisionLog>.Instance);
+        return (log, part =>
+        {
+            lock (counts)
+            {
+                return counts.GetValueOrDefault(part);
+            }
+        });
+    }
+
+    private static DataWorksEvent Read(string id)
+    {
+        var parser = new EventParser(Catalog.EventCatalog.Default);
+        return parser.Parse(Encoding.UTF8.GetBytes(HostEndpointTests.DeployEvent(id, "dws_orders")), new EventOrigin("test", 0));
+    }
+
+    private static Decision Decision(DataWorksEvent e) =>
+        new(new EventDescriptor(e.Id, e.Type, "test", 0), Verdict.Ok, [], [], [], null);
+}

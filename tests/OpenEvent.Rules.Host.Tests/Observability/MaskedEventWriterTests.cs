@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using OpenEvent.Rules.Host.Observability;
+
+namespace OpenEvent.Rules.Tests.Observability;
+
+public sealed class MaskedEventWriterTests
+{
+    private static string Masked(string json, params string[] pointers)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            new MaskedEventWriter(pointers).Write(writer, Encoding.UTF8.GetBytes(json));
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    [Theory]
+    [InlineData("""{"data":{"sqlText":"select 1","x":1}}""", "/data/sqlText", """{"data":{"sqlText":"***","x":1}}""")]
+    [InlineData("""{"data":{"sql\u0054ext":"select 1"}}""", "/data/sqlText", """{"data":{"sqlText":"***"}}""")]
+    [InlineData("""{"data":{"a/b":1,"a~b":2}}""", "/data/a~1b", """{"data":{"a/b":"***","a~b":2}}""")]
+    [InlineData("""{"data":{"a/b":1,"a~b":2}}""", "/data/a~0b", """{"data":{"a/b":1,"a~b":"***"}}""")]
+    [InlineData("""{"data":{"items":[{"k":1},{"k":2}]}}""", "/data/items/1/k", """{"data":{"items":[{"k":1},{"k":"***"}]}}""")]
+    [InlineData("""{"data":{"items":[1,2,3]}}""", "/data/items/01", """{"data":{"items":[1,2,3]}}""")]
+    [InlineData("""{"data":{"secret":{"a":[1,{"b":2}]}}}""", "/data/secret", """{"data":{"secret":"***"}}""")]
+    [InlineData("""{"data":{"x":1}}""", "/data/absent", """{"data":{"x":1}}""")]
+    [InlineData("""{"data":{"x":1}}""", "/data/x/deeper", """{"data":{"x":1}}""")]
+    [InlineData("""{"":{"x":1}}""", "/", """{"":"***"}""")]
+    public void Write_Pointer_MasksExactlyThatValue(string json, string pointer, string expected) =>
+        Assert.Equal(expected, Masked(json, pointer));
+
+    [Fact]
+    public void Write_SeveralPointersOneAPrefixOfAnother_TheOuterValueIsMasked() =>
+        Assert.Equal("""{"data":"***","id":"***"}""", Masked("""{"data":{"sqlText":"s"},"id":"e"}""", "/data/sqlText", "/data", "/id"));
+
+    [Fact]
+    public void Write_PrettyPrintedEvent_IsWrittenOnOneLineWithTheSameContent()
+    {
+        // Lines with a break are re-written token by token; a subtree on one line (the list) is copied as it is.
+        var json = """
+            {
+              "id": "e-1",
+              "n": 1e400,
+              "big": -123456789012345678901234567890,
+              "data": {
+                "sqlText": "select \"x\"\n from t",
+                "text": "\u4e8b\u4ef6 ok \ud83d\ude00",
+                "list": [ true, false, null, { "a": [ ] } ]
+              }
+            }
+            """;
+
+        var masked = Masked(json, "/data/sqlText");
+
+        Assert.DoesNotContain('\n', masked);
+        Assert.Equal("""{"id":"e-1","n":1e400,"big":-123456789012345678901234567890,"data":{"sqlText":"***","text":"事件 ok \uD83D\uDE00","list":[ true, false, null, { "a": [ ] } ]}}""", masked);
+    }
+
+    [Fact]
+    public void Write_CompactSubtreesNoPointerReaches_AreCopiedAsTheyAre()
+    {
+        // Raw copy keeps the sender's escaping (\u0041) for subtrees without masks; numbers are never re-formatted.
+        var masked = Masked("""{"keep":{"a":"\u0041","n":1.50},"data":{"sqlText":"s","n":1.50}}""", "/data/sqlText");
+
+        Assert.Equal("""{"keep":{"a":"\u0041","n":1.50},"data":{"sqlText":"***","n":1.50}}""", masked);
+    }
+
+    [Fact]
+    public void Write_NoPointers_CopiesTheEvent() =>
+        Assert.Equal("""{"a":[1,{"b":"c"}]}""", Masked("""{"a":[1,{"b":"c"}]}"""));
+
+    [Fact]
+    public void Constructor_MoreThan64Pointers_Throws() =>
+        Assert.Throws<ArgumentException>(() => new MaskedEventWriter([.. Enumerable.Range(0, 65).Select(i => "/p" + i)]));
+}
