@@ -79,6 +79,10 @@ public static class DiagnosticIds
     public const string InlineSecret = "OER3035";
     public const string NoActions = "OER3036";
 
+    // The environment the set is loaded in (oer validate --env, the host at each load)
+    /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
+    public const string UnsetEnvironmentVariable = "OER3046";
+
     // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
     public const string UnknownTestPolicy = "OER4001";
