@@ -5,6 +5,7 @@ using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
+using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Host.Policies;
 
@@ -166,6 +167,11 @@ public sealed partial class PolicyReloadService : BackgroundService
 
             _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
             _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
+            foreach (var unset in EnvironmentVariableCheck.Check(snapshot.Set))
+            {
+                LogDiagnosticWarning(_logger, unset.ToString(), " (hint: " + unset.Hint + ")");
+            }
+
             LogLoaded(_logger, initial ? "Loaded" : "Reloaded", Count(snapshot.Set.Policies.Length, "policy", "policies"), Count(snapshot.Files.Length, "file", "files"),
                 string.Join(", ", _source.WatchedFolders), snapshot.Revision);
             return true;
