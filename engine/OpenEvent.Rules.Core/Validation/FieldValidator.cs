@@ -184,7 +184,7 @@ internal sealed class FieldValidator
 
         var field = path[DataPrefix.Length..];
         var comparison = string.Join(" && ", matcher.Comparisons.Select(c => $"e.Data.Num(\"{field}\") {CSharpOperator(c.Operator)} {c.Value}"));
-        return $"numeric compares JSON numbers only and '{path}' holds text: write {name}: [{{ exists: true }}] and compare the value in a condition, "
+        return $"numeric compares JSON numbers only and '{path}' holds text: write {name}: [{{ exists: true }}] and add to spec "
             + $"condition: {comparison} (Num reads numbers written as text; join an existing condition with &&).";
     }
 
