@@ -113,6 +113,17 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void SarifSchema_NpmMissing_FailsSayingWhatToInstall()
+    {
+        var missing = "npm-not-installed-" + Guid.NewGuid().ToString("N");
+
+        var error = Assert.Throws<InvalidOperationException>(() => OfficialSarifSchema.Fetch(missing, _temp.Path("not-cached.json")));
+
+        Assert.StartsWith(OfficialSarifSchema.MissingNpm + $" ({missing}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install -y npm", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_SarifFormat_ValidAgainstTheOfficialSarifSchema()
     {
         WriteBrokenFolder();
