@@ -50,7 +50,7 @@ public static class Program
         }
 
         var parseResult = root.Parse(arguments);
-        var problems = CommandLineProblems.Find(parseResult);
+        var problems = CommandHelp.IsRequested(parseResult) ? [] : CommandLineProblems.Find(parseResult);
         if (problems.Count > 0)
         {
             foreach (var problem in problems)

@@ -45,6 +45,9 @@ internal static class CommandHelp
         help?.Invoke(result);
     }
 
+    /// <summary>Whether the command line asks for help (then nothing else on it is checked, as System.CommandLine does).</summary>
+    public static bool IsRequested(ParseResult result) => result.Action is ExtendedHelpAction;
+
     private static void WriteExtras(Command command, TextWriter output)
     {
         if (!s_extras.TryGetValue(command, out var extras))

@@ -46,6 +46,18 @@ internal static class CommandLineProblems
             {
                 problems.Add($"{name}: {Unexpected(command, token)}");
             }
+
+            // After an unknown command, the rest of the line was meant for it: one message.
+            if (command.Subcommands.Count > 0)
+            {
+                break;
+            }
+        }
+
+        // Other errors ("option '--base' is required") are often consequences of a mistyped option: the typo first.
+        if (problems.Count > 0)
+        {
+            return problems;
         }
 
         foreach (var error in result.Errors)
