@@ -61,6 +61,7 @@ public static partial class RulesHost
             .AddMeter(RulesMetrics.MeterName)
             .AddPrometheusExporter());
 
+        SettingKeys.ThrowIfUnknown(builder.Configuration);
         var options = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>() ?? new RulesHostOptions();
         var urls = builder.Configuration["urls"] is { Length: > 0 } configured ? configured : DefaultUrl;
         var loopbackOnly = string.IsNullOrEmpty(options.Auth.Token);
@@ -117,6 +118,15 @@ public static partial class RulesHost
         try
         {
             app = Build(arguments);
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                await errors.WriteLineAsync($"oer serve: {failure}");
+            }
+
+            return 2;
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
         {

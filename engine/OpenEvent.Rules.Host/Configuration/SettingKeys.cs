@@ -33,6 +33,15 @@ public static class SettingKeys
         return problems;
     }
 
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every unknown key (before binding, whose own message for them is cryptic).</summary>
+    public static void ThrowIfUnknown(IConfiguration configuration)
+    {
+        if (FindUnknown(configuration) is { Count: > 0 } problems)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(RulesHostOptions), problems);
+        }
+    }
+
     /// <summary>The closest setting to a key written without (or with a misspelt) section, e.g. <c>PoliciesPath</c> or <c>OpenEventRule:PoliciesPath</c>.</summary>
     public static string? Suggest(string key)
     {
@@ -43,7 +52,9 @@ public static class SettingKeys
         }
 
         var last = key[(key.LastIndexOf(':') + 1)..];
-        var byLastSegment = concrete.ToDictionary(k => k[(k.LastIndexOf(':') + 1)..], k => k, StringComparer.OrdinalIgnoreCase);
+        // A name that several sections have (Path, RetainedFiles) is ambiguous: the first is as good a guess as any.
+        var byLastSegment = concrete.GroupBy(k => k[(k.LastIndexOf(':') + 1)..], StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var name = Suggestions.Closest(last, byLastSegment.Keys.Where(k => k.Length > 2));
         return name is null ? null : byLastSegment[name];
     }
