@@ -262,6 +262,18 @@ public sealed class CommandLineMistakesTests : IDisposable
     }
 
     [Fact]
+    public void Oer_Alone_ShowsTheCommands()
+    {
+        var (exitCode, stdout, stderr) = CliRunner.Run();
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Empty(stderr);
+        Assert.Contains("\n  validate ", stdout);
+        Assert.Contains("\n  outbox ", stdout);
+        Assert.Contains("\nExit codes:\n  0  success\n", stdout);
+    }
+
+    [Fact]
     public void Serve_MisspeltSetting_DidYouMeanExit2()
     {
         var (exitCode, _, stderr) = CliRunner.Run("serve", "--policies", Policies, "--OpenEventRules:Limits:MaxEventByte", "5");
