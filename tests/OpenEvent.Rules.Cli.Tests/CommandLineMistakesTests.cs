@@ -43,6 +43,8 @@ public sealed class CommandLineMistakesTests : IDisposable
     [InlineData("test", "--require-coverge", "test: unknown option '--require-coverge': did you mean '--require-coverage'?")]
     [InlineData("impact", "--exitcode", "impact: unknown option '--exitcode': did you mean '--exit-code'?")]
     [InlineData("serve", "--polices", "serve: unknown option '--polices': did you mean '--policies'?")]
+    [InlineData("dry-run", "--policy", "dry-run: unknown option '--policy': did you mean '--policies'?")]
+    [InlineData("validate", "-strict", "validate: unknown option '-strict': did you mean '--strict'?")]
     public void UnknownOption_AnyCommand_DidYouMeanExit2(string command, string option, string message)
     {
         // Where the command takes paths, the unknown option used to be read as one ("path not found: --strcit").
@@ -295,6 +297,7 @@ public sealed class CommandLineMistakesTests : IDisposable
     [InlineData("--port", "18333", "--urls", "http://127.0.0.1:18334", "oer serve: --port and --urls were both given: keep one (--port N listens on http://127.0.0.1:N).")]
     [InlineData("--port", "http", null, null, "oer serve: --port 'http' is not a port number: give a number from 1 to 65535, e.g. --port 8080.")]
     [InlineData("--port", "70000", null, null, "oer serve: --port '70000' is not a port number: give a number from 1 to 65535, e.g. --port 8080.")]
+    [InlineData("--urls", "18333", null, null, "oer serve: --urls '18333' is not a URL: write it like http://127.0.0.1:18333 (or give only the port with --port)")]
     public void Serve_PortThatCannotWork_Refused(string option, string value, string? other, string? otherValue, string message)
     {
         string[] extra = other is null ? [] : [other, otherValue!];

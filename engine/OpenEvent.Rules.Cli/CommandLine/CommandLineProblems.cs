@@ -114,7 +114,9 @@ internal static class CommandLineProblems
     {
         var names = OptionNames(command).ToList();
         var written = token.Split('=', 2)[0];
-        var suggestion = Suggestions.Closest(written, names);
+        // Edit distance misses a singular for a plural (--policy for --policies): a long shared beginning counts too.
+        var suggestion = Suggestions.Closest(written, names)
+            ?? names.FirstOrDefault(n => SharedPrefix(n, written) is var shared && shared >= 5 && shared >= Math.Min(n.Length, written.Length) - 2);
         if (suggestion is not null)
         {
             return $"unknown option '{written}': did you mean '{suggestion}'?";
@@ -155,6 +157,17 @@ internal static class CommandLineProblems
                 $"option {message["Option ".Length..]}",
             _ => FirstLower(message.Replace("\n", " ", StringComparison.Ordinal).Replace("\t", "", StringComparison.Ordinal)),
         };
+    }
+
+    private static int SharedPrefix(string a, string b)
+    {
+        var length = 0;
+        while (length < a.Length && length < b.Length && char.ToLowerInvariant(a[length]) == char.ToLowerInvariant(b[length]))
+        {
+            length++;
+        }
+
+        return length;
     }
 
     private static string FirstLower(string text) => text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : text;

@@ -59,7 +59,16 @@ public static class HostArguments
                 continue;
             }
 
-            urls |= string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase);
+            if (string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase))
+            {
+                urls = true;
+                if (value.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(u => !u.Contains("://", StringComparison.Ordinal)) is { } bare)
+                {
+                    problems.Add($"--urls '{bare}' is not a URL: write it like http://127.0.0.1:{(int.TryParse(bare, out var p) ? p : 8080)} (or give only the port with --port)");
+                    continue;
+                }
+            }
+
             if (!IsKnown(key))
             {
                 problems.Add(UnknownKey(key));
