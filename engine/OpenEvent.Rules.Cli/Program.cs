@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Cli.Commands;
 
 namespace OpenEvent.Rules.Cli;
@@ -11,26 +12,53 @@ public static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdin = null)
     {
         stdin ??= Console.OpenStandardInput();
-        var root = new RootCommand("oer: validate, dry-run, explain and test OpenEvent.Rules policies for DataWorks events, and show the impact of a change.")
+
+        // Host settings (--OpenEventRules:Key value) are the host's to check, not options of serve.
+        var (arguments, settings) = args is ["serve", ..] ? ServeCommand.SplitSettings(args) : (args, []);
+        var root = new RootCommand("oer: validate, dry-run, explain and test OpenEvent.Rules policies for DataWorks events, show the impact of a change, and run the host.")
         {
             ValidateCommand.Create(stdout, stderr),
             DryRunCommand.Create(stdout, stderr, stdin),
             ExplainCommand.Create(stdout, stderr, stdin),
             TestCommand.Create(stdout, stderr),
             ImpactCommand.Create(stdout, stderr, stdin),
-            ServeCommand.Create(),
+            ServeCommand.Create(settings, stderr),
             OutboxCommand.Create(stdout, stderr),
         };
+        root.With(
+            [
+                "oer validate my-policies/",
+                "oer dry-run --policies my-policies/ samples/events/FileChange-DeployFile.json",
+                "oer <command> --help",
+            ],
+            [
+                (ExitCodes.Success, "success"),
+                (ExitCodes.Failure, "the policies, an event or a test failed (each command's --help says when)"),
+                (ExitCodes.Usage, CommandHelp.UsageExit),
+                (ExitCodes.Changed, "oer impact --exit-code: the outcome of at least one event changed"),
+            ]);
+        CommandHelp.Install(root);
 
-        var parseResult = root.Parse(args);
-        if (parseResult.Errors.Count > 0)
+        // A command group named without a subcommand (oer, oer outbox) shows its help: what can follow.
+        foreach (var group in root.Subcommands.Where(c => c.Subcommands.Count > 0).Append(root))
         {
-            foreach (var error in parseResult.Errors)
+            group.SetAction(result =>
             {
-                stderr.WriteLine($"oer: {error.Message}");
+                CommandHelp.Write(result);
+                return ExitCodes.Usage;
+            });
+        }
+
+        var parseResult = root.Parse(arguments);
+        var problems = CommandHelp.IsRequested(parseResult) ? [] : CommandLineProblems.Find(parseResult);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                stderr.WriteLine(problem);
             }
 
-            stderr.WriteLine("Run 'oer --help' for usage.");
+            stderr.WriteLine($"Run '{CommandLineProblems.CommandPath(parseResult.CommandResult)} --help' for usage.");
             return ExitCodes.Usage;
         }
 

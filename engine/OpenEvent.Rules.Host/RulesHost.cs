@@ -35,8 +35,13 @@ public static partial class RulesHost
 
         // Request-level framework logs drown the decisions; keep them for warnings (appsettings can lower this).
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // A failed start (port in use, invalid policies) is reported by RunAsync in one line; the generic host would log
+        // it again with a stack trace. Its critical messages (a background service stopping the host) still show.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.AddOptions<RulesHostOptions>().Bind(builder.Configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, UnknownSettingsValidator>();
+        builder.Services.AddSingleton<IPostConfigureOptions<RulesHostOptions>, DataDirectoryResolver>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PolicySetState>();
         builder.Services.AddSingleton<PolicySetFactory>();
@@ -58,6 +63,7 @@ public static partial class RulesHost
             .AddMeter(RulesMetrics.MeterName)
             .AddPrometheusExporter());
 
+        SettingKeys.ThrowIfUnknown(builder.Configuration);
         var options = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>() ?? new RulesHostOptions();
         // A blank token is refused at start (RulesHostOptionsValidator); until then it counts as none.
         var loopbackOnly = string.IsNullOrWhiteSpace(options.Auth.Token);
@@ -99,17 +105,45 @@ public static partial class RulesHost
         return app;
     }
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the host until it is stopped. Exit codes: 0 stopped normally; 1 the host did not start (invalid policies,
+    /// the address in use); 2 a bad command line or setting (unknown or misspelt key, invalid value). Each problem is
+    /// one line on stderr, without a stack trace.
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) => RunAsync(args, Console.Error, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(string[], CancellationToken)"/>
+    public static async Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellationToken = default)
     {
+        var (arguments, problems) = HostArguments.Normalize(args);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                await errors.WriteLineAsync($"oer serve: {problem}");
+            }
+
+            return 2;
+        }
+
         WebApplication app;
         try
         {
-            app = Build(args);
+            app = Build(arguments);
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                await errors.WriteLineAsync($"oer serve: {failure}");
+            }
+
+            return 2;
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
         {
-            await Console.Error.WriteLineAsync($"oer serve: {ex.Message}");
-            return 1;
+            await errors.WriteLineAsync($"oer serve: invalid setting: {ex.Message}");
+            return 2;
         }
 
         try
@@ -123,14 +157,19 @@ public static partial class RulesHost
         {
             foreach (var failure in ex.Failures)
             {
-                await Console.Error.WriteLineAsync($"oer serve: invalid setting: {failure}");
+                await errors.WriteLineAsync(failure.StartsWith("unknown setting", StringComparison.Ordinal) ? $"oer serve: {failure}" : $"oer serve: invalid setting: {failure}");
             }
 
+            return 2;
+        }
+        catch (IOException ex) when (StartFailure.AddressInUse(ex) is { } address)
+        {
+            await errors.WriteLineAsync($"oer serve: the host did not start: {address} is already in use by another process; stop it, or listen on another port with --urls http://127.0.0.1:<port> (the 'urls' setting; oer serve --port <port>)");
             return 1;
         }
         catch (InvalidOperationException ex)
         {
-            await Console.Error.WriteLineAsync($"oer serve: {ex.Message}");
+            await errors.WriteLineAsync($"oer serve: the host did not start: {ex.Message}");
             return 1;
         }
         finally

@@ -113,6 +113,31 @@ public sealed class DryRunCommandTests : IDisposable
     }
 
     [Fact]
+    public void DryRun_Text_LineBreaksFromTheEventStayOnTheirRow()
+    {
+        // A duplicate key with a line break in its name, a type and a rendered reason with one: each row stays one line.
+        _temp.Write("policies/p.yaml", DeployFreeze);
+        var events = _temp.Write("events.jsonl",
+            "{\"specversion\":\"1.0\",\"id\":\"x\",\"a\\nb\":1,\"a\\nb\":2}\n"
+            + "{\"specversion\":\"1.0\",\"id\":\"y\",\"source\":\"acs.dataworks\",\"type\":\"dataworks:a\\nb\"}\n"
+            + "{\"specversion\":\"1.0\",\"id\":\"z\",\"source\":\"acs.dataworks\",\"type\":\"dataworks:FileChange:DeployFile\",\"data\":{\"fileName\":\"a\\r\\nb\\u001b\"}}\n");
+
+        var (exitCode, stdout, _) = CliRunner.Run("dry-run", "--policies", Path.Join(_temp.Root, "policies"), events);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal(
+            $"EVENT{new string(' ', events.Length - 2)}  TYPE                   VERDICT  MATCHED\n" +
+            $"{events}[0]  -                      INVALID  duplicate-key\n" +
+            "    the event has a duplicate property: Duplicate property 'a\\nb' encountered during deserialization\n" +
+            $"{events}[1]  a\\nb                   -        -\n" +
+            $"{events}[2]  FileChange:DeployFile  FAIL     freeze\n" +
+            "    block (freeze): no deploys of a\\r\\nb\\u001b\n" +
+            "    would warn (audit-deploys): audited\n" +
+            "3 event(s): 1 FAIL, 0 WARN, 0 OK, 1 regular, 1 invalid\n",
+            stdout);
+    }
+
+    [Fact]
     public void DryRun_SomeInvalidEvents_ReportsEachAndEvaluatesTheRestExit1()
     {
         _temp.Write("policies/p.yaml", DeployFreeze);
@@ -170,7 +195,8 @@ public sealed class DryRunCommandTests : IDisposable
         var (exitCode, _, stderr) = CliRunner.Run(absolute);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
-        Assert.StartsWith("oer: ", stderr);
+        Assert.StartsWith("oer", stderr);
+        Assert.DoesNotContain("policies from", stderr);
     }
 
     [Fact]

@@ -229,7 +229,8 @@ public sealed class ImpactCommandTests : IDisposable
         var (exitCode, _, stderr) = Run("impact", "--base", _second, "--head", "HEAD", "--policies", Policies, "--events", Events);
 
         Assert.Equal(ExitCodes.Failure, exitCode);
-        Assert.StartsWith("oer: the head policies (HEAD (", stderr);
+        Assert.StartsWith("oer: policies from base ", stderr);
+        Assert.Contains("\noer: the head policies (HEAD (", stderr);
         Assert.Contains("error OER1015: invalid name 'Deploy_Freeze'", stderr);
     }
 

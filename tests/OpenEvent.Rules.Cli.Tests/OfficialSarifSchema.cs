@@ -14,13 +14,17 @@ internal static class OfficialSarifSchema
     private const string Package = "@microsoft/jest-sarif@1.0.0-beta.0";
     private const string EntryName = "package/lib/schemas/sarif-2.1.0-rtm.5.json";
 
-    private static readonly Lazy<string> s_text = new(Fetch);
+    /// <summary>What to do when npm is missing: the test suite's only requirement beyond the .NET SDK (README, .ci/run).</summary>
+    public const string MissingNpm =
+        "the SARIF schema test needs npm, to fetch the official SARIF 2.1.0 schema from the npm registry: install it (Debian/Ubuntu: apt-get install -y npm; elsewhere Node.js, which includes npm) and run the tests again";
+
+    private static readonly Lazy<string> s_text = new(() => Fetch("npm", Path.Combine(Path.GetTempPath(), "oer-test-cache", "sarif-schema-2.1.0-rtm.5.json")));
 
     public static string Text => s_text.Value;
 
-    private static string Fetch()
+    /// <summary>The schema from <paramref name="cache"/>, else fetched with <paramref name="npmCommand"/> and cached there.</summary>
+    internal static string Fetch(string npmCommand, string cache)
     {
-        var cache = Path.Combine(Path.GetTempPath(), "oer-test-cache", "sarif-schema-2.1.0-rtm.5.json");
         if (File.Exists(cache))
         {
             return File.ReadAllText(cache);
@@ -29,13 +33,23 @@ internal static class OfficialSarifSchema
         var work = Directory.CreateTempSubdirectory("oer-sarif-").FullName;
         try
         {
-            var start = new ProcessStartInfo("npm") { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new ProcessStartInfo(npmCommand) { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in (string[])["pack", "--silent", Package])
             {
                 start.ArgumentList.Add(argument);
             }
 
-            using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm could not be started");
+            Process npm;
+            try
+            {
+                npm = Process.Start(start) ?? throw new InvalidOperationException(MissingNpm);
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new InvalidOperationException($"{MissingNpm} ({npmCommand}: {ex.Message})", ex);
+            }
+
+            using var _ = npm;
             var output = npm.StandardOutput.ReadToEnd();
             var error = npm.StandardError.ReadToEnd();
             if (!npm.WaitForExit(120_000) || npm.ExitCode != 0)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NJsonSchema;
 using OpenEvent.Rules.Cli;
 
@@ -34,7 +35,7 @@ public sealed class ValidateCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.Equal("0 errors, 0 warnings in 2 files\n", stdout);
-        Assert.Empty(stderr);
+        Assert.Matches($"^oer: policies from {Regex.Escape(_temp.Root)}: 0 policies in 2 files, revision sha256:[0-9a-f]{{16}}\n$", stderr);
     }
 
     [Fact]
@@ -109,6 +110,17 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(ExitCodes.Failure, exitCode);
         var schema = await JsonSchema.FromFileAsync(RepositoryPaths.Combine("tests", "OpenEvent.Rules.Cli.Tests", "Schemas", "sarif-2.1.0-subset.schema.json"));
         Assert.Empty(schema.Validate(stdout));
+    }
+
+    [Fact]
+    public void SarifSchema_NpmMissing_FailsSayingWhatToInstall()
+    {
+        var missing = "npm-not-installed-" + Guid.NewGuid().ToString("N");
+
+        var error = Assert.Throws<InvalidOperationException>(() => OfficialSarifSchema.Fetch(missing, _temp.Path("not-cached.json")));
+
+        Assert.StartsWith(OfficialSarifSchema.MissingNpm + $" ({missing}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install -y npm", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -204,7 +216,7 @@ public sealed class ValidateCommandTests : IDisposable
         var (exitCode, _, stderr) = Run("validate");
 
         Assert.Equal(ExitCodes.Usage, exitCode);
-        Assert.Equal("oer: path not found: policies\n", stderr);
+        Assert.Equal("oer: no --policies given and there is no 'policies' folder here: pass the policy folder with --policies DIR\n", stderr);
     }
 
     [Theory]
@@ -215,6 +227,6 @@ public sealed class ValidateCommandTests : IDisposable
         var (exitCode, _, stderr) = Run(args);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
-        Assert.StartsWith("oer: ", stderr);
+        Assert.StartsWith("oer validate: ", stderr);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
@@ -6,53 +7,68 @@ using OpenEvent.Rules.Evaluation;
 namespace OpenEvent.Rules.Cli.Commands;
 
 /// <summary>
-/// <c>oer dry-run --policies DIR [--format text|json] EVENTS...</c>: evaluates events (files, folders, "-" for
-/// stdin) against a policy set and prints each decision. Nothing is sent anywhere. Exit 0 when every event
-/// was evaluated; 1 when an input was invalid (each reported, the rest still evaluated) or the policies are
-/// invalid; 2 for usage errors.
+/// <c>oer dry-run [--policies DIR...] [--events PATH...] [--format text|json] [--strict] [EVENTS...]</c>: evaluates
+/// events (files, folders, "-" for stdin) against a policy set and prints each decision. Nothing is sent anywhere.
+/// Exit 0 when every event was evaluated; 1 when an input was invalid (each reported, the rest still evaluated), the
+/// policies are invalid, or (with --strict) there were warnings; 2 for command-line mistakes.
 /// </summary>
 internal static class DryRunCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
     {
-        var policies = new Option<string[]>("--policies") { Description = "A policy folder or file (default: policies); repeat the option for several." };
+        var policies = CommonOptions.Policies();
+        var events = CommonOptions.Events();
         var format = new Option<string>("--format") { Description = "text (a readable report) or json (one object per event per line).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var events = new Argument<string[]>("events") { Description = "Event files (JSON, a batch array, or JSON Lines), folders, or - for stdin.", Arity = ArgumentArity.OneOrMore };
+        var strict = CommonOptions.Strict();
+        var eventArguments = CommonOptions.EventArguments();
         var command = new Command("dry-run", "Evaluate events against the policies and show the decisions, without performing any action.")
         {
             policies,
-            format,
             events,
+            format,
+            strict,
+            eventArguments,
         };
+        command.With(
+            [
+                "oer dry-run --policies my-policies/ samples/events/FileChange-DeployFile.json",
+                "oer dry-run --policies my-policies/ --events samples/events --format json",
+                "cat event.json | oer dry-run --policies my-policies/ -",
+            ],
+            [
+                (ExitCodes.Success, "every event was evaluated"),
+                (ExitCodes.Failure, "an event is invalid or unreadable, the policies are invalid, or (with --strict) there were warnings"),
+                (ExitCodes.Usage, CommandHelp.UsageExit),
+            ]);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var eventArguments = result.GetValue(events)!;
-            if (EventFiles.FirstMissing(eventArguments) is { } missing)
+            var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
+            if (selection is null)
             {
-                await stderr.WriteLineAsync($"oer: path not found: {missing}");
                 return ExitCodes.Usage;
             }
 
-            var (compiled, exitCode) = await PolicyLoading.CompileAsync(result.GetValue(policies), stderr, cancellationToken);
+            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken);
             if (compiled is null)
             {
                 return exitCode;
             }
 
+            var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
             using (compiled)
             {
                 var json = result.GetValue(format) == "json";
                 var summary = new DecisionSummary();
                 var table = new List<Decision>();
-                foreach (var (name, read) in EventFiles.Expand(eventArguments, stdin))
+                foreach (var (name, read) in selection.Inputs)
                 {
                     byte[] bytes;
                     try
                     {
                         bytes = read();
                     }
-                    catch (IOException ex)
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
                         await stderr.WriteLineAsync($"oer: cannot read {name}: {ex.Message}");
                         summary.Errors++;
@@ -79,7 +95,13 @@ internal static class DryRunCommand
                     await stdout.WriteLineAsync(summary.ToString());
                 }
 
-                return summary.Errors > 0 ? ExitCodes.Failure : ExitCodes.Success;
+                if (summary.Events == 0)
+                {
+                    await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
+                    return ExitCodes.Failure;
+                }
+
+                return summary.Errors > 0 || (warned && result.GetValue(strict)) ? ExitCodes.Failure : ExitCodes.Success;
             }
         });
         return command;
@@ -87,7 +109,6 @@ internal static class DryRunCommand
 
     private sealed class DecisionSummary
     {
-        private int _events;
         private int _fail;
         private int _warn;
         private int _ok;
@@ -95,9 +116,11 @@ internal static class DryRunCommand
 
         public int Errors { get; set; }
 
+        public int Events { get; private set; }
+
         public void Add(Decision decision)
         {
-            _events++;
+            Events++;
             switch (decision)
             {
                 case { Error: not null }: Errors++; break;
@@ -109,7 +132,7 @@ internal static class DryRunCommand
         }
 
         public override string ToString() =>
-            $"{_events} event(s): {_fail} FAIL, {_warn} WARN, {_ok} OK, {_regular} regular, {Errors} invalid";
+            $"{Events} event(s): {_fail} FAIL, {_warn} WARN, {_ok} OK, {_regular} regular, {Errors} invalid";
     }
 }
 
@@ -124,8 +147,8 @@ internal static class DecisionTable
     public static string Format(IReadOnlyList<Decision> decisions)
     {
         var rows = decisions.Select(d => (
-            Event: $"{d.Event.File}[{d.Event.Index}]",
-            Type: d.Error is null ? (d.Event.Type!.StartsWith(TypePrefix, StringComparison.Ordinal) ? d.Event.Type[TypePrefix.Length..] : d.Event.Type) : "-",
+            Event: OneLine($"{d.Event.File}[{d.Event.Index}]"),
+            Type: OneLine(d.Error is null ? (d.Event.Type!.StartsWith(TypePrefix, StringComparison.Ordinal) ? d.Event.Type[TypePrefix.Length..] : d.Event.Type) : "-"),
             Verdict: d.Error is not null ? "INVALID" : d.Verdict is { } v ? DecisionJson.VerdictText(v) : "-",
             Policies: d.Error is { } e ? e.Id : d.Matched.IsEmpty ? "-" : string.Join(", ", d.Matched.Select(m => m.Policy)))).ToList();
         var eventWidth = Math.Max("EVENT".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Event.Length));
@@ -141,7 +164,7 @@ internal static class DecisionTable
             var decision = decisions[i];
             if (decision.Error is { } error)
             {
-                text.Append("    ").Append(error.Message).Append('\n');
+                text.Append("    ").Append(OneLine(error.Message)).Append('\n');
                 continue;
             }
 
@@ -157,7 +180,7 @@ internal static class DecisionTable
 
             foreach (var failure in decision.ConditionFailures)
             {
-                text.Append($"    condition error ({failure.Policy}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}\n");
+                text.Append($"    condition error ({failure.Policy}): {OneLine(failure.Message)}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}\n");
             }
         }
 
@@ -168,15 +191,42 @@ internal static class DecisionTable
     {
         foreach (var action in match.Actions)
         {
-            text.Append("    ").Append(prefix).Append(action switch
+            text.Append("    ").Append(prefix).Append(OneLine(action switch
             {
                 BlockOutcome block => $"block ({match.Policy}): {block.Reason}",
                 WarnOutcome warn => $"warn ({match.Policy}): {warn.Reason}",
                 NotifyOutcome notify => $"notify {notify.Channel} ({match.Policy}): {notify.Message}",
                 ForwardOutcome forward => $"forward to {forward.Target} ({match.Policy})",
                 _ => action.Kind,
-            }).Append('\n');
+            })).Append('\n');
         }
+    }
+
+    /// <summary>
+    /// Values from an event (its type, a file name in a rendered reason, a parser message quoting a key) may hold line
+    /// breaks or other control characters; a table row must stay one line, so they are shown escaped (\n, \u001b).
+    /// </summary>
+    public static string OneLine(string text)
+    {
+        if (!text.Any(char.IsControl))
+        {
+            return text;
+        }
+
+        var escaped = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            escaped.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return escaped.ToString();
     }
 }
 

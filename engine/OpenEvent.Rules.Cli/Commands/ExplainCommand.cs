@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
@@ -7,41 +8,56 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Cli.Commands;
 
 /// <summary>
-/// <c>oer explain --policies DIR --event FILE [--policy NAME] [--format text|json]</c>: for each policy (or the one
-/// named), every clause of type, match, scope, exclusions and condition, marked pass/fail with the value seen, and
-/// the first clause that failed.
+/// <c>oer explain [--policies DIR...] [--events PATH...] [--policy NAME] [--format text|json] [EVENTS...]</c>: for
+/// each event and each policy (or the one named), every clause of type, match, scope, exclusions and condition, marked
+/// pass/fail with the value seen, and the first clause that failed. <c>--event</c> is kept as an alias of <c>--events</c>.
 /// </summary>
 internal static class ExplainCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
     {
-        var policies = new Option<string[]>("--policies") { Description = "A policy folder or file (default: policies); repeat the option for several." };
-        var eventFile = new Option<string>("--event") { Description = "The event file (a CloudEvent, a batch or JSON Lines; - for stdin).", Required = true };
-        var policyName = new Option<string>("--policy") { Description = "Explain only this policy." };
+        var policies = CommonOptions.Policies();
+        var events = CommonOptions.Events();
+        events.Aliases.Add("--event");
+        var policyName = new Option<string>("--policy") { Description = "Explain only this policy.", HelpName = "NAME" };
         var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
+        var strict = CommonOptions.Strict();
+        var eventArguments = CommonOptions.EventArguments();
         var command = new Command("explain", "Show, clause by clause, why each policy did or did not match an event.")
         {
             policies,
-            eventFile,
+            events,
             policyName,
             format,
+            strict,
+            eventArguments,
         };
+        command.With(
+            [
+                "oer explain --policies my-policies/ --events samples/events/FileChange-RunFile.json",
+                "oer explain --policies policies --policy prod-deploy-freeze samples/events/FileChange-DeployFile.json",
+            ],
+            [
+                (ExitCodes.Success, "every event was explained"),
+                (ExitCodes.Failure, "an event is invalid or unreadable, the policies are invalid, or (with --strict) there were warnings"),
+                (ExitCodes.Usage, CommandHelp.UsageExit + ", or no policy has the --policy name"),
+            ]);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var path = result.GetValue(eventFile)!;
-            if (EventFiles.FirstMissing([path]) is { } missing)
+            var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
+            if (selection is null)
             {
-                await stderr.WriteLineAsync($"oer: path not found: {missing}");
                 return ExitCodes.Usage;
             }
 
-            var (compiled, exitCode) = await PolicyLoading.CompileAsync(result.GetValue(policies), stderr, cancellationToken);
+            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken);
             if (compiled is null)
             {
                 return exitCode;
             }
 
+            var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
             using (compiled)
             {
                 var selected = compiled.Definition.Policies;
@@ -51,32 +67,55 @@ internal static class ExplainCommand
                     if (selected.IsEmpty)
                     {
                         var known = compiled.Definition.Policies.Select(p => p.Name).Order(StringComparer.Ordinal);
-                        await stderr.WriteLineAsync($"oer: no policy named '{name}'; the set has: {string.Join(", ", known)}");
+                        var suggestion = Parsing.Suggestions.Closest(name, known);
+                        await stderr.WriteLineAsync(suggestion is not null
+                            ? $"oer: no policy named '{name}': did you mean '{suggestion}'?"
+                            : $"oer: no policy named '{name}'; the set has: {string.Join(", ", known)}");
                         return ExitCodes.Usage;
                     }
                 }
 
                 var json = result.GetValue(format) == "json";
                 var invalid = 0;
-                foreach (var (file, read) in EventFiles.Expand([path], stdin))
+                var explained = 0;
+                foreach (var (file, read) in selection.Inputs)
                 {
-                    foreach (var slice in EventInputReader.Split(read(), file))
+                    byte[] bytes;
+                    try
+                    {
+                        bytes = read();
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        await stderr.WriteLineAsync($"oer: cannot read {file}: {ex.Message}");
+                        invalid++;
+                        continue;
+                    }
+
+                    foreach (var slice in EventInputReader.Split(bytes, file))
                     {
                         using var e = compiled.TryRead(slice, out var error);
                         if (e is null)
                         {
                             invalid++;
-                            await stderr.WriteLineAsync($"{file}[{slice.Origin.Index}]: invalid event {error!.Id}: {error.Message}");
+                            await stderr.WriteLineAsync($"{file}[{slice.Origin.Index}]: invalid event {error!.Id}: {DecisionTable.OneLine(error.Message)}");
                             continue;
                         }
 
+                        explained++;
                         var decision = compiled.Evaluator.Evaluate(e);
                         var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision)).ToList();
                         await stdout.WriteLineAsync(json ? ExplanationJson(e, explanations) : ExplanationText(e, explanations));
                     }
                 }
 
-                return invalid > 0 ? ExitCodes.Failure : ExitCodes.Success;
+                if (explained == 0 && invalid == 0)
+                {
+                    await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
+                    return ExitCodes.Failure;
+                }
+
+                return invalid > 0 || (warned && result.GetValue(strict)) ? ExitCodes.Failure : ExitCodes.Success;
             }
         });
         return command;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Impact;
@@ -7,24 +8,30 @@ using OpenEvent.Rules.Sources;
 namespace OpenEvent.Rules.Cli.Commands;
 
 /// <summary>
-/// <c>oer impact --base DIR|GITREF [--head DIR|GITREF] --events PATH... [--policies PATH] [--format text|markdown] [--exit-code]</c>:
+/// <c>oer impact --base DIR|GITREF [--head DIR|GITREF] [--events PATH...] [--policies PATH] [--format text|markdown] [--exit-code] [EVENTS...]</c>:
 /// evaluates an event corpus with two versions of the policies and reports every event whose outcome changes.
 /// A value that is an existing folder (or file) is read as it is; anything else is a git reference, and the
 /// --policies folder is read at that commit with git archive (the working tree is never touched).
-/// Exit 0 (or, with --exit-code, 3 when some outcome changed); 1 when either policy set or an event is invalid;
-/// 2 for usage errors (unknown reference, missing path).
+/// Exit 0 (or, with --exit-code, 3 when some outcome changed); 1 when either policy set or an event is invalid (or,
+/// with --strict, there were warnings); 2 for usage errors (unknown reference, missing path).
 /// </summary>
 internal static class ImpactCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
     {
-        var baseOption = new Option<string>("--base") { Description = "The policies before the change: a folder, or a git reference (branch, tag, commit).", Required = true };
-        var headOption = new Option<string>("--head") { Description = "The policies after the change: a folder or a git reference (default: the --policies folder as it is on disk)." };
-        var policies = new Option<string>("--policies") { Description = "The policy folder read at a git reference, relative to the current folder (default: policies).", DefaultValueFactory = _ => ValidateCommand.DefaultPath };
-        var events = new Option<string[]>("--events") { Description = "Event files (JSON, batch arrays, JSON Lines) or folders; - for stdin.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var baseOption = new Option<string>("--base") { Description = "The policies before the change: a folder, or a git reference (branch, tag, commit).", Required = true, HelpName = "DIR|GITREF" };
+        var headOption = new Option<string>("--head") { Description = "The policies after the change: a folder or a git reference (default: the --policies folder as it is on disk).", HelpName = "DIR|GITREF" };
+        var policies = new Option<string>("--policies")
+        {
+            Description = $"The policy folder read at a git reference, relative to the current folder (default: {PolicyPaths.DefaultPath}).",
+            HelpName = "DIR",
+        };
+        var events = CommonOptions.Events();
         var format = new Option<string>("--format") { Description = "text (default) or markdown (a pull-request comment).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "markdown");
         var exitCode = new Option<bool>("--exit-code") { Description = "Exit with 3 when the outcome of at least one event changes (0 when none does)." };
+        var strict = CommonOptions.Strict();
+        var eventArguments = CommonOptions.EventArguments();
 
         var command = new Command("impact", "Show what a policy change does to a corpus of events: new or removed blocks, warns, notifications and forwards.")
         {
@@ -34,14 +41,26 @@ internal static class ImpactCommand
             events,
             format,
             exitCode,
+            strict,
+            eventArguments,
         };
+        command.With(
+            [
+                "oer impact --base HEAD --policies my-policies --events events",
+                "oer impact --base origin/main --head HEAD --events samples/events samples/corpus --format markdown > impact.md",
+            ],
+            [
+                (ExitCodes.Success, "the report was written (whether or not anything changed)"),
+                (ExitCodes.Failure, "either policy set is invalid, an event is invalid or unreadable, or (with --strict) there were warnings"),
+                (ExitCodes.Usage, CommandHelp.UsageExit + ", or a --base/--head that is neither a folder nor a commit"),
+                (ExitCodes.Changed, "with --exit-code: the outcome of at least one event changed"),
+            ]);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var policyPath = result.GetValue(policies)!;
-            var eventArguments = result.GetValue(events)!;
-            if (EventFiles.FirstMissing(eventArguments) is { } missing)
+            var policyPath = result.GetValue(policies) ?? PolicyPaths.DefaultPath;
+            var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
+            if (selection is null)
             {
-                await stderr.WriteLineAsync($"oer: path not found: {missing}");
                 return ExitCodes.Usage;
             }
 
@@ -55,8 +74,8 @@ internal static class ImpactCommand
                     return ExitCodes.Usage;
                 }
 
-                var (baseSet, baseExit) = await CompileAsync(before, stderr, cancellationToken);
-                var (headSet, headExit) = await CompileAsync(after, stderr, cancellationToken);
+                var (baseSet, baseExit, baseWarnings) = await CompileAsync(before, stderr, cancellationToken);
+                var (headSet, headExit, headWarnings) = await CompileAsync(after, stderr, cancellationToken);
                 using (baseSet)
                 using (headSet)
                 {
@@ -65,14 +84,15 @@ internal static class ImpactCommand
                         return Math.Max(baseExit, headExit);
                     }
 
+                    var warned = EventFiles.Warn(selection, stderr) || baseWarnings + headWarnings > 0;
                     var inputs = new List<(string, ReadOnlyMemory<byte>)>();
-                    foreach (var (name, read) in EventFiles.Expand(eventArguments, stdin))
+                    foreach (var (name, read) in selection.Inputs)
                     {
                         try
                         {
                             inputs.Add((name, read()));
                         }
-                        catch (IOException ex)
+                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                         {
                             await stderr.WriteLineAsync($"oer: cannot read {name}: {ex.Message}");
                             return ExitCodes.Failure;
@@ -85,6 +105,11 @@ internal static class ImpactCommand
                         : ImpactReportWriter.Text(report, before.Label, after.Label);
                     await stdout.WriteAsync(text);
                     if (!report.InvalidEvents.IsEmpty)
+                    {
+                        return ExitCodes.Failure;
+                    }
+
+                    if (warned && result.GetValue(strict))
                     {
                         return ExitCodes.Failure;
                     }
@@ -104,7 +129,7 @@ internal static class ImpactCommand
     }
 
     /// <summary>One side of the comparison: where its policies are, and how to name it in the report.</summary>
-    private sealed record Side(string Option, string Folder, string Label);
+    private sealed record Side(string Option, string Folder, string Label, string? Revision = null);
 
     /// <summary>An existing folder or file wins; anything else must be a git commit of the repository around --policies.</summary>
     private static async Task<Side?> ResolveAsync(string option, string value, string policyPath, List<IDisposable> cleanup, TextWriter stderr)
@@ -118,7 +143,7 @@ internal static class ImpactCommand
         {
             var tree = GitPolicyTree.Export(value, policyPath);
             cleanup.Add(tree);
-            return new Side(option, tree.Folder, $"{value} ({tree.Commit[..7]})");
+            return new Side(option, tree.Folder, $"{value} ({tree.Commit[..7]})", "git:" + tree.Commit);
         }
         catch (InvalidOperationException ex)
         {
@@ -127,16 +152,17 @@ internal static class ImpactCommand
         }
     }
 
-    private static async Task<(CompiledPolicySet? Set, int ExitCode)> CompileAsync(Side side, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<(CompiledPolicySet? Set, int ExitCode, int Warnings)> CompileAsync(Side side, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var errors = new StringWriter();
-        var compiled = await PolicyLoading.CompileAsync([side.Folder], errors, cancellationToken);
+        using var messages = new StringWriter();
+        var paths = new PolicyPaths([side.Folder], Defaulted: false) { AllowEmpty = side.Revision is not null };
+        var compiled = await PolicyLoading.CompileAsync(paths, messages, cancellationToken, $"{side.Option[2..]} {side.Label}", side.Revision);
         if (compiled.Set is null)
         {
             await stderr.WriteLineAsync($"oer: the {side.Option[2..]} policies ({side.Label}) cannot be used:");
-            await stderr.WriteAsync(errors.ToString());
         }
 
+        await stderr.WriteAsync(messages.ToString());
         return compiled;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
 
@@ -20,6 +21,9 @@ internal static class OutboxCommand
             Retry(stdout, stderr),
             Purge(stdout, stderr),
         };
+        command.With(
+            ["oer outbox list --status dead", "oer outbox retry --all", "oer outbox purge --delivered --older-than 7d"],
+            [(ExitCodes.Success, "done"), (ExitCodes.Usage, CommandHelp.UsageExit + ", or the outbox file was not found")]);
         return command;
     }
 
@@ -38,6 +42,9 @@ internal static class OutboxCommand
         var format = new Option<string>("--format") { Description = "text (default) or json (one object per line).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("list", "List stored actions with their status, attempts and last error.") { db, status, limit, format };
+        command.With(
+            ["oer outbox list", "oer outbox list --db /var/lib/oer/outbox.db --status dead --format json"],
+            [(ExitCodes.Success, "listed"), (ExitCodes.Usage, CommandHelp.UsageExit + ", or the outbox file was not found")]);
         command.SetAction(result =>
         {
             if (Open(result.GetValue(db)!, stderr) is not { } store)
@@ -85,6 +92,9 @@ internal static class OutboxCommand
         {
             db, ids, keys, all,
         };
+        command.With(
+            ["oer outbox retry --all", "oer outbox retry --id 12 13", "oer outbox retry --key 9d99e556-.../deploy-freeze/1/notify:oncall"],
+            [(ExitCodes.Success, "the actions were queued (the running host delivers them)"), (ExitCodes.Usage, CommandHelp.UsageExit + ", nothing named to retry, or the outbox file was not found")]);
         command.SetAction(result =>
         {
             var idList = result.GetValue(ids) ?? [];
@@ -115,6 +125,9 @@ internal static class OutboxCommand
         var dead = new Option<bool>("--dead") { Description = "Delete dead-lettered actions (all, or those given with --id)." };
         var ids = new Option<long[]>("--id") { Description = "With --dead: only these dead letters.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("purge", "Delete delivered actions and/or dead letters.") { db, delivered, olderThan, dead, ids };
+        command.With(
+            ["oer outbox purge --delivered --older-than 7d", "oer outbox purge --dead --id 12"],
+            [(ExitCodes.Success, "purged"), (ExitCodes.Usage, CommandHelp.UsageExit + ", nothing named to purge, or the outbox file was not found")]);
         command.SetAction(result =>
         {
             if (!result.GetValue(delivered) && !result.GetValue(dead))

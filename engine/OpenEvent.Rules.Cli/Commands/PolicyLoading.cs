@@ -14,16 +14,20 @@ internal static class PolicyLoading
     /// <summary>The C# condition compiler (cached on disk by content hash, so repeated runs are fast).</summary>
     public static IConditionCompiler Conditions => s_conditions.Value;
 
-    /// <summary>The compiled set, or null with the exit code to return (usage error or invalid policies).</summary>
-    public static async Task<(CompiledPolicySet? Set, int ExitCode)> CompileAsync(string[]? paths, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>
+    /// The compiled set, or null with the exit code to return (usage error or invalid policies), and the number of
+    /// policy warnings. Says on <paramref name="stderr"/> which set was loaded (<paramref name="label"/> and
+    /// <paramref name="revision"/> replace the paths and the computed revision, e.g. for a git reference).
+    /// </summary>
+    public static async Task<(CompiledPolicySet? Set, int ExitCode, int Warnings)> CompileAsync(PolicyPaths policies, TextWriter stderr, CancellationToken cancellationToken,
+        string? label = null, string? revision = null)
     {
-        paths = paths is { Length: > 0 } ? paths : ["policies"];
-        if (paths.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
+        if (policies.Check(stderr) is { } usage)
         {
-            await stderr.WriteLineAsync($"oer: path not found: {missing}");
-            return (null, ExitCodes.Usage);
+            return (null, usage, 0);
         }
 
+        var paths = policies.Paths;
         var snapshot = await new PolicyFolderSource(paths, Conditions).LoadAsync(cancellationToken);
         if (snapshot.HasErrors)
         {
@@ -32,13 +36,15 @@ internal static class PolicyLoading
                 await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
             }
 
-            await stderr.WriteLineAsync($"oer: the policies have {snapshot.Diagnostics.Count(d => d.IsError)} error(s); run 'oer validate' for details");
-            return (null, ExitCodes.Failure);
+            await stderr.WriteLineAsync($"oer: the policies from {label ?? policies.Label} have {snapshot.Diagnostics.Count(d => d.IsError)} error(s); run 'oer validate' for details");
+            return (null, ExitCodes.Failure, 0);
         }
 
+        var warnings = snapshot.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
+        PolicyBanner.Write(stderr, label ?? policies.Label, snapshot.Set, snapshot.Files.Length, revision ?? snapshot.Revision, warnings);
         try
         {
-            return (PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision, ConditionCompiler = Conditions }), ExitCodes.Success);
+            return (PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision, ConditionCompiler = Conditions }), ExitCodes.Success, warnings);
         }
         catch (PolicyCompilationException ex)
         {
@@ -47,7 +53,7 @@ internal static class PolicyLoading
                 await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
             }
 
-            return (null, ExitCodes.Failure);
+            return (null, ExitCodes.Failure, 0);
         }
     }
 }

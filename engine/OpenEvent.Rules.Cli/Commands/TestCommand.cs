@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Compilation;
@@ -20,17 +21,26 @@ internal static class TestCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var paths = new Argument<string[]>("paths") { Description = "Test files (*.tests.yaml) or folders holding them (default: policies).", Arity = ArgumentArity.ZeroOrMore };
-        var policies = new Option<string[]>("--policies")
-        {
-            Description = "Policy files or folders, repeat for several (default: each PATH that is a folder, and the folder of each PATH that is a file).",
-        };
+        var policies = CommonOptions.Policies("Policy files or folders, repeat for several (default: each PATH that is a folder, and the folder of each PATH that is a file).");
         var format = new Option<string>("--format") { Description = "text (default) or junit (JUnit XML on stdout; coverage goes to stderr).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "junit");
         var requireCoverage = new Option<bool>("--require-coverage") { Description = "Fail (exit 1) when a policy, clause, $or branch or exclusion is exercised by no case." };
 
         var command = new Command("test", "Run the policy tests (*.tests.yaml) and report failures and coverage.") { paths, policies, format, requireCoverage };
+        command.With(
+            [
+                "oer test my-policies",
+                "oer test policies --format junit --require-coverage > oer-test.xml",
+                "oer test tests/ --policies policies --policies shared/channels.yaml",
+            ],
+            [
+                (ExitCodes.Success, "every case passed"),
+                (ExitCodes.Failure, "a case failed or could not run, a test file has errors, the policies are invalid, no test file was found, or (with --require-coverage) something is not covered"),
+                (ExitCodes.Usage, CommandHelp.UsageExit),
+            ]);
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(paths) is { Length: > 0 } given ? given : [ValidateCommand.DefaultPath],
+            result.GetValue(paths) is not { Length: > 0 },
             result.GetValue(policies),
             result.GetValue(format) == "junit",
             result.GetValue(requireCoverage),
@@ -40,17 +50,28 @@ internal static class TestCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] paths, string[]? policyPaths, bool junit, bool requireCoverage, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string[] paths, bool pathsDefaulted, string[]? policyPaths, bool junit, bool requireCoverage, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
-        policyPaths = policyPaths is { Length: > 0 } ? policyPaths : [.. paths.Select(p => Directory.Exists(p) ? p : Path.GetDirectoryName(p) is { Length: > 0 } folder ? folder : ".").Distinct()];
-        if (paths.Concat(policyPaths).FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
+        var policies = policyPaths is { Length: > 0 }
+            ? PolicyPaths.From(policyPaths)
+            : new PolicyPaths([.. paths.Select(p => Directory.Exists(p) ? p : Path.GetDirectoryName(p) is { Length: > 0 } folder ? folder : ".").Distinct()], pathsDefaulted);
+        if (paths.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
         {
-            await stderr.WriteLineAsync($"oer: path not found: {missing}");
+            await stderr.WriteLineAsync(pathsDefaulted
+                ? $"oer: no test paths given and there is no '{ValidateCommand.DefaultPath}' folder here: name the test files or folders (and the policies with --policies DIR)"
+                : $"oer: path not found: {missing}");
             return ExitCodes.Usage;
         }
 
+        if (policies.Check(stderr) is { } usage)
+        {
+            return usage;
+        }
+
         // The policies are validated first: testing an invalid set would only produce confusing failures.
-        var load = await PolicyFolderLoader.LoadAsync(policyPaths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
+        var load = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
+        PolicyBanner.Write(stderr, policies.Label, load.Set, load.Files.Count, policies.Revision(load.Files), load.Diagnostics.Count(d => !d.IsError));
         if (load.HasErrors)
         {
             DiagnosticReport.WriteText(stderr, load.Diagnostics, load.Files.Count);

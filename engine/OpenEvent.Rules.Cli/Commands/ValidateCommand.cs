@@ -1,20 +1,23 @@
-using OpenEvent.Rules.Catalog;
 using System.CommandLine;
 using System.Text;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
+using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Cli.Commands;
 
-/// <summary><c>oer validate [PATHS...] [--format text|json|sarif] [--strict]</c>.</summary>
+/// <summary><c>oer validate [PATHS...] [--policies PATH...] [--format text|json|sarif] [--strict] [--env]</c>.</summary>
 internal static class ValidateCommand
 {
-    public const string DefaultPath = "policies";
+    public const string DefaultPath = PolicyPaths.DefaultPath;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var paths = new Argument<string[]>("paths") { Description = "Policy files or folders (default: policies/).", Arity = ArgumentArity.ZeroOrMore };
+        var paths = new Argument<string[]>("paths") { Description = $"Policy files or folders, as --policies (default: {DefaultPath}).", Arity = ArgumentArity.ZeroOrMore };
+        var policies = CommonOptions.Policies();
         var format = new Option<string>("--format")
         {
             Description = "Output format: text (default), json, or sarif (SARIF 2.1.0 for code scanning).",
@@ -22,47 +25,59 @@ internal static class ValidateCommand
         };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
         var strict = new Option<bool>("--strict") { Description = "Fail (exit 1) on warnings too." };
+        var env = new Option<bool>("--env")
+        {
+            Description = "Also check that the environment variables the channels and targets read (urlFrom, secretFrom, headers) are set here (OER3046 warnings).",
+        };
 
-        var command = new Command("validate", "Validate policy files and report every problem.") { paths, format, strict };
+        var command = new Command("validate", "Validate policy files and report every problem.") { paths, policies, format, strict, env };
+        command.With(
+            [
+                "oer validate my-policies/",
+                "oer validate --policies policies --format sarif > oer-validate.sarif",
+                "oer validate policies --env --strict      # on the host: are the channels' variables set?",
+            ],
+            [
+                (ExitCodes.Success, "no errors (warnings are allowed unless --strict)"),
+                (ExitCodes.Failure, "the policies have errors, or warnings with --strict"),
+                (ExitCodes.Usage, CommandHelp.UsageExit),
+            ]);
         command.SetAction((parseResult, cancellationToken) => RunAsync(
-            parseResult.GetValue(paths) is { Length: > 0 } given ? given : [DefaultPath],
+            PolicyPaths.From(parseResult.GetValue(paths), parseResult.GetValue(policies)),
             parseResult.GetValue(format) ?? "text",
             parseResult.GetValue(strict),
+            parseResult.GetValue(env),
             stdout,
             stderr,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] paths, string format, bool strict, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(PolicyPaths policies, string format, bool strict, bool env, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        // A path that does not exist is a command-line mistake (exit 2), not a policy problem.
-        var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
-        if (missing.Count > 0)
+        // A path that does not exist, or holds no policy file, is a command-line mistake (exit 2), not a policy problem.
+        if (policies.Check(stderr) is { } usage)
         {
-            foreach (var path in missing)
-            {
-                stderr.WriteLine($"oer: path not found: {path}");
-            }
-
-            return ExitCodes.Usage;
+            return usage;
         }
 
-        var result = await PolicyFolderLoader.LoadAsync(paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
+        var result = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
+        var diagnostics = env ? [.. result.Diagnostics, .. EnvironmentVariableCheck.Check(result.Set)] : result.Diagnostics;
+        PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result.Files));
         switch (format)
         {
             case "json":
-                stdout.WriteLine(Serialize(stream => DiagnosticReport.WriteJson(stream, result.Diagnostics)));
+                stdout.WriteLine(Serialize(stream => DiagnosticReport.WriteJson(stream, diagnostics)));
                 break;
             case "sarif":
-                stdout.WriteLine(Serialize(stream => DiagnosticReport.WriteSarif(stream, result.Diagnostics)));
+                stdout.WriteLine(Serialize(stream => DiagnosticReport.WriteSarif(stream, diagnostics)));
                 break;
             default:
-                DiagnosticReport.WriteText(stdout, result.Diagnostics, result.Files.Count);
+                DiagnosticReport.WriteText(stdout, diagnostics, result.Files.Count);
                 break;
         }
 
-        var failed = result.HasErrors || (strict && result.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Warning));
+        var failed = diagnostics.Any(d => d.IsError) || (strict && diagnostics.Any(d => d.Severity == DiagnosticSeverity.Warning));
         return failed ? ExitCodes.Failure : ExitCodes.Success;
     }
 

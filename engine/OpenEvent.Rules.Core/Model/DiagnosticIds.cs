@@ -86,6 +86,10 @@ public static class DiagnosticIds
     /// <summary>A warning: one entry of a value list can never match the field's documented type; the other entries still match.</summary>
     public const string ListEntryNeverMatches = "OER3038";
 
+    // The environment the set is loaded in (oer validate --env, the host at each load)
+    /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
+    public const string UnsetEnvironmentVariable = "OER3046";
+
     // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
     public const string UnknownTestPolicy = "OER4001";

@@ -26,7 +26,14 @@ public sealed record PolicyDefinition(
     ImmutableArray<ExclusionDefinition> Exclude,
     ConditionDefinition? Condition,
     ImmutableArray<ActionDefinition> Actions,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>
+    /// spec.allowUnknownTypes: the author states that the policy names event types newer than the catalog, so an
+    /// unknown type is not reported (by default it is an error: a typo there makes the policy match nothing).
+    /// </summary>
+    public bool AllowUnknownTypes { get; init; }
+}
 
 public sealed record PolicyMetadata(
     string? Description,

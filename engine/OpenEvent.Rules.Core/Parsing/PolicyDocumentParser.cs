@@ -90,7 +90,10 @@ public static partial class PolicyDocumentParser
             return null;
         }
 
-        return new PolicyDefinition(name, metadata, mode, priority, match, scope, exclusions.ToImmutable(), condition, actions.ToImmutable(), location);
+        return new PolicyDefinition(name, metadata, mode, priority, match, scope, exclusions.ToImmutable(), condition, actions.ToImmutable(), location)
+        {
+            AllowUnknownTypes = spec["allowUnknownTypes"] is JsonValue allow && allow.TryGetValue<bool>(out var allowed) && allowed,
+        };
     }
 
     public static ChannelDefinition? ParseChannel(SourceDocument document, DiagnosticBag diagnostics)

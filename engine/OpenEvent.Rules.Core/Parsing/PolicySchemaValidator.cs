@@ -209,8 +209,12 @@ public sealed partial class PolicySchemaValidator
 
             case ValidationErrorKind.PropertyRequired:
                 var key = error.Property ?? "";
+                var parentItem = PointerDisplay.Parent(pointer);
+                var misplaced = ActionItemPointer().IsMatch(parentItem) && context.NodeAt(parentItem) is JsonObject item && item.ContainsKey(key)
+                    ? MisplacedActionKey(item, key)
+                    : null;
                 found.Error(DiagnosticIds.MissingKey, map.LocateKey(pointer), $"missing required key '{key}' in {where}",
-                    MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where, context.Kind));
+                    misplaced ?? MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where, context.Kind));
                 break;
 
             case ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
@@ -279,8 +283,10 @@ public sealed partial class PolicySchemaValidator
 
         var allowed = schema?.Properties.Keys.ToList() ?? [];
         var suggestion = Suggestions.Closest(key, allowed);
+        var misplaced = ActionItemPointer().IsMatch(parent) ? MisplacedActionKey(context.NodeAt(parent) as JsonObject, key) : null;
         context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{key}' in {where}",
-            suggestion is not null ? $"did you mean '{suggestion}'?"
+            misplaced is not null ? misplaced
+            : suggestion is not null ? $"did you mean '{suggestion}'?"
             : allowed.Count > 0 ? $"allowed keys in {where}: {string.Join(", ", allowed)}"
             : "remove it");
     }
@@ -313,6 +319,36 @@ public sealed partial class PolicySchemaValidator
         }
     }
 
+    private static readonly string[] s_actionKinds = ["block", "warn", "notify", "forward"];
+
+    /// <summary>
+    /// Two action kinds in one item want two list items; one kind beside keys that are not kinds (reason, message,
+    /// channel...) is the common indentation slip: those keys belong inside the action, indented under it.
+    /// </summary>
+    /// <summary>The hint for a key written beside the one action kind of an item, where it should be inside it; else null.</summary>
+    private static string? MisplacedActionKey(JsonObject? item, string key)
+    {
+        var kinds = item?.Select(p => p.Key).Where(k => s_actionKinds.Contains(k)).ToList() ?? [];
+        return kinds.Count == 1 && !s_actionKinds.Contains(key)
+            ? $"'{key}' is written beside {kinds[0]}, at the level of the list item: indent it under {kinds[0]}: (deeper than {kinds[0]} itself)"
+            : null;
+    }
+
+    private static string SeveralActionKeysHint(JsonObject? item)
+    {
+        var kinds = item?.Select(p => p.Key).Where(k => s_actionKinds.Contains(k)).ToList() ?? [];
+        var others = item?.Select(p => p.Key).Where(k => !s_actionKinds.Contains(k)).ToList() ?? [];
+        if (kinds.Count == 1 && others.Count > 0)
+        {
+            var kind = kinds[0];
+            var names = string.Join(", ", others.Select(k => $"'{k}'"));
+            return $"{names} {(others.Count == 1 ? "belongs" : "belong")} inside {kind}: indent {(others.Count == 1 ? "it" : "them")} under {kind}: "
+                + $"(deeper than {kind} itself), e.g. - {kind}: {{ {string.Join(", ", others.Select(k => k + ": ..."))} }}";
+        }
+
+        return "write each action as its own list item, e.g. - block: {...} and - notify: {...}";
+    }
+
     private static void ReportPropertyCount(bool tooFew, string pointer, Context context)
     {
         var location = context.Map.Locate(pointer);
@@ -329,7 +365,7 @@ public sealed partial class PolicySchemaValidator
             else
             {
                 context.Found.Error(DiagnosticIds.InvalidValue, location, $"the action {where} has several keys ({keys}): an action has exactly one",
-                    "write each action as its own list item, e.g. - block: {...} and - notify: {...}");
+                    SeveralActionKeysHint(node));
             }
         }
         else if (ExcludeItemPointer().IsMatch(pointer))

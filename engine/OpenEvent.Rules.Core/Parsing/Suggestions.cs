@@ -1,7 +1,7 @@
 namespace OpenEvent.Rules.Parsing;
 
 /// <summary>"Did you mean" suggestions: the closest candidate by edit distance, when it is close enough to be a typo.</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     public static string? Closest(string input, IEnumerable<string> candidates)
     {

@@ -5,9 +5,10 @@ using OpenEvent.Rules.Model.Patterns;
 namespace OpenEvent.Rules.Validation;
 
 /// <summary>
-/// OER3020 (a <c>type</c> the catalog does not know, or a prefix / wildcard that matches no catalog type) and
-/// OER3023 (a pattern that can match no DataWorks event at all). The two never fire for the same leaf: a typo in a
-/// type name already explains why nothing matches.
+/// OER3020 (a <c>type</c> the catalog does not know, or a prefix / wildcard that matches no catalog type: an error,
+/// since a typo there makes the policy match nothing while CI stays green; a policy that really names types newer than
+/// the catalog says so with <c>spec.allowUnknownTypes: true</c>) and OER3023 (a pattern that can match no DataWorks
+/// event at all). The two never fire for the same leaf: a typo in a type name already explains why nothing matches.
 /// </summary>
 internal sealed class EventTypeValidator
 {
@@ -15,7 +16,8 @@ internal sealed class EventTypeValidator
     {
         foreach (var policy in context.Set.Policies)
         {
-            var reported = CheckPattern(context, policy.Name, policy.Match, reportEmpty: true);
+            var allowUnknown = policy.AllowUnknownTypes;
+            var reported = CheckPattern(context, policy.Name, policy.Match, reportEmpty: true, allowUnknown);
             if (!reported && context.MatchedTypes(policy).IsEmpty)
             {
                 // Each leaf is satisfiable on its own, but together they exclude every type (e.g. a type leaf AND
@@ -30,14 +32,14 @@ internal sealed class EventTypeValidator
                 if (exclusion.Match is not null)
                 {
                     // An exclusion that matches nothing is harmless; only typos in its type names are worth a word.
-                    CheckPattern(context, policy.Name, exclusion.Match, reportEmpty: false);
+                    CheckPattern(context, policy.Name, exclusion.Match, reportEmpty: false, allowUnknown);
                 }
             }
         }
     }
 
     /// <returns>True when something was reported for this pattern.</returns>
-    private static bool CheckPattern(ValidationContext context, string policy, PatternObject pattern, bool reportEmpty, bool inBranch = false)
+    private static bool CheckPattern(ValidationContext context, string policy, PatternObject pattern, bool reportEmpty, bool allowUnknown, bool inBranch = false)
     {
         var reported = false;
         // A dead $or branch leaves the policy matching through its other branches, so say which one is dead.
@@ -47,7 +49,7 @@ internal sealed class EventTypeValidator
             switch (member)
             {
                 case LeafMember { Name: "type" } leaf:
-                    var unknown = CheckTypeLeaf(context, policy, leaf);
+                    var unknown = CheckTypeLeaf(context, policy, leaf, report: !allowUnknown);
                     reported |= unknown;
                     if (!unknown && reportEmpty && context.Resolver.TypesAcceptedBy(leaf).IsEmpty)
                     {
@@ -69,7 +71,7 @@ internal sealed class EventTypeValidator
                 case OrMember or:
                     foreach (var branch in or.Branches)
                     {
-                        reported |= CheckPattern(context, policy, branch, reportEmpty, inBranch: true);
+                        reported |= CheckPattern(context, policy, branch, reportEmpty, allowUnknown, inBranch: true);
                     }
 
                     break;
@@ -79,8 +81,8 @@ internal sealed class EventTypeValidator
         return reported;
     }
 
-    /// <returns>True when an OER3020 was reported for the leaf.</returns>
-    private static bool CheckTypeLeaf(ValidationContext context, string policy, LeafMember leaf)
+    /// <returns>True when the leaf names a type the catalog does not know (reported as OER3020 when <paramref name="report"/>).</returns>
+    private static bool CheckTypeLeaf(ValidationContext context, string policy, LeafMember leaf, bool report)
     {
         var reported = false;
         var known = context.Catalog.EventTypes.Select(t => t.Type).ToArray();
@@ -92,9 +94,13 @@ internal sealed class EventTypeValidator
                 {
                     var text = exact.Value.Text!;
                     var suggestion = SuggestType(text, known);
-                    context.Diagnostics.Warning(DiagnosticIds.UnknownEventType, matcher.Location,
-                        $"Policy '{policy}': event type '{text}' is not in the DataWorks event catalog",
-                        Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}; see schemas/events/catalog.json.");
+                    if (report)
+                    {
+                        context.Diagnostics.Error(DiagnosticIds.UnknownEventType, matcher.Location,
+                            $"Policy '{policy}': event type '{text}' is not in the DataWorks event catalog",
+                            Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}; see schemas/events/catalog.json. " + AllowHint);
+                    }
+
                     reported = true;
                     break;
                 }
@@ -103,9 +109,13 @@ internal sealed class EventTypeValidator
                     when !known.Any(type => MatcherSemantics.MatchesField(matcher, [Scalar.FromString(type)])):
                 {
                     var suggestion = matcher is EqualsIgnoreCaseMatcher ignoreCase ? SuggestType(ignoreCase.Value, known) : null;
-                    context.Diagnostics.Warning(DiagnosticIds.UnknownEventType, matcher.Location,
-                        $"Policy '{policy}': {Describe(matcher)} on 'type' matches no event type of the DataWorks event catalog",
-                        Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}, e.g. {\"prefix\": \"dataworks:FileChange:\"}.");
+                    if (report)
+                    {
+                        context.Diagnostics.Error(DiagnosticIds.UnknownEventType, matcher.Location,
+                            $"Policy '{policy}': {Describe(matcher)} on 'type' matches no event type of the DataWorks event catalog",
+                            Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}, e.g. {\"prefix\": \"dataworks:FileChange:\"}. " + AllowHint);
+                    }
+
                     reported = true;
                     break;
                 }
@@ -114,6 +124,8 @@ internal sealed class EventTypeValidator
 
         return reported;
     }
+
+    private const string AllowHint = "A type newer than the catalog: add allowUnknownTypes: true to the policy's spec.";
 
     private static string? SuggestType(string text, string[] known)
     {

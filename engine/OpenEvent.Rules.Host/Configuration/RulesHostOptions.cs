@@ -12,6 +12,13 @@ public sealed class RulesHostOptions
     /// <summary>The policy folder (or file) to load and watch.</summary>
     public string PoliciesPath { get; set; } = "policies";
 
+    /// <summary>
+    /// The folder that relative paths of the host's own files (Outbox:Path, DecisionLog:Path) are under. Default: the
+    /// folder that holds the policy folder, so the outbox and the decision log stay beside the policies being served,
+    /// whatever folder the host was started from. See <see cref="DataDirectoryResolver"/>.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
     public AuthOptions Auth { get; set; } = new();
 
     public LimitOptions Limits { get; set; } = new();

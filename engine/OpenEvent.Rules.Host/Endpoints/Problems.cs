@@ -11,7 +11,7 @@ public static class Problems
         context.Response.ContentType = "application/problem+json";
         await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartObject();
-        json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#errors");
+        json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#http-api");
         json.WriteString("title", Title(status));
         json.WriteNumber("status", status);
         json.WriteString("errorId", id);

@@ -4,6 +4,7 @@ using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Policies;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Host.Endpoints;
 
@@ -13,8 +14,14 @@ public static class StatusEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        // Ready even with an unset channel variable (the other actions and the DataWorks answers work), but said here.
         app.MapGet("/readyz", (PolicySetState state) => state.IsReady
-            ? Results.Json(new { status = "ready", revision = state.Current!.Revision })
+            ? Results.Json(new
+            {
+                status = "ready",
+                revision = state.Current!.Revision,
+                unsetVariables = EnvironmentVariableCheck.Check(state.Current.Snapshot.Set).Select(d => d.Message).ToArray(),
+            })
             : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/policies", WritePoliciesAsync);
         app.MapGet("/outbox", (OutboxStore store, NotificationThrottle throttle) =>
@@ -64,6 +71,13 @@ public static class StatusEndpoints
             json.WriteEndArray();
             WriteDeclarations(json, "channels", current.Snapshot.Set.Channels.Select(c => (c.Name, c.Type.ToString(), c.Location)));
             WriteDeclarations(json, "targets", current.Snapshot.Set.Targets.Select(t => (t.Name, t.Type.ToString(), t.Location)));
+            json.WriteStartArray("unsetVariables");
+            foreach (var diagnostic in EnvironmentVariableCheck.Check(current.Snapshot.Set))
+            {
+                WriteDiagnostic(json, diagnostic);
+            }
+
+            json.WriteEndArray();
         }
 
         if (state.LastFailure is { } failure)

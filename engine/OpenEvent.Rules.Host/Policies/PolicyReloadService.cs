@@ -5,6 +5,7 @@ using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
+using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Host.Policies;
 
@@ -53,7 +54,7 @@ public sealed partial class PolicyReloadService : BackgroundService
         if (!await ReloadAsync(initial: true, cancellationToken))
         {
             throw new InvalidOperationException(
-                $"The policies in '{string.Join(", ", _source.WatchedFolders)}' are invalid; fix the errors logged above ('oer validate' lists them too).");
+                $"the policies in '{string.Join(", ", _source.WatchedFolders)}' are invalid; fix the errors logged above ('oer validate {string.Join(" ", _source.WatchedFolders)}' lists them too).");
         }
 
         await base.StartAsync(cancellationToken);
@@ -147,7 +148,7 @@ public sealed partial class PolicyReloadService : BackgroundService
                 var summary = $"{errors} error(s) in the policy set; the previous set (revision {_state.Current?.Revision ?? "none"}) keeps serving";
                 _state.Fail(new ReloadFailure(_time.GetUtcNow(), snapshot.Revision, snapshot.Diagnostics, summary));
                 _metrics.ReloadFailed();
-                LogReloadRejected(_logger, errors, _state.Current?.Revision ?? "none");
+                LogRejected(initial, errors);
                 return false;
             }
 
@@ -160,13 +161,19 @@ public sealed partial class PolicyReloadService : BackgroundService
             {
                 _state.Fail(new ReloadFailure(_time.GetUtcNow(), snapshot.Revision, ex.Diagnostics, ex.Message));
                 _metrics.ReloadFailed();
-                LogReloadRejected(_logger, ex.Diagnostics.Length, _state.Current?.Revision ?? "none");
+                LogRejected(initial, ex.Diagnostics.Length);
                 return false;
             }
 
             _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
             _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
-            LogLoaded(_logger, initial ? "Loaded" : "Reloaded", snapshot.Set.Policies.Length, snapshot.Files.Length, snapshot.Revision);
+            foreach (var unset in EnvironmentVariableCheck.Check(snapshot.Set))
+            {
+                LogDiagnosticWarning(_logger, unset.ToString(), " (hint: " + unset.Hint + ")");
+            }
+
+            LogLoaded(_logger, initial ? "Loaded" : "Reloaded", Count(snapshot.Set.Policies.Length, "policy", "policies"), Count(snapshot.Files.Length, "file", "files"),
+                string.Join(", ", _source.WatchedFolders), snapshot.Revision);
             return true;
         }
         finally
@@ -174,6 +181,21 @@ public sealed partial class PolicyReloadService : BackgroundService
             _gate.Release();
         }
     }
+
+    /// <summary>A first load that fails means the host does not start: there is no previous set to keep serving.</summary>
+    private void LogRejected(bool initial, int errors)
+    {
+        if (initial)
+        {
+            LogInitialLoadRejected(_logger, errors);
+        }
+        else
+        {
+            LogReloadRejected(_logger, errors, _state.Current?.Revision ?? "none");
+        }
+    }
+
+    private static string Count(int count, string one, string many) => $"{count} {(count == 1 ? one : many)}";
 
     private List<FileSystemWatcher> CreateWatchers()
     {
@@ -263,8 +285,11 @@ public sealed partial class PolicyReloadService : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "The policy folder cannot be watched ({Reason}); polling it every 2 seconds instead")]
     private static partial void LogWatcherUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} {Policies} policies from {Files} files (revision {Revision})")]
-    private static partial void LogLoaded(ILogger logger, string verb, int policies, int files, string revision);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Verb} {Policies} from {Files} in {Folder} (revision {Revision})")]
+    private static partial void LogLoaded(ILogger logger, string verb, string policies, string files, string folder, string revision);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The policy set has {Errors} error(s); nothing is served")]
+    private static partial void LogInitialLoadRejected(ILogger logger, int errors);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload rejected with {Errors} error(s); revision {Revision} keeps serving")]
     private static partial void LogReloadRejected(ILogger logger, int errors, string revision);

@@ -205,7 +205,7 @@ public sealed class PolicySchemaValidatorTests
     {
         var diagnostic = Single(ValidPolicy + "\n  frobnicate: true\n", DiagnosticIds.UnknownKey, 10, 3);
         Assert.Equal("unknown key 'frobnicate' in spec", diagnostic.Message);
-        Assert.Equal("allowed keys in spec: mode, priority, match, scope, exclude, condition, conditionErrors, actions", diagnostic.Hint);
+        Assert.Equal("allowed keys in spec: mode, priority, match, scope, exclude, condition, conditionErrors, allowUnknownTypes, actions", diagnostic.Hint);
     }
 
     [Fact]

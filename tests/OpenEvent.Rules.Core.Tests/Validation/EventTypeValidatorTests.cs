@@ -6,15 +6,16 @@ namespace OpenEvent.Rules.Tests.Validation;
 public sealed class EventTypeValidatorTests
 {
     [Fact]
-    public void Validate_TypeWithWrongCase_WarningWithDidYouMean()
+    public void Validate_TypeWithWrongCase_ErrorWithDidYouMean()
     {
         var policy = Policy("freeze", Pattern(Leaf("type", 6, 9, Exact("dataworks:FileChange:Deployfile", 7, 11))));
 
         var diagnostic = Assert.Single(Validate(policy));
 
-        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 7, 11,
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Error, 7, 11,
             "Policy 'freeze': event type 'dataworks:FileChange:Deployfile' is not in the DataWorks event catalog");
-        Assert.Equal("Did you mean 'dataworks:FileChange:DeployFile'? Event types are case-sensitive and written dataworks:{Category}:{Action}; see schemas/events/catalog.json.", diagnostic.Hint);
+        Assert.Equal("Did you mean 'dataworks:FileChange:DeployFile'? Event types are case-sensitive and written dataworks:{Category}:{Action}; see schemas/events/catalog.json. "
+            + "A type newer than the catalog: add allowUnknownTypes: true to the policy's spec.", diagnostic.Hint);
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class EventTypeValidatorTests
     }
 
     [Fact]
-    public void Validate_UnrelatedUnknownType_WarningWithoutSuggestion()
+    public void Validate_UnrelatedUnknownType_ErrorWithoutSuggestion()
     {
         var diagnostic = Assert.Single(Validate(Policy("p", Types("dataworks:Totally:Different"))));
 
@@ -57,28 +58,48 @@ public sealed class EventTypeValidatorTests
 
         var diagnostic = Assert.Single(Validate(policy));
 
-        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 8, 11,
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Error, 8, 11,
             "Policy 'p': event type 'dataworks:FileChange:Nope' is not in the DataWorks event catalog");
     }
 
     [Fact]
-    public void Validate_PrefixMatchingNoType_Warning()
+    public void Validate_PrefixMatchingNoType_Error()
     {
         var policy = Policy("p", Pattern(Leaf("type", 6, 9, Prefix("dataworks:Filechange:", 7, 13))));
 
         var diagnostic = Assert.Single(Validate(policy));
 
-        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 7, 13,
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Error, 7, 13,
             "Policy 'p': prefix \"dataworks:Filechange:\" on 'type' matches no event type of the DataWorks event catalog");
     }
 
     [Fact]
-    public void Validate_WildcardMatchingNoType_Warning()
+    public void Validate_WildcardMatchingNoType_Error()
     {
         var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Wildcard("dataworks:*:Deploy", 7, 13))))));
 
-        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Warning, 7, 13,
+        AssertDiagnostic(diagnostic, "OER3020", DiagnosticSeverity.Error, 7, 13,
             "Policy 'p': wildcard \"dataworks:*:Deploy\" on 'type' matches no event type of the DataWorks event catalog");
+    }
+
+    [Fact]
+    public void Validate_UnknownTypeWithAllowUnknownTypes_NoDiagnostic()
+    {
+        var policy = Policy("future", Pattern(Leaf("type", 6, 9, Exact("dataworks:Future:NewThing", 7, 11)))) with { AllowUnknownTypes = true };
+
+        Assert.Empty(Validate(policy));
+    }
+
+    [Fact]
+    public void Validate_AllowUnknownTypes_StillReportsAnUnknownTypeOfAnotherPolicy()
+    {
+        var allowed = Policy("future", Types("dataworks:Future:NewThing")) with { AllowUnknownTypes = true };
+        var strict = Policy("typo", Types("dataworks:FileChange:DeplyFile"));
+
+        var diagnostic = Assert.Single(Validate(allowed, strict));
+
+        Assert.Equal(("OER3020", DiagnosticSeverity.Error), (diagnostic.Id, diagnostic.Severity));
+        Assert.StartsWith("Policy 'typo':", diagnostic.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,209 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Parsing;
+
+namespace OpenEvent.Rules.Host.Configuration;
+
+/// <summary>
+/// Every key under <c>OpenEventRules</c> must name a setting of <see cref="RulesHostOptions"/>. The configuration
+/// binder ignores keys it does not know, so a typo (<c>Limits:MaxEventByte</c>) would silently keep the default; here
+/// each key is checked against the options types by reflection (a new setting is covered without a list to keep in
+/// step), wherever it comes from (command line, environment, appsettings.json), with a did-you-mean.
+/// </summary>
+public static class SettingKeys
+{
+    private static readonly Lazy<IReadOnlyList<string>> s_all = new(() =>
+    {
+        var keys = new List<string>();
+        Collect(typeof(RulesHostOptions), RulesHostOptions.Section, keys);
+        return keys;
+    });
+
+    /// <summary>Every setting, e.g. <c>OpenEventRules:Limits:MaxEventBytes</c>; <c>{name}</c> and <c>{index}</c> stand for dictionary keys and list positions.</summary>
+    public static IReadOnlyList<string> All => s_all.Value;
+
+    /// <summary>One message per key under OpenEventRules that is not a setting, naming where it came from and the likely fix.</summary>
+    public static IReadOnlyList<string> FindUnknown(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        CheckObject(configuration.GetSection(RulesHostOptions.Section), typeof(RulesHostOptions), configuration, problems);
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every unknown key (before binding, whose own message for them is cryptic).</summary>
+    public static void ThrowIfUnknown(IConfiguration configuration)
+    {
+        if (FindUnknown(configuration) is { Count: > 0 } problems)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(RulesHostOptions), problems);
+        }
+    }
+
+    /// <summary>The closest setting to a key written without (or with a misspelt) section, e.g. <c>PoliciesPath</c> or <c>OpenEventRule:PoliciesPath</c>.</summary>
+    public static string? Suggest(string key)
+    {
+        var concrete = All.Where(k => !k.Contains('{', StringComparison.Ordinal)).ToList();
+        if (Suggestions.Closest(key, concrete) is { } whole)
+        {
+            return whole;
+        }
+
+        var last = key[(key.LastIndexOf(':') + 1)..];
+        // A name that several sections have (Path, RetainedFiles) is ambiguous: the first is as good a guess as any.
+        var byLastSegment = concrete.GroupBy(k => k[(k.LastIndexOf(':') + 1)..], StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var name = Suggestions.Closest(last, byLastSegment.Keys.Where(k => k.Length > 2));
+        return name is null ? null : byLastSegment[name];
+    }
+
+    private static void CheckObject(IConfigurationSection section, Type type, IConfiguration root, List<string> problems)
+    {
+        var properties = Bindable(type).ToList();
+        foreach (var child in section.GetChildren())
+        {
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                problems.Add(Unknown(child, properties.Select(p => p.Name).ToList(), root));
+                continue;
+            }
+
+            CheckValue(child, property.PropertyType, root, problems);
+        }
+    }
+
+    private static void CheckValue(IConfigurationSection section, Type type, IConfiguration root, List<string> problems)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsScalar(type))
+        {
+            if (section.GetChildren().Any())
+            {
+                var first = section.GetChildren().First();
+                problems.Add($"unknown setting {first.Path}{From(first, root)}: {section.Path} is a single value, not a section.");
+            }
+
+            return;
+        }
+
+        if (DictionaryValueType(type) is { } valueType)
+        {
+            foreach (var entry in section.GetChildren())
+            {
+                CheckValue(entry, valueType, root, problems);
+            }
+
+            return;
+        }
+
+        if (ListItemType(type) is { } itemType)
+        {
+            foreach (var item in section.GetChildren())
+            {
+                if (!int.TryParse(item.Key, out _))
+                {
+                    problems.Add($"unknown setting {item.Path}{From(item, root)}: {section.Path} is a list; number its entries ({section.Path}:0, {section.Path}:1, ...).");
+                    continue;
+                }
+
+                CheckValue(item, itemType, root, problems);
+            }
+
+            return;
+        }
+
+        CheckObject(section, type, root, problems);
+    }
+
+    private static string Unknown(IConfigurationSection child, IReadOnlyList<string> siblings, IConfiguration root)
+    {
+        var parent = child.Path[..child.Path.LastIndexOf(':')];
+        var suggestion = Suggestions.Closest(child.Key, siblings) is { } near ? $"{parent}:{near}" : Suggest(child.Path);
+        var fix = suggestion is not null
+            ? $"did you mean {suggestion}?"
+            : $"the settings of {parent} are {string.Join(", ", siblings)}.";
+        return $"unknown setting {child.Path}{From(child, root)}: {fix}";
+    }
+
+    /// <summary>" (command line)", " (environment variable X)", " (appsettings.json)": where a key was set, when it can be told.</summary>
+    private static string From(IConfigurationSection section, IConfiguration root)
+    {
+        if (root is not IConfigurationRoot configurationRoot)
+        {
+            return "";
+        }
+
+        var leaf = FirstLeaf(section);
+        foreach (var provider in configurationRoot.Providers.Reverse())
+        {
+            if (provider.TryGet(leaf.Path, out _))
+            {
+                return provider switch
+                {
+                    CommandLineConfigurationProvider => " (command line)",
+                    EnvironmentVariablesConfigurationProvider => $" (environment variable {section.Path.Replace(":", "__", StringComparison.Ordinal)})",
+                    FileConfigurationProvider file => $" ({file.Source.Path})",
+                    _ => "",
+                };
+            }
+        }
+
+        return "";
+    }
+
+    private static IConfigurationSection FirstLeaf(IConfigurationSection section) =>
+        section.GetChildren().FirstOrDefault() is { } child ? FirstLeaf(child) : section;
+
+    private static void Collect(Type type, string prefix, List<string> keys)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsScalar(type))
+        {
+            keys.Add(prefix);
+        }
+        else if (DictionaryValueType(type) is { } valueType)
+        {
+            Collect(valueType, prefix + ":{name}", keys);
+        }
+        else if (ListItemType(type) is { } itemType)
+        {
+            Collect(itemType, prefix + ":{index}", keys);
+        }
+        else
+        {
+            foreach (var property in Bindable(type))
+            {
+                Collect(property.PropertyType, $"{prefix}:{property.Name}", keys);
+            }
+        }
+    }
+
+    /// <summary>What the binder sets: public instance properties with a public setter (a computed property like Enabled is not a setting).</summary>
+    private static IEnumerable<PropertyInfo> Bindable(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0);
+
+    private static bool IsScalar(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
+        || type == typeof(DateTimeOffset) || type == typeof(DateTime) || type == typeof(Guid) || type == typeof(Uri);
+
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+        && (definition == typeof(Dictionary<,>) || definition == typeof(IDictionary<,>) || definition == typeof(IReadOnlyDictionary<,>))
+            ? type.GetGenericArguments()[1]
+            : null;
+
+    private static Type? ListItemType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) ? type.GetGenericArguments()[0]
+        : null;
+}
+
+/// <summary>Fails the start on every key under OpenEventRules that is not a setting (see <see cref="SettingKeys"/>).</summary>
+internal sealed class UnknownSettingsValidator(IConfiguration configuration) : IValidateOptions<RulesHostOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RulesHostOptions options) =>
+        SettingKeys.FindUnknown(configuration) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+}
