@@ -202,6 +202,10 @@ public sealed partial class GuideExamplesTests
         // Not every problem can be written in a Markdown code block: non-UTF-8 bytes, a 10 MB file, a tab (editors
         // and the guide's own tooling rewrite it), a path that does not exist. Those are tested by the reader's tests.
         string[] withoutExample = [DiagnosticIds.NotUtf8, DiagnosticIds.FileTooLarge, DiagnosticIds.TabIndentation, DiagnosticIds.UnreadablePath];
+
+        // Nor the policy folder's guards: a FIFO, a link out of the folder, an engine fault, a reload over its budget
+        // (PolicyFolderHazardTests and HostPolicyFolderHazardTests cover them).
+        withoutExample = [.. withoutExample, DiagnosticIds.NotRegularFile, DiagnosticIds.LinkOutsideFolder, DiagnosticIds.LoadFailed, DiagnosticIds.ReloadTimedOut];
         var ids = typeof(DiagnosticIds).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
         Assert.NotEmpty(ids);
         foreach (var id in ids)
