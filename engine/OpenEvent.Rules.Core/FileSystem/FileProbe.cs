@@ -117,6 +117,37 @@ public static class FileProbe
         }
     }
 
+    /// <summary>
+    /// What a folder path designates now: its real path and, on Linux, its device and inode (elsewhere its creation
+    /// time). Replacing the folder by rename, or swapping a symbolic link to another release, changes it. Null when
+    /// nothing is there.
+    /// </summary>
+    public static string? Identity(string path)
+    {
+        try
+        {
+            if (RealPath(path) is not { } real)
+            {
+                return null;
+            }
+
+            var status = Status(real, followLinks: true);
+            if (status is null)
+            {
+                return null;
+            }
+
+            var stamp = status.Value.Inode != 0
+                ? $"{status.Value.Device}:{status.Value.Inode}"
+                : Directory.GetCreationTimeUtc(real).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return real + "|" + stamp;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or below it (both real, absolute paths).</summary>
     public static bool IsInside(string path, string folder)
     {

@@ -48,6 +48,7 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         }
 
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
+        Range(failures, "Reload:TimeoutSeconds", options.Reload.TimeoutSeconds, 1, 3600);
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
