@@ -279,7 +279,7 @@ public sealed partial class PolicySchemaValidator
 
         var allowed = schema?.Properties.Keys.ToList() ?? [];
         var suggestion = Suggestions.Closest(key, allowed);
-        context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{key}' in {where}",
+        context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{TextExcerpt.Of(key)}' in {where}",
             suggestion is not null ? $"did you mean '{suggestion}'?"
             : allowed.Count > 0 ? $"allowed keys in {where}: {string.Join(", ", allowed)}"
             : "remove it");

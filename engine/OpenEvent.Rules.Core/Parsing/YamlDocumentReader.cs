@@ -435,7 +435,7 @@ public static partial class YamlDocumentReader
             if (top.DiscardValue && !top.Detached)
             {
                 Diagnostics.Error(DiagnosticIds.DuplicateKey, location,
-                    $"duplicate key '{key}'{Where(top.Pointer)}: it is already defined above",
+                    $"duplicate key '{TextExcerpt.Of(key)}'{Where(top.Pointer)}: it is already defined above",
                     "remove one of the two entries, or merge their contents");
             }
         }

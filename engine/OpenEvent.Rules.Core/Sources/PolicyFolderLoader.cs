@@ -257,10 +257,17 @@ public static class PolicyFolderLoader
                         continue;
                     }
 
+                    // An entry that vanished since it was listed reports every attribute (-1): it is simply not there any more.
+                    var attributes = entry.Attributes;
+                    if ((int)attributes == -1)
+                    {
+                        continue;
+                    }
+
                     var entryDisplay = Path.Join(displayPath, entry.Name);
                     var isDirectory = entry is DirectoryInfo;
                     var entryReal = Path.Join(realPath, entry.Name);
-                    if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
+                    if (attributes.HasFlag(FileAttributes.ReparsePoint))
                     {
                         // Links to files that are never read (README.md -> ../README.md) do not matter.
                         if (!isDirectory && !wanted(entry.Name))
@@ -297,6 +304,10 @@ public static class PolicyFolderLoader
                         found.Add(new PolicyFile(entry.FullName, entryDisplay, rootReal));
                     }
                 }
+            }
+            catch (DirectoryNotFoundException) when (!ReferenceEquals(displayPath, root))
+            {
+                // A sub-folder removed while the folder was walked: nothing of it is left to read.
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
