@@ -73,7 +73,7 @@ public static partial class YamlDocumentReader
             case FileReadStatus.OutsideFolder:
                 diagnostics.Error(DiagnosticIds.LinkOutsideFolder, location,
                     $"'{file}' is a symbolic link to '{result.RealPath}', outside the policy folder: it is not read",
-                    "keep policy files inside the policy folder: copy the file in, or link to a file inside the folder");
+                    "keep policy files inside the policy folder: copy the file in, or link to one inside the folder");
                 break;
             case FileReadStatus.Missing:
                 diagnostics.Error(DiagnosticIds.UnreadablePath, location, $"cannot read '{file}': it no longer exists (removed or renamed while the policies were read)",
