@@ -42,7 +42,7 @@ public sealed class ValidatePolicyFolderHazardTests : IDisposable
                     $"""
                     {link}: error OER1017: '{link}' is a symbolic link to '{secret}', outside the policy folder: it is not read
                       hint: keep policy files inside the policy folder: copy the file in, or link to one inside the folder
-                    1 error, 0 warnings in 2 files
+                    1 error, 0 warnings in 1 file
 
                     """, stdout);
             }
