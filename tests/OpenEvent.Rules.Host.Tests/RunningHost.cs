@@ -44,7 +44,11 @@ internal sealed class RunningHost : IAsyncDisposable
 
     public static string FixturePolicies => Path.Combine(AppContext.BaseDirectory, "fixtures");
 
-    public static async Task<RunningHost> StartAsync(string? policiesFrom = null, params string[] settings)
+    public static Task<RunningHost> StartAsync(string? policiesFrom = null, params string[] settings) =>
+        StartConfiguredAsync(configure: null, policiesFrom, settings);
+
+    /// <summary>Starts the host with <paramref name="configure"/> applied to its builder (extra log providers, a service in place of another).</summary>
+    public static async Task<RunningHost> StartConfiguredAsync(Action<WebApplicationBuilder>? configure, string? policiesFrom = null, params string[] settings)
     {
         var root = Directory.CreateTempSubdirectory("oer-host-").FullName;
         CopyFolder(policiesFrom ?? FixturePolicies, Path.Combine(root, "policies"));
@@ -57,7 +61,7 @@ internal sealed class RunningHost : IAsyncDisposable
             "--OpenEventRules:Outbox:Path", Path.Combine(root, "data", "outbox.db"),
         };
         args.AddRange(settings);
-        var app = RulesHost.Build([.. args]);
+        var app = RulesHost.Build([.. args], configure);
         await app.StartAsync();
         return new RunningHost(app, root);
     }
