@@ -97,7 +97,8 @@ public sealed class HostPolicyFolderHazardTests
             metadata: { name: loop }
             spec:
               match: { type: ["dataworks:FileChange:RunFile"] }
-              condition: "while(true) {}"
+              condition: |
+                while(true) {}
               actions: [ { warn: { reason: x } } ]
             """);
 
