@@ -355,8 +355,9 @@ public sealed partial class PolicyReloadService : BackgroundService
         }
     }
 
+    // A missing folder is kept (with no identity), so that its return is noticed too; a single policy file has none.
     private Dictionary<string, string?> CurrentIdentities() =>
-        _source.WatchedFolders.Where(Directory.Exists).Distinct(StringComparer.Ordinal).ToDictionary(f => f, FileProbe.Identity, StringComparer.Ordinal);
+        _source.WatchedFolders.Where(f => !File.Exists(f)).Distinct(StringComparer.Ordinal).ToDictionary(f => f, FileProbe.Identity, StringComparer.Ordinal);
 
     private List<FileSystemWatcher> CreateFolderWatchers() => CreateWatchers(AddFolderWatchers);
 
@@ -435,7 +436,9 @@ public sealed partial class PolicyReloadService : BackgroundService
     {
         foreach (var folder in _source.WatchedFolders)
         {
-            var directory = Directory.Exists(folder) ? folder : Path.GetDirectoryName(Path.GetFullPath(folder));
+            // A single policy file is watched through its folder; a folder that is missing (mid-swap) is not watched at
+            // all: its parent's watcher and the identity check notice when it is back.
+            var directory = Directory.Exists(folder) ? folder : File.Exists(folder) ? Path.GetDirectoryName(Path.GetFullPath(folder)) : null;
             if (directory is null || !Directory.Exists(directory))
             {
                 continue;
@@ -465,7 +468,7 @@ public sealed partial class PolicyReloadService : BackgroundService
     {
         foreach (var folder in _source.WatchedFolders)
         {
-            if (!Directory.Exists(folder))
+            if (File.Exists(folder))
             {
                 continue; // a single policy file: its folder is watched already
             }
