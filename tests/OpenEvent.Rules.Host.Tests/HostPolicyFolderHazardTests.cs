@@ -8,6 +8,7 @@ namespace OpenEvent.Rules.Tests;
 /// applied to the folder of a running host; the reload must fail with a located diagnostic on /policies, in the log and
 /// in oer_policy_reload_failing, while the last good set keeps serving, and the next good change must load.
 /// </summary>
+[Collection(HostMetricsCollection.Name)]
 public sealed class HostPolicyFolderHazardTests
 {
     private static async Task AssertReportedAndRecoversAsync(HazardHost host, string eventId)

@@ -10,6 +10,7 @@ namespace OpenEvent.Rules.Tests;
 /// engine faults, a reload over its budget, folder swaps), with valid changes in between. No event may be refused,
 /// the host and its reload service must keep running, and every bad change must be reported on /policies.
 /// </summary>
+[Collection(HostMetricsCollection.Name)]
 public sealed class HostPolicySoakTests
 {
     private const int HostileChanges = 50;

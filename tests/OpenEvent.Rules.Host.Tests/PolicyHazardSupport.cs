@@ -13,6 +13,16 @@ using OpenEvent.Rules.Sources;
 
 namespace OpenEvent.Rules.Tests;
 
+/// <summary>
+/// The tests that read /metrics run alone: every in-process host's meter is named OpenEvent.Rules, and OpenTelemetry's
+/// providers listen by name across the process, so a host started by a parallel test would mix its values in.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostMetricsCollection
+{
+    public const string Name = "host metrics";
+}
+
 /// <summary>Every line the host logs, formatted, for tests that check what reaches the log (and what must not).</summary>
 internal sealed class CapturedLog : ILoggerProvider
 {

@@ -78,7 +78,7 @@ public sealed partial class PolicyReloadService : BackgroundService
         if (!await ReloadAsync(initial: true, cancellationToken))
         {
             throw new InvalidOperationException(
-                $"The policies in '{string.Join(", ", _source.WatchedFolders)}' cannot be loaded ({_state.LastFailure?.Summary}); fix the errors logged above ('oer validate' lists them too).");
+                $"The policies in '{string.Join(", ", _source.WatchedFolders)}' are invalid ({_state.LastFailure?.Summary}); fix the errors logged above ('oer validate' lists them too).");
         }
 
         await base.StartAsync(cancellationToken);
