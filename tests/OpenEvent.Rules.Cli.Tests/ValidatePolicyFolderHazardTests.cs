@@ -85,6 +85,24 @@ public sealed class ValidatePolicyFolderHazardTests : IDisposable
     }
 
     [Fact]
+    public async Task Test_CaseEventFileIsAFifo_Oer4002InsteadOfBlocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        FolderHazards.MakeFifo(Path.Combine(Policies, "event.json"));
+        var tests = _temp.Write("policies/good.tests.yaml",
+            "apiVersion: openevent.rules/v1\nkind: PolicyTest\nmetadata: { name: t }\nspec:\n  cases:\n    - name: piped\n      event: event.json\n      expect: { verdict: OK }\n");
+
+        var (exitCode, stdout, _) = await RunAsync("test", Policies);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains($"{tests}:7:14: error OER4002: the event file 'event.json' of case 'piped' is a named pipe (FIFO), not a regular file (looked for {Path.Join(Policies, "event.json")})\n", stdout);
+    }
+
+    [Fact]
     public async Task DryRun_SymlinkToDevZeroInPolicies_ReportedNotOutOfMemory()
     {
         if (!OperatingSystem.IsLinux())

@@ -76,7 +76,7 @@ public static partial class YamlDocumentReader
                     "keep policy files inside the policy folder: copy the file in, or link to one inside the folder");
                 break;
             case FileReadStatus.Missing:
-                diagnostics.Error(DiagnosticIds.UnreadablePath, location, $"cannot read '{file}': it no longer exists (removed or renamed while the policies were read)",
+                diagnostics.Error(DiagnosticIds.UnreadablePath, location, $"cannot read '{file}': it does not exist (or was removed or renamed while the policies were read)",
                     "check that the file exists; a reload runs again after the next change");
                 break;
             default:

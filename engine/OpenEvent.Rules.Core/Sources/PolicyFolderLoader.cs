@@ -232,7 +232,7 @@ public static class PolicyFolderLoader
         var rootReal = FileProbe.RealPath(root);
         if (rootReal is null)
         {
-            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(root, 0, 0), $"cannot read folder '{root}': it no longer exists, or its links loop",
+            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(root, 0, 0), $"cannot read folder '{root}': it does not exist, or its links loop",
                 "check that the folder exists and is readable");
             return;
         }

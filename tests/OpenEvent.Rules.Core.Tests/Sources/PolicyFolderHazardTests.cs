@@ -242,7 +242,7 @@ public sealed class PolicyFolderHazardTests : IDisposable
         Assert.Empty(documents);
         var diagnostic = Assert.Single(bag.Items);
         Assert.Equal(DiagnosticIds.UnreadablePath, diagnostic.Id);
-        Assert.Equal($"cannot read '{file.DisplayPath}': it no longer exists (removed or renamed while the policies were read)", diagnostic.Message);
+        Assert.Equal($"cannot read '{file.DisplayPath}': it does not exist (or was removed or renamed while the policies were read)", diagnostic.Message);
     }
 
     [Fact]
@@ -274,7 +274,7 @@ public sealed class PolicyFolderHazardTests : IDisposable
                 Assert.All(snapshot.Diagnostics, d =>
                 {
                     Assert.Equal(DiagnosticIds.UnreadablePath, d.Id);
-                    Assert.StartsWith($"cannot read '{Path.Join(Policies, "churn.yaml")}': it no longer exists", d.Message);
+                    Assert.StartsWith($"cannot read '{Path.Join(Policies, "churn.yaml")}': it does not exist", d.Message);
                 });
                 Assert.Contains("good", snapshot.Set.Channels.Select(c => c.Name));
             }
