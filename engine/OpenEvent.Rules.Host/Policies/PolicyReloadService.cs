@@ -174,7 +174,8 @@ public sealed partial class PolicyReloadService : BackgroundService
 
             if (!work.IsCompleted)
             {
-                await budget.CancelAsync();
+                // Not awaited: a cancellation callback of the abandoned work must not hold this reload either.
+                _ = budget.CancelAsync();
                 Abandon(work, budget);
                 cancellationToken.ThrowIfCancellationRequested();
                 Fail(null, [new Diagnostic(DiagnosticIds.ReloadTimedOut, DiagnosticSeverity.Error, FolderLocation(),
