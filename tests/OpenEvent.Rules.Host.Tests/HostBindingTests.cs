@@ -124,7 +124,7 @@ public sealed class HostBindingTests
         await using var host = await HostProcess.StartAsync([], ["OpenEventRules__Auth__Token=                "], null);
 
         Assert.False(host.Started);
-        Assert.Equal(1, host.ExitCode);
+        Assert.Equal(2, host.ExitCode);
         Assert.Contains("oer serve: invalid setting: OpenEventRules:Auth:Token is blank (only whitespace)", host.Output, StringComparison.Ordinal);
     }
 

@@ -32,7 +32,7 @@ public sealed partial class HostSettingsTests
         Assert.Equal(
             [
                 "unknown setting OpenEventRules:Auth:Token:Value (command line): OpenEventRules:Auth:Token is a single value, not a section.",
-                "unknown setting OpenEventRules:DataWorks:Enabled (command line): the settings of OpenEventRules:DataWorks are ExtensionCode, Endpoint, Region, Version, SignatureVersion, Deadline, FailMode, MaxMessageLength, AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable.",
+                "unknown setting OpenEventRules:DataWorks:Enabled (command line): the settings of OpenEventRules:DataWorks are ExtensionCode, Endpoint, Region, Version, SignatureVersion, Deadline, FailMode, AnswerWithin, MaxMessageLength, AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable.",
                 "unknown setting OpenEventRules:DecisionLog:Mask:first (command line): OpenEventRules:DecisionLog:Mask is a list; number its entries (OpenEventRules:DecisionLog:Mask:0, OpenEventRules:DecisionLog:Mask:1, ...).",
                 "unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?",
                 "unknown setting OpenEventRules:MaxBatchBytes (command line): did you mean OpenEventRules:Limits:MaxBatchBytes?",

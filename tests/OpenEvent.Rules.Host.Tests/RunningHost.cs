@@ -47,7 +47,7 @@ internal sealed class RunningHost : IAsyncDisposable
     public static Task<RunningHost> StartAsync(string? policiesFrom = null, params string[] settings) => StartConfiguredAsync(null, policiesFrom, settings);
 
     /// <summary>As <see cref="StartAsync"/>, with a hook on the builder (e.g. to capture the host's log).</summary>
-    public static async Task<RunningHost> StartConfiguredAsync(Action<WebApplicationBuilder>? configure, string? policiesFrom, params string[] settings)
+    public static async Task<RunningHost> StartConfiguredAsync(Action<WebApplicationBuilder>? configure, string? policiesFrom = null, params string[] settings)
     {
         var root = Directory.CreateTempSubdirectory("oer-host-").FullName;
         CopyFolder(policiesFrom ?? FixturePolicies, Path.Combine(root, "policies"));

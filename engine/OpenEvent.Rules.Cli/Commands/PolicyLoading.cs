@@ -6,7 +6,10 @@ using OpenEvent.Rules.Sources;
 
 namespace OpenEvent.Rules.Cli.Commands;
 
-/// <summary>Loads and compiles the --policies of a command, printing diagnostics the way `oer validate` does.</summary>
+/// <summary>
+/// Loads and compiles the --policies of a command, printing diagnostics the way `oer validate` does. The loader's
+/// guards apply (regular files inside the folder only, 10 MB per file, faults as OER1018), as in the host.
+/// </summary>
 internal static class PolicyLoading
 {
     private static readonly Lazy<IConditionCompiler> s_conditions = new(() => new RoslynConditionCompiler());
@@ -53,6 +56,12 @@ internal static class PolicyLoading
                 await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
             }
 
+            return (null, ExitCodes.Failure, 0);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            // An engine fault is reported like a policy problem (OER1018), never as a stack trace.
+            await stderr.WriteLineAsync(DiagnosticText.Format(LoadFault.ToDiagnostic(ex, new SourceLocation(string.Join(", ", paths), 0, 0), "compiling the policy set")));
             return (null, ExitCodes.Failure, 0);
         }
     }

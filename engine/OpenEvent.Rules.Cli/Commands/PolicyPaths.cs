@@ -49,10 +49,10 @@ internal sealed record PolicyPaths(string[] Paths, bool Defaulted)
     }
 
     /// <summary>The revision of what was read: the git commit of a clean checkout, else a content hash (as the host reports it).</summary>
-    public string Revision(IReadOnlyList<string> files)
+    public string Revision(PolicyLoadResult loaded)
     {
         var folder = Paths.Length == 1 ? (Directory.Exists(Paths[0]) ? Paths[0] : Path.GetDirectoryName(Path.GetFullPath(Paths[0]))) : null;
-        return PolicyRevision.Compute(files, folder);
+        return PolicyRevision.Compute(loaded.ContentHash, folder);
     }
 }
 

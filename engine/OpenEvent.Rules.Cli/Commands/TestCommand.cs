@@ -71,7 +71,7 @@ internal static class TestCommand
 
         // The policies are validated first: testing an invalid set would only produce confusing failures.
         var load = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
-        PolicyBanner.Write(stderr, policies.Label, load.Set, load.Files.Count, policies.Revision(load.Files), load.Diagnostics.Count(d => !d.IsError));
+        PolicyBanner.Write(stderr, policies.Label, load.Set, load.Files.Count, policies.Revision(load), load.Diagnostics.Count(d => !d.IsError));
         if (load.HasErrors)
         {
             DiagnosticReport.WriteText(stderr, load.Diagnostics, load.Files.Count);

@@ -63,7 +63,7 @@ internal static class ValidateCommand
 
         var result = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
         var diagnostics = env ? [.. result.Diagnostics, .. EnvironmentVariableCheck.Check(result.Set)] : result.Diagnostics;
-        PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result.Files));
+        PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result));
         switch (format)
         {
             case "json":

@@ -26,6 +26,19 @@ public static class DiagnosticIds
     public const string InvalidValue = "OER1014";
     public const string InvalidName = "OER1015";
 
+    // The policy folder's guards (issue 10): nothing in the folder can stop or wedge the host
+    /// <summary>A FIFO, device or socket where a policy file is expected: it is never opened (a FIFO would block the read, a device never end).</summary>
+    public const string NotRegularFile = "OER1016";
+
+    /// <summary>A symbolic link (to a file or a folder) whose target is outside the policy folder: not followed, its content never echoed.</summary>
+    public const string LinkOutsideFolder = "OER1017";
+
+    /// <summary>Loading failed with an unexpected error (an engine fault, not a policy mistake); the previous set keeps serving.</summary>
+    public const string LoadFailed = "OER1018";
+
+    /// <summary>A reload took longer than OpenEventRules:Reload:TimeoutSeconds and was abandoned; the previous set keeps serving.</summary>
+    public const string ReloadTimedOut = "OER1019";
+
     // C# conditions (issue 4); docs/conditions.md explains each with its fix
     /// <summary>The C# compiler rejected the expression (unknown name, wrong argument, ...).</summary>
     public const string ConditionCompile = "OER2001";

@@ -284,7 +284,7 @@ public sealed partial class PolicySchemaValidator
         var allowed = schema?.Properties.Keys.ToList() ?? [];
         var suggestion = Suggestions.Closest(key, allowed);
         var misplaced = ActionItemPointer().IsMatch(parent) ? MisplacedActionKey(context.NodeAt(parent) as JsonObject, key) : null;
-        context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{key}' in {where}",
+        context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{TextExcerpt.Of(key)}' in {where}",
             misplaced is not null ? misplaced
             : suggestion is not null ? $"did you mean '{suggestion}'?"
             : allowed.Count > 0 ? $"allowed keys in {where}: {string.Join(", ", allowed)}"

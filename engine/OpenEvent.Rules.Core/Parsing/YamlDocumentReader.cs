@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -19,7 +20,10 @@ public sealed record SourceDocument(string File, int Index, JsonNode? Root, Yaml
 /// </summary>
 public static partial class YamlDocumentReader
 {
-    /// <summary>Files larger than this are rejected from their length, before reading a byte.</summary>
+    /// <summary>
+    /// Files larger than this are refused: from their reported length before reading a byte, and by counting the bytes
+    /// read (at most this + 1 are ever read), for files whose length lies or grows.
+    /// </summary>
     public const long MaxFileBytes = 10 * 1024 * 1024;
 
     /// <summary>Deepest allowed nesting of mappings and sequences.</summary>
@@ -32,39 +36,55 @@ public static partial class YamlDocumentReader
     private const int MaxTabDiagnostics = 10;
 
     /// <summary>Reads a file; <paramref name="displayPath"/> is the path as the user gave it, used in diagnostics.</summary>
-    public static IReadOnlyList<SourceDocument> ReadFile(string path, DiagnosticBag diagnostics, string? displayPath = null)
+    /// <param name="containedIn">When given, the real folder the file must stay in (symbolic links leading out are refused, OER1017).</param>
+    public static IReadOnlyList<SourceDocument> ReadFile(string path, DiagnosticBag diagnostics, string? displayPath = null, string? containedIn = null)
     {
         var file = displayPath ?? path;
-        byte[] bytes;
-        try
+        return ReadFileBytes(path, diagnostics, file, containedIn) is { } bytes ? Read(file, bytes, diagnostics) : [];
+    }
+
+    /// <summary>
+    /// The bytes of a policy file, read with every guard of <see cref="BoundedFileReader"/> (regular files only, at most
+    /// <see cref="MaxFileBytes"/>); null with a diagnostic naming the file (never its content) when it cannot be read.
+    /// </summary>
+    public static byte[]? ReadFileBytes(string path, DiagnosticBag diagnostics, string file, string? containedIn = null)
+    {
+        var result = BoundedFileReader.Read(path, MaxFileBytes, containedIn);
+        var location = new SourceLocation(file, 0, 0);
+        switch (result.Status)
         {
-            var info = new FileInfo(path);
-            if (info.Length > MaxFileBytes)
-            {
-                TooLarge(info.Length);
-                return [];
-            }
-
-            bytes = File.ReadAllBytes(path);
+            case FileReadStatus.Read:
+                return result.Bytes;
+            case FileReadStatus.TooLarge:
+                diagnostics.Error(DiagnosticIds.FileTooLarge, location,
+                    result.Length > MaxFileBytes + 1
+                        ? $"file is {FormatSize(result.Length)}, larger than the {FormatSize(MaxFileBytes)} limit"
+                        : $"file is larger than the {FormatSize(MaxFileBytes)} limit",
+                    "split the policies into several smaller files");
+                break;
+            case FileReadStatus.NotRegular when result.Kind == FileKind.Directory:
+                diagnostics.Error(DiagnosticIds.UnreadablePath, location, $"cannot read '{file}': it is a folder", "give a policy file or the folder that contains it");
+                break;
+            case FileReadStatus.NotRegular:
+                diagnostics.Error(DiagnosticIds.NotRegularFile, location,
+                    $"'{file}' is {FileKindText.Describe(result.Kind)}, not a regular file: it is not read",
+                    "policy files must be regular files: remove it, or replace it with a file");
+                break;
+            case FileReadStatus.OutsideFolder:
+                diagnostics.Error(DiagnosticIds.LinkOutsideFolder, location,
+                    $"'{file}' is a symbolic link to '{result.RealPath}', outside the policy folder: it is not read",
+                    "keep policy files inside the policy folder: copy the file in, or link to one inside the folder");
+                break;
+            case FileReadStatus.Missing:
+                diagnostics.Error(DiagnosticIds.UnreadablePath, location, $"cannot read '{file}': it does not exist (or was removed or renamed while the policies were read)",
+                    "check that the file exists; a reload runs again after the next change");
+                break;
+            default:
+                diagnostics.Error(DiagnosticIds.UnreadablePath, location, $"cannot read '{file}': {result.Error}", "check that the file exists and is readable");
+                break;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
-        {
-            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(file, 0, 0),
-                $"cannot read '{file}': {ex.Message}", "check that the file exists and is readable");
-            return [];
-        }
 
-        if (bytes.LongLength > MaxFileBytes)
-        {
-            // The file grew between the length check and the read.
-            TooLarge(bytes.LongLength);
-            return [];
-        }
-
-        return Read(file, bytes, diagnostics);
-
-        void TooLarge(long length) => diagnostics.Error(DiagnosticIds.FileTooLarge, new SourceLocation(file, 0, 0),
-            $"file is {FormatSize(length)}, larger than the {FormatSize(MaxFileBytes)} limit", "split the policies into several smaller files");
+        return null;
     }
 
     /// <summary>Reads the bytes of a file (UTF-8, with or without BOM).</summary>
@@ -415,7 +435,7 @@ public static partial class YamlDocumentReader
             if (top.DiscardValue && !top.Detached)
             {
                 Diagnostics.Error(DiagnosticIds.DuplicateKey, location,
-                    $"duplicate key '{key}'{Where(top.Pointer)}: it is already defined above",
+                    $"duplicate key '{TextExcerpt.Of(key)}'{Where(top.Pointer)}: it is already defined above",
                     "remove one of the two entries, or merge their contents");
             }
         }

@@ -1,17 +1,26 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Sources;
 
-/// <summary>The outcome of loading policy files: the parsed set (documents with errors left out), every diagnostic, the files read.</summary>
+/// <summary>
+/// The outcome of loading policy files: the parsed set (documents with errors left out), every diagnostic, the files
+/// read, and a hash of the names and bytes that were parsed (the content revision).
+/// </summary>
 public sealed record PolicyLoadResult(PolicySetDefinition Set, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<string> Files)
 {
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
+
+    /// <summary>16 hex digits of SHA-256 over each file's display path and the bytes parsed from it, in load order.</summary>
+    public string ContentHash { get; init; } = "";
 }
 
 /// <summary>
@@ -19,6 +28,9 @@ public sealed record PolicyLoadResult(PolicySetDefinition Set, IReadOnlyList<Dia
 /// parses every document, then runs the semantic validators over the whole set. Every problem of every file is
 /// reported in one run; a document with errors is left out of the set so that later stages only see valid input.
 /// Paths in diagnostics are as the caller gave them (relative stays relative).
+/// Nothing in a folder can stop or wedge a load: only regular files inside the folder are read, each with a size cap
+/// (<see cref="YamlDocumentReader.ReadFileBytes"/>), and an unexpected exception in any step becomes an OER1018
+/// diagnostic. Only the caller's cancellation ends a load with an exception.
 /// </summary>
 public static class PolicyFolderLoader
 {
@@ -34,54 +46,110 @@ public static class PolicyFolderLoader
     {
         var validator = await PolicySchemaValidator.GetDefaultAsync().WaitAsync(cancellationToken);
         var diagnostics = new DiagnosticBag();
-        var files = FindPolicyFiles(paths, diagnostics);
+        var given = paths.ToList();
+
+        // Set-level faults have no file of their own: they are reported at the (first) folder given.
+        var setLocation = new SourceLocation(given.FirstOrDefault() ?? "", 0, 0);
+        IReadOnlyList<PolicyFile> files;
+        try
+        {
+            files = FindPolicyFiles(given, diagnostics);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "listing the policy files"));
+            files = [];
+        }
 
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var document in YamlDocumentReader.ReadFile(file.FullPath, diagnostics, file.DisplayPath))
-            {
-                var kind = PolicySchemaValidator.KindOf(document.Root);
 
-                // Test documents belong to the test runner, which validates them against its own schema.
-                if (kind == "PolicyTest" || !validator.Validate(document, diagnostics))
+            // One file's fault must not hide the other files' diagnostics, nor stop the load.
+            var fileDiagnostics = new DiagnosticBag();
+            try
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
+                var bytes = YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder);
+                if (bytes is null)
                 {
                     continue;
                 }
 
-                switch (kind)
+                hash.AppendData(bytes);
+                foreach (var document in YamlDocumentReader.Read(file.DisplayPath, bytes, fileDiagnostics))
                 {
-                    case "Policy" when PolicyDocumentParser.ParsePolicy(document, diagnostics) is { } policy:
-                        policies.Add(policy);
-                        break;
-                    case "Channel" when PolicyDocumentParser.ParseChannel(document, diagnostics) is { } channel:
-                        channels.Add(channel);
-                        break;
-                    case "Target" when PolicyDocumentParser.ParseTarget(document, diagnostics) is { } target:
-                        targets.Add(target);
-                        break;
+                    var kind = PolicySchemaValidator.KindOf(document.Root);
+
+                    // Test documents belong to the test runner, which validates them against its own schema.
+                    if (kind == "PolicyTest" || !validator.Validate(document, fileDiagnostics))
+                    {
+                        continue;
+                    }
+
+                    switch (kind)
+                    {
+                        case "Policy" when PolicyDocumentParser.ParsePolicy(document, fileDiagnostics) is { } policy:
+                            policies.Add(policy);
+                            break;
+                        case "Channel" when PolicyDocumentParser.ParseChannel(document, fileDiagnostics) is { } channel:
+                            channels.Add(channel);
+                            break;
+                        case "Target" when PolicyDocumentParser.ParseTarget(document, fileDiagnostics) is { } target:
+                            targets.Add(target);
+                            break;
+                    }
                 }
+            }
+            catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+            {
+                fileDiagnostics.Add(LoadFault.ToDiagnostic(ex, new SourceLocation(file.DisplayPath, 0, 0), "reading this file"));
+            }
+            finally
+            {
+                diagnostics.AddRange(fileDiagnostics.Items);
             }
         }
 
         var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable());
-        PolicySetValidator.Validate(set, catalog, diagnostics);
+        try
+        {
+            PolicySetValidator.Validate(set, catalog, diagnostics);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "validating the policy set"));
+        }
+
         if (conditions is not null)
         {
-            CheckConditions(set, conditions, diagnostics, cancellationToken);
+            try
+            {
+                CheckConditions(set, conditions, diagnostics, cancellationToken);
+            }
+            catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+            {
+                diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "compiling the C# conditions"));
+            }
         }
 
         var displayPaths = files.Select(f => f.DisplayPath).ToList();
-        var order = displayPaths.Select((path, index) => (path, index)).ToDictionary(p => p.path, p => p.index, StringComparer.Ordinal);
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < displayPaths.Count; i++)
+        {
+            order.TryAdd(displayPaths[i], i);
+        }
+
         var sorted = diagnostics.Items
             .OrderBy(d => order.GetValueOrDefault(d.Location.File, -1))
             .ThenBy(d => d.Location.Line)
             .ThenBy(d => d.Location.Column)
             .ToList();
-        return new PolicyLoadResult(set, sorted, displayPaths);
+        return new PolicyLoadResult(set, sorted, displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
     }
 
     private static void CheckConditions(PolicySetDefinition set, IConditionCompiler compiler, DiagnosticBag diagnostics, CancellationToken cancellationToken)
@@ -97,13 +165,16 @@ public static class PolicyFolderLoader
         result.Conditions?.Dispose();
     }
 
-    /// <summary>A policy file: where to read it, and how to name it in diagnostics.</summary>
-    public sealed record PolicyFile(string FullPath, string DisplayPath);
+    /// <summary>
+    /// A policy file: where to read it, how to name it in diagnostics, and the real path of the folder it was found in
+    /// (null for a file given by name): a file found in a folder must stay inside it when read.
+    /// </summary>
+    public sealed record PolicyFile(string FullPath, string DisplayPath, string? Folder = null);
 
     /// <summary>
     /// The policy files under <paramref name="paths"/>: each file given, and every *.yaml / *.yml below each folder
     /// (recursively, skipping hidden entries and *.tests.yaml test files), sorted per folder by path.
-    /// Missing or unreadable paths are reported as OER1009.
+    /// Missing or unreadable paths are reported as OER1009, symbolic links that lead out of the folder as OER1017.
     /// </summary>
     public static IReadOnlyList<PolicyFile> FindPolicyFiles(IEnumerable<string> paths, DiagnosticBag diagnostics) =>
         FindFiles(paths, name => !IsTestFile(name), IsPolicyFile, diagnostics, "give policy files or folders that contain *.yaml files");
@@ -112,6 +183,8 @@ public static class PolicyFolderLoader
     /// The files under <paramref name="paths"/>: each file given whose name <paramref name="wantedGiven"/> accepts, and
     /// every file below each folder whose name <paramref name="wanted"/> accepts (recursively, skipping hidden entries),
     /// sorted per folder by path. Missing or unreadable paths are reported as OER1009 with <paramref name="missingHint"/>.
+    /// A folder given may itself be a symbolic link (the usual deploy pattern, policies -> releases/42); links inside
+    /// it are followed only while they stay inside it (else OER1017).
     /// </summary>
     public static IReadOnlyList<PolicyFile> FindFiles(
         IEnumerable<string> paths, Func<string, bool> wantedGiven, Func<string, bool> wanted, DiagnosticBag diagnostics, string missingHint)
@@ -152,41 +225,89 @@ public static class PolicyFolderLoader
         (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) && !IsTestFile(name);
 
     // An explicit stack instead of recursion, and each real directory visited once, so that deep trees and
-    // symbolic link loops cannot hang or overflow.
+    // symbolic link loops cannot hang or overflow. Each entry's real path is known from its folder's, so that only
+    // symbolic links need resolving; a link whose target is outside the root is refused without being followed.
     private static void Walk(string root, Func<string, bool> wanted, List<PolicyFile> found, HashSet<string> seen, DiagnosticBag diagnostics)
     {
+        var rootReal = FileProbe.RealPath(root);
+        if (rootReal is null)
+        {
+            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(root, 0, 0), $"cannot read folder '{root}': it does not exist, or its links loop",
+                "check that the folder exists and is readable");
+            return;
+        }
+
         var visited = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<(string FullPath, string DisplayPath)>();
-        pending.Push((Path.GetFullPath(root), root));
+        var pending = new Stack<(string FullPath, string DisplayPath, string RealPath)>();
+        pending.Push((Path.GetFullPath(root), root, rootReal));
         while (pending.Count > 0)
         {
-            var (fullPath, displayPath) = pending.Pop();
+            var (fullPath, displayPath, realPath) = pending.Pop();
             try
             {
-                var directory = new DirectoryInfo(fullPath);
-                var real = directory.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory.FullName;
-                if (!visited.Add(real))
+                if (!visited.Add(realPath))
                 {
                     continue;
                 }
 
-                foreach (var entry in directory.EnumerateFileSystemInfos())
+                foreach (var entry in new DirectoryInfo(fullPath).EnumerateFileSystemInfos())
                 {
                     if (entry.Name.StartsWith('.'))
                     {
                         continue;
                     }
 
-                    var entryDisplay = Path.Join(displayPath, entry.Name);
-                    if (entry is DirectoryInfo)
+                    // An entry that vanished since it was listed reports every attribute (-1): it is simply not there any more.
+                    var attributes = entry.Attributes;
+                    if ((int)attributes == -1)
                     {
-                        pending.Push((entry.FullName, entryDisplay));
+                        continue;
+                    }
+
+                    var entryDisplay = Path.Join(displayPath, entry.Name);
+                    var isDirectory = entry is DirectoryInfo;
+                    var entryReal = Path.Join(realPath, entry.Name);
+                    if (attributes.HasFlag(FileAttributes.ReparsePoint))
+                    {
+                        // Links to files that are never read (README.md -> ../README.md) do not matter.
+                        if (!isDirectory && !wanted(entry.Name))
+                        {
+                            continue;
+                        }
+
+                        var resolved = FileProbe.RealPath(entryReal);
+                        if (resolved is null)
+                        {
+                            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(entryDisplay, 0, 0),
+                                $"cannot read '{entryDisplay}': it is a symbolic link to '{TextExcerpt.Of(entry.LinkTarget ?? "", 200)}', which does not exist or loops",
+                                "fix or remove the link");
+                            continue;
+                        }
+
+                        if (!FileProbe.IsInside(resolved, rootReal))
+                        {
+                            diagnostics.Error(DiagnosticIds.LinkOutsideFolder, new SourceLocation(entryDisplay, 0, 0),
+                                $"'{entryDisplay}' is a symbolic link to '{TextExcerpt.Of(resolved, 200)}', outside the policy folder: it is not read",
+                                "keep policy files inside the policy folder: copy the " + (isDirectory ? "folder" : "file") + " in, or link to one inside the folder");
+                            continue;
+                        }
+
+                        entryReal = resolved;
+                    }
+
+                    if (isDirectory)
+                    {
+                        pending.Push((entry.FullName, entryDisplay, entryReal));
                     }
                     else if (wanted(entry.Name) && seen.Add(entry.FullName))
                     {
-                        found.Add(new PolicyFile(entry.FullName, entryDisplay));
+                        found.Add(new PolicyFile(entry.FullName, entryDisplay, rootReal));
                     }
                 }
+            }
+            catch (DirectoryNotFoundException) when (!ReferenceEquals(displayPath, root))
+            {
+                // A sub-folder removed while the folder was walked: nothing of it is left to read.
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {

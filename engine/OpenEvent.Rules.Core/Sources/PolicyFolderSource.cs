@@ -12,6 +12,6 @@ public sealed class PolicyFolderSource(IReadOnlyList<string> paths, IConditionCo
     {
         var result = await PolicyFolderLoader.LoadAsync(paths, EventCatalog.Default, conditions, cancellationToken);
         var folder = paths.Count == 1 ? (Directory.Exists(paths[0]) ? paths[0] : Path.GetDirectoryName(Path.GetFullPath(paths[0]))) : null;
-        return new PolicySnapshot(result.Set, [.. result.Diagnostics], [.. result.Files], PolicyRevision.Compute(result.Files, folder));
+        return new PolicySnapshot(result.Set, [.. result.Diagnostics], [.. result.Files], PolicyRevision.Compute(result.ContentHash, folder));
     }
 }

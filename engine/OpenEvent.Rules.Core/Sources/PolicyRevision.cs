@@ -1,42 +1,21 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace OpenEvent.Rules.Sources;
 
 /// <summary>
 /// Identifies the content of a policy folder: "git:&lt;commit&gt;" when the folder is inside a git checkout with no
 /// local changes under it, else "sha256:&lt;hash of file names and bytes&gt;" (so an edited working copy never
-/// claims a commit it does not match).
+/// claims a commit it does not match). The hash is the one the loader computed over the bytes it parsed
+/// (<see cref="PolicyLoadResult.ContentHash"/>): files are read once, with the loader's guards.
 /// </summary>
 public static class PolicyRevision
 {
-    public static string Compute(IReadOnlyList<string> files, string? folder)
+    public static string Compute(string contentHash, string? folder)
     {
         if (folder is not null && TryGitCommit(folder) is { } commit)
         {
             return "git:" + commit;
         }
 
-        return "sha256:" + ContentHash(files);
-    }
-
-    public static string ContentHash(IReadOnlyList<string> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files.Order(StringComparer.Ordinal))
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(file.Replace('\\', '/') + "\n"));
-            try
-            {
-                hash.AppendData(File.ReadAllBytes(file));
-            }
-            catch (IOException)
-            {
-                // A file that vanished between listing and hashing still changes the hash through its name.
-            }
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        return "sha256:" + contentHash;
     }
 
     private static string? TryGitCommit(string folder)

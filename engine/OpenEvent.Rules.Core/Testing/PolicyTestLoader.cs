@@ -23,10 +23,10 @@ public static class PolicyTestLoader
         var files = FindTestFiles(paths, diagnostics);
         var tests = ImmutableArray.CreateBuilder<PolicyTestDefinition>();
         var names = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
-        foreach (var (fullPath, displayPath) in files)
+        foreach (var (fullPath, displayPath, folder) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var document in YamlDocumentReader.ReadFile(fullPath, diagnostics, displayPath))
+            foreach (var document in YamlDocumentReader.ReadFile(fullPath, diagnostics, displayPath, folder))
             {
                 if (PolicySchemaValidator.KindOf(document.Root) is { } kind and not "PolicyTest")
                 {

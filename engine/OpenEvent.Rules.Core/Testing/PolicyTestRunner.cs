@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Testing;
@@ -121,18 +122,25 @@ public static class PolicyTestRunner
         if (testCase.EventPath is { } relative)
         {
             var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
-            try
+
+            // Read like policy files: regular files only (a FIFO would block the run, /dev/zero never end), size-capped.
+            var read = BoundedFileReader.Read(path, Parsing.YamlDocumentReader.MaxFileBytes);
+            if (read.Status != FileReadStatus.Read)
             {
-                bytes = File.ReadAllBytes(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-            {
-                var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "does not exist" : $"cannot be read: {ex.Message}";
+                var reason = read.Status switch
+                {
+                    FileReadStatus.Missing => "does not exist",
+                    FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
+                    FileReadStatus.TooLarge => "is larger than the 10 MB limit",
+                    _ => $"cannot be read: {read.Error}",
+                };
                 errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.EventLocation,
                     $"the event file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
                     "event paths are relative to the test file, e.g. ../samples/events/FileChange-DeployFile.json"));
                 return null;
             }
+
+            bytes = read.Bytes;
         }
         else
         {

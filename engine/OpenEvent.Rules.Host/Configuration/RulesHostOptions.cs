@@ -103,4 +103,10 @@ public sealed class ReloadOptions
 
     /// <summary>Changes within this window are folded into one reload (editors write files in several steps).</summary>
     public int DebounceMilliseconds { get; set; } = 300;
+
+    /// <summary>
+    /// A reload (read, validate, compile) that takes longer than this is abandoned and reported (OER1019): the last good
+    /// set keeps serving, the abandoned work is cancelled, and the next change or SIGHUP reloads again.
+    /// </summary>
+    public int TimeoutSeconds { get; set; } = 60;
 }

@@ -54,6 +54,7 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         Range(failures, "DecisionLog:MaxQueueBytes", options.DecisionLog.MaxQueueBytes, 0, 64L * 1024 * 1024 * 1024);
 
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
+        Range(failures, "Reload:TimeoutSeconds", options.Reload.TimeoutSeconds, 1, 3600);
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);

@@ -19,6 +19,7 @@ public sealed class RulesMetrics : IDisposable
     private readonly Counter<long> _matches;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _reloads;
+    private readonly Counter<long> _reloadsAbandoned;
     private readonly Counter<long> _actions;
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _suppressed;
@@ -37,6 +38,8 @@ public sealed class RulesMetrics : IDisposable
         _latency = _meter.CreateHistogram<double>("oer.evaluation.duration", unit: "s", description: "Time to evaluate one event.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1] });
         _reloads = _meter.CreateCounter<long>("oer.policy.reloads", description: "Policy reloads, by result (success, failure).");
+        _reloadsAbandoned = _meter.CreateCounter<long>("oer.policy.reloads.abandoned",
+            description: "Reloads abandoned for taking longer than Reload:TimeoutSeconds (each also counts as a failed reload).");
         _actions = _meter.CreateCounter<long>("oer.actions", description: "Actions handed to the action pipeline, by kind and outcome.");
         _deliveries = _meter.CreateCounter<long>("oer.outbox.deliveries", description: "Delivery attempts of stored actions, by kind (notify, forward, answer) and outcome (delivered, retry, dead).");
         _suppressed = _meter.CreateCounter<long>("oer.notifications.suppressed", description: "Notifications not sent, by channel and reason (rate-limit, duplicate).");
@@ -96,6 +99,13 @@ public sealed class RulesMetrics : IDisposable
     {
         _reloads.Add(1, new KeyValuePair<string, object?>("result", "failure"));
         Volatile.Write(ref _reloadFailing, 1);
+    }
+
+    /// <summary>A reload over its time budget: a failure, counted apart as well.</summary>
+    public void ReloadAbandoned()
+    {
+        _reloadsAbandoned.Add(1);
+        ReloadFailed();
     }
 
     /// <summary>Bounded label for an event type: catalog types as they are, anything else "unknown".</summary>

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Model;
@@ -13,9 +15,16 @@ namespace OpenEvent.Rules.Host.Policies;
 /// Loads the policy set at start (a broken first set stops the host with every diagnostic logged), then
 /// reloads it when the folder changes or on SIGHUP. A valid change is compiled and swapped atomically; an
 /// invalid one keeps the last good set, logs every diagnostic and is reported on /policies and /metrics.
+/// The service is total: whatever a load throws (an engine fault, memory exhaustion in one step) becomes a
+/// diagnostic (OER1018), and a load over its time budget is abandoned (OER1019) without holding the reload lock,
+/// so that the next change or SIGHUP reloads. The folder is watched through its parent too, so that a folder
+/// replaced by rename or a swapped release link is picked up at once.
 /// </summary>
 public sealed partial class PolicyReloadService : BackgroundService
 {
+    /// <summary>How often the identity of the policy folder is compared, as a backstop for a missed parent notification.</summary>
+    public static readonly TimeSpan IdentityCheckInterval = TimeSpan.FromSeconds(1);
+
     private readonly IPolicySource _source;
     private readonly PolicySetState _state;
     private readonly RulesMetrics _metrics;
@@ -25,6 +34,15 @@ public sealed partial class PolicyReloadService : BackgroundService
     private readonly ILogger<PolicyReloadService> _logger;
     private readonly SemaphoreSlim _reloadRequested = new(0, 1);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _watchLock = new();
+
+    private List<FileSystemWatcher> _folderWatchers = [];
+    private List<FileSystemWatcher> _parentWatchers = [];
+    private Dictionary<string, string?> _identities = new(StringComparer.Ordinal);
+    private ITimer? _identityTimer;
+    private CancellationTokenSource? _polling;
+    private int _abandonedRunning;
+    private bool _disposed;
 
     public PolicyReloadService(IPolicySource source, PolicySetState state, RulesMetrics metrics, IOptions<RulesHostOptions> options,
         PolicySetFactory compiler, TimeProvider time, ILogger<PolicyReloadService> logger)
@@ -38,16 +56,23 @@ public sealed partial class PolicyReloadService : BackgroundService
         _logger = logger;
     }
 
-    private List<FileSystemWatcher> _watchers = [];
-    private CancellationTokenSource? _polling;
+    /// <summary>Abandoned reloads whose work has not ended yet (it was cancelled, but a step may not look at its token).</summary>
+    public int AbandonedReloadsRunning => Volatile.Read(ref _abandonedRunning);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Watch before the first load, so that no change between the load and the watch is missed.
         if (_options.Watch)
         {
-            _watchers = CreateWatchers();
-            _polling = _watchers.Count == 0 ? StartPolling() : null;
+            lock (_watchLock)
+            {
+                _identities = CurrentIdentities();
+                _parentWatchers = CreateParentWatchers();
+                _folderWatchers = CreateFolderWatchers();
+                _polling = _folderWatchers.Count == 0 ? StartPolling() : null;
+            }
+
+            _identityTimer = _time.CreateTimer(_ => CheckIdentity(), null, IdentityCheckInterval, IdentityCheckInterval);
         }
 
         // The first load happens before the server accepts requests, so a broken set fails the start.
@@ -71,6 +96,10 @@ public sealed partial class PolicyReloadService : BackgroundService
         {
             // A reload is already pending; it will see this change too.
         }
+        catch (ObjectDisposedException)
+        {
+            // A notification that arrives while the host stops.
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,9 +109,9 @@ public sealed partial class PolicyReloadService : BackgroundService
             context.Cancel = true; // SIGHUP means "reload", not "terminate".
             RequestReload();
         });
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (!stoppingToken.IsCancellationRequested)
+            try
             {
                 await _reloadRequested.WaitAsync(stoppingToken);
 
@@ -94,77 +123,79 @@ public sealed partial class PolicyReloadService : BackgroundService
 
                 await ReloadAsync(initial: false, stoppingToken);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // ReloadAsync reports every failure itself; this is the last net, so that no exception can ever end the
+                // service (a BackgroundService that throws stops the whole host).
+                Fail(null, [LoadFault.ToDiagnostic(ex, FolderLocation(), "reloading the policies")], "the reload failed unexpectedly");
+            }
         }
     }
 
     public override void Dispose()
     {
-        _polling?.Cancel();
-        _polling?.Dispose();
-        foreach (var watcher in _watchers)
+        lock (_watchLock)
         {
-            watcher.Dispose();
+            _disposed = true;
+            _identityTimer?.Dispose();
+            _polling?.Cancel();
+            _polling?.Dispose();
+            DisposeAll(_folderWatchers);
+            DisposeAll(_parentWatchers);
         }
 
         base.Dispose();
     }
 
-    /// <summary>Loads, validates and compiles the source; swaps it in when valid. Returns whether it was.</summary>
+    /// <summary>
+    /// Loads, validates and compiles the source; swaps it in when valid. Returns whether it was. Never throws but for
+    /// <paramref name="cancellationToken"/>: every failure is reported on /policies, in the log and in the metrics.
+    /// </summary>
     public async Task<bool> ReloadAsync(bool initial, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            PolicySnapshot snapshot;
-            try
+            RefreshWatchers();
+
+            // The work runs on its own task with its own cancellation, so that it can be abandoned: the lock is released
+            // when the budget is spent, whether or not the work notices its token.
+            var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var work = Task.Run(() => LoadAsync(budget.Token), CancellationToken.None);
+            var timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds);
+            using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                snapshot = await _source.LoadAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                snapshot = new PolicySnapshot(PolicySetDefinition.Empty,
-                    [new Diagnostic(DiagnosticIds.UnreadablePath, DiagnosticSeverity.Error, SourceLocation.None, ex.Message)], [], "");
+                await Task.WhenAny(work, Task.Delay(timeout, _time, timer.Token));
+                await timer.CancelAsync();
             }
 
-            foreach (var diagnostic in snapshot.Diagnostics)
+            if (!work.IsCompleted)
             {
-                var hint = diagnostic.Hint is null ? "" : " (hint: " + diagnostic.Hint + ")";
-                if (diagnostic.IsError)
-                {
-                    LogDiagnosticError(_logger, diagnostic.ToString(), hint);
-                }
-                else
-                {
-                    LogDiagnosticWarning(_logger, diagnostic.ToString(), hint);
-                }
-            }
-
-            if (snapshot.HasErrors)
-            {
-                var errors = snapshot.Diagnostics.Count(d => d.IsError);
-                var summary = $"{errors} error(s) in the policy set; the previous set (revision {_state.Current?.Revision ?? "none"}) keeps serving";
-                _state.Fail(new ReloadFailure(_time.GetUtcNow(), snapshot.Revision, snapshot.Diagnostics, summary));
-                _metrics.ReloadFailed();
-                LogRejected(initial, errors);
+                // Not awaited: a cancellation callback of the abandoned work must not hold this reload either.
+                _ = budget.CancelAsync();
+                Abandon(work, budget);
+                cancellationToken.ThrowIfCancellationRequested();
+                Fail(null, [new Diagnostic(DiagnosticIds.ReloadTimedOut, DiagnosticSeverity.Error, FolderLocation(),
+                        $"the reload took longer than {_options.TimeoutSeconds} s and was abandoned",
+                        "find what makes loading slow (a C# condition that takes long to compile, a very large folder); the next change or SIGHUP reloads again; raise OpenEventRules:Reload:TimeoutSeconds if the set is just big")],
+                    $"the reload took longer than {_options.TimeoutSeconds} s and was abandoned", abandoned: true);
                 return false;
             }
 
-            CompiledPolicySet compiled;
-            try
+            budget.Dispose();
+            var outcome = await work;
+            if (outcome.Compiled is not { } compiled)
             {
-                compiled = _compiler.Compile(snapshot);
-            }
-            catch (PolicyCompilationException ex)
-            {
-                _state.Fail(new ReloadFailure(_time.GetUtcNow(), snapshot.Revision, ex.Diagnostics, ex.Message));
-                _metrics.ReloadFailed();
-                LogRejected(initial, ex.Diagnostics.Length);
+                Fail(outcome.Snapshot?.Revision, outcome.Diagnostics, $"{outcome.Diagnostics.Count(d => d.IsError)} error(s) in the policy set");
                 return false;
             }
 
+            var snapshot = outcome.Snapshot!;
+            LogDiagnostics(snapshot.Diagnostics);
             _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
             _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
             foreach (var unset in EnvironmentVariableCheck.Check(snapshot.Set))
@@ -197,22 +228,177 @@ public sealed partial class PolicyReloadService : BackgroundService
 
     private static string Count(int count, string one, string many) => $"{count} {(count == 1 ? one : many)}";
 
-    private List<FileSystemWatcher> CreateWatchers()
+    /// <summary>What one load produced: a compiled set, or the diagnostics that refuse it. Never throws but for <paramref name="cancellationToken"/>.</summary>
+    private async Task<LoadOutcome> LoadAsync(CancellationToken cancellationToken)
+    {
+        PolicySnapshot snapshot;
+        try
+        {
+            snapshot = await _source.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new LoadOutcome(null, null, [new Diagnostic(DiagnosticIds.UnreadablePath, DiagnosticSeverity.Error, FolderLocation(),
+                TextExcerpt.Of(ex.Message, LoadFault.MaxMessageExcerpt), "check that the policy folder exists and is readable")]);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            return new LoadOutcome(null, null, [LoadFault.ToDiagnostic(ex, FolderLocation(), "loading the policies")]);
+        }
+
+        if (snapshot.HasErrors)
+        {
+            return new LoadOutcome(snapshot, null, snapshot.Diagnostics);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return new LoadOutcome(snapshot, _compiler.Compile(snapshot), []);
+        }
+        catch (PolicyCompilationException ex)
+        {
+            return new LoadOutcome(snapshot, null, [.. snapshot.Diagnostics, .. ex.Diagnostics]);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            return new LoadOutcome(snapshot, null, [.. snapshot.Diagnostics, LoadFault.ToDiagnostic(ex, FolderLocation(), "compiling the policy set")]);
+        }
+    }
+
+    /// <summary>The abandoned work may still finish: what it built is released, and its outcome never swapped in.</summary>
+    private void Abandon(Task<LoadOutcome> work, CancellationTokenSource budget)
+    {
+        Interlocked.Increment(ref _abandonedRunning);
+        _ = work.ContinueWith(task =>
+        {
+            Interlocked.Decrement(ref _abandonedRunning);
+            budget.Dispose();
+            if (task.IsCompletedSuccessfully)
+            {
+                task.Result.Compiled?.Dispose();
+            }
+            else
+            {
+                _ = task.Exception; // observed: the work was cancelled on purpose
+            }
+
+            LogAbandonedEnded(_logger);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void Fail(string? revision, ImmutableArray<Diagnostic> diagnostics, string reason, bool abandoned = false)
+    {
+        LogDiagnostics(diagnostics);
+
+        var serving = _state.Current?.Revision ?? "none";
+        var consequence = _state.Current is null ? "no policy set is served" : $"the previous set (revision {serving}) keeps serving";
+        _state.Fail(new ReloadFailure(_time.GetUtcNow(), revision ?? "", diagnostics, $"{reason}; {consequence}"));
+        if (abandoned)
+        {
+            _metrics.ReloadAbandoned();
+            LogReloadAbandoned(_logger, _options.TimeoutSeconds, serving);
+        }
+        else
+        {
+            _metrics.ReloadFailed();
+            LogRejected(initial: _state.Current is null, diagnostics.Count(d => d.IsError));
+        }
+    }
+
+    private void LogDiagnostics(IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            var hint = diagnostic.Hint is null ? "" : " (hint: " + diagnostic.Hint + ")";
+            if (diagnostic.IsError)
+            {
+                LogDiagnosticError(_logger, diagnostic.ToString(), hint);
+            }
+            else
+            {
+                LogDiagnosticWarning(_logger, diagnostic.ToString(), hint);
+            }
+        }
+    }
+
+    private SourceLocation FolderLocation() => new(string.Join(", ", _source.WatchedFolders), 0, 0);
+
+    /// <summary>The backstop for a replaced folder whose parent notification was missed (or could not be watched).</summary>
+    private void CheckIdentity()
+    {
+        try
+        {
+            Dictionary<string, string?> watched;
+            lock (_watchLock)
+            {
+                watched = _identities;
+            }
+
+            foreach (var (folder, identity) in watched)
+            {
+                if (FileProbe.Identity(folder) != identity)
+                {
+                    RequestReload();
+                    return;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogIdentityCheckFailed(_logger, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The folder is read by path at every reload, so a replaced folder is read as it is now; its watchers, though, are
+    /// on the directory they were created on: when the path designates another directory now, they are made again.
+    /// </summary>
+    private void RefreshWatchers()
+    {
+        if (!_options.Watch)
+        {
+            return;
+        }
+
+        lock (_watchLock)
+        {
+            var current = CurrentIdentities();
+            if (_disposed || current.All(pair => _identities.GetValueOrDefault(pair.Key) == pair.Value))
+            {
+                return;
+            }
+
+            LogFolderReplaced(_logger, string.Join(", ", current.Select(pair => $"{pair.Key} -> {pair.Value?.Split('|')[0] ?? "(missing)"}")));
+            _identities = current;
+            DisposeAll(_folderWatchers);
+            _polling?.Cancel();
+            _polling?.Dispose();
+            _folderWatchers = CreateFolderWatchers();
+            _polling = _folderWatchers.Count == 0 ? StartPolling() : null;
+        }
+    }
+
+    // A missing folder is kept (with no identity), so that its return is noticed too; a single policy file has none.
+    private Dictionary<string, string?> CurrentIdentities() =>
+        _source.WatchedFolders.Where(f => !File.Exists(f)).Distinct(StringComparer.Ordinal).ToDictionary(f => f, FileProbe.Identity, StringComparer.Ordinal);
+
+    private List<FileSystemWatcher> CreateFolderWatchers() => CreateWatchers(AddFolderWatchers);
+
+    private List<FileSystemWatcher> CreateParentWatchers() => CreateWatchers(AddParentWatchers);
+
+    private List<FileSystemWatcher> CreateWatchers(Action<List<FileSystemWatcher>> add)
     {
         var watchers = new List<FileSystemWatcher>();
         try
         {
-            AddWatchers(watchers);
+            add(watchers);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            // Typically the inotify instance limit; polling keeps hot reload working.
+            // Typically the inotify instance limit; polling (and the identity check) keeps hot reload working.
             LogWatcherUnavailable(_logger, ex.Message);
-            foreach (var watcher in watchers)
-            {
-                watcher.Dispose();
-            }
-
+            DisposeAll(watchers);
             watchers.Clear();
         }
 
@@ -223,11 +409,12 @@ public sealed partial class PolicyReloadService : BackgroundService
     private CancellationTokenSource StartPolling()
     {
         var cancellation = new CancellationTokenSource();
+        var token = cancellation.Token;
         _ = Task.Run(async () =>
         {
             var last = Fingerprint();
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2), _time);
-            while (await timer.WaitForNextTickAsync(cancellation.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
                 var current = Fingerprint();
                 if (current != last)
@@ -236,31 +423,46 @@ public sealed partial class PolicyReloadService : BackgroundService
                     RequestReload();
                 }
             }
-        }, cancellation.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }, token).ContinueWith(_ => { }, TaskScheduler.Default);
         return cancellation;
     }
 
     private string Fingerprint()
     {
         var text = new System.Text.StringBuilder();
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.ReparsePoint, // a link loop must not make the enumeration endless
+        };
         foreach (var folder in _source.WatchedFolders)
         {
-            var files = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories) : File.Exists(folder) ? [folder] : [];
-            foreach (var file in files.Order(StringComparer.Ordinal))
+            try
             {
-                var info = new FileInfo(file);
-                text.Append(file).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+                var files = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", options) : File.Exists(folder) ? [folder] : [];
+                foreach (var file in files.Order(StringComparer.Ordinal))
+                {
+                    var info = new FileInfo(file);
+                    text.Append(file).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                text.Append(folder).Append("|unreadable\n");
             }
         }
 
         return text.ToString();
     }
 
-    private void AddWatchers(List<FileSystemWatcher> watchers)
+    private void AddFolderWatchers(List<FileSystemWatcher> watchers)
     {
         foreach (var folder in _source.WatchedFolders)
         {
-            var directory = Directory.Exists(folder) ? folder : Path.GetDirectoryName(Path.GetFullPath(folder));
+            // A single policy file is watched through its folder; a folder that is missing (mid-swap) is not watched at
+            // all: its parent's watcher and the identity check notice when it is back.
+            var directory = Directory.Exists(folder) ? folder : File.Exists(folder) ? Path.GetDirectoryName(Path.GetFullPath(folder)) : null;
             if (directory is null || !Directory.Exists(directory))
             {
                 continue;
@@ -282,6 +484,65 @@ public sealed partial class PolicyReloadService : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The folder's parent, not recursively: a folder replaced by rename (mv new policies) or a release link swapped
+    /// (ln -sfn releases/43 policies) shows there, never in the old folder's own watcher.
+    /// </summary>
+    private void AddParentWatchers(List<FileSystemWatcher> watchers)
+    {
+        foreach (var folder in _source.WatchedFolders)
+        {
+            if (File.Exists(folder))
+            {
+                continue; // a single policy file: its folder is watched already
+            }
+
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+            var name = Path.GetFileName(full);
+            var parent = Path.GetDirectoryName(full);
+            if (parent is null || name.Length == 0)
+            {
+                continue;
+            }
+
+            var watcher = new FileSystemWatcher(parent)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName,
+            };
+            FileSystemEventHandler changed = (_, e) =>
+            {
+                if (string.Equals(e.Name, name, StringComparison.Ordinal))
+                {
+                    RequestReload();
+                }
+            };
+            watcher.Created += changed;
+            watcher.Deleted += changed;
+            watcher.Renamed += (_, e) =>
+            {
+                if (string.Equals(e.Name, name, StringComparison.Ordinal) || string.Equals(e.OldName, name, StringComparison.Ordinal))
+                {
+                    RequestReload();
+                }
+            };
+            watcher.Error += (_, _) => RequestReload();
+            watcher.EnableRaisingEvents = true;
+            watchers.Add(watcher);
+        }
+    }
+
+    private static void DisposeAll(List<FileSystemWatcher> watchers)
+    {
+        foreach (var watcher in watchers)
+        {
+            watcher.Dispose();
+        }
+    }
+
+    /// <summary>A compiled set with its snapshot, or no set and every diagnostic to report (the snapshot's warnings included).</summary>
+    private sealed record LoadOutcome(PolicySnapshot? Snapshot, CompiledPolicySet? Compiled, ImmutableArray<Diagnostic> Diagnostics);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The policy folder cannot be watched ({Reason}); polling it every 2 seconds instead")]
     private static partial void LogWatcherUnavailable(ILogger logger, string reason);
 
@@ -293,6 +554,18 @@ public sealed partial class PolicyReloadService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload rejected with {Errors} error(s); revision {Revision} keeps serving")]
     private static partial void LogReloadRejected(ILogger logger, int errors, string revision);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Policy reload abandoned after {Seconds} s (OpenEventRules:Reload:TimeoutSeconds); revision {Revision} keeps serving, the next change or SIGHUP reloads")]
+    private static partial void LogReloadAbandoned(ILogger logger, int seconds, string revision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "An abandoned policy reload has ended; what it built was discarded")]
+    private static partial void LogAbandonedEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The policy folder was replaced ({Folders}); watching the new one")]
+    private static partial void LogFolderReplaced(ILogger logger, string folders);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking whether the policy folder was replaced failed: {Reason}")]
+    private static partial void LogIdentityCheckFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Diagnostic}{Hint}")]
     private static partial void LogDiagnosticError(ILogger logger, string diagnostic, string hint);

@@ -224,6 +224,6 @@ public sealed class AnswerDeadlineTests
         var run = await Task.Run(() => Host.RulesHost.RunAsync(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
             "--OpenEventRules:DataWorks:AnswerWithin", value]));
 
-        Assert.Equal(1, run);
+        Assert.Equal(2, run);
     }
 }

@@ -1,0 +1,61 @@
+using System.Text;
+
+namespace OpenEvent.Rules.Model;
+
+/// <summary>
+/// Bounds text that may come from a file before it is shown: diagnostics reach the host log, GET /policies and CI
+/// output, so a key, a value or an exception message is cut to an excerpt and its control characters are escaped
+/// (a newline in a key must not forge a log line).
+/// </summary>
+public static class TextExcerpt
+{
+    /// <summary>The longest quoted value (a key, a token, a value) a diagnostic shows.</summary>
+    public const int MaxQuoted = 60;
+
+    /// <summary>The longest message or hint of a diagnostic; longer ones are cut.</summary>
+    public const int MaxDiagnosticText = 500;
+
+    /// <summary>At most <paramref name="max"/> characters, cut with "..." and with control characters escaped.</summary>
+    public static string Of(string text, int max = MaxQuoted)
+    {
+        var cut = text.Length > max;
+        var span = cut ? text.AsSpan(0, Math.Max(0, max - 3)) : text.AsSpan();
+        if (char.IsHighSurrogate(span.Length > 0 ? span[^1] : 'x'))
+        {
+            span = span[..^1]; // never leave half a surrogate pair
+        }
+
+        if (!cut && !ContainsControl(span))
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(span.Length + 8);
+        foreach (var c in span)
+        {
+            _ = c switch
+            {
+                '\n' => result.Append("\\n"),
+                '\r' => result.Append("\\r"),
+                '\t' => result.Append("\\t"),
+                _ when char.IsControl(c) => result.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
+                _ => result.Append(c),
+            };
+        }
+
+        return cut ? result.Append("...").ToString() : result.ToString();
+    }
+
+    private static bool ContainsControl(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
