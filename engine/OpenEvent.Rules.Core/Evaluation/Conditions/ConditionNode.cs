@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace OpenEvent.Rules.Evaluation.Conditions;
@@ -189,9 +190,13 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             return Missing;
         }
 
+        var text = node._element.GetString()!;
+
+        // Parsing is linear in the text; charged like a string search of the same length.
+        ConditionBudget.Current?.Charge(1 + (text.Length / ConditionGuard.CharsPerStep));
         try
         {
-            using var document = JsonDocument.Parse(node._element.GetString()!, ParseOptions);
+            using var document = JsonDocument.Parse(text, ParseOptions);
             return new ConditionNode(document.RootElement.Clone());
         }
         catch (JsonException)
@@ -203,8 +208,18 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
     /// <summary>The raw JSON text of the node ("" when missing).</summary>
     public override string ToString() => _exists ? _element.GetRawText() : "";
 
-    public bool Equals(ConditionNode other) =>
-        _exists == other._exists && (!_exists || JsonElement.DeepEquals(_element, other._element));
+    /// <summary>
+    /// Deep equality. Inside a condition each comparison costs a step: hashing is by kind only, so Distinct or a
+    /// HashSet over many nodes compares every pair, and the event decides how many there are.
+    /// </summary>
+    public bool Equals(ConditionNode other)
+    {
+        ConditionBudget.Current?.Charge(1);
+        return _exists == other._exists && (!_exists || JsonElement.DeepEquals(_element, other._element));
+    }
+
+    /// <summary>The length of <see cref="ToString"/> at most (the raw JSON's UTF-8 byte count), without building it.</summary>
+    internal int TextLength => _exists ? JsonMarshal.GetRawUtf8Value(_element).Length : 0;
 
     public override bool Equals(object? obj) => obj is ConditionNode other && Equals(other);
 

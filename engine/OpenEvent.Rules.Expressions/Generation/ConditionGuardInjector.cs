@@ -1,0 +1,326 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using OpenEvent.Rules.Evaluation.Conditions;
+
+namespace OpenEvent.Rules.Expressions.Generation;
+
+/// <summary>
+/// Rewrites a condition that passed the sandbox into the code that is actually emitted: the same expression with
+/// calls to <see cref="ConditionGuard"/> wrapped around the places where it can loop, recurse or build text, so that
+/// every evaluation stays within its <see cref="ConditionLimits"/> and can never overflow the stack:
+/// <list type="bullet">
+/// <item>every lambda body (also the implied lambdas of query clauses) becomes <c>(Step() switch { _ =&gt; (body) })</c>,
+/// a step taken before the body runs, which keeps the body's type (target typing included);</item>
+/// <item>every sequence handed to a method that iterates it (an IEnumerable&lt;T&gt; argument, the receiver of a LINQ
+/// call, a lambda that returns a sequence, a spread) goes through <c>Sequence(...)</c>, a step per element. Every
+/// lazy iterator a condition builds therefore sits between two guarded enumerators, so the recursion of nested
+/// iterators (Reverse of Reverse of ... built by Aggregate) passes a stack check at every level;</item>
+/// <item>text about to be concatenated (operands of string +, interpolation holes, string.Concat/Join/Insert
+/// arguments) goes through <c>Text(...)</c>/<c>Texts(...)</c>, charged before the result is allocated;</item>
+/// <item>the receiver of a string search, split, trim or replacement goes through <c>Hay(...)</c>, so that the call
+/// binds to its twin on <see cref="GuardedString"/>, which charges the worst case first.</item>
+/// </list>
+/// The plan is made on the operation tree (what each piece of syntax binds to); the rewrite is on the syntax
+/// tree. Nothing the author wrote is removed or reordered. The sandbox checks the expression as written; the
+/// guard types are only ever named by this rewrite.
+/// </summary>
+internal sealed class ConditionGuardInjector
+{
+    private const string Guard = "global::OpenEvent.Rules.Evaluation.Conditions.ConditionGuard";
+
+    private static readonly HashSet<string> GuardedStringMethods = new(StringComparer.Ordinal)
+    {
+        "Contains", "IndexOf", "LastIndexOf", "IndexOfAny", "LastIndexOfAny", "Trim", "TrimStart", "TrimEnd", "Replace", "Split",
+    };
+
+    private readonly SemanticModel _model;
+    private readonly INamedTypeSymbol? _guardedString;
+    private readonly Dictionary<SyntaxNode, Wrap> _plan = [];
+
+    private ConditionGuardInjector(SemanticModel model)
+    {
+        _model = model;
+        _guardedString = model.Compilation.GetTypeByMetadataName(typeof(GuardedString).FullName!);
+    }
+
+    /// <summary>What is wrapped around one node; a node may need a value wrapper and a step.</summary>
+    [Flags]
+    private enum Wrap
+    {
+        None = 0,
+        Sequence = 1,
+        Text = 2,
+        Texts = 4,
+        Hay = 8,
+        Step = 16,
+    }
+
+    /// <summary>The guarded text of <paramref name="expression"/> (a node of <paramref name="model"/>'s tree).</summary>
+    public static string Rewrite(SemanticModel model, ExpressionSyntax expression, CancellationToken cancellationToken)
+    {
+        var injector = new ConditionGuardInjector(model);
+        if (model.GetOperation(expression, cancellationToken) is { } operation)
+        {
+            injector.Plan(operation, expression);
+        }
+
+        return injector._plan.Count == 0 ? expression.ToFullString() : new Rewriter(injector._plan).Visit(expression)!.ToFullString();
+    }
+
+    private void Plan(IOperation root, ExpressionSyntax expression)
+    {
+        var pending = new Stack<IOperation>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var operation = pending.Pop();
+            if (operation is INameOfOperation)
+            {
+                continue; // never evaluated
+            }
+
+            switch (operation)
+            {
+                case IAnonymousFunctionOperation lambda:
+                    PlanLambda(lambda);
+                    break;
+                case IArgumentOperation argument:
+                    PlanArgument(argument);
+                    break;
+                case ISpreadOperation spread:
+                    Add(spread.Operand, Wrap.Sequence);
+                    break;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } binary when IsString(binary.Type):
+                    PlanConcatOperand(binary.LeftOperand);
+                    PlanConcatOperand(binary.RightOperand);
+                    break;
+                case IInterpolationOperation hole:
+                    PlanText(hole.Expression);
+                    break;
+                case IInvocationOperation invocation:
+                    PlanInvocation(invocation);
+                    break;
+            }
+
+            foreach (var child in operation.ChildOperations)
+            {
+                if (expression.FullSpan.Contains(child.Syntax.Span))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+    }
+
+    private void PlanLambda(IAnonymousFunctionOperation lambda)
+    {
+        var returnsSequence = IsSequence(lambda.Symbol.ReturnType);
+        foreach (var returned in lambda.Body.Descendants().OfType<IReturnOperation>())
+        {
+            if (returned.ReturnedValue is not { } value || returned.ReturnedValue.Syntax is not ExpressionSyntax)
+            {
+                continue;
+            }
+
+            // A lambda that returns a sequence hands it to the method that called it, which iterates it.
+            Add(value, returnsSequence ? Wrap.Step | Wrap.Sequence : Wrap.Step);
+        }
+    }
+
+    private void PlanArgument(IArgumentOperation argument)
+    {
+        if (argument.ArgumentKind == ArgumentKind.ParamArray || argument.Parameter is not { } parameter)
+        {
+            return;
+        }
+
+        if (IsSequence(parameter.Type))
+        {
+            Add(argument.Value, Wrap.Sequence);
+        }
+    }
+
+    private void PlanInvocation(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (method.ContainingType?.SpecialType != SpecialType.System_String)
+        {
+            return;
+        }
+
+        if (invocation.Instance is { } receiver && GuardedStringMethods.Contains(method.Name) && HasGuardedTwin(method))
+        {
+            Add(receiver, Wrap.Hay);
+            return;
+        }
+
+        if (method.Name is not ("Concat" or "Join" or "Insert"))
+        {
+            return;
+        }
+
+        if (invocation.Instance is { } inserted)
+        {
+            PlanText(inserted);
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.ArgumentKind == ArgumentKind.ParamArray)
+            {
+                foreach (var element in Elements(argument.Value))
+                {
+                    PlanText(element);
+                }
+            }
+            else if (argument.Value.Type is IArrayTypeSymbol)
+            {
+                Add(argument.Value, Wrap.Texts);
+            }
+            else if (argument.Value is ICollectionExpressionOperation collection)
+            {
+                foreach (var element in collection.Elements)
+                {
+                    PlanText(element);
+                }
+            }
+            else
+            {
+                PlanText(argument.Value);
+            }
+        }
+    }
+
+    private static IEnumerable<IOperation> Elements(IOperation value) => Unwrap(value) switch
+    {
+        IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
+        ICollectionExpressionOperation collection => collection.Elements,
+        _ => [],
+    };
+
+    /// <summary>An operand of string +: charged unless it is itself a concatenation (the compiler flattens those into one call), an interpolation or a constant.</summary>
+    private void PlanConcatOperand(IOperation operand)
+    {
+        var value = Unwrap(operand);
+        if (value is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } inner && IsString(inner.Type))
+        {
+            return;
+        }
+
+        PlanText(value);
+    }
+
+    /// <summary>Text about to be concatenated: strings and event nodes are charged; scalars are short, and the sandbox refuses the rest.</summary>
+    private void PlanText(IOperation operand)
+    {
+        var value = Unwrap(operand);
+        if (value.ConstantValue.HasValue || value is IInterpolatedStringOperation || value.Type is null)
+        {
+            return;
+        }
+
+        if (IsString(value.Type) || IsConditionNode(value.Type))
+        {
+            Add(value, Wrap.Text);
+        }
+        else if (value.Type is IArrayTypeSymbol)
+        {
+            Add(value, Wrap.Texts);
+        }
+    }
+
+    /// <summary>True when GuardedString has a method with the same name and parameter types as <paramref name="method"/>.</summary>
+    private bool HasGuardedTwin(IMethodSymbol method) =>
+        _guardedString is not null && _guardedString.GetMembers(method.Name).OfType<IMethodSymbol>().Any(twin =>
+            twin.DeclaredAccessibility == Accessibility.Public && !twin.IsStatic && twin.Parameters.Length == method.Parameters.Length
+            && twin.Parameters.Zip(method.Parameters).All(p => SymbolEqualityComparer.Default.Equals(p.First.Type, p.Second.Type) && p.First.Name == p.Second.Name));
+
+    private void Add(IOperation operation, Wrap wrap)
+    {
+        var value = Unwrap(operation);
+        if (value.Syntax is not ExpressionSyntax syntax || value.Type is null && (wrap & ~Wrap.Step) != 0 || IsTypeName(syntax))
+        {
+            // Nothing to wrap (an implied query call has a clause, not an expression, as its syntax), or a
+            // typeless value (null, default, a lambda) that cannot be handed to a generic guard.
+            if (value.Syntax is ExpressionSyntax typeless && (wrap & Wrap.Step) != 0 && !IsTypeName(typeless))
+            {
+                _plan[typeless] = _plan.GetValueOrDefault(typeless) | Wrap.Step;
+            }
+
+            return;
+        }
+
+        _plan[syntax] = _plan.GetValueOrDefault(syntax) | wrap;
+    }
+
+    private bool IsTypeName(ExpressionSyntax syntax) => syntax is TypeSyntax && _model.GetSymbolInfo(syntax).Symbol is ITypeSymbol or INamespaceSymbol;
+
+    /// <summary>The value under implicit conversions (boxing to object, string to IEnumerable&lt;char&gt;), which share its syntax.</summary>
+    private static IOperation Unwrap(IOperation operation)
+    {
+        while (operation is IConversionOperation { IsImplicit: true } conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
+    private static bool IsSequence(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Collections_Generic_IEnumerable_T };
+
+    private static bool IsString(ITypeSymbol? type) => type?.SpecialType == SpecialType.System_String;
+
+    private static bool IsConditionNode(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: nameof(ConditionNode), ContainingNamespace: var ns } && ns.ToDisplayString() == typeof(ConditionNode).Namespace;
+
+    /// <summary>Applies the plan bottom-up, so that a wrapped node's children are already wrapped.</summary>
+    private sealed class Rewriter(Dictionary<SyntaxNode, Wrap> plan) : CSharpSyntaxRewriter
+    {
+        public override SyntaxNode? Visit(SyntaxNode? node)
+        {
+            var rewritten = base.Visit(node);
+            if (node is null || rewritten is not ExpressionSyntax expression || !plan.TryGetValue(node, out var wrap))
+            {
+                return rewritten;
+            }
+
+            var inner = expression.WithoutTrivia();
+            if ((wrap & Wrap.Hay) != 0)
+            {
+                inner = Call("Hay", inner);
+            }
+            else if ((wrap & Wrap.Texts) != 0)
+            {
+                inner = Call("Texts", inner);
+            }
+            else if ((wrap & Wrap.Text) != 0)
+            {
+                inner = Call("Text", inner);
+            }
+
+            if ((wrap & Wrap.Sequence) != 0)
+            {
+                inner = Call("Sequence", inner);
+            }
+
+            if ((wrap & Wrap.Step) != 0)
+            {
+                // (Step() switch { _ => (body) }): the step runs first and the body keeps its type, target typing included.
+                inner = SyntaxFactory.ParenthesizedExpression(SyntaxFactory.SwitchExpression(
+                    Call("Step"),
+                    SyntaxFactory.SingletonSeparatedList(SyntaxFactory.SwitchExpressionArm(SyntaxFactory.DiscardPattern(), SyntaxFactory.ParenthesizedExpression(inner)))));
+            }
+
+            return inner.WithTriviaFrom(expression);
+        }
+
+        /// <summary>(global::...ConditionGuard.Method(arguments)): parenthesized, because in an interpolation hole a bare '::' would start a format.</summary>
+        private static ExpressionSyntax Call(string method, params ExpressionSyntax[] arguments) =>
+            SyntaxFactory.ParenthesizedExpression(SyntaxFactory.InvocationExpression(
+                SyntaxFactory.ParseExpression(Guard + "." + method),
+                SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments.Select(SyntaxFactory.Argument)))));
+    }
+}
