@@ -123,6 +123,19 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             null, FromCache: false, stopwatch.Elapsed);
     }
 
+    /// <summary>
+    /// The guarded text the compiler would emit for <paramref name="expression"/> (which must pass the sandbox), for
+    /// tests and for maintainers who want to see the injected checks.
+    /// </summary>
+    internal static string GuardedText(string expression)
+    {
+        var generated = ConditionSourceGenerator.Generate([expression]);
+        var tree = CSharpSyntaxTree.ParseText(generated.Text, ConditionSyntaxGate.ParseOptions, path: "");
+        var expressions = LocateExpressions(tree, generated, guarded: false, CancellationToken.None);
+        var model = CSharpCompilation.Create("OerConditionsPreview", [tree], ConditionReferences.References, CompilationOptions).GetSemanticModel(tree);
+        return ConditionGuardInjector.Rewrite(model, expressions[0], CancellationToken.None).Trim();
+    }
+
     /// <summary>The compile went on past its deadline: its result (if it ever comes) is dropped.</summary>
     private static void Abandon(Task<ConditionCompilationResult> work, CancellationTokenSource timeout) =>
         work.ContinueWith(

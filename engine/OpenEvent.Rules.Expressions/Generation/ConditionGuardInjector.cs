@@ -116,8 +116,9 @@ internal sealed class ConditionGuardInjector
 
     private void PlanLambda(IAnonymousFunctionOperation lambda)
     {
+        // An expression lambda's body is a block holding one return; the returns of lambdas nested in it are theirs.
         var returnsSequence = IsSequence(lambda.Symbol.ReturnType);
-        foreach (var returned in lambda.Body.Descendants().OfType<IReturnOperation>())
+        foreach (var returned in lambda.Body.Operations.OfType<IReturnOperation>())
         {
             if (returned.ReturnedValue is not { } value || returned.ReturnedValue.Syntax is not ExpressionSyntax)
             {
@@ -136,7 +137,8 @@ internal sealed class ConditionGuardInjector
             return;
         }
 
-        if (IsSequence(parameter.Type))
+        // The parameter as declared: a seed of type TAccumulate that happens to be a sequence is not iterated by the method.
+        if (IsSequence(parameter.OriginalDefinition.Type))
         {
             Add(argument.Value, Wrap.Sequence);
         }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace OpenEvent.Rules.Evaluation.Conditions;
 
@@ -15,8 +16,11 @@ namespace OpenEvent.Rules.Evaluation.Conditions;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ConditionGuard
 {
-    /// <summary>Character comparisons per step for searches, trims and parsing.</summary>
-    public const int CharsPerStep = 4096;
+    /// <summary>
+    /// Characters per step for searches (haystack times needle), trims and JSON parsing: a step of a lambda or a
+    /// sequence costs some tens of nanoseconds, about what comparing 256 characters does.
+    /// </summary>
+    public const int CharsPerStep = 256;
 
     /// <summary>One step, at the start of every lambda body. Returns true so that it can open a switch expression.</summary>
     public static bool Step()
@@ -119,7 +123,18 @@ public static class ConditionGuard
 
             public void Reset() => inner.Reset();
 
-            public void Dispose() => inner.Dispose();
+            /// <summary>
+            /// Disposing a chain of iterators recurses through it, and when a budget exception unwinds a deep chain the
+            /// finally blocks run on top of the deepest frame. With too little stack left the inner enumerator is
+            /// left to the garbage collector instead: enumerators over event data hold nothing else to release.
+            /// </summary>
+            public void Dispose()
+            {
+                if (RuntimeHelpers.TryEnsureSufficientExecutionStack())
+                {
+                    inner.Dispose();
+                }
+            }
         }
     }
 }
