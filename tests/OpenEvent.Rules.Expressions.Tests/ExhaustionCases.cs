@@ -69,6 +69,7 @@ public static class ExhaustionCases
         new("steps-string-split-strings", Half + " is var s && s.Split(new[] { s.Substring(1) }, StringSplitOptions.None).Length > 0", ConditionResource.Steps, StepLimits),
         new("steps-string-replace-search", Half + " is var s && s.Replace(s.Substring(1), \"\").Length > 0", ConditionResource.Steps, StepLimits),
         new("steps-string-trim-chars", Half + " is var s && s.Trim(s.ToCharArray()).Length > 0", ConditionResource.Steps, StepLimits),
+        new("steps-string-passes", Half + " is var s && e.Type.SelectMany(a => e.Type).All(c => s.ToUpper().Length == s.ToLower().Length)", ConditionResource.Steps, StepLimits),
         new("steps-conditional-access-search", Half + " is var s && s?.Contains(s.Substring(1)) == true", ConditionResource.Steps, StepLimits),
 
         // Memory: sequences materialized, text grown by doubling through every way of concatenating.

@@ -20,7 +20,10 @@ namespace OpenEvent.Rules.Expressions.Generation;
 /// <item>text about to be concatenated (operands of string +, interpolation holes, string.Concat/Join/Insert
 /// arguments) goes through <c>Text(...)</c>/<c>Texts(...)</c>, charged before the result is allocated;</item>
 /// <item>the receiver of a string search, split, trim or replacement goes through <c>Hay(...)</c>, so that the call
-/// binds to its twin on <see cref="GuardedString"/>, which charges the worst case first.</item>
+/// binds to its twin on <see cref="GuardedString"/>, which charges the worst case first;</item>
+/// <item>any other string a method reads whole (the receiver of a string method, a string argument, an operand of
+/// == and !=) goes through <c>Linear(...)</c>, a step per 256 characters, so that one step cannot hide hundreds
+/// of passes over a long string.</item>
 /// </list>
 /// The plan is made on the operation tree (what each piece of syntax binds to); the rewrite is on the syntax
 /// tree. Nothing the author wrote is removed or reordered. The sandbox checks the expression as written; the
@@ -55,6 +58,7 @@ internal sealed class ConditionGuardInjector
         Texts = 4,
         Hay = 8,
         Step = 16,
+        Linear = 32,
     }
 
     /// <summary>The guarded text of <paramref name="expression"/> (a node of <paramref name="model"/>'s tree).</summary>
@@ -95,6 +99,11 @@ internal sealed class ConditionGuardInjector
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } binary when IsString(binary.Type):
                     PlanConcatOperand(binary.LeftOperand);
                     PlanConcatOperand(binary.RightOperand);
+                    break;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+                    when IsString(Unwrap(comparison.LeftOperand).Type) && IsString(Unwrap(comparison.RightOperand).Type):
+                    PlanLinear(comparison.LeftOperand);
+                    PlanLinear(comparison.RightOperand);
                     break;
                 case IInterpolationOperation hole:
                     PlanText(hole.Expression);
@@ -142,6 +151,20 @@ internal sealed class ConditionGuardInjector
         {
             Add(argument.Value, Wrap.Sequence);
         }
+        else if (IsString(parameter.OriginalDefinition.Type))
+        {
+            PlanLinear(argument.Value);
+        }
+    }
+
+    /// <summary>A string a method will read whole: charged by its length unless it is a constant.</summary>
+    private void PlanLinear(IOperation operand)
+    {
+        var value = Unwrap(operand);
+        if (!value.ConstantValue.HasValue && IsString(value.Type))
+        {
+            Add(value, Wrap.Linear);
+        }
     }
 
     private void PlanInvocation(IInvocationOperation invocation)
@@ -156,6 +179,11 @@ internal sealed class ConditionGuardInjector
         {
             Add(receiver, Wrap.Hay);
             return;
+        }
+
+        if (invocation.Instance is { } read)
+        {
+            PlanLinear(read);
         }
 
         if (method.Name is not ("Concat" or "Join" or "Insert"))
@@ -301,6 +329,10 @@ internal sealed class ConditionGuardInjector
             else if ((wrap & Wrap.Text) != 0)
             {
                 inner = Call("Text", inner);
+            }
+            else if ((wrap & Wrap.Linear) != 0)
+            {
+                inner = Call("Linear", inner);
             }
 
             if ((wrap & Wrap.Sequence) != 0)

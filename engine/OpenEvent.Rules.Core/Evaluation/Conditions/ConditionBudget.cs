@@ -119,6 +119,18 @@ public sealed class ConditionBudget
         }
     }
 
+    /// <summary>
+    /// Charges work proportional to <paramref name="units"/> (characters read, elements copied) done by the event API
+    /// inside a condition: a step per <paramref name="perStep"/> units, nothing for small amounts.
+    /// </summary>
+    internal static void ChargeWork(long units, int perStep)
+    {
+        if (units >= perStep && t_current is { } budget)
+        {
+            budget.Charge(units / perStep);
+        }
+    }
+
     /// <summary>Charges text about to be built (<paramref name="chars"/> UTF-16 characters) before it is allocated.</summary>
     internal void ChargeText(long chars)
     {

@@ -33,6 +33,21 @@ public static class ConditionGuard
     public static IEnumerable<T>? Sequence<T>(IEnumerable<T>? source) =>
         source is null || ConditionBudget.Current is null ? source : new GuardedSequence<T>(source);
 
+    /// <summary>
+    /// Charges a string about to be read whole by a method (the receiver of ToUpper, Trim, StartsWith, ..., an
+    /// argument of string.Compare, int.Parse, ..., an operand of ==): a step per <see cref="CharsPerStep"/>
+    /// characters. Without it one step could hide hundreds of passes over a long string.
+    /// </summary>
+    public static string? Linear(string? value)
+    {
+        if (value is not null)
+        {
+            ConditionBudget.ChargeWork(value.Length, CharsPerStep);
+        }
+
+        return value;
+    }
+
     /// <summary>Charges text about to be concatenated (an operand of +, an interpolation hole, an argument of string.Concat/Join/Insert).</summary>
     public static string? Text(string? value)
     {

@@ -58,7 +58,7 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             return fallback;
         }
 
-        return node._element.ValueKind switch
+        var text = node._element.ValueKind switch
         {
             JsonValueKind.String => node._element.GetString(),
             JsonValueKind.Number => node._element.GetRawText(),
@@ -66,6 +66,10 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             JsonValueKind.False => "false",
             _ => fallback,
         };
+
+        // Each call copies the value out of the event: inside a condition, a long one costs steps.
+        ConditionBudget.ChargeWork(text?.Length ?? 0, ConditionGuard.CharsPerStep);
+        return text;
     }
 
     /// <summary>The string of this node itself (shorthand for <c>Str("")</c>).</summary>
@@ -126,6 +130,7 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
         }
 
         var items = new ConditionNode[node._element.GetArrayLength()];
+        ConditionBudget.ChargeWork(items.Length, ElementsPerStep);
         var i = 0;
         foreach (var item in node._element.EnumerateArray())
         {
@@ -164,7 +169,9 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             return [];
         }
 
-        return node._element.EnumerateObject().Select(p => p.Name).ToArray();
+        var keys = node._element.EnumerateObject().Select(p => p.Name).ToArray();
+        ConditionBudget.ChargeWork(keys.Length, ElementsPerStep);
+        return keys;
     }
 
     /// <summary>
@@ -192,8 +199,8 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
 
         var text = node._element.GetString()!;
 
-        // Parsing is linear in the text; charged like a string search of the same length.
-        ConditionBudget.Current?.Charge(1 + (text.Length / ConditionGuard.CharsPerStep));
+        // Parsing is linear in the text; charged like reading the same length.
+        ConditionBudget.ChargeWork(text.Length, ConditionGuard.CharsPerStep);
         try
         {
             using var document = JsonDocument.Parse(text, ParseOptions);
@@ -230,6 +237,9 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
     public static bool operator !=(ConditionNode left, ConditionNode right) => !left.Equals(right);
 
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32 };
+
+    /// <summary>Array elements or property names copied per step by <see cref="Arr(string)"/> and <see cref="Keys"/>.</summary>
+    private const int ElementsPerStep = 64;
 
     private static bool TryLong(ConditionNode node, out long value)
     {
