@@ -70,6 +70,9 @@ public static class ExhaustionCases
         new("steps-string-replace-search", Half + " is var s && s.Replace(s.Substring(1), \"\").Length > 0", ConditionResource.Steps, StepLimits),
         new("steps-string-trim-chars", Half + " is var s && s.Trim(s.ToCharArray()).Length > 0", ConditionResource.Steps, StepLimits),
         new("steps-string-passes", Half + " is var s && e.Type.SelectMany(a => e.Type).All(c => s.ToUpper().Length == s.ToLower().Length)", ConditionResource.Steps, StepLimits),
+        new("steps-list-contains", Cube + ".ToList() is var l && e.Type.SelectMany(a => e.Type).All(c => !l.Contains('#'))", ConditionResource.Steps, StepLimits),
+        new("steps-sort-by-long-keys", Half + " is var s && e.Type.SelectMany(a => e.Type).OrderBy(c => s).First() == 'a'", ConditionResource.Steps, StepLimits),
+        new("steps-range-slices", Half + " is var s && e.Type.SelectMany(a => e.Type).All(c => s[1..].Length > 0)", ConditionResource.Steps, StepLimits),
         new("steps-conditional-access-search", Half + " is var s && s?.Contains(s.Substring(1)) == true", ConditionResource.Steps, StepLimits),
 
         // Memory: sequences materialized, text grown by doubling through every way of concatenating.

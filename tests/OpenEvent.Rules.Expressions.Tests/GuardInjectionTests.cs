@@ -16,7 +16,7 @@ public sealed class GuardInjectionTests
     [InlineData("e.Type.Aggregate(e.Type.Skip(0), (acc, c) => acc.Reverse()).Any()",
         "(G.Sequence((G.Sequence(e.Type)).Aggregate((G.Sequence(e.Type)).Skip(0), (acc, c) => ((G.Step())switch{_=>((G.Sequence((G.Sequence(acc)).Reverse())))})))).Any()")]
     [InlineData("(from t in e.Data.Arr(\"m\") where t.Has(\"x\") select t.Str(\"y\")).Any()",
-        "((G.Sequence(from t in (G.Sequence(e.Data.Arr(\"m\"))) where ((G.Step())switch{_=>(t.Has(\"x\"))}) select ((G.Step())switch{_=>(t.Str(\"y\"))})))).Any()")]
+        "((G.Sequence(from t in (G.Sequence(e.Data.Arr(\"m\"))) where ((G.Step())switch{_=>(t.Has(\"x\"))}) select ((G.Step())switch{_=>((G.Linear(t.Str(\"y\"))))})))).Any()")]
     public void Rewrite_WrapsLambdasSequencesTextAndSearches(string expression, string guarded)
     {
         var actual = RoslynConditionCompiler.GuardedText(expression).Replace(G, "G", StringComparison.Ordinal);

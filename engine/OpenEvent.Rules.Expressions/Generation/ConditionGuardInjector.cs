@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using OpenEvent.Rules.Evaluation.Conditions;
+using OpenEvent.Rules.Expressions.Sandbox;
 
 namespace OpenEvent.Rules.Expressions.Generation;
 
@@ -36,6 +37,12 @@ internal sealed class ConditionGuardInjector
     private static readonly HashSet<string> GuardedStringMethods = new(StringComparer.Ordinal)
     {
         "Contains", "IndexOf", "LastIndexOf", "IndexOfAny", "LastIndexOfAny", "Trim", "TrimStart", "TrimEnd", "Replace", "Split",
+    };
+
+    /// <summary>Methods of List and Dictionary that read every element without a lambda (and so without a step).</summary>
+    private static readonly HashSet<string> ScanningMethods = new(StringComparer.Ordinal)
+    {
+        "Contains", "IndexOf", "LastIndexOf", "ToArray", "GetRange", "Slice", "ContainsValue",
     };
 
     private readonly SemanticModel _model;
@@ -111,6 +118,12 @@ internal sealed class ConditionGuardInjector
                 case IInvocationOperation invocation:
                     PlanInvocation(invocation);
                     break;
+                case IImplicitIndexerReferenceOperation { Argument.Type: { } index } slice when IsRange(index):
+                    Add(slice.Instance, Wrap.Linear);
+                    break;
+                case IArrayElementReferenceOperation element when element.Indices.Any(i => IsRange(i.Type)):
+                    Add(element.ArrayReference, Wrap.Linear);
+                    break;
             }
 
             foreach (var child in operation.ChildOperations)
@@ -134,8 +147,12 @@ internal sealed class ConditionGuardInjector
                 continue;
             }
 
-            // A lambda that returns a sequence hands it to the method that called it, which iterates it.
-            Add(value, returnsSequence ? Wrap.Step | Wrap.Sequence : Wrap.Step);
+            // A lambda that returns a sequence hands it to the method that called it, which iterates it; one that
+            // returns a string hands over text the method may compare or hash many times (a sort key).
+            var unwrapped = Unwrap(value);
+            Add(value, returnsSequence ? Wrap.Step | Wrap.Sequence
+                : IsString(unwrapped.Type) && !unwrapped.ConstantValue.HasValue ? Wrap.Step | Wrap.Linear
+                : Wrap.Step);
         }
     }
 
@@ -170,6 +187,13 @@ internal sealed class ConditionGuardInjector
     private void PlanInvocation(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
+        if (invocation.Instance is { } scanned && ScanningMethods.Contains(method.Name) && method.ContainingType is { } owner
+            && ConditionAllowList.MetadataName(owner.OriginalDefinition) is "System.Collections.Generic.List`1" or "System.Collections.Generic.Dictionary`2")
+        {
+            Add(scanned, Wrap.Linear);
+            return;
+        }
+
         if (method.ContainingType?.SpecialType != SpecialType.System_String)
         {
             return;
@@ -302,6 +326,8 @@ internal sealed class ConditionGuardInjector
         type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Collections_Generic_IEnumerable_T };
 
     private static bool IsString(ITypeSymbol? type) => type?.SpecialType == SpecialType.System_String;
+
+    private static bool IsRange(ITypeSymbol? type) => type is INamedTypeSymbol { Name: "Range", ContainingNamespace.Name: "System", ContainingNamespace.ContainingNamespace.IsGlobalNamespace: true };
 
     private static bool IsConditionNode(ITypeSymbol? type) =>
         type is INamedTypeSymbol { Name: nameof(ConditionNode), ContainingNamespace: var ns } && ns.ToDisplayString() == typeof(ConditionNode).Namespace;

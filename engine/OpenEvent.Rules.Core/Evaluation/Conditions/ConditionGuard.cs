@@ -22,6 +22,9 @@ public static class ConditionGuard
     /// </summary>
     public const int CharsPerStep = 256;
 
+    /// <summary>Elements per step for whole-collection reads by the collection's own methods.</summary>
+    public const int ElementsPerStep = 64;
+
     /// <summary>One step, at the start of every lambda body. Returns true so that it can open a switch expression.</summary>
     public static bool Step()
     {
@@ -46,6 +49,24 @@ public static class ConditionGuard
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// Charges an array or collection about to be read whole by one of its own methods (List.Contains, IndexOf,
+    /// GetRange, ToArray, a range slice): a step per 64 elements.
+    /// </summary>
+    public static T? Linear<T>(T? values)
+        where T : class
+    {
+        var count = values switch
+        {
+            string text => text.Length / (CharsPerStep / ElementsPerStep),
+            Array array => array.Length,
+            ICollection collection => collection.Count,
+            _ => 0,
+        };
+        ConditionBudget.ChargeWork(count, ElementsPerStep);
+        return values;
     }
 
     /// <summary>Charges text about to be concatenated (an operand of +, an interpolation hole, an argument of string.Concat/Join/Insert).</summary>
@@ -133,7 +154,18 @@ public static class ConditionGuard
             public bool MoveNext()
             {
                 ConditionBudget.Current?.Charge(1);
-                return inner.MoveNext();
+                if (!inner.MoveNext())
+                {
+                    return false;
+                }
+
+                // A long string element costs its length too: whatever consumes it (a hash, a sort, a join) reads it whole.
+                if (inner.Current is string { Length: >= CharsPerStep } text)
+                {
+                    ConditionBudget.ChargeWork(text.Length, CharsPerStep);
+                }
+
+                return true;
             }
 
             public void Reset() => inner.Reset();

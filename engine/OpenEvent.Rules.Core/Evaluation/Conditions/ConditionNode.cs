@@ -213,15 +213,20 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
     }
 
     /// <summary>The raw JSON text of the node ("" when missing).</summary>
-    public override string ToString() => _exists ? _element.GetRawText() : "";
+    public override string ToString()
+    {
+        ConditionBudget.ChargeWork(TextLength, ConditionGuard.CharsPerStep);
+        return _exists ? _element.GetRawText() : "";
+    }
 
     /// <summary>
-    /// Deep equality. Inside a condition each comparison costs a step: hashing is by kind only, so Distinct or a
-    /// HashSet over many nodes compares every pair, and the event decides how many there are.
+    /// Deep equality. Inside a condition each comparison costs a step (and one per 256 bytes compared): hashing is by
+    /// kind only, so Distinct or a HashSet over many nodes compares every pair, and the event decides how many there are.
     /// </summary>
     public bool Equals(ConditionNode other)
     {
         ConditionBudget.Current?.Charge(1);
+        ConditionBudget.ChargeWork(Math.Min(TextLength, other.TextLength), ConditionGuard.CharsPerStep);
         return _exists == other._exists && (!_exists || JsonElement.DeepEquals(_element, other._element));
     }
 
@@ -239,7 +244,7 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32 };
 
     /// <summary>Array elements or property names copied per step by <see cref="Arr(string)"/> and <see cref="Keys"/>.</summary>
-    private const int ElementsPerStep = 64;
+    private const int ElementsPerStep = ConditionGuard.ElementsPerStep;
 
     private static bool TryLong(ConditionNode node, out long value)
     {
