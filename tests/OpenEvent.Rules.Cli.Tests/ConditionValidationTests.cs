@@ -77,6 +77,36 @@ public sealed class ConditionValidationTests : IDisposable
     }
 
     [Fact]
+    public void Validate_TwoPoliciesOfOneNameWithConditions_ReportsBothNotACrash()
+    {
+        // Both conditions went to the compiler under the same key, which threw: validation (and a reload) died.
+        _temp.Write("policies/p.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: same }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              condition: 'true'
+              actions: [ { block: { reason: "x" } } ]
+            ---
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: same }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              condition: 'e.Nope'
+              actions: [ { block: { reason: "x" } } ]
+            """);
+
+        var (exitCode, stdout, stderr) = CliRunner.Run("validate", Path.Join(_temp.Root, "policies"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
+        Assert.Contains("p.yaml:11:19: error OER3001: Policy 'same' is already defined at ", stdout);
+        Assert.Contains("p.yaml:14:17: error OER2001: 'ConditionEvent' does not contain a definition for 'Nope'", stdout);
+    }
+
+    [Fact]
     public void Validate_EveryUnboundedShape_Exit1WithItsIdAtTheConditionLine()
     {
         for (var i = 0; i < ExhaustionCases.Refusals.Length; i++)
