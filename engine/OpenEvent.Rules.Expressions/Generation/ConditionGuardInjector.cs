@@ -124,6 +124,13 @@ internal sealed class ConditionGuardInjector
                 case IArrayElementReferenceOperation element when element.Indices.Any(i => IsRange(i.Type)):
                     Add(element.ArrayReference, Wrap.Linear);
                     break;
+                case IIsPatternOperation match:
+                    // A string switch hashes the whole string; a slice pattern ([_, .. var rest]) copies it.
+                    PlanLinear(match.Value);
+                    break;
+                case ISwitchExpressionOperation switchExpression:
+                    PlanLinear(switchExpression.Value);
+                    break;
             }
 
             foreach (var child in operation.ChildOperations)
@@ -168,17 +175,18 @@ internal sealed class ConditionGuardInjector
         {
             Add(argument.Value, Wrap.Sequence);
         }
-        else if (IsString(parameter.OriginalDefinition.Type))
+        else if (IsString(parameter.OriginalDefinition.Type) || parameter.OriginalDefinition.Type is IArrayTypeSymbol)
         {
+            // A string or an array the method reads whole (new string(chars), string.Join over an array, int.Parse).
             PlanLinear(argument.Value);
         }
     }
 
-    /// <summary>A string a method will read whole: charged by its length unless it is a constant.</summary>
+    /// <summary>A string or array a method will read whole: charged by its length unless it is a constant.</summary>
     private void PlanLinear(IOperation operand)
     {
         var value = Unwrap(operand);
-        if (!value.ConstantValue.HasValue && IsString(value.Type))
+        if (!value.ConstantValue.HasValue && (IsString(value.Type) || value.Type is IArrayTypeSymbol))
         {
             Add(value, Wrap.Linear);
         }

@@ -64,12 +64,16 @@ public sealed class ConditionEvent
             return "";
         }
 
-        return value.ValueKind switch
+        var text = value.ValueKind switch
         {
             JsonValueKind.String => value.GetString() ?? "",
             JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             _ => "",
         };
+
+        // Each call copies the value out of the event: inside a condition, a long one costs steps.
+        ConditionBudget.ChargeWork(text.Length, ConditionGuard.CharsPerStep);
+        return text;
     }
 
     /// <summary>

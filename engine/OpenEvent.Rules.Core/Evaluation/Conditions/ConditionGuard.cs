@@ -52,8 +52,8 @@ public static class ConditionGuard
     }
 
     /// <summary>
-    /// Charges an array or collection about to be read whole by one of its own methods (List.Contains, IndexOf,
-    /// GetRange, ToArray, a range slice): a step per 64 elements.
+    /// Charges an array or collection about to be read whole (List.Contains, IndexOf, GetRange, ToArray, a range
+    /// slice, an array argument such as new string(chars)): a step per 64 elements, or per 256 characters.
     /// </summary>
     public static T? Linear<T>(T? values)
         where T : class
@@ -61,6 +61,7 @@ public static class ConditionGuard
         var count = values switch
         {
             string text => text.Length / (CharsPerStep / ElementsPerStep),
+            char[] chars => chars.Length / (CharsPerStep / ElementsPerStep),
             Array array => array.Length,
             ICollection collection => collection.Count,
             _ => 0,
