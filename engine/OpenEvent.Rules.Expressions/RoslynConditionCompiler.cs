@@ -48,6 +48,9 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
     public RoslynConditionCompiler(RoslynConditionCompilerOptions? options = null)
     {
         _options = options ?? new RoslynConditionCompilerOptions();
+        ArgumentNullException.ThrowIfNull(_options.Limits);
+        _options.Limits.Validated();
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.CompileTimeout, TimeSpan.Zero);
         _cache = _options.UseCache ? new ConditionAssemblyCache(_options.CacheDirectory ?? ConditionAssemblyCache.DefaultDirectory()) : null;
     }
 

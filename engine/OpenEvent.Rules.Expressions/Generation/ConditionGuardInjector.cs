@@ -302,19 +302,24 @@ internal sealed class ConditionGuardInjector
     private void Add(IOperation operation, Wrap wrap)
     {
         var value = Unwrap(operation);
-        if (value.Syntax is not ExpressionSyntax syntax || value.Type is null && (wrap & ~Wrap.Step) != 0 || IsTypeName(syntax))
-        {
-            // Nothing to wrap (an implied query call has a clause, not an expression, as its syntax), or a
-            // typeless value (null, default, a lambda) that cannot be handed to a generic guard.
-            if (value.Syntax is ExpressionSyntax typeless && (wrap & Wrap.Step) != 0 && !IsTypeName(typeless))
-            {
-                _plan[typeless] = _plan.GetValueOrDefault(typeless) | Wrap.Step;
-            }
 
+        // An implied query call has a clause, not an expression, as its syntax: nothing to wrap there.
+        if (value.Syntax is not ExpressionSyntax syntax || IsTypeName(syntax))
+        {
             return;
         }
 
-        _plan[syntax] = _plan.GetValueOrDefault(syntax) | wrap;
+        // A typeless value (null, default, a target-typed new) cannot be handed to a generic guard; a step still fits
+        // around it (the switch expression is target-typed too).
+        if (value.Type is null)
+        {
+            wrap &= Wrap.Step;
+        }
+
+        if (wrap != Wrap.None)
+        {
+            _plan[syntax] = _plan.GetValueOrDefault(syntax) | wrap;
+        }
     }
 
     private bool IsTypeName(ExpressionSyntax syntax) => syntax is TypeSyntax && _model.GetSymbolInfo(syntax).Symbol is ITypeSymbol or INamespaceSymbol;

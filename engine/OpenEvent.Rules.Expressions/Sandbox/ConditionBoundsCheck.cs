@@ -60,7 +60,7 @@ internal sealed partial class ConditionBoundsCheck
         {
             if (invocation.Instance is { } receiver)
             {
-                CheckText(receiver, position);
+                CheckText(receiver);
             }
 
             CheckFormat(invocation, position);
@@ -80,7 +80,7 @@ internal sealed partial class ConditionBoundsCheck
             {
                 foreach (var value in TextValues(argument))
                 {
-                    CheckText(value, position);
+                    CheckText(value);
                 }
             }
         }
@@ -97,15 +97,15 @@ internal sealed partial class ConditionBoundsCheck
         }
     }
 
-    public void CheckConcatenation(IBinaryOperation concatenation, int position)
+    public void CheckConcatenation(IBinaryOperation concatenation)
     {
-        CheckText(concatenation.LeftOperand, position);
-        CheckText(concatenation.RightOperand, position);
+        CheckText(concatenation.LeftOperand);
+        CheckText(concatenation.RightOperand);
     }
 
-    public void CheckInterpolation(IInterpolationOperation hole, int position)
+    public void CheckInterpolation(IInterpolationOperation hole)
     {
-        CheckText(hole.Expression, position);
+        CheckText(hole.Expression);
         if (hole.FormatString is { ConstantValue: { HasValue: true, Value: string format } } && IsNumber(Unwrap(hole.Expression).Type))
         {
             CheckPrecision(format, hole.FormatString.Syntax.SpanStart);
@@ -198,16 +198,14 @@ internal sealed partial class ConditionBoundsCheck
         }
     }
 
-    /// <summary>Refuses turning <paramref name="operand"/> into text unless it is a scalar.</summary>
-    private void CheckText(IOperation operand, int position)
+    /// <summary>Refuses turning <paramref name="operand"/> into text unless it is a scalar; reported where the operand is.</summary>
+    private void CheckText(IOperation operand)
     {
         var type = Unwrap(operand).Type;
         if (type is not null && !IsTextSafe(type))
         {
             ReportText(type, operand.Syntax.SpanStart);
         }
-
-        _ = position;
     }
 
     private void ReportText(ITypeSymbol type, int position)

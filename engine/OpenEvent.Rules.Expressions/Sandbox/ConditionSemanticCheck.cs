@@ -181,10 +181,10 @@ internal sealed class ConditionSemanticCheck
                 _bounds.CheckMethodGroup(methodGroup, position);
                 break;
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } concatenation when concatenation.Type?.SpecialType == SpecialType.System_String:
-                _bounds.CheckConcatenation(concatenation, position);
+                _bounds.CheckConcatenation(concatenation);
                 break;
             case IInterpolationOperation hole:
-                _bounds.CheckInterpolation(hole, position);
+                _bounds.CheckInterpolation(hole);
                 break;
             case IPropertyReferenceOperation property:
                 CheckSymbol(property.Property, position, syntaxContext: false);

@@ -34,9 +34,6 @@ public sealed class ConditionBudget
     /// <summary>The budget of the evaluation running on this thread; null outside one.</summary>
     internal static ConditionBudget? Current => t_current;
 
-    /// <summary>Steps taken so far by the evaluation running on this thread (for tests and diagnostics).</summary>
-    internal long Steps => _steps;
-
     /// <summary>
     /// Runs <paramref name="condition"/> on <paramref name="e"/> within <paramref name="limits"/>. Out-of-memory and
     /// insufficient-stack failures of the runtime become <see cref="ConditionBudgetExceededException"/>; a cancelled
