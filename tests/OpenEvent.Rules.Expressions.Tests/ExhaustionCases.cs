@@ -33,7 +33,7 @@ public static class ExhaustionCases
     /// <summary>Time runs out first.</summary>
     public static readonly ConditionLimits TimeLimits = new() { MaxSteps = long.MaxValue, Timeout = TimeSpan.FromMilliseconds(150), MaxBytes = long.MaxValue };
 
-    /// <summary>The stack runs out first (the case runs on a thread with a 1 MiB stack).</summary>
+    /// <summary>The stack runs out first (the case runs on a thread with a 320 KiB stack).</summary>
     public static readonly ConditionLimits StackLimits = new() { MaxSteps = 100_000_000, Timeout = TimeSpan.FromSeconds(60), MaxBytes = long.MaxValue };
 
     public static readonly Runaway[] Runaways =

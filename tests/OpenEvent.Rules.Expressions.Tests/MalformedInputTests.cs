@@ -83,6 +83,42 @@ public sealed class MalformedInputTests : IDisposable
         Assert.Equal("p.yaml:8:10: error OER2003: The condition is not a single C# expression: Invalid expression term 'while' (CS1525).", diagnostic.ToString());
     }
 
+    public static TheoryData<string> Extremes =>
+    [
+        new string('(', 3999),
+        new string('(', 1990) + "true" + new string(')', 1990),
+        new string('!', 3990) + "true",
+        new string('-', 3990) + "1 > 0",
+        new string('[', 1990) + new string(']', 1990),
+        string.Concat(Enumerable.Repeat("x => ", 790)) + "true",
+        string.Concat(Enumerable.Repeat("$\"{", 1300)),
+        string.Concat(Enumerable.Repeat("new { a = ", 390)) + "1" + new string('}', 390) + " != null",
+        string.Concat(Enumerable.Repeat("e.Type.Select(x => ", 190)) + "x" + new string(')', 190) + " != null",
+        string.Concat(Enumerable.Repeat("1 ? ", 990)) + "1",
+        string.Concat(Enumerable.Repeat("e switch { _ => ", 230)) + "true" + new string('}', 230),
+        string.Concat(Enumerable.Repeat("(1, ", 990)) + "1" + new string(')', 990),
+        "e is " + string.Concat(Enumerable.Repeat("{ Data: ", 490)) + "{ }" + new string('}', 490),
+        string.Join(" + ", Enumerable.Repeat("\"a\"", 790)) + " == \"\"",
+        string.Join(" && ", Enumerable.Repeat("true", 499)),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Extremes))]
+    public void Compile_ExtremeNesting_IsADiagnosticOrASetNeverACrash(string expression)
+    {
+        // Each within the 4,000 characters; compiled on a thread with a small stack, where the compiler's own
+        // recursion would overflow first if it were unguarded.
+        ConditionCompilationResult? result = null;
+        var thread = new Thread(() => result = _cache.Compiler().Compile(TestEvents.Sources(expression)), 512 * 1024);
+        thread.Start();
+
+        Assert.True(thread.Join(TimeSpan.FromSeconds(60)));
+        Assert.NotNull(result);
+        Assert.True(result.Success || result.Diagnostics.All(d => d.Id.StartsWith("OER20", StringComparison.Ordinal) && d.Location.File == "policies/test.yaml"),
+            string.Join(Environment.NewLine, result.Diagnostics));
+        result.Conditions?.Dispose();
+    }
+
     [Fact]
     public void Compile_ThousandsOfMalformedStrings_NeverThrow()
     {

@@ -116,6 +116,34 @@ internal static class ConditionComplexity
         return null;
     }
 
+    /// <summary>
+    /// A linear scan before parsing: the first bracket ((, [, {) that opens more than <see cref="MaxSyntaxDepth"/>
+    /// levels deep, as a problem; null when none does. Brackets inside literals count too, which only matters for
+    /// literals with a hundred unclosed brackets.
+    /// </summary>
+    public static ConditionProblem? BracketDepthExceeded(string text)
+    {
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '(' or '[' or '{':
+                    if (++depth > MaxSyntaxDepth)
+                    {
+                        return new(DiagnosticIds.ConditionTooComplex, i, $"The condition nests more than {MaxSyntaxDepth} levels deep.", Hint);
+                    }
+
+                    break;
+                case ')' or ']' or '}':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The left operand of a && b && c is a && b: the compiler binds such chains without recursion.</summary>
     private static bool IsSameOperatorChain(SyntaxNode parent, SyntaxNode child) =>
         parent is BinaryExpressionSyntax binary && child is BinaryExpressionSyntax left && binary.Left == left && left.RawKind == binary.RawKind;

@@ -99,6 +99,14 @@ internal static class ConditionSyntaxGate
             lineStart += line.Length + 1;
         }
 
+        // The parser itself takes seconds on some deeply bracketed texts of 4,000 characters ([[[[...]]]], $"{$"{...):
+        // their depth is refused before it runs. Every bracket is a syntax level, so this is the same limit.
+        if (ConditionComplexity.BracketDepthExceeded(expression) is { } deep)
+        {
+            problems.Add(deep);
+            return problems;
+        }
+
         // Trailing white space (the line break a YAML block scalar keeps) is not part of the expression: Roslyn's
         // expression parser throws ArgumentOutOfRangeException on a statement followed by a line break.
         var text = expression.TrimEnd();
