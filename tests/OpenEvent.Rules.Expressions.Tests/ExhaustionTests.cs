@@ -131,6 +131,35 @@ public sealed class ExhaustionTests : IDisposable
     }
 
     [Fact]
+    public async Task PolicyEvaluator_CallerCancels_StopsTheRunawayWithOperationCanceled()
+    {
+        // The token a host passes (the HTTP request's) reaches the condition through PolicyEvaluator.Evaluate.
+        var folder = Directory.CreateTempSubdirectory("oer-cancel-").FullName;
+        File.WriteAllText(Path.Combine(folder, "p.yaml"), """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: runaway }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              condition: 'e.Type.SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type).Count() > 0'
+              actions: [ { block: { reason: "x" } } ]
+            """);
+        var generous = new ConditionLimits { MaxSteps = long.MaxValue, Timeout = TimeSpan.FromMinutes(10), MaxBytes = long.MaxValue };
+        var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = _cache.Path, Limits = generous });
+        var load = await OpenEvent.Rules.Sources.PolicyFolderLoader.LoadAsync([folder], OpenEvent.Rules.Catalog.EventCatalog.Default, compiler);
+        Assert.False(load.HasErrors, string.Join(Environment.NewLine, load.Diagnostics));
+        using var compiled = OpenEvent.Rules.Compilation.PolicySetCompiler.Compile(load.Set, new OpenEvent.Rules.Compilation.PolicySetCompilerOptions { ConditionCompiler = compiler });
+        var slice = OpenEvent.Rules.Evaluation.EventInputReader.Split(Encoding.UTF8.GetBytes(
+            """{"specversion":"1.0","id":"c","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":1}}"""), "request").Single();
+        using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        var thrown = RunBounded(() => Record.Exception(() => compiled.EvaluateSlice(slice, caller.Token)), stackSize: 0);
+
+        Assert.IsType<OperationCanceledException>(thrown);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public void Evaluate_AlreadyCancelled_ThrowsBeforeRunning()
     {
         using var set = _cache.Compiler().Compile(TestEvents.Sources("true")).Conditions!;
