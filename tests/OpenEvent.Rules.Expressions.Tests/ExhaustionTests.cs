@@ -196,6 +196,17 @@ public sealed class ExhaustionTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_HashSetLookupsOverALargeSet_AreNotChargedBySize()
+    {
+        // 5,000 lookups in a set of 5,000 within 200,000 steps: constant-time lookups are not charged by the size of the set.
+        using var set = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = _cache.Path, Limits = ExhaustionCases.StepLimits })
+            .Compile(TestEvents.Sources("e.Data.Arr(\"items\").Select(x => x.Int(\"i\")).ToHashSet() is var h && e.Data.Arr(\"items\").All(x => h.Contains(x.Int(\"i\")))")).Conditions!;
+
+        Assert.True(set.TryEvaluate(0, LazyEvent.Value, out var value, out var error), error?.Message);
+        Assert.True(value);
+    }
+
+    [Fact]
     public void Run_OutOfMemoryAndInsufficientStack_BecomeBudgetErrors()
     {
         var memory = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => throw new OutOfMemoryException(), TestEvents.Empty(), ConditionLimits.Default, default));

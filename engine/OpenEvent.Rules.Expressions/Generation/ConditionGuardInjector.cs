@@ -119,10 +119,10 @@ internal sealed class ConditionGuardInjector
                     PlanInvocation(invocation);
                     break;
                 case IImplicitIndexerReferenceOperation { Argument.Type: { } index } slice when IsRange(index):
-                    Add(slice.Instance, Wrap.Linear);
+                    PlanLinear(slice.Instance);
                     break;
                 case IArrayElementReferenceOperation element when element.Indices.Any(i => IsRange(i.Type)):
-                    Add(element.ArrayReference, Wrap.Linear);
+                    PlanLinear(element.ArrayReference);
                     break;
                 case IIsPatternOperation match:
                     // A string switch hashes the whole string; a slice pattern ([_, .. var rest]) copies it.
@@ -182,23 +182,28 @@ internal sealed class ConditionGuardInjector
         }
     }
 
-    /// <summary>A string or array a method will read whole: charged by its length unless it is a constant.</summary>
+    /// <summary>A string, array or collection a method will read whole: charged by its length unless it is a constant.</summary>
     private void PlanLinear(IOperation operand)
     {
         var value = Unwrap(operand);
-        if (!value.ConstantValue.HasValue && (IsString(value.Type) || value.Type is IArrayTypeSymbol))
+        if (!value.ConstantValue.HasValue && (IsString(value.Type) || value.Type is IArrayTypeSymbol || IsCollection(value.Type)))
         {
             Add(value, Wrap.Linear);
         }
     }
 
+    private static bool IsCollection(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && ConditionAllowList.MetadataName(named.OriginalDefinition)
+            is "System.Collections.Generic.List`1" or "System.Collections.Generic.HashSet`1" or "System.Collections.Generic.Dictionary`2";
+
     private void PlanInvocation(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
+        // HashSet.Contains and the dictionary lookups are constant time: only List and Dictionary scans are charged.
         if (invocation.Instance is { } scanned && ScanningMethods.Contains(method.Name) && method.ContainingType is { } owner
             && ConditionAllowList.MetadataName(owner.OriginalDefinition) is "System.Collections.Generic.List`1" or "System.Collections.Generic.Dictionary`2")
         {
-            Add(scanned, Wrap.Linear);
+            PlanLinear(scanned);
             return;
         }
 
