@@ -25,7 +25,8 @@ namespace OpenEvent.Rules.Expressions;
 public sealed class RoslynConditionCompiler : IConditionCompiler
 {
     /// <summary>Part of the cache key: raise it when the generated code's shape or the compile options change.</summary>
-    private const string GeneratorVersion = "oer-conditions-generator/1";
+    /// <remarks>2: the emitted code carries budget guards (ConditionGuardInjector); images of version 1 have none.</remarks>
+    private const string GeneratorVersion = "oer-conditions-generator/2";
 
     private static readonly CSharpCompilationOptions CompilationOptions = new(
         OutputKind.DynamicallyLinkedLibrary,
@@ -47,6 +48,9 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
     public RoslynConditionCompiler(RoslynConditionCompilerOptions? options = null)
     {
         _options = options ?? new RoslynConditionCompilerOptions();
+        ArgumentNullException.ThrowIfNull(_options.Limits);
+        _options.Limits.Validated();
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.CompileTimeout, TimeSpan.Zero);
         _cache = _options.UseCache ? new ConditionAssemblyCache(_options.CacheDirectory ?? ConditionAssemblyCache.DefaultDirectory()) : null;
     }
 
@@ -69,15 +73,109 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             return new([], EmptyConditionSet.Instance, FromCache: false, stopwatch.Elapsed);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The work runs on a thread of its own, so that the caller gets an answer when the timeout strikes even
+        // if the compiler is deep inside one method body (it only looks at the token between bodies).
+        var progress = new CompileProgress(conditions.Count);
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CompileTimeout);
+        var work = Task.Factory.StartNew(
+            () => CompileCore(conditions, keys, progress, stopwatch, timeout.Token),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+            TaskScheduler.Default);
+        bool finished;
+        try
+        {
+            finished = work.Wait(_options.CompileTimeout, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Abandon(work, timeout);
+            throw;
+        }
+        catch (AggregateException)
+        {
+            finished = true; // the work failed; looked at below
+        }
+
+        if (!finished)
+        {
+            Abandon(work, timeout);
+            return TimedOut(conditions, progress, stopwatch);
+        }
+
+        timeout.Dispose();
+        if (work.IsCompletedSuccessfully)
+        {
+            return work.Result;
+        }
+
+        var error = work.Exception?.GetBaseException();
+        if (error is OperationCanceledException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return TimedOut(conditions, progress, stopwatch);
+        }
+
+        // A compiler crash on some input must not take the caller (a validation, a hot reload) down with it.
+        return new([Located(conditions[progress.Blame()], DiagnosticIds.ConditionCompile, 0,
+            $"The C# compiler failed on this set of conditions ({error?.GetType().Name}: {error?.Message}); none was loaded.",
+            "This is a bug in OpenEvent.Rules: please report it with the condition. Meanwhile, rewrite the condition that is pointed at.")],
+            null, FromCache: false, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// The guarded text the compiler would emit for <paramref name="expression"/> (which must pass the sandbox), for
+    /// tests and for maintainers who want to see the injected checks.
+    /// </summary>
+    internal static string GuardedText(string expression)
+    {
+        var generated = ConditionSourceGenerator.Generate([expression]);
+        var tree = CSharpSyntaxTree.ParseText(generated.Text, ConditionSyntaxGate.ParseOptions, path: "");
+        var expressions = LocateExpressions(tree, generated, guarded: false, CancellationToken.None);
+        var model = CSharpCompilation.Create("OerConditionsPreview", [tree], ConditionReferences.References, CompilationOptions).GetSemanticModel(tree);
+        return ConditionGuardInjector.Rewrite(model, expressions[0], CancellationToken.None).Trim();
+    }
+
+    /// <summary>The compile went on past its deadline: its result (if it ever comes) is dropped.</summary>
+    private static void Abandon(Task<ConditionCompilationResult> work, CancellationTokenSource timeout) =>
+        work.ContinueWith(
+            t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                {
+                    t.Result.Conditions?.Dispose();
+                }
+
+                _ = t.Exception;
+                timeout.Dispose();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    private ConditionCompilationResult TimedOut(IReadOnlyList<ConditionSource> conditions, CompileProgress progress, Stopwatch stopwatch)
+    {
+        var seconds = _options.CompileTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var blamed = progress.Blame();
+        return new([Located(conditions[blamed], DiagnosticIds.ConditionCompileTimeout, 0,
+            $"Compiling the conditions took longer than the limit of {seconds} s; this condition was being compiled when the time ran out. No condition of the set was loaded.",
+            "Simplify this condition: fewer lambdas nested in Sum, Min, Max or Average, fewer nested interpolated strings or anonymous objects (see docs/conditions.md, limits).")],
+            null, FromCache: false, stopwatch.Elapsed);
+    }
+
+    private ConditionCompilationResult CompileCore(IReadOnlyList<ConditionSource> conditions, string[] keys, CompileProgress progress, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
         // 1. Syntax gate, per expression. A refused expression is never pasted into the generated file.
         var diagnostics = new List<Diagnostic>();
         var admitted = new string?[conditions.Count];
-        var parsed = new ExpressionSyntax?[conditions.Count];
         for (var i = 0; i < conditions.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var source = conditions[i];
-            var problems = ConditionSyntaxGate.Check(source.Expression, out parsed[i]);
+            var problems = ConditionSyntaxGate.Check(source.Expression, out _);
             foreach (var problem in problems)
             {
                 diagnostics.Add(Located(source, problem.Id, problem.Offset, problem.Message, problem.Hint));
@@ -91,10 +189,10 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
         var key = ConditionAssemblyCache.Key(GeneratorVersion, ConditionAllowList.Fingerprint, ConditionReferences.Fingerprint, generated.Text);
         var assemblyName = "OerConditions_" + key[..16];
 
-        // 2. Cache: a hit stands for this exact text having passed this exact sandbox before.
+        // 2. Cache: a hit stands for this exact text having passed this exact sandbox, and been guarded, before.
         if (gatePassed && _cache is not null && !_options.RecheckOnCacheHit && _cache.TryRead(key) is { } cachedImage)
         {
-            var cachedSet = LoadedConditionSet.TryLoad(cachedImage, keys, assemblyName);
+            var cachedSet = LoadedConditionSet.TryLoad(cachedImage, keys, assemblyName, _options.Limits);
             if (cachedSet is not null)
             {
                 return new([], cachedSet, FromCache: true, stopwatch.Elapsed);
@@ -103,16 +201,19 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             _cache.Invalidate(key);
         }
 
-        // 3. One compilation for the whole set.
+        // 3. One compilation for the whole set, as written.
+        progress.Phase = CompilePhase.Sandbox;
         var tree = CSharpSyntaxTree.ParseText(generated.Text, ConditionSyntaxGate.ParseOptions, path: "", cancellationToken: cancellationToken);
-        var expressions = LocateExpressions(tree, generated, cancellationToken);
+        var expressions = LocateExpressions(tree, generated, guarded: false, cancellationToken);
         var compilation = CSharpCompilation.Create(assemblyName, [tree], ConditionReferences.References, CompilationOptions);
         var model = compilation.GetSemanticModel(tree, ignoreAccessibility: false);
 
         // The sandbox binds every method body once; the bodies are independent and SemanticModel is
         // thread-safe, so the work is spread over the cores (one checker, with its own caches, per worker).
+        // A condition the sandbox admits is rewritten with its budget guards on the same binding.
         var refused = new List<(string Id, int Position, string Message, string Hint)>[conditions.Count];
         var types = new ITypeSymbol?[conditions.Count];
+        var guardedTexts = new string?[conditions.Count];
         Parallel.ForEach(
             Partitioner.Create(0, conditions.Count, Math.Max(16, conditions.Count / (Environment.ProcessorCount * 4))),
             new ParallelOptions { CancellationToken = cancellationToken },
@@ -123,8 +224,16 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
                 {
                     if (admitted[i] is not null)
                     {
+                        var started = Stopwatch.GetTimestamp();
+                        progress.Checking(i);
                         refused[i] = sandbox.Run(expressions[i], cancellationToken);
                         types[i] = model.GetTypeInfo(expressions[i], cancellationToken).Type;
+                        if (refused[i].Count == 0)
+                        {
+                            guardedTexts[i] = ConditionGuardInjector.Rewrite(model, expressions[i], cancellationToken);
+                        }
+
+                        progress.Checked(i, Stopwatch.GetElapsedTime(started));
                     }
                 }
 
@@ -160,22 +269,56 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             }
         }
 
-        // 4. Compile errors come from Emit on the way to a loadable image; only a set the gate or the sandbox
-        // already refused is never emitted, and then its compile errors are collected without emitting.
-        using var image = new MemoryStream();
-        IEnumerable<Microsoft.CodeAnalysis.Diagnostic> compileDiagnostics;
-        var emitted = false;
-        if (diagnostics.Count == 0 && !refusedBySandbox)
+        // 4. A set the gate or the sandbox refused is never emitted: its compile errors are collected as written.
+        if (diagnostics.Count > 0 || refusedBySandbox)
         {
-            var emit = compilation.Emit(image, cancellationToken: cancellationToken);
-            compileDiagnostics = emit.Diagnostics;
-            emitted = emit.Success;
-        }
-        else
-        {
-            compileDiagnostics = model.GetDiagnostics(cancellationToken: cancellationToken);
+            AddCompileErrors(diagnostics, model.GetDiagnostics(cancellationToken: cancellationToken), conditions, generated, admitted, notBoolean);
+            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
         }
 
+        // 5. The admitted set is emitted with its guards. Compile errors are those of the text as written (the
+        // guards keep every type as it was): only when the guarded text fails is the text as written asked.
+        progress.Phase = CompilePhase.Emit;
+        var guarded = ConditionSourceGenerator.Generate(guardedTexts, guarded: true);
+        var guardedTree = CSharpSyntaxTree.ParseText(guarded.Text, ConditionSyntaxGate.ParseOptions, path: "", cancellationToken: cancellationToken);
+        _ = LocateExpressions(guardedTree, guarded, guarded: true, cancellationToken);
+        var guardedCompilation = CSharpCompilation.Create(assemblyName, [guardedTree], ConditionReferences.References, CompilationOptions);
+        using var image = new MemoryStream();
+        var emit = guardedCompilation.Emit(image, cancellationToken: cancellationToken);
+        if (!emit.Success)
+        {
+            AddCompileErrors(diagnostics, model.GetDiagnostics(cancellationToken: cancellationToken), conditions, generated, admitted, notBoolean);
+            if (diagnostics.Count == 0)
+            {
+                // The text as written compiles but its guarded form does not: an injector bug, reported where it is.
+                foreach (var error in emit.Diagnostics.Where(d => d.Severity == RoslynSeverity.Error).Take(10))
+                {
+                    var index = guarded.IndexAt(error.Location.SourceSpan.Start);
+                    diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, 0,
+                        $"The condition compiles but not with its budget checks: {error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id}).",
+                        "This is a bug in OpenEvent.Rules: please report it with the condition. Meanwhile, rewrite the condition."));
+                }
+            }
+
+            if (diagnostics.Count == 0)
+            {
+                throw new InvalidOperationException("The condition compilation failed without an error to report.");
+            }
+
+            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
+        }
+
+        progress.Phase = CompilePhase.Load;
+        var bytes = image.ToArray();
+        var set = LoadedConditionSet.TryLoad(bytes, keys, assemblyName, _options.Limits)
+            ?? throw new InvalidOperationException("The freshly emitted condition assembly could not be loaded.");
+        _cache?.TryWrite(key, bytes);
+        return new([], set, FromCache: false, stopwatch.Elapsed);
+    }
+
+    private static void AddCompileErrors(List<Diagnostic> diagnostics, IEnumerable<Microsoft.CodeAnalysis.Diagnostic> compileDiagnostics, IReadOnlyList<ConditionSource> conditions,
+        GeneratedConditionSource generated, string?[] admitted, bool[] notBoolean)
+    {
         foreach (var error in compileDiagnostics.Where(d => d.Severity == RoslynSeverity.Error))
         {
             var index = generated.IndexAt(error.Location.SourceSpan.Start);
@@ -196,22 +339,6 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, offset,
                 $"{error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id})", CompileHint(error.Id)));
         }
-
-        if (diagnostics.Count > 0 || !emitted)
-        {
-            if (diagnostics.Count == 0)
-            {
-                throw new InvalidOperationException("The condition compilation failed without an error to report.");
-            }
-
-            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
-        }
-
-        var bytes = image.ToArray();
-        var set = LoadedConditionSet.TryLoad(bytes, keys, assemblyName)
-            ?? throw new InvalidOperationException("The freshly emitted condition assembly could not be loaded.");
-        _cache?.TryWrite(key, bytes);
-        return new([], set, FromCache: false, stopwatch.Elapsed);
     }
 
     /// <summary>
@@ -219,11 +346,12 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
     /// shape (one class, one method per condition, each expression inside its own parentheses, no directives).
     /// The syntax gate makes a mismatch impossible; this makes it impossible to miss.
     /// </summary>
-    private static ExpressionSyntax[] LocateExpressions(SyntaxTree tree, GeneratedConditionSource generated, CancellationToken cancellationToken)
+    private static ExpressionSyntax[] LocateExpressions(SyntaxTree tree, GeneratedConditionSource generated, bool guarded, CancellationToken cancellationToken)
     {
         var root = (CompilationUnitSyntax)tree.GetRoot(cancellationToken);
         if (root.ContainsDirectives || root.Members.Count != 1 || root.Members[0] is not FileScopedNamespaceDeclarationSyntax ns
-            || ns.Members.Count != 1 || ns.Members[0] is not ClassDeclarationSyntax type || type.Members.Count != generated.Spans.Length)
+            || ns.Members.Count != 1 || ns.Members[0] is not ClassDeclarationSyntax type || type.Members.Count != generated.Spans.Length + (guarded ? 1 : 0)
+            || (guarded && type.Members[^1] is not FieldDeclarationSyntax { Declaration.Variables: [{ Identifier.ValueText: GeneratedConditionSource.GuardMarker }] }))
         {
             throw new InvalidOperationException("The generated condition source does not have the expected shape.");
         }
@@ -265,6 +393,60 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             .ThenBy(x => x.d.Location.Column)
             .ThenBy(x => x.i)
             .Select(x => x.d)];
+
+    private enum CompilePhase
+    {
+        Gate,
+        Sandbox,
+        Emit,
+        Load,
+    }
+
+    /// <summary>Where a compile is, so that a timeout can name the condition it was stuck in.</summary>
+    private sealed class CompileProgress(int count)
+    {
+        private readonly int[] _state = new int[count];
+        private readonly long[] _ticks = new long[count];
+
+        public volatile CompilePhase Phase;
+
+        public void Checking(int index) => Volatile.Write(ref _state[index], 1);
+
+        public void Checked(int index, TimeSpan elapsed)
+        {
+            Volatile.Write(ref _ticks[index], elapsed.Ticks);
+            Volatile.Write(ref _state[index], 2);
+        }
+
+        /// <summary>
+        /// The condition to point at: during the sandbox the one being checked (first in order), else the one whose
+        /// check took longest (emitting binds every body again, and the slow body is slow again).
+        /// </summary>
+        public int Blame()
+        {
+            if (Phase == CompilePhase.Sandbox)
+            {
+                for (var i = 0; i < _state.Length; i++)
+                {
+                    if (Volatile.Read(ref _state[i]) == 1)
+                    {
+                        return i;
+                    }
+                }
+            }
+
+            var slowest = 0;
+            for (var i = 1; i < _ticks.Length; i++)
+            {
+                if (Volatile.Read(ref _ticks[i]) > Volatile.Read(ref _ticks[slowest]))
+                {
+                    slowest = i;
+                }
+            }
+
+            return slowest;
+        }
+    }
 
     private static string CompileHint(string id) => id switch
     {

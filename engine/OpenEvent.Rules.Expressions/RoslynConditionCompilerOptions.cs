@@ -1,3 +1,5 @@
+using OpenEvent.Rules.Evaluation.Conditions;
+
 namespace OpenEvent.Rules.Expressions;
 
 /// <summary>Options of <see cref="RoslynConditionCompiler"/>.</summary>
@@ -18,4 +20,16 @@ public sealed record RoslynConditionCompilerOptions
     /// of a cold compile. The syntax gate runs on every call either way.
     /// </summary>
     public bool RecheckOnCacheHit { get; init; }
+
+    /// <summary>
+    /// What one evaluation of one condition may spend (steps, time, bytes); the compiled set applies it to every
+    /// evaluation. Not part of the cache key: the emitted code reads it at run time.
+    /// </summary>
+    public ConditionLimits Limits { get; init; } = ConditionLimits.Default;
+
+    /// <summary>
+    /// How long one <see cref="RoslynConditionCompiler.Compile"/> may take before it gives up with OER2009 (default
+    /// 20 s; the syntax limits keep honest sets far below). The compiler stops at its next cancellation check.
+    /// </summary>
+    public TimeSpan CompileTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

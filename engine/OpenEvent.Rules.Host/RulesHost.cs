@@ -46,10 +46,16 @@ public static partial class RulesHost
         builder.Services.AddSingleton<PolicySetState>();
         builder.Services.AddSingleton<PolicySetFactory>();
         builder.Services.AddSingleton<RulesMetrics>();
-        builder.Services.AddSingleton<IConditionCompiler>(sp => new RoslynConditionCompiler(new RoslynConditionCompilerOptions
+        builder.Services.AddSingleton<IConditionCompiler>(sp =>
         {
-            CacheDirectory = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Conditions.CacheDirectory,
-        }));
+            var conditions = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Conditions;
+            return new RoslynConditionCompiler(new RoslynConditionCompilerOptions
+            {
+                CacheDirectory = conditions.CacheDirectory,
+                Limits = conditions.ToLimits(),
+                CompileTimeout = conditions.CompileTimeout,
+            });
+        });
         builder.Services.AddSingleton<IPolicySource>(sp => new PolicyFolderSource(
             [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath], sp.GetRequiredService<IConditionCompiler>()));
         builder.Services.AddSingleton<PolicyReloadService>();

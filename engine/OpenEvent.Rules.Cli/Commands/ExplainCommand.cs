@@ -103,7 +103,7 @@ internal static class ExplainCommand
                         }
 
                         explained++;
-                        var decision = compiled.Evaluator.Evaluate(e);
+                        var decision = compiled.Evaluator.Evaluate(e, cancellationToken);
                         var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision)).ToList();
                         await stdout.WriteLineAsync(json ? ExplanationJson(e, explanations) : ExplanationText(e, explanations));
                     }

@@ -47,10 +47,10 @@ public sealed class CompiledPolicySet : IDisposable
         }
     }
 
-    public Decision EvaluateSlice(EventSlice slice)
+    public Decision EvaluateSlice(EventSlice slice, CancellationToken cancellationToken = default)
     {
         using var e = TryRead(slice, out var error);
-        return e is null ? Decision.ForError(slice.Origin, error!) : Evaluator.Evaluate(e);
+        return e is null ? Decision.ForError(slice.Origin, error!) : Evaluator.Evaluate(e, cancellationToken);
     }
 
     /// <summary>

@@ -39,7 +39,12 @@ public sealed class PolicyEvaluator
 
     public ImmutableArray<PolicyDefinition> Policies => _policies;
 
-    public Decision Evaluate(DataWorksEvent e)
+    /// <summary>
+    /// Evaluates <paramref name="e"/>. Conditions run within the limits of the compiled set; a condition that throws
+    /// or goes over its budget is recorded on the decision and its policy follows <c>conditionErrors</c>. Throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled (the caller left).
+    /// </summary>
+    public Decision Evaluate(DataWorksEvent e, CancellationToken cancellationToken = default)
     {
         var matches = t_matches ??= new List<int>(16);
         matches.Clear();
@@ -51,7 +56,7 @@ public sealed class PolicyEvaluator
         foreach (var index in matches)
         {
             var policy = _policies[index];
-            if (!PassesCondition(index, policy, e, failures))
+            if (!PassesCondition(index, policy, e, failures, cancellationToken))
             {
                 continue;
             }
@@ -72,7 +77,7 @@ public sealed class PolicyEvaluator
             Error: null);
     }
 
-    private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, ImmutableArray<ConditionFailure>.Builder failures)
+    private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, ImmutableArray<ConditionFailure>.Builder failures, CancellationToken cancellationToken)
     {
         var conditionIndex = _conditionIndex[index];
         if (conditionIndex < 0 || policy.Condition is null)
@@ -81,7 +86,7 @@ public sealed class PolicyEvaluator
         }
 
         var view = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time);
-        var outcome = _conditions!.Evaluate(conditionIndex, view, policy.Condition.OnError);
+        var outcome = _conditions!.Evaluate(conditionIndex, view, policy.Condition.OnError, cancellationToken);
         if (outcome.Error is { } error)
         {
             // A broken condition must not stop the other policies; what it means for this one is the author's call.

@@ -61,6 +61,15 @@ public static class DiagnosticIds
     /// <summary>A constant argument is invalid: regex pattern, time-zone id or date that can never work.</summary>
     public const string ConditionInvalidArgument = "OER2007";
 
+    /// <summary>The expression exceeds a size or nesting limit that keeps its compile time bounded (nested lambdas, interpolations, anonymous objects, depth).</summary>
+    public const string ConditionTooComplex = "OER2008";
+
+    /// <summary>Compiling the conditions took longer than the compile timeout; the set was not loaded.</summary>
+    public const string ConditionCompileTimeout = "OER2009";
+
+    /// <summary>A construct whose evaluation cost could not be bounded (a self-nesting accumulator, text of a composite value, a runaway format, ...).</summary>
+    public const string ConditionUnbounded = "OER2010";
+
     // Set-level semantics
     public const string DuplicateName = "OER3001";
 

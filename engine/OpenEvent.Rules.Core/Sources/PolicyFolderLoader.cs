@@ -154,7 +154,13 @@ public static class PolicyFolderLoader
 
     private static void CheckConditions(PolicySetDefinition set, IConditionCompiler compiler, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
-        var sources = set.Policies.Where(p => p.Condition is not null).Select(p => PolicySetCompiler.ToSource(p.Name, p.Condition!)).ToList();
+        // Keys only need to be unique here (the set is only checked, then dropped): two policies with the same
+        // name are OER3001, and their conditions are still checked, each under its own key.
+        var sources = set.Policies
+            .Select((p, i) => (Policy: p, Index: i))
+            .Where(x => x.Policy.Condition is not null)
+            .Select(x => PolicySetCompiler.ToSource($"{x.Index}:{x.Policy.Name}", x.Policy.Condition!))
+            .ToList();
         if (sources.Count == 0)
         {
             return;

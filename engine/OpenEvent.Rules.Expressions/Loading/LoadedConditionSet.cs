@@ -8,21 +8,23 @@ namespace OpenEvent.Rules.Expressions.Loading;
 
 /// <summary>
 /// A compiled condition set living in its own collectible load context. Delegates are bound once at load;
-/// evaluation is one delegate call inside a try/catch. Dispose drops the delegates and asks the context to
-/// unload: the runtime frees the code once the last in-flight evaluation has returned.
+/// evaluation is one delegate call within a <see cref="ConditionBudget"/>, inside a try/catch. Dispose drops the
+/// delegates and asks the context to unload: the runtime frees the code once the last in-flight evaluation has returned.
 /// </summary>
 internal sealed class LoadedConditionSet : IConditionSet
 {
     private readonly string[] _keys;
     private readonly Dictionary<string, int> _indexByKey;
+    private readonly ConditionLimits _limits;
     private Func<ConditionEvent, bool>[]? _delegates;
     private AssemblyLoadContext? _context;
 
-    private LoadedConditionSet(string[] keys, Func<ConditionEvent, bool>[] delegates, AssemblyLoadContext context)
+    private LoadedConditionSet(string[] keys, Func<ConditionEvent, bool>[] delegates, AssemblyLoadContext context, ConditionLimits limits)
     {
         _keys = keys;
         _delegates = delegates;
         _context = context;
+        _limits = limits;
         _indexByKey = new Dictionary<string, int>(keys.Length, StringComparer.Ordinal);
         for (var i = 0; i < keys.Length; i++)
         {
@@ -39,7 +41,13 @@ internal sealed class LoadedConditionSet : IConditionSet
 
     public int IndexOf(string key) => _indexByKey.TryGetValue(key, out var index) ? index : -1;
 
-    public bool TryEvaluate(int index, ConditionEvent e, out bool result, out Exception? error)
+    /// <summary>What one evaluation may spend.</summary>
+    public ConditionLimits Limits => _limits;
+
+    public bool TryEvaluate(int index, ConditionEvent e, out bool result, out Exception? error) =>
+        TryEvaluate(index, e, CancellationToken.None, out result, out error);
+
+    public bool TryEvaluate(int index, ConditionEvent e, CancellationToken cancellationToken, out bool result, out Exception? error)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _keys.Length);
@@ -53,14 +61,20 @@ internal sealed class LoadedConditionSet : IConditionSet
 
         try
         {
-            result = delegates[index](e);
+            result = ConditionBudget.Run(delegates[index], e, _limits, cancellationToken);
             error = null;
             return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller left: there is no verdict to record.
+            throw;
         }
         catch (Exception ex)
         {
             // Anything a condition throws (null reference, division by zero, overflow, regex timeout, unknown
-            // time zone) is the caller's to record; it must never stop the evaluation of other policies.
+            // time zone, a budget exceeded, the runtime out of memory) is the caller's to record and to handle
+            // per conditionErrors; it must never stop the evaluation of other policies.
             result = false;
             error = ex;
             return false;
@@ -79,7 +93,7 @@ internal sealed class LoadedConditionSet : IConditionSet
 
     /// <summary>Loads <paramref name="image"/> and binds one delegate per key; null when the image is not the expected assembly.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static LoadedConditionSet? TryLoad(byte[] image, IReadOnlyList<string> keys, string name)
+    public static LoadedConditionSet? TryLoad(byte[] image, IReadOnlyList<string> keys, string name, ConditionLimits limits)
     {
         var context = new AssemblyLoadContext("openevent-conditions-" + name, isCollectible: true);
         try
@@ -87,7 +101,10 @@ internal sealed class LoadedConditionSet : IConditionSet
             using var stream = new MemoryStream(image, writable: false);
             var assembly = context.LoadFromStream(stream);
             var type = assembly.GetType(Generation.GeneratedConditionSource.FullClassName, throwOnError: false);
-            if (type is null)
+
+            // An image without the current guards (cached before budgets existed, or by another version) never runs.
+            if (type?.GetField(Generation.GeneratedConditionSource.GuardMarker, BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is not int version
+                || version != Generation.GeneratedConditionSource.GuardVersion)
             {
                 context.Unload();
                 return null;
@@ -106,7 +123,7 @@ internal sealed class LoadedConditionSet : IConditionSet
                 delegates[i] = method.CreateDelegate<Func<ConditionEvent, bool>>();
             }
 
-            return new LoadedConditionSet([.. keys], delegates, context);
+            return new LoadedConditionSet([.. keys], delegates, context, limits);
         }
         catch (Exception ex) when (ex is BadImageFormatException or FileLoadException or TypeLoadException or MissingMethodException or ArgumentException)
         {

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 internal static class ConditionAllowList
 {
     /// <summary>Raised whenever a rule changes, so that cached assemblies compiled under older rules are not reused.</summary>
-    public const string Version = "conditions-allow-list/1";
+    public const string Version = "conditions-allow-list/2";
 
     public const string ApiNamespace = "OpenEvent.Rules.Evaluation.Conditions";
 
@@ -97,7 +97,8 @@ internal static class ConditionAllowList
             // Intern and IsInterned touch process-wide state; PadLeft/PadRight, Format (alignment: "{0,1000000000}")
             // and new string(c, n) allocate
             // whatever size they are given; Create and GetPinnableReference are span/pointer plumbing.
-            ["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Format", "Create", "GetPinnableReference"], Constructors: ConstructorRule.NoCount),
+            // Normalize may expand text many times over (NFKD); CopyTo and TryCopyTo write into arrays.
+            ["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Format", "Create", "GetPinnableReference", "Normalize", "CopyTo", "TryCopyTo"], Constructors: ConstructorRule.NoCount),
             ["System.Math"] = all,
             // Arrays (new[] { ... }, ToArray()) expose their length only; the static Array API is reflection-adjacent.
             ["System.Array"] = new(Allowed: ["Length", "LongLength"]),
@@ -127,10 +128,18 @@ internal static class ConditionAllowList
             ["System.Collections.Generic.IEqualityComparer`1"] = all,
             ["System.Collections.Generic.IComparer`1"] = all,
             ["System.Collections.Generic.KeyValuePair`2"] = all,
-            // Collections the LINQ operators return; a capacity argument would let a condition allocate at will.
-            ["System.Collections.Generic.List`1"] = new(Denied: ["Capacity", "EnsureCapacity", "GetEnumerator"], Constructors: ConstructorRule.NoCount),
-            ["System.Collections.Generic.HashSet`1"] = new(Denied: ["EnsureCapacity", "GetEnumerator"], Constructors: ConstructorRule.NoCount),
-            ["System.Collections.Generic.Dictionary`2"] = new(Denied: ["EnsureCapacity", "GetEnumerator"], Constructors: ConstructorRule.NoCount),
+            // Collections the LINQ operators return, read-only: a capacity argument would let a condition allocate at
+            // will, and a collection that can be changed (HashSet.Add returns bool, so it fits in a lambda) would let
+            // one evaluation feed what it built back into itself, past every budget check. Collection initializers
+            // (new List<int> { 1, 2 }) still work: they fill the object they create.
+            ["System.Collections.Generic.List`1"] = new(Denied: [
+                "Capacity", "EnsureCapacity", "GetEnumerator", "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange",
+                "Clear", "Sort", "Reverse", "ForEach", "CopyTo", "TrimExcess"], Constructors: ConstructorRule.NoCount),
+            ["System.Collections.Generic.HashSet`1"] = new(Denied: [
+                "EnsureCapacity", "GetEnumerator", "Add", "Remove", "RemoveWhere", "Clear", "UnionWith", "IntersectWith", "ExceptWith", "SymmetricExceptWith",
+                "CopyTo", "TrimExcess"], Constructors: ConstructorRule.NoCount),
+            ["System.Collections.Generic.Dictionary`2"] = new(Denied: ["EnsureCapacity", "GetEnumerator", "Add", "TryAdd", "Remove", "Clear", "CopyTo", "TrimExcess"],
+                Constructors: ConstructorRule.NoCount),
             ["System.Linq.Enumerable"] = new(Allowed: EnumerableMethods),
             ["System.Linq.IGrouping`2"] = all,
             ["System.Linq.ILookup`2"] = all,
@@ -150,10 +159,8 @@ internal static class ConditionAllowList
             rules[$"System.Func`{arity}"] = delegates;
         }
 
+        // No Action: every method that took one changes a collection (List.ForEach). Comparison is for List.Sort, denied too.
         rules["System.Predicate`1"] = delegates;
-        rules["System.Comparison`1"] = delegates;
-        rules["System.Action`1"] = delegates;
-        rules["System.Action`2"] = delegates;
         return rules.ToFrozenDictionary(StringComparer.Ordinal);
     }
 

@@ -24,12 +24,17 @@ internal sealed class ConditionSemanticCheck
     private static readonly SymbolDisplayFormat Display = SymbolDisplayFormat.CSharpErrorMessageFormat;
 
     private readonly SemanticModel _model;
+    private readonly ConditionBoundsCheck _bounds;
     private readonly Dictionary<ISymbol, TypeRule?> _rules = new(SymbolEqualityComparer.Default);
     private readonly List<(string Id, int Position, string Message, string Hint)> _problems = [];
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private CancellationToken _cancellationToken;
 
-    public ConditionSemanticCheck(SemanticModel model) => _model = model;
+    public ConditionSemanticCheck(SemanticModel model)
+    {
+        _model = model;
+        _bounds = new ConditionBoundsCheck((id, position, key, message, hint) => Report(id, position, key, message, hint));
+    }
 
     /// <summary>Checks one condition expression; returns problems at positions of the generated tree.</summary>
     public List<(string Id, int Position, string Message, string Hint)> Run(ExpressionSyntax expression, CancellationToken cancellationToken)
@@ -151,6 +156,11 @@ internal sealed class ConditionSemanticCheck
                 // Did not bind: the compile error is reported; the syntax says whether a forbidden API was meant.
                 WalkSyntax(operation.Syntax);
                 break;
+            case IInvocationOperation { IsImplicit: true, Parent: IObjectOrCollectionInitializerOperation, TargetMethod.Name: "Add" } initializerAdd:
+                // A collection initializer (new List<int> { 1, 2 }) fills the object it creates: not a side effect.
+                // Add itself is denied (it would let a condition mutate a collection it can see twice).
+                CheckType(initializerAdd.TargetMethod.ContainingType, position, allowDelegate: false);
+                break;
             case IInvocationOperation invocation:
                 if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
                 {
@@ -162,8 +172,19 @@ internal sealed class ConditionSemanticCheck
                 {
                     CheckSymbol(invocation.TargetMethod, position, syntaxContext: false);
                     CheckConstantArguments(invocation, position);
+                    _bounds.CheckInvocation(invocation, position);
                 }
 
+                break;
+            case IMethodReferenceOperation methodGroup when methodGroup.Parent is IDelegateCreationOperation:
+                CheckSymbol(methodGroup.Method, position, syntaxContext: false);
+                _bounds.CheckMethodGroup(methodGroup, position);
+                break;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } concatenation when concatenation.Type?.SpecialType == SpecialType.System_String:
+                _bounds.CheckConcatenation(concatenation);
+                break;
+            case IInterpolationOperation hole:
+                _bounds.CheckInterpolation(hole);
                 break;
             case IPropertyReferenceOperation property:
                 CheckSymbol(property.Property, position, syntaxContext: false);

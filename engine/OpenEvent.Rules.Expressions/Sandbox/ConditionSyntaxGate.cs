@@ -50,6 +50,23 @@ internal static class ConditionSyntaxGate
 
     public static List<ConditionProblem> Check(string expression, out ExpressionSyntax? parsed)
     {
+        try
+        {
+            return CheckText(expression, out parsed);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Roslyn's parser is not meant for arbitrary text on its own and has thrown on some (a statement
+            // followed by a line break); whatever it throws, the author gets a located diagnostic.
+            parsed = null;
+            return [new(DiagnosticIds.ConditionNotExpression, 0, $"The condition could not be parsed as a C# expression ({ex.GetType().Name}).", NotExpressionHint)];
+        }
+    }
+
+    private const string NotExpressionHint = "A condition is one boolean expression: no ';', no statements, no braces closing the expression; combine tests with && and ||.";
+
+    private static List<ConditionProblem> CheckText(string expression, out ExpressionSyntax? parsed)
+    {
         parsed = null;
         var problems = new List<ConditionProblem>();
         if (string.IsNullOrWhiteSpace(expression))
@@ -82,7 +99,18 @@ internal static class ConditionSyntaxGate
             lineStart += line.Length + 1;
         }
 
-        var expr = SyntaxFactory.ParseExpression(expression, 0, ParseOptions, consumeFullText: true);
+        // The parser itself takes seconds on some deeply bracketed texts of 4,000 characters ([[[[...]]]], $"{$"{...):
+        // their depth is refused before it runs. Every bracket is a syntax level, so this is the same limit.
+        if (ConditionComplexity.BracketDepthExceeded(expression) is { } deep)
+        {
+            problems.Add(deep);
+            return problems;
+        }
+
+        // Trailing white space (the line break a YAML block scalar keeps) is not part of the expression: Roslyn's
+        // expression parser throws ArgumentOutOfRangeException on a statement followed by a line break.
+        var text = expression.TrimEnd();
+        var expr = SyntaxFactory.ParseExpression(text, 0, ParseOptions, consumeFullText: true);
         foreach (var trivia in expr.DescendantTrivia(descendIntoTrivia: true))
         {
             if (trivia.IsDirective || trivia.IsKind(SyntaxKind.DisabledTextTrivia) || trivia.IsKind(SyntaxKind.BadDirectiveTrivia))
@@ -93,11 +121,16 @@ internal static class ConditionSyntaxGate
             }
         }
 
-        var parseErrors = expr.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
-        if (parseErrors.Count == 0 && expr.FullSpan.Length != expression.Length)
+        // "Unexpected token" (CS1073) spans everything parsed before the token; the error that names the token is more precise.
+        var parseErrors = expr.GetDiagnostics()
+            .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)
+            .OrderBy(d => d.Id == "CS1073" ? 1 : 0)
+            .ThenBy(d => d.Location.SourceSpan.Start)
+            .ToList();
+        if (parseErrors.Count == 0 && expr.FullSpan.Length != text.Length)
         {
             problems.Add(new(DiagnosticIds.ConditionNotExpression, expr.FullSpan.End, "The condition is not a single C# expression: text follows the expression.",
-                "A condition is one boolean expression: no ';', no statements, no braces closing the expression; combine tests with && and ||."));
+                NotExpressionHint));
             return problems;
         }
 
@@ -106,7 +139,7 @@ internal static class ConditionSyntaxGate
             var first = parseErrors[0];
             problems.Add(new(DiagnosticIds.ConditionNotExpression, first.Location.SourceSpan.Start,
                 $"The condition is not a single C# expression: {first.GetMessage(System.Globalization.CultureInfo.InvariantCulture)} ({first.Id}).",
-                "A condition is one boolean expression: no ';', no statements, no braces closing the expression; combine tests with && and ||."));
+                NotExpressionHint));
             return problems;
         }
 
@@ -136,6 +169,11 @@ internal static class ConditionSyntaxGate
             }
         }
 
+        if (problems.Count == 0 && ConditionComplexity.Check(expr) is { } tooComplex)
+        {
+            problems.Add(tooComplex);
+        }
+
         parsed = problems.Count == 0 ? expr : null;
         return problems;
     }
@@ -151,6 +189,8 @@ internal static class ConditionSyntaxGate
                 return ("async lambdas are not allowed in a condition.", "Conditions are synchronous; remove 'async'.");
             case AnonymousMethodExpressionSyntax:
                 return ("Anonymous methods (delegate { ... }) are not allowed in a condition.", "Use an expression lambda (x => ...) inside a LINQ call.");
+            case ThrowExpressionSyntax:
+                return ("throw is not allowed in a condition.", "A condition is true or false; for a value that must be there, use a fallback: e.Data.Str(\"x\", \"\").");
             case AttributeListSyntax:
                 return ("Attributes are not allowed in a condition.", "Remove the [ ... ] attribute.");
             case AssignmentExpressionSyntax:

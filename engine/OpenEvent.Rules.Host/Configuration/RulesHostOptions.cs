@@ -1,3 +1,5 @@
+using OpenEvent.Rules.Evaluation.Conditions;
+
 namespace OpenEvent.Rules.Host.Configuration;
 
 /// <summary>
@@ -40,6 +42,20 @@ public sealed class ConditionOptions
 {
     /// <summary>Where compiled C# conditions are cached by content hash (default: $XDG_CACHE_HOME or ~/.cache, openevent-rules/conditions).</summary>
     public string? CacheDirectory { get; set; }
+
+    /// <summary>Steps (lambda calls, sequence elements) one evaluation of one condition may take; over it, a condition error.</summary>
+    public long MaxSteps { get; set; } = ConditionLimits.Default.MaxSteps;
+
+    /// <summary>Wall time one evaluation of one condition may take; over it, a condition error.</summary>
+    public TimeSpan Timeout { get; set; } = ConditionLimits.Default.Timeout;
+
+    /// <summary>Bytes one evaluation of one condition may allocate (and, separately, build as text); over it, a condition error.</summary>
+    public long MaxBytes { get; set; } = ConditionLimits.Default.MaxBytes;
+
+    /// <summary>How long compiling the conditions of a policy set may take; over it, the set is refused with OER2009.</summary>
+    public TimeSpan CompileTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    public ConditionLimits ToLimits() => new() { MaxSteps = MaxSteps, Timeout = Timeout, MaxBytes = MaxBytes };
 }
 
 public sealed class AuthOptions

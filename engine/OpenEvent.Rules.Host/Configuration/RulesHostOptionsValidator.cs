@@ -55,6 +55,10 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
 
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
         Range(failures, "Reload:TimeoutSeconds", options.Reload.TimeoutSeconds, 1, 3600);
+        Range(failures, "Conditions:MaxSteps", options.Conditions.MaxSteps, 1_000, 1_000_000_000_000);
+        Range(failures, "Conditions:MaxBytes", options.Conditions.MaxBytes, 1024 * 1024, 64L * 1024 * 1024 * 1024);
+        Positive(failures, "Conditions:Timeout", options.Conditions.Timeout);
+        Positive(failures, "Conditions:CompileTimeout", options.Conditions.CompileTimeout);
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);

@@ -116,8 +116,18 @@ public static class EventEndpoints
             foreach (var item in admitted.Where(a => a.Event is not null))
             {
                 using var e = item.Event!;
-                decisions.Add(lease.Compiled.Evaluator.Evaluate(e));
+                // A caller that left stops the dry run: its conditions stop at their next guard.
+                decisions.Add(lease.Compiled.Evaluator.Evaluate(e, context.RequestAborted));
             }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            foreach (var item in admitted.Where(a => a.Event is not null))
+            {
+                item.Event!.Dispose();
+            }
+
+            return;
         }
         finally
         {

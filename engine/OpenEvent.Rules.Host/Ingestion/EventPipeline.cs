@@ -96,14 +96,23 @@ public sealed partial class EventPipeline(
             foreach (var pending in events)
             {
                 using var e = pending.Event;
-                // Evaluation takes no token yet: a caller that left stops the request between events. Extension point
-                // events are processed anyway, since DataWorks waits for their answer whoever asked.
-                if (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
+                // A caller that left cancels the evaluation of regular events (their conditions stop at their next
+                // guard). Extension point events are processed anyway, since DataWorks waits for their answer whoever
+                // asked; their conditions are bounded by the condition budgets and their answer by the deadline.
+                if (e.IsExtensionPoint)
                 {
+                    await ProcessAsync(pending, lease, CancellationToken.None);
                     continue;
                 }
 
-                await ProcessAsync(pending, lease);
+                try
+                {
+                    await ProcessAsync(pending, lease, requestAborted);
+                }
+                catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+                {
+                    // Nobody is waiting for this answer; EventBridge sends the event again.
+                }
             }
         }
         finally
@@ -112,7 +121,7 @@ public sealed partial class EventPipeline(
         }
     }
 
-    private async Task ProcessAsync(PendingEvent pending, LoadedPolicySet lease)
+    private async Task ProcessAsync(PendingEvent pending, LoadedPolicySet lease, CancellationToken cancellationToken)
     {
         var e = pending.Event;
         pending.Phase = PendingPhase.Evaluating;
@@ -126,7 +135,7 @@ public sealed partial class EventPipeline(
         Decision decision;
         try
         {
-            decision = lease.Compiled.Evaluator.Evaluate(e);
+            decision = lease.Compiled.Evaluator.Evaluate(e, cancellationToken);
         }
         catch (Exception ex) when (e.IsExtensionPoint)
         {

@@ -67,6 +67,34 @@ public sealed class ConditionAssemblyCacheTests : IDisposable
     }
 
     [Fact]
+    public void Compile_CachedImageWithoutGuards_IsNeverLoaded()
+    {
+        // A runaway condition, emitted without the budget guards (as before they existed) and planted under the
+        // current key: the loader must refuse it, recompile, and the recompiled set must stop at its budget.
+        var limits = new OpenEvent.Rules.Evaluation.Conditions.ConditionLimits { MaxSteps = 10_000 };
+        const string runaway = "e.Type.SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type).Count() > 0";
+        var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = _cache.Path, Limits = limits });
+        compiler.Compile(TestEvents.Sources(runaway)).Conditions!.Dispose();
+        var file = Assert.Single(Directory.GetFiles(_cache.Path, "*.oerc"));
+        var key = Path.GetFileNameWithoutExtension(file);
+        var unguarded = OpenEvent.Rules.Expressions.Generation.ConditionSourceGenerator.Generate([runaway]);
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(unguarded.Text, OpenEvent.Rules.Expressions.Sandbox.ConditionSyntaxGate.ParseOptions);
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("OerConditions_" + key[..16], [tree], ConditionReferences.References,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+        using var image = new MemoryStream();
+        Assert.True(compilation.Emit(image).Success);
+        Assert.True(new OpenEvent.Rules.Expressions.Caching.ConditionAssemblyCache(_cache.Path).TryWrite(key, image.ToArray()));
+
+        var again = compiler.Compile(TestEvents.Sources(runaway));
+
+        Assert.False(again.FromCache);
+        using var set = again.Conditions!;
+        Assert.False(set.TryEvaluate(0, TestEvents.Load("di-many-tables.json"), out _, out var error));
+        Assert.Equal(OpenEvent.Rules.Evaluation.Conditions.ConditionResource.Steps,
+            Assert.IsType<OpenEvent.Rules.Evaluation.Conditions.ConditionBudgetExceededException>(error).Resource);
+    }
+
+    [Fact]
     public void Compile_RefusedSet_WritesNothing()
     {
         var result = _cache.Compiler().Compile(TestEvents.Sources("true", "System.IO.File.Exists(\"x\")"));

@@ -77,7 +77,10 @@ public sealed class AnswerDeadlineTests
     [Fact]
     public async Task SlowCondition_AnsweredWithTheFailModeByTheDeadline_TheLateDecisionIsNotSentAgain()
     {
-        await using var setup = await Setup.StartAsync(SlowCondition, "--OpenEventRules:DataWorks:AnswerWithin", "00:00:00.200");
+        await using var setup = await Setup.StartAsync(SlowCondition, "--OpenEventRules:DataWorks:AnswerWithin", "00:00:00.200",
+            // Budgets raised so that the condition runs (31^5 steps) instead of stopping at the default step budget.
+            "--OpenEventRules:Conditions:MaxSteps", "1000000000", "--OpenEventRules:Conditions:MaxBytes", "4294967296",
+            "--OpenEventRules:Conditions:Timeout", "00:01:00");
         var (dataWorks, host) = (setup.DataWorks, setup.Host);
         var id = NewId("slow");
         var clock = Stopwatch.StartNew();

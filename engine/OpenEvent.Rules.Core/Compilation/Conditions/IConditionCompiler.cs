@@ -49,10 +49,17 @@ public interface IConditionSet : IDisposable
     int IndexOf(string key);
 
     /// <summary>
-    /// Runs condition <paramref name="index"/>. Returns false, with <paramref name="error"/> set, when the
-    /// condition threw (or the set was disposed); <paramref name="result"/> is then false.
+    /// Runs condition <paramref name="index"/> within the set's <see cref="ConditionLimits"/>. Returns false, with
+    /// <paramref name="error"/> set, when the condition threw, went over its budget
+    /// (<see cref="ConditionBudgetExceededException"/>, also for out-of-memory and insufficient stack) or the set was
+    /// disposed; <paramref name="result"/> is then false. Throws <see cref="OperationCanceledException"/> only when
+    /// <paramref name="cancellationToken"/> is cancelled (the caller left: there is no verdict to give).
     /// </summary>
-    bool TryEvaluate(int index, ConditionEvent e, out bool result, out Exception? error);
+    bool TryEvaluate(int index, ConditionEvent e, CancellationToken cancellationToken, out bool result, out Exception? error);
+
+    /// <summary>Runs condition <paramref name="index"/> without a cancellation token; see the overload.</summary>
+    bool TryEvaluate(int index, ConditionEvent e, out bool result, out Exception? error) =>
+        TryEvaluate(index, e, CancellationToken.None, out result, out error);
 }
 
 /// <summary>A condition outcome after the policy's error mode is applied.</summary>
@@ -62,11 +69,14 @@ public readonly record struct ConditionOutcome(bool Matched, Exception? Error);
 
 public static class ConditionSetExtensions
 {
-    /// <summary>Evaluates condition <paramref name="index"/> and applies <paramref name="onError"/> when it throws.</summary>
-    public static ConditionOutcome Evaluate(this IConditionSet set, int index, ConditionEvent e, ConditionErrorMode onError)
+    /// <summary>
+    /// Evaluates condition <paramref name="index"/> and applies <paramref name="onError"/> when it throws or goes over
+    /// its budget. Throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public static ConditionOutcome Evaluate(this IConditionSet set, int index, ConditionEvent e, ConditionErrorMode onError, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return set.TryEvaluate(index, e, out var result, out var error)
+        return set.TryEvaluate(index, e, cancellationToken, out var result, out var error)
             ? new ConditionOutcome(result, null)
             : new ConditionOutcome(onError == ConditionErrorMode.Match, error);
     }
@@ -87,8 +97,11 @@ public sealed class EmptyConditionSet : IConditionSet
 
     public int IndexOf(string key) => -1;
 
-    public bool TryEvaluate(int index, ConditionEvent e, out bool result, out Exception? error) =>
+    public bool TryEvaluate(int index, ConditionEvent e, CancellationToken cancellationToken, out bool result, out Exception? error) =>
         throw new ArgumentOutOfRangeException(nameof(index), index, "The set has no conditions.");
+
+    public bool TryEvaluate(int index, ConditionEvent e, out bool result, out Exception? error) =>
+        TryEvaluate(index, e, CancellationToken.None, out result, out error);
 
     public void Dispose()
     {

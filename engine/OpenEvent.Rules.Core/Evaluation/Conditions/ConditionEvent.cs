@@ -64,12 +64,16 @@ public sealed class ConditionEvent
             return "";
         }
 
-        return value.ValueKind switch
+        var text = value.ValueKind switch
         {
             JsonValueKind.String => value.GetString() ?? "",
             JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             _ => "",
         };
+
+        // Each call copies the value out of the event: inside a condition, a long one costs steps.
+        ConditionBudget.ChargeWork(text.Length, ConditionGuard.CharsPerStep);
+        return text;
     }
 
     /// <summary>
@@ -101,5 +105,10 @@ public sealed class ConditionEvent
     /// Regular-expression match, the only regex access conditions have: culture-invariant, non-backtracking
     /// where the pattern allows it, with a fixed 100 ms timeout. A null input never matches.
     /// </summary>
-    public bool Matches(string? input, string pattern) => input is not null && ConditionRegex.Get(pattern).IsMatch(input);
+    public bool Matches(string? input, string pattern)
+    {
+        // Linear in the input and the pattern (a pattern built from event data is compiled for the call).
+        ConditionBudget.ChargeWork((long)(input?.Length ?? 0) + (pattern?.Length ?? 0), ConditionGuard.CharsPerStep);
+        return input is not null && ConditionRegex.Get(pattern!).IsMatch(input);
+    }
 }

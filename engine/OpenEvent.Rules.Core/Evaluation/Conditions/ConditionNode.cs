@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace OpenEvent.Rules.Evaluation.Conditions;
@@ -57,7 +58,7 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             return fallback;
         }
 
-        return node._element.ValueKind switch
+        var text = node._element.ValueKind switch
         {
             JsonValueKind.String => node._element.GetString(),
             JsonValueKind.Number => node._element.GetRawText(),
@@ -65,6 +66,10 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             JsonValueKind.False => "false",
             _ => fallback,
         };
+
+        // Each call copies the value out of the event: inside a condition, a long one costs steps.
+        ConditionBudget.ChargeWork(text?.Length ?? 0, ConditionGuard.CharsPerStep);
+        return text;
     }
 
     /// <summary>The string of this node itself (shorthand for <c>Str("")</c>).</summary>
@@ -125,6 +130,7 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
         }
 
         var items = new ConditionNode[node._element.GetArrayLength()];
+        ConditionBudget.ChargeWork(items.Length, ElementsPerStep);
         var i = 0;
         foreach (var item in node._element.EnumerateArray())
         {
@@ -163,7 +169,9 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             return [];
         }
 
-        return node._element.EnumerateObject().Select(p => p.Name).ToArray();
+        var keys = node._element.EnumerateObject().Select(p => p.Name).ToArray();
+        ConditionBudget.ChargeWork(keys.Length, ElementsPerStep);
+        return keys;
     }
 
     /// <summary>
@@ -189,9 +197,13 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
             return Missing;
         }
 
+        var text = node._element.GetString()!;
+
+        // Parsing is linear in the text; charged like reading the same length.
+        ConditionBudget.ChargeWork(text.Length, ConditionGuard.CharsPerStep);
         try
         {
-            using var document = JsonDocument.Parse(node._element.GetString()!, ParseOptions);
+            using var document = JsonDocument.Parse(text, ParseOptions);
             return new ConditionNode(document.RootElement.Clone());
         }
         catch (JsonException)
@@ -201,10 +213,25 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
     }
 
     /// <summary>The raw JSON text of the node ("" when missing).</summary>
-    public override string ToString() => _exists ? _element.GetRawText() : "";
+    public override string ToString()
+    {
+        ConditionBudget.ChargeWork(TextLength, ConditionGuard.CharsPerStep);
+        return _exists ? _element.GetRawText() : "";
+    }
 
-    public bool Equals(ConditionNode other) =>
-        _exists == other._exists && (!_exists || JsonElement.DeepEquals(_element, other._element));
+    /// <summary>
+    /// Deep equality. Inside a condition each comparison costs a step (and one per 256 bytes compared): hashing is by
+    /// kind only, so Distinct or a HashSet over many nodes compares every pair, and the event decides how many there are.
+    /// </summary>
+    public bool Equals(ConditionNode other)
+    {
+        ConditionBudget.Current?.Charge(1);
+        ConditionBudget.ChargeWork(Math.Min(TextLength, other.TextLength), ConditionGuard.CharsPerStep);
+        return _exists == other._exists && (!_exists || JsonElement.DeepEquals(_element, other._element));
+    }
+
+    /// <summary>The length of <see cref="ToString"/> at most (the raw JSON's UTF-8 byte count), without building it.</summary>
+    internal int TextLength => _exists ? JsonMarshal.GetRawUtf8Value(_element).Length : 0;
 
     public override bool Equals(object? obj) => obj is ConditionNode other && Equals(other);
 
@@ -215,6 +242,9 @@ public readonly struct ConditionNode : IEquatable<ConditionNode>
     public static bool operator !=(ConditionNode left, ConditionNode right) => !left.Equals(right);
 
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32 };
+
+    /// <summary>Array elements or property names copied per step by <see cref="Arr(string)"/> and <see cref="Keys"/>.</summary>
+    private const int ElementsPerStep = ConditionGuard.ElementsPerStep;
 
     private static bool TryLong(ConditionNode node, out long value)
     {

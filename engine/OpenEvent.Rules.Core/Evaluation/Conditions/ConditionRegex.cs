@@ -17,6 +17,10 @@ internal static class ConditionRegex
     // conditions that build patterns from event data.
     private const int MaxCachedPatterns = 1024;
 
+    // A pattern built from event data can be as long as the event; keeping a thousand of those would hold
+    // the memory of a thousand events. Longer patterns are built for the call and dropped.
+    private const int MaxCachedPatternLength = 1024;
+
     private static readonly ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
 
     /// <summary>The compiled regex for <paramref name="pattern"/>; throws ArgumentException for an invalid pattern.</summary>
@@ -29,7 +33,7 @@ internal static class ConditionRegex
         }
 
         var regex = Create(pattern);
-        if (Cache.Count < MaxCachedPatterns)
+        if (Cache.Count < MaxCachedPatterns && pattern.Length <= MaxCachedPatternLength)
         {
             Cache.TryAdd(pattern, regex);
         }
