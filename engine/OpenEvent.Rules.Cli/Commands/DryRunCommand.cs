@@ -1,7 +1,6 @@
 using System.CommandLine;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
-using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
 
 namespace OpenEvent.Rules.Cli.Commands;

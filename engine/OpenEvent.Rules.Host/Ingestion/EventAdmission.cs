@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Host.Ingestion;
 
