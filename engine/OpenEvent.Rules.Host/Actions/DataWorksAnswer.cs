@@ -6,7 +6,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// The outbox action that answers an extension point event: <see cref="OutboxDispatcher"/> writes it, the DataWorks
 /// sender (Actions/DataWorks) is the one sender of its <see cref="Type"/>. Its destination is the OpenAPI to call.
 /// </summary>
-public static class DataWorksAnswer
+internal static class DataWorksAnswer
 {
     public const string Type = "dataworks";
 
