@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using OpenEvent.Rules;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Expressions;
-using OpenEvent.Rules.Model;
 
 // Startup cost of C# conditions: compile time for 10, 100 and 1,000 conditions, cold (empty cache folder) and
 // from the cache. BenchmarkDotNet's many-iterations model does not fit a cold compile (the first call is the

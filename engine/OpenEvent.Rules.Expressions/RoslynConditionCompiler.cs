@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Expressions.Caching;
 using OpenEvent.Rules.Expressions.Generation;
 using OpenEvent.Rules.Expressions.Loading;

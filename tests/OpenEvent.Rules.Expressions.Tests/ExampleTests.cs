@@ -1,7 +1,6 @@
 using System.Text.Json;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Evaluation.Conditions;
-using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Expressions.Tests;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Evaluation.Conditions;
 using OpenEvent.Rules.Model;
 
@@ -149,7 +150,7 @@ public sealed class ExhaustionTests : IDisposable
         var load = await OpenEvent.Rules.Sources.PolicyFolderLoader.LoadAsync([folder], OpenEvent.Rules.Catalog.EventCatalog.Default, compiler);
         Assert.False(load.HasErrors, string.Join(Environment.NewLine, load.Diagnostics));
         using var compiled = OpenEvent.Rules.Compilation.PolicySetCompiler.Compile(load.Set, new OpenEvent.Rules.Compilation.PolicySetCompilerOptions { ConditionCompiler = compiler });
-        var slice = OpenEvent.Rules.Evaluation.EventInputReader.Split(Encoding.UTF8.GetBytes(
+        var slice = OpenEvent.Rules.Events.EventInputReader.Split(Encoding.UTF8.GetBytes(
             """{"specversion":"1.0","id":"c","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":1}}"""), "request").Single();
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 

@@ -1,4 +1,5 @@
 using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Expressions.Tests;

@@ -3,7 +3,7 @@ using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Expressions;
@@ -65,11 +66,4 @@ internal static class PolicyLoading
             return (null, ExitCodes.Failure, 0);
         }
     }
-}
-
-/// <summary>The one-line text form of a diagnostic with its hint: `file:line:col: error OER1011: message`.</summary>
-internal static class DiagnosticText
-{
-    public static string Format(Diagnostic diagnostic) =>
-        diagnostic.Hint is null ? diagnostic.ToString() : $"{diagnostic}{Environment.NewLine}  hint: {diagnostic.Hint}";
 }

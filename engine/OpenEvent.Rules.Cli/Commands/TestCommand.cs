@@ -3,7 +3,6 @@ using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Compilation;
-using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 using OpenEvent.Rules.Testing;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
-using OpenEvent.Rules.Cli.Commands;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Testing;
 

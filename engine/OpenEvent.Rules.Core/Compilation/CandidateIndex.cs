@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;

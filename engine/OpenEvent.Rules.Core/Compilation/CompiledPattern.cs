@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
-using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;

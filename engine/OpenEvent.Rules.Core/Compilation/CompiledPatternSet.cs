@@ -1,5 +1,5 @@
-using OpenEvent.Rules.Evaluation;
 using System.Runtime.InteropServices;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Compilation;
 
@@ -7,8 +7,8 @@ namespace OpenEvent.Rules.Compilation;
 // policy set grows from tens to tens of thousands of patterns.
 //
 // Design, in the order an event meets it:
-// 1. Read once (EventReader). One Utf8JsonReader pass over the bytes, walking a trie of the paths any pattern (or
-//    extra path) reads. Values at those paths go into a reusable EventView (flat arrays; strings as spans into one
+// 1. Read once (Events/EventReader). One Utf8JsonReader pass over the bytes, walking a trie of the paths any pattern
+//    (or extra path) reads. Values at those paths go into a reusable EventView (flat arrays; strings as spans into one
 //    char buffer; numbers parsed once to JsonNumber); every other subtree is skipped without being decoded. Object
 //    instances are kept apart, because a nested pattern must match within one array element.
 // 2. Propose candidates (CandidateIndex). A tree built at compile time: each node splits its patterns by the value
@@ -81,28 +81,28 @@ public sealed class CompiledPatternSet
     private void Visit(IndexNode node, EventView view, MatchResult result)
     {
         var epoch = view.Epoch;
-        if (view.NodeStamp[node.Id] == epoch)
+        if (result.NodeStamp[node.Id] == epoch)
         {
             return; // reached again through another value (e.g. an array with repeated values)
         }
 
-        view.NodeStamp[node.Id] = epoch;
+        result.NodeStamp[node.Id] = epoch;
         foreach (var id in node.Scan)
         {
-            if (view.PatternStamp[id] == epoch)
+            if (result.PatternStamp[id] == epoch)
             {
                 continue; // a pattern listed under several keys is verified once
             }
 
-            view.PatternStamp[id] = epoch;
-            view.VerifiedCount++;
+            result.PatternStamp[id] = epoch;
+            result.VerifiedCount++;
             if (_patterns[id].Matches(view, 0))
             {
                 result.Add(id);
             }
         }
 
-        var scratch = view.NodeScratch;
+        var scratch = result.NodeScratch;
         foreach (var partition in node.Partitions)
         {
             var start = scratch.Count;

@@ -1,4 +1,4 @@
-using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;

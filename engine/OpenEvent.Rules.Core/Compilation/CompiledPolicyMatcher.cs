@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;
 
@@ -9,7 +11,7 @@ namespace OpenEvent.Rules.Compilation;
 /// <see cref="CompiledPatternSet"/> (indexed by type and field values, one pass over the event bytes); scope
 /// and exclusions are then checked only for the few policies whose pattern matched.
 /// </summary>
-public sealed class CompiledPolicyMatcher : IPolicyMatcher
+public sealed class CompiledPolicyMatcher : IPolicyMatcher, ISinglePassMatcher
 {
     private readonly ImmutableArray<PolicyDefinition> _policies;
     private readonly CompiledPatternSet _patterns;
@@ -25,7 +27,7 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher
     public CompiledPolicyMatcher(ImmutableArray<PolicyDefinition> policies, IEnumerable<string>? extraPaths = null)
     {
         _policies = policies;
-        var patterns = new List<Model.Patterns.PatternObject>();
+        var patterns = new List<PatternObject>();
         var policyOfPattern = new List<int>();
         _exclusionPatterns = new int[policies.Length][];
         for (var i = 0; i < policies.Length; i++)
@@ -76,6 +78,13 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher
         return result;
     }
 
+    IEventFields ISinglePassMatcher.Read(ReadOnlySpan<byte> utf8, out ReadOnlySpan<int> matchedPatterns)
+    {
+        var result = Read(utf8);
+        matchedPatterns = result.PatternIds;
+        return new ExtractedFields(result, Extracted);
+    }
+
     public void Match(DataWorksEvent e, List<int> matches)
     {
         // An event that came through this matcher's single pass is not read again.
@@ -109,5 +118,33 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher
         }
 
         return false;
+    }
+
+    /// <summary><see cref="IEventFields"/> over the values the single pass extracted (direct values only, as for documents).</summary>
+    private sealed class ExtractedFields(MatchResult match, IReadOnlyDictionary<string, int> extracted) : IEventFields
+    {
+        public Scalar? At(string path) =>
+            extracted.TryGetValue(path, out var index) && match.TryGetExtra(index, out var value, out var inArray) && !inArray ? value : null;
+
+        public string? DataKindIfNotObject()
+        {
+            if (!extracted.TryGetValue("data", out var index))
+            {
+                return null;
+            }
+
+            if (match.IsExtraArray(index))
+            {
+                return "an array";
+            }
+
+            return match.TryGetExtra(index, out var value, out _) ? value.Kind switch
+            {
+                ScalarKind.Null => null,
+                ScalarKind.String => "a string",
+                ScalarKind.Number => "a number",
+                _ => "a boolean",
+            } : null;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Compilation;

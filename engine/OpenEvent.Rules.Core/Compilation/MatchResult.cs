@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;
@@ -15,7 +16,16 @@ public sealed class MatchResult
     private int[] _extraPathIds = [];
     private int _extraCount;
 
+    /// <summary>The event as the single pass read it.</summary>
     internal EventView View { get; } = new();
+
+    // The matcher's own per-event state, stamped with the view's epoch: patterns verified and index nodes visited.
+    internal int[] PatternStamp = [];
+    internal int[] NodeStamp = [];
+    internal readonly List<IndexNode> NodeScratch = [];
+
+    /// <summary>Patterns verified for the current event: what the index let through (tests guard flatness with it).</summary>
+    internal int VerifiedCount;
 
     public int Count => _count;
 
@@ -76,8 +86,28 @@ public sealed class MatchResult
             _extraPathIds = new int[extraCount];
         }
 
-        View.Reset(pathCount, patternCount, indexNodeCount);
+        var wrapped = View.Reset(pathCount);
+        VerifiedCount = 0;
+        NodeScratch.Clear();
+        PatternStamp = Fresh(PatternStamp, patternCount, wrapped);
+        NodeStamp = Fresh(NodeStamp, indexNodeCount, wrapped);
         return View;
+    }
+
+    // A stamp array of at least `size`, with no stamp of the current epoch in it.
+    private static int[] Fresh(int[] stamps, int size, bool epochWrapped)
+    {
+        if (stamps.Length < size)
+        {
+            return new int[size];
+        }
+
+        if (epochWrapped)
+        {
+            Array.Clear(stamps);
+        }
+
+        return stamps;
     }
 
     internal void Add(int id)

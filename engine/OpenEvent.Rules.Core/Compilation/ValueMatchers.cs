@@ -1,12 +1,11 @@
 using System.Net;
-using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;
 
 // Value-level operator semantics (docs/matching-semantics.md, "Leaf operators") over the compact event view:
 // strings arrive as ReadOnlySpan<char>, numbers as JsonNumber. Everything the compiled matcher decides about a
-// single leaf value lives here, as span-based forms of Evaluation/MatcherSemantics; numeric comparisons, IP addresses
+// single leaf value lives here, as span-based forms of Model/Patterns/MatcherSemantics; numeric comparisons, IP addresses
 // and wildcards are MatcherSemantics' own. Structure (arrays, nesting, exists, $or) is not here: it is in CompiledPattern.
 internal static class ValueMatchers
 {
@@ -25,9 +24,6 @@ internal static class ValueMatchers
     /// upper-cased prefix/suffix, which lets the index look them up by length.
     /// </summary>
     public static string ToUpper(string value) => value.ToUpperInvariant();
-
-    /// <summary>Writes the upper-cased <paramref name="value"/> to <paramref name="destination"/> (same length).</summary>
-    public static void ToUpper(ReadOnlySpan<char> value, Span<char> destination) => value.ToUpperInvariant(destination);
 
     public static bool NumberEquals(JsonNumber value, JsonNumber expected) => value.Equals(expected);
 

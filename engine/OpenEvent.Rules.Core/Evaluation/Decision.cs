@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Evaluation;

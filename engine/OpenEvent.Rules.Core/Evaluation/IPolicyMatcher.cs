@@ -1,3 +1,5 @@
+using OpenEvent.Rules.Events;
+
 namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Evaluation.Conditions;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Evaluation;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Evaluation;

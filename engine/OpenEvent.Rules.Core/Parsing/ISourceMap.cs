@@ -1,5 +1,3 @@
-using OpenEvent.Rules.Model;
-
 namespace OpenEvent.Rules.Parsing;
 
 /// <summary>

@@ -6,7 +6,6 @@ using System.Net.Sockets;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 

@@ -1,5 +1,3 @@
-using OpenEvent.Rules.Model;
-
 namespace OpenEvent.Rules.Parsing;
 
 /// <summary>How a scalar was written; templates use it to point inside the string.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 

@@ -1,5 +1,4 @@
 using OpenEvent.Rules.Model;
-using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Validation;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Catalog;
-using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Validation;

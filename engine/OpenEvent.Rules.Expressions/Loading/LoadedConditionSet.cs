@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using OpenEvent.Rules.Compilation.Conditions;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Evaluation.Conditions;
 
 namespace OpenEvent.Rules.Expressions.Loading;

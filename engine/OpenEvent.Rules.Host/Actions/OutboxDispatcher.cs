@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Host.Actions.DataWorks;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Model;
@@ -209,10 +209,10 @@ public sealed partial class OutboxDispatcher(
 
         // UpdateWorkbenchEventResult knows only OK and FAIL: a warning lets the operation pass, with its tip.
         var checkResult = verdict == Verdict.Warn && api == CallbackApi.UpdateWorkbenchEventResult ? "OK" : DecisionJson.VerdictText(verdict);
-        var name = DataWorksCallbackSender.ApiName(api);
+        var name = DataWorksAnswer.ApiName(api);
         var payload = new JsonObject
         {
-            ["type"] = DataWorksCallbackSender.Type,
+            ["type"] = DataWorksAnswer.Type,
             ["api"] = name,
             ["messageId"] = e.Id,
             ["checkResult"] = checkResult,

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Host.Actions.DataWorks;
 
 namespace OpenEvent.Rules.Host.Configuration;
 
@@ -154,7 +153,7 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
             failures.Add($"{Prefix}DataWorks:Endpoint '{endpoint}' is not an absolute http(s) URL: write it like https://dataworks.cn-hangzhou.aliyuncs.com.");
         }
 
-        if (dataWorks.Region is { Length: > 0 } region && !DataWorksCallbackSender.IsRegionId(region))
+        if (dataWorks.Region is { Length: > 0 } region && !RegionId.IsValid(region))
         {
             failures.Add($"{Prefix}DataWorks:Region '{region}' is not a region id: write it like cn-hangzhou.");
         }

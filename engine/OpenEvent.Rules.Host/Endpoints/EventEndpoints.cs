@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;

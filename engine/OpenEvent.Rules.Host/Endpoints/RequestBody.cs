@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.Net.Http.Headers;
-using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 
 namespace OpenEvent.Rules.Host.Endpoints;

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
-using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
+using OpenEvent.Rules.Host.Configuration;
 
 namespace OpenEvent.Rules.Host.Ingestion;
 
@@ -9,15 +9,13 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// the endpoint the signed answer is sent to, and only DataWorks events are governed. POST /events and POST /evaluate
 /// apply the same checks, so that the dry run refuses what the real endpoint refuses.
 /// </summary>
-public static partial class EventAdmission
+public static class EventAdmission
 {
     /// <summary>The only accepted CloudEvents source (the Function Compute envelope is normalized to it).</summary>
     public const string DataWorksSource = "acs.dataworks";
 
     /// <summary>DataWorks ids are UUIDs (36 characters); anything much longer is not one of its events.</summary>
     public const int MaxIdLength = 128;
-
-    public const int MaxRegionLength = 64;
 
     public static EventError? Check(DataWorksEvent e)
     {
@@ -36,16 +34,13 @@ public static partial class EventAdmission
             return new EventError("invalid-source", $"source '{Printable(e.Source)}' is not accepted: only DataWorks events (source \"{DataWorksSource}\") are governed");
         }
 
-        if (e.Scope.Region is { } region && !IsRegionId(region))
+        if (e.Scope.Region is { } region && !RegionId.IsValid(region))
         {
             return new EventError("invalid-region", $"aliyunregionid '{Printable(region)}' is not a region id (like cn-hangzhou): the answer to DataWorks is sent to the endpoint it names");
         }
 
         return null;
     }
-
-    /// <summary>A region id as Alibaba Cloud writes them: cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1.</summary>
-    public static bool IsRegionId(string region) => region.Length <= MaxRegionLength && RegionId().IsMatch(region);
 
     /// <summary>Why the id is refused, or null: control characters (header injection), non-ASCII, spaces, length.</summary>
     private static string? CheckId(string id)
@@ -83,7 +78,4 @@ public static partial class EventAdmission
         var cut = value.Length > 80 ? value[..80] + "..." : value;
         return string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
     }
-
-    [GeneratedRegex(@"^[a-z]{2,}(-[a-z0-9]+)+\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex RegionId();
 }

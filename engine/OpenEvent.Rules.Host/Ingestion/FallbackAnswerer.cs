@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;

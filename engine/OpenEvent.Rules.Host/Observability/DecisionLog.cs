@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 
 namespace OpenEvent.Rules.Host.Observability;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Host.Observability;
 

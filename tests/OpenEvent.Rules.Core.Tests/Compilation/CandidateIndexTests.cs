@@ -16,7 +16,7 @@ public sealed class CandidateIndexTests
         var result = new MatchResult();
         set.Match(Encoding.UTF8.GetBytes(cloudEvent), result);
         matches = result.PatternIds.ToArray();
-        return result.View.VerifiedCount;
+        return result.VerifiedCount;
     }
 
     [Theory]

@@ -1,6 +1,6 @@
-using OpenEvent.Rules.Evaluation;
 using System.Text;
 using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Tests.Compilation;
 

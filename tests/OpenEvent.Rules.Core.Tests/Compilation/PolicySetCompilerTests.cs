@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
-using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Tests.Compilation;
 

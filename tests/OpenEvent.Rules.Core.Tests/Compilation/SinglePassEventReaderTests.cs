@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using OpenEvent.Rules.Catalog;
-using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Tests.Evaluation;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Tests.Evaluation;

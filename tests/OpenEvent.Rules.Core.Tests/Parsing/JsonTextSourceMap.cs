@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
 namespace OpenEvent.Rules.Tests.Parsing;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 using OpenEvent.Rules.Testing;
@@ -43,7 +44,7 @@ public sealed class PolicyCoverageTests : IDisposable
         using var compiled = PolicySetCompiler.Compile(set);
         foreach (var json in events)
         {
-            using var e = compiled.Parser.Parse(System.Text.Encoding.UTF8.GetBytes(json), new OpenEvent.Rules.Evaluation.EventOrigin("e", 0));
+            using var e = compiled.Parser.Parse(System.Text.Encoding.UTF8.GetBytes(json), new OpenEvent.Rules.Events.EventOrigin("e", 0));
             coverage.Record(compiled.Evaluator.Policies, e, compiled.Evaluator.Evaluate(e));
         }
 

@@ -1,4 +1,5 @@
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Patterns;
 using static OpenEvent.Rules.Tests.Validation.M;
 
 namespace OpenEvent.Rules.Tests.Validation;

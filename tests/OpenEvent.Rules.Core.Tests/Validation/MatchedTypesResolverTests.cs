@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Validation;
 using static OpenEvent.Rules.Tests.Validation.M;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.DataWorks;
+using OpenEvent.Rules.Host.Configuration;
 using static OpenEvent.Rules.Tests.Actions.ActionHarness;
 
 namespace OpenEvent.Rules.Tests.Actions;
@@ -94,7 +95,7 @@ public sealed class DataWorksRegionTests
     [InlineData("us-west-1")]
     public void IsRegionId_RealRegions_Accepted(string region)
     {
-        Assert.True(DataWorksCallbackSender.IsRegionId(region));
+        Assert.True(RegionId.IsValid(region));
     }
 
     [Theory]
@@ -111,7 +112,7 @@ public sealed class DataWorksRegionTests
     [InlineData("cn-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     public void IsRegionId_AnythingElse_Refused(string region)
     {
-        Assert.False(DataWorksCallbackSender.IsRegionId(region));
+        Assert.False(RegionId.IsValid(region));
     }
 
     [Fact]

@@ -2,9 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
 
@@ -16,21 +14,11 @@ namespace OpenEvent.Rules.Host.Actions.DataWorks;
 /// CheckResult and the combined reasons. The AccessKey is read from the environment at each attempt.
 /// Throttling and server errors are retried; other API errors are dead-lettered with the API's code and message.
 /// </summary>
-public sealed partial class DataWorksCallbackSender(IHttpClientFactory httpClients, IOptions<RulesHostOptions> options, TimeProvider time) : IActionSender
+public sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOptions<RulesHostOptions> options, TimeProvider time) : IActionSender
 {
-    public const string Type = "dataworks";
-
     private readonly DataWorksOptions _options = options.Value.DataWorks;
 
-    public IReadOnlyCollection<string> Types { get; } = [Type];
-
-    public static string ApiName(CallbackApi api) => api switch
-    {
-        CallbackApi.UpdateIdeEventResult => "UpdateIDEEventResult",
-        CallbackApi.UpdateWorkbenchEventResult => "UpdateWorkbenchEventResult",
-        CallbackApi.CallbackExtension => "CallbackExtension",
-        _ => throw new ArgumentOutOfRangeException(nameof(api), api, "this event type is not answered"),
-    };
+    public IReadOnlyCollection<string> Types { get; } = [DataWorksAnswer.Type];
 
     /// <summary>The default endpoint of a region (reference 4.5): cn-qingdao and cn-huhehaote use the central one.</summary>
     public static string DefaultEndpoint(string region) =>
@@ -89,7 +77,7 @@ public sealed partial class DataWorksCallbackSender(IHttpClientFactory httpClien
             return configured;
         }
 
-        if (eventRegion is { Length: > 0 } && !IsRegionId(eventRegion))
+        if (eventRegion is { Length: > 0 } && !RegionId.IsValid(eventRegion))
         {
             refusal = $"the event's region (aliyunregionid) {SecretRedactor.Quote(eventRegion)} is not a region id like cn-hangzhou, so it does not name an endpoint: "
                 + "set OpenEventRules:DataWorks:Endpoint to answer such events";
@@ -104,16 +92,6 @@ public sealed partial class DataWorksCallbackSender(IHttpClientFactory httpClien
         refusal = "the event has no region (aliyunregionid) and neither OpenEventRules:DataWorks:Region nor :Endpoint is configured";
         return null;
     }
-
-    /// <summary>Longest region id accepted (the longest real ones, e.g. cn-shanghai-finance-1, are about 25).</summary>
-    public const int MaxRegionLength = 64;
-
-    /// <summary>An Alibaba Cloud region id: lowercase letters, then dash-separated groups of lowercase letters and digits.</summary>
-    public static bool IsRegionId(string region) => region.Length <= MaxRegionLength && RegionId().IsMatch(region);
-
-    // \z, not $: $ also matches before a final line feed.
-    [GeneratedRegex(@"^[a-z]{2,}(-[a-z0-9]+)+\z", RegexOptions.CultureInvariant)]
-    private static partial Regex RegionId();
 
     internal HttpRequestMessage SignedV3(Uri uri, string api, List<KeyValuePair<string, string>> parameters, string accessKeyId, string secret, string? securityToken)
     {

@@ -1,5 +1,4 @@
 using OpenEvent.Rules.Compilation.Conditions;
-using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Tests.Compilation.Conditions;
 

@@ -6,7 +6,7 @@ using System.Text.Unicode;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// Turns the bytes of one event into a <see cref="DataWorksEvent"/>: checks the bytes (UTF-8, JSON, depth,

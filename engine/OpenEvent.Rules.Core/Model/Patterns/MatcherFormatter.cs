@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Model.Patterns;
 
 /// <summary>
 /// Writes a matcher back as the compact JSON a pattern author would write (<c>{"prefix":"acs."}</c>), for explain

@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Model.Patterns;
 
 /// <summary>
 /// A parsed wildcard: literal segments separated by unescaped <c>*</c>. <c>\*</c> is a literal star, <c>\\</c> a literal

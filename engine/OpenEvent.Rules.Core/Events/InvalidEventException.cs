@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// The event bytes are not a JSON object the matcher accepts. Thrown (rather than returned) because a bad event is

@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Compilation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// One node of the trie of event paths that some pattern or extra path reads. The reader walks the event and this

@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// The normalized scope values of one event, resolved through the catalog (the workspace is data.projectId for

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// The envelope and payload values the engine itself needs (type, id, specversion, scope fields, blockBusiness), by

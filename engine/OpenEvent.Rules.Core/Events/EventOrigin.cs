@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>Where an event came from: the input file (or "-" / "request") and its 0-based position in it.</summary>
 public readonly record struct EventOrigin(string File, int Index);

@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Model;
+namespace OpenEvent.Rules;
 
 /// <summary>A position in a policy file, 1-based, as editors and SARIF count it.</summary>
 public readonly record struct SourceLocation(string File, int Line, int Column)

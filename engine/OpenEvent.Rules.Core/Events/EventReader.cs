@@ -1,9 +1,8 @@
-using OpenEvent.Rules.Evaluation;
 using System.Text.Json;
 using System.Text.Unicode;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Compilation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// Reads one event from its UTF-8 bytes in a single forward pass (Utf8JsonReader), walking the path trie in step:

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>One event cut out of an input: its bytes, or why it could not be cut.</summary>
 public sealed record EventSlice(EventOrigin Origin, ReadOnlyMemory<byte> Utf8, EventError? Error);

@@ -3,9 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Model.Patterns;
 
 // The value-level meaning of every leaf operator (docs/matching-semantics.md, "Leaf operators"), in one place.
 // The reference evaluator calls these per value, and the compiled matcher reuses them for its per-value
@@ -77,6 +76,9 @@ public static class MatcherSemantics
     /// unit to one, so lengths are kept and prefix/suffix of the folded string are the folded prefix/suffix.
     /// </summary>
     public static string FoldCase(string value) => value.ToUpperInvariant();
+
+    /// <summary><see cref="FoldCase(string)"/> into <paramref name="destination"/> (same length), for spans of an event's text.</summary>
+    public static void FoldCase(ReadOnlySpan<char> value, Span<char> destination) => value.ToUpperInvariant(destination);
 
     public static bool EqualsIgnoreCase(string value, string expected) =>
         string.Equals(FoldCase(value), FoldCase(expected), StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenEvent.Rules.Catalog;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// One event, normalized to a CloudEvents 1.0 structured JSON object whatever shape it arrived in
@@ -37,7 +37,7 @@ public sealed class DataWorksEvent : IDisposable
     /// thread), the document is built on demand.
     /// </summary>
     internal DataWorksEvent(ReadOnlyMemory<byte> utf8, EventOrigin origin, string id, string type, string? source,
-        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness, object matchedBy, int[] matchedPatterns)
+        EventTypeInfo? catalogEntry, bool isExtensionPoint, EventScope scope, bool? blockBusiness, ISinglePassMatcher matchedBy, int[] matchedPatterns)
     {
         Utf8 = utf8;
         Origin = origin;
@@ -55,8 +55,8 @@ public sealed class DataWorksEvent : IDisposable
     /// <summary>Whether the document has been parsed (the single pass defers it until something needs it).</summary>
     internal bool HasDocument => _document is not null;
 
-    /// <summary>The matcher whose single pass produced <see cref="MatchedPatterns"/> (only it may reuse them).</summary>
-    internal object? MatchedBy { get; }
+    /// <summary>The matcher whose single pass produced <see cref="MatchedPatterns"/> (only it may reuse them); null for a parsed event.</summary>
+    internal ISinglePassMatcher? MatchedBy { get; }
 
     /// <summary>The ids of the patterns the single pass matched, ascending.</summary>
     internal int[]? MatchedPatterns { get; }

@@ -1,22 +1,21 @@
 using OpenEvent.Rules.Catalog;
-using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Compilation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
-/// Reads each event once from its UTF-8 bytes: the compiled matcher's pass validates the bytes, matches every pattern
-/// and extracts the few envelope and scope fields the engine needs, so the event is known, checked and matched
-/// without building a document (which is parsed later only if a matched policy's template or condition needs it).
-/// The older Function Compute envelope, which must be rewritten first, goes through <see cref="EventParser"/>.
+/// Reads each event once from its UTF-8 bytes: the matcher's single pass (<see cref="ISinglePassMatcher"/>) validates
+/// the bytes, matches every pattern and extracts the few envelope and scope fields the engine needs
+/// (<see cref="FieldPaths"/>), so the event is known, checked and matched without building a document (which is
+/// parsed later only if a matched policy's template or condition needs it). The older Function Compute envelope,
+/// which must be rewritten first, goes through <see cref="EventParser"/>.
 /// </summary>
 internal sealed class SinglePassEventReader
 {
     private readonly EventParser _parser;
-    private readonly CompiledPolicyMatcher _matcher;
+    private readonly ISinglePassMatcher _matcher;
     private readonly int _maxEventBytes;
 
-    public SinglePassEventReader(EventParser parser, CompiledPolicyMatcher matcher, int maxEventBytes)
+    public SinglePassEventReader(EventParser parser, ISinglePassMatcher matcher, int maxEventBytes)
     {
         _parser = parser;
         _matcher = matcher;
@@ -43,10 +42,11 @@ internal sealed class SinglePassEventReader
         try
         {
             EventParser.CheckSize(slice.Utf8.Length, _maxEventBytes);
-            MatchResult match;
+            IEventFields fields;
+            ReadOnlySpan<int> matched;
             try
             {
-                match = _matcher.Read(slice.Utf8.Span);
+                fields = _matcher.Read(slice.Utf8.Span, out matched);
             }
             catch (InvalidEventException rejected)
             {
@@ -57,7 +57,6 @@ internal sealed class SinglePassEventReader
                 return null;
             }
 
-            var fields = new ExtractedFields(match, _matcher.Extracted);
             if (fields.At("specversion") is null && fields.At("messageId") is not null)
             {
                 return _parser.TryParse(slice, out error);
@@ -68,40 +67,12 @@ internal sealed class SinglePassEventReader
             var entry = _parser.Catalog.FindByType(type);
             return new DataWorksEvent(slice.Utf8, slice.Origin, fields.At("id")!.Value.Text!, type,
                 fields.At("source") is { IsString: true } source ? source.Text : null,
-                entry, EventParser.IsExtensionPoint(entry, fields), EventParser.ResolveScope(entry, fields), EventParser.BlockBusiness(fields), _matcher, match.PatternIds.ToArray());
+                entry, EventParser.IsExtensionPoint(entry, fields), EventParser.ResolveScope(entry, fields), EventParser.BlockBusiness(fields), _matcher, matched.ToArray());
         }
         catch (InvalidEventException ex)
         {
             error = ex.ToError();
             return null;
-        }
-    }
-
-    /// <summary><see cref="IEventFields"/> over the values the single pass extracted (direct values only, as for documents).</summary>
-    private sealed class ExtractedFields(MatchResult match, IReadOnlyDictionary<string, int> extracted) : IEventFields
-    {
-        public Scalar? At(string path) =>
-            extracted.TryGetValue(path, out var index) && match.TryGetExtra(index, out var value, out var inArray) && !inArray ? value : null;
-
-        public string? DataKindIfNotObject()
-        {
-            if (!extracted.TryGetValue("data", out var index))
-            {
-                return null;
-            }
-
-            if (match.IsExtraArray(index))
-            {
-                return "an array";
-            }
-
-            return match.TryGetExtra(index, out var value, out _) ? value.Kind switch
-            {
-                ScalarKind.Null => null,
-                ScalarKind.String => "a string",
-                ScalarKind.Number => "a number",
-                _ => "a boolean",
-            } : null;
         }
     }
 }

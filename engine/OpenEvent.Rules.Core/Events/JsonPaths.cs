@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace OpenEvent.Rules.Evaluation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>Dotted paths over a JSON element ("data.process.applicant"); a numeric segment indexes an array.</summary>
 public static class JsonPaths

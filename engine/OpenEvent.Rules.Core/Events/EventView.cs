@@ -1,12 +1,11 @@
-using OpenEvent.Rules.Evaluation;
 using System.Runtime.CompilerServices;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Compilation;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
-/// The compact, reusable per-event structure: only the values at paths some pattern reads, in flat arrays that are
-/// reset (not reallocated) between events. Object instances keep element identity, which nested patterns need
+/// The compact, reusable per-event structure the single pass reads into (<see cref="EventReader"/>): only the values
+/// at paths some pattern reads, in flat arrays that are reset (not reallocated) between events. Object instances keep element identity, which nested patterns need
 /// ("all fields within the same array element"); per-path value lists serve the candidate index, which only needs
 /// "some value at this path anywhere".
 /// Layout: an object instance of path node N owns N.ChildCount consecutive slots; a slot heads two singly linked
@@ -39,14 +38,13 @@ internal sealed class EventView
     /// <summary>Epoch stamp of the paths whose field was an array (read by the engine's envelope checks).</summary>
     public int[] ArrayStamp = [];
 
-    public int[] PatternStamp = [];
-    public int[] NodeStamp = [];
+    /// <summary>
+    /// The current event's stamp: per-path arrays (and the matcher's own stamp arrays) hold it for "set during this
+    /// event", so arrays sized by the policy set are never cleared per event. It restarts at 1 after wrapping, when
+    /// every stamp array is cleared; a stamp array is therefore stale exactly when <see cref="Reset"/> returns true.
+    /// </summary>
     public int Epoch;
 
-    /// <summary>Patterns verified for the current event: what the index let through (tests guard flatness with it).</summary>
-    public int VerifiedCount;
-
-    public readonly List<IndexNode> NodeScratch = [];
     public readonly DuplicateKeyChecker Names = new();
 
     public struct ValueRecord
@@ -61,8 +59,9 @@ internal sealed class EventView
         public int NextInPath;
     }
 
-    /// <summary>Readies the view for one event of a set with the given sizes.</summary>
-    public void Reset(int pathCount, int patternCount, int indexNodeCount)
+    /// <summary>Readies the view for one event read with a trie of <paramref name="pathCount"/> paths.</summary>
+    /// <returns>True when the epoch wrapped: stamp arrays kept outside the view must be cleared.</returns>
+    public bool Reset(int pathCount)
     {
         if (Chars.Length > RetainedChars)
         {
@@ -75,11 +74,9 @@ internal sealed class EventView
         }
 
         ValueCount = 0;
-        VerifiedCount = 0;
         CharCount = 0;
         InstanceCount = 0;
         SlotCount = 0;
-        NodeScratch.Clear();
         Names.Reset();
 
         if (PathStamp.Length < pathCount)
@@ -90,25 +87,16 @@ internal sealed class EventView
             ArrayStamp = new int[pathCount];
         }
 
-        if (PatternStamp.Length < patternCount)
-        {
-            PatternStamp = new int[patternCount];
-        }
-
-        if (NodeStamp.Length < indexNodeCount)
-        {
-            NodeStamp = new int[indexNodeCount];
-        }
-
         // Stamps instead of clearing: arrays sized by the policy set are never touched per event.
         if (++Epoch == int.MaxValue)
         {
             Array.Clear(PathStamp);
             Array.Clear(ArrayStamp);
-            Array.Clear(PatternStamp);
-            Array.Clear(NodeStamp);
             Epoch = 1;
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>A new object instance of <paramref name="node"/>, its slots all empty.</summary>
@@ -217,7 +205,7 @@ internal sealed class EventView
         {
             var length = v.TextLength;
             var destination = ReserveChars(length); // may move Chars: read the source after reserving
-            ValueMatchers.ToUpper(Chars.AsSpan(v.TextStart, length), destination);
+            MatcherSemantics.FoldCase(Chars.AsSpan(v.TextStart, length), destination);
             v.UpperStart = CharCount;
             CharCount += length;
         }

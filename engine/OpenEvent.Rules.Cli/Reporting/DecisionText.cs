@@ -1,0 +1,61 @@
+using System.Text;
+using OpenEvent.Rules.Evaluation;
+
+namespace OpenEvent.Rules.Cli.Reporting;
+
+/// <summary>The detailed human-readable form of one decision, used in `oer test` failure reports.</summary>
+internal static class DecisionText
+{
+    public static string Format(Decision decision)
+    {
+        var text = new StringBuilder();
+        var e = decision.Event;
+        text.Append($"{e.File}[{e.Index}]");
+        if (decision.Error is { } error)
+        {
+            text.Append($"  INVALID {error.Id}: {error.Message}");
+            return text.ToString();
+        }
+
+        text.Append($"  {e.Type}  id={e.Id}");
+        text.AppendLine();
+        text.Append("  verdict: ").Append(decision.Verdict is { } v ? DecisionJson.VerdictText(v) : "none (regular event)");
+        if (decision.Matched.IsEmpty && decision.Audit.IsEmpty)
+        {
+            text.AppendLine().Append("  no policy matched");
+        }
+
+        foreach (var match in decision.Matched)
+        {
+            AppendMatch(text, match, "matched");
+        }
+
+        foreach (var match in decision.Audit)
+        {
+            AppendMatch(text, match, "would (audit)");
+        }
+
+        foreach (var failure in decision.ConditionFailures)
+        {
+            text.AppendLine().Append($"  condition error in {failure.Policy} ({failure.Location}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}");
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendMatch(StringBuilder text, PolicyMatch match, string label)
+    {
+        text.AppendLine().Append($"  {label}: {match.Policy} (priority {match.Priority}, {match.Location})");
+        foreach (var action in match.Actions)
+        {
+            text.AppendLine().Append("    ").Append(action switch
+            {
+                BlockOutcome block => $"block: {block.Reason}",
+                WarnOutcome warn => $"warn: {warn.Reason}",
+                NotifyOutcome notify => $"notify {notify.Channel}: {notify.Message}",
+                ForwardOutcome forward => $"forward to {forward.Target}",
+                _ => action.Kind,
+            });
+        }
+    }
+}
