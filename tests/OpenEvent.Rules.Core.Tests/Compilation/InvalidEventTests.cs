@@ -2,7 +2,7 @@ using OpenEvent.Rules.Evaluation;
 using System.Text;
 using OpenEvent.Rules.Compilation;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 public sealed class InvalidEventTests
 {

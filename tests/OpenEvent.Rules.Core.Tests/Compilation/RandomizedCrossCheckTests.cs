@@ -4,7 +4,7 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>
 /// Differential check of the compiled set against the reference evaluator on random patterns and events.

@@ -4,7 +4,7 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Tests.Evaluation;
+namespace OpenEvent.Rules.Core.Tests.Evaluation;
 
 public sealed class MatcherSemanticsTests
 {

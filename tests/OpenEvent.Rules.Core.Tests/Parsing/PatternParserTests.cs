@@ -3,7 +3,7 @@ using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Parsing;
+namespace OpenEvent.Rules.Core.Tests.Parsing;
 
 public sealed class PatternParserTests
 {

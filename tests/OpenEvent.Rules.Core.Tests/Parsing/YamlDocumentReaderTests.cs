@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Parsing;
+namespace OpenEvent.Rules.Core.Tests.Parsing;
 
 public sealed class YamlDocumentReaderTests
 {

@@ -1,7 +1,7 @@
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Model;
 
-namespace OpenEvent.Rules.Tests.Compilation.Conditions;
+namespace OpenEvent.Rules.Core.Tests.Compilation.Conditions;
 
 public sealed class ConditionSourceTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using OpenEvent.Rules.Cli;
 using OpenEvent.Rules.Host.Actions;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 /// <summary>oer outbox list|retry|purge over a real outbox file.</summary>
 public sealed class OutboxCommandTests : IDisposable

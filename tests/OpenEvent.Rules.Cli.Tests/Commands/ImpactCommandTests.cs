@@ -1,6 +1,6 @@
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 /// <summary>
 /// oer impact between two commits of a temporary git repository: a policy repository with two policies and a

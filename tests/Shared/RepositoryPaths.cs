@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Tests.Shared;
 
 /// <summary>Finds files of the repository (policies, schemas, samples) from the test output folder.</summary>
 internal static class RepositoryPaths

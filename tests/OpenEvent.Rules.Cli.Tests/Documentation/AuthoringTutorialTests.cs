@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Documentation;
 
 /// <summary>
 /// Follows the tutorial of policy-guide.md as written (the steps marked <c>&lt;!-- tutorial: ... --&gt;</c>) in a fresh,

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Tests.Shared;
 
 /// <summary>
 /// Real file system hazards for the policy folder tests: FIFOs made with mkfifo, symbolic links with the .NET API.
-/// Linked into the CLI and host test projects too.
+/// Linked into the Core, CLI and host test projects (tests/Shared).
 /// </summary>
 internal static class FolderHazards
 {

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Policies;
 
 /// <summary>
 /// Issue 10's soak: a steady stream of events POSTed to the real host while 50 hostile changes are applied to its

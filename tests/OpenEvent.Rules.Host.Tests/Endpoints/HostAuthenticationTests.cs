@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using OpenEvent.Rules.Host;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Endpoints;
 
 public sealed class HostAuthenticationTests
 {

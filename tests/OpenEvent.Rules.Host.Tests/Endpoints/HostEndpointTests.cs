@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Catalog;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Endpoints;
 
 /// <summary>The real host on a loopback port: every event family, batches, the FC envelope and every refusal status.</summary>
 public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedHost>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using OpenEvent.Rules.Host.Policies;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Policies;
 
 /// <summary>
 /// Issue 10, deliverable 1, against the real host: nothing in the policy folder stops or wedges it. Each hazard is

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Configuration;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Configuration;
 
 /// <summary>
 /// "Every setting is validated": a key under OpenEventRules that is not a setting, an unknown command-line option or a

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Documentation;
 
 /// <summary>
 /// A newcomer's first hour, as the pages tell it: in a copy of the repository's content, the README's five-minute

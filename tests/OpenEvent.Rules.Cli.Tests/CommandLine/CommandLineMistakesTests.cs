@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.CommandLine;
 
 /// <summary>
 /// The first hour's mistakes (issue 11), each as the user types it: the exact message and exit code. None of them may

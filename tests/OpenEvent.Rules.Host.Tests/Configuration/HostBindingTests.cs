@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Configuration;
 
 /// <summary>
 /// Without a token the host must not be reachable from the network, whichever way its addresses are configured.

@@ -2,7 +2,7 @@ using System.Text.Json;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 public sealed class DryRunCommandTests : IDisposable
 {

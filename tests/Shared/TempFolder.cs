@@ -1,4 +1,4 @@
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Tests.Shared;
 
 /// <summary>A unique temporary folder, deleted with its contents on dispose.</summary>
 internal sealed class TempFolder : IDisposable

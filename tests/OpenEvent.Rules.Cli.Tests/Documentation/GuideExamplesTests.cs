@@ -10,7 +10,7 @@ using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Sources;
 using OpenEvent.Rules.Testing;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Documentation;
 
 /// <summary>
 /// policy-guide.md cannot rot: every YAML example in it is validated, every example event is evaluated against the

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using OpenEvent.Rules.Host.Actions.DataWorks;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions.DataWorks;
 
 /// <summary>The signer against the published test vectors (reference section 4.5), exactly.</summary>
 public sealed class AcsSignerTests

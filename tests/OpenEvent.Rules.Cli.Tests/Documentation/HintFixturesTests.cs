@@ -3,7 +3,7 @@ using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli.Commands;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Documentation;
 
 /// <summary>
 /// A hint is only right if following it fixes the problem. Each tests/fixtures/hints/NAME.yaml declares the diagnostics

@@ -1,7 +1,7 @@
 using OpenEvent.Rules.Cli;
 using OpenEvent.Rules.Expressions.Tests;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 /// <summary>Every sandbox escape attempt, written as a policy, is refused by `oer validate` with a located diagnostic.</summary>
 public sealed class ConditionValidationTests : IDisposable

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Ingestion;
 
 public sealed class HostLoadTests
 {

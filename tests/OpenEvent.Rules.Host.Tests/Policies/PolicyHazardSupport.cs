@@ -9,50 +9,10 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Policies;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests;
-
-/// <summary>
-/// The tests that read /metrics run alone: every in-process host's meter is named OpenEvent.Rules, and OpenTelemetry's
-/// providers listen by name across the process, so a host started by a parallel test would mix its values in.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class HostMetricsCollection
-{
-    public const string Name = "host metrics";
-}
-
-/// <summary>Every line the host logs, formatted, for tests that check what reaches the log (and what must not).</summary>
-internal sealed class CapturedLog : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public string Text => string.Join('\n', _lines);
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
-            }
-        }
-    }
-}
+namespace OpenEvent.Rules.Host.Tests.Policies;
 
 /// <summary>
 /// The real folder source with one injectable step before it: the engine faults and slow steps that a real folder

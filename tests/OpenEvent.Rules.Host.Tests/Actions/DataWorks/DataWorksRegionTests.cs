@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.DataWorks;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions.DataWorks;
 
 /// <summary>
 /// The DataWorks endpoint is named by the event's region when none is configured. A region such as

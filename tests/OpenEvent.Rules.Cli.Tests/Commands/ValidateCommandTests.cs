@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using NJsonSchema;
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 public sealed class ValidateCommandTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 /// <summary>Issue 10: `oer validate` (and every command that loads --policies) has the host's folder guards.</summary>
 public sealed class ValidatePolicyFolderHazardTests : IDisposable

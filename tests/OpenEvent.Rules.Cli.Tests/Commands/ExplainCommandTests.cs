@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 public sealed class ExplainCommandTests
 {

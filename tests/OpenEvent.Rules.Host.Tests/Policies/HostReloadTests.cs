@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Policies;
 
 public sealed class HostReloadTests
 {
