@@ -237,8 +237,28 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         Assert.Equal(JsonValueKind.Array, decision.GetProperty("audit").ValueKind);
         Assert.Equal(JsonValueKind.Null, decision.GetProperty("error").ValueKind);
 
-        await Task.Delay(300);
-        Assert.False(File.Exists(_host.DecisionLogPath) && File.ReadAllText(_host.DecisionLogPath).Contains("eval-1"));
+        // One writer logs the decisions in the order they were appended, and a request appends before it answers: once
+        // the line of an event posted to /events after this answer is in the file, a line for eval-1 would be above it.
+        var after = "after-eval-" + Guid.NewGuid().ToString("N");
+        using (var logged = await _host.PostAsync("/events", DeployEvent(after, "ods_x")))
+        {
+            Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        }
+
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(LoggedEventIds().Contains(after)), "the decision line of the event posted after it");
+        Assert.DoesNotContain("eval-1", LoggedEventIds());
+    }
+
+    /// <summary>The event ids of the complete lines of the decision log (the writer may be in the middle of the last one).</summary>
+    private List<string?> LoggedEventIds()
+    {
+        if (!File.Exists(_host.DecisionLogPath))
+        {
+            return [];
+        }
+
+        var lines = File.ReadAllText(_host.DecisionLogPath).Split('\n');
+        return lines[..^1].Select(l => JsonDocument.Parse(l).RootElement.GetProperty("eventId").GetString()).ToList();
     }
 
     [Fact]
