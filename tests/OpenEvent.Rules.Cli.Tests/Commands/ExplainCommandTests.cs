@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OpenEvent.Rules.Cli;
 
 namespace OpenEvent.Rules.Cli.Tests.Commands;
@@ -40,15 +42,26 @@ public sealed class ExplainCommandTests
         Assert.Equal("\"dataworks:FileChange:RunFile\"", clause.GetProperty("actual")[0].GetString());
     }
 
-    [Fact]
-    public void Explain_EveryPolicyOnEverySample_Succeeds()
+    public static TheoryData<string> Samples() =>
+        new(Directory.EnumerateFiles(RepositoryPaths.Combine("samples", "events"), "*.json").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Explain_EveryPolicyOnASample_EachAppliesOrNamesItsFirstFailingClause(string sample)
     {
-        foreach (var sample in Directory.EnumerateFiles(RepositoryPaths.Combine("samples", "events"), "*.json"))
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample(sample));
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        var loaded = int.Parse(Regex.Match(stderr, @"^oer: policies from \S+: (\d+) policies in ", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+        var events = stdout.Split("\nevent ").Select((text, i) => i == 0 ? text : "event " + text).ToList();
+        Assert.All(events, e => Assert.StartsWith($"event {Sample(sample)}[", e, StringComparison.Ordinal));
+        Assert.All(events, e =>
         {
-            var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", sample);
-            Assert.True(exitCode == ExitCodes.Success, $"{sample}: {stderr}");
-            Assert.Contains("policy prod-deploy-freeze", stdout);
-        }
+            var policies = Regex.Matches(e, @"^policy (\S+) \([^\n]*\): (APPLIES|does not apply)\n(  first failing clause: )?", RegexOptions.Multiline);
+            Assert.Equal(loaded, policies.Count);
+            Assert.Contains(policies, p => p.Groups[1].Value == "prod-deploy-freeze");
+            Assert.All(policies, p => Assert.Equal(p.Groups[2].Value == "does not apply", p.Groups[3].Success));
+        });
     }
 
     [Fact]
