@@ -52,7 +52,7 @@ public sealed class ExplainCommandTests
         var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample(sample));
 
         Assert.True(exitCode == ExitCodes.Success, stderr);
-        var loaded = int.Parse(Regex.Match(stderr, @"^oer: policies from \S+: (\d+) policies in ", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+        var loaded = int.Parse(Regex.Match(stderr, @"^oer: policies from .+: (\d+) policies in ", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
         var events = stdout.Split("\nevent ").Select((text, i) => i == 0 ? text : "event " + text).ToList();
         Assert.All(events, e => Assert.StartsWith($"event {Sample(sample)}[", e, StringComparison.Ordinal));
         Assert.All(events, e =>
