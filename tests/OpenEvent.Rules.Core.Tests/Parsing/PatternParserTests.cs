@@ -279,5 +279,4 @@ public sealed class PatternParserTests
         Assert.Empty(diagnostics);
         Assert.Equal("prefix", Assert.IsType<LeafMember>(pattern!.Members[0]).Name);
     }
-
 }
