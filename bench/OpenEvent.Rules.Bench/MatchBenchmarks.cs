@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
-using OpenEvent.Rules.Tests.Compilation;
+using OpenEvent.Rules.Core.Tests.Compilation;
 
 namespace OpenEvent.Rules.Bench;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Model.Patterns;
-using OpenEvent.Rules.Tests.Compilation;
+using OpenEvent.Rules.Core.Tests.Compilation;
 
 namespace OpenEvent.Rules.Bench;
 

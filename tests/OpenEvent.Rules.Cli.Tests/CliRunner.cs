@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using OpenEvent.Rules.Cli;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests;
 
 /// <summary>Runs oer in-process, and other programs (git, oer as a user runs it) as processes.</summary>
 internal static class CliRunner

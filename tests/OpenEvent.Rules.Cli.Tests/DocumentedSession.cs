@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests;
 
 /// <summary>
 /// Replays the steps a Markdown page tells its reader to take, as the reader would: every file marked

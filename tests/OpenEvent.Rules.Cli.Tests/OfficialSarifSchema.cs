@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests;
 
 /// <summary>
 /// The official SARIF 2.1.0 JSON Schema (OASIS, as published by Microsoft in the npm package @microsoft/jest-sarif).

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests;
 
 public sealed class HostStartupTests
 {
@@ -50,27 +50,5 @@ public sealed class HostStartupTests
 
         Assert.True(host.State.IsReady);
         Assert.NotEmpty(host.State.Current!.Snapshot.Set.Policies);
-    }
-}
-
-public sealed class HostDecisionLogFailureTests
-{
-    [Fact]
-    public async Task PostEvents_DecisionLogCannotBeWritten_StillEvaluatesAndCountsEveryDecision()
-    {
-        var notAFolder = Path.GetTempFileName();
-        try
-        {
-            await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:DecisionLog:Path", Path.Combine(notAFolder, "decisions.jsonl"));
-
-            using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent("unlogged-1", "dws_orders"));
-
-            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-            await RunningHost.WaitUntilAsync(() => Task.FromResult(host.DecisionLog.Written >= 1), "the decision to be handled");
-        }
-        finally
-        {
-            File.Delete(notAFolder);
-        }
     }
 }

@@ -6,7 +6,7 @@ using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests;
 
 /// <summary>
 /// The real host (Kestrel on a free loopback port) over a temporary copy of a policy folder, with its

@@ -2,7 +2,7 @@ using System.Text.Json;
 using NJsonSchema;
 using OpenEvent.Rules.Catalog;
 
-namespace OpenEvent.Rules.Tests.Catalog;
+namespace OpenEvent.Rules.Core.Tests.Catalog;
 
 /// <summary>
 /// The embedded catalog against the reference (shared/reference/dataworks-events.md sections 2, 3 and 4.3), and the

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenEvent.Rules.Catalog;
 
-namespace OpenEvent.Rules.Tests.Catalog;
+namespace OpenEvent.Rules.Core.Tests.Catalog;
 
 /// <summary>How the documented field list is derived from a family schema, including the shapes the loader used to miss.</summary>
 public sealed class FamilySchemaFieldsTests

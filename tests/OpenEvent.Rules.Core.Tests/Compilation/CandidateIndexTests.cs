@@ -2,7 +2,7 @@ using System.Text;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>
 /// The index must keep the number of patterns verified per event small whatever the size of the set; these tests

@@ -4,7 +4,7 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 public sealed class CompiledPatternSetTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Events;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 public sealed class InvalidEventTests
 {

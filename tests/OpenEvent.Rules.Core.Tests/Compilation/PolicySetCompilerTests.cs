@@ -5,7 +5,7 @@ using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>The compiled policy matcher against the reference one, on whole policies (match, scope, exclusions).</summary>
 public sealed class PolicySetCompilerTests

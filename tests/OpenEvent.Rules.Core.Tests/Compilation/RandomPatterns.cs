@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>
 /// Random patterns and events over a deliberately small vocabulary of paths and values, so that matches, near misses

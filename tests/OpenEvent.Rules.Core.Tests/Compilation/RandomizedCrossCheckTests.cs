@@ -3,7 +3,7 @@ using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Compilation;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>
 /// Differential check of the compiled set against the reference evaluator on random patterns and events.

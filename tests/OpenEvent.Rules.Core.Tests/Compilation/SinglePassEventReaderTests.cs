@@ -6,7 +6,7 @@ using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>The compiled set reads each event once: no document unless a matched policy's template needs one.</summary>
 public sealed class SinglePassEventReaderTests

@@ -4,7 +4,7 @@ using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Compilation;
+namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>Patterns written as JSON in tests and the benchmark workload, parsed by the real PatternParser.</summary>
 internal static class TestPatterns

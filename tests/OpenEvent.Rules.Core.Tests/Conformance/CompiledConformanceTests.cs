@@ -1,7 +1,7 @@
 using System.Text;
 using OpenEvent.Rules.Compilation;
 
-namespace OpenEvent.Rules.Tests.Conformance;
+namespace OpenEvent.Rules.Core.Tests.Conformance;
 
 /// <summary>
 /// The compiled matcher on the conformance suite: every case alone, and all cases' patterns compiled into one set

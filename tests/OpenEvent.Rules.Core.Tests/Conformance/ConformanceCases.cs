@@ -5,9 +5,9 @@ using System.Text.Json.Nodes;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Parsing;
-using OpenEvent.Rules.Tests.Parsing;
+using OpenEvent.Rules.Core.Tests.Parsing;
 
-namespace OpenEvent.Rules.Tests.Conformance;
+namespace OpenEvent.Rules.Core.Tests.Conformance;
 
 // The conformance suite as data: Conformance/cases/*.json (pattern, event, expected) and
 // Conformance/cases/invalid/*.json (pattern, expected diagnostics: id and location). Loaded from the repository,

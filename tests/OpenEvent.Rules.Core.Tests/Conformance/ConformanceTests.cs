@@ -6,7 +6,7 @@ using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Validation;
 
-namespace OpenEvent.Rules.Tests.Conformance;
+namespace OpenEvent.Rules.Core.Tests.Conformance;
 
 /// <summary>Runs the reference evaluator and the pattern parser on every conformance case.</summary>
 public sealed class ConformanceTests
@@ -73,7 +73,7 @@ public sealed class ConformanceTests
     private static DiagnosticBag ValidateAgainstCatalog(PatternObject pattern)
     {
         var diagnostics = new DiagnosticBag();
-        PolicySetValidator.Validate(OpenEvent.Rules.Tests.Validation.M.Set(OpenEvent.Rules.Tests.Validation.M.Policy("conformance", pattern)), EventCatalog.Default, diagnostics);
+        PolicySetValidator.Validate(OpenEvent.Rules.Core.Tests.Validation.M.Set(OpenEvent.Rules.Core.Tests.Validation.M.Policy("conformance", pattern)), EventCatalog.Default, diagnostics);
         return diagnostics;
     }
 

@@ -2,7 +2,7 @@ using System.Text;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Events;
 
-namespace OpenEvent.Rules.Tests.Evaluation;
+namespace OpenEvent.Rules.Core.Tests.Evaluation;
 
 public sealed class EventParserTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using OpenEvent.Rules.Model.Patterns;
 
-namespace OpenEvent.Rules.Tests.Evaluation;
+namespace OpenEvent.Rules.Core.Tests.Evaluation;
 
 public sealed class MatcherSemanticsTests
 {

@@ -4,9 +4,9 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Parsing;
-using OpenEvent.Rules.Tests.Parsing;
+using OpenEvent.Rules.Core.Tests.Parsing;
 
-namespace OpenEvent.Rules.Tests.Evaluation;
+namespace OpenEvent.Rules.Core.Tests.Evaluation;
 
 public sealed class ReferencePatternEvaluatorTests
 {

@@ -4,7 +4,7 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Impact;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests.Impact;
+namespace OpenEvent.Rules.Core.Tests.Impact;
 
 public sealed class ImpactAnalyzerTests : IDisposable
 {

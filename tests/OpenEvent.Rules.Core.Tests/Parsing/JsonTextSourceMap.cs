@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Parsing;
+namespace OpenEvent.Rules.Core.Tests.Parsing;
 
 /// <summary>
 /// An <see cref="ISourceMap"/> over JSON text, standing in for the YAML reader's map in tests: every value and

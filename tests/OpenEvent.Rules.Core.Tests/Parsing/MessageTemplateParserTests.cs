@@ -1,7 +1,7 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Parsing;
+namespace OpenEvent.Rules.Core.Tests.Parsing;
 
 public sealed class MessageTemplateParserTests
 {

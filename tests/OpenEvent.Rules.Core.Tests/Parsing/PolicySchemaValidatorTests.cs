@@ -1,8 +1,13 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Parsing;
+namespace OpenEvent.Rules.Core.Tests.Parsing;
 
+/// <summary>
+/// The schema check of policy documents, driven by two tables: documents it accepts, and documents with one mistake
+/// each with the exact diagnostic (id, location, message and hint) it must report. A new check is a new row; the
+/// Facts below cover what a row cannot (several diagnostics and their order, the PolicyTest schema).
+/// </summary>
 public sealed class PolicySchemaValidatorTests
 {
     private const string File = "p.yaml";
@@ -33,22 +38,11 @@ public sealed class PolicySchemaValidatorTests
         return bag.Items;
     }
 
-    private static Diagnostic Single(string yaml, string id, int line, int column)
+    /// <summary>A document the schema accepts without a diagnostic, by name.</summary>
+    private static readonly Dictionary<string, string> s_validDocuments = new(StringComparer.Ordinal)
     {
-        var diagnostics = Validate(yaml);
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(new SourceLocation(File, line, column), diagnostic.Location);
-        return diagnostic;
-    }
-
-    [Fact]
-    public void Validate_MinimalPolicy_NoDiagnostics() => Assert.Empty(Validate(ValidPolicy));
-
-    [Fact]
-    public void Validate_EveryPolicyKey_NoDiagnostics()
-    {
-        Assert.Empty(Validate("""
+        ["minimal-policy"] = ValidPolicy,
+        ["every-policy-key"] = """
             apiVersion: openevent.rules/v1
             kind: Policy
             metadata:
@@ -76,13 +70,8 @@ public sealed class PolicySchemaValidatorTests
                 - warn: { reason: "careful" }
                 - notify: { channel: log, message: "{{ type }}" }
                 - forward: { target: audit-sink }
-            """));
-    }
-
-    [Fact]
-    public void Validate_ChannelsAndTargets_NoDiagnostics()
-    {
-        Assert.Empty(Validate("""
+            """,
+        ["channels-and-targets"] = """
             apiVersion: openevent.rules/v1
             kind: Channel
             metadata: { name: ops-dingtalk }
@@ -110,22 +99,8 @@ public sealed class PolicySchemaValidatorTests
             kind: Target
             metadata: { name: siem }
             spec: { type: http, urlFrom: { env: OER_SIEM_URL } }
-            """));
-    }
-
-    [Fact]
-    public void Validate_PolicyTestDocument_CheckedAgainstTheTestSchema() =>
-        Assert.Equal(
-            [
-                "p.yaml:1:1: error OER1013: missing required key 'metadata' in PolicyTest",
-                "p.yaml:1:1: error OER1013: missing required key 'spec' in PolicyTest",
-                "p.yaml:3:1: error OER1011: unknown key 'anything' in PolicyTest",
-            ],
-            Validate("apiVersion: openevent.rules/v1\nkind: PolicyTest\nanything: [1]\n").Select(d => d.ToString()));
-
-    [Fact]
-    public void Validate_ValidPolicyTestDocument_NoDiagnostics() =>
-        Assert.Empty(Validate("""
+            """,
+        ["policy-test-every-expectation"] = """
             apiVersion: openevent.rules/v1
             kind: PolicyTest
             metadata: { name: t }
@@ -145,37 +120,160 @@ public sealed class PolicySchemaValidatorTests
                 - name: event file
                   event: ../samples/events/FileChange-DeployFile.json
                   expect: { verdict: OK }
-            """));
+            """,
+    };
 
-    [Fact]
-    public void Validate_UnknownApiVersion_Oer1010()
+    /// <summary>A document with one mistake, and the one diagnostic the schema reports for it (every one has a hint: the fix).</summary>
+    private sealed record OneMistake(string Yaml, string Id, int Line, int Column, string Message, string Hint);
+
+    private static string InSpec(string line) => ValidPolicy.Replace("spec:\n", "spec:\n  " + line + "\n");
+
+    private static string Named(string name) => ValidPolicy.Replace("name: prod-deploy-freeze", name);
+
+    private static string WithoutSpec => ValidPolicy[..ValidPolicy.IndexOf("spec:", StringComparison.Ordinal)];
+
+    private static string KebabCaseHint(string example) =>
+        $"use lowercase letters, digits and '-', 1 to 63 characters, starting and ending with a letter or digit, e.g. '{example}'";
+
+    private static readonly Dictionary<string, OneMistake> s_oneMistake = new(StringComparer.Ordinal)
     {
-        var diagnostic = Single(ValidPolicy.Replace("openevent.rules/v1", "openevent.rules/v2"), DiagnosticIds.UnknownKind, 1, 13);
-        Assert.Equal("unknown apiVersion 'openevent.rules/v2'", diagnostic.Message);
-        Assert.Equal("use apiVersion: openevent.rules/v1", diagnostic.Hint);
+        // Documents: apiVersion, kind, the top level
+        ["unknown-api-version"] = new(ValidPolicy.Replace("openevent.rules/v1", "openevent.rules/v2"), DiagnosticIds.UnknownKind, 1, 13,
+            "unknown apiVersion 'openevent.rules/v2'", "use apiVersion: openevent.rules/v1"),
+        ["unknown-kind"] = new(ValidPolicy.Replace("kind: Policy", "kind: Polcy"), DiagnosticIds.UnknownKind, 2, 7,
+            "unknown kind 'Polcy'", "did you mean 'Policy'? kinds: Policy, Channel, Target, PolicyTest"),
+        ["missing-kind"] = new(ValidPolicy.Replace("kind: Policy\n", ""), DiagnosticIds.MissingKey, 1, 1,
+            "missing required key 'kind'", "add kind: Policy, Channel or Target"),
+        ["document-is-a-list"] = new("- a\n- b\n", DiagnosticIds.WrongType, 1, 1,
+            "a document must be a mapping with apiVersion, kind, metadata and spec, not a list", "start the document with apiVersion: openevent.rules/v1 and kind: Policy"),
+        ["unknown-top-level-key"] = new(ValidPolicy + "\nspecs: {}\n", DiagnosticIds.UnknownKey, 10, 1,
+            "unknown key 'specs' in Policy", "did you mean 'spec'?"),
+        ["missing-spec"] = new(WithoutSpec, DiagnosticIds.MissingKey, 1, 1,
+            "missing required key 'spec' in Policy", "add spec: with at least match and actions"),
+
+        // Keys
+        ["unrelated-unknown-key"] = new(ValidPolicy + "\n  frobnicate: true\n", DiagnosticIds.UnknownKey, 10, 3,
+            "unknown key 'frobnicate' in spec", "allowed keys in spec: mode, priority, match, scope, exclude, condition, conditionErrors, allowUnknownTypes, actions"),
+        ["unknown-action-kind"] = new(ValidPolicy.Replace("- block:", "- blok:"), DiagnosticIds.UnknownKey, 9, 7,
+            "unknown key 'blok' in spec.actions[0]", "did you mean 'block'?"),
+        ["missing-name"] = new(Named("owner: me"), DiagnosticIds.MissingKey, 3, 1,
+            "missing required key 'name' in metadata", "add name: with a kebab-case name, e.g. name: prod-deploy-freeze"),
+        ["missing-channel-type"] = new("apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: c }\nspec: { urlFrom: { env: X } }\n",
+            DiagnosticIds.MissingKey, 4, 1, "missing required key 'type' in spec", "add type: one of webhook, dingtalk, lark, slack"),
+
+        // Secrets
+        ["secret-key-in-channel"] = new("""
+            apiVersion: openevent.rules/v1
+            kind: Channel
+            metadata: { name: ops }
+            spec:
+              type: dingtalk
+              urlFrom: { env: URL }
+              secret: SEC123
+            """, DiagnosticIds.InlineSecret, 7, 3,
+            "inline secret 'secret' in spec: secrets are never written in policy files", "use secretFrom: { env: NAME } and set NAME in the engine's environment"),
+        ["token-key-in-target"] = new("""
+            apiVersion: openevent.rules/v1
+            kind: Target
+            metadata: { name: siem }
+            spec: { type: http, url: "https://siem.example.com", token: abc }
+            """, DiagnosticIds.InlineSecret, 4, 54,
+            "inline secret 'token' in spec: secrets are never written in policy files", "read it from an environment variable, e.g. headers: { Authorization: { env: NAME } }"),
+
+        // Types
+        ["priority-as-text"] = new(InSpec("priority: high"), DiagnosticIds.WrongType, 6, 13,
+            "spec.priority must be a whole number, not text ('high')", "write a whole number without quotes, e.g. 100"),
+        ["empty-spec"] = new(WithoutSpec + "spec:\n", DiagnosticIds.WrongType, 5, 6,
+            "spec must be a mapping, not empty (null)", "write key: value pairs, indented under the key, or { key: value }"),
+        ["actions-as-mapping"] = new(ValidPolicy.Replace("    - block: { reason: \"frozen\" }", "    block: { reason: \"frozen\" }"), DiagnosticIds.WrongType, 9, 5,
+            "spec.actions must be a list, not a mapping", "write a list: [a, b], or one '- item' per line"),
+        ["label-not-text"] = new(Named("name: prod-deploy-freeze\n  labels: { \"app.k8s.io/tier\": 1 }"), DiagnosticIds.WrongType, 5, 32,
+            "metadata.labels.app.k8s.io/tier must be text, not a number (1)", "write text; quote it if it looks like a number or a boolean, e.g. \"123\""),
+        ["scope-id-not-a-whole-number"] = new(InSpec("scope: { workspaces: [1.5] }"), DiagnosticIds.WrongType, 6, 25,
+            "spec.scope.workspaces[0] must be text or a whole number, not a number (1.5)", "write an id such as 10001234 or \"10001234\""),
+
+        // Values
+        ["bad-mode"] = new(InSpec("mode: audti"), DiagnosticIds.InvalidValue, 6, 9,
+            "invalid value 'audti' for spec.mode", "did you mean 'audit'? allowed values: enforce, audit, disabled"),
+        ["mode-as-number"] = new(InSpec("mode: 1"), DiagnosticIds.InvalidValue, 6, 9,
+            "invalid value 1 for spec.mode", "allowed values: enforce, audit, disabled"),
+        ["bad-environment"] = new(InSpec("scope: { environments: [prod, staging] }"), DiagnosticIds.UnknownScopeValue, 6, 33,
+            "invalid environment 'staging' in spec.scope.environments[1]: DataWorks has DEV and PROD", "write DEV (development) or PROD (production)"),
+        ["priority-out-of-range"] = new(InSpec("priority: 3000000000"), DiagnosticIds.InvalidValue, 6, 13,
+            "spec.priority is out of range: 3000000000", "use a value between -2147483648 and 2147483647"),
+        ["empty-reason"] = new(ValidPolicy.Replace("reason: \"frozen\"", "reason: \"\""), DiagnosticIds.InvalidValue, 9, 24,
+            "spec.actions[0].block.reason must not be empty", "write some text, or remove the key"),
+        ["header-with-value-and-env"] = new("""
+            apiVersion: openevent.rules/v1
+            kind: Target
+            metadata: { name: siem }
+            spec:
+              type: http
+              urlFrom: { env: SIEM_URL }
+              headers:
+                X-Team: { value: dp, env: TEAM }
+            """, DiagnosticIds.InvalidValue, 8, 13,
+            "header 'X-Team' has both 'value' and 'env'", "keep one of them"),
+        ["bad-environment-variable-name"] = new("apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: c }\nspec: { type: webhook, urlFrom: { env: 1-URL } }\n",
+            DiagnosticIds.InvalidValue, 4, 40, "invalid environment variable name '1-URL' for spec.urlFrom.env", "use letters, digits and '_', not starting with a digit, e.g. OER_WEBHOOK_URL"),
+        ["bad-url"] = new("apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: c }\nspec: { type: webhook, url: not a url }\n",
+            DiagnosticIds.InvalidValue, 4, 29, "invalid URL 'not a url' for spec.url", "write an absolute URL, e.g. https://hooks.example.com/oer, or read it from the environment with urlFrom: { env: NAME }"),
+
+        // Actions and exclusions
+        ["action-with-two-keys"] = new(ValidPolicy.Replace("- block: { reason: \"frozen\" }", "- block: { reason: \"frozen\" }\n      warn: { reason: \"x\" }"),
+            DiagnosticIds.InvalidValue, 9, 7, "the action spec.actions[0] has several keys ('block', 'warn'): an action has exactly one",
+            "write each action as its own list item, e.g. - block: {...} and - notify: {...}"),
+        ["empty-action"] = new(ValidPolicy.Replace("- block: { reason: \"frozen\" }", "- {}"), DiagnosticIds.MissingKey, 9, 7,
+            "the action spec.actions[0] is empty", "write one of block, warn, notify or forward, e.g. - block: { reason: \"...\" }"),
+        ["no-actions"] = new(ValidPolicy.Replace("  actions:\n    - block: { reason: \"frozen\" }", "  actions: []"), DiagnosticIds.NoActions, 8, 12,
+            "the policy has no actions", "add at least one action: block, warn, notify or forward, e.g. - block: { reason: \"...\" }"),
+        ["empty-exclusion"] = new(InSpec("exclude: [{}]"), DiagnosticIds.MissingKey, 6, 13,
+            "the exclusion spec.exclude[0] is empty", "give it a match and/or a scope"),
+
+        // Names
+        ["name-not-kebab-case"] = new(Named("name: Prod_DeployFreeze"), DiagnosticIds.InvalidName, 4, 9,
+            "invalid name 'Prod_DeployFreeze': names are kebab-case", KebabCaseHint("prod-deploy-freeze")),
+        ["name-leading-dash"] = new(Named("name: \"-leading\""), DiagnosticIds.InvalidName, 4, 9,
+            "invalid name '-leading': names are kebab-case", KebabCaseHint("leading")),
+        ["name-trailing-dash"] = new(Named("name: \"trailing-\""), DiagnosticIds.InvalidName, 4, 9,
+            "invalid name 'trailing-': names are kebab-case", KebabCaseHint("trailing")),
+        ["name-with-space"] = new(Named("name: \"has space\""), DiagnosticIds.InvalidName, 4, 9,
+            "invalid name 'has space': names are kebab-case", KebabCaseHint("has-space")),
+        ["name-of-64-characters"] = new(Named($"name: \"{new string('a', 64)}\""), DiagnosticIds.InvalidName, 4, 9,
+            // The message shortens a long name; the suggestion is cut to the longest valid name.
+            $"invalid name '{new string('a', 57)}...': names are kebab-case", KebabCaseHint(new string('a', 63))),
+    };
+
+    public static TheoryData<string> ValidDocuments() => new(s_validDocuments.Keys);
+
+    public static TheoryData<string> OneMistakeDocuments() => new(s_oneMistake.Keys);
+
+    [Theory]
+    [MemberData(nameof(ValidDocuments))]
+    public void Validate_ValidDocument_NoDiagnostics(string name) => Assert.Empty(Validate(s_validDocuments[name]));
+
+    [Theory]
+    [MemberData(nameof(OneMistakeDocuments))]
+    public void Validate_OneMistake_ExactlyItsDiagnostic(string name)
+    {
+        var expected = s_oneMistake[name];
+
+        var diagnostic = Assert.Single(Validate(expected.Yaml));
+
+        Assert.Equal(
+            (expected.Id, DiagnosticSeverity.Error, new SourceLocation(File, expected.Line, expected.Column), expected.Message, expected.Hint),
+            (diagnostic.Id, diagnostic.Severity, diagnostic.Location, diagnostic.Message, diagnostic.Hint));
     }
 
     [Fact]
-    public void Validate_UnknownKind_Oer1010WithDidYouMean()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("kind: Policy", "kind: Polcy"), DiagnosticIds.UnknownKind, 2, 7);
-        Assert.Equal("unknown kind 'Polcy'", diagnostic.Message);
-        Assert.Equal("did you mean 'Policy'? kinds: Policy, Channel, Target, PolicyTest", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_MissingKind_Oer1013()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("kind: Policy\n", ""), DiagnosticIds.MissingKey, 1, 1);
-        Assert.Equal("missing required key 'kind'", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_DocumentIsAList_Oer1012()
-    {
-        var diagnostic = Single("- a\n- b\n", DiagnosticIds.WrongType, 1, 1);
-        Assert.Equal("a document must be a mapping with apiVersion, kind, metadata and spec, not a list", diagnostic.Message);
-    }
+    public void Validate_PolicyTestDocument_CheckedAgainstTheTestSchema() =>
+        Assert.Equal(
+            [
+                "p.yaml:1:1: error OER1013: missing required key 'metadata' in PolicyTest",
+                "p.yaml:1:1: error OER1013: missing required key 'spec' in PolicyTest",
+                "p.yaml:3:1: error OER1011: unknown key 'anything' in PolicyTest",
+            ],
+            Validate("apiVersion: openevent.rules/v1\nkind: PolicyTest\nanything: [1]\n").Select(d => d.ToString()));
 
     [Fact]
     public void Validate_TypoInKey_Oer1011AtTheKeyWithDidYouMean()
@@ -199,240 +297,6 @@ public sealed class PolicySchemaValidatorTests
                 Assert.Equal("did you mean 'actions'?", unknown.Hint);
             });
     }
-
-    [Fact]
-    public void Validate_UnrelatedUnknownKey_Oer1011ListingTheAllowedKeys()
-    {
-        var diagnostic = Single(ValidPolicy + "\n  frobnicate: true\n", DiagnosticIds.UnknownKey, 10, 3);
-        Assert.Equal("unknown key 'frobnicate' in spec", diagnostic.Message);
-        Assert.Equal("allowed keys in spec: mode, priority, match, scope, exclude, condition, conditionErrors, allowUnknownTypes, actions", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_UnknownTopLevelKey_Oer1011NamingTheKind()
-    {
-        var diagnostic = Single(ValidPolicy + "\nspecs: {}\n", DiagnosticIds.UnknownKey, 10, 1);
-        Assert.Equal("unknown key 'specs' in Policy", diagnostic.Message);
-        Assert.Equal("did you mean 'spec'?", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_UnknownActionKind_Oer1011InsideTheList()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("- block:", "- blok:"), DiagnosticIds.UnknownKey, 9, 7);
-        Assert.Equal("unknown key 'blok' in spec.actions[0]", diagnostic.Message);
-        Assert.Equal("did you mean 'block'?", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_SecretKeyInChannel_Oer3035()
-    {
-        var diagnostic = Single("""
-            apiVersion: openevent.rules/v1
-            kind: Channel
-            metadata: { name: ops }
-            spec:
-              type: dingtalk
-              urlFrom: { env: URL }
-              secret: SEC123
-            """, DiagnosticIds.InlineSecret, 7, 3);
-        Assert.Equal("inline secret 'secret' in spec: secrets are never written in policy files", diagnostic.Message);
-        Assert.Equal("use secretFrom: { env: NAME } and set NAME in the engine's environment", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_TokenKeyInTarget_Oer3035()
-    {
-        var diagnostic = Single("""
-            apiVersion: openevent.rules/v1
-            kind: Target
-            metadata: { name: siem }
-            spec: { type: http, url: "https://siem.example.com", token: abc }
-            """, DiagnosticIds.InlineSecret, 4, 54);
-        Assert.Equal("inline secret 'token' in spec: secrets are never written in policy files", diagnostic.Message);
-        Assert.Equal("read it from an environment variable, e.g. headers: { Authorization: { env: NAME } }", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_PriorityAsText_Oer1012()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  priority: high\n"), DiagnosticIds.WrongType, 6, 13);
-        Assert.Equal("spec.priority must be a whole number, not text ('high')", diagnostic.Message);
-        Assert.Equal("write a whole number without quotes, e.g. 100", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_EmptySpec_Oer1012()
-    {
-        var yaml = ValidPolicy[..ValidPolicy.IndexOf("spec:", StringComparison.Ordinal)] + "spec:\n";
-        var diagnostic = Single(yaml, DiagnosticIds.WrongType, 5, 6);
-        Assert.Equal("spec must be a mapping, not empty (null)", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_ActionsAsMapping_Oer1012()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("    - block: { reason: \"frozen\" }", "    block: { reason: \"frozen\" }"), DiagnosticIds.WrongType, 9, 5);
-        Assert.Equal("spec.actions must be a list, not a mapping", diagnostic.Message);
-        Assert.Equal("write a list: [a, b], or one '- item' per line", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_LabelNotText_Oer1012AtTheLabel()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("  name: prod-deploy-freeze", "  name: prod-deploy-freeze\n  labels: { \"app.k8s.io/tier\": 1 }"),
-            DiagnosticIds.WrongType, 5, 32);
-        Assert.Equal("metadata.labels.app.k8s.io/tier must be text, not a number (1)", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_ScopeIdNotAWholeNumber_Oer1012()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  scope: { workspaces: [1.5] }\n"), DiagnosticIds.WrongType, 6, 25);
-        Assert.Equal("spec.scope.workspaces[0] must be text or a whole number, not a number (1.5)", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_MissingName_Oer1013AtMetadata()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("  name: prod-deploy-freeze", "  owner: me"), DiagnosticIds.MissingKey, 3, 1);
-        Assert.Equal("missing required key 'name' in metadata", diagnostic.Message);
-        Assert.Equal("add name: with a kebab-case name, e.g. name: prod-deploy-freeze", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_MissingSpec_Oer1013AtTheDocument()
-    {
-        var yaml = ValidPolicy[..ValidPolicy.IndexOf("spec:", StringComparison.Ordinal)];
-        var diagnostic = Single(yaml, DiagnosticIds.MissingKey, 1, 1);
-        Assert.Equal("missing required key 'spec' in Policy", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_MissingChannelType_Oer1013ListingTheTypes()
-    {
-        var diagnostic = Single("apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: c }\nspec: { urlFrom: { env: X } }\n",
-            DiagnosticIds.MissingKey, 4, 1);
-        Assert.Equal("missing required key 'type' in spec", diagnostic.Message);
-        Assert.Equal("add type: one of webhook, dingtalk, lark, slack", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_BadMode_Oer1014ListingAllowedValues()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  mode: audti\n"), DiagnosticIds.InvalidValue, 6, 9);
-        Assert.Equal("invalid value 'audti' for spec.mode", diagnostic.Message);
-        Assert.Equal("did you mean 'audit'? allowed values: enforce, audit, disabled", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_ModeAsNumber_Oer1014()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  mode: 1\n"), DiagnosticIds.InvalidValue, 6, 9);
-        Assert.Equal("invalid value 1 for spec.mode", diagnostic.Message);
-        Assert.Equal("allowed values: enforce, audit, disabled", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_BadEnvironment_Oer3024()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  scope: { environments: [prod, staging] }\n"), DiagnosticIds.UnknownScopeValue, 6, 33);
-        Assert.Equal("invalid environment 'staging' in spec.scope.environments[1]: DataWorks has DEV and PROD", diagnostic.Message);
-        Assert.Equal("write DEV (development) or PROD (production)", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_ActionWithTwoKeys_Oer1014()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("- block: { reason: \"frozen\" }", "- block: { reason: \"frozen\" }\n      warn: { reason: \"x\" }"),
-            DiagnosticIds.InvalidValue, 9, 7);
-        Assert.Equal("the action spec.actions[0] has several keys ('block', 'warn'): an action has exactly one", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_EmptyAction_Oer1013()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("- block: { reason: \"frozen\" }", "- {}"), DiagnosticIds.MissingKey, 9, 7);
-        Assert.Equal("the action spec.actions[0] is empty", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_NoActions_Oer3036()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("  actions:\n    - block: { reason: \"frozen\" }", "  actions: []"), DiagnosticIds.NoActions, 8, 12);
-        Assert.Equal("the policy has no actions", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_EmptyExclusion_Oer1013()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  exclude: [{}]\n"), DiagnosticIds.MissingKey, 6, 13);
-        Assert.Equal("the exclusion spec.exclude[0] is empty", diagnostic.Message);
-        Assert.Equal("give it a match and/or a scope", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void Validate_EmptyReason_Oer1014()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("reason: \"frozen\"", "reason: \"\""), DiagnosticIds.InvalidValue, 9, 24);
-        Assert.Equal("spec.actions[0].block.reason must not be empty", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_PriorityOutOfRange_Oer1014()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("spec:\n", "spec:\n  priority: 3000000000\n"), DiagnosticIds.InvalidValue, 6, 13);
-        Assert.Equal("spec.priority is out of range: 3000000000", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_HeaderWithValueAndEnv_Oer1014()
-    {
-        var diagnostic = Single("""
-            apiVersion: openevent.rules/v1
-            kind: Target
-            metadata: { name: siem }
-            spec:
-              type: http
-              urlFrom: { env: SIEM_URL }
-              headers:
-                X-Team: { value: dp, env: TEAM }
-            """, DiagnosticIds.InvalidValue, 8, 13);
-        Assert.Equal("header 'X-Team' has both 'value' and 'env'", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_BadEnvironmentVariableName_Oer1014()
-    {
-        var diagnostic = Single("apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: c }\nspec: { type: webhook, urlFrom: { env: 1-URL } }\n",
-            DiagnosticIds.InvalidValue, 4, 40);
-        Assert.Equal("invalid environment variable name '1-URL' for spec.urlFrom.env", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_BadUrl_Oer1014()
-    {
-        var diagnostic = Single("apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: c }\nspec: { type: webhook, url: not a url }\n",
-            DiagnosticIds.InvalidValue, 4, 29);
-        Assert.Equal("invalid URL 'not a url' for spec.url", diagnostic.Message);
-    }
-
-    [Fact]
-    public void Validate_NotKebabCase_Oer1015WithASuggestion()
-    {
-        var diagnostic = Single(ValidPolicy.Replace("name: prod-deploy-freeze", "name: Prod_DeployFreeze"), DiagnosticIds.InvalidName, 4, 9);
-        Assert.Equal("invalid name 'Prod_DeployFreeze': names are kebab-case", diagnostic.Message);
-        Assert.Equal("use lowercase letters, digits and '-', 1 to 63 characters, starting and ending with a letter or digit, e.g. 'prod-deploy-freeze'",
-            diagnostic.Hint);
-    }
-
-    [Theory]
-    [InlineData("-leading")]
-    [InlineData("trailing-")]
-    [InlineData("has space")]
-    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
-    public void Validate_InvalidNames_Oer1015(string name) =>
-        Single(ValidPolicy.Replace("name: prod-deploy-freeze", $"name: \"{name}\""), DiagnosticIds.InvalidName, 4, 9);
 
     [Fact]
     public void Validate_ManyProblems_EveryOneReportedInOrder()

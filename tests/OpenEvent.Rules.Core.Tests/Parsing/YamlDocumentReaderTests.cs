@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Parsing;
+namespace OpenEvent.Rules.Core.Tests.Parsing;
 
 public sealed class YamlDocumentReaderTests
 {
@@ -131,36 +131,94 @@ public sealed class YamlDocumentReaderTests
             });
     }
 
-    [Fact]
-    public void ReadText_InvalidMapping_Oer1001AtParserMark()
-    {
-        var (_, diagnostics) = Read("a: b: c\n");
+    /// <summary>A text with one problem, the diagnostic the reader reports for it, and how many documents it still returns.</summary>
+    private sealed record OneProblem(string Text, string Id, int Line, int Column, string Message, string Hint, int Documents);
 
-        var diagnostic = Single(diagnostics, DiagnosticIds.YamlSyntax);
-        Assert.Equal(new SourceLocation(File, 1, 5), diagnostic.Location);
-        Assert.Equal("YAML syntax error: while scanning a plain scalar value, found invalid mapping", diagnostic.Message);
-        Assert.Equal("a value that contains ': ' must be quoted, e.g. reason: \"frozen: see ticket 42\"", diagnostic.Hint);
+    private const string NestingHint = "flatten the structure: policies never need this much nesting";
+
+    private const string TabHint = "indent with spaces (set your editor to insert spaces for YAML files)";
+
+    private const string EmptyHint = "add a policy, channel or target, or delete the file";
+
+    private const string DuplicateKeyHint = "remove one of the two entries, or merge their contents";
+
+    private static readonly Dictionary<string, OneProblem> s_oneProblem = new(StringComparer.Ordinal)
+    {
+        // OER1001: YAML syntax, at the parser's mark, with a hint for the usual cause
+        ["invalid-mapping"] = new("a: b: c\n", DiagnosticIds.YamlSyntax, 1, 5,
+            "YAML syntax error: while scanning a plain scalar value, found invalid mapping", "a value that contains ': ' must be quoted, e.g. reason: \"frozen: see ticket 42\"", 0),
+        ["bad-indentation"] = new("a:\n  - x\n y: 1\n", DiagnosticIds.YamlSyntax, 3, 2,
+            "YAML syntax error: while parsing a block mapping, did not find expected key", "check the indentation: the keys of one mapping start in the same column, and a list item starts with '- '", 0),
+        ["unclosed-flow-sequence"] = new("a: [1, 2\nb: 3\n", DiagnosticIds.YamlSyntax, 1, 4,
+            "YAML syntax error: '[' is not closed", "close every '[' with ']' and every '{' with '}', and separate items with ','", 0),
+        ["non-scalar-key"] = new("? [a, b]\n: 1\n", DiagnosticIds.YamlSyntax, 1, 3,
+            "YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias", "write the key as text, e.g. name: value", 0),
+        ["alias-without-anchor"] = new("a: 1\nb: *nope\n", DiagnosticIds.YamlSyntax, 2, 4,
+            "YAML syntax error: alias '*nope' refers to no anchor defined before it", "define '&nope' on a node above this alias", 0),
+
+        // OER1002: nothing to read, at the start of the file
+        ["empty"] = new("", DiagnosticIds.EmptyFile, 1, 1, "file has no YAML content (empty or only comments)", EmptyHint, 0),
+        ["only-comments"] = new("# only a comment\n\n# and another\n", DiagnosticIds.EmptyFile, 1, 1, "file has no YAML content (empty or only comments)", EmptyHint, 0),
+        ["only-a-document-marker"] = new("---\n", DiagnosticIds.EmptyFile, 1, 1, "file has only empty YAML documents", EmptyHint, 0),
+        ["only-blank-lines"] = new("\n\n   \n", DiagnosticIds.EmptyFile, 1, 1, "file has no YAML content (empty or only comments)", EmptyHint, 0),
+
+        // OER1005: nesting past 64 levels, at the first level too deep. In flow mappings level 1 is the root mapping,
+        // level 2 the '{' at column 4, and each level adds 4 columns; in block mappings and sequences level 65 starts on line 65.
+        ["10000-deep-flow-mappings"] = new("a: " + string.Concat(Enumerable.Repeat("{a: ", 10_000)) + "1" + new string('}', 10_000),
+            DiagnosticIds.NestingTooDeep, 1, 4 + (63 * 4), "nesting is deeper than 64 levels", NestingHint, 0),
+        ["10000-deep-block-mappings"] = new(string.Concat(Enumerable.Range(0, 10_000).Select(i => new string(' ', i) + "a:\n")) + new string(' ', 10_000) + "x\n",
+            DiagnosticIds.NestingTooDeep, 65, 65, "nesting is deeper than 64 levels", NestingHint, 0),
+        ["10000-deep-block-sequences"] = new(string.Concat(Enumerable.Range(0, 10_000).Select(i => new string(' ', i * 2) + "-\n")),
+            DiagnosticIds.NestingTooDeep, 65, 129, "nesting is deeper than 64 levels", NestingHint, 0),
+
+        // OER1006: a tab in indentation, at the tab, rather than the syntax error it causes further on
+        ["tab-indentation"] = new("spec:\n  mode: audit\n \tpriority: 1\n", DiagnosticIds.TabIndentation, 3, 2,
+            "tab character in indentation: YAML indentation must use spaces", TabHint, 0),
+        ["tab-indented-mapping"] = new("spec:\n\tmode: audit\n", DiagnosticIds.TabIndentation, 2, 1,
+            "tab character in indentation: YAML indentation must use spaces", TabHint, 0),
+        ["tab-after-block-scalars"] = new("a: |\n  x\n  \ty\nb: |\n  z\n\tc: 1\n", DiagnosticIds.TabIndentation, 6, 1,
+            "tab character in indentation: YAML indentation must use spaces", TabHint, 0),
+
+        // OER1007: a duplicate key, at the second one, reported once however deep
+        ["duplicate-key"] = new("spec:\n  mode: audit\n  priority: 1\n  mode: enforce\n", DiagnosticIds.DuplicateKey, 4, 3,
+            "duplicate key 'mode' in spec: it is already defined above", DuplicateKeyHint, 1),
+        ["duplicate-key-inside-a-duplicate"] = new("a: 1\na: {b: 1, b: 2}\n", DiagnosticIds.DuplicateKey, 2, 1,
+            "duplicate key 'a': it is already defined above", DuplicateKeyHint, 1),
+
+        // OER1008: too many nodes, through aliases (a billion laughs) or without (at the node past the limit)
+        ["billion-laughs"] = new(BillionLaughs(), DiagnosticIds.AliasLimit, 5, 8,
+            "document expands to more than 10000 nodes through aliases", "aliases (*name) copy their anchor: avoid aliases of aliases, or write the values out", 0),
+        ["too-many-nodes-without-aliases"] = new("a: [" + string.Join(',', Enumerable.Repeat("1", 10_000)) + "]\n", DiagnosticIds.AliasLimit, 1, 20001,
+            "document has more than 10000 nodes", "split the document into several smaller documents", 0),
+    };
+
+    /// <summary>Nine levels of nine aliases each: a few lines that expand to 9^9 nodes.</summary>
+    private static string BillionLaughs()
+    {
+        var text = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (var level = 'b'; level <= 'i'; level++)
+        {
+            var previous = (char)(level - 1);
+            text.Append($"{level}: &{level} [{string.Join(',', Enumerable.Repeat($"*{previous}", 9))}]\n");
+        }
+
+        return text.ToString();
     }
 
-    [Fact]
-    public void ReadText_BadIndentation_Oer1001WithIndentationHint()
+    public static TheoryData<string> OneProblemTexts() => new(s_oneProblem.Keys);
+
+    [Theory]
+    [MemberData(nameof(OneProblemTexts))]
+    public void ReadText_OneProblem_ExactlyItsDiagnostic(string name)
     {
-        var (_, diagnostics) = Read("a:\n  - x\n y: 1\n");
+        var expected = s_oneProblem[name];
 
-        var diagnostic = Single(diagnostics, DiagnosticIds.YamlSyntax);
-        Assert.Equal(new SourceLocation(File, 3, 2), diagnostic.Location);
-        Assert.Equal("YAML syntax error: while parsing a block mapping, did not find expected key", diagnostic.Message);
-        Assert.StartsWith("check the indentation", diagnostic.Hint);
-    }
+        var (documents, diagnostics) = Read(expected.Text);
 
-    [Fact]
-    public void ReadText_UnclosedFlowSequence_Oer1001AtTheBracket()
-    {
-        var (_, diagnostics) = Read("a: [1, 2\nb: 3\n");
-
-        var diagnostic = Single(diagnostics, DiagnosticIds.YamlSyntax);
-        Assert.Equal(new SourceLocation(File, 1, 4), diagnostic.Location);
-        Assert.Equal("YAML syntax error: '[' is not closed", diagnostic.Message);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(
+            (expected.Id, DiagnosticSeverity.Error, new SourceLocation(File, expected.Line, expected.Column), expected.Message, expected.Hint, expected.Documents),
+            (diagnostic.Id, diagnostic.Severity, diagnostic.Location, diagnostic.Message, diagnostic.Hint, documents.Count));
     }
 
     [Fact]
@@ -170,41 +228,6 @@ public sealed class YamlDocumentReaderTests
 
         Assert.Equal("1", Assert.Single(documents).Root!["a"]!.ToJsonString());
         Assert.Equal(new SourceLocation(File, 3, 5), Single(diagnostics, DiagnosticIds.YamlSyntax).Location);
-    }
-
-    [Fact]
-    public void ReadText_NonScalarKey_Oer1001()
-    {
-        var (documents, diagnostics) = Read("? [a, b]\n: 1\n");
-
-        Assert.Empty(documents);
-        var diagnostic = Single(diagnostics, DiagnosticIds.YamlSyntax);
-        Assert.Equal(new SourceLocation(File, 1, 3), diagnostic.Location);
-        Assert.Equal("YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias", diagnostic.Message);
-    }
-
-    [Fact]
-    public void ReadText_AliasWithoutAnchor_Oer1001()
-    {
-        var (_, diagnostics) = Read("a: 1\nb: *nope\n");
-
-        var diagnostic = Single(diagnostics, DiagnosticIds.YamlSyntax);
-        Assert.Equal(new SourceLocation(File, 2, 4), diagnostic.Location);
-        Assert.Equal("YAML syntax error: alias '*nope' refers to no anchor defined before it", diagnostic.Message);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("# only a comment\n\n# and another\n")]
-    [InlineData("---\n")]
-    [InlineData("\n\n   \n")]
-    public void ReadText_NoContent_Oer1002AtFileStart(string text)
-    {
-        var (documents, diagnostics) = Read(text);
-
-        Assert.Empty(documents);
-        var diagnostic = Single(diagnostics, DiagnosticIds.EmptyFile);
-        Assert.Equal(new SourceLocation(File, 1, 1), diagnostic.Location);
     }
 
     [Fact]
@@ -284,17 +307,6 @@ public sealed class YamlDocumentReaderTests
     }
 
     [Fact]
-    public void ReadText_10000DeepFlowMappings_Oer1005()
-    {
-        var text = "a: " + string.Concat(Enumerable.Repeat("{a: ", 10_000)) + "1" + new string('}', 10_000);
-
-        var (_, diagnostics) = Read(text);
-
-        // Level 1 is the root mapping; level 2 is the '{' at column 4, and each level adds 4 columns.
-        Assert.Equal(new SourceLocation(File, 1, 4 + (63 * 4)), Single(diagnostics, DiagnosticIds.NestingTooDeep).Location);
-    }
-
-    [Fact]
     public void ReadText_10000DeepUnclosedFlowMappings_OneLocatedError()
     {
         // YamlDotNet scans ahead for implicit keys and reaches the end before the depth limit: a syntax error, no crash.
@@ -303,37 +315,6 @@ public sealed class YamlDocumentReaderTests
         var diagnostic = Assert.Single(diagnostics);
         Assert.Contains(diagnostic.Id, new[] { DiagnosticIds.YamlSyntax, DiagnosticIds.NestingTooDeep });
         Assert.True(diagnostic.Location.Line > 0);
-    }
-
-    [Fact]
-    public void ReadText_10000DeepBlockMappings_Oer1005AtLevel65()
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < 10_000; i++)
-        {
-            text.Append(' ', i).Append("a:\n");
-        }
-
-        text.Append(' ', 10_000).Append("x\n");
-
-        var (_, diagnostics) = Read(text.ToString());
-
-        // The root mapping is level 1 (line 1), so level 65 is the mapping that starts on line 65.
-        Assert.Equal(new SourceLocation(File, 65, 65), Single(diagnostics, DiagnosticIds.NestingTooDeep).Location);
-    }
-
-    [Fact]
-    public void ReadText_10000DeepBlockSequences_Oer1005()
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < 10_000; i++)
-        {
-            text.Append(' ', i * 2).Append("-\n");
-        }
-
-        var (_, diagnostics) = Read(text.ToString());
-
-        Assert.Equal(DiagnosticIds.NestingTooDeep, Assert.Single(diagnostics).Id);
     }
 
     [Fact]
@@ -346,25 +327,6 @@ public sealed class YamlDocumentReaderTests
     }
 
     [Fact]
-    public void ReadText_TabIndentation_Oer1006AtTheTab()
-    {
-        var (_, diagnostics) = Read("spec:\n  mode: audit\n \tpriority: 1\n");
-
-        var diagnostic = Single(diagnostics, DiagnosticIds.TabIndentation);
-        Assert.Equal(new SourceLocation(File, 3, 2), diagnostic.Location);
-        Assert.Equal("tab character in indentation: YAML indentation must use spaces", diagnostic.Message);
-        Assert.Equal("indent with spaces (set your editor to insert spaces for YAML files)", diagnostic.Hint);
-    }
-
-    [Fact]
-    public void ReadText_TabIndentedMapping_Oer1006InsteadOfASyntaxErrorElsewhere()
-    {
-        var (_, diagnostics) = Read("spec:\n\tmode: audit\n");
-
-        Assert.Equal(new SourceLocation(File, 2, 1), Single(diagnostics, DiagnosticIds.TabIndentation).Location);
-    }
-
-    [Fact]
     public void ReadText_TabsInsideBlockScalarAndValues_Accepted()
     {
         var (documents, diagnostics) = Read("condition: |\n  a &&\n  \tb\nreason: a\tb\n# \tcomment\n");
@@ -374,30 +336,11 @@ public sealed class YamlDocumentReaderTests
     }
 
     [Fact]
-    public void ReadText_TabAfterBlockScalars_Oer1006StillReported()
+    public void ReadText_DuplicateKey_FirstValueKept()
     {
-        var (_, diagnostics) = Read("a: |\n  x\n  \ty\nb: |\n  z\n\tc: 1\n");
+        var (documents, _) = Read("spec:\n  mode: audit\n  priority: 1\n  mode: enforce\n");
 
-        Assert.Equal(new SourceLocation(File, 6, 1), Single(diagnostics, DiagnosticIds.TabIndentation).Location);
-    }
-
-    [Fact]
-    public void ReadText_DuplicateKey_Oer1007AtTheSecondKeyAndFirstValueKept()
-    {
-        var (documents, diagnostics) = Read("spec:\n  mode: audit\n  priority: 1\n  mode: enforce\n");
-
-        var diagnostic = Single(diagnostics, DiagnosticIds.DuplicateKey);
-        Assert.Equal(new SourceLocation(File, 4, 3), diagnostic.Location);
-        Assert.Equal("duplicate key 'mode' in spec: it is already defined above", diagnostic.Message);
         Assert.Equal("audit", Assert.Single(documents).Root!["spec"]!["mode"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public void ReadText_DuplicateKeyInsideADuplicate_ReportedOnce()
-    {
-        var (_, diagnostics) = Read("a: 1\na: {b: 1, b: 2}\n");
-
-        Assert.Equal(new SourceLocation(File, 2, 1), Single(diagnostics, DiagnosticIds.DuplicateKey).Location);
     }
 
     [Fact]
@@ -409,33 +352,6 @@ public sealed class YamlDocumentReaderTests
         var document = Assert.Single(documents);
         Assert.Equal("""{"a":[1,2],"b":[1,2],"c":"text","d":"text"}""", document.Root!.ToJsonString());
         Assert.Equal(new SourceLocation(File, 2, 4), document.Map.Locate("/b/1"));
-    }
-
-    [Fact]
-    public void ReadText_BillionLaughs_Oer1008()
-    {
-        var text = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
-        for (var level = 'b'; level <= 'i'; level++)
-        {
-            var previous = (char)(level - 1);
-            text.Append($"{level}: &{level} [{string.Join(',', Enumerable.Repeat($"*{previous}", 9))}]\n");
-        }
-
-        var (documents, diagnostics) = Read(text.ToString());
-
-        Assert.Empty(documents);
-        var diagnostic = Single(diagnostics, DiagnosticIds.AliasLimit);
-        Assert.Equal(new SourceLocation(File, 5, 8), diagnostic.Location);
-        Assert.Equal("document expands to more than 10000 nodes through aliases", diagnostic.Message);
-    }
-
-    [Fact]
-    public void ReadText_TooManyNodesWithoutAliases_Oer1008()
-    {
-        var (_, diagnostics) = Read("a: [" + string.Join(',', Enumerable.Repeat("1", 10_000)) + "]\n");
-
-        var diagnostic = Single(diagnostics, DiagnosticIds.AliasLimit);
-        Assert.Equal("document has more than 10000 nodes", diagnostic.Message);
     }
 
     [Fact]

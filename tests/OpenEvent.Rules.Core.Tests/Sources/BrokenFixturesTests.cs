@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests.Sources;
+namespace OpenEvent.Rules.Core.Tests.Sources;
 
 /// <summary>
 /// Data-driven: every file in tests/fixtures/broken declares the diagnostics it must produce in header comments

@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests.Sources;
+namespace OpenEvent.Rules.Core.Tests.Sources;
 
 /// <summary>
 /// Issue 10: nothing in a policy folder can stop or wedge a load. Real FIFOs, real symbolic links, /dev/zero, files

@@ -1,7 +1,7 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests.Sources;
+namespace OpenEvent.Rules.Core.Tests.Sources;
 
 public sealed class PolicyFolderLoaderTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
-namespace OpenEvent.Rules.Tests.Sources;
+namespace OpenEvent.Rules.Core.Tests.Sources;
 
 /// <summary>
 /// The policies shipped in policies/ must stay valid. Until PatternParser lands the full load is skipped

@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 using OpenEvent.Rules.Testing;
 
-namespace OpenEvent.Rules.Tests.Testing;
+namespace OpenEvent.Rules.Core.Tests.Testing;
 
 public sealed class PolicyCoverageTests : IDisposable
 {

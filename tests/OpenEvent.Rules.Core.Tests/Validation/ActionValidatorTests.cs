@@ -1,7 +1,7 @@
 using OpenEvent.Rules.Model;
-using static OpenEvent.Rules.Tests.Validation.M;
+using static OpenEvent.Rules.Core.Tests.Validation.M;
 
-namespace OpenEvent.Rules.Tests.Validation;
+namespace OpenEvent.Rules.Core.Tests.Validation;
 
 public sealed class ActionValidatorTests
 {

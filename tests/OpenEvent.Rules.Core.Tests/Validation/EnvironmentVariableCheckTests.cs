@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Validation;
 
-namespace OpenEvent.Rules.Tests.Validation;
+namespace OpenEvent.Rules.Core.Tests.Validation;
 
 public sealed class EnvironmentVariableCheckTests
 {

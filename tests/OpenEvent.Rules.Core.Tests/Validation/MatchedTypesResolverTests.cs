@@ -1,8 +1,8 @@
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Validation;
-using static OpenEvent.Rules.Tests.Validation.M;
+using static OpenEvent.Rules.Core.Tests.Validation.M;
 
-namespace OpenEvent.Rules.Tests.Validation;
+namespace OpenEvent.Rules.Core.Tests.Validation;
 
 public sealed class MatchedTypesResolverTests
 {

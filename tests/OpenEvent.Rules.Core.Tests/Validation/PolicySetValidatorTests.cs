@@ -2,9 +2,9 @@ using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Validation;
-using static OpenEvent.Rules.Tests.Validation.M;
+using static OpenEvent.Rules.Core.Tests.Validation.M;
 
-namespace OpenEvent.Rules.Tests.Validation;
+namespace OpenEvent.Rules.Core.Tests.Validation;
 
 /// <summary>Realistic policy sets: the validators must stay silent on policies a governance team would really write.</summary>
 public sealed class PolicySetValidatorTests

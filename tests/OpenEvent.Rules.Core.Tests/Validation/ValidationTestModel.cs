@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Validation;
 
-namespace OpenEvent.Rules.Tests.Validation;
+namespace OpenEvent.Rules.Core.Tests.Validation;
 
 /// <summary>
 /// Builds authored models in code, as the YAML reader would, so the validators can be tested without it.

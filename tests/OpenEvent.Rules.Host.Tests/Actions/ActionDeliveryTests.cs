@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using OpenEvent.Rules.Host.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// The whole path against real local servers: POST /events → decision → outbox → DataWorks stand-in (signature

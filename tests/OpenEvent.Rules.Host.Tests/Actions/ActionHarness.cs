@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenEvent.Rules.Host.Actions;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// A host over a policy folder written by the test, with the outbox tuned for tests (short polls and backoff) and

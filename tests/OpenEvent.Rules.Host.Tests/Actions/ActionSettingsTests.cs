@@ -7,9 +7,10 @@ using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.Targets;
 using OpenEvent.Rules.Host.Configuration;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>Startup validation of the action settings, the fail mode, the file target, and the pure parts (backoff, reasons, throttle).</summary>
 public sealed class ActionSettingsTests

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using OpenEvent.Rules.Host.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// The host as a separate process, killed with SIGKILL while deliveries hang and answers fail, then started again

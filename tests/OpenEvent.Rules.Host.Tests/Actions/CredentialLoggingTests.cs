@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenEvent.Rules.Host.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// Robot URLs, signing secrets, header values and the AccessKey are credentials: none may reach the host's log (or

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenEvent.Rules.Host.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// What an event id can do to the requests the host sends. The id reaches the Idempotency-Key header of every

@@ -3,9 +3,10 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// An action is delivered with the channel of the policy set that decided it. A reload (or a restart on a new

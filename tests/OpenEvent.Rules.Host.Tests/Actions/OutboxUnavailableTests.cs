@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>
 /// When the actions of an event cannot be stored, POST /events must not acknowledge it: EventBridge then sends it

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>One HTTP request as it was on the wire: request line, header lines in order, body.</summary>
 internal sealed record RawRequest(string RequestLine, IReadOnlyList<(string Name, string Value)> Headers, string Body)

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using OpenEvent.Rules.Host.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>Webhook receivers that fail the first calls, hang past the timeout, or keep answering 500; the dead-letter path and its retry.</summary>
 public sealed class ReceiverFailureTests

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenEvent.Rules.Host.Actions.DataWorks;
 
-namespace OpenEvent.Rules.Tests.Actions;
+namespace OpenEvent.Rules.Host.Tests.Actions;
 
 /// <summary>One request as a stand-in server saw it.</summary>
 internal sealed record RecordedRequest(string Path, string Query, Dictionary<string, string> Headers, string Body, int Status)

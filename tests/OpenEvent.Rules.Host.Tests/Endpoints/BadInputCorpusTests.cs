@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace OpenEvent.Rules.Tests.Endpoints;
+namespace OpenEvent.Rules.Host.Tests.Endpoints;
 
 /// <summary>
 /// The bad-input corpus: every case is posted to POST /events and to POST /evaluate of the real host, and must get

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using OpenEvent.Rules.Tests.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Actions;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Ingestion;
+namespace OpenEvent.Rules.Host.Tests.Ingestion;
 
 /// <summary>
 /// The answer to DataWorks arrives by its deadline whatever is slow: a condition that outlasts

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using OpenEvent.Rules.Tests.Actions;
-using static OpenEvent.Rules.Tests.Actions.ActionHarness;
+using OpenEvent.Rules.Host.Tests.Actions;
+using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
-namespace OpenEvent.Rules.Tests.Ingestion;
+namespace OpenEvent.Rules.Host.Tests.Ingestion;
 
 /// <summary>
 /// CommitFile is sent before the commit (an extension point) and after it (a regular event), and the pre-event may

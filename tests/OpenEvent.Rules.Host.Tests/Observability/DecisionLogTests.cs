@@ -9,8 +9,9 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 
-namespace OpenEvent.Rules.Tests.Observability;
+namespace OpenEvent.Rules.Host.Tests.Observability;
 
 /// <summary>The decision log: the documented IncludeEvent switch, and a bounded queue that never blocks a request.</summary>
 public sealed class DecisionLogTests : IDisposable
@@ -18,6 +19,25 @@ public sealed class DecisionLogTests : IDisposable
     private readonly MeterListener _listener = new();
 
     public void Dispose() => _listener.Dispose();
+
+    [Fact]
+    public async Task PostEvents_DecisionLogCannotBeWritten_StillEvaluatesAndCountsEveryDecision()
+    {
+        var notAFolder = Path.GetTempFileName();
+        try
+        {
+            await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:DecisionLog:Path", Path.Combine(notAFolder, "decisions.jsonl"));
+
+            using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent("unlogged-1", "dws_orders"));
+
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            await RunningHost.WaitUntilAsync(() => Task.FromResult(host.DecisionLog.Written >= 1), "the decision to be handled");
+        }
+        finally
+        {
+            File.Delete(notAFolder);
+        }
+    }
 
     [Fact]
     public async Task PostEvents_IncludeEventFalse_TheHostKeepsServingAndLogsDecisionsWithoutEvents()

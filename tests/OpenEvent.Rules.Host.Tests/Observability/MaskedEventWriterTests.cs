@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenEvent.Rules.Host.Observability;
 
-namespace OpenEvent.Rules.Tests.Observability;
+namespace OpenEvent.Rules.Host.Tests.Observability;
 
 public sealed class MaskedEventWriterTests
 {

@@ -1,6 +1,6 @@
 using OpenEvent.Rules.Compilation.Conditions;
 
-namespace OpenEvent.Rules.Tests.Compilation.Conditions;
+namespace OpenEvent.Rules.Core.Tests.Compilation.Conditions;
 
 public sealed class ConditionSourceTests
 {

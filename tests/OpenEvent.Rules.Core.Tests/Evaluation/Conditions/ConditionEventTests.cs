@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OpenEvent.Rules.Evaluation.Conditions;
 
-namespace OpenEvent.Rules.Tests.Evaluation.Conditions;
+namespace OpenEvent.Rules.Core.Tests.Evaluation.Conditions;
 
 public sealed class ConditionEventTests
 {

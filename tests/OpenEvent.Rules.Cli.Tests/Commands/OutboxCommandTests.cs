@@ -1,0 +1,135 @@
+using System.Text.Json;
+using OpenEvent.Rules.Cli;
+using OpenEvent.Rules.Host.Actions;
+
+namespace OpenEvent.Rules.Cli.Tests.Commands;
+
+/// <summary>oer outbox list|retry|purge over a real outbox file.</summary>
+public sealed class OutboxCommandTests : IDisposable
+{
+    private static readonly DateTimeOffset Created = new(2024, 7, 12, 3, 8, 51, TimeSpan.Zero);
+
+    private readonly TempFolder _temp = new();
+    private readonly string _db;
+    private readonly OutboxStore _store;
+
+    public OutboxCommandTests()
+    {
+        _db = _temp.Path("data", "outbox.db");
+        _store = new OutboxStore(_db);
+        _store.Initialize();
+        _store.Enqueue(
+        [
+            new NewAction("e1/p/0/notify:hook", "e1", "dataworks:FileChange:DeployFile", "p", "notify", "hook", "{\"type\":\"webhook\"}"),
+            new NewAction("e1/dataworks-callback", "e1", "dataworks:FileChange:DeployFile", null, "answer", "UpdateIDEEventResult", "{\"type\":\"dataworks\"}"),
+            new NewAction("e2/p/1/forward:audit", "e2", "dataworks:FileChange:DeployFile", "p", "forward", "audit", "{\"type\":\"http\"}"),
+        ], Created);
+        var items = _store.List(OutboxStore.Pending, 10).ToDictionary(i => i.Key);
+        _store.MarkDelivered(items["e1/dataworks-callback"].Id, 1, Created.AddSeconds(1));
+        _store.DeadLetter(items["e2/p/1/forward:audit"].Id, 12, "HTTP 500 InternalServerError: down", Created.AddHours(1));
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var exitCode = Program.Run(args, stdout, stderr);
+        return (exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void List_Text_ShowsEveryActionWithItsLastErrorAndCounts()
+    {
+        var (exitCode, stdout, stderr) = Run("outbox", "list", "--db", _db);
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Empty(stderr);
+        Assert.Equal(
+            """
+            3  dead  attempts=12  2024-07-12 03:08:51Z  forward  audit  e2/p/1/forward:audit
+                last error: HTTP 500 InternalServerError: down
+            2  delivered  attempts=1  2024-07-12 03:08:51Z  answer  UpdateIDEEventResult  e1/dataworks-callback
+            1  pending  attempts=0  2024-07-12 03:08:51Z  notify  hook  e1/p/0/notify:hook
+            1 pending, 1 delivered, 1 dead
+
+            """, stdout);
+    }
+
+    [Fact]
+    public void List_JsonDead_OneObjectPerLine()
+    {
+        var (exitCode, stdout, _) = Run("outbox", "list", "--db", _db, "--status", "dead", "--format", "json");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var item = JsonDocument.Parse(stdout.Trim()).RootElement;
+        Assert.Equal("dead", item.GetProperty("status").GetString());
+        Assert.Equal("e2/p/1/forward:audit", item.GetProperty("key").GetString());
+        Assert.Equal("HTTP 500 InternalServerError: down", item.GetProperty("lastError").GetString());
+        Assert.Equal(12, item.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public void Retry_All_MovesDeadLettersBackToPending()
+    {
+        var (exitCode, stdout, _) = Run("outbox", "retry", "--db", _db, "--all");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("1 action queued for delivery\n", stdout);
+        Assert.Equal((2L, 1L, 0L), _store.Counts());
+        var retried = _store.List(OutboxStore.Pending, 10).Single(i => i.Key == "e2/p/1/forward:audit");
+        Assert.Equal(0, retried.Attempts);
+        Assert.Equal("HTTP 500 InternalServerError: down", retried.LastError);
+    }
+
+    [Fact]
+    public void Retry_ByKey_MakesAPendingActionDueNow()
+    {
+        var (exitCode, stdout, _) = Run("outbox", "retry", "--db", _db, "--key", "e1/p/0/notify:hook");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("1 action queued for delivery\n", stdout);
+        Assert.Equal((1L, 1L, 1L), _store.Counts());
+    }
+
+    [Fact]
+    public void Retry_NothingNamed_IsAUsageError()
+    {
+        var (exitCode, _, stderr) = Run("outbox", "retry", "--db", _db);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal("oer: name the actions to retry with --id or --key, or use --all for every dead letter\n", stderr);
+    }
+
+    [Fact]
+    public void Purge_DeliveredAndDead_DeletesThem()
+    {
+        var (exitCode, stdout, _) = Run("outbox", "purge", "--db", _db, "--delivered", "--dead");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("purged 1 delivered, 1 dead\n", stdout);
+        Assert.Equal((1L, 0L, 0L), _store.Counts());
+    }
+
+    [Fact]
+    public void Purge_DeliveredOlderThan_KeepsRecentOnes()
+    {
+        var (exitCode, stdout, _) = Run("outbox", "purge", "--db", _db, "--delivered", "--older-than", "36500d");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("purged 0 delivered, 0 dead\n", stdout);
+    }
+
+    [Fact]
+    public void MissingDatabase_IsAUsageErrorNamingThePath()
+    {
+        var missing = _temp.Path("nope.db");
+
+        var (exitCode, _, stderr) = Run("outbox", "list", "--db", missing);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal($"oer: outbox not found: {missing} (pass --db with the host's OpenEventRules:Outbox:Path)\n", stderr);
+        Assert.False(File.Exists(missing));
+    }
+}

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host;
+using OpenEvent.Rules.Host.Configuration;
+
+namespace OpenEvent.Rules.Host.Tests.Configuration;
+
+/// <summary>
+/// "Every setting is validated": a key under OpenEventRules that is not a setting, an unknown command-line option or a
+/// stray word stops the start with a did-you-mean instead of being ignored; where the host keeps its files.
+/// </summary>
+public sealed partial class HostSettingsTests
+{
+    private static string[] Base => ["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies];
+
+    [Fact]
+    public void Build_UnknownSettingKeys_FailNamingEachWithTheLikelyFix()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => RulesHost.Build([.. Base,
+            "--OpenEventRules:Limits:MaxEventByte", "5",
+            "--OpenEventRules:Outbox:Pth", "x.db",
+            "--OpenEventRules:MaxBatchBytes", "5",
+            "--OpenEventRules:Zzz", "1",
+            "--OpenEventRules:DecisionLog:Mask:first", "/data/x",
+            "--OpenEventRules:Auth:Token:Value", "0123456789abcdef0123",
+            "--OpenEventRules:DataWorks:Enabled", "true"]));
+
+        Assert.Equal(
+            [
+                "unknown setting OpenEventRules:Auth:Token:Value (command line): OpenEventRules:Auth:Token is a single value, not a section.",
+                "unknown setting OpenEventRules:DataWorks:Enabled (command line): the settings of OpenEventRules:DataWorks are ExtensionCode, Endpoint, Region, Version, SignatureVersion, Deadline, FailMode, AnswerWithin, MaxMessageLength, AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable.",
+                "unknown setting OpenEventRules:DecisionLog:Mask:first (command line): OpenEventRules:DecisionLog:Mask is a list; number its entries (OpenEventRules:DecisionLog:Mask:0, OpenEventRules:DecisionLog:Mask:1, ...).",
+                "unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?",
+                "unknown setting OpenEventRules:MaxBatchBytes (command line): did you mean OpenEventRules:Limits:MaxBatchBytes?",
+                "unknown setting OpenEventRules:Outbox:Pth (command line): did you mean OpenEventRules:Outbox:Path?",
+                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks.",
+            ],
+            error.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_UnknownKeyInAppSettingsFile_NamesTheFile()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("appsettings.custom.json", """{ "OpenEventRules": { "Reload": { "Wacth": false } } }""");
+        var app = RulesHost.Build(Base, builder => builder.Configuration.AddJsonFile(file));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("unknown setting OpenEventRules:Reload:Wacth (appsettings.custom.json): did you mean OpenEventRules:Reload:Watch?", error.Failures);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_DictionaryAndListSettings_AreAccepted()
+    {
+        await using var host = await RunningHost.StartAsync(null,
+            "--OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute", "5",
+            "--OpenEventRules:DecisionLog:Mask:0", "/data/sqlText",
+            "--openeventrules:limits:maxeventbytes", "2048",
+            "--Logging:LogLevel:Default", "Warning");
+
+        Assert.True(host.State.IsReady);
+    }
+
+    [Fact]
+    public async Task RunAsync_MisspeltSetting_OneLineExit2WithoutStarting()
+    {
+        using var errors = new StringWriter();
+
+        var exitCode = await RulesHost.RunAsync([.. Base, "--OpenEventRules:Limits:MaxEventByte", "5"], errors);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("oer serve: unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?" + Environment.NewLine, errors.ToString());
+    }
+
+    [Fact]
+    public async Task RunAsync_HostCommandLineMistakes_Exit2NamingEach()
+    {
+        // dotnet run --project engine/OpenEvent.Rules.Host -- --polices my-policies --port 18333 my-policies
+        using var errors = new StringWriter();
+
+        var exitCode = await RulesHost.RunAsync(["--polices", "my-policies", "--PoliciesPath", "x", "stray", "--port", "18333", "--urls", "http://127.0.0.1:1"], errors);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            string.Join(Environment.NewLine,
+                "oer serve: unknown option '--polices': did you mean --OpenEventRules:PoliciesPath?",
+                "oer serve: unknown option '--PoliciesPath': did you mean --OpenEventRules:PoliciesPath?",
+                "oer serve: unexpected argument 'stray': settings are written --Key value, e.g. --OpenEventRules:PoliciesPath my-policies",
+                "oer serve: --port and --urls were both given: keep one (--port N listens on http://127.0.0.1:N).") + Environment.NewLine,
+            errors.ToString());
+    }
+
+    [Fact]
+    public void HostArguments_Port_BecomesALoopbackUrl()
+    {
+        var (arguments, problems) = HostArguments.Normalize(["--OpenEventRules:PoliciesPath", "p", "--port=18333", "--Kestrel:Limits:MaxConcurrentConnections", "10"]);
+
+        Assert.Empty(problems);
+        Assert.Equal(["--OpenEventRules:PoliciesPath", "p", "--Kestrel:Limits:MaxConcurrentConnections", "10", "--urls", "http://127.0.0.1:18333"], arguments);
+    }
+
+    [Fact]
+    public async Task Port_Setting_ListensOnThatPort()
+    {
+        var port = FreePort();
+        var (arguments, _) = HostArguments.Normalize(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await using var host = await RunningHost.StartAsync(null, arguments);
+
+        Assert.Equal(new Uri($"http://127.0.0.1:{port}"), host.BaseAddress);
+        using var ready = await host.Client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task DataDirectory_DefaultIsTheFolderHoldingThePolicies_NotTheWorkingDirectory()
+    {
+        using var temp = new TempFolder();
+        var policies = temp.Path("site", "my-policies");
+        Directory.CreateDirectory(policies);
+        File.Copy(Path.Combine(RunningHost.FixturePolicies, "deploy-freeze.yaml"), Path.Combine(policies, "deploy-freeze.yaml"));
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", policies]);
+
+        var options = app.Services.GetRequiredService<IOptions<RulesHostOptions>>().Value;
+
+        Assert.Equal(temp.Path("site", "data", "outbox.db"), options.Outbox.Path);
+        Assert.Equal(temp.Path("site", "logs", "decisions.jsonl"), options.DecisionLog.Path);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DataDirectory_Setting_HoldsRelativePathsAndLeavesAbsoluteOnes()
+    {
+        using var temp = new TempFolder();
+        var app = RulesHost.Build([.. Base, "--OpenEventRules:DataDirectory", temp.Path("state"),
+            "--OpenEventRules:Outbox:Path", "queue/outbox.db", "--OpenEventRules:DecisionLog:Path", temp.Path("elsewhere", "d.jsonl")]);
+
+        var options = app.Services.GetRequiredService<IOptions<RulesHostOptions>>().Value;
+
+        Assert.Equal(temp.Path("state", "queue", "outbox.db"), options.Outbox.Path);
+        Assert.Equal(temp.Path("elsewhere", "d.jsonl"), options.DecisionLog.Path);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task UnsetChannelVariable_ReportedOnPoliciesAndReadyz()
+    {
+        var variable = "OER_TEST_UNSET_" + Guid.NewGuid().ToString("N").ToUpperInvariant();
+        using var folder = new TempFolder();
+        File.Copy(Path.Combine(RunningHost.FixturePolicies, "deploy-freeze.yaml"), folder.Path("deploy-freeze.yaml"));
+        folder.Write("oncall.yaml", $"apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: {{ name: oncall }}\nspec: {{ type: webhook, urlFrom: {{ env: {variable} }} }}\n");
+        await using var host = await RunningHost.StartAsync(folder.Root);
+
+        using var policies = JsonDocument.Parse(await host.Client.GetStringAsync("/policies"));
+        using var ready = JsonDocument.Parse(await host.Client.GetStringAsync("/readyz"));
+
+        var message = $"channel 'oncall' reads its URL from the environment variable {variable}, which is not set: its notifications would be dead-lettered";
+        var unset = Assert.Single(policies.RootElement.GetProperty("unsetVariables").EnumerateArray());
+        Assert.Equal("OER3046", unset.GetProperty("id").GetString());
+        Assert.Equal("warning", unset.GetProperty("severity").GetString());
+        Assert.Equal(4, unset.GetProperty("line").GetInt32());
+        Assert.Equal(message, unset.GetProperty("message").GetString());
+        Assert.Equal("ready", ready.RootElement.GetProperty("status").GetString());
+        Assert.Equal([message], ready.RootElement.GetProperty("unsetVariables").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task ProblemType_PointsAtAnAnchorTheReadmeHas()
+    {
+        await using var host = await RunningHost.StartAsync();
+
+        using var response = await host.PostAsync("/events", "not json");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var type = new Uri(problem.RootElement.GetProperty("type").GetString()!);
+        Assert.EndsWith("/README.md", type.AbsolutePath, StringComparison.Ordinal);
+        var anchors = Heading().Matches(File.ReadAllText(RepositoryPaths.Combine("README.md")))
+            .Select(m => "#" + Regex.Replace(m.Groups[1].Value.Trim().ToLowerInvariant(), @"[^a-z0-9 _-]", "").Replace(' ', '-'))
+            .ToList();
+        Assert.Contains(type.Fragment, anchors);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"^#{1,6} (.+)$", RegexOptions.Multiline)]
+    private static partial Regex Heading();
+}

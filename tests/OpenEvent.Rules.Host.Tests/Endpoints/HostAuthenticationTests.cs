@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using OpenEvent.Rules.Host;
+
+namespace OpenEvent.Rules.Host.Tests.Endpoints;
+
+public sealed class HostAuthenticationTests
+{
+    private const string Token = "test-token-0123456789abcdef";
+
+    private static HttpRequestMessage Deploy() => new(HttpMethod.Post, "/events")
+    {
+        Content = new StringContent(HostEndpointTests.DeployEvent("auth-1", "ods_x"), Encoding.UTF8, "application/cloudevents+json"),
+    };
+
+    [Fact]
+    public async Task PostEvents_WithoutToken_Returns401()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+
+        using var response = await host.Client.SendAsync(Deploy());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task PostEvents_WrongToken_Returns401()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        using var request = Deploy();
+        request.Headers.Add("x-eventbridge-signature-token", Token + "x");
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PostEvents_EventBridgeHeaderOrBearer_IsAccepted()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        using var viaHeader = Deploy();
+        viaHeader.Headers.Add("x-eventbridge-signature-token", Token);
+        using var viaBearer = Deploy();
+        viaBearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        using var first = await host.Client.SendAsync(viaHeader);
+        using var second = await host.Client.SendAsync(viaBearer);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+    }
+
+    [Fact]
+    public async Task Probes_NeedNoToken_ButPoliciesAndMetricsDo()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/policies")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8080", "http://127.0.0.1:8080")]
+    [InlineData("http://*:9000;http://localhost:9001", "http://127.0.0.1:9000;http://localhost:9001")]
+    [InlineData("http://[::]:8080", "http://127.0.0.1:8080")]
+    [InlineData("http://127.0.0.1:0", "http://127.0.0.1:0")]
+    [InlineData("http://[::1]:8080", "http://[::1]:8080")]
+    public void ToLoopback_WithoutToken_KeepsOnlyLoopbackAddresses(string configured, string expected)
+    {
+        Assert.Equal(expected, RulesHost.ToLoopback(configured));
+    }
+
+    [Fact]
+    public async Task Start_NoToken_ListensOnLoopbackEvenWhenAskedForAllInterfaces()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--urls", "http://0.0.0.0:0");
+
+        Assert.Equal("127.0.0.1", host.BaseAddress.Host);
+    }
+}
