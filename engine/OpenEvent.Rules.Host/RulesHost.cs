@@ -57,7 +57,7 @@ public static partial class RulesHost
             });
         });
         builder.Services.AddSingleton<IPolicySource>(sp => new PolicyFolderSource(
-            [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath], sp.GetRequiredService<IConditionCompiler>()));
+            [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath]));
         builder.Services.AddSingleton<PolicyReloadService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyReloadService>());
         builder.Services.AddSingleton<DecisionLog>();

@@ -147,7 +147,7 @@ public sealed class ExhaustionTests : IDisposable
             """);
         var generous = new ConditionLimits { MaxSteps = long.MaxValue, Timeout = TimeSpan.FromMinutes(10), MaxBytes = long.MaxValue };
         var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = _cache.Path, Limits = generous });
-        var load = await OpenEvent.Rules.Sources.PolicyFolderLoader.LoadAsync([folder], OpenEvent.Rules.Catalog.EventCatalog.Default, compiler);
+        var load = await OpenEvent.Rules.Sources.PolicyFolderLoader.LoadAsync([folder], OpenEvent.Rules.Catalog.EventCatalog.Default);
         Assert.False(load.HasErrors, string.Join(Environment.NewLine, load.Diagnostics));
         using var compiled = OpenEvent.Rules.Compilation.PolicySetCompiler.Compile(load.Set, new OpenEvent.Rules.Compilation.PolicySetCompilerOptions { ConditionCompiler = compiler });
         var slice = OpenEvent.Rules.Events.EventInputReader.Split(Encoding.UTF8.GetBytes(

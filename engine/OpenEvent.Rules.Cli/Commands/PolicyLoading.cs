@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Compilation.Conditions;
@@ -32,32 +34,22 @@ internal static class PolicyLoading
         }
 
         var paths = policies.Paths;
-        var snapshot = await new PolicyFolderSource(paths, Conditions).LoadAsync(cancellationToken);
+        var snapshot = await new PolicyFolderSource(paths).LoadAsync(cancellationToken);
         if (snapshot.HasErrors)
         {
-            foreach (var diagnostic in snapshot.Diagnostics.Where(d => d.IsError))
-            {
-                await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
-            }
-
-            await stderr.WriteLineAsync($"oer: the policies from {label ?? policies.Label} have {snapshot.Diagnostics.Count(d => d.IsError)} error(s); run 'oer validate' for details");
-            return (null, ExitCodes.Failure, 0);
+            return (null, await RefuseAsync(snapshot.Diagnostics.AddRange(CheckConditions(snapshot.Set, Conditions, paths, cancellationToken)), snapshot.Files, policies, label, stderr), 0);
         }
 
         var warnings = snapshot.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
-        PolicyBanner.Write(stderr, label ?? policies.Label, snapshot.Set, snapshot.Files.Length, revision ?? snapshot.Revision, warnings);
+        CompiledPolicySet compiled;
         try
         {
-            return (PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision, ConditionCompiler = Conditions }), ExitCodes.Success, warnings);
+            // The one compile of this load: its condition errors are reported like the loader's.
+            compiled = PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision, ConditionCompiler = Conditions });
         }
         catch (PolicyCompilationException ex)
         {
-            foreach (var diagnostic in ex.Diagnostics)
-            {
-                await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
-            }
-
-            return (null, ExitCodes.Failure, 0);
+            return (null, await RefuseAsync(snapshot.Diagnostics.AddRange(ex.Diagnostics), snapshot.Files, policies, label, stderr), 0);
         }
         catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
         {
@@ -65,5 +57,43 @@ internal static class PolicyLoading
             await stderr.WriteLineAsync(DiagnosticText.Format(LoadFault.ToDiagnostic(ex, new SourceLocation(string.Join(", ", paths), 0, 0), "compiling the policy set")));
             return (null, ExitCodes.Failure, 0);
         }
+
+        PolicyBanner.Write(stderr, label ?? policies.Label, snapshot.Set, snapshot.Files.Length, revision ?? snapshot.Revision, warnings);
+        return (compiled, ExitCodes.Success, warnings);
+    }
+
+    /// <summary>
+    /// Loads the policies and compiles their C# conditions once for their diagnostics (OER2xxx, in file order with the
+    /// others), whether or not the set has other errors: what `oer validate` and `oer test` report.
+    /// </summary>
+    public static async Task<PolicyLoadResult> LoadAsync(IReadOnlyList<string> paths, IConditionCompiler conditions, CancellationToken cancellationToken)
+    {
+        var result = await PolicyFolderLoader.LoadAsync(paths, EventCatalog.Default, cancellationToken);
+        return result.WithDiagnostics(CheckConditions(result.Set, conditions, paths, cancellationToken));
+    }
+
+    /// <summary>The conditions' diagnostics; a fault of the compiler itself is an OER1018 at the (first) folder given.</summary>
+    public static ImmutableArray<Diagnostic> CheckConditions(PolicySetDefinition set, IConditionCompiler conditions, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return PolicySetCompiler.CheckConditions(set, conditions, cancellationToken);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            return [LoadFault.ToDiagnostic(ex, new SourceLocation(paths.Count > 0 ? paths[0] : "", 0, 0), "compiling the C# conditions")];
+        }
+    }
+
+    private static async Task<int> RefuseAsync(ImmutableArray<Diagnostic> diagnostics, ImmutableArray<string> files, PolicyPaths policies, string? label, TextWriter stderr)
+    {
+        var errors = PolicyFolderLoader.InFileOrder(diagnostics.Where(d => d.IsError), files);
+        foreach (var diagnostic in errors)
+        {
+            await stderr.WriteLineAsync(DiagnosticText.Format(diagnostic));
+        }
+
+        await stderr.WriteLineAsync($"oer: the policies from {label ?? policies.Label} have {errors.Count} error(s); run 'oer validate' for details");
+        return ExitCodes.Failure;
     }
 }

@@ -69,13 +69,12 @@ internal static class TestCommand
         }
 
         // The policies are validated first: testing an invalid set would only produce confusing failures.
-        var load = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
+        // A valid set's conditions are compiled once, by the runner; an invalid set's only for their diagnostics.
+        var load = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, cancellationToken);
         PolicyBanner.Write(stderr, policies.Label, load.Set, load.Files.Count, policies.Revision(load), load.Diagnostics.Count(d => !d.IsError));
         if (load.HasErrors)
         {
-            DiagnosticReport.WriteText(stderr, load.Diagnostics, load.Files.Count);
-            await stderr.WriteLineAsync("oer: the policies are invalid; fix them before running the tests");
-            return ExitCodes.Failure;
+            return await RefuseAsync(load.WithDiagnostics(PolicyLoading.CheckConditions(load.Set, PolicyLoading.Conditions, policies.Paths, cancellationToken)), stderr);
         }
 
         var tests = await PolicyTestLoader.LoadAsync(paths, cancellationToken);
@@ -85,7 +84,16 @@ internal static class TestCommand
             return ExitCodes.Failure;
         }
 
-        var run = PolicyTestRunner.Run(load.Set, tests.Tests, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions });
+        PolicyTestRun run;
+        try
+        {
+            run = PolicyTestRunner.Run(load.Set, tests.Tests, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions });
+        }
+        catch (PolicyCompilationException ex)
+        {
+            return await RefuseAsync(load.WithDiagnostics(ex.Diagnostics), stderr);
+        }
+
         if (junit)
         {
             await stdout.WriteLineAsync(TestReport.Junit(run, tests.Diagnostics));
@@ -98,5 +106,12 @@ internal static class TestCommand
 
         var failed = !run.Succeeded || tests.Diagnostics.Any(d => d.IsError) || (requireCoverage && !run.Coverage.IsComplete);
         return failed ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    private static async Task<int> RefuseAsync(PolicyLoadResult load, TextWriter stderr)
+    {
+        DiagnosticReport.WriteText(stderr, load.Diagnostics, load.Files.Count);
+        await stderr.WriteLineAsync("oer: the policies are invalid; fix them before running the tests");
+        return ExitCodes.Failure;
     }
 }

@@ -61,7 +61,7 @@ internal static class ValidateCommand
             return usage;
         }
 
-        var result = await PolicyFolderLoader.LoadAsync(policies.Paths, EventCatalog.Default, PolicyLoading.Conditions, cancellationToken);
+        var result = await PolicyLoading.LoadAsync(policies.Paths, PolicyLoading.Conditions, cancellationToken);
         var diagnostics = env ? [.. result.Diagnostics, .. EnvironmentVariableCheck.Check(result.Set)] : result.Diagnostics;
         PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result));
         switch (format)

@@ -90,7 +90,9 @@ public static class PolicySetCompiler
     {
         options ??= new PolicySetCompilerOptions();
         var active = definition.Policies.Where(p => p.Mode != PolicyMode.Disabled).ToImmutableArray();
-        var conditions = CompileConditions(active, options);
+
+        // Disabled policies' conditions are compiled too: a broken one fails the set, as `oer validate` reports it.
+        var conditions = CompileConditions(definition.Policies, options);
         var parser = new EventParser(options.Catalog, options.MaxEventBytes);
         IPolicyMatcher matcher;
         SinglePassEventReader? singlePass = null;
@@ -129,6 +131,31 @@ public static class PolicySetCompiler
 
         var result = options.ConditionCompiler.Compile(sources);
         return result.Conditions ?? throw new PolicyCompilationException(result.Diagnostics);
+    }
+
+    /// <summary>
+    /// Compiles every condition of a loaded set that will not be run (it has other errors, or only its diagnostics are
+    /// wanted, as in <c>oer validate</c>), disabled policies too, in one compilation; returns the diagnostics (OER2xxx,
+    /// located) and releases what was compiled. A set with errors may repeat a policy name (OER3001): each condition
+    /// still gets a key of its own. The compiler's own faults are thrown for the caller to report.
+    /// </summary>
+    public static ImmutableArray<Diagnostic> CheckConditions(PolicySetDefinition definition, IConditionCompiler compiler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(compiler);
+        var sources = definition.Policies
+            .Select((p, i) => (Policy: p, Index: i))
+            .Where(x => x.Policy.Condition is not null)
+            .Select(x => ToSource($"{x.Index}:{x.Policy.Name}", x.Policy.Condition!))
+            .ToList();
+        if (sources.Count == 0)
+        {
+            return [];
+        }
+
+        var result = compiler.Compile(sources, cancellationToken);
+        result.Conditions?.Dispose();
+        return result.Diagnostics;
     }
 
     public static ConditionSource ToSource(string key, ConditionDefinition condition) =>

@@ -2,8 +2,6 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using OpenEvent.Rules.Catalog;
-using OpenEvent.Rules.Compilation;
-using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
@@ -21,6 +19,13 @@ public sealed record PolicyLoadResult(PolicySetDefinition Set, IReadOnlyList<Dia
 
     /// <summary>16 hex digits of SHA-256 over each file's display path and the bytes parsed from it, in load order.</summary>
     public string ContentHash { get; init; } = "";
+
+    /// <summary>
+    /// This result with <paramref name="more"/> diagnostics (e.g. the C# conditions', reported by the compile step),
+    /// all in file order, then line and column, as the loader orders its own.
+    /// </summary>
+    public PolicyLoadResult WithDiagnostics(IEnumerable<Diagnostic> more) =>
+        this with { Diagnostics = PolicyFolderLoader.InFileOrder([.. Diagnostics, .. more], Files) };
 }
 
 /// <summary>
@@ -37,12 +42,11 @@ public static class PolicyFolderLoader
     public static Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
         LoadAsync(paths, EventCatalog.Default, cancellationToken);
 
-    public static Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, CancellationToken cancellationToken = default) =>
-        LoadAsync(paths, catalog, conditions: null, cancellationToken);
-
-    /// <param name="conditions">When given, every spec.condition (disabled policies too) is compiled and its errors reported (OER2xxx).</param>
-    public static async Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, IConditionCompiler? conditions,
-        CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The C# conditions are not compiled here: that is the compile step's (<c>PolicySetCompiler</c>), which reports
+    /// their diagnostics (OER2xxx), so that one load compiles them once.
+    /// </remarks>
+    public static async Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, CancellationToken cancellationToken = default)
     {
         var validator = await PolicySchemaValidator.GetDefaultAsync().WaitAsync(cancellationToken);
         var diagnostics = new DiagnosticBag();
@@ -125,50 +129,24 @@ public static class PolicyFolderLoader
             diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "validating the policy set"));
         }
 
-        if (conditions is not null)
-        {
-            try
-            {
-                CheckConditions(set, conditions, diagnostics, cancellationToken);
-            }
-            catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
-            {
-                diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "compiling the C# conditions"));
-            }
-        }
-
         var displayPaths = files.Select(f => f.DisplayPath).ToList();
+        return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
+    }
+
+    /// <summary><paramref name="diagnostics"/> in the order of <paramref name="files"/> (set-level ones first), then by line and column.</summary>
+    public static IReadOnlyList<Diagnostic> InFileOrder(IEnumerable<Diagnostic> diagnostics, IReadOnlyList<string> files)
+    {
         var order = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < displayPaths.Count; i++)
+        for (var i = 0; i < files.Count; i++)
         {
-            order.TryAdd(displayPaths[i], i);
+            order.TryAdd(files[i], i);
         }
 
-        var sorted = diagnostics.Items
+        return diagnostics
             .OrderBy(d => order.GetValueOrDefault(d.Location.File, -1))
             .ThenBy(d => d.Location.Line)
             .ThenBy(d => d.Location.Column)
             .ToList();
-        return new PolicyLoadResult(set, sorted, displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
-    }
-
-    private static void CheckConditions(PolicySetDefinition set, IConditionCompiler compiler, DiagnosticBag diagnostics, CancellationToken cancellationToken)
-    {
-        // Keys only need to be unique here (the set is only checked, then dropped): two policies with the same
-        // name are OER3001, and their conditions are still checked, each under its own key.
-        var sources = set.Policies
-            .Select((p, i) => (Policy: p, Index: i))
-            .Where(x => x.Policy.Condition is not null)
-            .Select(x => PolicySetCompiler.ToSource($"{x.Index}:{x.Policy.Name}", x.Policy.Condition!))
-            .ToList();
-        if (sources.Count == 0)
-        {
-            return;
-        }
-
-        var result = compiler.Compile(sources, cancellationToken);
-        diagnostics.AddRange(result.Diagnostics);
-        result.Conditions?.Dispose();
     }
 
     /// <summary>

@@ -248,7 +248,18 @@ public sealed partial class PolicyReloadService : BackgroundService
 
         if (snapshot.HasErrors)
         {
-            return new LoadOutcome(snapshot, null, snapshot.Diagnostics);
+            // The set is refused either way; its conditions' errors are reported with the others, in file order.
+            ImmutableArray<Diagnostic> conditions;
+            try
+            {
+                conditions = _compiler.CheckConditions(snapshot, cancellationToken);
+            }
+            catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+            {
+                conditions = [LoadFault.ToDiagnostic(ex, FolderLocation(), "compiling the C# conditions")];
+            }
+
+            return new LoadOutcome(snapshot, null, [.. PolicyFolderLoader.InFileOrder([.. snapshot.Diagnostics, .. conditions], snapshot.Files)]);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -258,7 +269,7 @@ public sealed partial class PolicyReloadService : BackgroundService
         }
         catch (PolicyCompilationException ex)
         {
-            return new LoadOutcome(snapshot, null, [.. snapshot.Diagnostics, .. ex.Diagnostics]);
+            return new LoadOutcome(snapshot, null, [.. PolicyFolderLoader.InFileOrder([.. snapshot.Diagnostics, .. ex.Diagnostics], snapshot.Files)]);
         }
         catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
         {

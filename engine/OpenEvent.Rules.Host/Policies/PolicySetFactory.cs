@@ -1,12 +1,17 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 
 namespace OpenEvent.Rules.Host.Policies;
 
-/// <summary>Compiles snapshots with the host's settings (event size limit, revision).</summary>
+/// <summary>
+/// Compiles snapshots with the host's settings (event size limit, revision). Each load compiles the C# conditions
+/// once: with the set (<see cref="Compile"/>), or only for their diagnostics when the set has other errors.
+/// </summary>
 public sealed class PolicySetFactory(IOptions<RulesHostOptions> options, IConditionCompiler conditions, TimeProvider time)
 {
     public CompiledPolicySet Compile(PolicySnapshot snapshot) =>
@@ -17,4 +22,8 @@ public sealed class PolicySetFactory(IOptions<RulesHostOptions> options, ICondit
             ConditionCompiler = conditions,
             Time = time,
         });
+
+    /// <summary>The diagnostics of the conditions of a snapshot that has other errors (it is not compiled).</summary>
+    public ImmutableArray<Diagnostic> CheckConditions(PolicySnapshot snapshot, CancellationToken cancellationToken) =>
+        PolicySetCompiler.CheckConditions(snapshot.Set, conditions, cancellationToken);
 }

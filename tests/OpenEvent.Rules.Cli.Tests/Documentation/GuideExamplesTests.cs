@@ -101,7 +101,7 @@ public sealed partial class GuideExamplesTests
                     }
 
                     temp.Write($"example-{block.Line}/example.yaml", block.Text);
-                    var load = await PolicyFolderLoader.LoadAsync([folder], EventCatalog.Default, PolicyLoading.Conditions);
+                    var load = await PolicyLoading.LoadAsync([folder], PolicyLoading.Conditions, CancellationToken.None);
                     failures.AddRange(CheckExpectations(block, load.Diagnostics).Select(p => $"policy-guide.md:{block.Line}: {p}"));
                     if (!load.HasErrors && load.Set.Policies.Length > 0)
                     {

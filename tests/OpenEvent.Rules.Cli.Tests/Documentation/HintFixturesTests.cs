@@ -36,8 +36,8 @@ public sealed partial class HintFixturesTests
             .ToList();
         Assert.NotEmpty(expected);
 
-        var before = await PolicyFolderLoader.LoadAsync([broken], EventCatalog.Default, PolicyLoading.Conditions);
-        var after = await PolicyFolderLoader.LoadAsync([Path.Combine(s_folder, name + ".fixed.yaml")], EventCatalog.Default, PolicyLoading.Conditions);
+        var before = await PolicyLoading.LoadAsync([broken], PolicyLoading.Conditions, CancellationToken.None);
+        var after = await PolicyLoading.LoadAsync([Path.Combine(s_folder, name + ".fixed.yaml")], PolicyLoading.Conditions, CancellationToken.None);
 
         Assert.Equal(expected, before.Diagnostics.Select(d => $"{d.Id} at {d.Location.Line}:{d.Location.Column} hint: {d.Hint}"));
         Assert.True(after.Diagnostics.Count == 0, $"{name}.fixed.yaml still has: {string.Join("; ", after.Diagnostics)}");

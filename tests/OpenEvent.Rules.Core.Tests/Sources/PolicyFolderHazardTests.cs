@@ -1,5 +1,3 @@
-using OpenEvent.Rules.Compilation.Conditions;
-using OpenEvent.Rules.Expressions;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
@@ -29,8 +27,8 @@ public sealed class PolicyFolderHazardTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private Task<PolicySnapshot> LoadAsync(IConditionCompiler? conditions = null) =>
-        FolderHazards.WithinAsync(() => new PolicyFolderSource([Policies], conditions).LoadAsync());
+    private Task<PolicySnapshot> LoadAsync() =>
+        FolderHazards.WithinAsync(() => new PolicyFolderSource([Policies]).LoadAsync());
 
     private static Diagnostic Single(PolicySnapshot snapshot, string id) => Assert.Single(snapshot.Diagnostics, d => d.Id == id);
 
@@ -287,63 +285,6 @@ public sealed class PolicyFolderHazardTests : IDisposable
     }
 
     [Fact]
-    public async Task Load_ConditionCompilerThrows_Oer1018NotAnException()
-    {
-        File.WriteAllText(Path.Combine(Policies, "p.yaml"), """
-            apiVersion: openevent.rules/v1
-            kind: Policy
-            metadata: { name: with-condition }
-            spec:
-              match: { type: ["dataworks:FileChange:RunFile"] }
-              condition: e.Type.Length > 0
-              actions: [ { warn: { reason: x } } ]
-            """);
-
-        foreach (var fault in new Exception[] { new ArgumentOutOfRangeException("position"), new OutOfMemoryException("Insufficient memory"), new InvalidOperationException("x\ny") })
-        {
-            var snapshot = await LoadAsync(new ThrowingCompiler(fault));
-
-            var diagnostic = Assert.Single(snapshot.Diagnostics);
-            Assert.Equal(DiagnosticIds.LoadFailed, diagnostic.Id);
-            Assert.True(diagnostic.IsError);
-            Assert.Equal(new SourceLocation(Policies, 0, 0), diagnostic.Location);
-            Assert.Equal($"compiling the C# conditions failed unexpectedly: {fault.GetType().Name}: {TextExcerpt.Of(fault.Message, 200)}", diagnostic.Message);
-            Assert.DoesNotContain('\n', diagnostic.ToString());
-        }
-    }
-
-    [Fact]
-    public async Task Load_StatementAsConditionWithTheRealCompiler_AnErrorNotAnException()
-    {
-        File.WriteAllText(Path.Combine(Policies, "loop.yaml"), """
-            apiVersion: openevent.rules/v1
-            kind: Policy
-            metadata: { name: loop }
-            spec:
-              match: { type: ["dataworks:FileChange:RunFile"] }
-              condition: |
-                while(true) {}
-              actions: [ { warn: { reason: x } } ]
-            """);
-
-        var snapshot = await LoadAsync(new RoslynConditionCompiler());
-
-        // A statement in a block scalar makes the syntax gate throw; until it refuses statements itself (a located
-        // OER2xxx), the exception is reported as an engine fault (OER1018) instead of escaping.
-        var error = Assert.Single(snapshot.Diagnostics, d => d.IsError);
-        if (error.Id == DiagnosticIds.LoadFailed)
-        {
-            Assert.Equal(new SourceLocation(Policies, 0, 0), error.Location);
-            Assert.StartsWith("compiling the C# conditions failed unexpectedly: ArgumentOutOfRangeException: ", error.Message);
-        }
-        else
-        {
-            Assert.StartsWith("OER2", error.Id);
-            Assert.Equal(Path.Join(Policies, "loop.yaml"), error.Location.File);
-        }
-    }
-
-    [Fact]
     public void Diagnostic_HugeOrMultiLineText_BoundedAndEscaped()
     {
         var diagnostic = new Diagnostic(DiagnosticIds.DuplicateKey, DiagnosticSeverity.Error, new SourceLocation("a\nb.yaml", 1, 1),
@@ -371,11 +312,5 @@ public sealed class PolicyFolderHazardTests : IDisposable
         });
         var duplicate = Assert.Single(snapshot.Diagnostics, d => d.Id == DiagnosticIds.DuplicateKey);
         Assert.Equal($"duplicate key '{key[..57]}...': it is already defined above", duplicate.Message);
-    }
-
-    /// <summary>A condition compiler with a fault: the engine step that fails is injected, the rest of the load is real.</summary>
-    private sealed class ThrowingCompiler(Exception fault) : IConditionCompiler
-    {
-        public ConditionCompilationResult Compile(IReadOnlyList<ConditionSource> conditions, CancellationToken cancellationToken = default) => throw fault;
     }
 }

@@ -64,7 +64,7 @@ internal sealed class HazardHost : IAsyncDisposable
         {
             builder.Logging.AddProvider(log);
             builder.Services.AddSingleton<IPolicySource>(sp => source = new HazardousPolicySource(new PolicyFolderSource(
-                [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath], sp.GetRequiredService<IConditionCompiler>())));
+                [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath])));
         }, policiesFrom: null, settings);
         return new HazardHost(host, log, source!);
     }
