@@ -3,7 +3,7 @@ using OpenEvent.Rules.Compilation.Conditions;
 using OpenEvent.Rules.Expressions;
 using OpenEvent.Rules.Model;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Host.Tests.Policies;
 
 /// <summary>
 /// Issue 17: each load of the host compiles the C# conditions once (the loader no longer compiles them to check

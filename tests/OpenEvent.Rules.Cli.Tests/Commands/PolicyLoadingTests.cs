@@ -5,7 +5,7 @@ using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 
-namespace OpenEvent.Rules.Tests;
+namespace OpenEvent.Rules.Cli.Tests.Commands;
 
 /// <summary>
 /// Issue 17: a load compiles the C# conditions once. The loader only parses and validates; `oer validate` (and
