@@ -189,7 +189,9 @@ public sealed class ExhaustionTests : IDisposable
         // 500 tables, each looked up among the 500: about 250,000 steps (lambda calls and elements), a quarter of the default budget.
         var tables = string.Join(",", Enumerable.Range(0, 500).Select(i => $$"""{"srcTable":"t{{i}}","dstTable":"t{{(i + 1) % 500}}"}"""));
         var e = TestEvents.Parse("""{"type":"dataworks:NodeChange:StartDiJob","data":{"tableMapping":[""" + tables + "]}}");
-        using var set = _cache.Compiler().Compile(TestEvents.Sources(
+        // The default step and memory budgets; the time budget is widened because a shared CI machine is no clock.
+        var limits = ConditionLimits.Default with { Timeout = TimeSpan.FromMinutes(1) };
+        using var set = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = _cache.Path, Limits = limits }).Compile(TestEvents.Sources(
             "e.Data.Arr(\"tableMapping\").All(t => e.Data.Arr(\"tableMapping\").Any(u => u.Str(\"srcTable\") == t.Str(\"dstTable\")))")).Conditions!;
 
         Assert.True(set.TryEvaluate(0, e, out var value, out var error), error?.Message);
