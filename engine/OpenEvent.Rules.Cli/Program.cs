@@ -8,8 +8,11 @@ public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
-    /// <summary>Runs the CLI with explicit writers (and stdin) so that tests can call it in-process.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdin = null)
+    /// <summary>
+    /// Runs the CLI with explicit writers (and stdin, and the clock the outbox commands age items by) so that tests
+    /// can call it in-process.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdin = null, TimeProvider? time = null)
     {
         stdin ??= Console.OpenStandardInput();
 
@@ -23,7 +26,7 @@ public static class Program
             TestCommand.Create(stdout, stderr),
             ImpactCommand.Create(stdout, stderr, stdin),
             ServeCommand.Create(settings, stderr),
-            OutboxCommand.Create(stdout, stderr),
+            OutboxCommand.Create(stdout, stderr, time ?? TimeProvider.System),
         };
         root.With(
             [

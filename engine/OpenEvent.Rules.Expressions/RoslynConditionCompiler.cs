@@ -110,7 +110,9 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
         timeout.Dispose();
         if (work.IsCompletedSuccessfully)
         {
+#pragma warning disable RS0030 // completed: Result does not block here
             return work.Result;
+#pragma warning restore RS0030
         }
 
         var error = work.Exception?.GetBaseException();
@@ -147,7 +149,9 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             {
                 if (t.IsCompletedSuccessfully)
                 {
+#pragma warning disable RS0030 // a continuation of a completed task: Result does not block here
                     t.Result.Conditions?.Dispose();
+#pragma warning restore RS0030
                 }
 
                 _ = t.Exception;

@@ -114,11 +114,8 @@ public static partial class RulesHost
     /// <summary>
     /// Runs the host until it is stopped. Exit codes: 0 stopped normally; 1 the host did not start (invalid policies,
     /// the address in use); 2 a bad command line or setting (unknown or misspelt key, invalid value). Each problem is
-    /// one line on stderr, without a stack trace.
+    /// one line on <paramref name="errors"/> (stderr for the executables), without a stack trace.
     /// </summary>
-    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) => RunAsync(args, Console.Error, cancellationToken);
-
-    /// <inheritdoc cref="RunAsync(string[], CancellationToken)"/>
     public static async Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellationToken = default)
     {
         var (arguments, problems) = HostArguments.Normalize(args);

@@ -13,13 +13,13 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// </summary>
 internal static class OutboxCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var command = new Command("outbox", "Inspect and replay the actions of the host's outbox (pending, delivered, dead-lettered).")
         {
             List(stdout, stderr),
-            Retry(stdout, stderr),
-            Purge(stdout, stderr),
+            Retry(stdout, stderr, time),
+            Purge(stdout, stderr, time),
         };
         command.With(
             ["oer outbox list --status dead", "oer outbox retry --all", "oer outbox purge --delivered --older-than 7d"],
@@ -81,7 +81,7 @@ internal static class OutboxCommand
         return command;
     }
 
-    private static Command Retry(TextWriter stdout, TextWriter stderr)
+    private static Command Retry(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var db = DbOption();
         var ids = new Option<long[]>("--id") { Description = "Retry these actions (ids from 'oer outbox list').", AllowMultipleArgumentsPerToken = true };
@@ -110,14 +110,14 @@ internal static class OutboxCommand
                 return ExitCodes.Usage;
             }
 
-            var count = store.Retry(idList, keyList, DateTimeOffset.UtcNow);
+            var count = store.Retry(idList, keyList, time.GetUtcNow());
             stdout.WriteLine($"{count} action{(count == 1 ? "" : "s")} queued for delivery");
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command Purge(TextWriter stdout, TextWriter stderr)
+    private static Command Purge(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var db = DbOption();
         var delivered = new Option<bool>("--delivered") { Description = "Delete delivered actions (their keys are then forgotten: a redelivered event would act again)." };
@@ -148,7 +148,7 @@ internal static class OutboxCommand
                 return ExitCodes.Usage;
             }
 
-            var (deliveredCount, deadCount) = store.Purge(result.GetValue(delivered) ? DateTimeOffset.UtcNow - age : null, result.GetValue(dead), result.GetValue(ids));
+            var (deliveredCount, deadCount) = store.Purge(result.GetValue(delivered) ? time.GetUtcNow() - age : null, result.GetValue(dead), result.GetValue(ids));
             stdout.WriteLine($"purged {deliveredCount} delivered, {deadCount} dead");
             return ExitCodes.Success;
         });

@@ -27,7 +27,9 @@ internal static class GitCommand
             start.ArgumentList.Add(argument);
         }
 
+#pragma warning disable RS0030 // the one process the engine runs: git, by name, with an argument list (no shell)
         using var process = Process.Start(start)!;
+#pragma warning restore RS0030
         using var output = new MemoryStream();
 
         // Both pipes are drained at once, so that a large archive on stdout cannot dead-lock against stderr.

@@ -187,7 +187,9 @@ public sealed partial class DecisionLog : BackgroundService
         // Off the start path: opening the file (a FIFO, a slow mount) must not hold the host's start.
         await Task.Yield();
         var file = TryOpen(OpenFile);
+#pragma warning disable RS0030 // the Stdout setting asks for exactly this: decisions on the process's standard output
         var stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
+#pragma warning restore RS0030
         var reader = _entries.Reader;
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

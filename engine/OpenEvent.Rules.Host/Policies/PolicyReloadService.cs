@@ -287,7 +287,9 @@ public sealed partial class PolicyReloadService : BackgroundService
             budget.Dispose();
             if (task.IsCompletedSuccessfully)
             {
+#pragma warning disable RS0030 // a continuation of a completed task: Result does not block here
                 task.Result.Compiled?.Dispose();
+#pragma warning restore RS0030
             }
             else
             {

@@ -31,12 +31,20 @@ public sealed class OutboxCommandTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunAt(null, args);
+
+    private static (int ExitCode, string Stdout, string Stderr) RunAt(TimeProvider? time, params string[] args)
     {
         using var stdout = new StringWriter { NewLine = "\n" };
         using var stderr = new StringWriter { NewLine = "\n" };
-        var exitCode = Program.Run(args, stdout, stderr);
+        var exitCode = Program.Run(args, stdout, stderr, time: time);
         return (exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A clock stopped at one instant: the outbox commands must age items by the clock they are given.</summary>
+    private sealed class StoppedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]
@@ -110,6 +118,18 @@ public sealed class OutboxCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.Equal("purged 1 delivered, 1 dead\n", stdout);
         Assert.Equal((1L, 0L, 0L), _store.Counts());
+    }
+
+    [Theory]
+    [InlineData(30, 0)] // delivered 30 minutes before the clock: younger than an hour, kept
+    [InlineData(120, 1)] // two hours before the clock: older than an hour, purged
+    public void Purge_DeliveredOlderThan_AgesByTheInjectedClock(int minutesLater, int purged)
+    {
+        var (exitCode, stdout, _) = RunAt(new StoppedClock(Created.AddMinutes(minutesLater)), "outbox", "purge", "--db", _db, "--delivered", "--older-than", "1h");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal($"purged {purged} delivered, 0 dead\n", stdout);
+        Assert.Equal((1L, 1L - purged, 1L), _store.Counts());
     }
 
     [Fact]

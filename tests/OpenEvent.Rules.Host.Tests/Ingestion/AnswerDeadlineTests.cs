@@ -225,9 +225,11 @@ public sealed class AnswerDeadlineTests
     [InlineData("00:06:00")]
     public async Task AnswerWithinOutOfRange_TheHostRefusesToStart(string value)
     {
+        var errors = new StringWriter();
         var run = await Task.Run(() => Host.RulesHost.RunAsync(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
-            "--OpenEventRules:DataWorks:AnswerWithin", value]));
+            "--OpenEventRules:DataWorks:AnswerWithin", value], errors));
 
         Assert.Equal(2, run);
+        Assert.Contains("AnswerWithin", errors.ToString(), StringComparison.Ordinal);
     }
 }
