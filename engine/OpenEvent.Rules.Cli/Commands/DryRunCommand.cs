@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using OpenEvent.Rules.Evaluation;
@@ -179,7 +180,7 @@ internal static class DecisionTable
 
             foreach (var failure in decision.ConditionFailures)
             {
-                text.Append($"    condition error ({failure.Policy}): {OneLine(failure.Message)}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}\n");
+                text.Append(CultureInfo.InvariantCulture, $"    condition error ({failure.Policy}): {OneLine(failure.Message)}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}\n");
             }
         }
 

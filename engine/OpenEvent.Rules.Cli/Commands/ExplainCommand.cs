@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using System.Text.Json;
@@ -124,16 +125,16 @@ internal static class ExplainCommand
     private static string ExplanationText(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
     {
         var text = new StringBuilder();
-        text.AppendLine($"event {e.Origin.File}[{e.Origin.Index}]  {e.Type}  id={e.Id}");
-        text.AppendLine($"  scope: tenant={e.Scope.Tenant ?? "-"} workspace={e.Scope.Workspace ?? "-"} region={e.Scope.Region ?? "-"} environment={e.Scope.Environment ?? "-"} operator={e.Scope.Operator ?? "-"}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"event {e.Origin.File}[{e.Origin.Index}]  {e.Type}  id={e.Id}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  scope: tenant={e.Scope.Tenant ?? "-"} workspace={e.Scope.Workspace ?? "-"} region={e.Scope.Region ?? "-"} environment={e.Scope.Environment ?? "-"} operator={e.Scope.Operator ?? "-"}");
         foreach (var explanation in explanations)
         {
             var policy = explanation.Policy;
             text.AppendLine();
-            text.AppendLine($"policy {policy.Name} ({policy.Location}, {policy.Mode.ToString().ToLowerInvariant()}): {(explanation.Applies ? "APPLIES" : "does not apply")}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"policy {policy.Name} ({policy.Location}, {policy.Mode.ToString().ToLowerInvariant()}): {(explanation.Applies ? "APPLIES" : "does not apply")}");
             if (explanation.FirstFailure is { } first)
             {
-                text.AppendLine($"  first failing clause: {first}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  first failing clause: {first}");
             }
 
             text.AppendLine("  match:");
@@ -146,7 +147,7 @@ internal static class ExplainCommand
 
             foreach (var exclusion in explanation.Exclusions)
             {
-                text.AppendLine($"  exclude[{exclusion.Index}] ({exclusion.Location}): {(exclusion.Excluded ? "applies: the event is excluded" : "does not apply")}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  exclude[{exclusion.Index}] ({exclusion.Location}): {(exclusion.Excluded ? "applies: the event is excluded" : "does not apply")}");
                 if (exclusion.Match is { } match)
                 {
                     AppendPattern(text, match, "    ");
@@ -157,7 +158,7 @@ internal static class ExplainCommand
 
             if (policy.Condition is { } condition)
             {
-                text.AppendLine($"  condition ({condition.Location}): {ConditionText(explanation)}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  condition ({condition.Location}): {ConditionText(explanation)}");
             }
         }
 
@@ -181,17 +182,17 @@ internal static class ExplainCommand
                 case LeafTrace leaf:
                     foreach (var clause in leaf.Clauses)
                     {
-                        text.AppendLine($"{indent}{Mark(clause.Passed)} {clause.Path} {clause.Clause}  saw {PolicyExplainer.Saw(clause.Actual)}  ({clause.Location})");
+                        text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(clause.Passed)} {clause.Path} {clause.Clause}  saw {PolicyExplainer.Saw(clause.Actual)}  ({clause.Location})");
                     }
 
                     break;
                 case NestedTrace nested:
-                    text.AppendLine($"{indent}{Mark(nested.Passed)} {nested.Path}:");
+                    text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(nested.Passed)} {nested.Path}:");
                     foreach (var candidate in nested.Candidates)
                     {
                         if (nested.Candidates.Length > 1)
                         {
-                            text.AppendLine($"{indent}  {Mark(candidate.Matched)} {candidate.Path}:");
+                            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}  {Mark(candidate.Matched)} {candidate.Path}:");
                         }
 
                         AppendPattern(text, candidate, indent + (nested.Candidates.Length > 1 ? "    " : "  "));
@@ -199,10 +200,10 @@ internal static class ExplainCommand
 
                     break;
                 case OrTrace or:
-                    text.AppendLine($"{indent}{Mark(or.Passed)} $or ({or.Location}), one branch must match:");
+                    text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(or.Passed)} $or ({or.Location}), one branch must match:");
                     for (var i = 0; i < or.Branches.Length; i++)
                     {
-                        text.AppendLine($"{indent}  {Mark(or.Branches[i].Matched)} branch {i}:");
+                        text.AppendLine(CultureInfo.InvariantCulture, $"{indent}  {Mark(or.Branches[i].Matched)} branch {i}:");
                         AppendPattern(text, or.Branches[i], indent + "    ");
                     }
 
@@ -215,7 +216,7 @@ internal static class ExplainCommand
     {
         foreach (var clause in clauses)
         {
-            text.AppendLine($"{indent}{Mark(clause.Passed)} {clause.Dimension} in {PolicyExplainer.Format(clause.Allowed)}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(clause.Passed)} {clause.Dimension} in {PolicyExplainer.Format(clause.Allowed)}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using OpenEvent.Rules.Evaluation;
 
@@ -10,14 +11,14 @@ internal static class DecisionText
     {
         var text = new StringBuilder();
         var e = decision.Event;
-        text.Append($"{e.File}[{e.Index}]");
+        text.Append(CultureInfo.InvariantCulture, $"{e.File}[{e.Index}]");
         if (decision.Error is { } error)
         {
-            text.Append($"  INVALID {error.Id}: {error.Message}");
+            text.Append(CultureInfo.InvariantCulture, $"  INVALID {error.Id}: {error.Message}");
             return text.ToString();
         }
 
-        text.Append($"  {e.Type}  id={e.Id}");
+        text.Append(CultureInfo.InvariantCulture, $"  {e.Type}  id={e.Id}");
         text.AppendLine();
         text.Append("  verdict: ").Append(decision.Verdict is { } v ? DecisionJson.VerdictText(v) : "none (regular event)");
         if (decision.Matched.IsEmpty && decision.Audit.IsEmpty)
@@ -37,7 +38,7 @@ internal static class DecisionText
 
         foreach (var failure in decision.ConditionFailures)
         {
-            text.AppendLine().Append($"  condition error in {failure.Policy} ({failure.Location}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}");
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  condition error in {failure.Policy} ({failure.Location}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}");
         }
 
         return text.ToString();
@@ -45,7 +46,7 @@ internal static class DecisionText
 
     private static void AppendMatch(StringBuilder text, PolicyMatch match, string label)
     {
-        text.AppendLine().Append($"  {label}: {match.Policy} (priority {match.Priority}, {match.Location})");
+        text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {label}: {match.Policy} (priority {match.Priority}, {match.Location})");
         foreach (var action in match.Actions)
         {
             text.AppendLine().Append("    ").Append(action switch

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Impact;
@@ -10,30 +11,30 @@ internal static class ImpactReportWriter
     public static string Text(ImpactReport report, string baseLabel, string headLabel)
     {
         var text = new StringBuilder();
-        text.AppendLine($"oer impact: {baseLabel} -> {headLabel}");
-        text.AppendLine($"{report.Events} events, {report.Changes.Length} changed, {report.InvalidEvents.Length} invalid");
+        text.AppendLine(CultureInfo.InvariantCulture, $"oer impact: {baseLabel} -> {headLabel}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{report.Events} events, {report.Changes.Length} changed, {report.InvalidEvents.Length} invalid");
         foreach (var invalid in report.InvalidEvents)
         {
-            text.AppendLine($"INVALID {Where(invalid)} (run oer dry-run on it for the reason)");
+            text.AppendLine(CultureInfo.InvariantCulture, $"INVALID {Where(invalid)} (run oer dry-run on it for the reason)");
         }
 
         foreach (var change in report.Changes)
         {
             text.AppendLine();
-            text.AppendLine($"CHANGED {Where(change.Event)}  {change.Event.Type}  id={change.Event.Id}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"CHANGED {Where(change.Event)}  {change.Event.Type}  id={change.Event.Id}");
             if (change.VerdictChanged)
             {
-                text.AppendLine($"  verdict: {Verdict(change.BaseVerdict)} -> {Verdict(change.HeadVerdict)}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  verdict: {Verdict(change.BaseVerdict)} -> {Verdict(change.HeadVerdict)}");
             }
 
             foreach (var action in change.AddedActions)
             {
-                text.AppendLine($"  + {action}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  + {action}");
             }
 
             foreach (var action in change.RemovedActions)
             {
-                text.AppendLine($"  - {action}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  - {action}");
             }
         }
 
@@ -41,14 +42,14 @@ internal static class ImpactReportWriter
         text.AppendLine("summary:");
         foreach (var (label, value) in Summary(report))
         {
-            text.AppendLine($"  {label}: {value}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {label}: {value}");
         }
 
         text.AppendLine("matches per policy (base -> head):");
         var width = report.PolicyCounts.Select(c => c.Policy.Length).DefaultIfEmpty(0).Max();
         foreach (var count in report.PolicyCounts)
         {
-            text.AppendLine($"  {count.Policy.PadRight(width)}  {count.Base} -> {count.Head}{Delta(count)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {count.Policy.PadRight(width)}  {count.Base} -> {count.Head}{Delta(count)}");
         }
 
         text.AppendLine("policies that match no event of the corpus: " + (report.UnmatchedPolicies.IsEmpty ? "none" : string.Join(", ", report.UnmatchedPolicies)));
@@ -63,11 +64,11 @@ internal static class ImpactReportWriter
         var outcome = report.HasChanges
             ? $"**{report.Changes.Length} {(report.Changes.Length == 1 ? "event changes" : "events change")}**"
             : "no event changes";
-        md.AppendLine($"Policies `{baseLabel}` → `{headLabel}`, evaluated on {report.Events} events: {outcome}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Policies `{baseLabel}` → `{headLabel}`, evaluated on {report.Events} events: {outcome}.");
         if (!report.InvalidEvents.IsEmpty)
         {
             md.AppendLine();
-            md.AppendLine($"{report.InvalidEvents.Length} invalid events were skipped: " + string.Join(", ", report.InvalidEvents.Select(e => $"`{Where(e)}`")));
+            md.AppendLine(CultureInfo.InvariantCulture, $"{report.InvalidEvents.Length} invalid events were skipped: {string.Join(", ", report.InvalidEvents.Select(e => $"`{Where(e)}`"))}");
         }
 
         md.AppendLine();
@@ -75,7 +76,7 @@ internal static class ImpactReportWriter
         md.AppendLine("|---|---:|");
         foreach (var (label, value) in Summary(report))
         {
-            md.AppendLine($"| {label} | {value} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {value} |");
         }
 
         if (report.HasChanges)
@@ -91,7 +92,7 @@ internal static class ImpactReportWriter
                     ? $"{Verdict(change.BaseVerdict)} → **{Verdict(change.HeadVerdict)}**"
                     : Verdict(change.HeadVerdict);
                 var lines = change.AddedActions.Select(a => $"\\+ {a}").Concat(change.RemovedActions.Select(a => $"\\- {a}"));
-                md.AppendLine($"| `{Cell(Where(change.Event))}` | `{Cell(change.Event.Type ?? "")}` | {verdict} | {string.Join("<br>", lines.Select(Cell))} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| `{Cell(Where(change.Event))}` | `{Cell(change.Event.Type ?? "")}` | {verdict} | {string.Join("<br>", lines.Select(Cell))} |");
             }
         }
 
@@ -102,7 +103,7 @@ internal static class ImpactReportWriter
         md.AppendLine("|---|---:|---:|---:|");
         foreach (var count in report.PolicyCounts)
         {
-            md.AppendLine($"| `{count.Policy}` | {count.Base} | {count.Head} | {(count.Head == count.Base ? "" : Delta(count).Trim(' ', '(', ')'))} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| `{count.Policy}` | {count.Base} | {count.Head} | {(count.Head == count.Base ? "" : Delta(count).Trim(' ', '(', ')'))} |");
         }
 
         if (!report.UnmatchedPolicies.IsEmpty)
@@ -112,7 +113,7 @@ internal static class ImpactReportWriter
             md.AppendLine();
             foreach (var policy in report.UnmatchedPolicies)
             {
-                md.AppendLine($"- `{policy}`");
+                md.AppendLine(CultureInfo.InvariantCulture, $"- `{policy}`");
             }
         }
 
@@ -121,10 +122,10 @@ internal static class ImpactReportWriter
 
     private static IEnumerable<(string Label, string Value)> Summary(ImpactReport report) =>
     [
-        ("newly blocked (FAIL)", report.NewlyBlocked.ToString()),
-        ("no longer blocked", report.NoLongerBlocked.ToString()),
-        ("newly warned (WARN)", report.NewlyWarned.ToString()),
-        ("no longer warned", report.NoLongerWarned.ToString()),
+        ("newly blocked (FAIL)", report.NewlyBlocked.ToString(CultureInfo.InvariantCulture)),
+        ("no longer blocked", report.NoLongerBlocked.ToString(CultureInfo.InvariantCulture)),
+        ("newly warned (WARN)", report.NewlyWarned.ToString(CultureInfo.InvariantCulture)),
+        ("no longer warned", report.NoLongerWarned.ToString(CultureInfo.InvariantCulture)),
         ("notifications added / removed", $"{report.Added("notify")} / {report.Removed("notify")}"),
         ("forwards added / removed", $"{report.Added("forward")} / {report.Removed("forward")}"),
     ];

@@ -11,6 +11,9 @@ namespace OpenEvent.Rules.Events;
 /// </summary>
 internal sealed class SinglePassEventReader
 {
+    private static readonly string[] EnvelopePaths =
+        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data.blockBusiness", "aliyunregionid"];
+
     private readonly EventParser _parser;
     private readonly ISinglePassMatcher _matcher;
     private readonly int _maxEventBytes;
@@ -24,7 +27,7 @@ internal sealed class SinglePassEventReader
 
     /// <summary>The paths the engine reads itself: envelope attributes, the FC envelope marker, and every scope field.</summary>
     public static IEnumerable<string> FieldPaths(EventCatalog catalog) =>
-        new[] { "specversion", "id", "type", "source", "messageId", "eventCode", "data", "data.blockBusiness", "aliyunregionid" }
+        EnvelopePaths
             .Concat(EventParser.UnknownTenantPaths)
             .Concat(EventParser.UnknownWorkspacePaths)
             .Concat(EventParser.UnknownOperatorPaths)

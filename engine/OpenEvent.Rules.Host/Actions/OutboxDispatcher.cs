@@ -46,14 +46,22 @@ public sealed partial class OutboxDispatcher(
                 switch (match.Actions[index])
                 {
                     case NotifyOutcome notify when notify.Channel == PolicySetDefinition.BuiltInLog:
-                        LogNotify(logger, notify.Channel, match.Policy, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(notify.Message, 4000));
+                        if (logger.IsEnabled(LogLevel.Information))
+                        {
+                            LogNotify(logger, notify.Channel, match.Policy, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(notify.Message, 4000));
+                        }
+
                         metrics.Action("notify", "logged");
                         break;
                     case NotifyOutcome notify:
                         actions.Add(Notify(e, match.Policy, index, notify, set.Channels.FirstOrDefault(c => c.Name == notify.Channel)));
                         break;
                     case ForwardOutcome forward when forward.Target == PolicySetDefinition.BuiltInLog:
-                        LogForward(logger, forward.Target, match.Policy, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type));
+                        if (logger.IsEnabled(LogLevel.Information))
+                        {
+                            LogForward(logger, forward.Target, match.Policy, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type));
+                        }
+
                         metrics.Action("forward", "logged");
                         break;
                     case ForwardOutcome forward:
@@ -65,7 +73,11 @@ public sealed partial class OutboxDispatcher(
 
         if (decision.Verdict is { } verdict)
         {
-            LogVerdict(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict));
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                LogVerdict(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict));
+            }
+
             if (Answer(e, verdict, CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength)) is { } answer)
             {
                 actions.Add(answer);
@@ -145,7 +157,11 @@ public sealed partial class OutboxDispatcher(
         {
             var reason = outcome == NotificationThrottle.Outcome.Duplicate ? "duplicate" : "rate-limit";
             metrics.Suppressed(action.Destination, reason);
-            LogSuppressed(logger, action.Destination, action.Policy ?? "", SecretRedactor.Quote(action.EventId), reason);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                LogSuppressed(logger, action.Destination, action.Policy ?? "", SecretRedactor.Quote(action.EventId), reason);
+            }
+
             return null;
         }
 

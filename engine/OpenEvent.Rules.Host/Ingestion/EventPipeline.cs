@@ -175,7 +175,11 @@ public sealed partial class EventPipeline(
             var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
             if (dispatcher.AnswerFor(e, verdict, reasons) is { } answer)
             {
-                LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+                }
+
                 if (store.Enqueue([answer], time.GetUtcNow()) > 0)
                 {
                     metrics.Action(answer.Kind, "stored");

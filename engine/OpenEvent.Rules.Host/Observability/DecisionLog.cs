@@ -230,7 +230,10 @@ public sealed partial class DecisionLog : BackgroundService
                     else if (file is null)
                     {
                         // The file cannot be written: the decision goes to the host log rather than nowhere.
-                        LogDecisionFallback(_logger, Encoding.UTF8.GetString(buffer.WrittenSpan[..^1]));
+                        if (_logger.IsEnabled(LogLevel.Information))
+                        {
+                            LogDecisionFallback(_logger, Encoding.UTF8.GetString(buffer.WrittenSpan[..^1]));
+                        }
                     }
 
                     Interlocked.Increment(ref _written);

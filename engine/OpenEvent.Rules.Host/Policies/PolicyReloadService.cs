@@ -203,8 +203,12 @@ public sealed partial class PolicyReloadService : BackgroundService
                 LogDiagnosticWarning(_logger, unset.ToString(), " (hint: " + unset.Hint + ")");
             }
 
-            LogLoaded(_logger, initial ? "Loaded" : "Reloaded", Count(snapshot.Set.Policies.Length, "policy", "policies"), Count(snapshot.Files.Length, "file", "files"),
-                string.Join(", ", _source.WatchedFolders), snapshot.Revision);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                LogLoaded(_logger, initial ? "Loaded" : "Reloaded", Count(snapshot.Set.Policies.Length, "policy", "policies"), Count(snapshot.Files.Length, "file", "files"),
+                    string.Join(", ", _source.WatchedFolders), snapshot.Revision);
+            }
+
             return true;
         }
         finally
@@ -382,7 +386,11 @@ public sealed partial class PolicyReloadService : BackgroundService
                 return;
             }
 
-            LogFolderReplaced(_logger, string.Join(", ", current.Select(pair => $"{pair.Key} -> {pair.Value?.Split('|')[0] ?? "(missing)"}")));
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                LogFolderReplaced(_logger, string.Join(", ", current.Select(pair => $"{pair.Key} -> {pair.Value?.Split('|')[0] ?? "(missing)"}")));
+            }
+
             _identities = current;
             DisposeAll(_folderWatchers);
             _polling?.Cancel();

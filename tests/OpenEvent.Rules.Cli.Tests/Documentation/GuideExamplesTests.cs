@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -140,7 +141,7 @@ public sealed partial class GuideExamplesTests
 
     private static IEnumerable<string> CheckExpectations(Block block, IReadOnlyList<Diagnostic> diagnostics)
     {
-        var expected = ExpectLine().Matches(block.Text).Select(m => (Id: m.Groups[1].Value, Line: int.Parse(m.Groups[2].Value), Column: int.Parse(m.Groups[3].Value))).ToList();
+        var expected = ExpectLine().Matches(block.Text).Select(m => (Id: m.Groups[1].Value, Line: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), Column: int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture))).ToList();
         string Describe(Diagnostic d) => $"{d.Id} at {d.Location.Line}:{d.Location.Column} {d.Message}";
         foreach (var (id, line, column) in expected)
         {

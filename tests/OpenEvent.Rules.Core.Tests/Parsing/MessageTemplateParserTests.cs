@@ -41,13 +41,13 @@ public sealed class MessageTemplateParserTests
             {
                 var placeholder = Assert.IsType<PlaceholderPart>(p);
                 Assert.Equal("data.fileName", placeholder.Path);
-                Assert.Equal(new[] { "data", "fileName" }, placeholder.Segments.AsEnumerable());
+                Assert.Equal<string>(["data", "fileName"], placeholder.Segments);
                 Assert.Equal(new SourceLocation(File, 1, 20), placeholder.Location);
             },
             p => Assert.Equal(new LiteralPart(" by "), p),
             p => Assert.Equal("data.operator", Assert.IsType<PlaceholderPart>(p).Path),
             p => Assert.Equal(new LiteralPart(" ("), p),
-            p => Assert.Equal(new[] { "data", "tableMapping", "0", "dstTable" }, Assert.IsType<PlaceholderPart>(p).Segments.AsEnumerable()),
+            p => Assert.Equal<string>(["data", "tableMapping", "0", "dstTable"], Assert.IsType<PlaceholderPart>(p).Segments),
             p => Assert.Equal(new LiteralPart(")"), p));
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenEvent.Rules.Model;
@@ -199,7 +200,7 @@ public sealed class YamlDocumentReaderTests
         for (var level = 'b'; level <= 'i'; level++)
         {
             var previous = (char)(level - 1);
-            text.Append($"{level}: &{level} [{string.Join(',', Enumerable.Repeat($"*{previous}", 9))}]\n");
+            text.Append(CultureInfo.InvariantCulture, $"{level}: &{level} [{string.Join(',', Enumerable.Repeat($"*{previous}", 9))}]\n");
         }
 
         return text.ToString();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
@@ -73,18 +74,18 @@ public sealed class CredentialLoggingTests
             """);
         foreach (var (name, _, _, _) in channels)
         {
-            policies.Append($"    - notify: {{ channel: {name}, message: \"deploy of {{{{ data.fileName }}}}\" }}\n");
+            policies.Append(CultureInfo.InvariantCulture, $"    - notify: {{ channel: {name}, message: \"deploy of {{{{ data.fileName }}}}\" }}\n");
         }
 
         policies.Append("    - forward: { target: audit-ok }\n    - forward: { target: audit-bad }\n");
         foreach (var (name, type, variable, extra) in channels)
         {
-            policies.Append($"---\napiVersion: openevent.rules/v1\nkind: Channel\nmetadata: {{ name: {name} }}\nspec: {{ type: {type}, urlFrom: {{ env: {variable} }}{(extra.Length > 0 ? ", " + extra : "")} }}\n");
+            policies.Append(CultureInfo.InvariantCulture, $"---\napiVersion: openevent.rules/v1\nkind: Channel\nmetadata: {{ name: {name} }}\nspec: {{ type: {type}, urlFrom: {{ env: {variable} }}{(extra.Length > 0 ? ", " + extra : "")} }}\n");
         }
 
         foreach (var (name, variable) in new[] { ("audit-ok", auditOk), ("audit-bad", auditBad) })
         {
-            policies.Append($"---\napiVersion: openevent.rules/v1\nkind: Target\nmetadata: {{ name: {name} }}\nspec: {{ type: http, urlFrom: {{ env: {variable} }}, headers: {{ X-Api-Key: {{ env: {apiKey} }} }} }}\n");
+            policies.Append(CultureInfo.InvariantCulture, $"---\napiVersion: openevent.rules/v1\nkind: Target\nmetadata: {{ name: {name} }}\nspec: {{ type: http, urlFrom: {{ env: {variable} }}, headers: {{ X-Api-Key: {{ env: {apiKey} }} }} }}\n");
         }
 
         var log = new CapturedLog();

@@ -125,7 +125,7 @@ public sealed class HostPolicyFolderHazardTests
         await using var host = await HazardHost.StartAsync();
         Exception fault = type switch
         {
-            "ArgumentOutOfRangeException" => new ArgumentOutOfRangeException("position"),
+            "ArgumentOutOfRangeException" => new ArgumentOutOfRangeException(nameof(type)),
             "OutOfMemoryException" => new OutOfMemoryException("Insufficient memory to continue the execution of the program."),
             "InvalidOperationException" => new InvalidOperationException("boom\nwith a second line"),
             _ => new NullReferenceException(),

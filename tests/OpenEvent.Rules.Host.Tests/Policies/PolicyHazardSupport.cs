@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -132,7 +133,7 @@ internal sealed class HazardHost : IAsyncDisposable
         }
         catch (Xunit.Sdk.FailException)
         {
-            Assert.Fail($"{name} never became {value}; last value: {last?.ToString() ?? "none"}");
+            Assert.Fail($"{name} never became {value}; last value: {last?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
         }
     }
 

@@ -25,6 +25,8 @@ public sealed class GuardedString
 
     public bool Contains(string value, StringComparison comparisonType) => Search(_text, value).Contains(value, comparisonType);
 
+    // CA1310: these overloads stand for string's culture-sensitive ones that a condition may call; they must behave the same.
+#pragma warning disable CA1310
     public int IndexOf(string value) => Search(_text, value).IndexOf(value);
 
     public int IndexOf(string value, int startIndex) => Search(_text, value).IndexOf(value, startIndex);
@@ -44,6 +46,7 @@ public sealed class GuardedString
     public int LastIndexOf(string value, int startIndex) => Search(_text, value).LastIndexOf(value, startIndex);
 
     public int LastIndexOf(string value, int startIndex, int count) => Search(_text, value).LastIndexOf(value, startIndex, count);
+#pragma warning restore CA1310
 
     public int LastIndexOf(string value, StringComparison comparisonType) => Search(_text, value).LastIndexOf(value, comparisonType);
 
