@@ -1,3 +1,4 @@
+using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Sources;
 
 namespace OpenEvent.Rules.Cli.Commands;
@@ -6,13 +7,17 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// Expands the events of dry-run, explain and impact (<c>--events PATH...</c> or the same paths as arguments): files,
 /// folders (recursively, hidden entries skipped) and "-" for stdin. Nothing is skipped silently: no events given, a
 /// path that does not exist and a folder without event files are command-line mistakes; other files in an events
-/// folder are skipped with a warning (which fails the run under --strict).
+/// folder are skipped with a warning (which fails the run under --strict). Files are read with the policy loader's guards
+/// (<see cref="BoundedFileReader"/>): a FIFO is never opened, /dev/zero never read to the end.
 /// </summary>
 internal static class EventFiles
 {
     private static readonly string[] s_extensions = [".json", ".jsonl", ".ndjson"];
 
     public const string Kinds = "*.json, *.jsonl, *.ndjson";
+
+    /// <summary>The most bytes read from one events file or from standard input: room for a large JSON Lines corpus, a bound all the same.</summary>
+    public const long MaxInputBytes = 256L * 1024 * 1024;
 
     /// <summary>The inputs of a command line, and the warnings about files left out.</summary>
     public sealed record Selection(IReadOnlyList<(string Name, Func<byte[]> Read)> Inputs, IReadOnlyList<string> Warnings);
@@ -47,7 +52,7 @@ internal static class EventFiles
                     return null;
                 }
 
-                inputs.AddRange(events.Select(file => (file, (Func<byte[]>)(() => File.ReadAllBytes(file)))));
+                inputs.AddRange(events.Select(file => (file, (Func<byte[]>)(() => ReadFile(file)))));
                 if (others.Count > 0)
                 {
                     warnings.Add($"skipped {PolicyBanner.Count(others.Count, "file", "files")} in {argument} that {(others.Count == 1 ? "is" : "are")} not an event file ({Kinds}): "
@@ -56,7 +61,7 @@ internal static class EventFiles
             }
             else if (File.Exists(argument))
             {
-                inputs.Add((argument, () => File.ReadAllBytes(argument)));
+                inputs.Add((argument, () => ReadFile(argument)));
             }
             else
             {
@@ -89,10 +94,38 @@ internal static class EventFiles
             .Order(StringComparer.Ordinal);
     }
 
+    /// <summary>The bytes of an events file; an IOException saying why not, which the commands report as "cannot read".</summary>
+    private static byte[] ReadFile(string path)
+    {
+        var read = BoundedFileReader.Read(path, MaxInputBytes);
+        return read.Status switch
+        {
+            FileReadStatus.Read => read.Bytes,
+            FileReadStatus.NotRegular => throw new IOException($"it is {FileKindText.Describe(read.Kind)}, not a regular file"),
+            FileReadStatus.TooLarge => throw new IOException(TooLarge),
+            FileReadStatus.Missing => throw new IOException("it does not exist (or was removed while the events were read)"),
+            _ => throw new IOException(read.Error ?? "it cannot be read"),
+        };
+    }
+
+    private static string TooLarge => $"it is larger than the {MaxInputBytes / (1024 * 1024)} MB limit of an events input";
+
+    /// <summary>Standard input, read to its end but never past <see cref="MaxInputBytes"/>.</summary>
     private static byte[] ReadAll(Stream stream)
     {
         using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
+        var chunk = new byte[64 * 1024];
+        int count;
+        while ((count = stream.Read(chunk)) > 0)
+        {
+            if (buffer.Length + count > MaxInputBytes)
+            {
+                throw new IOException(TooLarge);
+            }
+
+            buffer.Write(chunk, 0, count);
+        }
+
         return buffer.ToArray();
     }
 }

@@ -3,7 +3,7 @@ using OpenEvent.Rules.Cli;
 
 namespace OpenEvent.Rules.Cli.Tests.Commands;
 
-/// <summary>Issue 10: `oer validate` (and every command that loads --policies) has the host's folder guards.</summary>
+/// <summary>Issue 10: `oer validate` (and every command that loads --policies) has the host's folder guards, and events files get the same reader.</summary>
 public sealed class ValidatePolicyFolderHazardTests : IDisposable
 {
     private const string GoodChannel = "apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: { name: good }\nspec: { type: webhook, urlFrom: { env: OER_HOOK_URL } }\n";
@@ -117,5 +117,43 @@ public sealed class ValidatePolicyFolderHazardTests : IDisposable
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains($"{Path.Join(Policies, "zero.yaml")}: error OER1017: ", stderr);
+    }
+
+    [Fact]
+    public async Task DryRun_EventsFileThatIsAFifo_ReportedNotBlocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fifo = _temp.Path("events", "pipe.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(fifo)!);
+        FolderHazards.MakeFifo(fifo);
+
+        var (exitCode, _, stderr) = await RunAsync("dry-run", "--policies", Policies, fifo);
+
+        Assert.NotEqual(ExitCodes.Success, exitCode);
+        Assert.Contains($"oer: cannot read {fifo}: it is a named pipe (FIFO), not a regular file", stderr);
+    }
+
+    [Fact]
+    public async Task DryRun_EventsFolderWithALinkToDevZero_ReportedNotReadToTheEnd()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var events = _temp.Path("events");
+        Directory.CreateDirectory(events);
+        File.Copy(RepositoryPaths.Combine("samples", "events", "FileChange-RunFile.json"), Path.Combine(events, "a.json"));
+        File.CreateSymbolicLink(Path.Combine(events, "zero.json"), "/dev/zero");
+
+        var (exitCode, stdout, stderr) = await RunAsync("dry-run", "--policies", Policies, events);
+
+        Assert.NotEqual(ExitCodes.Success, exitCode);
+        Assert.Contains($"oer: cannot read {Path.Combine(events, "zero.json")}: it is a character device, not a regular file", stderr);
+        Assert.Contains("FileChange:RunFile", stdout);
     }
 }
