@@ -3,6 +3,7 @@ using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Cli.Commands;
 
@@ -206,26 +207,5 @@ internal static class DecisionTable
     /// Values from an event (its type, a file name in a rendered reason, a parser message quoting a key) may hold line
     /// breaks or other control characters; a table row must stay one line, so they are shown escaped (\n, \u001b).
     /// </summary>
-    public static string OneLine(string text)
-    {
-        if (!text.Any(char.IsControl))
-        {
-            return text;
-        }
-
-        var escaped = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
-        {
-            escaped.Append(c switch
-            {
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            });
-        }
-
-        return escaped.ToString();
-    }
+    public static string OneLine(string text) => TextExcerpt.Escape(text);
 }

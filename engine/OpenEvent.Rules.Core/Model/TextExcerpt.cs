@@ -25,11 +25,19 @@ public static class TextExcerpt
             span = span[..^1]; // never leave half a surrogate pair
         }
 
-        if (!cut && !ContainsControl(span))
+        if (!cut)
         {
-            return text;
+            return ContainsControl(span) ? Escape(span) : text;
         }
 
+        return Escape(span) + "...";
+    }
+
+    /// <summary>The whole <paramref name="text"/> on one line: control characters escaped (\n, \r, \t, \u001b), nothing cut.</summary>
+    public static string Escape(string text) => ContainsControl(text) ? Escape(text.AsSpan()) : text;
+
+    private static string Escape(ReadOnlySpan<char> span)
+    {
         var result = new StringBuilder(span.Length + 8);
         foreach (var c in span)
         {
@@ -43,7 +51,7 @@ public static class TextExcerpt
             };
         }
 
-        return cut ? result.Append("...").ToString() : result.ToString();
+        return result.ToString();
     }
 
     private static bool ContainsControl(ReadOnlySpan<char> text)

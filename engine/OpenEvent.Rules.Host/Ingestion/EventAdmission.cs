@@ -1,5 +1,6 @@
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Ingestion;
 
@@ -73,9 +74,5 @@ public static class EventAdmission
     }
 
     /// <summary>A refused value as it may be echoed in a problem body: control characters escaped, cut to 80 characters.</summary>
-    private static string Printable(string value)
-    {
-        var cut = value.Length > 80 ? value[..80] + "..." : value;
-        return string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
-    }
+    private static string Printable(string value) => TextExcerpt.Of(value, 80);
 }
