@@ -108,6 +108,9 @@ public static class DiagnosticIds
     /// <summary>A warning: one entry of a value list can never match the field's documented type; the other entries still match.</summary>
     public const string ListEntryNeverMatches = "OER3038";
 
+    /// <summary>A channel or target reads one of the host's own credentials (ALIBABA_CLOUD_*, OpenEventRules__*) from the environment.</summary>
+    public const string HostCredentialVariable = "OER3039";
+
     // The environment the set is loaded in (oer validate --env, the host at each load)
     /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
     public const string UnsetEnvironmentVariable = "OER3046";

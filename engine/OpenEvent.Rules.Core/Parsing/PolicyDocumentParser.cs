@@ -122,7 +122,7 @@ public static partial class PolicyDocumentParser
         }
 
         var url = ParseUrl(spec, $"channel '{name}'", map, bag, checkQuery: type == ChannelType.Webhook);
-        var secret = spec["secretFrom"] is JsonObject secretFrom ? EnvReference(secretFrom, "/spec/secretFrom", map) : null;
+        var secret = spec["secretFrom"] is JsonObject secretFrom ? EnvReference(secretFrom, "/spec/secretFrom", map, bag) : null;
         if (secret is not null && type == ChannelType.Slack)
         {
             // Slack incoming webhooks are authorized by their URL alone; a secret here suggests a mix-up of channel types.
@@ -256,7 +256,7 @@ public static partial class PolicyDocumentParser
     private static ConfigValue? ParseUrl(JsonObject spec, string owner, YamlSourceMap map, DiagnosticBag bag, bool checkQuery)
     {
         var inline = Text(spec["url"]);
-        var fromEnv = spec["urlFrom"] is JsonObject urlFrom ? EnvReference(urlFrom, "/spec/urlFrom", map) : null;
+        var fromEnv = spec["urlFrom"] is JsonObject urlFrom ? EnvReference(urlFrom, "/spec/urlFrom", map, bag) : null;
         if (inline is not null && fromEnv is not null)
         {
             bag.Error(DiagnosticIds.InvalidValue, map.LocateKey("/spec/url"), $"{owner} has both 'url' and 'urlFrom'",
@@ -313,15 +313,30 @@ public static partial class PolicyDocumentParser
             }
             else
             {
-                headers[header] = new ConfigValue(null, EnvReference(value, pointer, map));
+                headers[header] = new ConfigValue(null, EnvReference(value, pointer, map, bag));
             }
         }
 
         return headers.ToImmutable();
     }
 
-    private static SecretReference EnvReference(JsonObject node, string pointer, YamlSourceMap map) =>
-        new(Text(node["env"])!, map.Locate(pointer + "/env"));
+    // The host's own credentials (the DataWorks AccessKey and STS token, every OpenEventRules setting, the token among
+    // them): a channel or target reading one would send it wherever its URL points, so a policy file may not name them.
+    private static readonly string[] s_hostCredentialPrefixes = ["ALIBABA_CLOUD_", "OPENEVENTRULES__"];
+
+    private static SecretReference EnvReference(JsonObject node, string pointer, YamlSourceMap map, DiagnosticBag bag)
+    {
+        var name = Text(node["env"])!;
+        var location = map.Locate(pointer + "/env");
+        if (s_hostCredentialPrefixes.FirstOrDefault(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) is { } reserved)
+        {
+            bag.Error(DiagnosticIds.HostCredentialVariable, location,
+                $"the environment variable {name} holds a credential of the host itself ({reserved}*): a policy file may not send it to a channel or target",
+                "give the channel or target a variable of its own, e.g. OER_WEBHOOK_TOKEN, set to the value the receiver expects");
+        }
+
+        return new(name, location);
+    }
 
     private static string? SecretQueryParameter(Uri uri)
     {
