@@ -64,14 +64,8 @@ internal static class DryRunCommand
                 var table = new List<Decision>();
                 foreach (var (name, read) in selection.Inputs)
                 {
-                    byte[] bytes;
-                    try
+                    if (await EventFiles.TryReadAsync(name, read, stderr) is not { } bytes)
                     {
-                        bytes = read();
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        await stderr.WriteLineAsync($"oer: cannot read {name}: {ex.Message}");
                         summary.Errors++;
                         continue;
                     }

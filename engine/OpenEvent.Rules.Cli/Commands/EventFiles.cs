@@ -73,6 +73,20 @@ internal static class EventFiles
         return new Selection(inputs, warnings);
     }
 
+    /// <summary>The bytes of one input, or null once "cannot read" is printed (the command counts it as it sees fit).</summary>
+    public static async Task<byte[]?> TryReadAsync(string name, Func<byte[]> read, TextWriter stderr)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"oer: cannot read {name}: {ex.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Prints each warning; returns whether there were any.</summary>
     public static bool Warn(Selection selection, TextWriter stderr)
     {

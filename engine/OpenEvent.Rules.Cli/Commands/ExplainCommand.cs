@@ -81,14 +81,8 @@ internal static class ExplainCommand
                 var explained = 0;
                 foreach (var (file, read) in selection.Inputs)
                 {
-                    byte[] bytes;
-                    try
+                    if (await EventFiles.TryReadAsync(file, read, stderr) is not { } bytes)
                     {
-                        bytes = read();
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        await stderr.WriteLineAsync($"oer: cannot read {file}: {ex.Message}");
                         invalid++;
                         continue;
                     }

@@ -88,15 +88,12 @@ internal static class ImpactCommand
                     var inputs = new List<(string, ReadOnlyMemory<byte>)>();
                     foreach (var (name, read) in selection.Inputs)
                     {
-                        try
+                        if (await EventFiles.TryReadAsync(name, read, stderr) is not { } bytes)
                         {
-                            inputs.Add((name, read()));
-                        }
-                        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                        {
-                            await stderr.WriteLineAsync($"oer: cannot read {name}: {ex.Message}");
                             return ExitCodes.Failure;
                         }
+
+                        inputs.Add((name, bytes));
                     }
 
                     var report = ImpactAnalyzer.Analyze(baseSet, headSet, inputs);
