@@ -47,7 +47,7 @@ public sealed class PolicyLoadingTests : IDisposable
     {
         WritePolicy("a.yaml", "a", "e.Type.Length > 0");
         WritePolicy("b.yaml", "b", "e.Type.Length > 1");
-        var counting = new CountingCompiler(new RoslynConditionCompiler());
+        var counting = new CountingConditionCompiler(new RoslynConditionCompiler());
 
         var result = await LoadAsync(counting);
 
@@ -72,7 +72,7 @@ public sealed class PolicyLoadingTests : IDisposable
               condition: e.Type.Length
               actions: [ { warn: { reason: x } } ]
             """);
-        var counting = new CountingCompiler(new RoslynConditionCompiler());
+        var counting = new CountingConditionCompiler(new RoslynConditionCompiler());
 
         var result = await LoadAsync(counting);
 
@@ -137,21 +137,6 @@ public sealed class PolicyLoadingTests : IDisposable
         {
             Assert.StartsWith("OER2", error.Id);
             Assert.Equal(Path.Join(Policies, "loop.yaml"), error.Location.File);
-        }
-    }
-
-    /// <summary>The real compiler, counting its calls: a load must make exactly one.</summary>
-    private sealed class CountingCompiler(IConditionCompiler inner) : IConditionCompiler
-    {
-        public int Calls { get; private set; }
-
-        public int Conditions { get; private set; }
-
-        public ConditionCompilationResult Compile(IReadOnlyList<ConditionSource> conditions, CancellationToken cancellationToken = default)
-        {
-            Calls++;
-            Conditions += conditions.Count;
-            return inner.Compile(conditions, cancellationToken);
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class HostReloadCompileOnceTests : IDisposable
     {
         _temp.Write("start/a.yaml", PolicyText("a", "e.Type.Length > 0"));
         _temp.Write("start/b.yaml", PolicyText("b", "e.Type.Length > 1"));
-        var counting = new CountingCompiler(new RoslynConditionCompiler());
+        var counting = new CountingConditionCompiler(new RoslynConditionCompiler());
 
         // Watching is off: every load below is one this test asks for.
         await using var host = await RunningHost.StartConfiguredAsync(
@@ -60,19 +60,5 @@ public sealed class HostReloadCompileOnceTests : IDisposable
         File.WriteAllText(Path.Combine(host.PoliciesPath, "b.yaml"), PolicyText("b", "e.Type.Length > 2"));
         Assert.True(await reload.ReloadAsync(initial: false, CancellationToken.None));
         Assert.Equal(4, counting.Calls);
-    }
-
-    /// <summary>The host's real compiler, counting its calls.</summary>
-    private sealed class CountingCompiler(IConditionCompiler inner) : IConditionCompiler
-    {
-        private int _calls;
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public ConditionCompilationResult Compile(IReadOnlyList<ConditionSource> conditions, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _calls);
-            return inner.Compile(conditions, cancellationToken);
-        }
     }
 }
