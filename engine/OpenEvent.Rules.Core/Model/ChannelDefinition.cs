@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using OpenEvent.Rules.Model.Registry;
 
 namespace OpenEvent.Rules.Model;
 
@@ -51,4 +52,7 @@ public sealed record PolicySetDefinition(
     public const string BuiltInLog = "log";
 
     public static PolicySetDefinition Empty { get; } = new([], [], []);
+
+    /// <summary>The registry of the estate (kind: Registry documents of the folder); empty when the folder has none.</summary>
+    public RegistryDefinition Registry { get; init; } = RegistryDefinition.Empty;
 }

@@ -39,6 +39,13 @@ public static class DiagnosticIds
     /// <summary>A reload took longer than OpenEventRules:Reload:TimeoutSeconds and was abandoned; the previous set keeps serving.</summary>
     public const string ReloadTimedOut = "OER1019";
 
+    // The registry (issue 13): workspaces, tenants, named sets and time windows, read with the policies
+    /// <summary>A time window's date, time or day cannot be read (e.g. "Fryday 18:00", "2024-13-01", a local time skipped by a clock change).</summary>
+    public const string WindowTimeSyntax = "OER1020";
+
+    /// <summary>A time window names a time zone the system does not know (IANA ids such as Asia/Shanghai).</summary>
+    public const string UnknownTimeZone = "OER1021";
+
     // C# conditions (issue 4); docs/conditions.md explains each with its fix
     /// <summary>The C# compiler rejected the expression (unknown name, wrong argument, ...).</summary>
     public const string ConditionCompile = "OER2001";
@@ -110,6 +117,40 @@ public static class DiagnosticIds
 
     /// <summary>A channel or target reads one of the host's own credentials (ALIBABA_CLOUD_*, OpenEventRules__*) from the environment.</summary>
     public const string HostCredentialVariable = "OER3039";
+
+    // The registry (issue 13): references from policies, and the registry's own consistency
+    /// <summary>A { set: name } (pattern, scope) or e.InSet("name", ...) (condition) names a set the registry does not declare.</summary>
+    public const string UnknownSet = "OER3050";
+
+    /// <summary>A scope names a workspace (by name) the registry does not declare.</summary>
+    public const string UnknownWorkspace = "OER3051";
+
+    /// <summary>A scope, a selector or a registry workspace names a tenant the registry does not declare.</summary>
+    public const string UnknownTenant = "OER3052";
+
+    /// <summary>A scope names a time window the registry does not declare.</summary>
+    public const string UnknownWindow = "OER3053";
+
+    /// <summary>A warning: a workspace selector (labels, environment, tenant, region) selects no registered workspace.</summary>
+    public const string SelectorSelectsNothing = "OER3054";
+
+    /// <summary>Two registry entries of one kind share an id or a name (workspace, tenant, set, window).</summary>
+    public const string DuplicateRegistryEntry = "OER3055";
+
+    /// <summary>A workspace or an account id is declared in two tenants.</summary>
+    public const string TwoTenants = "OER3056";
+
+    /// <summary>A time window that is empty (it ends before it starts) or covers the whole week.</summary>
+    public const string EmptyWindow = "OER3057";
+
+    /// <summary>A warning: the windows of an exclusion cover every window of the scope, so the policy never applies.</summary>
+    public const string WindowsCancelOut = "OER3058";
+
+    /// <summary>A warning: a workspace label that no policy uses (selectors, conditions).</summary>
+    public const string UnusedLabel = "OER3059";
+
+    /// <summary>e.InSet's set name is not written as a string literal, so it cannot be checked when the set is loaded.</summary>
+    public const string SetNameNotLiteral = "OER3060";
 
     // The environment the set is loaded in (oer validate --env, the host at each load)
     /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Registry;
 
 namespace OpenEvent.Rules.Model;
 
@@ -44,7 +45,8 @@ public sealed record PolicyMetadata(
 /// Filters on the normalized scope values the catalog resolves per event type. Each non-empty list must
 /// contain the event's value (AND across dimensions, OR within one); an empty list does not filter.
 /// Values are compared as strings (ids are written as in the event, e.g. "10001234").
-/// Environments are normalized to DEV / PROD.
+/// Environments are normalized to DEV / PROD. Registry references (workspace and tenant names, <c>{ set: name }</c>,
+/// workspace selectors) are expanded into these lists when the policy is parsed; <see cref="Windows"/> adds a time filter.
 /// </summary>
 public sealed record ScopeDefinition(
     ImmutableArray<string> Tenants,
@@ -54,7 +56,19 @@ public sealed record ScopeDefinition(
     ImmutableArray<string> Operators,
     SourceLocation Location)
 {
-    public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Regions.IsEmpty && Environments.IsEmpty && Operators.IsEmpty;
+    public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Regions.IsEmpty && Environments.IsEmpty && Operators.IsEmpty && Windows.IsDefaultOrEmpty;
+
+    /// <summary>scope.windows: the event's time must fall inside one of them (an event without a time never does).</summary>
+    public ImmutableArray<TimeWindowDefinition> Windows { get; init; } = [];
+
+    /// <summary>The workspace selectors written in <c>workspaces</c> (already expanded into <see cref="Workspaces"/>).</summary>
+    public ImmutableArray<WorkspaceSelector> Selectors { get; init; } = [];
+
+    /// <summary>
+    /// What the author wrote, by YAML key, for the lists that named registry entries (names, sets, selectors), e.g.
+    /// <c>workspaces</c> → <c>[{ labels: [sensitive] }]</c>: explain shows it beside the expanded values.
+    /// </summary>
+    public ImmutableDictionary<string, string> Written { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>
     /// Where each value was written, by YAML key ("tenants", "workspaces", "regions", "environments", "operators"),

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Registry;
 
 namespace OpenEvent.Rules.Parsing;
 
@@ -16,7 +17,11 @@ namespace OpenEvent.Rules.Parsing;
 /// </summary>
 public static partial class PolicyDocumentParser
 {
-    public static PolicyDefinition? ParsePolicy(SourceDocument document, DiagnosticBag diagnostics)
+    public static PolicyDefinition? ParsePolicy(SourceDocument document, DiagnosticBag diagnostics) =>
+        ParsePolicy(document, diagnostics, RegistryDefinition.Empty);
+
+    /// <summary>Parses a policy, expanding what it names in <paramref name="registry"/> (sets, workspace and tenant names, selectors, windows).</summary>
+    public static PolicyDefinition? ParsePolicy(SourceDocument document, DiagnosticBag diagnostics, RegistryDefinition registry)
     {
         var bag = new DiagnosticBag();
         var root = (JsonObject)document.Root!;
@@ -32,8 +37,8 @@ public static partial class PolicyDocumentParser
         };
         var priority = spec["priority"] is { } priorityNode ? ToInt32(priorityNode) : 0;
 
-        var match = ParsePattern(spec["match"], "/spec/match", map, bag);
-        var scope = spec["scope"] is JsonObject scopeNode ? ParseScope(scopeNode, "/spec/scope", map) : null;
+        var match = ParsePattern(spec["match"], "/spec/match", map, registry, bag);
+        var scope = spec["scope"] is JsonObject scopeNode ? RegistryReferences.ParseScope(scopeNode, "/spec/scope", map, registry, bag) : null;
 
         var exclusions = ImmutableArray.CreateBuilder<ExclusionDefinition>();
         var exclusionsOk = true;
@@ -46,11 +51,11 @@ public static partial class PolicyDocumentParser
                 PatternObject? exclusionMatch = null;
                 if (item.ContainsKey("match"))
                 {
-                    exclusionMatch = ParsePattern(item["match"], pointer + "/match", map, bag);
+                    exclusionMatch = ParsePattern(item["match"], pointer + "/match", map, registry, bag);
                     exclusionsOk &= exclusionMatch is not null;
                 }
 
-                var exclusionScope = item["scope"] is JsonObject s ? ParseScope(s, pointer + "/scope", map) : null;
+                var exclusionScope = item["scope"] is JsonObject s ? RegistryReferences.ParseScope(s, pointer + "/scope", map, registry, bag) : null;
                 exclusions.Add(new ExclusionDefinition(exclusionMatch, exclusionScope, map.Locate(pointer)));
             }
         }
@@ -182,9 +187,14 @@ public static partial class PolicyDocumentParser
         return bag.HasErrors ? null : new TargetDefinition(name, TargetType.Http, url, null, headers, location);
     }
 
-    /// <summary>The one place where event patterns are parsed, so that pattern parsing can be swapped or stubbed as a whole.</summary>
-    private static PatternObject? ParsePattern(JsonNode? node, string pointer, ISourceMap map, DiagnosticBag diagnostics) =>
-        PatternParser.Parse(node, pointer, map, diagnostics);
+    /// <summary>
+    /// The one place where event patterns are parsed, so that pattern parsing can be swapped or stubbed as a whole. Named
+    /// sets are expanded first (<see cref="NamedSetExpander"/>): the pattern parser only sees plain operands.
+    /// </summary>
+    private static PatternObject? ParsePattern(JsonNode? node, string pointer, ISourceMap map, RegistryDefinition registry, DiagnosticBag diagnostics) =>
+        NamedSetExpander.TryExpand(node, pointer, map, registry, diagnostics, out var expanded, out var expandedMap)
+            ? PatternParser.Parse(expanded, pointer, expandedMap, diagnostics)
+            : null;
 
     private static (string Name, PolicyMetadata Metadata, SourceLocation Location) ParseMetadata(JsonObject root, YamlSourceMap map)
     {
@@ -210,28 +220,6 @@ public static partial class PolicyDocumentParser
             bag.Error(DiagnosticIds.DuplicateName, location, $"'log' is the built-in {kind} and cannot be declared",
                 $"choose another name; {kind}: log works without a declaration");
         }
-    }
-
-    private static ScopeDefinition ParseScope(JsonObject scope, string pointer, YamlSourceMap map)
-    {
-        ImmutableArray<string> List(string key, bool environment = false) =>
-            scope[key] is JsonArray array
-                ? [.. array.Select(v => IdText(v)).Select(v => environment ? v.ToUpperInvariant() : v).Distinct(StringComparer.Ordinal)]
-                : [];
-
-        // Where each value was written, so that validators can point at the value itself.
-        var locations = ImmutableDictionary.CreateBuilder<string, ImmutableArray<SourceLocation>>(StringComparer.Ordinal);
-        foreach (var (key, value) in scope)
-        {
-            if (value is JsonArray array)
-            {
-                var keyPointer = YamlSourceMap.Append(pointer, key);
-                locations[key] = [.. Enumerable.Range(0, array.Count).Select(i => map.Locate(YamlSourceMap.Append(keyPointer, i)))];
-            }
-        }
-
-        return new ScopeDefinition(List("tenants"), List("workspaces"), List("regions"), List("environments", environment: true), List("operators"),
-            map.Locate(pointer)) { ValueLocations = locations.ToImmutable() };
     }
 
     private static ActionDefinition? ParseAction(JsonObject item, string pointer, YamlSourceMap map, DiagnosticBag bag)
@@ -353,9 +341,6 @@ public static partial class PolicyDocumentParser
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    /// <summary>Scope ids may be written as YAML numbers; they compare as the text the event carries.</summary>
-    private static string IdText(JsonNode? node) => Text(node) ?? node?.ToJsonString() ?? "";
 
     private static int ToInt32(JsonNode node)
     {

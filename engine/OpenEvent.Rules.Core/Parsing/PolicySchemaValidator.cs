@@ -13,7 +13,8 @@ namespace OpenEvent.Rules.Parsing;
 /// with nested oneOf/anyOf/array-item errors flattened to their root cause. NJsonSchema ignores draft-07
 /// if/then, so the kind is dispatched here: apiVersion and kind are checked first, then the document is
 /// validated against the kind's definition. PolicyTest documents are checked against
-/// schemas/policy-test.schema.json (the file test authors' editors use).
+/// schemas/policy-test.schema.json (the file test authors' editors use), Registry documents against
+/// schemas/registry.schema.json.
 /// </summary>
 public sealed partial class PolicySchemaValidator
 {
@@ -23,8 +24,10 @@ public sealed partial class PolicySchemaValidator
 
     private const string TestResourceName = "schemas/policy-test.schema.json";
 
+    private const string RegistryResourceName = "schemas/registry.schema.json";
+
     /// <summary>Every kind a document may have (PolicyTest documents are read by the test runner).</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "PolicyTest"];
+    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Registry", "PolicyTest"];
 
     private static readonly Lazy<Task<PolicySchemaValidator>> s_default = new(() => LoadAsync(CancellationToken.None));
 
@@ -44,6 +47,7 @@ public sealed partial class PolicySchemaValidator
             ["Policy"] = policy.Definitions["policy"],
             ["Channel"] = policy.Definitions["channel"],
             ["Target"] = policy.Definitions["target"],
+            ["Registry"] = (await LoadSchemaAsync(RegistryResourceName, cancellationToken)).Definitions["registry"],
             ["PolicyTest"] = await LoadSchemaAsync(TestResourceName, cancellationToken),
         });
     }
@@ -308,6 +312,10 @@ public sealed partial class PolicySchemaValidator
         {
             context.Found.Error(DiagnosticIds.UnknownScopeValue, location, $"invalid environment {Quote(value)} in {where}: DataWorks has DEV and PROD", "write DEV (development) or PROD (production)");
         }
+        else if (context.Kind == "Registry" || pointer.Contains("/workspaces/", StringComparison.Ordinal))
+        {
+            ReportRegistryPattern(pointer, value, location, where, context);
+        }
         else if (pointer.EndsWith("/env", StringComparison.Ordinal) || pointer.Contains("/headers/", StringComparison.Ordinal))
         {
             context.Found.Error(DiagnosticIds.InvalidValue, location, $"invalid environment variable name {Quote(value)} for {where}",
@@ -317,6 +325,22 @@ public sealed partial class PolicySchemaValidator
         {
             context.Found.Error(DiagnosticIds.InvalidValue, location, $"invalid value {Quote(value)} for {where}", "see the policy guide for the expected format");
         }
+    }
+
+    // The registry's formats (and a selector's environment in a scope), each with the fix for its own kind of value.
+    private static void ReportRegistryPattern(string pointer, JsonNode? value, SourceLocation location, string where, Context context)
+    {
+        var (what, hint) = PointerDisplay.LastToken(pointer) switch
+        {
+            "environment" => ("environment", "write DEV (development) or PROD (production)"),
+            "id" => ("id", "an id is digits, as DataWorks sends it, e.g. 10001234"),
+            "name" => ("name", "start with a letter, then letters, digits, '_' or '-', e.g. sales_prod"),
+            _ when PointerDisplay.Parent(pointer).EndsWith("/accounts", StringComparison.Ordinal) => ("account id", "an account id is digits, e.g. 1234567890123456"),
+            _ when PointerDisplay.Parent(pointer).EndsWith("/labels", StringComparison.Ordinal) => ("label", "a label is a word of letters, digits, '_', '.' or '-', e.g. sensitive"),
+            _ => ("value", "see the policy guide for the expected format"),
+        };
+        var id = what == "name" && context.Kind == "Registry" ? DiagnosticIds.InvalidName : DiagnosticIds.InvalidValue;
+        context.Found.Error(id, location, $"invalid {what} {Quote(value)} for {where}", hint);
     }
 
     private static readonly string[] s_actionKinds = ["block", "warn", "notify", "forward"];

@@ -65,9 +65,9 @@ public static class PolicyFolderLoader
             files = [];
         }
 
-        var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
-        var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
-        var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
+        // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
+        // file of the folder) is known before the policies that name its entries are parsed.
+        var documents = new List<(PolicyFile File, SourceDocument Document, string Kind)>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
         {
@@ -90,22 +90,14 @@ public static class PolicyFolderLoader
                     var kind = PolicySchemaValidator.KindOf(document.Root);
 
                     // Test documents belong to the test runner, which validates them against its own schema.
-                    if (kind == "PolicyTest" || !validator.Validate(document, fileDiagnostics))
+                    if (kind is not (null or "PolicyTest") && validator.Validate(document, fileDiagnostics))
                     {
-                        continue;
+                        documents.Add((file, document, kind));
                     }
-
-                    switch (kind)
+                    else if (kind is null)
                     {
-                        case "Policy" when PolicyDocumentParser.ParsePolicy(document, fileDiagnostics) is { } policy:
-                            policies.Add(policy);
-                            break;
-                        case "Channel" when PolicyDocumentParser.ParseChannel(document, fileDiagnostics) is { } channel:
-                            channels.Add(channel);
-                            break;
-                        case "Target" when PolicyDocumentParser.ParseTarget(document, fileDiagnostics) is { } target:
-                            targets.Add(target);
-                            break;
+                        // Reports why the document has no usable kind (apiVersion, kind, not a mapping).
+                        validator.Validate(document, fileDiagnostics);
                     }
                 }
             }
@@ -119,7 +111,37 @@ public static class PolicyFolderLoader
             }
         }
 
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable());
+        var registryParts = new List<RegistryParser.Part>();
+        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry"))
+        {
+            Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document, bag)), cancellationToken);
+        }
+
+        var registry = RegistryParser.Merge(registryParts);
+        var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
+        var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
+        var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
+        foreach (var (file, document, kind) in documents)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Isolated(file, diagnostics, bag =>
+            {
+                switch (kind)
+                {
+                    case "Policy" when PolicyDocumentParser.ParsePolicy(document, bag, registry) is { } policy:
+                        policies.Add(policy);
+                        break;
+                    case "Channel" when PolicyDocumentParser.ParseChannel(document, bag) is { } channel:
+                        channels.Add(channel);
+                        break;
+                    case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
+                        targets.Add(target);
+                        break;
+                }
+            }, cancellationToken);
+        }
+
+        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry };
         try
         {
             PolicySetValidator.Validate(set, catalog, diagnostics);
@@ -131,6 +153,24 @@ public static class PolicyFolderLoader
 
         var displayPaths = files.Select(f => f.DisplayPath).ToList();
         return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
+    }
+
+    /// <summary>Runs one document's step; an unexpected exception becomes an OER1018 at its file instead of ending the load.</summary>
+    private static void Isolated(PolicyFile file, DiagnosticBag diagnostics, Action<DiagnosticBag> step, CancellationToken cancellationToken)
+    {
+        var bag = new DiagnosticBag();
+        try
+        {
+            step(bag);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            bag.Add(LoadFault.ToDiagnostic(ex, new SourceLocation(file.DisplayPath, 0, 0), "reading this file"));
+        }
+        finally
+        {
+            diagnostics.AddRange(bag.Items);
+        }
     }
 
     /// <summary><paramref name="diagnostics"/> in the order of <paramref name="files"/> (set-level ones first), then by line and column.</summary>
