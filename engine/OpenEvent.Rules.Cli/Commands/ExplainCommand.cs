@@ -121,6 +121,10 @@ internal static class ExplainCommand
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"event {e.Origin.File}[{e.Origin.Index}]  {e.Type}  id={e.Id}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  scope: tenant={e.Scope.Tenant ?? "-"} workspace={e.Scope.Workspace ?? "-"} region={e.Scope.Region ?? "-"} environment={e.Scope.Environment ?? "-"} operator={e.Scope.Operator ?? "-"}");
+        if (e.Scope.HasRegistryFacts)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  registry: {RegistryFacts(e.Scope)}");
+        }
         foreach (var explanation in explanations)
         {
             var policy = explanation.Policy;
@@ -157,6 +161,37 @@ internal static class ExplainCommand
         }
 
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>What the registry added to the event: names, labels, owners, and which values it filled in.</summary>
+    private static string RegistryFacts(EventScope scope)
+    {
+        var facts = new List<string>();
+        if (scope.WorkspaceName is { } workspace)
+        {
+            facts.Add($"workspace {workspace}");
+        }
+
+        if (scope.TenantName is { } tenant)
+        {
+            facts.Add($"tenant {tenant}");
+        }
+
+        if (!scope.Labels.IsDefaultOrEmpty)
+        {
+            facts.Add($"labels [{string.Join(", ", scope.Labels)}]");
+        }
+
+        if (!scope.Owners.IsDefaultOrEmpty)
+        {
+            facts.Add($"owners [{string.Join(", ", scope.Owners)}]");
+        }
+
+        var filled = new[] { ("tenant", scope.Tenant, scope.TenantOrigin), ("region", scope.Region, scope.RegionOrigin), ("environment", scope.Environment, scope.EnvironmentOrigin) }
+            .Where(f => f.Item2 is not null && f.Item3 != FactOrigin.Event)
+            .Select(f => $"{f.Item1} from the {(f.Item3 == FactOrigin.Account ? "account (aliyunaccountid)" : "workspace")}")
+            .ToList();
+        return string.Join(", ", facts) + (filled.Count == 0 ? "" : (facts.Count == 0 ? "" : "; ") + string.Join(", ", filled));
     }
 
     private static string ConditionText(PolicyExplanation explanation) => explanation.Condition switch
@@ -210,9 +245,12 @@ internal static class ExplainCommand
     {
         foreach (var clause in clauses)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(clause.Passed)} {clause.Dimension} in {PolicyExplainer.Format(clause.Allowed)}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(clause.Passed)} {clause.Dimension} in {ScopeText(clause)}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
         }
     }
+
+    private static string ScopeText(ScopeClause clause) =>
+        PolicyExplainer.Format(clause.Allowed) + (clause.Written is { } written ? $" (from {written})" : "");
 
     private static string Mark(bool passed) => passed ? "pass" : "FAIL";
 
@@ -228,6 +266,7 @@ internal static class ExplainCommand
             json.WriteString("file", e.Origin.File);
             json.WriteNumber("index", e.Origin.Index);
             json.WriteEndObject();
+            DecisionJson.WriteScope(json, e.Scope);
             json.WriteStartArray("policies");
             foreach (var explanation in explanations)
             {
@@ -252,7 +291,7 @@ internal static class ExplainCommand
 
                 foreach (var clause in explanation.Scope)
                 {
-                    WriteClause(json, "scope", clause.Dimension, PolicyExplainer.Format(clause.Allowed), clause.Passed,
+                    WriteClause(json, "scope", clause.Dimension, ScopeText(clause), clause.Passed,
                         clause.Actual is null ? [] : [clause.Actual], clause.Location);
                 }
 
@@ -265,7 +304,7 @@ internal static class ExplainCommand
 
                     foreach (var clause in exclusion.Scope)
                     {
-                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Dimension, PolicyExplainer.Format(clause.Allowed), clause.Passed,
+                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Dimension, ScopeText(clause), clause.Passed,
                             clause.Actual is null ? [] : [clause.Actual], clause.Location);
                     }
                 }

@@ -20,6 +20,10 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher, ISinglePassMatcher
     private readonly int[] _policyOfPattern;
     private readonly int[][] _exclusionPatterns;
 
+    // Scopes as hash sets (a registry selector or set may expand into hundreds of ids), per policy and per exclusion.
+    private readonly CompiledScope?[] _scopes;
+    private readonly CompiledScope?[][] _exclusionScopes;
+
     [ThreadStatic]
     private static MatchResult? t_result;
 
@@ -53,6 +57,8 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher, ISinglePassMatcher
         }
 
         _policyOfPattern = [.. policyOfPattern];
+        _scopes = [.. policies.Select(p => ScopeFilter.Compile(p.Scope))];
+        _exclusionScopes = [.. policies.Select(p => p.Exclude.Select(x => ScopeFilter.Compile(x.Scope)).ToArray())];
         var builder = new CompiledPatternSetBuilder();
         var extracted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var path in extraPaths ?? [])
@@ -97,21 +103,21 @@ public sealed class CompiledPolicyMatcher : IPolicyMatcher, ISinglePassMatcher
                 continue;
             }
 
-            var policy = _policies[policyIndex];
-            if (ScopeFilter.Matches(policy.Scope, e.Scope) && !IsExcluded(policyIndex, policy, e, matched))
+            if (_scopes[policyIndex]?.Matches(e.Scope) != false && !IsExcluded(policyIndex, e, matched))
             {
                 matches.Add(policyIndex);
             }
         }
     }
 
-    private bool IsExcluded(int policyIndex, PolicyDefinition policy, DataWorksEvent e, ReadOnlySpan<int> matched)
+    private bool IsExcluded(int policyIndex, DataWorksEvent e, ReadOnlySpan<int> matched)
     {
         var exclusionPatterns = _exclusionPatterns[policyIndex];
+        var exclusionScopes = _exclusionScopes[policyIndex];
         for (var j = 0; j < exclusionPatterns.Length; j++)
         {
             var patternId = exclusionPatterns[j];
-            if ((patternId < 0 || matched.BinarySearch(patternId) >= 0) && ScopeFilter.Matches(policy.Exclude[j].Scope, e.Scope))
+            if ((patternId < 0 || matched.BinarySearch(patternId) >= 0) && exclusionScopes[j]?.Matches(e.Scope) != false)
             {
                 return true;
             }

@@ -93,7 +93,9 @@ public static class PolicySetCompiler
 
         // Disabled policies' conditions are compiled too: a broken one fails the set, as `oer validate` reports it.
         var conditions = CompileConditions(definition.Policies, options);
-        var parser = new EventParser(options.Catalog, options.MaxEventBytes);
+        // The registry completes each event's scope when it is read; the event's time is read only if a window needs it.
+        var readsTime = active.Any(p => new[] { p.Scope }.Concat(p.Exclude.Select(x => x.Scope)).Any(s => s is { Windows.IsDefaultOrEmpty: false }));
+        var parser = new EventParser(options.Catalog, options.MaxEventBytes, definition.Registry, readsTime);
         IPolicyMatcher matcher;
         SinglePassEventReader? singlePass = null;
         if (options.UseReferenceMatcher)
@@ -107,7 +109,7 @@ public static class PolicySetCompiler
             matcher = compiled;
         }
 
-        var evaluator = new PolicyEvaluator(active, matcher, conditions, options.Time);
+        var evaluator = new PolicyEvaluator(active, matcher, conditions, options.Time, definition.Registry);
         return new CompiledPolicySet(definition, parser, singlePass, evaluator, options.Revision, conditions);
     }
 

@@ -66,6 +66,9 @@ public sealed record Decision(
     ImmutableArray<ConditionFailure> ConditionFailures,
     EventError? Error)
 {
+    /// <summary>The event's resolved scope (its own values and what the registry added); null for an unreadable event.</summary>
+    public EventScope? Scope { get; init; }
+
     public static Decision ForError(EventOrigin origin, EventError error) =>
         new(new EventDescriptor(null, null, origin.File, origin.Index), null, [], [], [], error);
 }

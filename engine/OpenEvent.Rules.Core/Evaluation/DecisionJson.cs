@@ -1,12 +1,14 @@
 using System.Text.Json;
+using OpenEvent.Rules.Events;
 
 namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>
 /// Writes a decision in the stable JSON shape shared by <c>oer dry-run --format json</c> (one line per event)
 /// and the host's <c>POST /evaluate</c>:
-/// <c>{"event": {"id","type","file","index"}, "verdict": "OK"|"WARN"|"FAIL"|null, "matched": [...],
-/// "audit": [...], "conditionErrors": [...], "error": null | {"id","message"}}</c>.
+/// <c>{"event": {"id","type","file","index"}, "scope": {...} | null, "verdict": "OK"|"WARN"|"FAIL"|null, "matched": [...],
+/// "audit": [...], "conditionErrors": [...], "error": null | {"id","message"}}</c>. The scope is what the event resolved to:
+/// its own values and what the registry added (names, labels, owners, and in <c>fromRegistry</c> which values it filled in).
 /// </summary>
 public static class DecisionJson
 {
@@ -19,6 +21,7 @@ public static class DecisionJson
         writer.WriteString("file", decision.Event.File);
         writer.WriteNumber("index", decision.Event.Index);
         writer.WriteEndObject();
+        WriteScope(writer, decision.Scope);
 
         if (decision.Verdict is { } verdict)
         {
@@ -77,6 +80,49 @@ public static class DecisionJson
         Verdict.Warn => "WARN",
         _ => "FAIL",
     };
+
+    /// <summary>Writes <c>"scope": {...}</c> (or null): the resolved scope of an event, as decisions and explain show it.</summary>
+    public static void WriteScope(Utf8JsonWriter writer, EventScope? scope)
+    {
+        if (scope is null)
+        {
+            writer.WriteNull("scope");
+            return;
+        }
+
+        writer.WriteStartObject("scope");
+        WriteNullable(writer, "tenant", scope.Tenant);
+        WriteNullable(writer, "tenantName", scope.TenantName);
+        WriteNullable(writer, "workspace", scope.Workspace);
+        WriteNullable(writer, "workspaceName", scope.WorkspaceName);
+        WriteNullable(writer, "region", scope.Region);
+        WriteNullable(writer, "environment", scope.Environment);
+        WriteNullable(writer, "operator", scope.Operator);
+        WriteStrings(writer, "labels", scope.Labels);
+        WriteStrings(writer, "owners", scope.Owners);
+        writer.WriteStartObject("fromRegistry");
+        foreach (var (name, value, origin) in new[] { ("tenant", scope.Tenant, scope.TenantOrigin), ("region", scope.Region, scope.RegionOrigin), ("environment", scope.Environment, scope.EnvironmentOrigin) })
+        {
+            if (value is not null && origin != FactOrigin.Event)
+            {
+                writer.WriteString(name, origin == FactOrigin.Account ? "account" : "workspace");
+            }
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, System.Collections.Immutable.ImmutableArray<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values.IsDefault ? [] : values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
 
     private static void WriteMatches(Utf8JsonWriter writer, string name, IEnumerable<PolicyMatch> matches)
     {

@@ -1,7 +1,9 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using OpenEvent.Rules.Evaluation.Conditions;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Registry;
 
 namespace OpenEvent.Rules.Evaluation;
 
@@ -18,18 +20,24 @@ public sealed class PolicyEvaluator
     private readonly IConditionSet? _conditions;
     private readonly int[] _conditionIndex;
     private readonly TimeProvider _time;
+    private readonly IReadOnlyDictionary<string, IReadOnlySet<string>> _sets;
 
     [ThreadStatic]
     private static List<int>? t_matches;
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
     /// <param name="conditions">The compiled conditions, keyed by policy name; null when no policy has one.</param>
-    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null)
+    /// <param name="registry">The registry whose named sets conditions read (<c>e.InSet</c>); its sets are built here, once.</param>
+    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null,
+        RegistryDefinition? registry = null)
     {
         _policies = policies;
         _matcher = matcher;
         _conditions = conditions;
         _time = time ?? TimeProvider.System;
+        _sets = (registry ?? RegistryDefinition.Empty).Sets
+            .DistinctBy(s => s.Name, StringComparer.Ordinal)
+            .ToFrozenDictionary(s => s.Name, IReadOnlySet<string> (s) => s.Texts.ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
         _conditionIndex = [.. policies.Select(p => p.Condition is null || conditions is null ? -1 : conditions.IndexOf(p.Name))];
         if (_conditionIndex.Where((index, i) => index < 0 && policies[i].Condition is not null).Any())
         {
@@ -74,7 +82,10 @@ public sealed class PolicyEvaluator
             matched,
             audited.ToImmutable(),
             failures.ToImmutable(),
-            Error: null);
+            Error: null)
+        {
+            Scope = e.Scope,
+        };
     }
 
     private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, ImmutableArray<ConditionFailure>.Builder failures, CancellationToken cancellationToken)
@@ -85,7 +96,7 @@ public sealed class PolicyEvaluator
             return true;
         }
 
-        var view = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time);
+        var view = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time, _sets);
         var outcome = _conditions!.Evaluate(conditionIndex, view, policy.Condition.OnError, cancellationToken);
         if (outcome.Error is { } error)
         {
@@ -97,7 +108,13 @@ public sealed class PolicyEvaluator
     }
 
     private static ScopeValues ToScopeValues(EventScope scope) =>
-        new(scope.Tenant ?? "", scope.Workspace ?? "", scope.Region ?? "", scope.Environment ?? "", scope.Operator ?? "");
+        new(scope.Tenant ?? "", scope.Workspace ?? "", scope.Region ?? "", scope.Environment ?? "", scope.Operator ?? "")
+        {
+            TenantName = scope.TenantName ?? "",
+            WorkspaceName = scope.WorkspaceName ?? "",
+            Labels = scope.Labels.IsDefault ? [] : scope.Labels,
+            Owners = scope.Owners.IsDefault ? [] : scope.Owners,
+        };
 
     private static ImmutableArray<ActionOutcome> Render(PolicyDefinition policy, DataWorksEvent e)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
@@ -9,7 +10,11 @@ namespace OpenEvent.Rules.Evaluation;
 // the reference evaluator's traces, so the explanation always agrees with the decision.
 
 /// <summary>One scope dimension of a policy (or exclusion) against the event's normalized value.</summary>
-public sealed record ScopeClause(string Dimension, ImmutableArray<string> Allowed, string? Actual, bool Passed, SourceLocation Location);
+public sealed record ScopeClause(string Dimension, ImmutableArray<string> Allowed, string? Actual, bool Passed, SourceLocation Location)
+{
+    /// <summary>What the author wrote when it named registry entries (e.g. <c>[{ labels: [sensitive] }]</c>), expanded into <see cref="Allowed"/>.</summary>
+    public string? Written { get; init; }
+}
 
 public sealed record ExclusionExplanation(int Index, PatternTrace? Match, ImmutableArray<ScopeClause> Scope, bool Excluded, SourceLocation Location);
 
@@ -98,10 +103,11 @@ public static class PolicyExplainer
         var clauses = ImmutableArray.CreateBuilder<ScopeClause>();
         void Add(string dimension, string key, ImmutableArray<string> allowed, string? actual)
         {
-            if (!allowed.IsDefaultOrEmpty)
+            // A list the registry expanded to nothing (a selector that selects no workspace) still filters: it is shown.
+            if (!allowed.IsDefaultOrEmpty || scope.Written.ContainsKey(key))
             {
-                clauses.Add(new ScopeClause(dimension, allowed, actual, actual is not null && allowed.Contains(actual, StringComparer.Ordinal),
-                    scope.LocationOf(key, 0)));
+                clauses.Add(new ScopeClause(dimension, allowed.IsDefault ? [] : allowed, actual, actual is not null && allowed.Contains(actual, StringComparer.Ordinal),
+                    scope.LocationOf(key, 0)) { Written = scope.Written.GetValueOrDefault(key) });
             }
         }
 
@@ -110,8 +116,20 @@ public static class PolicyExplainer
         Add("region", "regions", scope.Regions, values.Region);
         Add("environment", "environments", scope.Environments, values.Environment);
         Add("operator", "operators", scope.Operators, values.Operator);
+        if (!scope.Windows.IsDefaultOrEmpty)
+        {
+            // The event's own time decides; without one the event is outside every window, never judged by the clock.
+            var time = values.Time;
+            clauses.Add(new ScopeClause("window", [.. scope.Windows.Select(w => w.ToString())],
+                time is { } t ? $"{t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)} ({string.Join("; ", scope.Windows.Select(w => w.LocalText(t)).Distinct(StringComparer.Ordinal))})" : NoTime,
+                ScopeFilter.InWindows(scope.Windows, time), scope.LocationOf("windows", 0)));
+        }
+
         return clauses.ToImmutable();
     }
+
+    /// <summary>What explain says when a scope has windows and the event has no time (the Function Compute envelope has none).</summary>
+    public const string NoTime = "no time: an event without a time never falls inside a window";
 
     public static string Format(ImmutableArray<string> values) => "[" + string.Join(", ", values) + "]";
 

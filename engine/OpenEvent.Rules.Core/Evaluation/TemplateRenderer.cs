@@ -7,7 +7,8 @@ namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>
 /// Fills a message template from an event. Strings are inserted as they are, numbers and booleans as their
-/// JSON text, objects and arrays as compact JSON; a missing value renders as an empty string. Output is
+/// JSON text, objects and arrays as compact JSON; a missing value renders as an empty string; the registry's labels
+/// and owners as a comma-separated list. Output is
 /// capped so that a huge field cannot turn into a huge notification or callback.
 /// </summary>
 public static class TemplateRenderer
@@ -52,6 +53,10 @@ public static class TemplateRenderer
                 "region" => e.Scope.Region,
                 "environment" => e.Scope.Environment,
                 "operator" => e.Scope.Operator,
+                "tenantName" => e.Scope.TenantName,
+                "workspaceName" => e.Scope.WorkspaceName,
+                "labels" => e.Scope.Labels.IsDefaultOrEmpty ? null : string.Join(", ", e.Scope.Labels),
+                "owners" => e.Scope.Owners.IsDefaultOrEmpty ? null : string.Join(", ", e.Scope.Owners),
                 _ => null,
             } ?? "";
         }

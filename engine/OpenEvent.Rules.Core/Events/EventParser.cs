@@ -4,7 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation.Conditions;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Registry;
 
 namespace OpenEvent.Rules.Events;
 
@@ -14,8 +16,10 @@ namespace OpenEvent.Rules.Events;
 /// with messageId / messageBody / eventType), normalizes it to a CloudEvent, and resolves its catalog entry,
 /// extension-point kind and scope values. Every failure is an <see cref="InvalidEventException"/> with a stable id.
 /// </summary>
-public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventParser.DefaultMaxEventBytes)
+public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventParser.DefaultMaxEventBytes, RegistryDefinition? registry = null, bool readsTime = false)
 {
+    private readonly RegistryDefinition _registry = registry ?? RegistryDefinition.Empty;
+
     public const int DefaultMaxEventBytes = 1024 * 1024;
 
     private static readonly JsonDocumentOptions s_options = new()
@@ -78,7 +82,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             CheckCloudEvent(fields);
             var type = root.GetProperty("type").GetString()!;
             var entry = catalog.FindByType(type);
-            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), ResolveScope(entry, fields), BlockBusiness(fields));
+            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), Resolve(entry, fields), BlockBusiness(fields));
         }
         catch (InvalidOperationException ex)
         {
@@ -347,6 +351,54 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             Region: Resolve(ScopeDimension.Region),
             Environment: EventCatalog.NormalizeEnvironment(Resolve(ScopeDimension.Environment)),
             Operator: Resolve(ScopeDimension.Operator));
+    }
+
+    /// <summary>
+    /// The event's scope: its own values (<see cref="ResolveScope"/>), its time when the set has windows, and what the
+    /// registry adds: a tenant from the workspace or the account (downloads and uploads carry none), a region and an
+    /// environment from the workspace when the event has none, the names, labels and owners. The event's own values win.
+    /// </summary>
+    internal EventScope Resolve(EventTypeInfo? entry, IEventFields fields)
+    {
+        var scope = ResolveScope(entry, fields);
+        if (readsTime)
+        {
+            scope = scope with { Time = ConditionTime.ParseLenient(fields.At("time") is { IsString: true } time ? time.Text : null) };
+        }
+
+        return _registry.DescribesEstate ? Complete(scope, fields) : scope;
+    }
+
+    private EventScope Complete(EventScope scope, IEventFields fields)
+    {
+        var workspace = scope.Workspace is { } id ? _registry.FindWorkspace(id) : null;
+        var tenantId = scope.Tenant;
+        var tenantOrigin = FactOrigin.Event;
+        if (tenantId is null && workspace?.Tenant is { } named)
+        {
+            tenantId = _registry.TenantOf(workspace)?.Id ?? named;
+            tenantOrigin = FactOrigin.Workspace;
+        }
+
+        if (tenantId is null && fields.At("aliyunaccountid") is { } account && _registry.FindTenantByAccount(account.IsString ? account.Text! : account.ToString()) is { } owner)
+        {
+            tenantId = owner.Id;
+            tenantOrigin = FactOrigin.Account;
+        }
+
+        return scope with
+        {
+            Tenant = tenantId,
+            TenantOrigin = tenantOrigin,
+            TenantName = tenantId is null ? null : _registry.FindTenant(tenantId)?.Name,
+            Region = scope.Region ?? workspace?.Region,
+            RegionOrigin = scope.Region is null && workspace?.Region is not null ? FactOrigin.Workspace : FactOrigin.Event,
+            Environment = scope.Environment ?? workspace?.Environment,
+            EnvironmentOrigin = scope.Environment is null && workspace?.Environment is not null ? FactOrigin.Workspace : FactOrigin.Event,
+            WorkspaceName = workspace?.Name,
+            Labels = workspace?.Labels ?? [],
+            Owners = workspace?.Owners ?? [],
+        };
     }
 
     private static string? FirstValue(IEventFields fields, IEnumerable<string> paths)

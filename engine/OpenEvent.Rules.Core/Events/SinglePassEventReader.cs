@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Events;
 internal sealed class SinglePassEventReader
 {
     private static readonly string[] EnvelopePaths =
-        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data.blockBusiness", "aliyunregionid"];
+        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time"];
 
     private readonly EventParser _parser;
     private readonly ISinglePassMatcher _matcher;
@@ -70,7 +70,7 @@ internal sealed class SinglePassEventReader
             var entry = _parser.Catalog.FindByType(type);
             return new DataWorksEvent(slice.Utf8, slice.Origin, fields.At("id")!.Value.Text!, type,
                 fields.At("source") is { IsString: true } source ? source.Text : null,
-                entry, EventParser.IsExtensionPoint(entry, fields), EventParser.ResolveScope(entry, fields), EventParser.BlockBusiness(fields), _matcher, matched.ToArray());
+                entry, EventParser.IsExtensionPoint(entry, fields), _parser.Resolve(entry, fields), EventParser.BlockBusiness(fields), _matcher, matched.ToArray());
         }
         catch (InvalidEventException ex)
         {

@@ -75,11 +75,12 @@ internal sealed class ScopeValidator
 
         foreach (var (key, dimension, values) in s_dimensions)
         {
-            if (!values(scope).IsEmpty && !FieldDocs.ResolvesScope(types, dimension))
+            if (!values(scope).IsEmpty && !RegistryScope.Resolves(context.Set.Registry, types, dimension))
             {
                 context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.LocationOf(key, 0),
                     $"Policy '{policy}': scope '{key}' can never match: {types.Describe()} carries no {dimension.ToString().ToLowerInvariant()}",
-                    $"Remove '{key}' from the scope (it rejects every event of these types), or match a payload field under spec.match.data instead.");
+                    $"Remove '{key}' from the scope (it rejects every event of these types), match a payload field under spec.match.data instead, "
+                    + $"or describe the workspaces (or the tenants' accounts) in a Registry document so that the {dimension.ToString().ToLowerInvariant()} can be resolved from it.");
                 continue;
             }
 

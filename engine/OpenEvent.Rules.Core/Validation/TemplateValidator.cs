@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Validation;
 /// <summary>
 /// OER3033: a <c>{{ placeholder }}</c> in a block / warn reason or a notify message that the matched event types
 /// do not have. It would render empty at runtime, usually because of a typo. Roots: <c>data.*</c> (documented
-/// fields; number segments index arrays), envelope attributes, <c>scope.*</c> and <c>policy.*</c>.
+/// fields; number segments index arrays), envelope attributes, <c>scope.*</c> (with the registry's facts) and <c>policy.*</c>.
 /// </summary>
 internal sealed class TemplateValidator
 {
@@ -19,6 +19,9 @@ internal sealed class TemplateValidator
         ["environment"] = ScopeDimension.Environment,
         ["operator"] = ScopeDimension.Operator,
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    // Facts only the registry knows: the workspace's name, labels and owners, the tenant's name.
+    private static readonly FrozenSet<string> s_registryFacts = new[] { "tenantName", "workspaceName", "labels", "owners" }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> s_policyNames = new[] { "name", "priority", "mode" }.ToFrozenSet(StringComparer.Ordinal);
 
@@ -107,18 +110,41 @@ internal sealed class TemplateValidator
     private static void CheckScope(ValidationContext context, string policy, PlaceholderPart placeholder, MatchedTypes types)
     {
         var segments = placeholder.Segments;
-        if (segments.Length != 2 || !s_scopeNames.TryGetValue(segments[1], out var dimension))
+        if (segments.Length == 2 && s_registryFacts.Contains(segments[1]))
         {
-            Report(context, placeholder, $"Policy '{policy}': placeholder '{{{{ {placeholder.Path} }}}}' is not a scope value",
-                Suggestions.DidYouMean(segments.Length == 2 ? Suggest("scope.", segments[1], s_scopeNames.Keys) : null)
-                + "Scope placeholders are scope.tenant, scope.workspace, scope.region, scope.environment and scope.operator.");
+            CheckRegistryFact(context, policy, placeholder, types);
             return;
         }
 
-        if (!types.IsEmpty && !FieldDocs.ResolvesScope(types, dimension))
+        if (segments.Length != 2 || !s_scopeNames.TryGetValue(segments[1], out var dimension))
+        {
+            Report(context, placeholder, $"Policy '{policy}': placeholder '{{{{ {placeholder.Path} }}}}' is not a scope value",
+                Suggestions.DidYouMean(segments.Length == 2 ? Suggest("scope.", segments[1], s_scopeNames.Keys.Concat(s_registryFacts)) : null)
+                + "Scope placeholders are scope.tenant, scope.workspace, scope.region, scope.environment, scope.operator, and from the registry scope.tenantName, scope.workspaceName, scope.labels and scope.owners.");
+            return;
+        }
+
+        if (!types.IsEmpty && !RegistryScope.Resolves(context.Set.Registry, types, dimension))
         {
             Report(context, placeholder, $"Policy '{policy}': placeholder '{{{{ {placeholder.Path} }}}}' is always empty: {types.Describe()} carries no {segments[1]}",
                 $"Remove the placeholder, or read a payload field that the event has (see schemas/events/<family>.schema.json).");
+        }
+    }
+
+    private static void CheckRegistryFact(ValidationContext context, string policy, PlaceholderPart placeholder, MatchedTypes types)
+    {
+        var registry = context.Set.Registry;
+        var fact = placeholder.Segments[1];
+        var known = fact == "tenantName"
+            ? registry.Tenants.Any(t => t.Name is not null) && (types.IsEmpty || RegistryScope.Resolves(registry, types, ScopeDimension.Tenant))
+            : !registry.Workspaces.IsEmpty && (types.IsEmpty || RegistryScope.ResolvesWorkspaceFacts(registry, types));
+        if (!known)
+        {
+            Report(context, placeholder, $"Policy '{policy}': placeholder '{{{{ {placeholder.Path} }}}}' is always empty: "
+                + (registry.DescribesEstate ? $"the registry cannot give it for {types.Describe()}" : "no Registry document describes the workspaces and tenants"),
+                fact == "tenantName"
+                    ? "Declare the tenants (id, name, accounts) under spec.tenants of a Registry document in the policy folder."
+                    : "Declare the workspaces (id, name, labels, owners) under spec.workspaces of a Registry document in the policy folder.");
         }
     }
 

@@ -11,16 +11,21 @@ namespace OpenEvent.Rules.Evaluation.Conditions;
 /// </summary>
 public sealed class ConditionEvent
 {
+    private static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> s_noSets = new Dictionary<string, IReadOnlySet<string>>();
+
     private readonly JsonElement _root;
     private readonly TimeProvider _clock;
+    private readonly IReadOnlyDictionary<string, IReadOnlySet<string>> _sets;
 
     /// <param name="root">The CloudEvent (structured mode: the object with <c>specversion</c>, <c>type</c>, <c>data</c>, ...).</param>
     /// <param name="scope">The normalized scope values of the event.</param>
     /// <param name="clock">The clock behind <see cref="Now"/>; the system clock when null.</param>
-    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null)
+    /// <param name="sets">The registry's named sets as text, built once per policy set (<see cref="InSet(string, string)"/>).</param>
+    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null, IReadOnlyDictionary<string, IReadOnlySet<string>>? sets = null)
     {
         _root = root.ValueKind == JsonValueKind.Object ? root : default;
         _clock = clock ?? TimeProvider.System;
+        _sets = sets ?? s_noSets;
         Scope = scope ?? ScopeValues.Empty;
         Data = new ConditionNode(_root.ValueKind == JsonValueKind.Object && _root.TryGetProperty("data", out var data) ? data : default);
         Time = ConditionTime.ParseLenient(Attr("time"));
@@ -100,6 +105,25 @@ public sealed class ConditionEvent
 
     /// <summary>Whole and fractional days from <paramref name="from"/> to <paramref name="to"/> (negative when <paramref name="to"/> is earlier).</summary>
     public double DaysBetween(DateTimeOffset from, DateTimeOffset to) => (to - from).TotalDays;
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is one of the values of the registry's named set <paramref name="set"/> (compared
+    /// as text, case-sensitive; numbers as their literal). The name is checked when the policies are loaded; a null value
+    /// is in no set. A hash lookup: the set was built once, with the policy set.
+    /// </summary>
+    public bool InSet(string set, string? value)
+    {
+        if (!_sets.TryGetValue(set, out var values))
+        {
+            throw new KeyNotFoundException($"The registry has no set named '{set}'.");
+        }
+
+        ConditionBudget.ChargeWork(value?.Length ?? 0, ConditionGuard.CharsPerStep);
+        return value is not null && values.Contains(value);
+    }
+
+    /// <summary>Whether the number <paramref name="value"/> (an id, e.g. <c>e.Data.Long("projectId")</c>) is in the named set.</summary>
+    public bool InSet(string set, long value) => InSet(set, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Regular-expression match, the only regex access conditions have: culture-invariant, non-backtracking
