@@ -16,7 +16,8 @@ public static class ScopeFilter
     /// </summary>
     public static bool Matches(ScopeDefinition? scope, EventScope values) =>
         scope is null ||
-        (Contains(scope.Tenants, values.Tenant)
+        (!scope.SelectsNothing
+         && Contains(scope.Tenants, values.Tenant)
          && Contains(scope.Workspaces, values.Workspace)
          && Contains(scope.Regions, values.Region)
          && Contains(scope.Environments, values.Environment)
@@ -67,6 +68,7 @@ public sealed class CompiledScope
     private readonly FrozenSet<string>? _environments;
     private readonly FrozenSet<string>? _operators;
     private readonly ImmutableArray<TimeWindowDefinition> _windows;
+    private readonly bool _selectsNothing;
 
     internal CompiledScope(ScopeDefinition scope)
     {
@@ -76,10 +78,12 @@ public sealed class CompiledScope
         _environments = Set(scope.Environments);
         _operators = Set(scope.Operators);
         _windows = scope.Windows;
+        _selectsNothing = scope.SelectsNothing;
     }
 
     public bool Matches(EventScope values) =>
-        Contains(_tenants, values.Tenant)
+        !_selectsNothing
+        && Contains(_tenants, values.Tenant)
         && Contains(_workspaces, values.Workspace)
         && Contains(_regions, values.Region)
         && Contains(_environments, values.Environment)

@@ -56,7 +56,14 @@ public sealed record ScopeDefinition(
     ImmutableArray<string> Operators,
     SourceLocation Location)
 {
-    public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Regions.IsEmpty && Environments.IsEmpty && Operators.IsEmpty && Windows.IsDefaultOrEmpty;
+    public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Regions.IsEmpty && Environments.IsEmpty && Operators.IsEmpty && Windows.IsDefaultOrEmpty
+        && !SelectsNothing;
+
+    /// <summary>
+    /// True when a list the author wrote named registry entries that expanded to no value at all (a selector that
+    /// selects no workspace): such a scope matches no event. (An empty list written as <c>[]</c> does not filter.)
+    /// </summary>
+    public bool SelectsNothing { get; init; }
 
     /// <summary>scope.windows: the event's time must fall inside one of them (an event without a time never does).</summary>
     public ImmutableArray<TimeWindowDefinition> Windows { get; init; } = [];

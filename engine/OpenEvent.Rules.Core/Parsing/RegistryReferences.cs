@@ -21,6 +21,7 @@ public static class RegistryReferences
     public static ScopeDefinition ParseScope(JsonObject scope, string pointer, YamlSourceMap map, RegistryDefinition registry, DiagnosticBag diagnostics)
     {
         var values = new Dictionary<string, List<(string Value, SourceLocation Location)>>(StringComparer.Ordinal);
+        var selectsNothing = false;
         var written = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var selectors = ImmutableArray.CreateBuilder<WorkspaceSelector>();
         foreach (var key in s_listKeys)
@@ -74,6 +75,7 @@ public static class RegistryReferences
             }
 
             values[key] = [.. entries.DistinctBy(e => e.Value, StringComparer.Ordinal)];
+            selectsNothing |= list.Count > 0 && entries.Count == 0;
             if (referencesRegistry)
             {
                 written[key] = "[" + string.Join(", ", text) + "]";
@@ -118,6 +120,7 @@ public static class RegistryReferences
             Windows = windows.ToImmutable(),
             Selectors = selectors.ToImmutable(),
             Written = written.ToImmutable(),
+            SelectsNothing = selectsNothing,
         };
     }
 

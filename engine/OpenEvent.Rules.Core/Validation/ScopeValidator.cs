@@ -48,7 +48,7 @@ internal sealed class ScopeValidator
         foreach (var (key, _, values) in s_dimensions)
         {
             // ValueLocations has a key for every list the author wrote, so an empty one can be told from a missing one.
-            if (values(scope).IsEmpty && scope.ValueLocations.ContainsKey(key))
+            if (values(scope).IsEmpty && scope.ValueLocations.ContainsKey(key) && !scope.Written.ContainsKey(key))
             {
                 context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.Location,
                     $"Policy '{policy}': scope '{key}' is an empty list, which filters nothing",

@@ -60,8 +60,12 @@ public sealed class DryRunCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, exitCode);
         var decision = JsonDocument.Parse(stdout).RootElement;
-        Assert.Equal(["event", "verdict", "matched", "audit", "conditionErrors", "error"], decision.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["event", "scope", "verdict", "matched", "audit", "conditionErrors", "error"], decision.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["id", "type", "file", "index"], decision.GetProperty("event").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["tenant", "tenantName", "workspace", "workspaceName", "region", "environment", "operator", "labels", "owners", "fromRegistry"],
+            decision.GetProperty("scope").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("10001234", decision.GetProperty("scope").GetProperty("workspace").GetString());
+        Assert.Equal(JsonValueKind.Null, decision.GetProperty("scope").GetProperty("workspaceName").ValueKind);
         Assert.Equal(deploy, decision.GetProperty("event").GetProperty("file").GetString());
         Assert.Equal(0, decision.GetProperty("event").GetProperty("index").GetInt32());
         Assert.Equal("FAIL", decision.GetProperty("verdict").GetString());

@@ -232,9 +232,13 @@ public sealed partial class GuideExamplesTests
             Assert.True(s_guide.Contains($"`{op}`", StringComparison.Ordinal), $"operator {op} is not documented");
         }
 
-        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryPaths.Combine("schemas", "policy.schema.json")));
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        CollectKeys(schema.RootElement, keys);
+        foreach (var file in new[] { "policy.schema.json", "registry.schema.json" })
+        {
+            using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryPaths.Combine("schemas", file)));
+            CollectKeys(schema.RootElement, keys);
+        }
+
         var missing = keys.Where(key => !s_guide.Contains($"`{key}`", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0, $"keys not documented in policy-guide.md: {string.Join(", ", missing)}");
     }

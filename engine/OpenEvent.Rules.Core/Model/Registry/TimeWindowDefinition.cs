@@ -17,7 +17,7 @@ public abstract record TimeWindowDefinition(string? Name, string TimeZoneId, Tim
     public abstract string Describe();
 
     /// <summary>The name and what it is: "year-end-freeze (2024-12-20 to 2025-01-03, Asia/Shanghai)".</summary>
-    public override string ToString() => Name is null ? Describe() : $"{Name} ({Describe()})";
+    public sealed override string ToString() => Name is null ? Describe() : $"{Name} ({Describe()})";
 
     /// <summary><paramref name="instant"/> as wall-clock time in the window's zone, for explain ("Fri 19:30").</summary>
     public string LocalText(DateTimeOffset instant)
