@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Evaluation;
 /// and owners as a comma-separated list. Output is
 /// capped so that a huge field cannot turn into a huge notification or callback.
 /// </summary>
-public static class TemplateRenderer
+internal static class TemplateRenderer
 {
     public const int MaxLength = 4000;
 

@@ -16,7 +16,7 @@ namespace OpenEvent.Rules.Parsing;
 /// schemas/policy-test.schema.json (the file test authors' editors use), Registry documents against
 /// schemas/registry.schema.json.
 /// </summary>
-public sealed partial class PolicySchemaValidator
+internal sealed partial class PolicySchemaValidator
 {
     public const string ApiVersion = "openevent.rules/v1";
 
