@@ -27,9 +27,14 @@ public sealed class PolicyEvaluator
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
     /// <param name="conditions">The compiled conditions, keyed by policy name; null when no policy has one.</param>
+    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null)
+        : this(policies, matcher, conditions, time, registry: null)
+    {
+    }
+
     /// <param name="registry">The registry whose named sets conditions read (<c>e.InSet</c>); its sets are built here, once.</param>
-    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null,
-        RegistryDefinition? registry = null)
+    internal PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions, TimeProvider? time,
+        RegistryDefinition? registry)
     {
         _policies = policies;
         _matcher = matcher;

@@ -129,7 +129,7 @@ public static class PolicyExplainer
     }
 
     /// <summary>What explain says when a scope has windows and the event has no time (the Function Compute envelope has none).</summary>
-    public const string NoTime = "no time: an event without a time never falls inside a window";
+    internal const string NoTime = "no time: an event without a time never falls inside a window";
 
     public static string Format(ImmutableArray<string> values) => "[" + string.Join(", ", values) + "]";
 

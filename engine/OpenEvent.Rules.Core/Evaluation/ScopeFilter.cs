@@ -60,7 +60,7 @@ internal static class ScopeFilter
 }
 
 /// <summary>A scope with its lists as frozen sets (see <see cref="ScopeFilter.Compile"/>).</summary>
-public sealed class CompiledScope
+internal sealed class CompiledScope
 {
     private readonly FrozenSet<string>? _tenants;
     private readonly FrozenSet<string>? _workspaces;

@@ -16,9 +16,27 @@ namespace OpenEvent.Rules.Events;
 /// with messageId / messageBody / eventType), normalizes it to a CloudEvent, and resolves its catalog entry,
 /// extension-point kind and scope values. Every failure is an <see cref="InvalidEventException"/> with a stable id.
 /// </summary>
-public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventParser.DefaultMaxEventBytes, RegistryDefinition? registry = null, bool readsTime = false)
+public sealed class EventParser
 {
-    private readonly RegistryDefinition _registry = registry ?? RegistryDefinition.Empty;
+    private readonly EventCatalog _catalog;
+    private readonly int _maxEventBytes;
+    private readonly RegistryDefinition _registry;
+    private readonly bool _readsTime;
+
+    public EventParser(EventCatalog catalog, int maxEventBytes = DefaultMaxEventBytes)
+        : this(catalog, maxEventBytes, null, readsTime: false)
+    {
+    }
+
+    /// <param name="registry">Completes each event's scope (tenant, region, environment, names, labels, owners).</param>
+    /// <param name="readsTime">Reads each event's time into its scope: the policy set has time windows.</param>
+    internal EventParser(EventCatalog catalog, int maxEventBytes, RegistryDefinition? registry, bool readsTime)
+    {
+        _catalog = catalog;
+        _maxEventBytes = maxEventBytes;
+        _registry = registry ?? RegistryDefinition.Empty;
+        _readsTime = readsTime;
+    }
 
     public const int DefaultMaxEventBytes = 1024 * 1024;
 
@@ -28,7 +46,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         AllowDuplicateProperties = false,
     };
 
-    public EventCatalog Catalog => catalog;
+    public EventCatalog Catalog => _catalog;
 
     /// <summary>Parses a slice, or returns its error. Never throws for bad input.</summary>
     public DataWorksEvent? TryParse(EventSlice slice, out EventError? error)
@@ -52,7 +70,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
 
     public DataWorksEvent Parse(ReadOnlyMemory<byte> utf8, EventOrigin origin)
     {
-        CheckSize(utf8.Length, maxEventBytes);
+        CheckSize(utf8.Length, _maxEventBytes);
 
         if (!Utf8.IsValid(utf8.Span))
         {
@@ -81,7 +99,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             var fields = new DocumentFields(root);
             CheckCloudEvent(fields);
             var type = root.GetProperty("type").GetString()!;
-            var entry = catalog.FindByType(type);
+            var entry = _catalog.FindByType(type);
             return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), Resolve(entry, fields), BlockBusiness(fields));
         }
         catch (InvalidOperationException ex)
@@ -188,7 +206,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         }
 
         var code = eventType.GetString()!;
-        var entry = catalog.FindByEventCode(code)
+        var entry = _catalog.FindByEventCode(code)
             ?? throw new InvalidEventException("unknown-event-code",
                 $"the Function Compute envelope's eventType '{code}' is not an event code of the catalog");
 
@@ -361,7 +379,7 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
     internal EventScope Resolve(EventTypeInfo? entry, IEventFields fields)
     {
         var scope = ResolveScope(entry, fields);
-        if (readsTime)
+        if (_readsTime)
         {
             scope = scope with { Time = ConditionTime.ParseLenient(fields.At("time") is { IsString: true } time ? time.Text : null) };
         }

@@ -54,5 +54,5 @@ public sealed record PolicySetDefinition(
     public static PolicySetDefinition Empty { get; } = new([], [], []);
 
     /// <summary>The registry of the estate (kind: Registry documents of the folder); empty when the folder has none.</summary>
-    public RegistryDefinition Registry { get; init; } = RegistryDefinition.Empty;
+    internal RegistryDefinition Registry { get; init; } = RegistryDefinition.Empty;
 }

@@ -63,19 +63,19 @@ public sealed record ScopeDefinition(
     /// True when a list the author wrote named registry entries that expanded to no value at all (a selector that
     /// selects no workspace): such a scope matches no event. (An empty list written as <c>[]</c> does not filter.)
     /// </summary>
-    public bool SelectsNothing { get; init; }
+    internal bool SelectsNothing { get; init; }
 
     /// <summary>scope.windows: the event's time must fall inside one of them (an event without a time never does).</summary>
-    public ImmutableArray<TimeWindowDefinition> Windows { get; init; } = [];
+    internal ImmutableArray<TimeWindowDefinition> Windows { get; init; } = [];
 
     /// <summary>The workspace selectors written in <c>workspaces</c> (already expanded into <see cref="Workspaces"/>).</summary>
-    public ImmutableArray<WorkspaceSelector> Selectors { get; init; } = [];
+    internal ImmutableArray<WorkspaceSelector> Selectors { get; init; } = [];
 
     /// <summary>
     /// What the author wrote, by YAML key, for the lists that named registry entries (names, sets, selectors), e.g.
     /// <c>workspaces</c> → <c>[{ labels: [sensitive] }]</c>: explain shows it beside the expanded values.
     /// </summary>
-    public ImmutableDictionary<string, string> Written { get; init; } = ImmutableDictionary<string, string>.Empty;
+    internal ImmutableDictionary<string, string> Written { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>
     /// Where each value was written, by YAML key ("tenants", "workspaces", "regions", "environments", "operators"),

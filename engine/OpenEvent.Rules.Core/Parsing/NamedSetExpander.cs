@@ -21,7 +21,7 @@ namespace OpenEvent.Rules.Parsing;
 /// The expanded tree comes with a source map that sends every expanded node back to the set reference it came from,
 /// so a value of the set that cannot apply (a number given to prefix, a bad CIDR) is reported where the set is named.
 /// </summary>
-public static class NamedSetExpander
+internal static class NamedSetExpander
 {
     private const string SetKey = "set";
 

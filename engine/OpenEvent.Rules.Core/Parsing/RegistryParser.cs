@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Model.Registry;
@@ -15,7 +14,7 @@ namespace OpenEvent.Rules.Parsing;
 /// (set and window names are kebab-case). Consistency across documents (duplicates, two tenants, references) is the
 /// registry validator's concern, since a registry may be split over several files.
 /// </summary>
-public static class RegistryParser
+internal static class RegistryParser
 {
     /// <summary>The entries of one document.</summary>
     public sealed record Part(
@@ -62,7 +61,7 @@ public static class RegistryParser
                     Text(workspace["name"]),
                     workspace["tenant"] is { } tenantRef ? IdText(tenantRef) : null,
                     Text(workspace["region"]),
-                    EventCatalog.NormalizeEnvironment(Text(workspace["environment"])),
+                    Text(workspace["environment"])?.ToUpperInvariant(),
                     [.. labels.Select(IdText)],
                     [.. owners.Select(IdText)],
                     map.Locate(pointer + "/id"))

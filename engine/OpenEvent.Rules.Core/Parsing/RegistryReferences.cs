@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
-using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Registry;
 
@@ -14,7 +13,7 @@ namespace OpenEvent.Rules.Parsing;
 /// a did-you-mean (OER3050-OER3053); a selector that selects nothing is a warning (OER3054). Ids (digits) are taken as
 /// they are: a registry does not have to list every workspace.
 /// </summary>
-public static class RegistryReferences
+internal static class RegistryReferences
 {
     private static readonly string[] s_listKeys = ["tenants", "workspaces", "regions", "environments", "operators"];
 
@@ -160,7 +159,7 @@ public static class RegistryReferences
         var tenant = node["tenant"] is { } tenantNode ? RegistryParser.IdText(tenantNode) : null;
         var selector = new WorkspaceSelector(
             [.. labels.Select(RegistryParser.IdText)],
-            EventCatalog.NormalizeEnvironment(node["environment"] is { } env ? RegistryParser.IdText(env) : null),
+            node["environment"] is { } env ? RegistryParser.IdText(env).ToUpperInvariant() : null,
             tenant,
             node["region"] is { } region ? RegistryParser.IdText(region) : null,
             map.Locate(pointer))

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Parsing;
 /// (<c>{ from: "Fri 18:00", to: "Mon 08:00" }</c>) or daily (<c>{ from: "22:00", to: "06:00", days: [...] }</c>).
 /// Unreadable dates, times and days are OER1020, unknown zones OER1021, empty windows OER3057; each at the value.
 /// </summary>
-public static partial class TimeWindowParser
+internal static partial class TimeWindowParser
 {
     private static readonly string[] s_dateFormats = ["yyyy-MM-dd"];
     private static readonly string[] s_minuteFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm"];

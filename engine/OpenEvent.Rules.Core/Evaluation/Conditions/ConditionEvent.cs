@@ -20,8 +20,13 @@ public sealed class ConditionEvent
     /// <param name="root">The CloudEvent (structured mode: the object with <c>specversion</c>, <c>type</c>, <c>data</c>, ...).</param>
     /// <param name="scope">The normalized scope values of the event.</param>
     /// <param name="clock">The clock behind <see cref="Now"/>; the system clock when null.</param>
+    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null)
+        : this(root, scope, clock, sets: null)
+    {
+    }
+
     /// <param name="sets">The registry's named sets as text, built once per policy set (<see cref="InSet(string, string)"/>).</param>
-    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null, IReadOnlyDictionary<string, IReadOnlySet<string>>? sets = null)
+    internal ConditionEvent(JsonElement root, ScopeValues? scope, TimeProvider? clock, IReadOnlyDictionary<string, IReadOnlySet<string>>? sets)
     {
         _root = root.ValueKind == JsonValueKind.Object ? root : default;
         _clock = clock ?? TimeProvider.System;

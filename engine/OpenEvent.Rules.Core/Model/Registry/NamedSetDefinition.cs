@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Model.Registry;
 /// (<c>e.InSet("name", value)</c>). Values keep their YAML type (a number stays a number in patterns); scopes and
 /// conditions compare their text.
 /// </summary>
-public sealed record NamedSetDefinition(string Name, ImmutableArray<Scalar> Values, SourceLocation Location)
+internal sealed record NamedSetDefinition(string Name, ImmutableArray<Scalar> Values, SourceLocation Location)
 {
     public string? Description { get; init; }
 

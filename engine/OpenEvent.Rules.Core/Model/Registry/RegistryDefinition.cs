@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Model.Registry;
 /// The merged registry of a policy set: every <c>kind: Registry</c> document of the folder, in load order. Immutable;
 /// the lookups are built once. Duplicates (reported by the validator) keep their first declaration for lookups.
 /// </summary>
-public sealed class RegistryDefinition
+internal sealed class RegistryDefinition
 {
     private readonly FrozenDictionary<string, WorkspaceDefinition> _workspacesById;
     private readonly FrozenDictionary<string, WorkspaceDefinition> _workspacesByName;

@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Model.Registry;
 /// and the account ids (the envelope's aliyunaccountid) that belong to it. The accounts let the engine resolve the
 /// tenant of the tenant-level events that carry no tenantId (downloads, uploads).
 /// </summary>
-public sealed record TenantDefinition(string Id, string? Name, ImmutableArray<string> Accounts, SourceLocation Location)
+internal sealed record TenantDefinition(string Id, string? Name, ImmutableArray<string> Accounts, SourceLocation Location)
 {
     /// <summary>Where each account id was written, in list order (for "an account in two tenants").</summary>
     public ImmutableArray<SourceLocation> AccountLocations { get; init; } = [];

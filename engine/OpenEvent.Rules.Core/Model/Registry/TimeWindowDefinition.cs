@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Model.Registry;
 // tests and replays decide as the live host did. An event without a time never falls inside a window.
 
 /// <summary>A time window: named in the registry (<c>spec.windows</c>) or written inline in a scope's <c>windows</c>.</summary>
-public abstract record TimeWindowDefinition(string? Name, string TimeZoneId, TimeZoneInfo TimeZone, SourceLocation Location)
+internal abstract record TimeWindowDefinition(string? Name, string TimeZoneId, TimeZoneInfo TimeZone, SourceLocation Location)
 {
     /// <summary>Whether <paramref name="instant"/> falls inside the window.</summary>
     public abstract bool Contains(DateTimeOffset instant);
@@ -32,7 +32,7 @@ public abstract record TimeWindowDefinition(string? Name, string TimeZoneId, Tim
 /// <c>to: 2025-01-03</c> includes the whole of Jan 3, <c>to: 2025-01-03T18:00</c> the whole minute 18:00.
 /// <see cref="Start"/> is the first instant inside, <see cref="End"/> the first instant after the window.
 /// </summary>
-public sealed record AbsoluteWindow(
+internal sealed record AbsoluteWindow(
     string? Name, string TimeZoneId, TimeZoneInfo TimeZone, DateTimeOffset Start, DateTimeOffset End, string From, string To, SourceLocation Location)
     : TimeWindowDefinition(Name, TimeZoneId, TimeZone, Location)
 {
@@ -45,7 +45,7 @@ public sealed record AbsoluteWindow(
 /// A weekly recurring window: one or more spans of the week in a time zone, each from its start (inclusive) to its end
 /// (exclusive), e.g. Friday 18:00 to Monday 08:00. A span may wrap around the end of the week.
 /// </summary>
-public sealed record RecurringWindow(string? Name, string TimeZoneId, TimeZoneInfo TimeZone, ImmutableArray<WeeklySpan> Spans, string Text, SourceLocation Location)
+internal sealed record RecurringWindow(string? Name, string TimeZoneId, TimeZoneInfo TimeZone, ImmutableArray<WeeklySpan> Spans, string Text, SourceLocation Location)
     : TimeWindowDefinition(Name, TimeZoneId, TimeZone, Location)
 {
     public override bool Contains(DateTimeOffset instant)
@@ -70,7 +70,7 @@ public sealed record RecurringWindow(string? Name, string TimeZoneId, TimeZoneIn
 /// <see cref="End"/> (exclusive). When <see cref="End"/> is not after <see cref="Start"/>, the span wraps over
 /// Sunday midnight (Friday 18:00 to Monday 08:00).
 /// </summary>
-public readonly record struct WeeklySpan(TimeSpan Start, TimeSpan End)
+internal readonly record struct WeeklySpan(TimeSpan Start, TimeSpan End)
 {
     public static readonly TimeSpan Week = TimeSpan.FromDays(7);
 

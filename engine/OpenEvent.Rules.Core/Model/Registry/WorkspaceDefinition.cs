@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Model.Registry;
 /// (<c>sensitive</c>, <c>finance</c>, ...) and owners (user ids). Events that carry no environment, tenant or region
 /// get them from here.
 /// </summary>
-public sealed record WorkspaceDefinition(
+internal sealed record WorkspaceDefinition(
     string Id,
     string? Name,
     string? Tenant,
@@ -33,7 +33,7 @@ public sealed record WorkspaceDefinition(
 /// registered workspace that has all the labels and the given environment, tenant and region (keys left out do not
 /// filter). Expanded into workspace ids when the policy is built.
 /// </summary>
-public sealed record WorkspaceSelector(ImmutableArray<string> Labels, string? Environment, string? Tenant, string? Region, SourceLocation Location)
+internal sealed record WorkspaceSelector(ImmutableArray<string> Labels, string? Environment, string? Tenant, string? Region, SourceLocation Location)
 {
     /// <summary>Where each label was written, in list order.</summary>
     public ImmutableArray<SourceLocation> LabelLocations { get; init; } = [];
