@@ -254,6 +254,10 @@ internal sealed partial class PolicySchemaValidator
                     "add at least one action: block, warn, notify or forward, e.g. - block: { reason: \"...\" }");
                 break;
 
+            case ValidationErrorKind.TooFewItems:
+                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"{where} is an empty list", "give at least one value, or remove the key");
+                break;
+
             case ValidationErrorKind.TooFewProperties or ValidationErrorKind.TooManyProperties:
                 ReportPropertyCount(error.Kind == ValidationErrorKind.TooFewProperties, pointer, context);
                 break;
