@@ -58,6 +58,10 @@ internal static class RegistryYaml
         return PolicyFolderLoader.LoadAsync([folder.Root]);
     }
 
+    /// <summary>The file line of line <paramref name="line"/> of the document that follows <paramref name="before"/> in a <see cref="LoadAsync"/> file.</summary>
+    public static int LineAfter(int line, params string[] before) =>
+        before.Sum(document => (document + "\n---\n").Count(c => c == '\n')) + line;
+
     /// <summary>Loads the documents and requires no error (warnings are returned to the caller).</summary>
     public static async Task<PolicyLoadResult> LoadValidAsync(TempFolder folder, params string[] documents)
     {
