@@ -14,15 +14,67 @@ public sealed class ExplainCommandTests
     [Fact]
     public void Explain_MatchingPolicy_MarksEveryClauseAndApplies()
     {
-        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample("FileChange-DeployFile.json"),
-            "--policy", "prod-deploy-freeze");
+        using var temp = new TempFolder();
+        var deploy = temp.Write("deploy.json", File.ReadAllText(Sample("FileChange-DeployFile.json")).Replace("\"time\": \"2024-07-12T11:08:14+08:00\"", "\"time\": \"2026-12-24T10:30:00+08:00\"", StringComparison.Ordinal));
+
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", deploy, "--policy", "prod-deploy-freeze");
 
         Assert.True(exitCode == ExitCodes.Success, stderr);
         Assert.Contains("policy prod-deploy-freeze (", stdout);
         Assert.Contains("): APPLIES", stdout);
         Assert.Contains("pass type \"dataworks:FileChange:DeployFile\"  saw \"dataworks:FileChange:DeployFile\"", stdout);
-        Assert.Contains("pass workspace in [", stdout);
+        Assert.Contains("pass workspace in [10001234, 10001235] (from [{ labels: [core-warehouse] }])  saw 10001234", stdout);
+        Assert.Contains("pass window in [year-end-freeze (2026-12-18 to 2027-01-03, Asia/Shanghai)]  saw 2026-12-24T10:30:00+08:00 (Thu 2026-12-24 10:30 Asia/Shanghai)", stdout);
+        Assert.Contains("\n  registry: workspace sales_dw, tenant acme, labels [core-warehouse], owners [200012345678901]; environment from the workspace\n", stdout);
         Assert.DoesNotContain("policy no-delete-prod-files", stdout);
+    }
+
+    [Fact]
+    public void Explain_OutsideTheWindow_TheWindowIsTheFirstFailingClause()
+    {
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample("FileChange-DeployFile.json"), "--policy", "prod-deploy-freeze");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        Assert.Contains("): does not apply\n  first failing clause: scope: window [year-end-freeze (2026-12-18 to 2027-01-03, Asia/Shanghai)] (", stdout);
+        Assert.Contains("; saw 2024-07-12T11:08:14+08:00 (Fri 2024-07-12 11:08 Asia/Shanghai)\n", stdout);
+    }
+
+    [Fact]
+    public void Explain_EventWithoutATime_NeverInsideAWindowAndSaysSo()
+    {
+        using var temp = new TempFolder();
+        temp.Write("policies/night.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: night-downloads }
+            spec:
+              match: { type: ["dataworks:ResourcesDownload:DownloadResources"] }
+              scope: { windows: [{ timeZone: Asia/Shanghai, daily: { from: "22:00", to: "06:00" } }] }
+              actions: [ { warn: { reason: "downloads at night are reviewed" } } ]
+            """);
+
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", temp.Path("policies"), "--event", Sample("fc-envelope-download.json"), "--format", "json");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        var policy = JsonDocument.Parse(stdout).RootElement.GetProperty("policies").EnumerateArray().Single();
+        Assert.False(policy.GetProperty("applies").GetBoolean());
+        var window = policy.GetProperty("clauses").EnumerateArray().Single(c => c.GetProperty("path").GetString() == "window");
+        Assert.False(window.GetProperty("passed").GetBoolean());
+        Assert.Equal("[every day 22:00 to 06:00, Asia/Shanghai]", window.GetProperty("clause").GetString());
+        Assert.Equal("no time: an event without a time never falls inside a window", window.GetProperty("actual")[0].GetString());
+        Assert.EndsWith("; saw no time: an event without a time never falls inside a window", policy.GetProperty("firstFailure").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_Json_TheEventsResolvedScope()
+    {
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample("ResourcesDownload-DownloadResources.json"),
+            "--policy", "download-sensitive-workspace", "--format", "json");
+
+        Assert.True(exitCode == ExitCodes.Success, stderr);
+        var scope = JsonDocument.Parse(stdout).RootElement.GetProperty("scope");
+        Assert.Equal(("283780000010656", "acme", "workspace"), (scope.GetProperty("tenant").GetString(), scope.GetProperty("tenantName").GetString(),
+            scope.GetProperty("fromRegistry").GetProperty("tenant").GetString()));
     }
 
     [Fact]

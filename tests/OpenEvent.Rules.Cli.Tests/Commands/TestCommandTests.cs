@@ -51,7 +51,7 @@ public sealed class TestCommandTests : IDisposable
         var (exitCode, stdout, _) = Run("validate", RepositoryPaths.Combine("policies"), "--strict");
 
         Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Equal("0 errors, 0 warnings in 15 files\n", stdout);
+        Assert.Equal("0 errors, 0 warnings in 16 files\n", stdout);
     }
 
     [Fact]
