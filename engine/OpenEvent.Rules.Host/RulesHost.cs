@@ -63,6 +63,7 @@ public static partial class RulesHost
         builder.Services.AddSingleton<DecisionLog>();
         builder.Services.AddSingleton<FallbackAnswerer>();
         builder.Services.AddSingleton<EventPipeline>();
+        builder.Services.AddSingleton<EventIngestion>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
         AddActions(builder.Services);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
@@ -198,11 +197,10 @@ public sealed partial class OutboxWorker : BackgroundService
         timeout.CancelAfter(_actions.Timeout);
         try
         {
-            var payload = JsonNode.Parse(item.Payload)!.AsObject();
-            var type = payload["type"]?.GetValue<string>() ?? "";
-            if (!_senders.TryGetValue(type, out var sender))
+            var payload = ActionPayloads.Read(item.Kind, item.Payload);
+            if (!_senders.TryGetValue(payload.Type, out var sender))
             {
-                return DeliveryResult.Permanent($"no sender for '{type}' actions");
+                return DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
             }
 
             return await sender.SendAsync(item, payload, timeout.Token);
