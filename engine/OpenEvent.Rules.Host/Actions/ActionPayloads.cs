@@ -42,8 +42,8 @@ public sealed record AnswerPayload(string Type, string Api, string MessageId, st
 
 /// <summary>A configured value: a literal (<c>{"value": ...}</c>) or the name of the environment variable that holds it (<c>{"env": NAME}</c>), read at delivery.</summary>
 public sealed record PayloadValue(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Env)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Env = null)
 {
     /// <summary>The environment variable when there is one, else the literal; null when neither is given.</summary>
     public static PayloadValue? Of(string? value, string? env) =>
