@@ -10,19 +10,28 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// </summary>
 public static class RequestBody
 {
-    /// <summary>The request's content type and headers (each value of a repeated header listed on its own), received at <paramref name="receivedAt"/>.</summary>
+    /// <summary>
+    /// The request's content type and its CloudEvents attribute headers (ce-*, the only ones <see cref="EventContent"/>
+    /// reads; each value of a repeated header listed on its own), received at <paramref name="receivedAt"/>.
+    /// </summary>
     public static EventContent Content(HttpRequest request, long receivedAt)
     {
-        var headers = new List<KeyValuePair<string, string>>();
+        List<KeyValuePair<string, string>>? attributes = null;
         foreach (var (name, values) in request.Headers)
         {
+            if (!name.StartsWith("ce-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            attributes ??= [];
             foreach (var value in values)
             {
-                headers.Add(new(name, value ?? ""));
+                attributes.Add(new(name, value ?? ""));
             }
         }
 
-        return new EventContent(request.ContentType, headers, receivedAt);
+        return new EventContent(request.ContentType, attributes ?? (IReadOnlyList<KeyValuePair<string, string>>)[], receivedAt);
     }
 
     /// <summary>Reads the body, refusing (413) anything over the limit for its kind without buffering it all.</summary>
