@@ -8,14 +8,14 @@ namespace OpenEvent.Rules.Host.Actions;
 /// What a stored action delivers, as it is written in the outbox's <c>payload</c> column. <see cref="Type"/> chooses the
 /// sender (webhook, dingtalk, lark, slack, http, file, dataworks) and comes first in the JSON, as it always has.
 /// </summary>
-public abstract record ActionPayload([property: JsonPropertyOrder(-1)] string Type);
+internal abstract record ActionPayload([property: JsonPropertyOrder(-1)] string Type);
 
 /// <summary>
 /// A notification: the channel as it was declared when the event was decided (the URL or its environment variable, the
 /// signing secret's variable, headers) and the rendered message; <see cref="Suppressed"/> counts the notifications the
 /// channel's throttle held back since the previous one (absent when none).
 /// </summary>
-public sealed record NotifyPayload(
+internal sealed record NotifyPayload(
     string Type,
     string Channel,
     PayloadValue? Url,
@@ -29,7 +29,7 @@ public sealed record NotifyPayload(
 /// its bytes travel beside it (<see cref="NewAction.Event"/>, the outbox's <c>event</c> column). Rows stored before that
 /// carry the event as a JSON string in <see cref="LegacyEvent"/>, and are delivered from it.
 /// </summary>
-public sealed record ForwardPayload(
+internal sealed record ForwardPayload(
     string Type,
     string Target,
     PayloadValue? Url,
@@ -38,10 +38,10 @@ public sealed record ForwardPayload(
     [property: JsonPropertyName("event"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LegacyEvent = null) : ActionPayload(Type);
 
 /// <summary>The answer to an extension point event: the OpenAPI to call, the event id (MessageId), the check result, its message and the event's region.</summary>
-public sealed record AnswerPayload(string Type, string Api, string MessageId, string CheckResult, string Message, string? Region) : ActionPayload(Type);
+internal sealed record AnswerPayload(string Type, string Api, string MessageId, string CheckResult, string Message, string? Region) : ActionPayload(Type);
 
 /// <summary>A configured value: a literal (<c>{"value": ...}</c>) or the name of the environment variable that holds it (<c>{"env": NAME}</c>), read at delivery.</summary>
-public sealed record PayloadValue(
+internal sealed record PayloadValue(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Env = null)
 {
@@ -61,7 +61,7 @@ public sealed record PayloadValue(
 internal sealed partial class ActionPayloadJson : JsonSerializerContext;
 
 /// <summary>Reads and writes <see cref="ActionPayload"/>s in the outbox's format.</summary>
-public static class ActionPayloads
+internal static class ActionPayloads
 {
     /// <summary>The payload's JSON as stored.</summary>
     public static string Write(ActionPayload payload) => payload switch

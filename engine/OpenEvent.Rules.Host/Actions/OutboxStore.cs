@@ -8,12 +8,11 @@ namespace OpenEvent.Rules.Host.Actions;
 /// carries the event's UTF-8 bytes in <paramref name="Event"/>, stored beside the payload as they are (never turned
 /// into a string and parsed again).
 /// </summary>
-public sealed record NewAction(string Key, string EventId, string EventType, string? Policy, string Kind, string Destination, ActionPayload Payload, byte[]? Event = null);
+internal sealed record NewAction(string Key, string EventId, string EventType, string? Policy, string Kind, string Destination, ActionPayload Payload, byte[]? Event = null);
 
 /// <summary>
 /// A stored action: pending, delivered, or (in the dead-letter table) dead. <see cref="Payload"/> is its JSON as stored
-/// (<see cref="ActionPayloads.Read"/>); <see cref="Event"/> the bytes of the event a forward delivers, when the action
-/// was claimed for delivery (listings leave them out).
+/// (<see cref="ActionPayloads.Read"/>).
 /// </summary>
 public sealed record OutboxItem(
     long Id,
@@ -29,8 +28,11 @@ public sealed record OutboxItem(
     DateTimeOffset CreatedAt,
     DateTimeOffset NextAttemptAt,
     DateTimeOffset? DeliveredAt,
-    string? LastError,
-    byte[]? Event = null);
+    string? LastError)
+{
+    /// <summary>The bytes of the event a forward delivers (null for other kinds, for rows stored before they were kept apart, and in listings).</summary>
+    internal byte[]? Event { get; init; }
+}
 
 /// <summary>
 /// The durable outbox: an embedded SQLite file (WAL journal) with two tables. <c>outbox</c> holds pending and
@@ -156,7 +158,7 @@ public sealed class OutboxStore
     /// suppressed notification: it is asked only for keys never seen, so a redelivered event counts nothing twice.
     /// Returns how many actions were stored. When this returns, they are on disk.
     /// </summary>
-    public int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
+    internal int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
     {
         if (actions.Count == 0)
         {
@@ -405,8 +407,10 @@ public sealed class OutboxStore
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
                 reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
-                reader.IsDBNull(13) ? null : reader.GetString(13),
-                reader.FieldCount > 14 && !reader.IsDBNull(14) ? (byte[])reader.GetValue(14) : null));
+                reader.IsDBNull(13) ? null : reader.GetString(13))
+            {
+                Event = reader.FieldCount > 14 && !reader.IsDBNull(14) ? (byte[])reader.GetValue(14) : null,
+            });
         }
 
         return items;

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// <see cref="EventIngestion"/>, so a bad input gets the same status and errorId from both: a problem body and a 4xx
 /// status, never a 500.
 /// </summary>
-public static class EventEndpoints
+internal static class EventEndpoints
 {
     public static void Map(WebApplication app)
     {

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// The HTTP side of reading events: the request's content type and headers as an <see cref="EventContent"/>, and its
 /// body read within the limit for its kind without buffering more. What the bytes mean is <see cref="EventContent"/>'s.
 /// </summary>
-public static class RequestBody
+internal static class RequestBody
 {
     /// <summary>
     /// The request's content type and its CloudEvents attribute headers (ce-*, the only ones <see cref="EventContent"/>

@@ -9,7 +9,7 @@ using OpenEvent.Rules.Host.Configuration;
 namespace OpenEvent.Rules.Host.Ingestion;
 
 /// <summary>What a body holds, from its content type (parameters such as charset are ignored).</summary>
-public enum BodyKind
+internal enum BodyKind
 {
     /// <summary>application/json or application/cloudevents+json: one event (an array is taken as a batch).</summary>
     Structured,
@@ -22,7 +22,7 @@ public enum BodyKind
 }
 
 /// <summary>An input refused before evaluation, with the HTTP status that says so and a stable id (the errorId).</summary>
-public sealed class RequestRejectedException(int status, string id, string message) : Exception(message)
+internal sealed class RequestRejectedException(int status, string id, string message) : Exception(message)
 {
     public int Status { get; } = status;
 
@@ -36,7 +36,7 @@ public sealed class RequestRejectedException(int status, string id, string messa
 /// received the input (a <see cref="TimeProvider"/> timestamp), the start of DataWorks:AnswerWithin; null: when
 /// ingestion starts.
 /// </summary>
-public sealed record EventContent(string? ContentType, IReadOnlyList<KeyValuePair<string, string>> Headers, long? ReceivedAt = null)
+internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValuePair<string, string>> Headers, long? ReceivedAt = null)
 {
     /// <summary>A structured CloudEvent (or a JSON array of them) with no headers.</summary>
     public static EventContent Json { get; } = new("application/cloudevents+json", []);

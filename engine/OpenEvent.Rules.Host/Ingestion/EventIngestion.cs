@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// <see cref="EventPipeline"/>) or only decided (<see cref="Evaluate"/>, the dry run). Nothing here knows HTTP: a bad
 /// input is a result with a problem, never an exception, and the event's bytes go on as they came.
 /// </summary>
-public sealed class EventIngestion(PolicySetState state, EventPipeline pipeline, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
+internal sealed class EventIngestion(PolicySetState state, EventPipeline pipeline, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
 {
     /// <summary>The name events of an input carry as their origin (decision log, errors).</summary>
     public const string InputName = "request";

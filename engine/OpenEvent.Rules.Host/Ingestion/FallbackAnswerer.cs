@@ -17,7 +17,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// for retries only if that send fails. Events answered directly are remembered (bounded, until DataWorks:Deadline) so
 /// that their own answer, stored later or on EventBridge's retry, is not sent a second time.
 /// </summary>
-public sealed partial class FallbackAnswerer(
+internal sealed partial class FallbackAnswerer(
     IActionDispatcher dispatcher,
     OutboxStore store,
     OutboxSignal signal,
@@ -130,7 +130,7 @@ public sealed partial class FallbackAnswerer(
 
             var now = time.GetUtcNow();
             var item = new OutboxItem(0, answer.Key, answer.EventId, answer.EventType, answer.Policy, answer.Kind, answer.Destination,
-                ActionPayloads.Write(answer.Payload), OutboxStore.Pending, 0, now, now, null, null, answer.Event);
+                ActionPayloads.Write(answer.Payload), OutboxStore.Pending, 0, now, now, null, null) { Event = answer.Event };
             using var timeout = new CancellationTokenSource(_options.Actions.Timeout, time);
             return await sender.SendAsync(item, answer.Payload, timeout.Token);
         }

@@ -74,7 +74,7 @@ public sealed class ActionSettingsTests
         var sender = new FileTargetSender(Options.Create(new RulesHostOptions { Actions = { File = { MaxFileBytes = 1024, RetainedFiles = 2 } } }));
         var eventJson = "{\n  \"id\": \"e\",\n  \"data\": { \"text\": \"" + new string('x', 400) + "\" }\n}";
         var payload = new ForwardPayload("file", "sink", null, path, null);
-        var item = new OutboxItem(1, "k", "e", "t", "p", "forward", "sink", ActionPayloads.Write(payload), "pending", 0, default, default, null, null, Encoding.UTF8.GetBytes(eventJson));
+        var item = new OutboxItem(1, "k", "e", "t", "p", "forward", "sink", ActionPayloads.Write(payload), "pending", 0, default, default, null, null) { Event = Encoding.UTF8.GetBytes(eventJson) };
 
         for (var i = 0; i < 7; i++)
         {
