@@ -84,6 +84,11 @@ internal static class ActionPayloads
         _ => null,
     } ?? throw new JsonException($"'{kind}' actions have no payload this host can read");
 
+    /// <summary>The payload as the kind a sender delivers; one of another kind cannot be delivered by retrying (a <see cref="JsonException"/>: dead-lettered at once).</summary>
+    public static T As<T>(ActionPayload payload)
+        where T : ActionPayload =>
+        payload as T ?? throw new JsonException($"a '{payload.Type}' payload is not a {typeof(T).Name}");
+
     /// <summary>
     /// The event a forward delivers, as UTF-8 JSON: the bytes stored beside the payload, or (a row stored before they
     /// were) the payload's event string.

@@ -153,7 +153,7 @@ internal sealed partial class OutboxDispatcher(
             return action;
         }
 
-        var notify = (NotifyPayload)action.Payload;
+        var notify = ActionPayloads.As<NotifyPayload>(action.Payload);
         var outcome = throttle.Admit(action.Destination, notify.Message, out var suppressedBefore);
         if (outcome != NotificationThrottle.Outcome.Allowed)
         {

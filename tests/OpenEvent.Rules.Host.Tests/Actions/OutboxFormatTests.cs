@@ -107,6 +107,25 @@ public sealed class OutboxFormatTests
         Assert.Equal((0L, 3L, 0L), host.Outbox().Counts());
     }
 
+    [Fact]
+    public async Task PayloadNotOfItsKind_IsDeadLetteredAtTheFirstAttemptNamingWhatIsMissing()
+    {
+        await using var hook = await StandInServer.StartAsync();
+        await using var audit = await StandInServer.StartAsync();
+        await using var host = await ActionHarness.StartAsync(Policies(hook.Url("/hook"), audit.Url("/audit")));
+        var id = NewId("kind");
+        var forward = new ForwardPayload("http", "audit", new PayloadValue(audit.Url("/audit")), null, null);
+
+        Assert.Equal(1, host.Outbox().Enqueue([new NewAction($"{id}/p/0/notify:hook", id, "dataworks:FileChange:DeployFile", "p", "notify", "hook", forward)], DateTimeOffset.UtcNow));
+        host.Services.GetRequiredService<OutboxSignal>().Notify();
+        await host.WaitForIdleAsync("the action to be dead-lettered");
+
+        var dead = Assert.Single(host.Outbox().List(OutboxStore.Dead, 10));
+        Assert.Equal(1, dead.Attempts);
+        Assert.StartsWith("JsonException: JSON deserialization for type 'OpenEvent.Rules.Host.Actions.NotifyPayload' was missing required properties", dead.LastError, StringComparison.Ordinal);
+        Assert.Equal(0, audit.Calls + hook.Calls);
+    }
+
     private static (string Payload, byte[] Event) StoredForward(string path, string eventId)
     {
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");

@@ -20,7 +20,7 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
 
     public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var notify = (NotifyPayload)payload;
+        var notify = ActionPayloads.As<NotifyPayload>(payload);
         var type = notify.Type;
         var owner = $"channel '{notify.Channel}'";
         var url = PayloadValues.Resolve(notify.Url, $"url of {owner}")

@@ -25,7 +25,7 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
 
     public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var answer = (AnswerPayload)payload;
+        var answer = ActionPayloads.As<AnswerPayload>(payload);
         if (string.IsNullOrWhiteSpace(_options.ExtensionCode))
         {
             return DeliveryResult.Permanent("OpenEventRules:DataWorks:ExtensionCode is not configured: set it, then run 'oer outbox retry'");

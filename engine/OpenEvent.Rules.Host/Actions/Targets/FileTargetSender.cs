@@ -20,7 +20,7 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IAc
 
     public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var forward = (ForwardPayload)payload;
+        var forward = ActionPayloads.As<ForwardPayload>(payload);
         var path = Path.GetFullPath(forward.Path ?? throw new JsonException($"the file target '{forward.Target}' has no path"));
         var bytes = Line(ActionPayloads.EventOf(item, forward));
         var gate = _locks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));

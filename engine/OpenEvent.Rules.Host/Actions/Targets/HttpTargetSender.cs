@@ -13,7 +13,7 @@ internal sealed class HttpTargetSender(IHttpClientFactory httpClients) : IAction
 
     public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var forward = (ForwardPayload)payload;
+        var forward = ActionPayloads.As<ForwardPayload>(payload);
         var owner = $"target '{forward.Target}'";
         var url = PayloadValues.Resolve(forward.Url, $"url of {owner}") ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
         // The event's bytes as they were received (or as a binary-mode request was turned into its structured form).
