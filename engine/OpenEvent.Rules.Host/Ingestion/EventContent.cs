@@ -38,9 +38,6 @@ internal sealed class RequestRejectedException(int status, string id, string mes
 /// </summary>
 internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValuePair<string, string>> Headers, long? ReceivedAt = null)
 {
-    /// <summary>A structured CloudEvent (or a JSON array of them) with no headers.</summary>
-    public static EventContent Json { get; } = new("application/cloudevents+json", []);
-
     private static readonly byte[] s_whitespace = " \t\r\n"u8.ToArray();
 
     public BodyKind Classify()
