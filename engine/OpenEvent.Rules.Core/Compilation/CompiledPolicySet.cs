@@ -93,6 +93,7 @@ public static class PolicySetCompiler
 
         // Disabled policies' conditions are compiled too: a broken one fails the set, as `oer validate` reports it.
         var conditions = CompileConditions(definition.Policies, options);
+
         // The registry completes each event's scope when it is read; the event's time is read only if a window needs it.
         var readsTime = active.Any(p => new[] { p.Scope }.Concat(p.Exclude.Select(x => x.Scope)).Any(s => s is { Windows.IsDefaultOrEmpty: false }));
         var parser = new EventParser(options.Catalog, options.MaxEventBytes, definition.Registry, readsTime);
