@@ -152,6 +152,9 @@ public static class DiagnosticIds
     /// <summary>e.InSet's set name is not written as a string literal, so it cannot be checked when the set is loaded.</summary>
     public const string SetNameNotLiteral = "OER3060";
 
+    /// <summary>A warning: numeric on a field DataWorks documents as a number that may arrive as text; numeric-string compares both.</summary>
+    public const string NumericOnTextField = "OER3061";
+
     // The environment the set is loaded in (oer validate --env, the host at each load)
     /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
     public const string UnsetEnvironmentVariable = "OER3046";
