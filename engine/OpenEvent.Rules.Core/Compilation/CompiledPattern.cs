@@ -158,7 +158,7 @@ internal abstract class ValueTest
         ContainsMatcher m => new ContainsTest(m.Value),
         EqualsIgnoreCaseMatcher m => new EqualsIgnoreCaseTest(ValueMatchers.ToUpper(m.Value)),
         WildcardMatcher m => new WildcardTest(WildcardPattern.Parse(m.Pattern)),
-        NumericMatcher m => new NumericTest(m.Comparisons),
+        NumericMatcher m => new NumericTest(m.Comparisons, m.AcceptsText),
         CidrMatcher m => new CidrTest(m.Network),
         AnythingButMatcher m => new AnythingButTest([.. m.Excluded.Select(Create)]),
         _ => throw new NotSupportedException($"The matcher '{matcher.Operator}' cannot be tested per value."),
@@ -229,12 +229,13 @@ internal sealed class WildcardTest(WildcardPattern pattern) : ValueTest
     public override bool Test(EventView view, int value) => IsString(view, value) && pattern.IsMatch(view.Text(value));
 }
 
-internal sealed class NumericTest(ImmutableArray<NumericComparison> comparisons) : ValueTest
+internal sealed class NumericTest(ImmutableArray<NumericComparison> comparisons, bool acceptsText) : ValueTest
 {
     public override bool Test(EventView view, int value)
     {
         ref var v = ref view.Values[value];
-        return v.Kind == ScalarKind.Number && MatcherSemantics.SatisfiesAll(comparisons, v.Number);
+        return (v.Kind == ScalarKind.Number && MatcherSemantics.SatisfiesAll(comparisons, v.Number))
+            || (acceptsText && v.Kind == ScalarKind.String && MatcherSemantics.NumberInText(view.Text(value)) is { } number && MatcherSemantics.SatisfiesAll(comparisons, number));
     }
 }
 

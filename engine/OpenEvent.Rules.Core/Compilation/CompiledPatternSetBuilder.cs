@@ -147,6 +147,7 @@ internal sealed class CompiledPatternSetBuilder
                     ? IndexKey.Of(IndexKeyKind.SuffixUpper, ValueMatchers.ToUpper(m.Value))
                     : IndexKey.Of(IndexKeyKind.Suffix, m.Value),
                 WildcardMatcher m => WildcardKey(WildcardPattern.Parse(m.Pattern)),
+                NumericMatcher { AcceptsText: true } => null, // numeric-string: a string's number is only known by reading it
                 NumericMatcher m => NumericKey(m),
                 _ => null, // contains, cidr, anything-but, exists: verified, never indexed
             };

@@ -33,7 +33,7 @@ internal static class PatternParser
 
     /// <summary>The leaf operators, as written in patterns.</summary>
     public static ImmutableArray<string> OperatorNames { get; } =
-        ["prefix", "suffix", "contains", "equals-ignore-case", "wildcard", "numeric", "cidr", "exists", "anything-but"];
+        ["prefix", "suffix", "contains", "equals-ignore-case", "wildcard", "numeric", NumericMatcher.TextOperator, "cidr", "exists", "anything-but"];
 
     private static readonly ImmutableArray<string> s_anythingButOperators = ["prefix", "suffix", "wildcard", "equals-ignore-case"];
 
@@ -370,6 +370,8 @@ internal static class PatternParser
                     return ParseWildcard(value, valuePointer, path, location);
                 case "numeric":
                     return ParseNumeric(value, valuePointer, path, location);
+                case NumericMatcher.TextOperator:
+                    return ParseNumeric(value, valuePointer, path, location) is { } numeric ? numeric with { AcceptsText = true } : null;
                 case "cidr":
                     return ParseCidr(value, valuePointer, path, location);
                 case "exists":

@@ -169,9 +169,9 @@ internal sealed class FieldValidator
         var documented = string.Join(" or ", jsonTypes);
         return matcher switch
         {
-            NumericMatcher numericMatcher when !numeric => new NeverMatch(
-                $"Policy '{policy}': numeric can never match '{path}', which is documented as {documented}",
-                text ? NumericOnTextHint(name, path, numericMatcher) : $"numeric compares JSON numbers only; use exact values for '{path}'."),
+            NumericMatcher numericMatcher when !numeric && !(numericMatcher.AcceptsText && text) => new NeverMatch(
+                $"Policy '{policy}': {numericMatcher.Operator} can never match '{path}', which is documented as {documented}",
+                text ? NumericOnTextHint(name, path, numericMatcher) : $"{numericMatcher.Operator} compares numbers only; use exact values for '{path}'."),
 
             PrefixMatcher or SuffixMatcher or ContainsMatcher or WildcardMatcher or EqualsIgnoreCaseMatcher or CidrMatcher when !text => new NeverMatch(
                 $"Policy '{policy}': {matcher.Operator} can never match '{path}', which is documented as {documented}",
@@ -200,32 +200,15 @@ internal sealed class FieldValidator
     }
 
     /// <summary>
-    /// A number sent as text cannot be compared by a pattern (listing strings would test equality, not "> 100"): the
-    /// comparison moves to a C# condition, whose Num() reads numbers written as text, and the clause keeps the field
-    /// required.
+    /// A number sent as text (DataWorks sends ids and counts so) is compared by numeric-string, which reads the number a
+    /// string holds; EventBridge's numeric keeps its meaning (numbers only).
     /// </summary>
     private static string NumericOnTextHint(string name, string path, NumericMatcher matcher)
     {
-        const string DataPrefix = "data.";
-        if (!path.StartsWith(DataPrefix, StringComparison.Ordinal))
-        {
-            return $"numeric compares JSON numbers only and '{path}' holds text: compare it in spec.condition instead.";
-        }
-
-        var field = path[DataPrefix.Length..];
-        var comparison = string.Join(" && ", matcher.Comparisons.Select(c => $"e.Data.Num(\"{field}\") {CSharpOperator(c.Operator)} {c.Value}"));
-        return $"numeric compares JSON numbers only and '{path}' holds text: write {name}: [{{ exists: true }}] and add to spec "
-            + $"condition: {comparison} (Num reads numbers written as text; join an existing condition with &&).";
+        var operand = string.Join(", ", matcher.Comparisons.Select(c => $"\"{MatcherFormatter.OperatorText(c.Operator)}\", {c.Value}"));
+        return $"numeric compares JSON numbers only and '{path}' holds text: when it holds numbers written as text, write "
+            + $"{name}: [{{ {NumericMatcher.TextOperator}: [{operand}] }}] ({NumericMatcher.TextOperator} compares numbers and numbers written as text).";
     }
-
-    private static string CSharpOperator(NumericOperator op) => op switch
-    {
-        NumericOperator.Equal => "==",
-        NumericOperator.LessThan => "<",
-        NumericOperator.LessThanOrEqual => "<=",
-        NumericOperator.GreaterThan => ">",
-        _ => ">=",
-    };
 
     private static string FixedLiteralHint(string name, string literal, bool numeric, bool boolean)
     {

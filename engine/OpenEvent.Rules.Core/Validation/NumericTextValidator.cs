@@ -42,7 +42,7 @@ internal sealed class NumericTextValidator
                         break;
                     }
 
-                    foreach (var numeric in leaf.Matchers.OfType<NumericMatcher>())
+                    foreach (var numeric in leaf.Matchers.OfType<NumericMatcher>().Where(m => !m.AcceptsText))
                     {
                         var operand = MatcherFormatter.Format(numeric);
                         context.Diagnostics.Warning(DiagnosticIds.NumericOnTextField, numeric.Location,

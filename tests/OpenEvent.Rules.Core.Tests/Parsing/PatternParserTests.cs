@@ -86,7 +86,7 @@ public sealed class PatternParserTests
     {
         ["unknown-operator"] = new("{\n  \"type\": [{\"prefx\": \"dataworks:\"}]\n}", DiagnosticIds.UnknownOperator, 2, 13,
             "Unknown operator 'prefx' in 'type'.",
-            "Did you mean 'prefix'? Operators: prefix, suffix, contains, equals-ignore-case, wildcard, numeric, cidr, exists, anything-but."),
+            "Did you mean 'prefix'? Operators: prefix, suffix, contains, equals-ignore-case, wildcard, numeric, numeric-string, cidr, exists, anything-but."),
         ["leaf-not-a-list"] = new("""{"source": "acs.dataworks"}""", DiagnosticIds.LeafNotArray, 1, 12,
             "The value of 'source' must be a list of values or operators; found the string \"acs.dataworks\".",
             "Write a list: \"source\": [\"acs.dataworks\"]."),

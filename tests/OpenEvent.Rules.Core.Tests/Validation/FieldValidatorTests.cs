@@ -84,7 +84,7 @@ public sealed class FieldValidatorTests
     {
         var match = Pattern(Or(
             TypedData(Deploy, Leaf("fileName", Suffix(".sql"))),
-            TypedData(Download, Leaf("fileName", Suffix(".csv")), Leaf("dataRowSize", 12, 11, Numeric(12, 24, (NumericOperator.GreaterThan, 1000)))),
+            TypedData(Download, Leaf("fileName", Suffix(".csv")), Leaf("dataRowSize", 12, 11, Numeric(12, 24, (NumericOperator.GreaterThan, 1000)) with { AcceptsText = true })),
             TypedData(InstanceStatus, Leaf("fileName", 15, 11, Suffix(".csv")))));
 
         var diagnostic = Assert.Single(Validate(Policy("p", match)));
@@ -209,7 +209,29 @@ public sealed class FieldValidatorTests
     [Fact]
     public void Validate_FieldWithSeveralTypes_AcceptsStringAndNumberOperators() =>
         Assert.Empty(Validate(Policy("p", TypedData(Download,
-            Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)), Exact("100001"), Number("100001"), Prefix("9"))))));
+            Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)) with { AcceptsText = true }, Exact("100001"), Number("100001"), Prefix("9"))))));
+
+    [Fact]
+    public void Validate_NumericOnANumberSentAsText_WarnsAndPointsToNumericString()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Download, Leaf("dataRowSize", Numeric(9, 20, (NumericOperator.GreaterThan, 100000)))))));
+
+        AssertDiagnostic(diagnostic, "OER3061", DiagnosticSeverity.Warning, 9, 20,
+            "Policy 'p': numeric never matches 'data.dataRowSize' when DataWorks sends it as text (it is documented as integer or string, e.g. \"123456\")");
+        Assert.Equal("compare numbers and numbers written as text with numeric-string: dataRowSize: [{\"numeric-string\":[\">\",100000]}]", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_NumericStringOnText_NoDiagnostic() =>
+        Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", Numeric(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)) with { AcceptsText = true })))));
+
+    [Fact]
+    public void Validate_NumericStringOnBooleans_NeverMatches()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(StartDi, Leaf("showTableMapping", Numeric(8, 15, (NumericOperator.GreaterThan, 0)) with { AcceptsText = true })))));
+
+        AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 15, "Policy 'p': numeric-string can never match 'data.showTableMapping', which is documented as boolean");
+    }
 
     [Fact]
     public void Validate_MatchingTypes_NoDiagnostics() =>

@@ -25,7 +25,7 @@ public sealed class PolicySetValidatorTests
         Pattern(
             Leaf("type", Prefix("dataworks:ResourcesDownload:")),
             Data(
-                Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)), Wildcard("??????*")),
+                Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)) with { AcceptsText = true }, Wildcard("??????*")),
                 Leaf("queryDwProjectId", Exact("10001234")),
                 Leaf("ip", AnythingBut(1, 1, Exact("10.0.0.1")), Cidr("10.0.0.0/8")))),
         Scope(workspaces: ["10001234"], operators: ["149318960370001"], regions: ["cn-hangzhou"]),

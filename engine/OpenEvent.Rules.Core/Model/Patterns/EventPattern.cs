@@ -85,10 +85,19 @@ internal enum NumericOperator
 
 internal readonly record struct NumericComparison(NumericOperator Operator, JsonNumber Value);
 
-/// <summary><c>{"numeric": [">", 0, "&lt;=", 5]}</c>: a JSON number satisfying every comparison (AND).</summary>
+/// <summary>
+/// <c>{"numeric": [">", 0, "&lt;=", 5]}</c>: a JSON number satisfying every comparison (AND). With
+/// <see cref="AcceptsText"/> it is <c>{"numeric-string": [...]}</c>, which also takes a string holding a JSON number
+/// (<c>"250000"</c>): DataWorks sends some numbers as text, and EventBridge's <c>numeric</c> keeps its meaning.
+/// </summary>
 internal sealed record NumericMatcher(ImmutableArray<NumericComparison> Comparisons, SourceLocation Location) : Matcher(Location)
 {
-    public override string Operator => "numeric";
+    public const string TextOperator = "numeric-string";
+
+    /// <summary>numeric-string: a string whose whole text is a JSON number is compared by its value too.</summary>
+    public bool AcceptsText { get; init; }
+
+    public override string Operator => AcceptsText ? TextOperator : "numeric";
 }
 
 /// <summary><c>{"cidr": "10.0.0.0/24"}</c>: a string holding an IP address (v4 or v6) inside the network.</summary>

@@ -67,7 +67,7 @@ internal static class MatcherFormatter
                 WriteOperator(writer, "exists", w => w.WriteBooleanValue(m.Exists));
                 break;
             case NumericMatcher m:
-                WriteOperator(writer, "numeric", w =>
+                WriteOperator(writer, m.Operator, w =>
                 {
                     w.WriteStartArray();
                     foreach (var comparison in m.Comparisons)

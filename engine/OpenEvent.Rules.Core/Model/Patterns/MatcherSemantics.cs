@@ -27,12 +27,19 @@ internal static class MatcherSemantics
         ContainsMatcher m => value.IsString && value.Text!.Contains(m.Value, StringComparison.Ordinal),
         EqualsIgnoreCaseMatcher m => value.IsString && EqualsIgnoreCase(value.Text!, m.Value),
         WildcardMatcher m => value.IsString && WildcardMatches(m.Pattern, value.Text!),
-        NumericMatcher m => value.IsNumber && SatisfiesAll(m.Comparisons, value.Number),
+        NumericMatcher m => (value.IsNumber && SatisfiesAll(m.Comparisons, value.Number))
+            || (m.AcceptsText && value.IsString && NumberInText(value.Text!) is { } number && SatisfiesAll(m.Comparisons, number)),
         CidrMatcher m => value.IsString && CidrContains(m.Network, value.Text!),
         ExistsMatcher m => m.Exists,
         AnythingButMatcher m => !MatchesAny(m.Excluded, value),
         _ => throw new ArgumentOutOfRangeException(nameof(matcher), matcher.GetType().Name, "Unknown matcher kind."),
     };
+
+    /// <summary>
+    /// The number a string holds for numeric-string: its whole text in JSON number syntax (<c>"250000"</c>, <c>"-1.5e3"</c>;
+    /// not <c>" 5"</c>, <c>"+5"</c>, <c>"0x10"</c> or <c>"5 rows"</c>); null otherwise.
+    /// </summary>
+    public static JsonNumber? NumberInText(ReadOnlySpan<char> text) => JsonNumber.TryParse(text, out var number) ? number : null;
 
     /// <summary>Whether <paramref name="matcher"/> accepts a field with no leaf value (missing, an object, [] or objects only): only <c>exists: false</c> does.</summary>
     public static bool MatchesMissing(Matcher matcher) => matcher is ExistsMatcher { Exists: false };
