@@ -20,8 +20,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 public sealed partial class EventPipeline(
     IActionDispatcher dispatcher,
-    OutboxStore store,
-    OutboxSignal signal,
+    IOutbox outbox,
     DecisionLog decisionLog,
     FallbackAnswerer fallback,
     RulesMetrics metrics,
@@ -119,6 +118,11 @@ public sealed partial class EventPipeline(
         finally
         {
             lease.Release();
+            foreach (var pending in events)
+            {
+                // Those not processed (the caller left) are done too: nothing of theirs is still being stored.
+                pending.Complete();
+            }
         }
     }
 
@@ -180,11 +184,7 @@ public sealed partial class EventPipeline(
                     LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
                 }
 
-                if (store.Enqueue([answer], time.GetUtcNow()) > 0)
-                {
-                    metrics.Action(answer.Kind, "stored");
-                    signal.Notify();
-                }
+                await outbox.EnqueueAsync([answer], CancellationToken.None);
             }
         });
     }
@@ -203,6 +203,10 @@ public sealed partial class EventPipeline(
             metrics.Rejected(FallbackAnswerer.OutboxUnavailable);
             pending.StoreFailure = ex;
             pending.State = PendingState.StoreFailed;
+        }
+        finally
+        {
+            pending.Complete();
         }
     }
 
@@ -260,6 +264,16 @@ public sealed class PendingEvent(DataWorksEvent e)
     }
 
     public Exception? StoreFailure { get; set; }
+
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes when the event's actions are stored or failed to be, also after the deadline answered the request: a
+    /// queue message is acknowledged only then (never for an event that was not evaluated: it is redelivered).
+    /// </summary>
+    public Task Completion => _completion.Task;
+
+    internal void Complete() => _completion.TrySetResult();
 
     public bool FallbackTaken => Volatile.Read(ref _fallback) == 1;
 

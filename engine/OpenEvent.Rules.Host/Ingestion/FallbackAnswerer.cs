@@ -20,8 +20,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 public sealed partial class FallbackAnswerer(
     IActionDispatcher dispatcher,
-    OutboxStore store,
-    OutboxSignal signal,
+    IOutbox outbox,
     IEnumerable<IActionSender> senders,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
@@ -102,11 +101,10 @@ public sealed partial class FallbackAnswerer(
     private async Task<bool> TryStoreAsync(NewAction answer)
     {
         // SQLite waits for locks synchronously: the store runs on the pool, and is given up (not cancelled) after the grace.
-        var storing = Task.Run(() => store.Enqueue([answer], time.GetUtcNow()));
+        var storing = Task.Run(async () => await outbox.EnqueueAsync([answer], CancellationToken.None));
         try
         {
             await storing.WaitAsync(_options.DataWorks.AnswerWithin / 4, time);
-            signal.Notify();
             return true;
         }
         catch (TimeoutException)
@@ -150,8 +148,7 @@ public sealed partial class FallbackAnswerer(
         {
             try
             {
-                await Task.Run(() => store.Enqueue([answer], time.GetUtcNow()));
-                signal.Notify();
+                await Task.Run(async () => await outbox.EnqueueAsync([answer], CancellationToken.None));
                 return;
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
