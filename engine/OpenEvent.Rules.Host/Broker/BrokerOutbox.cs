@@ -84,7 +84,7 @@ public static class BrokerQueues
 
         if (status is null or OutboxStore.Pending)
         {
-            foreach (var queue in topology.PendingQueues)
+            foreach (var queue in topology.BrowsableQueues)
             {
                 items.AddRange(await BrowseAsync(channel, queue, OutboxStore.Pending, limit - items.Count, cancellationToken));
             }

@@ -48,9 +48,11 @@ public sealed class BrokerTopology
     /// <summary>The delay queue for the retry after <paramref name="attempt"/> failed attempts.</summary>
     public string RetryQueueFor(int attempt) => RetryQueue(RetryDelays[Math.Clamp(attempt - 1, 0, RetryDelays.Count - 1)]);
 
-    /// <summary>Every queue of the action outbox, the ones `oer outbox` counts and lists as pending first.</summary>
-    public IEnumerable<string> PendingQueues =>
-        [DeliverQueue, .. RetryDelays.Select(RetryQueue), .. Enumerable.Range(0, Partitions).Select(PartitionQueue)];
+    /// <summary>The queues of actions not delivered yet: being admitted (partitions), to deliver, waiting for a retry.</summary>
+    public IEnumerable<string> PendingQueues => [.. BrowsableQueues, .. Enumerable.Range(0, Partitions).Select(PartitionQueue)];
+
+    /// <summary>The pending queues `oer outbox list` can read (a single-active-consumer queue refuses basic.get).</summary>
+    public IEnumerable<string> BrowsableQueues => [DeliverQueue, .. RetryDelays.Select(RetryQueue)];
 
     /// <summary>
     /// The partition of an action: a notification by its channel (so one consumer sees every notification of a channel

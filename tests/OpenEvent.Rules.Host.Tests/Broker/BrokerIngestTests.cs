@@ -84,7 +84,7 @@ public sealed class BrokerIngestTests(RabbitNode node)
             m => Encoding.UTF8.GetString(m.Body.Span),
             m => (Id: Header(m.BasicProperties, "oer-error-id"), Error: Header(m.BasicProperties, "oer-error")));
         Assert.Equal("invalid-json", dead["this is not JSON"].Id);
-        Assert.Equal(("too-large", "the message is 5311 bytes: an event is at most 4096 bytes (OpenEventRules:Limits:MaxEventBytes)"), dead[tooLarge]);
+        Assert.Equal(("too-large", $"the message is {Encoding.UTF8.GetByteCount(tooLarge)} bytes: an event is at most 4096 bytes (OpenEventRules:Limits:MaxEventBytes)"), dead[tooLarge]);
         Assert.Equal("not-an-object", dead["[1, 2, 3]"].Id);
         Assert.Equal(("invalid-source", "source 'acs.ecs' is not accepted: only DataWorks events (source \"acs.dataworks\") are governed"),
             Assert.Single(dead, d => d.Value.Id == "invalid-source").Value);
