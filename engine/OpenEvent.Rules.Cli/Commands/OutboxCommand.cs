@@ -211,7 +211,7 @@ internal static class OutboxCommand
                 .AddJsonFile(Path.GetFullPath(file ?? "appsettings.json"), optional: file is null)
                 .AddEnvironmentVariables()
                 .Build()
-                .GetSection(RulesHostOptions.Section);
+                .GetSection("OpenEventRules");
         }
         catch (InvalidDataException ex)
         {
@@ -242,7 +242,7 @@ internal static class OutboxCommand
 
             var store = new OutboxStore(path);
             store.Initialize();
-            return await work(new SqliteOutbox(store, gate: null, signal: null, time));
+            return await work(new SqliteOutbox(store, time));
         }
 
         if (!Uri.TryCreate(brokerOptions.Uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps") || parsed.UserInfo.Length > 0)

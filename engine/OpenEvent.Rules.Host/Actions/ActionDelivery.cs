@@ -7,9 +7,9 @@ using OpenEvent.Rules.Host.Observability;
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>What became of one attempt: delivered, to be retried after <see cref="RetryIn"/>, or dead with <see cref="Error"/>.</summary>
-public sealed record DeliveryStep(DeliveryStepKind Kind, int Attempt, TimeSpan RetryIn, string? Error);
+internal sealed record DeliveryStep(DeliveryStepKind Kind, int Attempt, TimeSpan RetryIn, string? Error);
 
-public enum DeliveryStepKind
+internal enum DeliveryStepKind
 {
     Delivered,
     Retry,
@@ -23,7 +23,7 @@ public enum DeliveryStepKind
 /// DataWorks:Deadline only), or at once when the failure cannot pass by retrying (a missing environment variable, a
 /// header value no header can carry, a 4xx refusal). Errors are redacted before they are returned or logged.
 /// </summary>
-public sealed partial class ActionDelivery
+internal sealed partial class ActionDelivery
 {
     private readonly Dictionary<string, IActionSender> _senders = new(StringComparer.Ordinal);
     private readonly OutboxOptions _options;

@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// the channel's next notification). The SQLite outbox asks it inside its transaction; with a broker, the one active
 /// consumer of the channel's partition asks it with the partition's throttle, so the limits hold across hosts.
 /// </summary>
-public sealed partial class NotificationGate(NotificationThrottle throttle, RulesMetrics metrics, ILogger<NotificationGate> logger)
+internal sealed partial class NotificationGate(NotificationThrottle throttle, RulesMetrics metrics, ILogger<NotificationGate> logger)
 {
     public const string NotifyKind = "notify";
 

@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// (<see cref="Export"/>, <see cref="Import"/>) so that the host that takes a partition over goes on where it stopped.
 /// Messages are remembered by a 128-bit hash, not their text, so that the state stays small.
 /// </summary>
-public sealed class NotificationThrottle(IOptions<RulesHostOptions> options, TimeProvider time)
+internal sealed class NotificationThrottle(IOptions<RulesHostOptions> options, TimeProvider time)
 {
     private readonly ActionOptions _options = options.Value.Actions;
     private readonly Dictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);

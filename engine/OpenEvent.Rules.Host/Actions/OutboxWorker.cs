@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// backoff, or the dead-letter table. Delivery is at least once: a process that dies after a receiver accepted an
 /// action but before the row is marked sends it again after restart, with the same Idempotency-Key header.
 /// </summary>
-public sealed partial class OutboxWorker(
+internal sealed partial class OutboxWorker(
     OutboxStore store,
     OutboxSignal signal,
     ActionDelivery delivery,

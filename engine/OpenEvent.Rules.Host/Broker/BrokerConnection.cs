@@ -10,7 +10,7 @@ using RabbitMQ.Client.Exceptions;
 namespace OpenEvent.Rules.Host.Broker;
 
 /// <summary>A part of the host that consumes from the broker while a connection is up.</summary>
-public interface IBrokerConsumer
+internal interface IBrokerConsumer
 {
     /// <summary>
     /// Starts consuming on <paramref name="connection"/>; the returned task ends once <paramref name="lifetime"/> is
@@ -26,7 +26,7 @@ public interface IBrokerConsumer
 /// <see cref="Unavailable"/> says why in one line naming the setting to look at (/readyz is 503, POST /events 503).
 /// The client's own recovery is off: one loop owns reconnection and the consumers' state.
 /// </summary>
-public sealed partial class BrokerConnection : BackgroundService
+internal sealed partial class BrokerConnection : BackgroundService
 {
     private readonly BrokerOptions _options;
     private readonly ConnectionFactory _factory;

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// when its time has come), a dead letter to the dead-letter queue with its last error. A host that dies mid-delivery
 /// leaves the message to another host, which sends it again with the same Idempotency-Key (at least once).
 /// </summary>
-public sealed partial class BrokerDeliveryConsumer(
+internal sealed partial class BrokerDeliveryConsumer(
     BrokerConnection broker,
     ActionDelivery delivery,
     IOptions<RulesHostOptions> options,

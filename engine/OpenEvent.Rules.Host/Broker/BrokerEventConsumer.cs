@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// processed now (the outbox refused its actions) is given back. A host that dies mid-message leaves it to another host;
 /// a message that keeps killing its consumers is dead-lettered by the broker after Broker:DeliveryLimit deliveries.
 /// </summary>
-public sealed partial class BrokerEventConsumer(
+internal sealed partial class BrokerEventConsumer(
     BrokerConnection broker,
     QueueIngestion ingestion,
     IOptions<RulesHostOptions> options,

@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// and any host delivers it (<see cref="BrokerDeliveryConsumer"/>). Delivered actions are not kept (the receivers hold
 /// them): counts and lists show what is pending and dead; `oer outbox retry` and `purge` work on the queues.
 /// </summary>
-public sealed class BrokerOutbox(BrokerConnection connection, TimeProvider time) : IOutbox
+internal sealed class BrokerOutbox(BrokerConnection connection, TimeProvider time) : IOutbox
 {
     public const string ModeName = "broker";
 
@@ -60,7 +60,7 @@ public sealed class BrokerOutbox(BrokerConnection connection, TimeProvider time)
 /// channel, which puts them back; retrying and purging take the selected messages and acknowledge them only after
 /// their replacement was confirmed.
 /// </summary>
-public static class BrokerQueues
+internal static class BrokerQueues
 {
     public static async Task<OutboxCounts> CountsAsync(IChannel channel, BrokerTopology topology, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// hosts compete on; one delay queue per backoff level, whose messages return to the delivery queue when their TTL
 /// expires (dead-lettering, at least once); and the actions' dead letters.
 /// </summary>
-public sealed class BrokerTopology
+internal sealed class BrokerTopology
 {
     private readonly BrokerOptions _broker;
 
@@ -117,7 +117,7 @@ public sealed class BrokerTopology
 }
 
 /// <summary>A hash that is the same in every process (string.GetHashCode is not): partitions and remembered keys.</summary>
-public static class StableHash
+internal static class StableHash
 {
     public static ulong Of(string text)
     {

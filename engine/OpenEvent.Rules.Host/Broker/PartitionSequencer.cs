@@ -21,7 +21,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// journal leaves a batch that is admitted again: at least once, never lost. Every 64 batches the journal is compacted
 /// into one snapshot.
 /// </summary>
-public sealed partial class PartitionSequencer(
+internal sealed partial class PartitionSequencer(
     BrokerConnection broker,
     NotificationGate gate,
     IOptions<RulesHostOptions> options,

@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Host.Configuration;
 
 /// <summary>Checks every setting at startup and names the offending key and the fix in each message.</summary>
-public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOptions>
+internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOptions>
 {
     private const string Prefix = RulesHostOptions.Section + ":";
 

@@ -132,7 +132,7 @@ public static class SettingKeys
     /// Where a credential was set when that is the command line or a file (both readable by others: ps, the repository),
     /// e.g. " (command line)"; null when it is not set or comes from the environment (or from code).
     /// </summary>
-    public static string? OutsideEnvironment(IConfiguration configuration, string key)
+    internal static string? OutsideEnvironment(IConfiguration configuration, string key)
     {
         if (configuration is not IConfigurationRoot root)
         {

@@ -7,7 +7,7 @@ using OpenEvent.Rules.Host.Policies;
 namespace OpenEvent.Rules.Host.Ingestion;
 
 /// <summary>What became of one event taken from a queue.</summary>
-public enum IngestResult
+internal enum IngestResult
 {
     /// <summary>Decided, and its actions durably stored: acknowledge it.</summary>
     Stored,
@@ -19,7 +19,7 @@ public enum IngestResult
     Unavailable,
 }
 
-public sealed record IngestOutcome(IngestResult Result, string? ErrorId = null, string? Message = null);
+internal sealed record IngestOutcome(IngestResult Result, string? ErrorId = null, string? Message = null);
 
 /// <summary>
 /// One event from a message queue through the same path as POST /events: read with the policy set in service, the same
@@ -27,7 +27,7 @@ public sealed record IngestOutcome(IngestResult Result, string? ErrorId = null, 
 /// DataWorks answer with its deadline). It returns only when the event's actions are stored or failed to be, also when
 /// the deadline's fallback answered first, so that the message is acknowledged only for an event fully handled.
 /// </summary>
-public sealed class QueueIngestion(PolicySetState state, EventPipeline pipeline, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
+internal sealed class QueueIngestion(PolicySetState state, EventPipeline pipeline, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
 {
     private const string QueueFile = "queue";
 
