@@ -55,6 +55,11 @@ public sealed class BrokerIngestTests(RabbitNode node)
         Assert.Equal("broker", outbox.RootElement.GetProperty("mode").GetString());
         Assert.Equal($"amqp://127.0.0.1:{node.Port} (virtual host /)", outbox.RootElement.GetProperty("location").GetString());
         Assert.Equal(JsonValueKind.Null, outbox.RootElement.GetProperty("delivered").ValueKind);
+        // Broker instruments exist only in broker hosts, which this collection runs one at a time.
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.Contains("oer_broker_connected 1", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"oer_broker_confirms_total\{(otel_scope_name=""OpenEvent.Rules"",)?result=""ack""\} [1-9]", metrics);
+        Assert.Matches(@"oer_broker_partition_takeovers_total(\{[^}]*\})? [1-9]", metrics);
     }
 
     [Fact]
