@@ -11,8 +11,10 @@ namespace OpenEvent.Rules.Host.Tests.Broker;
 /// setting), POST /events answers 503, the host reconnects by itself, and nothing is lost once the broker is back.
 /// </summary>
 [Collection(BrokerCollection.Name)]
-public sealed class BrokerFaultTests(RabbitNode node)
+public sealed class BrokerFaultTests(SharedRabbitNode shared)
 {
+    private readonly RabbitNode _node = shared.Node;
+
     [Fact]
     public async Task BrokerDownAtStartThenAway10sUnderLoad_Readyz503_Post503_NothingLostOnceBack()
     {
@@ -23,14 +25,14 @@ public sealed class BrokerFaultTests(RabbitNode node)
         folder.Write("policies.yaml", PolicyYaml(hook));
 
         // Down at start: the host starts, says why it is not ready, refuses events, and connects once the broker is up.
-        await node.StopAsync();
-        await using var host = await RunningHost.StartAsync(folder.Root, Settings(node, prefix, dataWorks, "--OpenEventRules:Actions:RateLimitPerMinute", "0"));
+        await _node.StopAsync();
+        await using var host = await RunningHost.StartAsync(folder.Root, Settings(_node, prefix, dataWorks, "--OpenEventRules:Actions:RateLimitPerMinute", "0"));
         await AssertUnavailableAsync(host, "is unreachable (OpenEventRules:Broker:Uri)");
-        await node.StartAsync();
+        await _node.StartAsync();
         await RunningHost.WaitUntilAsync(async () => (await host.Client.GetAsync("/readyz")).IsSuccessStatusCode, "the host to connect once the broker is up");
 
         // Under load: events on the queue and over HTTP (each posted until it is accepted, as EventBridge retries).
-        await using (var connection = await node.ConnectAsync())
+        await using (var connection = await _node.ConnectAsync())
         {
             await PublishAsync(connection, prefix + ".events", [.. Enumerable.Range(0, 300).Select(i => System.Text.Encoding.UTF8.GetBytes(Deploy($"queued-{prefix}-{i}", "dws_q")))]);
         }
@@ -60,16 +62,16 @@ public sealed class BrokerFaultTests(RabbitNode node)
         });
         await ActionHarness.WaitUntilAsync(() => posted.Count >= 20, "some events to be accepted before the broker goes");
 
-        await node.StopAsync();
+        await _node.StopAsync();
         await AssertUnavailableAsync(host, "(OpenEventRules:Broker:Uri)");
         await Task.Delay(TimeSpan.FromSeconds(10));
-        await node.StartAsync();
+        await _node.StartAsync();
 
         await poster;
         Assert.True(refused > 0, "POST /events was never refused while the broker was away");
         var expected = Enumerable.Range(0, 300).Select(i => $"queued-{prefix}-{i}").Concat(posted).ToHashSet(StringComparer.Ordinal);
         await RunningHost.WaitUntilAsync(() => Task.FromResult(expected.All(id => Notified(hook).Contains(id))), "every event's notification", timeoutSeconds: 90);
-        await using (var connection = await node.ConnectAsync())
+        await using (var connection = await _node.ConnectAsync())
         {
             await RunningHost.WaitUntilAsync(async () => await BrokerScaleOutTests.PendingAsync(connection, prefix) == 0, "every queue to drain");
         }
@@ -85,9 +87,9 @@ public sealed class BrokerFaultTests(RabbitNode node)
         using var folder = new TempFolder();
         folder.Write("policies.yaml", PolicyYaml(hook));
 
-        await using var host = await RunningHost.StartAsync(folder.Root, Settings(node, NewPrefix("creds"), dataWorks, "--OpenEventRules:Broker:UserName", "nobody"));
+        await using var host = await RunningHost.StartAsync(folder.Root, Settings(_node, NewPrefix("creds"), dataWorks, "--OpenEventRules:Broker:UserName", "nobody"));
 
-        await AssertUnavailableAsync(host, $"the broker at amqp://127.0.0.1:{node.Port} (virtual host /) refused the credentials: check OpenEventRules:Broker:UserName and OpenEventRules__Broker__Password");
+        await AssertUnavailableAsync(host, $"the broker at amqp://127.0.0.1:{_node.Port} (virtual host /) refused the credentials: check OpenEventRules:Broker:UserName and OpenEventRules__Broker__Password");
     }
 
     /// <summary>The event ids the hook was notified about (the message ends with "(id)").</summary>

@@ -11,16 +11,18 @@ namespace OpenEvent.Rules.Host.Tests.Broker;
 /// their actions travel through the broker and reach the receivers, invalid messages are dead-lettered with their reason.
 /// </summary>
 [Collection(BrokerCollection.Name)]
-public sealed class BrokerIngestTests(RabbitNode node)
+public sealed class BrokerIngestTests(SharedRabbitNode shared)
 {
+    private readonly RabbitNode _node = shared.Node;
+
     [Fact]
     public async Task EventFromQueue_IsDecided_NotifiesAndAnswers_ThenAcknowledged()
     {
         await using var hook = await StandInServer.StartAsync();
         await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
         var prefix = NewPrefix("ingest");
-        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(node, prefix, dataWorks));
-        await using var connection = await node.ConnectAsync();
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks));
+        await using var connection = await _node.ConnectAsync();
         var id = ActionHarness.NewId("queue");
 
         await PublishAsync(connection, prefix + ".events", Deploy(id, "dws_orders"));
@@ -42,7 +44,7 @@ public sealed class BrokerIngestTests(RabbitNode node)
         await using var hook = await StandInServer.StartAsync();
         await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
         var prefix = NewPrefix("http");
-        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(node, prefix, dataWorks));
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks));
         var id = ActionHarness.NewId("http");
 
         using var response = await host.PostAsync("/events", Deploy(id, "dws_http"));
@@ -53,7 +55,7 @@ public sealed class BrokerIngestTests(RabbitNode node)
         Assert.Equal($"{id}/dataworks-callback", Assert.Single(dataWorks.Delivered).Header("Idempotency-Key"));
         using var outbox = JsonDocument.Parse(await host.Client.GetStringAsync("/outbox"));
         Assert.Equal("broker", outbox.RootElement.GetProperty("mode").GetString());
-        Assert.Equal($"amqp://127.0.0.1:{node.Port} (virtual host /)", outbox.RootElement.GetProperty("location").GetString());
+        Assert.Equal($"amqp://127.0.0.1:{_node.Port} (virtual host /)", outbox.RootElement.GetProperty("location").GetString());
         Assert.Equal(JsonValueKind.Null, outbox.RootElement.GetProperty("delivered").ValueKind);
         // Broker instruments exist only in broker hosts, which this collection runs one at a time.
         var metrics = await host.Client.GetStringAsync("/metrics");
@@ -68,8 +70,8 @@ public sealed class BrokerIngestTests(RabbitNode node)
         await using var hook = await StandInServer.StartAsync();
         await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
         var prefix = NewPrefix("poison");
-        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(node, prefix, dataWorks, "--OpenEventRules:Limits:MaxEventBytes", "4096"));
-        await using var connection = await node.ConnectAsync();
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks, "--OpenEventRules:Limits:MaxEventBytes", "4096"));
+        await using var connection = await _node.ConnectAsync();
         var good = ActionHarness.NewId("good");
         var tooLarge = Deploy("large", "dws_" + new string('x', 5000));
 

@@ -12,8 +12,10 @@ namespace OpenEvent.Rules.Host.Tests.Broker;
 /// the duplicates the at-least-once delivery allows (what the killed host held in flight) are counted and reported.
 /// </summary>
 [Collection(BrokerCollection.Name)]
-public sealed class BrokerKillTests(RabbitNode node, ITestOutputHelper output)
+public sealed class BrokerKillTests(SharedRabbitNode shared, ITestOutputHelper output)
 {
+    private readonly RabbitNode _node = shared.Node;
+
     private const int Events = 5000;
 
     [Fact]
@@ -27,7 +29,7 @@ public sealed class BrokerKillTests(RabbitNode node, ITestOutputHelper output)
         folder.Write("policies/policies.yaml", PolicyYaml(hook, "blocked {{ id }}"));
         string[] settings =
         [
-            "--OpenEventRules:Broker:Uri", node.Uri,
+            "--OpenEventRules:Broker:Uri", _node.Uri,
             "--OpenEventRules:Broker:QueuePrefix", prefix,
             "--OpenEventRules:Broker:EventsQueue", prefix + ".events",
             "--OpenEventRules:Broker:Partitions", "4",
@@ -48,7 +50,7 @@ public sealed class BrokerKillTests(RabbitNode node, ITestOutputHelper output)
         using var survivor = await BrokerHostProcess.StartAsync(folder.Path("policies"), folder.Path("b"), settings, environment);
         var started = clock.Elapsed;
         var ids = Enumerable.Range(0, Events).Select(i => $"{prefix}-{i:D5}").ToList();
-        await using var connection = await node.ConnectAsync();
+        await using var connection = await _node.ConnectAsync();
 
         await PublishAsync(connection, prefix + ".events", ids.Select(id => Encoding.UTF8.GetBytes(Deploy(id, "dws_" + id))));
         await ActionHarness.WaitUntilAsync(() => hook.Calls >= Events / 3, "a third of the notifications");

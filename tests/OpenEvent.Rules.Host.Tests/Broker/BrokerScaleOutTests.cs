@@ -11,8 +11,10 @@ namespace OpenEvent.Rules.Host.Tests.Broker;
 /// the shared outbox with GET /outbox and oer outbox.
 /// </summary>
 [Collection(BrokerCollection.Name)]
-public sealed class BrokerScaleOutTests(RabbitNode node)
+public sealed class BrokerScaleOutTests(SharedRabbitNode shared)
 {
+    private readonly RabbitNode _node = shared.Node;
+
     [Fact]
     public async Task IdenticalAndExcessNotifications_PostedToTwoHosts_ArriveOnceAndWithinTheRateLimit()
     {
@@ -40,10 +42,10 @@ public sealed class BrokerScaleOutTests(RabbitNode node)
             metadata: { name: limited }
             spec: { type: webhook, url: "{{{hook.Url("/limited")}}}" }
             """;
-        string[] settings = [.. Settings(node, prefix, dataWorks), "--OpenEventRules:Actions:Channels:limited:RateLimitPerMinute", "3"];
+        string[] settings = [.. Settings(_node, prefix, dataWorks), "--OpenEventRules:Actions:Channels:limited:RateLimitPerMinute", "3"];
         await using var first = await StartHostAsync(policies, settings);
         await using var second = await StartHostAsync(policies, settings);
-        await using var connection = await node.ConnectAsync();
+        await using var connection = await _node.ConnectAsync();
         var ids = Enumerable.Range(0, 10).Select(i => ActionHarness.NewId($"twin{i}")).ToList();
 
         for (var i = 0; i < ids.Count; i++)
@@ -67,10 +69,10 @@ public sealed class BrokerScaleOutTests(RabbitNode node)
         await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
         var prefix = NewPrefix("twice");
         // No de-duplication window: only the idempotency key can keep the second notification from being sent.
-        string[] settings = [.. Settings(node, prefix, dataWorks), "--OpenEventRules:Actions:DedupWindow", "00:00:00"];
+        string[] settings = [.. Settings(_node, prefix, dataWorks), "--OpenEventRules:Actions:DedupWindow", "00:00:00"];
         await using var first = await StartHostAsync(PolicyYaml(hook), settings);
         await using var second = await StartHostAsync(PolicyYaml(hook), settings);
-        await using var connection = await node.ConnectAsync();
+        await using var connection = await _node.ConnectAsync();
         var id = ActionHarness.NewId("again");
 
         using (var response = await first.PostAsync("/events", Deploy(id, "dws_twice")))
@@ -97,14 +99,14 @@ public sealed class BrokerScaleOutTests(RabbitNode node)
         await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
         hook.Mode = ReceiverMode.AlwaysFail;
         var prefix = NewPrefix("dead");
-        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(node, prefix, dataWorks));
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks));
         using var folder = new TempFolder();
         var settingsFile = folder.Write("appsettings.json", $$"""
             { "OpenEventRules": {
                 "Broker": { "QueuePrefix": "{{prefix}}", "EventsQueue": "{{prefix}}.events", "Partitions": 4 },
                 "Outbox": { "InitialBackoff": "00:00:00.050", "MaxBackoff": "00:00:00.200" } } }
             """);
-        string[] cli = ["--broker", node.Uri, "--settings", settingsFile];
+        string[] cli = ["--broker", _node.Uri, "--settings", settingsFile];
         var id = ActionHarness.NewId("dead");
 
         using (var response = await host.PostAsync("/events", Deploy(id, "dws_dead")))
@@ -146,10 +148,10 @@ public sealed class BrokerScaleOutTests(RabbitNode node)
     [Fact]
     public async Task OerOutbox_WrongQueuePrefix_SaysWhichSettingsToSet()
     {
-        var (code, stdout, stderr) = Oer(["outbox", "list", "--broker", node.Uri, "--settings", WriteSettings("no-such-prefix")]);
+        var (code, stdout, stderr) = Oer(["outbox", "list", "--broker", _node.Uri, "--settings", WriteSettings("no-such-prefix")]);
 
         Assert.Equal((2, ""), (code, stdout));
-        Assert.Equal($"oer: the broker at amqp://127.0.0.1:{node.Port} (virtual host /) has no outbox queues with these settings (NOT_FOUND - no queue 'no-such-prefix.actions.dead' in vhost '/'): set OpenEventRules__Broker__QueuePrefix and the Outbox backoff settings as the hosts have them\n", stderr);
+        Assert.Equal($"oer: the broker at amqp://127.0.0.1:{_node.Port} (virtual host /) has no outbox queues with these settings (NOT_FOUND - no queue 'no-such-prefix.actions.dead' in vhost '/'): set OpenEventRules__Broker__QueuePrefix and the Outbox backoff settings as the hosts have them\n", stderr);
     }
 
     private static string WriteSettings(string prefix)

@@ -9,9 +9,9 @@ namespace OpenEvent.Rules.Host.Tests.Broker;
 /// A private RabbitMQ node (Debian's rabbitmq-server) for the tests of one collection: its own node name, free loopback
 /// ports (AMQP, distribution, a private epmd), its own data, log and cookie folder, run as the rabbitmq user when the
 /// tests run as root. Started once per collection (a start takes seconds), stopped and deleted on dispose; a test can
-/// stop it and start it again (same data) to take the broker away.
+/// stop it and start it again (same data) to take the broker away. Also linked into the benchmark, which starts its own.
 /// </summary>
-public sealed class RabbitNode : IAsyncLifetime
+public sealed class RabbitNode : IAsyncDisposable
 {
     private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private const string CtlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
@@ -30,6 +30,7 @@ public sealed class RabbitNode : IAsyncLifetime
 
     private static bool IsRoot => Environment.UserName == "root";
 
+    /// <summary>Prepares the folders and starts the node.</summary>
     public async Task InitializeAsync()
     {
         if (!File.Exists(ServerScript))
@@ -115,7 +116,7 @@ public sealed class RabbitNode : IAsyncLifetime
         _server = null;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await StopAsync();
         KillServer();
@@ -264,11 +265,4 @@ public sealed class RabbitNode : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-/// <summary>The broker tests share one node (started once); they run one after the other, each on queues of its own.</summary>
-[CollectionDefinition(Name)]
-public sealed class BrokerCollection : ICollectionFixture<RabbitNode>
-{
-    public const string Name = "broker";
 }
