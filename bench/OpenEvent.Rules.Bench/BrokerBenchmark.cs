@@ -40,7 +40,8 @@ internal static class BrokerBenchmark
             Console.WriteLine($"{Environment.ProcessorCount} cores; {policyCount:N0} policies; {Clients} closed-loop clients; {Warmup.TotalSeconds:0} s warm-up, {Duration.TotalSeconds:0} s measured");
             Console.WriteLine("| ingest | outbox | hosts | events/s | p50 (ms) | p99 (ms) | errors |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
-            Console.WriteLine(await RunSqliteAsync(root, policies, receiver));
+            Console.WriteLine(await RunSqliteAsync(root, policies, receiver, "Full"));
+            Console.WriteLine(await RunSqliteAsync(root, policies, receiver, "Normal"));
             Console.WriteLine(await RunBrokerAsync(root, policies, receiver, node, hosts: 1));
             Console.WriteLine(await RunBrokerAsync(root, policies, receiver, node, hosts: 2));
             return 0;
@@ -51,15 +52,14 @@ internal static class BrokerBenchmark
         }
     }
 
-    private static async Task<string> RunSqliteAsync(string root, string policies, Receiver receiver)
+    private static async Task<string> RunSqliteAsync(string root, string policies, Receiver receiver, string synchronous)
     {
-        var app = await StartHostAsync(root, policies, "sqlite", []);
+        var app = await StartHostAsync(root, policies, "sqlite-" + synchronous, ["--OpenEventRules:Outbox:Synchronous", synchronous]);
         try
         {
             var workload = Workload.Create(1).Events(512);
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Clients };
             using var client = new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()) };
-            var run = 0;
             async Task<bool> SendAsync(byte[] body)
             {
                 using var content = new ByteArrayContent(body);
@@ -68,7 +68,7 @@ internal static class BrokerBenchmark
                 return response.IsSuccessStatusCode;
             }
 
-            return Row("HTTP POST /events", "SQLite", 1, await DriveAsync(receiver, workload, $"s{run++}", SendAsync));
+            return Row("HTTP POST /events", $"SQLite (synchronous={synchronous})", 1, await DriveAsync(receiver, workload, "sqlite-" + synchronous, SendAsync));
         }
         finally
         {
@@ -133,7 +133,7 @@ internal static class BrokerBenchmark
             "--OpenEventRules:Actions:DedupWindow", "00:00:00",
             "--OpenEventRules:Outbox:Concurrency", "32",
             "--Logging:LogLevel:Default", "Warning",
-            "--Logging:LogLevel:OpenEvent.Rules.Host.Policies", "Error",
+            "--Logging:LogLevel:OpenEvent.Rules.Host", "Error",
             .. settings,
         ]);
         await app.StartAsync();
