@@ -213,7 +213,7 @@ public static partial class RulesHost
             services.AddSingleton<IBrokerConsumer, PartitionSequencer>();
             services.AddSingleton<IBrokerConsumer, BrokerDeliveryConsumer>();
             services.AddSingleton<IBrokerConsumer, BrokerEventConsumer>();
-            services.AddSingleton<IOutbox, BrokerOutbox>();
+            services.AddSingleton<IActionOutbox, BrokerOutbox>();
             return;
         }
 
@@ -223,7 +223,7 @@ public static partial class RulesHost
             return new OutboxStore(outbox.Path, outbox.Synchronous, outbox.BusyTimeout);
         });
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<IOutbox>(sp => new SqliteOutbox(sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationGate>(),
+        services.AddSingleton<IActionOutbox>(sp => new SqliteOutbox(sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationGate>(),
             sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());

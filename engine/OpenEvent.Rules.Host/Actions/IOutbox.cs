@@ -4,9 +4,10 @@ namespace OpenEvent.Rules.Host.Actions;
 public sealed record OutboxCounts(long Pending, long? Delivered, long Dead);
 
 /// <summary>
-/// The durable outbox, whatever holds it: the embedded SQLite file (<see cref="SqliteOutbox"/>, one host) or the broker's
-/// queues (Host.Broker, several hosts). The pipeline stores actions through it; <c>GET /outbox</c> and
-/// <c>oer outbox list|retry|purge</c> inspect and replay it through it, the same way in both modes.
+/// The durable outbox as an operator sees it, whatever holds it: the embedded SQLite file (<see cref="SqliteOutbox"/>, one
+/// host) or the broker's queues (Host.Broker, several hosts). <c>GET /outbox</c> and <c>oer outbox list|retry|purge</c>
+/// inspect and replay it through this interface, the same way in both modes; the host stores actions through
+/// <see cref="IActionOutbox"/>.
 /// </summary>
 public interface IOutbox
 {
@@ -15,17 +16,6 @@ public interface IOutbox
 
     /// <summary>Where it is: the SQLite file, or the broker URI (never with credentials).</summary>
     string Location { get; }
-
-    /// <summary>Why actions cannot be stored right now (the broker is unreachable), or null: /readyz reports it.</summary>
-    string? Unavailable { get; }
-
-    /// <summary>
-    /// Stores the actions of one event durably; keys already stored are not stored again, and each new notification
-    /// passes its channel's rate limit and de-duplication window exactly once (<see cref="NotificationGate"/>). When this
-    /// returns, the actions will be delivered. Throws <see cref="OutboxUnavailableException"/> (an IOException) or the
-    /// store's own I/O error when they could not be stored.
-    /// </summary>
-    ValueTask EnqueueAsync(IReadOnlyList<NewAction> actions, CancellationToken cancellationToken);
 
     Task<OutboxCounts> CountsAsync(CancellationToken cancellationToken);
 
@@ -37,6 +27,21 @@ public interface IOutbox
 
     /// <summary>Deletes delivered actions older than <paramref name="deliveredBefore"/> (null: none) and, when asked, dead letters (all, or <paramref name="deadIds"/>).</summary>
     Task<(int Delivered, int Dead)> PurgeAsync(DateTimeOffset? deliveredBefore, bool dead, IReadOnlyCollection<long>? deadIds, CancellationToken cancellationToken);
+}
+
+/// <summary>The outbox as the host's pipeline uses it: storing the actions of an event, and whether it can.</summary>
+internal interface IActionOutbox : IOutbox
+{
+    /// <summary>Why actions cannot be stored right now (the broker is unreachable), or null: /readyz reports it.</summary>
+    string? Unavailable { get; }
+
+    /// <summary>
+    /// Stores the actions of one event durably; keys already stored are not stored again, and each new notification
+    /// passes its channel's rate limit and de-duplication window exactly once (<see cref="NotificationGate"/>). When this
+    /// returns, the actions will be delivered. Throws <see cref="OutboxUnavailableException"/> (an IOException) or the
+    /// store's own I/O error when they could not be stored.
+    /// </summary>
+    ValueTask EnqueueAsync(IReadOnlyList<NewAction> actions, CancellationToken cancellationToken);
 }
 
 /// <summary>The outbox cannot take actions now (the broker is unreachable or did not confirm in time): the caller answers 503.</summary>

@@ -20,7 +20,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// Notifications pass the per-channel rate limit and de-duplication window where the outbox admits them (<see cref="NotificationGate"/>).
 /// </summary>
 internal sealed partial class OutboxDispatcher(
-    IOutbox outbox,
+    IActionOutbox outbox,
     IOptions<RulesHostOptions> options,
     RulesMetrics metrics,
     ILogger<OutboxDispatcher> logger) : IActionDispatcher

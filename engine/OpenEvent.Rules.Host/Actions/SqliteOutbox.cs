@@ -5,7 +5,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// notifications pass the gate inside the store's transaction, only for keys never stored, so a redelivered event
 /// counts nothing twice; the workers are woken when something was stored.
 /// </summary>
-public sealed class SqliteOutbox : IOutbox
+public sealed class SqliteOutbox : IActionOutbox
 {
     public const string ModeName = "sqlite";
 
@@ -32,11 +32,9 @@ public sealed class SqliteOutbox : IOutbox
 
     public string Location => _store.Path;
 
-    public string? Unavailable => null;
+    string? IActionOutbox.Unavailable => null;
 
-    public OutboxStore Store => _store;
-
-    public ValueTask EnqueueAsync(IReadOnlyList<NewAction> actions, CancellationToken cancellationToken)
+    ValueTask IActionOutbox.EnqueueAsync(IReadOnlyList<NewAction> actions, CancellationToken cancellationToken)
     {
         // SQLite waits for locks synchronously: the callers that must not block (the deadline fallback) run this on the pool.
         if (_store.Enqueue(actions, _time.GetUtcNow(), _gate is null ? null : _gate.Admit) > 0)

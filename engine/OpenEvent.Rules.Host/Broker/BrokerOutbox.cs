@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// and any host delivers it (<see cref="BrokerDeliveryConsumer"/>). Delivered actions are not kept (the receivers hold
 /// them): counts and lists show what is pending and dead; `oer outbox retry` and `purge` work on the queues.
 /// </summary>
-internal sealed class BrokerOutbox(BrokerConnection connection, TimeProvider time) : IOutbox
+internal sealed class BrokerOutbox(BrokerConnection connection, TimeProvider time) : IActionOutbox
 {
     public const string ModeName = "broker";
 

@@ -7,7 +7,8 @@ namespace OpenEvent.Rules.Host.Broker;
 /// <summary>
 /// The broker outbox seen from outside a host (`oer outbox --broker`): its own connection, opened on first use, and the
 /// same queue operations as the host's <see cref="BrokerOutbox"/>. It needs the hosts' Broker and Outbox settings
-/// (queue prefix, partitions, backoff levels) to find their queues: the CLI reads them like the host does.
+/// (queue prefix, partitions, backoff levels) to find their queues: the CLI reads them like the host does. It only
+/// inspects and replays; actions are stored by the hosts.
 /// </summary>
 public sealed class BrokerOutboxClient(BrokerOptions broker, OutboxOptions outbox, TimeProvider time) : IOutbox, IAsyncDisposable
 {
@@ -18,19 +19,6 @@ public sealed class BrokerOutboxClient(BrokerOptions broker, OutboxOptions outbo
     public string Mode => BrokerOutbox.ModeName;
 
     public string Location => BrokerConnection.Describe(_factory);
-
-    public string? Unavailable => null;
-
-    public async ValueTask EnqueueAsync(IReadOnlyList<NewAction> actions, CancellationToken cancellationToken)
-    {
-        await using var channel = await ChannelAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        foreach (var action in actions)
-        {
-            var (properties, body) = ActionMessage.ToMessage(action, now);
-            await channel.BasicPublishAsync("", _topology.PartitionQueue(_topology.PartitionOf(action)), mandatory: true, properties, body, cancellationToken);
-        }
-    }
 
     public async Task<OutboxCounts> CountsAsync(CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ internal static class StatusEndpoints
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         // Ready even with an unset channel variable (the other actions and the DataWorks answers work), but said here.
         // Not ready while the outbox cannot take actions (the broker is unreachable): a load balancer sends events elsewhere.
-        app.MapGet("/readyz", (PolicySetState state, IOutbox outbox) => !state.IsReady
+        app.MapGet("/readyz", (PolicySetState state, IActionOutbox outbox) => !state.IsReady
             ? Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable)
             : outbox.Unavailable is { } why
             ? Results.Json(new { status = "outbox-unavailable", reason = why }, statusCode: StatusCodes.Status503ServiceUnavailable)
@@ -27,7 +27,7 @@ internal static class StatusEndpoints
                 unsetVariables = EnvironmentVariableCheck.Check(state.Current.Snapshot.Set).Select(d => d.Message).ToArray(),
             }));
         app.MapGet("/policies", WritePoliciesAsync);
-        app.MapGet("/outbox", async (IOutbox outbox, NotificationThrottle throttle, CancellationToken cancellationToken) =>
+        app.MapGet("/outbox", async (IActionOutbox outbox, NotificationThrottle throttle, CancellationToken cancellationToken) =>
         {
             if (outbox.Unavailable is { } why)
             {

@@ -20,7 +20,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 internal sealed partial class EventPipeline(
     IActionDispatcher dispatcher,
-    IOutbox outbox,
+    IActionOutbox outbox,
     DecisionLog decisionLog,
     FallbackAnswerer fallback,
     RulesMetrics metrics,

@@ -20,7 +20,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 internal sealed partial class FallbackAnswerer(
     IActionDispatcher dispatcher,
-    IOutbox outbox,
+    IActionOutbox outbox,
     IEnumerable<IActionSender> senders,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
