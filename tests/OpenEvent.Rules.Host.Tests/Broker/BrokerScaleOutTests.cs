@@ -63,6 +63,37 @@ public sealed class BrokerScaleOutTests(SharedRabbitNode shared)
     }
 
     [Fact]
+    public async Task ActiveHostLeaves_TheNextHostGoesOnFromItsJournal_DuplicateStillSuppressed()
+    {
+        await using var hook = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("takeover");
+        string[] settings = Settings(_node, prefix, dataWorks);
+        var policies = PolicyYaml(hook, "deploys are frozen this week");
+        var first = await StartHostAsync(policies, settings);
+        await using var second = await StartHostAsync(policies, settings);
+        await using var connection = await _node.ConnectAsync();
+
+        using (var response = await first.PostAsync("/events", Deploy(ActionHarness.NewId("before"), "dws_a")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await ActionHarness.WaitUntilAsync(() => hook.Delivered.Any(), "the first notification");
+        // The first host held every partition (it consumed first); the second takes them over and reads their journals.
+        await first.DisposeAsync();
+        var after = ActionHarness.NewId("after");
+        using (var response = await second.PostAsync("/events", Deploy(after, "dws_b")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await ActionHarness.WaitUntilAsync(() => dataWorks.Delivered.Any(r => r.Body.Contains(after, StringComparison.Ordinal)), "the second event's answer");
+        await RunningHost.WaitUntilAsync(async () => await PendingAsync(connection, prefix) == 0, "the partitions and the delivery queue to drain");
+        Assert.Single(hook.Delivered);
+    }
+
+    [Fact]
     public async Task SameEvent_PostedToBothHosts_ActsOnce()
     {
         await using var hook = await StandInServer.StartAsync();
