@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
@@ -106,11 +105,10 @@ internal sealed partial class ActionDelivery
         timeout.CancelAfter(_actions.Timeout);
         try
         {
-            var payload = JsonNode.Parse(item.Payload)!.AsObject();
-            var type = payload["type"]?.GetValue<string>() ?? "";
-            if (!_senders.TryGetValue(type, out var sender))
+            var payload = ActionPayloads.Read(item.Kind, item.Payload);
+            if (!_senders.TryGetValue(payload.Type, out var sender))
             {
-                return DeliveryResult.Permanent($"no sender for '{type}' actions");
+                return DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
             }
 
             return await sender.SendAsync(item, payload, timeout.Token);

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions;
@@ -24,8 +23,8 @@ internal sealed partial class NotificationGate(NotificationThrottle throttle, Ru
             return action;
         }
 
-        var payload = JsonNode.Parse(action.Payload)!.AsObject();
-        var outcome = channelThrottle.Admit(action.Destination, payload["message"]!.GetValue<string>(), out var suppressedBefore);
+        var notify = ActionPayloads.As<NotifyPayload>(action.Payload);
+        var outcome = channelThrottle.Admit(action.Destination, notify.Message, out var suppressedBefore);
         if (outcome != NotificationThrottle.Outcome.Allowed)
         {
             var reason = outcome == NotificationThrottle.Outcome.Duplicate ? "duplicate" : "rate-limit";
@@ -39,13 +38,7 @@ internal sealed partial class NotificationGate(NotificationThrottle throttle, Ru
         }
 
         metrics.Action(action.Kind, "stored");
-        if (suppressedBefore == 0)
-        {
-            return action;
-        }
-
-        payload["suppressed"] = suppressedBefore;
-        return action with { Payload = payload.ToJsonString() };
+        return suppressedBefore == 0 ? action : action with { Payload = notify with { Suppressed = suppressedBefore } };
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "notification to {Channel} suppressed (policy {Policy}, event {EventId}): {Reason}")]

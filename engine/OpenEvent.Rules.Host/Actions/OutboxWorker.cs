@@ -48,41 +48,15 @@ internal sealed partial class OutboxWorker(
             try
             {
                 var now = time.GetUtcNow();
-                if (now >= nextPurge)
-                {
-                    store.Purge(now - _options.DeliveredRetention, dead: false);
-                    nextPurge = now + TimeSpan.FromHours(1);
-                }
-
+                nextPurge = PurgeIfDue(now, nextPurge);
                 var free = _options.Concurrency - _inFlight.Count;
-                var claimed = 0;
-                if (free > 0)
-                {
-                    foreach (var item in store.Claim(free, now, now + _options.LeaseDuration, _owner))
-                    {
-                        claimed++;
-                        // Registered before it starts, so that its own removal cannot run first.
-                        var task = new Task<Task>(() => DeliverAsync(item, stoppingToken));
-                        _inFlight[item.Id] = task.Unwrap();
-                        task.Start(TaskScheduler.Default);
-                    }
-                }
-
+                var claimed = free > 0 ? ClaimAndStart(free, now, stoppingToken) : 0;
                 if (claimed > 0 && claimed == free)
                 {
-                    continue;
+                    continue; // more may be due at once
                 }
 
-                var wait = _options.PollInterval;
-                if (free > 0 && store.NextDue() is { } due && due - time.GetUtcNow() < wait)
-                {
-                    wait = due - time.GetUtcNow();
-                }
-
-                if (wait > TimeSpan.Zero)
-                {
-                    await signal.WaitAsync(wait, stoppingToken);
-                }
+                await WaitForWorkAsync(free, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -104,6 +78,49 @@ internal sealed partial class OutboxWorker(
         }
 
         await Task.WhenAll(_inFlight.Values);
+    }
+
+    /// <summary>Deletes delivered actions past Outbox:DeliveredRetention, once an hour; returns when to purge next.</summary>
+    private DateTimeOffset PurgeIfDue(DateTimeOffset now, DateTimeOffset nextPurge)
+    {
+        if (now < nextPurge)
+        {
+            return nextPurge;
+        }
+
+        store.Purge(now - _options.DeliveredRetention, dead: false);
+        return now + TimeSpan.FromHours(1);
+    }
+
+    /// <summary>Claims up to <paramref name="free"/> due actions and starts delivering each; returns how many.</summary>
+    private int ClaimAndStart(int free, DateTimeOffset now, CancellationToken stoppingToken)
+    {
+        var claimed = 0;
+        foreach (var item in store.Claim(free, now, now + _options.LeaseDuration, _owner))
+        {
+            claimed++;
+            // Registered before it starts, so that its own removal cannot run first.
+            var delivery = new Task<Task>(() => DeliverAsync(item, stoppingToken));
+            _inFlight[item.Id] = delivery.Unwrap();
+            delivery.Start(TaskScheduler.Default);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Waits for a signal (a new action, a finished delivery), the next due action or the poll interval, whichever comes first.</summary>
+    private async Task WaitForWorkAsync(int free, CancellationToken stoppingToken)
+    {
+        var wait = _options.PollInterval;
+        if (free > 0 && store.NextDue() is { } due && due - time.GetUtcNow() < wait)
+        {
+            wait = due - time.GetUtcNow();
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await signal.WaitAsync(wait, stoppingToken);
+        }
     }
 
     private async Task DeliverAsync(OutboxItem item, CancellationToken stoppingToken)

@@ -54,7 +54,7 @@ internal sealed partial class BrokerEventConsumer(
         }
 
         // Not cancelled with the connection's lifetime: an event being decided is finished (its actions stored) first.
-        var outcome = await ingestion.IngestAsync(message.Body, CancellationToken.None);
+        var outcome = await ingestion.IngestAsync(message.Body, message.Properties.ContentType, CancellationToken.None);
         var wait = _options.ReconnectDelay;
         while (outcome.Result == IngestResult.Unavailable && !lifetime.IsCancellationRequested && channel.IsOpen)
         {
@@ -71,7 +71,7 @@ internal sealed partial class BrokerEventConsumer(
             }
 
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-            outcome = await ingestion.IngestAsync(message.Body, CancellationToken.None);
+            outcome = await ingestion.IngestAsync(message.Body, message.Properties.ContentType, CancellationToken.None);
         }
 
         switch (outcome.Result)

@@ -139,9 +139,22 @@ internal sealed partial class PartitionSequencer(
             var admitted = new List<(BasicProperties, byte[])>(batch.Count);
             var newKeys = new List<(ulong Hash, DateTimeOffset At)>(batch.Count);
             var channels = new HashSet<string>(StringComparer.Ordinal);
+            var unreadable = new List<(BasicProperties, byte[])>();
             foreach (var delivery in batch)
             {
                 var item = ActionMessage.Read(delivery.Properties, delivery.Body, OutboxStore.Pending);
+                NewAction action;
+                try
+                {
+                    action = ActionMessage.ToAction(item);
+                }
+                catch (System.Text.Json.JsonException ex)
+                {
+                    // Not an action any host can deliver: dead-lettered at once, with the reason, never retried in a loop.
+                    unreadable.Add(ActionMessage.ToMessage(item with { LastError = $"the payload cannot be read: {ex.Message}" }, now));
+                    continue;
+                }
+
                 var hash = StableHash.Of(item.Key);
                 if (state.Knows(hash))
                 {
@@ -151,7 +164,6 @@ internal sealed partial class PartitionSequencer(
 
                 state.Remember(hash, now);
                 newKeys.Add((hash, now));
-                var action = new NewAction(item.Key, item.EventId, item.EventType, item.Policy, item.Kind, item.Destination, item.Payload);
                 if (item.Kind == NotificationGate.NotifyKind)
                 {
                     channels.Add(item.Destination);
@@ -159,11 +171,12 @@ internal sealed partial class PartitionSequencer(
 
                 if (owner._gate.Admit(action, state.Throttle) is { } pass)
                 {
-                    admitted.Add(ActionMessage.ToMessage(item with { Payload = pass.Payload }));
+                    admitted.Add(ActionMessage.ToMessage(item with { Payload = ActionPayloads.Write(pass.Payload) }));
                 }
             }
 
             await owner._connection.PublishAsync(owner._connection.Topology.DeliverQueue, admitted, lifetime);
+            await owner._connection.PublishAsync(owner._connection.Topology.DeadQueue, unreadable, lifetime);
             if (newKeys.Count > 0)
             {
                 await AppendAsync(journal, snapshot: false, newKeys, channels, lifetime);

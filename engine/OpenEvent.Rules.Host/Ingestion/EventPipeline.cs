@@ -118,11 +118,6 @@ internal sealed partial class EventPipeline(
         finally
         {
             lease.Release();
-            foreach (var pending in events)
-            {
-                // Those not processed (the caller left) are done too: nothing of theirs is still being stored.
-                pending.Complete();
-            }
         }
     }
 
@@ -144,14 +139,7 @@ internal sealed partial class EventPipeline(
         }
         catch (Exception ex) when (e.IsExtensionPoint)
         {
-            // DataWorks holds the operation until it is answered: answer with the configured fail mode.
-            pending.Phase = PendingPhase.Storing;
-            decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
-            pending.Decision = decision;
-            decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
-            await StoreAsync(pending, () => pending.FallbackTaken || fallback.WasSentDirectly(e.Id)
-                ? ValueTask.CompletedTask
-                : dispatcher.DispatchEvaluationFailureAsync(e, ex, CancellationToken.None));
+            await FailSafeAsync(pending, lease, ex, started);
             return;
         }
 
@@ -160,33 +148,54 @@ internal sealed partial class EventPipeline(
         pending.Decision = decision;
         pending.Phase = PendingPhase.Storing;
         decisionLog.Append(decision, e, lease.Revision, seconds, new DecisionLogNote(Late: pending.FallbackTaken));
-        await StoreAsync(pending, async () =>
+        await StoreAsync(pending, () => DispatchAsync(pending, decision, lease));
+    }
+
+    /// <summary>DataWorks holds the operation until it is answered: an extension point event that failed to evaluate is answered with the configured fail mode.</summary>
+    private async Task FailSafeAsync(PendingEvent pending, LoadedPolicySet lease, Exception exception, long started)
+    {
+        var e = pending.Event;
+        pending.Phase = PendingPhase.Storing;
+        var decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
+        pending.Decision = decision;
+        decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
+        await StoreAsync(pending, () => pending.FallbackTaken || fallback.WasSentDirectly(e.Id)
+            ? ValueTask.CompletedTask
+            : dispatcher.DispatchEvaluationFailureAsync(e, exception, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The decision's actions, with the channels and targets of the set that made it. The answer is stored on its own,
+    /// after the other actions, and only if the fallback has not answered in the meantime: the other actions' store is
+    /// what may wait on a locked outbox while the fallback sends.
+    /// </summary>
+    private async ValueTask DispatchAsync(PendingEvent pending, Decision decision, LoadedPolicySet lease)
+    {
+        var e = pending.Event;
+        if (decision.Verdict is not { } verdict)
         {
-            if (decision.Verdict is not { } verdict)
-            {
-                await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
-                return;
-            }
+            await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
+            return;
+        }
 
-            // The answer is stored on its own, after the other actions, and only if the fallback has not answered in
-            // the meantime: the other actions' store is what may wait on a locked outbox while the fallback sends.
-            await dispatcher.DispatchAsync(decision with { Verdict = null }, e, lease.Snapshot.Set, CancellationToken.None);
-            if (pending.FallbackTaken || fallback.WasSentDirectly(e.Id))
-            {
-                return;
-            }
+        await dispatcher.DispatchAsync(decision with { Verdict = null }, e, lease.Snapshot.Set, CancellationToken.None);
+        if (pending.FallbackTaken || fallback.WasSentDirectly(e.Id))
+        {
+            return;
+        }
 
-            var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
-            if (dispatcher.AnswerFor(e, verdict, reasons) is { } answer)
-            {
-                if (logger.IsEnabled(LogLevel.Information))
-                {
-                    LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
-                }
+        var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
+        if (dispatcher.AnswerFor(e, verdict, reasons) is not { } answer)
+        {
+            return;
+        }
 
-                await outbox.EnqueueAsync([answer], CancellationToken.None);
-            }
-        });
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+        }
+
+        await outbox.EnqueueAsync([answer], CancellationToken.None);
     }
 
     private async Task StoreAsync(PendingEvent pending, Func<ValueTask> store)
@@ -203,10 +212,6 @@ internal sealed partial class EventPipeline(
             metrics.Rejected(FallbackAnswerer.OutboxUnavailable);
             pending.StoreFailure = ex;
             pending.State = PendingState.StoreFailed;
-        }
-        finally
-        {
-            pending.Complete();
         }
     }
 
@@ -264,16 +269,6 @@ internal sealed class PendingEvent(DataWorksEvent e)
     }
 
     public Exception? StoreFailure { get; set; }
-
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>
-    /// Completes when the event's actions are stored or failed to be, also after the deadline answered the request: a
-    /// queue message is acknowledged only then (never for an event that was not evaluated: it is redelivered).
-    /// </summary>
-    public Task Completion => _completion.Task;
-
-    internal void Complete() => _completion.TrySetResult();
 
     public bool FallbackTaken => Volatile.Read(ref _fallback) == 1;
 

@@ -1,12 +1,10 @@
 using Microsoft.Extensions.Options;
-using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
-using OpenEvent.Rules.Host.Policies;
 
 namespace OpenEvent.Rules.Host.Ingestion;
 
-/// <summary>What became of one event taken from a queue.</summary>
+/// <summary>What becomes of one message taken from a queue.</summary>
 internal enum IngestResult
 {
     /// <summary>Decided, and its actions durably stored: acknowledge it.</summary>
@@ -15,27 +13,27 @@ internal enum IngestResult
     /// <summary>Not an event the host can take (not JSON, too large, refused at the door): dead-letter it with its error.</summary>
     Invalid,
 
-    /// <summary>Not processed now (no policy set yet, the outbox refused the actions): give it back for later.</summary>
+    /// <summary>Not processed now (no policy set yet, the outbox refused the actions, the deadline passed while storing): try again.</summary>
     Unavailable,
 }
 
 internal sealed record IngestOutcome(IngestResult Result, string? ErrorId = null, string? Message = null);
 
 /// <summary>
-/// One event from a message queue through the same path as POST /events: read with the policy set in service, the same
-/// checks at the door (<see cref="EventAdmission"/>), the same pipeline (evaluate, decision log, actions stored, the
-/// DataWorks answer with its deadline). It returns only when the event's actions are stored or failed to be, also when
-/// the deadline's fallback answered first, so that the message is acknowledged only for an event fully handled.
+/// One message from the events queue through the one ingestion path (<see cref="EventIngestion"/>, as POST /events): the
+/// same decoding, checks at the door, pipeline and deadline. The message is acknowledged only when the ingestion had no
+/// problem (every event decided and its actions stored); a problem that retrying can solve (5xx) keeps it, any other
+/// problem or a refused event dead-letters it with its errorId.
 /// </summary>
-internal sealed class QueueIngestion(PolicySetState state, EventPipeline pipeline, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
+internal sealed class QueueIngestion(EventIngestion ingestion, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
 {
-    private const string QueueFile = "queue";
+    /// <summary>The content type of a message that names none, or names one that is not JSON (EventBridge writes the CloudEvent).</summary>
+    public const string DefaultContentType = "application/cloudevents+json";
 
     private readonly LimitOptions _limits = options.Value.Limits;
 
-    public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> body, string? contentType, CancellationToken cancellationToken)
     {
-        var arrivedAt = time.GetTimestamp();
         if (body.Length > _limits.MaxEventBytes)
         {
             metrics.Rejected("too-large");
@@ -43,37 +41,20 @@ internal sealed class QueueIngestion(PolicySetState state, EventPipeline pipelin
                 $"the message is {body.Length} bytes: an event is at most {_limits.MaxEventBytes} bytes (OpenEventRules:Limits:MaxEventBytes)");
         }
 
-        if (state.Acquire() is not { } lease)
+        var type = contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ? contentType : DefaultContentType;
+        var result = await ingestion.IngestAsync(body, new EventContent(type, [], time.GetTimestamp()), cancellationToken);
+        if (result.Problem is { } problem)
         {
-            return new IngestOutcome(IngestResult.Unavailable, "not-ready", "the policy set is not loaded yet");
+            return new IngestOutcome(problem.Retryable ? IngestResult.Unavailable : IngestResult.Invalid, problem.Id, problem.Message);
         }
 
-        DataWorksEvent? e = null;
-        EventError? error = null;
-        foreach (var slice in EventInputReader.Single(body, QueueFile))
+        if (result.Refused.Count > 0)
         {
-            e = lease.Compiled.TryRead(slice, out error);
+            var first = result.Refused[0];
+            return new IngestOutcome(IngestResult.Invalid, first.ErrorId,
+                result.Total == 1 ? first.Message : $"{result.Refused.Count} of {result.Total} events are invalid; the first: {first.Message}");
         }
 
-        if (e is not null && EventAdmission.Check(e) is { } refused)
-        {
-            e.Dispose();
-            (e, error) = (null, refused);
-        }
-
-        if (e is null)
-        {
-            lease.Release();
-            error ??= new EventError("invalid-json", "the message holds no event");
-            metrics.Rejected(error.Id);
-            return new IngestOutcome(IngestResult.Invalid, error.Id, error.Message);
-        }
-
-        var pending = new PendingEvent(e);
-        await pipeline.RunAsync([pending], lease, arrivedAt, cancellationToken);
-        await pending.Completion;
-        return pending.State == PendingState.Stored
-            ? new IngestOutcome(IngestResult.Stored)
-            : new IngestOutcome(IngestResult.Unavailable, FallbackAnswerer.OutboxUnavailable, pending.StoreFailure?.Message ?? "the event was not processed");
+        return new IngestOutcome(IngestResult.Stored);
     }
 }
