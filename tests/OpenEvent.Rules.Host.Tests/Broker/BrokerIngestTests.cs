@@ -39,6 +39,38 @@ public sealed class BrokerIngestTests(SharedRabbitNode shared)
     }
 
     [Fact]
+    public async Task Forward_BrokerMode_DeliversTheEventBytesAsTheyCame()
+    {
+        await using var audit = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("forward");
+        await using var host = await StartHostAsync($$$"""
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: audit-deploys }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              actions: [ { forward: { target: audit } } ]
+            ---
+            apiVersion: openevent.rules/v1
+            kind: Target
+            metadata: { name: audit }
+            spec: { type: http, url: "{{{audit.Url("/audit")}}}" }
+            """, Settings(_node, prefix, dataWorks));
+        await using var connection = await _node.ConnectAsync();
+        // Spacing and a non-ASCII file name that a re-encoding of the event would change.
+        var id = ActionHarness.NewId("fwd");
+        var original = Deploy(id, "dws_订单").Replace(",\"source\"", ",   \"source\"", StringComparison.Ordinal);
+
+        await PublishAsync(connection, prefix + ".events", original);
+
+        await ActionHarness.WaitUntilAsync(() => audit.Delivered.Any(), "the forward");
+        var forwarded = Assert.Single(audit.Delivered);
+        Assert.Equal(original, forwarded.Body);
+        Assert.Equal($"{id}/audit-deploys/0/forward:audit", forwarded.Header("Idempotency-Key"));
+    }
+
+    [Fact]
     public async Task PostEvents_BrokerMode_AnswersOnceConfirmed_ActionsDelivered()
     {
         await using var hook = await StandInServer.StartAsync();
