@@ -28,83 +28,77 @@ internal static class RegistryParser
     {
         var map = document.Map;
         var spec = (JsonObject)document.Root!["spec"]!;
-        var tenants = ImmutableArray.CreateBuilder<TenantDefinition>();
-        var workspaces = ImmutableArray.CreateBuilder<WorkspaceDefinition>();
-        var sets = ImmutableArray.CreateBuilder<NamedSetDefinition>();
-        var windows = ImmutableArray.CreateBuilder<TimeWindowDefinition>();
+        return new Part(
+            spec["tenants"] is JsonArray tenants ? [.. tenants.Select((t, i) => Tenant((JsonObject)t!, YamlSourceMap.Append("/spec/tenants", i), map))] : [],
+            spec["workspaces"] is JsonArray workspaces ? [.. workspaces.Select((w, i) => Workspace((JsonObject)w!, YamlSourceMap.Append("/spec/workspaces", i), map))] : [],
+            spec["sets"] is JsonObject sets ? Sets(sets, map, diagnostics) : [],
+            spec["windows"] is JsonObject windows ? Windows(windows, map, diagnostics) : []);
+    }
 
-        if (spec["tenants"] is JsonArray tenantList)
+    private static TenantDefinition Tenant(JsonObject tenant, string pointer, YamlSourceMap map)
+    {
+        var accounts = tenant["accounts"] as JsonArray ?? [];
+        return new TenantDefinition(IdText(tenant["id"]), Text(tenant["name"]), [.. accounts.Select(IdText)], map.Locate(pointer + "/id"))
         {
-            for (var i = 0; i < tenantList.Count; i++)
+            NameLocation = map.Locate(pointer + "/name"),
+            AccountLocations = [.. Enumerable.Range(0, accounts.Count).Select(j => map.Locate(YamlSourceMap.Append(pointer + "/accounts", j)))],
+        };
+    }
+
+    private static WorkspaceDefinition Workspace(JsonObject workspace, string pointer, YamlSourceMap map)
+    {
+        var labels = workspace["labels"] as JsonArray ?? [];
+        var owners = workspace["owners"] as JsonArray ?? [];
+        return new WorkspaceDefinition(
+            IdText(workspace["id"]),
+            Text(workspace["name"]),
+            workspace["tenant"] is { } tenantRef ? IdText(tenantRef) : null,
+            Text(workspace["region"]),
+            Text(workspace["environment"])?.ToUpperInvariant(),
+            [.. labels.Select(IdText)],
+            [.. owners.Select(IdText)],
+            map.Locate(pointer + "/id"))
+        {
+            NameLocation = map.Locate(pointer + "/name"),
+            TenantLocation = map.Locate(pointer + "/tenant"),
+            LabelLocations = [.. Enumerable.Range(0, labels.Count).Select(j => map.Locate(YamlSourceMap.Append(pointer + "/labels", j)))],
+        };
+    }
+
+    private static ImmutableArray<NamedSetDefinition> Sets(JsonObject sets, YamlSourceMap map, DiagnosticBag diagnostics)
+    {
+        var result = ImmutableArray.CreateBuilder<NamedSetDefinition>();
+        foreach (var (name, value) in sets)
+        {
+            var pointer = YamlSourceMap.Append("/spec/sets", name);
+            if (!CheckName(name, "set", pointer, map, diagnostics))
             {
-                var pointer = YamlSourceMap.Append("/spec/tenants", i);
-                var tenant = (JsonObject)tenantList[i]!;
-                var accounts = tenant["accounts"] as JsonArray ?? [];
-                tenants.Add(new TenantDefinition(IdText(tenant["id"]), Text(tenant["name"]), [.. accounts.Select(IdText)], map.Locate(pointer + "/id"))
-                {
-                    NameLocation = map.Locate(pointer + "/name"),
-                    AccountLocations = [.. Enumerable.Range(0, accounts.Count).Select(j => map.Locate(YamlSourceMap.Append(pointer + "/accounts", j)))],
-                });
+                continue;
+            }
+
+            var values = value as JsonArray ?? (JsonArray)value!["values"]!;
+            result.Add(new NamedSetDefinition(name, [.. values.Select(ToScalar)], map.LocateKey(pointer))
+            {
+                Description = value is JsonObject described ? Text(described["description"]) : null,
+            });
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static ImmutableArray<TimeWindowDefinition> Windows(JsonObject windows, YamlSourceMap map, DiagnosticBag diagnostics)
+    {
+        var result = ImmutableArray.CreateBuilder<TimeWindowDefinition>();
+        foreach (var (name, value) in windows)
+        {
+            var pointer = YamlSourceMap.Append("/spec/windows", name);
+            if (CheckName(name, "window", pointer, map, diagnostics) && TimeWindowParser.Parse((JsonObject)value!, pointer, name, map, diagnostics) is { } window)
+            {
+                result.Add(window);
             }
         }
 
-        if (spec["workspaces"] is JsonArray workspaceList)
-        {
-            for (var i = 0; i < workspaceList.Count; i++)
-            {
-                var pointer = YamlSourceMap.Append("/spec/workspaces", i);
-                var workspace = (JsonObject)workspaceList[i]!;
-                var labels = workspace["labels"] as JsonArray ?? [];
-                var owners = workspace["owners"] as JsonArray ?? [];
-                workspaces.Add(new WorkspaceDefinition(
-                    IdText(workspace["id"]),
-                    Text(workspace["name"]),
-                    workspace["tenant"] is { } tenantRef ? IdText(tenantRef) : null,
-                    Text(workspace["region"]),
-                    Text(workspace["environment"])?.ToUpperInvariant(),
-                    [.. labels.Select(IdText)],
-                    [.. owners.Select(IdText)],
-                    map.Locate(pointer + "/id"))
-                {
-                    NameLocation = map.Locate(pointer + "/name"),
-                    TenantLocation = map.Locate(pointer + "/tenant"),
-                    LabelLocations = [.. Enumerable.Range(0, labels.Count).Select(j => map.Locate(YamlSourceMap.Append(pointer + "/labels", j)))],
-                });
-            }
-        }
-
-        if (spec["sets"] is JsonObject setMap)
-        {
-            foreach (var (name, value) in setMap)
-            {
-                var pointer = YamlSourceMap.Append("/spec/sets", name);
-                if (!CheckName(name, "set", pointer, map, diagnostics))
-                {
-                    continue;
-                }
-
-                var values = value as JsonArray ?? (JsonArray)value!["values"]!;
-                sets.Add(new NamedSetDefinition(name, [.. values.Select(ToScalar)], map.LocateKey(pointer))
-                {
-                    Description = value is JsonObject described ? Text(described["description"]) : null,
-                });
-            }
-        }
-
-        if (spec["windows"] is JsonObject windowMap)
-        {
-            foreach (var (name, value) in windowMap)
-            {
-                var pointer = YamlSourceMap.Append("/spec/windows", name);
-                if (CheckName(name, "window", pointer, map, diagnostics)
-                    && TimeWindowParser.Parse((JsonObject)value!, pointer, name, map, diagnostics) is { } window)
-                {
-                    windows.Add(window);
-                }
-            }
-        }
-
-        return new Part(tenants.ToImmutable(), workspaces.ToImmutable(), sets.ToImmutable(), windows.ToImmutable());
+        return result.ToImmutable();
     }
 
     /// <summary>The registry of a set: every part, in load order.</summary>

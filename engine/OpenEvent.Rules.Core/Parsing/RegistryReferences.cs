@@ -19,108 +19,117 @@ internal static class RegistryReferences
 
     public static ScopeDefinition ParseScope(JsonObject scope, string pointer, YamlSourceMap map, RegistryDefinition registry, DiagnosticBag diagnostics)
     {
-        var values = new Dictionary<string, List<(string Value, SourceLocation Location)>>(StringComparer.Ordinal);
-        var selectsNothing = false;
-        var written = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        var selectors = ImmutableArray.CreateBuilder<WorkspaceSelector>();
+        var lists = new Dictionary<string, ScopeList>(StringComparer.Ordinal);
         foreach (var key in s_listKeys)
         {
-            if (scope[key] is not JsonArray list)
+            if (scope[key] is JsonArray list)
             {
-                continue;
-            }
-
-            var entries = new List<(string Value, SourceLocation Location)>();
-            var text = new List<string>();
-            var referencesRegistry = false;
-            for (var i = 0; i < list.Count; i++)
-            {
-                var entryPointer = YamlSourceMap.Append(YamlSourceMap.Append(pointer, key), i);
-                var location = map.Locate(entryPointer);
-                switch (list[i])
-                {
-                    case JsonObject { Count: 1 } reference when reference.ContainsKey("set"):
-                        referencesRegistry = true;
-                        var name = RegistryParser.IdText(reference["set"]);
-                        text.Add($"{{ set: {name} }}");
-                        if (registry.FindSet(name) is { } set)
-                        {
-                            entries.AddRange(set.Texts.Select(v => (v, location)));
-                        }
-                        else
-                        {
-                            diagnostics.Add(UnknownSet(name, map.Locate(entryPointer + "/set"), registry));
-                        }
-
-                        break;
-                    case JsonObject selectorNode:
-                        referencesRegistry = true;
-                        var selector = ParseSelector(selectorNode, entryPointer, map, registry, diagnostics);
-                        text.Add(selector.ToString());
-                        selectors.Add(selector);
-                        entries.AddRange(registry.Select(selector).Select(w => (w.Id, location)));
-                        break;
-                    case var scalar:
-                        var value = RegistryParser.IdText(scalar);
-                        text.Add(value);
-                        if (Resolve(key, value, location, registry, diagnostics) is { } resolved)
-                        {
-                            referencesRegistry |= key is "workspaces" or "tenants" && resolved != value;
-                            entries.Add((resolved, location));
-                        }
-
-                        break;
-                }
-            }
-
-            values[key] = [.. entries.DistinctBy(e => e.Value, StringComparer.Ordinal)];
-            selectsNothing |= list.Count > 0 && entries.Count == 0;
-            if (referencesRegistry)
-            {
-                written[key] = "[" + string.Join(", ", text) + "]";
+                lists[key] = ParseList(key, list, YamlSourceMap.Append(pointer, key), map, registry, diagnostics);
             }
         }
 
-        var windows = ImmutableArray.CreateBuilder<TimeWindowDefinition>();
-        if (scope["windows"] is JsonArray windowList)
+        var windowsPointer = YamlSourceMap.Append(pointer, "windows");
+        var windows = scope["windows"] is JsonArray windowList ? ParseWindows(windowList, windowsPointer, map, registry, diagnostics) : [];
+        var locations = lists.ToImmutableDictionary(p => p.Key, p => p.Value.Entries.Select(e => e.Location).ToImmutableArray(), StringComparer.Ordinal);
+        if (scope["windows"] is JsonArray written)
         {
-            for (var i = 0; i < windowList.Count; i++)
-            {
-                var entryPointer = YamlSourceMap.Append(pointer + "/windows", i);
-                if (windowList[i] is JsonObject inline)
-                {
-                    if (TimeWindowParser.Parse(inline, entryPointer, null, map, diagnostics) is { } window)
-                    {
-                        windows.Add(window);
-                    }
-                }
-                else if (RegistryParser.IdText(windowList[i]) is var name && registry.FindWindow(name) is { } named)
-                {
-                    windows.Add(named);
-                }
-                else
-                {
-                    diagnostics.Error(DiagnosticIds.UnknownWindow, map.Locate(entryPointer), $"unknown window '{TextExcerpt.Of(name)}'",
-                        Known("window", name, registry.Windows.Select(w => w.Name!), "declare it under spec.windows of a Registry document, or write the window here, e.g. { timeZone: Asia/Shanghai, from: 2024-12-20, to: 2025-01-03 }"));
-                }
-            }
+            locations = locations.SetItem("windows", [.. Enumerable.Range(0, written.Count).Select(i => map.Locate(YamlSourceMap.Append(windowsPointer, i)))]);
         }
 
-        ImmutableArray<string> List(string key) => values.TryGetValue(key, out var list) ? [.. list.Select(e => e.Value)] : [];
-        var locations = values.ToImmutableDictionary(p => p.Key, p => p.Value.Select(e => e.Location).ToImmutableArray(), StringComparer.Ordinal);
-        if (scope["windows"] is JsonArray writtenWindows)
-        {
-            locations = locations.SetItem("windows", [.. Enumerable.Range(0, writtenWindows.Count).Select(i => map.Locate(YamlSourceMap.Append(pointer + "/windows", i)))]);
-        }
-
-        return new ScopeDefinition(List("tenants"), List("workspaces"), List("regions"), List("environments"), List("operators"), map.Locate(pointer))
+        ImmutableArray<string> Values(string key) => lists.TryGetValue(key, out var list) ? [.. list.Entries.Select(e => e.Value)] : [];
+        return new ScopeDefinition(Values("tenants"), Values("workspaces"), Values("regions"), Values("environments"), Values("operators"), map.Locate(pointer))
         {
             ValueLocations = locations,
-            Windows = windows.ToImmutable(),
-            Selectors = selectors.ToImmutable(),
-            Written = written.ToImmutable(),
-            SelectsNothing = selectsNothing,
+            Windows = windows,
+            Selectors = [.. lists.Values.SelectMany(l => l.Selectors)],
+            Written = lists.Where(l => l.Value.Written is not null).ToImmutableDictionary(l => l.Key, l => l.Value.Written!, StringComparer.Ordinal),
+            SelectsNothing = lists.Values.Any(l => l.SelectsNothing),
         };
+    }
+
+    /// <summary>
+    /// One scope list expanded: its values (each located at the entry it came from), what the author wrote when it named
+    /// registry entries, the selectors among its entries, and whether entries expanded to no value at all.
+    /// </summary>
+    private sealed record ScopeList(List<(string Value, SourceLocation Location)> Entries, string? Written, List<WorkspaceSelector> Selectors, bool SelectsNothing);
+
+    private static ScopeList ParseList(string key, JsonArray list, string pointer, YamlSourceMap map, RegistryDefinition registry, DiagnosticBag diagnostics)
+    {
+        var entries = new List<(string Value, SourceLocation Location)>();
+        var selectors = new List<WorkspaceSelector>();
+        var text = new List<string>();
+        var referencesRegistry = false;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var entryPointer = YamlSourceMap.Append(pointer, i);
+            var location = map.Locate(entryPointer);
+            switch (list[i])
+            {
+                case JsonObject { Count: 1 } reference when reference.ContainsKey("set"):
+                    referencesRegistry = true;
+                    var name = RegistryParser.IdText(reference["set"]);
+                    text.Add($"{{ set: {name} }}");
+                    if (registry.FindSet(name) is { } set)
+                    {
+                        entries.AddRange(set.Texts.Select(v => (v, location)));
+                    }
+                    else
+                    {
+                        diagnostics.Add(UnknownSet(name, map.Locate(entryPointer + "/set"), registry));
+                    }
+
+                    break;
+                case JsonObject selectorNode:
+                    referencesRegistry = true;
+                    var selector = ParseSelector(selectorNode, entryPointer, map, registry, diagnostics);
+                    text.Add(selector.ToString());
+                    selectors.Add(selector);
+                    entries.AddRange(registry.Select(selector).Select(w => (w.Id, location)));
+                    break;
+                case var scalar:
+                    var value = RegistryParser.IdText(scalar);
+                    text.Add(value);
+                    if (Resolve(key, value, location, registry, diagnostics) is { } resolved)
+                    {
+                        referencesRegistry |= key is "workspaces" or "tenants" && resolved != value;
+                        entries.Add((resolved, location));
+                    }
+
+                    break;
+            }
+        }
+
+        return new ScopeList([.. entries.DistinctBy(e => e.Value, StringComparer.Ordinal)], referencesRegistry ? "[" + string.Join(", ", text) + "]" : null,
+            selectors, list.Count > 0 && entries.Count == 0);
+    }
+
+    /// <summary>scope.windows: names of the registry's windows, or windows written in place.</summary>
+    private static ImmutableArray<TimeWindowDefinition> ParseWindows(JsonArray list, string pointer, YamlSourceMap map, RegistryDefinition registry, DiagnosticBag diagnostics)
+    {
+        var windows = ImmutableArray.CreateBuilder<TimeWindowDefinition>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var entryPointer = YamlSourceMap.Append(pointer, i);
+            if (list[i] is JsonObject inline)
+            {
+                if (TimeWindowParser.Parse(inline, entryPointer, null, map, diagnostics) is { } window)
+                {
+                    windows.Add(window);
+                }
+            }
+            else if (RegistryParser.IdText(list[i]) is var name && registry.FindWindow(name) is { } named)
+            {
+                windows.Add(named);
+            }
+            else
+            {
+                diagnostics.Error(DiagnosticIds.UnknownWindow, map.Locate(entryPointer), $"unknown window '{TextExcerpt.Of(name)}'",
+                    Known("window", name, registry.Windows.Select(w => w.Name!),
+                        "declare it under spec.windows of a Registry document, or write the window here, e.g. { timeZone: Asia/Shanghai, from: 2024-12-20, to: 2025-01-03 }"));
+            }
+        }
+
+        return windows.ToImmutable();
     }
 
     /// <summary>A scalar scope value: names of workspaces and tenants become their ids; other values are as written.</summary>
