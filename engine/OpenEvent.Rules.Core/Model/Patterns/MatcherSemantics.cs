@@ -125,25 +125,30 @@ public static class MatcherSemantics
             return false;
         }
 
-        if (text.Contains(':', StringComparison.Ordinal))
+        return text.Contains(':', StringComparison.Ordinal) ? TryParseIpv6(text, ref address) : TryParseIpv4(text, ref address);
+    }
+
+    private static bool TryParseIpv6(string text, ref IPAddress address)
+    {
+        foreach (var c in text)
         {
-            foreach (var c in text)
+            if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
             {
-                if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
-                {
-                    return false;
-                }
+                return false;
             }
-
-            if (IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0)
-            {
-                address = v6;
-                return true;
-            }
-
-            return false;
         }
 
+        if (IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0)
+        {
+            address = v6;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryParseIpv4(string text, ref IPAddress address)
+    {
         var parts = text.Split('.');
         if (parts.Length != 4)
         {
