@@ -1,5 +1,6 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using static OpenEvent.Rules.Core.Tests.Validation.M;
 
 namespace OpenEvent.Rules.Core.Tests.Validation;

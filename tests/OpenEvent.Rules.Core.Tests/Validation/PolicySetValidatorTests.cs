@@ -1,6 +1,7 @@
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Validation;
 using static OpenEvent.Rules.Core.Tests.Validation.M;
 

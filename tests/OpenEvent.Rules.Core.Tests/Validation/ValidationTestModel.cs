@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Core.Tests.Validation;
