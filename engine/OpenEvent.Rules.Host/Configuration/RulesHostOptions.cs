@@ -36,6 +36,8 @@ public sealed class RulesHostOptions
     public ActionOptions Actions { get; set; } = new();
 
     public DataWorksOptions DataWorks { get; set; } = new();
+
+    public DetailOptions Detail { get; set; } = new();
 }
 
 public sealed class ConditionOptions

@@ -61,6 +61,7 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
+        ValidateDetail(failures, options.Detail, options.DataWorks);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -193,6 +194,21 @@ public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOption
                 }
             }
         }
+    }
+
+    private static void ValidateDetail(List<string> failures, DetailOptions detail, DataWorksOptions dataWorks)
+    {
+        Positive(failures, "Detail:Timeout", detail.Timeout);
+        if (detail.Timeout >= dataWorks.AnswerWithin)
+        {
+            failures.Add($"{Prefix}Detail:Timeout ({detail.Timeout}) is not below DataWorks:AnswerWithin ({dataWorks.AnswerWithin}): "
+                + "a detail call that outlasts the answer's deadline would leave the policies that need it to the fallback; lower the timeout.");
+        }
+
+        Range(failures, "Detail:MaxBytes", detail.MaxBytes, 1024, 256 * 1024 * 1024);
+        Range(failures, "Detail:CacheEntries", detail.CacheEntries, 0, 1_000_000);
+        Range(failures, "Detail:CacheBytes", detail.CacheBytes, 0, 64L * 1024 * 1024 * 1024);
+        NotNegative(failures, "Detail:CacheTtl", detail.CacheTtl);
     }
 
     public static readonly TimeSpan MinAnswerWithin = TimeSpan.FromMilliseconds(100);

@@ -104,7 +104,7 @@ public static class EventEndpoints
     private static string AnsweredNote(PendingEvent pending) =>
         pending.Fallback is null ? "" : $"; DataWorks was answered {DecisionJson.VerdictText(pending.FallbackVerdict!.Value)} by the fallback";
 
-    private static async Task HandleEvaluateAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options, RulesMetrics metrics)
+    private static async Task HandleEvaluateAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options, RulesMetrics metrics, IEventDetailSource details)
     {
         if (await ReadAndAdmitAsync(context, state, options.Value.Limits, metrics) is not var ((admitted, isBatch), lease))
         {
@@ -118,7 +118,7 @@ public static class EventEndpoints
             {
                 using var e = item.Event!;
                 // A caller that left stops the dry run: its conditions stop at their next guard.
-                decisions.Add(lease.Compiled.Evaluator.Evaluate(e, context.RequestAborted));
+                decisions.Add(await lease.Compiled.Evaluator.EvaluateAsync(e, details, context.RequestAborted));
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

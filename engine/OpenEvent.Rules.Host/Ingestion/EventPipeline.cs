@@ -24,6 +24,7 @@ public sealed partial class EventPipeline(
     OutboxSignal signal,
     DecisionLog decisionLog,
     FallbackAnswerer fallback,
+    IEventDetailSource details,
     RulesMetrics metrics,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
@@ -136,7 +137,9 @@ public sealed partial class EventPipeline(
         Decision decision;
         try
         {
-            decision = lease.Compiled.Evaluator.Evaluate(e, cancellationToken);
+            // The detail is asked for only when a policy that reads it matched everything else; its call is bounded by
+            // Detail:Timeout, below AnswerWithin, so the policies decide before the fallback answers.
+            decision = await lease.Compiled.Evaluator.EvaluateAsync(e, details, cancellationToken);
         }
         catch (Exception ex) when (e.IsExtensionPoint)
         {
