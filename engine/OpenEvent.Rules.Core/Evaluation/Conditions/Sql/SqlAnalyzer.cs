@@ -435,22 +435,29 @@ public static class SqlAnalyzer
 
                 if (Symbol(i, '('))
                 {
-                    return; // a subquery: its own FROMs are read where they are
+                    // A subquery: its own FROMs are read where they are; a FROM list may go on after its alias.
+                    i = SkipParens(i);
                 }
-
-                var length = NameLength(i);
-                if (length == 0)
+                else
                 {
-                    return;
+                    var length = NameLength(i);
+                    if (length == 0)
+                    {
+                        return;
+                    }
+
+                    // name(...) is a table function (UNNEST, generate_series, ...), not a table.
+                    if (Symbol(i + length, '('))
+                    {
+                        i = SkipParens(i + length);
+                    }
+                    else
+                    {
+                        AddName(_reads, i);
+                        i += length;
+                    }
                 }
 
-                // name(...) is a table function (UNNEST, generate_series, ...), not a table.
-                if (!Symbol(i + length, '('))
-                {
-                    AddName(_reads, i);
-                }
-
-                i += length;
                 if (!commaList)
                 {
                     return;
@@ -512,6 +519,13 @@ public static class SqlAnalyzer
             }
 
             var table = name.ToString();
+
+            // @name is an ODPS script variable holding a query, not a table.
+            if (table.StartsWith('@'))
+            {
+                return null;
+            }
+
             into.Add(table);
             return table;
         }
@@ -526,6 +540,7 @@ public static class SqlAnalyzer
                 SqlTokenKind.QuotedIdentifier when dialect == SqlDialect.Hologres => Unquote(span, '"'),
                 SqlTokenKind.QuotedIdentifier => Unquote(span, '`').ToLowerInvariant(),
                 SqlTokenKind.Variable => span.ToString(),
+                _ when span.Contains("${", StringComparison.Ordinal) => span.ToString(), // scheduling parameters keep their case
                 _ => span.ToString().ToLowerInvariant(),
             };
         }

@@ -110,14 +110,16 @@ public static class SqlTokenizer
             }
             else if (c == '$' && Peek(text, i + 1) == '{')
             {
-                i += 2;
-                while (i < text.Length && text[i] != '}' && text[i] != '\n')
+                // ${bizdate}, or a name built with one (${project}_orders): a word then.
+                i = SkipVariable(text, i);
+                var kind = SqlTokenKind.Variable;
+                if (i < text.Length && (IsWordPart(text[i]) || (text[i] == '$' && Peek(text, i + 1) == '{')))
                 {
-                    i++;
+                    i = SkipWordTail(text, i);
+                    kind = SqlTokenKind.Word;
                 }
 
-                i = Math.Min(i + 1, text.Length);
-                tokens.Add(new SqlToken(SqlTokenKind.Variable, start, i - start, startLine));
+                tokens.Add(new SqlToken(kind, start, i - start, startLine));
             }
             else if (postgres && c == '$' && DollarTag(text, i) is var tagLength and > 0)
             {
@@ -131,12 +133,7 @@ public static class SqlTokenizer
             }
             else if (IsWordStart(c) || (c == '@' && IsWordStart(Peek(text, i + 1))))
             {
-                i++;
-                while (i < text.Length && IsWordPart(text[i]))
-                {
-                    i++;
-                }
-
+                i = SkipWordTail(text, i + 1);
                 tokens.Add(new SqlToken(SqlTokenKind.Word, start, i - start, startLine));
             }
             else
@@ -154,6 +151,40 @@ public static class SqlTokenizer
     private static bool IsWordStart(char c) => char.IsLetter(c) || c == '_';
 
     private static bool IsWordPart(char c) => char.IsLetterOrDigit(c) || c is '_' or '$';
+
+    // Word characters and embedded ${variables} (tmp_orders_${bizdate}).
+    private static int SkipWordTail(string text, int i)
+    {
+        while (i < text.Length)
+        {
+            if (text[i] == '$' && Peek(text, i + 1) == '{')
+            {
+                i = SkipVariable(text, i);
+            }
+            else if (IsWordPart(text[i]))
+            {
+                i++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return i;
+    }
+
+    // ${name}: to the closing brace, or to the end of the line when it has none.
+    private static int SkipVariable(string text, int i)
+    {
+        i += 2;
+        while (i < text.Length && text[i] != '}' && text[i] != '\n')
+        {
+            i++;
+        }
+
+        return i < text.Length && text[i] == '}' ? i + 1 : i;
+    }
 
     private static int SkipBlockComment(string text, int i, bool nested, ref int line)
     {
