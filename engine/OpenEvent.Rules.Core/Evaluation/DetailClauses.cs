@@ -84,12 +84,16 @@ public sealed class ReferenceDetailPatternMatcher(ImmutableArray<PatternObject> 
 /// <summary>How one policy reads the detail, with its detail patterns numbered for an <see cref="IDetailPatternMatcher"/>.</summary>
 internal sealed class DetailPlan
 {
-    private DetailPlan(int matchPattern, ImmutableArray<DetailExclusion> exclusions, bool conditionReads)
+    private DetailPlan(int matchPattern, ImmutableArray<DetailExclusion> exclusions, bool conditionReads, bool templatesRead)
     {
         MatchPattern = matchPattern;
         Exclusions = exclusions;
         ConditionReads = conditionReads;
+        ReadsBeyondCondition = matchPattern >= 0 || !exclusions.IsEmpty || templatesRead;
     }
+
+    /// <summary>Whether a pattern, an exclusion or a template reads the detail (not only the condition).</summary>
+    public bool ReadsBeyondCondition { get; }
 
     /// <summary>The id of the detail part of the match, or -1.</summary>
     public int MatchPattern { get; }
@@ -97,7 +101,7 @@ internal sealed class DetailPlan
     /// <summary>The exclusions that read the detail, left out of the first stage.</summary>
     public ImmutableArray<DetailExclusion> Exclusions { get; }
 
-    /// <summary>Whether the condition reads <c>e.Detail</c> (it then runs after the detail is known; otherwise before it is asked for).</summary>
+    /// <summary>Whether the condition may read <c>e.Detail</c> (it then runs first without it, and again with it when it reaches for it).</summary>
     public bool ConditionReads { get; }
 
     /// <summary>The plans of <paramref name="policies"/> (null for a policy that does not read the detail) and every detail pattern, by id.</summary>
@@ -128,7 +132,8 @@ internal sealed class DetailPlan
                     return new DetailExclusion(x, eventPart, Add(detailPart!));
                 })
                 .ToImmutableArray();
-            plans[i] = new DetailPlan(match, exclusions, DetailUse.InCondition(policy.Condition?.Expression) >= 0);
+            plans[i] = new DetailPlan(match, exclusions, DetailUse.InCondition(policy.Condition?.Expression) >= 0,
+                policy.Actions.Any(a => DetailUse.InTemplate(DetailUse.TemplateOf(a))));
         }
 
         return (plans, patterns.ToImmutable());

@@ -109,11 +109,15 @@ public sealed class PolicyEvaluator
 
         public ImmutableArray<ConditionFailure>.Builder Failures { get; } = ImmutableArray.CreateBuilder<ConditionFailure>();
 
-        /// <summary>Policies that matched everything but the detail; null when there are none.</summary>
-        public List<int>? Pending { get; set; }
+        /// <summary>
+        /// Policies that matched everything but the detail, and whether their condition still has to run (it reached
+        /// for the detail); null when there are none.
+        /// </summary>
+        public List<(int Index, bool ConditionPending)>? Pending { get; set; }
     }
 
-    // The first stage: every clause that does not read the detail.
+    // The first stage: every clause that does not read the detail. A condition that may read it runs once without it:
+    // false there (or true without reaching for it) is final; reaching for it puts it off until the detail is known.
     private EvaluationState Begin(DataWorksEvent e, CancellationToken cancellationToken)
     {
         var matches = t_matches ??= new List<int>(16);
@@ -125,24 +129,55 @@ public sealed class PolicyEvaluator
         {
             var policy = _policies[index];
             var plan = _detailPlans[index];
-            if (plan is not null && plan.ConditionReads)
+            if (plan is null)
             {
-                (state.Pending ??= []).Add(index);
+                if (PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
+                {
+                    Add(state, policy, Render(policy, e, default));
+                }
+
                 continue;
             }
 
-            if (!PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
+            var conditionPending = false;
+            if (plan.ConditionReads && _conditionIndex[index] >= 0 && policy.Condition is { } condition)
+            {
+                var probe = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time) { DetailPending = true };
+                if (_conditions!.TryEvaluate(_conditionIndex[index], probe, cancellationToken, out var result, out var error))
+                {
+                    if (!result)
+                    {
+                        continue;
+                    }
+                }
+                else if (error is DetailPendingException)
+                {
+                    conditionPending = true;
+                }
+                else
+                {
+                    // The condition failed on the event alone: recorded once, and conditionErrors decides now.
+                    var matched = condition.OnError == ConditionErrorMode.Match;
+                    state.Failures.Add(new ConditionFailure(policy.Name, condition.Location, $"{error!.GetType().Name}: {error.Message}", matched));
+                    if (!matched)
+                    {
+                        continue;
+                    }
+                }
+            }
+            else if (!PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
             {
                 continue;
             }
 
-            if (plan is not null)
+            if (!conditionPending && !plan.ReadsBeyondCondition)
             {
-                (state.Pending ??= []).Add(index);
+                // The condition decided without the detail, and nothing else reads it.
+                Add(state, policy, Render(policy, e, default));
                 continue;
             }
 
-            Add(state, policy, Render(policy, e, default));
+            (state.Pending ??= []).Add((index, conditionPending));
         }
 
         return state;
@@ -157,7 +192,7 @@ public sealed class PolicyEvaluator
         {
             var failures = ImmutableArray.CreateBuilder<DetailFailure>();
             using var context = new DetailContext(detail.Detail, _detailMatcher);
-            foreach (var index in pending)
+            foreach (var (index, conditionPending) in pending)
             {
                 var policy = _policies[index];
                 var plan = _detailPlans[index]!;
@@ -176,7 +211,7 @@ public sealed class PolicyEvaluator
 
                 if ((plan.MatchPattern >= 0 && !context.Matches(plan.MatchPattern))
                     || plan.Exclusions.Any(x => IsExcluded(x, e, context))
-                    || (plan.ConditionReads && !PassesCondition(index, policy, e, context.Root, state.Failures, cancellationToken)))
+                    || (conditionPending && !PassesCondition(index, policy, e, context.Root, state.Failures, cancellationToken)))
                 {
                     continue;
                 }

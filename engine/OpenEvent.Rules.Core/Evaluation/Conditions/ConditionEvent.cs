@@ -58,7 +58,12 @@ public sealed class ConditionEvent
     /// The event's detail (what DataWorks' GetIDEEventDetail returns: the committed code and node configuration, the
     /// table model); fetched only for policies whose condition reads it. Empty (<c>Exists</c> false) when there is none.
     /// </summary>
-    public ConditionDetail Detail => _detailView ??= _detail.ValueKind == JsonValueKind.Object ? new ConditionDetail(_detail) : ConditionDetail.Missing;
+    public ConditionDetail Detail => DetailPending
+        ? throw new DetailPendingException()
+        : _detailView ??= _detail.ValueKind == JsonValueKind.Object ? new ConditionDetail(_detail) : ConditionDetail.Missing;
+
+    /// <summary>Set for the run before the detail is asked for: reading <see cref="Detail"/> then stops the condition (<see cref="DetailPendingException"/>).</summary>
+    internal bool DetailPending { get; init; }
 
     /// <summary>Tenant, workspace, region, environment (DEV/PROD) and operator of the event.</summary>
     public ScopeValues Scope { get; }
