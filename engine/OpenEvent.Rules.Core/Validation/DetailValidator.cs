@@ -141,12 +141,11 @@ internal sealed class DetailValidator
         }
 
         var candidates = details.SelectMany(d => d.Fields.Keys).Distinct(StringComparer.Ordinal).ToList();
-        var suggestion = Suggestions.Closest(path, candidates);
-        if (suggestion is null && Suggestions.Closest(path[(path.LastIndexOf('.') + 1)..], candidates.Select(c => c[(c.LastIndexOf('.') + 1)..])) is { } leafName)
-        {
-            // A right field name under the wrong parent (detail.CommittedFile.CronExpress): point at where it lives.
-            suggestion = candidates.FirstOrDefault(c => c.EndsWith("." + leafName, StringComparison.Ordinal));
-        }
+        // A right field name under the wrong parent (detail.CommittedFile.CronExpress) is pointed at where it lives;
+        // otherwise the closest path.
+        var leaf = path[(path.LastIndexOf('.') + 1)..];
+        var suggestion = candidates.FirstOrDefault(c => c.EndsWith("." + leaf, StringComparison.OrdinalIgnoreCase))
+            ?? Suggestions.Closest(path, candidates);
         var members = string.Join(", ", details.Select(d => $"{DetailUse.Root}.{d.Member}").Distinct(StringComparer.Ordinal));
         context.Diagnostics.Error(DiagnosticIds.UnknownDetailField, location,
             $"Policy '{policy.Name}': '{path}' is not a field of the detail of {types.Describe()} ({members})",
