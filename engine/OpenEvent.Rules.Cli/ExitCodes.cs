@@ -1,7 +1,7 @@
 namespace OpenEvent.Rules.Cli;
 
 /// <summary>Exit codes shared by every command, so that CI scripts can rely on them.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
 

@@ -15,6 +15,14 @@ public sealed class ArchitectureTests
     private static readonly string[] s_engineAssemblies =
         ["OpenEvent.Rules.Core.dll", "OpenEvent.Rules.Expressions.dll", "OpenEvent.Rules.Host.dll", "oer.dll"];
 
+    // The CLI names these only for their constants (the host's setting keys and default paths), which the compiler copies
+    // into the caller: metadata cannot show the use, so they are listed here.
+    private static readonly string[] s_publicForTheirConstants =
+    [
+        "OpenEvent.Rules.Host|OpenEvent.Rules.Host.Configuration.HostArguments",
+        "OpenEvent.Rules.Host|OpenEvent.Rules.Host.Configuration.OutboxOptions",
+    ];
+
     private static readonly Lazy<NamespaceGraph> s_engine = new(() => NamespaceGraph.Read(s_engineAssemblies.Select(Output), Root));
 
     private static readonly Lazy<DependencyRules> s_rules =
@@ -57,6 +65,14 @@ public sealed class ArchitectureTests
         Assert.DoesNotContain(($"{Root}.Evaluation", $"{Root}.Compilation"), edges);
         Assert.DoesNotContain(($"{Root}.Evaluation", $"{Root}.Compilation.Conditions"), edges);
     }
+
+    [Fact]
+    public void EngineTypes_ArePublicOnlyWhereAnotherAssemblyNeedsThem() =>
+        // Internal by default (issue #17): the public surface is tracked in each project's PublicAPI.*.txt; this keeps it
+        // to what the CLI, the host and the emitted condition assemblies use.
+        AssertNone(PublicSurface.Unneeded(s_engineAssemblies.Select(Output), [$"{Root}.Evaluation.Conditions"])
+            .Except(s_publicForTheirConstants, StringComparer.Ordinal)
+            .Select(type => $"{type} is public but no other engine assembly needs it: make it internal (tests see internals)"));
 
     [Fact]
     public void Checker_DeliberateCycle_IsReportedWithWhereEachEdgeComesFrom()
@@ -110,6 +126,23 @@ public sealed class ArchitectureTests
         // Transitive: what Middle builds on, Upper may use; never the other way.
         Assert.True(Rules(Fixtures, "| `Upper` | | `Middle` |", "| `Middle` | | `Lower` |", "| `Lower` | | |").MayUse($"{Fixtures}.Upper", $"{Fixtures}.Lower"));
         Assert.False(Rules(Fixtures, "| `Upper` | | `Middle` |", "| `Middle` | | `Lower` |", "| `Lower` | | |").MayUse($"{Fixtures}.Lower", $"{Fixtures}.Upper"));
+    }
+
+    [Fact]
+    public void Checker_PublicTypeNothingNeeds_IsReported()
+    {
+        var surface = $"{Fixtures}.Surface";
+        var unneeded = PublicSurface.Unneeded([typeof(ArchitectureTests).Assembly.Location], [$"{surface}.Api"])
+            .Where(type => type.Contains($"|{surface}.", StringComparison.Ordinal));
+
+        // Exposed is public by rule and Shown because Exposed shows it; Shown names Lonely only in an internal member.
+        Assert.Equal([$"OpenEvent.Rules.Architecture.Tests|{surface}.Lonely"], unneeded);
+
+        var withoutRule = PublicSurface.Unneeded([typeof(ArchitectureTests).Assembly.Location], [])
+            .Where(type => type.Contains($"|{surface}.", StringComparison.Ordinal));
+        Assert.Equal(
+            [$"OpenEvent.Rules.Architecture.Tests|{surface}.Api.Exposed", $"OpenEvent.Rules.Architecture.Tests|{surface}.Lonely", $"OpenEvent.Rules.Architecture.Tests|{surface}.Shown"],
+            withoutRule);
     }
 
     // A rule table as docs/architecture.md writes one, names relative to `root`.

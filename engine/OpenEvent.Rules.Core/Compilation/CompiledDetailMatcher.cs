@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Compilation;
 /// <see cref="CompiledPatternSet"/>, matched in one pass over the bytes of <c>{"detail": ...}</c>: the same operators
 /// and the same semantics as every other pattern, by the same code.
 /// </summary>
-public sealed class CompiledDetailMatcher : IDetailPatternMatcher
+internal sealed class CompiledDetailMatcher : IDetailPatternMatcher
 {
     private readonly CompiledPatternSet _patterns;
 

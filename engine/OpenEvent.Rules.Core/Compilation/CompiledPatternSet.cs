@@ -30,7 +30,7 @@ namespace OpenEvent.Rules.Compilation;
 /// An immutable, thread-safe compiled set of event patterns (see <see cref="CompiledPatternSetBuilder"/>). Pattern ids
 /// are the indexes of the patterns in the list given to the builder.
 /// </summary>
-public sealed class CompiledPatternSet
+internal sealed class CompiledPatternSet
 {
     private readonly CompiledObject[] _patterns;
     private readonly PathNode _root;

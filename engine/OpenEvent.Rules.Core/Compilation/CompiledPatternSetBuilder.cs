@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Compilation;
 /// Compiles a list of patterns into a <see cref="CompiledPatternSet"/>. Used once: extra paths are added first, then
 /// <see cref="Build"/> freezes everything; later calls throw, so a set can never change under a running matcher.
 /// </summary>
-public sealed class CompiledPatternSetBuilder
+internal sealed class CompiledPatternSetBuilder
 {
     private readonly List<string> _extraPaths = [];
     private bool _built;

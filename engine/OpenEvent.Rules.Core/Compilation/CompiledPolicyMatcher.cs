@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Compilation;
 /// <see cref="CompiledPatternSet"/> (indexed by type and field values, one pass over the event bytes); scope
 /// and exclusions are then checked only for the few policies whose pattern matched.
 /// </summary>
-public sealed class CompiledPolicyMatcher : IPolicyMatcher, ISinglePassMatcher
+internal sealed class CompiledPolicyMatcher : IPolicyMatcher, ISinglePassMatcher
 {
     private readonly ImmutableArray<PolicyDefinition> _policies;
     private readonly CompiledPatternSet _patterns;

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Compilation;
 /// thread (or per worker) and pass it to every <see cref="CompiledPatternSet.Match(ReadOnlySpan{byte}, MatchResult)"/>
 /// call; its contents are valid until the next call. It may be used with several sets in turn.
 /// </summary>
-public sealed class MatchResult
+internal sealed class MatchResult
 {
     private int[] _ids = new int[16];
     private int _count;

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Evaluation;
 // that name in the event is ignored), matching both parts is matching the whole pattern over the event with its detail.
 
 /// <summary>Splits policies into what matches the event alone and what needs its detail.</summary>
-public static class DetailClauses
+internal static class DetailClauses
 {
     /// <summary>
     /// The pattern without its top-level <c>detail</c> member (null when nothing else is left) and that member alone as a
@@ -56,14 +56,14 @@ public static class DetailClauses
 }
 
 /// <summary>Which detail patterns (by id) a detail matches. Implemented by the reference evaluator and by the compiled set.</summary>
-public interface IDetailPatternMatcher
+internal interface IDetailPatternMatcher
 {
     /// <summary>Adds the ids of the patterns that <paramref name="detail"/> matches to <paramref name="matched"/>, ascending.</summary>
     void Match(EventDetail detail, JsonElement? parsed, List<int> matched);
 }
 
 /// <summary>The reference: each pattern in turn over the wrapped detail document.</summary>
-public sealed class ReferenceDetailPatternMatcher(ImmutableArray<PatternObject> patterns) : IDetailPatternMatcher
+internal sealed class ReferenceDetailPatternMatcher(ImmutableArray<PatternObject> patterns) : IDetailPatternMatcher
 {
     public void Match(EventDetail detail, JsonElement? parsed, List<int> matched)
     {

@@ -39,9 +39,9 @@ public interface IConditionSet : IDisposable
 /// <summary>A condition outcome after the policy's error mode is applied.</summary>
 /// <param name="Matched">Whether the policy's condition holds (or is taken to hold, see <see cref="ConditionErrorMode.Match"/>).</param>
 /// <param name="Error">The exception the condition threw, to record on the decision; null when it ran.</param>
-public readonly record struct ConditionOutcome(bool Matched, Exception? Error);
+internal readonly record struct ConditionOutcome(bool Matched, Exception? Error);
 
-public static class ConditionSetExtensions
+internal static class ConditionSetExtensions
 {
     /// <summary>
     /// Evaluates condition <paramref name="index"/> and applies <paramref name="onError"/> when it throws or goes over

@@ -16,7 +16,7 @@ public interface IEventDetailSource
 }
 
 /// <summary>A source that knows the details up front, by event id (offline inputs, tests).</summary>
-public sealed class FixedDetailSource(IReadOnlyDictionary<string, EventDetailResult> details) : IEventDetailSource
+internal sealed class FixedDetailSource(IReadOnlyDictionary<string, EventDetailResult> details) : IEventDetailSource
 {
     public ValueTask<EventDetailResult> GetAsync(DataWorksEvent e, CancellationToken cancellationToken) =>
         ValueTask.FromResult(details.TryGetValue(e.Id, out var result) ? result : EventDetailResult.NotSupplied);

@@ -8,7 +8,7 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>How a <see cref="PolicyEvaluator"/> handles the event's detail.</summary>
-public sealed record PolicyEvaluatorOptions
+internal sealed record PolicyEvaluatorOptions
 {
     /// <summary>Builds the matcher of the detail patterns (by id); null: the reference matcher.</summary>
     public Func<ImmutableArray<Model.Patterns.PatternObject>, IDetailPatternMatcher>? DetailMatcher { get; init; }
@@ -41,8 +41,14 @@ public sealed class PolicyEvaluator
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
     /// <param name="matcher">Matches the policies as <see cref="DetailClauses.WithoutDetail"/> gives them (for policies without a detail pattern, as they are).</param>
     /// <param name="conditions">The compiled conditions, keyed by policy name; null when no policy has one.</param>
-    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null,
-        PolicyEvaluatorOptions? options = null)
+    public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null)
+        : this(policies, matcher, conditions, time, null)
+    {
+    }
+
+    /// <param name="options">How the detail is matched, and the verdict of <c>detailErrors: fail-mode</c>.</param>
+    internal PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions, TimeProvider? time,
+        PolicyEvaluatorOptions? options)
     {
         _policies = policies;
         _matcher = matcher;
@@ -78,7 +84,7 @@ public sealed class PolicyEvaluator
     /// on the decision and its policy follows <c>conditionErrors</c>. Throws <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> is cancelled (the caller left).
     /// </summary>
-    public Decision Evaluate(DataWorksEvent e, EventDetailResult? detail, CancellationToken cancellationToken = default)
+    internal Decision Evaluate(DataWorksEvent e, EventDetailResult? detail, CancellationToken cancellationToken)
     {
         var state = Begin(e, cancellationToken);
         return Finish(e, state, state.Pending is null ? null : detail ?? EventDetailResult.NotSupplied, cancellationToken);

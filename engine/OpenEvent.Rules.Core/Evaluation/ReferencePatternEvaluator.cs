@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Evaluation;
 // this one is right unless the semantics document says otherwise.
 
 /// <summary>Evaluates a <see cref="PatternObject"/> against a CloudEvent the plain way, and explains the outcome.</summary>
-public static class ReferencePatternEvaluator
+internal static class ReferencePatternEvaluator
 {
     /// <summary>Whether the event (the whole CloudEvent: envelope attributes and data) matches the pattern.</summary>
     public static bool Matches(PatternObject pattern, JsonElement cloudEvent) =>

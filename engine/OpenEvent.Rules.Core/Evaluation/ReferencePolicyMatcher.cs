@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>The plain oracle: every policy in turn, every clause with the reference pattern evaluator.</summary>
-public sealed class ReferencePolicyMatcher(ImmutableArray<PolicyDefinition> policies) : IPolicyMatcher
+internal sealed class ReferencePolicyMatcher(ImmutableArray<PolicyDefinition> policies) : IPolicyMatcher
 {
     public void Match(DataWorksEvent e, List<int> matches)
     {

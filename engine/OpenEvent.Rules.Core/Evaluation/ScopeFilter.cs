@@ -5,7 +5,7 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Evaluation;
 
 /// <summary>Checks a policy's scope against an event's normalized scope values.</summary>
-public static class ScopeFilter
+internal static class ScopeFilter
 {
     /// <summary>
     /// True when every non-empty dimension lists the event's value. An event without a value for a

@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Evaluation;
 /// JSON text, objects and arrays as compact JSON; a missing value renders as an empty string. Output is
 /// capped so that a huge field cannot turn into a huge notification or callback.
 /// </summary>
-public static class TemplateRenderer
+internal static class TemplateRenderer
 {
     public const int MaxLength = 4000;
 

@@ -6,7 +6,7 @@ namespace OpenEvent.Rules.Events;
 /// and rejects the event with <see cref="Id"/>. The rules are independent of the policy set: an event is rejected
 /// for a problem anywhere in it, even in fields no pattern reads.
 /// </summary>
-public sealed class InvalidEventException : Exception
+internal sealed class InvalidEventException : Exception
 {
     /// <summary>Not well-formed JSON (syntax, trailing data, comments, a byte order mark, an empty input).</summary>
     public const string InvalidJson = "invalid-json";

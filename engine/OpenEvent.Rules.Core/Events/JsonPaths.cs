@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace OpenEvent.Rules.Events;
 
 /// <summary>Dotted paths over a JSON element ("data.process.applicant"); a numeric segment indexes an array.</summary>
-public static class JsonPaths
+internal static class JsonPaths
 {
     public static bool TryGet(JsonElement root, string path, out JsonElement value)
     {

@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Model;
 // it, after their other clauses matched. One answer for both, so what is validated is what is fetched.
 
 /// <summary>Finds the places where a policy reads <c>detail</c>: patterns, conditions and message templates.</summary>
-public static class DetailUse
+internal static class DetailUse
 {
     /// <summary>The name of the detail in patterns, templates and conditions' text (<c>detail</c>; <c>e.Detail</c> in C#).</summary>
     public const string Root = "detail";

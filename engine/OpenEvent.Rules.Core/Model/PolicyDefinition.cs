@@ -169,23 +169,23 @@ public abstract record ActionDefinition(SourceLocation Location)
 }
 
 /// <summary>Answers an extension point event with FAIL (in enforce mode).</summary>
-public sealed record BlockAction(MessageTemplate Reason, SourceLocation Location) : ActionDefinition(Location)
+internal sealed record BlockAction(MessageTemplate Reason, SourceLocation Location) : ActionDefinition(Location)
 {
     public override string Kind => "block";
 }
 
 /// <summary>Answers an extension point event with WARN.</summary>
-public sealed record WarnAction(MessageTemplate Reason, SourceLocation Location) : ActionDefinition(Location)
+internal sealed record WarnAction(MessageTemplate Reason, SourceLocation Location) : ActionDefinition(Location)
 {
     public override string Kind => "warn";
 }
 
-public sealed record NotifyAction(string Channel, MessageTemplate Message, SourceLocation Location) : ActionDefinition(Location)
+internal sealed record NotifyAction(string Channel, MessageTemplate Message, SourceLocation Location) : ActionDefinition(Location)
 {
     public override string Kind => "notify";
 }
 
-public sealed record ForwardAction(string Target, SourceLocation Location) : ActionDefinition(Location)
+internal sealed record ForwardAction(string Target, SourceLocation Location) : ActionDefinition(Location)
 {
     public override string Kind => "forward";
 }
@@ -195,11 +195,11 @@ public sealed record ForwardAction(string Target, SourceLocation Location) : Act
 /// <c>time</c>, <c>aliyunregionid</c>, ...), <c>data.a.b</c> (a number segment indexes an array),
 /// <c>scope.tenant|workspace|region|environment|operator</c> and <c>policy.name</c>.
 /// </summary>
-public sealed record MessageTemplate(string Source, ImmutableArray<TemplatePart> Parts, SourceLocation Location);
+internal sealed record MessageTemplate(string Source, ImmutableArray<TemplatePart> Parts, SourceLocation Location);
 
-public abstract record TemplatePart;
+internal abstract record TemplatePart;
 
-public sealed record LiteralPart(string Text) : TemplatePart;
+internal sealed record LiteralPart(string Text) : TemplatePart;
 
 /// <summary>A placeholder; <see cref="Segments"/> is the dotted path split (e.g. ["data", "fileName"]).</summary>
-public sealed record PlaceholderPart(string Path, ImmutableArray<string> Segments, SourceLocation Location) : TemplatePart;
+internal sealed record PlaceholderPart(string Path, ImmutableArray<string> Segments, SourceLocation Location) : TemplatePart;

@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Parsing;
 /// each an identifier or an array index (<c>data.tableMapping.0.dstTable</c>). <c>\{{</c> writes a literal
 /// <c>{{</c>. Whether a path names a real field is a semantic check (OER3033), not done here.
 /// </summary>
-public static class MessageTemplateParser
+internal static class MessageTemplateParser
 {
     /// <summary>Parses <paramref name="text"/> found at <paramref name="pointer"/>; returns null when it has syntax errors (OER3034).</summary>
     public static MessageTemplate? Parse(string text, string pointer, YamlSourceMap map, DiagnosticBag diagnostics)

@@ -18,7 +18,7 @@ namespace OpenEvent.Rules.Parsing;
 // author fixes a pattern in one round. Whether a field exists in the event catalog is the validators' concern, not this one's.
 
 /// <summary>Parses an EventBridge event pattern (as a JSON node tree) into a <see cref="PatternObject"/>.</summary>
-public static class PatternParser
+internal static class PatternParser
 {
     /// <summary>
     /// Parses <paramref name="node"/>, found at <paramref name="pointer"/> in its document. Every problem is added

@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Parsing;
 /// go with which channel or target type, and the reserved name "log". Each method reports every problem of the
 /// document and returns null when there was any error.
 /// </summary>
-public static partial class PolicyDocumentParser
+internal static partial class PolicyDocumentParser
 {
     public static PolicyDefinition? ParsePolicy(SourceDocument document, DiagnosticBag diagnostics)
     {

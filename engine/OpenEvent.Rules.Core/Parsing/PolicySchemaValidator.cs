@@ -15,7 +15,7 @@ namespace OpenEvent.Rules.Parsing;
 /// validated against the kind's definition. PolicyTest documents are checked against
 /// schemas/policy-test.schema.json (the file test authors' editors use).
 /// </summary>
-public sealed partial class PolicySchemaValidator
+internal sealed partial class PolicySchemaValidator
 {
     public const string ApiVersion = "openevent.rules/v1";
 

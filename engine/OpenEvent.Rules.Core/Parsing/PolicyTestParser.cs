@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Parsing;
 /// The schema has checked keys and types; this adds duplicate case names (OER4004). Whether the named policies exist
 /// and the events can be read is checked by the runner, which knows the policy set and the file system.
 /// </summary>
-public static class PolicyTestParser
+internal static class PolicyTestParser
 {
     public static PolicyTestDefinition? Parse(SourceDocument document, DiagnosticBag diagnostics)
     {

@@ -10,7 +10,7 @@ using YamlDotNet.Core.Events;
 namespace OpenEvent.Rules.Parsing;
 
 /// <summary>One YAML document of a file: its JSON tree (null for an empty document) and its source map.</summary>
-public sealed record SourceDocument(string File, int Index, JsonNode? Root, YamlSourceMap Map);
+internal sealed record SourceDocument(string File, int Index, JsonNode? Root, YamlSourceMap Map);
 
 /// <summary>
 /// Reads policy files into JSON trees with source maps. Built on YamlDotNet's low-level parser events so that
@@ -18,7 +18,7 @@ public sealed record SourceDocument(string File, int Index, JsonNode? Root, Yaml
 /// iteratively (no recursion), nesting and alias expansion are bounded, and any input, however hostile, ends in a
 /// located diagnostic instead of an exception, a hang or a stack overflow.
 /// </summary>
-public static partial class YamlDocumentReader
+internal static partial class YamlDocumentReader
 {
     /// <summary>
     /// Files larger than this are refused: from their reported length before reading a byte, and by counting the bytes

@@ -24,7 +24,7 @@ internal sealed record ScalarSpan(ScalarQuoting Quoting, string? Raw)
 /// The source map of one YAML document: JSON pointer → location of the node and of its key. Nodes copied by
 /// an alias have no entries of their own and resolve to the alias (their nearest ancestor that has one).
 /// </summary>
-public sealed class YamlSourceMap : ISourceMap
+internal sealed class YamlSourceMap : ISourceMap
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 

@@ -44,7 +44,7 @@ public sealed record CoverageReport(ImmutableArray<PolicyCoverageResult> Policie
 }
 
 /// <summary>Collects coverage while the runner evaluates cases. Not thread-safe: one per run.</summary>
-public sealed class PolicyCoverage
+internal sealed class PolicyCoverage
 {
     private readonly ImmutableArray<PolicyDefinition> _policies;
     private readonly Dictionary<string, int> _matchingCases = new(StringComparer.Ordinal);

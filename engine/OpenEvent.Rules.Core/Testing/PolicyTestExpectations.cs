@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Testing;
 /// <see cref="ExpectationFailure"/>: what was expected and what the decision has, written so that the two read
 /// as the two sides of a diff ("- verdict: FAIL" / "+ verdict: OK").
 /// </summary>
-public static class PolicyTestExpectations
+internal static class PolicyTestExpectations
 {
     public static ImmutableArray<ExpectationFailure> Check(TestExpectation expect, Decision decision)
     {

@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Validation;
 /// about the type (then <see cref="Types"/> holds the whole catalog); an empty <see cref="Types"/> means the
 /// pattern can match no DataWorks event.
 /// </summary>
-public sealed record MatchedTypes(ImmutableArray<EventTypeInfo> Types, bool IsUnconstrained)
+internal sealed record MatchedTypes(ImmutableArray<EventTypeInfo> Types, bool IsUnconstrained)
 {
     public bool IsEmpty => Types.IsEmpty;
 
@@ -52,7 +52,7 @@ public sealed record MatchedTypes(ImmutableArray<EventTypeInfo> Types, bool IsUn
 /// matchers accept; <c>$or</c> is the union of its branches; members combine by intersection (AND). A <c>source</c>
 /// leaf that rejects "acs.dataworks" empties the set, since every DataWorks event has that source.
 /// </summary>
-public sealed class MatchedTypesResolver
+internal sealed class MatchedTypesResolver
 {
     private readonly EventCatalog _catalog;
     private readonly MatchedTypes _all;

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Validation;
 /// one concern and adds every problem it finds; none stops at the first. Disabled policies are validated too:
 /// enabling one later must not surprise anybody.
 /// </summary>
-public static class PolicySetValidator
+internal static class PolicySetValidator
 {
     public static void Validate(PolicySetDefinition set, EventCatalog catalog, DiagnosticBag diagnostics)
     {

@@ -5,7 +5,7 @@ using OpenEvent.Rules.Host.Observability;
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>The outcome of one delivery attempt. A permanent failure goes to the dead-letter table at once.</summary>
-public sealed record DeliveryResult(bool Success, bool Retryable, string? Error)
+internal sealed record DeliveryResult(bool Success, bool Retryable, string? Error)
 {
     public static DeliveryResult Delivered { get; } = new(true, false, null);
 
@@ -41,7 +41,7 @@ public sealed record DeliveryResult(bool Success, bool Retryable, string? Error)
 /// Delivers one kind of stored action. Senders are chosen by the payload's "type" (webhook, dingtalk, lark, slack,
 /// http, file, dataworks); a new destination (e.g. a message broker target) is one more implementation.
 /// </summary>
-public interface IActionSender
+internal interface IActionSender
 {
     IReadOnlyCollection<string> Types { get; }
 
@@ -49,7 +49,7 @@ public interface IActionSender
 }
 
 /// <summary>A configured value that may come from an environment variable (payload shape: {"value": ...} or {"env": NAME}).</summary>
-public static class PayloadValues
+internal static class PayloadValues
 {
     /// <summary>Thrown when a secret's environment variable is not set: the action is dead-lettered with this message.</summary>
     public sealed class MissingVariableException(string message) : Exception(message);

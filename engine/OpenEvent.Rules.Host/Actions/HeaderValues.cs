@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// target headers, the STS token) are checked: one that no header can carry is a permanent error that names the
 /// header and never echoes the value (it may be a secret).
 /// </summary>
-public static class HeaderValues
+internal static class HeaderValues
 {
     /// <summary>An encoded key longer than this is sent as <c>sha256:&lt;hex of the key's UTF-8&gt;</c>, which receivers still see as unique and stable.</summary>
     public const int MaxIdempotencyKeyLength = 256;
@@ -65,4 +65,4 @@ public static class HeaderValues
 }
 
 /// <summary>A header that cannot be sent as configured: the action is dead-lettered with this message at once.</summary>
-public sealed class UnsafeHeaderException(string message) : Exception(message);
+internal sealed class UnsafeHeaderException(string message) : Exception(message);

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// The action pipeline: receives every decision of POST /events before the request is answered, and stores its
 /// actions durably (<see cref="OutboxDispatcher"/>); when this returns, the actions will be delivered.
 /// </summary>
-public interface IActionDispatcher
+internal interface IActionDispatcher
 {
     /// <param name="decidedBy">The policy set that made <paramref name="decision"/> (the request's lease, not the set in
     /// service now): its channels and targets are the ones the actions are stored with.</param>

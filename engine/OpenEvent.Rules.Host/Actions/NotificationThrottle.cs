@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// window). Suppressed notifications are counted; the count rides along with the channel's next notification and
 /// is exported as oer_notifications_suppressed_total. In memory: a restart starts with full buckets.
 /// </summary>
-public sealed class NotificationThrottle(IOptions<RulesHostOptions> options, TimeProvider time)
+internal sealed class NotificationThrottle(IOptions<RulesHostOptions> options, TimeProvider time)
 {
     private readonly ActionOptions _options = options.Value.Actions;
     private readonly Dictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);

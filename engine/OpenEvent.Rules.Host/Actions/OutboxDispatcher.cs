@@ -19,7 +19,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// actions. The built-in "log" channel and target are written to the host log at once and never stored.
 /// Notifications pass the per-channel rate limit and de-duplication window first.
 /// </summary>
-public sealed partial class OutboxDispatcher(
+internal sealed partial class OutboxDispatcher(
     OutboxStore store,
     OutboxSignal signal,
     NotificationThrottle throttle,

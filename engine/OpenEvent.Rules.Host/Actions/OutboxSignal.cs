@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>Wakes the outbox workers when actions were stored or a delivery slot became free (signals coalesce).</summary>
-public sealed class OutboxSignal
+internal sealed class OutboxSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 

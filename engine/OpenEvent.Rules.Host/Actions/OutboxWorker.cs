@@ -15,7 +15,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// is at least once: a process that dies after a receiver accepted an action but before the row is marked sends it
 /// again after restart, with the same Idempotency-Key header. Errors are redacted before they are stored or logged.
 /// </summary>
-public sealed partial class OutboxWorker : BackgroundService
+internal sealed partial class OutboxWorker : BackgroundService
 {
     private readonly OutboxStore _store;
     private readonly OutboxSignal _signal;

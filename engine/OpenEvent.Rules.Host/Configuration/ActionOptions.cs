@@ -45,7 +45,7 @@ public sealed class OutboxOptions
 }
 
 /// <summary>OpenEventRules:Actions: delivery of notify and forward actions.</summary>
-public sealed class ActionOptions
+internal sealed class ActionOptions
 {
     /// <summary>The timeout of one delivery attempt (HTTP request to a channel, target or DataWorks).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -62,14 +62,14 @@ public sealed class ActionOptions
     public FileTargetOptions File { get; set; } = new();
 }
 
-public sealed class ChannelLimitOptions
+internal sealed class ChannelLimitOptions
 {
     public int? RateLimitPerMinute { get; set; }
 
     public TimeSpan? DedupWindow { get; set; }
 }
 
-public sealed class FileTargetOptions
+internal sealed class FileTargetOptions
 {
     /// <summary>A file target is rolled over (events.1.jsonl, ...) once it exceeds this size.</summary>
     public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
@@ -78,7 +78,7 @@ public sealed class FileTargetOptions
 }
 
 /// <summary>OpenEventRules:DataWorks: answering extension point events through the DataWorks OpenAPI.</summary>
-public sealed class DataWorksOptions
+internal sealed class DataWorksOptions
 {
     /// <summary>The extension's code (DataWorks Open Platform). Empty: extension point events are not answered.</summary>
     public string? ExtensionCode { get; set; }

@@ -6,7 +6,7 @@ namespace OpenEvent.Rules.Host.Configuration;
 /// AccessKey and endpoint (OpenEventRules:DataWorks:*), made only when a policy that reads the detail matched
 /// everything else, once per event.
 /// </summary>
-public sealed class DetailOptions
+internal sealed class DetailOptions
 {
     /// <summary>Whether the host asks DataWorks for details; false: every policy that needs one follows its detailErrors.</summary>
     public bool Enabled { get; set; } = true;

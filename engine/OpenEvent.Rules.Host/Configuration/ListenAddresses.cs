@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace OpenEvent.Rules.Host.Configuration;
 
 /// <summary>Where the host listens: the <c>urls</c> it passes to the server, the configuration values it rewrites, and the addresses in effect (for the log).</summary>
-public sealed record ListenPlan(IReadOnlyList<string> Urls, IReadOnlyDictionary<string, string?> Overrides, IReadOnlyList<string> Effective);
+internal sealed record ListenPlan(IReadOnlyList<string> Urls, IReadOnlyDictionary<string, string?> Overrides, IReadOnlyList<string> Effective);
 
 /// <summary>
 /// Without a token nothing authenticates a request, so the host must not be reachable from the network. Addresses
@@ -19,7 +19,7 @@ public sealed record ListenPlan(IReadOnlyList<string> Urls, IReadOnlyDictionary<
 /// and once the server runs, its bound addresses are checked again (<see cref="LoopbackCheck"/>), so a source this
 /// class does not know cannot slip through.
 /// </summary>
-public static class ListenAddresses
+internal static class ListenAddresses
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 

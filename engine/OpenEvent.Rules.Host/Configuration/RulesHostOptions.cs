@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Host.Configuration;
 /// (appsettings.json, environment variables such as OpenEventRules__Auth__Token, command line).
 /// Validated at startup by <see cref="RulesHostOptionsValidator"/>: a bad value stops the start with a message naming the setting.
 /// </summary>
-public sealed class RulesHostOptions
+internal sealed class RulesHostOptions
 {
     public const string Section = "OpenEventRules";
 
@@ -40,7 +40,7 @@ public sealed class RulesHostOptions
     public DetailOptions Detail { get; set; } = new();
 }
 
-public sealed class ConditionOptions
+internal sealed class ConditionOptions
 {
     /// <summary>Where compiled C# conditions are cached by content hash (default: $XDG_CACHE_HOME or ~/.cache, openevent-rules/conditions).</summary>
     public string? CacheDirectory { get; set; }
@@ -60,7 +60,7 @@ public sealed class ConditionOptions
     public ConditionLimits ToLimits() => new() { MaxSteps = MaxSteps, Timeout = Timeout, MaxBytes = MaxBytes };
 }
 
-public sealed class AuthOptions
+internal sealed class AuthOptions
 {
     /// <summary>
     /// The shared token requests must carry. Set it from the environment (OpenEventRules__Auth__Token), never in a
@@ -72,14 +72,14 @@ public sealed class AuthOptions
     public string HeaderName { get; set; } = "x-eventbridge-signature-token";
 }
 
-public sealed class LimitOptions
+internal sealed class LimitOptions
 {
     public int MaxEventBytes { get; set; } = 1024 * 1024;
 
     public int MaxBatchBytes { get; set; } = 10 * 1024 * 1024;
 }
 
-public sealed class DecisionLogOptions
+internal sealed class DecisionLogOptions
 {
     /// <summary>The decision log file (JSON Lines); empty to disable the file.</summary>
     public string? Path { get; set; } = "logs/decisions.jsonl";
@@ -114,7 +114,7 @@ public sealed class DecisionLogOptions
     public const int MaxMaskPointers = 64;
 }
 
-public sealed class ReloadOptions
+internal sealed class ReloadOptions
 {
     /// <summary>Watch the policy folder and reload on change (SIGHUP always reloads).</summary>
     public bool Watch { get; set; } = true;

@@ -4,7 +4,7 @@ using OpenEvent.Rules.Evaluation;
 namespace OpenEvent.Rules.Host.Configuration;
 
 /// <summary>Checks every setting at startup and names the offending key and the fix in each message.</summary>
-public sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOptions>
+internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOptions>
 {
     private const string Prefix = RulesHostOptions.Section + ":";
 

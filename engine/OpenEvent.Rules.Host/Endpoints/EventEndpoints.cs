@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// HTTP: the decision in the `oer dry-run --format json` shape, nothing performed). Both read and admit events the
 /// same way, so a bad input gets the same status and errorId from both: a problem body and a 4xx status, never a 500.
 /// </summary>
-public static class EventEndpoints
+internal static class EventEndpoints
 {
     private const string RequestFile = "request";
 

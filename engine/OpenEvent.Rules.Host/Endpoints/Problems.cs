@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace OpenEvent.Rules.Host.Endpoints;
 
 /// <summary>RFC 9457 problem bodies (application/problem+json) with the stable error id of the failure.</summary>
-public static class Problems
+internal static class Problems
 {
     public static async Task WriteAsync(HttpContext context, int status, string id, string detail, Action<Utf8JsonWriter>? extra = null)
     {

@@ -9,7 +9,7 @@ using OpenEvent.Rules.Host.Configuration;
 namespace OpenEvent.Rules.Host.Endpoints;
 
 /// <summary>What a request body holds, from its Content-Type (parameters such as charset are ignored).</summary>
-public enum BodyKind
+internal enum BodyKind
 {
     /// <summary>application/json or application/cloudevents+json: one event (an array is taken as a batch).</summary>
     Structured,
@@ -22,7 +22,7 @@ public enum BodyKind
 }
 
 /// <summary>A request refused before evaluation, with its HTTP status and stable id.</summary>
-public sealed class RequestRejectedException(int status, string id, string message) : Exception(message)
+internal sealed class RequestRejectedException(int status, string id, string message) : Exception(message)
 {
     public int Status { get; } = status;
 
@@ -30,7 +30,7 @@ public sealed class RequestRejectedException(int status, string id, string messa
 }
 
 /// <summary>Reads event bodies within the configured size limits and normalizes binary-mode CloudEvents.</summary>
-public static class RequestBody
+internal static class RequestBody
 {
     private static readonly byte[] s_whitespace = " \t\r\n"u8.ToArray();
 

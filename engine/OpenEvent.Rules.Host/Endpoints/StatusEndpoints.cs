@@ -9,7 +9,7 @@ using OpenEvent.Rules.Validation;
 namespace OpenEvent.Rules.Host.Endpoints;
 
 /// <summary>GET /policies (the set in service and the last reload error), /outbox (action counts), /healthz and /readyz.</summary>
-public static class StatusEndpoints
+internal static class StatusEndpoints
 {
     public static void Map(WebApplication app)
     {

@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// EventBridge HTTP target sends (x-eventbridge-signature-token by default) or as "Authorization: Bearer".
 /// Compared in constant time. Others get 401.
 /// </summary>
-public sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHostOptions> options, RulesMetrics metrics)
+internal sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHostOptions> options, RulesMetrics metrics)
 {
     private readonly byte[]? _token = string.IsNullOrEmpty(options.Value.Auth.Token) ? null : Encoding.UTF8.GetBytes(options.Value.Auth.Token);
     private readonly string _headerName = options.Value.Auth.HeaderName;

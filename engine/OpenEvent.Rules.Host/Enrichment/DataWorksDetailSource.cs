@@ -22,7 +22,7 @@ namespace OpenEvent.Rules.Host.Enrichment;
 /// (403 without Enterprise Edition), an error, a timeout, an answer of another shape or a missing credential is the
 /// result, with a reason that says which, and the policies decide by their detailErrors.
 /// </summary>
-public sealed partial class DataWorksDetailSource : IEventDetailSource
+internal sealed partial class DataWorksDetailSource : IEventDetailSource
 {
     /// <summary>The DataWorks API that returns the detail of an extension point event.</summary>
     public const string Api = "GetIDEEventDetail";

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Host.Enrichment;
 /// oer_detail_calls_total{outcome}, oer_detail_call_duration_seconds, oer_detail_errors_total{reason},
 /// oer_detail_cache_hits_total. Label values are a fixed set.
 /// </summary>
-public sealed class DetailMetrics
+internal sealed class DetailMetrics
 {
     private readonly Counter<long> _calls;
     private readonly Histogram<double> _duration;

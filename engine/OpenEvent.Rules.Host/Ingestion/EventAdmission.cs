@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// the endpoint the signed answer is sent to, and only DataWorks events are governed. POST /events and POST /evaluate
 /// apply the same checks, so that the dry run refuses what the real endpoint refuses.
 /// </summary>
-public static class EventAdmission
+internal static class EventAdmission
 {
     /// <summary>The only accepted CloudEvents source (the Function Compute envelope is normalized to it).</summary>
     public const string DataWorksSource = "acs.dataworks";

@@ -18,7 +18,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// the fail mode, the decision log records the fallback, and the request is answered; the late work goes on in the
 /// background (holding the policy set's lease) and stores its other actions, without a second answer.
 /// </summary>
-public sealed partial class EventPipeline(
+internal sealed partial class EventPipeline(
     IActionDispatcher dispatcher,
     OutboxStore store,
     OutboxSignal signal,
@@ -219,14 +219,14 @@ public sealed partial class EventPipeline(
     private static partial void LogAnsweringTwin(ILogger logger, string eventId, string type);
 }
 
-public enum PendingPhase
+internal enum PendingPhase
 {
     Waiting,
     Evaluating,
     Storing,
 }
 
-public enum PendingState
+internal enum PendingState
 {
     Running,
     Stored,
@@ -234,7 +234,7 @@ public enum PendingState
 }
 
 /// <summary>One admitted event of a request, shared between the work that processes it and the request's deadline.</summary>
-public sealed class PendingEvent(DataWorksEvent e)
+internal sealed class PendingEvent(DataWorksEvent e)
 {
     private int _phase;
     private int _state;

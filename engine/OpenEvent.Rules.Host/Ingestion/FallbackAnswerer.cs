@@ -18,7 +18,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// for retries only if that send fails. Events answered directly are remembered (bounded, until DataWorks:Deadline) so
 /// that their own answer, stored later or on EventBridge's retry, is not sent a second time.
 /// </summary>
-public sealed partial class FallbackAnswerer(
+internal sealed partial class FallbackAnswerer(
     IActionDispatcher dispatcher,
     OutboxStore store,
     OutboxSignal signal,

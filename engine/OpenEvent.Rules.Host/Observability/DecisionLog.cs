@@ -18,7 +18,7 @@ namespace OpenEvent.Rules.Host.Observability;
 /// bounded in entries (QueueCapacity) and in event bytes (MaxQueueBytes); what does not fit is dropped and counted.
 /// The queue is drained on shutdown. A line that cannot be written never stops the writer.
 /// </summary>
-public sealed partial class DecisionLog : BackgroundService
+internal sealed partial class DecisionLog : BackgroundService
 {
     /// <summary>A decision waiting for the writer, with a pooled copy of its event (the request's buffer is not kept alive).</summary>
     private sealed record Entry(DateTimeOffset Time, Decision Decision, string Revision, double LatencySeconds, DecisionLogNote Note, byte[]? Event, int EventLength);
@@ -370,4 +370,4 @@ public sealed partial class DecisionLog : BackgroundService
 /// <param name="Fallback">The fallback that answered DataWorks (deadline, outbox-unavailable); null when the decision did.</param>
 /// <param name="Late">The decision was made after its fallback answer went out.</param>
 /// <param name="EventDropped">The event was left out because the queue held too many event bytes.</param>
-public readonly record struct DecisionLogNote(string? Fallback = null, bool Late = false, bool EventDropped = false);
+internal readonly record struct DecisionLogNote(string? Fallback = null, bool Late = false, bool EventDropped = false);

@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Observability;
 /// bytes the request already read, without building a document. Subtrees that no pointer reaches and that hold no
 /// line break are copied as they are (the log is JSON Lines: a pretty-printed event is re-written on one line).
 /// </summary>
-public sealed class MaskedEventWriter
+internal sealed class MaskedEventWriter
 {
     private readonly byte[][][] _segments;
     private readonly int[][] _indexes;

@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Observability;
 /// The host's instruments (System.Diagnostics.Metrics, exported in Prometheus text format on /metrics).
 /// Label values are bounded: event types outside the catalog are reported as "unknown".
 /// </summary>
-public sealed class RulesMetrics : IDisposable
+internal sealed class RulesMetrics : IDisposable
 {
     public const string MeterName = "OpenEvent.Rules";
 

@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Observability;
 /// signing secret, header values); shapes that look like credentials (<c>access_token=</c>, <c>sign=</c>,
 /// <c>Signature=</c>, <c>AccessKeyId=</c>, <c>Authorization:</c>, the path and query of any URL) are masked whatever their source.
 /// </summary>
-public static partial class SecretRedactor
+internal static partial class SecretRedactor
 {
     public const string Mask = "***";
 

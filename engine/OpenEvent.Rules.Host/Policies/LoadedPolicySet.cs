@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Host.Policies;
 /// so a reload can swap in a new set at once while events in flight finish on this one; the set (and its
 /// condition assembly) is disposed when it is retired and the last lease is returned.
 /// </summary>
-public sealed class LoadedPolicySet
+internal sealed class LoadedPolicySet
 {
     private int _leases;
     private int _retired;

@@ -20,7 +20,7 @@ namespace OpenEvent.Rules.Host.Policies;
 /// so that the next change or SIGHUP reloads. The folder is watched through its parent too, so that a folder
 /// replaced by rename or a swapped release link is picked up at once.
 /// </summary>
-public sealed partial class PolicyReloadService : BackgroundService
+internal sealed partial class PolicyReloadService : BackgroundService
 {
     /// <summary>How often the identity of the policy folder is compared, as a backstop for a missed parent notification.</summary>
     public static readonly TimeSpan IdentityCheckInterval = TimeSpan.FromSeconds(1);

@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Policies;
 /// Compiles snapshots with the host's settings (event size limit, revision). Each load compiles the C# conditions
 /// once: with the set (<see cref="Compile"/>), or only for their diagnostics when the set has other errors.
 /// </summary>
-public sealed class PolicySetFactory(IOptions<RulesHostOptions> options, IConditionCompiler conditions, TimeProvider time)
+internal sealed class PolicySetFactory(IOptions<RulesHostOptions> options, IConditionCompiler conditions, TimeProvider time)
 {
     public CompiledPolicySet Compile(PolicySnapshot snapshot) =>
         PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions

@@ -4,13 +4,13 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Host.Policies;
 
 /// <summary>Why the last reload was refused; the previous set keeps serving.</summary>
-public sealed record ReloadFailure(DateTimeOffset At, string Revision, ImmutableArray<Diagnostic> Diagnostics, string Summary);
+internal sealed record ReloadFailure(DateTimeOffset At, string Revision, ImmutableArray<Diagnostic> Diagnostics, string Summary);
 
 /// <summary>
 /// The swappable state of the host: the set in service and the last reload failure. Reads are lock-free
 /// (one volatile reference); only the reload service writes.
 /// </summary>
-public sealed class PolicySetState
+internal sealed class PolicySetState
 {
     private LoadedPolicySet? _current;
     private volatile ReloadFailure? _lastFailure;

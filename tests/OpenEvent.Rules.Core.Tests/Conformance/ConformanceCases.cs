@@ -33,7 +33,7 @@ public sealed record ExpectedDiagnostic(string Id, SourceLocation Location)
 /// A pattern that must be refused with exactly <see cref="Expected"/> (order ignored, repeats counted): by the parser, or,
 /// when <see cref="Validate"/> is set, by the policy validators after the parser accepted it.
 /// </summary>
-public sealed record InvalidConformanceCase(string Id, string File, JsonNode? Pattern, string Pointer, ISourceMap Map,
+internal sealed record InvalidConformanceCase(string Id, string File, JsonNode? Pattern, string Pointer, ISourceMap Map,
     ImmutableArray<ExpectedDiagnostic> Expected, bool Validate)
 {
     public ImmutableArray<string> ExpectedIds => [.. Expected.Select(e => e.Id)];
@@ -48,7 +48,7 @@ public sealed record CatalogConformanceCase(string Id, PatternObject Pattern, Im
 }
 
 /// <summary>Loads every conformance case once.</summary>
-public static class ConformanceCases
+internal static class ConformanceCases
 {
     private static readonly Lazy<Loaded> s_loaded = new(Load);
 

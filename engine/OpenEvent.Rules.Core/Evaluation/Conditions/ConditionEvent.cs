@@ -19,8 +19,13 @@ public sealed class ConditionEvent
     /// <param name="root">The CloudEvent (structured mode: the object with <c>specversion</c>, <c>type</c>, <c>data</c>, ...).</param>
     /// <param name="scope">The normalized scope values of the event.</param>
     /// <param name="clock">The clock behind <see cref="Now"/>; the system clock when null.</param>
+    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null)
+        : this(root, scope, clock, default)
+    {
+    }
+
     /// <param name="detail">The event's detail as a policy sees it (<c>{"detail": EventDetail}</c>); undefined when there is none.</param>
-    public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null, JsonElement detail = default)
+    internal ConditionEvent(JsonElement root, ScopeValues? scope, TimeProvider? clock, JsonElement detail)
     {
         _detail = detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("detail", out var eventDetail) ? eventDetail : default;
         _root = root.ValueKind == JsonValueKind.Object ? root : default;

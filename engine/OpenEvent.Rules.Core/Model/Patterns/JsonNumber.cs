@@ -6,7 +6,7 @@ namespace OpenEvent.Rules.Model.Patterns;
 /// A JSON number compared by value, so that 300, 300.0 and 3e2 are equal (EventBridge compares numbers as
 /// numbers). Decimal keeps 15-16 digit DataWorks ids exact; values beyond decimal's range fall back to double.
 /// </summary>
-public readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNumber>
+internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNumber>
 {
     private readonly decimal _decimal;
     private readonly double _double;

@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Model.Patterns;
 /// Writes a matcher back as the compact JSON a pattern author would write (<c>{"prefix":"acs."}</c>), for explain
 /// output and messages. Non-ASCII text stays readable (CJK, emoji) instead of \u escapes.
 /// </summary>
-public static class MatcherFormatter
+internal static class MatcherFormatter
 {
     private static readonly JsonWriterOptions s_options = new()
     {

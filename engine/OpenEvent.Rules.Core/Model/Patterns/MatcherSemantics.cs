@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Model.Patterns;
 // means for one value.
 
 /// <summary>How one leaf matcher judges one leaf value of an event, and how leaf values are read from an event.</summary>
-public static class MatcherSemantics
+internal static class MatcherSemantics
 {
     /// <summary>
     /// Whether <paramref name="value"/>, one leaf value of a field, satisfies <paramref name="matcher"/>.

@@ -1,6 +1,6 @@
 namespace OpenEvent.Rules.Model.Patterns;
 
-public enum ScalarKind
+internal enum ScalarKind
 {
     Null,
     False,
@@ -13,7 +13,7 @@ public enum ScalarKind
 /// A JSON leaf value, as found in an event or written in a pattern. Strings never equal numbers
 /// ("300" is not 300), numbers compare by value (300 == 300.0 == 3e2), and null is a value (not "missing").
 /// </summary>
-public readonly record struct Scalar
+internal readonly record struct Scalar
 {
     private Scalar(ScalarKind kind, string? text, JsonNumber number)
     {

@@ -5,7 +5,7 @@ namespace OpenEvent.Rules.Model.Patterns;
 /// backslash; any other backslash is itself literal (the parser rejects such patterns; being lenient here keeps the
 /// matcher total).
 /// </summary>
-public sealed class WildcardPattern
+internal sealed class WildcardPattern
 {
     private readonly string[] _segments;
 

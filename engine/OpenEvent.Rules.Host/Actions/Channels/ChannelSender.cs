@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Actions.Channels;
 /// secrets are read from the environment at delivery time. Every request carries the action's Idempotency-Key
 /// (encoded, <see cref="HeaderValues.IdempotencyKey"/>); errors are redacted of the URL, secret and header values.
 /// </summary>
-public sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider time) : IActionSender
+internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider time) : IActionSender
 {
     public const string HttpClientName = "oer-actions";
 

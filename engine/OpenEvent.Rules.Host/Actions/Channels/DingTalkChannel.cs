@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Actions.Channels;
 /// type: dingtalk: a custom robot webhook. With a signing secret, <c>timestamp</c> (epoch ms) and <c>sign</c> =
 /// URL-encoded Base64 HMAC-SHA256 of "{timestamp}\n{secret}" keyed with the secret are added to the URL.
 /// </summary>
-public static class DingTalkChannel
+internal static class DingTalkChannel
 {
     public static HttpRequestMessage Request(string url, string? secret, string text, DateTimeOffset now)
     {

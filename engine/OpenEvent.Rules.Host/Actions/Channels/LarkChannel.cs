@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Actions.Channels;
 /// type: lark: a Lark / Feishu custom bot webhook. With a signing secret, the body carries <c>timestamp</c> (epoch
 /// seconds) and <c>sign</c> = Base64 HMAC-SHA256 keyed with "{timestamp}\n{secret}" over an empty message.
 /// </summary>
-public static class LarkChannel
+internal static class LarkChannel
 {
     public static HttpRequestMessage Request(string url, string? secret, string text, DateTimeOffset now)
     {

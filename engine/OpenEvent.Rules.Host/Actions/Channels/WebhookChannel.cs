@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace OpenEvent.Rules.Host.Actions.Channels;
 
 /// <summary>type: webhook: a generic JSON POST with the policy, the event id and type, the rendered message and the Idempotency-Key as sent in the header.</summary>
-public static class WebhookChannel
+internal static class WebhookChannel
 {
     public static HttpRequestMessage Request(string url, OutboxItem item, JsonObject payload, string text) => new(HttpMethod.Post, url)
     {

@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Actions.DataWorks;
 /// V2 HMAC-SHA1 (RPC, still implemented by the official SDKs). Pure functions over their inputs, so that the
 /// published test vectors can be checked exactly and the stand-in server can verify what the client sent.
 /// </summary>
-public static class AcsSigner
+internal static class AcsSigner
 {
     public const string V3Algorithm = "ACS3-HMAC-SHA256";
 

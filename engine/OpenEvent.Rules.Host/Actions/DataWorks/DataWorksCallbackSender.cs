@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Actions.DataWorks;
 /// CheckResult and the combined reasons. The AccessKey is read from the environment at each attempt.
 /// Throttling and server errors are retried; other API errors are dead-lettered with the API's code and message.
 /// </summary>
-public sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOptions<RulesHostOptions> options, DataWorksOpenApi openApi) : IActionSender
+internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IOptions<RulesHostOptions> options, DataWorksOpenApi openApi) : IActionSender
 {
     private readonly DataWorksOptions _options = options.Value.DataWorks;
 

@@ -7,7 +7,7 @@ using OpenEvent.Rules.Host.Observability;
 namespace OpenEvent.Rules.Host.Actions.DataWorks;
 
 /// <summary>The AccessKey the host calls DataWorks with, read from the environment at each call (so a rotated key is picked up).</summary>
-public sealed record DataWorksCredentials(string AccessKeyId, string AccessKeySecret, string? SecurityToken)
+internal sealed record DataWorksCredentials(string AccessKeyId, string AccessKeySecret, string? SecurityToken)
 {
     /// <summary>The values an error text must never echo (a signature error repeats the string to sign, AccessKeyId included).</summary>
     public IReadOnlyList<string?> Secrets => [AccessKeyId, AccessKeySecret, SecurityToken];
@@ -19,7 +19,7 @@ public sealed record DataWorksCredentials(string AccessKeyId, string AccessKeySe
 /// or V2 (<see cref="AcsSigner"/>). The answers to extension point events (UpdateIDEEventResult, ...) and the
 /// event detail (GetIDEEventDetail) go through it, so both are signed alike with the same credentials.
 /// </summary>
-public sealed class DataWorksOpenApi(IOptions<RulesHostOptions> options, TimeProvider time)
+internal sealed class DataWorksOpenApi(IOptions<RulesHostOptions> options, TimeProvider time)
 {
     private const string FormContentType = "application/x-www-form-urlencoded";
 

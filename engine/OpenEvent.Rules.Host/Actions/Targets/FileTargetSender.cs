@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Actions.Targets;
 /// rolled over by size (events.1.jsonl, ...). Writes to one file are serialized; each line is flushed to disk
 /// before the action counts as delivered.
 /// </summary>
-public sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IActionSender
+internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IActionSender
 {
     private readonly FileTargetOptions _options = options.Value.Actions.File;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ namespace OpenEvent.Rules.Host.Actions.Targets;
 /// type: http: POSTs the original CloudEvent in structured mode (application/cloudevents+json) with the target's
 /// headers (checked, <see cref="HeaderValues.Add"/>) and the action's encoded Idempotency-Key; errors are redacted of the URL and header values.
 /// </summary>
-public sealed class HttpTargetSender(IHttpClientFactory httpClients) : IActionSender
+internal sealed class HttpTargetSender(IHttpClientFactory httpClients) : IActionSender
 {
     public IReadOnlyCollection<string> Types { get; } = ["http"];
 

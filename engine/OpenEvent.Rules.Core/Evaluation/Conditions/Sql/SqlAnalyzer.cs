@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Evaluation.Conditions.Sql;
 /// <param name="Writes">Tables written (INSERT, CREATE, DROP, TRUNCATE, ALTER, DELETE, UPDATE, MERGE), in order, each once.</param>
 /// <param name="SelectStar">A select list holds * or t.* (count(*) does not count).</param>
 /// <param name="Overwrites">Each INSERT OVERWRITE target with whether it names a partition.</param>
-public sealed record SqlStatementInfo(
+internal sealed record SqlStatementInfo(
     string Kind,
     int Line,
     string Text,
@@ -26,7 +26,7 @@ public sealed record SqlStatementInfo(
 /// one forward pass per statement with an explicit stack for parentheses: linear in the text, no recursion.
 /// Not a validating parser: what it cannot place, it leaves out.
 /// </summary>
-public static class SqlAnalyzer
+internal static class SqlAnalyzer
 {
     // Words that end a table reference (they are not aliases).
     private static readonly FrozenSet<string> s_clauseWords = FrozenSet.ToFrozenSet(

@@ -5,7 +5,7 @@ namespace OpenEvent.Rules.Evaluation.Conditions.Sql;
 // string, a keyword inside a comment are what the dialect says they are.
 
 /// <summary>The dialect a script is read in.</summary>
-public enum SqlDialect
+internal enum SqlDialect
 {
     /// <summary>MaxCompute (ODPS) SQL: '...' and "..." strings with backslash escapes, `...` identifiers, -- and /* */ comments, ${var} variables, @var script variables.</summary>
     MaxCompute,
@@ -17,7 +17,7 @@ public enum SqlDialect
     Hologres,
 }
 
-public enum SqlTokenKind : byte
+internal enum SqlTokenKind : byte
 {
     /// <summary>A keyword or an unquoted identifier (also @var).</summary>
     Word,
@@ -36,7 +36,7 @@ public enum SqlTokenKind : byte
 }
 
 /// <summary>One token: its kind, where it is in the text, and the 1-based line it starts on.</summary>
-public readonly record struct SqlToken(SqlTokenKind Kind, int Start, int Length, int Line)
+internal readonly record struct SqlToken(SqlTokenKind Kind, int Start, int Length, int Line)
 {
     public ReadOnlySpan<char> Span(string text) => text.AsSpan(Start, Length);
 
@@ -50,7 +50,7 @@ public readonly record struct SqlToken(SqlTokenKind Kind, int Start, int Length,
 /// Splits SQL text into tokens, dropping whitespace and comments. One forward pass, no recursion, no backtracking:
 /// linear in the text whatever it holds (an unterminated string or comment runs to the end of the text).
 /// </summary>
-public static class SqlTokenizer
+internal static class SqlTokenizer
 {
     /// <summary>The longest text read: 16 Mi characters (a DataWorks file is seldom more than a few MB).</summary>
     public const int MaxChars = 16 * 1024 * 1024;
