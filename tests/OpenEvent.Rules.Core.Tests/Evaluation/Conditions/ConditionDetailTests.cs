@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Core.Tests.Evaluation.Conditions;
 public sealed class ConditionDetailTests
 {
     private static ConditionEvent With(string detail) =>
-        new(JsonDocument.Parse("""{"id":"x","data":{}}""").RootElement, detail: JsonDocument.Parse("{\"detail\":" + detail + "}").RootElement);
+        new(JsonDocument.Parse("""{"id":"x","data":{}}""").RootElement, null, null, JsonDocument.Parse("{\"detail\":" + detail + "}").RootElement);
 
     [Fact]
     public void Detail_CommittedFile_TypedMembers()
