@@ -54,6 +54,13 @@ public sealed class CompiledPolicySet : IDisposable
         return e is null ? Decision.ForError(slice.Origin, error!) : Evaluator.Evaluate(e, cancellationToken);
     }
 
+    /// <summary>Evaluates one event, asking <paramref name="details"/> for its detail when a policy that reads it matched everything else.</summary>
+    public async Task<Decision> EvaluateSliceAsync(EventSlice slice, IEventDetailSource? details, CancellationToken cancellationToken = default)
+    {
+        using var e = TryRead(slice, out var error);
+        return e is null ? Decision.ForError(slice.Origin, error!) : await Evaluator.EvaluateAsync(e, details, cancellationToken);
+    }
+
     /// <summary>
     /// Evaluates every event of an input, asking <paramref name="details"/> for an event's detail when a policy that
     /// reads it matched everything else; bad events get an error decision.

@@ -31,6 +31,42 @@ internal static class DetailClauses
     }
 
     /// <summary>
+    /// The event as a policy sees it with its detail: its own members, except one named detail, and the detail. Null
+    /// when the event can be used as it is (no detail, and no member of that name to hide).
+    /// </summary>
+    public static JsonDocument? EventWithDetail(JsonElement root, JsonElement detail)
+    {
+        var hasDetail = detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty(DetailUse.Root, out _);
+        if (!hasDetail && (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(DetailUse.Root, out _)))
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.Name != DetailUse.Root)
+                {
+                    property.WriteTo(writer);
+                }
+            }
+
+            if (hasDetail)
+            {
+                writer.WritePropertyName(DetailUse.Root);
+                detail.GetProperty(DetailUse.Root).WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 128 });
+    }
+
+    /// <summary>
     /// The policy as the first stage sees it: its match without the detail, and only the exclusions that do not read
     /// the detail (the others can only exclude once the detail is known). Policies that do not read the detail in a
     /// pattern are returned as they are.

@@ -46,7 +46,7 @@ public static class PolicyExplainer
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(decision);
-        using var enriched = WithDetail(e.Root, detail);
+        using var enriched = DetailClauses.EventWithDetail(e.Root, detail);
         var root = enriched?.RootElement ?? e.Root;
         var match = ReferencePatternEvaluator.Explain(policy.Match, root);
         var scope = ScopeClauses(policy.Scope, e.Scope);
@@ -105,42 +105,6 @@ public static class PolicyExplainer
         }
 
         return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure);
-    }
-
-    /// <summary>
-    /// The event as a policy sees it with its detail: its own members, except one named detail, and the detail. Null
-    /// when the event can be used as it is (no detail, and no member of that name to hide).
-    /// </summary>
-    private static JsonDocument? WithDetail(JsonElement root, JsonElement detail)
-    {
-        var hasDetail = detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty(DetailUse.Root, out _);
-        if (!hasDetail && (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(DetailUse.Root, out _)))
-        {
-            return null;
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var property in root.EnumerateObject())
-            {
-                if (property.Name != DetailUse.Root)
-                {
-                    property.WriteTo(writer);
-                }
-            }
-
-            if (hasDetail)
-            {
-                writer.WritePropertyName(DetailUse.Root);
-                detail.GetProperty(DetailUse.Root).WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 128 });
     }
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
