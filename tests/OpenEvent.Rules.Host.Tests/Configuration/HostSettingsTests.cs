@@ -195,3 +195,28 @@ public sealed partial class HostSettingsTests
     [GeneratedRegex(@"^#{1,6} (.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();
 }
+
+/// <summary>The detail settings are checked at start, each failure naming the setting and the fix.</summary>
+public sealed class DetailSettingsTests
+{
+    [Fact]
+    public async Task Start_DetailSettingsOutOfBounds_RefusedNamingEach()
+    {
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:02",
+            "--OpenEventRules:Detail:Timeout", "00:00:02",
+            "--OpenEventRules:Detail:MaxBytes", "10",
+            "--OpenEventRules:Detail:CacheEntries", "-1"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal(
+            [
+                "OpenEventRules:Detail:CacheEntries is -1: it must be between 0 and 1000000.",
+                "OpenEventRules:Detail:MaxBytes is 10: it must be between 1024 and 268435456.",
+                "OpenEventRules:Detail:Timeout (00:00:02) is not below DataWorks:AnswerWithin (00:00:02): a detail call that outlasts the answer's deadline would leave the policies that need it to the fallback; lower the timeout.",
+            ],
+            error.Failures.Order(StringComparer.Ordinal));
+        await app.DisposeAsync();
+    }
+}

@@ -227,3 +227,49 @@ public sealed class DetailFetchTests
         return Encoding.GetEncoding(name);
     }
 }
+
+/// <summary>The detail metrics on /metrics (alone: every in-process host shares the meter name).</summary>
+[Collection(HostMetricsCollection.Name)]
+public sealed class DetailMetricsTests
+{
+    [Fact]
+    public async Task Metrics_CallsCacheHitsAndErrors_AreCounted()
+    {
+        await using var dataWorks = await DetailStandIn.StartAsync("LTAImetrics", "metrics-secret");
+        await using var host = await ActionHarness.StartAsync("""
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: reads-detail }
+            spec:
+              match:
+                type: ["dataworks:FileChange:CommitFile"]
+                detail: { CommittedFile: { Content: [{ exists: true }] } }
+              actions: [ { notify: { channel: log, message: "x" } } ]
+            """,
+            "--OpenEventRules:DataWorks:Endpoint", dataWorks.BaseAddress.ToString(),
+            "--OpenEventRules:DataWorks:AccessKeyIdVariable", Env("AKID", "LTAImetrics"),
+            "--OpenEventRules:DataWorks:AccessKeySecretVariable", Env("AKSECRET", "metrics-secret"));
+        var found = NewId("found");
+        var refused = NewId("refused");
+        dataWorks.Serve(found, DetailAnswer.Committed("a.sql", "SELECT 1"));
+        dataWorks.Serve(refused, DetailAnswer.Json(403, """{"Code":"Forbidden.Access","Message":"no","RequestId":"r"}"""));
+
+        foreach (var id in new[] { found, found, refused })
+        {
+            using var response = await host.PostAsync("/evaluate", Sample("FileChange-CommitFile.json", id));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.Equal(1, Value(metrics, "oer_detail_calls_total", "outcome=\"ok\""));
+        Assert.Equal(1, Value(metrics, "oer_detail_calls_total", "outcome=\"error\""));
+        Assert.Equal(1, Value(metrics, "oer_detail_cache_hits_total"));
+        Assert.Equal(1, Value(metrics, "oer_detail_errors_total", "reason=\"refused\""));
+        Assert.Equal(2, Value(metrics, "oer_detail_call_duration_seconds_count"));
+    }
+
+    private static double Value(string metrics, string name, string label = "") =>
+        metrics.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+}
