@@ -60,6 +60,9 @@ internal static partial class DetailInputs
     /// <summary><c>&lt;event-id&gt;.detail.json</c> in a folder, read with the policy loader's guards (regular files inside the folder, bounded).</summary>
     private sealed class FolderSource(string folder) : IEventDetailSource
     {
+        // The folder's real path: a detail file must resolve inside it (a link leading out is refused).
+        private readonly string _realFolder = FileProbe.RealPath(Path.GetFullPath(folder)) ?? Path.GetFullPath(folder);
+
         public ValueTask<EventDetailResult> GetAsync(DataWorksEvent e, CancellationToken cancellationToken)
         {
             // The event id names a file: only a plain name, never a path.
@@ -70,7 +73,7 @@ internal static partial class DetailInputs
 
             var name = e.Id + Suffix;
             var path = Path.Combine(folder, name);
-            var read = BoundedFileReader.Read(path, EventDetail.DefaultMaxBytes, containedIn: folder);
+            var read = BoundedFileReader.Read(path, EventDetail.DefaultMaxBytes, containedIn: _realFolder);
             if (read.Status != FileReadStatus.Read)
             {
                 var reason = read.Status switch
@@ -78,6 +81,7 @@ internal static partial class DetailInputs
                     FileReadStatus.Missing => $"no detail file {name} in {folder}",
                     FileReadStatus.NotRegular => $"{path} is {FileKindText.Describe(read.Kind)}, not a regular file",
                     FileReadStatus.TooLarge => $"{path} is larger than the {EventDetail.DefaultMaxBytes / (1024 * 1024)} MB limit of a detail",
+                    FileReadStatus.OutsideFolder => $"{path} leads outside {folder}",
                     _ => $"{path} cannot be read: {read.Error}",
                 };
                 return ValueTask.FromResult(EventDetailResult.Failed(reason, "file"));
