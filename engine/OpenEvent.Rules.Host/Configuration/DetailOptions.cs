@@ -13,9 +13,13 @@ internal sealed class DetailOptions
 
     /// <summary>
     /// How long one GetIDEEventDetail call may take, answer read included; then the policies that needed it follow their
-    /// detailErrors. Below DataWorks:AnswerWithin, so that the policies decide before the fallback answers.
+    /// detailErrors. Held to at most half of DataWorks:AnswerWithin (<see cref="EffectiveTimeout"/>), so that the policies
+    /// decide, and the answer is stored, before the fallback answers.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The timeout a call gets: <see cref="Timeout"/>, at most half of <paramref name="answerWithin"/>.</summary>
+    public TimeSpan EffectiveTimeout(TimeSpan answerWithin) => Timeout < answerWithin / 2 ? Timeout : answerWithin / 2;
 
     /// <summary>The largest answer read (bytes); a larger one is a failure of the call.</summary>
     public int MaxBytes { get; set; } = 16 * 1024 * 1024;

@@ -61,7 +61,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
-        ValidateDetail(failures, options.Detail, options.DataWorks);
+        ValidateDetail(failures, options.Detail);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -196,14 +196,10 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         }
     }
 
-    private static void ValidateDetail(List<string> failures, DetailOptions detail, DataWorksOptions dataWorks)
+    private static void ValidateDetail(List<string> failures, DetailOptions detail)
     {
+        // No relation to DataWorks:AnswerWithin to check: the call is held to half of it anyway (DetailOptions.Timeout).
         Positive(failures, "Detail:Timeout", detail.Timeout);
-        if (detail.Timeout >= dataWorks.AnswerWithin)
-        {
-            failures.Add($"{Prefix}Detail:Timeout ({detail.Timeout}) is not below DataWorks:AnswerWithin ({dataWorks.AnswerWithin}): "
-                + "a detail call that outlasts the answer's deadline would leave the policies that need it to the fallback; lower the timeout.");
-        }
 
         Range(failures, "Detail:MaxBytes", detail.MaxBytes, 1024, 256 * 1024 * 1024);
         Range(failures, "Detail:CacheEntries", detail.CacheEntries, 0, 1_000_000);

@@ -32,6 +32,7 @@ internal sealed partial class DataWorksDetailSource : IEventDetailSource
     private readonly IHttpClientFactory _httpClients;
     private readonly DataWorksOpenApi _openApi;
     private readonly DetailOptions _options;
+    private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private readonly DetailMetrics _metrics;
     private readonly ILogger<DataWorksDetailSource> _logger;
@@ -45,6 +46,7 @@ internal sealed partial class DataWorksDetailSource : IEventDetailSource
         _httpClients = httpClients;
         _openApi = openApi;
         _options = options.Value.Detail;
+        _timeout = _options.EffectiveTimeout(options.Value.DataWorks.AnswerWithin);
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -127,7 +129,7 @@ internal sealed partial class DataWorksDetailSource : IEventDetailSource
         }
 
         var started = Stopwatch.GetTimestamp();
-        using var timeout = new CancellationTokenSource(_options.Timeout, _time);
+        using var timeout = new CancellationTokenSource(_timeout, _time);
         try
         {
             using var request = _openApi.CreateRequest(endpoint, Api, [new("MessageId", messageId), new("ProjectId", project)], credentials);
@@ -160,7 +162,8 @@ internal sealed partial class DataWorksDetailSource : IEventDetailSource
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return Called("error", started, Failed("timeout", $"{Api} did not answer within {_options.Timeout.TotalSeconds:0.###} s (OpenEventRules:Detail:Timeout)"));
+            var cause = _timeout < _options.Timeout ? "half of OpenEventRules:DataWorks:AnswerWithin" : "OpenEventRules:Detail:Timeout";
+            return Called("error", started, Failed("timeout", $"{Api} did not answer within {_timeout.TotalSeconds:0.###} s ({cause})"));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
         {

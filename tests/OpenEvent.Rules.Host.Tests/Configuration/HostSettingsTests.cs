@@ -32,7 +32,7 @@ public sealed partial class HostSettingsTests
         Assert.Equal(
             [
                 "unknown setting OpenEventRules:Auth:Token:Value (command line): OpenEventRules:Auth:Token is a single value, not a section.",
-                "unknown setting OpenEventRules:DataWorks:Enabled (command line): the settings of OpenEventRules:DataWorks are ExtensionCode, Endpoint, Region, Version, SignatureVersion, Deadline, FailMode, AnswerWithin, MaxMessageLength, AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable.",
+                "unknown setting OpenEventRules:DataWorks:Enabled (command line): did you mean OpenEventRules:Detail:Enabled?",
                 "unknown setting OpenEventRules:DecisionLog:Mask:first (command line): OpenEventRules:DecisionLog:Mask is a list; number its entries (OpenEventRules:DecisionLog:Mask:0, OpenEventRules:DecisionLog:Mask:1, ...).",
                 "unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?",
                 "unknown setting OpenEventRules:MaxBatchBytes (command line): did you mean OpenEventRules:Limits:MaxBatchBytes?",
@@ -203,8 +203,7 @@ public sealed class DetailSettingsTests
     public async Task Start_DetailSettingsOutOfBounds_RefusedNamingEach()
     {
         var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
-            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:02",
-            "--OpenEventRules:Detail:Timeout", "00:00:02",
+            "--OpenEventRules:Detail:Timeout", "00:00:00",
             "--OpenEventRules:Detail:MaxBytes", "10",
             "--OpenEventRules:Detail:CacheEntries", "-1"]);
 
@@ -214,7 +213,7 @@ public sealed class DetailSettingsTests
             [
                 "OpenEventRules:Detail:CacheEntries is -1: it must be between 0 and 1000000.",
                 "OpenEventRules:Detail:MaxBytes is 10: it must be between 1024 and 268435456.",
-                "OpenEventRules:Detail:Timeout (00:00:02) is not below DataWorks:AnswerWithin (00:00:02): a detail call that outlasts the answer's deadline would leave the policies that need it to the fallback; lower the timeout.",
+                "OpenEventRules:Detail:Timeout is 00:00:00: it must be positive (e.g. 00:00:30).",
             ],
             error.Failures.Order(StringComparer.Ordinal));
         await app.DisposeAsync();

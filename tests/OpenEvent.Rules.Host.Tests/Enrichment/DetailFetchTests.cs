@@ -169,7 +169,7 @@ public sealed class DetailFetchTests
     {
         await using var dataWorks = await DetailStandIn.StartAsync(AccessKeyId, AccessKeySecret);
         await using var host = await ActionHarness.StartAsync(Policies, Settings(dataWorks,
-            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:01.500", "--OpenEventRules:Detail:Timeout", "00:00:00.500"));
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:01.500", "--OpenEventRules:Detail:Timeout", "00:00:05"));
         var id = NewId("late");
         dataWorks.Serve(id, new DetailAnswer(200, [], Hang: true));
 
@@ -179,6 +179,10 @@ public sealed class DetailFetchTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(elapsed < TimeSpan.FromSeconds(1.5), $"answered after {elapsed}, past AnswerWithin");
+
+        // The detail's 5 s timeout is held to half of AnswerWithin: the policy decided (fail-mode), not the fallback.
+        var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0];
+        Assert.False(result.TryGetProperty("fallback", out _));
         await WaitUntilAsync(() => dataWorks.Answers.Any(), "the answer");
         var answer = Assert.Single(dataWorks.Answers);
         Assert.Equal("FAIL", answer.Parameters["CheckResult"]);
