@@ -154,7 +154,8 @@ internal sealed partial class DataWorksDetailSource : IEventDetailSource
 
             if (!EventDetail.TryRead(utf8, member, _options.MaxBytes, out var detail, out var error))
             {
-                return Called("error", started, Failed("shape", Redact($"DataWorks answered {error}", credentials)));
+                // The reason quotes the answer (its member names, a parser's excerpt): one line, whatever it holds.
+                return Called("error", started, Failed("shape", Model.TextExcerpt.Escape(Redact($"DataWorks answered {error}", credentials))));
             }
 
             Called("ok", started, null);

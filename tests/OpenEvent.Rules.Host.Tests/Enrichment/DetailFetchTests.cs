@@ -183,6 +183,11 @@ public sealed class DetailFetchTests
         // The detail's 5 s timeout is held to half of AnswerWithin: the policy decided (fail-mode), not the fallback.
         var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0];
         Assert.False(result.TryGetProperty("fallback", out _));
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(File.Exists(host.DecisionLogPath) && File.ReadAllText(host.DecisionLogPath).Contains(id, StringComparison.Ordinal)), "the decision line");
+        var line = JsonDocument.Parse(File.ReadLines(host.DecisionLogPath).Single(l => l.Contains(id, StringComparison.Ordinal))).RootElement;
+        var logged = Assert.Single(line.GetProperty("detailErrors").EnumerateArray());
+        Assert.Equal(("no-drop-in-commits", "GetIDEEventDetail did not answer within 0.75 s (half of OpenEventRules:DataWorks:AnswerWithin)", "fail-mode"),
+            (logged.GetProperty("policy").GetString(), logged.GetProperty("message").GetString(), logged.GetProperty("outcome").GetString()));
         await WaitUntilAsync(() => dataWorks.Answers.Any(), "the answer");
         var answer = Assert.Single(dataWorks.Answers);
         Assert.Equal("FAIL", answer.Parameters["CheckResult"]);
