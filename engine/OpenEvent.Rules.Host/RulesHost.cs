@@ -7,7 +7,9 @@ using OpenEvent.Rules.Host.Actions.DataWorks;
 using OpenEvent.Rules.Host.Actions.Targets;
 using OpenEvent.Rules.Host.Broker;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Host.Endpoints;
+using OpenEvent.Rules.Host.Enrichment;
 using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
@@ -237,7 +239,11 @@ public static partial class RulesHost
         services.AddSingleton<IActionSender, ChannelSender>();
         services.AddSingleton<IActionSender, HttpTargetSender>();
         services.AddSingleton<IActionSender, FileTargetSender>();
+        services.AddSingleton<DataWorksOpenApi>();
         services.AddSingleton<IActionSender, DataWorksCallbackSender>();
+        services.AddSingleton<DetailMetrics>();
+        services.AddSingleton<DataWorksDetailSource>();
+        services.AddSingleton<IEventDetailSource>(sp => sp.GetRequiredService<DataWorksDetailSource>());
         services.AddSingleton<ActionDelivery>();
         services.AddSingleton<IActionDispatcher, OutboxDispatcher>();
         if (brokerMode)

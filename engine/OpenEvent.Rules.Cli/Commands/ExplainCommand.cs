@@ -24,6 +24,8 @@ internal static class ExplainCommand
         var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var strict = CommonOptions.Strict();
+        var details = DetailInputs.Details();
+        var fetchDetail = DetailInputs.FetchDetail();
         var eventArguments = CommonOptions.EventArguments();
         var command = new Command("explain", "Show, clause by clause, why each policy did or did not match an event.")
         {
@@ -32,6 +34,8 @@ internal static class ExplainCommand
             policyName,
             format,
             strict,
+            details,
+            fetchDetail,
             eventArguments,
         };
         command.With(
@@ -48,6 +52,11 @@ internal static class ExplainCommand
         {
             var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
             if (selection is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (!DetailInputs.TryCreate(result.GetValue(details), result.GetValue(fetchDetail), stderr, TimeProvider.System, out var detailSource))
             {
                 return ExitCodes.Usage;
             }
@@ -98,9 +107,10 @@ internal static class ExplainCommand
                         }
 
                         explained++;
-                        var decision = compiled.Evaluator.Evaluate(e, cancellationToken);
-                        var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision)).ToList();
-                        await stdout.WriteLineAsync(json ? ExplanationJson(e, explanations) : ExplanationText(e, explanations));
+                        var decision = await compiled.Evaluator.EvaluateAsync(e, detailSource, cancellationToken);
+                        using var detail = decision.Detail?.Available == true ? detailSource?.Detail(e.Id)?.Parse() : null;
+                        var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision, detail?.RootElement ?? default)).ToList();
+                        await stdout.WriteLineAsync(json ? ExplanationJson(e, decision, explanations) : ExplanationText(e, decision, explanations));
                     }
                 }
 
@@ -116,11 +126,23 @@ internal static class ExplainCommand
         return command;
     }
 
-    private static string ExplanationText(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
+    // Whether the decision asked for the event's detail, and what it got.
+    private static string DetailText(Decision decision) => decision.Detail switch
+    {
+        null => "not asked for (no policy that reads it matched everything else)",
+        { Error: { } error } => $"unavailable ({decision.Detail.Source}): {DecisionTable.OneLine(error)}",
+        var detail => $"from {detail.Source}{(detail.FromCache ? " (cached)" : "")}",
+    };
+
+    private static string ExplanationText(DataWorksEvent e, Decision decision, IReadOnlyList<PolicyExplanation> explanations)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"event {e.Origin.File}[{e.Origin.Index}]  {e.Type}  id={e.Id}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  scope: tenant={e.Scope.Tenant ?? "-"} workspace={e.Scope.Workspace ?? "-"} region={e.Scope.Region ?? "-"} environment={e.Scope.Environment ?? "-"} operator={e.Scope.Operator ?? "-"}");
+        if (e.CatalogEntry?.Detail is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  detail: {DetailText(decision)}");
+        }
         foreach (var explanation in explanations)
         {
             var policy = explanation.Policy;
@@ -216,7 +238,7 @@ internal static class ExplainCommand
 
     private static string Mark(bool passed) => passed ? "pass" : "FAIL";
 
-    private static string ExplanationJson(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
+    private static string ExplanationJson(DataWorksEvent e, Decision decision, IReadOnlyList<PolicyExplanation> explanations)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -228,6 +250,27 @@ internal static class ExplainCommand
             json.WriteString("file", e.Origin.File);
             json.WriteNumber("index", e.Origin.Index);
             json.WriteEndObject();
+            if (decision.Detail is { } detail)
+            {
+                json.WriteStartObject("detail");
+                json.WriteBoolean("available", detail.Available);
+                json.WriteString("source", detail.Source);
+                if (detail.Error is { } error)
+                {
+                    json.WriteString("error", error);
+                }
+                else
+                {
+                    json.WriteNull("error");
+                }
+
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("detail");
+            }
+
             json.WriteStartArray("policies");
             foreach (var explanation in explanations)
             {

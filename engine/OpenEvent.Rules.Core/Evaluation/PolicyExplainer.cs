@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
@@ -36,13 +37,22 @@ public sealed record PolicyExplanation(
 public static class PolicyExplainer
 {
     /// <param name="decision">The decision of the compiled set for the same event: it carries the condition outcome.</param>
-    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision)
+    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision) => Explain(policy, e, decision, default);
+
+    /// <param name="decision">The decision of the compiled set for the same event: it carries the condition and detail outcomes.</param>
+    /// <param name="detail">The event's detail as a policy sees it (<c>{"detail": ...}</c>), when there is one: detail clauses are traced over it.</param>
+    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision, JsonElement detail)
     {
-        var match = ReferencePatternEvaluator.Explain(policy.Match, e.Root);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(decision);
+        using var enriched = DetailClauses.EventWithDetail(e.Root, detail);
+        var root = enriched?.RootElement ?? e.Root;
+        var match = ReferencePatternEvaluator.Explain(policy.Match, root);
         var scope = ScopeClauses(policy.Scope, e.Scope);
         var exclusions = policy.Exclude.Select((exclusion, i) =>
         {
-            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, e.Root);
+            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, root);
             var clauses = ScopeClauses(exclusion.Scope, e.Scope);
             return new ExclusionExplanation(i, trace, clauses, (trace?.Matched ?? true) && clauses.All(c => c.Passed), exclusion.Location);
         }).ToImmutableArray();
@@ -64,9 +74,18 @@ public static class PolicyExplainer
             firstFailure = $"exclude[{excluded.Index}] applies ({excluded.Location})";
         }
 
+        // A detail failure is recorded only for a policy that matched everything else: it decides, per detailErrors.
+        var detailFailure = decision.DetailFailures.FirstOrDefault(f => f.Policy == policy.Name);
+        if (detailFailure is not null)
+        {
+            firstFailure = detailFailure.Outcome == DetailErrorMode.Match
+                ? null
+                : $"detail: {detailFailure.Message} (detailErrors: {detailFailure.OutcomeText})";
+        }
+
         var condition = ConditionResult.NotEvaluated;
         string? conditionError = null;
-        if (firstFailure is null && policy.Condition is { } definition && policy.Mode != PolicyMode.Disabled)
+        if (firstFailure is null && detailFailure is null && policy.Condition is { } definition && policy.Mode != PolicyMode.Disabled)
         {
             var failure = decision.ConditionFailures.FirstOrDefault(f => f.Policy == policy.Name);
             var matched = decision.Matched.Concat(decision.Audit).Any(m => m.Policy == policy.Name);

@@ -111,6 +111,19 @@ public static class DiagnosticIds
     /// <summary>A channel or target reads one of the host's own credentials (ALIBABA_CLOUD_*, OpenEventRules__*) from the environment.</summary>
     public const string HostCredentialVariable = "OER3039";
 
+    // The event's detail (issue 14: GetIDEEventDetail)
+    /// <summary>A policy reads the detail (pattern, exclusion, template or condition) but matches event types that have none.</summary>
+    public const string DetailOnTypeWithoutDetail = "OER3070";
+
+    /// <summary>A detail path (pattern or template) that the detail of the matched types does not have: a misspelt field.</summary>
+    public const string UnknownDetailField = "OER3071";
+
+    /// <summary>detail written where it cannot be read: inside a '$or' branch, or as a list instead of a pattern object.</summary>
+    public const string MisplacedDetail = "OER3072";
+
+    /// <summary>A warning: spec.detailErrors on a policy that never reads the detail, so it never applies.</summary>
+    public const string DetailErrorsWithoutDetail = "OER3073";
+
     // The environment the set is loaded in (oer validate --env, the host at each load)
     /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
     public const string UnsetEnvironmentVariable = "OER3046";

@@ -38,6 +38,9 @@ internal sealed class FieldValidator
         {
             switch (member)
             {
+                case LeafMember or NestedMember when prefix.Length == 0 && ReferenceEquals(DetailUse.InPattern(pattern), member):
+                    // The event's detail is not an envelope attribute: DetailValidator checks it against the detail schemas.
+                    break;
                 case LeafMember leaf:
                     CheckLeaf(context, policy, leaf, prefix + leaf.Name, types);
                     break;

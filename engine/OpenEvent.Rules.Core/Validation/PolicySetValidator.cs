@@ -19,5 +19,6 @@ internal static class PolicySetValidator
         new ScopeValidator().Validate(context);
         new ActionValidator().Validate(context);
         new TemplateValidator().Validate(context);
+        new DetailValidator().Validate(context);
     }
 }

@@ -62,6 +62,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
+        ValidateDetail(failures, options.Detail);
         ValidateBroker(failures, options.Broker);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -195,6 +196,17 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
                 }
             }
         }
+    }
+
+    private static void ValidateDetail(List<string> failures, DetailOptions detail)
+    {
+        // No relation to DataWorks:AnswerWithin to check: the call is held to half of it anyway (DetailOptions.Timeout).
+        Positive(failures, "Detail:Timeout", detail.Timeout);
+
+        Range(failures, "Detail:MaxBytes", detail.MaxBytes, 1024, 256 * 1024 * 1024);
+        Range(failures, "Detail:CacheEntries", detail.CacheEntries, 0, 1_000_000);
+        Range(failures, "Detail:CacheBytes", detail.CacheBytes, 0, 64L * 1024 * 1024 * 1024);
+        NotNegative(failures, "Detail:CacheTtl", detail.CacheTtl);
     }
 
     private static void ValidateBroker(List<string> failures, BrokerOptions broker)

@@ -153,7 +153,7 @@ internal sealed partial class DecisionLog : BackgroundService
         json.WriteEndArray();
     }
 
-    /// <summary>What is exceptional about the decision: a fallback answer, a late evaluation, an error, a dropped event.</summary>
+    /// <summary>What is exceptional about the decision: a fallback answer, a late evaluation, a detail that could not be had, an error, a dropped event.</summary>
     private static void WriteNotes(Utf8JsonWriter json, Entry entry)
     {
         var decision = entry.Decision;
@@ -166,6 +166,22 @@ internal sealed partial class DecisionLog : BackgroundService
         {
             // Evaluated after its fallback answer went out: the verdict above was not sent to DataWorks.
             json.WriteBoolean("late", true);
+        }
+
+        if (!decision.DetailFailures.IsEmpty)
+        {
+            // Policies that needed the event's detail and could not have it: the reason, and what each made of it.
+            json.WriteStartArray("detailErrors");
+            foreach (var failure in decision.DetailFailures)
+            {
+                json.WriteStartObject();
+                json.WriteString("policy", failure.Policy);
+                json.WriteString("message", failure.Message);
+                json.WriteString("outcome", failure.OutcomeText);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
         }
 
         if (decision.Error is { } error)
