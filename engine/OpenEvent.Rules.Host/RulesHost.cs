@@ -10,6 +10,7 @@ using OpenEvent.Rules.Host.Endpoints;
 using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
+using OpenEvent.Rules.Host.WebConsole;
 using OpenEvent.Rules.Sources;
 using OpenTelemetry.Metrics;
 
@@ -95,6 +96,11 @@ public static partial class RulesHost
             builder.Services.AddHostedService<LoopbackCheck>();
         }
 
+        if (options.Console.Enabled)
+        {
+            ConsoleEndpoints.AddServices(builder.Services);
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -108,6 +114,11 @@ public static partial class RulesHost
         app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(app);
         StatusEndpoints.Map(app);
+        if (options.Console.Enabled)
+        {
+            ConsoleEndpoints.Map(app);
+        }
+
         return app;
     }
 
