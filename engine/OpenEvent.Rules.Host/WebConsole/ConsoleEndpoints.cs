@@ -24,8 +24,8 @@ internal static class ConsoleEndpoints
     public static void Map(WebApplication app)
     {
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/console"), console => console.UseMiddleware<ConsoleGate>());
-        app.MapGet("/console", (HttpContext context) => Results.Redirect("/console/", permanent: false));
-        app.MapGet("/console/", () => ConsoleAssets.Serve("index.html"));
+        // Routing ignores a trailing slash: this serves /console and /console/.
+        app.MapGet("/console", () => ConsoleAssets.Serve("index.html"));
         app.MapGet("/console/assets/{name}", (string name) => ConsoleAssets.Serve(name));
         app.MapGet("/console/api/session", Session);
         app.MapPost("/console/api/login", LoginAsync);
