@@ -92,9 +92,15 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await PostAsync(DeployEvent(id, Hostile));
         var row = page.Locator("#decisions tbody tr", new() { HasText = id });
         await row.Locator("button.explain").ClickAsync();
-        await Assertions.Expect(page.Locator("#decision-detail pre.code")).ToContainTextAsync("window.__pwned=2</script>");
-        await Assertions.Expect(page.Locator("#decision-detail .first-failure, #decision-detail .seen", new() { HasText = "<b>bold</b>" }).First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#decision-detail pre.code")).ToContainTextAsync("\"fileName\": \"<img src=x onerror=\\\"window.__pwned=1\\\"><script>window.__pwned=2</script><b>bold</b>\"");
+        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__pwned"));
+        Assert.Equal(0, await page.Locator("#page img, #page script, #page b").CountAsync());
 
+        // The playground renders the block reason, which quotes the field: as text too.
+        await page.GotoAsync("/console#/playground");
+        await page.FillAsync("#event-text", DeployEvent(id, Hostile));
+        await page.ClickAsync("#evaluate");
+        await Assertions.Expect(page.Locator("#playground-result p.muted", new() { HasText = "block: Deploying" })).ToHaveTextAsync($"block: Deploying {Hostile} is frozen until January 4 (year-end change freeze). Ask #data-platform for an exception.");
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__pwned"));
         Assert.Equal(0, await page.Locator("#page img, #page script, #page b").CountAsync());
     }
@@ -109,7 +115,7 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await Assertions.Expect(page.Locator("#playground-verdict")).ToContainTextAsync("prod-deploy-freeze");
 
         await page.CheckAsync("#edit-policy");
-        await page.SelectOptionAsync("#policy-file", Path.Combine("policies", "prod-deploy-freeze.yaml"));
+        await page.SelectOptionAsync("#policy-file", Path.Combine(Host.PoliciesPath, "prod-deploy-freeze.yaml"));
         await Assertions.Expect(page.Locator("#policy-yaml")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("name: prod-deploy-freeze"));
         var yaml = await page.InputValueAsync("#policy-yaml");
         // Typing: the workspace scope no longer names the sample's workspace, so the edited set lets the deploy through.
@@ -137,7 +143,7 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         var second = "dag-" + Guid.NewGuid().ToString("N")[..8];
         await PostAsync(ConsoleHost.Sample("DagStatusChanges-DagStatusChanges.json", first));
         await PostAsync(ConsoleHost.Sample("DagStatusChanges-DagStatusChanges.json", second));
-        await RunningHost.WaitUntilAsync(async () => (await DeadKeysAsync()).Count(k => k.StartsWith(first, StringComparison.Ordinal) || k.StartsWith(second, StringComparison.Ordinal)) == 2, "two dead actions");
+        await RunningHost.WaitUntilAsync(async () => (await KeysAsync("dead")).Count(k => k.StartsWith(first, StringComparison.Ordinal) || k.StartsWith(second, StringComparison.Ordinal)) == 2, "two dead actions");
         var page = await OpenAsync("outbox");
 
         var firstRow = page.Locator("#outbox-table tbody tr", new() { HasText = first });
@@ -150,7 +156,8 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await page.ClickAsync("#retry-selected");
         await Assertions.Expect(page.Locator("#outbox-message")).ToHaveTextAsync("1 queued for delivery");
         await Assertions.Expect(page.Locator("#outbox-table tbody tr", new() { HasText = first })).ToHaveCountAsync(0);
-        await RunningHost.WaitUntilAsync(() => Task.FromResult(fixture.Receiver.Delivered.Any(r => r.Body.Contains(first, StringComparison.Ordinal))), "the retried action delivered");
+        await RunningHost.WaitUntilAsync(async () => (await KeysAsync("delivered")).Any(k => k.StartsWith(first, StringComparison.Ordinal)), "the retried action delivered");
+        Assert.Contains(fixture.Receiver.Delivered, r => r.Body.Contains(first, StringComparison.Ordinal));
         await page.SelectOptionAsync("#outbox-status", "delivered");
         await Assertions.Expect(page.Locator("#outbox-table tbody tr", new() { HasText = first })).ToHaveCountAsync(1);
 
@@ -159,12 +166,12 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await page.Locator("#outbox-table tbody tr", new() { HasText = second }).Locator("input.pick").CheckAsync();
         await page.ClickAsync("#purge-selected");
         await Assertions.Expect(page.Locator("#outbox-message")).ToHaveTextAsync("1 purged");
-        Assert.DoesNotContain(await DeadKeysAsync(), k => k.StartsWith(second, StringComparison.Ordinal));
+        Assert.DoesNotContain(await KeysAsync("dead"), k => k.StartsWith(second, StringComparison.Ordinal));
     }
 
-    private async Task<List<string>> DeadKeysAsync()
+    private async Task<List<string>> KeysAsync(string status)
     {
-        using var response = await Host.Client.GetAsync("/console/api/outbox?status=dead");
+        using var response = await Host.Client.GetAsync("/console/api/outbox?status=" + status);
         var items = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items");
         return [.. items.EnumerateArray().Select(i => i.GetProperty("key").GetString()!)];
     }
@@ -183,8 +190,8 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
 
         await row.Locator("button.policy-name").ClickAsync();
         var source = page.Locator("#policy-source");
-        await Assertions.Expect(source.Locator(".file")).ToHaveTextAsync($"{Path.Combine(Host.PoliciesPath, "prod-deploy-freeze.yaml")}:2");
-        await Assertions.Expect(source.Locator(".line.target")).ToContainTextAsync("apiVersion: openevent.rules/v1");
+        await Assertions.Expect(source.Locator(".file")).ToHaveTextAsync($"{Path.Combine(Host.PoliciesPath, "prod-deploy-freeze.yaml")}:5");
+        await Assertions.Expect(source.Locator(".line.target")).ToHaveTextAsync("5  name: prod-deploy-freeze");
         await Assertions.Expect(source.Locator(".tok-key", new() { HasTextString = "priority" })).ToHaveCountAsync(1);
         await Assertions.Expect(source.Locator(".tok-num", new() { HasTextString = "100" })).ToHaveCountAsync(1);
         await ConsoleBrowser.ScreenshotAsync(page, "policies");
@@ -240,6 +247,7 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         Assert.Equal("Decisions", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#page h1")).ToHaveTextAsync("Decisions");
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("Live:");
 
         // A decision opens from the keyboard, and its detail takes the focus.
         var id = "keys-" + Guid.NewGuid().ToString("N")[..8];

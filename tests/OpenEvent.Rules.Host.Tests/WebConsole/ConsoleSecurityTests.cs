@@ -147,7 +147,9 @@ public sealed class ConsoleSecurityTests : IClassFixture<SharedHost>
     public async Task WithToken_ALogin_SetsAnHttpOnlyStrictCookie_ThatOpensTheApi_AndATamperedOneDoesNot()
     {
         await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
-        using var login = await host.Client.PostAsync("/console/api/login", Json($"{{\"token\":\"{Token}\"}}"));
+        // No cookie jar: each request below carries exactly the cookie it names.
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = host.BaseAddress };
+        using var login = await client.PostAsync("/console/api/login", Json($"{{\"token\":\"{Token}\"}}"));
 
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var setCookie = login.Headers.GetValues("Set-Cookie").Single();
@@ -157,12 +159,12 @@ public sealed class ConsoleSecurityTests : IClassFixture<SharedHost>
         var cookie = setCookie.Split(';')[0];
         using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/console/api/overview");
         withCookie.Headers.Add("Cookie", cookie);
-        Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(withCookie)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(withCookie)).StatusCode);
 
         var tampered = cookie[..^3] + (cookie[^3] == 'A' ? "B" : "A") + cookie[^2..];
         using var withTampered = new HttpRequestMessage(HttpMethod.Get, "/console/api/overview");
         withTampered.Headers.Add("Cookie", tampered);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.SendAsync(withTampered)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(withTampered)).StatusCode);
     }
 
     [Fact]

@@ -34,7 +34,9 @@
   }
 
   const page = () => document.getElementById('page');
-  function show(...nodes) { page().replaceChildren(...nodes.flat()); }
+  // replaceChildren would turn an array or null into text: every replacement goes through append.
+  function fill(node, ...children) { node.replaceChildren(); return append(node, children); }
+  function show(...nodes) { fill(page(), nodes); }
   function status(text) { document.getElementById('status').textContent = text; }
   function verdictBadge(verdict) {
     const name = verdict ? verdict.toLowerCase() : 'none';
@@ -76,7 +78,7 @@
   function showLogin() {
     stopStream();
     document.getElementById('login').hidden = false;
-    page().replaceChildren();
+    fill(page());
     document.getElementById('logout').hidden = true;
     document.getElementById('login-token').focus();
   }
@@ -210,7 +212,7 @@
     const chartPanel = el('section', { class: 'panel chart', 'aria-labelledby': 'chart-title' });
     const drawChart = (which) => {
       const buckets = which === 'day' ? data.lastDay : data.lastHour;
-      chartPanel.replaceChildren(el('h2', { id: 'chart-title' }, 'Decisions by verdict'),
+      fill(chartPanel, el('h2', { id: 'chart-title' }, 'Decisions by verdict'),
         el('div', { role: 'group', 'aria-label': 'Period' },
           el('button', { type: 'button', 'aria-pressed': which === 'hour', id: 'chart-hour' }, 'Last hour (per minute)'), ' ',
           el('button', { type: 'button', 'aria-pressed': which === 'day', id: 'chart-day' }, 'Last day (per hour)')),
@@ -294,7 +296,7 @@
     const body = document.querySelector('#decisions tbody');
     if (!body) return;
     const shown = state.decisions.filter(matches);
-    body.replaceChildren(...shown.map(row));
+    fill(body, ...shown.map(row));
     document.getElementById('decisions-caption').textContent = `Decisions, newest first: ${shown.length} shown of ${state.decisions.length} kept`;
   }
 
@@ -329,13 +331,13 @@
     state.selected = sequence;
     renderRows();
     const detail = document.getElementById('decision-detail');
-    detail.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+    fill(detail, el('p', { class: 'muted' }, 'Loading…'));
     try {
       const data = await api(`/console/api/decisions/${sequence}`);
       const d = data.decision;
       const close = el('button', { type: 'button', id: 'close-detail' }, 'Close');
-      close.addEventListener('click', () => { state.selected = null; detail.replaceChildren(); renderRows(); });
-      detail.replaceChildren(
+      close.addEventListener('click', () => { state.selected = null; fill(detail); renderRows(); });
+      fill(detail,
         el('h2', {}, 'Decision for event ', el('span', { class: 'event-id' }, d.eventId || '')), close,
         el('dl', { class: 'kv panel' },
           el('dt', {}, 'Verdict'), el('dd', {}, verdictBadge(d.verdict)),
@@ -355,7 +357,7 @@
             data.event ? codeBlock(JSON.stringify(data.event, null, 2), jsonLine, 'The event, masked') : el('p', { class: 'muted' }, data.eventMissing))));
       detail.focus();
     } catch (e) {
-      detail.replaceChildren(el('p', { class: 'error' }, e.message));
+      fill(detail, el('p', { class: 'error' }, e.message));
     }
   }
 
@@ -408,7 +410,7 @@
   async function openSource(file, line, name) {
     const target = document.getElementById('policy-source');
     const data = await api(`/console/api/source?file=${encodeURIComponent(file)}`);
-    target.replaceChildren(el('h2', {}, name ? `${name}: ` : '', el('span', { class: 'file' }, `${file}:${line || 1}`)),
+    fill(target, el('h2', {}, name ? `${name}: ` : '', el('span', { class: 'file' }, `${file}:${line || 1}`)),
       codeBlock(data.text, yamlLine, `Source of ${file}`, line));
     const lineNode = target.querySelector(`[data-line="${line}"]`);
     if (lineNode) lineNode.scrollIntoView({ block: 'center' });
@@ -447,7 +449,7 @@
         const data = await api('/console/api/playground', { method: 'POST', body, signal: playgroundRequest.signal });
         renderPlayground(result, data, eventText.value.trim().length > 0);
       } catch (e) {
-        if (e.name !== 'AbortError') result.replaceChildren(el('h2', { id: 'result-title' }, 'Result'), el('p', { class: 'error' }, e.message));
+        if (e.name !== 'AbortError') fill(result, el('h2', { id: 'result-title' }, 'Result'), el('p', { class: 'error' }, e.message));
       }
     };
     const later = debounce(evaluate, 400);
@@ -467,7 +469,7 @@
 
   function renderPlayground(result, data, hasEvent) {
     const decision = data.decision;
-    result.replaceChildren(el('h2', { id: 'result-title' }, 'Result'),
+    fill(result, el('h2', { id: 'result-title' }, 'Result'),
       el('h3', {}, 'Diagnostics'), diagnosticList(data.diagnostics),
       data.eventError ? el('p', { class: 'error', id: 'event-error' }, `${data.eventError.id}: ${data.eventError.message}`) : null,
       decision ? [el('h3', {}, 'Decision'),
