@@ -32,12 +32,12 @@ public sealed partial class HostSettingsTests
         Assert.Equal(
             [
                 "unknown setting OpenEventRules:Auth:Token:Value (command line): OpenEventRules:Auth:Token is a single value, not a section.",
-                "unknown setting OpenEventRules:DataWorks:Enabled (command line): the settings of OpenEventRules:DataWorks are ExtensionCode, Endpoint, Region, Version, SignatureVersion, Deadline, FailMode, AnswerWithin, MaxMessageLength, AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable.",
+                "unknown setting OpenEventRules:DataWorks:Enabled (command line): did you mean OpenEventRules:Console:Enabled?",
                 "unknown setting OpenEventRules:DecisionLog:Mask:first (command line): OpenEventRules:DecisionLog:Mask is a list; number its entries (OpenEventRules:DecisionLog:Mask:0, OpenEventRules:DecisionLog:Mask:1, ...).",
                 "unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?",
                 "unknown setting OpenEventRules:MaxBatchBytes (command line): did you mean OpenEventRules:Limits:MaxBatchBytes?",
                 "unknown setting OpenEventRules:Outbox:Pth (command line): did you mean OpenEventRules:Outbox:Path?",
-                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks.",
+                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks, Console.",
             ],
             error.Failures.Order(StringComparer.Ordinal));
     }

@@ -199,7 +199,7 @@
         el('dt', {}, 'Decisions'), el('dd', {}, `${data.decisions} since the host started`)));
     const reload = el('section', { class: 'panel', 'aria-labelledby': 'reload-title' }, el('h2', { id: 'reload-title' }, 'Last reload'),
       data.lastReloadError
-        ? [el('p', { class: 'error' }, `Refused at ${time(data.lastReloadError.at)}: `, data.lastReloadError.summary, ' (the previous set keeps serving)'),
+        ? [el('p', { class: 'error' }, `Refused at ${time(data.lastReloadError.at)}: `, data.lastReloadError.summary),
           diagnosticList(data.lastReloadError.diagnostics)]
         : el('p', { class: 'pass' }, 'The last reload succeeded.'));
     const outbox = el('section', { class: 'panel', 'aria-labelledby': 'outbox-title' }, el('h2', { id: 'outbox-title' }, 'Outbox'),
