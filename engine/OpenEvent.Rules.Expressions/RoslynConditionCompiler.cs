@@ -62,6 +62,18 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
     {
         ArgumentNullException.ThrowIfNull(conditions);
         var stopwatch = Stopwatch.StartNew();
+        var keys = DistinctKeys(conditions);
+        if (conditions.Count == 0)
+        {
+            return new([], EmptyConditionSet.Instance, FromCache: false, stopwatch.Elapsed);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return CompileWithinDeadline(conditions, keys, stopwatch, cancellationToken);
+    }
+
+    private static string[] DistinctKeys(IReadOnlyList<ConditionSource> conditions)
+    {
         var keys = conditions.Select(c => c.Key).ToArray();
         var duplicate = keys.GroupBy(k => k, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -69,15 +81,15 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             throw new ArgumentException($"Condition key '{duplicate.Key}' appears more than once.", nameof(conditions));
         }
 
-        if (conditions.Count == 0)
-        {
-            return new([], EmptyConditionSet.Instance, FromCache: false, stopwatch.Elapsed);
-        }
+        return keys;
+    }
 
-        cancellationToken.ThrowIfCancellationRequested();
-
-        // The work runs on a thread of its own, so that the caller gets an answer when the timeout strikes even
-        // if the compiler is deep inside one method body (it only looks at the token between bodies).
+    /// <summary>
+    /// The work runs on a thread of its own, so that the caller gets an answer when the timeout strikes even if the
+    /// compiler is deep inside one method body (it only looks at the token between bodies).
+    /// </summary>
+    private ConditionCompilationResult CompileWithinDeadline(IReadOnlyList<ConditionSource> conditions, string[] keys, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
         var progress = new CompileProgress(conditions.Count);
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CompileTimeout);
@@ -108,6 +120,13 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
         }
 
         timeout.Dispose();
+        return Finished(work, conditions, progress, stopwatch, cancellationToken);
+    }
+
+    /// <summary>The result of a compile that ended before its deadline: its answer, a timeout, or a crash located at a condition.</summary>
+    private ConditionCompilationResult Finished(Task<ConditionCompilationResult> work, IReadOnlyList<ConditionSource> conditions, CompileProgress progress,
+        Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
         if (work.IsCompletedSuccessfully)
         {
 #pragma warning disable RS0030 // completed: Result does not block here
@@ -171,10 +190,54 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             null, FromCache: false, stopwatch.Elapsed);
     }
 
+    /// <summary>
+    /// The passes: syntax gate, cache, one binding of the set as written, the sandbox (and the guards) on every
+    /// expression, the verdicts as diagnostics, emit of the guarded text, load.
+    /// </summary>
     private ConditionCompilationResult CompileCore(IReadOnlyList<ConditionSource> conditions, string[] keys, CompileProgress progress, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
-        // 1. Syntax gate, per expression. A refused expression is never pasted into the generated file.
         var diagnostics = new List<Diagnostic>();
+        var admitted = GateSyntax(conditions, diagnostics, cancellationToken);
+        var generated = ConditionSourceGenerator.Generate(admitted);
+        var key = ConditionAssemblyCache.Key(GeneratorVersion, ConditionAllowList.Fingerprint, ConditionReferences.Fingerprint, generated.Text);
+        var assemblyName = "OerConditions_" + key[..16];
+        if (diagnostics.Count == 0 && TryLoadCached(key, keys, assemblyName) is { } cachedSet)
+        {
+            return new([], cachedSet, FromCache: true, stopwatch.Elapsed);
+        }
+
+        progress.Phase = CompilePhase.Sandbox;
+        var written = BindAsWritten(generated, assemblyName, cancellationToken);
+        var verdicts = RunSandbox(written, admitted, progress, cancellationToken);
+        var notBoolean = ReportVerdicts(conditions, written.Generated, verdicts, diagnostics);
+
+        // A set the gate or the sandbox refused is never emitted: its compile errors are collected as written.
+        if (diagnostics.Count > 0 || verdicts.Any(v => v is { Refused.Count: > 0 }))
+        {
+            AddCompileErrors(diagnostics, written.Model.GetDiagnostics(cancellationToken: cancellationToken), conditions, generated, admitted, notBoolean);
+            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
+        }
+
+        progress.Phase = CompilePhase.Emit;
+        var guarded = ConditionSourceGenerator.Generate([.. verdicts.Select(v => v!.GuardedText)], guarded: true);
+        var emitted = EmitGuarded(guarded, assemblyName, cancellationToken);
+        if (emitted.Image is not { } bytes)
+        {
+            AddCompileErrors(diagnostics, written.Model.GetDiagnostics(cancellationToken: cancellationToken), conditions, generated, admitted, notBoolean);
+            AddGuardErrors(diagnostics, emitted.Errors, conditions, guarded);
+            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
+        }
+
+        progress.Phase = CompilePhase.Load;
+        var set = LoadedConditionSet.TryLoad(bytes, keys, assemblyName, _options.Limits)
+            ?? throw new InvalidOperationException("The freshly emitted condition assembly could not be loaded.");
+        _cache?.TryWrite(key, bytes);
+        return new([], set, FromCache: false, stopwatch.Elapsed);
+    }
+
+    /// <summary>Pass 1, per expression: an expression the gate refuses is never pasted into the generated file (its slot is null).</summary>
+    private static string?[] GateSyntax(IReadOnlyList<ConditionSource> conditions, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
         var admitted = new string?[conditions.Count];
         for (var i = 0; i < conditions.Count; i++)
         {
@@ -189,40 +252,47 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             admitted[i] = problems.Count == 0 ? source.Expression : null;
         }
 
-        var generated = ConditionSourceGenerator.Generate(admitted);
-        var gatePassed = diagnostics.Count == 0;
-        var key = ConditionAssemblyCache.Key(GeneratorVersion, ConditionAllowList.Fingerprint, ConditionReferences.Fingerprint, generated.Text);
-        var assemblyName = "OerConditions_" + key[..16];
+        return admitted;
+    }
 
-        // 2. Cache: a hit stands for this exact text having passed this exact sandbox, and been guarded, before.
-        if (gatePassed && _cache is not null && !_options.RecheckOnCacheHit && _cache.TryRead(key) is { } cachedImage)
+    /// <summary>Pass 2: a cache hit stands for this exact text having passed this exact sandbox, and been guarded, before.</summary>
+    private LoadedConditionSet? TryLoadCached(string key, string[] keys, string assemblyName)
+    {
+        if (_cache is null || _options.RecheckOnCacheHit || _cache.TryRead(key) is not { } cachedImage)
         {
-            var cachedSet = LoadedConditionSet.TryLoad(cachedImage, keys, assemblyName, _options.Limits);
-            if (cachedSet is not null)
-            {
-                return new([], cachedSet, FromCache: true, stopwatch.Elapsed);
-            }
+            return null;
+        }
 
+        var cachedSet = LoadedConditionSet.TryLoad(cachedImage, keys, assemblyName, _options.Limits);
+        if (cachedSet is null)
+        {
             _cache.Invalidate(key);
         }
 
-        // 3. One compilation for the whole set, as written.
-        progress.Phase = CompilePhase.Sandbox;
+        return cachedSet;
+    }
+
+    /// <summary>Pass 3: one compilation for the whole set, as written, and each condition's expression in it.</summary>
+    private static WrittenSet BindAsWritten(GeneratedConditionSource generated, string assemblyName, CancellationToken cancellationToken)
+    {
         var tree = CSharpSyntaxTree.ParseText(generated.Text, ConditionSyntaxGate.ParseOptions, path: "", cancellationToken: cancellationToken);
         var expressions = LocateExpressions(tree, generated, guarded: false, cancellationToken);
         var compilation = CSharpCompilation.Create(assemblyName, [tree], ConditionReferences.References, CompilationOptions);
-        var model = compilation.GetSemanticModel(tree, ignoreAccessibility: false);
+        return new(generated, compilation.GetSemanticModel(tree, ignoreAccessibility: false), expressions);
+    }
 
-        // The sandbox binds every method body once; the bodies are independent and SemanticModel is
-        // thread-safe, so the work is spread over the cores (one checker, with its own caches, per worker).
-        // A condition the sandbox admits is rewritten with its budget guards on the same binding.
-        var refused = new List<(string Id, int Position, string Message, string Hint)>[conditions.Count];
-        var types = new ITypeSymbol?[conditions.Count];
-        var guardedTexts = new string?[conditions.Count];
+    /// <summary>
+    /// Pass 4: the sandbox binds every method body once; the bodies are independent and SemanticModel is thread-safe,
+    /// so the work is spread over the cores (one checker, with its own caches, per worker). A condition the sandbox
+    /// admits is rewritten with its budget guards on the same binding. A condition the gate refused has no verdict.
+    /// </summary>
+    private static SandboxVerdict?[] RunSandbox(WrittenSet written, string?[] admitted, CompileProgress progress, CancellationToken cancellationToken)
+    {
+        var verdicts = new SandboxVerdict?[admitted.Length];
         Parallel.ForEach(
-            Partitioner.Create(0, conditions.Count, Math.Max(16, conditions.Count / (Environment.ProcessorCount * 4))),
+            Partitioner.Create(0, admitted.Length, Math.Max(16, admitted.Length / (Environment.ProcessorCount * 4))),
             new ParallelOptions { CancellationToken = cancellationToken },
-            () => new ConditionSemanticCheck(model),
+            () => new ConditionSemanticCheck(written.Model),
             (range, _, sandbox) =>
             {
                 for (var i = range.Item1; i < range.Item2; i++)
@@ -231,13 +301,7 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
                     {
                         var started = Stopwatch.GetTimestamp();
                         progress.Checking(i);
-                        refused[i] = sandbox.Run(expressions[i], cancellationToken);
-                        types[i] = model.GetTypeInfo(expressions[i], cancellationToken).Type;
-                        if (refused[i].Count == 0)
-                        {
-                            guardedTexts[i] = ConditionGuardInjector.Rewrite(model, expressions[i], cancellationToken);
-                        }
-
+                        verdicts[i] = Judge(sandbox, written.Model, written.Expressions[i], cancellationToken);
                         progress.Checked(i, Stopwatch.GetElapsedTime(started));
                     }
                 }
@@ -245,25 +309,36 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
                 return sandbox;
             },
             _ => { });
+        return verdicts;
+    }
 
+    private static SandboxVerdict Judge(ConditionSemanticCheck sandbox, SemanticModel model, ExpressionSyntax expression, CancellationToken cancellationToken)
+    {
+        var refused = sandbox.Run(expression, cancellationToken);
+        var type = model.GetTypeInfo(expression, cancellationToken).Type;
+        var guardedText = refused.Count == 0 ? ConditionGuardInjector.Rewrite(model, expression, cancellationToken) : null;
+        return new(refused, type, guardedText);
+    }
+
+    /// <summary>Pass 5: the sandbox's refusals as diagnostics, and the admitted conditions that are not boolean (flagged in the result).</summary>
+    private static bool[] ReportVerdicts(IReadOnlyList<ConditionSource> conditions, GeneratedConditionSource generated, SandboxVerdict?[] verdicts, List<Diagnostic> diagnostics)
+    {
         var notBoolean = new bool[conditions.Count];
-        var refusedBySandbox = false;
         for (var i = 0; i < conditions.Count; i++)
         {
-            if (admitted[i] is null)
+            if (verdicts[i] is not { } verdict)
             {
                 continue;
             }
 
-            refusedBySandbox |= refused[i].Count > 0;
-            foreach (var (id, position, message, hint) in refused[i])
+            foreach (var (id, position, message, hint) in verdict.Refused)
             {
                 diagnostics.Add(Located(conditions[i], id, position - generated.Spans[i].Start, message, hint));
             }
 
             // A refused expression's type (dynamic, Type, ...) is beside the point.
-            var type = types[i];
-            if (refused[i].Count == 0 && type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
+            var type = verdict.Type;
+            if (verdict.Refused.Count == 0 && type is not null and not IErrorTypeSymbol && type.SpecialType != SpecialType.System_Boolean)
             {
                 notBoolean[i] = true;
                 diagnostics.Add(Located(conditions[i], DiagnosticIds.ConditionNotBoolean, 0,
@@ -274,51 +349,49 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             }
         }
 
-        // 4. A set the gate or the sandbox refused is never emitted: its compile errors are collected as written.
-        if (diagnostics.Count > 0 || refusedBySandbox)
-        {
-            AddCompileErrors(diagnostics, model.GetDiagnostics(cancellationToken: cancellationToken), conditions, generated, admitted, notBoolean);
-            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
-        }
+        return notBoolean;
+    }
 
-        // 5. The admitted set is emitted with its guards. Compile errors are those of the text as written (the
-        // guards keep every type as it was): only when the guarded text fails is the text as written asked.
-        progress.Phase = CompilePhase.Emit;
-        var guarded = ConditionSourceGenerator.Generate(guardedTexts, guarded: true);
+    /// <summary>
+    /// Pass 6: the admitted set is emitted with its guards. Compile errors are those of the text as written (the guards
+    /// keep every type as it was): only when the guarded text fails is the text as written asked.
+    /// </summary>
+    private static (byte[]? Image, IReadOnlyList<Microsoft.CodeAnalysis.Diagnostic> Errors) EmitGuarded(GeneratedConditionSource guarded, string assemblyName, CancellationToken cancellationToken)
+    {
         var guardedTree = CSharpSyntaxTree.ParseText(guarded.Text, ConditionSyntaxGate.ParseOptions, path: "", cancellationToken: cancellationToken);
         _ = LocateExpressions(guardedTree, guarded, guarded: true, cancellationToken);
         var guardedCompilation = CSharpCompilation.Create(assemblyName, [guardedTree], ConditionReferences.References, CompilationOptions);
         using var image = new MemoryStream();
         var emit = guardedCompilation.Emit(image, cancellationToken: cancellationToken);
-        if (!emit.Success)
+        return emit.Success
+            ? (image.ToArray(), [])
+            : (null, [.. emit.Diagnostics.Where(d => d.Severity == RoslynSeverity.Error)]);
+    }
+
+    /// <summary>
+    /// The guarded text failed to emit. When the text as written compiles (no diagnostic yet) the guards are to blame:
+    /// an injector bug, reported where it is.
+    /// </summary>
+    private static void AddGuardErrors(List<Diagnostic> diagnostics, IReadOnlyList<Microsoft.CodeAnalysis.Diagnostic> emitErrors, IReadOnlyList<ConditionSource> conditions,
+        GeneratedConditionSource guarded)
+    {
+        if (diagnostics.Count > 0)
         {
-            AddCompileErrors(diagnostics, model.GetDiagnostics(cancellationToken: cancellationToken), conditions, generated, admitted, notBoolean);
-            if (diagnostics.Count == 0)
-            {
-                // The text as written compiles but its guarded form does not: an injector bug, reported where it is.
-                foreach (var error in emit.Diagnostics.Where(d => d.Severity == RoslynSeverity.Error).Take(10))
-                {
-                    var index = guarded.IndexAt(error.Location.SourceSpan.Start);
-                    diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, 0,
-                        $"The condition compiles but not with its budget checks: {error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id}).",
-                        "This is a bug in OpenEvent.Rules: please report it with the condition. Meanwhile, rewrite the condition."));
-                }
-            }
-
-            if (diagnostics.Count == 0)
-            {
-                throw new InvalidOperationException("The condition compilation failed without an error to report.");
-            }
-
-            return new(Ordered(diagnostics), null, FromCache: false, stopwatch.Elapsed);
+            return;
         }
 
-        progress.Phase = CompilePhase.Load;
-        var bytes = image.ToArray();
-        var set = LoadedConditionSet.TryLoad(bytes, keys, assemblyName, _options.Limits)
-            ?? throw new InvalidOperationException("The freshly emitted condition assembly could not be loaded.");
-        _cache?.TryWrite(key, bytes);
-        return new([], set, FromCache: false, stopwatch.Elapsed);
+        foreach (var error in emitErrors.Take(10))
+        {
+            var index = guarded.IndexAt(error.Location.SourceSpan.Start);
+            diagnostics.Add(Located(conditions[index], DiagnosticIds.ConditionCompile, 0,
+                $"The condition compiles but not with its budget checks: {error.GetMessage(CultureInfo.InvariantCulture)} ({error.Id}).",
+                "This is a bug in OpenEvent.Rules: please report it with the condition. Meanwhile, rewrite the condition."));
+        }
+
+        if (diagnostics.Count == 0)
+        {
+            throw new InvalidOperationException("The condition compilation failed without an error to report.");
+        }
     }
 
     private static void AddCompileErrors(List<Diagnostic> diagnostics, IEnumerable<Microsoft.CodeAnalysis.Diagnostic> compileDiagnostics, IReadOnlyList<ConditionSource> conditions,
@@ -398,6 +471,12 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             .ThenBy(x => x.d.Location.Column)
             .ThenBy(x => x.i)
             .Select(x => x.d)];
+
+    /// <summary>The set as written, bound once: what the sandbox checks and compile errors are reported against.</summary>
+    private sealed record WrittenSet(GeneratedConditionSource Generated, SemanticModel Model, ExpressionSyntax[] Expressions);
+
+    /// <summary>What the sandbox said about one condition: its refusals, its type, and its guarded text when admitted.</summary>
+    private sealed record SandboxVerdict(List<(string Id, int Position, string Message, string Hint)> Refused, ITypeSymbol? Type, string? GuardedText);
 
     private enum CompilePhase
     {

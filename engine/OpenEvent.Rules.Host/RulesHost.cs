@@ -34,20 +34,68 @@ public static partial class RulesHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
 
+        ConfigureLogging(builder.Logging);
+        AddSettings(builder.Services, builder.Configuration);
+        AddPolicies(builder.Services);
+        AddIngestion(builder.Services);
+        AddActions(builder.Services);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(RulesMetrics.MeterName)
+            .AddPrometheusExporter());
+
+        SettingKeys.ThrowIfUnknown(builder.Configuration);
+        var listen = ConfigureListening(builder);
+        var console = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>()?.Console.Enabled ?? true;
+        if (console)
+        {
+            ConsoleEndpoints.AddServices(builder.Services);
+        }
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        if (listen.LoopbackOnly)
+        {
+            LogLoopbackOnly(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host"), string.Join(';', listen.Effective));
+        }
+
+        app.UseMiddleware<TokenAuthentication>();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        EventEndpoints.Map(app);
+        StatusEndpoints.Map(app);
+        if (console)
+        {
+            ConsoleEndpoints.Map(app);
+        }
+
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
         // Request-level framework logs drown the decisions; keep them for warnings (appsettings can lower this).
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // A failed start (port in use, invalid policies) is reported by RunAsync in one line; the generic host would log
         // it again with a stack trace. Its critical messages (a background service stopping the host) still show.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        builder.Services.AddOptions<RulesHostOptions>().Bind(builder.Configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();
-        builder.Services.AddSingleton<IValidateOptions<RulesHostOptions>, UnknownSettingsValidator>();
-        builder.Services.AddSingleton<IPostConfigureOptions<RulesHostOptions>, DataDirectoryResolver>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<PolicySetState>();
-        builder.Services.AddSingleton<PolicySetFactory>();
-        builder.Services.AddSingleton<RulesMetrics>();
-        builder.Services.AddSingleton<IConditionCompiler>(sp =>
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+    }
+
+    private static void AddSettings(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RulesHostOptions>().Bind(configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RulesHostOptions>, UnknownSettingsValidator>();
+        services.AddSingleton<IPostConfigureOptions<RulesHostOptions>, DataDirectoryResolver>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RulesMetrics>();
+    }
+
+    /// <summary>The policy set in service: the folder, the condition compiler, load and hot reload.</summary>
+    private static void AddPolicies(IServiceCollection services)
+    {
+        services.AddSingleton<PolicySetState>();
+        services.AddSingleton<PolicySetFactory>();
+        services.AddSingleton<IConditionCompiler>(sp =>
         {
             var conditions = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Conditions;
             return new RoslynConditionCompiler(new RoslynConditionCompilerOptions
@@ -57,22 +105,29 @@ public static partial class RulesHost
                 CompileTimeout = conditions.CompileTimeout,
             });
         });
-        builder.Services.AddSingleton<IPolicySource>(sp => new PolicyFolderSource(
+        services.AddSingleton<IPolicySource>(sp => new PolicyFolderSource(
             [sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.PoliciesPath]));
-        builder.Services.AddSingleton<PolicyReloadService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PolicyReloadService>());
-        builder.Services.AddSingleton<DecisionLog>();
-        builder.Services.AddSingleton<FallbackAnswerer>();
-        builder.Services.AddSingleton<EventPipeline>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
-        AddActions(builder.Services);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(RulesMetrics.MeterName)
-            .AddPrometheusExporter());
+        services.AddSingleton<PolicyReloadService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PolicyReloadService>());
+    }
 
-        SettingKeys.ThrowIfUnknown(builder.Configuration);
+    /// <summary>From an input's bytes to stored actions: the entry point, the pipeline, the fallback answer, the decision log.</summary>
+    private static void AddIngestion(IServiceCollection services)
+    {
+        services.AddSingleton<DecisionLog>();
+        services.AddSingleton<FallbackAnswerer>();
+        services.AddSingleton<EventPipeline>();
+        services.AddSingleton<EventIngestion>();
+        services.AddHostedService(sp => sp.GetRequiredService<DecisionLog>());
+    }
+
+    /// <summary>
+    /// The addresses to listen on and Kestrel's limits. Without a token the host listens on loopback only (a blank token
+    /// is refused at start by RulesHostOptionsValidator; until then it counts as none).
+    /// </summary>
+    private static (bool LoopbackOnly, IReadOnlyList<string> Effective) ConfigureListening(WebApplicationBuilder builder)
+    {
         var options = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>() ?? new RulesHostOptions();
-        // A blank token is refused at start (RulesHostOptionsValidator); until then it counts as none.
         var loopbackOnly = string.IsNullOrWhiteSpace(options.Auth.Token);
         var listen = ListenAddresses.Plan(builder.Configuration, loopbackOnly);
         if (listen.Overrides.Count > 0)
@@ -96,30 +151,7 @@ public static partial class RulesHost
             builder.Services.AddHostedService<LoopbackCheck>();
         }
 
-        if (options.Console.Enabled)
-        {
-            ConsoleEndpoints.AddServices(builder.Services);
-        }
-
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
-        if (loopbackOnly)
-        {
-            LogLoopbackOnly(logger, string.Join(';', listen.Effective));
-        }
-
-        app.UseMiddleware<TokenAuthentication>();
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        EventEndpoints.Map(app);
-        StatusEndpoints.Map(app);
-        if (options.Console.Enabled)
-        {
-            ConsoleEndpoints.Map(app);
-        }
-
-        return app;
+        return (loopbackOnly, [.. listen.Effective]);
     }
 
     /// <summary>
@@ -132,11 +164,7 @@ public static partial class RulesHost
         var (arguments, problems) = HostArguments.Normalize(args);
         if (problems.Count > 0)
         {
-            foreach (var problem in problems)
-            {
-                await errors.WriteLineAsync($"oer serve: {problem}");
-            }
-
+            await WriteLinesAsync(errors, problems.Select(problem => $"oer serve: {problem}"));
             return 2;
         }
 
@@ -147,11 +175,7 @@ public static partial class RulesHost
         }
         catch (OptionsValidationException ex)
         {
-            foreach (var failure in ex.Failures)
-            {
-                await errors.WriteLineAsync($"oer serve: {failure}");
-            }
-
+            await WriteLinesAsync(errors, ex.Failures.Select(failure => $"oer serve: {failure}"));
             return 2;
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
@@ -162,6 +186,18 @@ public static partial class RulesHost
 
         try
         {
+            return await RunBuiltAsync(app, errors, cancellationToken);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task<int> RunBuiltAsync(WebApplication app, TextWriter errors, CancellationToken cancellationToken)
+    {
+        try
+        {
             // Validate the settings before the host starts, so that a bad setting is one clear line, not a stack trace.
             _ = app.Services.GetRequiredService<IOptions<RulesHostOptions>>().Value;
             await app.RunAsync(cancellationToken);
@@ -169,11 +205,8 @@ public static partial class RulesHost
         }
         catch (OptionsValidationException ex)
         {
-            foreach (var failure in ex.Failures)
-            {
-                await errors.WriteLineAsync(failure.StartsWith("unknown setting", StringComparison.Ordinal) ? $"oer serve: {failure}" : $"oer serve: invalid setting: {failure}");
-            }
-
+            await WriteLinesAsync(errors, ex.Failures.Select(failure =>
+                failure.StartsWith("unknown setting", StringComparison.Ordinal) ? $"oer serve: {failure}" : $"oer serve: invalid setting: {failure}"));
             return 2;
         }
         catch (IOException ex) when (StartFailure.AddressInUse(ex) is { } address)
@@ -186,9 +219,13 @@ public static partial class RulesHost
             await errors.WriteLineAsync($"oer serve: the host did not start: {ex.Message}");
             return 1;
         }
-        finally
+    }
+
+    private static async Task WriteLinesAsync(TextWriter errors, IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
         {
-            await app.DisposeAsync();
+            await errors.WriteLineAsync(line);
         }
     }
 

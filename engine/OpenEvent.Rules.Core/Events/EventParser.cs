@@ -170,6 +170,10 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
         }
     }
 
+    /// <summary>
+    /// A Function Compute envelope rewritten as the CloudEvent EventBridge would have delivered: its event code
+    /// resolved to a type, its body (with the envelope's own fields merged in) as data.
+    /// </summary>
     private byte[] NormalizeFunctionComputeEnvelope(JsonElement root)
     {
         var messageId = root.GetProperty("messageId");
@@ -178,48 +182,9 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
             throw new InvalidEventException("missing-id", "the Function Compute envelope's 'messageId' must be a string");
         }
 
-        if (!root.TryGetProperty("eventType", out var eventType) || eventType.ValueKind != JsonValueKind.String)
-        {
-            throw new InvalidEventException("missing-type", "the Function Compute envelope has no 'eventType' (the event code, e.g. download-resources)");
-        }
-
-        var code = eventType.GetString()!;
-        var entry = catalog.FindByEventCode(code)
-            ?? throw new InvalidEventException("unknown-event-code",
-                $"the Function Compute envelope's eventType '{code}' is not an event code of the catalog");
-
-        JsonObject data;
-        if (!root.TryGetProperty("messageBody", out var body) || body.ValueKind == JsonValueKind.Null)
-        {
-            data = [];
-        }
-        else if (body.ValueKind == JsonValueKind.Object)
-        {
-            data = (JsonObject)JsonNode.Parse(body.GetRawText())!;
-        }
-        else if (body.ValueKind == JsonValueKind.String)
-        {
-            // Some senders put the body as a JSON string: it gets the checks the event's own bytes got.
-            data = ParseBodyString(body.GetString()!);
-        }
-        else
-        {
-            throw new InvalidEventException("data-not-object", $"'messageBody' must be a JSON object, not {Describe(body.ValueKind)}");
-        }
-
-        data.TryAdd("eventCode", code);
-        if (root.TryGetProperty("extensionBizId", out var bizId) && !data.ContainsKey("extensionBizId"))
-        {
-            data["extensionBizId"] = JsonNode.Parse(bizId.GetRawText());
-        }
-
-        // Either blockBusiness true makes the event a blocking one (fail safe): the envelope's own flag is not
-        // hidden by a body that says false, nor the body's by an envelope that says false.
-        if (root.TryGetProperty("blockBusiness", out var block) && (block.ValueKind == JsonValueKind.True || !data.ContainsKey("blockBusiness")))
-        {
-            data["blockBusiness"] = JsonNode.Parse(block.GetRawText());
-        }
-
+        var (code, entry) = ResolveEventCode(root);
+        var data = MessageBody(root);
+        MergeEnvelopeFields(root, code, data);
         var cloudEvent = new JsonObject
         {
             ["specversion"] = "1.0",
@@ -236,6 +201,53 @@ public sealed class EventParser(EventCatalog catalog, int maxEventBytes = EventP
 
         cloudEvent["data"] = data;
         return Encoding.UTF8.GetBytes(cloudEvent.ToJsonString());
+    }
+
+    private (string Code, EventTypeInfo Entry) ResolveEventCode(JsonElement root)
+    {
+        if (!root.TryGetProperty("eventType", out var eventType) || eventType.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidEventException("missing-type", "the Function Compute envelope has no 'eventType' (the event code, e.g. download-resources)");
+        }
+
+        var code = eventType.GetString()!;
+        var entry = catalog.FindByEventCode(code)
+            ?? throw new InvalidEventException("unknown-event-code",
+                $"the Function Compute envelope's eventType '{code}' is not an event code of the catalog");
+        return (code, entry);
+    }
+
+    private static JsonObject MessageBody(JsonElement root)
+    {
+        if (!root.TryGetProperty("messageBody", out var body) || body.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        return body.ValueKind switch
+        {
+            JsonValueKind.Object => (JsonObject)JsonNode.Parse(body.GetRawText())!,
+            // Some senders put the body as a JSON string: it gets the checks the event's own bytes got.
+            JsonValueKind.String => ParseBodyString(body.GetString()!),
+            _ => throw new InvalidEventException("data-not-object", $"'messageBody' must be a JSON object, not {Describe(body.ValueKind)}"),
+        };
+    }
+
+    /// <summary>The envelope's event code, extension id and blocking flag, as the body's fields.</summary>
+    private static void MergeEnvelopeFields(JsonElement root, string code, JsonObject data)
+    {
+        data.TryAdd("eventCode", code);
+        if (root.TryGetProperty("extensionBizId", out var bizId) && !data.ContainsKey("extensionBizId"))
+        {
+            data["extensionBizId"] = JsonNode.Parse(bizId.GetRawText());
+        }
+
+        // Either blockBusiness true makes the event a blocking one (fail safe): the envelope's own flag is not
+        // hidden by a body that says false, nor the body's by an envelope that says false.
+        if (root.TryGetProperty("blockBusiness", out var block) && (block.ValueKind == JsonValueKind.True || !data.ContainsKey("blockBusiness")))
+        {
+            data["blockBusiness"] = JsonNode.Parse(block.GetRawText());
+        }
     }
 
     /// <summary>

@@ -99,18 +99,7 @@ internal static class EventReader
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                CheckDepth(ref reader);
-                if (node.ChildCount == 0)
-                {
-                    SkipValue(ref reader, view); // objects are not leaf values; nothing below is read
-                }
-                else
-                {
-                    var child = view.NewInstance(node);
-                    view.LinkChildInstance(instance, childIndex, child);
-                    ReadObject(ref reader, node, child, view, inArray);
-                }
-
+                ReadNestedObject(ref reader, node, instance, childIndex, view, inArray);
                 break;
             case JsonTokenType.StartArray:
                 // Arrays are transparent: elements (nested arrays flattened) are values of the same field.
@@ -123,30 +112,11 @@ internal static class EventReader
 
                 break;
             case JsonTokenType.String:
-            {
-                var raw = reader.ValueSpan;
-                if (reader.ValueIsEscaped)
-                {
-                    CheckEscapes(raw);
-                }
-
-                var length = reader.CopyString(view.ReserveChars(raw.Length));
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default, inArray);
+                AddString(ref reader, node, instance, childIndex, view, inArray);
                 break;
-            }
-
             case JsonTokenType.Number:
-            {
-                var raw = reader.ValueSpan;
-                var text = view.ReserveChars(raw.Length);
-                for (var i = 0; i < raw.Length; i++)
-                {
-                    text[i] = (char)raw[i]; // the reader has checked number syntax: ASCII only
-                }
-
-                view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text), inArray);
+                AddNumber(ref reader, node, instance, childIndex, view, inArray);
                 break;
-            }
 
             case JsonTokenType.True:
                 view.AddValue(node.Id, instance, childIndex, ScalarKind.True, 0, default, inArray);
@@ -158,6 +128,44 @@ internal static class EventReader
                 view.AddValue(node.Id, instance, childIndex, ScalarKind.Null, 0, default, inArray);
                 break;
         }
+    }
+
+    private static void ReadNestedObject(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view, bool inArray)
+    {
+        CheckDepth(ref reader);
+        if (node.ChildCount == 0)
+        {
+            SkipValue(ref reader, view); // objects are not leaf values; nothing below is read
+            return;
+        }
+
+        var child = view.NewInstance(node);
+        view.LinkChildInstance(instance, childIndex, child);
+        ReadObject(ref reader, node, child, view, inArray);
+    }
+
+    private static void AddString(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view, bool inArray)
+    {
+        var raw = reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            CheckEscapes(raw);
+        }
+
+        var length = reader.CopyString(view.ReserveChars(raw.Length));
+        view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default, inArray);
+    }
+
+    private static void AddNumber(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view, bool inArray)
+    {
+        var raw = reader.ValueSpan;
+        var text = view.ReserveChars(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            text[i] = (char)raw[i]; // the reader has checked number syntax: ASCII only
+        }
+
+        view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text), inArray);
     }
 
     private static ReadOnlySpan<char> ReadName(ref Utf8JsonReader reader, int objectDepth, EventView view)
@@ -186,11 +194,16 @@ internal static class EventReader
                 return;
             case JsonTokenType.StartObject:
             case JsonTokenType.StartArray:
-                break;
+                SkipContainer(ref reader, view);
+                return;
             default:
                 return;
         }
+    }
 
+    // The reader is at a StartObject or StartArray: reads to its end.
+    private static void SkipContainer(ref Utf8JsonReader reader, EventView view)
+    {
         var startDepth = reader.CurrentDepth;
         CheckDepth(ref reader);
         if (reader.TokenType == JsonTokenType.StartObject)

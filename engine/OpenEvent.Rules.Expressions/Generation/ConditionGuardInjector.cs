@@ -92,47 +92,7 @@ internal sealed class ConditionGuardInjector
                 continue; // never evaluated
             }
 
-            switch (operation)
-            {
-                case IAnonymousFunctionOperation lambda:
-                    PlanLambda(lambda);
-                    break;
-                case IArgumentOperation argument:
-                    PlanArgument(argument);
-                    break;
-                case ISpreadOperation spread:
-                    Add(spread.Operand, Wrap.Sequence);
-                    break;
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } binary when IsString(binary.Type):
-                    PlanConcatOperand(binary.LeftOperand);
-                    PlanConcatOperand(binary.RightOperand);
-                    break;
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
-                    when IsString(Unwrap(comparison.LeftOperand).Type) && IsString(Unwrap(comparison.RightOperand).Type):
-                    PlanLinear(comparison.LeftOperand);
-                    PlanLinear(comparison.RightOperand);
-                    break;
-                case IInterpolationOperation hole:
-                    PlanText(hole.Expression);
-                    break;
-                case IInvocationOperation invocation:
-                    PlanInvocation(invocation);
-                    break;
-                case IImplicitIndexerReferenceOperation { Argument.Type: { } index } slice when IsRange(index):
-                    PlanLinear(slice.Instance);
-                    break;
-                case IArrayElementReferenceOperation element when element.Indices.Any(i => IsRange(i.Type)):
-                    PlanLinear(element.ArrayReference);
-                    break;
-                case IIsPatternOperation match:
-                    // A string switch hashes the whole string; a slice pattern ([_, .. var rest]) copies it.
-                    PlanLinear(match.Value);
-                    break;
-                case ISwitchExpressionOperation switchExpression:
-                    PlanLinear(switchExpression.Value);
-                    break;
-            }
-
+            PlanOperation(operation);
             foreach (var child in operation.ChildOperations)
             {
                 if (expression.FullSpan.Contains(child.Syntax.Span))
@@ -140,6 +100,51 @@ internal sealed class ConditionGuardInjector
                     pending.Push(child);
                 }
             }
+        }
+    }
+
+    /// <summary>The guards one operation needs on its operands (its children are planned on their own).</summary>
+    private void PlanOperation(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IAnonymousFunctionOperation lambda:
+                PlanLambda(lambda);
+                break;
+            case IArgumentOperation argument:
+                PlanArgument(argument);
+                break;
+            case ISpreadOperation spread:
+                Add(spread.Operand, Wrap.Sequence);
+                break;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } binary when IsString(binary.Type):
+                PlanConcatOperand(binary.LeftOperand);
+                PlanConcatOperand(binary.RightOperand);
+                break;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+                when IsString(Unwrap(comparison.LeftOperand).Type) && IsString(Unwrap(comparison.RightOperand).Type):
+                PlanLinear(comparison.LeftOperand);
+                PlanLinear(comparison.RightOperand);
+                break;
+            case IInterpolationOperation hole:
+                PlanText(hole.Expression);
+                break;
+            case IInvocationOperation invocation:
+                PlanInvocation(invocation);
+                break;
+            case IImplicitIndexerReferenceOperation { Argument.Type: { } index } slice when IsRange(index):
+                PlanLinear(slice.Instance);
+                break;
+            case IArrayElementReferenceOperation element when element.Indices.Any(i => IsRange(i.Type)):
+                PlanLinear(element.ArrayReference);
+                break;
+            case IIsPatternOperation match:
+                // A string switch hashes the whole string; a slice pattern ([_, .. var rest]) copies it.
+                PlanLinear(match.Value);
+                break;
+            case ISwitchExpressionOperation switchExpression:
+                PlanLinear(switchExpression.Value);
+                break;
         }
     }
 
@@ -223,11 +228,15 @@ internal sealed class ConditionGuardInjector
             PlanLinear(read);
         }
 
-        if (method.Name is not ("Concat" or "Join" or "Insert"))
+        if (method.Name is "Concat" or "Join" or "Insert")
         {
-            return;
+            PlanBuiltText(invocation);
         }
+    }
 
+    /// <summary>string.Concat, Join and Insert: every piece of text they put together is charged.</summary>
+    private void PlanBuiltText(IInvocationOperation invocation)
+    {
         if (invocation.Instance is { } inserted)
         {
             PlanText(inserted);

@@ -33,6 +33,7 @@ internal static class ConditionAllowList
     private static readonly FrozenSet<string> ApiTypes = new[] { "ConditionEvent", "ConditionNode", "ScopeValues" }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly TypeRule ConditionEventRule = new(Constructors: ConstructorRule.Denied);
     private static readonly TypeRule OtherApiRule = new();
+    private static readonly TypeRule All = new(); // every member of the type
     private static readonly FrozenDictionary<string, TypeRule> Rules = BuildRules();
 
     /// <summary>A stable digest of every rule: part of the assembly cache key.</summary>
@@ -75,82 +76,109 @@ internal static class ConditionAllowList
 
     private static FrozenDictionary<string, TypeRule> BuildRules()
     {
-        var all = new TypeRule();
-        var rules = new Dictionary<string, TypeRule>(StringComparer.Ordinal)
-        {
-            ["System.Object"] = new(Allowed: ["Equals", "GetHashCode", "ToString", "ReferenceEquals", ".ctor"]),
-            ["System.ValueType"] = new(Allowed: ["Equals", "GetHashCode", "ToString"]),
-            ["System.Enum"] = new(Denied: ["GetValues", "GetNames", "GetUnderlyingType", "GetValuesAsUnderlyingType", "GetTypeCode"]),
-            ["System.Boolean"] = all,
-            ["System.Char"] = all,
-            ["System.SByte"] = all,
-            ["System.Byte"] = all,
-            ["System.Int16"] = all,
-            ["System.UInt16"] = all,
-            ["System.Int32"] = all,
-            ["System.UInt32"] = all,
-            ["System.Int64"] = all,
-            ["System.UInt64"] = all,
-            ["System.Single"] = all,
-            ["System.Double"] = all,
-            ["System.Decimal"] = all,
-            // Intern and IsInterned touch process-wide state; PadLeft/PadRight, Format (alignment: "{0,1000000000}")
-            // and new string(c, n) allocate
-            // whatever size they are given; Create and GetPinnableReference are span/pointer plumbing.
-            // Normalize may expand text many times over (NFKD); CopyTo and TryCopyTo write into arrays.
-            ["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Format", "Create", "GetPinnableReference", "Normalize", "CopyTo", "TryCopyTo"], Constructors: ConstructorRule.NoCount),
-            ["System.Math"] = all,
-            // Arrays (new[] { ... }, ToArray()) expose their length only; the static Array API is reflection-adjacent.
-            ["System.Array"] = new(Allowed: ["Length", "LongLength"]),
-            // Time comes from the engine's clock (e.Now, e.At) so that dry-runs and tests are reproducible;
-            // the machine's local zone is not a policy input.
-            ["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime"]),
-            ["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime"]),
-            ["System.DateOnly"] = all,
-            ["System.TimeOnly"] = all,
-            ["System.TimeSpan"] = all,
-            ["System.DayOfWeek"] = all,
-            ["System.DateTimeKind"] = all,
-            ["System.MidpointRounding"] = all,
-            ["System.StringComparison"] = all,
-            ["System.StringSplitOptions"] = all,
-            ["System.StringComparer"] = all,
-            ["System.Index"] = all,
-            ["System.Range"] = all,
-            ["System.Nullable`1"] = all,
-            // params ReadOnlySpan<T> overloads (string.Join, string.Concat, string.Format) bind to this type.
-            ["System.ReadOnlySpan`1"] = new(Denied: ["GetPinnableReference"]),
-            ["System.ValueTuple"] = all,
-            ["System.Collections.Generic.IEnumerable`1"] = new(Denied: ["GetEnumerator"]),
-            ["System.Collections.Generic.IReadOnlyList`1"] = all,
-            ["System.Collections.Generic.IReadOnlyCollection`1"] = all,
-            ["System.Collections.Generic.IReadOnlyDictionary`2"] = all,
-            ["System.Collections.Generic.IEqualityComparer`1"] = all,
-            ["System.Collections.Generic.IComparer`1"] = all,
-            ["System.Collections.Generic.KeyValuePair`2"] = all,
-            // Collections the LINQ operators return, read-only: a capacity argument would let a condition allocate at
-            // will, and a collection that can be changed (HashSet.Add returns bool, so it fits in a lambda) would let
-            // one evaluation feed what it built back into itself, past every budget check. Collection initializers
-            // (new List<int> { 1, 2 }) still work: they fill the object they create.
-            ["System.Collections.Generic.List`1"] = new(Denied: [
-                "Capacity", "EnsureCapacity", "GetEnumerator", "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange",
-                "Clear", "Sort", "Reverse", "ForEach", "CopyTo", "TrimExcess"], Constructors: ConstructorRule.NoCount),
-            ["System.Collections.Generic.HashSet`1"] = new(Denied: [
-                "EnsureCapacity", "GetEnumerator", "Add", "Remove", "RemoveWhere", "Clear", "UnionWith", "IntersectWith", "ExceptWith", "SymmetricExceptWith",
-                "CopyTo", "TrimExcess"], Constructors: ConstructorRule.NoCount),
-            ["System.Collections.Generic.Dictionary`2"] = new(Denied: ["EnsureCapacity", "GetEnumerator", "Add", "TryAdd", "Remove", "Clear", "CopyTo", "TrimExcess"],
-                Constructors: ConstructorRule.NoCount),
-            ["System.Linq.Enumerable"] = new(Allowed: EnumerableMethods),
-            ["System.Linq.IGrouping`2"] = all,
-            ["System.Linq.ILookup`2"] = all,
-            ["System.Linq.IOrderedEnumerable`1"] = new(Denied: ["CreateOrderedEnumerable"]),
-        };
+        var rules = new Dictionary<string, TypeRule>(StringComparer.Ordinal);
+        AddScalars(rules);
+        AddText(rules);
+        AddTime(rules);
+        AddSequences(rules);
+        AddDelegates(rules);
+        return rules.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>object, enums, booleans, numbers, Nullable, Index, Range and the empty tuple.</summary>
+    private static void AddScalars(Dictionary<string, TypeRule> rules)
+    {
+        rules["System.Object"] = new(Allowed: ["Equals", "GetHashCode", "ToString", "ReferenceEquals", ".ctor"]);
+        rules["System.ValueType"] = new(Allowed: ["Equals", "GetHashCode", "ToString"]);
+        rules["System.Enum"] = new(Denied: ["GetValues", "GetNames", "GetUnderlyingType", "GetValuesAsUnderlyingType", "GetTypeCode"]);
+        rules["System.Boolean"] = All;
+        rules["System.Char"] = All;
+        rules["System.SByte"] = All;
+        rules["System.Byte"] = All;
+        rules["System.Int16"] = All;
+        rules["System.UInt16"] = All;
+        rules["System.Int32"] = All;
+        rules["System.UInt32"] = All;
+        rules["System.Int64"] = All;
+        rules["System.UInt64"] = All;
+        rules["System.Single"] = All;
+        rules["System.Double"] = All;
+        rules["System.Decimal"] = All;
+        rules["System.Index"] = All;
+        rules["System.Range"] = All;
+        rules["System.Nullable`1"] = All;
+        rules["System.ValueTuple"] = All;
+    }
+
+    /// <summary>Strings and what string methods take, Math, arrays.</summary>
+    private static void AddText(Dictionary<string, TypeRule> rules)
+    {
+        // Intern and IsInterned touch process-wide state; PadLeft/PadRight, Format (alignment: "{0,1000000000}")
+        // and new string(c, n) allocate
+        // whatever size they are given; Create and GetPinnableReference are span/pointer plumbing.
+        // Normalize may expand text many times over (NFKD); CopyTo and TryCopyTo write into arrays.
+        rules["System.String"] = new(Denied: ["Intern", "IsInterned", "PadLeft", "PadRight", "Format", "Create", "GetPinnableReference", "Normalize", "CopyTo", "TryCopyTo"], Constructors: ConstructorRule.NoCount);
+        rules["System.Math"] = All;
+        // Arrays (new[] { ... }, ToArray()) expose their length only; the static Array API is reflection-adjacent.
+        rules["System.Array"] = new(Allowed: ["Length", "LongLength"]);
+        rules["System.StringComparison"] = All;
+        rules["System.StringSplitOptions"] = All;
+        rules["System.StringComparer"] = All;
+        // params ReadOnlySpan<T> overloads (string.Join, string.Concat, string.Format) bind to this type.
+        rules["System.ReadOnlySpan`1"] = new(Denied: ["GetPinnableReference"]);
+    }
+
+    /// <summary>Dates, times and the enums around them.</summary>
+    private static void AddTime(Dictionary<string, TypeRule> rules)
+    {
+        // Time comes from the engine's clock (e.Now, e.At) so that dry-runs and tests are reproducible;
+        // the machine's local zone is not a policy input.
+        rules["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime"]);
+        rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime"]);
+        rules["System.DateOnly"] = All;
+        rules["System.TimeOnly"] = All;
+        rules["System.TimeSpan"] = All;
+        rules["System.DayOfWeek"] = All;
+        rules["System.DateTimeKind"] = All;
+        rules["System.MidpointRounding"] = All;
+    }
+
+    /// <summary>Sequences, collections, tuples and what LINQ returns.</summary>
+    private static void AddSequences(Dictionary<string, TypeRule> rules)
+    {
+        rules["System.Collections.Generic.IEnumerable`1"] = new(Denied: ["GetEnumerator"]);
+        rules["System.Collections.Generic.IReadOnlyList`1"] = All;
+        rules["System.Collections.Generic.IReadOnlyCollection`1"] = All;
+        rules["System.Collections.Generic.IReadOnlyDictionary`2"] = All;
+        rules["System.Collections.Generic.IEqualityComparer`1"] = All;
+        rules["System.Collections.Generic.IComparer`1"] = All;
+        rules["System.Collections.Generic.KeyValuePair`2"] = All;
+        // Collections the LINQ operators return, read-only: a capacity argument would let a condition allocate at
+        // will, and a collection that can be changed (HashSet.Add returns bool, so it fits in a lambda) would let
+        // one evaluation feed what it built back into itself, past every budget check. Collection initializers
+        // (new List<int> { 1, 2 }) still work: they fill the object they create.
+        rules["System.Collections.Generic.List`1"] = new(Denied: [
+            "Capacity", "EnsureCapacity", "GetEnumerator", "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange",
+            "Clear", "Sort", "Reverse", "ForEach", "CopyTo", "TrimExcess"], Constructors: ConstructorRule.NoCount);
+        rules["System.Collections.Generic.HashSet`1"] = new(Denied: [
+            "EnsureCapacity", "GetEnumerator", "Add", "Remove", "RemoveWhere", "Clear", "UnionWith", "IntersectWith", "ExceptWith", "SymmetricExceptWith",
+            "CopyTo", "TrimExcess"], Constructors: ConstructorRule.NoCount);
+        rules["System.Collections.Generic.Dictionary`2"] = new(Denied: ["EnsureCapacity", "GetEnumerator", "Add", "TryAdd", "Remove", "Clear", "CopyTo", "TrimExcess"],
+            Constructors: ConstructorRule.NoCount);
+        rules["System.Linq.Enumerable"] = new(Allowed: EnumerableMethods);
+        rules["System.Linq.IGrouping`2"] = All;
+        rules["System.Linq.ILookup`2"] = All;
+        rules["System.Linq.IOrderedEnumerable`1"] = new(Denied: ["CreateOrderedEnumerable"]);
 
         for (var arity = 1; arity <= 8; arity++)
         {
-            rules[$"System.ValueTuple`{arity}"] = all;
+            rules[$"System.ValueTuple`{arity}"] = All;
         }
+    }
 
+    /// <summary>Func and Predicate, as lambda targets.</summary>
+    private static void AddDelegates(Dictionary<string, TypeRule> rules)
+    {
         // Delegate types exist only as the target of a lambda or method group handed to LINQ: creating one is
         // fine, invoking one is not (the semantic check refuses delegate invocation), and Method/Target are reflection.
         var delegates = new TypeRule(Allowed: [".ctor"], IsDelegate: true);
@@ -161,7 +189,6 @@ internal static class ConditionAllowList
 
         // No Action: every method that took one changes a collection (List.ForEach). Comparison is for List.Sort, denied too.
         rules["System.Predicate`1"] = delegates;
-        return rules.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     private static string ComputeFingerprint()

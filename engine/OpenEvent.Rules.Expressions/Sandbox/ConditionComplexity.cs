@@ -48,72 +48,98 @@ internal static class ConditionComplexity
     /// <summary>The first limit <paramref name="expression"/> exceeds, as a problem at the node that exceeds it; null when within every limit.</summary>
     public static ConditionProblem? Check(ExpressionSyntax expression)
     {
-        var lambdas = 0;
-        var anonymous = 0;
-        long bindingCost = 0;
+        var totals = new Totals();
 
         // Iterative walk: the tree of a 4,000-character expression can be thousands of nodes deep (!!!!...x).
-        var stack = new Stack<(SyntaxNode Node, int Depth, int LambdaNesting, long FanOut, int Interpolations, int AnonymousNesting)>();
-        stack.Push((expression, 1, 0, 1, 0, 0));
+        var stack = new Stack<Frame>();
+        stack.Push(new(expression, Depth: 1, LambdaNesting: 0, FanOut: 1, Interpolations: 0, AnonymousNesting: 0));
         while (stack.Count > 0)
         {
-            var (node, depth, lambdaNesting, fanOut, interpolations, anonymousNesting) = stack.Pop();
-            if (depth > MaxSyntaxDepth)
+            var frame = stack.Pop();
+            if (Exceeded(ref frame, ref totals) is { } problem)
             {
-                return Problem(node, $"The condition nests more than {MaxSyntaxDepth} levels deep.");
-            }
-
-            if (IsLambda(node))
-            {
-                lambdas++;
-                lambdaNesting++;
-                fanOut *= FanOut(node);
-                bindingCost += fanOut;
-                if (lambdas > MaxLambdas)
-                {
-                    return Problem(node, $"The condition has more than {MaxLambdas} lambdas (query clauses count as lambdas).");
-                }
-
-                if (lambdaNesting > MaxLambdaNesting)
-                {
-                    return Problem(node, $"The condition nests lambdas more than {MaxLambdaNesting} deep.");
-                }
-
-                if (bindingCost > MaxBindingCost)
-                {
-                    return Problem(node, $"The condition's lambdas are too expensive to compile: nested inside overloaded methods such as Sum, Min, Max or Average they cost {bindingCost:N0} bindings, the limit is {MaxBindingCost:N0}.");
-                }
-            }
-
-            if (node is InterpolatedStringExpressionSyntax && ++interpolations > MaxInterpolationNesting)
-            {
-                return Problem(node, $"The condition nests interpolated strings more than {MaxInterpolationNesting} deep.");
-            }
-
-            if (node is AnonymousObjectCreationExpressionSyntax)
-            {
-                if (++anonymous > MaxAnonymousObjects)
-                {
-                    return Problem(node, $"The condition creates more than {MaxAnonymousObjects} anonymous objects.");
-                }
-
-                if (++anonymousNesting > MaxAnonymousNesting)
-                {
-                    return Problem(node, $"The condition nests anonymous objects more than {MaxAnonymousNesting} deep.");
-                }
+                return problem;
             }
 
             // Children in reverse, so that the first problem in reading order is found first.
-            var children = node.ChildNodes().ToList();
+            var children = frame.Node.ChildNodes().ToList();
             for (var i = children.Count - 1; i >= 0; i--)
             {
                 var child = children[i];
-                var childDepth = IsSameOperatorChain(node, child) ? depth : depth + 1;
-                stack.Push((child, childDepth, lambdaNesting, fanOut, interpolations, anonymousNesting));
+                var childDepth = IsSameOperatorChain(frame.Node, child) ? frame.Depth : frame.Depth + 1;
+                stack.Push(frame with { Node = child, Depth = childDepth });
             }
         }
 
         return null;
+    }
+
+    /// <summary>Counts <paramref name="frame"/>'s node into the frame (what its children inherit) and the totals; the first limit it exceeds.</summary>
+    private static ConditionProblem? Exceeded(ref Frame frame, ref Totals totals)
+    {
+        var node = frame.Node;
+        if (frame.Depth > MaxSyntaxDepth)
+        {
+            return Problem(node, $"The condition nests more than {MaxSyntaxDepth} levels deep.");
+        }
+
+        if (IsLambda(node) && LambdaExceeded(ref frame, ref totals) is { } lambda)
+        {
+            return lambda;
+        }
+
+        if (node is InterpolatedStringExpressionSyntax && ++frame.Interpolations > MaxInterpolationNesting)
+        {
+            return Problem(node, $"The condition nests interpolated strings more than {MaxInterpolationNesting} deep.");
+        }
+
+        if (node is AnonymousObjectCreationExpressionSyntax)
+        {
+            if (++totals.Anonymous > MaxAnonymousObjects)
+            {
+                return Problem(node, $"The condition creates more than {MaxAnonymousObjects} anonymous objects.");
+            }
+
+            if (++frame.AnonymousNesting > MaxAnonymousNesting)
+            {
+                return Problem(node, $"The condition nests anonymous objects more than {MaxAnonymousNesting} deep.");
+            }
+        }
+
+        return null;
+    }
+
+    private static ConditionProblem? LambdaExceeded(ref Frame frame, ref Totals totals)
+    {
+        var node = frame.Node;
+        totals.Lambdas++;
+        frame.LambdaNesting++;
+        frame.FanOut *= FanOut(node);
+        totals.BindingCost += frame.FanOut;
+        if (totals.Lambdas > MaxLambdas)
+        {
+            return Problem(node, $"The condition has more than {MaxLambdas} lambdas (query clauses count as lambdas).");
+        }
+
+        if (frame.LambdaNesting > MaxLambdaNesting)
+        {
+            return Problem(node, $"The condition nests lambdas more than {MaxLambdaNesting} deep.");
+        }
+
+        return totals.BindingCost > MaxBindingCost
+            ? Problem(node, $"The condition's lambdas are too expensive to compile: nested inside overloaded methods such as Sum, Min, Max or Average they cost {totals.BindingCost:N0} bindings, the limit is {MaxBindingCost:N0}.")
+            : null;
+    }
+
+    /// <summary>A node to visit and what it inherits from the nodes around it.</summary>
+    private record struct Frame(SyntaxNode Node, int Depth, int LambdaNesting, long FanOut, int Interpolations, int AnonymousNesting);
+
+    /// <summary>What the whole expression has used so far.</summary>
+    private struct Totals
+    {
+        public int Lambdas;
+        public int Anonymous;
+        public long BindingCost;
     }
 
     /// <summary>

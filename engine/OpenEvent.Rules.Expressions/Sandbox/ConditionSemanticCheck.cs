@@ -140,6 +140,10 @@ internal sealed class ConditionSemanticCheck
         node is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }
         && _model.GetOperation(node, _cancellationToken) is INameOfOperation;
 
+    /// <summary>
+    /// Every operation, in tree order: its value's type, then what its kind may use (a call, a member, an operator, a
+    /// type test) or may not do at all (assign, go unsafe, go dynamic), then its children.
+    /// </summary>
     private void WalkOperation(IOperation operation)
     {
         // nameof yields a constant string; what it names is never evaluated.
@@ -150,119 +154,15 @@ internal sealed class ConditionSemanticCheck
 
         var position = Anchor(operation.Syntax);
         CheckValueType(operation, position);
-        switch (operation)
+        if (operation is IInvalidOperation)
         {
-            case IInvalidOperation:
-                // Did not bind: the compile error is reported; the syntax says whether a forbidden API was meant.
-                WalkSyntax(operation.Syntax);
-                break;
-            case IInvocationOperation { IsImplicit: true, Parent: IObjectOrCollectionInitializerOperation, TargetMethod.Name: "Add" } initializerAdd:
-                // A collection initializer (new List<int> { 1, 2 }) fills the object it creates: not a side effect.
-                // Add itself is denied (it would let a condition mutate a collection it can see twice).
-                CheckType(initializerAdd.TargetMethod.ContainingType, position, allowDelegate: false);
-                break;
-            case IInvocationOperation invocation:
-                if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
-                {
-                    Report(DiagnosticIds.ConditionForbiddenConstruct, position, "delegate-invoke",
-                        "Invoking a delegate is not allowed in a condition; lambdas may only be passed to LINQ methods.",
-                        "Write the computation inline instead of calling a lambda.");
-                }
-                else
-                {
-                    CheckSymbol(invocation.TargetMethod, position, syntaxContext: false);
-                    CheckConstantArguments(invocation, position);
-                    _bounds.CheckInvocation(invocation, position);
-                }
-
-                break;
-            case IMethodReferenceOperation methodGroup when methodGroup.Parent is IDelegateCreationOperation:
-                CheckSymbol(methodGroup.Method, position, syntaxContext: false);
-                _bounds.CheckMethodGroup(methodGroup, position);
-                break;
-            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } concatenation when concatenation.Type?.SpecialType == SpecialType.System_String:
-                _bounds.CheckConcatenation(concatenation);
-                break;
-            case IInterpolationOperation hole:
-                _bounds.CheckInterpolation(hole);
-                break;
-            case IPropertyReferenceOperation property:
-                CheckSymbol(property.Property, position, syntaxContext: false);
-                break;
-            case IFieldReferenceOperation field:
-                CheckSymbol(field.Field, position, syntaxContext: false);
-                break;
-            case IMethodReferenceOperation method:
-                CheckSymbol(method.Method, position, syntaxContext: false);
-                break;
-            case IEventReferenceOperation ev:
-                CheckSymbol(ev.Event, position, syntaxContext: false);
-                break;
-            case IObjectCreationOperation creation when creation.Constructor is not null:
-                CheckSymbol(creation.Constructor, position, syntaxContext: false);
-                break;
-            case IConversionOperation { OperatorMethod: { } conversion }:
-                CheckSymbol(conversion, position, syntaxContext: false);
-                break;
-            case IBinaryOperation { OperatorMethod: { } binary }:
-                CheckSymbol(binary, position, syntaxContext: false);
-                break;
-            case IUnaryOperation { OperatorMethod: { } unary }:
-                CheckSymbol(unary, position, syntaxContext: false);
-                break;
-            // new { a = 1 } is modelled as assignments to the anonymous type's properties: not a side effect.
-            case IAssignmentOperation { Parent: IAnonymousObjectCreationOperation }:
-                break;
-            case IIncrementOrDecrementOperation or IAssignmentOperation:
-                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "assignment", "Assignments are not allowed in a condition.",
-                    "A condition only reads the event.");
-                break;
-            case IIsTypeOperation isType:
-                CheckType(isType.TypeOperand, position, allowDelegate: false);
-                break;
-            case IVariableDeclaratorOperation declarator:
-                CheckType(declarator.Symbol.Type, position, allowDelegate: false);
-                break;
-            case ITypeOfOperation typeOf:
-                CheckType(typeOf.TypeOperand, position, allowDelegate: true);
-                Report(DiagnosticIds.ConditionForbiddenApi, position, "typeof", "typeof (reflection) is not available in conditions.", AllowedApiHint);
-                break;
-            case ISizeOfOperation or IAddressOfOperation:
-                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "unsafe", "Unsafe operations are not allowed in a condition.", "Conditions are safe code only.");
-                break;
-            case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
-                Report(DiagnosticIds.ConditionForbiddenApi, position, "api:dynamic", "'dynamic' is not available in conditions.", AllowedApiHint);
-                break;
-            case ITypePatternOperation typePattern:
-                CheckType(typePattern.MatchedType, position, allowDelegate: false);
-                break;
-            case IDeclarationPatternOperation declaration:
-                CheckType(declaration.MatchedType, position, allowDelegate: false);
-                break;
-            case IRecursivePatternOperation recursive:
-                CheckType(recursive.MatchedType, position, allowDelegate: false);
-                if (recursive.DeconstructSymbol is { } deconstruct)
-                {
-                    CheckSymbol(deconstruct, position, syntaxContext: false);
-                }
-
-                break;
-            case IWithOperation { CloneMethod: { } clone }:
-                CheckSymbol(clone, position, syntaxContext: false);
-                break;
-            case IRangeOperation { Method: { } range }:
-                CheckSymbol(range, position, syntaxContext: false);
-                break;
-            case IImplicitIndexerReferenceOperation indexer:
-                CheckSymbol(indexer.IndexerSymbol, position, syntaxContext: false);
-                CheckSymbol(indexer.LengthSymbol, position, syntaxContext: false);
-                break;
-            case ICollectionExpressionOperation { ConstructMethod: { } construct }:
-                CheckSymbol(construct, position, syntaxContext: false);
-                break;
-            case IInterpolatedStringHandlerCreationOperation:
-                Report(DiagnosticIds.ConditionForbiddenApi, position, "handler", "Interpolated string handlers are not available in conditions.", AllowedApiHint);
-                break;
+            // Did not bind: the compile error is reported; the syntax says whether a forbidden API was meant.
+            WalkSyntax(operation.Syntax);
+        }
+        else
+        {
+            _ = CheckCall(operation, position) || CheckMemberReference(operation, position) || CheckStringBuilding(operation)
+                || CheckTypeTest(operation, position) || CheckForbiddenConstruct(operation, position);
         }
 
         if (operation is IPatternOperation pattern)
@@ -273,6 +173,158 @@ internal sealed class ConditionSemanticCheck
         foreach (var child in operation.ChildOperations)
         {
             WalkOperation(child);
+        }
+    }
+
+    /// <summary>Methods, constructors and operators a call, a method group or an implicit use of one reaches. True when the operation is one of those.</summary>
+    private bool CheckCall(IOperation operation, int position)
+    {
+        switch (operation)
+        {
+            case IInvocationOperation { IsImplicit: true, Parent: IObjectOrCollectionInitializerOperation, TargetMethod.Name: "Add" } initializerAdd:
+                // A collection initializer (new List<int> { 1, 2 }) fills the object it creates: not a side effect.
+                // Add itself is denied (it would let a condition mutate a collection it can see twice).
+                CheckType(initializerAdd.TargetMethod.ContainingType, position, allowDelegate: false);
+                return true;
+            case IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke }:
+                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "delegate-invoke",
+                    "Invoking a delegate is not allowed in a condition; lambdas may only be passed to LINQ methods.",
+                    "Write the computation inline instead of calling a lambda.");
+                return true;
+            case IInvocationOperation invocation:
+                CheckSymbol(invocation.TargetMethod, position, syntaxContext: false);
+                CheckConstantArguments(invocation, position);
+                _bounds.CheckInvocation(invocation, position);
+                return true;
+            case IMethodReferenceOperation methodGroup when methodGroup.Parent is IDelegateCreationOperation:
+                CheckSymbol(methodGroup.Method, position, syntaxContext: false);
+                _bounds.CheckMethodGroup(methodGroup, position);
+                return true;
+            case IMethodReferenceOperation method:
+                CheckSymbol(method.Method, position, syntaxContext: false);
+                return true;
+            case IObjectCreationOperation creation when creation.Constructor is not null:
+                CheckSymbol(creation.Constructor, position, syntaxContext: false);
+                return true;
+            case IConversionOperation { OperatorMethod: { } conversion }:
+                CheckSymbol(conversion, position, syntaxContext: false);
+                return true;
+            case IBinaryOperation { OperatorMethod: { } binary }:
+                CheckSymbol(binary, position, syntaxContext: false);
+                return true;
+            case IUnaryOperation { OperatorMethod: { } unary }:
+                CheckSymbol(unary, position, syntaxContext: false);
+                return true;
+            case IWithOperation { CloneMethod: { } clone }:
+                CheckSymbol(clone, position, syntaxContext: false);
+                return true;
+            case IRangeOperation { Method: { } range }:
+                CheckSymbol(range, position, syntaxContext: false);
+                return true;
+            case ICollectionExpressionOperation { ConstructMethod: { } construct }:
+                CheckSymbol(construct, position, syntaxContext: false);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Properties, fields, events and the members an implicit indexer ([^1], [1..]) reads.</summary>
+    private bool CheckMemberReference(IOperation operation, int position)
+    {
+        switch (operation)
+        {
+            case IPropertyReferenceOperation property:
+                CheckSymbol(property.Property, position, syntaxContext: false);
+                return true;
+            case IFieldReferenceOperation field:
+                CheckSymbol(field.Field, position, syntaxContext: false);
+                return true;
+            case IEventReferenceOperation ev:
+                CheckSymbol(ev.Event, position, syntaxContext: false);
+                return true;
+            case IImplicitIndexerReferenceOperation indexer:
+                CheckSymbol(indexer.IndexerSymbol, position, syntaxContext: false);
+                CheckSymbol(indexer.LengthSymbol, position, syntaxContext: false);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>String + and interpolation holes: the size of the text they build is bounded.</summary>
+    private bool CheckStringBuilding(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Add, OperatorMethod: null } concatenation when concatenation.Type?.SpecialType == SpecialType.System_String:
+                _bounds.CheckConcatenation(concatenation);
+                return true;
+            case IInterpolationOperation hole:
+                _bounds.CheckInterpolation(hole);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Types named by is, typeof, declarations and patterns.</summary>
+    private bool CheckTypeTest(IOperation operation, int position)
+    {
+        switch (operation)
+        {
+            case IIsTypeOperation isType:
+                CheckType(isType.TypeOperand, position, allowDelegate: false);
+                return true;
+            case IVariableDeclaratorOperation declarator:
+                CheckType(declarator.Symbol.Type, position, allowDelegate: false);
+                return true;
+            case ITypeOfOperation typeOf:
+                CheckType(typeOf.TypeOperand, position, allowDelegate: true);
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "typeof", "typeof (reflection) is not available in conditions.", AllowedApiHint);
+                return true;
+            case ITypePatternOperation typePattern:
+                CheckType(typePattern.MatchedType, position, allowDelegate: false);
+                return true;
+            case IDeclarationPatternOperation declaration:
+                CheckType(declaration.MatchedType, position, allowDelegate: false);
+                return true;
+            case IRecursivePatternOperation recursive:
+                CheckType(recursive.MatchedType, position, allowDelegate: false);
+                if (recursive.DeconstructSymbol is { } deconstruct)
+                {
+                    CheckSymbol(deconstruct, position, syntaxContext: false);
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>What a condition may not do whatever it names: assign, go unsafe, go dynamic, build a string handler.</summary>
+    private bool CheckForbiddenConstruct(IOperation operation, int position)
+    {
+        switch (operation)
+        {
+            // new { a = 1 } is modelled as assignments to the anonymous type's properties: not a side effect.
+            case IAssignmentOperation { Parent: IAnonymousObjectCreationOperation }:
+                return true;
+            case IIncrementOrDecrementOperation or IAssignmentOperation:
+                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "assignment", "Assignments are not allowed in a condition.",
+                    "A condition only reads the event.");
+                return true;
+            case ISizeOfOperation or IAddressOfOperation:
+                Report(DiagnosticIds.ConditionForbiddenConstruct, position, "unsafe", "Unsafe operations are not allowed in a condition.", "Conditions are safe code only.");
+                return true;
+            case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicObjectCreationOperation or IDynamicIndexerAccessOperation:
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "api:dynamic", "'dynamic' is not available in conditions.", AllowedApiHint);
+                return true;
+            case IInterpolatedStringHandlerCreationOperation:
+                Report(DiagnosticIds.ConditionForbiddenApi, position, "handler", "Interpolated string handlers are not available in conditions.", AllowedApiHint);
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -65,84 +65,113 @@ internal static class ConditionSyntaxGate
 
     private const string NotExpressionHint = "A condition is one boolean expression: no ';', no statements, no braces closing the expression; combine tests with && and ||.";
 
+    /// <summary>
+    /// The passes: checks on the text (each one final), the parse and checks on its shape (each one final), then
+    /// every forbidden token and node, then the complexity limits.
+    /// </summary>
     private static List<ConditionProblem> CheckText(string expression, out ExpressionSyntax? parsed)
     {
         parsed = null;
-        var problems = new List<ConditionProblem>();
-        if (string.IsNullOrWhiteSpace(expression))
+        if ((OutOfBounds(expression) ?? DirectiveLine(expression) ?? ConditionComplexity.BracketDepthExceeded(expression)) is { } refused)
         {
-            problems.Add(new(DiagnosticIds.ConditionNotExpression, 0, "The condition is empty.", "Write a C# boolean expression, e.g. e.Data.Count(\"tableMapping\") > 50."));
-            return problems;
-        }
-
-        if (expression.Length > MaxLength)
-        {
-            problems.Add(new(DiagnosticIds.ConditionTooLong, MaxLength, $"The condition is {expression.Length} characters long; the limit is {MaxLength}.",
-                "Split the rule into several policies, or move the logic into a pattern (spec.match)."));
-            return problems;
-        }
-
-        // Directives first: `#line` could move every later diagnostic, `#pragma` hide warnings, `#if` hide code.
-        // Checked on the text because the expression parser leaves a directive after the expression out of
-        // the node altogether; a '#' that starts a line can only be a directive in C#.
-        var lineStart = 0;
-        foreach (var line in expression.Split('\n'))
-        {
-            var trimmed = line.TrimStart();
-            if (trimmed.StartsWith('#'))
-            {
-                problems.Add(new(DiagnosticIds.ConditionForbiddenConstruct, lineStart + (line.Length - trimmed.Length),
-                    "Preprocessor directives (#line, #pragma, #if, ...) are not allowed in a condition.", "Remove the line that starts with '#'."));
-                return problems;
-            }
-
-            lineStart += line.Length + 1;
-        }
-
-        // The parser itself takes seconds on some deeply bracketed texts of 4,000 characters ([[[[...]]]], $"{$"{...):
-        // their depth is refused before it runs. Every bracket is a syntax level, so this is the same limit.
-        if (ConditionComplexity.BracketDepthExceeded(expression) is { } deep)
-        {
-            problems.Add(deep);
-            return problems;
+            return [refused];
         }
 
         // Trailing white space (the line break a YAML block scalar keeps) is not part of the expression: Roslyn's
         // expression parser throws ArgumentOutOfRangeException on a statement followed by a line break.
         var text = expression.TrimEnd();
         var expr = SyntaxFactory.ParseExpression(text, 0, ParseOptions, consumeFullText: true);
+        if ((DirectiveTrivia(expr) ?? NotOneExpression(expr, text)) is { } malformed)
+        {
+            return [malformed];
+        }
+
+        var problems = new List<ConditionProblem>();
+        AddEscapedIdentifiers(expr, problems);
+        AddForbiddenNodes(expr, problems);
+        if (problems.Count == 0 && ConditionComplexity.Check(expr) is { } tooComplex)
+        {
+            problems.Add(tooComplex);
+        }
+
+        parsed = problems.Count == 0 ? expr : null;
+        return problems;
+    }
+
+    private static ConditionProblem? OutOfBounds(string expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            return new(DiagnosticIds.ConditionNotExpression, 0, "The condition is empty.", "Write a C# boolean expression, e.g. e.Data.Count(\"tableMapping\") > 50.");
+        }
+
+        return expression.Length > MaxLength
+            ? new(DiagnosticIds.ConditionTooLong, MaxLength, $"The condition is {expression.Length} characters long; the limit is {MaxLength}.",
+                "Split the rule into several policies, or move the logic into a pattern (spec.match).")
+            : null;
+    }
+
+    /// <summary>
+    /// Directives first: `#line` could move every later diagnostic, `#pragma` hide warnings, `#if` hide code. Checked
+    /// on the text because the expression parser leaves a directive after the expression out of the node altogether;
+    /// a '#' that starts a line can only be a directive in C#.
+    /// </summary>
+    private static ConditionProblem? DirectiveLine(string expression)
+    {
+        var lineStart = 0;
+        foreach (var line in expression.Split('\n'))
+        {
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith('#'))
+            {
+                return new(DiagnosticIds.ConditionForbiddenConstruct, lineStart + (line.Length - trimmed.Length),
+                    "Preprocessor directives (#line, #pragma, #if, ...) are not allowed in a condition.", "Remove the line that starts with '#'.");
+            }
+
+            lineStart += line.Length + 1;
+        }
+
+        return null;
+    }
+
+    /// <summary>A directive the parser kept as trivia (the text check above is the first net).</summary>
+    private static ConditionProblem? DirectiveTrivia(ExpressionSyntax expr)
+    {
         foreach (var trivia in expr.DescendantTrivia(descendIntoTrivia: true))
         {
             if (trivia.IsDirective || trivia.IsKind(SyntaxKind.DisabledTextTrivia) || trivia.IsKind(SyntaxKind.BadDirectiveTrivia))
             {
-                problems.Add(new(DiagnosticIds.ConditionForbiddenConstruct, trivia.SpanStart, "Preprocessor directives (#line, #pragma, #if, ...) are not allowed in a condition.",
-                    "Remove the line that starts with '#'."));
-                return problems;
+                return new(DiagnosticIds.ConditionForbiddenConstruct, trivia.SpanStart, "Preprocessor directives (#line, #pragma, #if, ...) are not allowed in a condition.",
+                    "Remove the line that starts with '#'.");
             }
         }
 
+        return null;
+    }
+
+    /// <summary>A parse error, or text after the expression.</summary>
+    private static ConditionProblem? NotOneExpression(ExpressionSyntax expr, string text)
+    {
         // "Unexpected token" (CS1073) spans everything parsed before the token; the error that names the token is more precise.
-        var parseErrors = expr.GetDiagnostics()
+        var first = expr.GetDiagnostics()
             .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)
             .OrderBy(d => d.Id == "CS1073" ? 1 : 0)
             .ThenBy(d => d.Location.SourceSpan.Start)
-            .ToList();
-        if (parseErrors.Count == 0 && expr.FullSpan.Length != text.Length)
+            .FirstOrDefault();
+        if (first is not null)
         {
-            problems.Add(new(DiagnosticIds.ConditionNotExpression, expr.FullSpan.End, "The condition is not a single C# expression: text follows the expression.",
-                NotExpressionHint));
-            return problems;
-        }
-
-        if (parseErrors.Count > 0)
-        {
-            var first = parseErrors[0];
-            problems.Add(new(DiagnosticIds.ConditionNotExpression, first.Location.SourceSpan.Start,
+            return new(DiagnosticIds.ConditionNotExpression, first.Location.SourceSpan.Start,
                 $"The condition is not a single C# expression: {first.GetMessage(System.Globalization.CultureInfo.InvariantCulture)} ({first.Id}).",
-                NotExpressionHint));
-            return problems;
+                NotExpressionHint);
         }
 
+        return expr.FullSpan.Length != text.Length
+            ? new(DiagnosticIds.ConditionNotExpression, expr.FullSpan.End, "The condition is not a single C# expression: text follows the expression.", NotExpressionHint)
+            : null;
+    }
+
+    private static void AddEscapedIdentifiers(ExpressionSyntax expr, List<ConditionProblem> problems)
+    {
         foreach (var token in expr.DescendantTokens(descendIntoTrivia: true))
         {
             if (token.IsKind(SyntaxKind.IdentifierToken) && token.Text.Contains('\\', StringComparison.Ordinal))
@@ -151,7 +180,10 @@ internal static class ConditionSyntaxGate
                     $"Write the name plainly: {token.ValueText}."));
             }
         }
+    }
 
+    private static void AddForbiddenNodes(ExpressionSyntax expr, List<ConditionProblem> problems)
+    {
         // nameof(...) only produces a string; what it names is never evaluated.
         foreach (var node in expr.DescendantNodesAndSelf(n => n is not InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }))
         {
@@ -168,14 +200,6 @@ internal static class ConditionSyntaxGate
                 problems.Add(new(DiagnosticIds.ConditionForbiddenApi, node.SpanStart, $"'{ns}' is not available in conditions.", AllowedApiHint));
             }
         }
-
-        if (problems.Count == 0 && ConditionComplexity.Check(expr) is { } tooComplex)
-        {
-            problems.Add(tooComplex);
-        }
-
-        parsed = problems.Count == 0 ? expr : null;
-        return problems;
     }
 
     private static (string Message, string Hint)? ForbiddenConstruct(SyntaxNode node)

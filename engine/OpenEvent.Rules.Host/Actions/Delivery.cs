@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions;
@@ -45,26 +44,19 @@ internal interface IActionSender
 {
     IReadOnlyCollection<string> Types { get; }
 
-    Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken);
+    /// <param name="payload">The item's payload, read (<see cref="ActionPayloads.Read"/>): the type the sender's <see cref="Types"/> name.</param>
+    Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken);
 }
 
-/// <summary>A configured value that may come from an environment variable (payload shape: {"value": ...} or {"env": NAME}).</summary>
+/// <summary>Resolves configured values (<see cref="PayloadValue"/>) at delivery, where environment variables are read.</summary>
 internal static class PayloadValues
 {
     /// <summary>Thrown when a secret's environment variable is not set: the action is dead-lettered with this message.</summary>
     public sealed class MissingVariableException(string message) : Exception(message);
 
-    public static JsonObject? Write(string? value, string? env) =>
-        env is not null ? new JsonObject { ["env"] = env } : value is not null ? new JsonObject { ["value"] = value } : null;
-
-    public static string? Resolve(JsonNode? node, string what)
+    public static string? Resolve(PayloadValue? configured, string what)
     {
-        if (node is not JsonObject obj)
-        {
-            return null;
-        }
-
-        if (obj["env"]?.GetValue<string>() is { } variable)
+        if (configured?.Env is { } variable)
         {
             var value = Environment.GetEnvironmentVariable(variable);
             return string.IsNullOrEmpty(value)
@@ -72,13 +64,13 @@ internal static class PayloadValues
                 : value;
         }
 
-        return obj["value"]?.GetValue<string>();
+        return configured?.Value;
     }
 
     /// <summary>Adds the configured headers (checked by <see cref="HeaderValues.Add"/>) and returns their values, which error texts must not echo.</summary>
-    public static IReadOnlyList<string> AddHeaders(HttpRequestMessage request, JsonNode? headers, string owner)
+    public static IReadOnlyList<string> AddHeaders(HttpRequestMessage request, IReadOnlyDictionary<string, PayloadValue>? headers, string owner)
     {
-        if (headers is not JsonObject map)
+        if (headers is not { } map)
         {
             return [];
         }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
@@ -39,6 +38,8 @@ internal sealed partial class OutboxDispatcher(
         // The channels and targets of the set that decided, never the current one: a reload between the decision and
         // this point must not send the action elsewhere, or nowhere. The payload keeps that definition for delivery.
         var set = decidedBy;
+        // One copy of the event's bytes for all its forwards (the request's buffer is not kept past the request).
+        byte[]? eventBytes = null;
         foreach (var match in decision.Matched)
         {
             for (var index = 0; index < match.Actions.Length; index++)
@@ -65,7 +66,8 @@ internal sealed partial class OutboxDispatcher(
                         metrics.Action("forward", "logged");
                         break;
                     case ForwardOutcome forward:
-                        actions.Add(Forward(e, match.Policy, index, forward, set.Targets.FirstOrDefault(t => t.Name == forward.Target)));
+                        eventBytes ??= e.Utf8.ToArray();
+                        actions.Add(Forward(e, eventBytes, match.Policy, index, forward, set.Targets.FirstOrDefault(t => t.Name == forward.Target)));
                         break;
                 }
             }
@@ -151,8 +153,8 @@ internal sealed partial class OutboxDispatcher(
             return action;
         }
 
-        var payload = JsonNode.Parse(action.Payload)!.AsObject();
-        var outcome = throttle.Admit(action.Destination, payload["message"]!.GetValue<string>(), out var suppressedBefore);
+        var notify = ActionPayloads.As<NotifyPayload>(action.Payload);
+        var outcome = throttle.Admit(action.Destination, notify.Message, out var suppressedBefore);
         if (outcome != NotificationThrottle.Outcome.Allowed)
         {
             var reason = outcome == NotificationThrottle.Outcome.Duplicate ? "duplicate" : "rate-limit";
@@ -166,43 +168,32 @@ internal sealed partial class OutboxDispatcher(
         }
 
         metrics.Action(action.Kind, "stored");
-        if (suppressedBefore == 0)
-        {
-            return action;
-        }
-
-        payload["suppressed"] = suppressedBefore;
-        return action with { Payload = payload.ToJsonString() };
+        return suppressedBefore == 0 ? action : action with { Payload = notify with { Suppressed = suppressedBefore } };
     }
 
     private NewAction Notify(DataWorksEvent e, string policy, int index, NotifyOutcome notify, ChannelDefinition? channel)
     {
-        var payload = new JsonObject
-        {
-            ["type"] = channel is null ? "webhook" : TypeName(channel.Type),
-            ["channel"] = notify.Channel,
-            ["url"] = channel?.Url is { } url ? PayloadValues.Write(url.Value, url.FromEnvironment?.EnvironmentVariable) : null,
-            ["secret"] = channel?.Secret is { } secret ? PayloadValues.Write(null, secret.EnvironmentVariable) : null,
-            ["headers"] = Headers(channel?.Headers),
-            ["message"] = notify.Message,
-        };
+        var payload = new NotifyPayload(
+            channel is null ? "webhook" : TypeName(channel.Type),
+            notify.Channel,
+            channel?.Url is { } url ? PayloadValue.Of(url.Value, url.FromEnvironment?.EnvironmentVariable) : null,
+            channel?.Secret is { } secret ? PayloadValue.Of(null, secret.EnvironmentVariable) : null,
+            Headers(channel?.Headers),
+            notify.Message);
         WarnIfMissing(channel?.Url?.FromEnvironment, channel?.Secret);
-        return new NewAction(Key(e.Id, policy, index, "notify", notify.Channel), e.Id, e.Type, policy, "notify", notify.Channel, payload.ToJsonString());
+        return new NewAction(Key(e.Id, policy, index, "notify", notify.Channel), e.Id, e.Type, policy, "notify", notify.Channel, payload);
     }
 
-    private NewAction Forward(DataWorksEvent e, string policy, int index, ForwardOutcome forward, TargetDefinition? target)
+    private NewAction Forward(DataWorksEvent e, byte[] eventBytes, string policy, int index, ForwardOutcome forward, TargetDefinition? target)
     {
-        var payload = new JsonObject
-        {
-            ["type"] = target?.Type == TargetType.File ? "file" : "http",
-            ["target"] = forward.Target,
-            ["url"] = target?.Url is { } url ? PayloadValues.Write(url.Value, url.FromEnvironment?.EnvironmentVariable) : null,
-            ["path"] = target?.Path,
-            ["headers"] = Headers(target?.Headers),
-            ["event"] = Encoding.UTF8.GetString(e.Utf8.Span),
-        };
+        var payload = new ForwardPayload(
+            target?.Type == TargetType.File ? "file" : "http",
+            forward.Target,
+            target?.Url is { } url ? PayloadValue.Of(url.Value, url.FromEnvironment?.EnvironmentVariable) : null,
+            target?.Path,
+            Headers(target?.Headers));
         WarnIfMissing(target?.Url?.FromEnvironment, null);
-        return new NewAction(Key(e.Id, policy, index, "forward", forward.Target), e.Id, e.Type, policy, "forward", forward.Target, payload.ToJsonString());
+        return new NewAction(Key(e.Id, policy, index, "forward", forward.Target), e.Id, e.Type, policy, "forward", forward.Target, payload, eventBytes);
     }
 
     private NewAction? Answer(DataWorksEvent e, Verdict verdict, string message)
@@ -226,16 +217,8 @@ internal sealed partial class OutboxDispatcher(
         // UpdateWorkbenchEventResult knows only OK and FAIL: a warning lets the operation pass, with its tip.
         var checkResult = verdict == Verdict.Warn && api == CallbackApi.UpdateWorkbenchEventResult ? "OK" : DecisionJson.VerdictText(verdict);
         var name = DataWorksAnswer.ApiName(api);
-        var payload = new JsonObject
-        {
-            ["type"] = DataWorksAnswer.Type,
-            ["api"] = name,
-            ["messageId"] = e.Id,
-            ["checkResult"] = checkResult,
-            ["message"] = message,
-            ["region"] = e.Scope.Region,
-        };
-        return new NewAction(e.Id + "/dataworks-callback", e.Id, e.Type, null, AnswerKind, name, payload.ToJsonString());
+        var payload = new AnswerPayload(DataWorksAnswer.Type, name, e.Id, checkResult, message, e.Scope.Region);
+        return new NewAction(e.Id + "/dataworks-callback", e.Id, e.Type, null, AnswerKind, name, payload);
     }
 
     private static string Key(string eventId, string policy, int index, string kind, string destination) =>
@@ -249,17 +232,20 @@ internal sealed partial class OutboxDispatcher(
         _ => "webhook",
     };
 
-    private static JsonObject? Headers(IReadOnlyDictionary<string, ConfigValue>? headers)
+    private static Dictionary<string, PayloadValue>? Headers(IReadOnlyDictionary<string, ConfigValue>? headers)
     {
         if (headers is null || headers.Count == 0)
         {
             return null;
         }
 
-        var result = new JsonObject();
+        var result = new Dictionary<string, PayloadValue>(StringComparer.Ordinal);
         foreach (var (name, value) in headers)
         {
-            result[name] = PayloadValues.Write(value.Value, value.FromEnvironment?.EnvironmentVariable);
+            if (PayloadValue.Of(value.Value, value.FromEnvironment?.EnvironmentVariable) is { } configured)
+            {
+                result[name] = configured;
+            }
         }
 
         return result;

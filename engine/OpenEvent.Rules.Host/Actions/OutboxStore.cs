@@ -3,10 +3,17 @@ using Microsoft.Data.Sqlite;
 
 namespace OpenEvent.Rules.Host.Actions;
 
-/// <summary>An action to store: what to deliver (payload JSON), where (kind + destination), and its idempotency key.</summary>
-public sealed record NewAction(string Key, string EventId, string EventType, string? Policy, string Kind, string Destination, string Payload);
+/// <summary>
+/// An action to store: what to deliver (its payload), where (kind + destination), and its idempotency key. A forward
+/// carries the event's UTF-8 bytes in <paramref name="Event"/>, stored beside the payload as they are (never turned
+/// into a string and parsed again).
+/// </summary>
+internal sealed record NewAction(string Key, string EventId, string EventType, string? Policy, string Kind, string Destination, ActionPayload Payload, byte[]? Event = null);
 
-/// <summary>A stored action: pending, delivered, or (in the dead-letter table) dead.</summary>
+/// <summary>
+/// A stored action: pending, delivered, or (in the dead-letter table) dead. <see cref="Payload"/> is its JSON as stored
+/// (<see cref="ActionPayloads.Read"/>).
+/// </summary>
 public sealed record OutboxItem(
     long Id,
     string Key,
@@ -21,7 +28,11 @@ public sealed record OutboxItem(
     DateTimeOffset CreatedAt,
     DateTimeOffset NextAttemptAt,
     DateTimeOffset? DeliveredAt,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>The bytes of the event a forward delivers (null for other kinds, for rows stored before they were kept apart, and in listings).</summary>
+    internal byte[]? Event { get; init; }
+}
 
 /// <summary>
 /// The durable outbox: an embedded SQLite file (WAL journal) with two tables. <c>outbox</c> holds pending and
@@ -38,6 +49,12 @@ public sealed class OutboxStore
     public const string Dead = "dead";
 
     private const string Columns = "id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, delivered_at, last_error";
+
+    /// <summary>
+    /// The column added for the event bytes of forwards (files created before it are migrated by <see cref="Initialize"/>;
+    /// their rows keep the event in the payload and are delivered from there).
+    /// </summary>
+    private const string EventColumn = "event";
 
     private readonly string _connectionString;
     private readonly string _synchronous;
@@ -87,7 +104,8 @@ public sealed class OutboxStore
               lease_until INTEGER,
               lease_owner TEXT,
               delivered_at INTEGER,
-              last_error TEXT);
+              last_error TEXT,
+              event BLOB);
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
             CREATE TABLE IF NOT EXISTS dead_letter (
               id INTEGER PRIMARY KEY,
@@ -104,8 +122,34 @@ public sealed class OutboxStore
               next_attempt_at INTEGER NOT NULL,
               delivered_at INTEGER,
               last_error TEXT NOT NULL,
-              dead_at INTEGER NOT NULL);
+              dead_at INTEGER NOT NULL,
+              event BLOB);
             """);
+        AddEventColumn(connection, "outbox");
+        AddEventColumn(connection, "dead_letter");
+    }
+
+    /// <summary>
+    /// Migrates a file created before the event column: adds it (NULL in existing rows, whose forwards keep the event in
+    /// their payload). SQLite adds a column without rewriting the table. Two processes may migrate at once: the loser's
+    /// "duplicate column" is the winner's work.
+    /// </summary>
+    private static void AddEventColumn(SqliteConnection connection, string table)
+    {
+        using var columns = connection.CreateCommand();
+        columns.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{EventColumn}';";
+        if (Convert.ToInt64(columns.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Execute(connection, $"ALTER TABLE {table} ADD COLUMN {EventColumn} BLOB;");
+        }
+        catch (SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+        {
+        }
     }
 
     /// <summary>
@@ -114,7 +158,7 @@ public sealed class OutboxStore
     /// suppressed notification: it is asked only for keys never seen, so a redelivered event counts nothing twice.
     /// Returns how many actions were stored. When this returns, they are on disk.
     /// </summary>
-    public int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
+    internal int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
     {
         if (actions.Count == 0)
         {
@@ -128,8 +172,8 @@ public sealed class OutboxStore
         var existsKey = exists.Parameters.Add("$key", SqliteType.Text);
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO outbox (idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at)
-            VALUES ($key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now)
+            INSERT INTO outbox (idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, event)
+            VALUES ($key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now, $event)
             ON CONFLICT (idempotency_key) DO NOTHING;
             """;
         var key = command.Parameters.Add("$key", SqliteType.Text);
@@ -139,6 +183,7 @@ public sealed class OutboxStore
         var kind = command.Parameters.Add("$kind", SqliteType.Text);
         var destination = command.Parameters.Add("$destination", SqliteType.Text);
         var payload = command.Parameters.Add("$payload", SqliteType.Text);
+        var eventBytes = command.Parameters.Add("$event", SqliteType.Blob);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         var inserted = 0;
         foreach (var candidate in actions)
@@ -160,7 +205,8 @@ public sealed class OutboxStore
             policy.Value = (object?)action.Policy ?? DBNull.Value;
             kind.Value = action.Kind;
             destination.Value = action.Destination;
-            payload.Value = action.Payload;
+            payload.Value = ActionPayloads.Write(action.Payload);
+            eventBytes.Value = (object?)action.Event ?? DBNull.Value;
             inserted += command.ExecuteNonQuery();
         }
 
@@ -178,7 +224,7 @@ public sealed class OutboxStore
             WHERE id IN (SELECT id FROM outbox
                          WHERE status = 'pending' AND next_attempt_at <= $now AND (lease_until IS NULL OR lease_until <= $now)
                          ORDER BY next_attempt_at, id LIMIT $max)
-            RETURNING {Columns};
+            RETURNING {Columns}, {EventColumn};
             """;
         command.Parameters.AddWithValue("$lease", leaseUntil.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$owner", owner);
@@ -223,8 +269,8 @@ public sealed class OutboxStore
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         Execute(connection, """
-            INSERT OR REPLACE INTO dead_letter (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, delivered_at, last_error, dead_at)
-            SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'dead', $attempts, created_at, next_attempt_at, NULL, $error, $now FROM outbox WHERE id = $id;
+            INSERT OR REPLACE INTO dead_letter (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, delivered_at, last_error, dead_at, event)
+            SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'dead', $attempts, created_at, next_attempt_at, NULL, $error, $now, event FROM outbox WHERE id = $id;
             DELETE FROM outbox WHERE id = $id;
             """, ("$id", id), ("$attempts", attempts), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
         transaction.Commit();
@@ -245,8 +291,8 @@ public sealed class OutboxStore
         var rescheduled = all ? 0 : Execute(connection, $"UPDATE outbox SET next_attempt_at = $now {filter.Replace("WHERE", "WHERE status = 'pending' AND (", StringComparison.Ordinal)});",
             [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
         var moved = Execute(connection, $"""
-            INSERT INTO outbox (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, last_error)
-            SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'pending', 0, $now, $now, last_error FROM dead_letter {filter};
+            INSERT INTO outbox (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, last_error, event)
+            SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'pending', 0, $now, $now, last_error, event FROM dead_letter {filter};
             """, [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
         Execute(connection, $"DELETE FROM dead_letter {filter};", parameters);
         transaction.Commit();
@@ -362,7 +408,10 @@ public sealed class OutboxStore
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
                 reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
-                reader.IsDBNull(13) ? null : reader.GetString(13)));
+                reader.IsDBNull(13) ? null : reader.GetString(13))
+            {
+                Event = reader.FieldCount > 14 && !reader.IsDBNull(14) ? (byte[])reader.GetValue(14) : null,
+            });
         }
 
         return items;

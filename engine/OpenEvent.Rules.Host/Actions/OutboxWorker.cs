@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
@@ -76,41 +75,15 @@ internal sealed partial class OutboxWorker : BackgroundService
             try
             {
                 var now = _time.GetUtcNow();
-                if (now >= nextPurge)
-                {
-                    _store.Purge(now - _options.DeliveredRetention, dead: false);
-                    nextPurge = now + TimeSpan.FromHours(1);
-                }
-
+                nextPurge = PurgeIfDue(now, nextPurge);
                 var free = _options.Concurrency - _inFlight.Count;
-                var claimed = 0;
-                if (free > 0)
-                {
-                    foreach (var item in _store.Claim(free, now, now + _options.LeaseDuration, _owner))
-                    {
-                        claimed++;
-                        // Registered before it starts, so that its own removal cannot run first.
-                        var delivery = new Task<Task>(() => DeliverAsync(item, stoppingToken));
-                        _inFlight[item.Id] = delivery.Unwrap();
-                        delivery.Start(TaskScheduler.Default);
-                    }
-                }
-
+                var claimed = free > 0 ? ClaimAndStart(free, now, stoppingToken) : 0;
                 if (claimed > 0 && claimed == free)
                 {
-                    continue;
+                    continue; // more may be due at once
                 }
 
-                var wait = _options.PollInterval;
-                if (free > 0 && _store.NextDue() is { } due && due - _time.GetUtcNow() < wait)
-                {
-                    wait = due - _time.GetUtcNow();
-                }
-
-                if (wait > TimeSpan.Zero)
-                {
-                    await _signal.WaitAsync(wait, stoppingToken);
-                }
+                await WaitForWorkAsync(free, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -132,6 +105,49 @@ internal sealed partial class OutboxWorker : BackgroundService
         }
 
         await Task.WhenAll(_inFlight.Values);
+    }
+
+    /// <summary>Deletes delivered actions past Outbox:DeliveredRetention, once an hour; returns when to purge next.</summary>
+    private DateTimeOffset PurgeIfDue(DateTimeOffset now, DateTimeOffset nextPurge)
+    {
+        if (now < nextPurge)
+        {
+            return nextPurge;
+        }
+
+        _store.Purge(now - _options.DeliveredRetention, dead: false);
+        return now + TimeSpan.FromHours(1);
+    }
+
+    /// <summary>Claims up to <paramref name="free"/> due actions and starts delivering each; returns how many.</summary>
+    private int ClaimAndStart(int free, DateTimeOffset now, CancellationToken stoppingToken)
+    {
+        var claimed = 0;
+        foreach (var item in _store.Claim(free, now, now + _options.LeaseDuration, _owner))
+        {
+            claimed++;
+            // Registered before it starts, so that its own removal cannot run first.
+            var delivery = new Task<Task>(() => DeliverAsync(item, stoppingToken));
+            _inFlight[item.Id] = delivery.Unwrap();
+            delivery.Start(TaskScheduler.Default);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Waits for a signal (a new action, a finished delivery), the next due action or the poll interval, whichever comes first.</summary>
+    private async Task WaitForWorkAsync(int free, CancellationToken stoppingToken)
+    {
+        var wait = _options.PollInterval;
+        if (free > 0 && _store.NextDue() is { } due && due - _time.GetUtcNow() < wait)
+        {
+            wait = due - _time.GetUtcNow();
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await _signal.WaitAsync(wait, stoppingToken);
+        }
     }
 
     private async Task DeliverAsync(OutboxItem item, CancellationToken stoppingToken)
@@ -198,11 +214,10 @@ internal sealed partial class OutboxWorker : BackgroundService
         timeout.CancelAfter(_actions.Timeout);
         try
         {
-            var payload = JsonNode.Parse(item.Payload)!.AsObject();
-            var type = payload["type"]?.GetValue<string>() ?? "";
-            if (!_senders.TryGetValue(type, out var sender))
+            var payload = ActionPayloads.Read(item.Kind, item.Payload);
+            if (!_senders.TryGetValue(payload.Type, out var sender))
             {
-                return DeliveryResult.Permanent($"no sender for '{type}' actions");
+                return DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
             }
 
             return await sender.SendAsync(item, payload, timeout.Token);

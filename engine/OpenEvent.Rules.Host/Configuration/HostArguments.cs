@@ -36,20 +36,8 @@ public static class HostArguments
         var urls = false;
         for (var i = 0; i < args.Count; i++)
         {
-            var token = args[i];
-            var prefix = token.StartsWith("--", StringComparison.Ordinal) ? 2 : token.StartsWith('/') ? 1 : 0;
-            var equals = token.IndexOf('=', StringComparison.Ordinal);
-            if (prefix == 0 && equals < 0)
+            if (ReadPair(args, ref i, problems) is not var (key, value))
             {
-                problems.Add($"unexpected argument '{token}': settings are written --Key value, e.g. --{RulesHostOptions.Section}:PoliciesPath my-policies");
-                continue;
-            }
-
-            var key = equals >= 0 ? token[prefix..equals] : token[prefix..];
-            string? value = equals >= 0 ? token[(equals + 1)..] : i + 1 < args.Count ? args[++i] : null;
-            if (value is null)
-            {
-                problems.Add($"--{key} needs a value, e.g. --{key} <value>");
                 continue;
             }
 
@@ -59,19 +47,10 @@ public static class HostArguments
                 continue;
             }
 
-            if (string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase))
+            urls |= string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase);
+            if (Refusal(key, value) is { } problem)
             {
-                urls = true;
-                if (value.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(u => !u.Contains("://", StringComparison.Ordinal)) is { } bare)
-                {
-                    problems.Add($"--urls '{bare}' is not a URL: write it like http://127.0.0.1:{(int.TryParse(bare, out var p) ? p : 8080)} (or give only the port with --port)");
-                    continue;
-                }
-            }
-
-            if (!IsKnown(key))
-            {
-                problems.Add(UnknownKey(key));
+                problems.Add(problem);
                 continue;
             }
 
@@ -81,21 +60,62 @@ public static class HostArguments
 
         if (port is not null)
         {
-            if (urls)
-            {
-                problems.Add("--port and --urls were both given: keep one (--port N listens on http://127.0.0.1:N).");
-            }
-            else if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
-            {
-                problems.Add($"--port '{port}' is not a port number: give a number from 1 to 65535, e.g. --port 8080.");
-            }
-            else
-            {
-                result.AddRange(["--urls", $"http://127.0.0.1:{number}"]);
-            }
+            AddPort(port, urls, result, problems);
         }
 
         return ([.. result], problems);
+    }
+
+    /// <summary>The key and value at <paramref name="i"/> (<c>--key value</c>, <c>--key=value</c>, <c>/key value</c>); null, with the problem, for anything else.</summary>
+    private static (string Key, string Value)? ReadPair(IReadOnlyList<string> args, ref int i, List<string> problems)
+    {
+        var token = args[i];
+        var prefix = token.StartsWith("--", StringComparison.Ordinal) ? 2 : token.StartsWith('/') ? 1 : 0;
+        var equals = token.IndexOf('=', StringComparison.Ordinal);
+        if (prefix == 0 && equals < 0)
+        {
+            problems.Add($"unexpected argument '{token}': settings are written --Key value, e.g. --{RulesHostOptions.Section}:PoliciesPath my-policies");
+            return null;
+        }
+
+        var key = equals >= 0 ? token[prefix..equals] : token[prefix..];
+        string? value = equals >= 0 ? token[(equals + 1)..] : i + 1 < args.Count ? args[++i] : null;
+        if (value is null)
+        {
+            problems.Add($"--{key} needs a value, e.g. --{key} <value>");
+            return null;
+        }
+
+        return (key, value);
+    }
+
+    /// <summary>Why the setting is refused: a --urls entry that is not a URL, or a key the host does not know.</summary>
+    private static string? Refusal(string key, string value)
+    {
+        if (string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase)
+            && value.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(u => !u.Contains("://", StringComparison.Ordinal)) is { } bare)
+        {
+            return $"--urls '{bare}' is not a URL: write it like http://127.0.0.1:{(int.TryParse(bare, out var p) ? p : 8080)} (or give only the port with --port)";
+        }
+
+        return IsKnown(key) ? null : UnknownKey(key);
+    }
+
+    /// <summary>--port N is --urls http://127.0.0.1:N, unless --urls was given too or N is not a port.</summary>
+    private static void AddPort(string port, bool urls, List<string> result, List<string> problems)
+    {
+        if (urls)
+        {
+            problems.Add("--port and --urls were both given: keep one (--port N listens on http://127.0.0.1:N).");
+        }
+        else if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
+        {
+            problems.Add($"--port '{port}' is not a port number: give a number from 1 to 65535, e.g. --port 8080.");
+        }
+        else
+        {
+            result.AddRange(["--urls", $"http://127.0.0.1:{number}"]);
+        }
     }
 
     private static bool IsKnown(string key)

@@ -45,42 +45,54 @@ internal static class StatusEndpoints
         }
         else
         {
-            json.WriteString("revision", current.Revision);
-            json.WriteString("loadedAt", current.LoadedAt);
-            json.WriteStartArray("files");
-            foreach (var file in current.Snapshot.Files)
-            {
-                json.WriteStringValue(file);
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("policies");
-            foreach (var policy in current.Snapshot.Set.Policies)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", policy.Name);
-                json.WriteString("mode", policy.Mode.ToString().ToLowerInvariant());
-                json.WriteNumber("priority", policy.Priority);
-                json.WriteString("file", policy.Location.File);
-                json.WriteNumber("line", policy.Location.Line);
-                json.WriteNumber("column", policy.Location.Column);
-                json.WriteString("location", policy.Location.ToString());
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            WriteDeclarations(json, "channels", current.Snapshot.Set.Channels.Select(c => (c.Name, c.Type.ToString(), c.Location)));
-            WriteDeclarations(json, "targets", current.Snapshot.Set.Targets.Select(t => (t.Name, t.Type.ToString(), t.Location)));
-            json.WriteStartArray("unsetVariables");
-            foreach (var diagnostic in EnvironmentVariableCheck.Check(current.Snapshot.Set))
-            {
-                WriteDiagnostic(json, diagnostic);
-            }
-
-            json.WriteEndArray();
+            WriteLoadedSet(json, current);
         }
 
-        if (state.LastFailure is { } failure)
+        WriteLastReloadError(json, state.LastFailure);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The set in service: its revision, files, policies, channels, targets and the environment variables it names that are unset.</summary>
+    private static void WriteLoadedSet(Utf8JsonWriter json, LoadedPolicySet current)
+    {
+        json.WriteString("revision", current.Revision);
+        json.WriteString("loadedAt", current.LoadedAt);
+        json.WriteStartArray("files");
+        foreach (var file in current.Snapshot.Files)
+        {
+            json.WriteStringValue(file);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("policies");
+        foreach (var policy in current.Snapshot.Set.Policies)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", policy.Name);
+            json.WriteString("mode", policy.Mode.ToString().ToLowerInvariant());
+            json.WriteNumber("priority", policy.Priority);
+            json.WriteString("file", policy.Location.File);
+            json.WriteNumber("line", policy.Location.Line);
+            json.WriteNumber("column", policy.Location.Column);
+            json.WriteString("location", policy.Location.ToString());
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        WriteDeclarations(json, "channels", current.Snapshot.Set.Channels.Select(c => (c.Name, c.Type.ToString(), c.Location)));
+        WriteDeclarations(json, "targets", current.Snapshot.Set.Targets.Select(t => (t.Name, t.Type.ToString(), t.Location)));
+        json.WriteStartArray("unsetVariables");
+        foreach (var diagnostic in EnvironmentVariableCheck.Check(current.Snapshot.Set))
+        {
+            WriteDiagnostic(json, diagnostic);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteLastReloadError(Utf8JsonWriter json, ReloadFailure? failure)
+    {
+        if (failure is not null)
         {
             json.WriteStartObject("lastReloadError");
             json.WriteString("at", failure.At);
@@ -98,8 +110,6 @@ internal static class StatusEndpoints
         {
             json.WriteNull("lastReloadError");
         }
-
-        json.WriteEndObject();
     }
 
     private static void WriteDeclarations(Utf8JsonWriter json, string name, IEnumerable<(string Name, string Type, SourceLocation Location)> declarations)

@@ -140,14 +140,7 @@ internal sealed partial class EventPipeline(
         }
         catch (Exception ex) when (e.IsExtensionPoint)
         {
-            // DataWorks holds the operation until it is answered: answer with the configured fail mode.
-            pending.Phase = PendingPhase.Storing;
-            decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
-            pending.Decision = decision;
-            decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
-            await StoreAsync(pending, () => pending.FallbackTaken || fallback.WasSentDirectly(e.Id)
-                ? ValueTask.CompletedTask
-                : dispatcher.DispatchEvaluationFailureAsync(e, ex, CancellationToken.None));
+            await FailSafeAsync(pending, lease, ex, started);
             return;
         }
 
@@ -156,37 +149,58 @@ internal sealed partial class EventPipeline(
         pending.Decision = decision;
         pending.Phase = PendingPhase.Storing;
         decisionLog.Append(decision, e, lease.Revision, seconds, new DecisionLogNote(Late: pending.FallbackTaken));
-        await StoreAsync(pending, async () =>
+        await StoreAsync(pending, () => DispatchAsync(pending, decision, lease));
+    }
+
+    /// <summary>DataWorks holds the operation until it is answered: an extension point event that failed to evaluate is answered with the configured fail mode.</summary>
+    private async Task FailSafeAsync(PendingEvent pending, LoadedPolicySet lease, Exception exception, long started)
+    {
+        var e = pending.Event;
+        pending.Phase = PendingPhase.Storing;
+        var decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
+        pending.Decision = decision;
+        decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
+        await StoreAsync(pending, () => pending.FallbackTaken || fallback.WasSentDirectly(e.Id)
+            ? ValueTask.CompletedTask
+            : dispatcher.DispatchEvaluationFailureAsync(e, exception, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The decision's actions, with the channels and targets of the set that made it. The answer is stored on its own,
+    /// after the other actions, and only if the fallback has not answered in the meantime: the other actions' store is
+    /// what may wait on a locked outbox while the fallback sends.
+    /// </summary>
+    private async ValueTask DispatchAsync(PendingEvent pending, Decision decision, LoadedPolicySet lease)
+    {
+        var e = pending.Event;
+        if (decision.Verdict is not { } verdict)
         {
-            if (decision.Verdict is not { } verdict)
-            {
-                await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
-                return;
-            }
+            await dispatcher.DispatchAsync(decision, e, lease.Snapshot.Set, CancellationToken.None);
+            return;
+        }
 
-            // The answer is stored on its own, after the other actions, and only if the fallback has not answered in
-            // the meantime: the other actions' store is what may wait on a locked outbox while the fallback sends.
-            await dispatcher.DispatchAsync(decision with { Verdict = null }, e, lease.Snapshot.Set, CancellationToken.None);
-            if (pending.FallbackTaken || fallback.WasSentDirectly(e.Id))
-            {
-                return;
-            }
+        await dispatcher.DispatchAsync(decision with { Verdict = null }, e, lease.Snapshot.Set, CancellationToken.None);
+        if (pending.FallbackTaken || fallback.WasSentDirectly(e.Id))
+        {
+            return;
+        }
 
-            var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
-            if (dispatcher.AnswerFor(e, verdict, reasons) is { } answer)
-            {
-                if (logger.IsEnabled(LogLevel.Information))
-                {
-                    LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
-                }
+        var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
+        if (dispatcher.AnswerFor(e, verdict, reasons) is not { } answer)
+        {
+            return;
+        }
 
-                if (store.Enqueue([answer], time.GetUtcNow()) > 0)
-                {
-                    metrics.Action(answer.Kind, "stored");
-                    signal.Notify();
-                }
-            }
-        });
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
+        }
+
+        if (store.Enqueue([answer], time.GetUtcNow()) > 0)
+        {
+            metrics.Action(answer.Kind, "stored");
+            signal.Notify();
+        }
     }
 
     private async Task StoreAsync(PendingEvent pending, Func<ValueTask> store)

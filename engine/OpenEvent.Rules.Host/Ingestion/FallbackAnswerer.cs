@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
@@ -123,8 +122,7 @@ internal sealed partial class FallbackAnswerer(
     {
         try
         {
-            var payload = JsonNode.Parse(answer.Payload)!.AsObject();
-            var type = payload["type"]?.GetValue<string>() ?? "";
+            var type = answer.Payload.Type;
             if (senders.FirstOrDefault(s => s.Types.Contains(type)) is not { } sender)
             {
                 return DeliveryResult.Permanent($"no sender for '{type}' actions");
@@ -132,9 +130,9 @@ internal sealed partial class FallbackAnswerer(
 
             var now = time.GetUtcNow();
             var item = new OutboxItem(0, answer.Key, answer.EventId, answer.EventType, answer.Policy, answer.Kind, answer.Destination,
-                answer.Payload, OutboxStore.Pending, 0, now, now, null, null);
+                ActionPayloads.Write(answer.Payload), OutboxStore.Pending, 0, now, now, null, null) { Event = answer.Event };
             using var timeout = new CancellationTokenSource(_options.Actions.Timeout, time);
-            return await sender.SendAsync(item, payload, timeout.Token);
+            return await sender.SendAsync(item, answer.Payload, timeout.Token);
         }
         catch (Exception ex)
         {

@@ -121,6 +121,23 @@ internal sealed partial class DecisionLog : BackgroundService
         WriteStringOrNull(json, "eventId", decision.Event.Id);
         WriteStringOrNull(json, "type", decision.Event.Type);
         WriteStringOrNull(json, "verdict", decision.Verdict is { } v ? DecisionJson.VerdictText(v) : null);
+        WritePolicies(json, decision);
+        json.WriteNumber("conditionErrors", decision.ConditionFailures.Length);
+        json.WriteString("revision", entry.Revision);
+        json.WriteNumber("latencyMs", Math.Round(entry.LatencySeconds * 1000, 3));
+        WriteNotes(json, entry);
+        if (entry.Event is { } cloudEvent)
+        {
+            json.WritePropertyName("event");
+            _masker.Write(json, cloudEvent.AsSpan(0, entry.EventLength));
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>The policies that matched, those that only audit, and the kinds of the actions the matches carry.</summary>
+    private static void WritePolicies(Utf8JsonWriter json, Decision decision)
+    {
         json.WriteStartArray("matched");
         foreach (var match in decision.Matched)
         {
@@ -142,9 +159,12 @@ internal sealed partial class DecisionLog : BackgroundService
         }
 
         json.WriteEndArray();
-        json.WriteNumber("conditionErrors", decision.ConditionFailures.Length);
-        json.WriteString("revision", entry.Revision);
-        json.WriteNumber("latencyMs", Math.Round(entry.LatencySeconds * 1000, 3));
+    }
+
+    /// <summary>What is exceptional about the decision: a fallback answer, a late evaluation, an error, a dropped event.</summary>
+    private static void WriteNotes(Utf8JsonWriter json, Entry entry)
+    {
+        var decision = entry.Decision;
         if (entry.Note.Fallback is { } fallback)
         {
             json.WriteString("fallback", fallback);
@@ -168,14 +188,6 @@ internal sealed partial class DecisionLog : BackgroundService
         {
             json.WriteBoolean("eventDropped", true);
         }
-
-        if (entry.Event is { } cloudEvent)
-        {
-            json.WritePropertyName("event");
-            _masker.Write(json, cloudEvent.AsSpan(0, entry.EventLength));
-        }
-
-        json.WriteEndObject();
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
@@ -208,42 +220,8 @@ internal sealed partial class DecisionLog : BackgroundService
             {
                 while (reader.TryRead(out var entry))
                 {
-                    buffer.ResetWrittenCount();
-                    json.Reset(buffer);
-                    try
-                    {
-                        WriteLine(json, entry);
-                        json.Flush();
-                    }
-                    catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
-                    {
-                        // The event was checked on the way in, so this is not expected; the decision is still logged.
-                        LogLineFailed(_logger, entry.Decision.Event.Id ?? "", ex);
-                        buffer.ResetWrittenCount();
-                        json.Reset(buffer);
-                        WriteLine(json, entry with { Event = null, Note = entry.Note with { EventDropped = true } });
-                        json.Flush();
-                    }
-                    finally
-                    {
-                        Release(entry.Event, entry.EventLength);
-                    }
-
-                    buffer.Write("\n"u8);
-                    file = WriteToFile(file, buffer.WrittenSpan);
-                    if (stdout is not null)
-                    {
-                        stdout.Write(buffer.WrittenSpan);
-                    }
-                    else if (file is null)
-                    {
-                        // The file cannot be written: the decision goes to the host log rather than nowhere.
-                        if (_logger.IsEnabled(LogLevel.Information))
-                        {
-                            LogDecisionFallback(_logger, Encoding.UTF8.GetString(buffer.WrittenSpan[..^1]));
-                        }
-                    }
-
+                    Render(json, buffer, entry);
+                    file = Emit(file, stdout, buffer.WrittenSpan);
                     Interlocked.Increment(ref _written);
                 }
 
@@ -259,6 +237,50 @@ internal sealed partial class DecisionLog : BackgroundService
         {
             file?.Dispose();
         }
+    }
+
+    /// <summary>The entry's line and its newline in <paramref name="buffer"/>; the entry's copy of the event goes back to the pool.</summary>
+    private void Render(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, Entry entry)
+    {
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        try
+        {
+            WriteLine(json, entry);
+            json.Flush();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // The event was checked on the way in, so this is not expected; the decision is still logged.
+            LogLineFailed(_logger, entry.Decision.Event.Id ?? "", ex);
+            buffer.ResetWrittenCount();
+            json.Reset(buffer);
+            WriteLine(json, entry with { Event = null, Note = entry.Note with { EventDropped = true } });
+            json.Flush();
+        }
+        finally
+        {
+            Release(entry.Event, entry.EventLength);
+        }
+
+        buffer.Write("\n"u8);
+    }
+
+    /// <summary>Writes a line to the file and standard output; returns the file, or null once it cannot be written.</summary>
+    private FileStream? Emit(FileStream? file, Stream? stdout, ReadOnlySpan<byte> line)
+    {
+        file = WriteToFile(file, line);
+        if (stdout is not null)
+        {
+            stdout.Write(line);
+        }
+        else if (file is null && _logger.IsEnabled(LogLevel.Information))
+        {
+            // The file cannot be written: the decision goes to the host log rather than nowhere.
+            LogDecisionFallback(_logger, Encoding.UTF8.GetString(line[..^1]));
+        }
+
+        return file;
     }
 
     private FileStream? WriteToFile(FileStream? file, ReadOnlySpan<byte> bytes)

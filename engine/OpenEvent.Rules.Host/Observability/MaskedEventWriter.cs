@@ -70,27 +70,47 @@ internal sealed class MaskedEventWriter
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                writer.WriteStartObject();
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var here = MatchName(ref reader, candidates, depth);
-                    WriteName(ref reader, writer);
-                    reader.Read();
-                    CopyOrMask(ref reader, writer, json, here, depth + 1);
-                }
-
-                writer.WriteEndObject();
+                CopyObject(ref reader, writer, json, candidates, depth);
                 break;
             case JsonTokenType.StartArray:
-                writer.WriteStartArray();
-                var index = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    CopyOrMask(ref reader, writer, json, MatchIndex(index++, candidates, depth), depth + 1);
-                }
-
-                writer.WriteEndArray();
+                CopyArray(ref reader, writer, json, candidates, depth);
                 break;
+            default:
+                CopyScalar(ref reader, writer);
+                break;
+        }
+    }
+
+    private void CopyObject(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> json, ulong candidates, int depth)
+    {
+        writer.WriteStartObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var here = MatchName(ref reader, candidates, depth);
+            WriteName(ref reader, writer);
+            reader.Read();
+            CopyOrMask(ref reader, writer, json, here, depth + 1);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private void CopyArray(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> json, ulong candidates, int depth)
+    {
+        writer.WriteStartArray();
+        var index = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            CopyOrMask(ref reader, writer, json, MatchIndex(index++, candidates, depth), depth + 1);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void CopyScalar(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    {
+        switch (reader.TokenType)
+        {
             case JsonTokenType.String:
                 if (reader.ValueIsEscaped)
                 {

@@ -161,24 +161,8 @@ internal sealed partial class PolicyReloadService : BackgroundService
         try
         {
             RefreshWatchers();
-
-            // The work runs on its own task with its own cancellation, so that it can be abandoned: the lock is released
-            // when the budget is spent, whether or not the work notices its token.
-            var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var work = Task.Run(() => LoadAsync(budget.Token), CancellationToken.None);
-            var timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds);
-            using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            if (await LoadWithinBudgetAsync(cancellationToken) is not { } outcome)
             {
-                await Task.WhenAny(work, Task.Delay(timeout, _time, timer.Token));
-                await timer.CancelAsync();
-            }
-
-            if (!work.IsCompleted)
-            {
-                // Not awaited: a cancellation callback of the abandoned work must not hold this reload either.
-                _ = budget.CancelAsync();
-                Abandon(work, budget);
-                cancellationToken.ThrowIfCancellationRequested();
                 Fail(null, [new Diagnostic(DiagnosticIds.ReloadTimedOut, DiagnosticSeverity.Error, FolderLocation(),
                         $"the reload took longer than {_options.TimeoutSeconds} s and was abandoned",
                         "find what makes loading slow (a C# condition that takes long to compile, a very large folder); the next change or SIGHUP reloads again; raise OpenEventRules:Reload:TimeoutSeconds if the set is just big")],
@@ -186,34 +170,64 @@ internal sealed partial class PolicyReloadService : BackgroundService
                 return false;
             }
 
-            budget.Dispose();
-            var outcome = await work;
             if (outcome.Compiled is not { } compiled)
             {
                 Fail(outcome.Snapshot?.Revision, outcome.Diagnostics, $"{outcome.Diagnostics.Count(d => d.IsError)} error(s) in the policy set");
                 return false;
             }
 
-            var snapshot = outcome.Snapshot!;
-            LogDiagnostics(snapshot.Diagnostics);
-            _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
-            _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
-            foreach (var unset in EnvironmentVariableCheck.Check(snapshot.Set))
-            {
-                LogDiagnosticWarning(_logger, unset.ToString(), " (hint: " + unset.Hint + ")");
-            }
-
-            if (_logger.IsEnabled(LogLevel.Information))
-            {
-                LogLoaded(_logger, initial ? "Loaded" : "Reloaded", Count(snapshot.Set.Policies.Length, "policy", "policies"), Count(snapshot.Files.Length, "file", "files"),
-                    string.Join(", ", _source.WatchedFolders), snapshot.Revision);
-            }
-
+            Serve(compiled, outcome.Snapshot!, initial);
             return true;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The load, on its own task with its own cancellation, so that it can be abandoned: null when Reload:TimeoutSeconds
+    /// passed first (the lock is released then, whether or not the work notices its token).
+    /// </summary>
+    private async Task<LoadOutcome?> LoadWithinBudgetAsync(CancellationToken cancellationToken)
+    {
+        var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = Task.Run(() => LoadAsync(budget.Token), CancellationToken.None);
+        var timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds);
+        using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            await Task.WhenAny(work, Task.Delay(timeout, _time, timer.Token));
+            await timer.CancelAsync();
+        }
+
+        if (!work.IsCompleted)
+        {
+            // Not awaited: a cancellation callback of the abandoned work must not hold this reload either.
+            _ = budget.CancelAsync();
+            Abandon(work, budget);
+            cancellationToken.ThrowIfCancellationRequested();
+            return null;
+        }
+
+        budget.Dispose();
+        return await work;
+    }
+
+    /// <summary>Swaps the compiled set in and says so: metrics, the unset variables it names, the log line.</summary>
+    private void Serve(CompiledPolicySet compiled, PolicySnapshot snapshot, bool initial)
+    {
+        LogDiagnostics(snapshot.Diagnostics);
+        _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
+        _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
+        foreach (var unset in EnvironmentVariableCheck.Check(snapshot.Set))
+        {
+            LogDiagnosticWarning(_logger, unset.ToString(), " (hint: " + unset.Hint + ")");
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogLoaded(_logger, initial ? "Loaded" : "Reloaded", Count(snapshot.Set.Policies.Length, "policy", "policies"), Count(snapshot.Files.Length, "file", "files"),
+                string.Join(", ", _source.WatchedFolders), snapshot.Revision);
         }
     }
 

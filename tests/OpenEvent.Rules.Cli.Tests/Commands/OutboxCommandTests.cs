@@ -20,9 +20,9 @@ public sealed class OutboxCommandTests : IDisposable
         _store.Initialize();
         _store.Enqueue(
         [
-            new NewAction("e1/p/0/notify:hook", "e1", "dataworks:FileChange:DeployFile", "p", "notify", "hook", "{\"type\":\"webhook\"}"),
-            new NewAction("e1/dataworks-callback", "e1", "dataworks:FileChange:DeployFile", null, "answer", "UpdateIDEEventResult", "{\"type\":\"dataworks\"}"),
-            new NewAction("e2/p/1/forward:audit", "e2", "dataworks:FileChange:DeployFile", "p", "forward", "audit", "{\"type\":\"http\"}"),
+            new NewAction("e1/p/0/notify:hook", "e1", "dataworks:FileChange:DeployFile", "p", "notify", "hook", new NotifyPayload("webhook", "hook", null, null, null, "m")),
+            new NewAction("e1/dataworks-callback", "e1", "dataworks:FileChange:DeployFile", null, "answer", "UpdateIDEEventResult", new AnswerPayload("dataworks", "UpdateIDEEventResult", "e1", "OK", "", null)),
+            new NewAction("e2/p/1/forward:audit", "e2", "dataworks:FileChange:DeployFile", "p", "forward", "audit", new ForwardPayload("http", "audit", null, null, null), "{}"u8.ToArray()),
         ], Created);
         var items = _store.List(OutboxStore.Pending, 10).ToDictionary(i => i.Key);
         _store.MarkDelivered(items["e1/dataworks-callback"].Id, 1, Created.AddSeconds(1));

@@ -73,8 +73,8 @@ public sealed class ActionSettingsTests
         var path = folder.Path("out", "events.jsonl");
         var sender = new FileTargetSender(Options.Create(new RulesHostOptions { Actions = { File = { MaxFileBytes = 1024, RetainedFiles = 2 } } }));
         var eventJson = "{\n  \"id\": \"e\",\n  \"data\": { \"text\": \"" + new string('x', 400) + "\" }\n}";
-        var payload = new System.Text.Json.Nodes.JsonObject { ["type"] = "file", ["target"] = "sink", ["path"] = path, ["event"] = eventJson };
-        var item = new OutboxItem(1, "k", "e", "t", "p", "forward", "sink", payload.ToJsonString(), "pending", 0, default, default, null, null);
+        var payload = new ForwardPayload("file", "sink", null, path, null);
+        var item = new OutboxItem(1, "k", "e", "t", "p", "forward", "sink", ActionPayloads.Write(payload), "pending", 0, default, default, null, null) { Event = Encoding.UTF8.GetBytes(eventJson) };
 
         for (var i = 0; i < 7; i++)
         {

@@ -50,15 +50,15 @@ public sealed class OutboundHeaderTests
     /// <summary>The three actions an event can cause, stored as the dispatcher stores them, for an event with this id.</summary>
     private static void Store(RunningHost host, RawReceiver receiver, string id)
     {
-        var notify = new JsonObject { ["type"] = "webhook", ["channel"] = "hook", ["url"] = new JsonObject { ["value"] = receiver.Url("/hook") }, ["message"] = "m" };
-        var forward = new JsonObject { ["type"] = "http", ["target"] = "audit", ["url"] = new JsonObject { ["value"] = receiver.Url("/audit") }, ["event"] = "{\"id\":\"x\"}" };
-        var answer = new JsonObject { ["type"] = "dataworks", ["api"] = "UpdateIDEEventResult", ["messageId"] = id, ["checkResult"] = "FAIL", ["message"] = "m", ["region"] = "cn-hangzhou" };
+        var notify = new NotifyPayload("webhook", "hook", new PayloadValue(receiver.Url("/hook"), null), null, null, "m");
+        var forward = new ForwardPayload("http", "audit", new PayloadValue(receiver.Url("/audit"), null), null, null);
+        var answer = new AnswerPayload("dataworks", "UpdateIDEEventResult", id, "FAIL", "m", "cn-hangzhou");
         const string type = "dataworks:FileChange:DeployFile";
         var stored = host.Outbox().Enqueue(
         [
-            new NewAction($"{id}/p/0/notify:hook", id, type, "p", "notify", "hook", notify.ToJsonString()),
-            new NewAction($"{id}/p/1/forward:audit", id, type, "p", "forward", "audit", forward.ToJsonString()),
-            new NewAction($"{id}/dataworks-callback", id, type, null, OutboxDispatcher.AnswerKind, "UpdateIDEEventResult", answer.ToJsonString()),
+            new NewAction($"{id}/p/0/notify:hook", id, type, "p", "notify", "hook", notify),
+            new NewAction($"{id}/p/1/forward:audit", id, type, "p", "forward", "audit", forward, "{\"id\":\"x\"}"u8.ToArray()),
+            new NewAction($"{id}/dataworks-callback", id, type, null, OutboxDispatcher.AnswerKind, "UpdateIDEEventResult", answer),
         ], DateTimeOffset.UtcNow);
         Assert.Equal(3, stored);
         host.Services.GetRequiredService<OutboxSignal>().Notify();

@@ -18,26 +18,26 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
 
     public IReadOnlyCollection<string> Types { get; } = ["webhook", "dingtalk", "lark", "slack"];
 
-    public async Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var type = payload["type"]!.GetValue<string>();
-        var channel = payload["channel"]!.GetValue<string>();
-        var owner = $"channel '{channel}'";
-        var url = PayloadValues.Resolve(payload["url"], $"url of {owner}")
+        var notify = ActionPayloads.As<NotifyPayload>(payload);
+        var type = notify.Type;
+        var owner = $"channel '{notify.Channel}'";
+        var url = PayloadValues.Resolve(notify.Url, $"url of {owner}")
             ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
-        var text = Text(payload);
+        var text = Text(notify);
         var now = time.GetUtcNow();
-        var secret = PayloadValues.Resolve(payload["secret"], $"signing secret of {owner}");
+        var secret = PayloadValues.Resolve(notify.Secret, $"signing secret of {owner}");
 
         using var request = type switch
         {
             "dingtalk" => DingTalkChannel.Request(url, secret, text, now),
             "lark" => LarkChannel.Request(url, secret, text, now),
             "slack" => SlackChannel.Request(url, text),
-            _ => WebhookChannel.Request(url, item, payload, text),
+            _ => WebhookChannel.Request(url, item, notify, text),
         };
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
-        var headerValues = PayloadValues.AddHeaders(request, payload["headers"], owner);
+        var headerValues = PayloadValues.AddHeaders(request, notify.Headers, owner);
 
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -58,10 +58,10 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
     }
 
     /// <summary>The message, with the count of notifications suppressed on this channel since the previous one.</summary>
-    public static string Text(JsonObject payload)
+    public static string Text(NotifyPayload payload)
     {
-        var message = payload["message"]!.GetValue<string>();
-        var suppressed = payload["suppressed"]?.GetValue<long>() ?? 0;
+        var message = payload.Message;
+        var suppressed = payload.Suppressed ?? 0;
         return suppressed > 0 ? $"{message}\n({suppressed} more notifications on this channel were suppressed by its rate limit or de-duplication window)" : message;
     }
 

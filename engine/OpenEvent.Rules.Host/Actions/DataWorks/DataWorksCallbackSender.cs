@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
@@ -24,29 +23,30 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
     public static string DefaultEndpoint(string region) =>
         region is "cn-qingdao" or "cn-huhehaote" ? "https://dataworks.aliyuncs.com" : $"https://dataworks.{region}.aliyuncs.com";
 
-    public async Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
+        var answer = ActionPayloads.As<AnswerPayload>(payload);
         if (string.IsNullOrWhiteSpace(_options.ExtensionCode))
         {
             return DeliveryResult.Permanent("OpenEventRules:DataWorks:ExtensionCode is not configured: set it, then run 'oer outbox retry'");
         }
 
-        var accessKeyId = PayloadValues.Resolve(new JsonObject { ["env"] = _options.AccessKeyIdVariable }, "the DataWorks AccessKey id")!;
-        var accessKeySecret = PayloadValues.Resolve(new JsonObject { ["env"] = _options.AccessKeySecretVariable }, "the DataWorks AccessKey secret")!;
+        var accessKeyId = PayloadValues.Resolve(new PayloadValue(null, _options.AccessKeyIdVariable), "the DataWorks AccessKey id")!;
+        var accessKeySecret = PayloadValues.Resolve(new PayloadValue(null, _options.AccessKeySecretVariable), "the DataWorks AccessKey secret")!;
         var securityToken = Environment.GetEnvironmentVariable(_options.SecurityTokenVariable);
-        if (Endpoint(payload["region"]?.GetValue<string>(), out var refusal) is not { } endpoint)
+        if (Endpoint(answer.Region, out var refusal) is not { } endpoint)
         {
             return DeliveryResult.Permanent(refusal!);
         }
 
-        var api = payload["api"]!.GetValue<string>();
+        var api = answer.Api;
         var parameters = new List<KeyValuePair<string, string>>
         {
-            new("MessageId", payload["messageId"]!.GetValue<string>()),
+            new("MessageId", answer.MessageId),
             new("ExtensionCode", _options.ExtensionCode),
-            new("CheckResult", payload["checkResult"]!.GetValue<string>()),
+            new("CheckResult", answer.CheckResult),
         };
-        if (payload["message"]?.GetValue<string>() is { Length: > 0 } message)
+        if (answer.Message is { Length: > 0 } message)
         {
             parameters.Add(new(api == "CallbackExtension" ? "CheckMessage" : "CheckResultTip", message));
         }

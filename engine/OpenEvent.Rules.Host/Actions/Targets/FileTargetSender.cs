@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
 
@@ -19,11 +18,11 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IAc
 
     public IReadOnlyCollection<string> Types { get; } = ["file"];
 
-    public async Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(payload["path"]!.GetValue<string>());
-        var line = Compact(payload["event"]!.GetValue<string>()) + "\n";
-        var bytes = Encoding.UTF8.GetBytes(line);
+        var forward = ActionPayloads.As<ForwardPayload>(payload);
+        var path = Path.GetFullPath(forward.Path ?? throw new JsonException($"the file target '{forward.Target}' has no path"));
+        var bytes = Line(ActionPayloads.EventOf(item, forward));
         var gate = _locks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
@@ -53,12 +52,20 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IAc
         }
     }
 
-    private static readonly JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static string Compact(string json)
+    /// <summary>The event on one line (a pretty-printed event has line breaks between its tokens), ended by a line feed.</summary>
+    private static byte[] Line(ReadOnlyMemory<byte> utf8)
     {
-        using var document = JsonDocument.Parse(json);
-        return JsonSerializer.Serialize(document.RootElement, LineOptions);
+        using var document = JsonDocument.Parse(utf8);
+        var line = new ArrayBufferWriter<byte>(utf8.Length + 1);
+        using (var writer = new Utf8JsonWriter(line, LineOptions))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        line.Write("\n"u8);
+        return line.WrittenSpan.ToArray();
     }
 
     internal static void Roll(string path, int retained)

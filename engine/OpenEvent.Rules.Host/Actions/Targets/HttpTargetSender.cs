@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
 using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions.Targets;
@@ -13,17 +11,17 @@ internal sealed class HttpTargetSender(IHttpClientFactory httpClients) : IAction
 {
     public IReadOnlyCollection<string> Types { get; } = ["http"];
 
-    public async Task<DeliveryResult> SendAsync(OutboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
-        var owner = $"target '{payload["target"]!.GetValue<string>()}'";
-        var url = PayloadValues.Resolve(payload["url"], $"url of {owner}") ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(payload["event"]!.GetValue<string>(), Encoding.UTF8,
-                new MediaTypeHeaderValue("application/cloudevents+json") { CharSet = "utf-8" }),
-        };
+        var forward = ActionPayloads.As<ForwardPayload>(payload);
+        var owner = $"target '{forward.Target}'";
+        var url = PayloadValues.Resolve(forward.Url, $"url of {owner}") ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
+        // The event's bytes as they were received (or as a binary-mode request was turned into its structured form).
+        using var content = new ReadOnlyMemoryContent(ActionPayloads.EventOf(item, forward));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json") { CharSet = "utf-8" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
-        var headerValues = PayloadValues.AddHeaders(request, payload["headers"], owner);
+        var headerValues = PayloadValues.AddHeaders(request, forward.Headers, owner);
         using var response = await httpClients.CreateClient(Channels.ChannelSender.HttpClientName).SendAsync(request, cancellationToken);
         return DeliveryResult.FromStatus(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken))
             .Redacted([.. SecretRedactor.OfUrl(url), .. headerValues]);

@@ -32,8 +32,8 @@ public sealed class DataWorksRegionTests
 
     private static void StoreAnswer(RunningHost host, string id, string region)
     {
-        var answer = new JsonObject { ["type"] = "dataworks", ["api"] = "UpdateIDEEventResult", ["messageId"] = id, ["checkResult"] = "WARN", ["message"] = "m", ["region"] = region };
-        host.Outbox().Enqueue([new NewAction($"{id}/dataworks-callback", id, "dataworks:FileChange:DeployFile", null, OutboxDispatcher.AnswerKind, "UpdateIDEEventResult", answer.ToJsonString())],
+        var answer = new AnswerPayload("dataworks", "UpdateIDEEventResult", id, "WARN", "m", region);
+        host.Outbox().Enqueue([new NewAction($"{id}/dataworks-callback", id, "dataworks:FileChange:DeployFile", null, OutboxDispatcher.AnswerKind, "UpdateIDEEventResult", answer)],
             DateTimeOffset.UtcNow);
         host.Services.GetRequiredService<OutboxSignal>().Notify();
     }
