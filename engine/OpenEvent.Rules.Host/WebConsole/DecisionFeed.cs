@@ -77,7 +77,7 @@ internal sealed class DecisionFeed : IDecisionObserver
 
     public void Observe(DateTimeOffset time, Decision decision, DataWorksEvent? e, string revision, double latencySeconds, DecisionLogNote note)
     {
-        var keep = e is not null && e.Utf8.Length <= _options.MaxRecentEventBytes ? e.Utf8.ToArray() : null;
+        var keep = e is not null && _options.RecentDecisions > 0 && e.Utf8.Length <= _options.MaxRecentEventBytes ? e.Utf8.ToArray() : null;
         lock (_lock)
         {
             var recent = new RecentDecision(++_sequence, time, decision, revision, latencySeconds, note, e?.Scope ?? EventScope.Empty) { Event = keep };
