@@ -37,6 +37,8 @@ internal sealed class RulesHostOptions
 
     public DataWorksOptions DataWorks { get; set; } = new();
 
+    public BrokerOptions Broker { get; set; } = new();
+
     public ConsoleOptions Console { get; set; } = new();
 }
 

@@ -3,29 +3,28 @@ using OpenEvent.Rules.Host.Actions;
 namespace OpenEvent.Rules.Host.WebConsole;
 
 /// <summary>
-/// The outbox as the console's Outbox page uses it: counts, lists, and retry and purge as <c>oer outbox retry|purge</c>
-/// do them, on the host's own store; a retry wakes the workers so that the action goes out at once.
+/// The outbox as the console's Outbox page uses it, through the host's own outbox interface (the SQLite file or the
+/// broker's queues, the same way in both modes): counts, lists, and retry and purge as <c>oer outbox retry|purge</c> do
+/// them.
 /// </summary>
-internal sealed class ConsoleOutbox(OutboxStore store, OutboxSignal signal, TimeProvider time)
+internal sealed class ConsoleOutbox(IActionOutbox outbox)
 {
-    public string Location => store.Path;
+    public string Mode => outbox.Mode;
 
-    public (long Pending, long? Delivered, long Dead) Counts()
-    {
-        var (pending, delivered, dead) = store.Counts();
-        return (pending, delivered, dead);
-    }
+    public string Location => outbox.Location;
 
-    public IReadOnlyList<OutboxItem> List(string status, int limit) => store.List(status, limit);
+    /// <summary>Why the outbox cannot be reached now (the broker is down), or null.</summary>
+    public string? Unavailable => outbox.Unavailable;
+
+    public Task<OutboxCounts> CountsAsync(CancellationToken cancellationToken) => outbox.CountsAsync(cancellationToken);
+
+    public Task<IReadOnlyList<OutboxItem>> ListAsync(string status, int limit, CancellationToken cancellationToken) =>
+        outbox.ListAsync(status, limit, cancellationToken);
 
     /// <summary>The dead letters named (all when none is) back to delivery, and the named pending ones due now.</summary>
-    public int Retry(IReadOnlyCollection<long> ids)
-    {
-        var count = store.Retry(ids, [], time.GetUtcNow());
-        signal.Notify();
-        return count;
-    }
+    public Task<int> RetryAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) => outbox.RetryAsync(ids, [], cancellationToken);
 
     /// <summary>Deletes the dead letters named, or all of them when none is.</summary>
-    public int PurgeDead(IReadOnlyCollection<long> ids) => store.Purge(null, dead: true, ids.Count == 0 ? null : ids).Dead;
+    public async Task<int> PurgeDeadAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        (await outbox.PurgeAsync(null, dead: true, ids.Count == 0 ? null : ids, cancellationToken)).Dead;
 }

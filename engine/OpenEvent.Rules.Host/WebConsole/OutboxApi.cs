@@ -19,8 +19,10 @@ internal static class OutboxApi
     public static void Map(WebApplication app)
     {
         app.MapGet("/console/api/outbox", ListAsync);
-        app.MapPost("/console/api/outbox/retry", (HttpContext context, ConsoleOutbox outbox) => ChangeAsync(context, ids => outbox.Retry(ids), "queued"));
-        app.MapPost("/console/api/outbox/purge", (HttpContext context, ConsoleOutbox outbox) => ChangeAsync(context, ids => outbox.PurgeDead(ids), "purged"));
+        app.MapPost("/console/api/outbox/retry", (HttpContext context, ConsoleOutbox outbox) =>
+            ChangeAsync(context, ids => outbox.RetryAsync(ids, context.RequestAborted), "queued"));
+        app.MapPost("/console/api/outbox/purge", (HttpContext context, ConsoleOutbox outbox) =>
+            ChangeAsync(context, ids => outbox.PurgeDeadAsync(ids, context.RequestAborted), "purged"));
     }
 
     private static async Task ListAsync(HttpContext context, ConsoleOutbox outbox, string? status)
@@ -32,11 +34,18 @@ internal static class OutboxApi
             return;
         }
 
-        var counts = outbox.Counts();
-        var items = outbox.List(status, MaxRows);
+        if (outbox.Unavailable is { } why)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "outbox-unavailable", why);
+            return;
+        }
+
+        var counts = await outbox.CountsAsync(context.RequestAborted);
+        var items = await outbox.ListAsync(status, MaxRows, context.RequestAborted);
         await ConsoleEndpoints.WriteJsonAsync(context, json =>
         {
             json.WriteStartObject();
+            json.WriteString("mode", outbox.Mode);
             json.WriteString("location", outbox.Location);
             json.WriteNumber("pending", counts.Pending);
             if (counts.Delivered is { } delivered)
@@ -78,7 +87,7 @@ internal static class OutboxApi
     }
 
     /// <summary>Reads {"ids": [1, 2]} or {"all": true}; an empty selection without "all" is refused (nothing is changed by accident).</summary>
-    private static async Task ChangeAsync(HttpContext context, Func<IReadOnlyCollection<long>, int> change, string done)
+    private static async Task ChangeAsync(HttpContext context, Func<IReadOnlyCollection<long>, Task<int>> change, string done)
     {
         using var body = await ConsoleEndpoints.ReadJsonAsync(context.Request, 64 * 1024, context.RequestAborted);
         var root = body?.RootElement;
@@ -101,7 +110,7 @@ internal static class OutboxApi
             return;
         }
 
-        var count = change(ids);
+        var count = await change(ids);
         await ConsoleEndpoints.WriteJsonAsync(context, json =>
         {
             json.WriteStartObject();

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.FileSystem;
+using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Endpoints;
 using OpenEvent.Rules.Host.Policies;
@@ -26,8 +27,10 @@ internal static class OverviewApi
         app.MapGet("/console/api/source", SourceAsync);
     }
 
-    private static Task Overview(HttpContext context, PolicySetState state, DecisionFeed feed, ConsoleOutbox outbox, IOptions<RulesHostOptions> options, TimeProvider time) =>
-        ConsoleEndpoints.WriteJsonAsync(context, json =>
+    private static async Task Overview(HttpContext context, PolicySetState state, DecisionFeed feed, ConsoleOutbox outbox, IOptions<RulesHostOptions> options, TimeProvider time)
+    {
+        var counts = await OutboxCountsAsync(outbox, context.RequestAborted);
+        await ConsoleEndpoints.WriteJsonAsync(context, json =>
         {
             var now = time.GetUtcNow();
             json.WriteStartObject();
@@ -46,9 +49,32 @@ internal static class OverviewApi
             }
 
             json.WriteEndArray();
-            WriteOutbox(json, outbox);
+            WriteOutbox(json, outbox, counts);
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>The outbox's counts, or why they cannot be had (the broker is down, the file is locked).</summary>
+    private static async Task<(OutboxCounts? Counts, string? Error)> OutboxCountsAsync(ConsoleOutbox outbox, CancellationToken cancellationToken)
+    {
+        if (outbox.Unavailable is { } why)
+        {
+            return (null, why);
+        }
+
+        try
+        {
+            return (await outbox.CountsAsync(cancellationToken), null);
+        }
+        catch (IOException ex)
+        {
+            return (null, Observability.SecretRedactor.Redact(ex.Message));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            return (null, Observability.SecretRedactor.Redact(ex.Message));
+        }
+    }
 
     private static void WriteSet(Utf8JsonWriter json, PolicySetState state, RulesHostOptions options)
     {
@@ -88,23 +114,23 @@ internal static class OverviewApi
         json.WriteEndArray();
     }
 
-    private static void WriteOutbox(Utf8JsonWriter json, ConsoleOutbox outbox)
+    private static void WriteOutbox(Utf8JsonWriter json, ConsoleOutbox outbox, (OutboxCounts? Counts, string? Error) state)
     {
         json.WriteStartObject("outbox");
-        try
+        json.WriteString("mode", outbox.Mode);
+        if (state.Counts is { } counts)
         {
-            var (pending, delivered, dead) = outbox.Counts();
-            json.WriteNumber("pending", pending);
-            if (delivered is { } count)
+            json.WriteNumber("pending", counts.Pending);
+            if (counts.Delivered is { } delivered)
             {
-                json.WriteNumber("delivered", count);
+                json.WriteNumber("delivered", delivered);
             }
 
-            json.WriteNumber("dead", dead);
+            json.WriteNumber("dead", counts.Dead);
         }
-        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException)
+        else
         {
-            json.WriteString("error", Observability.SecretRedactor.Redact(ex.Message));
+            json.WriteString("error", state.Error);
         }
 
         json.WriteEndObject();
