@@ -241,6 +241,7 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
 
         // The pages are links: Tab reaches them from the top and Enter opens one.
         await page.GotoAsync("/console#/overview");
+        await Assertions.Expect(page.Locator("#page h1")).ToHaveTextAsync("Overview");
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Tab");

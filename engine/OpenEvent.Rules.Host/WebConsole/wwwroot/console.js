@@ -4,7 +4,7 @@
 'use strict';
 
 (() => {
-  const state = { csrf: null, authRequired: false, stream: null, decisions: [], selected: null, files: [], timer: null };
+  const state = { csrf: null, authRequired: false, stream: null, decisions: [], selected: null, files: [], timer: null, token: 0 };
   const MAX_ROWS = 500;
 
   // ---- DOM helpers: attributes set one by one (never event handlers or styles from data), text as text nodes.
@@ -50,7 +50,11 @@
     constructor(status, body) { super((body && (body.detail || body.title)) || `HTTP ${status}`); this.status = status; this.body = body; }
   }
 
+  // An answer that arrives after the user went to another page is dropped: it must not draw over the new page.
+  class StaleError extends Error {}
+
   async function api(path, options = {}) {
+    const token = state.token;
     const init = { method: options.method || 'GET', credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: options.signal };
     if (init.method !== 'GET') {
       init.headers['Content-Type'] = 'application/json';
@@ -62,6 +66,7 @@
     const body = type.includes('json') ? await response.json() : null;
     if (response.status === 401 && path !== '/console/api/login') { showLogin(); throw new ApiError(401, body); }
     if (!response.ok) throw new ApiError(response.status, body);
+    if (token !== state.token) throw new StaleError('stale');
     return body;
   }
 
@@ -357,7 +362,7 @@
             data.event ? codeBlock(JSON.stringify(data.event, null, 2), jsonLine, 'The event, masked') : el('p', { class: 'muted' }, data.eventMissing))));
       detail.focus();
     } catch (e) {
-      fill(detail, el('p', { class: 'error' }, e.message));
+      if (!(e instanceof StaleError)) fill(detail, el('p', { class: 'error' }, e.message));
     }
   }
 
@@ -449,7 +454,7 @@
         const data = await api('/console/api/playground', { method: 'POST', body, signal: playgroundRequest.signal });
         renderPlayground(result, data, eventText.value.trim().length > 0);
       } catch (e) {
-        if (e.name !== 'AbortError') fill(result, el('h2', { id: 'result-title' }, 'Result'), el('p', { class: 'error' }, e.message));
+        if (e.name !== 'AbortError' && !(e instanceof StaleError)) fill(result, el('h2', { id: 'result-title' }, 'Result'), el('p', { class: 'error' }, e.message));
       }
     };
     const later = debounce(evaluate, 400);
@@ -499,7 +504,7 @@
         const done = await api(path, { method: 'POST', body });
         await outbox(which);
         document.getElementById('outbox-message').textContent = done.queued !== undefined ? `${done.queued} queued for delivery` : `${done.purged} purged`;
-      } catch (e) { message.textContent = e.message; }
+      } catch (e) { if (!(e instanceof StaleError)) message.textContent = e.message; }
     };
     const button = (id, text, handler, cls) => { const b = el('button', { type: 'button', id, class: cls }, text); b.addEventListener('click', handler); return b; };
     show(el('h1', {}, 'Outbox'),
@@ -520,6 +525,7 @@
 
   async function route() {
     clearTimeout(state.timer);
+    state.token++;
     const name = (location.hash.replace(/^#\//, '') || 'overview').split('?')[0];
     const render = pages[name] || overview;
     if (name !== 'decisions') stopStream();
@@ -531,7 +537,7 @@
       await render();
       status('');
     } catch (e) {
-      if (e.status !== 401) show(el('h1', {}, 'Something went wrong'), el('p', { class: 'error' }, e.message));
+      if (e.status !== 401 && !(e instanceof StaleError)) show(el('h1', {}, 'Something went wrong'), el('p', { class: 'error' }, e.message));
     }
   }
 
