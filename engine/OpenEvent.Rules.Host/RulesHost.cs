@@ -13,6 +13,7 @@ using OpenEvent.Rules.Host.Enrichment;
 using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
+using OpenEvent.Rules.Host.WebConsole;
 using OpenEvent.Rules.Sources;
 using OpenTelemetry.Metrics;
 
@@ -47,6 +48,12 @@ public static partial class RulesHost
 
         SettingKeys.ThrowIfUnknown(builder.Configuration);
         var listen = ConfigureListening(builder);
+        var console = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>()?.Console.Enabled ?? true;
+        if (console)
+        {
+            ConsoleEndpoints.AddServices(builder.Services);
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -59,6 +66,11 @@ public static partial class RulesHost
         app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(app);
         StatusEndpoints.Map(app);
+        if (console)
+        {
+            ConsoleEndpoints.Map(app);
+        }
+
         return app;
     }
 

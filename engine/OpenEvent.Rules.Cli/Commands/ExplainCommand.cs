@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
-using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
 
@@ -110,7 +109,7 @@ internal static class ExplainCommand
                         var decision = await compiled.Evaluator.EvaluateAsync(e, detailSource, cancellationToken);
                         using var detail = decision.Detail?.Available == true ? detailSource?.Detail(e.Id)?.Parse() : null;
                         var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision, detail?.RootElement ?? default)).ToList();
-                        await stdout.WriteLineAsync(json ? ExplanationJson(e, decision, explanations) : ExplanationText(e, decision, explanations));
+                        await stdout.WriteLineAsync(json ? ExplanationJson.Serialize(e, explanations, decision.Detail) : ExplanationText(e, decision, explanations));
                     }
                 }
 
@@ -237,109 +236,4 @@ internal static class ExplainCommand
     }
 
     private static string Mark(bool passed) => passed ? "pass" : "FAIL";
-
-    private static string ExplanationJson(DataWorksEvent e, Decision decision, IReadOnlyList<PolicyExplanation> explanations)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("event");
-            json.WriteString("id", e.Id);
-            json.WriteString("type", e.Type);
-            json.WriteString("file", e.Origin.File);
-            json.WriteNumber("index", e.Origin.Index);
-            json.WriteEndObject();
-            if (decision.Detail is { } detail)
-            {
-                json.WriteStartObject("detail");
-                json.WriteBoolean("available", detail.Available);
-                json.WriteString("source", detail.Source);
-                if (detail.Error is { } error)
-                {
-                    json.WriteString("error", error);
-                }
-                else
-                {
-                    json.WriteNull("error");
-                }
-
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("detail");
-            }
-
-            json.WriteStartArray("policies");
-            foreach (var explanation in explanations)
-            {
-                json.WriteStartObject();
-                json.WriteString("policy", explanation.Policy.Name);
-                json.WriteString("location", explanation.Policy.Location.ToString());
-                json.WriteBoolean("applies", explanation.Applies);
-                if (explanation.FirstFailure is { } first)
-                {
-                    json.WriteString("firstFailure", first);
-                }
-                else
-                {
-                    json.WriteNull("firstFailure");
-                }
-
-                json.WriteStartArray("clauses");
-                foreach (var clause in explanation.Match.AllClauses())
-                {
-                    WriteClause(json, "match", clause.Path, clause.Clause, clause.Passed, clause.Actual, clause.Location);
-                }
-
-                foreach (var clause in explanation.Scope)
-                {
-                    WriteClause(json, "scope", clause.Dimension, PolicyExplainer.Format(clause.Allowed), clause.Passed,
-                        clause.Actual is null ? [] : [clause.Actual], clause.Location);
-                }
-
-                foreach (var exclusion in explanation.Exclusions)
-                {
-                    foreach (var clause in exclusion.Match?.AllClauses() ?? [])
-                    {
-                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Path, clause.Clause, clause.Passed, clause.Actual, clause.Location);
-                    }
-
-                    foreach (var clause in exclusion.Scope)
-                    {
-                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Dimension, PolicyExplainer.Format(clause.Allowed), clause.Passed,
-                            clause.Actual is null ? [] : [clause.Actual], clause.Location);
-                    }
-                }
-
-                json.WriteEndArray();
-                json.WriteString("condition", explanation.Condition.ToString().ToLowerInvariant());
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteClause(Utf8JsonWriter json, string part, string path, string clause, bool passed, IEnumerable<string> actual, SourceLocation location)
-    {
-        json.WriteStartObject();
-        json.WriteString("part", part);
-        json.WriteString("path", path);
-        json.WriteString("clause", clause);
-        json.WriteBoolean("passed", passed);
-        json.WriteStartArray("actual");
-        foreach (var value in actual)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
-        json.WriteString("location", location.ToString());
-        json.WriteEndObject();
-    }
 }

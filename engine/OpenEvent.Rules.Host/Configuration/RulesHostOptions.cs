@@ -40,6 +40,8 @@ internal sealed class RulesHostOptions
     public DetailOptions Detail { get; set; } = new();
 
     public BrokerOptions Broker { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
 }
 
 internal sealed class ConditionOptions

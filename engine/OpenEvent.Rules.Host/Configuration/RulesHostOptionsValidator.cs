@@ -64,6 +64,14 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         ValidateDataWorks(failures, options.DataWorks);
         ValidateDetail(failures, options.Detail);
         ValidateBroker(failures, options.Broker);
+        Range(failures, "Console:RecentDecisions", options.Console.RecentDecisions, 0, 100_000);
+        Range(failures, "Console:MaxRecentEventBytes", options.Console.MaxRecentEventBytes, 0, 1024L * 1024 * 1024);
+        Range(failures, "Console:MaxStreams", options.Console.MaxStreams, 1, 1000);
+        if (options.Console.SessionLifetime < TimeSpan.FromMinutes(1) || options.Console.SessionLifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{Prefix}Console:SessionLifetime ({options.Console.SessionLifetime}) must be between 00:01:00 and 7.00:00:00.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

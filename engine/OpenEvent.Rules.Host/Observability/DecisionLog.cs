@@ -29,13 +29,16 @@ internal sealed partial class DecisionLog : BackgroundService
     private readonly TimeProvider _time;
     private readonly RulesMetrics _metrics;
     private readonly ILogger<DecisionLog> _logger;
+    private readonly IDecisionObserver[] _observers;
     private long _written;
     private long _dropped;
     private long _queuedBytes;
     private int _dropping;
 
-    public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger)
+    public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger,
+        IEnumerable<IDecisionObserver>? observers = null)
     {
+        _observers = [.. observers ?? []];
         _options = options.Value.DecisionLog;
         _masker = new MaskedEventWriter(_options.Mask);
         _time = time;
@@ -61,6 +64,11 @@ internal sealed partial class DecisionLog : BackgroundService
 
     public void Append(Decision decision, DataWorksEvent? e, string revision, double latencySeconds, DecisionLogNote note = default)
     {
+        foreach (var observer in _observers)
+        {
+            observer.Observe(_time.GetUtcNow(), decision, _options.IncludeEvent ? e : null, revision, latencySeconds, note);
+        }
+
         byte[]? copy = null;
         var length = 0;
         if (_options.IncludeEvent && e is not null)
