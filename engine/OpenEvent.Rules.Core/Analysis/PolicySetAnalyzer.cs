@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Analysis;
 /// <summary>
 /// <c>oer analyze</c> (also part of <c>oer validate</c>): what the set means as a whole. A policy that can never match
 /// (OER3090), an exclusion that removes every event the policy selects (OER3091), a policy shadowed by one evaluated
-/// before it (OER3092), and two enforced policies that decide a common event differently (OER3093, with the witness
+/// before it (OER3092), and two enforced policies of which one blocks and the other warns a common event (OER3093, with the witness
 /// event, verified by the engine). Every finding is a warning and every one is proven: "never" and "shadowed" by
 /// <see cref="Contradictions"/> and <see cref="PatternImplication"/>, which answer "unknown" rather than guess; a
 /// conflict only with a witness both policies apply to. Policies with a C# condition are never claimed to match
@@ -155,7 +155,9 @@ public static class PolicySetAnalyzer
         }
 
         var (effectA, effectB) = (Effect(a), Effect(b));
-        var conflicting = (effectA == "block" && effectB is "warn" or "forward") || (effectB == "block" && effectA is "warn" or "forward");
+        // The verdicts disagree: the author of the warn expects WARN where the block answers FAIL. A forward or a
+        // notification beside a block is how blocked operations reach an audit sink, so it is not a conflict.
+        var conflicting = (effectA, effectB) is ("block", "warn") or ("warn", "block");
         if (!conflicting || witnesses.Build(a, b) is not { } witness)
         {
             return null;

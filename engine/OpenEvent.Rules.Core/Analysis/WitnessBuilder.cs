@@ -66,7 +66,7 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
                 ["source"] = "acs.dataworks",
                 ["type"] = type.Type,
             };
-            if (!Fill(root, node, topLevel: true))
+            if (!Fill(root, node, type, ""))
             {
                 continue;
             }
@@ -98,8 +98,11 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
 
     // ---- fields ----------------------------------------------------------------------------------------
 
-    private static bool Fill(JsonObject target, Node node, bool topLevel)
+    // A field the catalog documents as one scalar for the type gets one value, never the array fallback: the witness
+    // must be an event DataWorks could send, not only one the matcher accepts.
+    private static bool Fill(JsonObject target, Node node, EventTypeInfo type, string path)
     {
+        var topLevel = path.Length == 0;
         foreach (var (name, leaves) in node.Leaves)
         {
             if (topLevel && name is "type" or "specversion" or "id")
@@ -108,7 +111,9 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
                 continue;
             }
 
-            if (!ChooseValue(leaves, name == "source" ? ["acs.dataworks"] : [], out var absent, out var value))
+            var arrayAllowed = !(type.Fields.TryGetValue(path + name, out var field) && !field.JsonTypes.IsEmpty && !field.JsonTypes.Contains("array"))
+                && !topLevel;
+            if (!ChooseValue(leaves, name == "source" ? ["acs.dataworks"] : [], arrayAllowed, out var absent, out var value))
             {
                 return false;
             }
@@ -127,7 +132,7 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
         {
             var members = patterns.SelectMany(p => Conjunctions.Of(p).Items.FirstOrDefault(ImmutableArray<PatternMember>.Empty));
             var child = target[name] as JsonObject ?? new JsonObject();
-            if (!Fill(child, Node.Of([.. members]), topLevel: false))
+            if (!Fill(child, Node.Of([.. members]), type, path + name + "."))
             {
                 return false;
             }
@@ -144,7 +149,7 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
     }
 
     /// <summary>One value every leaf accepts; else an array with one value per leaf (fields are transparent to arrays).</summary>
-    private static bool ChooseValue(List<LeafMember> leaves, string[] extra, out bool absent, out JsonNode? value)
+    private static bool ChooseValue(List<LeafMember> leaves, string[] extra, bool arrayAllowed, out bool absent, out JsonNode? value)
     {
         value = null;
         absent = leaves.All(leaf => leaf.Matchers.Any(MatcherSemantics.MatchesMissing));
@@ -167,6 +172,11 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
                 value = ToNode(candidate);
                 return true;
             }
+        }
+
+        if (!arrayAllowed)
+        {
+            return false;
         }
 
         var array = new JsonArray();

@@ -125,7 +125,7 @@ public static class DiagnosticIds
     /// <summary>A warning: every event the policy matches, a policy evaluated before it matches with the same actions.</summary>
     public const string ShadowedPolicy = "OER3092";
 
-    /// <summary>A warning: two enforced policies match a common event (the witness, verified) and one blocks while the other warns or forwards.</summary>
+    /// <summary>A warning: two enforced policies match a common event (the witness, verified) and one blocks while the other warns.</summary>
     public const string ConflictingPolicies = "OER3093";
 
     // Policy test files (oer test); policy-guide.md explains each with its fix
