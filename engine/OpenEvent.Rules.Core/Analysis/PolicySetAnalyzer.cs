@@ -136,9 +136,12 @@ public static class PolicySetAnalyzer
 
     private static bool SameActions(PolicyDefinition a, PolicyDefinition b)
     {
+        // The same texts too: a block whose reason differs tells the user something the other does not.
         static string Key(ActionDefinition action) => action switch
         {
-            NotifyAction notify => "notify:" + notify.Channel,
+            BlockAction block => "block:" + block.Reason.Source,
+            WarnAction warn => "warn:" + warn.Reason.Source,
+            NotifyAction notify => "notify:" + notify.Channel + ":" + notify.Message.Source,
             ForwardAction forward => "forward:" + forward.Target,
             _ => action.Kind,
         };
