@@ -5,7 +5,8 @@ namespace OpenEvent.Rules.Bench;
 internal static class Program
 {
     /// <summary>
-    /// <c>load [policies...]</c> runs the HTTP load benchmark of the host; anything else goes to BenchmarkDotNet
+    /// <c>load [policies...]</c> runs the HTTP load benchmark of the host; <c>broker [policies]</c> the end-to-end
+    /// comparison of HTTP ingest on SQLite with 1 and 2 hosts on a RabbitMQ broker; anything else goes to BenchmarkDotNet
     /// (e.g. <c>--filter '*'</c>).
     /// </summary>
     private static Task<int> Main(string[] args)
@@ -13,6 +14,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "load")
         {
             return LoadBenchmark.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "broker")
+        {
+            return BrokerBenchmark.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -5,6 +5,7 @@ using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.Channels;
 using OpenEvent.Rules.Host.Actions.DataWorks;
 using OpenEvent.Rules.Host.Actions.Targets;
+using OpenEvent.Rules.Host.Broker;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Endpoints;
 using OpenEvent.Rules.Host.Ingestion;
@@ -37,7 +38,7 @@ public static partial class RulesHost
         AddSettings(builder.Services, builder.Configuration);
         AddPolicies(builder.Services);
         AddIngestion(builder.Services);
-        AddActions(builder.Services);
+        AddActions(builder.Services, builder.Configuration.GetSection(RulesHostOptions.Section).GetSection("Broker").Get<BrokerOptions>()?.Enabled == true);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(RulesMetrics.MeterName)
             .AddPrometheusExporter());
@@ -73,6 +74,7 @@ public static partial class RulesHost
         services.AddOptions<RulesHostOptions>().Bind(configuration.GetSection(RulesHostOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RulesHostOptions>, RulesHostOptionsValidator>();
         services.AddSingleton<IValidateOptions<RulesHostOptions>, UnknownSettingsValidator>();
+        services.AddSingleton<IValidateOptions<RulesHostOptions>, BrokerCredentialValidator>();
         services.AddSingleton<IPostConfigureOptions<RulesHostOptions>, DataDirectoryResolver>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RulesMetrics>();
@@ -217,8 +219,11 @@ public static partial class RulesHost
         }
     }
 
-    /// <summary>The outbox (store, dispatcher, workers) and the senders of every channel, target and the DataWorks answer.</summary>
-    private static void AddActions(IServiceCollection services)
+    /// <summary>
+    /// The outbox (SQLite and its worker, or the broker's queues and consumers), the dispatcher, and the senders of every
+    /// channel, target and the DataWorks answer.
+    /// </summary>
+    private static void AddActions(IServiceCollection services, bool brokerMode)
     {
         // The default HttpClient logging writes every request URI at Information, and a robot's URL is its credential
         // (Slack /services/..., Lark /open-apis/bot/v2/hook/..., DingTalk ?access_token=): no client logs requests.
@@ -227,18 +232,34 @@ public static partial class RulesHost
         services.AddHttpClient(ChannelSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });
+        services.AddSingleton<NotificationThrottle>();
+        services.AddSingleton<NotificationGate>();
+        services.AddSingleton<IActionSender, ChannelSender>();
+        services.AddSingleton<IActionSender, HttpTargetSender>();
+        services.AddSingleton<IActionSender, FileTargetSender>();
+        services.AddSingleton<IActionSender, DataWorksCallbackSender>();
+        services.AddSingleton<ActionDelivery>();
+        services.AddSingleton<IActionDispatcher, OutboxDispatcher>();
+        if (brokerMode)
+        {
+            services.AddSingleton<QueueIngestion>();
+            services.AddSingleton<BrokerConnection>();
+            services.AddHostedService(sp => sp.GetRequiredService<BrokerConnection>());
+            services.AddSingleton<IBrokerConsumer, PartitionSequencer>();
+            services.AddSingleton<IBrokerConsumer, BrokerDeliveryConsumer>();
+            services.AddSingleton<IBrokerConsumer, BrokerEventConsumer>();
+            services.AddSingleton<IActionOutbox, BrokerOutbox>();
+            return;
+        }
+
         services.AddSingleton(sp =>
         {
             var outbox = sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Outbox;
             return new OutboxStore(outbox.Path, outbox.Synchronous, outbox.BusyTimeout);
         });
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<NotificationThrottle>();
-        services.AddSingleton<IActionSender, ChannelSender>();
-        services.AddSingleton<IActionSender, HttpTargetSender>();
-        services.AddSingleton<IActionSender, FileTargetSender>();
-        services.AddSingleton<IActionSender, DataWorksCallbackSender>();
-        services.AddSingleton<IActionDispatcher, OutboxDispatcher>();
+        services.AddSingleton<IActionOutbox>(sp => new SqliteOutbox(sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationGate>(),
+            sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
     }

@@ -7,7 +7,10 @@ namespace OpenEvent.Rules.Host.Actions;
 /// Keeps an event storm from becoming an alert storm: per channel, a token bucket (RateLimitPerMinute, refilled
 /// continuously, burst = one minute's worth) and a de-duplication window (the same rendered message is sent once per
 /// window). Suppressed notifications are counted; the count rides along with the channel's next notification and
-/// is exported as oer_notifications_suppressed_total. In memory: a restart starts with full buckets.
+/// is exported as oer_notifications_suppressed_total. In memory: a restart starts with full buckets. With a broker, each
+/// action partition has its own throttle, exported to and imported from the partition's state journal
+/// (<see cref="Export"/>, <see cref="Import"/>) so that the host that takes a partition over goes on where it stopped.
+/// Messages are remembered by a 128-bit hash, not their text, so that the state stays small.
 /// </summary>
 internal sealed class NotificationThrottle(IOptions<RulesHostOptions> options, TimeProvider time)
 {
@@ -52,7 +55,7 @@ internal sealed class NotificationThrottle(IOptions<RulesHostOptions> options, T
                     }
                 }
 
-                if (state.Recent.TryGetValue(message, out var sentAt) && now - sentAt < window)
+                if (state.Recent.TryGetValue(MessageHash(message), out var sentAt) && now - sentAt < window)
                 {
                     state.Suppressed++;
                     return Outcome.Duplicate;
@@ -74,7 +77,7 @@ internal sealed class NotificationThrottle(IOptions<RulesHostOptions> options, T
 
             if (window > TimeSpan.Zero)
             {
-                state.Recent[message] = now;
+                state.Recent[MessageHash(message)] = now;
             }
 
             suppressedBefore = state.Suppressed;
@@ -92,11 +95,68 @@ internal sealed class NotificationThrottle(IOptions<RulesHostOptions> options, T
         }
     }
 
+    /// <summary>The channels this throttle has seen.</summary>
+    public IReadOnlyList<string> Channels()
+    {
+        lock (_channels)
+        {
+            return [.. _channels.Keys];
+        }
+    }
+
+    /// <summary>One channel's bucket, suppressed count and recent messages (those still inside the window), or null when never seen.</summary>
+    public ChannelSnapshot? Export(string channel)
+    {
+        ChannelState? state;
+        lock (_channels)
+        {
+            _channels.TryGetValue(channel, out state);
+        }
+
+        if (state is null)
+        {
+            return null;
+        }
+
+        var window = _options.Channels.TryGetValue(channel, out var overrides) && overrides.DedupWindow is { } w ? w : _options.DedupWindow;
+        var now = time.GetUtcNow();
+        lock (state)
+        {
+            return new ChannelSnapshot(channel, state.Tokens, state.RefilledAt, state.Suppressed,
+                [.. state.Recent.Where(r => now - r.Value < window).Select(r => (r.Key, r.Value))]);
+        }
+    }
+
+    /// <summary>Replaces a channel's state with one exported before (by this host or another).</summary>
+    public void Import(ChannelSnapshot snapshot)
+    {
+        var state = new ChannelState { Tokens = snapshot.Tokens, RefilledAt = snapshot.RefilledAt, Suppressed = snapshot.Suppressed };
+        foreach (var (hash, sentAt) in snapshot.Recent)
+        {
+            state.Recent[hash] = sentAt;
+        }
+
+        lock (_channels)
+        {
+            _channels[snapshot.Channel] = state;
+        }
+    }
+
+    public static UInt128 MessageHash(string message)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
+    }
+
+    /// <summary>A channel's throttle state as it travels between hosts.</summary>
+    public sealed record ChannelSnapshot(string Channel, double Tokens, DateTimeOffset RefilledAt, long Suppressed, IReadOnlyList<(UInt128 Hash, DateTimeOffset SentAt)> Recent);
+
     private sealed class ChannelState
     {
         public double Tokens;
         public DateTimeOffset RefilledAt;
         public long Suppressed;
-        public readonly Dictionary<string, DateTimeOffset> Recent = new(StringComparer.Ordinal);
+        public readonly Dictionary<UInt128, DateTimeOffset> Recent = [];
     }
 }

@@ -16,14 +16,11 @@ namespace OpenEvent.Rules.Host.Actions;
 /// event, one answer to DataWorks (key: event id / dataworks-callback). The rows of one event are written in one
 /// transaction; keys already stored are skipped, so an event that EventBridge delivers again does not repeat its
 /// actions. The built-in "log" channel and target are written to the host log at once and never stored.
-/// Notifications pass the per-channel rate limit and de-duplication window first.
+/// Notifications pass the per-channel rate limit and de-duplication window where the outbox admits them (<see cref="NotificationGate"/>).
 /// </summary>
 internal sealed partial class OutboxDispatcher(
-    OutboxStore store,
-    OutboxSignal signal,
-    NotificationThrottle throttle,
+    IActionOutbox outbox,
     IOptions<RulesHostOptions> options,
-    TimeProvider time,
     RulesMetrics metrics,
     ILogger<OutboxDispatcher> logger) : IActionDispatcher
 {
@@ -86,8 +83,7 @@ internal sealed partial class OutboxDispatcher(
             }
         }
 
-        Store(actions);
-        return ValueTask.CompletedTask;
+        return actions.Count == 0 ? ValueTask.CompletedTask : outbox.EnqueueAsync(actions, cancellationToken);
     }
 
     public ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken)
@@ -96,7 +92,7 @@ internal sealed partial class OutboxDispatcher(
         LogEvaluationFailed(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict), exception);
         if (e.IsExtensionPoint && Answer(e, verdict, Limit($"OpenEvent.Rules could not evaluate this event ({exception.GetType().Name}); answered by its fail mode.", _dataWorks.MaxMessageLength)) is { } answer)
         {
-            Store([answer]);
+            return outbox.EnqueueAsync([answer], cancellationToken);
         }
 
         return ValueTask.CompletedTask;
@@ -129,47 +125,6 @@ internal sealed partial class OutboxDispatcher(
     }
 
     private static string Limit(string text, int max) => text.Length <= max ? text : text[..(max - 3)] + "...";
-
-    private void Store(List<NewAction> actions)
-    {
-        if (actions.Count == 0)
-        {
-            return;
-        }
-
-        var stored = store.Enqueue(actions, time.GetUtcNow(), Admit);
-        if (stored > 0)
-        {
-            signal.Notify();
-        }
-    }
-
-    /// <summary>Asked only for actions never stored before: notifications pass the channel's throttle here.</summary>
-    private NewAction? Admit(NewAction action)
-    {
-        if (action.Kind != "notify")
-        {
-            metrics.Action(action.Kind, "stored");
-            return action;
-        }
-
-        var notify = ActionPayloads.As<NotifyPayload>(action.Payload);
-        var outcome = throttle.Admit(action.Destination, notify.Message, out var suppressedBefore);
-        if (outcome != NotificationThrottle.Outcome.Allowed)
-        {
-            var reason = outcome == NotificationThrottle.Outcome.Duplicate ? "duplicate" : "rate-limit";
-            metrics.Suppressed(action.Destination, reason);
-            if (logger.IsEnabled(LogLevel.Debug))
-            {
-                LogSuppressed(logger, action.Destination, action.Policy ?? "", SecretRedactor.Quote(action.EventId), reason);
-            }
-
-            return null;
-        }
-
-        metrics.Action(action.Kind, "stored");
-        return suppressedBefore == 0 ? action : action with { Payload = notify with { Suppressed = suppressedBefore } };
-    }
 
     private NewAction Notify(DataWorksEvent e, string policy, int index, NotifyOutcome notify, ChannelDefinition? channel)
     {
@@ -283,9 +238,6 @@ internal sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "evaluating {EventId} ({Type}) failed; an extension point event is answered {Verdict} (OpenEventRules:DataWorks:FailMode)")]
     private static partial void LogEvaluationFailed(ILogger logger, string eventId, string type, string verdict, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "notification to {Channel} suppressed (policy {Policy}, event {EventId}): {Reason}")]
-    private static partial void LogSuppressed(ILogger logger, string channel, string policy, string eventId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OpenEventRules:DataWorks:ExtensionCode is not configured: extension point events are evaluated but DataWorks is not answered (held operations wait for another extension or pass when it is disabled).")]
     private static partial void LogNotAnswering(ILogger logger);

@@ -1,68 +1,41 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
-using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>
-/// Delivers the outbox: claims due actions (with a lease), runs up to Outbox:Concurrency deliveries at once, marks
-/// each delivered, schedules a retry (exponential backoff with jitter), or moves it to the dead-letter table after
-/// Outbox:MaxAttempts or Outbox:MaxAge (DataWorks answers: after DataWorks:Deadline only), or at once when the failure
-/// cannot pass by retrying (a missing environment variable, a header value no header can carry, a 4xx refusal). Delivery
-/// is at least once: a process that dies after a receiver accepted an action but before the row is marked sends it
-/// again after restart, with the same Idempotency-Key header. Errors are redacted before they are stored or logged.
+/// Delivers the SQLite outbox: claims due actions (with a lease), runs up to Outbox:Concurrency deliveries at once
+/// (<see cref="ActionDelivery"/>: one attempt and what follows), and records each result: delivered, a retry at its
+/// backoff, or the dead-letter table. Delivery is at least once: a process that dies after a receiver accepted an
+/// action but before the row is marked sends it again after restart, with the same Idempotency-Key header.
 /// </summary>
-internal sealed partial class OutboxWorker : BackgroundService
+internal sealed partial class OutboxWorker(
+    OutboxStore store,
+    OutboxSignal signal,
+    ActionDelivery delivery,
+    IOptions<RulesHostOptions> options,
+    TimeProvider time,
+    ILogger<OutboxWorker> logger) : BackgroundService
 {
-    private readonly OutboxStore _store;
-    private readonly OutboxSignal _signal;
-    private readonly OutboxOptions _options;
-    private readonly ActionOptions _actions;
-    private readonly DataWorksOptions _dataWorks;
-    private readonly Dictionary<string, IActionSender> _senders = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time;
-    private readonly RulesMetrics _metrics;
-    private readonly ILogger<OutboxWorker> _logger;
+    private readonly OutboxOptions _options = options.Value.Outbox;
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-
-    public OutboxWorker(OutboxStore store, OutboxSignal signal, IEnumerable<IActionSender> senders, IOptions<RulesHostOptions> options,
-        TimeProvider time, RulesMetrics metrics, ILogger<OutboxWorker> logger)
-    {
-        _store = store;
-        _signal = signal;
-        _options = options.Value.Outbox;
-        _actions = options.Value.Actions;
-        _dataWorks = options.Value.DataWorks;
-        foreach (var sender in senders)
-        {
-            foreach (var type in sender.Types)
-            {
-                _senders[type] = sender;
-            }
-        }
-
-        _time = time;
-        _metrics = metrics;
-        _logger = logger;
-    }
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the host listens: a store that cannot be opened must stop the start, not fail the first request.
         try
         {
-            _store.Initialize();
+            store.Initialize();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            throw new InvalidOperationException($"the outbox '{_store.Path}' (OpenEventRules:Outbox:Path) cannot be opened: {ex.Message}", ex);
+            throw new InvalidOperationException($"the outbox '{store.Path}' (OpenEventRules:Outbox:Path) cannot be opened: {ex.Message}", ex);
         }
 
-        var (pending, _, dead) = _store.Counts();
-        LogStarted(_logger, _store.Path, pending, dead);
+        var (pending, _, dead) = store.Counts();
+        LogStarted(logger, store.Path, pending, dead);
         return base.StartAsync(cancellationToken);
     }
 
@@ -74,7 +47,7 @@ internal sealed partial class OutboxWorker : BackgroundService
         {
             try
             {
-                var now = _time.GetUtcNow();
+                var now = time.GetUtcNow();
                 nextPurge = PurgeIfDue(now, nextPurge);
                 var free = _options.Concurrency - _inFlight.Count;
                 var claimed = free > 0 ? ClaimAndStart(free, now, stoppingToken) : 0;
@@ -92,7 +65,7 @@ internal sealed partial class OutboxWorker : BackgroundService
             catch (Exception ex)
             {
                 // A locked or briefly unavailable store: try again later rather than stop delivering for good.
-                LogWorkerFailed(_logger, ex);
+                LogWorkerFailed(logger, ex);
                 try
                 {
                     await Task.Delay(_options.PollInterval, stoppingToken);
@@ -115,7 +88,7 @@ internal sealed partial class OutboxWorker : BackgroundService
             return nextPurge;
         }
 
-        _store.Purge(now - _options.DeliveredRetention, dead: false);
+        store.Purge(now - _options.DeliveredRetention, dead: false);
         return now + TimeSpan.FromHours(1);
     }
 
@@ -123,7 +96,7 @@ internal sealed partial class OutboxWorker : BackgroundService
     private int ClaimAndStart(int free, DateTimeOffset now, CancellationToken stoppingToken)
     {
         var claimed = 0;
-        foreach (var item in _store.Claim(free, now, now + _options.LeaseDuration, _owner))
+        foreach (var item in store.Claim(free, now, now + _options.LeaseDuration, _owner))
         {
             claimed++;
             // Registered before it starts, so that its own removal cannot run first.
@@ -139,14 +112,14 @@ internal sealed partial class OutboxWorker : BackgroundService
     private async Task WaitForWorkAsync(int free, CancellationToken stoppingToken)
     {
         var wait = _options.PollInterval;
-        if (free > 0 && _store.NextDue() is { } due && due - _time.GetUtcNow() < wait)
+        if (free > 0 && store.NextDue() is { } due && due - time.GetUtcNow() < wait)
         {
-            wait = due - _time.GetUtcNow();
+            wait = due - time.GetUtcNow();
         }
 
         if (wait > TimeSpan.Zero)
         {
-            await _signal.WaitAsync(wait, stoppingToken);
+            await signal.WaitAsync(wait, stoppingToken);
         }
     }
 
@@ -154,123 +127,41 @@ internal sealed partial class OutboxWorker : BackgroundService
     {
         try
         {
-            var attempt = item.Attempts + 1;
-            var result = await AttemptAsync(item, stoppingToken);
-            if (result is null)
+            var step = await delivery.AttemptAsync(item, stoppingToken);
+            var now = time.GetUtcNow();
+            switch (step)
             {
-                _store.Release(item.Id);
-                return;
+                case null:
+                    store.Release(item.Id);
+                    break;
+                case { Kind: DeliveryStepKind.Delivered }:
+                    store.MarkDelivered(item.Id, step.Attempt, now);
+                    break;
+                case { Kind: DeliveryStepKind.Dead }:
+                    store.DeadLetter(item.Id, step.Attempt, step.Error!, now);
+                    break;
+                default:
+                    store.ScheduleRetry(item.Id, step.Attempt, now + step.RetryIn, step.Error!);
+                    break;
             }
-
-            var now = _time.GetUtcNow();
-            // Logged as receivers see it: the encoded key cannot carry a line break from the event id into the log.
-            var key = HeaderValues.IdempotencyKey(item.Key);
-            if (result.Success)
-            {
-                _store.MarkDelivered(item.Id, attempt, now);
-                _metrics.Delivery(item.Kind, "delivered");
-                LogDelivered(_logger, item.Kind, item.Destination, key, attempt);
-                return;
-            }
-
-            // A held operation waits for its answer: answers are retried until the deadline, whatever the attempts.
-            var isAnswer = item.Kind == OutboxDispatcher.AnswerKind;
-            var maxAge = isAnswer ? _dataWorks.Deadline : _options.MaxAge;
-            // The last safety net before the outbox and the log: senders mask the secrets they know, this masks credential shapes.
-            var error = SecretRedactor.Redact(result.Error ?? "failed");
-            string? deadReason = !result.Retryable ? "it cannot succeed by retrying"
-                : !isAnswer && attempt >= _options.MaxAttempts ? $"{attempt} attempts failed"
-                : now - item.CreatedAt >= maxAge ? (isAnswer ? $"its deadline passed ({maxAge}, OpenEventRules:DataWorks:Deadline)" : $"it is older than {maxAge}")
-                : null;
-            if (deadReason is not null)
-            {
-                _store.DeadLetter(item.Id, attempt, error, now);
-                _metrics.Delivery(item.Kind, "dead");
-                LogDeadLettered(_logger, item.Kind, item.Destination, key, deadReason, error);
-                return;
-            }
-
-            var delay = Backoff(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble());
-            _store.ScheduleRetry(item.Id, attempt, now + delay, error);
-            _metrics.Delivery(item.Kind, "retry");
-            LogRetry(_logger, item.Kind, item.Destination, key, attempt, delay.TotalSeconds, error);
         }
         catch (Exception ex)
         {
             // The store itself failed: the lease expires and the action is claimed again.
-            LogStoreFailed(_logger, HeaderValues.IdempotencyKey(item.Key), ex);
+            LogStoreFailed(logger, HeaderValues.IdempotencyKey(item.Key), ex);
         }
         finally
         {
             _inFlight.TryRemove(item.Id, out _);
-            _signal.Notify();
+            signal.Notify();
         }
     }
 
-    /// <summary>One attempt; null when the host is stopping (the claim is given back without counting an attempt).</summary>
-    private async Task<DeliveryResult?> AttemptAsync(OutboxItem item, CancellationToken stoppingToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(_actions.Timeout);
-        try
-        {
-            var payload = ActionPayloads.Read(item.Kind, item.Payload);
-            if (!_senders.TryGetValue(payload.Type, out var sender))
-            {
-                return DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
-            }
-
-            return await sender.SendAsync(item, payload, timeout.Token);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            return DeliveryResult.Retry($"timed out after {_actions.Timeout.TotalSeconds:0.###} s (OpenEventRules:Actions:Timeout)");
-        }
-        catch (PayloadValues.MissingVariableException ex)
-        {
-            return DeliveryResult.Permanent(ex.Message);
-        }
-        catch (UnsafeHeaderException ex)
-        {
-            return DeliveryResult.Permanent(ex.Message);
-        }
-        catch (HttpRequestException ex)
-        {
-            return DeliveryResult.Retry(ex.Message);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or UriFormatException)
-        {
-            return DeliveryResult.Permanent($"{ex.GetType().Name}: {ex.Message}");
-        }
-        catch (Exception ex)
-        {
-            return DeliveryResult.Retry($"{ex.GetType().Name}: {ex.Message}");
-        }
-    }
-
-    /// <summary>initial × 2^(attempt-1), capped at max, times a jitter factor in [0.5, 1) so that retries of a burst spread out.</summary>
-    public static TimeSpan Backoff(int attempt, TimeSpan initial, TimeSpan max, double random)
-    {
-        var exponential = initial.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(exponential, max.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + (random / 2)));
-    }
+    /// <summary>initial × 2^(attempt-1), capped at max, times a jitter factor in [0.5, 1) (see <see cref="ActionDelivery.Backoff"/>).</summary>
+    public static TimeSpan Backoff(int attempt, TimeSpan initial, TimeSpan max, double random) => ActionDelivery.Backoff(attempt, initial, max, random);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "outbox {Path}: {Pending} pending, {Dead} dead-lettered")]
     private static partial void LogStarted(ILogger logger, string path, long pending, long dead);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "delivered {Kind} to {Destination} ({Key}, attempt {Attempt})")]
-    private static partial void LogDelivered(ILogger logger, string kind, string destination, string key, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} to {Destination} ({Key}) failed (attempt {Attempt}), retry in {Seconds:0.###} s: {Error}")]
-    private static partial void LogRetry(ILogger logger, string kind, string destination, string key, int attempt, double seconds, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Kind} to {Destination} ({Key}) moved to the dead-letter table because {Reason}: {Error}")]
-    private static partial void LogDeadLettered(ILogger logger, string kind, string destination, string key, string reason, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the outbox could not record the result for {Key}; it will be attempted again")]
     private static partial void LogStoreFailed(ILogger logger, string key, Exception exception);

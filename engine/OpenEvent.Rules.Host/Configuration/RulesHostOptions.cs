@@ -36,6 +36,8 @@ internal sealed class RulesHostOptions
     public ActionOptions Actions { get; set; } = new();
 
     public DataWorksOptions DataWorks { get; set; } = new();
+
+    public BrokerOptions Broker { get; set; } = new();
 }
 
 internal sealed class ConditionOptions

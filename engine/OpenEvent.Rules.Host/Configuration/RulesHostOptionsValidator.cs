@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Configuration;
 
@@ -61,6 +62,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
+        ValidateBroker(failures, options.Broker);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -192,6 +194,45 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
                     failures.Add($"{Prefix}DataWorks:ExtensionCode is set but the environment variable {variable} is not: set it to the AccessKey that answers DataWorks (or remove the extension code).");
                 }
             }
+        }
+    }
+
+    private static void ValidateBroker(List<string> failures, BrokerOptions broker)
+    {
+        if (broker.Uri is { Length: > 0 } text)
+        {
+            if (!System.Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps") || string.IsNullOrEmpty(uri.Host))
+            {
+                failures.Add($"{Prefix}Broker:Uri '{TextExcerpt.Of(text, 80)}' is not an AMQP URI: write it like amqp://rabbit.internal:5672 or amqps://rabbit.internal:5671 (TLS).");
+            }
+            else if (uri.UserInfo.Length > 0)
+            {
+                // The URI is logged and shown on /outbox; a password in it would be a credential outside the environment.
+                failures.Add($"{Prefix}Broker:Uri carries a user name or password: remove them from the URI and set OpenEventRules__Broker__UserName and OpenEventRules__Broker__Password in the host's environment.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(broker.EventsQueue) || broker.EventsQueue.Length > 200)
+        {
+            failures.Add($"{Prefix}Broker:EventsQueue must name a queue (1 to 200 characters).");
+        }
+
+        if (string.IsNullOrWhiteSpace(broker.QueuePrefix) || broker.QueuePrefix.Length > 100 || broker.QueuePrefix.Any(c => c <= ' ' || c > '~'))
+        {
+            failures.Add($"{Prefix}Broker:QueuePrefix '{broker.QueuePrefix}' must be 1 to 100 visible ASCII characters (e.g. oer).");
+        }
+
+        Range(failures, "Broker:Prefetch", broker.Prefetch, 1, 65_535);
+        Range(failures, "Broker:Concurrency", broker.Concurrency, 1, 256);
+        Range(failures, "Broker:Partitions", broker.Partitions, 1, 1024);
+        Range(failures, "Broker:DeliveryLimit", broker.DeliveryLimit, 1, 1000);
+        Range(failures, "Broker:KeyMemory", broker.KeyMemory, 1_000, 10_000_000);
+        Positive(failures, "Broker:PublishTimeout", broker.PublishTimeout);
+        Positive(failures, "Broker:ReconnectDelay", broker.ReconnectDelay);
+        Positive(failures, "Broker:Heartbeat", broker.Heartbeat);
+        if (broker.MaxReconnectDelay < broker.ReconnectDelay)
+        {
+            failures.Add($"{Prefix}Broker:MaxReconnectDelay ({broker.MaxReconnectDelay}) is shorter than Broker:ReconnectDelay ({broker.ReconnectDelay}).");
         }
     }
 

@@ -128,6 +128,33 @@ public static class SettingKeys
         return $"unknown setting {child.Path}{From(child, root)}: {fix}";
     }
 
+    /// <summary>
+    /// Where a credential was set when that is the command line or a file (both readable by others: ps, the repository),
+    /// e.g. " (command line)"; null when it is not set or comes from the environment (or from code).
+    /// </summary>
+    internal static string? OutsideEnvironment(IConfiguration configuration, string key)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            return null;
+        }
+
+        foreach (var provider in root.Providers.Reverse())
+        {
+            if (provider.TryGet(key, out var value))
+            {
+                return string.IsNullOrEmpty(value) ? null : provider switch
+                {
+                    CommandLineConfigurationProvider => " (command line)",
+                    FileConfigurationProvider file => $" ({file.Source.Path})",
+                    _ => null,
+                };
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>" (command line)", " (environment variable X)", " (appsettings.json)": where a key was set, when it can be told.</summary>
     private static string From(IConfigurationSection section, IConfiguration root)
     {
@@ -206,4 +233,18 @@ internal sealed class UnknownSettingsValidator(IConfiguration configuration) : I
 {
     public ValidateOptionsResult Validate(string? name, RulesHostOptions options) =>
         SettingKeys.FindUnknown(configuration) is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+}
+
+/// <summary>
+/// The broker password is a credential: set on the command line (visible in ps) or in a file (committed with the
+/// deployment) it is refused at start, like OER3039 refuses a policy that reads the host's credentials.
+/// </summary>
+internal sealed class BrokerCredentialValidator(IConfiguration configuration) : IValidateOptions<RulesHostOptions>
+{
+    public const string PasswordKey = RulesHostOptions.Section + ":Broker:Password";
+
+    public ValidateOptionsResult Validate(string? name, RulesHostOptions options) =>
+        SettingKeys.OutsideEnvironment(configuration, PasswordKey) is { } where
+            ? ValidateOptionsResult.Fail($"{PasswordKey} is set{where}: a credential comes from the environment only; set OpenEventRules__Broker__Password in the host's environment instead.")
+            : ValidateOptionsResult.Success;
 }

@@ -15,19 +15,37 @@ internal static class StatusEndpoints
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         // Ready even with an unset channel variable (the other actions and the DataWorks answers work), but said here.
-        app.MapGet("/readyz", (PolicySetState state) => state.IsReady
-            ? Results.Json(new
+        // Not ready while the outbox cannot take actions (the broker is unreachable): a load balancer sends events elsewhere.
+        app.MapGet("/readyz", (PolicySetState state, IActionOutbox outbox) => !state.IsReady
+            ? Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : outbox.Unavailable is { } why
+            ? Results.Json(new { status = "outbox-unavailable", reason = why }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Json(new
             {
                 status = "ready",
                 revision = state.Current!.Revision,
                 unsetVariables = EnvironmentVariableCheck.Check(state.Current.Snapshot.Set).Select(d => d.Message).ToArray(),
-            })
-            : Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+            }));
         app.MapGet("/policies", WritePoliciesAsync);
-        app.MapGet("/outbox", (OutboxStore store, NotificationThrottle throttle) =>
+        app.MapGet("/outbox", async (IActionOutbox outbox, NotificationThrottle throttle, CancellationToken cancellationToken) =>
         {
-            var (pending, delivered, dead) = store.Counts();
-            return Results.Json(new { path = store.Path, pending, delivered, dead, suppressedNotReported = throttle.Pending() });
+            if (outbox.Unavailable is { } why)
+            {
+                return Results.Json(new { mode = outbox.Mode, location = outbox.Location, error = why }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var counts = await outbox.CountsAsync(cancellationToken);
+            // path: the SQLite file, kept for the clients of the single-host outbox; location names the broker too.
+            return Results.Json(new
+            {
+                mode = outbox.Mode,
+                location = outbox.Location,
+                path = outbox.Mode == SqliteOutbox.ModeName ? outbox.Location : null,
+                pending = counts.Pending,
+                delivered = counts.Delivered,
+                dead = counts.Dead,
+                suppressedNotReported = throttle.Pending(),
+            });
         });
     }
 

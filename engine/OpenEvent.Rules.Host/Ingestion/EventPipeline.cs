@@ -20,8 +20,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 internal sealed partial class EventPipeline(
     IActionDispatcher dispatcher,
-    OutboxStore store,
-    OutboxSignal signal,
+    IActionOutbox outbox,
     DecisionLog decisionLog,
     FallbackAnswerer fallback,
     RulesMetrics metrics,
@@ -196,11 +195,7 @@ internal sealed partial class EventPipeline(
             LogVerdict(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict));
         }
 
-        if (store.Enqueue([answer], time.GetUtcNow()) > 0)
-        {
-            metrics.Action(answer.Kind, "stored");
-            signal.Notify();
-        }
+        await outbox.EnqueueAsync([answer], CancellationToken.None);
     }
 
     private async Task StoreAsync(PendingEvent pending, Func<ValueTask> store)

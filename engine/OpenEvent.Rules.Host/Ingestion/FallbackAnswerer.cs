@@ -19,8 +19,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// </summary>
 internal sealed partial class FallbackAnswerer(
     IActionDispatcher dispatcher,
-    OutboxStore store,
-    OutboxSignal signal,
+    IActionOutbox outbox,
     IEnumerable<IActionSender> senders,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
@@ -101,11 +100,10 @@ internal sealed partial class FallbackAnswerer(
     private async Task<bool> TryStoreAsync(NewAction answer)
     {
         // SQLite waits for locks synchronously: the store runs on the pool, and is given up (not cancelled) after the grace.
-        var storing = Task.Run(() => store.Enqueue([answer], time.GetUtcNow()));
+        var storing = Task.Run(async () => await outbox.EnqueueAsync([answer], CancellationToken.None));
         try
         {
             await storing.WaitAsync(_options.DataWorks.AnswerWithin / 4, time);
-            signal.Notify();
             return true;
         }
         catch (TimeoutException)
@@ -148,8 +146,7 @@ internal sealed partial class FallbackAnswerer(
         {
             try
             {
-                await Task.Run(() => store.Enqueue([answer], time.GetUtcNow()));
-                signal.Notify();
+                await Task.Run(async () => await outbox.EnqueueAsync([answer], CancellationToken.None));
                 return;
             }
             catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)

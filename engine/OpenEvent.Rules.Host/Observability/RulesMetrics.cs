@@ -26,6 +26,11 @@ internal sealed class RulesMetrics : IDisposable
     private readonly Counter<long> _suppressed;
     private readonly Counter<long> _decisionLogDropped;
     private readonly Counter<long> _fallbacks;
+    private readonly Counter<long> _brokerDisconnects;
+    private readonly Counter<long> _brokerConfirms;
+    private readonly Counter<long> _brokerRedeliveries;
+    private readonly Counter<long> _brokerDeadLetters;
+    private readonly Counter<long> _partitionTakeovers;
     private int _reloadFailing;
     private int _policiesLoaded;
 
@@ -48,6 +53,15 @@ internal sealed class RulesMetrics : IDisposable
             description: "Decision log entries dropped because its queue was full, by part (line: the whole decision; event: the event it carried).");
         _fallbacks = _meter.CreateCounter<long>("oer.dataworks.fallbacks",
             description: "Extension point events answered with the fail mode because their answer was late, by reason (deadline, outbox-unavailable) and route (stored, sent, failed).");
+        _brokerDisconnects = _meter.CreateCounter<long>("oer.broker.disconnects", description: "Connections to the broker lost (each is followed by reconnection with backoff).");
+        _brokerConfirms = _meter.CreateCounter<long>("oer.broker.confirms",
+            description: "Messages published to the broker, by result (ack: confirmed; nack, returned, timeout: not stored, the caller answers 503 or retries).");
+        _brokerRedeliveries = _meter.CreateCounter<long>("oer.broker.redeliveries",
+            description: "Messages the broker delivered again (a consumer died or gave them back), by queue.");
+        _brokerDeadLetters = _meter.CreateCounter<long>("oer.broker.dead_letters",
+            description: "Messages this host dead-lettered, by queue and reason (an event's errorId, delivery-failed).");
+        _partitionTakeovers = _meter.CreateCounter<long>("oer.broker.partition.takeovers",
+            description: "Action partitions this host became the active consumer of (at start, or when another host left).");
         _meter.CreateObservableGauge("oer.policy.reload.failing", () => Volatile.Read(ref _reloadFailing),
             description: "1 while the last reload failed and an older set is serving.");
         _meter.CreateObservableGauge("oer.policies.loaded", () => Volatile.Read(ref _policiesLoaded),
@@ -84,6 +98,24 @@ internal sealed class RulesMetrics : IDisposable
     public void DecisionLogDropped(string part) => _decisionLogDropped.Add(1, new KeyValuePair<string, object?>("part", part));
 
     public void Fallback(string reason, string route) => _fallbacks.Add(1, new("reason", reason), new("route", route));
+
+    public void BrokerDisconnected() => _brokerDisconnects.Add(1);
+
+    public void BrokerConfirms(string result, int count) => _brokerConfirms.Add(count, new KeyValuePair<string, object?>("result", result));
+
+    public void BrokerRedelivered(string queue) => _brokerRedeliveries.Add(1, new KeyValuePair<string, object?>("queue", queue));
+
+    public void BrokerDeadLettered(string queue, string reason) => _brokerDeadLetters.Add(1, new("queue", queue), new("reason", reason));
+
+    public void PartitionTakeover() => _partitionTakeovers.Add(1);
+
+    /// <summary>1 while the host is connected to the broker.</summary>
+    public void TrackBroker(Func<int> connected) =>
+        _meter.CreateObservableGauge("oer.broker.connected", connected, description: "1 while the host is connected to the broker (broker mode).");
+
+    /// <summary>Messages waiting in the broker's queues (events not yet taken, actions not yet delivered), by queue.</summary>
+    public void TrackConsumerLag(Func<IEnumerable<Measurement<long>>> ready) =>
+        _meter.CreateObservableGauge("oer.broker.consumer.lag", ready, description: "Messages ready in the events and delivery queues, by queue (measured every 5 s).");
 
     /// <summary>Reports the decision log's queue depth (entries waiting for the writer) as a gauge.</summary>
     public void TrackDecisionLogQueue(Func<int> depth) =>

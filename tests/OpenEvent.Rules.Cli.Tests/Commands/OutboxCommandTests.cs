@@ -149,7 +149,39 @@ public sealed class OutboxCommandTests : IDisposable
         var (exitCode, _, stderr) = Run("outbox", "list", "--db", missing);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
-        Assert.Equal($"oer: outbox not found: {missing} (pass --db with the host's OpenEventRules:Outbox:Path)\n", stderr);
+        Assert.Equal($"oer: outbox not found: {missing} (pass --db with the host's OpenEventRules:Outbox:Path, or --broker with the broker the hosts share)\n", stderr);
         Assert.False(File.Exists(missing));
+    }
+
+    public static TheoryData<string[], string> BrokerMistakes => new()
+    {
+        { ["outbox", "list", "--broker", "http://rabbit:5672"], "oer: --broker 'http://rabbit:5672' is not an AMQP URI without credentials: write it like amqp://rabbit.internal:5672 (credentials from OpenEventRules__Broker__UserName and __Password)\n" },
+        { ["outbox", "list", "--broker", "amqp://oer:secret@rabbit:5672"], "oer: --broker 'amqp://oer:secret@rabbit:5672' is not an AMQP URI without credentials: write it like amqp://rabbit.internal:5672 (credentials from OpenEventRules__Broker__UserName and __Password)\n" },
+        { ["outbox", "retry", "--all", "--db", "x.db", "--broker", "amqp://rabbit:5672"], "oer: --db names the SQLite outbox and --broker (or OpenEventRules__Broker__Uri) the broker's: name one\n" },
+        { ["outbox", "purge", "--dead", "--broker", "amqp://rabbit:5672", "--settings", "no-such-settings.json"], "oer: settings file not found: no-such-settings.json\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokerMistakes))]
+    public void Broker_Mistakes_AreUsageErrorsSayingTheFix(string[] args, string expected)
+    {
+        var (exitCode, stdout, stderr) = Run(args);
+
+        Assert.Equal((ExitCodes.Usage, "", expected), (exitCode, stdout, stderr));
+    }
+
+    [Fact]
+    public void Broker_Unreachable_IsOneLineNamingTheSetting()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var (exitCode, stdout, stderr) = Run("outbox", "list", "--broker", $"amqp://127.0.0.1:{port}");
+
+        Assert.Equal((ExitCodes.Usage, ""), (exitCode, stdout));
+        Assert.StartsWith($"oer: the broker at amqp://127.0.0.1:{port} (virtual host /) is unreachable (OpenEventRules:Broker:Uri): ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Observability;
+
+namespace OpenEvent.Rules.Host.Actions;
+
+/// <summary>What became of one attempt: delivered, to be retried after <see cref="RetryIn"/>, or dead with <see cref="Error"/>.</summary>
+internal sealed record DeliveryStep(DeliveryStepKind Kind, int Attempt, TimeSpan RetryIn, string? Error);
+
+internal enum DeliveryStepKind
+{
+    Delivered,
+    Retry,
+    Dead,
+}
+
+/// <summary>
+/// One delivery attempt of a stored action and what follows from it, the same for the SQLite worker and the broker's
+/// delivery consumers: the sender chosen by the payload's type, the attempt under Actions:Timeout, and then delivered,
+/// a retry (exponential backoff) or a dead letter after Outbox:MaxAttempts or Outbox:MaxAge (DataWorks answers: after
+/// DataWorks:Deadline only), or at once when the failure cannot pass by retrying (a missing environment variable, a
+/// header value no header can carry, a 4xx refusal). Errors are redacted before they are returned or logged.
+/// </summary>
+internal sealed partial class ActionDelivery
+{
+    private readonly Dictionary<string, IActionSender> _senders = new(StringComparer.Ordinal);
+    private readonly OutboxOptions _options;
+    private readonly ActionOptions _actions;
+    private readonly DataWorksOptions _dataWorks;
+    private readonly TimeProvider _time;
+    private readonly RulesMetrics _metrics;
+    private readonly ILogger<ActionDelivery> _logger;
+
+    public ActionDelivery(IEnumerable<IActionSender> senders, IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<ActionDelivery> logger)
+    {
+        foreach (var sender in senders)
+        {
+            foreach (var type in sender.Types)
+            {
+                _senders[type] = sender;
+            }
+        }
+
+        _options = options.Value.Outbox;
+        _actions = options.Value.Actions;
+        _dataWorks = options.Value.DataWorks;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Attempts the action once; null when the host is stopping (the attempt does not count).</summary>
+    public async Task<DeliveryStep?> AttemptAsync(OutboxItem item, CancellationToken stoppingToken)
+    {
+        var attempt = item.Attempts + 1;
+        if (await SendAsync(item, stoppingToken) is not { } result)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        // Logged as receivers see it: the encoded key cannot carry a line break from the event id into the log.
+        var key = HeaderValues.IdempotencyKey(item.Key);
+        if (result.Success)
+        {
+            _metrics.Delivery(item.Kind, "delivered");
+            LogDelivered(_logger, item.Kind, item.Destination, key, attempt);
+            return new DeliveryStep(DeliveryStepKind.Delivered, attempt, TimeSpan.Zero, null);
+        }
+
+        // A held operation waits for its answer: answers are retried until the deadline, whatever the attempts.
+        var isAnswer = item.Kind == OutboxDispatcher.AnswerKind;
+        var maxAge = isAnswer ? _dataWorks.Deadline : _options.MaxAge;
+        // The last safety net before the outbox and the log: senders mask the secrets they know, this masks credential shapes.
+        var error = SecretRedactor.Redact(result.Error ?? "failed");
+        string? deadReason = !result.Retryable ? "it cannot succeed by retrying"
+            : !isAnswer && attempt >= _options.MaxAttempts ? $"{attempt} attempts failed"
+            : now - item.CreatedAt >= maxAge ? (isAnswer ? $"its deadline passed ({maxAge}, OpenEventRules:DataWorks:Deadline)" : $"it is older than {maxAge}")
+            : null;
+        if (deadReason is not null)
+        {
+            _metrics.Delivery(item.Kind, "dead");
+            LogDeadLettered(_logger, item.Kind, item.Destination, key, deadReason, error);
+            return new DeliveryStep(DeliveryStepKind.Dead, attempt, TimeSpan.Zero, error);
+        }
+
+        var delay = Backoff(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble());
+        _metrics.Delivery(item.Kind, "retry");
+        LogRetry(_logger, item.Kind, item.Destination, key, attempt, delay.TotalSeconds, error);
+        return new DeliveryStep(DeliveryStepKind.Retry, attempt, delay, error);
+    }
+
+    /// <summary>initial × 2^(attempt-1), capped at max, times a jitter factor in [0.5, 1) so that retries of a burst spread out.</summary>
+    public static TimeSpan Backoff(int attempt, TimeSpan initial, TimeSpan max, double random)
+    {
+        var exponential = initial.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(exponential, max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + (random / 2)));
+    }
+
+    private async Task<DeliveryResult?> SendAsync(OutboxItem item, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(_actions.Timeout);
+        try
+        {
+            var payload = ActionPayloads.Read(item.Kind, item.Payload);
+            if (!_senders.TryGetValue(payload.Type, out var sender))
+            {
+                return DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
+            }
+
+            return await sender.SendAsync(item, payload, timeout.Token);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return DeliveryResult.Retry($"timed out after {_actions.Timeout.TotalSeconds:0.###} s (OpenEventRules:Actions:Timeout)");
+        }
+        catch (PayloadValues.MissingVariableException ex)
+        {
+            return DeliveryResult.Permanent(ex.Message);
+        }
+        catch (UnsafeHeaderException ex)
+        {
+            return DeliveryResult.Permanent(ex.Message);
+        }
+        catch (HttpRequestException ex)
+        {
+            return DeliveryResult.Retry(ex.Message);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or UriFormatException)
+        {
+            return DeliveryResult.Permanent($"{ex.GetType().Name}: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            return DeliveryResult.Retry($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "delivered {Kind} to {Destination} ({Key}, attempt {Attempt})")]
+    private static partial void LogDelivered(ILogger logger, string kind, string destination, string key, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} to {Destination} ({Key}) failed (attempt {Attempt}), retry in {Seconds:0.###} s: {Error}")]
+    private static partial void LogRetry(ILogger logger, string kind, string destination, string key, int attempt, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Kind} to {Destination} ({Key}) moved to the dead-letter table because {Reason}: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string kind, string destination, string key, string reason, string error);
+}

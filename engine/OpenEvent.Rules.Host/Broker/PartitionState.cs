@@ -1,0 +1,139 @@
+using OpenEvent.Rules.Host.Actions;
+
+namespace OpenEvent.Rules.Host.Broker;
+
+/// <summary>
+/// What one action partition remembers: the idempotency keys it admitted (by hash, bounded by Broker:KeyMemory and
+/// Outbox:DeliveredRetention) and the throttle of each channel it serves. It is journaled in the partition's state
+/// queue (<see cref="Write"/>: a whole snapshot or the changes of one batch) and rebuilt from it by the host that takes
+/// the partition over, so that keys and limits stay exact across hosts and across the loss of one.
+/// </summary>
+internal sealed class PartitionState(NotificationThrottle throttle, int keyMemory, TimeSpan keyRetention)
+{
+    private const byte Version = 1;
+    private readonly Dictionary<ulong, long> _keys = [];
+    private readonly Queue<(ulong Hash, long At)> _order = new();
+
+    public NotificationThrottle Throttle { get; } = throttle;
+
+    public int KeyCount => _keys.Count;
+
+    public bool Knows(ulong hash) => _keys.ContainsKey(hash);
+
+    public void Remember(ulong hash, DateTimeOffset at)
+    {
+        var ms = at.ToUnixTimeMilliseconds();
+        if (_keys.TryAdd(hash, ms))
+        {
+            _order.Enqueue((hash, ms));
+        }
+
+        var oldest = ms - (long)keyRetention.TotalMilliseconds;
+        while (_order.Count > 0 && (_order.Count > keyMemory || _order.Peek().At < oldest))
+        {
+            var (old, _) = _order.Dequeue();
+            _keys.Remove(old);
+        }
+    }
+
+    /// <summary>The journal entry: every key and channel (a snapshot), or the keys and channels of one batch (a delta).</summary>
+    public byte[] Write(bool snapshot, IReadOnlyCollection<(ulong Hash, DateTimeOffset At)> newKeys, IEnumerable<string> channels)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(Version);
+            writer.Write(snapshot);
+            if (snapshot)
+            {
+                writer.Write(_order.Count);
+                foreach (var (hash, at) in _order)
+                {
+                    writer.Write(hash);
+                    writer.Write(at);
+                }
+            }
+            else
+            {
+                writer.Write(newKeys.Count);
+                foreach (var (hash, at) in newKeys)
+                {
+                    writer.Write(hash);
+                    writer.Write(at.ToUnixTimeMilliseconds());
+                }
+            }
+
+            var exported = (snapshot ? Throttle.Channels() : channels).Distinct(StringComparer.Ordinal).Select(Throttle.Export).OfType<NotificationThrottle.ChannelSnapshot>().ToList();
+            writer.Write(exported.Count);
+            foreach (var channel in exported)
+            {
+                writer.Write(channel.Channel);
+                writer.Write(channel.Tokens);
+                writer.Write(channel.RefilledAt.ToUnixTimeMilliseconds());
+                writer.Write(channel.Suppressed);
+                writer.Write(channel.Recent.Count);
+                foreach (var (hash, sentAt) in channel.Recent)
+                {
+                    writer.Write((ulong)(hash >> 64));
+                    writer.Write((ulong)hash);
+                    writer.Write(sentAt.ToUnixTimeMilliseconds());
+                }
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>Applies one journal entry; returns whether it was a snapshot. Throws <see cref="InvalidDataException"/> on a foreign body.</summary>
+    public bool Apply(ReadOnlyMemory<byte> entry)
+    {
+        using var stream = new MemoryStream(entry.ToArray());
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            if (reader.ReadByte() != Version)
+            {
+                throw new InvalidDataException("unknown journal version");
+            }
+
+            var snapshot = reader.ReadBoolean();
+            if (snapshot)
+            {
+                _keys.Clear();
+                _order.Clear();
+            }
+
+            var keys = reader.ReadInt32();
+            for (var i = 0; i < keys; i++)
+            {
+                var hash = reader.ReadUInt64();
+                Remember(hash, DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()));
+            }
+
+            var channels = reader.ReadInt32();
+            for (var i = 0; i < channels; i++)
+            {
+                var name = reader.ReadString();
+                var tokens = reader.ReadDouble();
+                var refilled = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+                var suppressed = reader.ReadInt64();
+                var count = reader.ReadInt32();
+                var recent = new List<(UInt128, DateTimeOffset)>(count);
+                for (var j = 0; j < count; j++)
+                {
+                    var high = reader.ReadUInt64();
+                    var low = reader.ReadUInt64();
+                    recent.Add((new UInt128(high, low), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64())));
+                }
+
+                Throttle.Import(new NotificationThrottle.ChannelSnapshot(name, tokens, refilled, suppressed, recent));
+            }
+
+            return snapshot;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException("truncated journal entry", ex);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using OpenEvent.Rules.Host.Tests.Actions;
+using static OpenEvent.Rules.Host.Tests.Broker.BrokerHarness;
+
+namespace OpenEvent.Rules.Host.Tests.Broker;
+
+/// <summary>
+/// The broker down at start, gone for 10 s under load, or refusing the credentials: /readyz says why (naming the
+/// setting), POST /events answers 503, the host reconnects by itself, and nothing is lost once the broker is back.
+/// </summary>
+[Collection(BrokerCollection.Name)]
+public sealed class BrokerFaultTests(SharedRabbitNode shared)
+{
+    private readonly RabbitNode _node = shared.Node;
+
+    [Fact]
+    public async Task BrokerDownAtStartThenAway10sUnderLoad_Readyz503_Post503_NothingLostOnceBack()
+    {
+        await using var hook = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("outage");
+        using var folder = new TempFolder();
+        folder.Write("policies.yaml", PolicyYaml(hook));
+
+        // Down at start: the host starts, says why it is not ready, refuses events, and connects once the broker is up.
+        await _node.StopAsync();
+        await using var host = await RunningHost.StartAsync(folder.Root, Settings(_node, prefix, dataWorks, "--OpenEventRules:Actions:RateLimitPerMinute", "0"));
+        await AssertUnavailableAsync(host, "is unreachable (OpenEventRules:Broker:Uri)");
+        await _node.StartAsync();
+        await RunningHost.WaitUntilAsync(async () => (await host.Client.GetAsync("/readyz")).IsSuccessStatusCode, "the host to connect once the broker is up");
+
+        // Under load: events on the queue and over HTTP (each posted until it is accepted, as EventBridge retries).
+        await using (var connection = await _node.ConnectAsync())
+        {
+            await PublishAsync(connection, prefix + ".events", [.. Enumerable.Range(0, 300).Select(i => System.Text.Encoding.UTF8.GetBytes(Deploy($"queued-{prefix}-{i}", "dws_q")))]);
+        }
+
+        var posted = new ConcurrentBag<string>();
+        var refused = 0;
+        using var stopPosting = new CancellationTokenSource();
+        var poster = Task.Run(async () =>
+        {
+            for (var i = 0; !stopPosting.IsCancellationRequested && i < 400; i++)
+            {
+                var id = $"posted-{prefix}-{i}";
+                while (true)
+                {
+                    using var response = await host.PostAsync("/events", Deploy(id, "dws_p"));
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        posted.Add(id);
+                        break;
+                    }
+
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    Interlocked.Increment(ref refused);
+                    await Task.Delay(100);
+                }
+            }
+        });
+        await ActionHarness.WaitUntilAsync(() => posted.Count >= 20, "some events to be accepted before the broker goes");
+
+        await _node.StopAsync();
+        await AssertUnavailableAsync(host, "(OpenEventRules:Broker:Uri)");
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await _node.StartAsync();
+
+        await poster;
+        Assert.True(refused > 0, "POST /events was never refused while the broker was away");
+        var expected = Enumerable.Range(0, 300).Select(i => $"queued-{prefix}-{i}").Concat(posted).ToHashSet(StringComparer.Ordinal);
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(expected.All(id => Notified(hook).Contains(id))), "every event's notification", timeoutSeconds: 90);
+        await using (var connection = await _node.ConnectAsync())
+        {
+            await RunningHost.WaitUntilAsync(async () => await BrokerScaleOutTests.PendingAsync(connection, prefix) == 0, "every queue to drain");
+        }
+
+        Assert.Subset(Notified(hook), expected);
+    }
+
+    [Fact]
+    public async Task RefusedCredentials_ReadyzNamesTheSettings_Post503()
+    {
+        await using var hook = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        using var folder = new TempFolder();
+        folder.Write("policies.yaml", PolicyYaml(hook));
+
+        await using var host = await RunningHost.StartAsync(folder.Root, Settings(_node, NewPrefix("creds"), dataWorks, "--OpenEventRules:Broker:UserName", "nobody"));
+
+        await AssertUnavailableAsync(host, $"the broker at amqp://127.0.0.1:{_node.Port} (virtual host /) refused the credentials: check OpenEventRules:Broker:UserName and OpenEventRules__Broker__Password");
+    }
+
+    /// <summary>The event ids the hook was notified about (the message ends with "(id)").</summary>
+    private static HashSet<string> Notified(StandInServer hook) =>
+        hook.Delivered.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("message").GetString()!)
+            .Select(m => m[(m.LastIndexOf('(') + 1)..^1]).ToHashSet(StringComparer.Ordinal);
+
+    private static async Task AssertUnavailableAsync(RunningHost host, string reason)
+    {
+        string? text = null;
+        await RunningHost.WaitUntilAsync(async () =>
+        {
+            using var response = await host.Client.GetAsync("/readyz");
+            text = await response.Content.ReadAsStringAsync();
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable && text.Contains(reason, StringComparison.Ordinal);
+        }, $"/readyz to say: {reason}");
+        Assert.Equal("outbox-unavailable", JsonDocument.Parse(text!).RootElement.GetProperty("status").GetString());
+
+        using var post = await host.PostAsync("/events", Deploy(ActionHarness.NewId("refused"), "ods_not_blocked"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, post.StatusCode);
+        Assert.Equal("outbox-unavailable", JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("errorId").GetString());
+    }
+}
