@@ -22,6 +22,12 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
     /// <summary>Catalog types tried per pair of conjunctions: enough to get past a type whose scope paths differ.</summary>
     private const int TypesTried = 4;
 
+    /// <summary>
+    /// Events built and verified per pair at most (conjunction pairs × types): keeps `oer analyze` quadratic in the
+    /// policies, not in their $or branches; a pair whose overlap needs more tries is not reported (sound).
+    /// </summary>
+    public const int MaxAttemptsPerPair = 256;
+
     private const string Filler = "oer-witness";
 
     private readonly EventParser _parser = new(catalog);
@@ -31,13 +37,19 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
     {
         var (left, _) = Conjunctions.Of(a.Match);
         var (right, _) = Conjunctions.Of(b.Match);
+        var attempts = MaxAttemptsPerPair;
         foreach (var l in left)
         {
             foreach (var r in right)
             {
-                if (TryConjunctions(a, b, [.. l, .. r]) is { } witness)
+                if (TryConjunctions(a, b, [.. l, .. r], ref attempts) is { } witness)
                 {
                     return witness;
+                }
+
+                if (attempts <= 0)
+                {
+                    return null;
                 }
             }
         }
@@ -45,7 +57,7 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
         return null;
     }
 
-    private string? TryConjunctions(PolicyDefinition a, PolicyDefinition b, ImmutableArray<PatternMember> members)
+    private string? TryConjunctions(PolicyDefinition a, PolicyDefinition b, ImmutableArray<PatternMember> members, ref int attempts)
     {
         var node = Node.Of(members);
         if (Intersect(a.Scope, b.Scope) is not { } scope)
@@ -59,6 +71,11 @@ internal sealed class WitnessBuilder(EventCatalog catalog)
             .Take(TypesTried);
         foreach (var type in types)
         {
+            if (--attempts < 0)
+            {
+                return null;
+            }
+
             var root = new JsonObject
             {
                 ["specversion"] = "1.0",
