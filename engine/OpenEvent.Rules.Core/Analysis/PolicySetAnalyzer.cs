@@ -78,7 +78,8 @@ public static class PolicySetAnalyzer
 
     private static Diagnostic? NeverMatches(PolicyDefinition policy, MatchedTypesResolver resolver)
     {
-        var types = resolver.Resolve(policy.Match);
+        // With allowUnknownTypes the policy also matches types the catalog does not document: no field type is known.
+        var types = policy.AllowUnknownTypes ? resolver.All : resolver.Resolve(policy.Match);
         if (types.IsEmpty || new Contradictions(types).Find(policy.Match) is not { } field)
         {
             // A pattern that matches no DataWorks type at all is OER3023's.

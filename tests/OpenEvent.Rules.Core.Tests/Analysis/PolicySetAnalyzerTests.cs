@@ -67,6 +67,17 @@ public sealed class PolicySetAnalyzerTests : IDisposable
     }
 
     [Fact]
+    public async Task NeverMatches_AllowUnknownTypes_CatalogFieldTypesNotTrusted()
+    {
+        // A type newer than the catalog may carry fileSize as a list: the numeric clauses are not claimed contradictory.
+        var set = await LoadAsync(Policy("future", """
+            { type: [{ prefix: "dataworks:ResourcesDownload:" }], data: { fileSize: [{ numeric: [">", 5] }] }, $or: [ { data: { fileSize: [{ numeric: ["<", 3] }] } }, { data: { fileSize: [{ numeric: ["<", 2] }] } } ] }
+            """, extra: "  allowUnknownTypes: true\n"));
+
+        Assert.Empty(Ids(set));
+    }
+
+    [Fact]
     public async Task NeverMatches_ExistsFalseBesideAValue_OER3090()
     {
         var set = await LoadAsync(Policy("absent-and-present", """
