@@ -128,6 +128,19 @@ public static class DiagnosticIds
     /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
     public const string UnsetEnvironmentVariable = "OER3046";
 
+    // Static analysis of the whole set (oer analyze, also run by oer validate); Analysis/PolicySetAnalyzer
+    /// <summary>A warning: the policy's clauses contradict each other (e.g. exists: false and a value on one field), so it never matches.</summary>
+    public const string NeverMatches = "OER3090";
+
+    /// <summary>A warning: an exclusion covers every event the policy's match and scope select, so the policy never applies.</summary>
+    public const string ExclusionCoversMatch = "OER3091";
+
+    /// <summary>A warning: every event the policy matches, a policy evaluated before it matches with the same actions.</summary>
+    public const string ShadowedPolicy = "OER3092";
+
+    /// <summary>A warning: two enforced policies match a common event (the witness, verified) and one blocks while the other warns.</summary>
+    public const string ConflictingPolicies = "OER3093";
+
     // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
     public const string UnknownTestPolicy = "OER4001";
