@@ -18,9 +18,10 @@ public static class Program
 
         // Host settings (--OpenEventRules:Key value) are the host's to check, not options of serve.
         var (arguments, settings) = args is ["serve", ..] ? ServeCommand.SplitSettings(args) : (args, []);
-        var root = new RootCommand("oer: validate, dry-run, explain and test OpenEvent.Rules policies for DataWorks events, show the impact of a change, and run the host.")
+        var root = new RootCommand("oer: validate, analyze, dry-run, explain and test OpenEvent.Rules policies for DataWorks events, show the impact of a change, and run the host.")
         {
             ValidateCommand.Create(stdout, stderr),
+            AnalyzeCommand.Create(stdout, stderr),
             DryRunCommand.Create(stdout, stderr, stdin),
             ExplainCommand.Create(stdout, stderr, stdin),
             TestCommand.Create(stdout, stderr),

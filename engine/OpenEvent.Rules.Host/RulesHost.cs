@@ -7,10 +7,13 @@ using OpenEvent.Rules.Host.Actions.DataWorks;
 using OpenEvent.Rules.Host.Actions.Targets;
 using OpenEvent.Rules.Host.Broker;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Host.Endpoints;
+using OpenEvent.Rules.Host.Enrichment;
 using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
+using OpenEvent.Rules.Host.WebConsole;
 using OpenEvent.Rules.Sources;
 using OpenTelemetry.Metrics;
 
@@ -45,6 +48,12 @@ public static partial class RulesHost
 
         SettingKeys.ThrowIfUnknown(builder.Configuration);
         var listen = ConfigureListening(builder);
+        var console = builder.Configuration.GetSection(RulesHostOptions.Section).Get<RulesHostOptions>()?.Console.Enabled ?? true;
+        if (console)
+        {
+            ConsoleEndpoints.AddServices(builder.Services);
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,6 +66,11 @@ public static partial class RulesHost
         app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(app);
         StatusEndpoints.Map(app);
+        if (console)
+        {
+            ConsoleEndpoints.Map(app);
+        }
+
         return app;
     }
 
@@ -237,7 +251,11 @@ public static partial class RulesHost
         services.AddSingleton<IActionSender, ChannelSender>();
         services.AddSingleton<IActionSender, HttpTargetSender>();
         services.AddSingleton<IActionSender, FileTargetSender>();
+        services.AddSingleton<DataWorksOpenApi>();
         services.AddSingleton<IActionSender, DataWorksCallbackSender>();
+        services.AddSingleton<DetailMetrics>();
+        services.AddSingleton<DataWorksDetailSource>();
+        services.AddSingleton<IEventDetailSource>(sp => sp.GetRequiredService<DataWorksDetailSource>());
         services.AddSingleton<ActionDelivery>();
         services.AddSingleton<IActionDispatcher, OutboxDispatcher>();
         if (brokerMode)

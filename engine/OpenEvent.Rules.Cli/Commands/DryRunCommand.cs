@@ -22,6 +22,8 @@ internal static class DryRunCommand
         var format = new Option<string>("--format") { Description = "text (a readable report) or json (one object per event per line).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var strict = CommonOptions.Strict();
+        var details = DetailInputs.Details();
+        var fetchDetail = DetailInputs.FetchDetail();
         var eventArguments = CommonOptions.EventArguments();
         var command = new Command("dry-run", "Evaluate events against the policies and show the decisions, without performing any action.")
         {
@@ -29,6 +31,8 @@ internal static class DryRunCommand
             events,
             format,
             strict,
+            details,
+            fetchDetail,
             eventArguments,
         };
         command.With(
@@ -36,6 +40,7 @@ internal static class DryRunCommand
                 "oer dry-run --policies my-policies/ samples/events/FileChange-DeployFile.json",
                 "oer dry-run --policies my-policies/ --events samples/events --format json",
                 "cat event.json | oer dry-run --policies my-policies/ -",
+                "oer dry-run --policies my-policies/ --details samples/details samples/events/FileChange-CommitFile.json",
             ],
             [
                 (ExitCodes.Success, "every event was evaluated"),
@@ -46,6 +51,11 @@ internal static class DryRunCommand
         {
             var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
             if (selection is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (!DetailInputs.TryCreate(result.GetValue(details), result.GetValue(fetchDetail), stderr, TimeProvider.System, out var detailSource))
             {
                 return ExitCodes.Usage;
             }
@@ -70,7 +80,7 @@ internal static class DryRunCommand
                         continue;
                     }
 
-                    foreach (var decision in compiled.EvaluateInput(bytes, name))
+                    await foreach (var decision in compiled.EvaluateInputAsync(bytes, name, detailSource, cancellationToken))
                     {
                         summary.Add(decision);
                         if (json)
@@ -176,6 +186,17 @@ internal static class DecisionTable
             foreach (var failure in decision.ConditionFailures)
             {
                 text.Append(CultureInfo.InvariantCulture, $"    condition error ({failure.Policy}): {OneLine(failure.Message)}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}\n");
+            }
+
+            foreach (var failure in decision.DetailFailures)
+            {
+                var outcome = failure.Outcome switch
+                {
+                    DetailErrorMode.Match => "treated as a match",
+                    DetailErrorMode.FailMode => "answered with the fail mode",
+                    _ => "treated as no match",
+                };
+                text.Append(CultureInfo.InvariantCulture, $"    detail error ({failure.Policy}): {OneLine(failure.Message)}; {outcome}\n");
             }
         }
 

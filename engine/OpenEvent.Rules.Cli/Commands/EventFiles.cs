@@ -43,7 +43,8 @@ internal static class EventFiles
             {
                 var files = Walk(argument).ToList();
                 var events = files.Where(IsEventFile).ToList();
-                var others = files.Where(f => !IsEventFile(f)).ToList();
+                // <event-id>.detail.json files are the events' details (--details), not events, and not strangers either.
+                var others = files.Where(f => !IsEventFile(f) && !DetailInputs.IsDetailFile(f)).ToList();
                 if (events.Count == 0)
                 {
                     var policies = PolicyFolderLoader.FindPolicyFiles([argument], new Model.DiagnosticBag()).Count;
@@ -98,7 +99,8 @@ internal static class EventFiles
         return selection.Warnings.Count > 0;
     }
 
-    private static bool IsEventFile(string path) => s_extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+    private static bool IsEventFile(string path) =>
+        s_extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) && !DetailInputs.IsDetailFile(path);
 
     private static IEnumerable<string> Walk(string folder)
     {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
-using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
 
@@ -24,6 +23,8 @@ internal static class ExplainCommand
         var format = new Option<string>("--format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var strict = CommonOptions.Strict();
+        var details = DetailInputs.Details();
+        var fetchDetail = DetailInputs.FetchDetail();
         var eventArguments = CommonOptions.EventArguments();
         var command = new Command("explain", "Show, clause by clause, why each policy did or did not match an event.")
         {
@@ -32,6 +33,8 @@ internal static class ExplainCommand
             policyName,
             format,
             strict,
+            details,
+            fetchDetail,
             eventArguments,
         };
         command.With(
@@ -48,6 +51,11 @@ internal static class ExplainCommand
         {
             var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
             if (selection is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            if (!DetailInputs.TryCreate(result.GetValue(details), result.GetValue(fetchDetail), stderr, TimeProvider.System, out var detailSource))
             {
                 return ExitCodes.Usage;
             }
@@ -98,9 +106,10 @@ internal static class ExplainCommand
                         }
 
                         explained++;
-                        var decision = compiled.Evaluator.Evaluate(e, cancellationToken);
-                        var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision)).ToList();
-                        await stdout.WriteLineAsync(json ? ExplanationJson(e, explanations) : ExplanationText(e, explanations));
+                        var decision = await compiled.Evaluator.EvaluateAsync(e, detailSource, cancellationToken);
+                        using var detail = decision.Detail?.Available == true ? detailSource?.Detail(e.Id)?.Parse() : null;
+                        var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision, detail?.RootElement ?? default)).ToList();
+                        await stdout.WriteLineAsync(json ? ExplanationJson.Serialize(e, explanations, decision.Detail) : ExplanationText(e, decision, explanations));
                     }
                 }
 
@@ -116,7 +125,15 @@ internal static class ExplainCommand
         return command;
     }
 
-    private static string ExplanationText(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
+    // Whether the decision asked for the event's detail, and what it got.
+    private static string DetailText(Decision decision) => decision.Detail switch
+    {
+        null => "not asked for (no policy that reads it matched everything else)",
+        { Error: { } error } => $"unavailable ({decision.Detail.Source}): {DecisionTable.OneLine(error)}",
+        var detail => $"from {detail.Source}{(detail.FromCache ? " (cached)" : "")}",
+    };
+
+    private static string ExplanationText(DataWorksEvent e, Decision decision, IReadOnlyList<PolicyExplanation> explanations)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"event {e.Origin.File}[{e.Origin.Index}]  {e.Type}  id={e.Id}");
@@ -125,6 +142,12 @@ internal static class ExplainCommand
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  registry: {RegistryFacts(e.Scope)}");
         }
+
+        if (e.CatalogEntry?.Detail is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  detail: {DetailText(decision)}");
+        }
+
         foreach (var explanation in explanations)
         {
             var policy = explanation.Policy;
@@ -245,97 +268,9 @@ internal static class ExplainCommand
     {
         foreach (var clause in clauses)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(clause.Passed)} {clause.Dimension} in {ScopeText(clause)}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}{Mark(clause.Passed)} {clause.Dimension} in {clause.AllowedText}  saw {clause.Actual ?? "no value"}  ({clause.Location})");
         }
     }
-
-    private static string ScopeText(ScopeClause clause) =>
-        PolicyExplainer.Format(clause.Allowed) + (clause.Written is { } written ? $" (from {written})" : "");
 
     private static string Mark(bool passed) => passed ? "pass" : "FAIL";
-
-    private static string ExplanationJson(DataWorksEvent e, IReadOnlyList<PolicyExplanation> explanations)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("event");
-            json.WriteString("id", e.Id);
-            json.WriteString("type", e.Type);
-            json.WriteString("file", e.Origin.File);
-            json.WriteNumber("index", e.Origin.Index);
-            json.WriteEndObject();
-            DecisionJson.WriteScope(json, e.Scope);
-            json.WriteStartArray("policies");
-            foreach (var explanation in explanations)
-            {
-                json.WriteStartObject();
-                json.WriteString("policy", explanation.Policy.Name);
-                json.WriteString("location", explanation.Policy.Location.ToString());
-                json.WriteBoolean("applies", explanation.Applies);
-                if (explanation.FirstFailure is { } first)
-                {
-                    json.WriteString("firstFailure", first);
-                }
-                else
-                {
-                    json.WriteNull("firstFailure");
-                }
-
-                json.WriteStartArray("clauses");
-                foreach (var clause in explanation.Match.AllClauses())
-                {
-                    WriteClause(json, "match", clause.Path, clause.Clause, clause.Passed, clause.Actual, clause.Location);
-                }
-
-                foreach (var clause in explanation.Scope)
-                {
-                    WriteClause(json, "scope", clause.Dimension, ScopeText(clause), clause.Passed,
-                        clause.Actual is null ? [] : [clause.Actual], clause.Location);
-                }
-
-                foreach (var exclusion in explanation.Exclusions)
-                {
-                    foreach (var clause in exclusion.Match?.AllClauses() ?? [])
-                    {
-                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Path, clause.Clause, clause.Passed, clause.Actual, clause.Location);
-                    }
-
-                    foreach (var clause in exclusion.Scope)
-                    {
-                        WriteClause(json, $"exclude[{exclusion.Index}]", clause.Dimension, ScopeText(clause), clause.Passed,
-                            clause.Actual is null ? [] : [clause.Actual], clause.Location);
-                    }
-                }
-
-                json.WriteEndArray();
-                json.WriteString("condition", explanation.Condition.ToString().ToLowerInvariant());
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteClause(Utf8JsonWriter json, string part, string path, string clause, bool passed, IEnumerable<string> actual, SourceLocation location)
-    {
-        json.WriteStartObject();
-        json.WriteString("part", part);
-        json.WriteString("path", path);
-        json.WriteString("clause", clause);
-        json.WriteBoolean("passed", passed);
-        json.WriteStartArray("actual");
-        foreach (var value in actual)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
-        json.WriteString("location", location.ToString());
-        json.WriteEndObject();
-    }
 }

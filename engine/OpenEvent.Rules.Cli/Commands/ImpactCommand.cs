@@ -31,6 +31,7 @@ internal static class ImpactCommand
         format.AcceptOnlyFromAmong("text", "markdown");
         var exitCode = new Option<bool>("--exit-code") { Description = "Exit with 3 when the outcome of at least one event changes (0 when none does)." };
         var strict = CommonOptions.Strict();
+        var details = DetailInputs.Details();
         var eventArguments = CommonOptions.EventArguments();
 
         var command = new Command("impact", "Show what a policy change does to a corpus of events: new or removed blocks, warns, notifications and forwards.")
@@ -42,6 +43,7 @@ internal static class ImpactCommand
             format,
             exitCode,
             strict,
+            details,
             eventArguments,
         };
         command.With(
@@ -96,7 +98,12 @@ internal static class ImpactCommand
                         inputs.Add((name, bytes));
                     }
 
-                    var report = ImpactAnalyzer.Analyze(baseSet, headSet, inputs);
+                    if (!DetailInputs.TryCreate(result.GetValue(details), fetch: false, stderr, TimeProvider.System, out var detailSource))
+                    {
+                        return ExitCodes.Usage;
+                    }
+
+                    var report = await ImpactAnalyzer.AnalyzeAsync(baseSet, headSet, inputs, detailSource, cancellationToken);
                     var text = result.GetValue(format) == "markdown"
                         ? ImpactReportWriter.Markdown(report, before.Label, after.Label)
                         : ImpactReportWriter.Text(report, before.Label, after.Label);

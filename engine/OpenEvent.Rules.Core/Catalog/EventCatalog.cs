@@ -50,6 +50,7 @@ public sealed class EventCatalog
     {
         using var catalog = JsonDocument.Parse(readFile("catalog.json"));
         var familyFields = new Dictionary<string, ImmutableDictionary<string, FieldInfo>>(StringComparer.Ordinal);
+        var details = new Dictionary<string, DetailSchema>(StringComparer.Ordinal);
         var types = ImmutableArray.CreateBuilder<EventTypeInfo>();
         foreach (var entry in catalog.RootElement.GetProperty("eventTypes").EnumerateArray())
         {
@@ -72,10 +73,33 @@ public sealed class EventCatalog
                 Family: family,
                 Callback: ParseCallback(entry.TryGetProperty("callback", out var cb) ? cb.GetString() : null),
                 Scope: ParseScope(entry.GetProperty("scope")),
-                Fields: fields));
+                Fields: fields)
+            {
+                Detail = entry.TryGetProperty("detail", out var detail) ? ReadDetail(detail.GetString()!, details, readFile) : null,
+            });
         }
 
         return new EventCatalog(types.ToImmutable());
+    }
+
+    // One schema per detail shape (detail/<name>.schema.json), shared by the types that return it.
+    private static DetailSchema ReadDetail(string name, Dictionary<string, DetailSchema> read, Func<string, string> readFile)
+    {
+        if (read.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        using var schema = JsonDocument.Parse(readFile("detail/" + name + ".schema.json"));
+        var members = schema.RootElement.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToList();
+        if (members.Count != 1)
+        {
+            throw new InvalidDataException($"detail/{name}.schema.json: the detail must have exactly one member (CommittedFile, DeletedFile, ...); it has {members.Count}");
+        }
+
+        var fields = FamilySchemaFields.Read(schema.RootElement)
+            .ToImmutableDictionary(f => DetailSchema.Root + "." + f.Key, f => f.Value with { Path = DetailSchema.Root + "." + f.Key }, StringComparer.Ordinal);
+        return read[name] = new DetailSchema(name, members[0], fields);
     }
 
     private static CallbackApi ParseCallback(string? name) => name switch

@@ -57,4 +57,19 @@ public sealed record EventTypeInfo(
     string Family,
     CallbackApi Callback,
     ImmutableDictionary<ScopeDimension, ScopeSource> Scope,
-    ImmutableDictionary<string, FieldInfo> Fields);
+    ImmutableDictionary<string, FieldInfo> Fields)
+{
+    /// <summary>What GetIDEEventDetail returns for this type (a policy sees it as <c>detail</c>); null for types without detail.</summary>
+    public DetailSchema? Detail { get; init; }
+}
+
+/// <summary>
+/// The detail of an event type (schemas/events/detail/<c>Name</c>.schema.json): the one member GetIDEEventDetail's
+/// EventDetail holds for it (<see cref="Member"/>, e.g. CommittedFile) and its documented fields as dotted paths under
+/// <c>detail</c> ("detail.CommittedFile.NodeConfiguration.CronExpress").
+/// </summary>
+public sealed record DetailSchema(string Name, string Member, ImmutableDictionary<string, FieldInfo> Fields)
+{
+    /// <summary>The name of the detail in patterns, templates and the event a policy sees.</summary>
+    public const string Root = "detail";
+}

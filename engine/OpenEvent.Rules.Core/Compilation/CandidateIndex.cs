@@ -10,27 +10,6 @@ namespace OpenEvent.Rules.Compilation;
 // narrow: every proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for
 // every event that reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
 
-internal enum IndexKeyKind
-{
-    String,
-    Upper,
-    Prefix,
-    PrefixUpper,
-    Suffix,
-    SuffixUpper,
-    Number,
-    True,
-    False,
-    Null,
-    Range,
-}
-
-/// <summary>One key of an access predicate. Ranges are closed and in double: a superset of the exact range.</summary>
-internal readonly record struct IndexKey(IndexKeyKind Kind, string? Text, JsonNumber Number, double Low, double High)
-{
-    public static IndexKey Of(IndexKeyKind kind, string text) => new(kind, text, default, 0, 0);
-}
-
 /// <summary>A necessary condition of a pattern: some value at <see cref="Path"/> hits one of <see cref="Keys"/>.</summary>
 internal sealed record AccessPredicate(PathNode Path, IndexKey[] Keys);
 

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Net;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
@@ -39,20 +37,23 @@ internal abstract class CompiledMember
     public abstract bool Matches(EventView view, int instance);
 }
 
-/// <summary><c>name: [entries]</c>: some leaf value satisfies some entry; exists is judged on the field as a whole.</summary>
+/// <summary>
+/// <c>name: [entries]</c>: some leaf value passes some entry's test (each operator compiles its own); a field without
+/// leaf values matches when some entry accepts that (<c>exists: false</c>).
+/// </summary>
 internal sealed class LeafCheck : CompiledMember
 {
     private readonly int _childIndex;
     private readonly ValueTest[] _tests;
-    private readonly bool _existsTrue;
-    private readonly bool _existsFalse;
+    private readonly bool _acceptsMissing;
+    private readonly bool _foldsCase;
 
-    public LeafCheck(int childIndex, ValueTest[] tests, bool existsTrue, bool existsFalse)
+    public LeafCheck(int childIndex, ValueTest[] tests, bool acceptsMissing)
     {
         _childIndex = childIndex;
         _tests = tests;
-        _existsTrue = existsTrue;
-        _existsFalse = existsFalse;
+        _acceptsMissing = acceptsMissing;
+        _foldsCase = tests.Any(t => t.FoldsCase);
     }
 
     public override int Cost => 0;
@@ -60,16 +61,17 @@ internal sealed class LeafCheck : CompiledMember
     public override bool Matches(EventView view, int instance)
     {
         var first = view.FirstLeaf(instance, _childIndex);
-        if (first < 0 ? _existsFalse : _existsTrue)
+        if (first < 0)
         {
-            return true;
+            return _acceptsMissing;
         }
 
         for (var v = first; v >= 0; v = view.Values[v].NextInSlot)
         {
+            var value = Read(view, v);
             foreach (var test in _tests)
             {
-                if (test.Test(view, v))
+                if (test.Test(value))
                 {
                     return true;
                 }
@@ -77,6 +79,14 @@ internal sealed class LeafCheck : CompiledMember
         }
 
         return false;
+    }
+
+    // The folded text is computed (once per value and event, kept in the view) only for leaves with an ignore-case test.
+    private LeafValue Read(EventView view, int v)
+    {
+        ref var record = ref view.Values[v];
+        var folded = _foldsCase && record.Kind == ScalarKind.String ? view.UpperText(v) : default;
+        return new LeafValue(record.Kind, view.Text(v), folded, record.Number);
     }
 }
 
@@ -137,127 +147,5 @@ internal sealed class OrCheck : CompiledMember
         }
 
         return false;
-    }
-}
-
-/// <summary>One leaf-list entry applied to one leaf value (exists is not a value test).</summary>
-internal abstract class ValueTest
-{
-    public abstract bool Test(EventView view, int value);
-
-    public static ValueTest Create(Matcher matcher) => matcher switch
-    {
-        ExactMatcher m => m.Value.Kind switch
-        {
-            ScalarKind.String => new ExactStringTest(m.Value.Text!),
-            ScalarKind.Number => new ExactNumberTest(m.Value.Number),
-            _ => new KindTest(m.Value.Kind),
-        },
-        PrefixMatcher m => m.IgnoreCase ? new PrefixIgnoreCaseTest(ValueMatchers.ToUpper(m.Value)) : new PrefixTest(m.Value),
-        SuffixMatcher m => m.IgnoreCase ? new SuffixIgnoreCaseTest(ValueMatchers.ToUpper(m.Value)) : new SuffixTest(m.Value),
-        ContainsMatcher m => new ContainsTest(m.Value),
-        EqualsIgnoreCaseMatcher m => new EqualsIgnoreCaseTest(ValueMatchers.ToUpper(m.Value)),
-        WildcardMatcher m => new WildcardTest(WildcardPattern.Parse(m.Pattern)),
-        NumericMatcher m => new NumericTest(m.Comparisons, m.AcceptsText),
-        CidrMatcher m => new CidrTest(m.Network),
-        AnythingButMatcher m => new AnythingButTest([.. m.Excluded.Select(Create)]),
-        _ => throw new NotSupportedException($"The matcher '{matcher.Operator}' cannot be tested per value."),
-    };
-
-    protected static bool IsString(EventView view, int value) => view.Values[value].Kind == ScalarKind.String;
-}
-
-internal sealed class ExactStringTest(string expected) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.StringEquals(view.Text(value), expected);
-}
-
-internal sealed class ExactNumberTest(JsonNumber expected) : ValueTest
-{
-    public override bool Test(EventView view, int value)
-    {
-        ref var v = ref view.Values[value];
-        return v.Kind == ScalarKind.Number && ValueMatchers.NumberEquals(v.Number, expected);
-    }
-}
-
-/// <summary>null, true, false: equal when of the same kind.</summary>
-internal sealed class KindTest(ScalarKind kind) : ValueTest
-{
-    public override bool Test(EventView view, int value) => view.Values[value].Kind == kind;
-}
-
-internal sealed class PrefixTest(string prefix) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.StartsWith(view.Text(value), prefix);
-}
-
-internal sealed class PrefixIgnoreCaseTest(string upperPrefix) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.StartsWith(view.UpperText(value), upperPrefix);
-}
-
-internal sealed class SuffixTest(string suffix) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.EndsWith(view.Text(value), suffix);
-}
-
-internal sealed class SuffixIgnoreCaseTest(string upperSuffix) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.EndsWith(view.UpperText(value), upperSuffix);
-}
-
-internal sealed class ContainsTest(string part) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.Contains(view.Text(value), part);
-}
-
-internal sealed class EqualsIgnoreCaseTest(string upper) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.StringEquals(view.UpperText(value), upper);
-}
-
-internal sealed class WildcardTest(WildcardPattern pattern) : ValueTest
-{
-    public override bool Test(EventView view, int value) => IsString(view, value) && pattern.IsMatch(view.Text(value));
-}
-
-internal sealed class NumericTest(ImmutableArray<NumericComparison> comparisons, bool acceptsText) : ValueTest
-{
-    public override bool Test(EventView view, int value)
-    {
-        ref var v = ref view.Values[value];
-        return (v.Kind == ScalarKind.Number && MatcherSemantics.SatisfiesAll(comparisons, v.Number))
-            || (acceptsText && v.Kind == ScalarKind.String && MatcherSemantics.NumberInText(view.Text(value)) is { } number && MatcherSemantics.SatisfiesAll(comparisons, number));
-    }
-}
-
-internal sealed class CidrTest(IPNetwork network) : ValueTest
-{
-    public override bool Test(EventView view, int value) =>
-        IsString(view, value) && ValueMatchers.InNetwork(view.Text(value), network);
-}
-
-/// <summary>Per value: this value matches none of the excluded entries (any kind of value can be "not excluded").</summary>
-internal sealed class AnythingButTest(ValueTest[] excluded) : ValueTest
-{
-    public override bool Test(EventView view, int value)
-    {
-        foreach (var test in excluded)
-        {
-            if (test.Test(view, value))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

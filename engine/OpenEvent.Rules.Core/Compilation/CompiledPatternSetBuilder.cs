@@ -79,132 +79,52 @@ internal sealed class CompiledPatternSetBuilder
         var members = new List<CompiledMember>(pattern.Members.Length);
         foreach (var member in pattern.Members)
         {
-            switch (member)
+            members.Add(member switch
             {
-                case LeafMember leaf:
-                {
-                    var child = trie.Child(node, leaf.Name);
-                    var tests = new List<ValueTest>();
-                    bool existsTrue = false, existsFalse = false;
-                    foreach (var matcher in leaf.Matchers)
-                    {
-                        if (matcher is ExistsMatcher exists)
-                        {
-                            existsTrue |= exists.Exists;
-                            existsFalse |= !exists.Exists;
-                        }
-                        else
-                        {
-                            tests.Add(ValueTest.Create(matcher));
-                        }
-                    }
-
-                    members.Add(new LeafCheck(node.IndexOf(child), [.. tests], existsTrue, existsFalse));
-                    if (predicates is not null && KeysOf(leaf) is { } keys)
-                    {
-                        predicates.Add(new AccessPredicate(child, keys));
-                    }
-
-                    break;
-                }
-
-                case NestedMember nested:
-                {
-                    var child = trie.Child(node, nested.Name);
-                    members.Add(new NestedCheck(node.IndexOf(child), Compile(nested.Pattern, child, trie, predicates)));
-                    break;
-                }
-
-                case OrMember or:
-                    members.Add(new OrCheck([.. or.Branches.Select(b => Compile(b, node, trie, null))]));
-                    break;
-                default:
-                    throw new NotSupportedException($"Unknown pattern member {member.GetType().Name}.");
-            }
+                LeafMember leaf => CompileLeaf(leaf, node, trie, predicates),
+                NestedMember nested => CompileNested(nested, node, trie, predicates),
+                OrMember or => new OrCheck([.. or.Branches.Select(b => Compile(b, node, trie, null))]),
+                _ => throw new NotSupportedException($"Unknown pattern member {member.GetType().Name}."),
+            });
         }
 
         return new CompiledObject([.. members.OrderBy(m => m.Cost)]);
     }
 
-    /// <summary>The index keys of a leaf, or null when some entry can match values no key describes.</summary>
+    // Each entry compiles its own value test; an entry no value satisfies (exists: false) has none, and matches
+    // only a field without values.
+    private static LeafCheck CompileLeaf(LeafMember leaf, PathNode node, PathTrieBuilder trie, List<AccessPredicate>? predicates)
+    {
+        var child = trie.Child(node, leaf.Name);
+        if (predicates is not null && KeysOf(leaf) is { } keys)
+        {
+            predicates.Add(new AccessPredicate(child, keys));
+        }
+
+        ValueTest[] tests = [.. leaf.Matchers.Select(m => m.Compile()).OfType<ValueTest>()];
+        return new LeafCheck(node.IndexOf(child), tests, leaf.Matchers.Any(m => m.MatchesMissing));
+    }
+
+    private static NestedCheck CompileNested(NestedMember nested, PathNode node, PathTrieBuilder trie, List<AccessPredicate>? predicates)
+    {
+        var child = trie.Child(node, nested.Name);
+        return new NestedCheck(node.IndexOf(child), Compile(nested.Pattern, child, trie, predicates));
+    }
+
+    /// <summary>The index keys of a leaf (each entry's own), or null when some entry can match values no key describes.</summary>
     private static IndexKey[]? KeysOf(LeafMember leaf)
     {
         var keys = new List<IndexKey>(leaf.Matchers.Length);
         foreach (var matcher in leaf.Matchers)
         {
-            IndexKey? key = matcher switch
-            {
-                ExactMatcher { Value.Kind: ScalarKind.String } m => IndexKey.Of(IndexKeyKind.String, m.Value.Text!),
-                ExactMatcher { Value.Kind: ScalarKind.Number } m => new IndexKey(IndexKeyKind.Number, null, m.Value.Number, 0, 0),
-                ExactMatcher { Value.Kind: ScalarKind.True } => new IndexKey(IndexKeyKind.True, null, default, 0, 0),
-                ExactMatcher { Value.Kind: ScalarKind.False } => new IndexKey(IndexKeyKind.False, null, default, 0, 0),
-                ExactMatcher { Value.Kind: ScalarKind.Null } => new IndexKey(IndexKeyKind.Null, null, default, 0, 0),
-                EqualsIgnoreCaseMatcher m => IndexKey.Of(IndexKeyKind.Upper, ValueMatchers.ToUpper(m.Value)),
-                PrefixMatcher m => m.IgnoreCase
-                    ? IndexKey.Of(IndexKeyKind.PrefixUpper, ValueMatchers.ToUpper(m.Value))
-                    : IndexKey.Of(IndexKeyKind.Prefix, m.Value),
-                SuffixMatcher m => m.IgnoreCase
-                    ? IndexKey.Of(IndexKeyKind.SuffixUpper, ValueMatchers.ToUpper(m.Value))
-                    : IndexKey.Of(IndexKeyKind.Suffix, m.Value),
-                WildcardMatcher m => WildcardKey(WildcardPattern.Parse(m.Pattern)),
-                NumericMatcher { AcceptsText: true } => null, // numeric-string: a string's number is only known by reading it
-                NumericMatcher m => NumericKey(m),
-                _ => null, // contains, cidr, anything-but, exists: verified, never indexed
-            };
-            if (key is null)
+            if (matcher.ToIndexKey() is not { } key)
             {
                 return null;
             }
 
-            keys.Add(key.Value);
+            keys.Add(key);
         }
 
         return keys.Count == 0 ? null : [.. keys];
-    }
-
-    private static IndexKey? WildcardKey(WildcardPattern pattern)
-    {
-        if (pattern.IsLiteral)
-        {
-            return IndexKey.Of(IndexKeyKind.String, pattern.Literal);
-        }
-
-        if (pattern.LeadingLiteral.Length > 0)
-        {
-            return IndexKey.Of(IndexKeyKind.Prefix, pattern.LeadingLiteral);
-        }
-
-        return pattern.TrailingLiteral.Length > 0 ? IndexKey.Of(IndexKeyKind.Suffix, pattern.TrailingLiteral) : null;
-    }
-
-    private static IndexKey NumericKey(NumericMatcher matcher)
-    {
-        if (matcher.Comparisons is [{ Operator: NumericOperator.Equal } only])
-        {
-            return new IndexKey(IndexKeyKind.Number, null, only.Value, 0, 0);
-        }
-
-        // Bounds in double are never tighter than the exact ones (decimal -> double is monotonic), so the range
-        // is a superset: boundary values are verified exactly.
-        double low = double.NegativeInfinity, high = double.PositiveInfinity;
-        foreach (var c in matcher.Comparisons)
-        {
-            var v = c.Value.AsDouble;
-            switch (c.Operator)
-            {
-                case NumericOperator.Equal:
-                    low = Math.Max(low, v);
-                    high = Math.Min(high, v);
-                    break;
-                case NumericOperator.GreaterThan or NumericOperator.GreaterThanOrEqual:
-                    low = Math.Max(low, v);
-                    break;
-                default:
-                    high = Math.Min(high, v);
-                    break;
-            }
-        }
-
-        return new IndexKey(IndexKeyKind.Range, null, default, low, high);
     }
 }

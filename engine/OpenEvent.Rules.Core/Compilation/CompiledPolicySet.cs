@@ -54,6 +54,27 @@ public sealed class CompiledPolicySet : IDisposable
         return e is null ? Decision.ForError(slice.Origin, error!) : Evaluator.Evaluate(e, cancellationToken);
     }
 
+    /// <summary>Evaluates one event, asking <paramref name="details"/> for its detail when a policy that reads it matched everything else.</summary>
+    public async Task<Decision> EvaluateSliceAsync(EventSlice slice, IEventDetailSource? details, CancellationToken cancellationToken = default)
+    {
+        using var e = TryRead(slice, out var error);
+        return e is null ? Decision.ForError(slice.Origin, error!) : await Evaluator.EvaluateAsync(e, details, cancellationToken);
+    }
+
+    /// <summary>
+    /// Evaluates every event of an input, asking <paramref name="details"/> for an event's detail when a policy that
+    /// reads it matched everything else; bad events get an error decision.
+    /// </summary>
+    public async IAsyncEnumerable<Decision> EvaluateInputAsync(ReadOnlyMemory<byte> input, string file, IEventDetailSource? details,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var slice in EventInputReader.Split(input, file))
+        {
+            using var e = TryRead(slice, out var error);
+            yield return e is null ? Decision.ForError(slice.Origin, error!) : await Evaluator.EvaluateAsync(e, details, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Reads one event, or returns why it cannot be evaluated. With the compiled matcher this is its single pass over
     /// the bytes (the match is kept for <see cref="Evaluator"/>); with the reference matcher, a parsed document.
@@ -81,6 +102,9 @@ public sealed record PolicySetCompilerOptions
 
     /// <summary>The clock conditions see (Now, NowAt).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The verdict an extension point event gets at least when a policy with <c>detailErrors: fail-mode</c> cannot have the detail (the host's DataWorks:FailMode).</summary>
+    public Verdict DetailFailMode { get; init; } = Verdict.Warn;
 }
 
 /// <summary>Builds the runtime set from a validated definition. Used once per load or reload.</summary>
@@ -99,18 +123,25 @@ public static class PolicySetCompiler
         var parser = new EventParser(options.Catalog, options.MaxEventBytes, definition.Registry, readsTime);
         IPolicyMatcher matcher;
         SinglePassEventReader? singlePass = null;
+        // The matchers see each policy without its detail clauses; the evaluator checks those once the detail is known.
+        var firstStage = active.Select(DetailClauses.WithoutDetail).ToImmutableArray();
         if (options.UseReferenceMatcher)
         {
-            matcher = new ReferencePolicyMatcher(active);
+            matcher = new ReferencePolicyMatcher(firstStage);
         }
         else
         {
-            var compiled = new CompiledPolicyMatcher(active, SinglePassEventReader.FieldPaths(options.Catalog));
+            var compiled = new CompiledPolicyMatcher(firstStage, SinglePassEventReader.FieldPaths(options.Catalog));
             singlePass = new SinglePassEventReader(parser, compiled, options.MaxEventBytes);
             matcher = compiled;
         }
 
-        var evaluator = new PolicyEvaluator(active, matcher, conditions, options.Time, definition.Registry);
+        var evaluator = new PolicyEvaluator(active, matcher, conditions, options.Time, new PolicyEvaluatorOptions
+        {
+            DetailMatcher = options.UseReferenceMatcher ? null : patterns => new CompiledDetailMatcher(patterns),
+            DetailFailMode = options.DetailFailMode,
+            Registry = definition.Registry,
+        });
         return new CompiledPolicySet(definition, parser, singlePass, evaluator, options.Revision, conditions);
     }
 

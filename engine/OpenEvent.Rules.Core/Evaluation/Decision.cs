@@ -50,6 +50,32 @@ public sealed record PolicyMatch(
 /// <summary>A condition that threw while evaluating this event, and what the policy did about it.</summary>
 public sealed record ConditionFailure(string Policy, SourceLocation Location, string Message, bool TreatedAsMatch);
 
+/// <summary>
+/// A policy that reads the event's detail could not have it (the DataWorks call failed, timed out or was refused, or
+/// answered another shape; offline, no detail was supplied), and what its <c>detailErrors</c> made of it.
+/// </summary>
+public sealed record DetailFailure(string Policy, SourceLocation Location, string Message, DetailErrorMode Outcome)
+{
+    /// <summary>no-match, match or fail-mode, as written in policies and in decisions.</summary>
+    public string OutcomeText => DetailErrorText(Outcome);
+
+    public static string DetailErrorText(DetailErrorMode mode) => mode switch
+    {
+        DetailErrorMode.Match => "match",
+        DetailErrorMode.FailMode => "fail-mode",
+        _ => "no-match",
+    };
+}
+
+/// <summary>
+/// Whether the event's detail was used for this decision: asked for (some policy reading it matched everything else),
+/// and then found (<see cref="Error"/> null) or not. <see cref="Source"/>: dataworks, file, test, none.
+/// </summary>
+public sealed record DetailReport(string Source, string? Error, bool FromCache)
+{
+    public bool Available => Error is null;
+}
+
 /// <summary>Identifies the evaluated event in outputs: its id and type when readable, and where it came from.</summary>
 public sealed record EventDescriptor(string? Id, string? Type, string File, int Index);
 
@@ -68,6 +94,12 @@ public sealed record Decision(
 {
     /// <summary>The event's resolved scope (its own values and what the registry added); null for an unreadable event.</summary>
     public EventScope? Scope { get; init; }
+
+    /// <summary>The event's detail, when a policy needed it (null: no policy that reads the detail got that far, so none was asked for).</summary>
+    public DetailReport? Detail { get; init; }
+
+    /// <summary>Policies whose detail could not be had, with what each made of it.</summary>
+    public ImmutableArray<DetailFailure> DetailFailures { get; init; } = [];
 
     public static Decision ForError(EventOrigin origin, EventError error) =>
         new(new EventDescriptor(null, null, origin.File, origin.Index), null, [], [], [], error);

@@ -48,6 +48,34 @@ public static class DecisionJson
 
         writer.WriteEndArray();
 
+        // The event's detail: null when no policy that reads it got that far (so it was not asked for).
+        if (decision.Detail is { } detail)
+        {
+            writer.WriteStartObject("detail");
+            writer.WriteBoolean("available", detail.Available);
+            writer.WriteString("source", detail.Source);
+            writer.WriteBoolean("fromCache", detail.FromCache);
+            WriteNullable(writer, "error", detail.Error);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("detail");
+        }
+
+        writer.WriteStartArray("detailErrors");
+        foreach (var failure in decision.DetailFailures)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("policy", failure.Policy);
+            writer.WriteString("location", failure.Location.ToString());
+            writer.WriteString("message", failure.Message);
+            writer.WriteString("outcome", failure.OutcomeText);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+
         if (decision.Error is { } error)
         {
             writer.WriteStartObject("error");

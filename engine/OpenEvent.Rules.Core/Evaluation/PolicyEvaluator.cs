@@ -1,11 +1,26 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Text.Json;
 using OpenEvent.Rules.Evaluation.Conditions;
 using OpenEvent.Rules.Events;
+using OpenEvent.Rules.Events.Detail;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Registry;
 
 namespace OpenEvent.Rules.Evaluation;
+
+/// <summary>How a <see cref="PolicyEvaluator"/> handles the event's detail.</summary>
+internal sealed record PolicyEvaluatorOptions
+{
+    /// <summary>Builds the matcher of the detail patterns (by id); null: the reference matcher.</summary>
+    public Func<ImmutableArray<Model.Patterns.PatternObject>, IDetailPatternMatcher>? DetailMatcher { get; init; }
+
+    /// <summary>The verdict an extension point event gets at least when a policy with <c>detailErrors: fail-mode</c> could not have the detail.</summary>
+    public Verdict DetailFailMode { get; init; } = Verdict.Warn;
+
+    /// <summary>The registry whose named sets conditions read (<c>e.InSet</c>); its sets are built once, with the evaluator.</summary>
+    public RegistryDefinition? Registry { get; init; }
+}
 
 /// <summary>
 /// Turns the policies that apply to an event into a <see cref="Decision"/>: runs conditions (a throwing
@@ -25,22 +40,27 @@ public sealed class PolicyEvaluator
     [ThreadStatic]
     private static List<int>? t_matches;
 
+    private readonly DetailPlan?[] _detailPlans;
+    private readonly IDetailPatternMatcher _detailMatcher;
+    private readonly Verdict _detailFailMode;
+
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
+    /// <param name="matcher">Matches the policies as <see cref="DetailClauses.WithoutDetail"/> gives them (for policies without a detail pattern, as they are).</param>
     /// <param name="conditions">The compiled conditions, keyed by policy name; null when no policy has one.</param>
     public PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions = null, TimeProvider? time = null)
-        : this(policies, matcher, conditions, time, registry: null)
+        : this(policies, matcher, conditions, time, null)
     {
     }
 
-    /// <param name="registry">The registry whose named sets conditions read (<c>e.InSet</c>); its sets are built here, once.</param>
+    /// <param name="options">How the detail is matched, the verdict of <c>detailErrors: fail-mode</c>, and the registry whose named sets conditions read.</param>
     internal PolicyEvaluator(ImmutableArray<PolicyDefinition> policies, IPolicyMatcher matcher, IConditionSet? conditions, TimeProvider? time,
-        RegistryDefinition? registry)
+        PolicyEvaluatorOptions? options)
     {
         _policies = policies;
         _matcher = matcher;
         _conditions = conditions;
         _time = time ?? TimeProvider.System;
-        _sets = (registry ?? RegistryDefinition.Empty).Sets
+        _sets = (options?.Registry ?? RegistryDefinition.Empty).Sets
             .DistinctBy(s => s.Name, StringComparer.Ordinal)
             .ToFrozenDictionary(s => s.Name, IReadOnlySet<string> (s) => s.Texts.ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
         _conditionIndex = [.. policies.Select(p => p.Condition is null || conditions is null ? -1 : conditions.IndexOf(p.Name))];
@@ -48,52 +68,240 @@ public sealed class PolicyEvaluator
         {
             throw new ArgumentException("every policy with a condition needs its compiled condition", nameof(conditions));
         }
+
+        var (plans, patterns) = DetailPlan.Build(policies);
+        _detailPlans = plans;
+        _detailMatcher = options?.DetailMatcher?.Invoke(patterns) ?? new ReferenceDetailPatternMatcher(patterns);
+        _detailFailMode = options?.DetailFailMode ?? Verdict.Warn;
+        ReadsDetail = plans.Any(p => p is not null);
     }
 
     public ImmutableArray<PolicyDefinition> Policies => _policies;
 
+    /// <summary>Whether some policy reads the event's detail (only then can an evaluation ask for it).</summary>
+    public bool ReadsDetail { get; }
+
     /// <summary>
-    /// Evaluates <paramref name="e"/>. Conditions run within the limits of the compiled set; a condition that throws
-    /// or goes over its budget is recorded on the decision and its policy follows <c>conditionErrors</c>. Throws
-    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled (the caller left).
+    /// Evaluates <paramref name="e"/> without its detail: a policy that reads the detail and matched everything else
+    /// follows its <c>detailErrors</c> (no detail was supplied). See <see cref="EvaluateAsync"/>.
     /// </summary>
-    public Decision Evaluate(DataWorksEvent e, CancellationToken cancellationToken = default)
+    public Decision Evaluate(DataWorksEvent e, CancellationToken cancellationToken = default) => Evaluate(e, null, cancellationToken);
+
+    /// <summary>
+    /// Evaluates <paramref name="e"/> with its detail known up front (<paramref name="detail"/> null: none supplied).
+    /// Conditions run within the limits of the compiled set; a condition that throws or goes over its budget is recorded
+    /// on the decision and its policy follows <c>conditionErrors</c>. Throws <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> is cancelled (the caller left).
+    /// </summary>
+    internal Decision Evaluate(DataWorksEvent e, EventDetailResult? detail, CancellationToken cancellationToken)
+    {
+        var state = Begin(e, cancellationToken);
+        return Finish(e, state, state.Pending is null ? null : detail ?? EventDetailResult.NotSupplied, cancellationToken);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="e"/>, asking <paramref name="details"/> for its detail only when a policy that reads
+    /// it matched everything else (its match and exclusions without the detail, its scope, and a condition that does
+    /// not read the detail), and then once. An event no such policy reaches costs what <see cref="Evaluate(DataWorksEvent, CancellationToken)"/> costs.
+    /// </summary>
+    public async ValueTask<Decision> EvaluateAsync(DataWorksEvent e, IEventDetailSource? details, CancellationToken cancellationToken = default)
+    {
+        var state = Begin(e, cancellationToken);
+        EventDetailResult? detail = null;
+        if (state.Pending is not null)
+        {
+            detail = details is null ? EventDetailResult.NotSupplied : await details.GetAsync(e, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Finish(e, state, detail, cancellationToken);
+    }
+
+    private sealed class EvaluationState
+    {
+        public ImmutableArray<PolicyMatch>.Builder Enforced { get; } = ImmutableArray.CreateBuilder<PolicyMatch>();
+
+        public ImmutableArray<PolicyMatch>.Builder Audited { get; } = ImmutableArray.CreateBuilder<PolicyMatch>();
+
+        public ImmutableArray<ConditionFailure>.Builder Failures { get; } = ImmutableArray.CreateBuilder<ConditionFailure>();
+
+        /// <summary>
+        /// Policies that matched everything but the detail, and whether their condition still has to run (it reached
+        /// for the detail); null when there are none.
+        /// </summary>
+        public List<(int Index, bool ConditionPending)>? Pending { get; set; }
+    }
+
+    // The first stage: every clause that does not read the detail. A condition that may read it runs once without it:
+    // false there (or true without reaching for it) is final; reaching for it puts it off until the detail is known.
+    private EvaluationState Begin(DataWorksEvent e, CancellationToken cancellationToken)
     {
         var matches = t_matches ??= new List<int>(16);
         matches.Clear();
         _matcher.Match(e, matches);
 
-        var enforced = ImmutableArray.CreateBuilder<PolicyMatch>();
-        var audited = ImmutableArray.CreateBuilder<PolicyMatch>();
-        var failures = ImmutableArray.CreateBuilder<ConditionFailure>();
+        var state = new EvaluationState();
         foreach (var index in matches)
         {
             var policy = _policies[index];
-            if (!PassesCondition(index, policy, e, failures, cancellationToken))
+            var plan = _detailPlans[index];
+            if (plan is null)
+            {
+                if (PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
+                {
+                    Add(state, policy, Render(policy, e, default));
+                }
+
+                continue;
+            }
+
+            var conditionPending = false;
+            if (plan.ConditionReads && _conditionIndex[index] >= 0 && policy.Condition is { } condition)
+            {
+                var probe = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time, default, _sets) { DetailPending = true };
+                if (_conditions!.TryEvaluate(_conditionIndex[index], probe, cancellationToken, out var result, out var error))
+                {
+                    if (!result)
+                    {
+                        continue;
+                    }
+                }
+                else if (error is DetailPendingException)
+                {
+                    conditionPending = true;
+                }
+                else
+                {
+                    // The condition failed on the event alone: recorded once, and conditionErrors decides now.
+                    var matched = condition.OnError == ConditionErrorMode.Match;
+                    state.Failures.Add(new ConditionFailure(policy.Name, condition.Location, $"{error!.GetType().Name}: {error.Message}", matched));
+                    if (!matched)
+                    {
+                        continue;
+                    }
+                }
+            }
+            else if (!PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
             {
                 continue;
             }
 
-            var match = new PolicyMatch(policy.Name, policy.Mode, policy.Priority, policy.Location, Render(policy, e));
-            (policy.Mode == PolicyMode.Audit ? audited : enforced).Add(match);
+            if (!conditionPending && !plan.ReadsBeyondCondition)
+            {
+                // The condition decided without the detail, and nothing else reads it.
+                Add(state, policy, Render(policy, e, default));
+                continue;
+            }
+
+            (state.Pending ??= []).Add((index, conditionPending));
         }
 
-        enforced.Sort(ByPriority);
-        audited.Sort(ByPriority);
-        var matched = enforced.ToImmutable();
+        return state;
+    }
+
+    // The second stage: the detail clauses of the pending policies, then the decision.
+    private Decision Finish(DataWorksEvent e, EvaluationState state, EventDetailResult? detail, CancellationToken cancellationToken)
+    {
+        var detailFailures = ImmutableArray<DetailFailure>.Empty;
+        var failMode = false;
+        if (state.Pending is { } pending && detail is not null)
+        {
+            var failures = ImmutableArray.CreateBuilder<DetailFailure>();
+            using var context = new DetailContext(detail.Detail, _detailMatcher);
+            foreach (var (index, conditionPending) in pending)
+            {
+                var policy = _policies[index];
+                var plan = _detailPlans[index]!;
+                if (detail.Detail is null)
+                {
+                    failures.Add(new DetailFailure(policy.Name, policy.Location, detail.Error ?? "no detail", policy.DetailErrors));
+                    failMode |= policy.DetailErrors == DetailErrorMode.FailMode;
+                    if (policy.DetailErrors == DetailErrorMode.Match)
+                    {
+                        // As if the detail clauses held: the detail patterns, exclusions and a condition that reads it.
+                        Add(state, policy, Render(policy, e, default));
+                    }
+
+                    continue;
+                }
+
+                if ((plan.MatchPattern >= 0 && !context.Matches(plan.MatchPattern))
+                    || plan.Exclusions.Any(x => IsExcluded(x, e, context))
+                    || (conditionPending && !PassesCondition(index, policy, e, context.Root, state.Failures, cancellationToken)))
+                {
+                    continue;
+                }
+
+                Add(state, policy, Render(policy, e, context.Root));
+            }
+
+            detailFailures = failures.ToImmutable();
+        }
+
+        state.Enforced.Sort(ByPriority);
+        state.Audited.Sort(ByPriority);
+        var matched = state.Enforced.ToImmutable();
+        Verdict? verdict = null;
+        if (e.IsExtensionPoint)
+        {
+            verdict = VerdictOf(matched);
+            if (failMode && _detailFailMode > verdict)
+            {
+                verdict = _detailFailMode;
+            }
+        }
+
         return new Decision(
             new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index),
-            e.IsExtensionPoint ? VerdictOf(matched) : null,
+            verdict,
             matched,
-            audited.ToImmutable(),
-            failures.ToImmutable(),
+            state.Audited.ToImmutable(),
+            state.Failures.ToImmutable(),
             Error: null)
         {
+            Detail = detail is null ? null : new DetailReport(detail.Source, detail.Error, detail.FromCache),
+            DetailFailures = detailFailures,
             Scope = e.Scope,
         };
     }
 
-    private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, ImmutableArray<ConditionFailure>.Builder failures, CancellationToken cancellationToken)
+    private static void Add(EvaluationState state, PolicyDefinition policy, ImmutableArray<ActionOutcome> actions)
+    {
+        var match = new PolicyMatch(policy.Name, policy.Mode, policy.Priority, policy.Location, actions);
+        (policy.Mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
+    }
+
+    private static bool IsExcluded(DetailExclusion exclusion, DataWorksEvent e, DetailContext context) =>
+        (exclusion.EventPart is null || ReferencePatternEvaluator.Matches(exclusion.EventPart, e.Root))
+        && ScopeFilter.Matches(exclusion.Exclusion.Scope, e.Scope)
+        && context.Matches(exclusion.DetailPattern);
+
+    /// <summary>The detail of one evaluation: which detail patterns it matches (computed once) and its parsed document (parsed once, when needed).</summary>
+    private sealed class DetailContext(EventDetail? detail, IDetailPatternMatcher matcher) : IDisposable
+    {
+        private JsonDocument? _document;
+        private List<int>? _matched;
+
+        /// <summary>The wrapped document's root (<c>{"detail": ...}</c>); undefined without a detail.</summary>
+        public JsonElement Root => detail is null ? default : (_document ??= detail.Parse()).RootElement;
+
+        public bool Matches(int pattern)
+        {
+            if (_matched is null)
+            {
+                _matched = [];
+                if (detail is not null)
+                {
+                    matcher.Match(detail, _document?.RootElement, _matched);
+                }
+            }
+
+            return _matched.BinarySearch(pattern) >= 0;
+        }
+
+        public void Dispose() => _document?.Dispose();
+    }
+
+    private bool PassesCondition(int index, PolicyDefinition policy, DataWorksEvent e, JsonElement detail, ImmutableArray<ConditionFailure>.Builder failures, CancellationToken cancellationToken)
     {
         var conditionIndex = _conditionIndex[index];
         if (conditionIndex < 0 || policy.Condition is null)
@@ -101,7 +309,7 @@ public sealed class PolicyEvaluator
             return true;
         }
 
-        var view = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time, _sets);
+        var view = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time, detail, _sets);
         var outcome = _conditions!.Evaluate(conditionIndex, view, policy.Condition.OnError, cancellationToken);
         if (outcome.Error is { } error)
         {
@@ -121,16 +329,16 @@ public sealed class PolicyEvaluator
             Owners = scope.Owners.IsDefault ? [] : scope.Owners,
         };
 
-    private static ImmutableArray<ActionOutcome> Render(PolicyDefinition policy, DataWorksEvent e)
+    private static ImmutableArray<ActionOutcome> Render(PolicyDefinition policy, DataWorksEvent e, JsonElement detail)
     {
         var outcomes = ImmutableArray.CreateBuilder<ActionOutcome>(policy.Actions.Length);
         foreach (var action in policy.Actions)
         {
             outcomes.Add(action switch
             {
-                BlockAction block => new BlockOutcome(TemplateRenderer.Render(block.Reason, e, policy)),
-                WarnAction warn => new WarnOutcome(TemplateRenderer.Render(warn.Reason, e, policy)),
-                NotifyAction notify => new NotifyOutcome(notify.Channel, TemplateRenderer.Render(notify.Message, e, policy)),
+                BlockAction block => new BlockOutcome(TemplateRenderer.Render(block.Reason, e, policy, detail)),
+                WarnAction warn => new WarnOutcome(TemplateRenderer.Render(warn.Reason, e, policy, detail)),
+                NotifyAction notify => new NotifyOutcome(notify.Channel, TemplateRenderer.Render(notify.Message, e, policy, detail)),
                 ForwardAction forward => new ForwardOutcome(forward.Target),
                 _ => throw new InvalidOperationException($"unknown action {action.Kind}"),
             });

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
@@ -14,6 +15,9 @@ public sealed record ScopeClause(string Dimension, ImmutableArray<string> Allowe
 {
     /// <summary>What the author wrote when it named registry entries (e.g. <c>[{ labels: [sensitive] }]</c>), expanded into <see cref="Allowed"/>.</summary>
     public string? Written { get; init; }
+
+    /// <summary>The values allowed as explain shows them, with what was written when the registry expanded it: <c>[10001234] (from [sales_prod])</c>.</summary>
+    public string AllowedText => PolicyExplainer.Format(Allowed) + (Written is { } written ? $" (from {written})" : "");
 }
 
 public sealed record ExclusionExplanation(int Index, PatternTrace? Match, ImmutableArray<ScopeClause> Scope, bool Excluded, SourceLocation Location);
@@ -41,13 +45,22 @@ public sealed record PolicyExplanation(
 public static class PolicyExplainer
 {
     /// <param name="decision">The decision of the compiled set for the same event: it carries the condition outcome.</param>
-    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision)
+    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision) => Explain(policy, e, decision, default);
+
+    /// <param name="decision">The decision of the compiled set for the same event: it carries the condition and detail outcomes.</param>
+    /// <param name="detail">The event's detail as a policy sees it (<c>{"detail": ...}</c>), when there is one: detail clauses are traced over it.</param>
+    public static PolicyExplanation Explain(PolicyDefinition policy, DataWorksEvent e, Decision decision, JsonElement detail)
     {
-        var match = ReferencePatternEvaluator.Explain(policy.Match, e.Root);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(decision);
+        using var enriched = DetailClauses.EventWithDetail(e.Root, detail);
+        var root = enriched?.RootElement ?? e.Root;
+        var match = ReferencePatternEvaluator.Explain(policy.Match, root);
         var scope = ScopeClauses(policy.Scope, e.Scope);
         var exclusions = policy.Exclude.Select((exclusion, i) =>
         {
-            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, e.Root);
+            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, root);
             var clauses = ScopeClauses(exclusion.Scope, e.Scope);
             return new ExclusionExplanation(i, trace, clauses, (trace?.Matched ?? true) && clauses.All(c => c.Passed), exclusion.Location);
         }).ToImmutableArray();
@@ -69,9 +82,18 @@ public static class PolicyExplainer
             firstFailure = $"exclude[{excluded.Index}] applies ({excluded.Location})";
         }
 
+        // A detail failure is recorded only for a policy that matched everything else: it decides, per detailErrors.
+        var detailFailure = decision.DetailFailures.FirstOrDefault(f => f.Policy == policy.Name);
+        if (detailFailure is not null)
+        {
+            firstFailure = detailFailure.Outcome == DetailErrorMode.Match
+                ? null
+                : $"detail: {detailFailure.Message} (detailErrors: {detailFailure.OutcomeText})";
+        }
+
         var condition = ConditionResult.NotEvaluated;
         string? conditionError = null;
-        if (firstFailure is null && policy.Condition is { } definition && policy.Mode != PolicyMode.Disabled)
+        if (firstFailure is null && detailFailure is null && policy.Condition is { } definition && policy.Mode != PolicyMode.Disabled)
         {
             var failure = decision.ConditionFailures.FirstOrDefault(f => f.Policy == policy.Name);
             var matched = decision.Matched.Concat(decision.Audit).Any(m => m.Policy == policy.Name);

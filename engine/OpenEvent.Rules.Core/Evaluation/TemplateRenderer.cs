@@ -15,7 +15,10 @@ internal static class TemplateRenderer
 {
     public const int MaxLength = 4000;
 
-    public static string Render(MessageTemplate template, DataWorksEvent e, PolicyDefinition policy)
+    public static string Render(MessageTemplate template, DataWorksEvent e, PolicyDefinition policy) => Render(template, e, policy, default);
+
+    /// <param name="detail">The event's detail as a policy sees it (<c>{"detail": ...}</c>); undefined when there is none, and <c>{{ detail.* }}</c> renders empty.</param>
+    public static string Render(MessageTemplate template, DataWorksEvent e, PolicyDefinition policy, JsonElement detail)
     {
         var builder = new StringBuilder();
         foreach (var part in template.Parts)
@@ -26,7 +29,7 @@ internal static class TemplateRenderer
                     builder.Append(literal.Text);
                     break;
                 case PlaceholderPart placeholder:
-                    builder.Append(Resolve(placeholder, e, policy));
+                    builder.Append(Resolve(placeholder, e, policy, detail));
                     break;
             }
 
@@ -41,7 +44,7 @@ internal static class TemplateRenderer
         return builder.ToString();
     }
 
-    private static string Resolve(PlaceholderPart placeholder, DataWorksEvent e, PolicyDefinition policy)
+    private static string Resolve(PlaceholderPart placeholder, DataWorksEvent e, PolicyDefinition policy, JsonElement detail)
     {
         var segments = placeholder.Segments;
         if (segments.Length == 2 && segments[0] == "scope")
@@ -72,7 +75,9 @@ internal static class TemplateRenderer
             };
         }
 
-        if (!JsonPaths.TryGet(e.Root, placeholder.Path, out var value))
+        // The detail comes from its source only: a member named detail in the event itself is not the detail.
+        var root = segments.Length > 0 && segments[0] == DetailUse.Root ? detail : e.Root;
+        if (root.ValueKind != JsonValueKind.Object || !JsonPaths.TryGet(root, placeholder.Path, out var value))
         {
             return "";
         }

@@ -68,39 +68,77 @@ public static class ImpactAnalyzer
     /// <param name="inputs">Event inputs (single events, batch arrays or JSON Lines) with their display names.</param>
     public static ImpactReport Analyze(CompiledPolicySet baseSet, CompiledPolicySet headSet, IEnumerable<(string Name, ReadOnlyMemory<byte> Bytes)> inputs)
     {
-        var events = 0;
-        var invalid = ImmutableArray.CreateBuilder<EventDescriptor>();
-        var changes = ImmutableArray.CreateBuilder<EventChange>();
-        var baseCounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var headCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var report = new ReportBuilder();
         foreach (var (name, bytes) in inputs)
         {
             foreach (var slice in EventInputReader.Split(bytes, name))
             {
-                events++;
                 var before = baseSet.EvaluateSlice(slice);
-                if (before.Error is not null)
-                {
-                    invalid.Add(before.Event);
-                    continue;
-                }
-
-                var after = headSet.EvaluateSlice(slice);
-                Count(before, baseCounts);
-                Count(after, headCounts);
-                if (Compare(before, after) is { } change)
-                {
-                    changes.Add(change);
-                }
+                report.Add(before, before.Error is null ? headSet.EvaluateSlice(slice) : null);
             }
         }
 
-        var policies = Active(baseSet).Concat(Active(headSet)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var counts = policies
-            .Select(p => new PolicyMatchCount(p, baseCounts.GetValueOrDefault(p), headCounts.GetValueOrDefault(p)))
-            .ToImmutableArray();
-        var unmatched = Active(headSet).Where(p => headCounts.GetValueOrDefault(p) == 0).Order(StringComparer.Ordinal).ToImmutableArray();
-        return new ImpactReport(events, invalid.ToImmutable(), changes.ToImmutable(), counts, unmatched);
+        return report.Build(baseSet, headSet);
+    }
+
+    /// <summary>
+    /// As <see cref="Analyze"/>, with the events' details from <paramref name="details"/> for the policies that read
+    /// them (asked for only when one of the two sets needs the detail of an event).
+    /// </summary>
+    public static async Task<ImpactReport> AnalyzeAsync(CompiledPolicySet baseSet, CompiledPolicySet headSet, IEnumerable<(string Name, ReadOnlyMemory<byte> Bytes)> inputs,
+        IEventDetailSource? details, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(baseSet);
+        ArgumentNullException.ThrowIfNull(headSet);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var report = new ReportBuilder();
+        foreach (var (name, bytes) in inputs)
+        {
+            foreach (var slice in EventInputReader.Split(bytes, name))
+            {
+                var before = await baseSet.EvaluateSliceAsync(slice, details, cancellationToken);
+                report.Add(before, before.Error is null ? await headSet.EvaluateSliceAsync(slice, details, cancellationToken) : null);
+            }
+        }
+
+        return report.Build(baseSet, headSet);
+    }
+
+    private sealed class ReportBuilder
+    {
+        private readonly ImmutableArray<EventDescriptor>.Builder _invalid = ImmutableArray.CreateBuilder<EventDescriptor>();
+        private readonly ImmutableArray<EventChange>.Builder _changes = ImmutableArray.CreateBuilder<EventChange>();
+        private readonly Dictionary<string, int> _baseCounts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _headCounts = new(StringComparer.Ordinal);
+        private int _events;
+
+        /// <param name="after">Null when the event is invalid (<paramref name="before"/> has the error).</param>
+        public void Add(Decision before, Decision? after)
+        {
+            _events++;
+            if (after is null)
+            {
+                _invalid.Add(before.Event);
+                return;
+            }
+
+            Count(before, _baseCounts);
+            Count(after, _headCounts);
+            if (Compare(before, after) is { } change)
+            {
+                _changes.Add(change);
+            }
+        }
+
+        public ImpactReport Build(CompiledPolicySet baseSet, CompiledPolicySet headSet)
+        {
+            var policies = Active(baseSet).Concat(Active(headSet)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            var counts = policies
+                .Select(p => new PolicyMatchCount(p, _baseCounts.GetValueOrDefault(p), _headCounts.GetValueOrDefault(p)))
+                .ToImmutableArray();
+            var unmatched = Active(headSet).Where(p => _headCounts.GetValueOrDefault(p) == 0).Order(StringComparer.Ordinal).ToImmutableArray();
+            return new ImpactReport(_events, _invalid.ToImmutable(), _changes.ToImmutable(), counts, unmatched);
+        }
     }
 
     /// <summary>The difference between two decisions for the same event; null when they agree.</summary>

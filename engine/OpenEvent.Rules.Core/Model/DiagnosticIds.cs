@@ -155,9 +155,35 @@ public static class DiagnosticIds
     /// <summary>A warning: numeric on a field DataWorks documents as a number that may arrive as text; numeric-string compares both.</summary>
     public const string NumericOnTextField = "OER3061";
 
+    // The event's detail (issue 14: GetIDEEventDetail)
+    /// <summary>A policy reads the detail (pattern, exclusion, template or condition) but matches event types that have none.</summary>
+    public const string DetailOnTypeWithoutDetail = "OER3070";
+
+    /// <summary>A detail path (pattern or template) that the detail of the matched types does not have: a misspelt field.</summary>
+    public const string UnknownDetailField = "OER3071";
+
+    /// <summary>detail written where it cannot be read: inside a '$or' branch, or as a list instead of a pattern object.</summary>
+    public const string MisplacedDetail = "OER3072";
+
+    /// <summary>A warning: spec.detailErrors on a policy that never reads the detail, so it never applies.</summary>
+    public const string DetailErrorsWithoutDetail = "OER3073";
+
     // The environment the set is loaded in (oer validate --env, the host at each load)
     /// <summary>A channel or target reads its URL, secret or a header from an environment variable that is not set.</summary>
     public const string UnsetEnvironmentVariable = "OER3046";
+
+    // Static analysis of the whole set (oer analyze, also run by oer validate); Analysis/PolicySetAnalyzer
+    /// <summary>A warning: the policy's clauses contradict each other (e.g. exists: false and a value on one field), so it never matches.</summary>
+    public const string NeverMatches = "OER3090";
+
+    /// <summary>A warning: an exclusion covers every event the policy's match and scope select, so the policy never applies.</summary>
+    public const string ExclusionCoversMatch = "OER3091";
+
+    /// <summary>A warning: every event the policy matches, a policy evaluated before it matches with the same actions.</summary>
+    public const string ShadowedPolicy = "OER3092";
+
+    /// <summary>A warning: two enforced policies match a common event (the witness, verified) and one blocks while the other warns.</summary>
+    public const string ConflictingPolicies = "OER3093";
 
     // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>

@@ -34,6 +34,12 @@ public sealed record PolicyDefinition(
     /// unknown type is not reported (by default it is an error: a typo there makes the policy match nothing).
     /// </summary>
     public bool AllowUnknownTypes { get; init; }
+
+    /// <summary>spec.detailErrors: what the policy does when the event's detail (GetIDEEventDetail) cannot be had.</summary>
+    public DetailErrorMode DetailErrors { get; init; }
+
+    /// <summary>Where spec.detailErrors was written; null when it was not.</summary>
+    public SourceLocation? DetailErrorsLocation { get; init; }
 }
 
 public sealed record PolicyMetadata(
@@ -104,6 +110,22 @@ public enum ConditionErrorMode
 }
 
 /// <summary>
+/// What a policy that reads the event's detail does when the detail cannot be had (the DataWorks call failed, timed
+/// out, was refused, or answered a detail of another shape; offline: no detail was supplied).
+/// </summary>
+public enum DetailErrorMode
+{
+    /// <summary>The policy does not match; the failure is recorded on the decision (default).</summary>
+    NoMatch,
+
+    /// <summary>The policy matches as if its detail clauses held (fail closed for guard policies).</summary>
+    Match,
+
+    /// <summary>The policy does not match, and an extension point event is answered with the host's fail mode (DataWorks:FailMode) at least.</summary>
+    FailMode,
+}
+
+/// <summary>
 /// spec.condition: a C# boolean expression. <see cref="Location"/> is where the YAML scalar starts;
 /// <see cref="ContentStart"/> and <see cref="Style"/> say where its text starts, so that compile errors map back
 /// to the exact line and column.
@@ -113,6 +135,32 @@ public sealed record ConditionDefinition(string Expression, ConditionErrorMode O
     public SourceLocation ContentStart { get; init; } = Location;
 
     public ConditionTextStyle Style { get; init; } = ConditionTextStyle.Inline;
+
+    /// <summary>Where character <paramref name="offset"/> of <see cref="Expression"/> is in the file (its start, for a folded scalar).</summary>
+    public SourceLocation Locate(int offset)
+    {
+        offset = Math.Clamp(offset, 0, Expression.Length);
+        if (ContentStart.Line <= 0 || Style == ConditionTextStyle.Folded)
+        {
+            return ContentStart;
+        }
+
+        var line = 0;
+        var lineStart = 0;
+        for (var i = 0; i < offset; i++)
+        {
+            if (Expression[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        // An inline scalar has no line breaks of its own; should one hold one anyway, stay on its first line.
+        return Style == ConditionTextStyle.Literal
+            ? ContentStart with { Line = ContentStart.Line + line, Column = ContentStart.Column + (offset - lineStart) }
+            : line > 0 ? ContentStart : ContentStart with { Column = ContentStart.Column + offset };
+    }
 }
 
 /// <summary>How the expression text was written in YAML, which decides how its offsets map back to the file.</summary>

@@ -31,7 +31,17 @@ public sealed record TestCaseDefinition(
     JsonObject? Patch,
     TestExpectation Expect,
     SourceLocation Location,
-    SourceLocation EventLocation);
+    SourceLocation EventLocation)
+{
+    /// <summary>The event's detail as a file (relative to the test file), as the DataWorks answer, its EventDetail or <c>{"detail": ...}</c>; null when none or inline.</summary>
+    public string? DetailPath { get; init; }
+
+    /// <summary>The event's detail written inline (an EventDetail, e.g. <c>{ CommittedFile: { Content: "..." } }</c>); null when none or a file. Never mutated.</summary>
+    public JsonObject? InlineDetail { get; init; }
+
+    /// <summary>Where <c>detail</c> was written (for its diagnostics).</summary>
+    public SourceLocation DetailLocation { get; init; }
+}
 
 /// <summary>What a regular or extension point event is expected to get (none = regular event, no verdict).</summary>
 public enum ExpectedVerdict

@@ -98,6 +98,13 @@ internal static partial class PolicyDocumentParser
         return new PolicyDefinition(name, metadata, mode, priority, match, scope, exclusions.ToImmutable(), condition, actions.ToImmutable(), location)
         {
             AllowUnknownTypes = spec["allowUnknownTypes"] is JsonValue allow && allow.TryGetValue<bool>(out var allowed) && allowed,
+            DetailErrors = Text(spec["detailErrors"]) switch
+            {
+                "match" => DetailErrorMode.Match,
+                "fail-mode" => DetailErrorMode.FailMode,
+                _ => DetailErrorMode.NoMatch,
+            },
+            DetailErrorsLocation = spec.ContainsKey("detailErrors") ? map.LocateKey("/spec/detailErrors") : null,
         };
     }
 

@@ -48,7 +48,12 @@ internal static class PolicyTestParser
                 item["patch"] is JsonObject patch ? (JsonObject)patch.DeepClone() : null,
                 ParseExpectation((JsonObject)item["expect"]!, pointer + "/expect", map),
                 location,
-                map.Locate(pointer + "/event")));
+                map.Locate(pointer + "/event"))
+            {
+                DetailPath = Text(item["detail"]),
+                InlineDetail = item["detail"] is JsonObject detail ? (JsonObject)detail.DeepClone() : null,
+                DetailLocation = item.ContainsKey("detail") ? map.Locate(pointer + "/detail") : location,
+            });
         }
 
         return ok ? new PolicyTestDefinition(name, document.File, policies, cases.ToImmutable(), map.Locate("")) : null;

@@ -46,7 +46,16 @@ public static class PolicyFolderLoader
     /// The C# conditions are not compiled here: that is the compile step's (<c>PolicySetCompiler</c>), which reports
     /// their diagnostics (OER2xxx), so that one load compiles them once.
     /// </remarks>
-    public static async Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, CancellationToken cancellationToken = default)
+    public static Task<PolicyLoadResult> LoadAsync(IEnumerable<string> paths, EventCatalog catalog, CancellationToken cancellationToken = default) =>
+        LoadReplacingAsync(paths, catalog, null, cancellationToken);
+
+    /// <param name="replaced">
+    /// Content to use instead of what is on disk, by display path (as <see cref="PolicyLoadResult.Files"/> names a
+    /// file): the host console's playground validates an edited policy file in place without writing it. A path that
+    /// is not among the files found is ignored.
+    /// </param>
+    public static async Task<PolicyLoadResult> LoadReplacingAsync(IEnumerable<string> paths, EventCatalog catalog, IReadOnlyDictionary<string, byte[]>? replaced,
+        CancellationToken cancellationToken)
     {
         var validator = await PolicySchemaValidator.GetDefaultAsync().WaitAsync(cancellationToken);
         var diagnostics = new DiagnosticBag();
@@ -78,7 +87,7 @@ public static class PolicyFolderLoader
             try
             {
                 hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
-                var bytes = YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder);
+                var bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder);
                 if (bytes is null)
                 {
                     continue;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Immutable;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
@@ -54,8 +55,11 @@ internal sealed class PolicyCoverage
         _policies = [.. set.Policies.Where(p => p.Mode != PolicyMode.Disabled)];
 
     /// <summary>Records what one case exercised: <paramref name="evaluated"/> are the policies the case was evaluated against.</summary>
-    public void Record(IEnumerable<PolicyDefinition> evaluated, DataWorksEvent e, Decision decision)
+    /// <param name="detail">The detail the case gave (<c>{"detail": ...}</c>), so that detail clauses count as covered too; undefined when none.</param>
+    public void Record(IEnumerable<PolicyDefinition> evaluated, DataWorksEvent e, Decision decision, JsonElement detail = default)
     {
+        using var enriched = DetailClauses.EventWithDetail(e.Root, detail);
+        var root = enriched?.RootElement ?? e.Root;
         foreach (var match in decision.Matched.Concat(decision.Audit))
         {
             _matchingCases[match.Policy] = _matchingCases.GetValueOrDefault(match.Policy) + 1;
@@ -63,13 +67,13 @@ internal sealed class PolicyCoverage
 
         foreach (var policy in evaluated)
         {
-            var trace = ReferencePatternEvaluator.Explain(policy.Match, e.Root);
+            var trace = ReferencePatternEvaluator.Explain(policy.Match, root);
             MarkTrace(policy.Name, trace);
             if (trace.Matched && ScopeFilter.Matches(policy.Scope, e.Scope))
             {
                 foreach (var exclusion in policy.Exclude)
                 {
-                    if (ReferencePolicyMatcher.IsExcluded(exclusion, e))
+                    if ((exclusion.Match is null || ReferencePatternEvaluator.Matches(exclusion.Match, root)) && ScopeFilter.Matches(exclusion.Scope, e.Scope))
                     {
                         _covered.Add((policy.Name, ExclusionKind, exclusion.Location));
                     }

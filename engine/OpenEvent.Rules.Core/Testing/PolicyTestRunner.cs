@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
+using OpenEvent.Rules.Events.Detail;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
 
@@ -98,10 +99,18 @@ public static class PolicyTestRunner
             return new TestCaseResult(testCase.Name, testCase.Location, TestOutcome.Error, [], null, [.. errors]);
         }
 
+        var detail = BuildDetail(test, testCase, e, errors);
+        if (detail is null)
+        {
+            e.Dispose();
+            return new TestCaseResult(testCase.Name, testCase.Location, TestOutcome.Error, [], null, [.. errors]);
+        }
+
         using (e)
         {
-            var decision = compiled.Evaluator.Evaluate(e);
-            coverage.Record(compiled.Evaluator.Policies, e, decision);
+            var decision = compiled.Evaluator.Evaluate(e, detail, CancellationToken.None);
+            using var detailDocument = detail.Detail?.Parse();
+            coverage.Record(compiled.Evaluator.Policies, e, decision, detailDocument?.RootElement ?? default);
             var failures = PolicyTestExpectations.Check(testCase.Expect, decision);
             return new TestCaseResult(testCase.Name, testCase.Location, failures.IsEmpty ? TestOutcome.Passed : TestOutcome.Failed, failures, decision, []);
         }
@@ -189,6 +198,57 @@ public static class PolicyTestRunner
             errors.Add(InvalidEvent(testCase, $"{ex.Message} ({ex.Id})"));
             return null;
         }
+    }
+
+    /// <summary>
+    /// The case's detail: its file or inline mapping, checked like one fetched from DataWorks (the member of the event's
+    /// type, bounded); <see cref="EventDetailResult.NotSupplied"/> without one; null with OER4002 / OER4003 when it
+    /// cannot be read.
+    /// </summary>
+    private static EventDetailResult? BuildDetail(PolicyTestDefinition test, TestCaseDefinition testCase, DataWorksEvent e, List<Diagnostic> errors)
+    {
+        byte[] bytes;
+        if (testCase.DetailPath is { } relative)
+        {
+            var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
+            var read = BoundedFileReader.Read(path, EventDetail.DefaultMaxBytes);
+            if (read.Status != FileReadStatus.Read)
+            {
+                var reason = read.Status switch
+                {
+                    FileReadStatus.Missing => "does not exist",
+                    FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
+                    FileReadStatus.TooLarge => $"is larger than the {EventDetail.DefaultMaxBytes / (1024 * 1024)} MB limit of a detail",
+                    _ => $"cannot be read: {read.Error}",
+                };
+                errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.DetailLocation,
+                    $"the detail file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
+                    "detail paths are relative to the test file, e.g. ../samples/details/FileChange-CommitFile.detail.json"));
+                return null;
+            }
+
+            bytes = read.Bytes;
+        }
+        else if (testCase.InlineDetail is { } inline)
+        {
+            bytes = JsonSerializer.SerializeToUtf8Bytes(inline);
+        }
+        else
+        {
+            return EventDetailResult.NotSupplied;
+        }
+
+        if (!EventDetail.TryRead(bytes, e.CatalogEntry?.Detail?.Member, EventDetail.DefaultMaxBytes, out var detail, out var error))
+        {
+            errors.Add(new Diagnostic(DiagnosticIds.InvalidTestEvent, DiagnosticSeverity.Error, testCase.DetailLocation,
+                $"the detail of case '{testCase.Name}' is not a detail of {e.Type}: {error}",
+                e.CatalogEntry?.Detail is { } schema
+                    ? $"give the EventDetail DataWorks returns for this type, e.g. detail: {{ {schema.Member}: {{ ... }} }} (schemas/events/detail/{schema.Name}.schema.json)"
+                    : "only file and table extension points have a detail; remove detail from this case"));
+            return null;
+        }
+
+        return EventDetailResult.Found(detail!, "test");
     }
 
     private static Diagnostic InvalidEvent(TestCaseDefinition testCase, string message) =>

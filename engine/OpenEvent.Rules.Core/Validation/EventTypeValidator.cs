@@ -1,5 +1,6 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Validation;
 
@@ -104,14 +105,13 @@ internal sealed class EventTypeValidator
                     break;
                 }
 
-                case PrefixMatcher or SuffixMatcher or WildcardMatcher or ContainsMatcher or EqualsIgnoreCaseMatcher
-                    when !known.Any(type => MatcherSemantics.MatchesField(matcher, [Scalar.FromString(type)])):
+                case { TextSelector: { } selector } when !known.Any(type => MatcherSemantics.MatchesField(matcher, [Scalar.FromString(type)])):
                 {
-                    var suggestion = matcher is EqualsIgnoreCaseMatcher ignoreCase ? SuggestType(ignoreCase.Value, known) : null;
+                    var suggestion = selector.Spelling is { } spelling ? SuggestType(spelling, known) : null;
                     if (report)
                     {
                         context.Diagnostics.Error(DiagnosticIds.UnknownEventType, matcher.Location,
-                            $"Policy '{policy}': {Describe(matcher)} on 'type' matches no event type of the DataWorks event catalog",
+                            $"Policy '{policy}': {selector.Description} on 'type' matches no event type of the DataWorks event catalog",
                             Suggestions.DidYouMean(suggestion) + "Event types are case-sensitive and written dataworks:{Category}:{Action}, e.g. {\"prefix\": \"dataworks:FileChange:\"}. " + AllowHint);
                     }
 
@@ -133,16 +133,6 @@ internal sealed class EventTypeValidator
         var withPrefix = known.FirstOrDefault(t => string.Equals(t, prefixed, StringComparison.OrdinalIgnoreCase));
         return withPrefix ?? Suggestions.Closest(text, known);
     }
-
-    private static string Describe(Matcher matcher) => matcher switch
-    {
-        PrefixMatcher p => $"prefix \"{p.Value}\"",
-        SuffixMatcher s => $"suffix \"{s.Value}\"",
-        WildcardMatcher w => $"wildcard \"{w.Pattern}\"",
-        ContainsMatcher c => $"contains \"{c.Value}\"",
-        EqualsIgnoreCaseMatcher e => $"equals-ignore-case \"{e.Value}\"",
-        _ => matcher.Operator,
-    };
 
     private static SourceLocation FirstLocation(LeafMember leaf) =>
         leaf.Matchers.IsEmpty ? leaf.Location : leaf.Matchers[0].Location;

@@ -10,12 +10,11 @@ namespace OpenEvent.Rules.Validation;
 /// OER3021 (a pattern names a field that none of the matched event types documents, or an unknown envelope
 /// attribute), OER3022 (every entry of a value list can never match the documented JSON type of the field, e.g.
 /// <c>status: ["5"]</c> on an integer) and OER3038 (a warning: one entry can never match, the others can, e.g.
-/// <c>fileType: ["10", 10]</c>). Checked in spec.match, its <c>$or</c> branches and every exclusion.
+/// <c>fileType: ["10", 10]</c>). Checked in spec.match, its <c>$or</c> branches and every exclusion. What each
+/// operator can match is the operator's own (<see cref="Matcher.NeverMatches"/>); this walks the patterns.
 /// </summary>
 internal sealed class FieldValidator
 {
-    private static readonly ImmutableHashSet<string> s_numberTypes = ["integer", "number"];
-
     public void Validate(ValidationContext context)
     {
         foreach (var policy in context.Set.Policies)
@@ -39,6 +38,9 @@ internal sealed class FieldValidator
         {
             switch (member)
             {
+                case LeafMember or NestedMember when prefix.Length == 0 && ReferenceEquals(DetailUse.InPattern(pattern), member):
+                    // The event's detail is not an envelope attribute: DetailValidator checks it against the detail schemas.
+                    break;
                 case LeafMember leaf:
                     CheckLeaf(context, policy, leaf, prefix + leaf.Name, types);
                     break;
@@ -99,7 +101,8 @@ internal sealed class FieldValidator
 
         // A list is an OR: an entry that can never match the documented type is dead weight when another entry can
         // match (["10", 10] on an integer still matches 10, as in EventBridge), and a broken policy when none can.
-        var problems = leaf.Matchers.Select(m => (Matcher: m, Problem: NeverMatches(policy, leaf.Name, path, m, jsonTypes))).ToList();
+        var field = new DocumentedField(policy, leaf.Name, path, jsonTypes);
+        var problems = leaf.Matchers.Select(m => (Matcher: m, Problem: m.NeverMatches(field))).ToList();
         var hopeless = problems.TrueForAll(p => p.Problem is not null);
         foreach (var (matcher, problem) in problems)
         {
@@ -156,75 +159,6 @@ internal sealed class FieldValidator
             $"Policy '{policy}': '{path}' is not documented for {types.Describe()}",
             OperatorHint(path[(path.LastIndexOf('.') + 1)..]) + Suggestions.DidYouMean(suggestion) + "Field names are case-sensitive; the documented fields are in schemas/events/<family>.schema.json. A field that is never sent never matches.");
         return false;
-    }
-
-    private readonly record struct NeverMatch(string Message, string Hint);
-
-    /// <summary>Why <paramref name="matcher"/> can never match a field of the documented <paramref name="jsonTypes"/>, or null when it can.</summary>
-    private static NeverMatch? NeverMatches(string policy, string name, string path, Matcher matcher, ImmutableArray<string> jsonTypes)
-    {
-        var numeric = jsonTypes.Any(s_numberTypes.Contains);
-        var text = jsonTypes.Contains("string");
-        var boolean = jsonTypes.Contains("boolean");
-        var documented = string.Join(" or ", jsonTypes);
-        return matcher switch
-        {
-            NumericMatcher numericMatcher when !numeric && !(numericMatcher.AcceptsText && text) => new NeverMatch(
-                $"Policy '{policy}': {numericMatcher.Operator} can never match '{path}', which is documented as {documented}",
-                text ? NumericOnTextHint(name, path, numericMatcher) : $"{numericMatcher.Operator} compares numbers only; use exact values for '{path}'."),
-
-            PrefixMatcher or SuffixMatcher or ContainsMatcher or WildcardMatcher or EqualsIgnoreCaseMatcher or CidrMatcher when !text => new NeverMatch(
-                $"Policy '{policy}': {matcher.Operator} can never match '{path}', which is documented as {documented}",
-                numeric
-                    ? $"{matcher.Operator} applies to strings only; match numbers with exact values or numeric, e.g. {name}: [{{\"numeric\": [\">=\", 5]}}]."
-                    : $"{matcher.Operator} applies to strings only; match '{path}' with exact values."),
-
-            ExactMatcher { Value.IsString: true } exact when !text => new NeverMatch(
-                $"Policy '{policy}': the string {exact.Value} can never equal '{path}', which is documented as {documented}",
-                FixedLiteralHint(name, exact.Value.Text!, numeric, boolean)),
-
-            ExactMatcher { Value.IsNumber: true } exact when !numeric => new NeverMatch(
-                $"Policy '{policy}': the number {exact.Value} can never equal '{path}', which is documented as {documented}",
-                text
-                    ? $"Strings never equal numbers: quote the value, {name}: [\"{exact.Value}\"]."
-                    : $"Strings never equal numbers; write a value of the documented type ({documented})."),
-
-            ExactMatcher { Value.Kind: ScalarKind.True or ScalarKind.False } exact when !boolean => new NeverMatch(
-                $"Policy '{policy}': the boolean {exact.Value} can never equal '{path}', which is documented as {documented}",
-                text
-                    ? $"Booleans never equal strings: quote the value, {name}: [\"{exact.Value}\"]."
-                    : $"Booleans never equal {documented} values; write a value of the documented type."),
-
-            _ => null,
-        };
-    }
-
-    /// <summary>
-    /// A number sent as text (DataWorks sends ids and counts so) is compared by numeric-string, which reads the number a
-    /// string holds; EventBridge's numeric keeps its meaning (numbers only).
-    /// </summary>
-    private static string NumericOnTextHint(string name, string path, NumericMatcher matcher)
-    {
-        var operand = string.Join(", ", matcher.Comparisons.Select(c => $"\"{MatcherFormatter.OperatorText(c.Operator)}\", {c.Value}"));
-        return $"numeric compares JSON numbers only and '{path}' holds text: when it holds numbers written as text, write "
-            + $"{name}: [{{ {NumericMatcher.TextOperator}: [{operand}] }}] ({NumericMatcher.TextOperator} compares numbers and numbers written as text).";
-    }
-
-    private static string FixedLiteralHint(string name, string literal, bool numeric, bool boolean)
-    {
-        if (numeric && JsonNumber.IsJsonNumberSyntax(literal))
-        {
-            return $"Strings never equal numbers: write the number without quotes, {name}: [{literal}].";
-        }
-
-        if (boolean && literal is "true" or "false")
-        {
-            return $"Strings never equal booleans: write the value without quotes, {name}: [{literal}].";
-        }
-
-        return numeric
-            ? $"'{name}' holds numbers: write a number without quotes, or use numeric, e.g. {name}: [{{\"numeric\": [\">=\", 5]}}]."
-            : $"Write a value of the documented type without quotes.";
     }
 }
 

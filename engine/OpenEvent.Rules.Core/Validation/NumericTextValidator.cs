@@ -1,5 +1,6 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Validation;
 
@@ -42,7 +43,7 @@ internal sealed class NumericTextValidator
                         break;
                     }
 
-                    foreach (var numeric in leaf.Matchers.OfType<NumericMatcher>().Where(m => !m.AcceptsText))
+                    foreach (var numeric in leaf.Matchers.OfType<NumericMatcher>())
                     {
                         var operand = MatcherFormatter.Format(numeric);
                         context.Diagnostics.Warning(DiagnosticIds.NumericOnTextField, numeric.Location,

@@ -21,5 +21,6 @@ internal static class PolicySetValidator
         new TemplateValidator().Validate(context);
         new RegistryValidator().Validate(context);
         new NumericTextValidator().Validate(context);
+        new DetailValidator().Validate(context);
     }
 }

@@ -64,6 +64,9 @@ internal sealed class TemplateValidator
             case "scope":
                 CheckScope(context, policy, placeholder, types);
                 return;
+            case DetailUse.Root:
+                return; // DetailValidator checks detail placeholders against the detail schemas
+
             case "policy":
                 if (segments.Length != 2 || !s_policyNames.Contains(segments[1]))
                 {

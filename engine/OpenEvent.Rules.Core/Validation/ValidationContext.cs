@@ -1,6 +1,7 @@
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Validation;
 

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 internal static class ConditionAllowList
 {
     /// <summary>Raised whenever a rule changes, so that cached assemblies compiled under older rules are not reused.</summary>
-    public const string Version = "conditions-allow-list/2";
+    public const string Version = "conditions-allow-list/3";
 
     public const string ApiNamespace = "OpenEvent.Rules.Evaluation.Conditions";
 
@@ -30,7 +30,12 @@ internal static class ConditionAllowList
     ];
 
     // Static initializers run in order: these must precede Fingerprint.
-    private static readonly FrozenSet<string> ApiTypes = new[] { "ConditionEvent", "ConditionNode", "ScopeValues" }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenSet<string> ApiTypes = new[]
+    {
+        "ConditionEvent", "ConditionNode", "ScopeValues",
+        // The event's detail (e.Detail) and the SQL helpers (e.Sql, e.Detail.Sql): read-only views, internal constructors.
+        "ConditionDetail", "DetailFile", "DetailNodeConfiguration", "DetailTable", "DetailColumn", "SqlScript", "SqlStatement",
+    }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly TypeRule ConditionEventRule = new(Constructors: ConstructorRule.Denied);
     private static readonly TypeRule OtherApiRule = new();
     private static readonly TypeRule All = new(); // every member of the type

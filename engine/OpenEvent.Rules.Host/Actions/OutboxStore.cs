@@ -287,13 +287,14 @@ public sealed class OutboxStore
         using var transaction = connection.BeginTransaction();
         var filter = Filter(ids, keys, out var parameters);
         var all = ids.Count == 0 && keys.Count == 0;
+        // Pending ones first: rescheduled after the move, a dead letter just put back would be counted twice.
+        var rescheduled = all ? 0 : Execute(connection, $"UPDATE outbox SET next_attempt_at = $now {filter.Replace("WHERE", "WHERE status = 'pending' AND (", StringComparison.Ordinal)});",
+            [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
         var moved = Execute(connection, $"""
             INSERT INTO outbox (id, idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, last_error, event)
             SELECT id, idempotency_key, event_id, event_type, policy, kind, destination, payload, 'pending', 0, $now, $now, last_error, event FROM dead_letter {filter};
             """, [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
         Execute(connection, $"DELETE FROM dead_letter {filter};", parameters);
-        var rescheduled = all ? 0 : Execute(connection, $"UPDATE outbox SET next_attempt_at = $now {filter.Replace("WHERE", "WHERE status = 'pending' AND (", StringComparison.Ordinal)});",
-            [.. parameters, ("$now", now.ToUnixTimeMilliseconds())]);
         transaction.Commit();
         return moved + rescheduled;
     }

@@ -37,7 +37,11 @@ internal sealed class RulesHostOptions
 
     public DataWorksOptions DataWorks { get; set; } = new();
 
+    public DetailOptions Detail { get; set; } = new();
+
     public BrokerOptions Broker { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
 }
 
 internal sealed class ConditionOptions

@@ -62,7 +62,16 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
+        ValidateDetail(failures, options.Detail);
         ValidateBroker(failures, options.Broker);
+        Range(failures, "Console:RecentDecisions", options.Console.RecentDecisions, 0, 100_000);
+        Range(failures, "Console:MaxRecentEventBytes", options.Console.MaxRecentEventBytes, 0, 1024L * 1024 * 1024);
+        Range(failures, "Console:MaxStreams", options.Console.MaxStreams, 1, 1000);
+        if (options.Console.SessionLifetime < TimeSpan.FromMinutes(1) || options.Console.SessionLifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{Prefix}Console:SessionLifetime ({options.Console.SessionLifetime}) must be between 00:01:00 and 7.00:00:00.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -195,6 +204,17 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
                 }
             }
         }
+    }
+
+    private static void ValidateDetail(List<string> failures, DetailOptions detail)
+    {
+        // No relation to DataWorks:AnswerWithin to check: the call is held to half of it anyway (DetailOptions.Timeout).
+        Positive(failures, "Detail:Timeout", detail.Timeout);
+
+        Range(failures, "Detail:MaxBytes", detail.MaxBytes, 1024, 256 * 1024 * 1024);
+        Range(failures, "Detail:CacheEntries", detail.CacheEntries, 0, 1_000_000);
+        Range(failures, "Detail:CacheBytes", detail.CacheBytes, 0, 64L * 1024 * 1024 * 1024);
+        NotNegative(failures, "Detail:CacheTtl", detail.CacheTtl);
     }
 
     private static void ValidateBroker(List<string> failures, BrokerOptions broker)

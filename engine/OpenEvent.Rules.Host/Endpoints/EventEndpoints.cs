@@ -91,7 +91,7 @@ internal static class EventEndpoints
         try
         {
             // A caller that left stops the dry run: its conditions stop at their next guard.
-            result = ingestion.Evaluate(body, content, context.RequestAborted);
+            result = await ingestion.EvaluateAsync(body, content, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

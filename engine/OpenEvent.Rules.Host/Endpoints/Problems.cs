@@ -24,8 +24,11 @@ internal static class Problems
     {
         400 => "Invalid event",
         401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not found",
         413 => "Payload too large",
         415 => "Unsupported media type",
+        429 => "Too many requests",
         503 => "Not ready",
         _ => "Request failed",
     };

@@ -145,7 +145,7 @@ internal static class StatusEndpoints
         json.WriteEndArray();
     }
 
-    private static void WriteDiagnostic(Utf8JsonWriter json, Diagnostic diagnostic)
+    internal static void WriteDiagnostic(Utf8JsonWriter json, Diagnostic diagnostic)
     {
         json.WriteStartObject();
         json.WriteString("id", diagnostic.Id);

@@ -15,10 +15,13 @@ internal sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHo
 {
     private readonly byte[]? _token = string.IsNullOrEmpty(options.Value.Auth.Token) ? null : Encoding.UTF8.GetBytes(options.Value.Auth.Token);
     private readonly string _headerName = options.Value.Auth.HeaderName;
+    private readonly bool _console = options.Value.Console.Enabled;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (_token is null || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+        // The web console checks its callers itself (a login cookie or this token; WebConsole.ConsoleGate): its page must load before a login.
+        if (_token is null || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz")
+            || (_console && context.Request.Path.StartsWithSegments("/console")))
         {
             await next(context);
             return;

@@ -11,10 +11,10 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// The one way events come in, whatever carried them (POST /events, POST /evaluate, a queue consumer): the input's bytes
 /// and content type are decoded (<see cref="EventContent"/>), each event is read once by the policy set in service and
 /// checked at the door (<see cref="EventAdmission"/>), then decided and its actions stored (<see cref="IngestAsync"/>, by
-/// <see cref="EventPipeline"/>) or only decided (<see cref="Evaluate"/>, the dry run). Nothing here knows HTTP: a bad
+/// <see cref="EventPipeline"/>) or only decided (<see cref="EvaluateAsync"/>, the dry run). Nothing here knows HTTP: a bad
 /// input is a result with a problem, never an exception, and the event's bytes go on as they came.
 /// </summary>
-internal sealed class EventIngestion(PolicySetState state, EventPipeline pipeline, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
+internal sealed class EventIngestion(PolicySetState state, EventPipeline pipeline, IEventDetailSource details, IOptions<RulesHostOptions> options, RulesMetrics metrics, TimeProvider time)
 {
     /// <summary>The name events of an input carry as their origin (decision log, errors).</summary>
     public const string InputName = "request";
@@ -42,10 +42,11 @@ internal sealed class EventIngestion(PolicySetState state, EventPipeline pipelin
     }
 
     /// <summary>
-    /// The dry run: the input's events decided by the policy set in service, nothing performed. A caller that leaves
+    /// The dry run: the input's events decided by the policy set in service, nothing performed (the event's detail is
+    /// asked for, as for /events, when a policy that reads it matched everything else). A caller that leaves
     /// (<paramref name="cancellationToken"/>) stops it: the conditions stop at their next guard and this throws.
     /// </summary>
-    public IngestionResult Evaluate(ReadOnlyMemory<byte> body, EventContent content, CancellationToken cancellationToken)
+    public async Task<IngestionResult> EvaluateAsync(ReadOnlyMemory<byte> body, EventContent content, CancellationToken cancellationToken)
     {
         if (Admit(body, content, out var admitted) is { } problem)
         {
@@ -59,7 +60,7 @@ internal sealed class EventIngestion(PolicySetState state, EventPipeline pipelin
             foreach (var item in input.Events.Where(a => a.Event is not null))
             {
                 using var e = item.Event!;
-                var decision = input.Lease.Compiled.Evaluator.Evaluate(e, cancellationToken);
+                var decision = await input.Lease.Compiled.Evaluator.EvaluateAsync(e, details, cancellationToken);
                 decided.Add(new IngestedEvent(e.Id, e.Type, decision.Verdict, [.. decision.Matched.Select(m => m.Policy)], null, decision));
             }
         }

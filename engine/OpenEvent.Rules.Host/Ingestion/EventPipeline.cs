@@ -23,6 +23,7 @@ internal sealed partial class EventPipeline(
     IActionOutbox outbox,
     DecisionLog decisionLog,
     FallbackAnswerer fallback,
+    IEventDetailSource details,
     RulesMetrics metrics,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
@@ -135,7 +136,9 @@ internal sealed partial class EventPipeline(
         Decision decision;
         try
         {
-            decision = lease.Compiled.Evaluator.Evaluate(e, cancellationToken);
+            // The detail is asked for only when a policy that reads it matched everything else; its call is bounded by
+            // Detail:Timeout, below AnswerWithin, so the policies decide before the fallback answers.
+            decision = await lease.Compiled.Evaluator.EvaluateAsync(e, details, cancellationToken);
         }
         catch (Exception ex) when (e.IsExtensionPoint)
         {

@@ -29,13 +29,16 @@ internal sealed partial class DecisionLog : BackgroundService
     private readonly TimeProvider _time;
     private readonly RulesMetrics _metrics;
     private readonly ILogger<DecisionLog> _logger;
+    private readonly IDecisionObserver[] _observers;
     private long _written;
     private long _dropped;
     private long _queuedBytes;
     private int _dropping;
 
-    public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger)
+    public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger,
+        IEnumerable<IDecisionObserver>? observers = null)
     {
+        _observers = [.. observers ?? []];
         _options = options.Value.DecisionLog;
         _masker = new MaskedEventWriter(_options.Mask);
         _time = time;
@@ -61,6 +64,11 @@ internal sealed partial class DecisionLog : BackgroundService
 
     public void Append(Decision decision, DataWorksEvent? e, string revision, double latencySeconds, DecisionLogNote note = default)
     {
+        foreach (var observer in _observers)
+        {
+            observer.Observe(_time.GetUtcNow(), decision, _options.IncludeEvent ? e : null, revision, latencySeconds, note);
+        }
+
         byte[]? copy = null;
         var length = 0;
         if (_options.IncludeEvent && e is not null)
@@ -153,7 +161,7 @@ internal sealed partial class DecisionLog : BackgroundService
         json.WriteEndArray();
     }
 
-    /// <summary>What is exceptional about the decision: a fallback answer, a late evaluation, an error, a dropped event.</summary>
+    /// <summary>What is exceptional about the decision: a fallback answer, a late evaluation, a detail that could not be had, an error, a dropped event.</summary>
     private static void WriteNotes(Utf8JsonWriter json, Entry entry)
     {
         var decision = entry.Decision;
@@ -166,6 +174,22 @@ internal sealed partial class DecisionLog : BackgroundService
         {
             // Evaluated after its fallback answer went out: the verdict above was not sent to DataWorks.
             json.WriteBoolean("late", true);
+        }
+
+        if (!decision.DetailFailures.IsEmpty)
+        {
+            // Policies that needed the event's detail and could not have it: the reason, and what each made of it.
+            json.WriteStartArray("detailErrors");
+            foreach (var failure in decision.DetailFailures)
+            {
+                json.WriteStartObject();
+                json.WriteString("policy", failure.Policy);
+                json.WriteString("message", failure.Message);
+                json.WriteString("outcome", failure.OutcomeText);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
         }
 
         if (decision.Error is { } error)

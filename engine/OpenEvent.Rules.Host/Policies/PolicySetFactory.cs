@@ -21,6 +21,7 @@ internal sealed class PolicySetFactory(IOptions<RulesHostOptions> options, ICond
             Revision = snapshot.Revision,
             ConditionCompiler = conditions,
             Time = time,
+            DetailFailMode = RulesHostOptionsValidator.ParseVerdict(options.Value.DataWorks.FailMode) ?? Evaluation.Verdict.Warn,
         });
 
     /// <summary>The diagnostics of the conditions of a snapshot that has other errors (it is not compiled).</summary>

@@ -60,7 +60,7 @@ public sealed class DryRunCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Success, exitCode);
         var decision = JsonDocument.Parse(stdout).RootElement;
-        Assert.Equal(["event", "scope", "verdict", "matched", "audit", "conditionErrors", "error"], decision.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["event", "scope", "verdict", "matched", "audit", "conditionErrors", "detail", "detailErrors", "error"], decision.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["id", "type", "file", "index"], decision.GetProperty("event").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["tenant", "tenantName", "workspace", "workspaceName", "region", "environment", "operator", "labels", "owners", "fromRegistry"],
             decision.GetProperty("scope").EnumerateObject().Select(p => p.Name));

@@ -92,6 +92,19 @@ public sealed class OutboxCommandTests : IDisposable
     }
 
     [Fact]
+    public void Retry_ByIdOfADeadLetter_CountsItOnce()
+    {
+        var dead = _store.List(OutboxStore.Dead, 10).Single();
+
+        var (exitCode, stdout, _) = Run("outbox", "retry", "--db", _db, "--id", dead.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Moved back to pending, it is not also counted as a pending action made due now.
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("1 action queued for delivery\n", stdout);
+        Assert.Equal((2L, 1L, 0L), _store.Counts());
+    }
+
+    [Fact]
     public void Retry_ByKey_MakesAPendingActionDueNow()
     {
         var (exitCode, stdout, _) = Run("outbox", "retry", "--db", _db, "--key", "e1/p/0/notify:hook");

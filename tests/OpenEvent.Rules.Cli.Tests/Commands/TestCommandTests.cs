@@ -41,8 +41,8 @@ public sealed class TestCommandTests : IDisposable
         var (exitCode, stdout, stderr) = Run("test", RepositoryPaths.Combine("policies"), "--require-coverage");
 
         Assert.True(exitCode == ExitCodes.Success, stdout + stderr);
-        Assert.Contains("coverage: 13 of 13 policies matched by a case; 43 of 43 clauses, $or branches and exclusions exercised\n", stdout);
-        Assert.Matches(@"\n\d+ passed, 0 failed, 0 errors in \d+ cases \(14 files\)\n$", stdout);
+        Assert.Contains("coverage: 18 of 18 policies matched by a case; 61 of 61 clauses, $or branches and exclusions exercised\n", stdout);
+        Assert.Matches(@"\n\d+ passed, 0 failed, 0 errors in \d+ cases \(19 files\)\n$", stdout);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class TestCommandTests : IDisposable
         var (exitCode, stdout, _) = Run("validate", RepositoryPaths.Combine("policies"), "--strict");
 
         Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Equal("0 errors, 0 warnings in 16 files\n", stdout);
+        Assert.Equal("0 errors, 0 warnings in 21 files\n", stdout);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
+using OpenEvent.Rules.Analysis;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Cli.Commands;
 using OpenEvent.Rules.Compilation;
@@ -103,7 +104,9 @@ public sealed partial class GuideExamplesTests
 
                     temp.Write($"example-{block.Line}/example.yaml", block.Text);
                     var load = await PolicyLoading.LoadAsync([folder], PolicyLoading.Conditions, CancellationToken.None);
-                    failures.AddRange(CheckExpectations(block, load.Diagnostics).Select(p => $"policy-guide.md:{block.Line}: {p}"));
+                    // As `oer validate`: the set's analysis (OER309x) runs when the set loads.
+                    IReadOnlyList<Diagnostic> loadDiagnostics = load.HasErrors ? load.Diagnostics : [.. load.Diagnostics, .. PolicySetAnalyzer.Analyze(load.Set)];
+                    failures.AddRange(CheckExpectations(block, loadDiagnostics).Select(p => $"policy-guide.md:{block.Line}: {p}"));
                     if (!load.HasErrors && load.Set.Policies.Length > 0)
                     {
                         current?.Dispose();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Core.Tests.Evaluation;
 

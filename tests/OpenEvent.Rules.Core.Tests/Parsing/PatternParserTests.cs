@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Parsing;
 
 namespace OpenEvent.Rules.Core.Tests.Parsing;

@@ -154,7 +154,7 @@ public sealed class PolicyFolderLoaderTests
         var result = await PolicyFolderLoader.LoadAsync([RepositoryPaths.Combine("policies")]);
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(13, result.Set.Policies.Length);
+        Assert.Equal(18, result.Set.Policies.Length);
         Assert.Equal(["oncall-webhook", "dq-dingtalk"], result.Set.Channels.Select(c => c.Name));
         Assert.Equal(["audit-sink"], result.Set.Targets.Select(t => t.Name));
     }

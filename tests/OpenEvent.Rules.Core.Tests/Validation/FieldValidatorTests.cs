@@ -1,5 +1,6 @@
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using static OpenEvent.Rules.Core.Tests.Validation.M;
 
 namespace OpenEvent.Rules.Core.Tests.Validation;
@@ -84,7 +85,7 @@ public sealed class FieldValidatorTests
     {
         var match = Pattern(Or(
             TypedData(Deploy, Leaf("fileName", Suffix(".sql"))),
-            TypedData(Download, Leaf("fileName", Suffix(".csv")), Leaf("dataRowSize", 12, 11, Numeric(12, 24, (NumericOperator.GreaterThan, 1000)) with { AcceptsText = true })),
+            TypedData(Download, Leaf("fileName", Suffix(".csv")), Leaf("dataRowSize", 12, 11, NumericString(12, 24, (NumericOperator.GreaterThan, 1000)))),
             TypedData(InstanceStatus, Leaf("fileName", 15, 11, Suffix(".csv")))));
 
         var diagnostic = Assert.Single(Validate(Policy("p", match)));
@@ -209,7 +210,7 @@ public sealed class FieldValidatorTests
     [Fact]
     public void Validate_FieldWithSeveralTypes_AcceptsStringAndNumberOperators() =>
         Assert.Empty(Validate(Policy("p", TypedData(Download,
-            Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)) with { AcceptsText = true }, Exact("100001"), Number("100001"), Prefix("9"))))));
+            Leaf("dataRowSize", NumericString(1, 1, (NumericOperator.GreaterThan, 100000)), Exact("100001"), Number("100001"), Prefix("9"))))));
 
     [Fact]
     public void Validate_NumericOnANumberSentAsText_WarnsAndPointsToNumericString()
@@ -223,12 +224,12 @@ public sealed class FieldValidatorTests
 
     [Fact]
     public void Validate_NumericStringOnText_NoDiagnostic() =>
-        Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", Numeric(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)) with { AcceptsText = true })))));
+        Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", NumericString(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)))))));
 
     [Fact]
     public void Validate_NumericStringOnBooleans_NeverMatches()
     {
-        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(StartDi, Leaf("showTableMapping", Numeric(8, 15, (NumericOperator.GreaterThan, 0)) with { AcceptsText = true })))));
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(StartDi, Leaf("showTableMapping", NumericString(8, 15, (NumericOperator.GreaterThan, 0)))))));
 
         AssertDiagnostic(diagnostic, "OER3022", DiagnosticSeverity.Error, 8, 15, "Policy 'p': numeric-string can never match 'data.showTableMapping', which is documented as boolean");
     }

@@ -1,6 +1,7 @@
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Validation;
 using static OpenEvent.Rules.Core.Tests.Validation.M;
 
@@ -25,7 +26,7 @@ public sealed class PolicySetValidatorTests
         Pattern(
             Leaf("type", Prefix("dataworks:ResourcesDownload:")),
             Data(
-                Leaf("dataRowSize", Numeric(1, 1, (NumericOperator.GreaterThan, 100000)) with { AcceptsText = true }, Wildcard("??????*")),
+                Leaf("dataRowSize", NumericString(1, 1, (NumericOperator.GreaterThan, 100000)), Wildcard("??????*")),
                 Leaf("queryDwProjectId", Exact("10001234")),
                 Leaf("ip", AnythingBut(1, 1, Exact("10.0.0.1")), Cidr("10.0.0.0/8")))),
         Scope(workspaces: ["10001234"], operators: ["149318960370001"], regions: ["cn-hangzhou"]),

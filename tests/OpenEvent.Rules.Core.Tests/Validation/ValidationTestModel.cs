@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Core.Tests.Validation;
@@ -61,6 +62,10 @@ internal static partial class M
 
     public static NumericMatcher Numeric(int line, int column, params (NumericOperator Op, decimal Value)[] comparisons) =>
         new([.. comparisons.Select(c => new NumericComparison(c.Op, JsonNumber.FromDecimal(c.Value)))], L(line, column));
+
+    /// <summary>numeric-string with the comparisons of <see cref="Numeric"/>.</summary>
+    public static NumericStringMatcher NumericString(int line, int column, params (NumericOperator Op, decimal Value)[] comparisons) =>
+        Numeric(line, column, comparisons) is var numeric ? new NumericStringMatcher(numeric.Comparisons, numeric.Location) : null!;
 
     // Pattern members
     public static LeafMember Leaf(string name, int line, int column, params Matcher[] matchers) => new(name, [.. matchers], L(line, column));

@@ -32,12 +32,12 @@ public sealed partial class HostSettingsTests
         Assert.Equal(
             [
                 "unknown setting OpenEventRules:Auth:Token:Value (command line): OpenEventRules:Auth:Token is a single value, not a section.",
-                "unknown setting OpenEventRules:DataWorks:Enabled (command line): the settings of OpenEventRules:DataWorks are ExtensionCode, Endpoint, Region, Version, SignatureVersion, Deadline, FailMode, AnswerWithin, MaxMessageLength, AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable.",
+                "unknown setting OpenEventRules:DataWorks:Enabled (command line): did you mean OpenEventRules:Detail:Enabled?",
                 "unknown setting OpenEventRules:DecisionLog:Mask:first (command line): OpenEventRules:DecisionLog:Mask is a list; number its entries (OpenEventRules:DecisionLog:Mask:0, OpenEventRules:DecisionLog:Mask:1, ...).",
                 "unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?",
                 "unknown setting OpenEventRules:MaxBatchBytes (command line): did you mean OpenEventRules:Limits:MaxBatchBytes?",
                 "unknown setting OpenEventRules:Outbox:Pth (command line): did you mean OpenEventRules:Outbox:Path?",
-                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks, Broker.",
+                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks, Detail, Broker, Console.",
             ],
             error.Failures.Order(StringComparer.Ordinal));
     }
@@ -194,4 +194,28 @@ public sealed partial class HostSettingsTests
 
     [GeneratedRegex(@"^#{1,6} (.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();
+}
+
+/// <summary>The detail settings are checked at start, each failure naming the setting and the fix.</summary>
+public sealed class DetailSettingsTests
+{
+    [Fact]
+    public async Task Start_DetailSettingsOutOfBounds_RefusedNamingEach()
+    {
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
+            "--OpenEventRules:Detail:Timeout", "00:00:00",
+            "--OpenEventRules:Detail:MaxBytes", "10",
+            "--OpenEventRules:Detail:CacheEntries", "-1"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal(
+            [
+                "OpenEventRules:Detail:CacheEntries is -1: it must be between 0 and 1000000.",
+                "OpenEventRules:Detail:MaxBytes is 10: it must be between 1024 and 268435456.",
+                "OpenEventRules:Detail:Timeout is 00:00:00: it must be positive (e.g. 00:00:30).",
+            ],
+            error.Failures.Order(StringComparer.Ordinal));
+        await app.DisposeAsync();
+    }
 }

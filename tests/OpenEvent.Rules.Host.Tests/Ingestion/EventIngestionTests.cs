@@ -29,7 +29,7 @@ public sealed class EventIngestionTests(SharedHost shared) : IClassFixture<Share
         var item = BadInputCorpusTests.Cases.Single(c => c.Name == name);
 
         var ingested = await _ingestion.IngestAsync(item.Body, Content(item), CancellationToken.None);
-        var evaluated = _ingestion.Evaluate(item.Body, Content(item), CancellationToken.None);
+        var evaluated = await _ingestion.EvaluateAsync(item.Body, Content(item), CancellationToken.None);
 
         Assert.Equal((item.Status, item.ErrorId), Answer(ingested));
         Assert.Equal((item.Status, item.ErrorId), Answer(evaluated));

@@ -16,18 +16,22 @@ public sealed class ConditionEvent
     private readonly JsonElement _root;
     private readonly TimeProvider _clock;
     private readonly IReadOnlyDictionary<string, IReadOnlySet<string>> _sets;
+    private readonly JsonElement _detail;
+    private ConditionDetail? _detailView;
 
     /// <param name="root">The CloudEvent (structured mode: the object with <c>specversion</c>, <c>type</c>, <c>data</c>, ...).</param>
     /// <param name="scope">The normalized scope values of the event.</param>
     /// <param name="clock">The clock behind <see cref="Now"/>; the system clock when null.</param>
     public ConditionEvent(JsonElement root, ScopeValues? scope = null, TimeProvider? clock = null)
-        : this(root, scope, clock, sets: null)
+        : this(root, scope, clock, default, sets: null)
     {
     }
 
+    /// <param name="detail">The event's detail as a policy sees it (<c>{"detail": EventDetail}</c>); undefined when there is none.</param>
     /// <param name="sets">The registry's named sets as text, built once per policy set (<see cref="InSet(string, string)"/>).</param>
-    internal ConditionEvent(JsonElement root, ScopeValues? scope, TimeProvider? clock, IReadOnlyDictionary<string, IReadOnlySet<string>>? sets)
+    internal ConditionEvent(JsonElement root, ScopeValues? scope, TimeProvider? clock, JsonElement detail, IReadOnlyDictionary<string, IReadOnlySet<string>>? sets = null)
     {
+        _detail = detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("detail", out var eventDetail) ? eventDetail : default;
         _root = root.ValueKind == JsonValueKind.Object ? root : default;
         _clock = clock ?? TimeProvider.System;
         _sets = sets ?? s_noSets;
@@ -59,6 +63,17 @@ public sealed class ConditionEvent
 
     /// <summary>The payload (<c>data</c>).</summary>
     public ConditionNode Data { get; }
+
+    /// <summary>
+    /// The event's detail (what DataWorks' GetIDEEventDetail returns: the committed code and node configuration, the
+    /// table model); fetched only for policies whose condition reads it. Empty (<c>Exists</c> false) when there is none.
+    /// </summary>
+    public ConditionDetail Detail => DetailPending
+        ? throw new DetailPendingException()
+        : _detailView ??= _detail.ValueKind == JsonValueKind.Object ? new ConditionDetail(_detail) : ConditionDetail.Missing;
+
+    /// <summary>Set for the run before the detail is asked for: reading <see cref="Detail"/> then stops the condition (<see cref="DetailPendingException"/>).</summary>
+    internal bool DetailPending { get; init; }
 
     /// <summary>Tenant, workspace, region, environment (DEV/PROD) and operator of the event.</summary>
     public ScopeValues Scope { get; }
@@ -129,6 +144,20 @@ public sealed class ConditionEvent
 
     /// <summary>Whether the number <paramref name="value"/> (an id, e.g. <c>e.Data.Long("projectId")</c>) is in the named set.</summary>
     public bool InSet(string set, long value) => InSet(set, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>
+    /// <paramref name="text"/> read as MaxCompute SQL: statements, kinds, tables read and written, <c>SELECT *</c>,
+    /// INSERT OVERWRITE without a partition (see <see cref="SqlScript"/>). A null text reads as an empty script.
+    /// </summary>
+    public SqlScript Sql(string? text) => SqlScript.Parse(text, SqlScript.ParseDialect(null));
+
+    /// <summary><paramref name="text"/> read as SQL of <paramref name="dialect"/>: maxcompute (odps), hive (emr, spark) or hologres (holo, postgres).</summary>
+    public SqlScript Sql(string? text, string dialect) => SqlScript.Parse(text, SqlScript.ParseDialect(dialect));
+
+    /// <summary>
+    /// The shortest time in minutes between two runs of a DataWorks cron expression (<c>00 00/5 * * * ?</c>: 5; once a
+    /// day: 1440); -1 when it cannot be read. For <c>data.cronExpress</c> of node events and the detail's node configuration.
+    /// </summary>
+    public int MinutesBetweenRuns(string? cron) => CronInterval.MinutesBetweenRuns(cron);
 
     /// <summary>
     /// Regular-expression match, the only regex access conditions have: culture-invariant, non-backtracking

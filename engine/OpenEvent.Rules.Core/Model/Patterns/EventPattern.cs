@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Net;
+using System.Text.Json;
 
 namespace OpenEvent.Rules.Model.Patterns;
 
@@ -22,92 +22,52 @@ internal sealed record LeafMember(string Name, ImmutableArray<Matcher> Matchers,
 /// <summary><c>$or: [ {...}, {...} ]</c>: at least one branch matches.</summary>
 internal sealed record OrMember(ImmutableArray<PatternObject> Branches, SourceLocation Location) : PatternMember(Location);
 
-/// <summary>One entry of a leaf list.</summary>
+/// <summary>
+/// One entry of a leaf list: a leaf operator. Every operator is defined once, in its own file under Operators/: its
+/// record overrides the members below (what it means for one value, its compiled test, its index key, its JSON text,
+/// its type check) and carries the operator's key and how its operand is read. The layers reach an operator only
+/// through these members, so a new operator is that one file plus its registration in the operator table.
+/// </summary>
 internal abstract record Matcher(SourceLocation Location)
 {
     /// <summary>The operator name as written in patterns, for messages and explain output.</summary>
     public abstract string Operator { get; }
-}
 
-/// <summary>An exact value: string, number (by value), true, false or null.</summary>
-internal sealed record ExactMatcher(Scalar Value, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "exact";
-}
+    // ---- Reference semantics (docs/matching-semantics.md, "Leaf operators") ------------------------------
 
-/// <summary><c>{"prefix": "acs."}</c> or <c>{"prefix": {"equals-ignore-case": "acs."}}</c>; strings only.</summary>
-internal sealed record PrefixMatcher(string Value, bool IgnoreCase, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "prefix";
-}
+    /// <summary>Whether <paramref name="value"/>, one leaf value of a field, satisfies this entry.</summary>
+    internal abstract bool Matches(Scalar value);
 
-/// <summary><c>{"suffix": ".sql"}</c> or with equals-ignore-case; strings only.</summary>
-internal sealed record SuffixMatcher(string Value, bool IgnoreCase, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "suffix";
-}
+    /// <summary>Whether this entry accepts a field with no leaf value (missing, an object, [] or objects only).</summary>
+    internal virtual bool MatchesMissing => false;
 
-/// <summary><c>{"contains": "prod"}</c> (Alibaba EventBridge); strings only, ordinal.</summary>
-internal sealed record ContainsMatcher(string Value, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "contains";
-}
+    // ---- Compiled matcher ------------------------------------------------------------------------------
 
-/// <summary><c>{"equals-ignore-case": "PROD"}</c>; strings only, Unicode simple case folding (ToUpperInvariant on both sides).</summary>
-internal sealed record EqualsIgnoreCaseMatcher(string Value, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "equals-ignore-case";
-}
+    /// <summary>The per-value test the compiled matcher runs (the same meaning as <see cref="Matches"/>), or null when no value satisfies this entry.</summary>
+    internal abstract ValueTest? Compile();
 
-/// <summary><c>{"wildcard": "dws_*_daily"}</c>; <c>*</c> matches any run of characters, <c>\*</c> a literal star, <c>\\</c> a backslash.</summary>
-internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "wildcard";
-}
+    /// <summary>A key every value this entry accepts hits, for the candidate index; null when no key describes them.</summary>
+    internal abstract IndexKey? ToIndexKey();
 
-/// <summary>
-/// <c>{"anything-but": ...}</c>: the field exists and the value matches none of <see cref="Excluded"/>
-/// (exact values, or one prefix / suffix / wildcard / equals-ignore-case list).
-/// </summary>
-internal sealed record AnythingButMatcher(ImmutableArray<Matcher> Excluded, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "anything-but";
-}
+    // ---- Formatting ------------------------------------------------------------------------------------
 
-internal enum NumericOperator
-{
-    Equal,
-    LessThan,
-    LessThanOrEqual,
-    GreaterThan,
-    GreaterThanOrEqual,
-}
+    /// <summary>Writes the entry as an author writes it: <c>{"operator": operand}</c>.</summary>
+    internal virtual void WriteJson(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName(Operator);
+        WriteOperand(writer);
+        writer.WriteEndObject();
+    }
 
-internal readonly record struct NumericComparison(NumericOperator Operator, JsonNumber Value);
+    /// <summary>Writes the operand as authored (the value of the operator's key).</summary>
+    internal abstract void WriteOperand(Utf8JsonWriter writer);
 
-/// <summary>
-/// <c>{"numeric": [">", 0, "&lt;=", 5]}</c>: a JSON number satisfying every comparison (AND). With
-/// <see cref="AcceptsText"/> it is <c>{"numeric-string": [...]}</c>, which also takes a string holding a JSON number
-/// (<c>"250000"</c>): DataWorks sends some numbers as text, and EventBridge's <c>numeric</c> keeps its meaning.
-/// </summary>
-internal sealed record NumericMatcher(ImmutableArray<NumericComparison> Comparisons, SourceLocation Location) : Matcher(Location)
-{
-    public const string TextOperator = "numeric-string";
+    // ---- Validation ------------------------------------------------------------------------------------
 
-    /// <summary>numeric-string: a string whose whole text is a JSON number is compared by its value too.</summary>
-    public bool AcceptsText { get; init; }
+    /// <summary>Why this entry can never match a field of the documented JSON types, or null when it can.</summary>
+    internal abstract NeverMatch? NeverMatches(DocumentedField field);
 
-    public override string Operator => AcceptsText ? TextOperator : "numeric";
-}
-
-/// <summary><c>{"cidr": "10.0.0.0/24"}</c>: a string holding an IP address (v4 or v6) inside the network.</summary>
-internal sealed record CidrMatcher(string Text, IPNetwork Network, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "cidr";
-}
-
-/// <summary><c>{"exists": true|false}</c>: whether the field has a leaf value (objects and empty arrays are not leaves).</summary>
-internal sealed record ExistsMatcher(bool Exists, SourceLocation Location) : Matcher(Location)
-{
-    public override string Operator => "exists";
+    /// <summary>For an operator that selects strings by authored text: how messages name it and what to suggest from; null otherwise.</summary>
+    internal virtual TextSelector? TextSelector => null;
 }

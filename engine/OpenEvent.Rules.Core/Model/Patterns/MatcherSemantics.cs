@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -6,43 +5,25 @@ using System.Text.Json;
 
 namespace OpenEvent.Rules.Model.Patterns;
 
-// The value-level meaning of every leaf operator (docs/matching-semantics.md, "Leaf operators"), in one place.
-// The reference evaluator calls these per value, and the compiled matcher reuses them for its per-value
-// checks, so that the two can only disagree on structure (indexing, arrays, $or), never on what an operator
-// means for one value.
+// Field-level matching (docs/matching-semantics.md, "Leaf operators"): a leaf list against the values of a field,
+// exists on a field without values, how leaf values are read from an event; and the value primitives the operators
+// (Operators/, one file each) are written with: case folding, wildcards, IP addresses. An operator's reference
+// semantics and its compiled test use the same primitives, so the reference evaluator and the compiled matcher can
+// only disagree on structure (indexing, arrays, $or), never on what an operator means for one value.
 
-/// <summary>How one leaf matcher judges one leaf value of an event, and how leaf values are read from an event.</summary>
+/// <summary>How a leaf entry judges the values of a field, how leaf values are read from an event, and the operators' value primitives.</summary>
 internal static class MatcherSemantics
 {
     /// <summary>
-    /// Whether <paramref name="value"/>, one leaf value of a field, satisfies <paramref name="matcher"/>.
-    /// An <see cref="ExistsMatcher"/> is about the field as a whole: a field that has this value has a leaf value,
-    /// so <c>exists: true</c> holds and <c>exists: false</c> does not (see <see cref="MatchesMissing"/> for a field without values).
+    /// Whether <paramref name="value"/>, one leaf value of a field, satisfies <paramref name="matcher"/> (each operator
+    /// defines it in its own file under Operators/). An <c>exists</c> matcher is about the field as a whole: a field
+    /// that has this value has a leaf value, so <c>exists: true</c> holds and <c>exists: false</c> does not (see
+    /// <see cref="MatchesMissing"/> for a field without values).
     /// </summary>
-    public static bool Matches(Matcher matcher, Scalar value) => matcher switch
-    {
-        ExactMatcher m => m.Value.Equals(value),
-        PrefixMatcher m => value.IsString && StartsWith(value.Text!, m.Value, m.IgnoreCase),
-        SuffixMatcher m => value.IsString && EndsWith(value.Text!, m.Value, m.IgnoreCase),
-        ContainsMatcher m => value.IsString && value.Text!.Contains(m.Value, StringComparison.Ordinal),
-        EqualsIgnoreCaseMatcher m => value.IsString && EqualsIgnoreCase(value.Text!, m.Value),
-        WildcardMatcher m => value.IsString && WildcardMatches(m.Pattern, value.Text!),
-        NumericMatcher m => (value.IsNumber && SatisfiesAll(m.Comparisons, value.Number))
-            || (m.AcceptsText && value.IsString && NumberInText(value.Text!) is { } number && SatisfiesAll(m.Comparisons, number)),
-        CidrMatcher m => value.IsString && CidrContains(m.Network, value.Text!),
-        ExistsMatcher m => m.Exists,
-        AnythingButMatcher m => !MatchesAny(m.Excluded, value),
-        _ => throw new ArgumentOutOfRangeException(nameof(matcher), matcher.GetType().Name, "Unknown matcher kind."),
-    };
-
-    /// <summary>
-    /// The number a string holds for numeric-string: its whole text in JSON number syntax (<c>"250000"</c>, <c>"-1.5e3"</c>;
-    /// not <c>" 5"</c>, <c>"+5"</c>, <c>"0x10"</c> or <c>"5 rows"</c>); null otherwise.
-    /// </summary>
-    public static JsonNumber? NumberInText(ReadOnlySpan<char> text) => JsonNumber.TryParse(text, out var number) ? number : null;
+    public static bool Matches(Matcher matcher, Scalar value) => matcher.Matches(value);
 
     /// <summary>Whether <paramref name="matcher"/> accepts a field with no leaf value (missing, an object, [] or objects only): only <c>exists: false</c> does.</summary>
-    public static bool MatchesMissing(Matcher matcher) => matcher is ExistsMatcher { Exists: false };
+    public static bool MatchesMissing(Matcher matcher) => matcher.MatchesMissing;
 
     /// <summary>Whether a field whose leaf values are <paramref name="values"/> satisfies <paramref name="matcher"/>.</summary>
     public static bool MatchesField(Matcher matcher, IReadOnlyList<Scalar> values)
@@ -53,19 +34,6 @@ internal static class MatcherSemantics
         }
 
         foreach (var value in values)
-        {
-            if (Matches(matcher, value))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool MatchesAny(IReadOnlyList<Matcher> matchers, Scalar value)
-    {
-        foreach (var matcher in matchers)
         {
             if (Matches(matcher, value))
             {
@@ -102,32 +70,6 @@ internal static class MatcherSemantics
 
     /// <summary>Glob match: <c>*</c> is any run of characters (also empty), <c>\*</c> a literal star; ordinal.</summary>
     public static bool WildcardMatches(string pattern, string value) => WildcardPattern.Parse(pattern).IsMatch(value);
-
-    // ---- Numbers ---------------------------------------------------------------------------------------
-
-    public static bool Satisfies(NumericComparison comparison, JsonNumber value) => comparison.Operator switch
-    {
-        NumericOperator.Equal => value == comparison.Value,
-        NumericOperator.LessThan => value < comparison.Value,
-        NumericOperator.LessThanOrEqual => value <= comparison.Value,
-        NumericOperator.GreaterThan => value > comparison.Value,
-        NumericOperator.GreaterThanOrEqual => value >= comparison.Value,
-        _ => throw new ArgumentOutOfRangeException(nameof(comparison), comparison.Operator, "Unknown numeric operator."),
-    };
-
-    /// <remarks>An ImmutableArray, not an interface: the compiled matcher calls this on its hot path without boxing.</remarks>
-    public static bool SatisfiesAll(ImmutableArray<NumericComparison> comparisons, JsonNumber value)
-    {
-        foreach (var comparison in comparisons)
-        {
-            if (!Satisfies(comparison, value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     // ---- IP addresses ----------------------------------------------------------------------------------
 
@@ -183,25 +125,30 @@ internal static class MatcherSemantics
             return false;
         }
 
-        if (text.Contains(':', StringComparison.Ordinal))
+        return text.Contains(':', StringComparison.Ordinal) ? TryParseIpv6(text, ref address) : TryParseIpv4(text, ref address);
+    }
+
+    private static bool TryParseIpv6(string text, ref IPAddress address)
+    {
+        foreach (var c in text)
         {
-            foreach (var c in text)
+            if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
             {
-                if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
-                {
-                    return false;
-                }
+                return false;
             }
-
-            if (IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0)
-            {
-                address = v6;
-                return true;
-            }
-
-            return false;
         }
 
+        if (IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0)
+        {
+            address = v6;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryParseIpv4(string text, ref IPAddress address)
+    {
         var parts = text.Split('.');
         if (parts.Length != 4)
         {

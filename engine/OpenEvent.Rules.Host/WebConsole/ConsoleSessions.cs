@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host.Configuration;
+
+namespace OpenEvent.Rules.Host.WebConsole;
+
+/// <summary>
+/// The console's sessions, without server-side state: the cookie holds an expiry and a random nonce, signed with a key
+/// drawn at start (HMAC-SHA256), so a restart ends every session and nothing a client sends can make one. The cookie
+/// is HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it) and limited to /console. The
+/// anti-forgery token is derived from the session's nonce with the same key: the page reads it from
+/// <c>/console/api/session</c> (same-origin only) and sends it back in <see cref="CsrfHeader"/> with every POST. With a
+/// token configured, a session is opened by a login with that token; without one, every caller on the loopback
+/// interface gets one, so that POSTs still carry the anti-forgery token.
+/// </summary>
+internal sealed class ConsoleSessions
+{
+    public const string CookieName = "oer_console";
+    public const string CsrfHeader = "X-OER-CSRF";
+
+    /// <summary>Failed logins allowed per minute, host-wide, before further attempts get 429 until the minute is over.</summary>
+    public const int MaxFailedLoginsPerMinute = 10;
+
+    private const int NonceBytes = 16;
+    private const int PayloadBytes = 8 + NonceBytes;
+
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[]? _token;
+    private readonly string _tokenHeader;
+    private readonly TimeSpan _lifetime;
+    private readonly TimeProvider _time;
+    private readonly Lock _failures = new();
+    private long _failureMinute;
+    private int _failedLogins;
+
+    public ConsoleSessions(IOptions<RulesHostOptions> options, TimeProvider time)
+    {
+        var token = options.Value.Auth.Token;
+        _token = string.IsNullOrEmpty(token) ? null : Encoding.UTF8.GetBytes(token);
+        _tokenHeader = options.Value.Auth.HeaderName;
+        _lifetime = options.Value.Console.SessionLifetime;
+        _time = time;
+    }
+
+    /// <summary>A token is configured: the console needs a login (or the token in a header).</summary>
+    public bool TokenRequired => _token is not null;
+
+    public TimeSpan Lifetime => _lifetime;
+
+    /// <summary>The token, compared in constant time.</summary>
+    public bool IsToken(string? presented) =>
+        _token is not null && !string.IsNullOrEmpty(presented) && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _token);
+
+    /// <summary>The request carries the token itself (the configured header or Authorization: Bearer), as the host's other endpoints accept it.</summary>
+    public bool HasTokenHeader(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+        return IsToken(request.Headers[_tokenHeader].ToString()) || IsToken(bearer);
+    }
+
+    /// <summary>Too many failed logins this minute: a guessing script is slowed to <see cref="MaxFailedLoginsPerMinute"/> a minute.</summary>
+    public bool LoginsBlocked
+    {
+        get
+        {
+            lock (_failures)
+            {
+                return _failureMinute == CurrentMinute() && _failedLogins >= MaxFailedLoginsPerMinute;
+            }
+        }
+    }
+
+    public void LoginFailed()
+    {
+        lock (_failures)
+        {
+            var minute = CurrentMinute();
+            _failedLogins = _failureMinute == minute ? _failedLogins + 1 : 1;
+            _failureMinute = minute;
+        }
+    }
+
+    private long CurrentMinute() => _time.GetUtcNow().ToUnixTimeSeconds() / 60;
+
+    /// <summary>A new session cookie value.</summary>
+    public string Issue()
+    {
+        var payload = new byte[PayloadBytes];
+        BinaryPrimitives.WriteInt64BigEndian(payload, (_time.GetUtcNow() + _lifetime).ToUnixTimeSeconds());
+        RandomNumberGenerator.Fill(payload.AsSpan(8));
+        return WebEncoders.Base64UrlEncode(payload) + "." + WebEncoders.Base64UrlEncode(Sign(payload));
+    }
+
+    /// <summary>The session's nonce when <paramref name="cookie"/> is one this process issued and has not expired.</summary>
+    public byte[]? Validate(string? cookie)
+    {
+        var dot = cookie?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        if (cookie is null || cookie.Length > 200 || dot < 0)
+        {
+            return null;
+        }
+
+        byte[] payload;
+        byte[] signature;
+        try
+        {
+            payload = WebEncoders.Base64UrlDecode(cookie[..dot]);
+            signature = WebEncoders.Base64UrlDecode(cookie[(dot + 1)..]);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (payload.Length != PayloadBytes || !CryptographicOperations.FixedTimeEquals(signature, Sign(payload)))
+        {
+            return null;
+        }
+
+        return BinaryPrimitives.ReadInt64BigEndian(payload) > _time.GetUtcNow().ToUnixTimeSeconds() ? payload[8..] : null;
+    }
+
+    /// <summary>The anti-forgery token of a session.</summary>
+    public string CsrfToken(byte[] nonce) => WebEncoders.Base64UrlEncode(HMACSHA256.HashData(_key, (byte[])[.. "csrf:"u8, .. nonce]));
+
+    public bool IsCsrfToken(byte[] nonce, string? presented) =>
+        !string.IsNullOrEmpty(presented) && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presented), Encoding.ASCII.GetBytes(CsrfToken(nonce)));
+
+    public CookieOptions CookieOptions(HttpRequest request, bool expired = false) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = request.IsHttps,
+        Path = "/console",
+        MaxAge = expired ? TimeSpan.Zero : _lifetime,
+        IsEssential = true,
+    };
+
+    private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key, (byte[])[.. "session:"u8, .. payload]);
+}
