@@ -14,28 +14,46 @@ public sealed class ExplainCommandTests
     [Fact]
     public void Explain_MatchingPolicy_MarksEveryClauseAndApplies()
     {
-        using var temp = new TempFolder();
-        var deploy = temp.Write("deploy.json", File.ReadAllText(Sample("FileChange-DeployFile.json")).Replace("\"time\": \"2024-07-12T11:08:14+08:00\"", "\"time\": \"2026-12-24T10:30:00+08:00\"", StringComparison.Ordinal));
-
-        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", deploy, "--policy", "prod-deploy-freeze");
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample("FileChange-DeployFile.json"), "--policy", "prod-deploy-freeze");
 
         Assert.True(exitCode == ExitCodes.Success, stderr);
         Assert.Contains("policy prod-deploy-freeze (", stdout);
         Assert.Contains("): APPLIES", stdout);
         Assert.Contains("pass type \"dataworks:FileChange:DeployFile\"  saw \"dataworks:FileChange:DeployFile\"", stdout);
         Assert.Contains("pass workspace in [10001234, 10001235] (from [{ labels: [core-warehouse] }])  saw 10001234", stdout);
-        Assert.Contains("pass window in [year-end-freeze (2026-12-18 to 2027-01-03, Asia/Shanghai)]  saw 2026-12-24T10:30:00+08:00 (Thu 2026-12-24 10:30 Asia/Shanghai)", stdout);
         Assert.Contains("\n  registry: workspace sales_dw, tenant acme, labels [core-warehouse], owners [200012345678901]; environment from the workspace\n", stdout);
         Assert.DoesNotContain("policy no-delete-prod-files", stdout);
     }
 
     [Fact]
-    public void Explain_OutsideTheWindow_TheWindowIsTheFirstFailingClause()
+    public void Explain_Window_TheEventsLocalTimeInsideOrTheFirstFailingClause()
     {
-        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", Policies, "--event", Sample("FileChange-DeployFile.json"), "--policy", "prod-deploy-freeze");
+        using var temp = new TempFolder();
+        temp.Write("policies/freeze.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Registry
+            metadata: { name: calendar }
+            spec:
+              windows:
+                year-end-freeze: { timeZone: Asia/Shanghai, from: 2026-12-18, to: 2027-01-03 }
+                weekend: { timeZone: Asia/Shanghai, weekly: { from: "Fri 18:00", to: "Mon 08:00" } }
+            ---
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: freeze }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              scope: { windows: [year-end-freeze, weekend] }
+              actions: [ { block: { reason: "frozen" } } ]
+            """);
+        var inside = temp.Write("inside.json", File.ReadAllText(Sample("FileChange-DeployFile.json")).Replace("\"time\": \"2024-07-12T11:08:14+08:00\"", "\"time\": \"2026-12-24T10:30:00+08:00\"", StringComparison.Ordinal));
+
+        var (exitCode, stdout, stderr) = CliRunner.Run("explain", "--policies", temp.Path("policies"), inside, Sample("FileChange-DeployFile.json"));
 
         Assert.True(exitCode == ExitCodes.Success, stderr);
-        Assert.Contains("): does not apply\n  first failing clause: scope: window [year-end-freeze (2026-12-18 to 2027-01-03, Asia/Shanghai)] (", stdout);
+        Assert.Contains("pass window in [year-end-freeze (2026-12-18 to 2027-01-03, Asia/Shanghai), weekend (every week Fri 18:00 to Mon 08:00, Asia/Shanghai)]"
+            + "  saw 2026-12-24T10:30:00+08:00 (Thu 2026-12-24 10:30 Asia/Shanghai)", stdout);
+        Assert.Contains("): does not apply\n  first failing clause: scope: window [year-end-freeze (2026-12-18 to 2027-01-03, Asia/Shanghai), weekend (every week Fri 18:00 to Mon 08:00, Asia/Shanghai)] (", stdout);
         Assert.Contains("; saw 2024-07-12T11:08:14+08:00 (Fri 2024-07-12 11:08 Asia/Shanghai)\n", stdout);
     }
 

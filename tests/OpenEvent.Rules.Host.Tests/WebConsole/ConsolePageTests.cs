@@ -119,7 +119,7 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await Assertions.Expect(page.Locator("#policy-yaml")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("name: prod-deploy-freeze"));
         var yaml = await page.InputValueAsync("#policy-yaml");
         // Typing: the workspace scope no longer names the sample's workspace, so the edited set lets the deploy through.
-        await page.FillAsync("#policy-yaml", yaml.Replace("workspaces: [10001234, 10001235]", "workspaces: [42]", StringComparison.Ordinal));
+        await page.FillAsync("#policy-yaml", yaml.Replace("workspaces: [{ labels: [core-warehouse] }]", "workspaces: [42]", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#playground-verdict .verdict")).ToHaveTextAsync("OK");
 
         await page.FillAsync("#policy-yaml", yaml.Replace("  priority: 100", "  priority: high", StringComparison.Ordinal));
