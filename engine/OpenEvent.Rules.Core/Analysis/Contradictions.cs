@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Analysis;

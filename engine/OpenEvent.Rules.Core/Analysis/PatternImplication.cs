@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Analysis;
 

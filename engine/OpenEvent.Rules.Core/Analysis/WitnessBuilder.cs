@@ -7,6 +7,7 @@ using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Analysis;
 

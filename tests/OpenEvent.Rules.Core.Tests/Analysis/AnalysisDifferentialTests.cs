@@ -5,6 +5,7 @@ using OpenEvent.Rules.Analysis;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 using OpenEvent.Rules.Validation;
 
 namespace OpenEvent.Rules.Core.Tests.Analysis;
