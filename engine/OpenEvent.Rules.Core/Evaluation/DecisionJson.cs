@@ -110,7 +110,7 @@ public static class DecisionJson
     };
 
     /// <summary>Writes <c>"scope": {...}</c> (or null): the resolved scope of an event, as decisions and explain show it.</summary>
-    public static void WriteScope(Utf8JsonWriter writer, EventScope? scope)
+    internal static void WriteScope(Utf8JsonWriter writer, EventScope? scope)
     {
         if (scope is null)
         {

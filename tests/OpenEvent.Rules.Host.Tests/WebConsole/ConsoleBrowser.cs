@@ -112,14 +112,21 @@ public sealed class ConsoleHost : IAsyncLifetime
             """);
         var host = await RunningHost.StartAsync(policies, [
             "--OpenEventRules:Outbox:MaxAttempts", "1",
+            // These hosts have no DataWorks to fetch a deploy's code from: the library's detailErrors: fail-mode policy
+            // answers with the fail mode, OK here, so that an allowed deploy shows as OK.
+            "--OpenEventRules:DataWorks:FailMode", "OK",
             "--OpenEventRules:Outbox:PollInterval", "00:00:00.200",
             .. settings]);
-        // The policy tests name their events as ../samples/events/...: the samples sit beside the policies, as in the repository.
-        var samples = Path.Combine(host.Root, "samples", "events");
-        Directory.CreateDirectory(samples);
-        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Combine("samples", "events")))
+        // The policy tests name their events and details as ../samples/events/... and ../samples/details/...: the samples
+        // sit beside the policies, as in the repository.
+        foreach (var kind in new[] { "events", "details" })
         {
-            File.Copy(file, Path.Combine(samples, Path.GetFileName(file)));
+            var samples = Path.Combine(host.Root, "samples", kind);
+            Directory.CreateDirectory(samples);
+            foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Combine("samples", kind)))
+            {
+                File.Copy(file, Path.Combine(samples, Path.GetFileName(file)));
+            }
         }
 
         return host;
