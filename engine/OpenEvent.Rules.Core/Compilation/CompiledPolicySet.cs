@@ -141,6 +141,7 @@ public static class PolicySetCompiler
             DetailMatcher = options.UseReferenceMatcher ? null : patterns => new CompiledDetailMatcher(patterns),
             DetailFailMode = options.DetailFailMode,
             Registry = definition.Registry,
+            Waivers = definition.Waivers,
         });
         return new CompiledPolicySet(definition, parser, singlePass, evaluator, options.Revision, conditions);
     }

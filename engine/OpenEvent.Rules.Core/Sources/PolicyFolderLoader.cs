@@ -130,6 +130,7 @@ public static class PolicyFolderLoader
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
+        var waivers = ImmutableArray.CreateBuilder<WaiverDefinition>();
         foreach (var (file, document, kind) in documents)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -146,11 +147,18 @@ public static class PolicyFolderLoader
                     case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
                         targets.Add(target);
                         break;
+                    case "Waiver" when WaiverParser.Parse(document, bag, registry) is { } waiver:
+                        waivers.Add(waiver);
+                        break;
                 }
             }, cancellationToken);
         }
 
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry };
+        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable())
+        {
+            Registry = registry,
+            Waivers = waivers.ToImmutable(),
+        };
         try
         {
             PolicySetValidator.Validate(set, catalog, diagnostics);
