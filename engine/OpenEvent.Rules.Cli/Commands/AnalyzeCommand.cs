@@ -5,11 +5,11 @@ namespace OpenEvent.Rules.Cli.Commands;
 
 /// <summary>
 /// <c>oer analyze [PATHS...] [--policies PATH...] [--format text|json|sarif] [--strict]</c>: the set reviewed as a whole
-/// (OER3090-OER3093), reported like <c>oer validate</c>; <c>oer validate</c> runs the same analysis when the set loads.
+/// (OER3090-OER3093) and its waivers by today's clock (OER3101, OER3102), reported like <c>oer validate</c>; <c>oer validate</c> runs the same analysis when the set loads.
 /// </summary>
 internal static class AnalyzeCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var paths = new Argument<string[]>("paths") { Description = $"Policy files or folders, as --policies (default: {PolicyPaths.DefaultPath}).", Arity = ArgumentArity.ZeroOrMore };
         var policies = CommonOptions.Policies();
@@ -20,10 +20,11 @@ internal static class AnalyzeCommand
         };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
         var strict = new Option<bool>("--strict") { Description = "Fail (exit 1) on findings (they are warnings) too." };
+        var expiringWithin = CommonOptions.ExpiringWithin();
 
         var command = new Command("analyze", "Review the policy set as a whole: policies that never match, exclusions that cover the match, shadowed policies, conflicting pairs (with a witness event).")
         {
-            paths, policies, format, strict,
+            paths, policies, format, strict, expiringWithin,
         };
         command.With(
             [
@@ -41,6 +42,7 @@ internal static class AnalyzeCommand
             parseResult.GetValue(strict),
             env: false,
             analyzeOnly: true,
+            new WaiverClock(time, parseResult.GetValue(expiringWithin)),
             stdout,
             stderr,
             cancellationToken));

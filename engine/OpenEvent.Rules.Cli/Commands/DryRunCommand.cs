@@ -15,7 +15,7 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// </summary>
 internal static class DryRunCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin, TimeProvider time)
     {
         var policies = CommonOptions.Policies();
         var events = CommonOptions.Events();
@@ -60,7 +60,7 @@ internal static class DryRunCommand
                 return ExitCodes.Usage;
             }
 
-            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken);
+            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken, time: time);
             if (compiled is null)
             {
                 return exitCode;
@@ -215,6 +215,11 @@ internal static class DecisionTable
                 ForwardOutcome forward => $"forward to {forward.Target} ({match.Policy})",
                 _ => action.Kind,
             })).Append('\n');
+        }
+
+        if (match.Waiver is { } waiver)
+        {
+            text.Append("    ").Append(OneLine(Reporting.WaiverText.Describe(waiver, match.Policy))).Append('\n');
         }
     }
 

@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// </summary>
 internal static class ExplainCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin, TimeProvider time)
     {
         var policies = CommonOptions.Policies();
         var events = CommonOptions.Events();
@@ -60,7 +60,7 @@ internal static class ExplainCommand
                 return ExitCodes.Usage;
             }
 
-            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken);
+            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken, time: time);
             if (compiled is null)
             {
                 return exitCode;
@@ -156,6 +156,11 @@ internal static class ExplainCommand
             if (explanation.FirstFailure is { } first)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  first failing clause: {first}");
+            }
+
+            if (explanation.Waiver is { } waiver)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {Reporting.WaiverText.Describe(waiver, policy.Name)} ({waiver.Location}; reason: {DecisionTable.OneLine(waiver.Reason)})");
             }
 
             text.AppendLine("  match:");

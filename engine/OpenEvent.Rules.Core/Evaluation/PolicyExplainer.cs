@@ -40,7 +40,11 @@ public sealed record PolicyExplanation(
     ConditionResult Condition,
     string? ConditionError,
     bool Applies,
-    string? FirstFailure);
+    string? FirstFailure)
+{
+    /// <summary>The waiver that lets the event through the policy (it applies, but its block and warn do not count); null when none does.</summary>
+    public WaiverDefinition? Waiver { get; init; }
+}
 
 public static class PolicyExplainer
 {
@@ -112,7 +116,10 @@ public static class PolicyExplainer
             firstFailure = "the policy is disabled (mode: disabled)";
         }
 
-        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure);
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure)
+        {
+            Waiver = decision.Matched.FirstOrDefault(m => m.Policy == policy.Name)?.Waiver,
+        };
     }
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
