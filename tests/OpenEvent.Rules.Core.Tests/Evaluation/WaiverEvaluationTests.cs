@@ -69,7 +69,7 @@ public sealed class WaiverEvaluationTests
 
     private static Decision Evaluate(CompiledPolicySet set, string fileName, long workspace = 10001234) =>
         set.EvaluateInput(Encoding.UTF8.GetBytes(
-            $$"""{"specversion":"1.0","id":"e-1","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":{{workspace}},"operator":"200012345678901","fileName":"{{fileName}}"}}"""), "test").Single();
+            $$$"""{"specversion":"1.0","id":"e-1","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":{{{workspace}}},"operator":"200012345678901","fileName":"{{{fileName}}}"}}"""), "test").Single();
 
     [Theory]
     [InlineData(false)]

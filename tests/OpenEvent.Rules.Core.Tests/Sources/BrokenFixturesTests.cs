@@ -64,7 +64,7 @@ public sealed partial class BrokenFixturesTests
         // As `oer validate`: the set's analysis (OER309x) runs when the set loads, and the waivers are judged by the clock
         // (the fixtures' clock: 2026-06-01, so that a fixture's "expires soon" stays so).
         IReadOnlyList<Model.Diagnostic> diagnostics = result.HasErrors ? result.Diagnostics : [.. result.Diagnostics, .. PolicySetAnalyzer.Analyze(result.Set)];
-        diagnostics = [.. diagnostics, .. Validation.WaiverReview.Review(result.Set, FixtureClock)];
+        diagnostics = [.. diagnostics, .. OpenEvent.Rules.Validation.WaiverReview.Review(result.Set, FixtureClock)];
         var reported = diagnostics.Select(d => $"{d.Id} at {d.Location.Line}:{d.Location.Column}").ToHashSet(StringComparer.Ordinal);
         Assert.All(expectations, expected => Assert.True(reported.Contains(expected),
             $"{fileName}: expected {expected}; reported:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics)}"));

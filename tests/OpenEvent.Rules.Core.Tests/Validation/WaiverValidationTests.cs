@@ -56,7 +56,7 @@ public sealed class WaiverValidationTests
 
         Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
         var waiver = Assert.Single(load.Set.Waivers);
-        Assert.Equal(["deploy-freeze"], waiver.Policies);
+        Assert.Equal(["deploy-freeze"], waiver.Policies.ToArray());
         Assert.Equal(("data-eng", "GOV-12", "2026-06-30"), (waiver.Owner, waiver.Ticket, waiver.Expires.Text));
         Assert.Equal(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero), waiver.Expires.End);
     }
@@ -119,7 +119,8 @@ public sealed class WaiverValidationTests
 
     [Theory]
     [InlineData("2026-06-01T00:00:00Z", WaiverState.Active)]     // 30 days left
-    [InlineData("2026-06-16T23:59:59Z", WaiverState.Expiring)]   // 14 days and a second: within the review period
+    [InlineData("2026-06-16T23:59:59Z", WaiverState.Active)]     // 14 days and a second left
+    [InlineData("2026-06-17T00:00:00Z", WaiverState.Expiring)]   // 14 days left: within the review period
     [InlineData("2026-06-30T23:59:59Z", WaiverState.Expiring)]   // its last second
     [InlineData("2026-07-01T00:00:00Z", WaiverState.Expired)]
     public async Task StateAt_EachState(string now, WaiverState state)
@@ -141,11 +142,11 @@ public sealed class WaiverValidationTests
         var strict = WaiverReview.Review(set, s_june1, strict: true);
 
         Assert.Equal(
-            [(DiagnosticIds.WaiverExpiresSoon, DiagnosticSeverity.Warning, "waiver 'soon-one' (GOV-12, owner data-eng) expires in 9 days (2026-06-10: ends 2026-06-11 00:00 UTC)"),
+            [(DiagnosticIds.WaiverExpiresSoon, DiagnosticSeverity.Warning, "waiver 'soon-one' (GOV-12, owner data-eng) expires in 10 days (2026-06-10: ends 2026-06-11 00:00 UTC)"),
              (DiagnosticIds.WaiverExpired, DiagnosticSeverity.Warning, "waiver 'old-one' (GOV-12, owner data-eng) expired 16 days ago (2026-05-15: ends 2026-05-16 00:00 UTC): it no longer applies")],
             normal.Select(d => (d.Id, d.Severity, d.Message)));
         Assert.Equal([DiagnosticSeverity.Warning, DiagnosticSeverity.Error], strict.Select(d => d.Severity));
-        Assert.Equal(39, normal[1].Location.Line);
+        Assert.Equal((38, 12), (normal[1].Location.Line, normal[1].Location.Column));
     }
 
     [Fact]
