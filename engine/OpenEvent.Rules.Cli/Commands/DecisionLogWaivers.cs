@@ -51,8 +51,11 @@ internal static class DecisionLogWaivers
                     continue;
                 }
 
-                lines++;
-                if (!TryCount(line, counts))
+                if (TryCount(line, counts))
+                {
+                    lines++;
+                }
+                else
                 {
                     unreadable++;
                 }
