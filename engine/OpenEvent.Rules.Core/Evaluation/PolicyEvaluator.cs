@@ -246,7 +246,7 @@ public sealed class PolicyEvaluator
         state.Enforced.Sort(ByPriority);
         state.Audited.Sort(ByPriority);
         // Waivers last: they relax what matched, never what matches.
-        var matched = _waivers.Apply(state.Enforced.ToImmutable(), e, _time.GetUtcNow());
+        var matched = _waivers.Apply(state.Enforced.ToImmutable(), e, _time);
         // A policy that could not have the detail it needed answers with the fail mode at least.
         Verdict? verdict = e.IsExtensionPoint ? VerdictOf(matched) : null;
         if (failMode && _detailFailMode > verdict)

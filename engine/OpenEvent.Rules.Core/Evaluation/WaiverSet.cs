@@ -30,14 +30,18 @@ internal sealed class WaiverSet
 
     public bool IsEmpty => _byPolicy.Count == 0;
 
-    /// <summary><paramref name="matched"/> with each waived match carrying its waiver (the same array when none is waived).</summary>
-    public ImmutableArray<PolicyMatch> Apply(ImmutableArray<PolicyMatch> matched, DataWorksEvent e, DateTimeOffset now)
+    /// <summary>
+    /// <paramref name="matched"/> with each waived match carrying its waiver (the same array when none is waived). The
+    /// clock is read only when a waiver names a matched policy.
+    /// </summary>
+    public ImmutableArray<PolicyMatch> Apply(ImmutableArray<PolicyMatch> matched, DataWorksEvent e, TimeProvider time)
     {
-        if (IsEmpty)
+        if (IsEmpty || !matched.Any(m => _byPolicy.ContainsKey(m.Policy)))
         {
             return matched;
         }
 
+        var now = time.GetUtcNow();
         ImmutableArray<PolicyMatch>.Builder? waived = null;
         for (var i = 0; i < matched.Length; i++)
         {

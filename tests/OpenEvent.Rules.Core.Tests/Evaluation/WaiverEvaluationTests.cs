@@ -145,6 +145,21 @@ public sealed class WaiverEvaluationTests
         Assert.Equal(Verdict.Fail, Evaluate(set, "dws_orders").Verdict);
     }
 
+    [Theory]
+    [InlineData("2026-06-02T09:00:00Z", Verdict.Warn)]   // inside the waiver's maintenance hour
+    [InlineData("2026-06-02T11:00:00Z", Verdict.Fail)]   // outside it
+    public async Task Evaluate_WaiverWithAWindow_ReadsTheEventsTimeEvenWhenNoPolicyHasOne(string time, Verdict verdict)
+    {
+        var yaml = Set.Replace("scope: { workspaces: [10001234] }", """scope: { workspaces: [10001234], windows: [{ timeZone: UTC, daily: { from: "08:00", to: "10:00" } }] }""", StringComparison.Ordinal);
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-06-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using var set = PolicySetCompiler.Compile(await LoadAsync(yaml), new() { Time = clock });
+
+        var decision = set.EvaluateInput(Encoding.UTF8.GetBytes(
+            $$$"""{"specversion":"1.0","id":"e-1","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","time":"{{{time}}}","data":{"projectId":10001234,"fileName":"dws_orders"}}"""), "test").Single();
+
+        Assert.Equal(verdict, decision.Verdict);
+    }
+
     [Fact]
     public async Task Explain_WaivedPolicy_NamesTheWaiver()
     {
