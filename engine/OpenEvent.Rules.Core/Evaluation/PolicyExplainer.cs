@@ -116,11 +116,12 @@ public static class PolicyExplainer
             firstFailure = "the policy is disabled (mode: disabled)";
         }
 
-        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure)
-        {
-            Waiver = decision.Matched.FirstOrDefault(m => m.Policy == policy.Name)?.Waiver,
-        };
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Waiver = WaiverOf(policy, decision) };
     }
+
+    /// <summary>The waiver that let the event through <paramref name="policy"/> in <paramref name="decision"/>, if any.</summary>
+    private static WaiverDefinition? WaiverOf(PolicyDefinition policy, Decision decision) =>
+        decision.Matched.FirstOrDefault(m => m.Policy == policy.Name)?.Waiver;
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
     {

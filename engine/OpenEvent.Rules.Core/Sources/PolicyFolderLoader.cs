@@ -154,11 +154,7 @@ public static class PolicyFolderLoader
             }, cancellationToken);
         }
 
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable())
-        {
-            Registry = registry,
-            Waivers = waivers.ToImmutable(),
-        };
+        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry, Waivers = waivers.ToImmutable() };
         try
         {
             PolicySetValidator.Validate(set, catalog, diagnostics);
