@@ -23,7 +23,8 @@ namespace OpenEvent.Rules.Analysis;
 /// verification (each member, each list entry: the verifier compares entries one by one) times the reach. Scope,
 /// condition and fetch run only once the pattern matched: charging them for every event reached is an upper bound.</item>
 /// <item>A field the pattern reads is decoded by the single pass in every event that has it, whatever its type; the
-/// fields the engine reads anyway (type, the scope's paths) cost nothing more.</item>
+/// fields the engine reads anyway (type, the scope's paths) cost nothing more. A clause is priced as if its field were
+/// present in every event it is verified for (an upper bound: a missing field fails the clause at once).</item>
 /// <item>An exclusion's match is a pattern of its own in the same compiled set, with its own reach: an exclusion
 /// without a type is verified for every event, even those its policy never matches.</item>
 /// </list>
@@ -142,7 +143,7 @@ public static class PolicyCostModel
             var fields = new SortedSet<string>(StringComparer.Ordinal);
             var (reach, reachText) = Reach(policy.Match);
             PricePattern(policy.Match, reach, terms, fields);
-            AddMatchedStage(policy, reach, reachText, terms);
+            AddMatchedStage(policy, reach, terms);
             foreach (var exclusion in policy.Exclude)
             {
                 PriceExclusion(exclusion, reach, terms, fields);
@@ -160,7 +161,7 @@ public static class PolicyCostModel
             return new Priced(new PolicyCost(policy.Name, policy.Location, Round(units), reach, reachText, ordered), fields);
         }
 
-        private static void AddMatchedStage(PolicyDefinition policy, double reach, string reachText, List<CostTerm> terms)
+        private static void AddMatchedStage(PolicyDefinition policy, double reach, List<CostTerm> terms)
         {
             if (policy.Scope is { IsEmpty: false })
             {
@@ -169,13 +170,13 @@ public static class PolicyCostModel
 
             if (policy.Condition is { } condition)
             {
-                terms.Add(new CostTerm(CostTermKind.Condition, $"the C# condition, run for {reachText}", reach * Condition, condition.Location));
+                terms.Add(new CostTerm(CostTermKind.Condition, "the C# condition", reach * Condition, condition.Location));
             }
 
             if (DetailUse.Reads(policy))
             {
                 var at = DetailUse.InPattern(policy.Match)?.Location ?? policy.Condition?.Location ?? policy.Location;
-                terms.Add(new CostTerm(CostTermKind.Detail, $"the detail fetch (GetIDEEventDetail), for {reachText}", reach * DetailFetch, at));
+                terms.Add(new CostTerm(CostTermKind.Detail, "the detail fetch (GetIDEEventDetail)", reach * DetailFetch, at));
             }
         }
 
