@@ -116,7 +116,7 @@ public static class PolicyCostModel
 
         // Each field is decoded once per event however many policies read it.
         var fields = priced.SelectMany(p => p.Fields).Distinct(StringComparer.Ordinal).Count();
-        var total = priced.Sum(p => p.Cost.Units - (p.Fields.Count * FieldRead)) + (fields * FieldRead);
+        var total = priced.Sum(p => p.Units - (p.Fields.Count * FieldRead)) + (fields * FieldRead);
         var policies = priced.Select(p => p.Cost)
             .OrderByDescending(c => c.Units)
             .ThenBy(c => c.Policy, StringComparer.Ordinal)
@@ -129,7 +129,8 @@ public static class PolicyCostModel
     /// <summary>The units as reports print them: one decimal, invariant culture.</summary>
     public static string Format(double units) => units.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private sealed record Priced(PolicyCost Cost, IReadOnlyCollection<string> Fields);
+    /// <summary>A policy's cost as reported, its units before rounding (for the set's total), and the fields it reads.</summary>
+    private sealed record Priced(PolicyCost Cost, double Units, IReadOnlyCollection<string> Fields);
 
     /// <summary>The pricing of one set: the catalog's types (for reach) and the fields the engine reads anyway.</summary>
     private sealed class Pricing(EventCatalog catalog)
@@ -158,7 +159,7 @@ public static class PolicyCostModel
 
             var ordered = terms.OrderByDescending(t => t.Units).ToImmutableArray();
             var units = terms.Sum(t => t.Units);
-            return new Priced(new PolicyCost(policy.Name, policy.Location, Round(units), reach, reachText, ordered), fields);
+            return new Priced(new PolicyCost(policy.Name, policy.Location, Round(units), reach, reachText, ordered), units, fields);
         }
 
         private static void AddMatchedStage(PolicyDefinition policy, double reach, List<CostTerm> terms)
