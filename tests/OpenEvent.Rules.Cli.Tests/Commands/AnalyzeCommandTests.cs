@@ -121,6 +121,25 @@ public sealed class AnalyzeCommandTests : IDisposable
             policy.GetProperty("terms").EnumerateArray().Select(t => t.GetProperty("what").GetString()));
     }
 
+    [Fact]
+    public void GuideCiRecipe_AnalyzeStep_PassesOnTheLibraryWithItsBudget()
+    {
+        // The step exactly as the guide's CI recipe writes it, run on this repository's policies/ (and its budget.yaml).
+        var guide = File.ReadAllText(RepositoryPaths.Combine("policy-guide.md"));
+        var recipe = guide[guide.IndexOf("## CI recipe for a policy repository", StringComparison.Ordinal)..];
+        var step = recipe.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("run: oer analyze ", StringComparison.Ordinal));
+        var arguments = step["run: oer ".Length..].Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => a == "policies" ? RepositoryPaths.Combine("policies") : a)
+            .ToArray();
+
+        var (exitCode, stdout, stderr) = CliRunner.Run(arguments);
+
+        Assert.Equal(["analyze", RepositoryPaths.Combine("policies"), "--strict", "--top", "20"], arguments);
+        Assert.True(exitCode == ExitCodes.Success, stdout + stderr);
+        Assert.Contains("; budget 50000 per policy, 200000 for the set:\n", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("  set total: 154777.2 for 18 policies\n0 errors, 0 warnings in 22 files\n", stdout, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--max-policy-cost", "0")]
     [InlineData("--max-set-cost", "-5")]
