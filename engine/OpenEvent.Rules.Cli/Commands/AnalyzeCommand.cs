@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using OpenEvent.Rules.Analysis;
 using OpenEvent.Rules.Cli.CommandLine;
@@ -30,11 +31,11 @@ internal static class AnalyzeCommand
         format.AcceptOnlyFromAmong("text", "json", "sarif");
         var strict = new Option<bool>("--strict") { Description = "Fail (exit 1) on findings (they are warnings) too." };
         var top = new Option<int>("--top") { Description = $"How many of the dearest policies to list (default {DefaultTop}).", DefaultValueFactory = _ => DefaultTop };
-        top.Validators.Add(r => Positive(r, r.GetValueOrDefault<int>()));
+        top.Validators.Add(AtLeastOne);
         var maxPolicy = new Option<long?>("--max-policy-cost") { Description = "The most one policy may cost, in cost units per event (overrides the folder's Budget document)." };
-        maxPolicy.Validators.Add(r => Positive(r, r.GetValueOrDefault<long?>() ?? 1));
+        maxPolicy.Validators.Add(AtLeastOne);
         var maxSet = new Option<long?>("--max-set-cost") { Description = "The most the whole set may cost, in cost units per event (overrides the folder's Budget document)." };
-        maxSet.Validators.Add(r => Positive(r, r.GetValueOrDefault<long?>() ?? 1));
+        maxSet.Validators.Add(AtLeastOne);
 
         var command = new Command("analyze", "Review the policy set as a whole: policies that never match, exclusions that cover the match, shadowed policies, conflicting pairs (with a witness event), and what each policy costs per event against the budget.")
         {
@@ -62,9 +63,10 @@ internal static class AnalyzeCommand
 
     private sealed record Options(string Format, bool Strict, int Top, long? MaxPolicyCost, long? MaxSetCost);
 
-    private static void Positive(System.CommandLine.Parsing.OptionResult result, long value)
+    // Reads the token itself: a value that is no number at all is the parser's to report (reading it here would throw).
+    private static void AtLeastOne(System.CommandLine.Parsing.OptionResult result)
     {
-        if (value <= 0)
+        if (result.Tokens is [.., var token] && long.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value < 1)
         {
             result.AddError($"{result.Option.Name} must be at least 1");
         }

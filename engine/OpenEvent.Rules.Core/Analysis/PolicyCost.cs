@@ -55,11 +55,15 @@ public sealed class PolicyCost
         null => "",
         { Kind: CostTermKind.Detail } => $"Reading the detail calls DataWorks for {ReachText}: narrow spec.match (a type, a workspace, a file name) so that fewer events get that far, or test the event's own fields instead.",
         { Kind: CostTermKind.Condition } => $"The C# condition parses the event into a document for {ReachText}: move what it tests into spec.match (a type, values), which the index narrows by before any condition runs.",
-        { Kind: CostTermKind.Exclusion, ForEveryEvent: true } d => $"{Capitalized(d.What)}: give the exclusion's match the policy's type, so that the index verifies it only for those events.",
-        { ForEveryEvent: true } d => $"The {d.What} is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.",
+        { Kind: CostTermKind.Exclusion, ForEveryEvent: true } d => $"{Capitalized(Noun(d.What))}: give the exclusion's match the policy's type, so that the index verifies it only for those events.",
+        { Kind: CostTermKind.Candidate, ForEveryEvent: true } => "The policy's pattern is verified for every event: add a type (spec.match.type) so that only the events of that type are checked.",
+        { ForEveryEvent: true } d => $"{Capitalized(Noun(d.What))} is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.",
         { Kind: CostTermKind.Fields } => "The policy makes the single pass decode fields nothing else reads: match on fewer fields, or on fields other policies already read.",
-        { } d => $"The {d.What} costs most ({PolicyCostModel.Format(d.Units)} units): use fewer values or a cheaper operator (an exact value or a prefix instead of a wildcard, contains or cidr).",
+        { } d => $"{Capitalized(Noun(d.What))} costs most ({PolicyCostModel.Format(d.Units)} units): use fewer values or a cheaper operator (an exact value or a prefix instead of a wildcard, contains or cidr).",
     };
+
+    // "wildcard on data.fileName" -> "the wildcard on data.fileName"; "the scope" stays.
+    private static string Noun(string what) => what.StartsWith("the ", StringComparison.Ordinal) ? what : "the " + what;
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

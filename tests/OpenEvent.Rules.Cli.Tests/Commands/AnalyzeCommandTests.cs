@@ -144,14 +144,16 @@ public sealed class AnalyzeCommandTests : IDisposable
     [InlineData("--max-policy-cost", "0")]
     [InlineData("--max-set-cost", "-5")]
     [InlineData("--top", "0")]
-    public void Analyze_LimitBelowOne_UsageExit2(string option, string value)
+    [InlineData("--top", "many")]
+    [InlineData("--max-set-cost", "1e6")]
+    public void Analyze_LimitBelowOneOrNotAWholeNumber_UsageExit2(string option, string value)
     {
         _temp.Write("policies/p.yaml", Untyped);
 
         var (exitCode, _, stderr) = CliRunner.Run("analyze", _temp.Path("policies"), option, value);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
-        Assert.Contains($"{option} must be at least 1", stderr, StringComparison.Ordinal);
+        Assert.Contains(long.TryParse(value, out _) ? $"{option} must be at least 1" : $"cannot parse argument '{value}' for option '{option}'", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
