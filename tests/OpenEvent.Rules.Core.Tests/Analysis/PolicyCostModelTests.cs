@@ -75,6 +75,13 @@ public sealed class PolicyCostModelTests : IDisposable
         // typed-exclusion-without-type: (10 + 4) / 52 + the exclusion verified for every event (10 + 5 + 42) + 15.
         Assert.Equal(72.3, Units(cost, "typed-exclusion-without-type"));
 
+        // Each hint names what makes its policy dear.
+        string Hint(string policy) => cost.Policies.Single(p => p.Policy == policy).Hint;
+        Assert.Equal("Reading the detail calls DataWorks for the events of 1 type in 52: narrow spec.match (a type, a workspace, a file name) so that fewer events get that far, or test the event's own fields instead.", Hint("typed-detail"));
+        Assert.Equal("The C# condition parses the event into a document for the events of 1 type in 52: move what it tests into spec.match (a type, values), which the index narrows by before any condition runs.", Hint("typed-condition"));
+        Assert.Equal("The exclusion's match, verified for every event: give the exclusion's match the policy's type, so that the index verifies it only for those events.", Hint("typed-exclusion-without-type"));
+        Assert.Equal("The wildcard on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.", Hint("untyped-wildcard"));
+
         // The set: every policy's work, data.fileName decoded once (not three times).
         Assert.Equal(Math.Round(cost.Policies.Sum(p => p.Units) - (2 * 15), 1), cost.Total, 0.11);
     }
@@ -128,7 +135,8 @@ public sealed class PolicyCostModelTests : IDisposable
             Policy("long-list", $$"""{ type: ["{{DeployFile}}"], data: { fileName: [{{string.Join(", ", Enumerable.Range(0, 100).Select(i => $"\"f{i}\""))}}] } }"""),
             Policy("short-list", $$"""{ type: ["{{DeployFile}}"], data: { fileName: ["f0"] } }"""),
             Policy("cidr", """{ type: ["dataworks:ResourcesDownload:DownloadResourcesExecute"], data: { ip: [{ cidr: "10.0.0.0/8" }] } }"""),
-            Policy("prefix", """{ type: ["dataworks:ResourcesDownload:DownloadResourcesExecute"], data: { ip: [{ prefix: "10." }] } }"""));
+            Policy("prefix", """{ type: ["dataworks:ResourcesDownload:DownloadResourcesExecute"], data: { ip: [{ prefix: "10." }] } }"""),
+            Policy("exists-anywhere", """{ data: { fileName: [{ exists: true }] } }"""));
 
         var cost = PolicyCostModel.Estimate(set);
 
@@ -138,6 +146,10 @@ public sealed class PolicyCostModelTests : IDisposable
         // The verifier compares a list's entries one by one, and cidr parses an address where prefix compares text.
         Assert.True(Units(cost, "long-list") > Units(cost, "short-list"));
         Assert.True(Units(cost, "cidr") > Units(cost, "prefix"));
+
+        // Nothing indexes a pattern without a type or a value: walking it for every event is what costs.
+        Assert.Equal("The policy's pattern is verified for every event: add a type (spec.match.type) so that only the events of that type are checked.",
+            cost.Policies.Single(p => p.Policy == "exists-anywhere").Hint);
     }
 
     [Fact]
