@@ -150,11 +150,7 @@ public static class PolicyFolderLoader
             }, cancellationToken);
         }
 
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable())
-        {
-            Registry = registry,
-            Budget = ReadBudget(documents, diagnostics, cancellationToken),
-        };
+        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry, Budget = ReadBudget(documents, diagnostics, cancellationToken) };
         try
         {
             PolicySetValidator.Validate(set, catalog, diagnostics);
