@@ -29,7 +29,7 @@ internal sealed partial class PolicySchemaValidator
     private const string WaiverResourceName = "schemas/waiver.schema.json";
 
     /// <summary>Every kind a document may have (PolicyTest documents are read by the test runner).</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Registry", "Waiver", "PolicyTest"];
+    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Budget", "Registry", "Waiver", "PolicyTest"];
 
     private static readonly Lazy<Task<PolicySchemaValidator>> s_default = new(() => LoadAsync(CancellationToken.None));
 
@@ -49,6 +49,7 @@ internal sealed partial class PolicySchemaValidator
             ["Policy"] = policy.Definitions["policy"],
             ["Channel"] = policy.Definitions["channel"],
             ["Target"] = policy.Definitions["target"],
+            ["Budget"] = policy.Definitions["budget"],
             ["Registry"] = (await LoadSchemaAsync(RegistryResourceName, cancellationToken)).Definitions["registry"],
             ["Waiver"] = (await LoadSchemaAsync(WaiverResourceName, cancellationToken)).Definitions["waiver"],
             ["PolicyTest"] = await LoadSchemaAsync(TestResourceName, cancellationToken),
