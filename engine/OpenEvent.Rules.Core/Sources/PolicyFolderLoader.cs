@@ -187,7 +187,33 @@ public static class PolicyFolderLoader
             }, cancellationToken);
         }
 
-        return new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry };
+        return new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable())
+        {
+            Registry = registry,
+            Budget = ReadBudget(documents, diagnostics, cancellationToken),
+        };
+    }
+
+    /// <summary>The folder's kind: Budget document; a second one is an error (OER3122), since which applied would depend on file order.</summary>
+    private static CostBudget? ReadBudget(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        CostBudget? budget = null;
+        SourceLocation? first = null;
+        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Budget"))
+        {
+            if (first is { } earlier)
+            {
+                diagnostics.Error(DiagnosticIds.DuplicateCostBudget, document.Map.Locate("/kind"),
+                    $"a second kind: Budget document; the set's budget is already declared at {earlier}",
+                    "keep one Budget document in the policy folder (merge the limits into it)");
+                continue;
+            }
+
+            first = document.Map.Locate("/kind");
+            Isolated(file, diagnostics, bag => budget = PolicyDocumentParser.ParseBudget(document, bag), cancellationToken);
+        }
+
+        return budget;
     }
 
     /// <summary>Runs one document's step; an unexpected exception becomes an OER1018 at its file instead of ending the load.</summary>
