@@ -27,6 +27,23 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
 
     public double AsDouble => _double;
 
+    /// <summary>
+    /// The value as a long when it is an integer in long's range, by value (300.0 gives 300). Only decimals: parsing
+    /// makes a double only beyond decimal's range or precision (never an integer in long's range), so equal numbers
+    /// always give the same answer.
+    /// </summary>
+    public bool TryGetInt64(out long value)
+    {
+        if (_isDecimal && (_decimal.Scale == 0 || decimal.IsInteger(_decimal)) && _decimal is >= long.MinValue and <= long.MaxValue)
+        {
+            value = (long)_decimal;
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
     public static JsonNumber FromDecimal(decimal value) => new(value);
 
     public static JsonNumber FromDouble(double value) => new(value);
