@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace OpenEvent.Rules.Events;
@@ -23,11 +24,23 @@ internal sealed class DuplicateKeyChecker
     private readonly ulong[] _levelFilter = new ulong[InvalidEventException.MaxDepth + 1];
     private readonly HashSet<string>?[] _largeSets = new HashSet<string>?[InvalidEventException.MaxDepth + 1];
     private readonly bool[] _isLarge = new bool[InvalidEventException.MaxDepth + 1];
+    private bool _anyLarge; // spares Reset a walk over every depth for the events (nearly all) without a large object
 
     public void Reset()
     {
         _byteCount = 0;
         _entryCount = 0;
+        if (_bytes.Length > (1 << 20))
+        {
+            _bytes = new byte[1024];
+        }
+
+        if (!_anyLarge)
+        {
+            return;
+        }
+
+        _anyLarge = false;
         for (var depth = 0; depth < _isLarge.Length; depth++)
         {
             if (_isLarge[depth])
@@ -35,11 +48,6 @@ internal sealed class DuplicateKeyChecker
                 _largeSets[depth]!.Clear();
                 _isLarge[depth] = false;
             }
-        }
-
-        if (_bytes.Length > (1 << 20))
-        {
-            _bytes = new byte[1024];
         }
     }
 
@@ -63,14 +71,21 @@ internal sealed class DuplicateKeyChecker
     }
 
     /// <summary>Room for a name of at most <paramref name="maxLength"/> bytes; call <see cref="Add"/> after writing it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> Reserve(int maxLength)
     {
         if (_byteCount + maxLength > _bytes.Length)
         {
-            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _byteCount + maxLength));
+            Grow(maxLength);
         }
 
         return _bytes.AsSpan(_byteCount, maxLength);
+    }
+
+    private void Grow(int maxLength)
+    {
+        // Names past 1 MB come from one hostile event: the buffer is dropped again at the next Reset.
+        Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _byteCount + maxLength));
     }
 
     /// <summary>Adds the name just written at the reserved position; returns it, or throws on a duplicate.</summary>
@@ -126,6 +141,7 @@ internal sealed class DuplicateKeyChecker
 
             set.Add(Encoding.UTF8.GetString(name));
             _isLarge[depth] = true;
+            _anyLarge = true;
         }
     }
 

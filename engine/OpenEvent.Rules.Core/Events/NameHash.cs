@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace OpenEvent.Rules.Events;
 
@@ -15,6 +16,7 @@ internal static class NameHash
 
     // Length, first and last 8 bytes (overlapping for short names): property names differ there in practice, and a
     // collision only costs a byte comparison, never a wrong answer.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Of(ReadOnlySpan<byte> name)
     {
         ulong head;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OpenEvent.Rules.Events;
 
 /// <summary>
@@ -89,6 +91,7 @@ internal sealed class PathNode
     }
 
     /// <summary>The child index of the name (its UTF-8 bytes, unescaped, and their <see cref="NameHash"/>), or -1 when no pattern reads it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int FindChild(ReadOnlySpan<byte> name, int hash)
     {
         for (var slot = hash & _mask; ; slot = (slot + 1) & _mask)
