@@ -14,7 +14,8 @@ internal static class DiagnosticReport
     };
 
     /// <summary><c>file:line:col: error OERnnnn: message</c>, an indented hint line, and a summary.</summary>
-    public static void WriteText(TextWriter writer, IReadOnlyList<Diagnostic> diagnostics, int fileCount)
+    /// <param name="beforeSummary">More to say before the summary line (oer analyze's cost section).</param>
+    public static void WriteText(TextWriter writer, IReadOnlyList<Diagnostic> diagnostics, int fileCount, Action<TextWriter>? beforeSummary = null)
     {
         foreach (var diagnostic in diagnostics)
         {
@@ -25,6 +26,7 @@ internal static class DiagnosticReport
             }
         }
 
+        beforeSummary?.Invoke(writer);
         writer.WriteLine(Summary(diagnostics, fileCount));
     }
 
@@ -39,6 +41,26 @@ internal static class DiagnosticReport
     public static void WriteJson(Stream stream, IReadOnlyList<Diagnostic> diagnostics)
     {
         using var json = new Utf8JsonWriter(stream, s_writerOptions);
+        WriteJson(json, diagnostics);
+    }
+
+    /// <summary>
+    /// <c>oer analyze</c>'s JSON: <c>{"diagnostics": [...], "cost": {...}}</c>, the diagnostics as <see cref="WriteJson(Stream, IReadOnlyList{Diagnostic})"/>
+    /// writes them and the cost section <paramref name="writeCost"/> writes.
+    /// </summary>
+    public static void WriteJson(Stream stream, IReadOnlyList<Diagnostic> diagnostics, Action<Utf8JsonWriter> writeCost)
+    {
+        using var json = new Utf8JsonWriter(stream, s_writerOptions);
+        json.WriteStartObject();
+        json.WritePropertyName("diagnostics");
+        WriteJson(json, diagnostics);
+        json.WritePropertyName("cost");
+        writeCost(json);
+        json.WriteEndObject();
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<Diagnostic> diagnostics)
+    {
         json.WriteStartArray();
         foreach (var d in diagnostics)
         {
@@ -67,6 +89,23 @@ internal static class DiagnosticReport
         json.WriteStartArray("runs");
         json.WriteStartObject();
 
+        WriteTool(json, ruleIds);
+        json.WriteString("columnKind", "utf16CodeUnits");
+        json.WriteStartArray("results");
+        foreach (var d in diagnostics)
+        {
+            WriteResult(json, d, ruleIds);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The run's tool: oer, with one rule per diagnostic id that occurs.</summary>
+    private static void WriteTool(Utf8JsonWriter json, List<string> ruleIds)
+    {
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
         json.WriteString("name", "oer");
@@ -88,45 +127,38 @@ internal static class DiagnosticReport
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndObject();
+    }
 
-        json.WriteString("columnKind", "utf16CodeUnits");
-        json.WriteStartArray("results");
-        foreach (var d in diagnostics)
+    private static void WriteResult(Utf8JsonWriter json, Diagnostic d, List<string> ruleIds)
+    {
+        json.WriteStartObject();
+        json.WriteString("ruleId", d.Id);
+        json.WriteNumber("ruleIndex", ruleIds.IndexOf(d.Id));
+        json.WriteString("level", Severity(d));
+        json.WriteStartObject("message");
+        json.WriteString("text", string.IsNullOrEmpty(d.Hint) ? d.Message : $"{d.Message} (hint: {d.Hint})");
+        json.WriteEndObject();
+        if (d.Location.File.Length > 0)
         {
+            json.WriteStartArray("locations");
             json.WriteStartObject();
-            json.WriteString("ruleId", d.Id);
-            json.WriteNumber("ruleIndex", ruleIds.IndexOf(d.Id));
-            json.WriteString("level", Severity(d));
-            json.WriteStartObject("message");
-            json.WriteString("text", string.IsNullOrEmpty(d.Hint) ? d.Message : $"{d.Message} (hint: {d.Hint})");
+            json.WriteStartObject("physicalLocation");
+            json.WriteStartObject("artifactLocation");
+            json.WriteString("uri", ToUri(d.Location.File));
             json.WriteEndObject();
-            if (d.Location.File.Length > 0)
+            if (d.Location.Line > 0)
             {
-                json.WriteStartArray("locations");
-                json.WriteStartObject();
-                json.WriteStartObject("physicalLocation");
-                json.WriteStartObject("artifactLocation");
-                json.WriteString("uri", ToUri(d.Location.File));
+                json.WriteStartObject("region");
+                json.WriteNumber("startLine", d.Location.Line);
+                json.WriteNumber("startColumn", Math.Max(1, d.Location.Column));
                 json.WriteEndObject();
-                if (d.Location.Line > 0)
-                {
-                    json.WriteStartObject("region");
-                    json.WriteNumber("startLine", d.Location.Line);
-                    json.WriteNumber("startColumn", Math.Max(1, d.Location.Column));
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-                json.WriteEndArray();
             }
 
             json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
         }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteEndArray();
         json.WriteEndObject();
     }
 
