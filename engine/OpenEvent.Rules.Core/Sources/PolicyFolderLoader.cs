@@ -79,37 +79,7 @@ public static class PolicyFolderLoader
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var documents = ReadAll(files, replaced, validator, hash, diagnostics, cancellationToken);
 
-        var registryParts = new List<RegistryParser.Part>();
-        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry"))
-        {
-            Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document, bag)), cancellationToken);
-        }
-
-        var registry = RegistryParser.Merge(registryParts);
-        var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
-        var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
-        var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
-        foreach (var (file, document, kind) in documents)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            Isolated(file, diagnostics, bag =>
-            {
-                switch (kind)
-                {
-                    case "Policy" when PolicyDocumentParser.ParsePolicy(document, bag, registry) is { } policy:
-                        policies.Add(policy);
-                        break;
-                    case "Channel" when PolicyDocumentParser.ParseChannel(document, bag) is { } channel:
-                        channels.Add(channel);
-                        break;
-                    case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
-                        targets.Add(target);
-                        break;
-                }
-            }, cancellationToken);
-        }
-
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry };
+        var set = BuildSet(documents, diagnostics, cancellationToken);
         try
         {
             PolicySetValidator.Validate(set, catalog, diagnostics);
@@ -183,6 +153,64 @@ public static class PolicyFolderLoader
         }
 
         return new FileDocuments(bytes, documents, fileDiagnostics);
+    }
+
+    /// <summary>The set the valid documents make: the registry first (policies name its entries), then every policy, channel and target, and the budget.</summary>
+    private static PolicySetDefinition BuildSet(List<(PolicyFile File, SourceDocument Document, string Kind)> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        var registryParts = new List<RegistryParser.Part>();
+        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry"))
+        {
+            Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document, bag)), cancellationToken);
+        }
+
+        var registry = RegistryParser.Merge(registryParts);
+        var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
+        var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
+        var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
+        foreach (var (file, document, kind) in documents)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Isolated(file, diagnostics, bag =>
+            {
+                switch (kind)
+                {
+                    case "Policy" when PolicyDocumentParser.ParsePolicy(document, bag, registry) is { } policy:
+                        policies.Add(policy);
+                        break;
+                    case "Channel" when PolicyDocumentParser.ParseChannel(document, bag) is { } channel:
+                        channels.Add(channel);
+                        break;
+                    case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
+                        targets.Add(target);
+                        break;
+                }
+            }, cancellationToken);
+        }
+
+        return new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry, Budget = ReadBudget(documents, diagnostics, cancellationToken) };
+    }
+
+    /// <summary>The folder's kind: Budget document; a second one is an error (OER3122), since which applied would depend on file order.</summary>
+    private static CostBudget? ReadBudget(List<(PolicyFile File, SourceDocument Document, string Kind)> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        CostBudget? budget = null;
+        SourceLocation? first = null;
+        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Budget"))
+        {
+            if (first is { } earlier)
+            {
+                diagnostics.Error(DiagnosticIds.DuplicateCostBudget, document.Map.Locate("/kind"),
+                    $"a second kind: Budget document; the set's budget is already declared at {earlier}",
+                    "keep one Budget document in the policy folder (merge the limits into it)");
+                continue;
+            }
+
+            first = document.Map.Locate("/kind");
+            Isolated(file, diagnostics, bag => budget = PolicyDocumentParser.ParseBudget(document, bag), cancellationToken);
+        }
+
+        return budget;
     }
 
     /// <summary>Runs one document's step; an unexpected exception becomes an OER1018 at its file instead of ending the load.</summary>
