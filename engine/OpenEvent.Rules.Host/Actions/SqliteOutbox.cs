@@ -59,11 +59,34 @@ public sealed class SqliteOutbox : IActionOutbox
         _waiting.Enqueue(mine);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
-            // SQLite waits for locks synchronously: the writer runs on the pool, never on a caller's thread.
-            _ = Task.Run(WriteWaiting, CancellationToken.None);
+            // The caller that finds no writer writes itself, at once, as a lone store always did (SQLite waits for locks
+            // synchronously: callers that must not block run this on the pool), until its own actions are committed;
+            // what queued meanwhile goes to a writer on the pool, so that no caller keeps writing for the others.
+            while (!mine.Stored.Task.IsCompleted)
+            {
+                StoreWaiting();
+            }
+
+            HandOff();
         }
 
         return new ValueTask(mine.Stored.Task);
+    }
+
+    /// <summary>Passes the writer's turn to the pool when events wait, else stands down (looking once more, as <see cref="WriteWaiting"/> does).</summary>
+    private void HandOff()
+    {
+        if (!_waiting.IsEmpty)
+        {
+            _ = Task.Run(WriteWaiting, CancellationToken.None);
+            return;
+        }
+
+        Volatile.Write(ref _writing, 0);
+        if (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            _ = Task.Run(WriteWaiting, CancellationToken.None);
+        }
     }
 
     /// <summary>
