@@ -45,7 +45,14 @@ public sealed record PolicyMatch(
     PolicyMode Mode,
     int Priority,
     SourceLocation Location,
-    ImmutableArray<ActionOutcome> Actions);
+    ImmutableArray<ActionOutcome> Actions)
+{
+    /// <summary>
+    /// The waiver that lets the event through this policy: its block or warn does not decide the verdict (its
+    /// notifications and forwards still go out). Null when the match is not waived.
+    /// </summary>
+    public WaiverDefinition? Waiver { get; init; }
+}
 
 /// <summary>A condition that threw while evaluating this event, and what the policy did about it.</summary>
 public sealed record ConditionFailure(string Policy, SourceLocation Location, string Message, bool TreatedAsMatch);

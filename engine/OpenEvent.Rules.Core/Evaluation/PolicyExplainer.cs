@@ -40,7 +40,11 @@ public sealed record PolicyExplanation(
     ConditionResult Condition,
     string? ConditionError,
     bool Applies,
-    string? FirstFailure);
+    string? FirstFailure)
+{
+    /// <summary>The waiver that lets the event through the policy (it applies, but its block and warn do not count); null when none does.</summary>
+    public WaiverDefinition? Waiver { get; init; }
+}
 
 public static class PolicyExplainer
 {
@@ -82,7 +86,7 @@ public static class PolicyExplainer
             firstFailure = "the policy is disabled (mode: disabled)";
         }
 
-        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure);
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Waiver = WaiverOf(policy, decision) };
     }
 
     private static ImmutableArray<ExclusionExplanation> ExplainExclusions(PolicyDefinition policy, DataWorksEvent e, JsonElement root) =>
@@ -125,6 +129,10 @@ public static class PolicyExplainer
             : $"condition ({definition.Location}) threw {failure.Message}";
         return (result, failure?.Message, firstFailure);
     }
+
+    /// <summary>The waiver that let the event through <paramref name="policy"/> in <paramref name="decision"/>, if any.</summary>
+    private static WaiverDefinition? WaiverOf(PolicyDefinition policy, Decision decision) =>
+        decision.Matched.FirstOrDefault(m => m.Policy == policy.Name)?.Waiver;
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
     {
