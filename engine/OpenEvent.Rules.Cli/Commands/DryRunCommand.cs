@@ -216,6 +216,12 @@ internal static class DecisionTable
                 _ => action.Kind,
             })).Append('\n');
         }
+
+        if (match.Stage is { } stage)
+        {
+            // A staged policy (spec.enforceIn): why it enforced here, or only audited.
+            text.Append(CultureInfo.InvariantCulture, $"    stage ({match.Policy}): {OneLine(stage.Reason)}\n");
+        }
     }
 
     /// <summary>

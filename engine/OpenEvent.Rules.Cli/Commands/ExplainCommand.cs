@@ -158,6 +158,11 @@ internal static class ExplainCommand
                 text.AppendLine(CultureInfo.InvariantCulture, $"  first failing clause: {first}");
             }
 
+            if (explanation.Stage is { } stage)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  stage: {(stage.Enforced ? "enforces" : "audits")} ({stage.Reason})");
+            }
+
             text.AppendLine("  match:");
             AppendPattern(text, explanation.Match, "    ");
             if (!explanation.Scope.IsEmpty)

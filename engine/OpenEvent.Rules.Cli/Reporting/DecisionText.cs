@@ -58,5 +58,10 @@ internal static class DecisionText
                 _ => action.Kind,
             });
         }
+
+        if (match.Stage is { } stage)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"    stage: {stage.Reason}");
+        }
     }
 }

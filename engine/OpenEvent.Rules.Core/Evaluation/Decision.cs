@@ -45,7 +45,11 @@ public sealed record PolicyMatch(
     PolicyMode Mode,
     int Priority,
     SourceLocation Location,
-    ImmutableArray<ActionOutcome> Actions);
+    ImmutableArray<ActionOutcome> Actions)
+{
+    /// <summary>For a staged policy (spec.enforceIn), whether it enforced or audited this event and why; null otherwise.</summary>
+    public PolicyStage? Stage { get; init; }
+}
 
 /// <summary>A condition that threw while evaluating this event, and what the policy did about it.</summary>
 public sealed record ConditionFailure(string Policy, SourceLocation Location, string Message, bool TreatedAsMatch);

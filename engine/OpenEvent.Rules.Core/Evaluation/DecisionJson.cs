@@ -162,6 +162,7 @@ public static class DecisionJson
             writer.WriteString("mode", match.Mode.ToString().ToLowerInvariant());
             writer.WriteNumber("priority", match.Priority);
             writer.WriteString("location", match.Location.ToString());
+            WriteStage(writer, match.Stage);
             writer.WriteStartArray("actions");
             foreach (var action in match.Actions)
             {
@@ -192,6 +193,24 @@ public static class DecisionJson
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// <c>"stage": {"enforced": true|false, "reason": "..."}</c> for a staged policy (spec.enforceIn): whether it enforced
+    /// or audited this event, and why; null for a policy that is not staged.
+    /// </summary>
+    private static void WriteStage(Utf8JsonWriter writer, PolicyStage? stage)
+    {
+        if (stage is null)
+        {
+            writer.WriteNull("stage");
+            return;
+        }
+
+        writer.WriteStartObject("stage");
+        writer.WriteBoolean("enforced", stage.Enforced);
+        writer.WriteString("reason", stage.Reason);
+        writer.WriteEndObject();
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)

@@ -43,6 +43,7 @@ public sealed class PolicyEvaluator
     private readonly DetailPlan?[] _detailPlans;
     private readonly IDetailPatternMatcher _detailMatcher;
     private readonly Verdict _detailFailMode;
+    private readonly PolicyStages? _stages;
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
     /// <param name="matcher">Matches the policies as <see cref="DetailClauses.WithoutDetail"/> gives them (for policies without a detail pattern, as they are).</param>
@@ -74,6 +75,7 @@ public sealed class PolicyEvaluator
         _detailMatcher = options?.DetailMatcher?.Invoke(patterns) ?? new ReferenceDetailPatternMatcher(patterns);
         _detailFailMode = options?.DetailFailMode ?? Verdict.Warn;
         ReadsDetail = plans.Any(p => p is not null);
+        _stages = PolicyStages.Build(policies);
     }
 
     public ImmutableArray<PolicyDefinition> Policies => _policies;
@@ -129,6 +131,9 @@ public sealed class PolicyEvaluator
         /// for the detail); null when there are none.
         /// </summary>
         public List<(int Index, bool ConditionPending)>? Pending { get; set; }
+
+        /// <summary>The stages of the staged policies (spec.enforceIn), and the scope they are decided on; null when none is staged.</summary>
+        public (PolicyStages Stages, EventScope Scope)? Staging { get; init; }
     }
 
     // The first stage: every clause that does not read the detail. A condition that may read it runs once without it:
@@ -139,7 +144,7 @@ public sealed class PolicyEvaluator
         matches.Clear();
         _matcher.Match(e, matches);
 
-        var state = new EvaluationState();
+        var state = new EvaluationState { Staging = _stages is null ? null : (_stages, e.Scope) };
         foreach (var index in matches)
         {
             var policy = _policies[index];
@@ -266,8 +271,10 @@ public sealed class PolicyEvaluator
 
     private static void Add(EvaluationState state, PolicyDefinition policy, ImmutableArray<ActionOutcome> actions)
     {
-        var match = new PolicyMatch(policy.Name, policy.Mode, policy.Priority, policy.Location, actions);
-        (policy.Mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
+        var stage = state.Staging is { } staging ? staging.Stages.Find(policy, staging.Scope) : null;
+        var mode = PolicyStages.ModeOf(policy, stage);
+        var match = new PolicyMatch(policy.Name, mode, policy.Priority, policy.Location, actions) { Stage = stage };
+        (mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
     }
 
     private static bool IsExcluded(DetailExclusion exclusion, DataWorksEvent e, DetailContext context) =>

@@ -40,7 +40,11 @@ public sealed record PolicyExplanation(
     ConditionResult Condition,
     string? ConditionError,
     bool Applies,
-    string? FirstFailure);
+    string? FirstFailure)
+{
+    /// <summary>For a staged policy that applies (spec.enforceIn): whether it enforced or audited this event, and why.</summary>
+    public PolicyStage? Stage { get; init; }
+}
 
 public static class PolicyExplainer
 {
@@ -112,7 +116,10 @@ public static class PolicyExplainer
             firstFailure = "the policy is disabled (mode: disabled)";
         }
 
-        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure);
+        // The decision's stage when the policy is in it, so that explain says what the decision did.
+        var stage = firstFailure is not null ? null
+            : decision.Matched.Concat(decision.Audit).FirstOrDefault(m => m.Policy == policy.Name)?.Stage ?? PolicyStages.Decide(policy, e.Scope);
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Stage = stage };
     }
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
