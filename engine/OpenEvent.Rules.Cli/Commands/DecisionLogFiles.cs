@@ -61,11 +61,20 @@ internal static class DecisionLogFiles
 
     private static bool IsRegular(string path) => FileProbe.Status(path, followLinks: true)?.Kind is FileKind.Regular or FileKind.Unknown;
 
-    /// <summary>Every decision of <paramref name="files"/>, and how many lines were not decisions.</summary>
-    public static (List<LoggedDecision> Decisions, int Malformed) Read(IReadOnlyList<string> files)
+    /// <summary>What reading the files found besides decisions: the lines that were not one.</summary>
+    internal sealed class ReadCounts
     {
-        var decisions = new List<LoggedDecision>();
-        var malformed = 0;
+        public int Decisions { get; set; }
+
+        public int Malformed { get; set; }
+    }
+
+    /// <summary>
+    /// Every decision of <paramref name="files"/>, streamed (a week of a busy host's log is not held in memory); lines that
+    /// are not decisions are counted in <paramref name="counts"/>, blank lines ignored.
+    /// </summary>
+    public static IEnumerable<LoggedDecision> Read(IReadOnlyList<string> files, ReadCounts counts)
+    {
         foreach (var file in files)
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
@@ -73,16 +82,15 @@ internal static class DecisionLogFiles
             {
                 if (line is { } bytes && Parse(bytes) is { } decision)
                 {
-                    decisions.Add(decision);
+                    counts.Decisions++;
+                    yield return decision;
                 }
                 else if (line is null || !IsBlank(line.Value.Span))
                 {
-                    malformed++;
+                    counts.Malformed++;
                 }
             }
         }
-
-        return (decisions, malformed);
     }
 
     /// <summary>The lines of <paramref name="stream"/>; null for one longer than <see cref="MaxLineBytes"/> (skipped up to its end, not kept).</summary>

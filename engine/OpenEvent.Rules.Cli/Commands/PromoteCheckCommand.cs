@@ -105,16 +105,22 @@ internal static class PromoteCheckCommand
             return ExitCodes.Usage;
         }
 
-        var (all, malformed) = DecisionLogFiles.Read(files);
-        if (all.Count == 0)
+        var counts = new DecisionLogFiles.ReadCounts();
+        var beforeSince = 0;
+        var inPeriod = DecisionLogFiles.Read(files, counts).Where(d =>
         {
-            stderr.WriteLine($"oer: {string.Join(", ", request.Paths)} holds no decision log line ({malformed} malformed): is it the host's OpenEventRules:DecisionLog:Path?");
+            var keep = since is not { } start || d.Time >= start;
+            beforeSince += keep ? 0 : 1;
+            return keep;
+        });
+        var evidence = PromotionEvidence.Collect(request.Policy, inPeriod, since, request.Thresholds);
+        if (counts.Decisions == 0)
+        {
+            stderr.WriteLine($"oer: {string.Join(", ", request.Paths)} holds no decision log line ({counts.Malformed} malformed): is it the host's OpenEventRules:DecisionLog:Path?");
             return ExitCodes.Usage;
         }
 
-        var inPeriod = since is { } start ? all.Where(d => d.Time >= start).ToList() : all;
-        var evidence = PromotionEvidence.Collect(request.Policy, inPeriod, since, request.Thresholds);
-        var input = new PromotionReport.Input(files, malformed, all.Count - inPeriod.Count);
+        var input = new PromotionReport.Input(files, counts.Malformed, beforeSince);
         stdout.Write(request.Json ? PromotionReport.Json(evidence, input, request.Top) + "\n" : PromotionReport.Text(evidence, input, request.Top));
         return evidence.Ready ? ExitCodes.Success : NotReady;
     }

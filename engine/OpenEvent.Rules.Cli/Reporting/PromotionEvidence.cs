@@ -53,8 +53,11 @@ internal sealed record PromotionEvidence(
 {
     public bool Ready => Problems.IsEmpty;
 
-    /// <summary>Sums what <paramref name="decisions"/> (already filtered by time) say about <paramref name="policy"/>.</summary>
-    public static PromotionEvidence Collect(string policy, IReadOnlyCollection<LoggedDecision> decisions, DateTimeOffset? since, PromotionThresholds thresholds)
+    /// <summary>
+    /// Sums what <paramref name="decisions"/> (already filtered by time) say about <paramref name="policy"/>, in one pass:
+    /// a log of millions of lines is streamed, and only the counts by workspace, operator and reason are kept.
+    /// </summary>
+    public static PromotionEvidence Collect(string policy, IEnumerable<LoggedDecision> decisions, DateTimeOffset? since, PromotionThresholds thresholds)
     {
         var tally = new Tally();
         foreach (var decision in decisions)
@@ -62,15 +65,17 @@ internal sealed record PromotionEvidence(
             tally.Add(policy, decision);
         }
 
+        var count = tally.Decisions;
+
         var workspaces = tally.Workspaces.Values.OrderByDescending(c => c.Total).ThenBy(c => c.Key, StringComparer.Ordinal).ToImmutableArray();
         var operators = tally.Operators.Values.OrderByDescending(c => c.Total).ThenBy(c => c.Key, StringComparer.Ordinal).ToImmutableArray();
         var checks = CheckAll(tally, workspaces, operators, thresholds);
         var problems = checks.Where(c => !c.Passed)
             .Select(c => $"{c.What} {c.Actual}{(c.Where is null ? "" : $" ({c.Where})")} is over {c.Option} {c.Limit}")
             .ToList();
-        if (decisions.Count < thresholds.MinDecisions)
+        if (count < thresholds.MinDecisions)
         {
-            problems.Insert(0, $"{decisions.Count} decision{(decisions.Count == 1 ? "" : "s")} in the period, fewer than --min-decisions {thresholds.MinDecisions}: no evidence yet");
+            problems.Insert(0, $"{count} decision{(count == 1 ? "" : "s")} in the period, fewer than --min-decisions {thresholds.MinDecisions}: no evidence yet");
         }
 
         if (tally.WithoutOutcomes > 0)
@@ -78,8 +83,7 @@ internal sealed record PromotionEvidence(
             problems.Add($"{tally.WithoutOutcomes} decision{(tally.WithoutOutcomes == 1 ? " names" : "s name")} the policy without its outcome (a host from before outcomes were logged): what it would have done there cannot be told; use --since to leave them out");
         }
 
-        return new PromotionEvidence(policy, since, decisions.Count,
-            decisions.Count == 0 ? null : decisions.Min(d => d.Time), decisions.Count == 0 ? null : decisions.Max(d => d.Time),
+        return new PromotionEvidence(policy, since, count, tally.First, tally.Last,
             tally.EnforcedFail, tally.EnforcedWarn, tally.WouldFail, tally.WouldWarn, tally.StagedOutside, tally.WithoutOutcomes,
             workspaces, operators,
             [.. tally.Reasons.Values.OrderByDescending(c => c.Total).ThenBy(c => c.Key, StringComparer.Ordinal)],
@@ -117,6 +121,12 @@ internal sealed record PromotionEvidence(
     /// <summary>The running sums; by workspace, operator and reason only the would-outcomes are counted (what promotion changes).</summary>
     private sealed class Tally
     {
+        public int Decisions { get; private set; }
+
+        public DateTimeOffset? First { get; private set; }
+
+        public DateTimeOffset? Last { get; private set; }
+
         public int EnforcedFail { get; private set; }
 
         public int EnforcedWarn { get; private set; }
@@ -137,6 +147,9 @@ internal sealed record PromotionEvidence(
 
         public void Add(string policy, LoggedDecision decision)
         {
+            Decisions++;
+            First = First is { } first && first <= decision.Time ? first : decision.Time;
+            Last = Last is { } last && last >= decision.Time ? last : decision.Time;
             if (decision.Outcomes is not { } outcomes)
             {
                 WithoutOutcomes += decision.Named.Contains(policy, StringComparer.Ordinal) ? 1 : 0;
@@ -162,8 +175,19 @@ internal sealed record PromotionEvidence(
             }
         }
 
+        /// <summary>Distinct keys kept per list: reasons are rendered templates, so a busy log may hold a new one per event.</summary>
+        public const int MaxDistinct = 10_000;
+
+        /// <summary>The key the outcomes past <see cref="MaxDistinct"/> distinct keys are counted under.</summary>
+        public const string Others = "(others)";
+
         private static void Count(Dictionary<string, EffectCount> counts, string key, string? name, bool fail)
         {
+            if (counts.Count >= MaxDistinct && !counts.ContainsKey(key))
+            {
+                (key, name) = (Others, null);
+            }
+
             var current = counts.TryGetValue(key, out var found) ? found : new EffectCount(key, name, 0, 0);
             counts[key] = fail ? current with { Fail = current.Fail + 1 } : current with { Warn = current.Warn + 1 };
         }
