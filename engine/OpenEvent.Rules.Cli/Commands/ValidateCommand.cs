@@ -48,18 +48,14 @@ internal static class ValidateCommand
             parseResult.GetValue(format) ?? "text",
             parseResult.GetValue(strict),
             parseResult.GetValue(env),
-            analyzeOnly: false,
             stdout,
             stderr,
             cancellationToken));
         return command;
     }
 
-    /// <param name="analyzeOnly">
-    /// <c>oer analyze</c>: the set's analysis, after the load's errors (an analysis of a set that did not load would judge
-    /// what is left of it); <c>oer validate</c> reports every diagnostic of the load and the analysis.
-    /// </param>
-    internal static async Task<int> RunAsync(PolicyPaths policies, string format, bool strict, bool env, bool analyzeOnly, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Every diagnostic of the load and, when the set loads, of its analysis (with its budget, as <c>oer analyze</c>).</summary>
+    internal static async Task<int> RunAsync(PolicyPaths policies, string format, bool strict, bool env, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // A path that does not exist, or holds no policy file, is a command-line mistake (exit 2), not a policy problem.
         if (policies.Check(stderr) is { } usage)
@@ -69,11 +65,7 @@ internal static class ValidateCommand
 
         var result = await PolicyLoading.LoadAsync(policies.Paths, PolicyLoading.Conditions, cancellationToken);
         IReadOnlyList<Diagnostic> diagnostics = env ? [.. result.Diagnostics, .. EnvironmentVariableCheck.Check(result.Set)] : result.Diagnostics;
-        if (analyzeOnly)
-        {
-            diagnostics = [.. diagnostics.Where(d => d.IsError), .. PolicySetAnalyzer.Analyze(result.Set)];
-        }
-        else if (!result.HasErrors)
+        if (!result.HasErrors)
         {
             diagnostics = [.. diagnostics, .. PolicySetAnalyzer.Analyze(result.Set)];
         }

@@ -14,7 +14,8 @@ internal static class DiagnosticReport
     };
 
     /// <summary><c>file:line:col: error OERnnnn: message</c>, an indented hint line, and a summary.</summary>
-    public static void WriteText(TextWriter writer, IReadOnlyList<Diagnostic> diagnostics, int fileCount)
+    /// <param name="beforeSummary">More to say before the summary line (oer analyze's cost section).</param>
+    public static void WriteText(TextWriter writer, IReadOnlyList<Diagnostic> diagnostics, int fileCount, Action<TextWriter>? beforeSummary = null)
     {
         foreach (var diagnostic in diagnostics)
         {
@@ -25,6 +26,7 @@ internal static class DiagnosticReport
             }
         }
 
+        beforeSummary?.Invoke(writer);
         writer.WriteLine(Summary(diagnostics, fileCount));
     }
 
@@ -39,6 +41,26 @@ internal static class DiagnosticReport
     public static void WriteJson(Stream stream, IReadOnlyList<Diagnostic> diagnostics)
     {
         using var json = new Utf8JsonWriter(stream, s_writerOptions);
+        WriteJson(json, diagnostics);
+    }
+
+    /// <summary>
+    /// <c>oer analyze</c>'s JSON: <c>{"diagnostics": [...], "cost": {...}}</c>, the diagnostics as <see cref="WriteJson(Stream, IReadOnlyList{Diagnostic})"/>
+    /// writes them and the cost section <paramref name="writeCost"/> writes.
+    /// </summary>
+    public static void WriteJson(Stream stream, IReadOnlyList<Diagnostic> diagnostics, Action<Utf8JsonWriter> writeCost)
+    {
+        using var json = new Utf8JsonWriter(stream, s_writerOptions);
+        json.WriteStartObject();
+        json.WritePropertyName("diagnostics");
+        WriteJson(json, diagnostics);
+        json.WritePropertyName("cost");
+        writeCost(json);
+        json.WriteEndObject();
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<Diagnostic> diagnostics)
+    {
         json.WriteStartArray();
         foreach (var d in diagnostics)
         {

@@ -12,12 +12,13 @@ namespace OpenEvent.Rules.Analysis;
 /// event, verified by the engine). Every finding is a warning and every one is proven: "never" and "shadowed" by
 /// <see cref="Contradictions"/> and <see cref="PatternImplication"/>, which answer "unknown" rather than guess; a
 /// conflict only with a witness both policies apply to. Policies with a C# condition are never claimed to match
-/// anything (a condition is opaque), so they take part only where their own matches can only shrink.
+/// anything (a condition is opaque), so they take part only where their own matches can only shrink. With a cost budget
+/// (<see cref="PolicySetDefinition.Budget"/>), policies and a set over it are errors (OER3120, OER3121: <see cref="CostBudgetCheck"/>).
 /// </summary>
 public static class PolicySetAnalyzer
 {
     public static ImmutableArray<Diagnostic> Analyze(PolicySetDefinition set, EventCatalog? catalog = null) =>
-        [.. Find(set, catalog).Select(f => f.Diagnostic)];
+        [.. Find(set, catalog).Select(f => f.Diagnostic), .. set.Budget is { } budget ? CostBudgetCheck.Check(PolicyCostModel.Estimate(set, catalog), budget) : []];
 
     /// <summary>The findings with what a test needs to check them: the witness of a conflict and the two policies.</summary>
     internal static ImmutableArray<AnalysisFinding> Find(PolicySetDefinition set, EventCatalog? catalog = null)

@@ -55,4 +55,7 @@ public sealed record PolicySetDefinition(
 
     /// <summary>The registry of the estate (kind: Registry documents of the folder); empty when the folder has none.</summary>
     internal RegistryDefinition Registry { get; init; } = RegistryDefinition.Empty;
+
+    /// <summary>The cost budget (the folder's kind: Budget document), checked by the set's analysis; null when there is none.</summary>
+    public CostBudget? Budget { get; init; }
 }

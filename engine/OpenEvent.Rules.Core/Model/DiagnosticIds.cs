@@ -198,6 +198,16 @@ public static class DiagnosticIds
     /// <summary>A warning: enforceIn keeps every event of the policy's scope (or is empty), so nothing is staged.</summary>
     public const string EnforceInCoversScope = "OER3113";
 
+    // The cost budget (oer analyze, also run by oer validate); Analysis/PolicyCostModel prices, Analysis/CostBudgetCheck checks
+    /// <summary>A policy costs more matcher work per event than the budget's maxPolicyCost; the hint names what makes it expensive.</summary>
+    public const string PolicyOverCostBudget = "OER3120";
+
+    /// <summary>The whole set costs more matcher work per event than the budget's maxSetCost; the hint names the dearest policies.</summary>
+    public const string SetOverCostBudget = "OER3121";
+
+    /// <summary>A second kind: Budget document: a set has one budget, so which one applies would depend on file order.</summary>
+    public const string DuplicateCostBudget = "OER3122";
+
     // Policy test files (oer test); policy-guide.md explains each with its fix
     /// <summary>A test names a policy the policy set does not have (spec.policies, matched, notMatched, matchedExactly, actions[].policy).</summary>
     public const string UnknownTestPolicy = "OER4001";

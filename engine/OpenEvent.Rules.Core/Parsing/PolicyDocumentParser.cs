@@ -205,6 +205,43 @@ internal static partial class PolicyDocumentParser
             ? PatternParser.Parse(expanded, pointer, expandedMap, diagnostics)
             : null;
 
+    /// <summary>A kind: Budget document (the schema checked its keys: whole numbers of at least 1); null after an error.</summary>
+    public static CostBudget? ParseBudget(SourceDocument document, DiagnosticBag diagnostics)
+    {
+        var root = (JsonObject)document.Root!;
+        var map = document.Map;
+        var spec = (JsonObject)root["spec"]!;
+        var (_, _, location) = ParseMetadata(root, map);
+        var ok = true;
+        long? Limit(string key)
+        {
+            if (spec[key] is not JsonValue value)
+            {
+                return null;
+            }
+
+            if (value.TryGetValue<long>(out var limit))
+            {
+                return limit;
+            }
+
+            diagnostics.Error(DiagnosticIds.InvalidValue, map.Locate("/spec/" + key), $"'{key}' is too large",
+                "write a whole number of cost units per event that fits in 64 bits (a set of thousands of policies costs a few million)");
+            ok = false;
+            return null;
+        }
+
+        var budget = new CostBudget
+        {
+            MaxPolicyCost = Limit("maxPolicyCost"),
+            MaxSetCost = Limit("maxSetCost"),
+            Location = location,
+            MaxPolicyCostLocation = spec.ContainsKey("maxPolicyCost") ? map.LocateKey("/spec/maxPolicyCost") : location,
+            MaxSetCostLocation = spec.ContainsKey("maxSetCost") ? map.LocateKey("/spec/maxSetCost") : location,
+        };
+        return ok ? budget : null;
+    }
+
     private static (string Name, PolicyMetadata Metadata, SourceLocation Location) ParseMetadata(JsonObject root, YamlSourceMap map)
     {
         var metadata = (JsonObject)root["metadata"]!;

@@ -27,7 +27,7 @@ internal sealed partial class PolicySchemaValidator
     private const string RegistryResourceName = "schemas/registry.schema.json";
 
     /// <summary>Every kind a document may have (PolicyTest documents are read by the test runner).</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Registry", "PolicyTest"];
+    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Budget", "Registry", "PolicyTest"];
 
     private static readonly Lazy<Task<PolicySchemaValidator>> s_default = new(() => LoadAsync(CancellationToken.None));
 
@@ -47,6 +47,7 @@ internal sealed partial class PolicySchemaValidator
             ["Policy"] = policy.Definitions["policy"],
             ["Channel"] = policy.Definitions["channel"],
             ["Target"] = policy.Definitions["target"],
+            ["Budget"] = policy.Definitions["budget"],
             ["Registry"] = (await LoadSchemaAsync(RegistryResourceName, cancellationToken)).Definitions["registry"],
             ["PolicyTest"] = await LoadSchemaAsync(TestResourceName, cancellationToken),
         });

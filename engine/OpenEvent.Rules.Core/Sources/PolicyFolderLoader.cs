@@ -150,7 +150,7 @@ public static class PolicyFolderLoader
             }, cancellationToken);
         }
 
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry };
+        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry, Budget = ReadBudget(documents, diagnostics, cancellationToken) };
         try
         {
             PolicySetValidator.Validate(set, catalog, diagnostics);
@@ -162,6 +162,28 @@ public static class PolicyFolderLoader
 
         var displayPaths = files.Select(f => f.DisplayPath).ToList();
         return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
+    }
+
+    /// <summary>The folder's kind: Budget document; a second one is an error (OER3122), since which applied would depend on file order.</summary>
+    private static CostBudget? ReadBudget(List<(PolicyFile File, SourceDocument Document, string Kind)> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        CostBudget? budget = null;
+        SourceLocation? first = null;
+        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Budget"))
+        {
+            if (first is { } earlier)
+            {
+                diagnostics.Error(DiagnosticIds.DuplicateCostBudget, document.Map.Locate("/kind"),
+                    $"a second kind: Budget document; the set's budget is already declared at {earlier}",
+                    "keep one Budget document in the policy folder (merge the limits into it)");
+                continue;
+            }
+
+            first = document.Map.Locate("/kind");
+            Isolated(file, diagnostics, bag => budget = PolicyDocumentParser.ParseBudget(document, bag), cancellationToken);
+        }
+
+        return budget;
     }
 
     /// <summary>Runs one document's step; an unexpected exception becomes an OER1018 at its file instead of ending the load.</summary>

@@ -51,7 +51,7 @@ public sealed class TestCommandTests : IDisposable
         var (exitCode, stdout, _) = Run("validate", RepositoryPaths.Combine("policies"), "--strict");
 
         Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Equal("0 errors, 0 warnings in 21 files\n", stdout);
+        Assert.Equal("0 errors, 0 warnings in 22 files\n", stdout);
     }
 
     [Fact]

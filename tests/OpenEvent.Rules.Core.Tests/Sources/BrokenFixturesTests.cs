@@ -36,6 +36,9 @@ public sealed partial class BrokenFixturesTests
         string[] ids = ["OER1001", "OER1002", "OER1003", "OER1005", "OER1006", "OER1007", "OER1008", "OER1010", "OER1011",
             "OER1012", "OER1013", "OER1014", "OER1015", "OER3034", "OER3035", "OER3090", "OER3091", "OER3092", "OER3093",
 
+            // The cost budget (issue 15, part 4).
+            "OER3120", "OER3121", "OER3122",
+
             // The registry's (issue 13): every one of them.
             "OER1020", "OER1021", "OER3050", "OER3051", "OER3052", "OER3053", "OER3054", "OER3055", "OER3056", "OER3057", "OER3058", "OER3059", "OER3060", "OER3061",
 
