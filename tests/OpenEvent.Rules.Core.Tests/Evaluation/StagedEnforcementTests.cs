@@ -229,6 +229,18 @@ public sealed class StagedEnforcementTests : IDisposable
     }
 
     [Fact]
+    public async Task CostModel_StagedPolicy_PricesItsStageAsAScope()
+    {
+        var load = await LoadAsync(Staged("{ workspaces: [10001234] }"));
+
+        var cost = Assert.Single(PolicyCostModel.Estimate(load.Set).Policies);
+
+        var stage = Assert.Single(cost.Terms, t => t.What == "the stage (enforceIn)");
+        Assert.Equal(Assert.Single(cost.Terms, t => t.What == "the scope").Units, stage.Units);
+        Assert.Equal(9, stage.Location.Line);
+    }
+
+    [Fact]
     public async Task Analyze_StagedBlockBesideAWarn_NoConflictClaimed()
     {
         var warn = """
