@@ -32,6 +32,31 @@ internal static class CommandLineProblems
             }
         }
 
+        ReportUnexpectedWords(result, command, name, reported, problems);
+
+        // Other errors ("option '--base' is required") are often consequences of a mistyped option: the typo first.
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        foreach (var error in result.Errors)
+        {
+            // Unmatched tokens were explained above, better than "Unrecognized command or argument".
+            if (reported.Any(token => error.Message.Contains($"'{token}'", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            problems.Add($"{name}: {Describe(error)}");
+        }
+
+        return problems;
+    }
+
+    /// <summary>Words left over that are not options: an unexpected argument or an unknown command, unless they were an unknown option's value.</summary>
+    private static void ReportUnexpectedWords(ParseResult result, Command command, string name, HashSet<string> reported, List<string> problems)
+    {
         // The word after an unknown option is most likely its value ("--polices my-policies"): one message is enough.
         var values = result.Tokens.Zip(result.Tokens.Skip(1)).Where(pair => reported.Contains(pair.First.Value)).Select(pair => pair.Second.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var token in result.UnmatchedTokens.Where(t => !LooksLikeOption(t)))
@@ -53,25 +78,6 @@ internal static class CommandLineProblems
                 break;
             }
         }
-
-        // Other errors ("option '--base' is required") are often consequences of a mistyped option: the typo first.
-        if (problems.Count > 0)
-        {
-            return problems;
-        }
-
-        foreach (var error in result.Errors)
-        {
-            // Unmatched tokens were explained above, better than "Unrecognized command or argument".
-            if (reported.Any(token => error.Message.Contains($"'{token}'", StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            problems.Add($"{name}: {Describe(error)}");
-        }
-
-        return problems;
     }
 
     /// <summary>"oer dry-run", "oer outbox list".</summary>

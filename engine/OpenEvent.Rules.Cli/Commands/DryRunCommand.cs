@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
+using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model;
 
@@ -47,69 +48,92 @@ internal static class DryRunCommand
                 (ExitCodes.Failure, "an event is invalid or unreadable, the policies are invalid, or (with --strict) there were warnings"),
                 (ExitCodes.Usage, CommandHelp.UsageExit),
             ]);
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
-            if (selection is null)
-            {
-                return ExitCodes.Usage;
-            }
-
-            if (!DetailInputs.TryCreate(result.GetValue(details), result.GetValue(fetchDetail), stderr, TimeProvider.System, out var detailSource))
-            {
-                return ExitCodes.Usage;
-            }
-
-            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken);
-            if (compiled is null)
-            {
-                return exitCode;
-            }
-
-            var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
-            using (compiled)
-            {
-                var json = result.GetValue(format) == "json";
-                var summary = new DecisionSummary();
-                var table = new List<Decision>();
-                foreach (var (name, read) in selection.Inputs)
-                {
-                    if (await EventFiles.TryReadAsync(name, read, stderr) is not { } bytes)
-                    {
-                        summary.Errors++;
-                        continue;
-                    }
-
-                    await foreach (var decision in compiled.EvaluateInputAsync(bytes, name, detailSource, cancellationToken))
-                    {
-                        summary.Add(decision);
-                        if (json)
-                        {
-                            await stdout.WriteLineAsync(DecisionJson.Serialize(decision));
-                        }
-                        else
-                        {
-                            table.Add(decision);
-                        }
-                    }
-                }
-
-                if (!json)
-                {
-                    await stdout.WriteAsync(DecisionTable.Format(table));
-                    await stdout.WriteLineAsync(summary.ToString());
-                }
-
-                if (summary.Events == 0)
-                {
-                    await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
-                    return ExitCodes.Failure;
-                }
-
-                return summary.Errors > 0 || (warned && result.GetValue(strict)) ? ExitCodes.Failure : ExitCodes.Success;
-            }
-        });
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new Request(
+                [.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []],
+                result.GetValue(policies),
+                result.GetValue(format) == "json",
+                result.GetValue(strict),
+                result.GetValue(details),
+                result.GetValue(fetchDetail)),
+            stdout,
+            stderr,
+            stdin,
+            cancellationToken));
         return command;
+    }
+
+    /// <summary>What the command line asked for.</summary>
+    private sealed record Request(string[] Events, string[]? Policies, bool Json, bool Strict, string? Details, bool FetchDetail);
+
+    private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
+    {
+        var selection = EventFiles.Select(request.Events, stdin, stderr);
+        if (selection is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        if (!DetailInputs.TryCreate(request.Details, request.FetchDetail, stderr, TimeProvider.System, out var detailSource))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken);
+        if (compiled is null)
+        {
+            return exitCode;
+        }
+
+        var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
+        using (compiled)
+        {
+            var summary = await EvaluateAllAsync(compiled, selection, detailSource, request.Json, stdout, stderr, cancellationToken);
+            if (summary.Events == 0)
+            {
+                await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
+                return ExitCodes.Failure;
+            }
+
+            return summary.Errors > 0 || (warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
+        }
+    }
+
+    /// <summary>Evaluates every event of the inputs and writes the decisions: a JSON line each as they come, or one table at the end.</summary>
+    private static async Task<DecisionSummary> EvaluateAllAsync(CompiledPolicySet compiled, EventFiles.Selection selection, RememberingSource? detailSource,
+        bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var summary = new DecisionSummary();
+        var table = new List<Decision>();
+        foreach (var (name, read) in selection.Inputs)
+        {
+            if (await EventFiles.TryReadAsync(name, read, stderr) is not { } bytes)
+            {
+                summary.Errors++;
+                continue;
+            }
+
+            await foreach (var decision in compiled.EvaluateInputAsync(bytes, name, detailSource, cancellationToken))
+            {
+                summary.Add(decision);
+                if (json)
+                {
+                    await stdout.WriteLineAsync(DecisionJson.Serialize(decision));
+                }
+                else
+                {
+                    table.Add(decision);
+                }
+            }
+        }
+
+        if (!json)
+        {
+            await stdout.WriteAsync(DecisionTable.Format(table));
+            await stdout.WriteLineAsync(summary.ToString());
+        }
+
+        return summary;
     }
 
     private sealed class DecisionSummary

@@ -1,9 +1,12 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
+using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Cli.Commands;
 
@@ -47,82 +50,120 @@ internal static class ExplainCommand
                 (ExitCodes.Failure, "an event is invalid or unreadable, the policies are invalid, or (with --strict) there were warnings"),
                 (ExitCodes.Usage, CommandHelp.UsageExit + ", or no policy has the --policy name"),
             ]);
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
-            if (selection is null)
-            {
-                return ExitCodes.Usage;
-            }
-
-            if (!DetailInputs.TryCreate(result.GetValue(details), result.GetValue(fetchDetail), stderr, TimeProvider.System, out var detailSource))
-            {
-                return ExitCodes.Usage;
-            }
-
-            var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(result.GetValue(policies)), stderr, cancellationToken);
-            if (compiled is null)
-            {
-                return exitCode;
-            }
-
-            var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
-            using (compiled)
-            {
-                var selected = compiled.Definition.Policies;
-                if (result.GetValue(policyName) is { } name)
-                {
-                    selected = [.. selected.Where(p => p.Name == name)];
-                    if (selected.IsEmpty)
-                    {
-                        var known = compiled.Definition.Policies.Select(p => p.Name).Order(StringComparer.Ordinal);
-                        var suggestion = Parsing.Suggestions.Closest(name, known);
-                        await stderr.WriteLineAsync(suggestion is not null
-                            ? $"oer: no policy named '{name}': did you mean '{suggestion}'?"
-                            : $"oer: no policy named '{name}'; the set has: {string.Join(", ", known)}");
-                        return ExitCodes.Usage;
-                    }
-                }
-
-                var json = result.GetValue(format) == "json";
-                var invalid = 0;
-                var explained = 0;
-                foreach (var (file, read) in selection.Inputs)
-                {
-                    if (await EventFiles.TryReadAsync(file, read, stderr) is not { } bytes)
-                    {
-                        invalid++;
-                        continue;
-                    }
-
-                    foreach (var slice in EventInputReader.Split(bytes, file))
-                    {
-                        using var e = compiled.TryRead(slice, out var error);
-                        if (e is null)
-                        {
-                            invalid++;
-                            await stderr.WriteLineAsync($"{file}[{slice.Origin.Index}]: invalid event {error!.Id}: {DecisionTable.OneLine(error.Message)}");
-                            continue;
-                        }
-
-                        explained++;
-                        var decision = await compiled.Evaluator.EvaluateAsync(e, detailSource, cancellationToken);
-                        using var detail = decision.Detail?.Available == true ? detailSource?.Detail(e.Id)?.Parse() : null;
-                        var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision, detail?.RootElement ?? default)).ToList();
-                        await stdout.WriteLineAsync(json ? ExplanationJson.Serialize(e, explanations, decision.Detail) : ExplanationText(e, decision, explanations));
-                    }
-                }
-
-                if (explained == 0 && invalid == 0)
-                {
-                    await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
-                    return ExitCodes.Failure;
-                }
-
-                return invalid > 0 || (warned && result.GetValue(strict)) ? ExitCodes.Failure : ExitCodes.Success;
-            }
-        });
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new Request(
+                [.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []],
+                result.GetValue(policies),
+                result.GetValue(policyName),
+                result.GetValue(format) == "json",
+                result.GetValue(strict),
+                result.GetValue(details),
+                result.GetValue(fetchDetail)),
+            stdout,
+            stderr,
+            stdin,
+            cancellationToken));
         return command;
+    }
+
+    /// <summary>What the command line asked for.</summary>
+    private sealed record Request(string[] Events, string[]? Policies, string? PolicyName, bool Json, bool Strict, string? Details, bool FetchDetail);
+
+    private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
+    {
+        var selection = EventFiles.Select(request.Events, stdin, stderr);
+        if (selection is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        if (!DetailInputs.TryCreate(request.Details, request.FetchDetail, stderr, TimeProvider.System, out var detailSource))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken);
+        if (compiled is null)
+        {
+            return exitCode;
+        }
+
+        var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
+        using (compiled)
+        {
+            var selected = await SelectPoliciesAsync(compiled, request.PolicyName, stderr);
+            if (selected is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var (explained, invalid) = await ExplainEventsAsync(compiled, selected.Value, selection, detailSource, request.Json, stdout, stderr, cancellationToken);
+            if (explained == 0 && invalid == 0)
+            {
+                await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
+                return ExitCodes.Failure;
+            }
+
+            return invalid > 0 || (warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
+        }
+    }
+
+    /// <summary>Every policy, or the one named (null, reported with the closest name, when the set has none of that name).</summary>
+    private static async Task<ImmutableArray<PolicyDefinition>?> SelectPoliciesAsync(CompiledPolicySet compiled, string? name, TextWriter stderr)
+    {
+        var selected = compiled.Definition.Policies;
+        if (name is null)
+        {
+            return selected;
+        }
+
+        selected = [.. selected.Where(p => p.Name == name)];
+        if (!selected.IsEmpty)
+        {
+            return selected;
+        }
+
+        var known = compiled.Definition.Policies.Select(p => p.Name).Order(StringComparer.Ordinal);
+        var suggestion = Parsing.Suggestions.Closest(name, known);
+        await stderr.WriteLineAsync(suggestion is not null
+            ? $"oer: no policy named '{name}': did you mean '{suggestion}'?"
+            : $"oer: no policy named '{name}'; the set has: {string.Join(", ", known)}");
+        return null;
+    }
+
+    /// <summary>Explains each event of the inputs; counts the events explained and the inputs or events that could not be read.</summary>
+    private static async Task<(int Explained, int Invalid)> ExplainEventsAsync(CompiledPolicySet compiled, ImmutableArray<PolicyDefinition> selected,
+        EventFiles.Selection selection, RememberingSource? detailSource, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var invalid = 0;
+        var explained = 0;
+        foreach (var (file, read) in selection.Inputs)
+        {
+            if (await EventFiles.TryReadAsync(file, read, stderr) is not { } bytes)
+            {
+                invalid++;
+                continue;
+            }
+
+            foreach (var slice in EventInputReader.Split(bytes, file))
+            {
+                using var e = compiled.TryRead(slice, out var error);
+                if (e is null)
+                {
+                    invalid++;
+                    await stderr.WriteLineAsync($"{file}[{slice.Origin.Index}]: invalid event {error!.Id}: {DecisionTable.OneLine(error.Message)}");
+                    continue;
+                }
+
+                explained++;
+                var decision = await compiled.Evaluator.EvaluateAsync(e, detailSource, cancellationToken);
+                using var detail = decision.Detail?.Available == true ? detailSource?.Detail(e.Id)?.Parse() : null;
+                var explanations = selected.Select(p => PolicyExplainer.Explain(p, e, decision, detail?.RootElement ?? default)).ToList();
+                await stdout.WriteLineAsync(json ? ExplanationJson.Serialize(e, explanations, decision.Detail) : ExplanationText(e, decision, explanations));
+            }
+        }
+
+        return (explained, invalid);
     }
 
     // Whether the decision asked for the event's detail, and what it got.

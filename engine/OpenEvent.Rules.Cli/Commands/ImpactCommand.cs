@@ -57,79 +57,103 @@ internal static class ImpactCommand
                 (ExitCodes.Usage, CommandHelp.UsageExit + ", or a --base/--head that is neither a folder nor a commit"),
                 (ExitCodes.Changed, "with --exit-code: the outcome of at least one event changed"),
             ]);
-        command.SetAction(async (result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new Request(
+                result.GetValue(baseOption)!,
+                result.GetValue(headOption),
+                result.GetValue(policies) ?? PolicyPaths.DefaultPath,
+                [.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []],
+                result.GetValue(format) == "markdown",
+                result.GetValue(exitCode),
+                result.GetValue(strict),
+                result.GetValue(details)),
+            stdout,
+            stderr,
+            stdin,
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary>What the command line asked for.</summary>
+    private sealed record Request(string Base, string? Head, string PolicyPath, string[] Events, bool Markdown, bool ExitCode, bool Strict, string? Details);
+
+    private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
+    {
+        var selection = EventFiles.Select(request.Events, stdin, stderr);
+        if (selection is null)
         {
-            var policyPath = result.GetValue(policies) ?? PolicyPaths.DefaultPath;
-            var selection = EventFiles.Select([.. result.GetValue(events) ?? [], .. result.GetValue(eventArguments) ?? []], stdin, stderr);
-            if (selection is null)
+            return ExitCodes.Usage;
+        }
+
+        var sides = new List<IDisposable>();
+        try
+        {
+            var before = await ResolveAsync("--base", request.Base, request.PolicyPath, sides, stderr);
+            var after = await ResolveAsync("--head", request.Head ?? request.PolicyPath, request.PolicyPath, sides, stderr);
+            if (before is null || after is null)
             {
                 return ExitCodes.Usage;
             }
 
-            var sides = new List<IDisposable>();
-            try
+            var (baseSet, baseExit, baseWarnings) = await CompileAsync(before, stderr, cancellationToken);
+            var (headSet, headExit, headWarnings) = await CompileAsync(after, stderr, cancellationToken);
+            using (baseSet)
+            using (headSet)
             {
-                var before = await ResolveAsync("--base", result.GetValue(baseOption)!, policyPath, sides, stderr);
-                var after = await ResolveAsync("--head", result.GetValue(headOption) ?? policyPath, policyPath, sides, stderr);
-                if (before is null || after is null)
+                if (baseSet is null || headSet is null)
                 {
-                    return ExitCodes.Usage;
+                    return Math.Max(baseExit, headExit);
                 }
 
-                var (baseSet, baseExit, baseWarnings) = await CompileAsync(before, stderr, cancellationToken);
-                var (headSet, headExit, headWarnings) = await CompileAsync(after, stderr, cancellationToken);
-                using (baseSet)
-                using (headSet)
-                {
-                    if (baseSet is null || headSet is null)
-                    {
-                        return Math.Max(baseExit, headExit);
-                    }
-
-                    var warned = EventFiles.Warn(selection, stderr) || baseWarnings + headWarnings > 0;
-                    var inputs = new List<(string, ReadOnlyMemory<byte>)>();
-                    foreach (var (name, read) in selection.Inputs)
-                    {
-                        if (await EventFiles.TryReadAsync(name, read, stderr) is not { } bytes)
-                        {
-                            return ExitCodes.Failure;
-                        }
-
-                        inputs.Add((name, bytes));
-                    }
-
-                    if (!DetailInputs.TryCreate(result.GetValue(details), fetch: false, stderr, TimeProvider.System, out var detailSource))
-                    {
-                        return ExitCodes.Usage;
-                    }
-
-                    var report = await ImpactAnalyzer.AnalyzeAsync(baseSet, headSet, inputs, detailSource, cancellationToken);
-                    var text = result.GetValue(format) == "markdown"
-                        ? ImpactReportWriter.Markdown(report, before.Label, after.Label)
-                        : ImpactReportWriter.Text(report, before.Label, after.Label);
-                    await stdout.WriteAsync(text);
-                    if (!report.InvalidEvents.IsEmpty)
-                    {
-                        return ExitCodes.Failure;
-                    }
-
-                    if (warned && result.GetValue(strict))
-                    {
-                        return ExitCodes.Failure;
-                    }
-
-                    return result.GetValue(exitCode) && report.HasChanges ? ExitCodes.Changed : ExitCodes.Success;
-                }
+                var warned = EventFiles.Warn(selection, stderr) || baseWarnings + headWarnings > 0;
+                return await CompareAsync(request, (baseSet, before), (headSet, after), selection, warned, stdout, stderr, cancellationToken);
             }
-            finally
+        }
+        finally
+        {
+            foreach (var side in sides)
             {
-                foreach (var side in sides)
-                {
-                    side.Dispose();
-                }
+                side.Dispose();
             }
-        });
-        return command;
+        }
+    }
+
+    /// <summary>Reads the events, decides each with both sets and writes the report; the exit code follows the outcome.</summary>
+    private static async Task<int> CompareAsync(Request request, (CompiledPolicySet Set, Side Side) before, (CompiledPolicySet Set, Side Side) after,
+        EventFiles.Selection selection, bool warned, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var inputs = new List<(string, ReadOnlyMemory<byte>)>();
+        foreach (var (name, read) in selection.Inputs)
+        {
+            if (await EventFiles.TryReadAsync(name, read, stderr) is not { } bytes)
+            {
+                return ExitCodes.Failure;
+            }
+
+            inputs.Add((name, bytes));
+        }
+
+        if (!DetailInputs.TryCreate(request.Details, fetch: false, stderr, TimeProvider.System, out var detailSource))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var report = await ImpactAnalyzer.AnalyzeAsync(before.Set, after.Set, inputs, detailSource, cancellationToken);
+        var text = request.Markdown
+            ? ImpactReportWriter.Markdown(report, before.Side.Label, after.Side.Label)
+            : ImpactReportWriter.Text(report, before.Side.Label, after.Side.Label);
+        await stdout.WriteAsync(text);
+        if (!report.InvalidEvents.IsEmpty)
+        {
+            return ExitCodes.Failure;
+        }
+
+        if (warned && request.Strict)
+        {
+            return ExitCodes.Failure;
+        }
+
+        return request.ExitCode && report.HasChanges ? ExitCodes.Changed : ExitCodes.Success;
     }
 
     /// <summary>One side of the comparison: where its policies are, and how to name it in the report.</summary>

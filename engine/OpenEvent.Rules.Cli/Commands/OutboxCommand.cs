@@ -197,25 +197,8 @@ internal static class OutboxCommand
         Func<IOutbox, Task<int>> work, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
-        var file = result.GetValue(settingsFile);
-        if (file is not null && !File.Exists(file))
+        if (ReadSettings(result.GetValue(settingsFile), stderr) is not { } settings)
         {
-            stderr.WriteLine($"oer: settings file not found: {file}");
-            return ExitCodes.Usage;
-        }
-
-        IConfigurationSection settings;
-        try
-        {
-            settings = new ConfigurationBuilder()
-                .AddJsonFile(Path.GetFullPath(file ?? "appsettings.json"), optional: file is null)
-                .AddEnvironmentVariables()
-                .Build()
-                .GetSection("OpenEventRules");
-        }
-        catch (InvalidDataException ex)
-        {
-            stderr.WriteLine($"oer: the settings file cannot be read: {ex.Message}");
             return ExitCodes.Usage;
         }
 
@@ -245,6 +228,36 @@ internal static class OutboxCommand
             return await work(new SqliteOutbox(store, time));
         }
 
+        return await WithBrokerOutboxAsync(brokerOptions, settings, stderr, work, time);
+    }
+
+    /// <summary>The hosts' settings (OpenEventRules section) from the file given, else appsettings.json if there is one, and the environment; null (reported) when unreadable.</summary>
+    private static IConfigurationSection? ReadSettings(string? file, TextWriter stderr)
+    {
+        if (file is not null && !File.Exists(file))
+        {
+            stderr.WriteLine($"oer: settings file not found: {file}");
+            return null;
+        }
+
+        try
+        {
+            return new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(file ?? "appsettings.json"), optional: file is null)
+                .AddEnvironmentVariables()
+                .Build()
+                .GetSection("OpenEventRules");
+        }
+        catch (InvalidDataException ex)
+        {
+            stderr.WriteLine($"oer: the settings file cannot be read: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static async Task<int> WithBrokerOutboxAsync(BrokerOptions brokerOptions, IConfigurationSection settings, TextWriter stderr, Func<IOutbox, Task<int>> work,
+        TimeProvider time)
+    {
         if (!Uri.TryCreate(brokerOptions.Uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps") || parsed.UserInfo.Length > 0)
         {
             stderr.WriteLine($"oer: --broker '{brokerOptions.Uri}' is not an AMQP URI without credentials: write it like amqp://rabbit.internal:5672 (credentials from OpenEventRules__Broker__UserName and __Password)");

@@ -89,6 +89,23 @@ internal static class DiagnosticReport
         json.WriteStartArray("runs");
         json.WriteStartObject();
 
+        WriteTool(json, ruleIds);
+        json.WriteString("columnKind", "utf16CodeUnits");
+        json.WriteStartArray("results");
+        foreach (var d in diagnostics)
+        {
+            WriteResult(json, d, ruleIds);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The run's tool: oer, with one rule per diagnostic id that occurs.</summary>
+    private static void WriteTool(Utf8JsonWriter json, List<string> ruleIds)
+    {
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
         json.WriteString("name", "oer");
@@ -110,45 +127,38 @@ internal static class DiagnosticReport
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndObject();
+    }
 
-        json.WriteString("columnKind", "utf16CodeUnits");
-        json.WriteStartArray("results");
-        foreach (var d in diagnostics)
+    private static void WriteResult(Utf8JsonWriter json, Diagnostic d, List<string> ruleIds)
+    {
+        json.WriteStartObject();
+        json.WriteString("ruleId", d.Id);
+        json.WriteNumber("ruleIndex", ruleIds.IndexOf(d.Id));
+        json.WriteString("level", Severity(d));
+        json.WriteStartObject("message");
+        json.WriteString("text", string.IsNullOrEmpty(d.Hint) ? d.Message : $"{d.Message} (hint: {d.Hint})");
+        json.WriteEndObject();
+        if (d.Location.File.Length > 0)
         {
+            json.WriteStartArray("locations");
             json.WriteStartObject();
-            json.WriteString("ruleId", d.Id);
-            json.WriteNumber("ruleIndex", ruleIds.IndexOf(d.Id));
-            json.WriteString("level", Severity(d));
-            json.WriteStartObject("message");
-            json.WriteString("text", string.IsNullOrEmpty(d.Hint) ? d.Message : $"{d.Message} (hint: {d.Hint})");
+            json.WriteStartObject("physicalLocation");
+            json.WriteStartObject("artifactLocation");
+            json.WriteString("uri", ToUri(d.Location.File));
             json.WriteEndObject();
-            if (d.Location.File.Length > 0)
+            if (d.Location.Line > 0)
             {
-                json.WriteStartArray("locations");
-                json.WriteStartObject();
-                json.WriteStartObject("physicalLocation");
-                json.WriteStartObject("artifactLocation");
-                json.WriteString("uri", ToUri(d.Location.File));
+                json.WriteStartObject("region");
+                json.WriteNumber("startLine", d.Location.Line);
+                json.WriteNumber("startColumn", Math.Max(1, d.Location.Column));
                 json.WriteEndObject();
-                if (d.Location.Line > 0)
-                {
-                    json.WriteStartObject("region");
-                    json.WriteNumber("startLine", d.Location.Line);
-                    json.WriteNumber("startColumn", Math.Max(1, d.Location.Column));
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-                json.WriteEndArray();
             }
 
             json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
         }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -81,19 +81,7 @@ internal static class ImpactReportWriter
 
         if (report.HasChanges)
         {
-            md.AppendLine();
-            md.AppendLine("### Changed events");
-            md.AppendLine();
-            md.AppendLine("| event | type | verdict | change |");
-            md.AppendLine("|---|---|---|---|");
-            foreach (var change in report.Changes)
-            {
-                var verdict = change.VerdictChanged
-                    ? $"{Verdict(change.BaseVerdict)} → **{Verdict(change.HeadVerdict)}**"
-                    : Verdict(change.HeadVerdict);
-                var lines = change.AddedActions.Select(a => $"\\+ {a}").Concat(change.RemovedActions.Select(a => $"\\- {a}"));
-                md.AppendLine(CultureInfo.InvariantCulture, $"| `{Cell(Where(change.Event))}` | `{Cell(change.Event.Type ?? "")}` | {verdict} | {string.Join("<br>", lines.Select(Cell))} |");
-            }
+            AppendChangedEvents(md, report);
         }
 
         md.AppendLine();
@@ -118,6 +106,23 @@ internal static class ImpactReportWriter
         }
 
         return md.ToString();
+    }
+
+    private static void AppendChangedEvents(StringBuilder md, ImpactReport report)
+    {
+        md.AppendLine();
+        md.AppendLine("### Changed events");
+        md.AppendLine();
+        md.AppendLine("| event | type | verdict | change |");
+        md.AppendLine("|---|---|---|---|");
+        foreach (var change in report.Changes)
+        {
+            var verdict = change.VerdictChanged
+                ? $"{Verdict(change.BaseVerdict)} → **{Verdict(change.HeadVerdict)}**"
+                : Verdict(change.HeadVerdict);
+            var lines = change.AddedActions.Select(a => $"\\+ {a}").Concat(change.RemovedActions.Select(a => $"\\- {a}"));
+            md.AppendLine(CultureInfo.InvariantCulture, $"| `{Cell(Where(change.Event))}` | `{Cell(change.Event.Type ?? "")}` | {verdict} | {string.Join("<br>", lines.Select(Cell))} |");
+        }
     }
 
     private static IEnumerable<(string Label, string Value)> Summary(ImpactReport report) =>

@@ -115,57 +115,12 @@ internal static class TestReport
 
             foreach (var group in fileDiagnostics.Where(d => d.IsError).GroupBy(d => d.Location.File))
             {
-                xml.WriteStartElement("testsuite");
-                xml.WriteAttributeString("name", group.Key);
-                xml.WriteAttributeString("file", group.Key);
-                WriteCounts(xml, group.Count(), 0, group.Count());
-                foreach (var diagnostic in group)
-                {
-                    WriteErrorCase(xml, group.Key, $"{diagnostic.Id} at {diagnostic.Location}", diagnostic);
-                }
-
-                xml.WriteEndElement();
+                WriteFileSuite(xml, group);
             }
 
             foreach (var suite in run.Suites)
             {
-                xml.WriteStartElement("testsuite");
-                xml.WriteAttributeString("name", suite.Name);
-                xml.WriteAttributeString("file", suite.File);
-                WriteCounts(
-                    xml,
-                    suite.Cases.Length + (suite.Errors.IsEmpty ? 0 : 1),
-                    suite.Cases.Count(c => c.Outcome == TestOutcome.Failed),
-                    suite.Cases.Count(c => c.Outcome == TestOutcome.Error) + (suite.Errors.IsEmpty ? 0 : 1));
-                if (!suite.Errors.IsEmpty)
-                {
-                    WriteErrorCase(xml, suite.Name, "(test document)", suite.Errors[0], suite.Errors);
-                }
-
-                foreach (var result in suite.Cases)
-                {
-                    xml.WriteStartElement("testcase");
-                    xml.WriteAttributeString("name", result.Name);
-                    xml.WriteAttributeString("classname", suite.Name);
-                    xml.WriteAttributeString("file", result.Location.File);
-                    xml.WriteAttributeString("line", result.Location.Line.ToString(CultureInfo.InvariantCulture));
-                    if (result.Outcome == TestOutcome.Failed)
-                    {
-                        xml.WriteStartElement("failure");
-                        xml.WriteAttributeString("message", $"{result.Failures.Length} expectation(s) did not hold: {string.Join("; ", result.Failures.Select(f => f.Expected))}");
-                        xml.WriteAttributeString("type", "expectation");
-                        xml.WriteString(string.Join('\n', DiffLines(result)));
-                        xml.WriteEndElement();
-                    }
-                    else if (result.Outcome == TestOutcome.Error)
-                    {
-                        WriteError(xml, result.Errors[0], result.Errors);
-                    }
-
-                    xml.WriteEndElement();
-                }
-
-                xml.WriteEndElement();
+                WriteSuite(xml, suite);
             }
 
             xml.WriteEndElement();
@@ -173,6 +128,67 @@ internal static class TestReport
 
         // StringBuilder output is UTF-16; CI tools read the file as UTF-8, which is what stdout is.
         return text.ToString().Replace("encoding=\"utf-16\"", "encoding=\"utf-8\"", StringComparison.Ordinal);
+    }
+
+    /// <summary>A test file's own problems, as a testsuite named after the file with an error case each.</summary>
+    private static void WriteFileSuite(XmlWriter xml, IGrouping<string, Diagnostic> group)
+    {
+        xml.WriteStartElement("testsuite");
+        xml.WriteAttributeString("name", group.Key);
+        xml.WriteAttributeString("file", group.Key);
+        WriteCounts(xml, group.Count(), 0, group.Count());
+        foreach (var diagnostic in group)
+        {
+            WriteErrorCase(xml, group.Key, $"{diagnostic.Id} at {diagnostic.Location}", diagnostic);
+        }
+
+        xml.WriteEndElement();
+    }
+
+    private static void WriteSuite(XmlWriter xml, TestSuiteResult suite)
+    {
+        xml.WriteStartElement("testsuite");
+        xml.WriteAttributeString("name", suite.Name);
+        xml.WriteAttributeString("file", suite.File);
+        WriteCounts(
+            xml,
+            suite.Cases.Length + (suite.Errors.IsEmpty ? 0 : 1),
+            suite.Cases.Count(c => c.Outcome == TestOutcome.Failed),
+            suite.Cases.Count(c => c.Outcome == TestOutcome.Error) + (suite.Errors.IsEmpty ? 0 : 1));
+        if (!suite.Errors.IsEmpty)
+        {
+            WriteErrorCase(xml, suite.Name, "(test document)", suite.Errors[0], suite.Errors);
+        }
+
+        foreach (var result in suite.Cases)
+        {
+            WriteCase(xml, suite.Name, result);
+        }
+
+        xml.WriteEndElement();
+    }
+
+    private static void WriteCase(XmlWriter xml, string classname, TestCaseResult result)
+    {
+        xml.WriteStartElement("testcase");
+        xml.WriteAttributeString("name", result.Name);
+        xml.WriteAttributeString("classname", classname);
+        xml.WriteAttributeString("file", result.Location.File);
+        xml.WriteAttributeString("line", result.Location.Line.ToString(CultureInfo.InvariantCulture));
+        if (result.Outcome == TestOutcome.Failed)
+        {
+            xml.WriteStartElement("failure");
+            xml.WriteAttributeString("message", $"{result.Failures.Length} expectation(s) did not hold: {string.Join("; ", result.Failures.Select(f => f.Expected))}");
+            xml.WriteAttributeString("type", "expectation");
+            xml.WriteString(string.Join('\n', DiffLines(result)));
+            xml.WriteEndElement();
+        }
+        else if (result.Outcome == TestOutcome.Error)
+        {
+            WriteError(xml, result.Errors[0], result.Errors);
+        }
+
+        xml.WriteEndElement();
     }
 
     private static void WriteCounts(XmlWriter xml, int tests, int failures, int errors)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using OpenEvent.Rules.Events;
 
@@ -15,28 +16,44 @@ public static class DecisionJson
     public static void Write(Utf8JsonWriter writer, Decision decision)
     {
         writer.WriteStartObject();
-        writer.WriteStartObject("event");
-        WriteNullable(writer, "id", decision.Event.Id);
-        WriteNullable(writer, "type", decision.Event.Type);
-        writer.WriteString("file", decision.Event.File);
-        writer.WriteNumber("index", decision.Event.Index);
-        writer.WriteEndObject();
+        WriteEvent(writer, decision.Event);
         WriteScope(writer, decision.Scope);
+        WriteVerdict(writer, decision.Verdict);
+        WriteMatches(writer, "matched", decision.Matched);
+        WriteMatches(writer, "audit", decision.Audit);
+        WriteConditionErrors(writer, decision.ConditionFailures);
+        WriteDetail(writer, decision.Detail);
+        WriteDetailErrors(writer, decision.DetailFailures);
+        WriteError(writer, decision.Error);
+        writer.WriteEndObject();
+    }
 
-        if (decision.Verdict is { } verdict)
+    private static void WriteEvent(Utf8JsonWriter writer, EventDescriptor evaluated)
+    {
+        writer.WriteStartObject("event");
+        WriteNullable(writer, "id", evaluated.Id);
+        WriteNullable(writer, "type", evaluated.Type);
+        writer.WriteString("file", evaluated.File);
+        writer.WriteNumber("index", evaluated.Index);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteVerdict(Utf8JsonWriter writer, Verdict? verdict)
+    {
+        if (verdict is { } value)
         {
-            writer.WriteString("verdict", VerdictText(verdict));
+            writer.WriteString("verdict", VerdictText(value));
         }
         else
         {
             writer.WriteNull("verdict");
         }
+    }
 
-        WriteMatches(writer, "matched", decision.Matched);
-        WriteMatches(writer, "audit", decision.Audit);
-
+    private static void WriteConditionErrors(Utf8JsonWriter writer, ImmutableArray<ConditionFailure> failures)
+    {
         writer.WriteStartArray("conditionErrors");
-        foreach (var failure in decision.ConditionFailures)
+        foreach (var failure in failures)
         {
             writer.WriteStartObject();
             writer.WriteString("policy", failure.Policy);
@@ -47,24 +64,30 @@ public static class DecisionJson
         }
 
         writer.WriteEndArray();
+    }
 
-        // The event's detail: null when no policy that reads it got that far (so it was not asked for).
-        if (decision.Detail is { } detail)
+    /// <summary>The event's detail: null when no policy that reads it got that far (so it was not asked for).</summary>
+    private static void WriteDetail(Utf8JsonWriter writer, DetailReport? detail)
+    {
+        if (detail is { } value)
         {
             writer.WriteStartObject("detail");
-            writer.WriteBoolean("available", detail.Available);
-            writer.WriteString("source", detail.Source);
-            writer.WriteBoolean("fromCache", detail.FromCache);
-            WriteNullable(writer, "error", detail.Error);
+            writer.WriteBoolean("available", value.Available);
+            writer.WriteString("source", value.Source);
+            writer.WriteBoolean("fromCache", value.FromCache);
+            WriteNullable(writer, "error", value.Error);
             writer.WriteEndObject();
         }
         else
         {
             writer.WriteNull("detail");
         }
+    }
 
+    private static void WriteDetailErrors(Utf8JsonWriter writer, ImmutableArray<DetailFailure> failures)
+    {
         writer.WriteStartArray("detailErrors");
-        foreach (var failure in decision.DetailFailures)
+        foreach (var failure in failures)
         {
             writer.WriteStartObject();
             writer.WriteString("policy", failure.Policy);
@@ -75,20 +98,21 @@ public static class DecisionJson
         }
 
         writer.WriteEndArray();
+    }
 
-        if (decision.Error is { } error)
+    private static void WriteError(Utf8JsonWriter writer, EventError? error)
+    {
+        if (error is { } value)
         {
             writer.WriteStartObject("error");
-            writer.WriteString("id", error.Id);
-            writer.WriteString("message", error.Message);
+            writer.WriteString("id", value.Id);
+            writer.WriteString("message", value.Message);
             writer.WriteEndObject();
         }
         else
         {
             writer.WriteNull("error");
         }
-
-        writer.WriteEndObject();
     }
 
     public static string Serialize(Decision decision)
@@ -141,7 +165,7 @@ public static class DecisionJson
         writer.WriteEndObject();
     }
 
-    private static void WriteStrings(Utf8JsonWriter writer, string name, System.Collections.Immutable.ImmutableArray<string> values)
+    private static void WriteStrings(Utf8JsonWriter writer, string name, ImmutableArray<string> values)
     {
         writer.WriteStartArray(name);
         foreach (var value in values.IsDefault ? [] : values)

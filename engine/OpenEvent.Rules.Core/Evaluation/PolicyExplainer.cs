@@ -62,29 +62,8 @@ public static class PolicyExplainer
         var root = enriched?.RootElement ?? e.Root;
         var match = ReferencePatternEvaluator.Explain(policy.Match, root);
         var scope = ScopeClauses(policy.Scope, e.Scope);
-        var exclusions = policy.Exclude.Select((exclusion, i) =>
-        {
-            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, root);
-            var clauses = ScopeClauses(exclusion.Scope, e.Scope);
-            return new ExclusionExplanation(i, trace, clauses, (trace?.Matched ?? true) && clauses.All(c => c.Passed), exclusion.Location);
-        }).ToImmutableArray();
-
-        string? firstFailure = null;
-        if (!match.Matched)
-        {
-            var clause = match.FirstFailure;
-            firstFailure = clause is null
-                ? $"match ({match.Location})"
-                : $"match: {clause.Path} {clause.Clause} ({clause.Location}); saw {Saw(clause.Actual)}";
-        }
-        else if (scope.FirstOrDefault(c => !c.Passed) is { } failedScope)
-        {
-            firstFailure = $"scope: {failedScope.Dimension} {Format(failedScope.Allowed)} ({failedScope.Location}); saw {failedScope.Actual ?? "no value"}";
-        }
-        else if (exclusions.FirstOrDefault(x => x.Excluded) is { } excluded)
-        {
-            firstFailure = $"exclude[{excluded.Index}] applies ({excluded.Location})";
-        }
+        var exclusions = ExplainExclusions(policy, e, root);
+        var firstFailure = FirstClauseFailure(match, scope, exclusions);
 
         // A detail failure is recorded only for a policy that matched everything else: it decides, per detailErrors.
         var detailFailure = decision.DetailFailures.FirstOrDefault(f => f.Policy == policy.Name);
@@ -99,16 +78,7 @@ public static class PolicyExplainer
         string? conditionError = null;
         if (firstFailure is null && detailFailure is null && policy.Condition is { } definition && policy.Mode != PolicyMode.Disabled)
         {
-            var failure = decision.ConditionFailures.FirstOrDefault(f => f.Policy == policy.Name);
-            var matched = decision.Matched.Concat(decision.Audit).Any(m => m.Policy == policy.Name);
-            condition = failure is not null ? ConditionResult.Error : matched ? ConditionResult.True : ConditionResult.False;
-            conditionError = failure?.Message;
-            if (!matched)
-            {
-                firstFailure = failure is null
-                    ? $"condition ({definition.Location}) is false"
-                    : $"condition ({definition.Location}) threw {failure.Message}";
-            }
+            (condition, conditionError, firstFailure) = ExplainCondition(policy.Name, definition, decision);
         }
 
         if (firstFailure is null && policy.Mode == PolicyMode.Disabled)
@@ -120,6 +90,47 @@ public static class PolicyExplainer
         var stage = firstFailure is not null ? null
             : decision.Matched.Concat(decision.Audit).FirstOrDefault(m => m.Policy == policy.Name)?.Stage ?? PolicyStages.Decide(policy, e.Scope);
         return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Stage = stage };
+    }
+
+    private static ImmutableArray<ExclusionExplanation> ExplainExclusions(PolicyDefinition policy, DataWorksEvent e, JsonElement root) =>
+        policy.Exclude.Select((exclusion, i) =>
+        {
+            var trace = exclusion.Match is null ? null : ReferencePatternEvaluator.Explain(exclusion.Match, root);
+            var clauses = ScopeClauses(exclusion.Scope, e.Scope);
+            return new ExclusionExplanation(i, trace, clauses, (trace?.Matched ?? true) && clauses.All(c => c.Passed), exclusion.Location);
+        }).ToImmutableArray();
+
+    /// <summary>The first of match, scope and exclusions that keeps the policy from applying, or null when none does.</summary>
+    private static string? FirstClauseFailure(PatternTrace match, ImmutableArray<ScopeClause> scope, ImmutableArray<ExclusionExplanation> exclusions)
+    {
+        if (!match.Matched)
+        {
+            var clause = match.FirstFailure;
+            return clause is null
+                ? $"match ({match.Location})"
+                : $"match: {clause.Path} {clause.Clause} ({clause.Location}); saw {Saw(clause.Actual)}";
+        }
+
+        if (scope.FirstOrDefault(c => !c.Passed) is { } failedScope)
+        {
+            return $"scope: {failedScope.Dimension} {Format(failedScope.Allowed)} ({failedScope.Location}); saw {failedScope.Actual ?? "no value"}";
+        }
+
+        return exclusions.FirstOrDefault(x => x.Excluded) is { } excluded
+            ? $"exclude[{excluded.Index}] applies ({excluded.Location})"
+            : null;
+    }
+
+    /// <summary>The condition's outcome as the compiled set's decision recorded it (it ran the condition; explain does not run it again).</summary>
+    private static (ConditionResult Result, string? Error, string? FirstFailure) ExplainCondition(string policyName, ConditionDefinition definition, Decision decision)
+    {
+        var failure = decision.ConditionFailures.FirstOrDefault(f => f.Policy == policyName);
+        var matched = decision.Matched.Concat(decision.Audit).Any(m => m.Policy == policyName);
+        var result = failure is not null ? ConditionResult.Error : matched ? ConditionResult.True : ConditionResult.False;
+        var firstFailure = matched ? null
+            : failure is null ? $"condition ({definition.Location}) is false"
+            : $"condition ({definition.Location}) threw {failure.Message}";
+        return (result, failure?.Message, firstFailure);
     }
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)

@@ -44,21 +44,9 @@ public static class BoundedFileReader
         try
         {
             var target = path;
-            if (containedIn is not null)
+            if (containedIn is not null && Pin(path, containedIn, out target) is { } refused)
             {
-                // Pin the target before opening: every link along the path is resolved once, here.
-                var real = FileProbe.RealPath(path);
-                if (real is null)
-                {
-                    return Failed(FileReadStatus.Missing);
-                }
-
-                if (!FileProbe.IsInside(real, containedIn))
-                {
-                    return Failed(FileReadStatus.OutsideFolder, real: real);
-                }
-
-                target = real;
+                return refused;
             }
 
             var status = FileProbe.Status(target, followLinks: true);
@@ -67,21 +55,9 @@ public static class BoundedFileReader
                 return Failed(FileReadStatus.Missing);
             }
 
-            if (before.Kind is not (FileKind.Regular or FileKind.Unknown))
+            if (RefuseBeforeOpening(before, maxBytes) is { } early)
             {
-                return Failed(FileReadStatus.NotRegular, before.Kind);
-            }
-
-            if (before.Size > maxBytes)
-            {
-                return Failed(FileReadStatus.TooLarge, length: before.Size);
-            }
-
-            // Where the kind is unknown (no statx), a FIFO or device cannot be told from an empty file: neither is
-            // opened, and an empty file has nothing to read anyway.
-            if (before.Kind == FileKind.Unknown && before.Size == 0)
-            {
-                return new FileReadResult(FileReadStatus.Read, [], FileKind.Unknown);
+                return early;
             }
 
             using var handle = Open(target);
@@ -90,21 +66,7 @@ public static class BoundedFileReader
                 return Failed(FileReadStatus.Missing);
             }
 
-            if (LinuxFiles.IsAvailable)
-            {
-                var opened = LinuxFiles.Stat(handle);
-                if (opened.Kind != FileKind.Regular)
-                {
-                    return Failed(FileReadStatus.NotRegular, opened.Kind);
-                }
-
-                if (containedIn is not null && LinuxFiles.PathOf(handle) is { } openedPath && !FileProbe.IsInside(openedPath, containedIn))
-                {
-                    return Failed(FileReadStatus.OutsideFolder, real: openedPath);
-                }
-            }
-
-            return ReadAll(handle, maxBytes, before.Size);
+            return RefuseOpened(handle, containedIn) ?? ReadAll(handle, maxBytes, before.Size);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -114,6 +76,70 @@ public static class BoundedFileReader
         {
             return Failed(FileReadStatus.Unreadable, error: ex.Message);
         }
+    }
+
+    /// <summary>Pins the target before opening: every link along the path is resolved once, here, and must stay inside the folder.</summary>
+    private static FileReadResult? Pin(string path, string containedIn, out string target)
+    {
+        target = path;
+        var real = FileProbe.RealPath(path);
+        if (real is null)
+        {
+            return Failed(FileReadStatus.Missing);
+        }
+
+        if (!FileProbe.IsInside(real, containedIn))
+        {
+            return Failed(FileReadStatus.OutsideFolder, real: real);
+        }
+
+        target = real;
+        return null;
+    }
+
+    /// <summary>What the file's status already refuses (not a regular file, too large), or the empty result; null to open it.</summary>
+    private static FileReadResult? RefuseBeforeOpening(FileStatus before, long maxBytes)
+    {
+        if (before.Kind is not (FileKind.Regular or FileKind.Unknown))
+        {
+            return Failed(FileReadStatus.NotRegular, before.Kind);
+        }
+
+        if (before.Size > maxBytes)
+        {
+            return Failed(FileReadStatus.TooLarge, length: before.Size);
+        }
+
+        // Where the kind is unknown (no statx), a FIFO or device cannot be told from an empty file: neither is
+        // opened, and an empty file has nothing to read anyway.
+        if (before.Kind == FileKind.Unknown && before.Size == 0)
+        {
+            return new FileReadResult(FileReadStatus.Read, [], FileKind.Unknown);
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks what was actually opened (a link swapped since the check): a regular file, still inside the folder. Null when it may be read.</summary>
+    private static FileReadResult? RefuseOpened(SafeFileHandle handle, string? containedIn)
+    {
+        if (!LinuxFiles.IsAvailable)
+        {
+            return null;
+        }
+
+        var opened = LinuxFiles.Stat(handle);
+        if (opened.Kind != FileKind.Regular)
+        {
+            return Failed(FileReadStatus.NotRegular, opened.Kind);
+        }
+
+        if (containedIn is not null && LinuxFiles.PathOf(handle) is { } openedPath && !FileProbe.IsInside(openedPath, containedIn))
+        {
+            return Failed(FileReadStatus.OutsideFolder, real: openedPath);
+        }
+
+        return null;
     }
 
     private static SafeFileHandle? Open(string path)

@@ -41,36 +41,9 @@ internal static class DetailUse
         while (i < text.Length)
         {
             var c = text[i];
-            if (c == '/' && i + 1 < text.Length && text[i + 1] == '/')
+            if (SkipCommentOrString(text, i) is var skipped && skipped > i)
             {
-                i = SkipTo(text, i + 2, "\n");
-            }
-            else if (c == '/' && i + 1 < text.Length && text[i + 1] == '*')
-            {
-                i = SkipTo(text, i + 2, "*/");
-            }
-            else if (c == '\'')
-            {
-                i = SkipEscaped(text, i + 1, '\'');
-            }
-            else if (c == '"' && i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"')
-            {
-                var quotes = 0;
-                while (i < text.Length && text[i] == '"')
-                {
-                    quotes++;
-                    i++;
-                }
-
-                i = SkipTo(text, i, new string('"', quotes));
-            }
-            else if (c == '"')
-            {
-                i = SkipEscaped(text, i + 1, '"');
-            }
-            else if (c == '@' && i + 1 < text.Length && text[i + 1] == '"')
-            {
-                i = SkipVerbatim(text, i + 2);
+                i = skipped;
             }
             else if (IsIdentifierStart(c))
             {
@@ -93,6 +66,45 @@ internal static class DetailUse
         }
 
         return -1;
+    }
+
+    /// <summary>Past the comment, character literal or (plain, verbatim, raw) string that starts at <paramref name="i"/>; <paramref name="i"/> when none does.</summary>
+    private static int SkipCommentOrString(string text, int i)
+    {
+        var c = text[i];
+        if (c == '/' && i + 1 < text.Length && text[i + 1] == '/')
+        {
+            return SkipTo(text, i + 2, "\n");
+        }
+
+        if (c == '/' && i + 1 < text.Length && text[i + 1] == '*')
+        {
+            return SkipTo(text, i + 2, "*/");
+        }
+
+        if (c == '\'')
+        {
+            return SkipEscaped(text, i + 1, '\'');
+        }
+
+        if (c == '"' && i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"')
+        {
+            var quotes = 0;
+            while (i < text.Length && text[i] == '"')
+            {
+                quotes++;
+                i++;
+            }
+
+            return SkipTo(text, i, new string('"', quotes));
+        }
+
+        if (c == '"')
+        {
+            return SkipEscaped(text, i + 1, '"');
+        }
+
+        return c == '@' && i + 1 < text.Length && text[i + 1] == '"' ? SkipVerbatim(text, i + 2) : i;
     }
 
     /// <summary>Whether the policy reads the detail anywhere: its match, an exclusion, its condition or an action's template.</summary>

@@ -42,20 +42,8 @@ internal static class MessageTemplateParser
                 break;
             }
 
-            var inner = text[(i + 2)..close];
-            var path = inner.Trim();
-            var pathStart = i + 2 + (inner.Length - inner.TrimStart().Length);
-            if (path.Length == 0)
+            if (ReadPlaceholderPath(text, i, close, pointer, map, diagnostics) is not { } path)
             {
-                diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, i), "empty placeholder '{{ }}'",
-                    "write a path inside, e.g. {{ data.fileName }}, or \\{{ for a literal {{");
-                ok = false;
-            }
-            else if (FindPathError(path) is { } error)
-            {
-                diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, pathStart + error.Index),
-                    $"invalid placeholder '{{{{ {path} }}}}': {error.Message}",
-                    "a path is names and array indexes joined by '.', e.g. {{ data.fileName }} or {{ data.tableMapping.0.dstTable }}");
                 ok = false;
             }
             else
@@ -78,6 +66,30 @@ internal static class MessageTemplateParser
         }
 
         return ok ? new MessageTemplate(text, parts.ToImmutable(), map.Locate(pointer)) : null;
+    }
+
+    /// <summary>The path of the placeholder opened at <paramref name="open"/> and closed at <paramref name="close"/>; null (reported) when it is empty or malformed.</summary>
+    private static string? ReadPlaceholderPath(string text, int open, int close, string pointer, YamlSourceMap map, DiagnosticBag diagnostics)
+    {
+        var inner = text[(open + 2)..close];
+        var path = inner.Trim();
+        var pathStart = open + 2 + (inner.Length - inner.TrimStart().Length);
+        if (path.Length == 0)
+        {
+            diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, open), "empty placeholder '{{ }}'",
+                "write a path inside, e.g. {{ data.fileName }}, or \\{{ for a literal {{");
+            return null;
+        }
+
+        if (FindPathError(path) is { } error)
+        {
+            diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, pathStart + error.Index),
+                $"invalid placeholder '{{{{ {path} }}}}': {error.Message}",
+                "a path is names and array indexes joined by '.', e.g. {{ data.fileName }} or {{ data.tableMapping.0.dstTable }}");
+            return null;
+        }
+
+        return path;
     }
 
     private static bool At(string text, int index, string value) =>

@@ -41,6 +41,34 @@ internal static partial class PolicyDocumentParser
         var scope = spec["scope"] is JsonObject scopeNode ? RegistryReferences.ParseScope(scopeNode, "/spec/scope", map, registry, bag) : null;
         var enforceIn = spec["enforceIn"] is JsonObject stageNode ? RegistryReferences.ParseScope(stageNode, "/spec/enforceIn", map, registry, bag) : null;
 
+        var (exclusions, exclusionsOk) = ParseExclusions(spec, map, registry, bag);
+        var condition = ParseCondition(spec, map);
+        var actions = ParseActions(spec, map, bag);
+
+        diagnostics.AddRange(bag.Items);
+        if (bag.HasErrors || match is null || !exclusionsOk)
+        {
+            return null;
+        }
+
+        return new PolicyDefinition(name, metadata, mode, priority, match, scope, exclusions, condition, actions, location)
+        {
+            AllowUnknownTypes = spec["allowUnknownTypes"] is JsonValue allow && allow.TryGetValue<bool>(out var allowed) && allowed,
+            DetailErrors = Text(spec["detailErrors"]) switch
+            {
+                "match" => DetailErrorMode.Match,
+                "fail-mode" => DetailErrorMode.FailMode,
+                _ => DetailErrorMode.NoMatch,
+            },
+            DetailErrorsLocation = spec.ContainsKey("detailErrors") ? map.LocateKey("/spec/detailErrors") : null,
+            EnforceIn = enforceIn,
+        };
+    }
+
+    /// <summary>The policy's exclusions, and whether every exclusion's match parsed (a broken one must not drop silently).</summary>
+    private static (ImmutableArray<ExclusionDefinition> Exclusions, bool Ok) ParseExclusions(
+        JsonObject spec, YamlSourceMap map, RegistryDefinition registry, DiagnosticBag bag)
+    {
         var exclusions = ImmutableArray.CreateBuilder<ExclusionDefinition>();
         var exclusionsOk = true;
         if (spec["exclude"] is JsonArray exclude)
@@ -61,25 +89,35 @@ internal static partial class PolicyDocumentParser
             }
         }
 
-        ConditionDefinition? condition = null;
-        if (Text(spec["condition"]) is { } expression)
+        return (exclusions.ToImmutable(), exclusionsOk);
+    }
+
+    /// <summary>The C# condition with where its text starts (inside quotes or a block scalar), so compile errors point into it.</summary>
+    private static ConditionDefinition? ParseCondition(JsonObject spec, YamlSourceMap map)
+    {
+        if (Text(spec["condition"]) is not { } expression)
         {
-            var onError = Text(spec["conditionErrors"]) == "match" ? ConditionErrorMode.Match : ConditionErrorMode.NoMatch;
-            var conditionAt = map.Locate("/spec/condition");
-            condition = map.GetScalar("/spec/condition") switch
-            {
-                { Quoting: ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted } =>
-                    new ConditionDefinition(expression, onError, conditionAt) { ContentStart = conditionAt with { Column = conditionAt.Column + 1 } },
-                { Quoting: ScalarQuoting.Literal or ScalarQuoting.Folded, ContentStart: { } start } span =>
-                    new ConditionDefinition(expression, onError, conditionAt)
-                    {
-                        ContentStart = start,
-                        Style = span.Quoting == ScalarQuoting.Literal ? ConditionTextStyle.Literal : ConditionTextStyle.Folded,
-                    },
-                _ => new ConditionDefinition(expression, onError, conditionAt),
-            };
+            return null;
         }
 
+        var onError = Text(spec["conditionErrors"]) == "match" ? ConditionErrorMode.Match : ConditionErrorMode.NoMatch;
+        var conditionAt = map.Locate("/spec/condition");
+        return map.GetScalar("/spec/condition") switch
+        {
+            { Quoting: ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted } =>
+                new ConditionDefinition(expression, onError, conditionAt) { ContentStart = conditionAt with { Column = conditionAt.Column + 1 } },
+            { Quoting: ScalarQuoting.Literal or ScalarQuoting.Folded, ContentStart: { } start } span =>
+                new ConditionDefinition(expression, onError, conditionAt)
+                {
+                    ContentStart = start,
+                    Style = span.Quoting == ScalarQuoting.Literal ? ConditionTextStyle.Literal : ConditionTextStyle.Folded,
+                },
+            _ => new ConditionDefinition(expression, onError, conditionAt),
+        };
+    }
+
+    private static ImmutableArray<ActionDefinition> ParseActions(JsonObject spec, YamlSourceMap map, DiagnosticBag bag)
+    {
         var actions = ImmutableArray.CreateBuilder<ActionDefinition>();
         var actionsArray = (JsonArray)spec["actions"]!;
         for (var i = 0; i < actionsArray.Count; i++)
@@ -90,24 +128,7 @@ internal static partial class PolicyDocumentParser
             }
         }
 
-        diagnostics.AddRange(bag.Items);
-        if (bag.HasErrors || match is null || !exclusionsOk)
-        {
-            return null;
-        }
-
-        return new PolicyDefinition(name, metadata, mode, priority, match, scope, exclusions.ToImmutable(), condition, actions.ToImmutable(), location)
-        {
-            AllowUnknownTypes = spec["allowUnknownTypes"] is JsonValue allow && allow.TryGetValue<bool>(out var allowed) && allowed,
-            DetailErrors = Text(spec["detailErrors"]) switch
-            {
-                "match" => DetailErrorMode.Match,
-                "fail-mode" => DetailErrorMode.FailMode,
-                _ => DetailErrorMode.NoMatch,
-            },
-            DetailErrorsLocation = spec.ContainsKey("detailErrors") ? map.LocateKey("/spec/detailErrors") : null,
-            EnforceIn = enforceIn,
-        };
+        return actions.ToImmutable();
     }
 
     public static ChannelDefinition? ParseChannel(SourceDocument document, DiagnosticBag diagnostics)

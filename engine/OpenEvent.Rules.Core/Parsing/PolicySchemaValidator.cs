@@ -180,28 +180,16 @@ internal sealed partial class PolicySchemaValidator
     {
         var pointer = PointerOf(error.Token);
         var schema = error.Schema?.ActualSchema;
-        var found = context.Found;
-        var map = context.Map;
-        var where = context.Where(pointer);
         switch (error.Kind)
         {
             case ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf or ValidationErrorKind.NotAllOf when error is ChildSchemaValidationError choice:
                 // Report the branch that came closest (fewest errors): that is what the author meant to write.
-                var best = choice.Errors.Values.OrderBy(CountLeaves).FirstOrDefault();
-                foreach (var child in best ?? [])
-                {
-                    Report(child, context);
-                }
-
+                ReportAll(choice.Errors.Values.OrderBy(CountLeaves).FirstOrDefault() ?? [], context);
                 break;
 
             case ValidationErrorKind.ArrayItemNotValid or ValidationErrorKind.AdditionalPropertiesNotValid or ValidationErrorKind.AdditionalItemNotValid
                 when error is ChildSchemaValidationError wrapper:
-                foreach (var child in wrapper.Errors.Values.SelectMany(e => e))
-                {
-                    Report(child, context);
-                }
-
+                ReportAll(wrapper.Errors.Values.SelectMany(e => e), context);
                 break;
 
             case ValidationErrorKind.NoAdditionalPropertiesAllowed:
@@ -213,66 +201,98 @@ internal sealed partial class PolicySchemaValidator
                 break;
 
             case ValidationErrorKind.PropertyRequired:
-                var key = error.Property ?? "";
-                var parentItem = PointerDisplay.Parent(pointer);
-                var misplaced = ActionItemPointer().IsMatch(parentItem) && context.NodeAt(parentItem) is JsonObject item && item.ContainsKey(key)
-                    ? MisplacedActionKey(item, key)
-                    : null;
-                found.Error(DiagnosticIds.MissingKey, map.LocateKey(pointer), $"missing required key '{key}' in {where}",
-                    misplaced ?? MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where, context.Kind));
-                break;
-
-            case ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
-                or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
-                or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates:
-                var (expected, hint) = Expected(error.Kind, schema);
-                found.Error(DiagnosticIds.WrongType, map.Locate(pointer), $"{where} must be {expected}, not {Describe(context.NodeAt(pointer))}", hint);
+                ReportMissingKey(error.Property ?? "", pointer, schema, context);
                 break;
 
             case ValidationErrorKind.NotInEnumeration:
-                var allowed = schema?.Enumeration.Select(v => v?.ToString() ?? "null").ToList() ?? [];
-                var value = context.NodeAt(pointer);
-                var suggestion = value is JsonValue v && v.TryGetValue<string>(out var text) ? Suggestions.Closest(text, allowed) : null;
-                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"invalid value {Quote(value)} for {where}",
-                    (suggestion is null ? "" : $"did you mean '{suggestion}'? ") + "allowed values: " + string.Join(", ", allowed));
+                ReportNotInEnumeration(pointer, schema, context);
                 break;
 
             case ValidationErrorKind.PatternMismatch:
                 ReportPattern(pointer, context);
                 break;
 
-            case ValidationErrorKind.UriExpected:
-                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"invalid URL {Quote(context.NodeAt(pointer))} for {where}",
-                    "write an absolute URL, e.g. https://hooks.example.com/oer, or read it from the environment with urlFrom: { env: NAME }");
-                break;
-
-            case ValidationErrorKind.StringTooShort:
-                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"{where} must not be empty", "write some text, or remove the key");
-                break;
-
-            case ValidationErrorKind.TooFewItems when ActionsPointer().IsMatch(pointer):
-                found.Error(DiagnosticIds.NoActions, map.Locate(pointer), "the policy has no actions",
-                    "add at least one action: block, warn, notify or forward, e.g. - block: { reason: \"...\" }");
-                break;
-
-            case ValidationErrorKind.TooFewItems:
-                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"{where} is an empty list", "give at least one value, or remove the key");
-                break;
-
             case ValidationErrorKind.TooFewProperties or ValidationErrorKind.TooManyProperties:
                 ReportPropertyCount(error.Kind == ValidationErrorKind.TooFewProperties, pointer, context);
                 break;
 
+            default:
+                ReportValue(error.Kind, pointer, schema, context);
+                break;
+        }
+    }
+
+    /// <summary>The errors about one value itself (its type, its length, its range), each with its own message and hint.</summary>
+    private static void ReportValue(ValidationErrorKind kind, string pointer, JsonSchema? schema, Context context)
+    {
+        var found = context.Found;
+        var location = context.Map.Locate(pointer);
+        var where = context.Where(pointer);
+        switch (kind)
+        {
+            case ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
+                or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
+                or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates:
+                var (expected, hint) = Expected(kind, schema);
+                found.Error(DiagnosticIds.WrongType, location, $"{where} must be {expected}, not {Describe(context.NodeAt(pointer))}", hint);
+                break;
+
+            case ValidationErrorKind.UriExpected:
+                found.Error(DiagnosticIds.InvalidValue, location, $"invalid URL {Quote(context.NodeAt(pointer))} for {where}",
+                    "write an absolute URL, e.g. https://hooks.example.com/oer, or read it from the environment with urlFrom: { env: NAME }");
+                break;
+
+            case ValidationErrorKind.StringTooShort:
+                found.Error(DiagnosticIds.InvalidValue, location, $"{where} must not be empty", "write some text, or remove the key");
+                break;
+
+            case ValidationErrorKind.TooFewItems when ActionsPointer().IsMatch(pointer):
+                found.Error(DiagnosticIds.NoActions, location, "the policy has no actions",
+                    "add at least one action: block, warn, notify or forward, e.g. - block: { reason: \"...\" }");
+                break;
+
+            case ValidationErrorKind.TooFewItems:
+                found.Error(DiagnosticIds.InvalidValue, location, $"{where} is an empty list", "give at least one value, or remove the key");
+                break;
+
             case ValidationErrorKind.NumberTooBig or ValidationErrorKind.NumberTooSmall or ValidationErrorKind.IntegerTooBig:
-                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"{where} is out of range: {Quote(context.NodeAt(pointer))}",
+                found.Error(DiagnosticIds.InvalidValue, location, $"{where} is out of range: {Quote(context.NodeAt(pointer))}",
                     $"use a value between {schema?.Minimum} and {schema?.Maximum}");
                 break;
 
             default:
-                found.Error(DiagnosticIds.InvalidValue, map.Locate(pointer), $"invalid value {Quote(context.NodeAt(pointer))} for {where} ({error.Kind})",
+                found.Error(DiagnosticIds.InvalidValue, location, $"invalid value {Quote(context.NodeAt(pointer))} for {where} ({kind})",
                     "see the policy guide for the allowed values");
                 break;
         }
+    }
+
+    private static void ReportAll(IEnumerable<ValidationError> errors, Context context)
+    {
+        foreach (var child in errors)
+        {
+            Report(child, context);
+        }
+    }
+
+    private static void ReportMissingKey(string key, string pointer, JsonSchema? schema, Context context)
+    {
+        var parentItem = PointerDisplay.Parent(pointer);
+        var misplaced = ActionItemPointer().IsMatch(parentItem) && context.NodeAt(parentItem) is JsonObject item && item.ContainsKey(key)
+            ? MisplacedActionKey(item, key)
+            : null;
+        var where = context.Where(pointer);
+        context.Found.Error(DiagnosticIds.MissingKey, context.Map.LocateKey(pointer), $"missing required key '{key}' in {where}",
+            misplaced ?? MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where, context.Kind));
+    }
+
+    private static void ReportNotInEnumeration(string pointer, JsonSchema? schema, Context context)
+    {
+        var allowed = schema?.Enumeration.Select(v => v?.ToString() ?? "null").ToList() ?? [];
+        var value = context.NodeAt(pointer);
+        var suggestion = value is JsonValue v && v.TryGetValue<string>(out var text) ? Suggestions.Closest(text, allowed) : null;
+        context.Found.Error(DiagnosticIds.InvalidValue, context.Map.Locate(pointer), $"invalid value {Quote(value)} for {context.Where(pointer)}",
+            (suggestion is null ? "" : $"did you mean '{suggestion}'? ") + "allowed values: " + string.Join(", ", allowed));
     }
 
     private static void ReportUnknownKey(string key, string pointer, JsonSchema? schema, Context context)

@@ -49,6 +49,22 @@ internal static class YamlScalarTyping
             return TryRadix(text[2..], text[1] == 'x' ? 16 : 8, out json);
         }
 
+        if (!TryScanDecimal(text, out var number))
+        {
+            return false;
+        }
+
+        json = ToJson(number, text.Length);
+        return true;
+    }
+
+    /// <summary>A decimal literal's parts as written: sign, integer digits, fraction digits (null: no '.'), exponent with its 'e'.</summary>
+    private readonly record struct DecimalParts(bool Negative, string IntDigits, string? Fraction, string? Exponent);
+
+    /// <summary>Splits [+-]digits[.digits][(e|E)[+-]digits] into its parts; false for anything else (".", "1e", "1x").</summary>
+    private static bool TryScanDecimal(string text, out DecimalParts number)
+    {
+        number = default;
         var i = 0;
         var negative = false;
         if (text[0] is '+' or '-')
@@ -58,21 +74,13 @@ internal static class YamlScalarTyping
         }
 
         var intStart = i;
-        while (i < text.Length && char.IsAsciiDigit(text[i]))
-        {
-            i++;
-        }
-
+        i = SkipDigits(text, i);
         var intDigits = text[intStart..i];
         string? fraction = null;
         if (i < text.Length && text[i] == '.')
         {
             var fractionStart = ++i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
+            i = SkipDigits(text, i);
             fraction = text[fractionStart..i];
         }
 
@@ -91,11 +99,7 @@ internal static class YamlScalarTyping
             }
 
             var digitsStart = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
+            i = SkipDigits(text, i);
             if (i == digitsStart)
             {
                 return false;
@@ -104,27 +108,38 @@ internal static class YamlScalarTyping
             exponent = text[exponentStart..i];
         }
 
-        if (i != text.Length)
+        number = new DecimalParts(negative, intDigits, fraction, exponent);
+        return i == text.Length;
+    }
+
+    private static int SkipDigits(string text, int i)
+    {
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
         {
-            return false;
+            i++;
         }
 
-        var builder = new StringBuilder(text.Length + 2);
-        if (negative)
+        return i;
+    }
+
+    /// <summary>JSON number text: no '+', no leading zeros, a digit on both sides of the '.'.</summary>
+    private static string ToJson(DecimalParts number, int capacityHint)
+    {
+        var builder = new StringBuilder(capacityHint + 2);
+        if (number.Negative)
         {
             builder.Append('-');
         }
 
-        var trimmed = intDigits.TrimStart('0');
+        var trimmed = number.IntDigits.TrimStart('0');
         builder.Append(trimmed.Length == 0 ? "0" : trimmed);
-        if (fraction is not null)
+        if (number.Fraction is not null)
         {
-            builder.Append('.').Append(fraction.Length == 0 ? "0" : fraction);
+            builder.Append('.').Append(number.Fraction.Length == 0 ? "0" : number.Fraction);
         }
 
-        builder.Append(exponent);
-        json = builder.ToString();
-        return true;
+        builder.Append(number.Exponent);
+        return builder.ToString();
     }
 
     private static bool TryRadix(string digits, int radix, out string json)

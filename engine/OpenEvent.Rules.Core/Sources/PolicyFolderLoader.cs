@@ -4,6 +4,7 @@ using System.Text;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Model.Registry;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Validation;
 
@@ -63,70 +64,106 @@ public static class PolicyFolderLoader
 
         // Set-level faults have no file of their own: they are reported at the (first) folder given.
         var setLocation = new SourceLocation(given.FirstOrDefault() ?? "", 0, 0);
-        IReadOnlyList<PolicyFile> files;
+        var files = ListFiles(given, setLocation, diagnostics, cancellationToken);
+
+        // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
+        // file of the folder) is known before the policies that name its entries are parsed.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var documents = new List<CheckedDocument>();
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ReadFile(file, replaced, validator, hash, documents, diagnostics, cancellationToken);
+        }
+
+        var registry = ParseRegistry(documents, diagnostics, cancellationToken);
+        var set = ParseDefinitions(documents, registry, diagnostics, cancellationToken);
         try
         {
-            files = FindPolicyFiles(given, diagnostics);
+            PolicySetValidator.Validate(set, catalog, diagnostics);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "validating the policy set"));
+        }
+
+        var displayPaths = files.Select(f => f.DisplayPath).ToList();
+        return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
+    }
+
+    /// <summary>A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).</summary>
+    private sealed record CheckedDocument(PolicyFile File, SourceDocument Document, string Kind);
+
+    private static IReadOnlyList<PolicyFile> ListFiles(List<string> given, SourceLocation setLocation, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return FindPolicyFiles(given, diagnostics);
         }
         catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
         {
             diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "listing the policy files"));
-            files = [];
+            return [];
         }
+    }
 
-        // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
-        // file of the folder) is known before the policies that name its entries are parsed.
-        var documents = new List<(PolicyFile File, SourceDocument Document, string Kind)>();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files)
+    /// <summary>Reads one file (or its replacement), adds it to the content hash and keeps its schema-valid documents.</summary>
+    private static void ReadFile(PolicyFile file, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator, IncrementalHash hash,
+        List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        // One file's fault must not hide the other files' diagnostics, nor stop the load.
+        var fileDiagnostics = new DiagnosticBag();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // One file's fault must not hide the other files' diagnostics, nor stop the load.
-            var fileDiagnostics = new DiagnosticBag();
-            try
+            hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
+            var bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder);
+            if (bytes is null)
             {
-                hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
-                var bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder);
-                if (bytes is null)
-                {
-                    continue;
-                }
-
-                hash.AppendData(bytes);
-                foreach (var document in YamlDocumentReader.Read(file.DisplayPath, bytes, fileDiagnostics))
-                {
-                    var kind = PolicySchemaValidator.KindOf(document.Root);
-
-                    // Test documents belong to the test runner, which validates them against its own schema.
-                    if (kind is not (null or "PolicyTest") && validator.Validate(document, fileDiagnostics))
-                    {
-                        documents.Add((file, document, kind));
-                    }
-                    else if (kind is null)
-                    {
-                        // Reports why the document has no usable kind (apiVersion, kind, not a mapping).
-                        validator.Validate(document, fileDiagnostics);
-                    }
-                }
+                return;
             }
-            catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+
+            hash.AppendData(bytes);
+            foreach (var document in YamlDocumentReader.Read(file.DisplayPath, bytes, fileDiagnostics))
             {
-                fileDiagnostics.Add(LoadFault.ToDiagnostic(ex, new SourceLocation(file.DisplayPath, 0, 0), "reading this file"));
-            }
-            finally
-            {
-                diagnostics.AddRange(fileDiagnostics.Items);
+                var kind = PolicySchemaValidator.KindOf(document.Root);
+
+                // Test documents belong to the test runner, which validates them against its own schema.
+                if (kind is not (null or "PolicyTest") && validator.Validate(document, fileDiagnostics))
+                {
+                    documents.Add(new CheckedDocument(file, document, kind));
+                }
+                else if (kind is null)
+                {
+                    // Reports why the document has no usable kind (apiVersion, kind, not a mapping).
+                    validator.Validate(document, fileDiagnostics);
+                }
             }
         }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            fileDiagnostics.Add(LoadFault.ToDiagnostic(ex, new SourceLocation(file.DisplayPath, 0, 0), "reading this file"));
+        }
+        finally
+        {
+            diagnostics.AddRange(fileDiagnostics.Items);
+        }
+    }
 
+    private static RegistryDefinition ParseRegistry(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
         var registryParts = new List<RegistryParser.Part>();
         foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry"))
         {
             Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document, bag)), cancellationToken);
         }
 
-        var registry = RegistryParser.Merge(registryParts);
+        return RegistryParser.Merge(registryParts);
+    }
+
+    /// <summary>Parses the policies, channels and targets (each document isolated), expanding the registry's names.</summary>
+    private static PolicySetDefinition ParseDefinitions(List<CheckedDocument> documents, RegistryDefinition registry, DiagnosticBag diagnostics,
+        CancellationToken cancellationToken)
+    {
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
@@ -150,22 +187,15 @@ public static class PolicyFolderLoader
             }, cancellationToken);
         }
 
-        var set = new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable()) { Registry = registry, Budget = ReadBudget(documents, diagnostics, cancellationToken) };
-        try
+        return new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable())
         {
-            PolicySetValidator.Validate(set, catalog, diagnostics);
-        }
-        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
-        {
-            diagnostics.Add(LoadFault.ToDiagnostic(ex, setLocation, "validating the policy set"));
-        }
-
-        var displayPaths = files.Select(f => f.DisplayPath).ToList();
-        return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
+            Registry = registry,
+            Budget = ReadBudget(documents, diagnostics, cancellationToken),
+        };
     }
 
     /// <summary>The folder's kind: Budget document; a second one is an error (OER3122), since which applied would depend on file order.</summary>
-    private static CostBudget? ReadBudget(List<(PolicyFile File, SourceDocument Document, string Kind)> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    private static CostBudget? ReadBudget(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         CostBudget? budget = null;
         SourceLocation? first = null;
@@ -293,82 +323,105 @@ public static class PolicyFolderLoader
         }
 
         var visited = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<(string FullPath, string DisplayPath, string RealPath)>();
-        pending.Push((Path.GetFullPath(root), root, rootReal));
+        var pending = new Stack<Folder>();
+        pending.Push(new Folder(Path.GetFullPath(root), root, rootReal));
         while (pending.Count > 0)
         {
-            var (fullPath, displayPath, realPath) = pending.Pop();
+            var folder = pending.Pop();
             try
             {
-                if (!visited.Add(realPath))
+                if (visited.Add(folder.RealPath))
                 {
-                    continue;
-                }
-
-                foreach (var entry in new DirectoryInfo(fullPath).EnumerateFileSystemInfos())
-                {
-                    if (entry.Name.StartsWith('.'))
-                    {
-                        continue;
-                    }
-
-                    // An entry that vanished since it was listed reports every attribute (-1): it is simply not there any more.
-                    var attributes = entry.Attributes;
-                    if ((int)attributes == -1)
-                    {
-                        continue;
-                    }
-
-                    var entryDisplay = Path.Join(displayPath, entry.Name);
-                    var isDirectory = entry is DirectoryInfo;
-                    var entryReal = Path.Join(realPath, entry.Name);
-                    if (attributes.HasFlag(FileAttributes.ReparsePoint))
-                    {
-                        // Links to files that are never read (README.md -> ../README.md) do not matter.
-                        if (!isDirectory && !wanted(entry.Name))
-                        {
-                            continue;
-                        }
-
-                        var resolved = FileProbe.RealPath(entryReal);
-                        if (resolved is null)
-                        {
-                            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(entryDisplay, 0, 0),
-                                $"cannot read '{entryDisplay}': it is a symbolic link to '{TextExcerpt.Of(entry.LinkTarget ?? "", 200)}', which does not exist or loops",
-                                "fix or remove the link");
-                            continue;
-                        }
-
-                        if (!FileProbe.IsInside(resolved, rootReal))
-                        {
-                            diagnostics.Error(DiagnosticIds.LinkOutsideFolder, new SourceLocation(entryDisplay, 0, 0),
-                                $"'{entryDisplay}' is a symbolic link to '{TextExcerpt.Of(resolved, 200)}', outside the policy folder: it is not read",
-                                "keep policy files inside the policy folder: copy the " + (isDirectory ? "folder" : "file") + " in, or link to one inside the folder");
-                            continue;
-                        }
-
-                        entryReal = resolved;
-                    }
-
-                    if (isDirectory)
-                    {
-                        pending.Push((entry.FullName, entryDisplay, entryReal));
-                    }
-                    else if (wanted(entry.Name) && seen.Add(entry.FullName))
-                    {
-                        found.Add(new PolicyFile(entry.FullName, entryDisplay, rootReal));
-                    }
+                    VisitFolder(folder, rootReal, wanted, pending, found, seen, diagnostics);
                 }
             }
-            catch (DirectoryNotFoundException) when (!ReferenceEquals(displayPath, root))
+            catch (DirectoryNotFoundException) when (!ReferenceEquals(folder.DisplayPath, root))
             {
                 // A sub-folder removed while the folder was walked: nothing of it is left to read.
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
             {
-                diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(displayPath, 0, 0), $"cannot read folder '{displayPath}': {ex.Message}",
+                diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(folder.DisplayPath, 0, 0), $"cannot read folder '{folder.DisplayPath}': {ex.Message}",
                     "check that the folder exists and is readable");
             }
         }
+    }
+
+    /// <summary>A folder to walk: where it is, how diagnostics name it, and its real path (links resolved).</summary>
+    private sealed record Folder(string FullPath, string DisplayPath, string RealPath);
+
+    /// <summary>One folder's entries: sub-folders go on <paramref name="pending"/>, wanted files not yet seen into <paramref name="found"/>.</summary>
+    private static void VisitFolder(Folder folder, string rootReal, Func<string, bool> wanted, Stack<Folder> pending, List<PolicyFile> found, HashSet<string> seen,
+        DiagnosticBag diagnostics)
+    {
+        foreach (var entry in new DirectoryInfo(folder.FullPath).EnumerateFileSystemInfos())
+        {
+            if (entry.Name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            // An entry that vanished since it was listed reports every attribute (-1): it is simply not there any more.
+            var attributes = entry.Attributes;
+            if ((int)attributes == -1)
+            {
+                continue;
+            }
+
+            var entryDisplay = Path.Join(folder.DisplayPath, entry.Name);
+            var isDirectory = entry is DirectoryInfo;
+            var entryReal = Path.Join(folder.RealPath, entry.Name);
+            if (attributes.HasFlag(FileAttributes.ReparsePoint))
+            {
+                if (ResolveLink(entry, entryDisplay, entryReal, rootReal, wanted, diagnostics) is not { } resolved)
+                {
+                    continue;
+                }
+
+                entryReal = resolved;
+            }
+
+            if (isDirectory)
+            {
+                pending.Push(new Folder(entry.FullName, entryDisplay, entryReal));
+            }
+            else if (wanted(entry.Name) && seen.Add(entry.FullName))
+            {
+                found.Add(new PolicyFile(entry.FullName, entryDisplay, rootReal));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The real path of a symbolic link worth following, or null to skip it: a link to a file that is never read, or
+    /// (reported) a link that is broken, loops, or points outside the root.
+    /// </summary>
+    private static string? ResolveLink(FileSystemInfo entry, string entryDisplay, string entryReal, string rootReal, Func<string, bool> wanted, DiagnosticBag diagnostics)
+    {
+        // Links to files that are never read (README.md -> ../README.md) do not matter.
+        var isDirectory = entry is DirectoryInfo;
+        if (!isDirectory && !wanted(entry.Name))
+        {
+            return null;
+        }
+
+        var resolved = FileProbe.RealPath(entryReal);
+        if (resolved is null)
+        {
+            diagnostics.Error(DiagnosticIds.UnreadablePath, new SourceLocation(entryDisplay, 0, 0),
+                $"cannot read '{entryDisplay}': it is a symbolic link to '{TextExcerpt.Of(entry.LinkTarget ?? "", 200)}', which does not exist or loops",
+                "fix or remove the link");
+            return null;
+        }
+
+        if (!FileProbe.IsInside(resolved, rootReal))
+        {
+            diagnostics.Error(DiagnosticIds.LinkOutsideFolder, new SourceLocation(entryDisplay, 0, 0),
+                $"'{entryDisplay}' is a symbolic link to '{TextExcerpt.Of(resolved, 200)}', outside the policy folder: it is not read",
+                "keep policy files inside the policy folder: copy the " + (isDirectory ? "folder" : "file") + " in, or link to one inside the folder");
+            return null;
+        }
+
+        return resolved;
     }
 }

@@ -128,65 +128,19 @@ public static class PolicyTestRunner
     private static DataWorksEvent? BuildEvent(PolicyTestDefinition test, TestCaseDefinition testCase, EventParser parser, List<Diagnostic> errors)
     {
         var origin = new EventOrigin(testCase.EventPath ?? test.File, testCase.Index);
-        byte[] bytes;
-        if (testCase.EventPath is { } relative)
+        var bytes = testCase.EventPath is { } relative ? ReadEventFile(test, testCase, relative, errors) : [];
+        if (bytes is null)
         {
-            var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
-
-            // Read like policy files: regular files only (a FIFO would block the run, /dev/zero never end), size-capped.
-            var read = BoundedFileReader.Read(path, Parsing.YamlDocumentReader.MaxFileBytes);
-            if (read.Status != FileReadStatus.Read)
-            {
-                var reason = read.Status switch
-                {
-                    FileReadStatus.Missing => "does not exist",
-                    FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
-                    FileReadStatus.TooLarge => "is larger than the 10 MB limit",
-                    _ => $"cannot be read: {read.Error}",
-                };
-                errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.EventLocation,
-                    $"the event file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
-                    "event paths are relative to the test file, e.g. ../samples/events/FileChange-DeployFile.json"));
-                return null;
-            }
-
-            bytes = read.Bytes;
-        }
-        else
-        {
-            bytes = [];
+            return null;
         }
 
         if (testCase.InlineEvent is not null || testCase.Patch is not null)
         {
-            JsonObject cloudEvent;
-            if (testCase.InlineEvent is { } inline)
+            bytes = ComposeEvent(test, testCase, bytes, errors);
+            if (bytes is null)
             {
-                cloudEvent = (JsonObject)inline.DeepClone();
-                cloudEvent.TryAdd("specversion", "1.0");
-                cloudEvent.TryAdd("id", $"{test.Name}-{testCase.Index + 1}");
-                cloudEvent.TryAdd("source", "acs.dataworks");
+                return null;
             }
-            else
-            {
-                try
-                {
-                    cloudEvent = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
-                        ?? throw new InvalidEventException(InvalidEventException.NotAnObject, "the file must hold one event (a JSON object), so that a patch can apply to it");
-                }
-                catch (Exception ex) when (ex is JsonException or InvalidEventException)
-                {
-                    errors.Add(InvalidEvent(testCase, ex is JsonException json ? EventParser.Classify(json).Message : ex.Message));
-                    return null;
-                }
-            }
-
-            if (testCase.Patch is { } patch)
-            {
-                Merge(cloudEvent, patch);
-            }
-
-            bytes = JsonSerializer.SerializeToUtf8Bytes(cloudEvent);
         }
 
         try
@@ -198,6 +152,67 @@ public static class PolicyTestRunner
             errors.Add(InvalidEvent(testCase, $"{ex.Message} ({ex.Id})"));
             return null;
         }
+    }
+
+    /// <summary>The bytes of the case's event file (relative to the test file); null with OER4002 when it cannot be read.</summary>
+    private static byte[]? ReadEventFile(PolicyTestDefinition test, TestCaseDefinition testCase, string relative, List<Diagnostic> errors)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
+
+        // Read like policy files: regular files only (a FIFO would block the run, /dev/zero never end), size-capped.
+        var read = BoundedFileReader.Read(path, Parsing.YamlDocumentReader.MaxFileBytes);
+        if (read.Status == FileReadStatus.Read)
+        {
+            return read.Bytes;
+        }
+
+        var reason = read.Status switch
+        {
+            FileReadStatus.Missing => "does not exist",
+            FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
+            FileReadStatus.TooLarge => "is larger than the 10 MB limit",
+            _ => $"cannot be read: {read.Error}",
+        };
+        errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.EventLocation,
+            $"the event file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
+            "event paths are relative to the test file, e.g. ../samples/events/FileChange-DeployFile.json"));
+        return null;
+    }
+
+    /// <summary>
+    /// The inline event (completed with the envelope's defaults) or the file's event, with the case's patch merged in;
+    /// null with OER4003 when the file does not hold one JSON object to patch.
+    /// </summary>
+    private static byte[]? ComposeEvent(PolicyTestDefinition test, TestCaseDefinition testCase, byte[] fileBytes, List<Diagnostic> errors)
+    {
+        JsonObject cloudEvent;
+        if (testCase.InlineEvent is { } inline)
+        {
+            cloudEvent = (JsonObject)inline.DeepClone();
+            cloudEvent.TryAdd("specversion", "1.0");
+            cloudEvent.TryAdd("id", $"{test.Name}-{testCase.Index + 1}");
+            cloudEvent.TryAdd("source", "acs.dataworks");
+        }
+        else
+        {
+            try
+            {
+                cloudEvent = JsonNode.Parse(fileBytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                    ?? throw new InvalidEventException(InvalidEventException.NotAnObject, "the file must hold one event (a JSON object), so that a patch can apply to it");
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidEventException)
+            {
+                errors.Add(InvalidEvent(testCase, ex is JsonException json ? EventParser.Classify(json).Message : ex.Message));
+                return null;
+            }
+        }
+
+        if (testCase.Patch is { } patch)
+        {
+            Merge(cloudEvent, patch);
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(cloudEvent);
     }
 
     /// <summary>

@@ -162,65 +162,9 @@ internal sealed partial class BrokerConnection : BackgroundService
         var delay = _options.ReconnectDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IConnection? connection = null;
-            using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var running = new List<Task>();
-            try
+            if (await RunConnectionAsync(delay, stoppingToken))
             {
-                connection = await _factory.CreateConnectionAsync(stoppingToken);
-                var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                connection.ConnectionShutdownAsync += (_, e) =>
-                {
-                    lost.TrySetResult(e.ReplyText);
-                    return Task.CompletedTask;
-                };
-                await using (var declare = await connection.CreateChannelAsync(cancellationToken: stoppingToken))
-                {
-                    await Topology.DeclareAsync(declare, stoppingToken);
-                }
-
-                _session = new Session(connection);
-                foreach (var consumer in _services.GetServices<IBrokerConsumer>())
-                {
-                    running.Add(await consumer.StartAsync(connection, lifetime.Token));
-                }
-
-                _unavailable = null;
-                LogConnected(_logger, Location);
                 delay = _options.ReconnectDelay;
-                var reason = await lost.Task.WaitAsync(stoppingToken);
-                _session = null;
-                _unavailable = $"the connection to the broker at {Location} was lost (OpenEventRules:Broker:Uri): {reason}";
-                _metrics.BrokerDisconnected();
-                LogLost(_logger, _unavailable);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                _session = null;
-                _unavailable = Explain(ex, Location);
-                LogUnavailable(_logger, _unavailable, delay.TotalSeconds);
-            }
-            finally
-            {
-                // Consumers stop taking messages and settle what they hold while the connection is still there.
-                await lifetime.CancelAsync();
-                await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30), _time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
-                _session = null;
-                if (connection is not null)
-                {
-                    try
-                    {
-                        await connection.CloseAsync(Constants.ReplySuccess, "the host is stopping or reconnecting", TimeSpan.FromSeconds(2), false, CancellationToken.None);
-                    }
-                    catch (Exception ex) when (ex is IOException or OperationInterruptedException or AlreadyClosedException or OperationCanceledException or TimeoutException)
-                    {
-                    }
-
-                    await connection.DisposeAsync();
-                }
             }
 
             if (stoppingToken.IsCancellationRequested)
@@ -242,6 +186,85 @@ internal sealed partial class BrokerConnection : BackgroundService
         }
 
         _unavailable = "the host is stopping";
+    }
+
+    /// <summary>
+    /// One connection's life: connect, declare the topology, start the consumers, wait until the connection is lost
+    /// (or the host stops), then stop the consumers and close it. True when it got as far as running the consumers
+    /// (the next reconnect starts from the first delay again).
+    /// </summary>
+    private async Task<bool> RunConnectionAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        IConnection? connection = null;
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var running = new List<Task>();
+        var connected = false;
+        try
+        {
+            connection = await _factory.CreateConnectionAsync(stoppingToken);
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            connection.ConnectionShutdownAsync += (_, e) =>
+            {
+                lost.TrySetResult(e.ReplyText);
+                return Task.CompletedTask;
+            };
+            await using (var declare = await connection.CreateChannelAsync(cancellationToken: stoppingToken))
+            {
+                await Topology.DeclareAsync(declare, stoppingToken);
+            }
+
+            _session = new Session(connection);
+            foreach (var consumer in _services.GetServices<IBrokerConsumer>())
+            {
+                running.Add(await consumer.StartAsync(connection, lifetime.Token));
+            }
+
+            _unavailable = null;
+            LogConnected(_logger, Location);
+            connected = true;
+            var reason = await lost.Task.WaitAsync(stoppingToken);
+            _session = null;
+            _unavailable = $"the connection to the broker at {Location} was lost (OpenEventRules:Broker:Uri): {reason}";
+            _metrics.BrokerDisconnected();
+            LogLost(_logger, _unavailable);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _session = null;
+            _unavailable = Explain(ex, Location);
+            LogUnavailable(_logger, _unavailable, delay.TotalSeconds);
+        }
+        finally
+        {
+            // Consumers stop taking messages and settle what they hold while the connection is still there.
+            await lifetime.CancelAsync();
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30), _time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            _session = null;
+            await CloseAsync(connection);
+        }
+
+        return connected;
+    }
+
+    private static async Task CloseAsync(IConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.CloseAsync(Constants.ReplySuccess, "the host is stopping or reconnecting", TimeSpan.FromSeconds(2), false, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or OperationInterruptedException or AlreadyClosedException or OperationCanceledException or TimeoutException)
+        {
+        }
+
+        await connection.DisposeAsync();
     }
 
     /// <summary>One live connection and its confirm channels (a few, reused; a broken one is dropped).</summary>

@@ -20,32 +20,8 @@ internal static class QueueConsumer
         var channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: concurrency), lifetime);
         await channel.BasicQosAsync(0, prefetch, global: false, lifetime);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        var inFlight = 0;
-        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stopping = 0;
-        consumer.ReceivedAsync += async (_, e) =>
-        {
-            Interlocked.Increment(ref inFlight);
-            try
-            {
-                await handle(channel, new Delivery(e.DeliveryTag, e.Redelivered, e.BasicProperties, e.Body.ToArray()), lifetime);
-            }
-            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or OperationCanceledException or IOException)
-            {
-                // The channel or connection went away: the message returns to the queue by itself.
-            }
-            catch (Exception ex)
-            {
-                onHandlerFailure(ex);
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref inFlight) == 0 && Volatile.Read(ref stopping) == 1)
-                {
-                    drained.TrySetResult();
-                }
-            }
-        };
+        var inFlight = new InFlight();
+        consumer.ReceivedAsync += (_, e) => HandleAsync(channel, e, handle, onHandlerFailure, inFlight, lifetime);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         channel.ChannelShutdownAsync += (_, _) =>
         {
@@ -53,45 +29,92 @@ internal static class QueueConsumer
             return Task.CompletedTask;
         };
         var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumerTag: "", noLocal: false, exclusive: false, arguments: null, consumer, lifetime);
-        return RunAsync();
+        return RunAsync(channel, tag, closed.Task, inFlight, lifetime);
+    }
 
-        async Task RunAsync()
+    private static async Task HandleAsync(IChannel channel, BasicDeliverEventArgs e, Func<IChannel, Delivery, CancellationToken, Task> handle,
+        Action<Exception> onHandlerFailure, InFlight inFlight, CancellationToken lifetime)
+    {
+        inFlight.Enter();
+        try
         {
-            try
-            {
-                await Task.WhenAny(closed.Task, Task.Delay(Timeout.Infinite, lifetime));
-                Volatile.Write(ref stopping, 1);
-                if (channel.IsOpen)
-                {
-                    try
-                    {
-                        await channel.BasicCancelAsync(tag, noWait: false, CancellationToken.None);
-                    }
-                    catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)
-                    {
-                    }
-                }
+            await handle(channel, new Delivery(e.DeliveryTag, e.Redelivered, e.BasicProperties, e.Body.ToArray()), lifetime);
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or OperationCanceledException or IOException)
+        {
+            // The channel or connection went away: the message returns to the queue by itself.
+        }
+        catch (Exception ex)
+        {
+            onHandlerFailure(ex);
+        }
+        finally
+        {
+            inFlight.Leave();
+        }
+    }
 
-                if (Volatile.Read(ref inFlight) > 0)
-                {
-                    await drained.Task.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
-                }
-            }
-            catch (TimeoutException)
-            {
-            }
-            finally
+    /// <summary>Waits for the end of the lifetime (or of the channel), then stops taking messages, drains the handlers and closes the channel.</summary>
+    private static async Task RunAsync(IChannel channel, string tag, Task closed, InFlight inFlight, CancellationToken lifetime)
+    {
+        try
+        {
+            await Task.WhenAny(closed, Task.Delay(Timeout.Infinite, lifetime));
+            inFlight.Stop();
+            if (channel.IsOpen)
             {
                 try
                 {
-                    await channel.CloseAsync(CancellationToken.None);
+                    await channel.BasicCancelAsync(tag, noWait: false, CancellationToken.None);
                 }
-                catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or OperationCanceledException)
+                catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)
                 {
                 }
+            }
 
-                await channel.DisposeAsync();
+            if (inFlight.Any)
+            {
+                await inFlight.Drained.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
             }
         }
+        catch (TimeoutException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                await channel.CloseAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or OperationCanceledException)
+            {
+            }
+
+            await channel.DisposeAsync();
+        }
+    }
+
+    /// <summary>The handlers running; once stopping, the last one to finish signals <see cref="Drained"/>.</summary>
+    private sealed class InFlight
+    {
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+        private int _stopping;
+
+        public bool Any => Volatile.Read(ref _count) > 0;
+
+        public Task Drained => _drained.Task;
+
+        public void Enter() => Interlocked.Increment(ref _count);
+
+        public void Leave()
+        {
+            if (Interlocked.Decrement(ref _count) == 0 && Volatile.Read(ref _stopping) == 1)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        public void Stop() => Volatile.Write(ref _stopping, 1);
     }
 }

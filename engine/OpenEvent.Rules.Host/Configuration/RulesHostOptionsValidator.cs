@@ -35,23 +35,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
             failures.Add($"{Prefix}Limits:MaxBatchBytes ({options.Limits.MaxBatchBytes}) is smaller than Limits:MaxEventBytes ({options.Limits.MaxEventBytes}).");
         }
 
-        Range(failures, "DecisionLog:MaxFileBytes", options.DecisionLog.MaxFileBytes, 4096, long.MaxValue);
-        Range(failures, "DecisionLog:RetainedFiles", options.DecisionLog.RetainedFiles, 0, 1000);
-        foreach (var pointer in options.DecisionLog.Mask)
-        {
-            if (!pointer.StartsWith('/'))
-            {
-                failures.Add($"{Prefix}DecisionLog:Mask entry '{pointer}' is not a JSON pointer: write it like /data/sqlText.");
-            }
-        }
-
-        if (options.DecisionLog.Mask.Count > DecisionLogOptions.MaxMaskPointers)
-        {
-            failures.Add($"{Prefix}DecisionLog:Mask has {options.DecisionLog.Mask.Count} entries: at most {DecisionLogOptions.MaxMaskPointers} are supported.");
-        }
-
-        Range(failures, "DecisionLog:QueueCapacity", options.DecisionLog.QueueCapacity, 1, 10_000_000);
-        Range(failures, "DecisionLog:MaxQueueBytes", options.DecisionLog.MaxQueueBytes, 0, 64L * 1024 * 1024 * 1024);
+        ValidateDecisionLog(failures, options.DecisionLog);
 
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
         Range(failures, "Reload:TimeoutSeconds", options.Reload.TimeoutSeconds, 1, 3600);
@@ -64,15 +48,41 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         ValidateDataWorks(failures, options.DataWorks);
         ValidateDetail(failures, options.Detail);
         ValidateBroker(failures, options.Broker);
-        Range(failures, "Console:RecentDecisions", options.Console.RecentDecisions, 0, 100_000);
-        Range(failures, "Console:MaxRecentEventBytes", options.Console.MaxRecentEventBytes, 0, 1024L * 1024 * 1024);
-        Range(failures, "Console:MaxStreams", options.Console.MaxStreams, 1, 1000);
-        if (options.Console.SessionLifetime < TimeSpan.FromMinutes(1) || options.Console.SessionLifetime > TimeSpan.FromDays(7))
-        {
-            failures.Add($"{Prefix}Console:SessionLifetime ({options.Console.SessionLifetime}) must be between 00:01:00 and 7.00:00:00.");
-        }
+        ValidateConsole(failures, options.Console);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateDecisionLog(List<string> failures, DecisionLogOptions decisionLog)
+    {
+        Range(failures, "DecisionLog:MaxFileBytes", decisionLog.MaxFileBytes, 4096, long.MaxValue);
+        Range(failures, "DecisionLog:RetainedFiles", decisionLog.RetainedFiles, 0, 1000);
+        foreach (var pointer in decisionLog.Mask)
+        {
+            if (!pointer.StartsWith('/'))
+            {
+                failures.Add($"{Prefix}DecisionLog:Mask entry '{pointer}' is not a JSON pointer: write it like /data/sqlText.");
+            }
+        }
+
+        if (decisionLog.Mask.Count > DecisionLogOptions.MaxMaskPointers)
+        {
+            failures.Add($"{Prefix}DecisionLog:Mask has {decisionLog.Mask.Count} entries: at most {DecisionLogOptions.MaxMaskPointers} are supported.");
+        }
+
+        Range(failures, "DecisionLog:QueueCapacity", decisionLog.QueueCapacity, 1, 10_000_000);
+        Range(failures, "DecisionLog:MaxQueueBytes", decisionLog.MaxQueueBytes, 0, 64L * 1024 * 1024 * 1024);
+    }
+
+    private static void ValidateConsole(List<string> failures, ConsoleOptions console)
+    {
+        Range(failures, "Console:RecentDecisions", console.RecentDecisions, 0, 100_000);
+        Range(failures, "Console:MaxRecentEventBytes", console.MaxRecentEventBytes, 0, 1024L * 1024 * 1024);
+        Range(failures, "Console:MaxStreams", console.MaxStreams, 1, 1000);
+        if (console.SessionLifetime < TimeSpan.FromMinutes(1) || console.SessionLifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{Prefix}Console:SessionLifetime ({console.SessionLifetime}) must be between 00:01:00 and 7.00:00:00.");
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
@@ -51,6 +52,28 @@ public sealed class EventDetail
     public static bool TryRead(ReadOnlySpan<byte> utf8, string? expectedMember, int maxBytes, out EventDetail? detail, out string? error)
     {
         detail = null;
+        if (!TryParseDocument(utf8, maxBytes, out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            if (!TryFindEventDetail(document.RootElement, out var eventDetail, out error)
+                || !TryFindMember(eventDetail, expectedMember, out var member, out error))
+            {
+                return false;
+            }
+
+            detail = new EventDetail(Wrap(eventDetail), member);
+            return true;
+        }
+    }
+
+    /// <summary>The bounds before anything is built: size, UTF-8, JSON (depth and duplicate keys through the options).</summary>
+    private static bool TryParseDocument(ReadOnlySpan<byte> utf8, int maxBytes, [NotNullWhen(true)] out JsonDocument? document, out string? error)
+    {
+        document = null;
         if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             utf8 = utf8[3..];
@@ -68,57 +91,62 @@ public sealed class EventDetail
             return false;
         }
 
-        JsonDocument document;
         try
         {
             document = JsonDocument.Parse(utf8.ToArray(), s_options);
+            error = null;
+            return true;
         }
         catch (JsonException ex)
         {
             error = "the detail is not valid JSON: " + ex.Message;
             return false;
         }
+    }
 
-        using (document)
+    /// <summary>The EventDetail object inside a GetIDEEventDetail answer, a policy's <c>{"detail": ...}</c>, or the root itself.</summary>
+    private static bool TryFindEventDetail(JsonElement root, out JsonElement eventDetail, out string? error)
+    {
+        eventDetail = root;
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                error = $"the detail is not a JSON object but {Describe(root)}";
-                return false;
-            }
+            error = $"the detail is not a JSON object but {Describe(root)}";
+            return false;
+        }
 
-            var eventDetail = root.TryGetProperty("EventDetail", out var inner) ? inner
-                : root.TryGetProperty("detail", out var wrapped) ? wrapped
-                : root;
-            if (eventDetail.ValueKind != JsonValueKind.Object)
-            {
-                error = $"EventDetail is not a JSON object but {Describe(eventDetail)}";
-                return false;
-            }
+        eventDetail = root.TryGetProperty("EventDetail", out var inner) ? inner
+            : root.TryGetProperty("detail", out var wrapped) ? wrapped
+            : root;
+        if (eventDetail.ValueKind != JsonValueKind.Object)
+        {
+            error = $"EventDetail is not a JSON object but {Describe(eventDetail)}";
+            return false;
+        }
 
-            var members = eventDetail.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object).Select(p => p.Name).ToList();
-            string member;
-            if (expectedMember is not null)
-            {
-                if (!eventDetail.TryGetProperty(expectedMember, out var value) || value.ValueKind != JsonValueKind.Object)
-                {
-                    error = $"a detail of another shape: expected EventDetail.{expectedMember} (an object), found "
-                        + (members.Count == 0 ? "no member" : string.Join(", ", members.Take(4)));
-                    return false;
-                }
+        error = null;
+        return true;
+    }
 
-                member = expectedMember;
-            }
-            else
-            {
-                member = members.FirstOrDefault() ?? "";
-            }
-
-            detail = new EventDetail(Wrap(eventDetail), member);
-            error = null;
+    /// <summary>The member the detail holds: the expected one (refused when absent), else its first object member.</summary>
+    private static bool TryFindMember(JsonElement eventDetail, string? expectedMember, out string member, out string? error)
+    {
+        var members = eventDetail.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object).Select(p => p.Name).ToList();
+        error = null;
+        if (expectedMember is null)
+        {
+            member = members.FirstOrDefault() ?? "";
             return true;
         }
+
+        member = expectedMember;
+        if (!eventDetail.TryGetProperty(expectedMember, out var value) || value.ValueKind != JsonValueKind.Object)
+        {
+            error = $"a detail of another shape: expected EventDetail.{expectedMember} (an object), found "
+                + (members.Count == 0 ? "no member" : string.Join(", ", members.Take(4)));
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Reads a detail written as text (a test case, a file); see <see cref="TryRead(ReadOnlySpan{byte}, string?, int, out EventDetail?, out string?)"/>.</summary>

@@ -217,31 +217,9 @@ internal static class SqlAnalyzer
                     next = i + 2;
                     return Word(i + 1, "OVERWRITE") ? "INSERT OVERWRITE" : "INSERT INTO";
                 case "FROM":
-                {
-                    // Hive's FROM src INSERT ... (several inserts in one statement): the kind of the first.
-                    for (var j = i + 1; j < end; j++)
-                    {
-                        if (Word(j, "INSERT"))
-                        {
-                            return Word(j + 1, "OVERWRITE") ? "INSERT OVERWRITE" : "INSERT INTO";
-                        }
-                    }
-
-                    return "SELECT";
-                }
-
+                    return KindOfFromFirst(i);
                 case "CREATE" or "DROP":
-                {
-                    var j = i + 1;
-                    while (j < end && s_createModifiers.Contains(Upper(j)))
-                    {
-                        j++;
-                    }
-
-                    next = j + 1;
-                    return Upper(j) is { Length: > 0 } what ? first + " " + what : first;
-                }
-
+                    return KindOfCreateOrDrop(first, i, out next);
                 case "ALTER":
                     next = i + 2;
                     return Upper(i + 1) is { Length: > 0 } altered ? "ALTER " + altered : "ALTER";
@@ -257,7 +235,41 @@ internal static class SqlAnalyzer
             }
         }
 
+        // Hive's FROM src INSERT ... (several inserts in one statement): the kind of the first.
+        private string KindOfFromFirst(int i)
+        {
+            for (var j = i + 1; j < end; j++)
+            {
+                if (Word(j, "INSERT"))
+                {
+                    return Word(j + 1, "OVERWRITE") ? "INSERT OVERWRITE" : "INSERT INTO";
+                }
+            }
+
+            return "SELECT";
+        }
+
+        // CREATE [OR REPLACE] [TEMPORARY] ... TABLE: the verb and the object, past the modifiers.
+        private string KindOfCreateOrDrop(string first, int i, out int next)
+        {
+            var j = i + 1;
+            while (j < end && s_createModifiers.Contains(Upper(j)))
+            {
+                j++;
+            }
+
+            next = j + 1;
+            return Upper(j) is { Length: > 0 } what ? first + " " + what : first;
+        }
+
         private void ReadWrites(string kind, int main, int next)
+        {
+            ReadStatementTarget(kind, next);
+            ReadInsertTargets(main);
+        }
+
+        // The table a DDL or DML statement writes, named right after its verb (CREATE TABLE t, DELETE FROM t, ...).
+        private void ReadStatementTarget(string kind, int next)
         {
             switch (kind)
             {
@@ -294,8 +306,11 @@ internal static class SqlAnalyzer
                     AddName(_writes, Word(next, "INTO") ? next + 1 : next);
                     break;
             }
+        }
 
-            // Every INSERT of the statement (Hive puts several after one FROM).
+        // Every INSERT of the statement (Hive puts several after one FROM).
+        private void ReadInsertTargets(int main)
+        {
             for (var i = main; i < end; i++)
             {
                 if (!Word(i, "INSERT"))
@@ -369,55 +384,64 @@ internal static class SqlAnalyzer
                 var token = tokens[i];
                 if (token.Kind == SqlTokenKind.Symbol)
                 {
-                    if (Symbol(i, '('))
-                    {
-                        selectAt.Push(current);
-                        current = (false, false);
-                    }
-                    else if (Symbol(i, ')'))
-                    {
-                        current = selectAt.Count > 0 ? selectAt.Pop() : (false, false);
-                    }
-                    else if (Symbol(i, '*') && current.InList && i > start && IsStarPosition(i - 1))
-                    {
-                        star = true;
-                    }
-
-                    continue;
+                    star |= ScanSymbol(i, selectAt, ref current);
                 }
-
-                if (token.Kind != SqlTokenKind.Word)
+                else if (token.Kind == SqlTokenKind.Word)
                 {
-                    continue;
-                }
-
-                switch (Upper(i))
-                {
-                    case "SELECT":
-                        current = (true, true);
-                        break;
-                    case "FROM" when i == deleteTarget:
-                        break;
-                    case "FROM" when current.Select || i == main || (topLevelReads && selectAt.Count == 0):
-                        current.InList = false;
-                        TableList(i + 1, commaList: true);
-                        break;
-                    case "FROM":
-                        // FROM inside a function call (EXTRACT, SUBSTRING, TRIM): not a table.
-                        break;
-                    case "JOIN":
-                        TableList(i + 1, commaList: false);
-                        break;
-                    case "USING" when !Symbol(i + 1, '('):
-                        TableList(i + 1, commaList: false);
-                        break;
-                    case "INTO" or "WHERE" or "GROUP" or "ORDER" or "LIMIT" or "UNION" or "INTERSECT" or "EXCEPT" or "MINUS" or "HAVING":
-                        current.InList = false;
-                        break;
+                    var readsAtTopLevel = topLevelReads && selectAt.Count == 0;
+                    ScanWord(i, i == main, i == deleteTarget, readsAtTopLevel, ref current);
                 }
             }
 
             return star;
+        }
+
+        // A parenthesis opens or closes a query level; true for a * in a select list.
+        private bool ScanSymbol(int i, Stack<(bool Select, bool InList)> selectAt, ref (bool Select, bool InList) current)
+        {
+            if (Symbol(i, '('))
+            {
+                selectAt.Push(current);
+                current = (false, false);
+            }
+            else if (Symbol(i, ')'))
+            {
+                current = selectAt.Count > 0 ? selectAt.Pop() : (false, false);
+            }
+            else if (Symbol(i, '*') && current.InList && i > start && IsStarPosition(i - 1))
+            {
+                return true;
+            }
+
+            return false;
+        }
+
+        private void ScanWord(int i, bool isMain, bool isDeleteTarget, bool readsAtTopLevel, ref (bool Select, bool InList) current)
+        {
+            switch (Upper(i))
+            {
+                case "SELECT":
+                    current = (true, true);
+                    break;
+                case "FROM" when isDeleteTarget:
+                    break;
+                case "FROM" when current.Select || isMain || readsAtTopLevel:
+                    current.InList = false;
+                    TableList(i + 1, commaList: true);
+                    break;
+                case "FROM":
+                    // FROM inside a function call (EXTRACT, SUBSTRING, TRIM): not a table.
+                    break;
+                case "JOIN":
+                    TableList(i + 1, commaList: false);
+                    break;
+                case "USING" when !Symbol(i + 1, '('):
+                    TableList(i + 1, commaList: false);
+                    break;
+                case "INTO" or "WHERE" or "GROUP" or "ORDER" or "LIMIT" or "UNION" or "INTERSECT" or "EXCEPT" or "MINUS" or "HAVING":
+                    current.InList = false;
+                    break;
+            }
         }
 
         // * in a select list: right after SELECT / DISTINCT / ALL, after a comma, or qualified (t.*).

@@ -70,80 +70,107 @@ internal static class SqlTokenizer
         var i = 0;
         while (i < text.Length)
         {
-            var c = text[i];
+            if (TrySkipTrivia(text, ref i, postgres, ref line))
+            {
+                continue;
+            }
+
             var start = i;
             var startLine = line;
-            if (c == '\n')
-            {
-                line++;
-                i++;
-            }
-            else if (char.IsWhiteSpace(c))
-            {
-                i++;
-            }
-            else if (c == '-' && Peek(text, i + 1) == '-')
-            {
-                while (i < text.Length && text[i] != '\n')
-                {
-                    i++;
-                }
-            }
-            else if (c == '/' && Peek(text, i + 1) == '*')
-            {
-                i = SkipBlockComment(text, i + 2, nested: postgres, ref line);
-            }
-            else if (c == '\'' || (c == '"' && !postgres))
-            {
-                i = SkipQuoted(text, i + 1, c, backslash: !postgres, ref line);
-                tokens.Add(new SqlToken(SqlTokenKind.String, start, i - start, startLine));
-            }
-            else if (postgres && (c is 'E' or 'e') && Peek(text, i + 1) == '\'')
-            {
-                i = SkipQuoted(text, i + 2, '\'', backslash: true, ref line);
-                tokens.Add(new SqlToken(SqlTokenKind.String, start, i - start, startLine));
-            }
-            else if (c == '`' || (c == '"' && postgres))
-            {
-                i = SkipQuoted(text, i + 1, c, backslash: false, ref line);
-                tokens.Add(new SqlToken(SqlTokenKind.QuotedIdentifier, start, i - start, startLine));
-            }
-            else if (c == '$' && Peek(text, i + 1) == '{')
-            {
-                // ${bizdate}, or a name built with one (${project}_orders): a word then.
-                i = SkipVariable(text, i);
-                var kind = SqlTokenKind.Variable;
-                if (i < text.Length && (IsWordPart(text[i]) || (text[i] == '$' && Peek(text, i + 1) == '{')))
-                {
-                    i = SkipWordTail(text, i);
-                    kind = SqlTokenKind.Word;
-                }
-
-                tokens.Add(new SqlToken(kind, start, i - start, startLine));
-            }
-            else if (postgres && c == '$' && DollarTag(text, i) is var tagLength and > 0)
-            {
-                i = SkipDollarQuoted(text, i, tagLength, ref line);
-                tokens.Add(new SqlToken(SqlTokenKind.String, start, i - start, startLine));
-            }
-            else if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(Peek(text, i + 1))))
-            {
-                i = SkipNumber(text, i);
-                tokens.Add(new SqlToken(SqlTokenKind.Number, start, i - start, startLine));
-            }
-            else if (IsWordStart(c) || (c == '@' && IsWordStart(Peek(text, i + 1))))
-            {
-                i = SkipWordTail(text, i + 1);
-                tokens.Add(new SqlToken(SqlTokenKind.Word, start, i - start, startLine));
-            }
-            else
-            {
-                i += SymbolLength(text, i);
-                tokens.Add(new SqlToken(SqlTokenKind.Symbol, start, i - start, startLine));
-            }
+            var kind = ReadToken(text, ref i, postgres, ref line);
+            tokens.Add(new SqlToken(kind, start, i - start, startLine));
         }
 
         return tokens;
+    }
+
+    /// <summary>Skips one piece of whitespace or one comment at <paramref name="i"/>; false when a token starts there.</summary>
+    private static bool TrySkipTrivia(string text, ref int i, bool postgres, ref int line)
+    {
+        var c = text[i];
+        if (c == '\n')
+        {
+            line++;
+            i++;
+        }
+        else if (char.IsWhiteSpace(c))
+        {
+            i++;
+        }
+        else if (c == '-' && Peek(text, i + 1) == '-')
+        {
+            while (i < text.Length && text[i] != '\n')
+            {
+                i++;
+            }
+        }
+        else if (c == '/' && Peek(text, i + 1) == '*')
+        {
+            i = SkipBlockComment(text, i + 2, nested: postgres, ref line);
+        }
+        else
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads the token that starts at <paramref name="i"/>, leaving <paramref name="i"/> just past it.</summary>
+    private static SqlTokenKind ReadToken(string text, ref int i, bool postgres, ref int line)
+    {
+        var c = text[i];
+        if (c == '\'' || (c == '"' && !postgres))
+        {
+            i = SkipQuoted(text, i + 1, c, backslash: !postgres, ref line);
+            return SqlTokenKind.String;
+        }
+
+        if (postgres && (c is 'E' or 'e') && Peek(text, i + 1) == '\'')
+        {
+            i = SkipQuoted(text, i + 2, '\'', backslash: true, ref line);
+            return SqlTokenKind.String;
+        }
+
+        if (c == '`' || (c == '"' && postgres))
+        {
+            i = SkipQuoted(text, i + 1, c, backslash: false, ref line);
+            return SqlTokenKind.QuotedIdentifier;
+        }
+
+        if (c == '$' && Peek(text, i + 1) == '{')
+        {
+            // ${bizdate}, or a name built with one (${project}_orders): a word then.
+            i = SkipVariable(text, i);
+            if (i < text.Length && (IsWordPart(text[i]) || (text[i] == '$' && Peek(text, i + 1) == '{')))
+            {
+                i = SkipWordTail(text, i);
+                return SqlTokenKind.Word;
+            }
+
+            return SqlTokenKind.Variable;
+        }
+
+        if (postgres && c == '$' && DollarTag(text, i) is var tagLength and > 0)
+        {
+            i = SkipDollarQuoted(text, i, tagLength, ref line);
+            return SqlTokenKind.String;
+        }
+
+        if (char.IsAsciiDigit(c) || (c == '.' && char.IsAsciiDigit(Peek(text, i + 1))))
+        {
+            i = SkipNumber(text, i);
+            return SqlTokenKind.Number;
+        }
+
+        if (IsWordStart(c) || (c == '@' && IsWordStart(Peek(text, i + 1))))
+        {
+            i = SkipWordTail(text, i + 1);
+            return SqlTokenKind.Word;
+        }
+
+        i += SymbolLength(text, i);
+        return SqlTokenKind.Symbol;
     }
 
     private static char Peek(string text, int index) => index < text.Length ? text[index] : '\0';
