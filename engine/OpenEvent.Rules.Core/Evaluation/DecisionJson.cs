@@ -221,9 +221,9 @@ public static class DecisionJson
 
     /// <summary>
     /// <c>"stage": {"enforced": true|false, "reason": "..."}</c> for a staged policy (spec.enforceIn): whether it enforced
-    /// or audited this event, and why; null for a policy that is not staged.
+    /// or audited this event, and why; null for a policy that is not staged. Explain writes it the same way.
     /// </summary>
-    private static void WriteStage(Utf8JsonWriter writer, PolicyStage? stage)
+    internal static void WriteStage(Utf8JsonWriter writer, PolicyStage? stage)
     {
         if (stage is null)
         {

@@ -62,15 +62,7 @@ public static class ExplanationJson
         json.WriteString("policy", explanation.Policy.Name);
         json.WriteString("location", explanation.Policy.Location.ToString());
         json.WriteBoolean("applies", explanation.Applies);
-        if (explanation.Stage is { } stage)
-        {
-            // A staged policy (spec.enforceIn): enforced or audited here, and why.
-            json.WriteStartObject("stage");
-            json.WriteBoolean("enforced", stage.Enforced);
-            json.WriteString("reason", stage.Reason);
-            json.WriteEndObject();
-        }
-
+        DecisionJson.WriteStage(json, explanation.Stage);
         if (explanation.FirstFailure is { } first)
         {
             // The first failure quotes the value seen: a masked one is not repeated here.
