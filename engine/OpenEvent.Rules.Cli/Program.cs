@@ -9,7 +9,7 @@ public static class Program
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
     /// <summary>
-    /// Runs the CLI with explicit writers (and stdin, and the clock the outbox commands age items by) so that tests
+    /// Runs the CLI with explicit writers (and stdin, and the clock the outbox commands age items by and waivers are judged by) so that tests
     /// can call it in-process.
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdin = null, TimeProvider? time = null)
@@ -20,15 +20,16 @@ public static class Program
         var (arguments, settings) = args is ["serve", ..] ? ServeCommand.SplitSettings(args) : (args, []);
         var root = new RootCommand("oer: validate, analyze, dry-run, explain and test OpenEvent.Rules policies for DataWorks events, show the impact of a change, and run the host.")
         {
-            ValidateCommand.Create(stdout, stderr),
-            AnalyzeCommand.Create(stdout, stderr),
-            DryRunCommand.Create(stdout, stderr, stdin),
-            ExplainCommand.Create(stdout, stderr, stdin),
+            ValidateCommand.Create(stdout, stderr, time ?? TimeProvider.System),
+            AnalyzeCommand.Create(stdout, stderr, time ?? TimeProvider.System),
+            DryRunCommand.Create(stdout, stderr, stdin, time ?? TimeProvider.System),
+            ExplainCommand.Create(stdout, stderr, stdin, time ?? TimeProvider.System),
             TestCommand.Create(stdout, stderr),
             ImpactCommand.Create(stdout, stderr, stdin),
             ServeCommand.Create(settings, stderr),
             OutboxCommand.Create(stdout, stderr, time ?? TimeProvider.System),
             PromoteCheckCommand.Create(stdout, stderr, time ?? TimeProvider.System),
+            WaiversCommand.Create(stdout, stderr, time ?? TimeProvider.System),
         };
         root.With(
             [

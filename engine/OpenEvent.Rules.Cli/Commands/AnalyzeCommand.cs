@@ -12,14 +12,15 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// <c>oer analyze [PATHS...] [--policies PATH...] [--format text|json|sarif] [--strict] [--top N] [--max-policy-cost N]
 /// [--max-set-cost N]</c>: the set reviewed as a whole (OER3090-OER3093), reported like <c>oer validate</c>, with what each
 /// policy costs per event and the budget (the folder's kind: Budget document, or the options; OER3120, OER3121);
-/// <c>oer validate</c> runs the same analysis and budget check when the set loads.
+/// <c>oer validate</c> runs the same analysis and budget check when the set loads. Waivers are judged by today's clock too
+/// (OER3101, OER3102), as in <c>oer validate</c>.
 /// </summary>
 internal static class AnalyzeCommand
 {
     /// <summary>How many of the dearest policies the report lists by default.</summary>
     public const int DefaultTop = 10;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var paths = new Argument<string[]>("paths") { Description = $"Policy files or folders, as --policies (default: {PolicyPaths.DefaultPath}).", Arity = ArgumentArity.ZeroOrMore };
         var policies = CommonOptions.Policies();
@@ -36,10 +37,11 @@ internal static class AnalyzeCommand
         maxPolicy.Validators.Add(AtLeastOne);
         var maxSet = new Option<long?>("--max-set-cost") { Description = "The most the whole set may cost, in cost units per event (overrides the folder's Budget document)." };
         maxSet.Validators.Add(AtLeastOne);
+        var expiringWithin = CommonOptions.ExpiringWithin();
 
         var command = new Command("analyze", "Review the policy set as a whole: policies that never match, exclusions that cover the match, shadowed policies, conflicting pairs (with a witness event), and what each policy costs per event against the budget.")
         {
-            paths, policies, format, strict, top, maxPolicy, maxSet,
+            paths, policies, format, strict, top, maxPolicy, maxSet, expiringWithin,
         };
         command.With(
             [
@@ -54,14 +56,20 @@ internal static class AnalyzeCommand
             ]);
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             PolicyPaths.From(parseResult.GetValue(paths), parseResult.GetValue(policies)),
-            new Options(parseResult.GetValue(format) ?? "text", parseResult.GetValue(strict), parseResult.GetValue(top), parseResult.GetValue(maxPolicy), parseResult.GetValue(maxSet)),
+            new Options(parseResult.GetValue(format) ?? "text", parseResult.GetValue(strict), parseResult.GetValue(top), parseResult.GetValue(maxPolicy), parseResult.GetValue(maxSet))
+            {
+                Waivers = new WaiverClock(time, parseResult.GetValue(expiringWithin)),
+            },
             stdout,
             stderr,
             cancellationToken));
         return command;
     }
 
-    private sealed record Options(string Format, bool Strict, int Top, long? MaxPolicyCost, long? MaxSetCost);
+    private sealed record Options(string Format, bool Strict, int Top, long? MaxPolicyCost, long? MaxSetCost)
+    {
+        public WaiverClock Waivers { get; init; } = new(TimeProvider.System, Validation.WaiverReview.DefaultExpiringWithinDays);
+    }
 
     // Reads the token itself: a value that is no number at all is the parser's to report (reading it here would throw).
     private static void AtLeastOne(System.CommandLine.Parsing.OptionResult result)
@@ -75,7 +83,7 @@ internal static class AnalyzeCommand
     private static async Task<int> RunAsync(PolicyPaths policies, Options options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // A path that does not exist, or holds no policy file, is a command-line mistake (exit 2), not a policy problem.
-        if (policies.Check(stderr) is { } usage)
+        if ((CommonOptions.CheckExpiringWithin(options.Waivers.ExpiringWithinDays, stderr) ?? policies.Check(stderr)) is { } usage)
         {
             return usage;
         }
@@ -87,7 +95,8 @@ internal static class AnalyzeCommand
         var cost = PolicyCostModel.Estimate(set);
 
         // The set's analysis after the load's errors (an analysis of a set that did not load judges what is left of it).
-        IReadOnlyList<Diagnostic> diagnostics = [.. result.Diagnostics.Where(d => d.IsError), .. PolicySetAnalyzer.Analyze(set)];
+        IReadOnlyList<Diagnostic> diagnostics = [.. result.Diagnostics.Where(d => d.IsError), .. PolicySetAnalyzer.Analyze(set),
+            .. Validation.WaiverReview.Review(set, options.Waivers.Time.GetUtcNow(), options.Waivers.ExpiringWithinDays, options.Strict)];
         PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result));
         switch (options.Format)
         {

@@ -32,4 +32,24 @@ internal static class CommonOptions
     {
         Description = "Fail (exit 1) on warnings too: policy warnings, and files of an events folder that were skipped.",
     };
+
+    /// <summary><c>--expiring-within DAYS</c>: the review period of waivers (OER3101), 0 to 366 days.</summary>
+    public static Option<int> ExpiringWithin() => new("--expiring-within")
+    {
+        Description = $"Report waivers that end within this many days (OER3101), 0 to {Validation.WaiverReview.MaxExpiringWithinDays} (default: {Validation.WaiverReview.DefaultExpiringWithinDays}).",
+        DefaultValueFactory = _ => Validation.WaiverReview.DefaultExpiringWithinDays,
+        HelpName = "DAYS",
+    };
+
+    /// <summary>Says on <paramref name="stderr"/> why <paramref name="days"/> is not a review period; returns the exit code, or null when it is one.</summary>
+    public static int? CheckExpiringWithin(int days, TextWriter stderr)
+    {
+        if (days is >= 0 and <= Validation.WaiverReview.MaxExpiringWithinDays)
+        {
+            return null;
+        }
+
+        stderr.WriteLine($"oer: --expiring-within {days} is out of range: give 0 to {Validation.WaiverReview.MaxExpiringWithinDays} days");
+        return ExitCodes.Usage;
+    }
 }

@@ -16,7 +16,7 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// </summary>
 internal static class DryRunCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin, TimeProvider time)
     {
         var policies = CommonOptions.Policies();
         var events = CommonOptions.Events();
@@ -55,7 +55,7 @@ internal static class DryRunCommand
                 result.GetValue(format) == "json",
                 result.GetValue(strict),
                 result.GetValue(details),
-                result.GetValue(fetchDetail)),
+                result.GetValue(fetchDetail)) { Time = time },
             stdout,
             stderr,
             stdin,
@@ -64,7 +64,11 @@ internal static class DryRunCommand
     }
 
     /// <summary>What the command line asked for.</summary>
-    private sealed record Request(string[] Events, string[]? Policies, bool Json, bool Strict, string? Details, bool FetchDetail);
+    private sealed record Request(string[] Events, string[]? Policies, bool Json, bool Strict, string? Details, bool FetchDetail)
+    {
+        /// <summary>The clock conditions and waivers see.</summary>
+        public TimeProvider Time { get; init; } = TimeProvider.System;
+    }
 
     private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
     {
@@ -79,7 +83,7 @@ internal static class DryRunCommand
             return ExitCodes.Usage;
         }
 
-        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken);
+        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken, time: request.Time);
         if (compiled is null)
         {
             return exitCode;
@@ -245,6 +249,11 @@ internal static class DecisionTable
         {
             // A staged policy (spec.enforceIn): why it enforced here, or only audited.
             text.Append(CultureInfo.InvariantCulture, $"    stage ({match.Policy}): {OneLine(stage.Reason)}\n");
+        }
+
+        if (match.Waiver is { } waiver)
+        {
+            text.Append("    ").Append(OneLine(Reporting.WaiverText.Describe(waiver, match.Policy))).Append('\n');
         }
     }
 

@@ -17,7 +17,7 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// </summary>
 internal static class ExplainCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Stream stdin, TimeProvider time)
     {
         var policies = CommonOptions.Policies();
         var events = CommonOptions.Events();
@@ -58,7 +58,7 @@ internal static class ExplainCommand
                 result.GetValue(format) == "json",
                 result.GetValue(strict),
                 result.GetValue(details),
-                result.GetValue(fetchDetail)),
+                result.GetValue(fetchDetail)) { Time = time },
             stdout,
             stderr,
             stdin,
@@ -67,7 +67,11 @@ internal static class ExplainCommand
     }
 
     /// <summary>What the command line asked for.</summary>
-    private sealed record Request(string[] Events, string[]? Policies, string? PolicyName, bool Json, bool Strict, string? Details, bool FetchDetail);
+    private sealed record Request(string[] Events, string[]? Policies, string? PolicyName, bool Json, bool Strict, string? Details, bool FetchDetail)
+    {
+        /// <summary>The clock conditions and waivers see.</summary>
+        public TimeProvider Time { get; init; } = TimeProvider.System;
+    }
 
     private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
     {
@@ -82,7 +86,7 @@ internal static class ExplainCommand
             return ExitCodes.Usage;
         }
 
-        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken);
+        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken, time: request.Time);
         if (compiled is null)
         {
             return exitCode;
@@ -202,6 +206,11 @@ internal static class ExplainCommand
             if (explanation.Stage is { } stage)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  stage: {(stage.Enforced ? "enforces" : "audits")} ({stage.Reason})");
+            }
+
+            if (explanation.Waiver is { } waiver)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {Reporting.WaiverText.Describe(waiver, policy.Name)} ({waiver.Location}; reason: {DecisionTable.OneLine(waiver.Reason)})");
             }
 
             text.AppendLine("  match:");

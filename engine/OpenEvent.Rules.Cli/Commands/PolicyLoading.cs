@@ -25,8 +25,9 @@ internal static class PolicyLoading
     /// policy warnings. Says on <paramref name="stderr"/> which set was loaded (<paramref name="label"/> and
     /// <paramref name="revision"/> replace the paths and the computed revision, e.g. for a git reference).
     /// </summary>
+    /// <param name="time">The clock conditions and waivers see (default: the system's).</param>
     public static async Task<(CompiledPolicySet? Set, int ExitCode, int Warnings)> CompileAsync(PolicyPaths policies, TextWriter stderr, CancellationToken cancellationToken,
-        string? label = null, string? revision = null)
+        string? label = null, string? revision = null, TimeProvider? time = null)
     {
         if (policies.Check(stderr) is { } usage)
         {
@@ -45,7 +46,12 @@ internal static class PolicyLoading
         try
         {
             // The one compile of this load: its condition errors are reported like the loader's.
-            compiled = PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions { Revision = snapshot.Revision, ConditionCompiler = Conditions });
+            compiled = PolicySetCompiler.Compile(snapshot.Set, new PolicySetCompilerOptions
+            {
+                Revision = snapshot.Revision,
+                ConditionCompiler = Conditions,
+                Time = time ?? TimeProvider.System,
+            });
         }
         catch (PolicyCompilationException ex)
         {

@@ -15,7 +15,7 @@ internal static class ValidateCommand
 {
     public const string DefaultPath = PolicyPaths.DefaultPath;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var paths = new Argument<string[]>("paths") { Description = $"Policy files or folders, as --policies (default: {DefaultPath}).", Arity = ArgumentArity.ZeroOrMore };
         var policies = CommonOptions.Policies();
@@ -31,7 +31,8 @@ internal static class ValidateCommand
             Description = "Also check that the environment variables the channels and targets read (urlFrom, secretFrom, headers) are set here (OER3046 warnings).",
         };
 
-        var command = new Command("validate", "Validate policy files and report every problem.") { paths, policies, format, strict, env };
+        var expiringWithin = CommonOptions.ExpiringWithin();
+        var command = new Command("validate", "Validate policy files and report every problem.") { paths, policies, format, strict, env, expiringWithin };
         command.With(
             [
                 "oer validate my-policies/",
@@ -40,7 +41,7 @@ internal static class ValidateCommand
             ],
             [
                 (ExitCodes.Success, "no errors (warnings are allowed unless --strict)"),
-                (ExitCodes.Failure, "the policies have errors, or warnings with --strict"),
+                (ExitCodes.Failure, "the policies have errors, or warnings with --strict (an expired waiver is an error then)"),
                 (ExitCodes.Usage, CommandHelp.UsageExit),
             ]);
         command.SetAction((parseResult, cancellationToken) => RunAsync(
@@ -48,6 +49,7 @@ internal static class ValidateCommand
             parseResult.GetValue(format) ?? "text",
             parseResult.GetValue(strict),
             parseResult.GetValue(env),
+            new WaiverClock(time, parseResult.GetValue(expiringWithin)),
             stdout,
             stderr,
             cancellationToken));
@@ -55,10 +57,12 @@ internal static class ValidateCommand
     }
 
     /// <summary>Every diagnostic of the load and, when the set loads, of its analysis (with its budget, as <c>oer analyze</c>).</summary>
-    internal static async Task<int> RunAsync(PolicyPaths policies, string format, bool strict, bool env, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <param name="waivers">The clock and review period the waivers are judged by (OER3101, OER3102: an error with <paramref name="strict"/>).</param>
+    internal static async Task<int> RunAsync(PolicyPaths policies, string format, bool strict, bool env, WaiverClock waivers,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // A path that does not exist, or holds no policy file, is a command-line mistake (exit 2), not a policy problem.
-        if (policies.Check(stderr) is { } usage)
+        if ((CommonOptions.CheckExpiringWithin(waivers.ExpiringWithinDays, stderr) ?? policies.Check(stderr)) is { } usage)
         {
             return usage;
         }
@@ -69,6 +73,9 @@ internal static class ValidateCommand
         {
             diagnostics = [.. diagnostics, .. PolicySetAnalyzer.Analyze(result.Set)];
         }
+
+        // The waivers by today's clock: ending soon, or ended (an error under --strict, so that CI fails until it is removed or renewed).
+        diagnostics = [.. diagnostics, .. WaiverReview.Review(result.Set, waivers.Time.GetUtcNow(), waivers.ExpiringWithinDays, strict)];
         PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result));
         switch (format)
         {
@@ -94,3 +101,6 @@ internal static class ValidateCommand
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 }
+
+/// <summary>The clock waivers are judged by, and how many days before its end a waiver is reported.</summary>
+internal sealed record WaiverClock(TimeProvider Time, int ExpiringWithinDays);

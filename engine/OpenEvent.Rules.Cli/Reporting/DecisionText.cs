@@ -63,5 +63,18 @@ internal static class DecisionText
         {
             text.AppendLine().Append(CultureInfo.InvariantCulture, $"    stage: {stage.Reason}");
         }
+
+        if (match.Waiver is { } waiver)
+        {
+            text.AppendLine().Append("    ").Append(WaiverText.Describe(waiver, match.Policy));
+        }
     }
+}
+
+/// <summary>How text reports name the waiver that let an event through a policy.</summary>
+internal static class WaiverText
+{
+    /// <summary>"waived by orders-backfill (owner data-eng, ticket GOV-12, expires 2026-12-31): prod-deploy-freeze's block and warn do not count".</summary>
+    public static string Describe(Model.WaiverDefinition waiver, string policy) =>
+        $"waived by {waiver.Name} (owner {waiver.Owner}, ticket {waiver.Ticket}, expires {waiver.Expires.Text}): {policy}'s block and warn do not count";
 }

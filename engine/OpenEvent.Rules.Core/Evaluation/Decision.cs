@@ -49,6 +49,12 @@ public sealed record PolicyMatch(
 {
     /// <summary>For a staged policy (spec.enforceIn), whether it enforced or audited this event and why; null otherwise.</summary>
     public PolicyStage? Stage { get; init; }
+
+    /// <summary>
+    /// The waiver that lets the event through this policy: its block or warn does not decide the verdict (its
+    /// notifications and forwards still go out). Null when the match is not waived.
+    /// </summary>
+    public WaiverDefinition? Waiver { get; init; }
 }
 
 /// <summary>A condition that threw while evaluating this event, and what the policy did about it.</summary>

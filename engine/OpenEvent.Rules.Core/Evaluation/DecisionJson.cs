@@ -8,7 +8,8 @@ namespace OpenEvent.Rules.Evaluation;
 /// Writes a decision in the stable JSON shape shared by <c>oer dry-run --format json</c> (one line per event)
 /// and the host's <c>POST /evaluate</c>:
 /// <c>{"event": {"id","type","file","index"}, "scope": {...} | null, "verdict": "OK"|"WARN"|"FAIL"|null, "matched": [...],
-/// "audit": [...], "conditionErrors": [...], "error": null | {"id","message"}}</c>. The scope is what the event resolved to:
+/// "audit": [...], "conditionErrors": [...], "error": null | {"id","message"}}</c>; each match has <c>"waiver"</c>, null or the
+/// waiver that let the event through it. The scope is what the event resolved to:
 /// its own values and what the registry added (names, labels, owners, and in <c>fromRegistry</c> which values it filled in).
 /// </summary>
 public static class DecisionJson
@@ -213,6 +214,7 @@ public static class DecisionJson
             }
 
             writer.WriteEndArray();
+            WriteWaiver(writer, match.Waiver);
             writer.WriteEndObject();
         }
 
@@ -234,6 +236,29 @@ public static class DecisionJson
         writer.WriteStartObject("stage");
         writer.WriteBoolean("enforced", stage.Enforced);
         writer.WriteString("reason", stage.Reason);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes <c>"waiver": null | {"name","owner","ticket","reason","expires","endsAt","location"}</c>: the waiver that let
+    /// the event through a match (<c>expires</c> as written, <c>endsAt</c> the instant it stops applying, in UTC).
+    /// </summary>
+    internal static void WriteWaiver(Utf8JsonWriter writer, Model.WaiverDefinition? waiver)
+    {
+        if (waiver is null)
+        {
+            writer.WriteNull("waiver");
+            return;
+        }
+
+        writer.WriteStartObject("waiver");
+        writer.WriteString("name", waiver.Name);
+        writer.WriteString("owner", waiver.Owner);
+        writer.WriteString("ticket", waiver.Ticket);
+        writer.WriteString("reason", waiver.Reason);
+        writer.WriteString("expires", waiver.Expires.Text);
+        writer.WriteString("endsAt", waiver.Expires.End.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("location", waiver.Location.ToString());
         writer.WriteEndObject();
     }
 

@@ -74,6 +74,7 @@ public static class ExplanationJson
             json.WriteNull("firstFailure");
         }
 
+        DecisionJson.WriteWaiver(json, explanation.Waiver);
         json.WriteStartArray("clauses");
         foreach (var clause in explanation.Match.AllClauses())
         {

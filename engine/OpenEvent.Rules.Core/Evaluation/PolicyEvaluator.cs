@@ -20,12 +20,16 @@ internal sealed record PolicyEvaluatorOptions
 
     /// <summary>The registry whose named sets conditions read (<c>e.InSet</c>); its sets are built once, with the evaluator.</summary>
     public RegistryDefinition? Registry { get; init; }
+
+    /// <summary>The waivers that relax enforced blocks and warns until they expire (by the evaluator's clock).</summary>
+    public ImmutableArray<WaiverDefinition> Waivers { get; init; } = [];
 }
 
 /// <summary>
 /// Turns the policies that apply to an event into a <see cref="Decision"/>: runs conditions (a throwing
 /// condition is recorded, and the policy follows its conditionErrors setting), renders actions, orders
-/// matches by priority (higher first, then file and line), separates audit-mode matches, and derives the verdict.
+/// matches by priority (higher first, then file and line), separates audit-mode matches, marks the matches a waiver
+/// relaxes (<see cref="WaiverSet"/>), and derives the verdict from the others.
 /// Immutable and thread-safe: one instance serves every event of a policy set.
 /// </summary>
 public sealed class PolicyEvaluator
@@ -44,6 +48,7 @@ public sealed class PolicyEvaluator
     private readonly IDetailPatternMatcher _detailMatcher;
     private readonly Verdict _detailFailMode;
     private readonly PolicyStages? _stages;
+    private readonly WaiverSet _waivers;
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
     /// <param name="matcher">Matches the policies as <see cref="DetailClauses.WithoutDetail"/> gives them (for policies without a detail pattern, as they are).</param>
@@ -74,6 +79,7 @@ public sealed class PolicyEvaluator
         _detailPlans = plans;
         _detailMatcher = options?.DetailMatcher?.Invoke(patterns) ?? new ReferenceDetailPatternMatcher(patterns);
         _detailFailMode = options?.DetailFailMode ?? Verdict.Warn;
+        _waivers = options is null || options.Waivers.IsDefaultOrEmpty ? WaiverSet.Empty : new WaiverSet(options.Waivers);
         ReadsDetail = plans.Any(p => p is not null);
         _stages = PolicyStages.Build(policies);
     }
@@ -244,15 +250,13 @@ public sealed class PolicyEvaluator
 
         state.Enforced.Sort(ByPriority);
         state.Audited.Sort(ByPriority);
-        var matched = state.Enforced.ToImmutable();
-        Verdict? verdict = null;
-        if (e.IsExtensionPoint)
+        // Waivers last: they relax what matched, never what matches.
+        var matched = _waivers.Apply(state.Enforced.ToImmutable(), e, _time);
+        // A policy that could not have the detail it needed answers with the fail mode at least.
+        Verdict? verdict = e.IsExtensionPoint ? VerdictOf(matched) : null;
+        if (failMode && _detailFailMode > verdict)
         {
-            verdict = VerdictOf(matched);
-            if (failMode && _detailFailMode > verdict)
-            {
-                verdict = _detailFailMode;
-            }
+            verdict = _detailFailMode;
         }
 
         return new Decision(
@@ -359,6 +363,11 @@ public sealed class PolicyEvaluator
         var verdict = Verdict.Ok;
         foreach (var match in enforced)
         {
+            if (match.Waiver is not null)
+            {
+                continue;
+            }
+
             foreach (var action in match.Actions)
             {
                 if (action is BlockOutcome)

@@ -44,6 +44,9 @@ public sealed record PolicyExplanation(
 {
     /// <summary>For a staged policy that applies (spec.enforceIn): whether it enforced or audited this event, and why.</summary>
     public PolicyStage? Stage { get; init; }
+
+    /// <summary>The waiver that lets the event through the policy (it applies, but its block and warn do not count); null when none does.</summary>
+    public WaiverDefinition? Waiver { get; init; }
 }
 
 public static class PolicyExplainer
@@ -89,7 +92,7 @@ public static class PolicyExplainer
         // The decision's stage when the policy is in it, so that explain says what the decision did.
         var stage = firstFailure is not null ? null
             : decision.Matched.Concat(decision.Audit).FirstOrDefault(m => m.Policy == policy.Name)?.Stage ?? PolicyStages.Decide(policy, e.Scope);
-        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Stage = stage };
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Stage = stage, Waiver = WaiverOf(policy, decision) };
     }
 
     private static ImmutableArray<ExclusionExplanation> ExplainExclusions(PolicyDefinition policy, DataWorksEvent e, JsonElement root) =>
@@ -132,6 +135,10 @@ public static class PolicyExplainer
             : $"condition ({definition.Location}) threw {failure.Message}";
         return (result, failure?.Message, firstFailure);
     }
+
+    /// <summary>The waiver that let the event through <paramref name="policy"/> in <paramref name="decision"/>, if any.</summary>
+    private static WaiverDefinition? WaiverOf(PolicyDefinition policy, Decision decision) =>
+        decision.Matched.FirstOrDefault(m => m.Policy == policy.Name)?.Waiver;
 
     private static ImmutableArray<ScopeClause> ScopeClauses(ScopeDefinition? scope, EventScope values)
     {

@@ -58,4 +58,7 @@ public sealed record PolicySetDefinition(
 
     /// <summary>The cost budget (the folder's kind: Budget document), checked by the set's analysis; null when there is none.</summary>
     public CostBudget? Budget { get; init; }
+
+    /// <summary>The waivers (kind: Waiver documents of the folder): exceptions to policies, each with an owner and an expiry.</summary>
+    public ImmutableArray<WaiverDefinition> Waivers { get; init; } = [];
 }

@@ -198,6 +198,25 @@ public static class DiagnosticIds
     /// <summary>A warning: enforceIn keeps every event of the policy's scope (or is empty), so nothing is staged.</summary>
     public const string EnforceInCoversScope = "OER3113";
 
+    // Waivers (kind: Waiver): exceptions with an owner, a ticket and an end; Parsing/WaiverParser, Validation/WaiverValidator, Validation/WaiverReview
+    /// <summary>A waiver names a policy the set does not have (waivers name policies exactly: no patterns).</summary>
+    public const string UnknownWaivedPolicy = "OER3100";
+
+    /// <summary>A warning: a waiver expires within the review period (14 days by default), so its owner should renew or close it.</summary>
+    public const string WaiverExpiresSoon = "OER3101";
+
+    /// <summary>A warning (an error with --strict): a waiver has expired and no longer applies; it should be removed.</summary>
+    public const string WaiverExpired = "OER3102";
+
+    /// <summary>A waiver without an owner, a ticket, a reason or an expiry: an exception nobody answers for, or that never ends.</summary>
+    public const string WaiverIncomplete = "OER3103";
+
+    /// <summary>A waiver's expiry is not a date (2026-12-31) or a date and time with an offset (2026-12-31T18:00:00+08:00).</summary>
+    public const string WaiverExpiryFormat = "OER3104";
+
+    /// <summary>A warning: a waiver names a policy it cannot relax (the policy neither blocks nor warns, or is not enforced).</summary>
+    public const string WaiverRelaxesNothing = "OER3105";
+
     // The cost budget (oer analyze, also run by oer validate); Analysis/PolicyCostModel prices, Analysis/CostBudgetCheck checks
     /// <summary>A policy costs more matcher work per event than the budget's maxPolicyCost; the hint names what makes it expensive.</summary>
     public const string PolicyOverCostBudget = "OER3120";

@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Parsing;
 /// if/then, so the kind is dispatched here: apiVersion and kind are checked first, then the document is
 /// validated against the kind's definition. PolicyTest documents are checked against
 /// schemas/policy-test.schema.json (the file test authors' editors use), Registry documents against
-/// schemas/registry.schema.json.
+/// schemas/registry.schema.json, Waiver documents against schemas/waiver.schema.json.
 /// </summary>
 internal sealed partial class PolicySchemaValidator
 {
@@ -26,8 +26,10 @@ internal sealed partial class PolicySchemaValidator
 
     private const string RegistryResourceName = "schemas/registry.schema.json";
 
+    private const string WaiverResourceName = "schemas/waiver.schema.json";
+
     /// <summary>Every kind a document may have (PolicyTest documents are read by the test runner).</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Budget", "Registry", "PolicyTest"];
+    public static IReadOnlyList<string> Kinds { get; } = ["Policy", "Channel", "Target", "Budget", "Registry", "Waiver", "PolicyTest"];
 
     private static readonly Lazy<Task<PolicySchemaValidator>> s_default = new(() => LoadAsync(CancellationToken.None));
 
@@ -49,6 +51,7 @@ internal sealed partial class PolicySchemaValidator
             ["Target"] = policy.Definitions["target"],
             ["Budget"] = policy.Definitions["budget"],
             ["Registry"] = (await LoadSchemaAsync(RegistryResourceName, cancellationToken)).Definitions["registry"],
+            ["Waiver"] = (await LoadSchemaAsync(WaiverResourceName, cancellationToken)).Definitions["waiver"],
             ["PolicyTest"] = await LoadSchemaAsync(TestResourceName, cancellationToken),
         });
     }

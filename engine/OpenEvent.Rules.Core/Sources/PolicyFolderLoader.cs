@@ -160,13 +160,14 @@ public static class PolicyFolderLoader
         return RegistryParser.Merge(registryParts);
     }
 
-    /// <summary>Parses the policies, channels and targets (each document isolated), expanding the registry's names.</summary>
+    /// <summary>Parses the policies, channels, targets and waivers (each document isolated), expanding the registry's names.</summary>
     private static PolicySetDefinition ParseDefinitions(List<CheckedDocument> documents, RegistryDefinition registry, DiagnosticBag diagnostics,
         CancellationToken cancellationToken)
     {
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
+        var waivers = ImmutableArray.CreateBuilder<WaiverDefinition>();
         foreach (var (file, document, kind) in documents)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -183,6 +184,9 @@ public static class PolicyFolderLoader
                     case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
                         targets.Add(target);
                         break;
+                    case "Waiver" when WaiverParser.Parse(document, bag, registry) is { } waiver:
+                        waivers.Add(waiver);
+                        break;
                 }
             }, cancellationToken);
         }
@@ -191,6 +195,7 @@ public static class PolicyFolderLoader
         {
             Registry = registry,
             Budget = ReadBudget(documents, diagnostics, cancellationToken),
+            Waivers = waivers.ToImmutable(),
         };
     }
 

@@ -100,11 +100,14 @@ internal sealed partial class OutboxDispatcher(
 
     public NewAction? AnswerFor(DataWorksEvent e, Verdict verdict, string message) => Answer(e, verdict, Limit(message, _dataWorks.MaxMessageLength));
 
-    /// <summary>The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/> characters.</summary>
+    /// <summary>
+    /// The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/>
+    /// characters. A waived match decided nothing, so its reason is not DataWorks's to show.
+    /// </summary>
     public static string CombinedReasons(IEnumerable<PolicyMatch> matched, int max)
     {
         var builder = new StringBuilder();
-        foreach (var match in matched)
+        foreach (var match in matched.Where(m => m.Waiver is null))
         {
             foreach (var action in match.Actions)
             {

@@ -42,6 +42,17 @@ internal sealed class RulesHostOptions
     public BrokerOptions Broker { get; set; } = new();
 
     public ConsoleOptions Console { get; set; } = new();
+
+    public WaiverOptions Waivers { get; set; } = new();
+}
+
+internal sealed class WaiverOptions
+{
+    /// <summary>
+    /// A waiver that ends within this many days is named in the host's log at each load (OER3101), as oer validate does;
+    /// 0 names only ended ones (OER3102).
+    /// </summary>
+    public int ExpiringWithinDays { get; set; } = 14;
 }
 
 internal sealed class ConditionOptions

@@ -39,6 +39,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
 
         Range(failures, "Reload:DebounceMilliseconds", options.Reload.DebounceMilliseconds, 0, 60_000);
         Range(failures, "Reload:TimeoutSeconds", options.Reload.TimeoutSeconds, 1, 3600);
+        Range(failures, "Waivers:ExpiringWithinDays", options.Waivers.ExpiringWithinDays, 0, 366);
         Range(failures, "Conditions:MaxSteps", options.Conditions.MaxSteps, 1_000, 1_000_000_000_000);
         Range(failures, "Conditions:MaxBytes", options.Conditions.MaxBytes, 1024 * 1024, 64L * 1024 * 1024 * 1024);
         Positive(failures, "Conditions:Timeout", options.Conditions.Timeout);

@@ -168,6 +168,35 @@ internal sealed partial class DecisionLog : BackgroundService
         json.WriteEndArray();
     }
 
+    /// <summary>
+    /// <c>"waived": [{"policy","waiver","owner","ticket","expires"}]</c>, when waivers let the event through a block or
+    /// warn: <c>oer waivers --decisions</c> counts how often each applied from these.
+    /// </summary>
+    private static void WriteWaived(Utf8JsonWriter json, Decision decision)
+    {
+        if (!decision.Matched.Any(m => m.Waiver is not null))
+        {
+            return;
+        }
+
+        json.WriteStartArray("waived");
+        foreach (var match in decision.Matched)
+        {
+            if (match.Waiver is { } waiver)
+            {
+                json.WriteStartObject();
+                json.WriteString("policy", match.Policy);
+                json.WriteString("waiver", waiver.Name);
+                json.WriteString("owner", waiver.Owner);
+                json.WriteString("ticket", waiver.Ticket);
+                json.WriteString("expires", waiver.Expires.Text);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
     /// <summary>What is exceptional about the decision: a fallback answer, a late evaluation, a detail that could not be had, an error, a dropped event.</summary>
     private static void WriteNotes(Utf8JsonWriter json, Entry entry)
     {
@@ -183,6 +212,7 @@ internal sealed partial class DecisionLog : BackgroundService
             json.WriteBoolean("late", true);
         }
 
+        WriteWaived(json, decision);
         if (!decision.DetailFailures.IsEmpty)
         {
             // Policies that needed the event's detail and could not have it: the reason, and what each made of it.

@@ -29,6 +29,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
     private readonly PolicySetState _state;
     private readonly RulesMetrics _metrics;
     private readonly ReloadOptions _options;
+    private readonly int _waiverReviewDays;
     private readonly PolicySetFactory _compiler;
     private readonly TimeProvider _time;
     private readonly ILogger<PolicyReloadService> _logger;
@@ -51,6 +52,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
         _state = state;
         _metrics = metrics;
         _options = options.Value.Reload;
+        _waiverReviewDays = options.Value.Waivers.ExpiringWithinDays;
         _compiler = compiler;
         _time = time;
         _logger = logger;
@@ -219,9 +221,11 @@ internal sealed partial class PolicyReloadService : BackgroundService
         LogDiagnostics(snapshot.Diagnostics);
         _state.Swap(new LoadedPolicySet(compiled, snapshot, _time.GetUtcNow()));
         _metrics.ReloadSucceeded(snapshot.Set.Policies.Length);
-        foreach (var unset in EnvironmentVariableCheck.Check(snapshot.Set))
+        // What the set's environment and clock say: unset variables, and waivers that end soon or have ended (an ended
+        // waiver no longer applies; it is named so that somebody removes or renews it).
+        foreach (var warning in EnvironmentVariableCheck.Check(snapshot.Set).Concat(WaiverReview.Review(snapshot.Set, _time.GetUtcNow(), _waiverReviewDays)))
         {
-            LogDiagnosticWarning(_logger, unset.ToString(), " (hint: " + unset.Hint + ")");
+            LogDiagnosticWarning(_logger, warning.ToString(), " (hint: " + warning.Hint + ")");
         }
 
         if (_logger.IsEnabled(LogLevel.Information))

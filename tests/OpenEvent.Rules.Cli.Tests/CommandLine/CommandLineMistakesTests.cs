@@ -61,7 +61,7 @@ public sealed class CommandLineMistakesTests : IDisposable
         var (exitCode, _, stderr) = CliRunner.Run("validate", "--bogus", Policies);
 
         Assert.Equal(ExitCodes.Usage, exitCode);
-        Assert.Equal("oer validate: unknown option '--bogus': the options of 'validate' are --env, --format, --policies, --strict (a path that starts with '-' goes after --)\n"
+        Assert.Equal("oer validate: unknown option '--bogus': the options of 'validate' are --env, --expiring-within, --format, --policies, --strict (a path that starts with '-' goes after --)\n"
             + "Run 'oer validate --help' for usage.\n", stderr);
     }
 

@@ -24,11 +24,20 @@ namespace OpenEvent.Rules.Cli.Tests.Documentation;
 /// - a YAML example holding "kind: PolicyTest" and "# expect:" lines is a test file: its diagnostics are those of
 ///   loading it and of running it against the last example set that loaded;
 /// - a ```json block is an event; "&lt;!-- expect: verdict=FAIL matched=a,b audit=c --&gt;" after it evaluates it
-///   against the last example that loaded (verdict OK|WARN|FAIL|none; matched and audit are exact sets).
+///   against the last example that loaded (verdict OK|WARN|FAIL|none; matched, audit and waived (the waivers named) are exact sets);
+///   the examples are checked as on 2026-06-01 (waivers' expiries are judged against that day).
 /// </summary>
 public sealed partial class GuideExamplesTests
 {
     private static readonly string s_guide = File.ReadAllText(RepositoryPaths.Combine("policy-guide.md"));
+
+    /// <summary>The day the guide's examples are checked on (the guide says so): waivers' expiries are judged against it.</summary>
+    private static readonly TimeProvider s_guideClock = new GuideClock();
+
+    private sealed class GuideClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+    }
 
     private sealed record Block(string Language, string Text, int Line);
 
@@ -104,13 +113,14 @@ public sealed partial class GuideExamplesTests
 
                     temp.Write($"example-{block.Line}/example.yaml", block.Text);
                     var load = await PolicyLoading.LoadAsync([folder], PolicyLoading.Conditions, CancellationToken.None);
-                    // As `oer validate`: the set's analysis (OER309x) runs when the set loads.
+                    // As `oer validate`: the set's analysis (OER309x) runs when the set loads, and the waivers are judged by the clock.
                     IReadOnlyList<Diagnostic> loadDiagnostics = load.HasErrors ? load.Diagnostics : [.. load.Diagnostics, .. PolicySetAnalyzer.Analyze(load.Set)];
+                    loadDiagnostics = [.. loadDiagnostics, .. Validation.WaiverReview.Review(load.Set, s_guideClock.GetUtcNow())];
                     failures.AddRange(CheckExpectations(block, loadDiagnostics).Select(p => $"policy-guide.md:{block.Line}: {p}"));
                     if (!load.HasErrors && load.Set.Policies.Length > 0)
                     {
                         current?.Dispose();
-                        current = PolicySetCompiler.Compile(load.Set, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions });
+                        current = PolicySetCompiler.Compile(load.Set, new PolicySetCompilerOptions { ConditionCompiler = PolicyLoading.Conditions, Time = s_guideClock });
                         currentDefinition = load.Set;
                     }
                 }
@@ -193,6 +203,15 @@ public sealed partial class GuideExamplesTests
                     }
 
                     break;
+                case "waived":
+                    var waivers = decision.Matched.Where(m => m.Waiver is not null).Select(m => m.Waiver!.Name).Distinct().Order().ToArray();
+                    var wantedWaivers = value.Split(',', StringSplitOptions.RemoveEmptyEntries).Order().ToArray();
+                    if (!waivers.SequenceEqual(wantedWaivers))
+                    {
+                        yield return $"waived [{string.Join(",", waivers)}], expected [{string.Join(",", wantedWaivers)}]";
+                    }
+
+                    break;
                 default:
                     yield return $"unknown expectation key '{key}'";
                     break;
@@ -236,7 +255,7 @@ public sealed partial class GuideExamplesTests
         }
 
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in new[] { "policy.schema.json", "registry.schema.json" })
+        foreach (var file in new[] { "policy.schema.json", "registry.schema.json", "waiver.schema.json" })
         {
             using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryPaths.Combine("schemas", file)));
             CollectKeys(schema.RootElement, keys);

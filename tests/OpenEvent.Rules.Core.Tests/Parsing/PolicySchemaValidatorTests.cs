@@ -141,7 +141,7 @@ public sealed class PolicySchemaValidatorTests
         ["unknown-api-version"] = new(ValidPolicy.Replace("openevent.rules/v1", "openevent.rules/v2"), DiagnosticIds.UnknownKind, 1, 13,
             "unknown apiVersion 'openevent.rules/v2'", "use apiVersion: openevent.rules/v1"),
         ["unknown-kind"] = new(ValidPolicy.Replace("kind: Policy", "kind: Polcy"), DiagnosticIds.UnknownKind, 2, 7,
-            "unknown kind 'Polcy'", "did you mean 'Policy'? kinds: Policy, Channel, Target, Budget, Registry, PolicyTest"),
+            "unknown kind 'Polcy'", "did you mean 'Policy'? kinds: Policy, Channel, Target, Budget, Registry, Waiver, PolicyTest"),
         ["missing-kind"] = new(ValidPolicy.Replace("kind: Policy\n", ""), DiagnosticIds.MissingKey, 1, 1,
             "missing required key 'kind'", "add kind: Policy, Channel or Target"),
         ["document-is-a-list"] = new("- a\n- b\n", DiagnosticIds.WrongType, 1, 1,

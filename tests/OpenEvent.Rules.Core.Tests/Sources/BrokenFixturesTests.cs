@@ -14,6 +14,9 @@ public sealed partial class BrokenFixturesTests
 {
     private static readonly string s_folder = RepositoryPaths.Combine("tests", "fixtures", "broken");
 
+    /// <summary>The day the fixtures are checked on: a waiver's expiry is judged against it.</summary>
+    internal static readonly DateTimeOffset FixtureClock = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static TheoryData<string> Fixtures()
     {
         var data = new TheoryData<string>();
@@ -43,7 +46,10 @@ public sealed partial class BrokenFixturesTests
             "OER1020", "OER1021", "OER3050", "OER3051", "OER3052", "OER3053", "OER3054", "OER3055", "OER3056", "OER3057", "OER3058", "OER3059", "OER3060", "OER3061",
 
             // Staged enforcement (issue 15 part 3).
-            "OER3110", "OER3111", "OER3112", "OER3113"];
+            "OER3110", "OER3111", "OER3112", "OER3113",
+
+            // Waivers (issue 15): every one of them.
+            "OER3100", "OER3101", "OER3102", "OER3103", "OER3104", "OER3105"];
         var files = Directory.EnumerateFiles(s_folder).Select(Path.GetFileName).ToList();
 
         Assert.All(ids, id => Assert.Contains(files, f => f!.StartsWith(id + "-", StringComparison.Ordinal)));
@@ -61,8 +67,10 @@ public sealed partial class BrokenFixturesTests
 
         var result = await PolicyFolderLoader.LoadAsync([path]);
 
-        // As `oer validate`: the set's analysis (OER309x) runs when the set loads.
+        // As `oer validate`: the set's analysis (OER309x) runs when the set loads, and the waivers are judged by the clock
+        // (the fixtures' clock: 2026-06-01, so that a fixture's "expires soon" stays so).
         IReadOnlyList<Model.Diagnostic> diagnostics = result.HasErrors ? result.Diagnostics : [.. result.Diagnostics, .. PolicySetAnalyzer.Analyze(result.Set)];
+        diagnostics = [.. diagnostics, .. OpenEvent.Rules.Validation.WaiverReview.Review(result.Set, FixtureClock)];
         var reported = diagnostics.Select(d => $"{d.Id} at {d.Location.Line}:{d.Location.Column}").ToHashSet(StringComparer.Ordinal);
         Assert.All(expectations, expected => Assert.True(reported.Contains(expected),
             $"{fileName}: expected {expected}; reported:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics)}"));

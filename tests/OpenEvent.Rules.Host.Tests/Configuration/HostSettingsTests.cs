@@ -37,7 +37,7 @@ public sealed partial class HostSettingsTests
                 "unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?",
                 "unknown setting OpenEventRules:MaxBatchBytes (command line): did you mean OpenEventRules:Limits:MaxBatchBytes?",
                 "unknown setting OpenEventRules:Outbox:Pth (command line): did you mean OpenEventRules:Outbox:Path?",
-                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks, Detail, Broker, Console.",
+                "unknown setting OpenEventRules:Zzz (command line): the settings of OpenEventRules are PoliciesPath, DataDirectory, Auth, Limits, DecisionLog, Reload, Conditions, Outbox, Actions, DataWorks, Detail, Broker, Console, Waivers.",
             ],
             error.Failures.Order(StringComparer.Ordinal));
     }

@@ -1,0 +1,160 @@
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Sources;
+using OpenEvent.Rules.Validation;
+
+namespace OpenEvent.Rules.Core.Tests.Validation;
+
+/// <summary>
+/// Waivers as the loader reads them (a missing owner, ticket, reason or expiry; an expiry that is not a date or a date
+/// and time with its offset; a policy the set does not have; a policy with no verdict to relax; a name used twice) and
+/// as the review judges them against a clock (active, expiring within the review period, expired: an error when strict).
+/// </summary>
+public sealed class WaiverValidationTests
+{
+    private const string Freeze = """
+        apiVersion: openevent.rules/v1
+        kind: Policy
+        metadata: { name: deploy-freeze }
+        spec:
+          match:
+            type: ["dataworks:FileChange:DeployFile"]
+          actions:
+            - block: { reason: "deploys are frozen" }
+        ---
+
+        """;
+
+    private static string Waiver(string spec, string name = "orders-backfill") => $"""
+        apiVersion: openevent.rules/v1
+        kind: Waiver
+        metadata: {"{"} name: {name} {"}"}
+        spec:
+        {spec}
+        """;
+
+    private const string Complete = """
+          policies: [deploy-freeze]
+          owner: data-eng
+          ticket: GOV-12
+          reason: the orders backfill deploys during the freeze
+          expires: 2026-06-30
+        """;
+
+    private static async Task<PolicyLoadResult> LoadAsync(string yaml)
+    {
+        using var folder = new TempFolder();
+        folder.Write("set.yaml", yaml);
+        return await PolicyFolderLoader.LoadAsync([folder.Root]);
+    }
+
+    private static readonly DateTimeOffset s_june1 = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Load_CompleteWaiver_IsInTheSet()
+    {
+        var load = await LoadAsync(Freeze + Waiver(Complete));
+
+        Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
+        var waiver = Assert.Single(load.Set.Waivers);
+        Assert.Equal(["deploy-freeze"], waiver.Policies.ToArray());
+        Assert.Equal(("data-eng", "GOV-12", "2026-06-30"), (waiver.Owner, waiver.Ticket, waiver.Expires.Text));
+        Assert.Equal(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero), waiver.Expires.End);
+    }
+
+    [Fact]
+    public async Task Load_MissingOwnerAndTicket_OER3103NamesBoth()
+    {
+        var load = await LoadAsync(Freeze + Waiver("""
+              policies: [deploy-freeze]
+              reason: because
+              expires: 2026-06-30
+            """));
+
+        var diagnostic = Assert.Single(load.Diagnostics, d => d.IsError);
+        Assert.Equal((DiagnosticIds.WaiverIncomplete, 13, 1), (diagnostic.Id, diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.Equal("waiver 'orders-backfill' has no 'owner', 'ticket': a waiver needs an owner, a ticket, a reason and an expiry", diagnostic.Message);
+        Assert.Empty(load.Set.Waivers);
+    }
+
+    [Theory]
+    [InlineData("2026-06-31", "write a date, e.g. 2026-12-31")]
+    [InlineData("next friday", "write a date, e.g. 2026-12-31")]
+    [InlineData("2026-06-30T18:00", "add the offset, e.g. 2026-06-30T18:00Z (UTC) or 2026-06-30T18:00+08:00")]
+    public async Task Load_BadExpiry_OER3104WithTheFix(string expires, string hintStart)
+    {
+        var load = await LoadAsync(Freeze + Waiver(Complete.Replace("2026-06-30", $"\"{expires}\"", StringComparison.Ordinal)));
+
+        var diagnostic = Assert.Single(load.Diagnostics, d => d.IsError);
+        Assert.Equal((DiagnosticIds.WaiverExpiryFormat, 18, 12), (diagnostic.Id, diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.StartsWith(hintStart, diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_UnknownPolicy_OER3100WithDidYouMean()
+    {
+        var load = await LoadAsync(Freeze + Waiver(Complete.Replace("[deploy-freeze]", "[deploy-freez]", StringComparison.Ordinal)));
+
+        var diagnostic = Assert.Single(load.Diagnostics, d => d.IsError);
+        Assert.Equal((DiagnosticIds.UnknownWaivedPolicy, 14, 14), (diagnostic.Id, diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.StartsWith("Did you mean 'deploy-freeze'?", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_AuditModePolicy_OER3105Warning()
+    {
+        var load = await LoadAsync(Freeze.Replace("spec:\n", "spec:\n  mode: audit\n", StringComparison.Ordinal) + Waiver(Complete));
+
+        var diagnostic = Assert.Single(load.Diagnostics);
+        Assert.Equal((DiagnosticIds.WaiverRelaxesNothing, DiagnosticSeverity.Warning), (diagnostic.Id, diagnostic.Severity));
+        Assert.Equal("waiver 'orders-backfill' relaxes policy 'deploy-freeze', which is in audit mode (it decides no verdict)", diagnostic.Message);
+    }
+
+    [Fact]
+    public async Task Load_TwoWaiversOfOneName_OER3001()
+    {
+        var load = await LoadAsync(Freeze + Waiver(Complete) + "\n---\n" + Waiver(Complete));
+
+        Assert.Contains(load.Diagnostics, d => d.Id == DiagnosticIds.DuplicateName && d.Message.StartsWith("Waiver 'orders-backfill' is already defined", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("2026-06-01T00:00:00Z", WaiverState.Active)]     // 30 days left
+    [InlineData("2026-06-16T23:59:59Z", WaiverState.Active)]     // 14 days and a second left
+    [InlineData("2026-06-17T00:00:00Z", WaiverState.Expiring)]   // 14 days left: within the review period
+    [InlineData("2026-06-30T23:59:59Z", WaiverState.Expiring)]   // its last second
+    [InlineData("2026-07-01T00:00:00Z", WaiverState.Expired)]
+    public async Task StateAt_EachState(string now, WaiverState state)
+    {
+        var waiver = Assert.Single((await LoadAsync(Freeze + Waiver(Complete))).Set.Waivers);
+
+        Assert.Equal(state, WaiverReview.StateAt(waiver, DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Review_ActiveExpiringExpired_OneDiagnosticEachWhereDue()
+    {
+        var set = (await LoadAsync(Freeze
+            + Waiver(Complete.Replace("2026-06-30", "2026-12-31", StringComparison.Ordinal), "long-one") + "\n---\n"
+            + Waiver(Complete.Replace("2026-06-30", "2026-06-10", StringComparison.Ordinal), "soon-one") + "\n---\n"
+            + Waiver(Complete.Replace("2026-06-30", "2026-05-15", StringComparison.Ordinal), "old-one"))).Set;
+
+        var normal = WaiverReview.Review(set, s_june1);
+        var strict = WaiverReview.Review(set, s_june1, strict: true);
+
+        Assert.Equal(
+            [(DiagnosticIds.WaiverExpiresSoon, DiagnosticSeverity.Warning, "waiver 'soon-one' (GOV-12, owner data-eng) expires in 10 days (2026-06-10: ends 2026-06-11 00:00 UTC)"),
+             (DiagnosticIds.WaiverExpired, DiagnosticSeverity.Warning, "waiver 'old-one' (GOV-12, owner data-eng) expired 16 days ago (2026-05-15: ends 2026-05-16 00:00 UTC): it no longer applies")],
+            normal.Select(d => (d.Id, d.Severity, d.Message)));
+        Assert.Equal([DiagnosticSeverity.Warning, DiagnosticSeverity.Error], strict.Select(d => d.Severity));
+        Assert.Equal((38, 12), (normal[1].Location.Line, normal[1].Location.Column));
+    }
+
+    [Fact]
+    public async Task Review_ShorterPeriod_NoLongerReportsTheExpiringOne()
+    {
+        var set = (await LoadAsync(Freeze + Waiver(Complete.Replace("2026-06-30", "2026-06-10", StringComparison.Ordinal)))).Set;
+
+        Assert.Empty(WaiverReview.Review(set, s_june1, expiringWithinDays: 5));
+        Assert.Single(WaiverReview.Review(set, s_june1, expiringWithinDays: 10));
+    }
+}
