@@ -70,6 +70,13 @@ internal sealed class CompiledPatternSet
         result.Complete(_extras);
     }
 
+    /// <summary>Only the first stage of <see cref="Match(ReadOnlySpan{byte}, MatchResult)"/>: reads the event into the view (the benchmark's stage breakdown).</summary>
+    internal void ReadOnly(ReadOnlySpan<byte> utf8CloudEvent, MatchResult result)
+    {
+        var view = result.Begin(_pathCount, _patterns.Length, _indexNodeCount, _extras.Length);
+        EventReader.Read(utf8CloudEvent, _root, view);
+    }
+
     /// <summary>Convenience overload: allocates a result; the matching ids in ascending order.</summary>
     public int[] Match(ReadOnlySpan<byte> utf8CloudEvent)
     {

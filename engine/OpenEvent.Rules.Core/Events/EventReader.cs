@@ -77,8 +77,8 @@ internal static class EventReader
                 return;
             }
 
-            var name = ReadName(ref reader, depth, view);
-            var childIndex = node.FindChild(name);
+            var name = ReadName(ref reader, depth, view, out var hash);
+            var childIndex = node.FindChild(name, hash);
             reader.Read();
             if (childIndex < 0)
             {
@@ -168,16 +168,25 @@ internal static class EventReader
         view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text), inArray);
     }
 
-    private static ReadOnlySpan<char> ReadName(ref Utf8JsonReader reader, int objectDepth, EventView view)
+    // The name as unescaped UTF-8 (escapes are rare: only then is it decoded), checked for duplicates in its object.
+    private static ReadOnlySpan<byte> ReadName(ref Utf8JsonReader reader, int objectDepth, EventView view, out int hash)
     {
         var raw = reader.ValueSpan;
+        var buffer = view.Names.Reserve(raw.Length);
+        int length;
         if (reader.ValueIsEscaped)
         {
             CheckEscapes(raw);
+            length = reader.CopyString(buffer);
+        }
+        else
+        {
+            raw.CopyTo(buffer);
+            length = raw.Length;
         }
 
-        var length = reader.CopyString(view.Names.Reserve(raw.Length));
-        return view.Names.Add(objectDepth, length);
+        hash = NameHash.Of(buffer[..length]);
+        return view.Names.Add(objectDepth, length, hash);
     }
 
     // Skips the value at the reader (scalar or container) without decoding it, still enforcing the event rules.
@@ -238,7 +247,7 @@ internal static class EventReader
 
                     break;
                 case JsonTokenType.PropertyName:
-                    ReadName(ref reader, reader.CurrentDepth - 1, view);
+                    ReadName(ref reader, reader.CurrentDepth - 1, view, out _);
                     break;
                 case JsonTokenType.String:
                     if (reader.ValueIsEscaped)

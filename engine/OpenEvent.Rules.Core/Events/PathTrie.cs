@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OpenEvent.Rules.Events;
 
 /// <summary>
@@ -10,7 +12,12 @@ internal sealed class PathNode
 {
     private readonly Dictionary<string, int> _childIndexes = new(StringComparer.Ordinal);
     private readonly List<PathNode> _children = [];
-    private Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    // The sealed lookup: open addressing over the children's UTF-8 names (power-of-two size, at most half full).
+    private byte[][] _slotNames = [];
+    private int[] _slotHashes = [];
+    private int[] _slotIndexes = [-1];
+    private int _mask;
 
     public PathNode(int id, string path)
     {
@@ -43,11 +50,59 @@ internal sealed class PathNode
 
     public int IndexOf(PathNode child) => _children.IndexOf(child);
 
-    /// <summary>Freezes the node: lookups by span need no string per property name.</summary>
-    public void Seal() => _lookup = _childIndexes.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>Freezes the node: children are then found by the UTF-8 bytes of a name and its <see cref="NameHash"/>.</summary>
+    public void Seal()
+    {
+        var size = 1;
+        while (size < _childIndexes.Count * 2)
+        {
+            size *= 2;
+        }
 
-    /// <summary>The child index of <paramref name="name"/>, or -1 when no pattern reads it.</summary>
-    public int FindChild(ReadOnlySpan<char> name) => _lookup.TryGetValue(name, out var index) ? index : -1;
+        _slotNames = new byte[size][];
+        _slotHashes = new int[size];
+        _slotIndexes = new int[size];
+        Array.Fill(_slotIndexes, -1);
+        _mask = size - 1;
+        foreach (var (name, index) in _childIndexes)
+        {
+            if (!TryEncode(name, out var bytes))
+            {
+                continue; // not valid UTF-16 (a lone surrogate): no valid event has such a name
+            }
+
+            var hash = NameHash.Of(bytes);
+            var slot = hash & _mask;
+            while (_slotIndexes[slot] >= 0)
+            {
+                slot = (slot + 1) & _mask;
+            }
+
+            (_slotNames[slot], _slotHashes[slot], _slotIndexes[slot]) = (bytes, hash, index);
+        }
+    }
+
+    private static bool TryEncode(string name, out byte[] bytes)
+    {
+        var buffer = new byte[name.Length * 3];
+        var status = System.Text.Unicode.Utf8.FromUtf16(name, buffer, out _, out var written, replaceInvalidSequences: false);
+        bytes = buffer[..written];
+        return status == System.Buffers.OperationStatus.Done;
+    }
+
+    /// <summary>The child index of the name (its UTF-8 bytes, unescaped, and their <see cref="NameHash"/>), or -1 when no pattern reads it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindChild(ReadOnlySpan<byte> name, int hash)
+    {
+        for (var slot = hash & _mask; ; slot = (slot + 1) & _mask)
+        {
+            var index = _slotIndexes[slot];
+            if (index < 0 || (_slotHashes[slot] == hash && name.SequenceEqual(_slotNames[slot])))
+            {
+                return index;
+            }
+        }
+    }
 }
 
 /// <summary>Builds the path trie (used once by the set builder).</summary>

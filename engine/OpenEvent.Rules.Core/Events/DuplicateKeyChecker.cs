@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace OpenEvent.Rules.Events;
+
+/// <summary>
+/// Detects a property name repeated within one object, at every depth (also in skipped subtrees, so whether an event
+/// is valid never depends on the policy set). Names are compared as unescaped UTF-8 bytes (the input is valid UTF-8,
+/// so equal bytes means equal names), by the <see cref="NameHash"/> the reader computed once per name. The names of
+/// the open objects are kept in one stack-like buffer; a 64-bit filter per open object spares the scan for a name
+/// whose hash bit was never seen there (the usual case), and objects past a few dozen names switch to a randomized
+/// hash set so a 100k-key object stays linear.
+/// </summary>
+internal sealed class DuplicateKeyChecker
+{
+    private const int LinearLimit = 32;
+
+    private byte[] _bytes = new byte[1024];
+    private int _byteCount;
+    private (int Start, int Length, int Hash)[] _entries = new (int, int, int)[64];
+    private int _entryCount;
+    private readonly int[] _levelEntryStart = new int[InvalidEventException.MaxDepth + 1];
+    private readonly int[] _levelByteStart = new int[InvalidEventException.MaxDepth + 1];
+    private readonly ulong[] _levelFilter = new ulong[InvalidEventException.MaxDepth + 1];
+    private readonly HashSet<string>?[] _largeSets = new HashSet<string>?[InvalidEventException.MaxDepth + 1];
+    private readonly bool[] _isLarge = new bool[InvalidEventException.MaxDepth + 1];
+    private bool _anyLarge; // spares Reset a walk over every depth for the events (nearly all) without a large object
+
+    public void Reset()
+    {
+        _byteCount = 0;
+        _entryCount = 0;
+        if (_bytes.Length > (1 << 20))
+        {
+            _bytes = new byte[1024];
+        }
+
+        if (!_anyLarge)
+        {
+            return;
+        }
+
+        _anyLarge = false;
+        for (var depth = 0; depth < _isLarge.Length; depth++)
+        {
+            if (_isLarge[depth])
+            {
+                _largeSets[depth]!.Clear();
+                _isLarge[depth] = false;
+            }
+        }
+    }
+
+    public void BeginObject(int depth)
+    {
+        _levelEntryStart[depth] = _entryCount;
+        _levelByteStart[depth] = _byteCount;
+        _levelFilter[depth] = 0;
+        _isLarge[depth] = false;
+    }
+
+    public void EndObject(int depth)
+    {
+        _entryCount = _levelEntryStart[depth];
+        _byteCount = _levelByteStart[depth];
+        if (_isLarge[depth])
+        {
+            _largeSets[depth]!.Clear();
+            _isLarge[depth] = false;
+        }
+    }
+
+    /// <summary>Room for a name of at most <paramref name="maxLength"/> bytes; call <see cref="Add"/> after writing it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Reserve(int maxLength)
+    {
+        if (_byteCount + maxLength > _bytes.Length)
+        {
+            Grow(maxLength);
+        }
+
+        return _bytes.AsSpan(_byteCount, maxLength);
+    }
+
+    private void Grow(int maxLength)
+    {
+        // Names past 1 MB come from one hostile event: the buffer is dropped again at the next Reset.
+        Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _byteCount + maxLength));
+    }
+
+    /// <summary>Adds the name just written at the reserved position; returns it, or throws on a duplicate.</summary>
+    public ReadOnlySpan<byte> Add(int depth, int length, int hash)
+    {
+        var name = _bytes.AsSpan(_byteCount, length);
+        if (_isLarge[depth])
+        {
+            if (!_largeSets[depth]!.Add(Encoding.UTF8.GetString(name)))
+            {
+                throw Duplicate(name);
+            }
+        }
+        else
+        {
+            AddSmall(depth, name, hash);
+        }
+
+        if (_entryCount == _entries.Length)
+        {
+            Array.Resize(ref _entries, _entryCount * 2);
+        }
+
+        _entries[_entryCount++] = (_byteCount, length, hash);
+        _byteCount += length;
+        return name;
+    }
+
+    private void AddSmall(int depth, ReadOnlySpan<byte> name, int hash)
+    {
+        var first = _levelEntryStart[depth];
+        var bit = 1UL << (int)((uint)hash >> 26);
+        if ((_levelFilter[depth] & bit) != 0)
+        {
+            for (var i = first; i < _entryCount; i++)
+            {
+                var e = _entries[i];
+                if (e.Hash == hash && _bytes.AsSpan(e.Start, e.Length).SequenceEqual(name))
+                {
+                    throw Duplicate(name);
+                }
+            }
+        }
+
+        _levelFilter[depth] |= bit;
+        if (_entryCount - first >= LinearLimit)
+        {
+            var set = _largeSets[depth] ??= new HashSet<string>(StringComparer.Ordinal);
+            for (var i = first; i < _entryCount; i++)
+            {
+                set.Add(Encoding.UTF8.GetString(_bytes.AsSpan(_entries[i].Start, _entries[i].Length)));
+            }
+
+            set.Add(Encoding.UTF8.GetString(name));
+            _isLarge[depth] = true;
+            _anyLarge = true;
+        }
+    }
+
+    private static InvalidEventException Duplicate(ReadOnlySpan<byte> utf8Name)
+    {
+        var name = Encoding.UTF8.GetString(utf8Name);
+        return new(InvalidEventException.DuplicateKey, $"The property \"{Truncate(name)}\" appears twice in the same object.");
+    }
+
+    private static string Truncate(string name) => name.Length <= 64 ? name : name[..64] + "...";
+}
