@@ -47,6 +47,7 @@ public sealed class PolicyEvaluator
     private readonly DetailPlan?[] _detailPlans;
     private readonly IDetailPatternMatcher _detailMatcher;
     private readonly Verdict _detailFailMode;
+    private readonly PolicyStages? _stages;
     private readonly WaiverSet _waivers;
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
@@ -80,6 +81,7 @@ public sealed class PolicyEvaluator
         _detailFailMode = options?.DetailFailMode ?? Verdict.Warn;
         _waivers = options is null || options.Waivers.IsDefaultOrEmpty ? WaiverSet.Empty : new WaiverSet(options.Waivers);
         ReadsDetail = plans.Any(p => p is not null);
+        _stages = PolicyStages.Build(policies);
     }
 
     public ImmutableArray<PolicyDefinition> Policies => _policies;
@@ -135,6 +137,9 @@ public sealed class PolicyEvaluator
         /// for the detail); null when there are none.
         /// </summary>
         public List<(int Index, bool ConditionPending)>? Pending { get; set; }
+
+        /// <summary>The stages of the staged policies (spec.enforceIn), and the scope they are decided on; null when none is staged.</summary>
+        public (PolicyStages Stages, EventScope Scope)? Staging { get; init; }
     }
 
     // The first stage: every clause that does not read the detail. A condition that may read it runs once without it:
@@ -145,7 +150,7 @@ public sealed class PolicyEvaluator
         matches.Clear();
         _matcher.Match(e, matches);
 
-        var state = new EvaluationState();
+        var state = new EvaluationState { Staging = _stages is null ? null : (_stages, e.Scope) };
         foreach (var index in matches)
         {
             var policy = _policies[index];
@@ -270,8 +275,10 @@ public sealed class PolicyEvaluator
 
     private static void Add(EvaluationState state, PolicyDefinition policy, ImmutableArray<ActionOutcome> actions)
     {
-        var match = new PolicyMatch(policy.Name, policy.Mode, policy.Priority, policy.Location, actions);
-        (policy.Mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
+        var stage = state.Staging is { } staging ? staging.Stages.Find(policy, staging.Scope) : null;
+        var mode = PolicyStages.ModeOf(policy, stage);
+        var match = new PolicyMatch(policy.Name, mode, policy.Priority, policy.Location, actions) { Stage = stage };
+        (mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
     }
 
     private static bool IsExcluded(DetailExclusion exclusion, DataWorksEvent e, DetailContext context) =>
