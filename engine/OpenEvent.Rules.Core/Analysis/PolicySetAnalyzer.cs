@@ -8,8 +8,8 @@ namespace OpenEvent.Rules.Analysis;
 /// <summary>
 /// <c>oer analyze</c> (also part of <c>oer validate</c>): what the set means as a whole. A policy that can never match
 /// (OER3090), an exclusion that removes every event the policy selects (OER3091), a policy shadowed by one evaluated
-/// before it (OER3092), and two enforced policies of which one blocks and the other warns a common event (OER3093, with the witness
-/// event, verified by the engine). Every finding is a warning and every one is proven: "never" and "shadowed" by
+/// before it (OER3092), and two enforced policies of which one blocks and the other warns a common event, or forwards it to a target that
+/// is not an audit trail (OER3093, with the witness event, verified by the engine). Every finding is a warning and every one is proven: "never" and "shadowed" by
 /// <see cref="Contradictions"/> and <see cref="PatternImplication"/>, which answer "unknown" rather than guess; a
 /// conflict only with a witness both policies apply to. Policies with a C# condition are never claimed to match
 /// anything (a condition is opaque), so they take part only where their own matches can only shrink. With a cost budget
@@ -26,6 +26,7 @@ public static class PolicySetAnalyzer
         catalog ??= EventCatalog.Default;
         var resolver = new MatchedTypesResolver(catalog);
         var witnesses = new WitnessBuilder(catalog, set.Registry);
+        var audits = set.Targets.Where(t => t.ReceivesBlocked).Select(t => t.Name).Append(PolicySetDefinition.BuiltInLog).ToHashSet(StringComparer.Ordinal);
         var policies = set.Policies.Where(p => p.Mode != PolicyMode.Disabled).ToList();
         var diagnostics = new List<AnalysisFinding>();
         var dead = new HashSet<string>(StringComparer.Ordinal);
@@ -67,7 +68,7 @@ public static class PolicySetAnalyzer
         {
             for (var j = i + 1; j < live.Count; j++)
             {
-                if (Conflict(live[i], live[j], witnesses) is { } conflict)
+                if (Conflict(live[i], live[j], witnesses, audits) is { } conflict)
                 {
                     diagnostics.Add(conflict);
                 }
@@ -160,7 +161,11 @@ public static class PolicySetAnalyzer
         return a.Actions.Select(Key).ToHashSet(StringComparer.Ordinal).SetEquals(b.Actions.Select(Key));
     }
 
-    private static AnalysisFinding? Conflict(PolicyDefinition a, PolicyDefinition b, WitnessBuilder witnesses)
+    /// <summary>Whether the policy forwards to a target that is not an audit trail (one that would act on a blocked operation).</summary>
+    private static bool ForwardsToActors(PolicyDefinition policy, IReadOnlySet<string> audits) =>
+        policy.Actions.OfType<ForwardAction>().Any(forward => !audits.Contains(forward.Target));
+
+    private static AnalysisFinding? Conflict(PolicyDefinition a, PolicyDefinition b, WitnessBuilder witnesses, IReadOnlySet<string> audits)
     {
         if (a.Mode != PolicyMode.Enforce || b.Mode != PolicyMode.Enforce || a.Condition is not null || b.Condition is not null
             || a.EnforceIn is not null || b.EnforceIn is not null)
@@ -171,17 +176,22 @@ public static class PolicySetAnalyzer
         }
 
         var (effectA, effectB) = (Effect(a), Effect(b));
-        // The verdicts disagree: the author of the warn expects WARN where the block answers FAIL. A forward or a
-        // notification beside a block is how blocked operations reach an audit sink, so it is not a conflict.
-        var conflicting = (effectA, effectB) is ("block", "warn") or ("warn", "block");
-        if (!conflicting || witnesses.Build(a, b) is not { } witness)
+        // The verdicts disagree (the author of the warn expects WARN where the block answers FAIL), or a block's operation
+        // is forwarded to a target that acts on it as if it happened. A forward to an audit trail (receivesBlocked, or
+        // the log) and a notification beside a block are how blocked operations are recorded: no conflict.
+        var verdicts = (effectA, effectB) is ("block", "warn") or ("warn", "block");
+        var forwarded = (effectA == "block" && effectB != "block" && ForwardsToActors(b, audits))
+            || (effectB == "block" && effectA != "block" && ForwardsToActors(a, audits));
+        if (!(verdicts || forwarded) || witnesses.Build(a, b) is not { } witness)
         {
             return null;
         }
 
         var diagnostic = new Diagnostic(DiagnosticIds.ConflictingPolicies, DiagnosticSeverity.Warning, b.Location,
             $"policies '{a.Name}' ({effectA}) and '{b.Name}' ({effectB}) both apply to this event: {witness}",
-            "Make one of them exclude the other's events (spec.exclude, a narrower match or scope), or give both the same effect.");
+            verdicts
+                ? "Make one of them exclude the other's events (spec.exclude, a narrower match or scope), or give both the same effect."
+                : "Make one of them exclude the other's events (spec.exclude, a narrower match or scope); if the target only records what happens, blocked operations included, mark it receivesBlocked: true.");
         return new AnalysisFinding(diagnostic, b.Name, a.Name, witness);
     }
 

@@ -41,7 +41,15 @@ public sealed record TargetDefinition(
     ConfigValue? Url,
     string? Path,
     ImmutableSortedDictionary<string, ConfigValue> Headers,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>
+    /// spec.receivesBlocked: the target records blocked operations too (an audit trail), so forwarding an event that
+    /// another policy blocks is intended; without it the set's analysis reports such a pair (OER3093). The built-in
+    /// "log" target counts as one.
+    /// </summary>
+    internal bool ReceivesBlocked { get; init; }
+}
 
 /// <summary>A whole validated policy folder: the unit that is compiled, swapped and reported.</summary>
 public sealed record PolicySetDefinition(

@@ -202,7 +202,7 @@ internal static partial class PolicyDocumentParser
             }
 
             diagnostics.AddRange(bag.Items);
-            return bag.HasErrors ? null : new TargetDefinition(name, TargetType.File, null, path, headers, location);
+            return bag.HasErrors ? null : new TargetDefinition(name, TargetType.File, null, path, headers, location) { ReceivesBlocked = ReceivesBlocked(spec) };
         }
 
         if (spec.ContainsKey("path"))
@@ -214,8 +214,10 @@ internal static partial class PolicyDocumentParser
         url = ParseUrl(spec, $"target '{name}'", map, bag, checkQuery: true);
         headers = ParseHeaders(spec, map, bag);
         diagnostics.AddRange(bag.Items);
-        return bag.HasErrors ? null : new TargetDefinition(name, TargetType.Http, url, null, headers, location);
+        return bag.HasErrors ? null : new TargetDefinition(name, TargetType.Http, url, null, headers, location) { ReceivesBlocked = ReceivesBlocked(spec) };
     }
+
+    private static bool ReceivesBlocked(JsonObject spec) => spec["receivesBlocked"] is JsonValue value && value.TryGetValue<bool>(out var receives) && receives;
 
     /// <summary>
     /// The one place where event patterns are parsed, so that pattern parsing can be swapped or stubbed as a whole. Named

@@ -138,6 +138,42 @@ public sealed class PolicySetAnalyzerTests : IDisposable
     }
 
     [Fact]
+    public async Task Conflict_BlockAndAForwardToATargetThatActs_OER3093_ToAnAuditTrailOrTheLog_NotReported()
+    {
+        const string deploys = """{ type: ["dataworks:FileChange:DeployFile"] }""";
+        const string targets = """
+            apiVersion: openevent.rules/v1
+            kind: Target
+            metadata: { name: release-pipeline }
+            spec: { type: http, url: "https://ci.example.com/deploys" }
+            ---
+            apiVersion: openevent.rules/v1
+            kind: Target
+            metadata: { name: audit-trail }
+            spec: { type: file, path: audit.jsonl, receivesBlocked: true }
+
+            """;
+        var set = await LoadAsync(
+            targets,
+            Policy("freeze", """{ type: ["dataworks:FileChange:DeployFile"], data: { fileName: [{ prefix: "dws_" }] } }""", "[ { block: { reason: frozen } } ]"),
+            Policy("to-pipeline", deploys, "[ { forward: { target: release-pipeline } } ]"),
+            Policy("to-audit", deploys, "[ { forward: { target: audit-trail } } ]"),
+            Policy("to-log", deploys),
+            Policy("freeze-and-forward", """{ type: ["dataworks:FileChange:DeployFile"], data: { fileName: [{ prefix: "ods_" }] } }""",
+                "[ { block: { reason: frozen } }, { forward: { target: release-pipeline } } ]"));
+
+        var conflicts = PolicySetAnalyzer.Find(set).Where(f => f.Diagnostic.Id == DiagnosticIds.ConflictingPolicies).ToList();
+
+        // The pipeline would run deploys the freezes block; the audit trail and the log only record them, and a policy
+        // that blocks and forwards its own events means to.
+        Assert.Equal(
+            [("freeze-and-forward", "to-pipeline"), ("to-pipeline", "freeze")],
+            conflicts.Select(f => (f.Policy, f.Other!)).Order());
+        Assert.All(conflicts, finding => AssertConfirmed(set, finding));
+        Assert.Contains("receivesBlocked: true", conflicts[0].Diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Conflict_ConditionDisjointScopesOrAudit_NotReported()
     {
         var set = await LoadAsync(
