@@ -148,12 +148,18 @@ internal static class EventReader
     private static void AddString(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view, bool inArray)
     {
         var raw = reader.ValueSpan;
+        int length;
         if (reader.ValueIsEscaped)
         {
             CheckEscapes(raw);
+            length = reader.CopyString(view.ReserveChars(raw.Length));
+        }
+        else
+        {
+            // The whole event was checked as UTF-8 up front: transcode directly, without the reader's checked copy.
+            Utf8.ToUtf16(raw, view.ReserveChars(raw.Length), out _, out length, replaceInvalidSequences: false);
         }
 
-        var length = reader.CopyString(view.ReserveChars(raw.Length));
         view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default, inArray);
     }
 
