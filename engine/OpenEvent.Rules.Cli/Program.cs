@@ -28,6 +28,7 @@ public static class Program
             ImpactCommand.Create(stdout, stderr, stdin),
             ServeCommand.Create(settings, stderr),
             OutboxCommand.Create(stdout, stderr, time ?? TimeProvider.System),
+            PromoteCheckCommand.Create(stdout, stderr, time ?? TimeProvider.System),
             WaiversCommand.Create(stdout, stderr, time ?? TimeProvider.System),
         };
         root.With(
@@ -40,7 +41,7 @@ public static class Program
                 (ExitCodes.Success, "success"),
                 (ExitCodes.Failure, "the policies, an event or a test failed (each command's --help says when)"),
                 (ExitCodes.Usage, CommandHelp.UsageExit),
-                (ExitCodes.Changed, "oer impact --exit-code: the outcome of at least one event changed"),
+                (ExitCodes.Changed, "oer impact --exit-code: the outcome of at least one event changed; oer promote-check: the policy is not ready"),
             ]);
         CommandHelp.Install(root);
 

@@ -256,6 +256,7 @@ public static partial class RulesHost
         services.AddSingleton<DetailMetrics>();
         services.AddSingleton<DataWorksDetailSource>();
         services.AddSingleton<IEventDetailSource>(sp => sp.GetRequiredService<DataWorksDetailSource>());
+        services.AddSingleton<DirectAnswers>();
         services.AddSingleton<ActionDelivery>();
         services.AddSingleton<IActionDispatcher, OutboxDispatcher>();
         if (brokerMode)

@@ -8,14 +8,6 @@ namespace OpenEvent.Rules.Architecture.Tests;
 /// </summary>
 public sealed class MethodLengthTests
 {
-    // Methods over the limit that other work in flight owns; each entry is removed once its method is split (a stale
-    // entry fails the test too). Format: "path:Type.Member".
-    private static readonly string[] s_pendingSplits =
-    [
-        "engine/OpenEvent.Rules.Core/Evaluation/PolicyEvaluator.cs:PolicyEvaluator.Begin",
-        "engine/OpenEvent.Rules.Core/Evaluation/PolicyEvaluator.cs:PolicyEvaluator.Finish",
-    ];
-
     [Fact]
     public void EngineMethods_AreAtMostSixtyLines()
     {
@@ -30,11 +22,7 @@ public sealed class MethodLengthTests
         var found = files
             .SelectMany(file => MethodLengths.Over(MethodLengths.Limit, File.ReadAllText(RepositoryPaths.Combine(file)), file))
             .ToList();
-        var pending = found.Where(m => s_pendingSplits.Contains($"{m.File}:{m.Name}", StringComparer.Ordinal)).ToList();
-        var problems = found.Except(pending).OrderByDescending(m => m.Lines).Select(m => $"{m}: name its steps as methods of their own")
-            .Concat(s_pendingSplits.Where(entry => !pending.Any(m => $"{m.File}:{m.Name}" == entry))
-                .Select(entry => $"{entry} is no longer over {MethodLengths.Limit} lines (or gone): remove it from the pending splits"))
-            .ToList();
+        var problems = found.OrderByDescending(m => m.Lines).Select(m => $"{m}: name its steps as methods of their own").ToList();
         Assert.True(problems.Count == 0, $"{problems.Count} problem(s):\n{string.Join("\n", problems)}");
     }
 

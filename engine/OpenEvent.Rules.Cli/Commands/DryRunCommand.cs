@@ -245,6 +245,12 @@ internal static class DecisionTable
             })).Append('\n');
         }
 
+        if (match.Stage is { } stage)
+        {
+            // A staged policy (spec.enforceIn): why it enforced here, or only audited.
+            text.Append(CultureInfo.InvariantCulture, $"    stage ({match.Policy}): {OneLine(stage.Reason)}\n");
+        }
+
         if (match.Waiver is { } waiver)
         {
             text.Append("    ").Append(OneLine(Reporting.WaiverText.Describe(waiver, match.Policy))).Append('\n');

@@ -197,17 +197,7 @@ internal static class ExplainCommand
         {
             var policy = explanation.Policy;
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"policy {policy.Name} ({policy.Location}, {policy.Mode.ToString().ToLowerInvariant()}): {(explanation.Applies ? "APPLIES" : "does not apply")}");
-            if (explanation.FirstFailure is { } first)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  first failing clause: {first}");
-            }
-
-            if (explanation.Waiver is { } waiver)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {Reporting.WaiverText.Describe(waiver, policy.Name)} ({waiver.Location}; reason: {DecisionTable.OneLine(waiver.Reason)})");
-            }
-
+            AppendHeader(text, explanation);
             text.AppendLine("  match:");
             AppendPattern(text, explanation.Match, "    ");
             if (!explanation.Scope.IsEmpty)
@@ -234,6 +224,27 @@ internal static class ExplainCommand
         }
 
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>The policy's line (applies or not), its first failing clause, its stage (spec.enforceIn) and the waiver that let the event through.</summary>
+    private static void AppendHeader(StringBuilder text, PolicyExplanation explanation)
+    {
+        var policy = explanation.Policy;
+        text.AppendLine(CultureInfo.InvariantCulture, $"policy {policy.Name} ({policy.Location}, {policy.Mode.ToString().ToLowerInvariant()}): {(explanation.Applies ? "APPLIES" : "does not apply")}");
+        if (explanation.FirstFailure is { } first)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  first failing clause: {first}");
+        }
+
+        if (explanation.Stage is { } stage)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  stage: {(stage.Enforced ? "enforces" : "audits")} ({stage.Reason})");
+        }
+
+        if (explanation.Waiver is { } waiver)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {Reporting.WaiverText.Describe(waiver, policy.Name)} ({waiver.Location}; reason: {DecisionTable.OneLine(waiver.Reason)})");
+        }
     }
 
     /// <summary>What the registry added to the event: names, labels, owners, and which values it filled in.</summary>

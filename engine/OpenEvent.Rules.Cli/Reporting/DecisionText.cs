@@ -59,6 +59,11 @@ internal static class DecisionText
             });
         }
 
+        if (match.Stage is { } stage)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"    stage: {stage.Reason}");
+        }
+
         if (match.Waiver is { } waiver)
         {
             text.AppendLine().Append("    ").Append(WaiverText.Describe(waiver, match.Policy));

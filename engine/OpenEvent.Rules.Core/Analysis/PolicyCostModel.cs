@@ -169,6 +169,12 @@ public static class PolicyCostModel
                 terms.Add(new CostTerm(CostTermKind.Scope, "the scope", reach * Scope, policy.Scope.Location));
             }
 
+            if (policy.EnforceIn is { } stage && policy.Mode == PolicyMode.Enforce)
+            {
+                // A staged policy checks its stage on every match, as a scope.
+                terms.Add(new CostTerm(CostTermKind.Scope, "the stage (enforceIn)", reach * Scope, stage.Location));
+            }
+
             if (policy.Condition is { } condition)
             {
                 terms.Add(new CostTerm(CostTermKind.Condition, "the C# condition", reach * Condition, condition.Location));

@@ -140,6 +140,7 @@ public static class PolicySetAnalyzer
         && first.Condition is null
         && first.Exclude.IsEmpty
         && first.Mode == second.Mode
+        && first.EnforceIn is null && second.EnforceIn is null // a staged policy enforces in part of its scope only
         && SameActions(first, second)
         && ScopeCovers(first.Scope, second.Scope)
         && PatternImplication.Implies(second.Match, first.Match);
@@ -161,9 +162,11 @@ public static class PolicySetAnalyzer
 
     private static AnalysisFinding? Conflict(PolicyDefinition a, PolicyDefinition b, WitnessBuilder witnesses)
     {
-        if (a.Mode != PolicyMode.Enforce || b.Mode != PolicyMode.Enforce || a.Condition is not null || b.Condition is not null)
+        if (a.Mode != PolicyMode.Enforce || b.Mode != PolicyMode.Enforce || a.Condition is not null || b.Condition is not null
+            || a.EnforceIn is not null || b.EnforceIn is not null)
         {
-            // An audit match changes nothing, and a condition is opaque: no conflict can be shown.
+            // An audit match changes nothing, a condition is opaque, and a staged policy (enforceIn) audits outside its
+            // stage, where the witness may fall: no conflict can be shown.
             return null;
         }
 

@@ -119,7 +119,7 @@ public static class PolicySetCompiler
         var conditions = CompileConditions(definition.Policies, options);
 
         // The registry completes each event's scope when it is read; the event's time is read only if a window needs it.
-        var readsTime = active.Any(p => new[] { p.Scope }.Concat(p.Exclude.Select(x => x.Scope)).Any(s => s is { Windows.IsDefaultOrEmpty: false }))
+        var readsTime = active.Any(p => new[] { p.Scope, p.EnforceIn }.Concat(p.Exclude.Select(x => x.Scope)).Any(s => s is { Windows.IsDefaultOrEmpty: false }))
             || definition.Waivers.Any(w => w.Scope is { Windows.IsDefaultOrEmpty: false });
         var parser = new EventParser(options.Catalog, options.MaxEventBytes, definition.Registry, readsTime);
         IPolicyMatcher matcher;

@@ -47,6 +47,9 @@ public sealed record PolicyMatch(
     SourceLocation Location,
     ImmutableArray<ActionOutcome> Actions)
 {
+    /// <summary>For a staged policy (spec.enforceIn), whether it enforced or audited this event and why; null otherwise.</summary>
+    public PolicyStage? Stage { get; init; }
+
     /// <summary>
     /// The waiver that lets the event through this policy: its block or warn does not decide the verdict (its
     /// notifications and forwards still go out). Null when the match is not waived.

@@ -187,6 +187,7 @@ public static class DecisionJson
             writer.WriteString("mode", match.Mode.ToString().ToLowerInvariant());
             writer.WriteNumber("priority", match.Priority);
             writer.WriteString("location", match.Location.ToString());
+            WriteStage(writer, match.Stage);
             writer.WriteStartArray("actions");
             foreach (var action in match.Actions)
             {
@@ -218,6 +219,24 @@ public static class DecisionJson
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// <c>"stage": {"enforced": true|false, "reason": "..."}</c> for a staged policy (spec.enforceIn): whether it enforced
+    /// or audited this event, and why; null for a policy that is not staged. Explain writes it the same way.
+    /// </summary>
+    internal static void WriteStage(Utf8JsonWriter writer, PolicyStage? stage)
+    {
+        if (stage is null)
+        {
+            writer.WriteNull("stage");
+            return;
+        }
+
+        writer.WriteStartObject("stage");
+        writer.WriteBoolean("enforced", stage.Enforced);
+        writer.WriteString("reason", stage.Reason);
+        writer.WriteEndObject();
     }
 
     /// <summary>

@@ -62,6 +62,7 @@ public static class ExplanationJson
         json.WriteString("policy", explanation.Policy.Name);
         json.WriteString("location", explanation.Policy.Location.ToString());
         json.WriteBoolean("applies", explanation.Applies);
+        DecisionJson.WriteStage(json, explanation.Stage);
         if (explanation.FirstFailure is { } first)
         {
             // The first failure quotes the value seen: a masked one is not repeated here.

@@ -47,6 +47,7 @@ public sealed class PolicyEvaluator
     private readonly DetailPlan?[] _detailPlans;
     private readonly IDetailPatternMatcher _detailMatcher;
     private readonly Verdict _detailFailMode;
+    private readonly PolicyStages? _stages;
     private readonly WaiverSet _waivers;
 
     /// <param name="policies">The evaluated (non-disabled) policies, in the order the matcher indexes them.</param>
@@ -80,6 +81,7 @@ public sealed class PolicyEvaluator
         _detailFailMode = options?.DetailFailMode ?? Verdict.Warn;
         _waivers = options is null || options.Waivers.IsDefaultOrEmpty ? WaiverSet.Empty : new WaiverSet(options.Waivers);
         ReadsDetail = plans.Any(p => p is not null);
+        _stages = PolicyStages.Build(policies);
     }
 
     public ImmutableArray<PolicyDefinition> Policies => _policies;
@@ -135,6 +137,9 @@ public sealed class PolicyEvaluator
         /// for the detail); null when there are none.
         /// </summary>
         public List<(int Index, bool ConditionPending)>? Pending { get; set; }
+
+        /// <summary>The stages of the staged policies (spec.enforceIn), and the scope they are decided on; null when none is staged.</summary>
+        public (PolicyStages Stages, EventScope Scope)? Staging { get; init; }
     }
 
     // The first stage: every clause that does not read the detail. A condition that may read it runs once without it:
@@ -145,103 +150,80 @@ public sealed class PolicyEvaluator
         matches.Clear();
         _matcher.Match(e, matches);
 
-        var state = new EvaluationState();
+        var state = new EvaluationState { Staging = _stages is null ? null : (_stages, e.Scope) };
         foreach (var index in matches)
         {
             var policy = _policies[index];
-            var plan = _detailPlans[index];
-            if (plan is null)
+            if (_detailPlans[index] is { } plan)
             {
-                if (PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
-                {
-                    Add(state, policy, Render(policy, e, default));
-                }
-
-                continue;
+                BeginReadingDetail(state, index, policy, plan, e, cancellationToken);
             }
-
-            var conditionPending = false;
-            if (plan.ConditionReads && _conditionIndex[index] >= 0 && policy.Condition is { } condition)
+            else if (PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
             {
-                var probe = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time, default, _sets) { DetailPending = true };
-                if (_conditions!.TryEvaluate(_conditionIndex[index], probe, cancellationToken, out var result, out var error))
-                {
-                    if (!result)
-                    {
-                        continue;
-                    }
-                }
-                else if (error is DetailPendingException)
-                {
-                    conditionPending = true;
-                }
-                else
-                {
-                    // The condition failed on the event alone: recorded once, and conditionErrors decides now.
-                    var matched = condition.OnError == ConditionErrorMode.Match;
-                    state.Failures.Add(new ConditionFailure(policy.Name, condition.Location, $"{error!.GetType().Name}: {error.Message}", matched));
-                    if (!matched)
-                    {
-                        continue;
-                    }
-                }
-            }
-            else if (!PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
-            {
-                continue;
-            }
-
-            if (!conditionPending && !plan.ReadsBeyondCondition)
-            {
-                // The condition decided without the detail, and nothing else reads it.
                 Add(state, policy, Render(policy, e, default));
-                continue;
             }
-
-            (state.Pending ??= []).Add((index, conditionPending));
         }
 
         return state;
     }
 
+    // A policy with detail clauses: decided now when its condition says no (or decides without the detail and nothing
+    // else reads it), else pending until the detail is known.
+    private void BeginReadingDetail(EvaluationState state, int index, PolicyDefinition policy, DetailPlan plan, DataWorksEvent e, CancellationToken cancellationToken)
+    {
+        var conditionPending = false;
+        if (plan.ConditionReads && _conditionIndex[index] >= 0 && policy.Condition is { } condition)
+        {
+            if (!ProbeWithoutDetail(index, policy.Name, condition, e, state.Failures, cancellationToken, out conditionPending))
+            {
+                return;
+            }
+        }
+        else if (!PassesCondition(index, policy, e, default, state.Failures, cancellationToken))
+        {
+            return;
+        }
+
+        if (!conditionPending && !plan.ReadsBeyondCondition)
+        {
+            // The condition decided without the detail, and nothing else reads it.
+            Add(state, policy, Render(policy, e, default));
+            return;
+        }
+
+        (state.Pending ??= []).Add((index, conditionPending));
+    }
+
+    // Runs a condition that may read the detail on the event alone. False: the policy is out (the condition said no, or
+    // failed and conditionErrors says no-match). Pending: it reached for the detail and runs again once it is known.
+    private bool ProbeWithoutDetail(int index, string policy, ConditionDefinition condition, DataWorksEvent e,
+        ImmutableArray<ConditionFailure>.Builder failures, CancellationToken cancellationToken, out bool pending)
+    {
+        pending = false;
+        var probe = new ConditionEvent(e.Root, ToScopeValues(e.Scope), _time, default, _sets) { DetailPending = true };
+        if (_conditions!.TryEvaluate(_conditionIndex[index], probe, cancellationToken, out var result, out var error))
+        {
+            return result;
+        }
+
+        if (error is DetailPendingException)
+        {
+            pending = true;
+            return true;
+        }
+
+        // The condition failed on the event alone: recorded once, and conditionErrors decides now.
+        var matched = condition.OnError == ConditionErrorMode.Match;
+        failures.Add(new ConditionFailure(policy, condition.Location, $"{error!.GetType().Name}: {error.Message}", matched));
+        return matched;
+    }
+
     // The second stage: the detail clauses of the pending policies, then the decision.
     private Decision Finish(DataWorksEvent e, EvaluationState state, EventDetailResult? detail, CancellationToken cancellationToken)
     {
-        var detailFailures = ImmutableArray<DetailFailure>.Empty;
-        var failMode = false;
-        if (state.Pending is { } pending && detail is not null)
-        {
-            var failures = ImmutableArray.CreateBuilder<DetailFailure>();
-            using var context = new DetailContext(detail.Detail, _detailMatcher);
-            foreach (var (index, conditionPending) in pending)
-            {
-                var policy = _policies[index];
-                var plan = _detailPlans[index]!;
-                if (detail.Detail is null)
-                {
-                    failures.Add(new DetailFailure(policy.Name, policy.Location, detail.Error ?? "no detail", policy.DetailErrors));
-                    failMode |= policy.DetailErrors == DetailErrorMode.FailMode;
-                    if (policy.DetailErrors == DetailErrorMode.Match)
-                    {
-                        // As if the detail clauses held: the detail patterns, exclusions and a condition that reads it.
-                        Add(state, policy, Render(policy, e, default));
-                    }
-
-                    continue;
-                }
-
-                if ((plan.MatchPattern >= 0 && !context.Matches(plan.MatchPattern))
-                    || plan.Exclusions.Any(x => IsExcluded(x, e, context))
-                    || (conditionPending && !PassesCondition(index, policy, e, context.Root, state.Failures, cancellationToken)))
-                {
-                    continue;
-                }
-
-                Add(state, policy, Render(policy, e, context.Root));
-            }
-
-            detailFailures = failures.ToImmutable();
-        }
+        var (detailFailures, failMode) = state.Pending is { } pending && detail is not null
+            ? MatchDetailClauses(e, state, pending, detail, cancellationToken)
+            : (ImmutableArray<DetailFailure>.Empty, false);
 
         state.Enforced.Sort(ByPriority);
         state.Audited.Sort(ByPriority);
@@ -268,10 +250,50 @@ public sealed class PolicyEvaluator
         };
     }
 
+    // The pending policies against the detail (or, when it could not be had, as each policy's detailErrors says); whether
+    // one of them asks for the fail mode.
+    private (ImmutableArray<DetailFailure> Failures, bool FailMode) MatchDetailClauses(
+        DataWorksEvent e, EvaluationState state, List<(int Index, bool ConditionPending)> pending, EventDetailResult detail, CancellationToken cancellationToken)
+    {
+        var failures = ImmutableArray.CreateBuilder<DetailFailure>();
+        var failMode = false;
+        using var context = new DetailContext(detail.Detail, _detailMatcher);
+        foreach (var (index, conditionPending) in pending)
+        {
+            var policy = _policies[index];
+            var plan = _detailPlans[index]!;
+            if (detail.Detail is null)
+            {
+                failures.Add(new DetailFailure(policy.Name, policy.Location, detail.Error ?? "no detail", policy.DetailErrors));
+                failMode |= policy.DetailErrors == DetailErrorMode.FailMode;
+                if (policy.DetailErrors == DetailErrorMode.Match)
+                {
+                    // As if the detail clauses held: the detail patterns, exclusions and a condition that reads it.
+                    Add(state, policy, Render(policy, e, default));
+                }
+
+                continue;
+            }
+
+            if ((plan.MatchPattern >= 0 && !context.Matches(plan.MatchPattern))
+                || plan.Exclusions.Any(x => IsExcluded(x, e, context))
+                || (conditionPending && !PassesCondition(index, policy, e, context.Root, state.Failures, cancellationToken)))
+            {
+                continue;
+            }
+
+            Add(state, policy, Render(policy, e, context.Root));
+        }
+
+        return (failures.ToImmutable(), failMode);
+    }
+
     private static void Add(EvaluationState state, PolicyDefinition policy, ImmutableArray<ActionOutcome> actions)
     {
-        var match = new PolicyMatch(policy.Name, policy.Mode, policy.Priority, policy.Location, actions);
-        (policy.Mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
+        var stage = state.Staging is { } staging ? staging.Stages.Find(policy, staging.Scope) : null;
+        var mode = PolicyStages.ModeOf(policy, stage);
+        var match = new PolicyMatch(policy.Name, mode, policy.Priority, policy.Location, actions) { Stage = stage };
+        (mode == PolicyMode.Audit ? state.Audited : state.Enforced).Add(match);
     }
 
     private static bool IsExcluded(DetailExclusion exclusion, DataWorksEvent e, DetailContext context) =>

@@ -42,6 +42,9 @@ public sealed record PolicyExplanation(
     bool Applies,
     string? FirstFailure)
 {
+    /// <summary>For a staged policy that applies (spec.enforceIn): whether it enforced or audited this event, and why.</summary>
+    public PolicyStage? Stage { get; init; }
+
     /// <summary>The waiver that lets the event through the policy (it applies, but its block and warn do not count); null when none does.</summary>
     public WaiverDefinition? Waiver { get; init; }
 }
@@ -86,7 +89,10 @@ public static class PolicyExplainer
             firstFailure = "the policy is disabled (mode: disabled)";
         }
 
-        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Waiver = WaiverOf(policy, decision) };
+        // The decision's stage when the policy is in it, so that explain says what the decision did.
+        var stage = firstFailure is not null ? null
+            : decision.Matched.Concat(decision.Audit).FirstOrDefault(m => m.Policy == policy.Name)?.Stage ?? PolicyStages.Decide(policy, e.Scope);
+        return new PolicyExplanation(policy, match, scope, exclusions, condition, conditionError, firstFailure is null, firstFailure) { Stage = stage, Waiver = WaiverOf(policy, decision) };
     }
 
     private static ImmutableArray<ExclusionExplanation> ExplainExclusions(PolicyDefinition policy, DataWorksEvent e, JsonElement root) =>

@@ -163,7 +163,9 @@ public static class BoundedFileReader
     private static FileReadResult ReadAll(SafeFileHandle handle, long maxBytes, long reportedSize)
     {
         var limit = maxBytes + 1;
-        var buffer = new byte[(int)Math.Min(limit, Math.Max(reportedSize + 1, ChunkBytes))];
+        // Sized from the reported size (plus the byte that tells the end was reached), so that a 1 KB policy file does
+        // not cost a zeroed 64 KB buffer; a file that reports no size (procfs) or grows starts at or doubles from a chunk.
+        var buffer = new byte[(int)Math.Min(limit, reportedSize > 0 ? reportedSize + 1 : ChunkBytes)];
         long total = 0;
         while (true)
         {

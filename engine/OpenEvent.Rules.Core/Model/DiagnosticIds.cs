@@ -185,6 +185,19 @@ public static class DiagnosticIds
     /// <summary>A warning: two enforced policies match a common event (the witness, verified) and one blocks while the other warns.</summary>
     public const string ConflictingPolicies = "OER3093";
 
+    // Staged enforcement (spec.enforceIn); Validation/StagingValidator
+    /// <summary>spec.enforceIn on a policy whose mode is not enforce: an error in mode audit, a warning in mode disabled.</summary>
+    public const string EnforceInWithoutEnforce = "OER3110";
+
+    /// <summary>A warning: enforceIn keeps no event of the policy's scope (no value in common, or a selector that selects nothing), so the policy never enforces.</summary>
+    public const string EnforceInSelectsNothing = "OER3111";
+
+    /// <summary>A warning: a value of enforceIn is outside the policy's scope, where the policy never applies.</summary>
+    public const string EnforceInOutsideScope = "OER3112";
+
+    /// <summary>A warning: enforceIn keeps every event of the policy's scope (or is empty), so nothing is staged.</summary>
+    public const string EnforceInCoversScope = "OER3113";
+
     // Waivers (kind: Waiver): exceptions with an owner, a ticket and an end; Parsing/WaiverParser, Validation/WaiverValidator, Validation/WaiverReview
     /// <summary>A waiver names a policy the set does not have (waivers name policies exactly: no patterns).</summary>
     public const string UnknownWaivedPolicy = "OER3100";

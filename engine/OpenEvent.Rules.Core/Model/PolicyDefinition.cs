@@ -40,6 +40,12 @@ public sealed record PolicyDefinition(
 
     /// <summary>Where spec.detailErrors was written; null when it was not.</summary>
     public SourceLocation? DetailErrorsLocation { get; init; }
+
+    /// <summary>
+    /// spec.enforceIn (staged enforcement): the policy enforces for the events of its scope that this scope also selects,
+    /// and audits the others. Null: the policy's mode holds everywhere. See <see cref="Evaluation.PolicyStages"/>.
+    /// </summary>
+    internal ScopeDefinition? EnforceIn { get; init; }
 }
 
 public sealed record PolicyMetadata(

@@ -39,6 +39,7 @@ internal static partial class PolicyDocumentParser
 
         var match = ParsePattern(spec["match"], "/spec/match", map, registry, bag);
         var scope = spec["scope"] is JsonObject scopeNode ? RegistryReferences.ParseScope(scopeNode, "/spec/scope", map, registry, bag) : null;
+        var enforceIn = spec["enforceIn"] is JsonObject stageNode ? RegistryReferences.ParseScope(stageNode, "/spec/enforceIn", map, registry, bag) : null;
 
         var (exclusions, exclusionsOk) = ParseExclusions(spec, map, registry, bag);
         var condition = ParseCondition(spec, map);
@@ -60,6 +61,7 @@ internal static partial class PolicyDocumentParser
                 _ => DetailErrorMode.NoMatch,
             },
             DetailErrorsLocation = spec.ContainsKey("detailErrors") ? map.LocateKey("/spec/detailErrors") : null,
+            EnforceIn = enforceIn,
         };
     }
 

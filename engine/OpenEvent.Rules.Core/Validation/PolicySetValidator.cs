@@ -17,6 +17,7 @@ internal static class PolicySetValidator
         new EventTypeValidator().Validate(context);
         new FieldValidator().Validate(context);
         new ScopeValidator().Validate(context);
+        new StagingValidator().Validate(context);
         new ActionValidator().Validate(context);
         new TemplateValidator().Validate(context);
         new RegistryValidator().Validate(context);

@@ -41,7 +41,7 @@ internal sealed class RegistryValidator
     }
 
     private static IEnumerable<ScopeDefinition> Scopes(PolicyDefinition policy) =>
-        new[] { policy.Scope }.Concat(policy.Exclude.Select(x => x.Scope)).OfType<ScopeDefinition>();
+        new[] { policy.Scope, policy.EnforceIn }.Concat(policy.Exclude.Select(x => x.Scope)).OfType<ScopeDefinition>();
 
     private static void CheckDuplicates(ValidationContext context, RegistryDefinition registry)
     {

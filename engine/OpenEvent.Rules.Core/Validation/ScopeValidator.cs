@@ -32,6 +32,12 @@ internal sealed class ScopeValidator
                 Check(context, policy.Name, policy.Scope, types);
             }
 
+            if (policy.EnforceIn is not null)
+            {
+                // The stage filters like a scope: a dimension no matched type carries keeps every event out of it.
+                Check(context, policy.Name, policy.EnforceIn, types);
+            }
+
             foreach (var exclusion in policy.Exclude)
             {
                 if (exclusion.Scope is not null)

@@ -30,9 +30,11 @@ internal sealed partial class ActionDelivery
     private readonly DataWorksOptions _dataWorks;
     private readonly TimeProvider _time;
     private readonly RulesMetrics _metrics;
+    private readonly DirectAnswers _directAnswers;
     private readonly ILogger<ActionDelivery> _logger;
 
-    public ActionDelivery(IEnumerable<IActionSender> senders, IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<ActionDelivery> logger)
+    public ActionDelivery(
+        IEnumerable<IActionSender> senders, IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, DirectAnswers directAnswers, ILogger<ActionDelivery> logger)
     {
         foreach (var sender in senders)
         {
@@ -47,6 +49,7 @@ internal sealed partial class ActionDelivery
         _dataWorks = options.Value.DataWorks;
         _time = time;
         _metrics = metrics;
+        _directAnswers = directAnswers;
         _logger = logger;
     }
 
@@ -54,6 +57,11 @@ internal sealed partial class ActionDelivery
     public async Task<DeliveryStep?> AttemptAsync(OutboxItem item, CancellationToken stoppingToken)
     {
         var attempt = item.Attempts + 1;
+        if (item.Kind == OutboxDispatcher.AnswerKind && _directAnswers.StoredAnswerIsRedundant(item.EventId) is { } redundant)
+        {
+            return AnsweredDirectly(item, attempt, redundant);
+        }
+
         if (await SendAsync(item, stoppingToken) is not { } result)
         {
             return null;
@@ -89,6 +97,23 @@ internal sealed partial class ActionDelivery
         _metrics.Delivery(item.Kind, "retry");
         LogRetry(_logger, item.Kind, item.Destination, key, attempt, delay.TotalSeconds, error);
         return new DeliveryStep(DeliveryStepKind.Retry, attempt, delay, error);
+    }
+
+    /// <summary>
+    /// A stored answer of an event this host answered directly: delivered when that send succeeded (DataWorks is not
+    /// answered twice), else retried shortly until the direct send is known (if it fails, this stored answer must go).
+    /// </summary>
+    private DeliveryStep AnsweredDirectly(OutboxItem item, int attempt, bool sent)
+    {
+        var key = HeaderValues.IdempotencyKey(item.Key);
+        if (sent)
+        {
+            _metrics.Delivery(item.Kind, "delivered");
+            LogAnsweredDirectly(_logger, item.Destination, key);
+            return new DeliveryStep(DeliveryStepKind.Delivered, attempt, TimeSpan.Zero, null);
+        }
+
+        return new DeliveryStep(DeliveryStepKind.Retry, attempt, _options.InitialBackoff, "the fallback is sending this answer directly");
     }
 
     /// <summary>initial × 2^(attempt-1), capped at max, times a jitter factor in [0.5, 1) so that retries of a burst spread out.</summary>
@@ -145,6 +170,9 @@ internal sealed partial class ActionDelivery
 
     [LoggerMessage(Level = LogLevel.Information, Message = "delivered {Kind} to {Destination} ({Key}, attempt {Attempt})")]
     private static partial void LogDelivered(ILogger logger, string kind, string destination, string key, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "answer to {Destination} ({Key}) not sent: the fallback already answered this event directly")]
+    private static partial void LogAnsweredDirectly(ILogger logger, string destination, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} to {Destination} ({Key}) failed (attempt {Attempt}), retry in {Seconds:0.###} s: {Error}")]
     private static partial void LogRetry(ILogger logger, string kind, string destination, string key, int attempt, double seconds, string error);

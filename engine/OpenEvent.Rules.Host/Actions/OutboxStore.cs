@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -56,14 +57,23 @@ public sealed class OutboxStore
     /// </summary>
     private const string EventColumn = "event";
 
+    /// <summary>
+    /// One lock per file for the writers of this process (request stores, workers' claims and updates): they take turns
+    /// here instead of colliding in SQLite, whose busy handler would make the loser sleep and retry. Other processes
+    /// (the CLI) still meet the busy timeout.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Lock> s_writeLocks = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
     private readonly string _synchronous;
+    private readonly Lock _writeLock;
 
     /// <param name="synchronous">Full or Normal (see OutboxOptions.Synchronous).</param>
     /// <param name="busyTimeout">How long a statement waits for another connection's lock (default 30 s).</param>
     public OutboxStore(string path, string synchronous = "Full", TimeSpan? busyTimeout = null)
     {
         Path = System.IO.Path.GetFullPath(path);
+        _writeLock = s_writeLocks.GetOrAdd(Path, _ => new Lock());
         _synchronous = string.Equals(synchronous, "Normal", StringComparison.OrdinalIgnoreCase) ? "NORMAL" : "FULL";
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -158,65 +168,98 @@ public sealed class OutboxStore
     /// suppressed notification: it is asked only for keys never seen, so a redelivered event counts nothing twice.
     /// Returns how many actions were stored. When this returns, they are on disk.
     /// </summary>
-    internal int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
-    {
-        if (actions.Count == 0)
-        {
-            return 0;
-        }
+    internal int Enqueue(IReadOnlyList<NewAction> actions, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null) =>
+        actions.Count == 0 ? 0 : EnqueueAll([actions], now, admit)[0];
 
+    /// <summary>
+    /// Stores the actions of several events in one transaction, each event's as <see cref="Enqueue"/> would (a key seen
+    /// earlier in the same call is skipped too): one commit, so one flush of the log under synchronous=FULL, for all of
+    /// them. All are stored or, when it throws, none. Returns how many actions of each event were stored.
+    /// </summary>
+    internal int[] EnqueueAll(IReadOnlyList<IReadOnlyList<NewAction>> events, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
+    {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        using var exists = connection.CreateCommand();
-        exists.CommandText = "SELECT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = $key) OR EXISTS (SELECT 1 FROM dead_letter WHERE idempotency_key = $key);";
-        var existsKey = exists.Parameters.Add("$key", SqliteType.Text);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO outbox (idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, event)
-            VALUES ($key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now, $event)
-            ON CONFLICT (idempotency_key) DO NOTHING;
-            """;
-        var key = command.Parameters.Add("$key", SqliteType.Text);
-        var eventId = command.Parameters.Add("$event_id", SqliteType.Text);
-        var eventType = command.Parameters.Add("$event_type", SqliteType.Text);
-        var policy = command.Parameters.Add("$policy", SqliteType.Text);
-        var kind = command.Parameters.Add("$kind", SqliteType.Text);
-        var destination = command.Parameters.Add("$destination", SqliteType.Text);
-        var payload = command.Parameters.Add("$payload", SqliteType.Text);
-        var eventBytes = command.Parameters.Add("$event", SqliteType.Blob);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        var inserted = 0;
-        foreach (var candidate in actions)
+        using var inserter = new ActionInserter(connection, now);
+        var inserted = new int[events.Count];
+        for (var i = 0; i < events.Count; i++)
         {
-            existsKey.Value = candidate.Key;
-            if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            foreach (var candidate in events[i])
             {
-                continue;
+                inserted[i] += inserter.Insert(candidate, admit);
             }
-
-            if ((admit is null ? candidate : admit(candidate)) is not { } action)
-            {
-                continue;
-            }
-
-            key.Value = action.Key;
-            eventId.Value = action.EventId;
-            eventType.Value = action.EventType;
-            policy.Value = (object?)action.Policy ?? DBNull.Value;
-            kind.Value = action.Kind;
-            destination.Value = action.Destination;
-            payload.Value = ActionPayloads.Write(action.Payload);
-            eventBytes.Value = (object?)action.Event ?? DBNull.Value;
-            inserted += command.ExecuteNonQuery();
         }
 
         transaction.Commit();
         return inserted;
     }
 
+    /// <summary>The two statements of storing an action, prepared once per transaction with their parameters.</summary>
+    private sealed class ActionInserter : IDisposable
+    {
+        private readonly SqliteCommand _exists;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter _existsKey;
+        private readonly SqliteParameter[] _values;
+
+        public ActionInserter(SqliteConnection connection, DateTimeOffset now)
+        {
+            _exists = connection.CreateCommand();
+            _exists.CommandText = "SELECT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = $key) OR EXISTS (SELECT 1 FROM dead_letter WHERE idempotency_key = $key);";
+            _existsKey = _exists.Parameters.Add("$key", SqliteType.Text);
+            _insert = connection.CreateCommand();
+            _insert.CommandText = """
+                INSERT INTO outbox (idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, event)
+                VALUES ($key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now, $event)
+                ON CONFLICT (idempotency_key) DO NOTHING;
+                """;
+            _values =
+            [
+                _insert.Parameters.Add("$key", SqliteType.Text), _insert.Parameters.Add("$event_id", SqliteType.Text),
+                _insert.Parameters.Add("$event_type", SqliteType.Text), _insert.Parameters.Add("$policy", SqliteType.Text),
+                _insert.Parameters.Add("$kind", SqliteType.Text), _insert.Parameters.Add("$destination", SqliteType.Text),
+                _insert.Parameters.Add("$payload", SqliteType.Text), _insert.Parameters.Add("$event", SqliteType.Blob),
+            ];
+            _insert.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        }
+
+        /// <summary>1 when the action was stored; 0 when its key is known or <paramref name="admit"/> refused it.</summary>
+        public int Insert(NewAction candidate, Func<NewAction, NewAction?>? admit)
+        {
+            _existsKey.Value = candidate.Key;
+            if (Convert.ToInt64(_exists.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            {
+                return 0;
+            }
+
+            if ((admit is null ? candidate : admit(candidate)) is not { } action)
+            {
+                return 0;
+            }
+
+            _values[0].Value = action.Key;
+            _values[1].Value = action.EventId;
+            _values[2].Value = action.EventType;
+            _values[3].Value = (object?)action.Policy ?? DBNull.Value;
+            _values[4].Value = action.Kind;
+            _values[5].Value = action.Destination;
+            _values[6].Value = ActionPayloads.Write(action.Payload);
+            _values[7].Value = (object?)action.Event ?? DBNull.Value;
+            return _insert.ExecuteNonQuery();
+        }
+
+        public void Dispose()
+        {
+            _exists.Dispose();
+            _insert.Dispose();
+        }
+    }
+
     /// <summary>Claims up to <paramref name="max"/> due pending actions for <paramref name="owner"/> until <paramref name="leaseUntil"/>.</summary>
     public IReadOnlyList<OutboxItem> Claim(int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
@@ -244,6 +287,7 @@ public sealed class OutboxStore
 
     public void MarkDelivered(long id, int attempts, DateTimeOffset now)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         Execute(connection, "UPDATE outbox SET status = 'delivered', attempts = $attempts, delivered_at = $now, lease_until = NULL, lease_owner = NULL, last_error = NULL WHERE id = $id;",
             ("$id", id), ("$attempts", attempts), ("$now", now.ToUnixTimeMilliseconds()));
@@ -251,6 +295,7 @@ public sealed class OutboxStore
 
     public void ScheduleRetry(long id, int attempts, DateTimeOffset nextAttemptAt, string error)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         Execute(connection, "UPDATE outbox SET attempts = $attempts, next_attempt_at = $next, last_error = $error, lease_until = NULL, lease_owner = NULL WHERE id = $id;",
             ("$id", id), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error));
@@ -259,6 +304,7 @@ public sealed class OutboxStore
     /// <summary>Gives a claim back without counting an attempt (the host is stopping).</summary>
     public void Release(long id)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         Execute(connection, "UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE id = $id AND status = 'pending';", ("$id", id));
     }
@@ -266,6 +312,7 @@ public sealed class OutboxStore
     /// <summary>Moves an action to the dead-letter table with its last error.</summary>
     public void DeadLetter(long id, int attempts, string error, DateTimeOffset now)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         Execute(connection, """
@@ -283,6 +330,7 @@ public sealed class OutboxStore
     /// </summary>
     public int Retry(IReadOnlyCollection<long> ids, IReadOnlyCollection<string> keys, DateTimeOffset now)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         var filter = Filter(ids, keys, out var parameters);
@@ -302,6 +350,7 @@ public sealed class OutboxStore
     /// <summary>Deletes delivered actions older than <paramref name="deliveredBefore"/> (null: none) and, when asked, dead letters.</summary>
     public (int Delivered, int Dead) Purge(DateTimeOffset? deliveredBefore, bool dead, IReadOnlyCollection<long>? deadIds = null)
     {
+        using var writing = _writeLock.EnterScope();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         var delivered = deliveredBefore is { } before

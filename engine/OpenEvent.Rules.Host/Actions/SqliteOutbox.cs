@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>
@@ -9,10 +11,15 @@ public sealed class SqliteOutbox : IActionOutbox
 {
     public const string ModeName = "sqlite";
 
+    /// <summary>The most events one transaction stores: a bound on how long the writer holds the file.</summary>
+    private const int MaxEventsPerCommit = 256;
+
     private readonly OutboxStore _store;
     private readonly NotificationGate? _gate;
     private readonly OutboxSignal? _signal;
     private readonly TimeProvider _time;
+    private readonly ConcurrentQueue<WaitingStore> _waiting = new();
+    private int _writing;
 
     /// <summary>The outbox seen from outside a host (`oer outbox`): nothing to admit, no worker to wake.</summary>
     public SqliteOutbox(OutboxStore store, TimeProvider time)
@@ -34,15 +41,97 @@ public sealed class SqliteOutbox : IActionOutbox
 
     string? IActionOutbox.Unavailable => null;
 
+    /// <summary>
+    /// Group commit: the events that arrive while a transaction is being written wait (without holding a thread) and
+    /// are stored together in the next one, so that concurrent requests share one commit (one flush of the log under
+    /// synchronous=FULL) instead of each paying its own. Each caller still returns only once its own actions are
+    /// committed, and fails with the transaction that held them.
+    /// </summary>
     ValueTask IActionOutbox.EnqueueAsync(IReadOnlyList<NewAction> actions, CancellationToken cancellationToken)
     {
-        // SQLite waits for locks synchronously: the callers that must not block (the deadline fallback) run this on the pool.
-        if (_store.Enqueue(actions, _time.GetUtcNow(), _gate is null ? null : _gate.Admit) > 0)
+        if (actions.Count == 0)
         {
-            _signal?.Notify();
+            return ValueTask.CompletedTask;
         }
 
-        return ValueTask.CompletedTask;
+        // Not cancelled: once queued, the actions are stored whole or the caller fails (the pipeline does not cancel it either).
+        var mine = new WaitingStore(actions);
+        _waiting.Enqueue(mine);
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            // The caller that finds no writer writes itself, at once, as a lone store always did (SQLite waits for locks
+            // synchronously: callers that must not block run this on the pool), until its own actions are committed;
+            // what queued meanwhile goes to a writer on the pool, so that no caller keeps writing for the others.
+            while (!mine.Stored.Task.IsCompleted)
+            {
+                StoreWaiting();
+            }
+
+            HandOff();
+        }
+
+        return new ValueTask(mine.Stored.Task);
+    }
+
+    /// <summary>Passes the writer's turn to the pool when events wait, else stands down (looking once more, as <see cref="WriteWaiting"/> does).</summary>
+    private void HandOff()
+    {
+        if (!_waiting.IsEmpty)
+        {
+            _ = Task.Run(WriteWaiting, CancellationToken.None);
+            return;
+        }
+
+        Volatile.Write(ref _writing, 0);
+        if (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            _ = Task.Run(WriteWaiting, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The writer: stores what is queued until the queue is empty, then stands down. One that queued after the last
+    /// look but before the stand-down found the writer busy, so the queue is looked at again after it.
+    /// </summary>
+    private void WriteWaiting()
+    {
+        do
+        {
+            while (!_waiting.IsEmpty)
+            {
+                StoreWaiting();
+            }
+
+            Volatile.Write(ref _writing, 0);
+        }
+        while (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0);
+    }
+
+    /// <summary>Stores up to <see cref="MaxEventsPerCommit"/> queued events in one transaction and completes their callers.</summary>
+    private void StoreWaiting()
+    {
+        var batch = new List<WaitingStore>();
+        while (batch.Count < MaxEventsPerCommit && _waiting.TryDequeue(out var next))
+        {
+            batch.Add(next);
+        }
+
+        try
+        {
+            // SQLite waits for locks synchronously: the callers that must not block (the deadline fallback) run this on the pool.
+            var stored = _store.EnqueueAll([.. batch.Select(w => w.Actions)], _time.GetUtcNow(), _gate is null ? null : _gate.Admit);
+            if (stored.Any(count => count > 0))
+            {
+                _signal?.Notify();
+            }
+
+            batch.ForEach(w => w.Stored.TrySetResult());
+        }
+        catch (Exception ex)
+        {
+            // Nothing of the transaction was stored: each of its callers fails as a lone store would have.
+            batch.ForEach(w => w.Stored.TrySetException(ex));
+        }
     }
 
     public Task<OutboxCounts> CountsAsync(CancellationToken cancellationToken)
@@ -63,4 +152,12 @@ public sealed class SqliteOutbox : IActionOutbox
 
     public Task<(int Delivered, int Dead)> PurgeAsync(DateTimeOffset? deliveredBefore, bool dead, IReadOnlyCollection<long>? deadIds, CancellationToken cancellationToken) =>
         Task.FromResult(_store.Purge(deliveredBefore, dead, deadIds));
+
+    /// <summary>The actions of one event waiting for the writer, and the caller's wait for their commit.</summary>
+    private sealed class WaitingStore(IReadOnlyList<NewAction> actions)
+    {
+        public IReadOnlyList<NewAction> Actions { get; } = actions;
+
+        public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Evaluation;
@@ -14,13 +13,15 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// or stored) or cannot be stored (the outbox refused it). The answer, under the same idempotency key as the event's
 /// own, is stored in the outbox when the outbox takes it within a quarter of AnswerWithin (the worker sends it at
 /// once, with retries); when the outbox is the late part, it is sent directly through the DataWorks sender, and stored
-/// for retries only if that send fails. Events answered directly are remembered (bounded, until DataWorks:Deadline) so
-/// that their own answer, stored later or on EventBridge's retry, is not sent a second time.
+/// for retries only if that send fails. Events answered directly are remembered (<see cref="DirectAnswers"/>) so that
+/// their own answer, stored later or on EventBridge's retry, and the fallback's own store that timed out and landed
+/// afterwards are not sent a second time.
 /// </summary>
 internal sealed partial class FallbackAnswerer(
     IActionDispatcher dispatcher,
     IActionOutbox outbox,
     IEnumerable<IActionSender> senders,
+    DirectAnswers directAnswers,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
     RulesMetrics metrics,
@@ -32,10 +33,6 @@ internal sealed partial class FallbackAnswerer(
     /// <summary>The outbox refused the event's actions (locked past its busy timeout, disk full, ...).</summary>
     public const string OutboxUnavailable = "outbox-unavailable";
 
-    /// <summary>Events answered directly that are remembered at once; beyond it a duplicate answer becomes possible, never a lost one.</summary>
-    public const int MaxRemembered = 10_000;
-
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _sentDirectly = new(StringComparer.Ordinal);
     private readonly RulesHostOptions _options = options.Value;
 
     /// <summary>
@@ -46,7 +43,7 @@ internal sealed partial class FallbackAnswerer(
         e.IsExtensionPoint && _options.DataWorks.Enabled && (e.CatalogEntry?.Callback ?? CallbackApi.None) != CallbackApi.None;
 
     /// <summary>Whether this event's answer already went out directly: its own answer must not be stored after it.</summary>
-    public bool WasSentDirectly(string eventId) => _sentDirectly.TryGetValue(eventId, out var until) && until > time.GetUtcNow();
+    public bool WasSentDirectly(string eventId) => directAnswers.Contains(eventId);
 
     /// <summary>The answer of a fallback: the fail mode, or the event's own verdict when it is known and stricter (a block is never softened).</summary>
     public Verdict VerdictFor(Verdict? evaluated)
@@ -72,16 +69,17 @@ internal sealed partial class FallbackAnswerer(
             return Done("stored");
         }
 
-        var remembered = Remember(e.Id);
+        var remembered = directAnswers.Begin(e.Id, _options.DataWorks.Deadline);
         var result = await SendDirectlyAsync(answer);
         if (result.Success)
         {
+            directAnswers.Sent(e.Id);
             return Done("sent");
         }
 
         if (remembered)
         {
-            _sentDirectly.TryRemove(e.Id, out _);
+            directAnswers.Failed(e.Id);
         }
 
         // Not delivered: the outbox retries it (until DataWorks:Deadline) once it takes it.
@@ -157,29 +155,6 @@ internal sealed partial class FallbackAnswerer(
         }
 
         LogGaveUp(logger, answer.EventId, answer.Key);
-    }
-
-    private bool Remember(string eventId)
-    {
-        var now = time.GetUtcNow();
-        if (_sentDirectly.Count >= MaxRemembered)
-        {
-            foreach (var (id, until) in _sentDirectly)
-            {
-                if (until <= now)
-                {
-                    _sentDirectly.TryRemove(id, out _);
-                }
-            }
-
-            if (_sentDirectly.Count >= MaxRemembered)
-            {
-                return false;
-            }
-        }
-
-        _sentDirectly[eventId] = now + _options.DataWorks.Deadline;
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "event {EventId} ({Type}) answered {Verdict} by the fallback ({Reason}): {Route}")]

@@ -12,7 +12,8 @@ using OpenEvent.Rules.Host.Configuration;
 namespace OpenEvent.Rules.Host.Observability;
 
 /// <summary>
-/// One JSON line per evaluated event (time, event id and type, verdict, matched and audit policies, policy
+/// One JSON line per evaluated event (time, event id and type, verdict, matched and audit policies, the scope and
+/// each policy's outcome and stage (<see cref="DecisionLogOutcomes"/>: what oer promote-check reads), policy
 /// revision, latency, the fallback that answered it if any, and the event with masked fields), written by a single
 /// background writer to a size-rolled file and optionally stdout. Requests only enqueue, and never wait: the queue is
 /// bounded in entries (QueueCapacity) and in event bytes (MaxQueueBytes); what does not fit is dropped and counted.
@@ -21,7 +22,11 @@ namespace OpenEvent.Rules.Host.Observability;
 internal sealed partial class DecisionLog : BackgroundService
 {
     /// <summary>A decision waiting for the writer, with a pooled copy of its event (the request's buffer is not kept alive).</summary>
-    private sealed record Entry(DateTimeOffset Time, Decision Decision, string Revision, double LatencySeconds, DecisionLogNote Note, byte[]? Event, int EventLength);
+    private sealed record Entry(DateTimeOffset Time, Decision Decision, string Revision, double LatencySeconds, DecisionLogNote Note, byte[]? Event, int EventLength)
+    {
+        /// <summary>The event's masked values, to mask in the reasons the line quotes (see <see cref="DecisionLogOutcomes"/>).</summary>
+        public string[]? Masked { get; init; }
+    }
 
     private readonly Channel<Entry> _entries;
     private readonly DecisionLogOptions _options;
@@ -89,7 +94,8 @@ internal sealed partial class DecisionLog : BackgroundService
             }
         }
 
-        if (_entries.Writer.TryWrite(new Entry(_time.GetUtcNow(), decision, revision, latencySeconds, note, copy, length)))
+        var masked = DecisionLogOutcomes.MaskedValues(decision, e, _options.Mask);
+        if (_entries.Writer.TryWrite(new Entry(_time.GetUtcNow(), decision, revision, latencySeconds, note, copy, length) { Masked = masked }))
         {
             return;
         }
@@ -122,6 +128,7 @@ internal sealed partial class DecisionLog : BackgroundService
         WriteStringOrNull(json, "type", decision.Event.Type);
         WriteStringOrNull(json, "verdict", decision.Verdict is { } v ? DecisionJson.VerdictText(v) : null);
         WritePolicies(json, decision);
+        DecisionLogOutcomes.Write(json, decision, entry.Masked);
         json.WriteNumber("conditionErrors", decision.ConditionFailures.Length);
         json.WriteString("revision", entry.Revision);
         json.WriteNumber("latencyMs", Math.Round(entry.LatencySeconds * 1000, 3));

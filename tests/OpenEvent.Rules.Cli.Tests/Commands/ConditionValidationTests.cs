@@ -170,8 +170,11 @@ public sealed class ConditionValidationTests : IDisposable
         var errors = decision.GetProperty("conditionErrors").EnumerateArray().ToDictionary(e => e.GetProperty("policy").GetString()!);
         Assert.True(errors["fails-closed"].GetProperty("treatedAsMatch").GetBoolean());
         Assert.False(errors["fails-open"].GetProperty("treatedAsMatch").GetBoolean());
-        Assert.All(errors.Values, e => Assert.StartsWith("ConditionBudgetExceededException: The condition went over its budget of 1,000,000 steps",
-            e.GetProperty("message").GetString(), StringComparison.Ordinal));
+        // The step budget stops it first on an idle machine; on a loaded one the 1 s time budget may come first. Either is
+        // the budget stopping a runaway, which is what this test is about.
+        Assert.All(errors.Values, e => Assert.Matches(
+            @"^ConditionBudgetExceededException: The condition (went over its budget of 1,000,000 steps|ran longer than its budget of 1,000 ms)",
+            e.GetProperty("message").GetString()));
     }
 
     [Fact]

@@ -117,6 +117,32 @@ public sealed class DryRunCommandTests : IDisposable
     }
 
     [Fact]
+    public void DryRun_Text_StagedPolicyNamesItsStage()
+    {
+        _temp.Write("policies/p.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: staged }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              enforceIn: { workspaces: [10009999] }
+              actions: [ { block: { reason: "review first" } } ]
+            """);
+        var deploy = _temp.Write("events/deploy.json", File.ReadAllText(Path.Join(Samples, "FileChange-DeployFile.json")));
+
+        var (exitCode, stdout, _) = CliRunner.Run("dry-run", "--policies", Path.Join(_temp.Root, "policies"), deploy);
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal(
+            $"{"EVENT".PadRight($"{deploy}[0]".Length)}  TYPE                   VERDICT  MATCHED\n" +
+            $"{deploy}[0]  FileChange:DeployFile  OK       -\n" +
+            "    would block (staged): review first\n" +
+            "    stage (staged): not in enforceIn: workspace 10001234\n" +
+            "1 event(s): 0 FAIL, 0 WARN, 1 OK, 0 regular, 0 invalid\n",
+            stdout);
+    }
+
+    [Fact]
     public void DryRun_Text_LineBreaksFromTheEventStayOnTheirRow()
     {
         // A duplicate key with a line break in its name, a type and a rendered reason with one: each row stays one line.

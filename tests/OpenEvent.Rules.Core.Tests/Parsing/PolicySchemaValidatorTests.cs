@@ -153,7 +153,7 @@ public sealed class PolicySchemaValidatorTests
 
         // Keys
         ["unrelated-unknown-key"] = new(ValidPolicy + "\n  frobnicate: true\n", DiagnosticIds.UnknownKey, 10, 3,
-            "unknown key 'frobnicate' in spec", "allowed keys in spec: mode, priority, match, scope, exclude, condition, conditionErrors, detailErrors, allowUnknownTypes, actions"),
+            "unknown key 'frobnicate' in spec", "allowed keys in spec: mode, priority, match, scope, enforceIn, exclude, condition, conditionErrors, detailErrors, allowUnknownTypes, actions"),
         ["unknown-action-kind"] = new(ValidPolicy.Replace("- block:", "- blok:"), DiagnosticIds.UnknownKey, 9, 7,
             "unknown key 'blok' in spec.actions[0]", "did you mean 'block'?"),
         ["missing-name"] = new(Named("owner: me"), DiagnosticIds.MissingKey, 3, 1,

@@ -113,6 +113,49 @@ public sealed class AnswerDeadlineTests
     }
 
     [Fact]
+    public async Task SlowCondition_TheFallbacksStoreOutlastsItsGraceAndLandsLater_DataWorksIsAnsweredOnce()
+    {
+        // The deadline passes during the condition; the fallback's store then waits on a lock held by another writer past
+        // its grace (a quarter of AnswerWithin), so the answer is sent directly. The store cannot be withdrawn: it lands
+        // once the lock goes, and the worker must not send that stored answer a second time.
+        await using var setup = await Setup.StartAsync(SlowCondition, "--OpenEventRules:DataWorks:AnswerWithin", "00:00:00.200",
+            "--OpenEventRules:Conditions:MaxSteps", "1000000000", "--OpenEventRules:Conditions:MaxBytes", "4294967296",
+            "--OpenEventRules:Conditions:Timeout", "00:01:00", "--OpenEventRules:Outbox:BusyTimeout", "00:00:30");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var id = NewId("landslater");
+
+        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        {
+            writer.Open();
+            using (var begin = writer.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+
+            using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
+            await WaitUntilAsync(() => !dataWorks.Answers.IsEmpty, "the direct answer");
+            Assert.Equal("WARN", Assert.Single(dataWorks.Answers).Parameters["CheckResult"]);
+
+            using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+        }
+
+        // The fallback's stored answer and the late decision's notification are stored now; only the notification goes.
+        await WaitUntilAsync(() => HasLine(host, id, l => l.TryGetProperty("late", out _)) && setup.Hook.Delivered.Any(), "the late decision and its notification");
+        await host.WaitForIdleAsync("the outbox to drain");
+        var call = Assert.Single(dataWorks.Answers);
+        Assert.True(call.SignatureValid, call.SignatureError);
+        Assert.Equal(id, call.Parameters["MessageId"]);
+        using var stored = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False");
+        stored.Open();
+        using var count = stored.CreateCommand();
+        count.CommandText = $"SELECT COUNT(*) FROM outbox WHERE event_id = '{id}' AND kind = 'answer' AND status = 'delivered';";
+        Assert.Equal(1L, (long)count.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task OutboxLockedPastTheDeadline_TheAnswerIsSentDirectlyAndTheRetryDoesNotSendASecondOne()
     {
         await using var setup = await Setup.StartAsync(null,

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using OpenEvent.Rules.Host;
+
+namespace OpenEvent.Rules.Bench;
+
+/// <summary>
+/// The host path per event, bytes in to actions stored, against the floor of the HTTP stack: the real host (token
+/// authentication on, SQLite outbox, decision log on, the workload's policies each forwarding the event to a file
+/// target, so every matched event has its actions stored before the 2xx) and a minimal ASP.NET Core endpoint that
+/// reads the body and answers 200, both on loopback in this process, driven alternately by the same clients (same
+/// concurrency, keep-alive connections, the same ~1 KB events with a fresh id each, the token sent to both).
+/// Three rounds each, interleaved, so that the machine's load falls on both alike; the median ratio is the result.
+/// </summary>
+internal static class HostBenchmark
+{
+    private const int Clients = 16;
+    private const int Rounds = 3;
+    private const string Token = "bench-token-0123456789abcdef";
+    private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var policyCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+        var synchronous = args.Length > 1 ? args[1] : "Full";
+        var target = args.Length > 2 ? args[2] : "archive"; // "log": decided and logged, nothing stored
+        var root = Directory.CreateTempSubdirectory("oer-host-bench-").FullName;
+        try
+        {
+            var events = Workload.Create(policyCount).Events(512);
+            var policies = await WritePoliciesAsync(root, policyCount, target);
+            await using var minimal = await MinimalEndpoint.StartAsync();
+            var host = await StartHostAsync(root, policies, synchronous);
+            try
+            {
+                Console.WriteLine($"{Environment.ProcessorCount} cores; {policyCount:N0} policies; outbox synchronous={synchronous}; forward to {target}; {Clients} clients, keep-alive; "
+                    + $"{Workload.Describe(events)}; {Warmup.TotalSeconds:0} s warm-up + {Duration.TotalSeconds:0} s per round");
+                Console.WriteLine("| round | minimal events/s | host events/s | host / minimal | host p50 (ms) | host p99 (ms) | errors |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+                if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "host")
+                {
+                    // For a profiler attached to this process: the host alone under the same load for 60 s.
+                    Console.WriteLine($"profiling: host only, pid {Environment.ProcessId}");
+                    await LoopAsync(new HttpClient { BaseAddress = new Uri(host.Urls.First()) }, events, "p", TimeSpan.FromSeconds(60), null);
+                    return 0;
+                }
+
+                var ratios = new List<double>();
+                for (var round = 1; round <= Rounds; round++)
+                {
+                    var floor = await DriveAsync(new Uri(minimal.Url), events, "m" + round);
+                    var measured = await DriveAsync(new Uri(host.Urls.First()), events, "h" + round);
+                    ratios.Add(measured.Rate / floor.Rate);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {round} | {floor.Rate:N0} | {measured.Rate:N0} | {measured.Rate / floor.Rate:F2} | {measured.P50:F2} | {measured.P99:F2} | {floor.Errors + measured.Errors} |"));
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median host / minimal: {ratios.Order().ElementAt(Rounds / 2):F2}"));
+                return 0;
+            }
+            finally
+            {
+                await host.StopAsync();
+                await host.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The workload's patterns as policies, each forwarding the event to one file target (an outbox row per match), or to the log.</summary>
+    private static async Task<string> WritePoliciesAsync(string root, int count, string target)
+    {
+        var policies = Path.Combine(root, "policies");
+        Directory.CreateDirectory(policies);
+        var workload = Workload.Create(count);
+        for (var i = 0; i < workload.PatternTexts.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(policies, $"p{i:D5}.yaml"), $"""
+                apiVersion: openevent.rules/v1
+                kind: Policy
+                metadata: {"{"} name: p{i:D5} {"}"}
+                spec:
+                  match: {workload.PatternTexts[i]}
+                  actions: [ {"{"} forward: {"{"} target: {target} {"}"} {"}"} ]
+                """);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(policies, "archive.yaml"), $$"""
+            apiVersion: openevent.rules/v1
+            kind: Target
+            metadata: { name: archive }
+            spec: { type: file, path: "{{Path.Combine(root, "archive.jsonl")}}" }
+            """);
+        return policies;
+    }
+
+    private static async Task<WebApplication> StartHostAsync(string root, string policies, string synchronous)
+    {
+        var app = RulesHost.Build([
+            "--urls", "http://127.0.0.1:0",
+            "--OpenEventRules:PoliciesPath", policies,
+            "--OpenEventRules:DataDirectory", Path.Combine(root, "data"),
+            "--OpenEventRules:Outbox:Path", Path.Combine(root, "data", "outbox.db"),
+            "--OpenEventRules:Outbox:Synchronous", synchronous,
+            "--OpenEventRules:DecisionLog:Path", Path.Combine(root, "decisions.jsonl"),
+            "--OpenEventRules:Auth:Token", Token,
+            // One delivery in flight: the forwards are delivered (a file append and fsync each) behind the measurement
+            // instead of competing with it; what is measured is the way in, up to the actions stored.
+            "--OpenEventRules:Outbox:Concurrency", "1",
+            "--OpenEventRules:Reload:Watch", "false",
+            "--Logging:LogLevel:Default", "Warning",
+            "--Logging:LogLevel:OpenEvent.Rules.Host", "Error", // the generated policies draw catalog warnings
+        ]);
+        await app.StartAsync();
+        return app;
+    }
+
+    private sealed record Result(double Rate, double P50, double P99, long Errors);
+
+    /// <summary>Warm-up, then the measured period: <see cref="Clients"/> closed-loop clients on keep-alive connections.</summary>
+    private static async Task<Result> DriveAsync(Uri address, List<byte[]> events, string run)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Clients, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        using var client = new HttpClient(handler) { BaseAddress = address };
+        await LoopAsync(client, events, run + "w", Warmup, null);
+        var latencies = new List<double>[Clients];
+        var (sent, errors, elapsed) = await LoopAsync(client, events, run, Duration, latencies);
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
+        return new Result(sent / elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), errors);
+    }
+
+    private static async Task<(long Sent, long Errors, TimeSpan Elapsed)> LoopAsync(HttpClient client, List<byte[]> events, string run, TimeSpan duration, List<double>[]? latencies)
+    {
+        long sent = 0;
+        long errors = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
+        {
+            var mine = latencies is null ? null : latencies[c] = [];
+            for (var i = 0; stopwatch.Elapsed < duration; i++)
+            {
+                using var content = new ByteArrayContent(WithId(events[(c + i * Clients) % events.Count], $"{run}-{c}-{i}"));
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/events") { Content = content };
+                request.Headers.Add("x-eventbridge-signature-token", Token);
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.SendAsync(request);
+                mine?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Increment(ref sent);
+                if (response.StatusCode != System.Net.HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return (sent, errors, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// The event with a fresh id (the outbox skips keys it has stored, so a repeated id would store nothing): the
+    /// workload writes the id, a GUID, as the second member; it is overwritten in place with a same-length id.
+    /// </summary>
+    private static byte[] WithId(byte[] cloudEvent, string id)
+    {
+        var copy = (byte[])cloudEvent.Clone();
+        var start = cloudEvent.AsSpan().IndexOf("\"id\":\""u8) + 6;
+        var padded = id.PadRight(36, '0');
+        Encoding.ASCII.GetBytes(padded, copy.AsSpan(start, 36));
+        return copy;
+    }
+
+    /// <summary>The floor: Kestrel with a minimal API that reads the whole body and answers 200 with a small JSON body.</summary>
+    private sealed class MinimalEndpoint : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private MinimalEndpoint(WebApplication app) => _app = app;
+
+        public string Url => _app.Urls.First();
+
+        public static async Task<MinimalEndpoint> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            app.MapPost("/events", async (HttpContext context) =>
+            {
+                var buffer = new byte[16 * 1024];
+                while (await context.Request.Body.ReadAsync(buffer, context.RequestAborted) > 0)
+                {
+                }
+
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                context.Response.ContentType = "application/json";
+                await context.Response.Body.WriteAsync("{\"accepted\":1}"u8.ToArray(), context.RequestAborted);
+            });
+            await app.StartAsync();
+            return new MinimalEndpoint(app);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

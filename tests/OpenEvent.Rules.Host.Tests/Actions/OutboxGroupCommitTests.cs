@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenEvent.Rules.Host.Tests.Endpoints;
+
+namespace OpenEvent.Rules.Host.Tests.Actions;
+
+/// <summary>
+/// Concurrent requests share SQLite transactions (group commit): each is still answered only once its own actions are
+/// committed, and fails with the transaction that held them; none waits forever, and nothing is stored twice.
+/// </summary>
+public sealed class OutboxGroupCommitTests
+{
+    private const int Requests = 24;
+
+    private const string ForwardPolicy = """
+        apiVersion: openevent.rules/v1
+        kind: Target
+        metadata: { name: sink }
+        spec: { type: file, path: sink/events.jsonl }
+        ---
+        apiVersion: openevent.rules/v1
+        kind: Policy
+        metadata: { name: forward-deploys }
+        spec:
+          match: { type: ["dataworks:FileChange:DeployFile"] }
+          actions: [ { forward: { target: sink } } ]
+        """;
+
+    [Fact]
+    public async Task PostEvents_ConcurrentRequests_EachAnswered200WithItsActionStoredOnce()
+    {
+        using var policies = new TempFolder();
+        policies.Write("policy.yaml", ForwardPolicy);
+        await using var host = await RunningHost.StartAsync(policies.Root);
+
+        // The same event twice among them: its action is stored once, whichever transaction carries it first.
+        var ids = Enumerable.Range(0, Requests).Select(i => $"group-{i}").Append("group-0").ToList();
+        var responses = await Task.WhenAll(ids.Select(id => host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(Enumerable.Range(0, Requests).Select(i => $"group-{i}").Order(), StoredEventIds(host).Order());
+    }
+
+    [Fact]
+    public async Task PostEvents_ConcurrentRequestsWhileAnotherWriterHoldsTheOutbox_All503ThenStoredOnceOnRetry()
+    {
+        using var policies = new TempFolder();
+        policies.Write("policy.yaml", ForwardPolicy);
+        await using var host = await RunningHost.StartAsync(policies.Root, "--OpenEventRules:Outbox:BusyTimeout", "00:00:01");
+        var ids = Enumerable.Range(0, Requests).Select(i => $"held-{i}").ToList();
+
+        using (var writer = new SqliteConnection($"Data Source={Path.Combine(host.Root, "data", "outbox.db")};Pooling=False"))
+        {
+            writer.Open();
+            Execute(writer, "BEGIN EXCLUSIVE;");
+            var refused = await Task.WhenAll(ids.Select(id => host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"))));
+
+            // Every request of every failed transaction is refused, each naming its own event; none is left waiting.
+            for (var i = 0; i < Requests; i++)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused[i].StatusCode);
+                var problem = JsonDocument.Parse(await refused[i].Content.ReadAsStringAsync()).RootElement;
+                Assert.Equal("outbox-unavailable", problem.GetProperty("errorId").GetString());
+                Assert.Contains($"event {ids[i]} ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+
+            Execute(writer, "ROLLBACK;");
+        }
+
+        var retried = await Task.WhenAll(ids.Select(id => host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"))));
+
+        Assert.All(retried, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(ids.Order(), StoredEventIds(host).Order());
+    }
+
+    private static List<string> StoredEventIds(RunningHost host)
+    {
+        using var reader = new SqliteConnection($"Data Source={Path.Combine(host.Root, "data", "outbox.db")};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        using var query = reader.CreateCommand();
+        query.CommandText = "SELECT event_id FROM outbox UNION ALL SELECT event_id FROM dead_letter;";
+        using var rows = query.ExecuteReader();
+        var ids = new List<string>();
+        while (rows.Read())
+        {
+            ids.Add(rows.GetString(0));
+        }
+
+        return ids;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
