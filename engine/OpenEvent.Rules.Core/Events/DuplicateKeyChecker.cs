@@ -109,6 +109,7 @@ internal sealed class DuplicateKeyChecker
         return name;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Add(int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> anchor, int anchorOffset, int start, int hash)
     {
         if (_isLarge[depth])

@@ -87,7 +87,7 @@ internal static class EventReader
             }
             else
             {
-                ReadField(ref reader, node.Children[childIndex], instance, childIndex, view, inArray);
+                ReadField(ref reader, node.ChildAt(childIndex), instance, childIndex, view, inArray);
             }
         }
     }
