@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace OpenEvent.Rules.Events;
@@ -6,8 +7,9 @@ namespace OpenEvent.Rules.Events;
 /// <summary>
 /// Detects a property name repeated within one object, at every depth (also in skipped subtrees, so whether an event
 /// is valid never depends on the policy set). Names are compared as unescaped UTF-8 bytes (the input is valid UTF-8,
-/// so equal bytes means equal names), by the <see cref="NameHash"/> the reader computed once per name. The names of
-/// the open objects are kept in one stack-like buffer; a 64-bit filter per open object spares the scan for a name
+/// so equal bytes means equal names), by the <see cref="NameHash"/> the reader computed once per name. Unescaped names
+/// (nearly all) are not copied: an entry keeps the name's offset in the event's bytes, and is read back relative to
+/// the name being added (also a slice of those bytes); only escaped names are decoded into a buffer. A 64-bit filter per open object spares the scan for a name
 /// whose hash bit was never seen there (the usual case), and objects past a few dozen names switch to a randomized
 /// hash set so a 100k-key object stays linear.
 /// </summary>
@@ -17,6 +19,7 @@ internal sealed class DuplicateKeyChecker
 
     private byte[] _bytes = new byte[1024];
     private int _byteCount;
+    // Start >= 0: offset of an unescaped name in the event's bytes; Start < 0: ~offset of a decoded name in _bytes.
     private (int Start, int Length, int Hash)[] _entries = new (int, int, int)[64];
     private int _entryCount;
     private readonly int[] _levelEntryStart = new int[InvalidEventException.MaxDepth + 1];
@@ -88,10 +91,27 @@ internal sealed class DuplicateKeyChecker
         Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _byteCount + maxLength));
     }
 
-    /// <summary>Adds the name just written at the reserved position; returns it, or throws on a duplicate.</summary>
-    public ReadOnlySpan<byte> Add(int depth, int length, int hash)
+    /// <summary>
+    /// Adds a name of the object at <paramref name="depth"/>, or throws on a duplicate. <paramref name="raw"/> is the
+    /// name's span in the event's bytes as the reader gives it (escaped or not) and <paramref name="rawOffset"/> its
+    /// offset there: the anchor from which earlier unescaped names are read back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddUnescaped(int depth, ReadOnlySpan<byte> raw, int rawOffset, int hash) =>
+        Add(depth, raw, raw, rawOffset, rawOffset, hash);
+
+    /// <summary>Adds the decoded name of <paramref name="length"/> bytes just written at the reserved position; returns it.</summary>
+    public ReadOnlySpan<byte> AddEscaped(int depth, int length, ReadOnlySpan<byte> raw, int rawOffset, int hash)
     {
         var name = _bytes.AsSpan(_byteCount, length);
+        Add(depth, name, raw, rawOffset, ~_byteCount, hash);
+        _byteCount += length;
+        return name;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Add(int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> anchor, int anchorOffset, int start, int hash)
+    {
         if (_isLarge[depth])
         {
             if (!_largeSets[depth]!.Add(Encoding.UTF8.GetString(name)))
@@ -101,7 +121,7 @@ internal sealed class DuplicateKeyChecker
         }
         else
         {
-            AddSmall(depth, name, hash);
+            AddSmall(depth, name, anchor, anchorOffset, hash);
         }
 
         if (_entryCount == _entries.Length)
@@ -109,12 +129,20 @@ internal sealed class DuplicateKeyChecker
             Array.Resize(ref _entries, _entryCount * 2);
         }
 
-        _entries[_entryCount++] = (_byteCount, length, hash);
-        _byteCount += length;
-        return name;
+        _entries[_entryCount++] = (start, name.Length, hash);
     }
 
-    private void AddSmall(int depth, ReadOnlySpan<byte> name, int hash)
+    // An earlier name: decoded in _bytes, or a slice of the event's bytes found from the anchor (a slice of the same
+    // bytes at a known offset), so the checker never holds the event itself.
+    private ReadOnlySpan<byte> NameOf(int entry, ReadOnlySpan<byte> anchor, int anchorOffset)
+    {
+        var (start, length, _) = _entries[entry];
+        return start < 0
+            ? _bytes.AsSpan(~start, length)
+            : MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(anchor), start - anchorOffset), length);
+    }
+
+    private void AddSmall(int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> anchor, int anchorOffset, int hash)
     {
         var first = _levelEntryStart[depth];
         var bit = 1UL << (int)((uint)hash >> 26);
@@ -122,8 +150,7 @@ internal sealed class DuplicateKeyChecker
         {
             for (var i = first; i < _entryCount; i++)
             {
-                var e = _entries[i];
-                if (e.Hash == hash && _bytes.AsSpan(e.Start, e.Length).SequenceEqual(name))
+                if (_entries[i].Hash == hash && NameOf(i, anchor, anchorOffset).SequenceEqual(name))
                 {
                     throw Duplicate(name);
                 }
@@ -136,7 +163,7 @@ internal sealed class DuplicateKeyChecker
             var set = _largeSets[depth] ??= new HashSet<string>(StringComparer.Ordinal);
             for (var i = first; i < _entryCount; i++)
             {
-                set.Add(Encoding.UTF8.GetString(_bytes.AsSpan(_entries[i].Start, _entries[i].Length)));
+                set.Add(Encoding.UTF8.GetString(NameOf(i, anchor, anchorOffset)));
             }
 
             set.Add(Encoding.UTF8.GetString(name));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using OpenEvent.Rules.Model.Patterns;
@@ -86,7 +87,7 @@ internal static class EventReader
             }
             else
             {
-                ReadField(ref reader, node.Children[childIndex], instance, childIndex, view, inArray);
+                ReadField(ref reader, node.ChildAt(childIndex), instance, childIndex, view, inArray);
             }
         }
     }
@@ -147,12 +148,18 @@ internal static class EventReader
     private static void AddString(ref Utf8JsonReader reader, PathNode node, int instance, int childIndex, EventView view, bool inArray)
     {
         var raw = reader.ValueSpan;
+        int length;
         if (reader.ValueIsEscaped)
         {
             CheckEscapes(raw);
+            length = reader.CopyString(view.ReserveChars(raw.Length));
+        }
+        else
+        {
+            // The whole event was checked as UTF-8 up front: transcode directly, without the reader's checked copy.
+            Utf8.ToUtf16(raw, view.ReserveChars(raw.Length), out _, out length, replaceInvalidSequences: false);
         }
 
-        var length = reader.CopyString(view.ReserveChars(raw.Length));
         view.AddValue(node.Id, instance, childIndex, ScalarKind.String, length, default, inArray);
     }
 
@@ -168,25 +175,25 @@ internal static class EventReader
         view.AddValue(node.Id, instance, childIndex, ScalarKind.Number, raw.Length, JsonNumber.FromEventLiteral(text), inArray);
     }
 
-    // The name as unescaped UTF-8 (escapes are rare: only then is it decoded), checked for duplicates in its object.
+    // The name as unescaped UTF-8, checked for duplicates in its object. Unescaped names (nearly all) are the reader's
+    // own slice of the event, never copied; only escaped ones are decoded.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> ReadName(ref Utf8JsonReader reader, int objectDepth, EventView view, out int hash)
     {
         var raw = reader.ValueSpan;
-        var buffer = view.Names.Reserve(raw.Length);
-        int length;
-        if (reader.ValueIsEscaped)
+        var offset = (int)reader.TokenStartIndex + 1; // after the opening quote: where ValueSpan starts in the event
+        if (!reader.ValueIsEscaped)
         {
-            CheckEscapes(raw);
-            length = reader.CopyString(buffer);
-        }
-        else
-        {
-            raw.CopyTo(buffer);
-            length = raw.Length;
+            hash = NameHash.Of(raw);
+            view.Names.AddUnescaped(objectDepth, raw, offset, hash);
+            return raw;
         }
 
+        CheckEscapes(raw);
+        var buffer = view.Names.Reserve(raw.Length);
+        var length = reader.CopyString(buffer);
         hash = NameHash.Of(buffer[..length]);
-        return view.Names.Add(objectDepth, length, hash);
+        return view.Names.AddEscaped(objectDepth, length, raw, offset, hash);
     }
 
     // Skips the value at the reader (scalar or container) without decoding it, still enforcing the event rules.

@@ -18,6 +18,7 @@ internal sealed class PathNode
     private int[] _slotHashes = [];
     private int[] _slotIndexes = [-1];
     private int _mask;
+    private PathNode[] _sealedChildren = []; // the children as an array: the reader indexes it per read field
 
     public PathNode(int id, string path)
     {
@@ -50,6 +51,10 @@ internal sealed class PathNode
 
     public int IndexOf(PathNode child) => _children.IndexOf(child);
 
+    /// <summary>The child at <paramref name="index"/> (of <see cref="FindChild"/>), once sealed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public PathNode ChildAt(int index) => _sealedChildren[index];
+
     /// <summary>Freezes the node: children are then found by the UTF-8 bytes of a name and its <see cref="NameHash"/>.</summary>
     public void Seal()
     {
@@ -64,6 +69,7 @@ internal sealed class PathNode
         _slotIndexes = new int[size];
         Array.Fill(_slotIndexes, -1);
         _mask = size - 1;
+        _sealedChildren = [.. _children];
         foreach (var (name, index) in _childIndexes)
         {
             if (!TryEncode(name, out var bytes))

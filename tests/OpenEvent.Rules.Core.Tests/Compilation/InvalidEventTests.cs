@@ -63,6 +63,8 @@ public sealed class InvalidEventTests
     [Theory]
     [InlineData("""{"a":1,"a":2}""", "a")]
     [InlineData("""{"a":1,"\u0061":2}""", "a")]
+    [InlineData("""{"\u0061":1,"b":0,"a":2}""", "a")]
+    [InlineData("""{"data":{"abcdefgh_1_ijklmnop":1,"x":{"a":1},"abcdefgh_1_ijklmnop":2}}""", "abcdefgh_1_ijklmnop")]
     [InlineData("""{"data":{"used":"x","used":"y"}}""", "used")]
     [InlineData("""{"data":{"unused":{"k":1,"k":2}}}""", "k")]
     [InlineData("""{"list":[{"k":1},{"k":1,"z":0,"k":3}]}""", "k")]
@@ -85,6 +87,10 @@ public sealed class InvalidEventTests
 
         var error = Reject("{\"x\":{" + members + ",\"k4999\":0}}");
         Assert.Equal(InvalidEventException.DuplicateKey, error.Id);
+
+        // A name seen before the object grew large, plain and then escaped: the switch reads both spellings back.
+        error = Reject("{\"x\":{\"\\u006b0x\":1," + members + ",\"k0x\":0}}");
+        Assert.Equal("The property \"k0x\" appears twice in the same object.", error.Message);
     }
 
     [Theory]
