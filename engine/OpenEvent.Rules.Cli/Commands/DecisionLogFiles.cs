@@ -138,7 +138,8 @@ internal static class DecisionLogFiles
     }
 
     private static ReadOnlyMemory<byte>? Taken(ArrayBufferWriter<byte> line, bool tooLong) =>
-        tooLong ? null : new ReadOnlyMemory<byte>(line.WrittenMemory.ToArray());
+        // Typed: a bare null would convert to an empty ReadOnlyMemory (through its conversion from byte[]), read as a blank line.
+        tooLong ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(line.WrittenMemory.ToArray());
 
     /// <summary>One decision line; null when it is not one (not a JSON object, or no valid time).</summary>
     internal static LoggedDecision? Parse(ReadOnlyMemory<byte> line)
@@ -185,5 +186,5 @@ internal static class DecisionLogFiles
     private static string? Text(JsonElement node, string name) =>
         node.ValueKind == JsonValueKind.Object && node.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t\r"u8).IsEmpty;
+    internal static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t\r"u8).IsEmpty;
 }

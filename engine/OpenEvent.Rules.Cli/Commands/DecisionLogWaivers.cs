@@ -7,51 +7,42 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// <summary>
 /// Counts waiver applications in decision logs: the host's (<c>"waived": [{"waiver": name, ...}]</c> on a line, its
 /// <c>"time"</c> the decision's) and <c>oer dry-run --format json</c> lines (<c>"matched": [{"waiver": {"name": ...}}]</c>).
-/// A path is a file or a folder (every <c>*.jsonl</c> below it: the log and its rolled files). A line that is not JSON
-/// (a log cut while written, a stray line) is counted as unreadable and skipped: one bad line must not hide the rest.
+/// The files are found and read as <c>oer promote-check</c> reads them (<see cref="DecisionLogFiles"/>: regular files
+/// only, lines bounded); a line that is not JSON (a log cut while written, a stray line, one over the bound) is counted
+/// as unreadable and skipped: one bad line must not hide the rest. Only the set's own waivers are counted, so a log
+/// full of other names cannot grow the tally.
 /// </summary>
 internal static class DecisionLogWaivers
 {
-    /// <summary>The files to read, or null with a message on <paramref name="stderr"/> when a path does not exist (a command-line mistake).</summary>
+    /// <summary>The files to read, or null with a message on <paramref name="stderr"/> when a path is missing or not a log (a command-line mistake).</summary>
     public static IReadOnlyList<string>? Files(IEnumerable<string> paths, TextWriter stderr)
     {
-        var files = new List<string>();
-        foreach (var path in paths)
+        var (files, problem) = DecisionLogFiles.Resolve(paths);
+        if (problem is not null)
         {
-            if (File.Exists(path))
-            {
-                files.Add(path);
-            }
-            else if (Directory.Exists(path))
-            {
-                files.AddRange(Directory.EnumerateFiles(path, "*.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
-            }
-            else
-            {
-                stderr.WriteLine($"oer: decision log not found: {path}");
-                return null;
-            }
+            stderr.WriteLine(problem);
+            return null;
         }
 
         return files;
     }
 
-    public static async Task<WaiverUsage> CountAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+    public static WaiverUsage Count(IReadOnlyList<string> files, IReadOnlySet<string> waivers)
     {
         var counts = new Dictionary<string, WaiverCount>(StringComparer.Ordinal);
         long lines = 0;
         long unreadable = 0;
         foreach (var file in files)
         {
-            using var reader = new StreamReader(file);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+            foreach (var line in DecisionLogFiles.Lines(stream))
             {
-                if (string.IsNullOrWhiteSpace(line))
+                if (line is { } bytes && DecisionLogFiles.IsBlank(bytes.Span))
                 {
                     continue;
                 }
 
-                if (TryCount(line, counts))
+                if (line is { } json && TryCount(json, waivers, counts))
                 {
                     lines++;
                 }
@@ -65,7 +56,7 @@ internal static class DecisionLogWaivers
         return new WaiverUsage(counts, files, lines, unreadable);
     }
 
-    private static bool TryCount(string line, Dictionary<string, WaiverCount> counts)
+    private static bool TryCount(ReadOnlyMemory<byte> line, IReadOnlySet<string> waivers, Dictionary<string, WaiverCount> counts)
     {
         try
         {
@@ -78,7 +69,7 @@ internal static class DecisionLogWaivers
 
             DateTimeOffset? time = root.TryGetProperty("time", out var t) && t.ValueKind == JsonValueKind.String
                 && DateTimeOffset.TryParse(t.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-            foreach (var name in WaiverNames(root))
+            foreach (var name in WaiverNames(root).Where(waivers.Contains))
             {
                 var previous = counts.GetValueOrDefault(name) ?? new WaiverCount(0, null);
                 counts[name] = new WaiverCount(previous.Applied + 1, time is { } now && (previous.Last is null || now > previous.Last) ? now : previous.Last);

@@ -77,9 +77,9 @@ internal static class WaiversCommand
             return ExitCodes.Failure;
         }
 
-        var count = decisions.Length == 0 ? null : await DecisionLogWaivers.CountAsync(logFiles, cancellationToken);
-        var now = clock.Time.GetUtcNow();
         var waivers = loaded.Set.Waivers;
+        var count = decisions.Length == 0 ? null : DecisionLogWaivers.Count(logFiles, waivers.Select(w => w.Name).ToHashSet(StringComparer.Ordinal));
+        var now = clock.Time.GetUtcNow();
         await stdout.WriteAsync(json
             ? WaiverReport.Json(waivers, now, clock.ExpiringWithinDays, count) + Environment.NewLine
             : WaiverReport.Text(waivers, now, clock.ExpiringWithinDays, count));

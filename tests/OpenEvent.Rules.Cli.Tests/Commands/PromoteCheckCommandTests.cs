@@ -46,6 +46,17 @@ public sealed class PromoteCheckCommandTests : IDisposable
     private static readonly TimeSpan s_hour = TimeSpan.FromHours(1);
 
     [Fact]
+    public void Lines_OverTheBound_IsNullNotABlankLine()
+    {
+        // An over-long line must count as malformed: read as empty, it would pass for a blank line and vanish.
+        var bytes = System.Text.Encoding.UTF8.GetBytes("{\"a\":1}\n\"" + new string('x', DecisionLogFiles.MaxLineBytes) + "\"\n\n{\"b\":2}");
+
+        var lines = DecisionLogFiles.Lines(new MemoryStream(bytes)).ToList();
+
+        Assert.Equal([7, null, 0, 7], lines.Select(l => l?.Length));
+    }
+
+    [Fact]
     public void PromoteCheck_WouldBlockOutsideThePilot_NotReadyWithWhereWhoAndWhy()
     {
         var log = Log(

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using OpenEvent.Rules.Cli.Commands;
+using OpenEvent.Rules.Tests.Shared;
 
 namespace OpenEvent.Rules.Cli.Tests.Commands;
 
@@ -78,6 +80,36 @@ public sealed class WaiversCommandTests : IDisposable
 
             """ + "3 waivers: 1 active, 1 expiring within 14 days, 1 expired; applications counted from 3 decisions in " + log + " (1 unreadable line skipped)\n",
             stdout);
+    }
+
+    [Fact]
+    public async Task Waivers_HostileLog_FifoSkippedOverLongLineAndForeignNamesNotCounted()
+    {
+        // A FIFO beside the log would hold the command forever if it were opened; a line past the bound is skipped
+        // without being kept; names of waivers the set does not have are not tallied (a log cannot grow the report).
+        var logs = _folder.Path("hostile-logs");
+        Directory.CreateDirectory(logs);
+        FolderHazards.MakeFifo(Path.Combine(logs, "decisions.1.jsonl"));
+        var applied = """{"time":"2026-05-30T10:00:00+00:00","eventId":"a","verdict":"OK","waived":[{"policy":"deploy-freeze","waiver":"long-one"}]}""";
+        var foreign = """{"time":"2026-05-30T11:00:00+00:00","eventId":"b","verdict":"OK","waived":[{"policy":"deploy-freeze","waiver":"not-in-the-set"}]}""";
+        using (var writer = new StreamWriter(Path.Combine(logs, "decisions.jsonl")))
+        {
+            writer.Write(applied + "\n" + foreign + "\n{\"time\":\"");
+            writer.Write(new string('x', DecisionLogFiles.MaxLineBytes));
+            writer.Write("\"}\n");
+        }
+
+        var (exitCode, stdout, stderr) = await Task.Run(() => Run("waivers", "--policies", _folder.Path("policies"), "--decisions", logs, "--format", "json"))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        var decisions = report.RootElement.GetProperty("decisions");
+        Assert.Equal((2, 1), (decisions.GetProperty("lines").GetInt32(), decisions.GetProperty("unreadable").GetInt32()));
+        Assert.Equal([Path.Combine(logs, "decisions.jsonl")], decisions.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        var byName = report.RootElement.GetProperty("waivers").EnumerateArray().ToDictionary(w => w.GetProperty("name").GetString()!, w => w.GetProperty("applied").GetInt32());
+        Assert.Equal(1, byName["long-one"]);
+        Assert.DoesNotContain("not-in-the-set", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
