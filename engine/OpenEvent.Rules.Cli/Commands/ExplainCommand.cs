@@ -238,7 +238,7 @@ internal static class ExplainCommand
 
         if (explanation.Stage is { } stage)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  stage: {(stage.Enforced ? "enforces" : "audits")} ({stage.Reason})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  stage: {(stage.Enforced ? "enforces" : "audits")} ({TextExcerpt.Escape(stage.Reason)})");
         }
 
         if (explanation.Waiver is { } waiver)

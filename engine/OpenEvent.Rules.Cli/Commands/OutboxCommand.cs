@@ -169,27 +169,37 @@ internal static class OutboxCommand
         return command;
     }
 
+    /// <summary>The oldest age an option takes: older reaches before any log or outbox (and past what a date can hold).</summary>
+    internal static readonly TimeSpan MaxAge = TimeSpan.FromDays(36_525);
+
+    /// <summary>An age such as 7d, 12h, 30m, 45s or 1.00:00:00, from zero to <see cref="MaxAge"/>; false for anything else (NaN, infinity and huge numbers included).</summary>
     internal static bool TryParseAge(string text, out TimeSpan age)
     {
         age = default;
-        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0)
+        if (text.Length >= 2 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            TimeSpan? parsed = text[^1] switch
+            var unit = text[^1] switch
             {
-                'd' => TimeSpan.FromDays(number),
-                'h' => TimeSpan.FromHours(number),
-                'm' => TimeSpan.FromMinutes(number),
-                's' => TimeSpan.FromSeconds(number),
-                _ => null,
+                'd' => TimeSpan.FromDays(1),
+                'h' => TimeSpan.FromHours(1),
+                'm' => TimeSpan.FromMinutes(1),
+                's' => TimeSpan.FromSeconds(1),
+                _ => TimeSpan.Zero,
             };
-            if (parsed is { } value)
+            if (unit > TimeSpan.Zero)
             {
-                age = value;
+                // Checked before any TimeSpan is made from the number: TimeSpan.FromDays and the like throw past their range.
+                if (!(number >= 0 && number <= MaxAge / unit))
+                {
+                    return false;
+                }
+
+                age = unit * number;
                 return true;
             }
         }
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out age) && age >= TimeSpan.Zero;
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out age) && age >= TimeSpan.Zero && age <= MaxAge;
     }
 
     /// <summary>Runs <paramref name="work"/> on the outbox named by --broker (or the hosts' settings), else by --db; a broker that cannot be reached is one line on stderr.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Cli.Reporting;
 
@@ -61,7 +62,7 @@ internal static class DecisionText
 
         if (match.Stage is { } stage)
         {
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"    stage: {stage.Reason}");
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"    stage: {TextExcerpt.Escape(stage.Reason)}");
         }
 
         if (match.Waiver is { } waiver)
@@ -74,7 +75,7 @@ internal static class DecisionText
 /// <summary>How text reports name the waiver that let an event through a policy.</summary>
 internal static class WaiverText
 {
-    /// <summary>"waived by orders-backfill (owner data-eng, ticket GOV-12, expires 2026-12-31): prod-deploy-freeze's block and warn do not count".</summary>
-    public static string Describe(Model.WaiverDefinition waiver, string policy) =>
-        $"waived by {waiver.Name} (owner {waiver.Owner}, ticket {waiver.Ticket}, expires {waiver.Expires.Text}): {policy}'s block and warn do not count";
+    /// <summary>"waived by orders-backfill (owner data-eng, ticket GOV-12, expires 2026-12-31): prod-deploy-freeze's block and warn do not count"; escaped, so a policy file's control characters never reach the terminal raw.</summary>
+    public static string Describe(WaiverDefinition waiver, string policy) => TextExcerpt.Escape(
+        $"waived by {waiver.Name} (owner {waiver.Owner}, ticket {waiver.Ticket}, expires {waiver.Expires.Text}): {policy}'s block and warn do not count");
 }

@@ -31,7 +31,7 @@ internal static class WaiverReport
             w.Ticket,
             usage is null ? "-" : usage.ByWaiver.GetValueOrDefault(w.Name)?.Applied.ToString(CultureInfo.InvariantCulture) ?? "0",
             string.Join(",", w.Policies),
-        }).ToList();
+        }.Select(TextExcerpt.Escape).ToArray()).ToList(); // a policy file's control characters never reach the terminal raw
         string[] header = ["WAIVER", "STATE", "DAYS LEFT", "EXPIRES", "OWNER", "TICKET", "APPLIED", "POLICIES"];
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         var text = new StringBuilder();

@@ -66,7 +66,8 @@ internal static partial class WaiverParser
         var trimmed = text.Trim();
         if (DateOnly.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            var end = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1);
+            // The last day a date can hold has no next midnight: it ends at the last instant there is.
+            var end = date == DateOnly.MaxValue ? DateTimeOffset.MaxValue : new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1);
             return new WaiverExpiry(trimmed, end, location);
         }
 

@@ -243,4 +243,21 @@ public sealed class PromoteCheckCommandTests : IDisposable
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.FromHours(8)), PromoteCheckCommand.ParseSince("2026-12-01T08:00:00+08:00", s_now));
         Assert.Null(PromoteCheckCommand.ParseSince("soon", s_now));
     }
+
+    [Theory]
+    [InlineData("99999999999d")] // TimeSpan.FromDays threw OverflowException: the command died with a stack trace
+    [InlineData("Infinityh")]
+    [InlineData("NaNm")]
+    [InlineData("1e308s")]
+    [InlineData("36526d")] // past the 100 years an age may be
+    [InlineData("10675199.02:48:05")] // TimeSpan.MaxValue: now minus it is before year 1
+    [InlineData("-1d")]
+    public void PromoteCheck_AbsurdSince_Exit2NotACrash(string since)
+    {
+        var log = _temp.Write("one.jsonl", "{\"time\":\"2026-11-30T08:00:00Z\"}\n");
+
+        var (exitCode, _, stderr) = Run("promote-check", "dws-deploy-review", "--decisions", log, "--since", since);
+
+        Assert.Equal((2, $"oer: --since '{since}' is not an age or a date: write it like 7d, 24h, 30m, 2026-12-01 or 2026-12-01T08:00:00Z\n"), (exitCode, stderr));
+    }
 }

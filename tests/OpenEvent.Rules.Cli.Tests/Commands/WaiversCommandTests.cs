@@ -113,6 +113,40 @@ public sealed class WaiversCommandTests : IDisposable
     }
 
     [Fact]
+    public void Waivers_Text_ControlCharactersInAWaiverAreEscaped()
+    {
+        // An escape sequence in a policy file must not reach the reviewer's terminal raw (it could hide or recolour rows).
+        var policies = _folder.Path("escaped");
+        Directory.CreateDirectory(policies);
+        File.WriteAllText(Path.Combine(policies, "p.yaml"), """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: freeze }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              actions: [ { block: { reason: frozen } } ]
+            ---
+            apiVersion: openevent.rules/v1
+            kind: Waiver
+            metadata: { name: odd }
+            spec:
+              policies: [freeze]
+              owner: "data\u001b[2Keng"
+              ticket: "GOV-1\r"
+              reason: r
+              expires: 2026-12-31
+
+            """);
+
+        var (exitCode, stdout, stderr) = Run("waivers", "--policies", policies);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.DoesNotContain('\u001b', stdout);
+        Assert.DoesNotContain('\r', stdout);
+        Assert.Contains(@"data\u001b[2Keng", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Waivers_Json_WithoutDecisions_AppliedIsNull()
     {
         var (exitCode, stdout, _) = Run("waivers", "--policies", _folder.Path("policies"), "--format", "json");

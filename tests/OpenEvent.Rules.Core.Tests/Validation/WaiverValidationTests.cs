@@ -90,6 +90,16 @@ public sealed class WaiverValidationTests
     }
 
     [Fact]
+    public async Task Load_LastDateThereIs_EndsAtTheLastInstantInsteadOfAnEngineFault()
+    {
+        // 9999-12-31 has no next midnight: adding a day threw, and the whole file became OER1018.
+        var load = await LoadAsync(Freeze + Waiver(Complete.Replace("2026-06-30", "9999-12-31", StringComparison.Ordinal)));
+
+        Assert.DoesNotContain(load.Diagnostics, d => d.IsError);
+        Assert.Equal(DateTimeOffset.MaxValue, Assert.Single(load.Set.Waivers).Expires.End);
+    }
+
+    [Fact]
     public async Task Load_UnknownPolicy_OER3100WithDidYouMean()
     {
         var load = await LoadAsync(Freeze + Waiver(Complete.Replace("[deploy-freeze]", "[deploy-freez]", StringComparison.Ordinal)));
