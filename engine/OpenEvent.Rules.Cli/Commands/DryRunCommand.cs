@@ -72,34 +72,23 @@ internal static class DryRunCommand
 
     private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
     {
-        var selection = EventFiles.Select(request.Events, stdin, stderr);
-        if (selection is null)
-        {
-            return ExitCodes.Usage;
-        }
-
-        if (!DetailInputs.TryCreate(request.Details, request.FetchDetail, stderr, TimeProvider.System, out var detailSource))
-        {
-            return ExitCodes.Usage;
-        }
-
-        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken, time: request.Time);
-        if (compiled is null)
+        var (inputs, exitCode) = await EvaluationInputs.ReadAsync(request.Events, request.Policies, request.Details, request.FetchDetail, request.Time,
+            stderr, stdin, cancellationToken);
+        if (inputs is null)
         {
             return exitCode;
         }
 
-        var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
-        using (compiled)
+        using (inputs.Compiled)
         {
-            var summary = await EvaluateAllAsync(compiled, selection, detailSource, request.Json, stdout, stderr, cancellationToken);
+            var summary = await EvaluateAllAsync(inputs.Compiled, inputs.Selection, inputs.Details, request.Json, stdout, stderr, cancellationToken);
             if (summary.Events == 0)
             {
-                await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
+                await inputs.ReportNoEventAsync(stderr);
                 return ExitCodes.Failure;
             }
 
-            return summary.Errors > 0 || (warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
+            return summary.Errors > 0 || (inputs.Warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
         }
     }
 

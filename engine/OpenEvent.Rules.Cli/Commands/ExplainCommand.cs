@@ -75,40 +75,29 @@ internal static class ExplainCommand
 
     private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, Stream stdin, CancellationToken cancellationToken)
     {
-        var selection = EventFiles.Select(request.Events, stdin, stderr);
-        if (selection is null)
-        {
-            return ExitCodes.Usage;
-        }
-
-        if (!DetailInputs.TryCreate(request.Details, request.FetchDetail, stderr, TimeProvider.System, out var detailSource))
-        {
-            return ExitCodes.Usage;
-        }
-
-        var (compiled, exitCode, policyWarnings) = await PolicyLoading.CompileAsync(PolicyPaths.From(request.Policies), stderr, cancellationToken, time: request.Time);
-        if (compiled is null)
+        var (inputs, exitCode) = await EvaluationInputs.ReadAsync(request.Events, request.Policies, request.Details, request.FetchDetail, request.Time,
+            stderr, stdin, cancellationToken);
+        if (inputs is null)
         {
             return exitCode;
         }
 
-        var warned = EventFiles.Warn(selection, stderr) || policyWarnings > 0;
-        using (compiled)
+        using (inputs.Compiled)
         {
-            var selected = await SelectPoliciesAsync(compiled, request.PolicyName, stderr);
+            var selected = await SelectPoliciesAsync(inputs.Compiled, request.PolicyName, stderr);
             if (selected is null)
             {
                 return ExitCodes.Usage;
             }
 
-            var (explained, invalid) = await ExplainEventsAsync(compiled, selected.Value, selection, detailSource, request.Json, stdout, stderr, cancellationToken);
+            var (explained, invalid) = await ExplainEventsAsync(inputs.Compiled, selected.Value, inputs.Selection, inputs.Details, request.Json, stdout, stderr, cancellationToken);
             if (explained == 0 && invalid == 0)
             {
-                await stderr.WriteLineAsync($"oer: the inputs hold no event ({string.Join(", ", selection.Inputs.Select(i => i.Name))})");
+                await inputs.ReportNoEventAsync(stderr);
                 return ExitCodes.Failure;
             }
 
-            return invalid > 0 || (warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
+            return invalid > 0 || (inputs.Warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
         }
     }
 
