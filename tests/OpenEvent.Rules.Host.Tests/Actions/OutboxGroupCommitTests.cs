@@ -13,19 +13,7 @@ public sealed class OutboxGroupCommitTests
 {
     private const int Requests = 24;
 
-    private const string ForwardPolicy = """
-        apiVersion: openevent.rules/v1
-        kind: Target
-        metadata: { name: sink }
-        spec: { type: file, path: sink/events.jsonl }
-        ---
-        apiVersion: openevent.rules/v1
-        kind: Policy
-        metadata: { name: forward-deploys }
-        spec:
-          match: { type: ["dataworks:FileChange:DeployFile"] }
-          actions: [ { forward: { target: sink } } ]
-        """;
+    private const string ForwardPolicy = OutboxUnavailableTests.ForwardPolicy;
 
     [Fact]
     public async Task PostEvents_ConcurrentRequests_EachAnswered200WithItsActionStoredOnce()

@@ -11,7 +11,8 @@ namespace OpenEvent.Rules.Host.Tests.Actions;
 /// </summary>
 public sealed class OutboxUnavailableTests
 {
-    private const string ForwardPolicy = """
+    /// <summary>Every deploy forwarded to a file target: one action per event for the outbox to store (shared with OutboxGroupCommitTests).</summary>
+    internal const string ForwardPolicy = """
         apiVersion: openevent.rules/v1
         kind: Target
         metadata: { name: sink }
