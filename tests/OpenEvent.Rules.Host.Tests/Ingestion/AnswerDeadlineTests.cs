@@ -13,6 +13,7 @@ namespace OpenEvent.Rules.Host.Tests.Ingestion;
 /// DataWorks:AnswerWithin, an outbox locked by another writer, an outbox that refuses the actions. A real DataWorks
 /// stand-in verifies the signed answers; bounds are generous (the machine is shared), never speed assertions.
 /// </summary>
+[Collection(AnswerDeadlineCollection.Name)]
 public sealed class AnswerDeadlineTests
 {
     private const string AccessKeyId = "LTAIdeadline";
