@@ -51,6 +51,19 @@ internal static class CompileBenchmark
         // A fresh cache folder: the first load compiles the conditions (a first start), the next ones load them from it.
         var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = cache });
         var totals = new List<(double Load, double Compile, double Cpu)>();
+        if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "compile")
+        {
+            // For a profiler attached to this process (perf record -p, DOTNET_PerfMapEnabled=1): loads alone for 60 s.
+            Console.WriteLine($"profiling: loads only, pid {Environment.ProcessId}");
+            var until = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                await LoadAndCompileAsync(folder, compiler);
+            }
+
+            return;
+        }
+
         for (var run = 0; run <= Runs; run++)
         {
             totals.Add(await LoadAndCompileAsync(folder, compiler));
@@ -65,11 +78,11 @@ internal static class CompileBenchmark
         Console.WriteLine(Row("first load (cold)", totals[0]));
         Console.WriteLine(Row($"median of {Runs} next" + (conditions ? " (conditions from the cache)" : ""), warm));
         Console.WriteLine();
-        Console.WriteLine("| stage (warm) | ms |");
-        Console.WriteLine("|---|---:|");
-        foreach (var (stage, ms) in await StagesAsync(folder, conditions ? new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }) : null))
+        Console.WriteLine("| stage (warm) | ms | CPU ms (this thread) |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (stage, ms, cpuMs) in await StagesAsync(folder, conditions ? new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }) : null))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} | {cpuMs:N0} |"));
         }
     }
 
@@ -95,15 +108,17 @@ internal static class CompileBenchmark
     }
 
     /// <summary>The same work stage by stage (the loader interleaves the first four per file; here each runs over all files in turn).</summary>
-    private static async Task<List<(string Stage, double Ms)>> StagesAsync(string folder, IConditionCompiler? conditions)
+    private static async Task<List<(string Stage, double Ms, double CpuMs)>> StagesAsync(string folder, IConditionCompiler? conditions)
     {
-        var stages = new List<(string, double)>();
+        var stages = new List<(string, double, double)>();
         var clock = Stopwatch.StartNew();
         T Time<T>(string stage, Func<T> work)
         {
+            // Each stage runs on this thread, so its CPU time is the thread's (the GC's background work is not in it).
+            var cpu = ThreadCpuTime.Nanoseconds();
             clock.Restart();
             var value = work();
-            stages.Add((stage, clock.Elapsed.TotalMilliseconds));
+            stages.Add((stage, clock.Elapsed.TotalMilliseconds, (ThreadCpuTime.Nanoseconds() - cpu) / 1e6));
             return value;
         }
 
@@ -135,7 +150,7 @@ internal static class CompileBenchmark
             });
         }
 
-        stages.Add(("analysis (oer analyze)", 0));
+        stages.Add(("analysis (oer analyze)", 0, 0));
         return stages;
     }
 
