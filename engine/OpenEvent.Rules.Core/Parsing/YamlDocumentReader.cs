@@ -47,9 +47,10 @@ internal static partial class YamlDocumentReader
     /// The bytes of a policy file, read with every guard of <see cref="BoundedFileReader"/> (regular files only, at most
     /// <see cref="MaxFileBytes"/>); null with a diagnostic naming the file (never its content) when it cannot be read.
     /// </summary>
-    public static byte[]? ReadFileBytes(string path, DiagnosticBag diagnostics, string file, string? containedIn = null)
+    /// <param name="listedRealPath">The file's real path as the folder walk found it, if it did (see <see cref="BoundedFileReader"/>).</param>
+    public static byte[]? ReadFileBytes(string path, DiagnosticBag diagnostics, string file, string? containedIn = null, string? listedRealPath = null)
     {
-        var result = BoundedFileReader.Read(path, MaxFileBytes, containedIn);
+        var result = BoundedFileReader.Read(path, MaxFileBytes, containedIn, listedRealPath);
         var location = new SourceLocation(file, 0, 0);
         switch (result.Status)
         {
