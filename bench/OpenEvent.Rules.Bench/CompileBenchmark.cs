@@ -78,11 +78,11 @@ internal static class CompileBenchmark
         Console.WriteLine(Row("first load (cold)", totals[0]));
         Console.WriteLine(Row($"median of {Runs} next" + (conditions ? " (conditions from the cache)" : ""), warm));
         Console.WriteLine();
-        Console.WriteLine("| stage (warm) | ms | CPU ms (this thread) |");
-        Console.WriteLine("|---|---:|---:|");
-        foreach (var (stage, ms, cpuMs) in await StagesAsync(folder, conditions ? new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }) : null))
+        Console.WriteLine("| stage (warm) | ms | CPU ms (this thread) | allocated MB |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (stage, ms, cpuMs, mb) in await StagesAsync(folder, conditions ? new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }) : null))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} | {cpuMs:N0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} | {cpuMs:N0} | {mb:N0} |"));
         }
     }
 
@@ -112,17 +112,18 @@ internal static class CompileBenchmark
     }
 
     /// <summary>The same work stage by stage (the loader interleaves the first four per file; here each runs over all files in turn).</summary>
-    private static async Task<List<(string Stage, double Ms, double CpuMs)>> StagesAsync(string folder, IConditionCompiler? conditions)
+    private static async Task<List<(string Stage, double Ms, double CpuMs, double AllocatedMb)>> StagesAsync(string folder, IConditionCompiler? conditions)
     {
-        var stages = new List<(string, double, double)>();
+        var stages = new List<(string, double, double, double)>();
         var clock = Stopwatch.StartNew();
         T Time<T>(string stage, Func<T> work)
         {
             // Each stage runs on this thread, so its CPU time is the thread's (the GC's background work is not in it).
             var cpu = ThreadCpuTime.Nanoseconds();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             clock.Restart();
             var value = work();
-            stages.Add((stage, clock.Elapsed.TotalMilliseconds, (ThreadCpuTime.Nanoseconds() - cpu) / 1e6));
+            stages.Add((stage, clock.Elapsed.TotalMilliseconds, (ThreadCpuTime.Nanoseconds() - cpu) / 1e6, (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1e6));
             return value;
         }
 
@@ -154,7 +155,7 @@ internal static class CompileBenchmark
             });
         }
 
-        stages.Add(("analysis (oer analyze)", 0, 0));
+        stages.Add(("analysis (oer analyze)", 0, 0, 0));
         return stages;
     }
 
