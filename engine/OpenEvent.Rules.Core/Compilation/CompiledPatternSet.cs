@@ -116,6 +116,7 @@ internal sealed class CompiledPatternSet
             }
 
             result.VerifiedCount++;
+            result.VerifiedLog?.Add(id);
             if (_patterns[id].Matches(view, 0))
             {
                 result.Add(id);
