@@ -103,7 +103,7 @@ internal static class HostBenchmark
             apiVersion: openevent.rules/v1
             kind: Target
             metadata: { name: archive }
-            spec: { type: file, path: "{{Path.Combine(root, "archive.jsonl")}}" }
+            spec: { type: file, path: archive.jsonl }
             """);
         return policies;
     }
@@ -114,6 +114,7 @@ internal static class HostBenchmark
             "--urls", "http://127.0.0.1:0",
             "--OpenEventRules:PoliciesPath", policies,
             "--OpenEventRules:DataDirectory", Path.Combine(root, "data"),
+            "--OpenEventRules:Actions:File:Directory", root,
             "--OpenEventRules:Outbox:Path", Path.Combine(root, "data", "outbox.db"),
             "--OpenEventRules:Outbox:Synchronous", synchronous,
             "--OpenEventRules:DecisionLog:Path", Path.Combine(root, "decisions.jsonl"),

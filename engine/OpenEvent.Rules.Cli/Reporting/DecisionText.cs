@@ -5,7 +5,9 @@ using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Cli.Reporting;
 
-/// <summary>The detailed human-readable form of one decision, used in `oer test` failure reports.</summary>
+/// <summary>The detailed human-readable form of one decision, used in `oer test` failure reports. Everything that comes
+/// from an event (its type, id, rendered reasons and messages) is escaped, as in dry-run: control characters never reach
+/// the terminal raw and each item stays on its line.</summary>
 internal static class DecisionText
 {
     public static string Format(Decision decision)
@@ -15,11 +17,11 @@ internal static class DecisionText
         text.Append(CultureInfo.InvariantCulture, $"{e.File}[{e.Index}]");
         if (decision.Error is { } error)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  INVALID {error.Id}: {error.Message}");
+            text.Append(CultureInfo.InvariantCulture, $"  INVALID {error.Id}: {TextExcerpt.Escape(error.Message)}");
             return text.ToString();
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"  {e.Type}  id={e.Id}");
+        text.Append(CultureInfo.InvariantCulture, $"  {TextExcerpt.Escape(e.Type ?? "")}  id={TextExcerpt.Escape(e.Id ?? "")}");
         text.AppendLine();
         text.Append("  verdict: ").Append(decision.Verdict is { } v ? DecisionJson.VerdictText(v) : "none (regular event)");
         if (decision.Matched.IsEmpty && decision.Audit.IsEmpty)
@@ -39,7 +41,7 @@ internal static class DecisionText
 
         foreach (var failure in decision.ConditionFailures)
         {
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  condition error in {failure.Policy} ({failure.Location}): {failure.Message}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}");
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  condition error in {failure.Policy} ({failure.Location}): {TextExcerpt.Escape(failure.Message)}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}");
         }
 
         return text.ToString();
@@ -50,14 +52,14 @@ internal static class DecisionText
         text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {label}: {match.Policy} (priority {match.Priority}, {match.Location})");
         foreach (var action in match.Actions)
         {
-            text.AppendLine().Append("    ").Append(action switch
+            text.AppendLine().Append("    ").Append(TextExcerpt.Escape(action switch
             {
                 BlockOutcome block => $"block: {block.Reason}",
                 WarnOutcome warn => $"warn: {warn.Reason}",
                 NotifyOutcome notify => $"notify {notify.Channel}: {notify.Message}",
                 ForwardOutcome forward => $"forward to {forward.Target}",
                 _ => action.Kind,
-            });
+            }));
         }
 
         if (match.Stage is { } stage)

@@ -32,10 +32,10 @@ internal static class TestReport
                 switch (result.Outcome)
                 {
                     case TestOutcome.Passed:
-                        writer.WriteLine($"PASS  {suite.Name} › {result.Name}");
+                        writer.WriteLine($"PASS  {suite.Name} › {TextExcerpt.Escape(result.Name)}");
                         break;
                     case TestOutcome.Failed:
-                        writer.WriteLine($"FAIL  {suite.Name} › {result.Name} ({result.Location})");
+                        writer.WriteLine($"FAIL  {suite.Name} › {TextExcerpt.Escape(result.Name)} ({result.Location})");
                         foreach (var line in DiffLines(result))
                         {
                             writer.WriteLine(Indent + line);
@@ -49,7 +49,7 @@ internal static class TestReport
 
                         break;
                     default:
-                        writer.WriteLine($"ERROR {suite.Name} › {result.Name} ({result.Location})");
+                        writer.WriteLine($"ERROR {suite.Name} › {TextExcerpt.Escape(result.Name)} ({result.Location})");
                         foreach (var error in result.Errors)
                         {
                             WriteDiagnostic(writer, error);
@@ -73,8 +73,10 @@ internal static class TestReport
     {
         foreach (var failure in result.Failures)
         {
-            yield return "- " + failure.Expected;
-            yield return "+ " + failure.Actual;
+            // Expectations come from test files and actual values from events: escaped, they stay on their line and
+            // stay characters XML can carry (an ESC made JUnit output throw).
+            yield return "- " + TextExcerpt.Escape(failure.Expected);
+            yield return "+ " + TextExcerpt.Escape(failure.Actual);
         }
     }
 
@@ -171,14 +173,14 @@ internal static class TestReport
     private static void WriteCase(XmlWriter xml, string classname, TestCaseResult result)
     {
         xml.WriteStartElement("testcase");
-        xml.WriteAttributeString("name", result.Name);
+        xml.WriteAttributeString("name", TextExcerpt.Escape(result.Name));
         xml.WriteAttributeString("classname", classname);
         xml.WriteAttributeString("file", result.Location.File);
         xml.WriteAttributeString("line", result.Location.Line.ToString(CultureInfo.InvariantCulture));
         if (result.Outcome == TestOutcome.Failed)
         {
             xml.WriteStartElement("failure");
-            xml.WriteAttributeString("message", $"{result.Failures.Length} expectation(s) did not hold: {string.Join("; ", result.Failures.Select(f => f.Expected))}");
+            xml.WriteAttributeString("message", $"{result.Failures.Length} expectation(s) did not hold: {TextExcerpt.Escape(string.Join("; ", result.Failures.Select(f => f.Expected)))}");
             xml.WriteAttributeString("type", "expectation");
             xml.WriteString(string.Join('\n', DiffLines(result)));
             xml.WriteEndElement();

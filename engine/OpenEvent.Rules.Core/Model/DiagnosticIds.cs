@@ -155,6 +155,9 @@ public static class DiagnosticIds
     /// <summary>A warning: numeric on a field DataWorks documents as a number that may arrive as text; numeric-string compares both.</summary>
     public const string NumericOnTextField = "OER3061";
 
+    /// <summary>A file target's path is absolute, climbs out with '..', or holds a backslash or control character: file targets write only below the host's Actions:File:Directory.</summary>
+    public const string FileTargetPathOutside = "OER3062";
+
     // The event's detail (issue 14: GetIDEEventDetail)
     /// <summary>A policy reads the detail (pattern, exclusion, template or condition) but matches event types that have none.</summary>
     public const string DetailOnTypeWithoutDetail = "OER3070";

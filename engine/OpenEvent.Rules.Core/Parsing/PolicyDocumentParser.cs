@@ -200,6 +200,11 @@ internal static partial class PolicyDocumentParser
                 bag.Error(DiagnosticIds.MissingKey, map.LocateKey("/spec"), $"target '{name}' of type file needs 'path'",
                     "add path: with the JSON Lines file to append to, e.g. path: audit/events.jsonl");
             }
+            else if (FileTargetPath.Problem(path) is { } problem)
+            {
+                bag.Error(DiagnosticIds.FileTargetPathOutside, map.Locate("/spec/path"), $"the path of file target '{name}' {problem}: '{TextExcerpt.Escape(path)}'",
+                    "write a relative path with '/' between plain names, e.g. path: audit/events.jsonl; the host appends below its file-target folder (OpenEventRules:Actions:File:Directory)");
+            }
 
             diagnostics.AddRange(bag.Items);
             return bag.HasErrors ? null : new TargetDefinition(name, TargetType.File, null, path, headers, location) { ReceivesBlocked = ReceivesBlocked(spec) };

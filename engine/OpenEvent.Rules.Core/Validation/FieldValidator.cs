@@ -11,7 +11,8 @@ namespace OpenEvent.Rules.Validation;
 /// attribute), OER3022 (every entry of a value list can never match the documented JSON type of the field, e.g.
 /// <c>status: ["5"]</c> on an integer) and OER3038 (a warning: one entry can never match, the others can, e.g.
 /// <c>fileType: ["10", 10]</c>). Checked in spec.match, its <c>$or</c> branches and every exclusion. What each
-/// operator can match is the operator's own (<see cref="Matcher.NeverMatches"/>); this walks the patterns.
+/// operator can match is the operator's own (<see cref="Matcher.NeverMatches"/>); this walks the patterns. A waiver's
+/// <c>match</c> is checked the same way, against the types its policies match.
 /// </summary>
 internal sealed class FieldValidator
 {
@@ -20,19 +21,31 @@ internal sealed class FieldValidator
         foreach (var policy in context.Set.Policies)
         {
             var types = context.MatchedTypes(policy);
-            Walk(context, policy.Name, policy.Match, "", types);
+            var owner = $"Policy '{policy.Name}'";
+            Walk(context, owner, policy.Match, "", types);
             foreach (var exclusion in policy.Exclude)
             {
                 if (exclusion.Match is not null)
                 {
                     // An exclusion only ever sees events the policy matched.
-                    Walk(context, policy.Name, exclusion.Match, "", types.Intersect(context.MatchedTypes(exclusion.Match)));
+                    Walk(context, owner, exclusion.Match, "", types.Intersect(context.MatchedTypes(exclusion.Match)));
                 }
+            }
+        }
+
+        foreach (var waiver in context.Set.Waivers)
+        {
+            if (waiver.Match is { } match)
+            {
+                // A waiver's match only ever sees events its policies matched (unknown names are OER3100's).
+                var waived = context.Set.Policies.Where(p => waiver.Policies.Contains(p.Name, StringComparer.Ordinal)).Select(context.MatchedTypes).ToList();
+                var types = waived.Count == 0 ? context.Resolver.All : context.Resolver.Union(waived);
+                Walk(context, $"Waiver '{waiver.Name}'", match, "", types.Intersect(context.MatchedTypes(match)));
             }
         }
     }
 
-    private static void Walk(ValidationContext context, string policy, PatternObject pattern, string prefix, MatchedTypes types)
+    private static void Walk(ValidationContext context, string owner, PatternObject pattern, string prefix, MatchedTypes types)
     {
         foreach (var member in pattern.Members)
         {
@@ -42,26 +55,26 @@ internal sealed class FieldValidator
                     // The event's detail is not an envelope attribute: DetailValidator checks it against the detail schemas.
                     break;
                 case LeafMember leaf:
-                    CheckLeaf(context, policy, leaf, prefix + leaf.Name, types);
+                    CheckLeaf(context, owner, leaf, prefix + leaf.Name, types);
                     break;
                 case NestedMember nested when prefix.Length == 0:
                     if (nested.Name == "data")
                     {
-                        Walk(context, policy, nested.Pattern, "data.", types);
+                        Walk(context, owner, nested.Pattern, "data.", types);
                     }
                     else
                     {
                         // Envelope attributes other than data are strings: a nested pattern there never matches,
                         // and an unknown name is most likely a typo.
-                        CheckEnvelopeName(context, policy, nested.Name, nested.Location);
+                        CheckEnvelopeName(context, owner, nested.Name, nested.Location);
                     }
 
                     break;
                 case NestedMember nested:
                     // Report an undocumented object once, not once per leaf below it.
-                    if (CheckDocumented(context, policy, prefix + nested.Name, nested.Location, types))
+                    if (CheckDocumented(context, owner, prefix + nested.Name, nested.Location, types))
                     {
-                        Walk(context, policy, nested.Pattern, prefix + nested.Name + ".", types);
+                        Walk(context, owner, nested.Pattern, prefix + nested.Name + ".", types);
                     }
 
                     break;
@@ -70,7 +83,7 @@ internal sealed class FieldValidator
                     {
                         // Only top-level branches can constrain the event type; a branch under data has no 'type'.
                         var branchTypes = prefix.Length == 0 ? types.Intersect(context.MatchedTypes(branch)) : types;
-                        Walk(context, policy, branch, prefix, branchTypes);
+                        Walk(context, owner, branch, prefix, branchTypes);
                     }
 
                     break;
@@ -78,16 +91,16 @@ internal sealed class FieldValidator
         }
     }
 
-    private static void CheckLeaf(ValidationContext context, string policy, LeafMember leaf, string path, MatchedTypes types)
+    private static void CheckLeaf(ValidationContext context, string owner, LeafMember leaf, string path, MatchedTypes types)
     {
         if (!path.Contains('.', StringComparison.Ordinal))
         {
-            if (!CheckEnvelopeName(context, policy, leaf.Name, leaf.Location))
+            if (!CheckEnvelopeName(context, owner, leaf.Name, leaf.Location))
             {
                 return;
             }
         }
-        else if (!CheckDocumented(context, policy, path, leaf.Location, types))
+        else if (!CheckDocumented(context, owner, path, leaf.Location, types))
         {
             return;
         }
@@ -101,7 +114,7 @@ internal sealed class FieldValidator
 
         // A list is an OR: an entry that can never match the documented type is dead weight when another entry can
         // match (["10", 10] on an integer still matches 10, as in EventBridge), and a broken policy when none can.
-        var field = new DocumentedField(policy, leaf.Name, path, jsonTypes);
+        var field = new DocumentedField(owner, leaf.Name, path, jsonTypes);
         var problems = leaf.Matchers.Select(m => (Matcher: m, Problem: m.NeverMatches(field))).ToList();
         var hopeless = problems.TrueForAll(p => p.Problem is not null);
         foreach (var (matcher, problem) in problems)
@@ -124,7 +137,7 @@ internal sealed class FieldValidator
         }
     }
 
-    private static bool CheckEnvelopeName(ValidationContext context, string policy, string name, SourceLocation location)
+    private static bool CheckEnvelopeName(ValidationContext context, string owner, string name, SourceLocation location)
     {
         if (EnvelopeAttributes.Names.Contains(name))
         {
@@ -133,7 +146,7 @@ internal sealed class FieldValidator
 
         var suggestion = Suggestions.Closest(name, EnvelopeAttributes.Names);
         context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
-            $"Policy '{policy}': '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events",
+            $"{owner}: '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events",
             OperatorHint(name) + Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
         return false;
     }
@@ -146,7 +159,7 @@ internal sealed class FieldValidator
             : "";
 
     /// <returns>True when some matched type documents <paramref name="path"/> (or nothing can be said).</returns>
-    private static bool CheckDocumented(ValidationContext context, string policy, string path, SourceLocation location, MatchedTypes types)
+    private static bool CheckDocumented(ValidationContext context, string owner, string path, SourceLocation location, MatchedTypes types)
     {
         // A pattern that matches nothing is reported elsewhere (OER3020 / OER3023); its fields cannot be judged.
         if (types.IsEmpty || FieldDocs.IsDocumented(types, path))
@@ -156,7 +169,7 @@ internal sealed class FieldValidator
 
         var suggestion = Suggestions.Closest(path, FieldDocs.DataPaths(types));
         context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
-            $"Policy '{policy}': '{path}' is not documented for {types.Describe()}",
+            $"{owner}: '{path}' is not documented for {types.Describe()}",
             OperatorHint(path[(path.LastIndexOf('.') + 1)..]) + Suggestions.DidYouMean(suggestion) + "Field names are case-sensitive; the documented fields are in schemas/events/<family>.schema.json. A field that is never sent never matches.");
         return false;
     }

@@ -98,7 +98,8 @@ internal sealed class MatchedTypesResolver
         _ => _all,
     };
 
-    private MatchedTypes Union(IEnumerable<MatchedTypes> branches)
+    /// <summary>Either constraint (OR): every type some branch keeps; one unconstrained branch lets every type through.</summary>
+    public MatchedTypes Union(IEnumerable<MatchedTypes> branches)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var branch in branches)

@@ -71,6 +71,12 @@ internal sealed class ChannelLimitOptions
 
 internal sealed class FileTargetOptions
 {
+    /// <summary>
+    /// The folder every file target's path is below (relative: under DataDirectory). A policy file names only a relative
+    /// path inside it (OER3062), so no policy can make the host append to its outbox, its decision log or any other file.
+    /// </summary>
+    public string Directory { get; set; } = "targets";
+
     /// <summary>A file target is rolled over (events.1.jsonl, ...) once it exceeds this size.</summary>
     public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
 

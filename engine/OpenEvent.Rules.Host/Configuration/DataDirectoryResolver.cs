@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace OpenEvent.Rules.Host.Configuration;
 
 /// <summary>
-/// Makes the relative paths of the host's files (outbox, decision log) absolute under
+/// Makes the relative paths of the host's files (outbox, decision log, file targets' folder) absolute under
 /// <see cref="RulesHostOptions.DataDirectory"/>, so that starting the host from another folder neither scatters
 /// data/ and logs/ folders nor silently opens an empty outbox. Absolute paths are left as they are.
 /// </summary>
@@ -14,6 +14,7 @@ internal sealed class DataDirectoryResolver : IPostConfigureOptions<RulesHostOpt
         var root = Resolve(options);
         options.Outbox.Path = Under(root, options.Outbox.Path) ?? options.Outbox.Path;
         options.DecisionLog.Path = Under(root, options.DecisionLog.Path);
+        options.Actions.File.Directory = Under(root, options.Actions.File.Directory) ?? options.Actions.File.Directory;
     }
 
     /// <summary>The data directory: the setting when given, else the folder holding the policy folder (or file).</summary>

@@ -165,6 +165,10 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
 
         Range(failures, "Actions:File:MaxFileBytes", actions.File.MaxFileBytes, 1024, long.MaxValue);
         Range(failures, "Actions:File:RetainedFiles", actions.File.RetainedFiles, 0, 1000);
+        if (string.IsNullOrWhiteSpace(actions.File.Directory))
+        {
+            failures.Add($"{Prefix}Actions:File:Directory is empty: name the folder file targets append below, e.g. targets (under DataDirectory).");
+        }
     }
 
     private static void ValidateDataWorks(List<string> failures, DataWorksOptions dataWorks)

@@ -18,6 +18,7 @@ internal sealed class RulesMetrics : IDisposable
     private readonly Counter<long> _evaluated;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _matches;
+    private readonly Counter<long> _waived;
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _reloadsAbandoned;
@@ -41,6 +42,7 @@ internal sealed class RulesMetrics : IDisposable
         _evaluated = _meter.CreateCounter<long>("oer.events.evaluated", description: "Events evaluated, by type and verdict (none for regular events).");
         _rejected = _meter.CreateCounter<long>("oer.events.rejected", description: "Inputs refused, by reason (invalid-json, too-large, unauthorized, ...).");
         _matches = _meter.CreateCounter<long>("oer.policy.matches", description: "Policy matches, by policy and mode.");
+        _waived = _meter.CreateCounter<long>("oer.waivers.applied", description: "Enforced matches whose block or warn a waiver relaxed, by waiver and policy.");
         _latency = _meter.CreateHistogram<double>("oer.evaluation.duration", unit: "s", description: "Time to evaluate one event.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1] });
         _reloads = _meter.CreateCounter<long>("oer.policy.reloads", description: "Policy reloads, by result (success, failure).");
@@ -81,6 +83,11 @@ internal sealed class RulesMetrics : IDisposable
         foreach (var match in decision.Matched)
         {
             _matches.Add(1, new("policy", match.Policy), new("mode", "enforce"));
+            if (match.Waiver is { } waiver)
+            {
+                // Bounded like the policy label: waiver names come from the loaded set, never from the event.
+                _waived.Add(1, new("waiver", waiver.Name), new("policy", match.Policy));
+            }
         }
 
         foreach (var match in decision.Audit)

@@ -39,7 +39,7 @@ internal static class DecisionApi
         app.MapGet("/console/api/decisions/{sequence:long}", DetailAsync);
     }
 
-    /// <summary>The decision as a row of the Decisions page: the decision log's fields, the event's scope, and whether its event is kept.</summary>
+    /// <summary>The decision as a row of the Decisions page: the decision log's fields (the waivers that relaxed a match included), the event's scope, and whether its event is kept.</summary>
     public static void WriteSummary(Utf8JsonWriter json, RecentDecision recent)
     {
         var decision = recent.Decision;
@@ -52,6 +52,16 @@ internal static class DecisionApi
         WriteNames(json, "matched", decision.Matched.Select(m => m.Policy));
         WriteNames(json, "audit", decision.Audit.Select(m => m.Policy));
         WriteNames(json, "actions", decision.Matched.SelectMany(m => m.Actions).Select(a => a.Kind));
+        json.WriteStartArray("waived");
+        foreach (var match in decision.Matched.Where(m => m.Waiver is not null))
+        {
+            json.WriteStartObject();
+            json.WriteString("policy", match.Policy);
+            json.WriteString("waiver", match.Waiver!.Name);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteNumber("conditionErrors", decision.ConditionFailures.Length);
         json.WriteString("revision", recent.Revision);
         json.WriteNumber("latencyMs", Math.Round(recent.LatencySeconds * 1000, 3));

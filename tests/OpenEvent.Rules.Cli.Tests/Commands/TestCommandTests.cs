@@ -387,6 +387,32 @@ public sealed class TestCommandTests : IDisposable
         Assert.Equal("OER4002", (string?)Assert.Single(cases[2].Elements("error")).Attribute("type"));
     }
 
+    [Fact]
+    public void Test_ControlCharactersFromEventsAndCases_AreEscapedInTextAndJunit()
+    {
+        // A file name with an escape sequence and a line break renders into the block reason; the case's name and its
+        // expectation carry control characters too. Raw, they reached the terminal and made the JUnit writer throw.
+        WriteTests($"""
+                - name: "wrong\ewhere"
+                  event: {DeployEvent}
+                  patch: {"{"} data: {"{"} fileName: "x\e[2J\nPASS" {"}"} {"}"}
+                  expect: {"{"} verdict: OK, reasonContains: "y\e" {"}"}
+
+            """);
+
+        var (textExit, text, _) = Run("test", _temp.Root);
+        var (junitExit, junit, _) = Run("test", _temp.Root, "--format", "junit");
+
+        Assert.Equal((ExitCodes.Failure, ExitCodes.Failure), (textExit, junitExit));
+        Assert.DoesNotContain('\u001b', text + junit);
+        Assert.Contains("FAIL  freeze-tests › wrong\\u001bwhere (", text);
+        Assert.Contains("      - a block or warn reason containing \"y\\u001b\"\n      + reasons: \"Deploying x\\u001b[2J\\nPASS is frozen\"\n", text);
+        Assert.Contains("        block: Deploying x\\u001b[2J\\nPASS is frozen\n", text);
+        var testCase = XDocument.Parse(junit).Root!.Descendants("testcase").Single();
+        Assert.Equal("wrong\\u001bwhere", (string?)testCase.Attribute("name"));
+        Assert.Contains("+ reasons: \"Deploying x\\u001b[2J\\nPASS is frozen\"", testCase.Element("failure")!.Value);
+    }
+
     [Theory]
     [InlineData("test", "no-such-folder")]
     [InlineData("test", "--format", "xml")]

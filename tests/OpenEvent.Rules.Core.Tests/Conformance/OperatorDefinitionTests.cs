@@ -135,7 +135,7 @@ public sealed partial class OperatorDefinitionTests
         {
             foreach (var jsonType in new[] { "string", "integer", "number", "boolean" })
             {
-                if (matcher.NeverMatches(new DocumentedField("p", "f", "data.f", [jsonType])) is not { } never)
+                if (matcher.NeverMatches(new DocumentedField("Policy 'p'", "f", "data.f", [jsonType])) is not { } never)
                 {
                     continue;
                 }

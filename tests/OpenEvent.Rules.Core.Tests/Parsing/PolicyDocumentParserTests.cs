@@ -193,6 +193,35 @@ public sealed class PolicyDocumentParserTests
         Assert.Equal("target 'sink' of type file needs 'path'", diagnostic.Message);
     }
 
+    [Theory]
+    [InlineData("/etc/cron.d/archive", "is absolute")]
+    [InlineData("~/archive.jsonl", "is absolute")]
+    [InlineData("C:archive.jsonl", "is absolute")]
+    [InlineData("../data/outbox.db", "climbs out of its folder with '..'")]
+    [InlineData("audit/../../x.jsonl", "climbs out of its folder with '..'")]
+    [InlineData("audit//x.jsonl", "has an empty or '.' segment")]
+    [InlineData("audit/", "has an empty or '.' segment")]
+    [InlineData("./x.jsonl", "has an empty or '.' segment")]
+    [InlineData("audit\\x.jsonl", "holds a backslash or a control character")]
+    [InlineData("audit\u001b[2J.jsonl", "holds a backslash or a control character")]
+    public void ParseTarget_FilePathLeavingItsFolder_Oer3062(string path, string problem)
+    {
+        var (target, diagnostics) = Target($"  type: file\n  path: \"{path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\u001b", "\\e", StringComparison.Ordinal)}\"\n");
+
+        Assert.Null(target);
+        var diagnostic = SingleError(diagnostics, DiagnosticIds.FileTargetPathOutside, 6, 9);
+        Assert.Equal($"the path of file target 'sink' {problem}: '{TextExcerpt.Escape(path)}'", diagnostic.Message);
+        Assert.StartsWith("write a relative path with '/' between plain names, e.g. path: audit/events.jsonl", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseTarget_FilePathOverTheLengthBound_Oer3062()
+    {
+        var (_, diagnostics) = Target($"  type: file\n  path: {string.Join('/', Enumerable.Repeat("abcdefgh", 60))}\n");
+
+        Assert.StartsWith("the path of file target 'sink' is longer than 512 characters: '", SingleError(diagnostics, DiagnosticIds.FileTargetPathOutside, 6, 9).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ParseTarget_FileWithUrl_Oer1014()
     {

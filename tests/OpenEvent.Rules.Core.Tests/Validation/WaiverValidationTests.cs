@@ -167,4 +167,32 @@ public sealed class WaiverValidationTests
         Assert.Empty(WaiverReview.Review(set, s_june1, expiringWithinDays: 5));
         Assert.Single(WaiverReview.Review(set, s_june1, expiringWithinDays: 10));
     }
+
+    [Fact]
+    public async Task Load_WaiverMatchOnAFieldItsPoliciesEventsLack_OER3021AndOER3022NameTheWaiver()
+    {
+        // fileNme is a typo of the deploy's fileName; status is documented for instances, not for deploys; fileType
+        // is an integer there, so a quoted number never equals it. The waiver's match is judged against the types its
+        // policy matches, as a policy's exclusion is.
+        var load = await LoadAsync(Freeze + Waiver(Complete + "\n" + """
+              match: { data: { fileNme: [{ prefix: "dws_" }], status: [5], fileType: ["10"] } }
+            """));
+
+        Assert.Equal(
+            [(DiagnosticIds.UndocumentedField, "Waiver 'orders-backfill': 'data.fileNme' is not documented for dataworks:FileChange:DeployFile", 20),
+             (DiagnosticIds.UndocumentedField, "Waiver 'orders-backfill': 'data.status' is not documented for dataworks:FileChange:DeployFile", 51),
+             (DiagnosticIds.OperatorFieldTypeMismatch, "Waiver 'orders-backfill': the string \"10\" can never equal 'data.fileType', which is documented as integer", 75)],
+            load.Diagnostics.Select(d => (d.Id, d.Message, d.Location.Column)));
+        Assert.StartsWith("Did you mean 'data.fileName'? ", load.Diagnostics[0].Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_WaiverMatchOnDocumentedFields_NoDiagnostics()
+    {
+        var load = await LoadAsync(Freeze + Waiver(Complete + "\n" + """
+              match: { data: { fileName: [{ prefix: "dws_" }], fileType: [10] } }
+            """));
+
+        Assert.Empty(load.Diagnostics);
+    }
 }

@@ -88,9 +88,10 @@ public sealed class ActionDeliveryTests
             var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
             var hook = await StandInServer.StartAsync();
             var audit = await StandInServer.StartAsync();
-            var file = Path.Combine(Path.GetTempPath(), "oer-sink-" + Guid.NewGuid().ToString("N"), "events.jsonl");
-            var host = await ActionHarness.StartAsync(Policies(hook.Url("/hook"), audit.Url("/audit"), file),
-                [.. DataWorksSettings(dataWorks, AccessKeyId, AccessKeySecret), .. settings]);
+            var folder = Path.Combine(Path.GetTempPath(), "oer-sink-" + Guid.NewGuid().ToString("N"));
+            var file = Path.Combine(folder, "sink", "events.jsonl");
+            var host = await ActionHarness.StartAsync(Policies(hook.Url("/hook"), audit.Url("/audit"), "sink/events.jsonl"),
+                [.. DataWorksSettings(dataWorks, AccessKeyId, AccessKeySecret), "--OpenEventRules:Actions:File:Directory", folder, .. settings]);
             return new Setup { DataWorks = dataWorks, Hook = hook, Audit = audit, Host = host, FilePath = file };
         }
 
@@ -100,9 +101,10 @@ public sealed class ActionDeliveryTests
             await DataWorks.DisposeAsync();
             await Hook.DisposeAsync();
             await Audit.DisposeAsync();
-            if (Directory.Exists(Path.GetDirectoryName(FilePath)))
+            var folder = Path.GetDirectoryName(Path.GetDirectoryName(FilePath))!;
+            if (Directory.Exists(folder))
             {
-                Directory.Delete(Path.GetDirectoryName(FilePath)!, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
         }
     }

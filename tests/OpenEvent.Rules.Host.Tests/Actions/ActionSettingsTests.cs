@@ -25,6 +25,7 @@ public sealed class ActionSettingsTests
             "--OpenEventRules:Outbox:LeaseDuration", "00:00:05",
             "--OpenEventRules:Actions:Timeout", "00:00:10",
             "--OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute", "-1",
+            "--OpenEventRules:Actions:File:Directory", " ",
             "--OpenEventRules:DataWorks:FailMode", "MAYBE",
             "--OpenEventRules:DataWorks:Endpoint", "dataworks.cn-hangzhou.aliyuncs.com",
             "--OpenEventRules:DataWorks:SignatureVersion", "V1",
@@ -38,6 +39,7 @@ public sealed class ActionSettingsTests
         Assert.Contains("OpenEventRules:Outbox:Synchronous 'Off' is not Full or Normal.", error.Failures);
         Assert.Contains("OpenEventRules:Outbox:LeaseDuration (00:00:05) must be at least twice Actions:Timeout (00:00:10).", error.Failures);
         Assert.Contains("OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute is -1: it must be between 0 and 1000000.", error.Failures);
+        Assert.Contains("OpenEventRules:Actions:File:Directory is empty: name the folder file targets append below, e.g. targets (under DataDirectory).", error.Failures);
         Assert.Contains("OpenEventRules:DataWorks:FailMode 'MAYBE' is not OK, WARN or FAIL.", error.Failures);
         Assert.Contains("OpenEventRules:DataWorks:Endpoint 'dataworks.cn-hangzhou.aliyuncs.com' is not an absolute http(s) URL: write it like https://dataworks.cn-hangzhou.aliyuncs.com.", error.Failures);
         Assert.Contains("OpenEventRules:DataWorks:SignatureVersion 'V1' is not V3 or V2.", error.Failures);
@@ -71,9 +73,9 @@ public sealed class ActionSettingsTests
     {
         using var folder = new TempFolder();
         var path = folder.Path("out", "events.jsonl");
-        var sender = new FileTargetSender(Options.Create(new RulesHostOptions { Actions = { File = { MaxFileBytes = 1024, RetainedFiles = 2 } } }));
+        var sender = new FileTargetSender(Options.Create(new RulesHostOptions { Actions = { File = { Directory = folder.Root, MaxFileBytes = 1024, RetainedFiles = 2 } } }));
         var eventJson = "{\n  \"id\": \"e\",\n  \"data\": { \"text\": \"" + new string('x', 400) + "\" }\n}";
-        var payload = new ForwardPayload("file", "sink", null, path, null);
+        var payload = new ForwardPayload("file", "sink", null, "out/events.jsonl", null);
         var item = new OutboxItem(1, "k", "e", "t", "p", "forward", "sink", ActionPayloads.Write(payload), "pending", 0, default, default, null, null) { Event = Encoding.UTF8.GetBytes(eventJson) };
 
         for (var i = 0; i < 7; i++)
@@ -87,6 +89,47 @@ public sealed class ActionSettingsTests
         Assert.Equal(2, File.ReadAllLines(folder.Path("out", "events.2.jsonl")).Length);
         Assert.False(File.Exists(folder.Path("out", "events.3.jsonl")));
         Assert.Equal("e", System.Text.Json.JsonDocument.Parse(File.ReadAllLines(path)[0]).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task FileTarget_OnTheHost_AppendsBelowTheTargetsFolderOfTheDataDirectory()
+    {
+        using var policies = new TempFolder();
+        policies.Write("policy.yaml", OutboxUnavailableTests.ForwardPolicy);
+        await using var host = await RunningHost.StartAsync(policies.Root);
+
+        using (var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent("file-1", "dws_orders")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The data directory is the folder holding the policy folder; the target's sink/events.jsonl is below its targets/.
+        var file = Path.Combine(host.Root, "targets", "sink", "events.jsonl");
+        await WaitUntilAsync(() => File.Exists(file) && File.ReadAllText(file).Contains("file-1", StringComparison.Ordinal), "the forwarded line");
+    }
+
+    [Theory]
+    [InlineData("../escape.jsonl", "points outside")]
+    [InlineData("/tmp/oer-absolute-escape.jsonl", "points outside")]
+    [InlineData("inner/../../escape.jsonl", "points outside")]
+    [InlineData("link/events.jsonl", "goes through the symbolic link")]
+    public async Task FileTarget_StoredPathOutsideItsFolder_FailsForGoodAndWritesNothing(string stored, string error)
+    {
+        // Rows an older host stored, or a folder changed under the host: the load's OER3062 cannot have seen them.
+        using var folder = new TempFolder();
+        using var outside = new TempFolder();
+        Directory.CreateDirectory(folder.Path("targets"));
+        Directory.CreateSymbolicLink(folder.Path("targets", "link"), outside.Root);
+        var sender = new FileTargetSender(Options.Create(new RulesHostOptions { Actions = { File = { Directory = folder.Path("targets") } } }));
+        var payload = new ForwardPayload("file", "sink", null, stored, null);
+        var item = new OutboxItem(1, "k", "e", "t", "p", "forward", "sink", ActionPayloads.Write(payload), "pending", 0, default, default, null, null) { Event = "{\"id\":\"e\"}"u8.ToArray() };
+
+        var result = await sender.SendAsync(item, payload, CancellationToken.None);
+
+        Assert.Equal((false, false), (result.Success, result.Retryable));
+        Assert.Contains(error, result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside.Root));
+        Assert.False(File.Exists(folder.Path("escape.jsonl")) || File.Exists("/tmp/oer-absolute-escape.jsonl"));
     }
 
     [Theory]

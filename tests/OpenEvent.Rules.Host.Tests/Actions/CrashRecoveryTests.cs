@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Tests.Endpoints;
@@ -49,7 +48,7 @@ public sealed class CrashRecoveryTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        using (var first = await HostProcess.StartAsync(folder, outbox, dataWorks))
+        using (var first = await StartHostAsync(folder, outbox, dataWorks))
         {
             foreach (var id in blocked)
             {
@@ -75,7 +74,7 @@ public sealed class CrashRecoveryTests
 
         hook.Mode = ReceiverMode.Succeed;
         dataWorks.Mode = ReceiverMode.Succeed;
-        using (var second = await HostProcess.StartAsync(folder, outbox, dataWorks))
+        using (var second = await StartHostAsync(folder, outbox, dataWorks))
         {
             await WaitUntilAsync(() => store.Counts().Pending == 0, "the restarted host to deliver the outbox");
             second.Kill();
@@ -91,82 +90,15 @@ public sealed class CrashRecoveryTests
 
     private static StringContent Content(string json) => new(json, System.Text.Encoding.UTF8, "application/cloudevents+json");
 
-    /// <summary>The host executable in its own process, so that it can be killed like a crashed server.</summary>
-    private sealed class HostProcess : IDisposable
-    {
-        private readonly Process _process;
-
-        private HostProcess(Process process, HttpClient client)
-        {
-            _process = process;
-            Client = client;
-        }
-
-        public HttpClient Client { get; }
-
-        public static async Task<HostProcess> StartAsync(TempFolder folder, string outbox, StandInServer dataWorks)
-        {
-            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var argument in (string[])[
-                Path.Combine(AppContext.BaseDirectory, "OpenEvent.Rules.Host.dll"),
-                "--urls", $"http://127.0.0.1:{port}",
-                "--OpenEventRules:PoliciesPath", folder.Path("policies"),
-                "--OpenEventRules:Reload:Watch", "false",
-                "--OpenEventRules:DecisionLog:Path", folder.Path("decisions.jsonl"),
-                "--OpenEventRules:Outbox:Path", outbox,
-                "--OpenEventRules:DataWorks:ExtensionCode", ExtensionCode,
-                "--OpenEventRules:DataWorks:Endpoint", dataWorks.BaseAddress.ToString(),
-                .. FastOutbox,
-                "--OpenEventRules:Outbox:MaxAttempts", "1000",
-            ])
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            start.Environment["ALIBABA_CLOUD_ACCESS_KEY_ID"] = AccessKeyId;
-            start.Environment["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = AccessKeySecret;
-            var process = Process.Start(start)!;
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await RunningHost.WaitUntilAsync(async () =>
-            {
-                Assert.False(process.HasExited, "the host process exited during its start");
-                try
-                {
-                    return (await client.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, "the host process to be ready", timeoutSeconds: 60);
-            return new HostProcess(process, client);
-        }
-
-        /// <summary>SIGKILL: no shutdown code runs, leases and in-flight requests are left as they are.</summary>
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            Client.Dispose();
-            _process.Dispose();
-        }
-    }
+    private static Task<HostProcess> StartHostAsync(TempFolder folder, string outbox, StandInServer dataWorks) => HostProcess.StartAsync(
+        folder.Path("policies"),
+        [
+            "--OpenEventRules:DecisionLog:Path", folder.Path("decisions.jsonl"),
+            "--OpenEventRules:Outbox:Path", outbox,
+            "--OpenEventRules:DataWorks:ExtensionCode", ExtensionCode,
+            "--OpenEventRules:DataWorks:Endpoint", dataWorks.BaseAddress.ToString(),
+            .. FastOutbox,
+            "--OpenEventRules:Outbox:MaxAttempts", "1000",
+        ],
+        new Dictionary<string, string> { ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = AccessKeyId, ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = AccessKeySecret });
 }

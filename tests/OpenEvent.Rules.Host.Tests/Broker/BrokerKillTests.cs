@@ -46,8 +46,8 @@ public sealed class BrokerKillTests(SharedRabbitNode shared, ITestOutputHelper o
             ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = AccessKeyId,
             ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = AccessKeySecret,
         };
-        using var doomed = await BrokerHostProcess.StartAsync(folder.Path("policies"), folder.Path("a"), settings, environment);
-        using var survivor = await BrokerHostProcess.StartAsync(folder.Path("policies"), folder.Path("b"), settings, environment);
+        using var doomed = await HostProcess.StartAsync(folder.Path("policies"), [.. settings, "--OpenEventRules:DataDirectory", folder.Path("a")], environment);
+        using var survivor = await HostProcess.StartAsync(folder.Path("policies"), [.. settings, "--OpenEventRules:DataDirectory", folder.Path("b")], environment);
         var started = clock.Elapsed;
         var ids = Enumerable.Range(0, Events).Select(i => $"{prefix}-{i:D5}").ToList();
         await using var connection = await _node.ConnectAsync();

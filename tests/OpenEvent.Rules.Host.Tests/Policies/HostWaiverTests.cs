@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Tests.Policies;
 /// A waiver in the real host, on a clock the test moves: the host lets the waived deploy through (OK) while its
 /// notification still goes out, the decision log names the waiver, the waiver ends by the host's clock without a reload
 /// (the same deploy is blocked again), the load logs a waiver that ends soon, and <c>oer waivers</c> counts the
-/// application from that decision log.
+/// application from that decision log; <c>/metrics</c> counts it as <c>oer_waivers_applied_total</c>.
 /// </summary>
 public sealed class HostWaiverTests
 {
@@ -67,6 +67,11 @@ public sealed class HostWaiverTests
         Assert.Equal(["block", "notify"], lines["waived-1"].GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         Assert.False(lines["not-waived-1"].TryGetProperty("waived", out _));
         Assert.False(lines["ended-1"].TryGetProperty("waived", out _));
+
+        // The metric counts the one application, by waiver and policy.
+        var metrics = "";
+        await RunningHost.WaitUntilAsync(async () => (metrics = await host.Client.GetStringAsync("/metrics")).Contains("oer_waivers_applied_total", StringComparison.Ordinal), "the waiver metric");
+        Assert.Matches(@"(?m)^oer_waivers_applied_total\{[^}]*policy=""deploy-freeze"",waiver=""orders-backfill""\} 1( \d+)?$", metrics);
 
         // The load said the waiver ends within 14 days.
         Assert.Contains(log.Lines, l => l.Contains("OER3101", StringComparison.Ordinal) && l.Contains("orders-backfill", StringComparison.Ordinal));

@@ -118,6 +118,18 @@ public sealed class ConsoleHost : IAsyncLifetime
               actions:
                 - forward: { target: dag-hook }
             """);
+        await File.WriteAllTextAsync(Path.Combine(policies, "waivers.yaml"), """
+            apiVersion: openevent.rules/v1
+            kind: Waiver
+            metadata: { name: console-backfill }
+            spec:
+              policies: [prod-deploy-freeze]
+              match: { data: { fileName: [{ prefix: "dws_waived_" }] } }
+              owner: data-eng
+              ticket: GOV-7
+              reason: the console tests' waived deploy
+              expires: 2099-12-31
+            """);
         var host = await RunningHost.StartAsync(policies, [
             "--OpenEventRules:Outbox:MaxAttempts", "1",
             // These hosts have no DataWorks to fetch a deploy's code from: the library's detailErrors: fail-mode policy

@@ -82,6 +82,22 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
     }
 
     [Fact]
+    public async Task Decisions_WaivedMatch_ShowsTheWaiverInTheRowAndTheDetail()
+    {
+        var id = "waived-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await OpenAsync("decisions");
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("Live:");
+
+        await PostAsync(DeployEvent(id, "dws_waived_orders"));
+
+        var row = page.Locator("#decisions tbody tr", new() { HasText = id });
+        await Assertions.Expect(row.Locator(".verdict")).ToHaveTextAsync("OK");
+        await Assertions.Expect(row.Locator(".pill.waived")).ToHaveTextAsync("prod-deploy-freeze (waived: console-backfill)");
+        await row.Locator("button.explain").ClickAsync();
+        await Assertions.Expect(page.Locator("#decision-detail dd.waived")).ToHaveTextAsync("prod-deploy-freeze by console-backfill");
+    }
+
+    [Fact]
     public async Task Decisions_MarkupAndScriptInAnEventField_AreShownAsText_AndNeverRun()
     {
         const string Hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script><b>bold</b>";

@@ -4,11 +4,12 @@ namespace OpenEvent.Rules.Model.Patterns;
 
 /// <summary>
 /// What the event catalog documents about the field a leaf matches, handed to each entry's type check
-/// (<see cref="Matcher.NeverMatches"/>): the policy and field for messages, and the field's JSON types.
+/// (<see cref="Matcher.NeverMatches"/>): who wrote the pattern and the field, for messages, and the field's JSON types.
 /// </summary>
+/// <param name="Owner">Who wrote the pattern, as messages start: <c>Policy 'deploy-freeze'</c> or <c>Waiver 'orders-backfill'</c>.</param>
 /// <param name="Name">The field's own name (<c>fileType</c>), as written in the leaf.</param>
 /// <param name="Path">The dotted path from the event's root (<c>data.fileType</c>).</param>
-internal sealed record DocumentedField(string Policy, string Name, string Path, ImmutableArray<string> JsonTypes)
+internal sealed record DocumentedField(string Owner, string Name, string Path, ImmutableArray<string> JsonTypes)
 {
     public bool HoldsNumbers => JsonTypes.Any(t => t is "integer" or "number");
 
@@ -21,7 +22,7 @@ internal sealed record DocumentedField(string Policy, string Name, string Path, 
 
     /// <summary>The check shared by the operators that only match strings (prefix, suffix, contains, wildcard, ...).</summary>
     public NeverMatch? StringOperator(string op) => HoldsText ? null : new NeverMatch(
-        $"Policy '{Policy}': {op} can never match '{Path}', which is documented as {Documented}",
+        $"{Owner}: {op} can never match '{Path}', which is documented as {Documented}",
         HoldsNumbers
             ? $"{op} applies to strings only; match numbers with exact values or numeric, e.g. {Name}: [{{\"numeric\": [\">=\", 5]}}]."
             : $"{op} applies to strings only; match '{Path}' with exact values.");

@@ -7,9 +7,11 @@ using OpenEvent.Rules.Host.Configuration;
 namespace OpenEvent.Rules.Host.Actions.Targets;
 
 /// <summary>
-/// type: file: appends each event as one JSON line to the target's path (relative to the working directory),
-/// rolled over by size (events.1.jsonl, ...). Writes to one file are serialized; each line is flushed to disk
-/// before the action counts as delivered.
+/// type: file: appends each event as one JSON line to the target's path below Actions:File:Directory, rolled over by
+/// size (events.1.jsonl, ...). Writes to one file are serialized; each line is flushed to disk before the action counts
+/// as delivered. The load refuses a path that leaves the folder (OER3062); the path is checked again here, resolved,
+/// because the outbox may hold rows stored by an older host and the folder's contents may have changed: a path outside
+/// the folder or through a symbolic link is dead-lettered, never written.
 /// </summary>
 internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IActionSender
 {
@@ -21,15 +23,22 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IAc
     public async Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken)
     {
         var forward = ActionPayloads.As<ForwardPayload>(payload);
-        var path = Path.GetFullPath(forward.Path ?? throw new JsonException($"the file target '{forward.Target}' has no path"));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.Directory));
+        var path = Path.GetFullPath(Path.Combine(root, forward.Path ?? throw new JsonException($"the file target '{forward.Target}' has no path")));
+        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return DeliveryResult.Permanent($"the file target '{forward.Target}' points outside {root}: {forward.Path}");
+        }
+
         var bytes = Line(ActionPayloads.EventOf(item, forward));
         var gate = _locks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (LinkOnTheWay(root, path) is { } link)
             {
-                Directory.CreateDirectory(folder);
+                return DeliveryResult.Permanent($"the file target '{forward.Target}' goes through the symbolic link {link}: file targets write only to plain folders and files below {root}");
             }
 
             if (File.Exists(path) && new FileInfo(path).Length is > 0 and var length && length + bytes.Length > _options.MaxFileBytes)
@@ -66,6 +75,21 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IAc
 
         line.Write("\n"u8);
         return line.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The first folder or file from below <paramref name="root"/> down to <paramref name="path"/> that is a symbolic link, if any.</summary>
+    private static string? LinkOnTheWay(string root, string path)
+    {
+        for (var current = path; current.Length > root.Length; current = Path.GetDirectoryName(current)!)
+        {
+            // LinkTarget reads the entry itself (lstat): null for a plain file or folder and for one not created yet.
+            if (new FileInfo(current).LinkTarget is not null)
+            {
+                return current;
+            }
+        }
+
+        return null;
     }
 
     internal static void Roll(string path, int retained)

@@ -311,8 +311,14 @@
     return el('tr', { 'data-sequence': d.sequence, class: state.selected === d.sequence ? 'selected' : null },
       el('td', {}, time(d.time)), el('td', { class: 'wrap event-id' }, d.eventId || '(unreadable)'), el('td', { class: 'wrap' }, d.type || ''),
       el('td', {}, verdictBadge(d.verdict), d.fallback ? el('span', { class: 'muted' }, ` fallback: ${d.fallback}`) : null),
-      el('td', { class: 'wrap' }, d.matched.map(p => el('span', { class: 'pill' }, p)), d.audit.map(p => el('span', { class: 'pill muted' }, `${p} (audit)`))),
+      el('td', { class: 'wrap' }, d.matched.map(p => matchedPill(d, p)), d.audit.map(p => el('span', { class: 'pill muted' }, `${p} (audit)`))),
       el('td', { class: 'wrap' }, d.workspace || ''), el('td', {}, open));
+  }
+
+  // A match a waiver relaxed counts towards no verdict: the pill says which waiver, so an OK beside a blocking policy reads right.
+  function matchedPill(d, policy) {
+    const waived = (d.waived || []).find(w => w.policy === policy);
+    return waived ? el('span', { class: 'pill muted waived' }, `${policy} (waived: ${waived.waiver})`) : el('span', { class: 'pill' }, policy);
   }
 
   function startStream() {
@@ -349,6 +355,7 @@
           el('dt', {}, 'Type'), el('dd', {}, d.type || ''),
           el('dt', {}, 'Matched'), el('dd', {}, d.matched.join(', ') || 'none'),
           el('dt', {}, 'Audit'), el('dd', {}, d.audit.join(', ') || 'none'),
+          (d.waived || []).length ? [el('dt', {}, 'Waived'), el('dd', { class: 'waived' }, d.waived.map(w => `${w.policy} by ${w.waiver}`).join(', '))] : null,
           el('dt', {}, 'Actions'), el('dd', {}, d.actions.join(', ') || 'none'),
           el('dt', {}, 'Revision'), el('dd', {}, d.revision),
           el('dt', {}, 'Latency'), el('dd', {}, `${d.latencyMs} ms`),

@@ -76,17 +76,17 @@ internal sealed record ExactMatcher(Scalar Value, SourceLocation Location) : Mat
     internal override NeverMatch? NeverMatches(DocumentedField field) => Value.Kind switch
     {
         ScalarKind.String when !field.HoldsText => new NeverMatch(
-            $"Policy '{field.Policy}': the string {Value} can never equal '{field.Path}', which is documented as {field.Documented}",
+            $"{field.Owner}: the string {Value} can never equal '{field.Path}', which is documented as {field.Documented}",
             FixedLiteralHint(field, Value.Text!)),
 
         ScalarKind.Number when !field.HoldsNumbers => new NeverMatch(
-            $"Policy '{field.Policy}': the number {Value} can never equal '{field.Path}', which is documented as {field.Documented}",
+            $"{field.Owner}: the number {Value} can never equal '{field.Path}', which is documented as {field.Documented}",
             field.HoldsText
                 ? $"Strings never equal numbers: quote the value, {field.Name}: [\"{Value}\"]."
                 : $"Strings never equal numbers; write a value of the documented type ({field.Documented})."),
 
         ScalarKind.True or ScalarKind.False when !field.HoldsBooleans => new NeverMatch(
-            $"Policy '{field.Policy}': the boolean {Value} can never equal '{field.Path}', which is documented as {field.Documented}",
+            $"{field.Owner}: the boolean {Value} can never equal '{field.Path}', which is documented as {field.Documented}",
             field.HoldsText
                 ? $"Booleans never equal strings: quote the value, {field.Name}: [\"{Value}\"]."
                 : $"Booleans never equal {field.Documented} values; write a value of the documented type."),

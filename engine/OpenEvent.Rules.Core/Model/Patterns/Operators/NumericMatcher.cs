@@ -108,7 +108,7 @@ internal sealed record NumericMatcher(ImmutableArray<NumericComparison> Comparis
     }
 
     internal override NeverMatch? NeverMatches(DocumentedField field) => field.HoldsNumbers ? null : new NeverMatch(
-        $"Policy '{field.Policy}': numeric can never match '{field.Path}', which is documented as {field.Documented}",
+        $"{field.Owner}: numeric can never match '{field.Path}', which is documented as {field.Documented}",
         field.HoldsText ? NumericOnTextHint(field) : $"numeric compares JSON numbers only; use exact values for '{field.Path}'.");
 
     /// <summary>

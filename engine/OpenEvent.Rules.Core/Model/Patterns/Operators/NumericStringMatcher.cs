@@ -31,7 +31,7 @@ internal sealed record NumericStringMatcher(ImmutableArray<NumericComparison> Co
     internal override void WriteOperand(Utf8JsonWriter writer) => new NumericMatcher(Comparisons, Location).WriteOperand(writer);
 
     internal override NeverMatch? NeverMatches(DocumentedField field) => field.HoldsNumbers || field.HoldsText ? null : new NeverMatch(
-        $"Policy '{field.Policy}': {Operator} can never match '{field.Path}', which is documented as {field.Documented}",
+        $"{field.Owner}: {Operator} can never match '{field.Path}', which is documented as {field.Documented}",
         $"{Operator} compares numbers and numbers written as text; use exact values for '{field.Path}'.");
 
     private sealed class CompiledTest(ImmutableArray<NumericComparison> comparisons) : ValueTest

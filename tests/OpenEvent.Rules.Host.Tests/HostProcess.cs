@@ -2,14 +2,17 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OpenEvent.Rules.Host.Tests.Broker;
+namespace OpenEvent.Rules.Host.Tests;
 
-/// <summary>The host executable in its own process (dotnet OpenEvent.Rules.Host.dll), so that it can be killed like a crashed server.</summary>
-internal sealed class BrokerHostProcess : IDisposable
+/// <summary>
+/// The host executable in its own process (dotnet OpenEvent.Rules.Host.dll) on a free loopback port, so that it can be
+/// killed like a crashed server (the outbox crash-recovery and broker kill tests).
+/// </summary>
+internal sealed class HostProcess : IDisposable
 {
     private readonly Process _process;
 
-    private BrokerHostProcess(Process process, HttpClient client)
+    private HostProcess(Process process, HttpClient client)
     {
         _process = process;
         Client = client;
@@ -17,7 +20,8 @@ internal sealed class BrokerHostProcess : IDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<BrokerHostProcess> StartAsync(string policies, string dataFolder, IEnumerable<string> settings, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Starts the host on <paramref name="policies"/> (no reload watch) with extra command-line settings and environment, and waits until /readyz answers.</summary>
+    public static async Task<HostProcess> StartAsync(string policies, IEnumerable<string> settings, IReadOnlyDictionary<string, string> environment)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -29,7 +33,6 @@ internal sealed class BrokerHostProcess : IDisposable
             "--urls", $"http://127.0.0.1:{port}",
             "--OpenEventRules:PoliciesPath", policies,
             "--OpenEventRules:Reload:Watch", "false",
-            "--OpenEventRules:DataDirectory", dataFolder,
             .. settings,
         ])
         {
@@ -61,10 +64,10 @@ internal sealed class BrokerHostProcess : IDisposable
                 return false;
             }
         }, "the host process to be ready", timeoutSeconds: 60);
-        return new BrokerHostProcess(process, client);
+        return new HostProcess(process, client);
     }
 
-    /// <summary>SIGKILL: no shutdown code runs; the broker returns what the process held once its connection drops.</summary>
+    /// <summary>SIGKILL: no shutdown code runs; leases, in-flight requests and broker deliveries are left as they are.</summary>
     public void Kill()
     {
         if (!_process.HasExited)
