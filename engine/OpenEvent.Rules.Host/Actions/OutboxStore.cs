@@ -198,23 +198,25 @@ public sealed class OutboxStore
         return inserted;
     }
 
-    /// <summary>The two statements of storing an action, prepared once per transaction with their parameters.</summary>
+    /// <summary>
+    /// The statement that stores an action, prepared once per transaction with its parameters. One statement per action:
+    /// the insert itself skips a key the outbox holds (the unique index) or the dead-letter table holds. <c>admit</c> is
+    /// asked after the insert, only when it stored a new key, in the same transaction: an action it replaces or refuses
+    /// (a notification held back) is taken out again, so that what commits is what it admitted.
+    /// </summary>
     private sealed class ActionInserter : IDisposable
     {
-        private readonly SqliteCommand _exists;
         private readonly SqliteCommand _insert;
-        private readonly SqliteParameter _existsKey;
+        private readonly SqliteCommand _undo;
         private readonly SqliteParameter[] _values;
 
         public ActionInserter(SqliteConnection connection, DateTimeOffset now)
         {
-            _exists = connection.CreateCommand();
-            _exists.CommandText = "SELECT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = $key) OR EXISTS (SELECT 1 FROM dead_letter WHERE idempotency_key = $key);";
-            _existsKey = _exists.Parameters.Add("$key", SqliteType.Text);
             _insert = connection.CreateCommand();
             _insert.CommandText = """
                 INSERT INTO outbox (idempotency_key, event_id, event_type, policy, kind, destination, payload, status, attempts, created_at, next_attempt_at, event)
-                VALUES ($key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now, $event)
+                SELECT $key, $event_id, $event_type, $policy, $kind, $destination, $payload, 'pending', 0, $now, $now, $event
+                WHERE NOT EXISTS (SELECT 1 FROM dead_letter WHERE idempotency_key = $key)
                 ON CONFLICT (idempotency_key) DO NOTHING;
                 """;
             _values =
@@ -225,22 +227,30 @@ public sealed class OutboxStore
                 _insert.Parameters.Add("$payload", SqliteType.Text), _insert.Parameters.Add("$event", SqliteType.Blob),
             ];
             _insert.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            _undo = connection.CreateCommand();
+            _undo.CommandText = "DELETE FROM outbox WHERE id = last_insert_rowid();";
         }
 
         /// <summary>1 when the action was stored; 0 when its key is known or <paramref name="admit"/> refused it.</summary>
         public int Insert(NewAction candidate, Func<NewAction, NewAction?>? admit)
         {
-            _existsKey.Value = candidate.Key;
-            if (Convert.ToInt64(_exists.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            if (Store(candidate) == 0)
             {
                 return 0;
             }
 
-            if ((admit is null ? candidate : admit(candidate)) is not { } action)
+            var action = admit is null ? candidate : admit(candidate);
+            if (ReferenceEquals(action, candidate))
             {
-                return 0;
+                return 1;
             }
 
+            _undo.ExecuteNonQuery();
+            return action is null ? 0 : Store(action);
+        }
+
+        private int Store(NewAction action)
+        {
             _values[0].Value = action.Key;
             _values[1].Value = action.EventId;
             _values[2].Value = action.EventType;
@@ -254,8 +264,8 @@ public sealed class OutboxStore
 
         public void Dispose()
         {
-            _exists.Dispose();
             _insert.Dispose();
+            _undo.Dispose();
         }
     }
 
