@@ -50,7 +50,20 @@ internal static class CompileBenchmark
         var label = conditions ? $"with {count / 10:N0} C# conditions" : "without C# conditions";
         // A fresh cache folder: the first load compiles the conditions (a first start), the next ones load them from it.
         var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = cache });
-        var totals = new List<(double Load, double Compile, double Cpu)>();
+        var totals = new List<(double Load, double Compile, double Cpu, string Gc)>();
+        if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "compile")
+        {
+            // For a profiler attached to this process (perf record -p, DOTNET_PerfMapEnabled=1): loads alone for 60 s.
+            Console.WriteLine($"profiling: loads only, pid {Environment.ProcessId}");
+            var until = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                await LoadAndCompileAsync(folder, compiler);
+            }
+
+            return;
+        }
+
         for (var run = 0; run <= Runs; run++)
         {
             totals.Add(await LoadAndCompileAsync(folder, compiler));
@@ -60,26 +73,28 @@ internal static class CompileBenchmark
         Console.WriteLine();
         Console.WriteLine($"### {count:N0} policies, {label}");
         Console.WriteLine();
-        Console.WriteLine("| | load (PolicyFolderLoader) | compile (PolicySetCompiler) | total | CPU time (all threads) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| | load (PolicyFolderLoader) | compile (PolicySetCompiler) | total | CPU time (all threads) | GC pauses (gen0/1/2 collections) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         Console.WriteLine(Row("first load (cold)", totals[0]));
         Console.WriteLine(Row($"median of {Runs} next" + (conditions ? " (conditions from the cache)" : ""), warm));
         Console.WriteLine();
-        Console.WriteLine("| stage (warm) | ms |");
-        Console.WriteLine("|---|---:|");
-        foreach (var (stage, ms) in await StagesAsync(folder, conditions ? new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }) : null))
+        Console.WriteLine("| stage (warm) | ms | CPU ms (this thread) | allocated MB |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (stage, ms, cpuMs, mb) in await StagesAsync(folder, conditions ? new RoslynConditionCompiler(new RoslynConditionCompilerOptions { UseCache = false }) : null))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} | {cpuMs:N0} | {mb:N0} |"));
         }
     }
 
-    private static string Row(string name, (double Load, double Compile, double Cpu) t) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {name} | {t.Load:N0} ms | {t.Compile:N0} ms | **{t.Load + t.Compile:N0} ms** | {t.Cpu:N0} ms |");
+    private static string Row(string name, (double Load, double Compile, double Cpu, string Gc) t) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {name} | {t.Load:N0} ms | {t.Compile:N0} ms | **{t.Load + t.Compile:N0} ms** | {t.Cpu:N0} ms | {t.Gc} |");
 
     /// <summary>The host's path: load the folder, refuse a set with errors, compile it.</summary>
-    private static async Task<(double Load, double Compile, double Cpu)> LoadAndCompileAsync(string folder, IConditionCompiler compiler)
+    private static async Task<(double Load, double Compile, double Cpu, string Gc)> LoadAndCompileAsync(string folder, IConditionCompiler compiler)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var pauses = GC.GetTotalPauseDuration();
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var started = Stopwatch.GetTimestamp();
         var result = await PolicyFolderLoader.LoadAsync([folder]);
         var loaded = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -91,26 +106,31 @@ internal static class CompileBenchmark
         started = Stopwatch.GetTimestamp();
         using var compiled = PolicySetCompiler.Compile(result.Set, new PolicySetCompilerOptions { ConditionCompiler = compiler });
         var compiledIn = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return (loaded, compiledIn, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
+        var gc = string.Create(CultureInfo.InvariantCulture,
+            $"{(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:N0} ms ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]})");
+        return (loaded, compiledIn, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds, gc);
     }
 
     /// <summary>The same work stage by stage (the loader interleaves the first four per file; here each runs over all files in turn).</summary>
-    private static async Task<List<(string Stage, double Ms)>> StagesAsync(string folder, IConditionCompiler? conditions)
+    private static async Task<List<(string Stage, double Ms, double CpuMs, double AllocatedMb)>> StagesAsync(string folder, IConditionCompiler? conditions)
     {
-        var stages = new List<(string, double)>();
+        var stages = new List<(string, double, double, double)>();
         var clock = Stopwatch.StartNew();
         T Time<T>(string stage, Func<T> work)
         {
+            // Each stage runs on this thread, so its CPU time is the thread's (the GC's background work is not in it).
+            var cpu = ThreadCpuTime.Nanoseconds();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             clock.Restart();
             var value = work();
-            stages.Add((stage, clock.Elapsed.TotalMilliseconds));
+            stages.Add((stage, clock.Elapsed.TotalMilliseconds, (ThreadCpuTime.Nanoseconds() - cpu) / 1e6, (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1e6));
             return value;
         }
 
         var bag = new DiagnosticBag();
         var validator = await PolicySchemaValidator.GetDefaultAsync();
         var files = Time("list and read the files", () => PolicyFolderLoader.FindPolicyFiles([folder], bag)
-            .Select(f => (f.DisplayPath, Bytes: YamlDocumentReader.ReadFileBytes(f.FullPath, bag, f.DisplayPath, f.Folder)!)).ToList());
+            .Select(f => (f.DisplayPath, Bytes: YamlDocumentReader.ReadFileBytes(f.FullPath, bag, f.DisplayPath, f.Folder, f.RealPath)!)).ToList());
         var documents = Time("parse YAML", () => files.SelectMany(f => YamlDocumentReader.Read(f.DisplayPath, f.Bytes, bag)).ToList());
         Time("schema validation", () => documents.Count(d => validator.Validate(d, bag)));
         var set = Time("build the model (PolicyDocumentParser)", () => Model(documents, bag));
@@ -135,7 +155,7 @@ internal static class CompileBenchmark
             });
         }
 
-        stages.Add(("analysis (oer analyze)", 0));
+        stages.Add(("analysis (oer analyze)", 0, 0, 0));
         return stages;
     }
 

@@ -20,6 +20,7 @@ internal sealed class IndexNode
 
     public int Id { get; }
 
+    /// <summary>Patterns to verify at this node: the id, or ~id for a pattern listed in several nodes.</summary>
     public int[] Scan { get; set; } = [];
 
     public FieldPartition[] Partitions { get; set; } = [];
@@ -354,7 +355,28 @@ internal sealed class CandidateIndexBuilder
             partition.Seal();
         }
 
+        MarkRepeatedPatterns(predicatesByPattern.Count);
         return root;
+    }
+
+    // A pattern listed under several keys sits in several scan lists and may be proposed twice in one event: those
+    // entries become ~id, and only they need the per-event "verified already" stamp (a cache miss per pattern at
+    // 10,000 patterns); a pattern listed once is reached at most once, as its node is (see CompiledPatternSet.Visit).
+    private void MarkRepeatedPatterns(int patternCount)
+    {
+        var listings = new int[patternCount];
+        foreach (var node in _nodes)
+        {
+            foreach (var id in node.Scan)
+            {
+                listings[id]++;
+            }
+        }
+
+        foreach (var node in _nodes)
+        {
+            node.Scan = [.. node.Scan.Select(id => listings[id] == 1 ? id : ~id)];
+        }
     }
 
     private IndexNode Build(List<Item> items)

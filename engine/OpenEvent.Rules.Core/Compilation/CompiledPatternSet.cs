@@ -66,7 +66,7 @@ internal sealed class CompiledPatternSet
     {
         var view = result.Begin(_pathCount, _patterns.Length, _indexNodeCount, _extras.Length);
         EventReader.Read(utf8CloudEvent, _root, view);
-        Visit(_index, view, result);
+        Visit(_index, view, result, dedupe: false);
         result.Complete(_extras);
     }
 
@@ -85,24 +85,38 @@ internal sealed class CompiledPatternSet
         return result.PatternIds.ToArray();
     }
 
-    private void Visit(IndexNode node, EventView view, MatchResult result)
+    // `dedupe`: the node may be reached again in this event, through another value of a multi-valued path (an array,
+    // repeated values). A node has one parent, so below a path with one value each child is reached at most once and
+    // needs no stamp: at 10,000 patterns every stamp read is a likely cache miss.
+    private void Visit(IndexNode node, EventView view, MatchResult result, bool dedupe)
     {
         var epoch = view.Epoch;
-        if (result.NodeStamp[node.Id] == epoch)
+        if (dedupe)
         {
-            return; // reached again through another value (e.g. an array with repeated values)
-        }
-
-        result.NodeStamp[node.Id] = epoch;
-        foreach (var id in node.Scan)
-        {
-            if (result.PatternStamp[id] == epoch)
+            if (result.NodeStamp[node.Id] == epoch)
             {
-                continue; // a pattern listed under several keys is verified once
+                return;
             }
 
-            result.PatternStamp[id] = epoch;
+            result.NodeStamp[node.Id] = epoch;
+        }
+
+        foreach (var code in node.Scan)
+        {
+            // ~id: a pattern listed under several keys, verified once however often it is proposed.
+            var id = code < 0 ? ~code : code;
+            if (code < 0)
+            {
+                if (result.PatternStamp[id] == epoch)
+                {
+                    continue;
+                }
+
+                result.PatternStamp[id] = epoch;
+            }
+
             result.VerifiedCount++;
+            result.VerifiedLog?.Add(id);
             if (_patterns[id].Matches(view, 0))
             {
                 result.Add(id);
@@ -112,16 +126,23 @@ internal sealed class CompiledPatternSet
         var scratch = result.NodeScratch;
         foreach (var partition in node.Partitions)
         {
+            var first = view.FirstInPath(partition.PathId);
+            if (first < 0)
+            {
+                continue;
+            }
+
             var start = scratch.Count;
-            for (var v = view.FirstInPath(partition.PathId); v >= 0; v = view.Values[v].NextInPath)
+            for (var v = first; v >= 0; v = view.Values[v].NextInPath)
             {
                 partition.Collect(view, v, scratch);
             }
 
+            var multiValued = view.Values[first].NextInPath >= 0;
             var end = scratch.Count;
             for (var i = start; i < end; i++)
             {
-                Visit(scratch[i], view, result); // nested visits push and pop above `end`
+                Visit(scratch[i], view, result, multiValued); // nested visits push and pop above `end`
             }
 
             CollectionsMarshal.SetCount(scratch, start);

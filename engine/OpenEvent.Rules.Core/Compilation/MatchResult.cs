@@ -27,6 +27,12 @@ internal sealed class MatchResult
     /// <summary>Patterns verified for the current event: what the index let through (tests guard flatness with it).</summary>
     internal int VerifiedCount;
 
+    /// <summary>
+    /// When set (tests, cost-model checks), the ids of the patterns verified for the current event. The matcher keeps no
+    /// per-pattern trace of its own: the verified stamps are only written where a pattern can be proposed twice.
+    /// </summary>
+    internal List<int>? VerifiedLog;
+
     public int Count => _count;
 
     /// <summary>The ids of the matching patterns, ascending.</summary>
@@ -88,6 +94,7 @@ internal sealed class MatchResult
 
         var wrapped = View.Reset(pathCount);
         VerifiedCount = 0;
+        VerifiedLog?.Clear();
         NodeScratch.Clear();
         PatternStamp = Fresh(PatternStamp, patternCount, wrapped);
         NodeStamp = Fresh(NodeStamp, indexNodeCount, wrapped);

@@ -22,11 +22,9 @@ internal sealed class DuplicateKeyChecker
     // Start >= 0: offset of an unescaped name in the event's bytes; Start < 0: ~offset of a decoded name in _bytes.
     private (int Start, int Length, int Hash)[] _entries = new (int, int, int)[64];
     private int _entryCount;
-    private readonly int[] _levelEntryStart = new int[InvalidEventException.MaxDepth + 1];
-    private readonly int[] _levelByteStart = new int[InvalidEventException.MaxDepth + 1];
-    private readonly ulong[] _levelFilter = new ulong[InvalidEventException.MaxDepth + 1];
+    // Per open object (by depth) in one struct, so a name's check reads one place, not four arrays.
+    private readonly Level[] _levels = new Level[InvalidEventException.MaxDepth + 1];
     private readonly HashSet<string>?[] _largeSets = new HashSet<string>?[InvalidEventException.MaxDepth + 1];
-    private readonly bool[] _isLarge = new bool[InvalidEventException.MaxDepth + 1];
     private bool _anyLarge; // spares Reset a walk over every depth for the events (nearly all) without a large object
 
     public void Reset()
@@ -44,32 +42,30 @@ internal sealed class DuplicateKeyChecker
         }
 
         _anyLarge = false;
-        for (var depth = 0; depth < _isLarge.Length; depth++)
+        for (var depth = 0; depth < _levels.Length; depth++)
         {
-            if (_isLarge[depth])
+            if (_levels[depth].IsLarge)
             {
                 _largeSets[depth]!.Clear();
-                _isLarge[depth] = false;
+                _levels[depth].IsLarge = false;
             }
         }
     }
 
     public void BeginObject(int depth)
     {
-        _levelEntryStart[depth] = _entryCount;
-        _levelByteStart[depth] = _byteCount;
-        _levelFilter[depth] = 0;
-        _isLarge[depth] = false;
+        _levels[depth] = new Level { EntryStart = _entryCount, ByteStart = _byteCount };
     }
 
     public void EndObject(int depth)
     {
-        _entryCount = _levelEntryStart[depth];
-        _byteCount = _levelByteStart[depth];
-        if (_isLarge[depth])
+        ref var level = ref _levels[depth];
+        _entryCount = level.EntryStart;
+        _byteCount = level.ByteStart;
+        if (level.IsLarge)
         {
             _largeSets[depth]!.Clear();
-            _isLarge[depth] = false;
+            level.IsLarge = false;
         }
     }
 
@@ -112,17 +108,22 @@ internal sealed class DuplicateKeyChecker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Add(int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> anchor, int anchorOffset, int start, int hash)
     {
-        if (_isLarge[depth])
+        ref var level = ref _levels[depth];
+        var bit = 1UL << (int)((uint)hash >> 26);
+        if (level.IsLarge)
         {
             if (!_largeSets[depth]!.Add(Encoding.UTF8.GetString(name)))
             {
                 throw Duplicate(name);
             }
         }
-        else
+        else if ((level.Filter & bit) != 0 || _entryCount - level.EntryStart >= LinearLimit)
         {
             AddSmall(depth, name, anchor, anchorOffset, hash);
         }
+
+        // The usual case ends here: no earlier name of this object has the hash's bit, so none can be equal.
+        level.Filter |= bit;
 
         if (_entryCount == _entries.Length)
         {
@@ -142,11 +143,13 @@ internal sealed class DuplicateKeyChecker
             : MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(anchor), start - anchorOffset), length);
     }
 
+    // A name whose filter bit is already set (maybe a duplicate: scan), or the name that makes the object large.
     private void AddSmall(int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> anchor, int anchorOffset, int hash)
     {
-        var first = _levelEntryStart[depth];
+        ref var level = ref _levels[depth];
+        var first = level.EntryStart;
         var bit = 1UL << (int)((uint)hash >> 26);
-        if ((_levelFilter[depth] & bit) != 0)
+        if ((level.Filter & bit) != 0)
         {
             for (var i = first; i < _entryCount; i++)
             {
@@ -157,7 +160,6 @@ internal sealed class DuplicateKeyChecker
             }
         }
 
-        _levelFilter[depth] |= bit;
         if (_entryCount - first >= LinearLimit)
         {
             var set = _largeSets[depth] ??= new HashSet<string>(StringComparer.Ordinal);
@@ -167,9 +169,17 @@ internal sealed class DuplicateKeyChecker
             }
 
             set.Add(Encoding.UTF8.GetString(name));
-            _isLarge[depth] = true;
+            level.IsLarge = true;
             _anyLarge = true;
         }
+    }
+
+    private struct Level
+    {
+        public int EntryStart;
+        public int ByteStart;
+        public ulong Filter; // bit (hash >> 26) of every name added, while the object is small
+        public bool IsLarge;
     }
 
     private static InvalidEventException Duplicate(ReadOnlySpan<byte> utf8Name)

@@ -287,12 +287,14 @@ internal static class EventReader
     {
         for (var i = 0; i < raw.Length; i++)
         {
-            if (raw[i] != (byte)'\\')
+            // Jump to the next backslash (vectorized): escaped strings are mostly plain text with an escape or two.
+            var next = raw[i..].IndexOf((byte)'\\');
+            if (next < 0)
             {
-                continue;
+                return;
             }
 
-            i++;
+            i += next + 1;
             if (raw[i] != (byte)'u')
             {
                 continue;

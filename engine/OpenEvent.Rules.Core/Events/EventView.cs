@@ -144,6 +144,7 @@ internal sealed class EventView
     }
 
     /// <summary>Appends a value whose text (string, or number literal) was written at CharCount.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AddValue(int pathId, int instance, int childIndex, ScalarKind kind, int textLength, JsonNumber number, bool inArray)
     {
         if (ValueCount == Values.Length)

@@ -13,10 +13,9 @@ internal sealed class PathNode
     private readonly Dictionary<string, int> _childIndexes = new(StringComparer.Ordinal);
     private readonly List<PathNode> _children = [];
 
-    // The sealed lookup: open addressing over the children's UTF-8 names (power-of-two size, at most half full).
-    private byte[][] _slotNames = [];
-    private int[] _slotHashes = [];
-    private int[] _slotIndexes = [-1];
+    // The sealed lookup: open addressing over the children's UTF-8 names (power-of-two size, at most half full). One
+    // array of slots, so a probe that misses (most names: fields no pattern reads) reads one slot, not three arrays.
+    private Slot[] _slots = [new(null!, 0, -1)];
     private int _mask;
     private PathNode[] _sealedChildren = []; // the children as an array: the reader indexes it per read field
 
@@ -64,10 +63,8 @@ internal sealed class PathNode
             size *= 2;
         }
 
-        _slotNames = new byte[size][];
-        _slotHashes = new int[size];
-        _slotIndexes = new int[size];
-        Array.Fill(_slotIndexes, -1);
+        _slots = new Slot[size];
+        Array.Fill(_slots, new Slot(null!, 0, -1));
         _mask = size - 1;
         _sealedChildren = [.. _children];
         foreach (var (name, index) in _childIndexes)
@@ -79,12 +76,12 @@ internal sealed class PathNode
 
             var hash = NameHash.Of(bytes);
             var slot = hash & _mask;
-            while (_slotIndexes[slot] >= 0)
+            while (_slots[slot].Index >= 0)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            (_slotNames[slot], _slotHashes[slot], _slotIndexes[slot]) = (bytes, hash, index);
+            _slots[slot] = new Slot(bytes, hash, index);
         }
     }
 
@@ -100,15 +97,18 @@ internal sealed class PathNode
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int FindChild(ReadOnlySpan<byte> name, int hash)
     {
+        var slots = _slots;
         for (var slot = hash & _mask; ; slot = (slot + 1) & _mask)
         {
-            var index = _slotIndexes[slot];
-            if (index < 0 || (_slotHashes[slot] == hash && name.SequenceEqual(_slotNames[slot])))
+            ref readonly var entry = ref slots[slot];
+            if (entry.Index < 0 || (entry.Hash == hash && name.SequenceEqual(entry.Name)))
             {
-                return index;
+                return entry.Index;
             }
         }
     }
+
+    private readonly record struct Slot(byte[] Name, int Hash, int Index);
 }
 
 /// <summary>Builds the path trie (used once by the set builder).</summary>

@@ -38,13 +38,27 @@ public static class BoundedFileReader
 
     /// <param name="maxBytes">The cap: a file with more bytes is <see cref="FileReadStatus.TooLarge"/>.</param>
     /// <param name="containedIn">When given, the real path of the file must be inside this folder (a real, absolute path).</param>
-    public static FileReadResult Read(string path, long maxBytes, string? containedIn = null)
+    public static FileReadResult Read(string path, long maxBytes, string? containedIn = null) => Read(path, maxBytes, containedIn, listedRealPath: null);
+
+    /// <param name="listedRealPath">
+    /// The real path of <paramref name="path"/> as the folder walk found it (its folder's real path and its name, links
+    /// resolved), inside <paramref name="containedIn"/>: on Linux it is opened as it is, without resolving every component
+    /// of the path again per file; what was opened is then checked as always (a regular file, its path from /proc inside
+    /// the folder), or, where /proc cannot tell, the path is resolved after opening as it would have been before.
+    /// </param>
+    internal static FileReadResult Read(string path, long maxBytes, string? containedIn, string? listedRealPath)
     {
         maxBytes = Math.Clamp(maxBytes, 0, Array.MaxLength - 1);
         try
         {
             var target = path;
-            if (containedIn is not null && Pin(path, containedIn, out target) is { } refused)
+            string? unpinned = null;
+            if (containedIn is not null && listedRealPath is not null && LinuxFiles.IsAvailable)
+            {
+                target = listedRealPath;
+                unpinned = path;
+            }
+            else if (containedIn is not null && Pin(path, containedIn, out target) is { } refused)
             {
                 return refused;
             }
@@ -66,7 +80,7 @@ public static class BoundedFileReader
                 return Failed(FileReadStatus.Missing);
             }
 
-            return RefuseOpened(handle, containedIn) ?? ReadAll(handle, maxBytes, before.Size);
+            return RefuseOpened(handle, containedIn, unpinned) ?? ReadAll(handle, maxBytes, before.Size);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -120,26 +134,30 @@ public static class BoundedFileReader
         return null;
     }
 
-    /// <summary>Checks what was actually opened (a link swapped since the check): a regular file, still inside the folder. Null when it may be read.</summary>
-    private static FileReadResult? RefuseOpened(SafeFileHandle handle, string? containedIn)
+    /// <summary>
+    /// Checks what was actually opened (a link swapped since the check): a regular file, still inside the folder. Null when
+    /// it may be read. <paramref name="unpinned"/> is the path of a file opened at its listed real path without
+    /// <see cref="Pin"/>: when /proc cannot tell where the opened file is, that path is pinned now instead.
+    /// </summary>
+    private static FileReadResult? RefuseOpened(SafeFileHandle handle, string? containedIn, string? unpinned)
     {
-        if (!LinuxFiles.IsAvailable)
+        string? openedPath = null;
+        if (LinuxFiles.IsAvailable)
         {
-            return null;
+            var opened = LinuxFiles.Stat(handle);
+            if (opened.Kind != FileKind.Regular)
+            {
+                return Failed(FileReadStatus.NotRegular, opened.Kind);
+            }
+
+            openedPath = containedIn is null ? null : LinuxFiles.PathOf(handle);
+            if (openedPath is not null && !FileProbe.IsInside(openedPath, containedIn!))
+            {
+                return Failed(FileReadStatus.OutsideFolder, real: openedPath);
+            }
         }
 
-        var opened = LinuxFiles.Stat(handle);
-        if (opened.Kind != FileKind.Regular)
-        {
-            return Failed(FileReadStatus.NotRegular, opened.Kind);
-        }
-
-        if (containedIn is not null && LinuxFiles.PathOf(handle) is { } openedPath && !FileProbe.IsInside(openedPath, containedIn))
-        {
-            return Failed(FileReadStatus.OutsideFolder, real: openedPath);
-        }
-
-        return null;
+        return unpinned is not null && openedPath is null ? Pin(unpinned, containedIn!, out _) : null;
     }
 
     private static SafeFileHandle? Open(string path)

@@ -36,6 +36,10 @@ internal sealed partial class PolicySchemaValidator
     /// <summary>The schema each kind is validated against.</summary>
     private readonly Dictionary<string, JsonSchema> _schemas;
 
+    // JsonSchema.Validate builds a validator (and its format validators) per call; it holds no state between calls, so
+    // one, with the same default settings, serves every document.
+    private readonly JsonSchemaValidator _validator = new(new JsonSchemaValidatorSettings());
+
     private PolicySchemaValidator(Dictionary<string, JsonSchema> schemas) => _schemas = schemas;
 
     /// <summary>The validator for the schema embedded in this build (loaded once).</summary>
@@ -79,7 +83,11 @@ internal sealed partial class PolicySchemaValidator
             ICollection<ValidationError> errors;
             try
             {
-                errors = schema.Validate(ToValidationJson(document.Root!));
+                // What JsonSchema.Validate(string) does, without writing the tree as JSON text and parsing it again
+                // where the tree can be given to NJsonSchema as tokens directly (see ToValidationToken).
+                errors = ToValidationToken(document.Root!) is { } token
+                    ? _validator.Validate(token, schema.ActualSchema)
+                    : schema.Validate(ToValidationJson(document.Root!));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -537,6 +545,83 @@ internal sealed partial class PolicySchemaValidator
             }
         }
     }
+
+    /// <summary>
+    /// Nesting up to which <see cref="ToValidationToken"/> builds tokens directly; deeper documents take the text route,
+    /// whose reader (Newtonsoft, at most 64 levels) decides what happens to them.
+    /// </summary>
+    private const int MaxDirectTokenDepth = 32;
+
+    /// <summary>
+    /// The Newtonsoft tokens that reading <see cref="ToValidationJson"/>'s text gives (as NJsonSchema reads it: integers
+    /// as long, other numbers as double, strings never dates), built from the tree directly. Null where only the text
+    /// route is known to give the same outcome: a string or key with UTF-16 surrogates (the JSON writer checks them; rare
+    /// in policies, e.g. an emoji), a nesting
+    /// deeper than <see cref="MaxDirectTokenDepth"/>, or a value of an unexpected kind.
+    /// </summary>
+    internal static JToken? ToValidationToken(JsonNode root) => ToToken(root, 0);
+
+    private static JToken? ToToken(JsonNode? node, int depth)
+    {
+        switch (node)
+        {
+            case null:
+                return JValue.CreateNull();
+            case JsonObject obj when depth < MaxDirectTokenDepth:
+                var result = new JObject();
+                foreach (var (key, value) in obj)
+                {
+                    if (HasSurrogates(key) || ToToken(value, depth + 1) is not { } token)
+                    {
+                        return null;
+                    }
+
+                    result.Add(key, token);
+                }
+
+                return result;
+            case JsonArray array when depth < MaxDirectTokenDepth:
+                var items = new JArray();
+                foreach (var item in array)
+                {
+                    if (ToToken(item, depth + 1) is not { } token)
+                    {
+                        return null;
+                    }
+
+                    items.Add(token);
+                }
+
+                return items;
+            case JsonValue value:
+                return ToToken(value);
+            default:
+                return null;
+        }
+    }
+
+    private static JValue? ToToken(JsonValue value)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        switch (value.GetValueKind())
+        {
+            case System.Text.Json.JsonValueKind.String:
+                var text = value.GetValue<string>();
+                return HasSurrogates(text) ? null : new JValue(text);
+            case System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False:
+                return new JValue(value.GetValue<bool>());
+            case System.Text.Json.JsonValueKind.Number:
+                // As Newtonsoft's reader: a literal without '.' or exponent is an integer (long), any other a double.
+                var number = ClampNumber(value.ToJsonString());
+                return number.AsSpan().IndexOfAny('.', 'e', 'E') < 0
+                    ? new JValue(long.Parse(number, System.Globalization.NumberStyles.Integer, invariant))
+                    : new JValue(double.Parse(number, System.Globalization.NumberStyles.Float, invariant));
+            default:
+                return null;
+        }
+    }
+
+    private static bool HasSurrogates(string text) => text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
 
     private static string ClampNumber(string text)
     {

@@ -7,9 +7,10 @@ public static class Suggestions
     {
         string? best = null;
         var bestDistance = int.MaxValue;
+        var lower = input.ToLowerInvariant();
         foreach (var candidate in candidates)
         {
-            var distance = Distance(input.ToLowerInvariant(), candidate.ToLowerInvariant());
+            var distance = Distance(lower, candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -25,30 +26,37 @@ public static class Suggestions
     /// <summary>Levenshtein distance with adjacent transpositions counted as one edit ("acitons" → "actions").</summary>
     public static int Distance(string a, string b)
     {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
+        // The classic table, kept as its last three rows (a transposition looks two rows back): "did you mean" runs over
+        // every documented field of an event family for each undocumented one, so a table per pair adds up.
+        var width = b.Length + 1;
+        var buffer = width <= 256 ? stackalloc int[3 * width] : new int[3 * width];
+        var before = buffer[..width];
+        var previous = buffer.Slice(width, width);
+        var current = buffer.Slice(2 * width, width);
+        for (var j = 0; j < width; j++)
         {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
+            previous[j] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            for (var j = 1; j <= b.Length; j++)
+            current[0] = i;
+            for (var j = 1; j < width; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
                 if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
                 {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                    current[j] = Math.Min(current[j], before[j - 2] + 1);
                 }
             }
+
+            var recycled = before;
+            before = previous;
+            previous = current;
+            current = recycled;
         }
 
-        return d[a.Length, b.Length];
+        return previous[b.Length];
     }
 }

@@ -32,6 +32,8 @@ internal static partial class YamlDocumentReader
     /// <summary>Most nodes one document may have, aliases expanded (bounds "billion laughs").</summary>
     public const int MaxNodes = 10_000;
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     // Tab lines past this many add nothing for the author: they fix the editor setting, not each line.
     private const int MaxTabDiagnostics = 10;
 
@@ -47,9 +49,10 @@ internal static partial class YamlDocumentReader
     /// The bytes of a policy file, read with every guard of <see cref="BoundedFileReader"/> (regular files only, at most
     /// <see cref="MaxFileBytes"/>); null with a diagnostic naming the file (never its content) when it cannot be read.
     /// </summary>
-    public static byte[]? ReadFileBytes(string path, DiagnosticBag diagnostics, string file, string? containedIn = null)
+    /// <param name="listedRealPath">The file's real path as the folder walk found it, if it did (see <see cref="BoundedFileReader"/>).</param>
+    public static byte[]? ReadFileBytes(string path, DiagnosticBag diagnostics, string file, string? containedIn = null, string? listedRealPath = null)
     {
-        var result = BoundedFileReader.Read(path, MaxFileBytes, containedIn);
+        var result = BoundedFileReader.Read(path, MaxFileBytes, containedIn, listedRealPath);
         var location = new SourceLocation(file, 0, 0);
         switch (result.Status)
         {
@@ -98,7 +101,7 @@ internal static partial class YamlDocumentReader
         string text;
         try
         {
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+            text = s_strictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
@@ -318,7 +321,6 @@ internal static partial class YamlDocumentReader
         public string? PendingKey;
         public SourceLocation PendingKeyLocation;
         public bool DiscardValue;
-        public HashSet<string>? Keys;
 
         public string? Anchor;
         public int NodesAtStart;
@@ -332,6 +334,7 @@ internal static partial class YamlDocumentReader
     {
         private readonly Stack<Frame> _stack = new();
         private readonly Dictionary<string, (JsonNode? Node, int Count)> _anchors = new(StringComparer.Ordinal);
+        private readonly List<YamlSourceMap.PendingEntry> _entries = [];
         private YamlSourceMap? _map;
         private int _nodes;
         private bool _usedAliases;
@@ -349,6 +352,7 @@ internal static partial class YamlDocumentReader
             {
                 case DocumentStart start:
                     _map = new YamlSourceMap(file, Location(start.Start));
+                    _entries.Clear();
                     _nodes = 0;
                     _usedAliases = false;
                     _anchors.Clear();
@@ -357,6 +361,7 @@ internal static partial class YamlDocumentReader
                     break;
                 case DocumentEnd:
                     var root = _stack.Pop();
+                    _map!.Fill(_entries);
                     Documents.Add(new SourceDocument(file, Documents.Count, root.RootValue, _map!));
                     break;
                 case Scalar scalar:
@@ -428,10 +433,10 @@ internal static partial class YamlDocumentReader
 
         private void OnKey(Frame top, string key, SourceLocation location)
         {
-            top.Keys ??= new HashSet<string>(StringComparer.Ordinal);
+            // The mapping's own object holds every key read so far (a duplicate's value is dropped, its key is already there).
             top.PendingKey = key;
             top.PendingKeyLocation = location;
-            top.DiscardValue = !top.Keys.Add(key);
+            top.DiscardValue = top.Object!.ContainsKey(key);
             if (top.DiscardValue && !top.Detached)
             {
                 Diagnostics.Error(DiagnosticIds.DuplicateKey, location,
@@ -540,7 +545,7 @@ internal static partial class YamlDocumentReader
 
             if (!detached)
             {
-                _map!.Add(pointer, location, keyLocation, scalar);
+                _entries.Add(new YamlSourceMap.PendingEntry(pointer, location, keyLocation, scalar));
             }
 
             return (pointer, detached);
@@ -588,8 +593,11 @@ internal static partial class YamlDocumentReader
                 };
             }
 
-            return new ScalarSpan(quoting, raw);
+            return raw is null ? s_plainSpans[(int)quoting] : new ScalarSpan(quoting, raw);
         }
+
+        // A scalar without source text is fully described by its quoting: one shared (immutable) span per quoting.
+        private static readonly ScalarSpan[] s_plainSpans = [.. Enum.GetValues<ScalarQuoting>().Select(q => new ScalarSpan(q, null))];
 
         private static SourceLocation? BlockContentStart(string file, string text, int indicatorLine)
         {

@@ -27,8 +27,19 @@ internal static class YamlScalarTyping
         }
 
         return TryNormalizeNumber(text, out var json)
-            ? JsonValue.Create(JsonSerializer.Deserialize<JsonElement>(json))
+            ? JsonValue.Create(ParseNumber(json))
             : JsonValue.Create(text);
+    }
+
+    /// <summary>
+    /// The number as a JsonElement, as JsonSerializer.Deserialize&lt;JsonElement&gt; reads it (its converter is
+    /// JsonElement.ParseValue over a reader of the text), without the serializer's own lookups per scalar.
+    /// </summary>
+    private static JsonElement ParseNumber(string json)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(utf8);
+        return JsonElement.ParseValue(ref reader);
     }
 
     /// <summary>

@@ -26,7 +26,11 @@ internal sealed record ScalarSpan(ScalarQuoting Quoting, string? Raw)
 /// </summary>
 internal sealed class YamlSourceMap : ISourceMap
 {
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Filled once the document is read (see Fill), at its exact size: a policy's map has some thirty entries, and every
+    // entry stays alive as long as the document; locations keep only their line and column (the file is the map's).
+    private Dictionary<string, Entry> _entries = s_none;
+
+    private static readonly Dictionary<string, Entry> s_none = new(StringComparer.Ordinal);
 
     public YamlSourceMap(string file, SourceLocation documentLocation)
     {
@@ -45,7 +49,7 @@ internal sealed class YamlSourceMap : ISourceMap
         {
             if (_entries.TryGetValue(pointer, out var entry))
             {
-                return entry.Value;
+                return new SourceLocation(File, entry.Line, entry.Column);
             }
 
             if (pointer.Length == 0)
@@ -56,13 +60,22 @@ internal sealed class YamlSourceMap : ISourceMap
     }
 
     public SourceLocation LocateKey(string jsonPointer) =>
-        _entries.TryGetValue(jsonPointer, out var entry) && entry.Key is { } key ? key : Locate(jsonPointer);
+        _entries.TryGetValue(jsonPointer, out var entry) && entry.KeyLine > 0 ? new SourceLocation(File, entry.KeyLine, entry.KeyColumn) : Locate(jsonPointer);
 
     internal ScalarSpan? GetScalar(string jsonPointer) =>
         _entries.TryGetValue(jsonPointer, out var entry) ? entry.Scalar : null;
 
-    internal void Add(string pointer, SourceLocation value, SourceLocation? key, ScalarSpan? scalar) =>
-        _entries[pointer] = new Entry(value, key, scalar);
+    /// <summary>The document's entries, in the order its nodes were read (a later entry for the same pointer wins).</summary>
+    internal void Fill(List<PendingEntry> entries)
+    {
+        var filled = new Dictionary<string, Entry>(entries.Count, StringComparer.Ordinal);
+        foreach (var (pointer, value, key, scalar) in entries)
+        {
+            filled[pointer] = new Entry(value.Line, value.Column, key?.Line ?? 0, key?.Column ?? 0, scalar);
+        }
+
+        _entries = filled;
+    }
 
     /// <summary>Appends one RFC 6901 reference token ("~" → "~0", "/" → "~1").</summary>
     public static string Append(string pointer, string token) =>
@@ -70,5 +83,9 @@ internal sealed class YamlSourceMap : ISourceMap
 
     public static string Append(string pointer, int index) => pointer + "/" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private readonly record struct Entry(SourceLocation Value, SourceLocation? Key, ScalarSpan? Scalar);
+    /// <summary>An entry while its document is read: the node's location, its key's (for mapping values), its scalar.</summary>
+    internal readonly record struct PendingEntry(string Pointer, SourceLocation Value, SourceLocation? Key, ScalarSpan? Scalar);
+
+    /// <summary>A key line of 0: no key (lines start at 1).</summary>
+    private readonly record struct Entry(int Line, int Column, int KeyLine, int KeyColumn, ScalarSpan? Scalar);
 }

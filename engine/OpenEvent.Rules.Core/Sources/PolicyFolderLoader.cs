@@ -116,7 +116,7 @@ public static class PolicyFolderLoader
         try
         {
             hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
-            var bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder);
+            var bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder, file.RealPath);
             if (bytes is null)
             {
                 return;
@@ -259,7 +259,14 @@ public static class PolicyFolderLoader
     /// A policy file: where to read it, how to name it in diagnostics, and the real path of the folder it was found in
     /// (null for a file given by name): a file found in a folder must stay inside it when read.
     /// </summary>
-    public sealed record PolicyFile(string FullPath, string DisplayPath, string? Folder = null);
+    public sealed record PolicyFile(string FullPath, string DisplayPath, string? Folder = null)
+    {
+        /// <summary>
+        /// The file's real path as the walk found it (its folder's real path and its name, or a link's resolved target
+        /// inside the folder): the read opens it without resolving the path again, then checks what it opened.
+        /// </summary>
+        internal string? RealPath { get; init; }
+    }
 
     /// <summary>
     /// The policy files under <paramref name="paths"/>: each file given, and every *.yaml / *.yml below each folder
@@ -392,7 +399,7 @@ public static class PolicyFolderLoader
             }
             else if (wanted(entry.Name) && seen.Add(entry.FullName))
             {
-                found.Add(new PolicyFile(entry.FullName, entryDisplay, rootReal));
+                found.Add(new PolicyFile(entry.FullName, entryDisplay, rootReal) { RealPath = entryReal });
             }
         }
     }

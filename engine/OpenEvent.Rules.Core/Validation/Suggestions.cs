@@ -12,6 +12,7 @@ internal static class Suggestions
         string? best = null;
         var bestDistance = int.MaxValue;
         var budget = Math.Max(2, text.Length / 4);
+        var upper = text.ToUpperInvariant();
         foreach (var candidate in candidates)
         {
             if (string.Equals(candidate, text, StringComparison.Ordinal))
@@ -24,7 +25,7 @@ internal static class Suggestions
                 return candidate;
             }
 
-            var distance = Parsing.Suggestions.Distance(text.ToUpperInvariant(), candidate.ToUpperInvariant());
+            var distance = Parsing.Suggestions.Distance(upper, candidate.ToUpperInvariant());
             if (distance <= budget && (distance < bestDistance || (distance == bestDistance && string.CompareOrdinal(candidate, best) < 0)))
             {
                 best = candidate;

@@ -34,6 +34,23 @@ public sealed class CandidateIndexTests
         Assert.True(verified <= 8, $"{verified} patterns verified out of {count}");
     }
 
+    // Patterns listed under two keys (two types) and events reaching the same index nodes through repeated values: each
+    // candidate is verified exactly once and listed once (the per-event stamps are only kept where a repeat is possible).
+    [Theory]
+    [InlineData("""{"type":"t1","data":{"projectId":3}}""")]
+    [InlineData("""{"type":["t1","t2","t1"],"data":{"projectId":[3,3,103]}}""")]
+    [InlineData("""{"type":["t2","t1"],"data":[{"projectId":103},{"projectId":3},{"projectId":3}]}""")]
+    public void Match_RepeatedKeysAndValues_VerifyEachCandidateOnce(string cloudEvent)
+    {
+        var patterns = Enumerable.Range(0, 40).Select(i => TestPatterns.FromJson(
+            "{\"type\":[\"t1\",\"t2\"],\"data\":{\"projectId\":[" + (i % 10) + "," + (100 + (i % 10)) + "]}}")).ToList();
+
+        var verified = Verified(patterns, cloudEvent, out var matches);
+
+        Assert.Equal([3, 13, 23, 33], matches);
+        Assert.Equal(4, verified);
+    }
+
     [Fact]
     public void Match_PrefixSuffixWildcardAndRanges_AreIndexed()
     {

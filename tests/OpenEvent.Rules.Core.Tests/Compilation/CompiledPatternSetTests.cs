@@ -52,6 +52,11 @@ public sealed class CompiledPatternSetTests
 
     [Theory]
     [InlineData("""{"n":[300]}""", """{"n":300}""", true)]
+    [InlineData("""{"n":[9007199254740993]}""", """{"n":9007199254740993}""", true)]
+    [InlineData("""{"n":[9007199254740993]}""", """{"n":9007199254740992}""", false)]
+    [InlineData("""{"n":[{"numeric":[">", 9007199254740991]}]}""", """{"n":9007199254740992}""", true)]
+    [InlineData("""{"n":[{"numeric":["<", -9007199254740991]}]}""", """{"n":-9007199254740993}""", true)]
+    [InlineData("""{"n":[{"numeric":["=", 999999999999999999]}]}""", """{"n":999999999999999999}""", true)]
     [InlineData("""{"n":[300]}""", """{"n":300.0}""", true)]
     [InlineData("""{"n":[300]}""", """{"n":3e2}""", true)]
     [InlineData("""{"n":[3e2]}""", """{"n":300}""", true)]
@@ -65,6 +70,28 @@ public sealed class CompiledPatternSetTests
     [InlineData("""{"n":[{"exists":true}]}""", """{"n":1e400}""", true)]
     public void Match_Numbers_CompareByValueNeverAsStrings(string pattern, string cloudEvent, bool expected) =>
         Assert.Equal(expected, Matches(pattern, cloudEvent));
+
+    // Event integers take a fast path (no decimal-to-double conversion below 2^53); it must give the very number the
+    // general parser gives, on both sides of that bound and at the 18-digit limit of the fast path.
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("9007199254740991")]
+    [InlineData("9007199254740992")]
+    [InlineData("9007199254740993")]
+    [InlineData("-9007199254740993")]
+    [InlineData("999999999999999999")]
+    [InlineData("-999999999999999999")]
+    [InlineData("1000000000000000001")]
+    public void EventIntegers_ReadAsTheGeneralParserReadsThem(string literal)
+    {
+        Assert.True(JsonNumber.TryParse(literal, out var general));
+        var fast = JsonNumber.FromEventLiteral(literal);
+        Assert.Equal(general, fast);
+        Assert.Equal(general.AsDouble, fast.AsDouble);
+        Assert.Equal(general.TryGetInt64(out var a), fast.TryGetInt64(out var b));
+        Assert.Equal(a, b);
+    }
 
     [Theory]
     [InlineData("""{"tags":["b"]}""", """{"tags":["a","b"]}""", true)]

@@ -109,6 +109,9 @@ public sealed class InvalidEventTests
     [InlineData("""{"unused":"\udc00x"}""", "DC00")]
     [InlineData("""{"data":{"used":"x\ud800\u0041"}}""", "D800")]
     [InlineData("""{"\ud800":1}""", "D800")]
+    [InlineData("""{"unused":"plain text, \u0041, then \udc01 late"}""", "DC01")]
+    [InlineData("""{"unused":"\\\ud801"}""", "D801")]
+    [InlineData("""{"unused":"\ud83d\ude00 then \ud83d"}""", "D83D")]
     public void Match_LoneSurrogateEscape_ThrowsInvalidUtf8(string json, string unit)
     {
         var error = Reject(json);

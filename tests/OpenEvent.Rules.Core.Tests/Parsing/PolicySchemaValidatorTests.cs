@@ -1,5 +1,8 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
+using OpenEvent.Rules.Tests.Shared;
 
 namespace OpenEvent.Rules.Core.Tests.Parsing;
 
@@ -332,5 +335,110 @@ public sealed class PolicySchemaValidatorTests
             ["OER1012 5:16 metadata.labels.a must be text, not a number (1e400)",
              "OER1012 5:26 metadata.labels.b must be text, not a number (123456789012345678901234567890)"],
             diagnostics.Select(d => $"{d.Id} {d.Location.Line}:{d.Location.Column} {d.Message}"));
+    }
+
+    /// <summary>
+    /// The tokens given to NJsonSchema are built from the tree directly (no JSON text in between): they must be exactly
+    /// what reading the document's JSON text gives, as NJsonSchema reads it (same structure, token types and values), for
+    /// every document of the tables above, of the repository's policies, samples and broken fixtures, and for the
+    /// unusual scalars below.
+    /// </summary>
+    [Fact]
+    public void ToValidationToken_EveryKnownDocument_SameTokensAsReadingItsJsonText()
+    {
+        var texts = s_validDocuments.Values.Concat(s_oneMistake.Values.Select(m => m.Yaml)).Append("""
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: n, labels: { a: 1e400, b: 123456789012345678901234567890, c: -123456789012345678901234567890, d: -1e400 } }
+            spec:
+              priority: -0
+              match: { data: { x: [0x1F, 0o17, +12, 007, .5, 1., 3e2, 1.5E-3, -0.0, 9223372036854775807, -9223372036854775808, 9223372036854775808] } }
+              flags: [true, false, ~, null, "", "text", 'q''s', "1", "\u00e9", yes, 1_000, .inf, .nan]
+              nested: [[[{ a: [] }]], {}]
+              "k/e~y": "a\tb\n\"c\""
+            """);
+        var files = new[] { "policies", "samples", Path.Combine("tests", "fixtures") }
+            .Select(folder => RepositoryPaths.Combine(folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.y*ml", SearchOption.AllDirectories))
+            .ToList();
+        var documents = texts.SelectMany(text => YamlDocumentReader.ReadText(File, text, new DiagnosticBag()))
+            .Concat(files.SelectMany(file => YamlDocumentReader.ReadFile(file, new DiagnosticBag())))
+            .ToList();
+        Assert.True(files.Count > 20 && documents.Count > 100, $"{files.Count} files, {documents.Count} documents");
+
+        foreach (var document in documents)
+        {
+            var direct = PolicySchemaValidator.ToValidationToken(document.Root!);
+            Assert.NotNull(direct);
+            AssertSameTokens(ReadAsNJsonSchemaDoes(PolicySchemaValidator.ToValidationJson(document.Root!)), direct, document.File);
+        }
+    }
+
+    [Theory]
+    [InlineData("a: \"\\U0001F600\"")] // a surrogate pair (an emoji) written as an escape
+    [InlineData("\"\U0001F600\": 1")] // an emoji in a key
+    [InlineData("a: [x, \"\U0001F600\"]")] // an emoji in a list
+    public void ToValidationToken_SurrogatesInTheDocument_TakeTheTextRoute(string yaml)
+    {
+        var document = Assert.Single(YamlDocumentReader.ReadText(File, yaml, new DiagnosticBag()));
+
+        Assert.Null(PolicySchemaValidator.ToValidationToken(document.Root!));
+    }
+
+    [Fact]
+    public void ToValidationToken_NestingDeeperThan32_TakesTheTextRoute()
+    {
+        var document = Assert.Single(YamlDocumentReader.ReadText(File, "a: " + new string('[', 32) + new string(']', 32), new DiagnosticBag()));
+        var shallower = Assert.Single(YamlDocumentReader.ReadText(File, "a: " + new string('[', 31) + new string(']', 31), new DiagnosticBag()));
+
+        Assert.Null(PolicySchemaValidator.ToValidationToken(document.Root!));
+        Assert.NotNull(PolicySchemaValidator.ToValidationToken(shallower.Root!));
+    }
+
+    [Fact]
+    public void Validate_SurrogatePairInAValue_CheckedLikeAnyText()
+    {
+        var diagnostics = Validate(ValidPolicy.Replace("reason: \"frozen\"", "reason: \"frozen \U0001F600\"").Replace("  name: prod-deploy-freeze", "  name: prod-deploy-freeze\n  owner: [\"\U0001F600\"]"));
+
+        Assert.Equal(["OER1012 5:10 metadata.owner must be text, not a list"], diagnostics.Select(d => $"{d.Id} {d.Location.Line}:{d.Location.Column} {d.Message}"));
+    }
+
+    /// <summary>What NJsonSchema's JsonSchemaValidator.Validate(string) reads from JSON text.</summary>
+    private static JToken ReadAsNJsonSchemaDoes(string json)
+    {
+        using var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None };
+        return JToken.ReadFrom(reader);
+    }
+
+    private static void AssertSameTokens(JToken expected, JToken actual, string where)
+    {
+        Assert.True(expected.Type == actual.Type, $"{where} {expected.Path}: {expected.Type} expected, {actual.Type} built");
+        switch (expected)
+        {
+            case JObject obj:
+                var actualProperties = ((JObject)actual).Properties().ToList();
+                Assert.Equal(obj.Properties().Select(p => p.Name), actualProperties.Select(p => p.Name));
+                foreach (var (property, built) in obj.Properties().Zip(actualProperties))
+                {
+                    AssertSameTokens(property.Value, built.Value, where);
+                }
+
+                break;
+            case JArray array:
+                Assert.Equal(array.Count, ((JArray)actual).Count);
+                foreach (var (item, built) in array.Zip((JArray)actual))
+                {
+                    AssertSameTokens(item, built, where);
+                }
+
+                break;
+            default:
+                var expectedValue = ((JValue)expected).Value;
+                var actualValue = ((JValue)actual).Value;
+                Assert.True(Equals(expectedValue, actualValue) && expectedValue?.GetType() == actualValue?.GetType(),
+                    $"{where} {expected.Path}: {expectedValue} ({expectedValue?.GetType()}) expected, {actualValue} ({actualValue?.GetType()}) built");
+                break;
+        }
     }
 }

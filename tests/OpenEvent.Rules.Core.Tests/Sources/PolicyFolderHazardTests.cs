@@ -228,6 +228,97 @@ public sealed class PolicyFolderHazardTests : IDisposable
         Assert.True(whole.Bytes.Length > 100, $"read {whole.Bytes.Length} bytes");
     }
 
+    // A file found by the walk is opened at the real path the walk found (not resolved again per file); what is opened is
+    // then checked. Each hazard below is swapped in between the listing and the read, where that shortcut could matter.
+
+    /// <summary>Lists the folder's one file, swaps something in for it, then reads it as the loader does.</summary>
+    private (byte[]? Bytes, Diagnostic Diagnostic) ReadSwapped(Action<PolicyFolderLoader.PolicyFile> swap)
+    {
+        var bag = new DiagnosticBag();
+        var file = Assert.Single(PolicyFolderLoader.FindPolicyFiles([Policies], bag));
+        Assert.Equal(Path.Join(FileProbe.RealPath(Policies), "good.yaml"), file.RealPath);
+        swap(file);
+
+        var bytes = Task.Run(() => YamlDocumentReader.ReadFileBytes(file.FullPath, bag, file.DisplayPath, file.Folder, file.RealPath))
+            .WaitAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+
+        return (bytes, Assert.Single(bag.Items));
+    }
+
+    [Fact]
+    public void ReadFile_FileSwappedForALinkOutsideAfterListing_Oer1017NamingTheTarget()
+    {
+        var secret = FolderHazards.WriteSecretFile(_temp.Path("run", "secrets"));
+
+        var (bytes, diagnostic) = ReadSwapped(file =>
+        {
+            File.Delete(file.FullPath);
+            File.CreateSymbolicLink(file.FullPath, secret);
+        });
+
+        Assert.Null(bytes);
+        Assert.Equal(DiagnosticIds.LinkOutsideFolder, diagnostic.Id);
+        Assert.Equal($"'{Path.Join(Policies, "good.yaml")}' is a symbolic link to '{secret}', outside the policy folder: it is not read", diagnostic.Message);
+        Assert.DoesNotContain(FolderHazards.Secret, diagnostic.ToString() + diagnostic.Hint);
+    }
+
+    [Fact]
+    public void ReadFile_FolderSwappedForALinkOutsideAfterListing_Oer1017()
+    {
+        var nested = Path.Combine(Policies, "team");
+        Directory.CreateDirectory(nested);
+        File.Move(Path.Combine(Policies, "good.yaml"), Path.Combine(nested, "good.yaml"));
+        var outside = _temp.Path("elsewhere");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "good.yaml"), Channel.Replace("NAME", "outside"));
+        var bag = new DiagnosticBag();
+        var file = Assert.Single(PolicyFolderLoader.FindPolicyFiles([Policies], bag));
+
+        // The folder holding the listed file becomes a link leading out of the policy folder.
+        Directory.Move(nested, nested + "-old");
+        Directory.CreateSymbolicLink(nested, outside);
+        var bytes = YamlDocumentReader.ReadFileBytes(file.FullPath, bag, file.DisplayPath, file.Folder, file.RealPath);
+
+        Assert.Null(bytes);
+        var diagnostic = Assert.Single(bag.Items);
+        Assert.Equal(DiagnosticIds.LinkOutsideFolder, diagnostic.Id);
+        Assert.Equal($"'{Path.Join(Policies, "team", "good.yaml")}' is a symbolic link to '{Path.Join(FileProbe.RealPath(outside), "good.yaml")}', outside the policy folder: it is not read",
+            diagnostic.Message);
+    }
+
+    [Fact]
+    public void ReadFile_FileSwappedForAFifoAfterListing_Oer1016WithinTheDeadline()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var (bytes, diagnostic) = ReadSwapped(file =>
+        {
+            File.Delete(file.FullPath);
+            FolderHazards.MakeFifo(file.FullPath);
+        });
+
+        Assert.Null(bytes);
+        Assert.Equal(DiagnosticIds.NotRegularFile, diagnostic.Id);
+        Assert.Equal($"'{Path.Join(Policies, "good.yaml")}' is a named pipe (FIFO), not a regular file: it is not read", diagnostic.Message);
+    }
+
+    [Fact]
+    public void ReadFile_FileGrownPastTheBoundAfterListing_Oer1004()
+    {
+        var (bytes, diagnostic) = ReadSwapped(file =>
+        {
+            using var stream = new FileStream(file.FullPath, FileMode.Open);
+            stream.SetLength(YamlDocumentReader.MaxFileBytes * 3);
+        });
+
+        Assert.Null(bytes);
+        Assert.Equal(DiagnosticIds.FileTooLarge, diagnostic.Id);
+        Assert.Equal("file is 30 MB, larger than the 10 MB limit", diagnostic.Message);
+    }
+
     [Fact]
     public void ReadFile_FileRemovedBetweenListingAndReading_Oer1009()
     {

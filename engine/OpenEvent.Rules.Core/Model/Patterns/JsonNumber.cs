@@ -19,6 +19,15 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
         _isDecimal = true;
     }
 
+    // An integer of at most 18 digits (see TryParsePlainInteger): the same number as the decimal constructor gives,
+    // without its decimal-to-double conversion when the long converts exactly (below 2^53).
+    private JsonNumber(long value)
+    {
+        _decimal = value;
+        _double = value is > -(1L << 53) and < 1L << 53 ? value : (double)(decimal)value;
+        _isDecimal = true;
+    }
+
     private JsonNumber(double value)
     {
         _double = value;
@@ -131,7 +140,7 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
     /// every evaluator sees 1e400 alike (greater than any finite number, equal to nothing finite).
     /// </summary>
     public static JsonNumber FromEventLiteral(ReadOnlySpan<char> literal) =>
-        TryParsePlainInteger(literal, out var integer) ? new JsonNumber((decimal)integer)
+        TryParsePlainInteger(literal, out var integer) ? new JsonNumber(integer)
         : TryParse(literal, out var number)
             ? number
             : new JsonNumber(double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture));
