@@ -20,6 +20,9 @@ internal sealed partial class OutboxWorker(
 {
     private readonly OutboxOptions _options = options.Value.Outbox;
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+
+    /// <summary>Deliveries that succeeded, recorded with the next claim (one commit for both) or at stop.</summary>
+    private readonly ConcurrentQueue<DeliveredAction> _delivered = new();
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -50,7 +53,7 @@ internal sealed partial class OutboxWorker(
                 var now = time.GetUtcNow();
                 nextPurge = PurgeIfDue(now, nextPurge);
                 var free = _options.Concurrency - _inFlight.Count;
-                var claimed = free > 0 ? ClaimAndStart(free, now, stoppingToken) : 0;
+                var claimed = free > 0 || !_delivered.IsEmpty ? ClaimAndStart(Math.Max(free, 0), now, stoppingToken) : 0;
                 if (claimed > 0 && claimed == free)
                 {
                     continue; // more may be due at once
@@ -78,6 +81,33 @@ internal sealed partial class OutboxWorker(
         }
 
         await Task.WhenAll(_inFlight.Values);
+        RecordDelivered();
+    }
+
+    /// <summary>Records the deliveries that finished since the last claim (at stop: those of the last attempts).</summary>
+    private void RecordDelivered()
+    {
+        var delivered = TakeDelivered();
+        try
+        {
+            store.MarkDelivered(delivered);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // Their leases expire and they are delivered again (at least once).
+            LogStoreFailed(logger, $"{delivered.Count} delivered actions", ex);
+        }
+    }
+
+    private List<DeliveredAction> TakeDelivered()
+    {
+        var delivered = new List<DeliveredAction>();
+        while (_delivered.TryDequeue(out var action))
+        {
+            delivered.Add(action);
+        }
+
+        return delivered;
     }
 
     /// <summary>Deletes delivered actions past Outbox:DeliveredRetention, once an hour; returns when to purge next.</summary>
@@ -96,7 +126,22 @@ internal sealed partial class OutboxWorker(
     private int ClaimAndStart(int free, DateTimeOffset now, CancellationToken stoppingToken)
     {
         var claimed = 0;
-        foreach (var item in store.Claim(free, now, now + _options.LeaseDuration, _owner))
+        // Taken before the claim: a delivery that ends meanwhile is recorded with the next one. Until then its row stays
+        // pending under its lease, so no worker claims it again.
+        var delivered = TakeDelivered();
+        IReadOnlyList<OutboxItem> items;
+        try
+        {
+            items = store.Claim(free, now, now + _options.LeaseDuration, _owner, delivered);
+        }
+        catch
+        {
+            // Nothing was committed: the deliveries are recorded with the next attempt.
+            delivered.ForEach(_delivered.Enqueue);
+            throw;
+        }
+
+        foreach (var item in items)
         {
             claimed++;
             // Registered before it starts, so that its own removal cannot run first.
@@ -135,7 +180,7 @@ internal sealed partial class OutboxWorker(
                     store.Release(item.Id);
                     break;
                 case { Kind: DeliveryStepKind.Delivered }:
-                    store.MarkDelivered(item.Id, step.Attempt, now);
+                    _delivered.Enqueue(new DeliveredAction(item.Id, step.Attempt, now));
                     break;
                 case { Kind: DeliveryStepKind.Dead }:
                     store.DeadLetter(item.Id, step.Attempt, step.Error!, now);

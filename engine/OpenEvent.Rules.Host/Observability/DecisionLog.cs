@@ -264,8 +264,9 @@ internal sealed partial class DecisionLog : BackgroundService
         var stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
 #pragma warning restore RS0030
         var reader = _entries.Reader;
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var line = new ArrayBufferWriter<byte>(16 * 1024);
+        var batch = new LineBatch();
+        await using var json = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         try
         {
             // Keep writing after stoppingToken until the queue is drained (Complete is called in StopAsync).
@@ -273,11 +274,14 @@ internal sealed partial class DecisionLog : BackgroundService
             {
                 while (reader.TryRead(out var entry))
                 {
-                    Render(json, buffer, entry);
-                    file = Emit(file, stdout, buffer.WrittenSpan);
-                    Interlocked.Increment(ref _written);
+                    Render(json, line, entry);
+                    if (batch.Add(line.WrittenSpan))
+                    {
+                        file = Emit(file, stdout, batch);
+                    }
                 }
 
+                file = Emit(file, stdout, batch);
                 TryFlush(file);
                 stdout?.Flush();
                 if (Interlocked.Exchange(ref _dropping, 0) == 1)
@@ -289,6 +293,34 @@ internal sealed partial class DecisionLog : BackgroundService
         finally
         {
             file?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Lines rendered and not yet written: the writer hands them to the file in one write of up to <see cref="Bytes"/>
+    /// (a write per line cost a system call each, as much as rendering the line's masked event) and keeps where each
+    /// ends, so that the file is rolled between the same lines as when they were written one by one.
+    /// </summary>
+    private sealed class LineBatch
+    {
+        public const int Bytes = 64 * 1024;
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(Bytes + (16 * 1024));
+
+        public List<int> Ends { get; } = [];
+
+        /// <summary>Adds a line; true when the batch is full.</summary>
+        public bool Add(ReadOnlySpan<byte> line)
+        {
+            Buffer.Write(line);
+            Ends.Add(Buffer.WrittenCount);
+            return Buffer.WrittenCount >= Bytes;
+        }
+
+        public void Clear()
+        {
+            Buffer.ResetWrittenCount();
+            Ends.Clear();
         }
     }
 
@@ -319,18 +351,49 @@ internal sealed partial class DecisionLog : BackgroundService
         buffer.Write("\n"u8);
     }
 
-    /// <summary>Writes a line to the file and standard output; returns the file, or null once it cannot be written.</summary>
-    private FileStream? Emit(FileStream? file, Stream? stdout, ReadOnlySpan<byte> line)
+    /// <summary>Writes the batch's lines to the file and standard output, then empties it; returns the file, or null once it cannot be written.</summary>
+    private FileStream? Emit(FileStream? file, Stream? stdout, LineBatch batch)
     {
-        file = WriteToFile(file, line);
+        if (batch.Ends.Count == 0)
+        {
+            return file;
+        }
+
+        var lines = batch.Buffer.WrittenSpan;
+        file = WriteLinesToFile(file, lines, batch.Ends);
         if (stdout is not null)
         {
-            stdout.Write(line);
+            stdout.Write(lines);
         }
         else if (file is null && _logger.IsEnabled(LogLevel.Information))
         {
-            // The file cannot be written: the decision goes to the host log rather than nowhere.
-            LogDecisionFallback(_logger, Encoding.UTF8.GetString(line[..^1]));
+            // The file cannot be written: the decisions go to the host log rather than nowhere.
+            var start = 0;
+            foreach (var end in batch.Ends)
+            {
+                LogDecisionFallback(_logger, Encoding.UTF8.GetString(lines[start..(end - 1)]));
+                start = end;
+            }
+        }
+
+        Interlocked.Add(ref _written, batch.Ends.Count);
+        batch.Clear();
+        return file;
+    }
+
+    /// <summary>The lines in one write when they fit in the file, else one by one, each rolling the file as it would alone.</summary>
+    private FileStream? WriteLinesToFile(FileStream? file, ReadOnlySpan<byte> lines, List<int> ends)
+    {
+        if (file is null || !file.CanSeek || file.Length + lines.Length <= _options.MaxFileBytes)
+        {
+            return WriteToFile(file, lines);
+        }
+
+        var start = 0;
+        foreach (var end in ends)
+        {
+            file = WriteToFile(file, lines[start..end]);
+            start = end;
         }
 
         return file;
