@@ -26,7 +26,10 @@ internal static class CompileBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
-        Console.WriteLine($"{Environment.ProcessorCount} cores; {count:N0} policies; in process: the first load (cold: JIT) then the median of {Runs} more");
+        // The host runs with server GC and without tiered PGO (its runtimeconfig); the bench is a console app, so the
+        // README's command sets both through the environment. Say which ran, so a table is never read against the wrong one.
+        Console.WriteLine($"{Environment.ProcessorCount} cores; {count:N0} policies; in process: the first load (cold: JIT) then the median of {Runs} more; " +
+            $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, TieredPGO {(Environment.GetEnvironmentVariable("DOTNET_TieredPGO") == "0" ? "off" : "on")} (the host: server GC, TieredPGO off)");
         // "plain": only the set without conditions (for profiling the load itself).
         foreach (var conditions in args.Length > 1 && args[1] == "plain" ? [false] : new[] { false, true })
         {

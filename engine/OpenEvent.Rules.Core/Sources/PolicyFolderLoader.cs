@@ -67,13 +67,21 @@ public static class PolicyFolderLoader
         var files = ListFiles(given, setLocation, diagnostics, cancellationToken);
 
         // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
-        // file of the folder) is known before the policies that name its entries are parsed.
+        // file of the folder) is known before the policies that name its entries are parsed. The files are read on
+        // every core; what they gave is then taken in file order, so the hash, the documents and the diagnostics do
+        // not depend on which core read which file.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var documents = new List<CheckedDocument>();
-        foreach (var file in files)
+        foreach (var (file, read) in files.Zip(ReadFiles(files, replaced, validator, cancellationToken)))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            ReadFile(file, replaced, validator, hash, documents, diagnostics, cancellationToken);
+            hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
+            if (read.Bytes is { } bytes)
+            {
+                hash.AppendData(bytes);
+            }
+
+            documents.AddRange(read.Documents);
+            diagnostics.AddRange(read.Diagnostics);
         }
 
         var registry = ParseRegistry(documents, diagnostics, cancellationToken);
@@ -107,22 +115,57 @@ public static class PolicyFolderLoader
         }
     }
 
-    /// <summary>Reads one file (or its replacement), adds it to the content hash and keeps its schema-valid documents.</summary>
-    private static void ReadFile(PolicyFile file, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator, IncrementalHash hash,
-        List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    /// <summary>What reading one file gave: its bytes (null when it could not be read), its schema-valid documents, its diagnostics.</summary>
+    private sealed record FileRead(byte[]? Bytes, List<CheckedDocument> Documents, IReadOnlyList<Diagnostic> Diagnostics);
+
+    /// <summary>Below this many files the set is read on one thread: starting workers would cost more than it saves.</summary>
+    private const int ParallelReadThreshold = 64;
+
+    /// <summary>Reads every file, in parallel for a large set; the results are in the order of <paramref name="files"/>.</summary>
+    private static FileRead[] ReadFiles(IReadOnlyList<PolicyFile> files, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator,
+        CancellationToken cancellationToken)
+    {
+        var reads = new FileRead[files.Count];
+        if (files.Count < ParallelReadThreshold)
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                reads[i] = ReadFile(files[i], replaced, validator, cancellationToken);
+            }
+
+            return reads;
+        }
+
+        try
+        {
+            Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => reads[i] = ReadFile(files[i], replaced, validator, cancellationToken));
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            // What ReadFile lets through (cancellation, a fatal fault) leaves the load as it would on one thread.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+
+        return reads;
+    }
+
+    /// <summary>Reads one file (or its replacement) and keeps its schema-valid documents. Safe to call for several files at once.</summary>
+    private static FileRead ReadFile(PolicyFile file, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator, CancellationToken cancellationToken)
     {
         // One file's fault must not hide the other files' diagnostics, nor stop the load.
         var fileDiagnostics = new DiagnosticBag();
+        var documents = new List<CheckedDocument>();
+        byte[]? bytes = null;
         try
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
-            var bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder, file.RealPath);
+            bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder, file.RealPath);
             if (bytes is null)
             {
-                return;
+                return new FileRead(null, documents, fileDiagnostics.Items);
             }
 
-            hash.AppendData(bytes);
             foreach (var document in YamlDocumentReader.Read(file.DisplayPath, bytes, fileDiagnostics))
             {
                 var kind = PolicySchemaValidator.KindOf(document.Root);
@@ -143,10 +186,8 @@ public static class PolicyFolderLoader
         {
             fileDiagnostics.Add(LoadFault.ToDiagnostic(ex, new SourceLocation(file.DisplayPath, 0, 0), "reading this file"));
         }
-        finally
-        {
-            diagnostics.AddRange(fileDiagnostics.Items);
-        }
+
+        return new FileRead(bytes, documents, fileDiagnostics.Items);
     }
 
     private static RegistryDefinition ParseRegistry(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)

@@ -15,6 +15,46 @@ public sealed class PolicyFolderLoaderTests
     private static string ChannelNamed(string name) => Channel.Replace("NAME", name);
 
     [Fact]
+    public async Task Load_ManyFiles_ReadInParallel_EachFileGivesWhatItGivesAloneInFileOrder()
+    {
+        // Over 64 files the folder is read on every core: each file must still give exactly what it gives alone, the
+        // diagnostics come in file order, and the content hash and the set do not depend on which core read what.
+        var fixtures = Directory.EnumerateFiles(RepositoryPaths.Combine("tests", "fixtures", "broken"), "OER10*.yaml").Order(StringComparer.Ordinal).ToList();
+        using var temp = new TempFolder();
+        for (var copy = 0; copy < 6; copy++)
+        {
+            foreach (var fixture in fixtures)
+            {
+                File.Copy(fixture, temp.Path($"c{copy}-{Path.GetFileName(fixture)}"));
+            }
+
+            temp.Write($"c{copy}-channel.yaml", ChannelNamed($"hook-{copy}"));
+        }
+
+        var whole = await PolicyFolderLoader.LoadAsync([temp.Root]);
+        var again = await PolicyFolderLoader.LoadAsync([temp.Root]);
+
+        Assert.True(whole.Files.Count >= 64, $"{whole.Files.Count} files");
+        Assert.Equal(whole.Diagnostics.Select(d => d.ToString()), again.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(whole.ContentHash, again.ContentHash);
+        Assert.Equal(Enumerable.Range(0, 6).Select(c => $"hook-{c}"), whole.Set.Channels.Select(c => c.Name).Where(n => n.StartsWith("hook-", StringComparison.Ordinal)));
+        var order = whole.Diagnostics.Select(d => whole.Files.ToList().IndexOf(d.Location.File)).ToList();
+        Assert.Equal(order.Order(), order);
+        foreach (var fixture in fixtures)
+        {
+            var alone = await PolicyFolderLoader.LoadAsync([fixture]);
+            Assert.Contains(alone.Diagnostics, d => d.Id.StartsWith("OER1", StringComparison.Ordinal));
+            for (var copy = 0; copy < 6; copy++)
+            {
+                var path = temp.Path($"c{copy}-{Path.GetFileName(fixture)}");
+                // The reading stage's own diagnostics (OER1xxx); copies of one file also collide by name (OER3001), which is the set's.
+                Assert.Equal(alone.Diagnostics.Where(d => d.Id.StartsWith("OER1", StringComparison.Ordinal)).Select(d => (d.Id, d.Location.Line, d.Location.Column, d.Message.Replace(fixture, "F", StringComparison.Ordinal))),
+                    whole.Diagnostics.Where(d => d.Location.File == path && d.Id.StartsWith("OER1", StringComparison.Ordinal)).Select(d => (d.Id, d.Location.Line, d.Location.Column, d.Message.Replace(path, "F", StringComparison.Ordinal))));
+            }
+        }
+    }
+
+    [Fact]
     public void FindPolicyFiles_Folder_YamlFilesRecursivelySortedWithoutTestsAndHiddenEntries()
     {
         using var temp = new TempFolder();
