@@ -35,7 +35,13 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IAc
         await gate.WaitAsync(cancellationToken);
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // Checked before the missing folders are created (a link must not get a folder made on its far side) and
+            // again after, for a link swapped in meanwhile.
+            if (LinkOnTheWay(root, path) is null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            }
+
             if (LinkOnTheWay(root, path) is { } link)
             {
                 return DeliveryResult.Permanent($"the file target '{forward.Target}' goes through the symbolic link {link}: file targets write only to plain folders and files below {root}");
