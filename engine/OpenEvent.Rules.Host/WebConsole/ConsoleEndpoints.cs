@@ -67,16 +67,17 @@ internal static class ConsoleEndpoints
             return;
         }
 
-        if (sessions.LoginsBlocked)
+        var address = context.Connection.RemoteIpAddress;
+        if (sessions.LoginsBlocked(address))
         {
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too-many-logins",
-                $"more than {ConsoleSessions.MaxFailedLoginsPerMinute} failed logins this minute: wait a minute and try again");
+                $"too many failed logins this minute (at most {ConsoleSessions.MaxFailedLoginsPerMinute} from one address, {ConsoleSessions.MaxFailedLoginsPerMinuteHostWide} in all): wait a minute and try again");
             return;
         }
 
         if (await ReadTokenAsync(context.Request, context.RequestAborted) is not { } token || !sessions.IsToken(token))
         {
-            sessions.LoginFailed();
+            sessions.LoginFailed(address);
             await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "the token is not the host's token");
             return;
         }

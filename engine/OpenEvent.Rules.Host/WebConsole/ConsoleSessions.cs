@@ -21,8 +21,14 @@ internal sealed class ConsoleSessions
     public const string CookieName = "oer_console";
     public const string CsrfHeader = "X-OER-CSRF";
 
-    /// <summary>Failed logins allowed per minute, host-wide, before further attempts get 429 until the minute is over.</summary>
+    /// <summary>Failed logins allowed per minute from one address (an IPv6 /64), before its further attempts get 429 until the minute is over.</summary>
     public const int MaxFailedLoginsPerMinute = 10;
+
+    /// <summary>
+    /// Failed logins allowed per minute from all addresses together: guessing from many addresses is bounded too, while
+    /// one address that keeps failing no longer locks everybody else out (the limit used to be host-wide at 10).
+    /// </summary>
+    public const int MaxFailedLoginsPerMinuteHostWide = 100;
 
     private const int NonceBytes = 16;
     private const int PayloadBytes = 8 + NonceBytes;
@@ -33,6 +39,7 @@ internal sealed class ConsoleSessions
     private readonly TimeSpan _lifetime;
     private readonly TimeProvider _time;
     private readonly Lock _failures = new();
+    private readonly Dictionary<string, int> _failedByAddress = new(StringComparer.Ordinal);
     private long _failureMinute;
     private int _failedLogins;
 
@@ -62,26 +69,62 @@ internal sealed class ConsoleSessions
         return IsToken(request.Headers[_tokenHeader].ToString()) || IsToken(bearer);
     }
 
-    /// <summary>Too many failed logins this minute: a guessing script is slowed to <see cref="MaxFailedLoginsPerMinute"/> a minute.</summary>
-    public bool LoginsBlocked
+    /// <summary>
+    /// Too many failed logins this minute from <paramref name="address"/>, or from all addresses: a guessing script is
+    /// slowed to <see cref="MaxFailedLoginsPerMinute"/> a minute per address and <see cref="MaxFailedLoginsPerMinuteHostWide"/> in all.
+    /// </summary>
+    public bool LoginsBlocked(System.Net.IPAddress? address)
     {
-        get
+        lock (_failures)
         {
-            lock (_failures)
+            StartMinute();
+            return _failedLogins >= MaxFailedLoginsPerMinuteHostWide
+                || (_failedByAddress.TryGetValue(AddressKey(address), out var failed) && failed >= MaxFailedLoginsPerMinute);
+        }
+    }
+
+    public void LoginFailed(System.Net.IPAddress? address)
+    {
+        lock (_failures)
+        {
+            StartMinute();
+            _failedLogins++;
+            // Bounded: past the host-wide limit every attempt is refused anyway, so no more addresses need counting.
+            if (_failedLogins <= MaxFailedLoginsPerMinuteHostWide)
             {
-                return _failureMinute == CurrentMinute() && _failedLogins >= MaxFailedLoginsPerMinute;
+                var key = AddressKey(address);
+                _failedByAddress[key] = _failedByAddress.GetValueOrDefault(key) + 1;
             }
         }
     }
 
-    public void LoginFailed()
+    private void StartMinute()
     {
-        lock (_failures)
+        var minute = CurrentMinute();
+        if (minute != _failureMinute)
         {
-            var minute = CurrentMinute();
-            _failedLogins = _failureMinute == minute ? _failedLogins + 1 : 1;
             _failureMinute = minute;
+            _failedLogins = 0;
+            _failedByAddress.Clear();
         }
+    }
+
+    /// <summary>An IPv4 address as itself; an IPv6 one by its /64, which one subscriber usually holds whole.</summary>
+    private static string AddressKey(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? Convert.ToHexString(address.GetAddressBytes(), 0, 8) + "/64"
+            : address.ToString();
     }
 
     private long CurrentMinute() => _time.GetUtcNow().ToUnixTimeSeconds() / 60;

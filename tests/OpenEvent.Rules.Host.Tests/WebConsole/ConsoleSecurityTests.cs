@@ -141,7 +141,50 @@ public sealed class ConsoleSecurityTests : IClassFixture<SharedHost>
         using var blocked = await host.Client.PostAsync("/console/api/login", Json($"{{\"token\":\"{Token}\"}}"));
         Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
         Assert.Equal("too-many-logins", await ErrorIdAsync(blocked));
+
+        // The limit is the failing address's: the operator on another address still logs in (127.0.0.2 reaches the
+        // host's 127.0.0.1 on Linux's loopback network).
+        using var other = new HttpClient(FromAddress(IPAddress.Parse("127.0.0.2"))) { BaseAddress = host.BaseAddress };
+        using var operatorLogin = await other.PostAsync("/console/api/login", Json($"{{\"token\":\"{Token}\"}}"));
+        Assert.Equal(HttpStatusCode.OK, operatorLogin.StatusCode);
     }
+
+    [Fact]
+    public async Task Login_FailuresFromManyAddresses_AreBoundedHostWide()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= ConsoleSessions.MaxFailedLoginsPerMinuteHostWide; i++)
+        {
+            // Each address stays under its own limit; together they pass the host's.
+            using var client = new HttpClient(FromAddress(IPAddress.Parse($"127.0.{1 + (i / ConsoleSessions.MaxFailedLoginsPerMinute)}.{1 + (i % ConsoleSessions.MaxFailedLoginsPerMinute)}"))) { BaseAddress = host.BaseAddress };
+            using var response = await client.PostAsync("/console/api/login", Json("{\"token\":\"wrong-token-0123456789\"}"));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.All(statuses.Take(ConsoleSessions.MaxFailedLoginsPerMinuteHostWide), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    /// <summary>A handler whose connections leave from <paramref name="local"/>, as a client on another address would.</summary>
+    private static SocketsHttpHandler FromAddress(IPAddress local) => new()
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 
     [Fact]
     public async Task WithToken_ALogin_SetsAnHttpOnlyStrictCookie_ThatOpensTheApi_AndATamperedOneDoesNot()
