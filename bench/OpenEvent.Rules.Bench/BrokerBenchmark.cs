@@ -144,19 +144,7 @@ internal static class BrokerBenchmark
     private static async Task<string> WritePoliciesAsync(string root, int count, string url)
     {
         var policies = Path.Combine(root, "policies");
-        Directory.CreateDirectory(policies);
-        var workload = Workload.Create(count);
-        for (var i = 0; i < workload.PatternTexts.Count; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(policies, $"p{i:D5}.yaml"), $"""
-                apiVersion: openevent.rules/v1
-                kind: Policy
-                metadata: {"{"} name: p{i:D5} {"}"}
-                spec:
-                  match: {workload.PatternTexts[i]}
-                  actions: [ {"{"} forward: {"{"} target: log {"}"} {"}"} ]
-                """);
-        }
+        await Workload.Create(count).WritePoliciesAsync(policies, "log");
 
         await File.WriteAllTextAsync(Path.Combine(policies, "every-event.yaml"), $$$"""
             apiVersion: openevent.rules/v1

@@ -35,20 +35,8 @@ internal static class LoadBenchmark
     {
         var root = Directory.CreateTempSubdirectory("oer-load-").FullName;
         var policies = Path.Combine(root, "policies");
-        Directory.CreateDirectory(policies);
         var workload = Workload.Create(policyCount);
-        for (var i = 0; i < workload.PatternTexts.Count; i++)
-        {
-            // A JSON pattern is valid YAML flow syntax, so the workload's patterns paste into policies as they are.
-            await File.WriteAllTextAsync(Path.Combine(policies, $"p{i:D5}.yaml"), $"""
-                apiVersion: openevent.rules/v1
-                kind: Policy
-                metadata: {"{"} name: p{i:D5} {"}"}
-                spec:
-                  match: {workload.PatternTexts[i]}
-                  actions: [ {"{"} forward: {"{"} target: log {"}"} {"}"} ]
-                """);
-        }
+        await workload.WritePoliciesAsync(policies, "log");
 
         var events = workload.Events(512);
         var app = RulesHost.Build([

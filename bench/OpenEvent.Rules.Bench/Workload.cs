@@ -48,6 +48,27 @@ internal sealed class Workload
 
     public static Workload Create(int patternCount, int seed = 42) => new(patternCount, seed);
 
+    /// <summary>
+    /// Writes each pattern as a policy file (p00000.yaml, ...) in <paramref name="folder"/> that forwards the event to
+    /// <paramref name="target"/>: the set the host benchmarks load. A JSON pattern is valid YAML flow syntax, so the
+    /// patterns paste into policies as they are.
+    /// </summary>
+    public async Task WritePoliciesAsync(string folder, string target)
+    {
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < PatternTexts.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, $"p{i:D5}.yaml"), $"""
+                apiVersion: openevent.rules/v1
+                kind: Policy
+                metadata: {"{"} name: p{i:D5} {"}"}
+                spec:
+                  match: {PatternTexts[i]}
+                  actions: [ {"{"} forward: {"{"} target: {target} {"}"} {"}"} ]
+                """);
+        }
+    }
+
     public List<byte[]> Events(int count) => [.. Enumerable.Range(0, count).Select(_ => NextEvent())];
 
     private string NextPattern(int i)
