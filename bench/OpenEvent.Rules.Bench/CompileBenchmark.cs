@@ -133,10 +133,11 @@ internal static class CompileBenchmark
         var bag = new DiagnosticBag();
         var validator = await PolicySchemaValidator.GetDefaultAsync();
         var files = Time("list and read the files", () => PolicyFolderLoader.FindPolicyFiles([folder], bag)
-            .Select(f => (f.DisplayPath, Bytes: YamlDocumentReader.ReadFileBytes(f.FullPath, bag, f.DisplayPath, f.Folder, f.RealPath)!)).ToList());
-        var documents = Time("parse YAML", () => files.SelectMany(f => YamlDocumentReader.Read(f.DisplayPath, f.Bytes, bag)).ToList());
-        Time("schema validation", () => documents.Count(d => validator.Validate(d, bag)));
-        var set = Time("build the model (PolicyDocumentParser)", () => Model(documents, bag));
+            .Select(f => (File: f, Bytes: YamlDocumentReader.ReadFileBytes(f.FullPath, bag, f.DisplayPath, f.Folder, f.RealPath)!)).ToList());
+        var documents = Time("parse YAML", () => files.SelectMany(f => YamlDocumentReader.Read(f.File.DisplayPath, f.Bytes, bag).Select(d => (f.File, Document: d))).ToList());
+        var valid = Time("schema validation", () => documents.Where(d => validator.Validate(d.Document, bag))
+            .Select(d => new PolicyFolderLoader.CheckedDocument(d.File, d.Document, PolicySchemaValidator.KindOf(d.Document.Root)!)).ToList());
+        var set = Time("build the model (PolicyDocumentParser)", () => PolicyFolderLoader.ParseDefinitions(valid, RegistryParser.Merge([]), bag, CancellationToken.None));
         Time("semantic validation (PolicySetValidator)", () =>
         {
             PolicySetValidator.Validate(set, EventCatalog.Default, bag);
@@ -160,31 +161,6 @@ internal static class CompileBenchmark
 
         stages.Add(("analysis (oer analyze)", 0, 0, 0));
         return stages;
-    }
-
-    private static PolicySetDefinition Model(List<SourceDocument> documents, DiagnosticBag bag)
-    {
-        var registry = RegistryParser.Merge([]);
-        var policies = new List<PolicyDefinition>();
-        var channels = new List<ChannelDefinition>();
-        var targets = new List<TargetDefinition>();
-        foreach (var document in documents)
-        {
-            switch (PolicySchemaValidator.KindOf(document.Root))
-            {
-                case "Policy" when PolicyDocumentParser.ParsePolicy(document, bag, registry) is { } policy:
-                    policies.Add(policy);
-                    break;
-                case "Channel" when PolicyDocumentParser.ParseChannel(document, bag) is { } channel:
-                    channels.Add(channel);
-                    break;
-                case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
-                    targets.Add(target);
-                    break;
-            }
-        }
-
-        return new PolicySetDefinition([.. policies], [.. channels], [.. targets]) { Registry = registry };
     }
 
     /// <summary>One policy per file, as teams keep them, plus the channels and the target they use.</summary>

@@ -100,7 +100,7 @@ public static class PolicyFolderLoader
     }
 
     /// <summary>A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).</summary>
-    private sealed record CheckedDocument(PolicyFile File, SourceDocument Document, string Kind);
+    internal sealed record CheckedDocument(PolicyFile File, SourceDocument Document, string Kind);
 
     private static IReadOnlyList<PolicyFile> ListFiles(List<string> given, SourceLocation setLocation, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
@@ -202,7 +202,7 @@ public static class PolicyFolderLoader
     }
 
     /// <summary>Parses the policies, channels, targets and waivers (each document isolated), expanding the registry's names.</summary>
-    private static PolicySetDefinition ParseDefinitions(List<CheckedDocument> documents, RegistryDefinition registry, DiagnosticBag diagnostics,
+    internal static PolicySetDefinition ParseDefinitions(List<CheckedDocument> documents, RegistryDefinition registry, DiagnosticBag diagnostics,
         CancellationToken cancellationToken)
     {
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
