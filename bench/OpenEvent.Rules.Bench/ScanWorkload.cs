@@ -39,10 +39,10 @@ internal sealed class ScanWorkload
         ("ResourcesDownload:DownloadResourcesExecute", 'L'), ("ResourcesUpload:UploadDataToTable", 'L'),
     ];
 
-    private static readonly string[] Layers = ["dws_", "ods_", "dim_", "ads_", "tmp_", "adhoc_"];
-    private static readonly string[] Tables = ["orders", "users", "sku", "payments", "events", "refunds", "stock", "sessions"];
-    private static readonly string[] Periods = ["", "_daily", "_hourly", "_tmp"];
-    private static readonly string[] Regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"];
+    private static readonly string[] Layers = Workload.Layers;
+    private static readonly string[] Tables = Workload.Tables;
+    private static readonly string[] Periods = Workload.Periods;
+    private static readonly string[] Regions = Workload.Regions;
 
     private readonly Random _random;
     private readonly Zipf _workspaces;

@@ -24,10 +24,11 @@ internal sealed class Workload
         "dataworks:DqcCheck:DqcCheckFinishedEvent", "dataworks:ResourcesDownload:DownloadResources", "dataworks:TableChange:CommitTable",
     ];
 
-    private static readonly string[] Layers = ["dws_", "ods_", "dim_", "ads_", "tmp_", "adhoc_"];
-    private static readonly string[] Tables = ["orders", "users", "sku", "payments", "events", "refunds", "stock", "sessions"];
-    private static readonly string[] Periods = ["", "_daily", "_hourly", "_tmp"];
-    private static readonly string[] Regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"];
+    // File names are a layer, a table and a period; the scan workload (ScanWorkload) draws from the same lists.
+    internal static readonly string[] Layers = ["dws_", "ods_", "dim_", "ads_", "tmp_", "adhoc_"];
+    internal static readonly string[] Tables = ["orders", "users", "sku", "payments", "events", "refunds", "stock", "sessions"];
+    internal static readonly string[] Periods = ["", "_daily", "_hourly", "_tmp"];
+    internal static readonly string[] Regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"];
 
     private readonly Random _random;
     private readonly int _workspaces;
