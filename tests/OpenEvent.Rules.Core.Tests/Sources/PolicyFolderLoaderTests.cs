@@ -54,6 +54,26 @@ public sealed class PolicyFolderLoaderTests
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task Load_Cancelled_EndsWithOperationCanceledOnOneThreadOrMany(int files)
+    {
+        // The host's reload abandons a load by cancelling it and expects OperationCanceledException, whether the files are
+        // read on one thread or (64 and more) on every core, never an AggregateException from the parallel loop.
+        using var temp = new TempFolder();
+        for (var i = 0; i < files; i++)
+        {
+            temp.Write($"c{i:D3}.yaml", ChannelNamed($"hook-{i}"));
+        }
+
+        await OpenEvent.Rules.Parsing.PolicySchemaValidator.GetDefaultAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => PolicyFolderLoader.LoadAsync([temp.Root], cancelled.Token));
+    }
+
     [Fact]
     public void FindPolicyFiles_Folder_YamlFilesRecursivelySortedWithoutTestsAndHiddenEntries()
     {
