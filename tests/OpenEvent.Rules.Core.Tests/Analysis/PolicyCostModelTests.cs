@@ -21,15 +21,7 @@ public sealed class PolicyCostModelTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string Policy(string name, string match, string extra = "", string actions = "[ { forward: { target: log } } ]") => $$"""
-        apiVersion: openevent.rules/v1
-        kind: Policy
-        metadata: { name: {{name}} }
-        spec:
-          match: {{match}}
-        {{extra}}  actions: {{actions}}
-
-        """;
+    private static string Policy(string name, string match, string extra = "") => PolicySetAnalyzerTests.Policy(name, match, extra: extra);
 
     private static readonly string s_typedWildcard = Policy("typed-wildcard", $$"""{ type: ["{{DeployFile}}"], data: { fileName: [{ wildcard: "*_tmp_*" }] } }""");
     private static readonly string s_untypedWildcard = Policy("untyped-wildcard", """{ data: { fileName: [{ wildcard: "*_tmp_*" }] } }""");

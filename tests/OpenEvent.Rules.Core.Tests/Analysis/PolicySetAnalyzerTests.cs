@@ -12,7 +12,8 @@ public sealed class PolicySetAnalyzerTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string Policy(string name, string match, string actions = "[ { forward: { target: log } } ]", string extra = "") => $$"""
+    /// <summary>A policy document for the analysis tests (the cost model's too): <paramref name="extra"/> holds spec lines before the actions.</summary>
+    internal static string Policy(string name, string match, string actions = "[ { forward: { target: log } } ]", string extra = "") => $$"""
         apiVersion: openevent.rules/v1
         kind: Policy
         metadata: { name: {{name}} }
