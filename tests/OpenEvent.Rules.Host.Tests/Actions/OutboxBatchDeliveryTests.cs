@@ -57,6 +57,30 @@ public sealed class OutboxBatchDeliveryTests
     }
 
     [Fact]
+    public void FileTarget_LineOfACompactAsciiEvent_IsItsOwnBytesAndEqualsTheRewrite()
+    {
+        // Every printable ASCII character in a name and in a value, numbers as written, and every sample event compacted
+        // by the default writer (which escapes non-ASCII and HTML-sensitive characters: those take the rewrite).
+        var printable = Enumerable.Range(0x20, 0x5F).Select(c => (char)c).Where(c => c is not '"' and not '\\').ToArray();
+        List<string> events =
+        [
+            .. printable.Select(c => $"{{\"k{c}\":\"a{c}b\",\"n\":[1,2.50e3,-0,1E-7,true,false,null],\"o\":{{}},\"s\":\" x \"}}"),
+            .. Directory.GetFiles(RepositoryPaths.Combine("samples", "events"), "*.json").Select(f => JsonSerializer.Serialize(JsonDocument.Parse(File.ReadAllText(f)).RootElement)),
+        ];
+
+        foreach (var json in events)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(json);
+            Assert.Equal(Encoding.UTF8.GetString(FileTargetSender.ReformattedLine(utf8)), Encoding.UTF8.GetString(FileTargetSender.Line(utf8)));
+        }
+
+        Assert.Equal("{\"a\":1}\n", Encoding.UTF8.GetString(FileTargetSender.Line("{\"a\":1}"u8.ToArray())));
+        Assert.Equal("{\"a\":\"é\",\"b\":[1,2]}\n", Encoding.UTF8.GetString(FileTargetSender.Line("{ \"a\" : \"\\u00e9\", \"b\": [1, 2] }"u8.ToArray())));
+        Assert.ThrowsAny<JsonException>(() => FileTargetSender.Line("{\"a\":1}{\"b\":2}"u8.ToArray()));
+        Assert.ThrowsAny<JsonException>(() => FileTargetSender.Line("{\"a\":tru}"u8.ToArray()));
+    }
+
+    [Fact]
     public async Task Host_ForwardsStoredBeforeItStarts_AreDeliveredInOrderAndTheOneOutsideItsFolderIsDeadLettered()
     {
         using var folder = new TempFolder();

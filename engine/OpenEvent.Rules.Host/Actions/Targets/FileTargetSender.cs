@@ -151,8 +151,32 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IBa
 
     private static readonly JsonWriterOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The event on one line (a pretty-printed event has line breaks between its tokens), ended by a line feed.</summary>
-    private static byte[] Line(ReadOnlyMemory<byte> utf8)
+    /// <summary>
+    /// The event on one line (a pretty-printed event has line breaks between its tokens), ended by a line feed: the
+    /// event rewritten compactly, or, when it is compact already and plain printable ASCII without escapes (what the
+    /// rewrite would give back byte for byte), its own bytes, checked but not parsed into a document and written again.
+    /// </summary>
+    internal static byte[] Line(ReadOnlyMemory<byte> utf8)
+    {
+        if (!IsCompactPlainAscii(utf8.Span))
+        {
+            return ReformattedLine(utf8);
+        }
+
+        // Checked as the rewrite would check it (one JSON value, within the depth limit), without building a document.
+        var reader = new Utf8JsonReader(utf8.Span);
+        while (reader.Read())
+        {
+        }
+
+        var line = new byte[utf8.Length + 1];
+        utf8.Span.CopyTo(line);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    /// <summary>The event parsed and written again, compact (no whitespace between tokens), ended by a line feed.</summary>
+    internal static byte[] ReformattedLine(ReadOnlyMemory<byte> utf8)
     {
         using var document = JsonDocument.Parse(utf8);
         var line = new ArrayBufferWriter<byte>(utf8.Length + 1);
@@ -163,6 +187,33 @@ internal sealed class FileTargetSender(IOptions<RulesHostOptions> options) : IBa
 
         line.Write("\n"u8);
         return line.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Printable ASCII only, no backslash (so no escape the writer could spell differently), and no blank outside the
+    /// strings (quotes are then the strings' only bounds). The bytes were parsed as JSON when the event was admitted.
+    /// </summary>
+    private static bool IsCompactPlainAscii(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || utf8.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0 || utf8.Contains((byte)'\\'))
+        {
+            return false;
+        }
+
+        var inString = false;
+        foreach (var b in utf8)
+        {
+            if (b == '"')
+            {
+                inString = !inString;
+            }
+            else if (b == ' ' && !inString)
+            {
+                return false;
+            }
+        }
+
+        return !inString;
     }
 
     /// <summary>The first folder or file from below <paramref name="root"/> down to <paramref name="path"/> that is a symbolic link, if any.</summary>
