@@ -42,6 +42,9 @@ internal sealed partial class PolicySchemaValidator
 
     private PolicySchemaValidator(Dictionary<string, JsonSchema> schemas) => _schemas = schemas;
 
+    /// <summary>The schema a kind's documents are checked against (its actual schema), null for an unknown kind.</summary>
+    internal JsonSchema? SchemaOf(string kind) => _schemas.TryGetValue(kind, out var schema) ? schema.ActualSchema : null;
+
     /// <summary>The validator for the schema embedded in this build (loaded once).</summary>
     public static Task<PolicySchemaValidator> GetDefaultAsync() => s_default.Value;
 
@@ -85,7 +88,7 @@ internal sealed partial class PolicySchemaValidator
             {
                 // What JsonSchema.Validate(string) does, without writing the tree as JSON text and parsing it again
                 // where the tree can be given to NJsonSchema as tokens directly (see ToValidationToken).
-                errors = ToValidationToken(document.Root!) is { } token
+                errors = ToValidationToken(document.Root!, schema.ActualSchema) is { } token
                     ? _validator.Validate(token, schema.ActualSchema)
                     : schema.Validate(ToValidationJson(document.Root!));
             }
@@ -559,44 +562,120 @@ internal sealed partial class PolicySchemaValidator
     /// in policies, e.g. an emoji), a nesting
     /// deeper than <see cref="MaxDirectTokenDepth"/>, or a value of an unexpected kind.
     /// </summary>
-    internal static JToken? ToValidationToken(JsonNode root) => ToToken(root, 0);
+    internal static JToken? ToValidationToken(JsonNode root) => ToToken(root, 0, schema: null);
 
-    private static JToken? ToToken(JsonNode? node, int depth)
+    /// <summary>
+    /// <see cref="ToValidationToken(JsonNode)"/> guided by the schema NJsonSchema will walk the tokens with: a value it
+    /// never visits (a key its object's schema neither names nor gives a schema for, such as everything under a policy's
+    /// match but detail; an item of a list whose schema has none) becomes a null token under its key or index, so that
+    /// NJsonSchema gives exactly the errors, paths and pointers of the whole tree without a token per pattern node.
+    /// The whole value is still checked for what sends a document the text route (surrogates, depth), so the route is
+    /// the same.
+    /// </summary>
+    internal static JToken? ToValidationToken(JsonNode root, JsonSchema schema) => ToToken(root, 0, schema.ActualSchema);
+
+    /// <summary>The tokens of a node; <paramref name="schema"/> is the schema NJsonSchema checks it with, null when unknown (then every node is built).</summary>
+    private static JToken? ToToken(JsonNode? node, int depth, JsonSchema? schema) => node switch
+    {
+        null => JValue.CreateNull(),
+        JsonObject obj when depth < MaxDirectTokenDepth => ToObjectToken(obj, depth, schema),
+        JsonArray array when depth < MaxDirectTokenDepth => ToArrayToken(array, depth, schema),
+        JsonValue value => ToToken(value),
+        _ => null,
+    };
+
+    private static JObject? ToObjectToken(JsonObject obj, int depth, JsonSchema? schema)
+    {
+        // NJsonSchema visits an object's values only through its properties, pattern properties, additional properties'
+        // schema, and the combinators and enum of the object's own schema (enum compares the whole text).
+        var guided = schema is not null && VisitsOnlyItsOwnKeywords(schema) && schema.PatternProperties.Count == 0 && schema.AdditionalPropertiesSchema is null;
+        var result = new JObject();
+        foreach (var (key, value) in obj)
+        {
+            if (HasSurrogates(key))
+            {
+                return null;
+            }
+
+            var token = !guided ? ToToken(value, depth + 1, schema: null)
+                : schema!.Properties.TryGetValue(key, out var property) ? ToToken(value, depth + 1, property.ActualSchema)
+                : NotVisited(value, depth + 1);
+            if (token is null)
+            {
+                return null;
+            }
+
+            result.Add(key, token);
+        }
+
+        return result;
+    }
+
+    private static JArray? ToArrayToken(JsonArray array, int depth, JsonSchema? schema)
+    {
+        // A list's items are visited through its item schema (or tuple items), and compared as text by uniqueItems.
+        var guided = schema is not null && VisitsOnlyItsOwnKeywords(schema) && schema.Items.Count == 0 && !schema.UniqueItems;
+        var itemSchema = guided ? schema!.Item?.ActualSchema : null;
+        var items = new JArray();
+        foreach (var item in array)
+        {
+            var token = !guided ? ToToken(item, depth + 1, schema: null)
+                : itemSchema is not null ? ToToken(item, depth + 1, itemSchema)
+                : NotVisited(item, depth + 1);
+            if (token is null)
+            {
+                return null;
+            }
+
+            items.Add(token);
+        }
+
+        return items;
+    }
+
+    /// <summary>Whether a schema checks a value only with its own keywords (no combinator or enum that looks at the whole value).</summary>
+    private static bool VisitsOnlyItsOwnKeywords(JsonSchema schema) =>
+        schema.AllOf.Count == 0 && schema.AnyOf.Count == 0 && schema.OneOf.Count == 0 && schema.Not is null && schema.Enumeration.Count == 0;
+
+    /// <summary>A null token in place of a value NJsonSchema does not visit; null (the text route) where building it would have given null.</summary>
+    private static JValue? NotVisited(JsonNode? node, int depth) => Buildable(node, depth) ? JValue.CreateNull() : null;
+
+    /// <summary>Whether <see cref="ToToken(JsonNode?, int, JsonSchema?)"/> gives tokens for a node, found without building them.</summary>
+    private static bool Buildable(JsonNode? node, int depth)
     {
         switch (node)
         {
             case null:
-                return JValue.CreateNull();
+                return true;
             case JsonObject obj when depth < MaxDirectTokenDepth:
-                var result = new JObject();
                 foreach (var (key, value) in obj)
                 {
-                    if (HasSurrogates(key) || ToToken(value, depth + 1) is not { } token)
+                    if (HasSurrogates(key) || !Buildable(value, depth + 1))
                     {
-                        return null;
+                        return false;
                     }
-
-                    result.Add(key, token);
                 }
 
-                return result;
+                return true;
             case JsonArray array when depth < MaxDirectTokenDepth:
-                var items = new JArray();
                 foreach (var item in array)
                 {
-                    if (ToToken(item, depth + 1) is not { } token)
+                    if (!Buildable(item, depth + 1))
                     {
-                        return null;
+                        return false;
                     }
-
-                    items.Add(token);
                 }
 
-                return items;
+                return true;
             case JsonValue value:
-                return ToToken(value);
+                return value.GetValueKind() switch
+                {
+                    System.Text.Json.JsonValueKind.String => !HasSurrogates(value.GetValue<string>()),
+                    System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False or System.Text.Json.JsonValueKind.Number => true,
+                    _ => false,
+                };
             default:
-                return null;
+                return false;
         }
     }
 

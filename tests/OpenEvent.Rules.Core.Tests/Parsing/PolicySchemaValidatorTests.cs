@@ -1,5 +1,6 @@
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using NJsonSchema.Validation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Tests.Shared;
@@ -346,6 +347,18 @@ public sealed class PolicySchemaValidatorTests
     [Fact]
     public void ToValidationToken_EveryKnownDocument_SameTokensAsReadingItsJsonText()
     {
+        var documents = KnownDocuments();
+        foreach (var document in documents)
+        {
+            var direct = PolicySchemaValidator.ToValidationToken(document.Root!);
+            Assert.NotNull(direct);
+            AssertSameTokens(ReadAsNJsonSchemaDoes(PolicySchemaValidator.ToValidationJson(document.Root!)), direct, document.File);
+        }
+    }
+
+    /// <summary>Every document of the tables above, of the repository's policies, samples and broken fixtures, and unusual scalars.</summary>
+    private static List<SourceDocument> KnownDocuments()
+    {
         var texts = s_validDocuments.Values.Concat(s_oneMistake.Values.Select(m => m.Yaml)).Append("""
             apiVersion: openevent.rules/v1
             kind: Policy
@@ -367,13 +380,59 @@ public sealed class PolicySchemaValidatorTests
             .ToList();
         Assert.True(files.Count > 20 && documents.Count > 100, $"{files.Count} files, {documents.Count} documents");
 
-        foreach (var document in documents)
-        {
-            var direct = PolicySchemaValidator.ToValidationToken(document.Root!);
-            Assert.NotNull(direct);
-            AssertSameTokens(ReadAsNJsonSchemaDoes(PolicySchemaValidator.ToValidationJson(document.Root!)), direct, document.File);
-        }
+        return documents;
     }
+
+    /// <summary>
+    /// The tokens built under the schema's guidance (a null token for each value NJsonSchema never visits, such as the
+    /// nodes of a pattern) give exactly the errors the whole tree gives, kind by kind, path by path, nested branches
+    /// included, for every known document (valid ones, one mistake each, the broken fixtures), under the schema of its
+    /// kind; and leave nodes out where the schema does not look (a policy's match).
+    /// </summary>
+    [Fact]
+    public async Task ToValidationToken_GuidedBySchema_SameErrorsAsTheWholeTree()
+    {
+        var validator = await PolicySchemaValidator.GetDefaultAsync();
+        var walker = new JsonSchemaValidator(new JsonSchemaValidatorSettings());
+        var compared = 0;
+        var errors = 0;
+        foreach (var document in KnownDocuments())
+        {
+            if (PolicySchemaValidator.KindOf(document.Root) is not { } kind || validator.SchemaOf(kind) is not { } schema)
+            {
+                continue;
+            }
+
+            var whole = walker.Validate(PolicySchemaValidator.ToValidationToken(document.Root!)!, schema);
+            var guided = walker.Validate(PolicySchemaValidator.ToValidationToken(document.Root!, schema)!, schema);
+            Assert.Equal(DescribeErrors(whole), DescribeErrors(guided));
+            compared++;
+            errors += whole.Count;
+        }
+
+        Assert.True(compared > 100 && errors > 50, $"{compared} documents, {errors} errors");
+        var policy = Assert.Single(YamlDocumentReader.ReadText(File, ValidPolicy, new DiagnosticBag()));
+        var tokens = PolicySchemaValidator.ToValidationToken(policy.Root!, validator.SchemaOf("Policy")!)!;
+        Assert.Equal(JTokenType.Null, tokens.SelectToken("spec.match.type")!.Type);
+        Assert.Equal("frozen", (string?)tokens.SelectToken("spec.actions[0].block.reason"));
+    }
+
+    [Fact]
+    public async Task ToValidationToken_GuidedBySchema_SurrogateInAValueNotVisited_StillTakesTheTextRoute()
+    {
+        var validator = await PolicySchemaValidator.GetDefaultAsync();
+        var document = Assert.Single(YamlDocumentReader.ReadText(File, ValidPolicy.Replace("type: [", "data: { x: [\"\U0001F600\"] }\n    type: ["), new DiagnosticBag()));
+
+        Assert.Null(PolicySchemaValidator.ToValidationToken(document.Root!, validator.SchemaOf("Policy")!));
+    }
+
+    /// <summary>NJsonSchema's errors as text: kind, property, path and token path of each, nested branches in order.</summary>
+    private static List<string> DescribeErrors(IEnumerable<ValidationError> errors) =>
+        [.. errors.SelectMany(e => (e as ChildSchemaValidationError)?.Errors.Values.SelectMany(DescribeErrors)
+            .Select(child => "  " + child).Prepend(Describe(e)) ?? [Describe(e)])];
+
+    private static string Describe(ValidationError error) =>
+        $"{error.Kind} {error.Property} {error.Path} {error.Token?.Path} {error.Token?.Type}";
 
     [Theory]
     [InlineData("a: \"\\U0001F600\"")] // a surrogate pair (an emoji) written as an escape
