@@ -119,7 +119,9 @@ internal static partial class YamlDocumentReader
     /// <summary>Reads YAML text. Fatal problems (syntax, limits) stop the file; documents read before them are kept.</summary>
     public static IReadOnlyList<SourceDocument> ReadText(string file, string text, DiagnosticBag diagnostics)
     {
-        var builder = new TreeBuilder(file, text);
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        var builder = new TreeBuilder(file, text, scratch);
         var fileDiagnostics = new DiagnosticBag();
         Diagnostic? fatal = null;
         var parser = new Parser(new StringReader(text));
@@ -143,6 +145,11 @@ internal static partial class YamlDocumentReader
             // YamlDotNet throws other exceptions (InvalidOperationException) for a few malformed inputs, e.g. an
             // unclosed flow sequence followed by a key; whatever the input, the author gets a located error.
             fatal = builder.UnexpectedError();
+        }
+        finally
+        {
+            scratch.Reset();
+            t_scratch = scratch;
         }
 
         var tabs = FindTabIndentation(file, text, builder.MultiLineScalars, fatal);
@@ -306,6 +313,57 @@ internal static partial class YamlDocumentReader
         public Diagnostic Diagnostic { get; } = diagnostic;
     }
 
+    // What reading a file needs only while it reads (the frames, the source map's entries before the map is filled),
+    // kept per thread between files: a file's lists grew from empty each time (~5 KB per policy file).
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    /// <summary>The open frames, the frames free for reuse and the pending source map entries of one thread's reads.</summary>
+    private sealed class Scratch
+    {
+        // A document of MaxNodes nodes needs this many entries; larger lists are not kept.
+        private const int MaxKeptEntries = 1024;
+
+        public Stack<Frame> Stack { get; } = new();
+
+        public List<Frame> Free { get; } = [];
+
+        public List<YamlSourceMap.PendingEntry> Entries { get; private set; } = new(64);
+
+        public Frame Rent()
+        {
+            if (Free.Count == 0)
+            {
+                return new Frame();
+            }
+
+            var frame = Free[^1];
+            Free.RemoveAt(Free.Count - 1);
+            return frame;
+        }
+
+        public void Return(Frame frame)
+        {
+            frame.Clear();
+            Free.Add(frame);
+        }
+
+        /// <summary>Frees what a read left (nothing of a file stays referenced from here).</summary>
+        public void Reset()
+        {
+            while (Stack.TryPop(out var frame))
+            {
+                Return(frame);
+            }
+
+            Entries.Clear();
+            if (Entries.Capacity > MaxKeptEntries)
+            {
+                Entries = new(64);
+            }
+        }
+    }
+
     /// <summary>An open mapping or sequence (or the document root) while events are consumed.</summary>
     private sealed class Frame
     {
@@ -327,14 +385,33 @@ internal static partial class YamlDocumentReader
         public SourceLocation Start;
         public bool IsFlow;
         public int ArrayLength;
+
+        /// <summary>Back to a new frame's state, for reuse.</summary>
+        public void Clear()
+        {
+            Object = null;
+            Array = null;
+            RootValue = null;
+            IsRoot = false;
+            Pointer = "";
+            Detached = false;
+            PendingKey = null;
+            PendingKeyLocation = default;
+            DiscardValue = false;
+            Anchor = null;
+            NodesAtStart = 0;
+            Start = default;
+            IsFlow = false;
+            ArrayLength = 0;
+        }
     }
 
     /// <summary>Builds JSON trees from parser events with an explicit stack: depth never reaches the CLR stack.</summary>
-    private sealed class TreeBuilder(string file, string text)
+    private sealed class TreeBuilder(string file, string text, Scratch scratch)
     {
-        private readonly Stack<Frame> _stack = new();
+        private readonly Stack<Frame> _stack = scratch.Stack;
         private readonly Dictionary<string, (JsonNode? Node, int Count)> _anchors = new(StringComparer.Ordinal);
-        private readonly List<YamlSourceMap.PendingEntry> _entries = [];
+        private List<YamlSourceMap.PendingEntry> Entries => scratch.Entries;
         private YamlSourceMap? _map;
         private int _nodes;
         private bool _usedAliases;
@@ -352,17 +429,19 @@ internal static partial class YamlDocumentReader
             {
                 case DocumentStart start:
                     _map = new YamlSourceMap(file, Location(start.Start));
-                    _entries.Clear();
                     _nodes = 0;
                     _usedAliases = false;
                     _anchors.Clear();
-                    _stack.Clear();
-                    _stack.Push(new Frame { IsRoot = true });
+                    scratch.Reset();
+                    var rootFrame = scratch.Rent();
+                    rootFrame.IsRoot = true;
+                    _stack.Push(rootFrame);
                     break;
                 case DocumentEnd:
                     var root = _stack.Pop();
-                    _map!.Fill(_entries);
+                    _map!.Fill(Entries);
                     Documents.Add(new SourceDocument(file, Documents.Count, root.RootValue, _map!));
+                    scratch.Return(root);
                     break;
                 case Scalar scalar:
                     OnScalar(scalar);
@@ -380,6 +459,7 @@ internal static partial class YamlDocumentReader
                         _anchors[frame.Anchor] = ((JsonNode?)frame.Object ?? frame.Array, _nodes - frame.NodesAtStart);
                     }
 
+                    scratch.Return(frame);
                     break;
                 case AnchorAlias alias:
                     OnAlias(alias);
@@ -463,17 +543,16 @@ internal static partial class YamlDocumentReader
 
             JsonNode container = isMapping ? new JsonObject() : new JsonArray();
             var (pointer, detached) = Attach(container, location, scalar: null);
-            _stack.Push(new Frame
-            {
-                Object = container as JsonObject,
-                Array = container as JsonArray,
-                Pointer = pointer,
-                Detached = detached,
-                Anchor = node.Anchor.IsEmpty ? null : node.Anchor.Value,
-                NodesAtStart = _nodes,
-                Start = location,
-                IsFlow = isFlow,
-            });
+            var frame = scratch.Rent();
+            frame.Object = container as JsonObject;
+            frame.Array = container as JsonArray;
+            frame.Pointer = pointer;
+            frame.Detached = detached;
+            frame.Anchor = node.Anchor.IsEmpty ? null : node.Anchor.Value;
+            frame.NodesAtStart = _nodes;
+            frame.Start = location;
+            frame.IsFlow = isFlow;
+            _stack.Push(frame);
         }
 
         private void OnAlias(AnchorAlias alias)
@@ -545,7 +624,7 @@ internal static partial class YamlDocumentReader
 
             if (!detached)
             {
-                _entries.Add(new YamlSourceMap.PendingEntry(pointer, location, keyLocation, scalar));
+                Entries.Add(new YamlSourceMap.PendingEntry(pointer, location, keyLocation, scalar));
             }
 
             return (pointer, detached);

@@ -104,6 +104,40 @@ public sealed class YamlDocumentReaderTests
         Assert.Equal(new SourceLocation(File, 1, 1), map.Locate(""));
     }
 
+    /// <summary>
+    /// A thread keeps its reading frames and pending source map entries between files: a file that fails with
+    /// collections still open (an unknown alias, nesting past the limit, an unclosed bracket) leaves nothing that
+    /// changes the next file, which reads exactly as on a thread that never read anything.
+    /// </summary>
+    [Fact]
+    public void ReadText_AfterFilesThatFailedMidway_NextFileReadsAsOnAFreshThread()
+    {
+        const string text = "apiVersion: v1\nspec:\n  mode: audit\n  actions: &s\n    - block: { reason: \"x {{ id }}\" }\n  more: [1, 'a', *s]\n";
+        string[] pointers = ["", "/spec", "/spec/mode", "/spec/mode/0", "/spec/x", "/spec/actions/0", "/spec/actions/0/block/reason", "/spec/more/2", "/spec/more/2/0/block"];
+        static string Describe(IReadOnlyList<SourceDocument> documents, IReadOnlyList<Diagnostic> diagnostics, string[] pointers) =>
+            string.Join(" | ", documents.Select(d => d.Root!.ToJsonString())
+                .Concat(documents.SelectMany(d => pointers.Select(p => $"{p} {d.Map.Locate(p)} {d.Map.LocateKey(p)} {d.Map.GetScalar(p)}")))
+                .Concat(diagnostics.Select(d => d.ToString())));
+
+        string? fresh = null;
+        var thread = new Thread(() =>
+        {
+            var (alone, aloneDiagnostics) = Read(text);
+            fresh = Describe(alone, aloneDiagnostics, pointers);
+        });
+        thread.Start();
+        thread.Join();
+
+        Single(Read("spec:\n  x: 1\n  mode: [1, { c: *nope }]\n").Diagnostics, DiagnosticIds.YamlSyntax);
+        Single(Read("a: " + new string('[', 70)).Diagnostics, DiagnosticIds.NestingTooDeep);
+        Assert.NotEmpty(Read("a: { b: [1, 2\nc: d\n").Diagnostics);
+        var (documents, diagnostics) = Read(text);
+
+        Assert.Empty(diagnostics);
+        Assert.Equal(fresh, Describe(documents, diagnostics, pointers));
+        Assert.Contains("/spec/actions/0/block/reason p.yaml:5:24", fresh, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReadText_SeveralDocuments_EachWithItsOwnMap()
     {
