@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace OpenEvent.Rules.Events;
 
@@ -110,7 +113,7 @@ internal ref struct EventTokenizer
     public ReadOnlySpan<byte> ReadString(out bool escaped)
     {
         var start = _pos + 1;
-        var stop = _utf8[start..].IndexOfAny(StringStops);
+        var stop = IndexOfStop(_utf8[start..]);
         if (stop >= 0 && _utf8[start + stop] == (byte)'"')
         {
             _pos = start + stop + 1;
@@ -120,6 +123,30 @@ internal ref struct EventTokenizer
 
         escaped = true;
         return ReadEscapedString(start, stop);
+    }
+
+    // The first byte that ends or interrupts a string body: one 32-byte compare covers nearly every name and value;
+    // longer bodies, and the last bytes of the event, take the general vectorized search.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int IndexOfStop(ReadOnlySpan<byte> body)
+    {
+        if (Vector256.IsHardwareAccelerated && body.Length >= Vector256<byte>.Count)
+        {
+            var bytes = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(body));
+            var stops = Vector256.Equals(bytes, Vector256.Create((byte)'"'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'\\'))
+                | Vector256.LessThan(bytes, Vector256.Create((byte)0x20));
+            var bits = stops.ExtractMostSignificantBits();
+            if (bits != 0)
+            {
+                return BitOperations.TrailingZeroCount(bits);
+            }
+
+            var rest = body[Vector256<byte>.Count..].IndexOfAny(StringStops);
+            return rest < 0 ? -1 : Vector256<byte>.Count + rest;
+        }
+
+        return body.IndexOfAny(StringStops);
     }
 
     // The string's body from `start` has a stop at `start + stop` (or none: -1) that is not its closing quote.
@@ -150,7 +177,7 @@ internal ref struct EventTokenizer
             }
 
             pos = SkipEscape(pos);
-            stop = utf8[pos..].IndexOfAny(StringStops);
+            stop = IndexOfStop(utf8[pos..]);
         }
     }
 
