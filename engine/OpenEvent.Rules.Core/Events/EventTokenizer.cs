@@ -125,28 +125,31 @@ internal ref struct EventTokenizer
         return ReadEscapedString(start, stop);
     }
 
-    // The first byte that ends or interrupts a string body: one 32-byte compare covers nearly every name and value;
-    // longer bodies, and the last bytes of the event, take the general vectorized search.
+    // The first byte that ends or interrupts a string body: 32-byte compares (most names and values end in the first),
+    // then, for the last bytes of the event, the general vectorized search.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int IndexOfStop(ReadOnlySpan<byte> body)
     {
-        if (Vector256.IsHardwareAccelerated && body.Length >= Vector256<byte>.Count)
+        var offset = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var bytes = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(body));
-            var stops = Vector256.Equals(bytes, Vector256.Create((byte)'"'))
-                | Vector256.Equals(bytes, Vector256.Create((byte)'\\'))
-                | Vector256.LessThan(bytes, Vector256.Create((byte)0x20));
-            var bits = stops.ExtractMostSignificantBits();
-            if (bits != 0)
+            ref var start = ref MemoryMarshal.GetReference(body);
+            for (; offset <= body.Length - Vector256<byte>.Count; offset += Vector256<byte>.Count)
             {
-                return BitOperations.TrailingZeroCount(bits);
+                var bytes = Vector256.LoadUnsafe(ref start, (nuint)offset);
+                var stops = Vector256.Equals(bytes, Vector256.Create((byte)'"'))
+                    | Vector256.Equals(bytes, Vector256.Create((byte)'\\'))
+                    | Vector256.LessThan(bytes, Vector256.Create((byte)0x20));
+                var bits = stops.ExtractMostSignificantBits();
+                if (bits != 0)
+                {
+                    return offset + BitOperations.TrailingZeroCount(bits);
+                }
             }
-
-            var rest = body[Vector256<byte>.Count..].IndexOfAny(StringStops);
-            return rest < 0 ? -1 : Vector256<byte>.Count + rest;
         }
 
-        return body.IndexOfAny(StringStops);
+        var rest = body[offset..].IndexOfAny(StringStops);
+        return rest < 0 ? -1 : offset + rest;
     }
 
     // The string's body from `start` has a stop at `start + stop` (or none: -1) that is not its closing quote.
