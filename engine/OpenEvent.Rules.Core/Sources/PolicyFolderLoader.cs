@@ -58,13 +58,16 @@ public static class PolicyFolderLoader
     public static async Task<PolicyLoadResult> LoadReplacingAsync(IEnumerable<string> paths, EventCatalog catalog, IReadOnlyDictionary<string, byte[]>? replaced,
         CancellationToken cancellationToken)
     {
-        var validator = await PolicySchemaValidator.GetDefaultAsync().WaitAsync(cancellationToken);
+        // The schemas load once per process (a fifth of a second of a first start): on another core while the folder is listed.
+        var validatorLoad = Task.Run(PolicySchemaValidator.GetDefaultAsync, CancellationToken.None);
         var diagnostics = new DiagnosticBag();
         var given = paths.ToList();
 
         // Set-level faults have no file of their own: they are reported at the (first) folder given.
         var setLocation = new SourceLocation(given.FirstOrDefault() ?? "", 0, 0);
         var files = ListFiles(given, setLocation, diagnostics, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var validator = await validatorLoad; // not cancellable itself, and done once per process
 
         // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
         // file of the folder) is known before the policies that name its entries are parsed. The files are read on
