@@ -39,9 +39,13 @@ internal ref struct EventTokenizer
     {
         var pos = _pos;
         var utf8 = _utf8;
-        if ((uint)pos < (uint)utf8.Length && utf8[pos] > (byte)' ')
+        if ((uint)pos < (uint)utf8.Length)
         {
-            return utf8[pos]; // compact JSON: no whitespace between tokens
+            var b = utf8[pos];
+            if (b > (byte)' ')
+            {
+                return b; // compact JSON: no whitespace between tokens
+            }
         }
 
         return SkipWhitespace();
@@ -113,12 +117,13 @@ internal ref struct EventTokenizer
     public ReadOnlySpan<byte> ReadString(out bool escaped)
     {
         var start = _pos + 1;
-        var stop = IndexOfStop(_utf8[start..]);
-        if (stop >= 0 && _utf8[start + stop] == (byte)'"')
+        var body = _utf8[start..];
+        var stop = IndexOfStop(body);
+        if ((uint)stop < (uint)body.Length && body[stop] == (byte)'"')
         {
             _pos = start + stop + 1;
             escaped = false;
-            return _utf8.Slice(start, stop); // the usual case: no escape
+            return body[..stop]; // the usual case: no escape
         }
 
         escaped = true;
