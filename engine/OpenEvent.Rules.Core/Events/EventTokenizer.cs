@@ -11,9 +11,11 @@ namespace OpenEvent.Rules.Events;
 /// it accepts exactly the JSON that <c>Utf8JsonReader</c> accepts with default options on a final block (RFC 8259: no
 /// comments, no trailing commas, no byte order mark, whitespace is space, tab, LF and CR, the number grammar with no
 /// leading zeros, the eight short escapes and <c>\uXXXX</c>, no control byte inside a string), which the reader's
-/// differential tests pin. It is cheaper than the general reader because it keeps no token state the engine does not
-/// use: string bodies are skipped by a vectorized search for the bytes that end or interrupt them, and the caller
-/// decides per byte what may come next. UTF-8 is checked up front by the caller; depth and duplicate keys too.
+/// differential tests pin (EventTokenizerDifferentialTests, against the pass that ran on that reader). It is cheaper than
+/// the general reader because it keeps no token state the engine does not use: string bodies are skipped by 32-byte
+/// vector compares for the bytes that end or interrupt them, a position is computed only for an error message, and the
+/// caller decides from the byte it is at what may come next. The caller checks UTF-8 up front, and depth and duplicate
+/// keys as it goes.
 /// </summary>
 internal ref struct EventTokenizer
 {
