@@ -178,18 +178,83 @@ internal sealed class FieldValidator
 /// <summary>What the catalog documents about a field across a set of matched types.</summary>
 internal static class FieldDocs
 {
-    public static bool IsDocumented(MatchedTypes types, string path) =>
-        types.Types.Any(t => t.Fields.ContainsKey(path));
+    // Both are asked for every leaf of every policy: loops instead of LINQ chains (a set, a sorter and their
+    // iterators per leaf were ~20 MB of a 10,000-policy load).
+    public static bool IsDocumented(MatchedTypes types, string path)
+    {
+        foreach (var type in types.Types)
+        {
+            if (type.Fields.ContainsKey(path))
+            {
+                return true;
+            }
+        }
 
-    /// <summary>The union of the JSON types documented for <paramref name="path"/> by the matched types that have it.</summary>
-    public static ImmutableArray<string> JsonTypes(MatchedTypes types, string path) =>
-        types.Types
-            .Select(t => t.Fields.GetValueOrDefault(path))
-            .OfType<FieldInfo>()
-            .SelectMany(f => f.JsonTypes)
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToImmutableArray();
+        return false;
+    }
+
+    /// <summary>The union of the JSON types documented for <paramref name="path"/> by the matched types that have it, in ordinal order.</summary>
+    public static ImmutableArray<string> JsonTypes(MatchedTypes types, string path)
+    {
+        ImmutableArray<string>? single = null;
+        List<string>? union = null;
+        foreach (var type in types.Types)
+        {
+            if (!type.Fields.TryGetValue(path, out var field))
+            {
+                continue;
+            }
+
+            if (single is null)
+            {
+                single = field.JsonTypes;
+                continue;
+            }
+
+            union ??= AddDistinct([], single.Value);
+            AddDistinct(union, field.JsonTypes);
+        }
+
+        if (union is null)
+        {
+            // The usual case: one documenting type, whose list is already the answer when it is ordered without repeats.
+            if (single is not { } only || IsOrderedSet(only))
+            {
+                return single ?? [];
+            }
+
+            union = AddDistinct([], only);
+        }
+
+        union.Sort(StringComparer.Ordinal);
+        return [.. union];
+    }
+
+    private static List<string> AddDistinct(List<string> union, ImmutableArray<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (!union.Contains(name))
+            {
+                union.Add(name);
+            }
+        }
+
+        return union;
+    }
+
+    private static bool IsOrderedSet(ImmutableArray<string> names)
+    {
+        for (var i = 1; i < names.Length; i++)
+        {
+            if (string.CompareOrdinal(names[i - 1], names[i]) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Every documented path under data for the matched types: the candidates for "did you mean".</summary>
     public static IEnumerable<string> DataPaths(MatchedTypes types) =>
