@@ -1,6 +1,8 @@
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Model.Patterns.Operators;
+using OpenEvent.Rules.Validation;
 using static OpenEvent.Rules.Core.Tests.Validation.M;
 
 namespace OpenEvent.Rules.Core.Tests.Validation;
@@ -344,5 +346,40 @@ public sealed class FieldValidatorTests
         Assert.Equal(["OER3021", "OER3022", "OER3022", "OER3022"], diagnostics.Select(d => d.Id));
         Assert.All(diagnostics.Skip(1), d => Assert.True(d.IsError));
         Assert.Equal([(8, 7), (9, 17), (9, 23), (10, 19)], diagnostics.Select(d => (d.Location.Line, d.Location.Column)));
+    }
+
+    /// <summary>
+    /// The documented JSON types of a path are the union over the matched types that document it, without repeats, in
+    /// ordinal order: for each catalog type alone, for every pair of neighbouring types, for all types at once, and for
+    /// lists written out of order or with repeats (alone and in a union).
+    /// </summary>
+    [Fact]
+    public void JsonTypes_AnyMatchedTypes_UnionWithoutRepeatsInOrdinalOrder()
+    {
+        static string[] Expected(IEnumerable<EventTypeInfo> types, string path) =>
+            [.. types.SelectMany(t => t.Fields.TryGetValue(path, out var f) ? f.JsonTypes : []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+        var catalog = EventCatalog.Default.EventTypes;
+        var first = catalog[0];
+        var path = first.Fields.Keys.First(k => k.StartsWith("data.", StringComparison.Ordinal));
+        var unordered = first with { Fields = first.Fields.SetItem(path, new FieldInfo(path, ["string", "integer", "string"])) };
+        var other = first with { Fields = first.Fields.SetItem(path, new FieldInfo(path, ["null", "integer"])) };
+        List<EventTypeInfo[]> sets = [[.. catalog], [unordered], [unordered, other], [first, unordered], [other, first]];
+        sets.AddRange(catalog.Select(t => new[] { t }));
+        sets.AddRange(catalog.Skip(1).Select((t, i) => new[] { catalog[i], t }));
+        var checkedPaths = 0;
+        foreach (var types in sets)
+        {
+            var matched = new MatchedTypes([.. types], IsUnconstrained: false);
+            foreach (var documented in types.SelectMany(t => t.Fields.Keys).Append("data.notDocumented").Distinct())
+            {
+                Assert.Equal(Expected(types, documented), FieldDocs.JsonTypes(matched, documented).ToArray());
+                Assert.Equal(types.Any(t => t.Fields.ContainsKey(documented)), FieldDocs.IsDocumented(matched, documented));
+                checkedPaths++;
+            }
+        }
+
+        Assert.Equal(["integer", "string"], FieldDocs.JsonTypes(new MatchedTypes([unordered], false), path).ToArray());
+        Assert.True(checkedPaths > 1000, $"{checkedPaths} paths");
     }
 }
