@@ -23,6 +23,13 @@ internal sealed class IndexNode
     /// <summary>Patterns to verify at this node: the id, or ~id for a pattern listed in several nodes.</summary>
     public int[] Scan { get; set; } = [];
 
+    /// <summary>
+    /// <see cref="Scan"/> as the matcher reads it: where each pattern's verification block starts
+    /// (<see cref="PatternPrograms"/>), or ~start for a pattern listed in several nodes. The block begins with the id,
+    /// so a candidate's first load is its own block, not an id-indexed table.
+    /// </summary>
+    public int[] Blocks { get; set; } = [];
+
     public FieldPartition[] Partitions { get; set; } = [];
 }
 
@@ -357,6 +364,15 @@ internal sealed class CandidateIndexBuilder
 
         MarkRepeatedPatterns(predicatesByPattern.Count);
         return root;
+    }
+
+    /// <summary>Fills every node's <see cref="IndexNode.Blocks"/> from its scan list.</summary>
+    public void PointToBlocks(PatternPrograms programs)
+    {
+        foreach (var node in _nodes)
+        {
+            node.Blocks = [.. node.Scan.Select(code => code < 0 ? ~programs.StartOf(~code) : programs.StartOf(code))];
+        }
     }
 
     // A pattern listed under several keys sits in several scan lists and may be proposed twice in one event: those
