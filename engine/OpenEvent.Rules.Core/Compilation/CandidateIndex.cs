@@ -30,6 +30,13 @@ internal sealed class IndexNode
     /// </summary>
     public int[] Blocks { get; set; } = [];
 
+    /// <summary>
+    /// Patterns the path to this node decides (id, or ~id when listed in several nodes): every condition of the pattern
+    /// is an index key consumed on the way here (see <see cref="CandidateIndexBuilder"/>), so reaching the node means
+    /// the pattern matches, unless an array of objects makes element identity matter (then it is checked).
+    /// </summary>
+    public int[] Decided { get; set; } = [];
+
     public FieldPartition[] Partitions { get; set; } = [];
 }
 
@@ -345,11 +352,18 @@ internal sealed class CandidateIndexBuilder
 
     private readonly List<IndexNode> _nodes = [];
     private readonly List<FieldPartition> _partitions = [];
+    private IReadOnlyList<bool> _keysDecide = [];
 
     public int NodeCount => _nodes.Count;
 
-    public IndexNode Build(IReadOnlyList<AccessPredicate[]> predicatesByPattern)
+    /// <param name="predicatesByPattern">Each pattern's access predicates.</param>
+    /// <param name="keysDecide">
+    /// Per pattern: its predicates are its whole condition, each key hit exactly when its leaf passes (see
+    /// <see cref="CompiledPatternSetBuilder"/>). Such a pattern is decided at a node where all its predicates were consumed.
+    /// </param>
+    public IndexNode Build(IReadOnlyList<AccessPredicate[]> predicatesByPattern, IReadOnlyList<bool> keysDecide)
     {
+        _keysDecide = keysDecide;
         var items = new List<Item>(predicatesByPattern.Count);
         for (var i = 0; i < predicatesByPattern.Count; i++)
         {
@@ -383,7 +397,7 @@ internal sealed class CandidateIndexBuilder
         var listings = new int[patternCount];
         foreach (var node in _nodes)
         {
-            foreach (var id in node.Scan)
+            foreach (var id in node.Scan.Concat(node.Decided))
             {
                 listings[id]++;
             }
@@ -392,6 +406,7 @@ internal sealed class CandidateIndexBuilder
         foreach (var node in _nodes)
         {
             node.Scan = [.. node.Scan.Select(id => listings[id] == 1 ? id : ~id)];
+            node.Decided = [.. node.Decided.Select(id => listings[id] == 1 ? id : ~id)];
         }
     }
 
@@ -438,7 +453,11 @@ internal sealed class CandidateIndexBuilder
             rest = others;
         }
 
-        node.Scan = [.. rest.Select(i => i.Pattern).Distinct()];
+        // Every predicate consumed on the way here was hit by the event; with none left, a pattern whose keys are its
+        // whole condition is decided (all copies of it here agree: a node lists a pattern once).
+        var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
+        node.Scan = [.. decided[false]];
+        node.Decided = [.. decided[true]];
         node.Partitions = [.. partitions];
         return node;
     }

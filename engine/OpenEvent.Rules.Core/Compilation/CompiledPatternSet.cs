@@ -91,38 +91,20 @@ internal sealed class CompiledPatternSet
     // needs no stamp: at 10,000 patterns every stamp read is a likely cache miss.
     private void Visit(IndexNode node, EventView view, MatchResult result, bool dedupe)
     {
-        var epoch = view.Epoch;
         if (dedupe)
         {
-            if (result.NodeStamp[node.Id] == epoch)
+            if (result.NodeStamp[node.Id] == view.Epoch)
             {
                 return;
             }
 
-            result.NodeStamp[node.Id] = epoch;
+            result.NodeStamp[node.Id] = view.Epoch;
         }
 
-        foreach (var code in node.Blocks)
+        VerifyBlocks(node.Blocks, view, result);
+        if (node.Decided.Length > 0)
         {
-            // ~start: a pattern listed under several keys, verified once however often it is proposed.
-            var start = code < 0 ? ~code : code;
-            var id = _patterns.IdAt(start);
-            if (code < 0)
-            {
-                if (result.PatternStamp[id] == epoch)
-                {
-                    continue;
-                }
-
-                result.PatternStamp[id] = epoch;
-            }
-
-            result.VerifiedCount++;
-            result.VerifiedLog?.Add(id);
-            if (_patterns.Matches(view, start))
-            {
-                result.Add(id);
-            }
+            AcceptDecided(node.Decided, view, result);
         }
 
         var scratch = result.NodeScratch;
@@ -148,6 +130,53 @@ internal sealed class CompiledPatternSet
             }
 
             CollectionsMarshal.SetCount(scratch, start);
+        }
+    }
+
+    private void VerifyBlocks(int[] blocks, EventView view, MatchResult result)
+    {
+        foreach (var code in blocks)
+        {
+            // ~start: a pattern listed under several keys, verified once however often it is proposed.
+            var start = code < 0 ? ~code : code;
+            var id = _patterns.IdAt(start);
+            if (code < 0 && !result.FirstVisit(id))
+            {
+                continue;
+            }
+
+            result.VerifiedCount++;
+            result.VerifiedLog?.Add(id);
+            if (_patterns.Matches(view, start))
+            {
+                result.Add(id);
+            }
+        }
+    }
+
+    // Patterns the path to the node decides: counted as candidates like the others, matched without touching their
+    // block (a cold cache line at 10,000 patterns), unless an array of objects makes element identity matter.
+    private void AcceptDecided(int[] decided, EventView view, MatchResult result)
+    {
+        foreach (var code in decided)
+        {
+            var id = code < 0 ? ~code : code;
+            if (code < 0 && !result.FirstVisit(id))
+            {
+                continue;
+            }
+
+            result.VerifiedCount++;
+            result.VerifiedLog?.Add(id);
+            if (!view.HasSiblingInstances)
+            {
+                result.DecidedCount++;
+                result.Add(id);
+            }
+            else if (_patterns.Matches(view, _patterns.StartOf(id)))
+            {
+                result.Add(id);
+            }
         }
     }
 }

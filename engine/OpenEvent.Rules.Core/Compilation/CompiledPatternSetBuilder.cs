@@ -62,7 +62,7 @@ internal sealed class CompiledPatternSetBuilder
 
         trie.Seal();
         var index = new CandidateIndexBuilder();
-        var indexRoot = index.Build(predicates);
+        var indexRoot = index.Build(predicates, [.. patterns.Select(KeysDecide)]);
         var built = programs.Build();
         index.PointToBlocks(built);
         return new CompiledPatternSet(built, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths]);
@@ -156,6 +156,20 @@ internal sealed class CompiledPatternSetBuilder
         var child = trie.Child(node, nested.Name);
         return new NestedCheck(node.IndexOf(child), Compile(nested.Pattern, child, trie));
     }
+
+    /// <summary>
+    /// Whether the pattern's index keys are its whole condition: only leaves and nested objects (no $or), every leaf's
+    /// entries keyed exactly (<see cref="Matcher.KeyIsExact"/>: exact values, case-sensitive prefixes and suffixes; not
+    /// wildcards, whose key is their literal head, nor numeric bounds, whose keys are closed ranges).
+    /// Element identity within arrays of objects is the one thing keys cannot see: the matcher checks such patterns
+    /// when the event has an array of objects (<see cref="EventView.HasSiblingInstances"/>).
+    /// </summary>
+    internal static bool KeysDecide(PatternObject pattern) => pattern.Members.All(member => member switch
+    {
+        LeafMember leaf => leaf.Matchers.Length > 0 && leaf.Matchers.All(m => m.KeyIsExact),
+        NestedMember nested => KeysDecide(nested.Pattern),
+        _ => false,
+    });
 
     /// <summary>The index keys of a leaf (each entry's own), or null when some entry can match values no key describes.</summary>
     private static IndexKey[]? KeysOf(LeafMember leaf)

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
-using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Compilation;
 
@@ -199,10 +198,8 @@ internal sealed class PatternProgramWriter
     private readonly List<CompiledMember> _fallbacks = [];
     private readonly List<int> _starts = [];
 
-    /// <summary>Whether a leaf's entries all have a block form: exact values, case-sensitive prefixes and suffixes.</summary>
-    public static bool HasBlockForm(LeafMember leaf) =>
-        leaf.Matchers.Length > 0
-        && leaf.Matchers.All(m => m is ExactMatcher or WildcardMatcher or PrefixMatcher { IgnoreCase: false } or SuffixMatcher { IgnoreCase: false });
+    /// <summary>Whether a leaf's entries all have a block form (<see cref="Matcher.ToPlainTest"/>).</summary>
+    public static bool HasBlockForm(LeafMember leaf) => leaf.Matchers.Length > 0 && leaf.Matchers.All(m => m.ToPlainTest() is not null);
 
     /// <summary>Starts the next pattern's block (ids in order); close it with <see cref="End"/>.</summary>
     public int BeginPattern()
@@ -234,28 +231,27 @@ internal sealed class PatternProgramWriter
         var lengthAt = _code.Count - 1;
         foreach (var matcher in leaf.Matchers)
         {
-            switch (matcher)
+            var test = matcher.ToPlainTest() ?? throw new InvalidOperationException($"A leaf with {matcher.GetType().Name} has no block form.");
+            switch (test.Kind)
             {
-                case ExactMatcher { Value.Kind: ScalarKind.String } exact:
-                    AddString(PatternPrograms.ExactString, exact.Value.Text!);
+                case PlainTestKind.Exact when test.Value.Kind == ScalarKind.String:
+                    AddString(PatternPrograms.ExactString, test.Value.Text!);
                     break;
-                case ExactMatcher { Value.Kind: ScalarKind.Number } exact:
-                    AddNumber(exact.Value.Number);
+                case PlainTestKind.Exact when test.Value.Kind == ScalarKind.Number:
+                    AddNumber(test.Value.Number);
                     break;
-                case ExactMatcher exact:
-                    _code.AddRange([PatternPrograms.ExactKind, 1, (int)exact.Value.Kind]);
+                case PlainTestKind.Exact:
+                    _code.AddRange([PatternPrograms.ExactKind, 1, (int)test.Value.Kind]);
                     break;
-                case PrefixMatcher prefix:
-                    AddString(PatternPrograms.Prefix, prefix.Value);
+                case PlainTestKind.Prefix:
+                    AddString(PatternPrograms.Prefix, test.Value.Text!);
                     break;
-                case SuffixMatcher suffix:
-                    AddString(PatternPrograms.Suffix, suffix.Value);
-                    break;
-                case WildcardMatcher wildcard:
-                    AddWildcard(WildcardPattern.Parse(wildcard.Pattern));
+                case PlainTestKind.Suffix:
+                    AddString(PatternPrograms.Suffix, test.Value.Text!);
                     break;
                 default:
-                    throw new InvalidOperationException($"A leaf with {matcher.GetType().Name} has no block form.");
+                    AddWildcard(test.Segments);
+                    break;
             }
         }
 
@@ -283,17 +279,11 @@ internal sealed class PatternProgramWriter
         return (start, text.Length);
     }
 
-    // A wildcard without a star is its literal (WildcardPattern.IsMatch compares it whole); else its segments.
-    private void AddWildcard(WildcardPattern pattern)
+    // Two or more segments (one star or more): WildcardPattern.IsMatch's head, middle and tail.
+    private void AddWildcard(IReadOnlyList<string> segments)
     {
-        if (pattern.IsLiteral)
-        {
-            AddString(PatternPrograms.ExactString, pattern.Literal);
-            return;
-        }
-
-        _code.AddRange([PatternPrograms.Wildcard, 2 * pattern.Segments.Count]);
-        foreach (var segment in pattern.Segments)
+        _code.AddRange([PatternPrograms.Wildcard, 2 * segments.Count]);
+        foreach (var segment in segments)
         {
             var (start, length) = Intern(segment);
             _code.AddRange([start, length]);
