@@ -53,7 +53,7 @@ internal static class CompileBenchmark
         var label = conditions ? $"with {count / 10:N0} C# conditions" : "without C# conditions";
         // A fresh cache folder: the first load compiles the conditions (a first start), the next ones load them from it.
         var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = cache });
-        var totals = new List<(double Load, double Compile, double Cpu, string Gc)>();
+        var totals = new List<(double Load, double Compile, double Cpu, string Gc, string Jit)>();
         if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "compile")
         {
             // For a profiler attached to this process (perf record -p, DOTNET_PerfMapEnabled=1): loads alone for 60 s.
@@ -67,6 +67,17 @@ internal static class CompileBenchmark
             return;
         }
 
+        if (Environment.GetEnvironmentVariable("OER_BENCH_COLD_STAGES") == "1")
+        {
+            // The stages before any load: where a first start's extra cost falls (JIT, first use, heap growth).
+            Console.WriteLine("| stage (cold, first in the process) | ms | CPU ms (this thread) | allocated MB |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            foreach (var (stage, ms, cpuMs, mb) in await StagesAsync(folder, null))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stage} | {ms:N0} | {cpuMs:N0} | {mb:N0} |"));
+            }
+        }
+
         for (var run = 0; run <= Runs; run++)
         {
             totals.Add(await LoadAndCompileAsync(folder, compiler));
@@ -76,8 +87,8 @@ internal static class CompileBenchmark
         Console.WriteLine();
         Console.WriteLine($"### {count:N0} policies, {label}");
         Console.WriteLine();
-        Console.WriteLine("| | load (PolicyFolderLoader) | compile (PolicySetCompiler) | total | CPU time (all threads) | GC pauses (gen0/1/2 collections) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| | load (PolicyFolderLoader) | compile (PolicySetCompiler) | total | CPU time (all threads) | GC pauses (gen0/1/2 collections) | JIT time (methods) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(Row("first load (cold)", totals[0]));
         Console.WriteLine(Row($"median of {Runs} next" + (conditions ? " (conditions from the cache)" : ""), warm));
         Console.WriteLine();
@@ -89,13 +100,16 @@ internal static class CompileBenchmark
         }
     }
 
-    private static string Row(string name, (double Load, double Compile, double Cpu, string Gc) t) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {name} | {t.Load:N0} ms | {t.Compile:N0} ms | **{t.Load + t.Compile:N0} ms** | {t.Cpu:N0} ms | {t.Gc} |");
+    private static string Row(string name, (double Load, double Compile, double Cpu, string Gc, string Jit) t) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {name} | {t.Load:N0} ms | {t.Compile:N0} ms | **{t.Load + t.Compile:N0} ms** | {t.Cpu:N0} ms | {t.Gc} | {t.Jit} |");
 
     /// <summary>The host's path: load the folder, refuse a set with errors, compile it.</summary>
-    private static async Task<(double Load, double Compile, double Cpu, string Gc)> LoadAndCompileAsync(string folder, IConditionCompiler compiler)
+    private static async Task<(double Load, double Compile, double Cpu, string Gc, string Jit)> LoadAndCompileAsync(string folder, IConditionCompiler compiler)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        // The JIT's time on all threads (tier-0 on the caller, tier-1 in the background): what a first load pays for code.
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         var pauses = GC.GetTotalPauseDuration();
         int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var started = Stopwatch.GetTimestamp();
@@ -111,7 +125,9 @@ internal static class CompileBenchmark
         var compiledIn = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var gc = string.Create(CultureInfo.InvariantCulture,
             $"{(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:N0} ms ({GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]})");
-        return (loaded, compiledIn, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds, gc);
+        var jitTime = string.Create(CultureInfo.InvariantCulture,
+            $"{(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:N0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount() - jitted:N0})");
+        return (loaded, compiledIn, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds, gc, jitTime);
     }
 
     /// <summary>The same work stage by stage (the loader interleaves the first four per file; here each runs over all files in turn).</summary>
@@ -131,7 +147,8 @@ internal static class CompileBenchmark
         }
 
         var bag = new DiagnosticBag();
-        var validator = await PolicySchemaValidator.GetDefaultAsync();
+        var validator = Time<PolicySchemaValidator>("load the policy schemas (once per process)", () => PolicySchemaValidator.GetDefaultAsync().GetAwaiter().GetResult());
+        Time("load the event catalog (once per process)", () => EventCatalog.Default.EventTypes.Length);
         var files = Time("list and read the files", () => PolicyFolderLoader.FindPolicyFiles([folder], bag)
             .Select(f => (File: f, Bytes: YamlDocumentReader.ReadFileBytes(f.FullPath, bag, f.DisplayPath, f.Folder, f.RealPath)!)).ToList());
         var documents = Time("parse YAML", () => files.SelectMany(f => YamlDocumentReader.Read(f.File.DisplayPath, f.Bytes, bag).Select(d => (f.File, Document: d))).ToList());

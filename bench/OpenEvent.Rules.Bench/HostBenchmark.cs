@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenEvent.Rules.Host;
+using OpenEvent.Rules.Host.Actions;
 
 namespace OpenEvent.Rules.Bench;
 
@@ -42,8 +43,8 @@ internal static class HostBenchmark
             {
                 Console.WriteLine($"{Environment.ProcessorCount} cores; {policyCount:N0} policies; outbox synchronous={synchronous}; forward to {target}; {Clients} clients, keep-alive; "
                     + $"{Workload.Describe(events)}; {Warmup.TotalSeconds:0} s warm-up + {Duration.TotalSeconds:0} s per round");
-                Console.WriteLine("| round | minimal events/s | host events/s | host / minimal | host p50 (ms) | host p99 (ms) | errors | minimal CPU µs/event | host CPU µs/event |");
-                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                Console.WriteLine("| round | minimal events/s | host events/s | host / minimal | host p50 (ms) | host p99 (ms) | errors | minimal CPU µs/event | host CPU µs/event | host round: forwards delivered/s | pending at its end |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
                 if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "host")
                 {
                     // For a profiler attached to this process: the host alone under the same load for 60 s.
@@ -57,16 +58,24 @@ internal static class HostBenchmark
                 await WarmUpAsync(new Uri(minimal.Url), events, TimeSpan.FromSeconds(3));
                 await WarmUpAsync(new Uri(host.Urls.First()), events, TimeSpan.FromSeconds(10));
                 var ratios = new List<double>();
+                var outbox = new OutboxStore(Path.Combine(root, "data", "outbox.db"));
                 for (var round = 1; round <= Rounds; round++)
                 {
                     var floor = await DriveAsync(new Uri(minimal.Url), events, "m" + round);
+                    // The deliveries of the stored forwards run beside the way in (and on through the next minimal round):
+                    // how many the host round saw delivered tells whether they kept up, and so what its CPU column holds.
+                    var (_, deliveredBefore, _) = outbox.Counts();
+                    var roundStarted = Stopwatch.GetTimestamp();
                     var measured = await DriveAsync(new Uri(host.Urls.First()), events, "h" + round);
+                    var (pending, deliveredAfter, _) = outbox.Counts();
+                    var deliveredRate = (deliveredAfter - deliveredBefore) / Stopwatch.GetElapsedTime(roundStarted).TotalSeconds;
                     ratios.Add(measured.Rate / floor.Rate);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {round} | {floor.Rate:N0} | {measured.Rate:N0} | {measured.Rate / floor.Rate:F2} | {measured.P50:F2} | {measured.P99:F2} | {floor.Errors + measured.Errors} | {floor.CpuPerEvent:N0} | {measured.CpuPerEvent:N0} |"));
+                        $"| {round} | {floor.Rate:N0} | {measured.Rate:N0} | {measured.Rate / floor.Rate:F2} | {measured.P50:F2} | {measured.P99:F2} | {floor.Errors + measured.Errors} | {floor.CpuPerEvent:N0} | {measured.CpuPerEvent:N0} | {deliveredRate:N0} | {pending:N0} |"));
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median host / minimal: {ratios.Order().ElementAt(Rounds / 2):F2}"));
+                await DrainAsync(outbox);
                 return 0;
             }
             finally
@@ -79,6 +88,23 @@ internal static class HostBenchmark
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// What a delivered forward costs: no more requests, the backlog's deliveries alone for <see cref="Duration"/> (the
+    /// process's CPU over the forwards delivered meanwhile; a backlog drained early adds idle time, not CPU).
+    /// </summary>
+    private static async Task DrainAsync(OutboxStore outbox)
+    {
+        var (pendingBefore, deliveredBefore, _) = outbox.Counts();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(Duration);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var (pendingAfter, deliveredAfter, _) = outbox.Counts();
+        var delivered = deliveredAfter - deliveredBefore;
+        var perForward = delivered > 0 ? (cpu.TotalMicroseconds / delivered).ToString("N0", CultureInfo.InvariantCulture) : "- (nothing left to deliver)";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"drain ({Duration.TotalSeconds:0} s, no requests): {delivered / Duration.TotalSeconds:N0} forwards delivered/s, {perForward} CPU µs per forward delivered, pending {pendingBefore:N0} -> {pendingAfter:N0}"));
     }
 
     /// <summary>The workload's patterns as policies, each forwarding the event to one file target (an outbox row per match), or to the log.</summary>

@@ -7,10 +7,11 @@ namespace OpenEvent.Rules.Compilation;
 // policy set grows from tens to tens of thousands of patterns.
 //
 // Design, in the order an event meets it:
-// 1. Read once (Events/EventReader). One Utf8JsonReader pass over the bytes, walking a trie of the paths any pattern
-//    (or extra path) reads. Values at those paths go into a reusable EventView (flat arrays; strings as spans into one
-//    char buffer; numbers parsed once to JsonNumber); every other subtree is skipped without being decoded. Object
-//    instances are kept apart, because a nested pattern must match within one array element.
+// 1. Read once (Events/EventReader). One pass of the engine's own tokenizer (Events/EventTokenizer: Utf8JsonReader's
+//    grammar) over the bytes, walking a trie of the paths any pattern (or extra path) reads. Values at those paths go
+//    into a reusable EventView (flat arrays; strings as spans into one char buffer; numbers parsed once to
+//    JsonNumber); every other subtree is skipped without being decoded. Object instances are kept apart, because a
+//    nested pattern must match within one array element.
 // 2. Propose candidates (CandidateIndex). A tree built at compile time: each node splits its patterns by the value
 //    of one path, chosen for how well it splits them, typically `type` first (hash of exact values; patterns with no
 //    exact type stay in the node and are split by their next best path), then workspace, operator, file name...

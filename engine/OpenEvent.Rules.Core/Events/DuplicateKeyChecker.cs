@@ -144,6 +144,7 @@ internal sealed class DuplicateKeyChecker
     }
 
     // A name whose filter bit is already set (maybe a duplicate: scan), or the name that makes the object large.
+    [MethodImpl(MethodImplOptions.NoInlining)] // the rare case: keeps the inlined usual case small in the reader's loop
     private void AddSmall(int depth, ReadOnlySpan<byte> name, ReadOnlySpan<byte> anchor, int anchorOffset, int hash)
     {
         ref var level = ref _levels[depth];

@@ -58,13 +58,16 @@ public static class PolicyFolderLoader
     public static async Task<PolicyLoadResult> LoadReplacingAsync(IEnumerable<string> paths, EventCatalog catalog, IReadOnlyDictionary<string, byte[]>? replaced,
         CancellationToken cancellationToken)
     {
-        var validator = await PolicySchemaValidator.GetDefaultAsync().WaitAsync(cancellationToken);
+        // The schemas load once per process (a fifth of a second of a first start): on another core while the folder is listed.
+        var validatorLoad = Task.Run(PolicySchemaValidator.GetDefaultAsync, CancellationToken.None);
         var diagnostics = new DiagnosticBag();
         var given = paths.ToList();
 
         // Set-level faults have no file of their own: they are reported at the (first) folder given.
         var setLocation = new SourceLocation(given.FirstOrDefault() ?? "", 0, 0);
         var files = ListFiles(given, setLocation, diagnostics, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var validator = await validatorLoad; // not cancellable itself, and done once per process
 
         // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
         // file of the folder) is known before the policies that name its entries are parsed. The files are read on
@@ -118,37 +121,45 @@ public static class PolicyFolderLoader
     /// <summary>What reading one file gave: its bytes (null when it could not be read), its schema-valid documents, its diagnostics.</summary>
     private sealed record FileRead(byte[]? Bytes, List<CheckedDocument> Documents, IReadOnlyList<Diagnostic> Diagnostics);
 
-    /// <summary>Below this many files the set is read on one thread: starting workers would cost more than it saves.</summary>
-    private const int ParallelReadThreshold = 64;
+    /// <summary>Below this many files (or documents) the set is read on one thread: starting workers would cost more than it saves.</summary>
+    private const int ParallelThreshold = 64;
 
     /// <summary>Reads every file, in parallel for a large set; the results are in the order of <paramref name="files"/>.</summary>
     private static FileRead[] ReadFiles(IReadOnlyList<PolicyFile> files, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator,
         CancellationToken cancellationToken)
     {
         var reads = new FileRead[files.Count];
-        if (files.Count < ParallelReadThreshold)
+        ForEach(files.Count, i => reads[i] = ReadFile(files[i], replaced, validator, cancellationToken), cancellationToken);
+        return reads;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> for 0 to <paramref name="count"/> - 1: on one thread below <see cref="ParallelThreshold"/>,
+    /// else on every core. Each step writes only its own slot, so the caller takes the results in order and nothing
+    /// depends on which core ran what.
+    /// </summary>
+    private static void ForEach(int count, Action<int> step, CancellationToken cancellationToken)
+    {
+        if (count < ParallelThreshold)
         {
-            for (var i = 0; i < files.Count; i++)
+            for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                reads[i] = ReadFile(files[i], replaced, validator, cancellationToken);
+                step(i);
             }
 
-            return reads;
+            return;
         }
 
         try
         {
-            Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => reads[i] = ReadFile(files[i], replaced, validator, cancellationToken));
+            Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, step);
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
         {
-            // What ReadFile lets through (cancellation, a fatal fault) leaves the load as it would on one thread.
+            // What a step lets through (cancellation, a fatal fault) leaves the load as it would on one thread.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
         }
-
-        return reads;
     }
 
     /// <summary>Reads one file (or its replacement) and keeps its schema-valid documents. Safe to call for several files at once.</summary>
@@ -201,35 +212,37 @@ public static class PolicyFolderLoader
         return RegistryParser.Merge(registryParts);
     }
 
-    /// <summary>Parses the policies, channels, targets and waivers (each document isolated), expanding the registry's names.</summary>
+    /// <summary>
+    /// Parses the policies, channels, targets and waivers (each document isolated), expanding the registry's names. A
+    /// large set's documents are parsed on every core; each gives its definition and diagnostics, taken in document order.
+    /// </summary>
     internal static PolicySetDefinition ParseDefinitions(List<CheckedDocument> documents, RegistryDefinition registry, DiagnosticBag diagnostics,
         CancellationToken cancellationToken)
     {
+        var parsed = new (object? Definition, IReadOnlyList<Diagnostic> Diagnostics)[documents.Count];
+        ForEach(documents.Count, i => parsed[i] = ParseDefinition(documents[i], registry, cancellationToken), cancellationToken);
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
         var waivers = ImmutableArray.CreateBuilder<WaiverDefinition>();
-        foreach (var (file, document, kind) in documents)
+        foreach (var (definition, documentDiagnostics) in parsed)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Isolated(file, diagnostics, bag =>
+            diagnostics.AddRange(documentDiagnostics);
+            switch (definition)
             {
-                switch (kind)
-                {
-                    case "Policy" when PolicyDocumentParser.ParsePolicy(document, bag, registry) is { } policy:
-                        policies.Add(policy);
-                        break;
-                    case "Channel" when PolicyDocumentParser.ParseChannel(document, bag) is { } channel:
-                        channels.Add(channel);
-                        break;
-                    case "Target" when PolicyDocumentParser.ParseTarget(document, bag) is { } target:
-                        targets.Add(target);
-                        break;
-                    case "Waiver" when WaiverParser.Parse(document, bag, registry) is { } waiver:
-                        waivers.Add(waiver);
-                        break;
-                }
-            }, cancellationToken);
+                case PolicyDefinition policy:
+                    policies.Add(policy);
+                    break;
+                case ChannelDefinition channel:
+                    channels.Add(channel);
+                    break;
+                case TargetDefinition target:
+                    targets.Add(target);
+                    break;
+                case WaiverDefinition waiver:
+                    waivers.Add(waiver);
+                    break;
+            }
         }
 
         return new PolicySetDefinition(policies.ToImmutable(), channels.ToImmutable(), targets.ToImmutable())
@@ -238,6 +251,24 @@ public static class PolicyFolderLoader
             Budget = ReadBudget(documents, diagnostics, cancellationToken),
             Waivers = waivers.ToImmutable(),
         };
+    }
+
+    /// <summary>One document's definition (null for other kinds, or when it has errors) and its diagnostics. Safe to call for several documents at once.</summary>
+    private static (object? Definition, IReadOnlyList<Diagnostic> Diagnostics) ParseDefinition(CheckedDocument checkedDocument, RegistryDefinition registry,
+        CancellationToken cancellationToken)
+    {
+        var (file, document, kind) = checkedDocument;
+        object? definition = null;
+        var bag = new DiagnosticBag();
+        Isolated(file, bag, documentBag => definition = kind switch
+        {
+            "Policy" => PolicyDocumentParser.ParsePolicy(document, documentBag, registry),
+            "Channel" => PolicyDocumentParser.ParseChannel(document, documentBag),
+            "Target" => PolicyDocumentParser.ParseTarget(document, documentBag),
+            "Waiver" => WaiverParser.Parse(document, documentBag, registry),
+            _ => null,
+        }, cancellationToken);
+        return (definition, bag.Items);
     }
 
     /// <summary>The folder's kind: Budget document; a second one is an error (OER3122), since which applied would depend on file order.</summary>

@@ -22,6 +22,18 @@ internal sealed class ValidationContext
         Resolver = new MatchedTypesResolver(catalog);
     }
 
+    private ValidationContext(ValidationContext shared, DiagnosticBag diagnostics)
+    {
+        Set = shared.Set;
+        Catalog = shared.Catalog;
+        Diagnostics = diagnostics;
+        Resolver = shared.Resolver;
+        _matched = shared._matched;
+    }
+
+    /// <summary>The same run (and its resolved types, so not for another thread) reporting into another bag.</summary>
+    public ValidationContext WithDiagnostics(DiagnosticBag diagnostics) => new(this, diagnostics);
+
     public PolicySetDefinition Set { get; }
 
     public EventCatalog Catalog { get; }

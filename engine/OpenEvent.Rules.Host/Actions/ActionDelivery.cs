@@ -62,11 +62,73 @@ internal sealed partial class ActionDelivery
             return AnsweredDirectly(item, attempt, redundant);
         }
 
-        if (await SendAsync(item, stoppingToken) is not { } result)
+        return await SendAsync(item, stoppingToken) is { } result ? Outcome(item, result) : null;
+    }
+
+    /// <summary>
+    /// Attempts several actions of one batching sender at once (<see cref="IBatchActionSender"/>: the due forwards of
+    /// one file target), each then delivered, retried or dead as <see cref="AttemptAsync"/> decides it alone. Null when
+    /// the host is stopping (no attempt counts). An action another sender handles is attempted alone.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryStep>?> AttemptBatchAsync(IReadOnlyList<OutboxItem> items, CancellationToken stoppingToken)
+    {
+        var steps = new DeliveryStep[items.Count];
+        var batch = new List<(int Index, BatchedAction Action)>();
+        IBatchActionSender? batcher = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (TryRead(items[i]) is { } payload && _senders.GetValueOrDefault(payload.Type) is IBatchActionSender sender && (batcher ?? sender) == sender)
+            {
+                batcher = sender;
+                batch.Add((i, new BatchedAction(items[i], payload)));
+            }
+            else if (await AttemptAsync(items[i], stoppingToken) is { } alone)
+            {
+                steps[i] = alone;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        if (batcher is not null)
+        {
+            if (await SendBatchAsync(batcher, batch.ConvertAll(b => b.Action), stoppingToken) is not { } results)
+            {
+                return null;
+            }
+
+            for (var j = 0; j < batch.Count; j++)
+            {
+                steps[batch[j].Index] = Outcome(items[batch[j].Index], results[j]);
+            }
+        }
+
+        return steps;
+    }
+
+    /// <summary>Whether the action's sender delivers it with others (<see cref="AttemptBatchAsync"/>).</summary>
+    public bool Batches(OutboxItem item) =>
+        item.Kind != OutboxDispatcher.AnswerKind && TryRead(item) is { } payload && _senders.GetValueOrDefault(payload.Type) is IBatchActionSender;
+
+    /// <summary>The payload of the item; null when it cannot be read (attempted alone, the attempt says why).</summary>
+    private static ActionPayload? TryRead(OutboxItem item)
+    {
+        try
+        {
+            return ActionPayloads.Read(item.Kind, item.Payload);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return null;
         }
+    }
 
+    /// <summary>What follows from an attempt's result: delivered, a retry after the backoff, or the dead-letter table.</summary>
+    private DeliveryStep Outcome(OutboxItem item, DeliveryResult result)
+    {
+        var attempt = item.Attempts + 1;
         var now = _time.GetUtcNow();
         // Logged as receivers see it: the encoded key cannot carry a line break from the event id into the log.
         var key = HeaderValues.IdempotencyKey(item.Key);
@@ -124,19 +186,35 @@ internal sealed partial class ActionDelivery
         return TimeSpan.FromMilliseconds(capped * (0.5 + (random / 2)));
     }
 
-    private async Task<DeliveryResult?> SendAsync(OutboxItem item, CancellationToken stoppingToken)
+    private Task<DeliveryResult?> SendAsync(OutboxItem item, CancellationToken stoppingToken) =>
+        UnderTimeoutAsync(async token =>
+        {
+            var payload = ActionPayloads.Read(item.Kind, item.Payload);
+            return _senders.TryGetValue(payload.Type, out var sender)
+                ? await sender.SendAsync(item, payload, token)
+                : DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
+        }, stoppingToken);
+
+    /// <summary>The batch's results, or (null) the host is stopping; a failure of the whole call is every action's result.</summary>
+    private async Task<IReadOnlyList<DeliveryResult>?> SendBatchAsync(IBatchActionSender sender, List<BatchedAction> batch, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<DeliveryResult>? results = null;
+        var failure = await UnderTimeoutAsync(async token =>
+        {
+            results = await sender.SendBatchAsync(batch, token);
+            return DeliveryResult.Delivered;
+        }, stoppingToken);
+        return failure is null ? null : failure.Success ? results : [.. batch.Select(_ => failure)];
+    }
+
+    /// <summary>One attempt under Actions:Timeout; its exceptions become results (null: the host is stopping).</summary>
+    private async Task<DeliveryResult?> UnderTimeoutAsync(Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(_actions.Timeout);
         try
         {
-            var payload = ActionPayloads.Read(item.Kind, item.Payload);
-            if (!_senders.TryGetValue(payload.Type, out var sender))
-            {
-                return DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
-            }
-
-            return await sender.SendAsync(item, payload, timeout.Token);
+            return await send(timeout.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

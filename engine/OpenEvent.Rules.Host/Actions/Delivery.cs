@@ -48,6 +48,19 @@ internal interface IActionSender
     Task<DeliveryResult> SendAsync(OutboxItem item, ActionPayload payload, CancellationToken cancellationToken);
 }
 
+/// <summary>A stored action and its payload, read: one element of a batch.</summary>
+internal readonly record struct BatchedAction(OutboxItem Item, ActionPayload Payload);
+
+/// <summary>
+/// A sender that delivers several actions of its types together for less than each alone (file targets: one write and one
+/// flush per file). The outbox worker hands it the due forwards of one target at once; each gets its own result.
+/// </summary>
+internal interface IBatchActionSender : IActionSender
+{
+    /// <returns>One result per action, in the order of <paramref name="batch"/>.</returns>
+    Task<IReadOnlyList<DeliveryResult>> SendBatchAsync(IReadOnlyList<BatchedAction> batch, CancellationToken cancellationToken);
+}
+
 /// <summary>Resolves configured values (<see cref="PayloadValue"/>) at delivery, where environment variables are read.</summary>
 internal static class PayloadValues
 {

@@ -277,7 +277,18 @@ public sealed class OutboxStore
     /// Records the <paramref name="delivered"/> actions, then claims up to <paramref name="max"/> due ones, in one
     /// transaction: a worker's bookkeeping for a finished delivery and its next claim cost one commit instead of two.
     /// </summary>
-    internal IReadOnlyList<OutboxItem> Claim(int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered)
+    internal IReadOnlyList<OutboxItem> Claim(int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered) =>
+        [.. ClaimBatches(max, now, leaseUntil, owner, delivered, _ => false, 1).Select(batch => batch[0])];
+
+    /// <summary>
+    /// As <see cref="Claim(int, DateTimeOffset, DateTimeOffset, string, IReadOnlyCollection{DeliveredAction})"/>, and
+    /// with each claimed action that <paramref name="batchable"/> lets go with others (a file forward), up to
+    /// <paramref name="batchMax"/> - 1 more due actions of the same kind and destination, found among the next
+    /// <see cref="CompanionWindow"/> due ones (a bound on the scan behind a backlog of other destinations), in the same
+    /// transaction. Returns one batch per action claimed on its own, that action first.
+    /// </summary>
+    internal IReadOnlyList<IReadOnlyList<OutboxItem>> ClaimBatches(
+        int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered, Func<OutboxItem, bool> batchable, int batchMax)
     {
         using var writing = _writeLock.EnterScope();
         using var connection = OpenBookkeeping();
@@ -286,18 +297,53 @@ public sealed class OutboxStore
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             UPDATE outbox SET lease_until = $lease, lease_owner = $owner
-            WHERE id IN (SELECT id FROM outbox
-                         WHERE status = 'pending' AND next_attempt_at <= $now AND (lease_until IS NULL OR lease_until <= $now)
-                         ORDER BY next_attempt_at, id LIMIT $max)
+            WHERE id IN (SELECT id FROM outbox WHERE {Due} ORDER BY next_attempt_at, id LIMIT $max)
             RETURNING {Columns}, {EventColumn};
             """;
         command.Parameters.AddWithValue("$lease", leaseUntil.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$max", max);
-        var claimed = max > 0 ? Read(command) : [];
+        var heads = max > 0 ? Read(command) : [];
+        heads.Sort(static (a, b) => (a.NextAttemptAt, a.Id).CompareTo((b.NextAttemptAt, b.Id)));
+        var batches = new List<IReadOnlyList<OutboxItem>>(heads.Count);
+        foreach (var head in heads)
+        {
+            batches.Add(batchMax > 1 && batchable(head) ? [head, .. ClaimCompanions(command, head, batchMax - 1)] : [head]);
+        }
+
         transaction.Commit();
-        return claimed;
+        return batches;
+    }
+
+    /// <summary>How many of the next due actions a batch's companions are looked for among.</summary>
+    internal const int CompanionWindow = 1024;
+
+    /// <summary>Due, and not under another claim's lease.</summary>
+    private const string Due = "status = 'pending' AND next_attempt_at <= $now AND (lease_until IS NULL OR lease_until <= $now)";
+
+    /// <summary>Claims (with the lease of <paramref name="claim"/>) up to <paramref name="max"/> due actions of the head's kind and destination.</summary>
+    private static List<OutboxItem> ClaimCompanions(SqliteCommand claim, OutboxItem head, int max)
+    {
+        using var command = claim.Connection!.CreateCommand();
+        command.Transaction = claim.Transaction;
+        command.CommandText = $"""
+            UPDATE outbox SET lease_until = $lease, lease_owner = $owner
+            WHERE id IN (SELECT id FROM (SELECT id, kind, destination FROM outbox WHERE {Due} ORDER BY next_attempt_at, id LIMIT {CompanionWindow})
+                         WHERE kind = $kind AND destination = $destination LIMIT $max)
+            RETURNING {Columns}, {EventColumn};
+            """;
+        foreach (var name in (string[])["$lease", "$owner", "$now"])
+        {
+            command.Parameters.AddWithValue(name, claim.Parameters[name].Value);
+        }
+
+        command.Parameters.AddWithValue("$kind", head.Kind);
+        command.Parameters.AddWithValue("$destination", head.Destination);
+        command.Parameters.AddWithValue("$max", max);
+        var companions = Read(command);
+        companions.Sort(static (a, b) => (a.NextAttemptAt, a.Id).CompareTo((b.NextAttemptAt, b.Id)));
+        return companions;
     }
 
     /// <summary>When the next pending action is due (null: none is pending).</summary>

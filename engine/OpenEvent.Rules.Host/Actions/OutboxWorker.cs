@@ -8,7 +8,9 @@ namespace OpenEvent.Rules.Host.Actions;
 /// Delivers the SQLite outbox: claims due actions (with a lease), runs up to Outbox:Concurrency deliveries at once
 /// (<see cref="ActionDelivery"/>: one attempt and what follows), and records each result: delivered, a retry at its
 /// backoff, or the dead-letter table. Delivery is at least once: a process that dies after a receiver accepted an
-/// action but before the row is marked sends it again after restart, with the same Idempotency-Key header.
+/// action but before the row is marked sends it again after restart, with the same Idempotency-Key header. The due
+/// forwards of one file target go together (<see cref="MaxBatch"/> at most, one slot): one claim, one write and one flush
+/// to disk for all of them.
 /// </summary>
 internal sealed partial class OutboxWorker(
     OutboxStore store,
@@ -18,7 +20,16 @@ internal sealed partial class OutboxWorker(
     TimeProvider time,
     ILogger<OutboxWorker> logger) : BackgroundService
 {
+    /// <summary>The most actions one delivery slot takes at once (the forwards of one file target).</summary>
+    internal const int MaxBatch = 64;
+
     private readonly OutboxOptions _options = options.Value.Outbox;
+
+    /// <summary>
+    /// Set when a delivery ends: what a worker with every slot busy waits for, instead of <paramref name="signal"/>, which
+    /// every commit of new actions sets and which would wake it for nothing.
+    /// </summary>
+    private readonly OutboxSignal _slotFreed = new();
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
 
     /// <summary>Deliveries that succeeded, recorded with the next claim (one commit for both) or at stop.</summary>
@@ -122,17 +133,17 @@ internal sealed partial class OutboxWorker(
         return now + TimeSpan.FromHours(1);
     }
 
-    /// <summary>Claims up to <paramref name="free"/> due actions and starts delivering each; returns how many.</summary>
+    /// <summary>Claims up to <paramref name="free"/> due actions (with their batches) and starts delivering each; returns how many.</summary>
     private int ClaimAndStart(int free, DateTimeOffset now, CancellationToken stoppingToken)
     {
         var claimed = 0;
         // Taken before the claim: a delivery that ends meanwhile is recorded with the next one. Until then its row stays
         // pending under its lease, so no worker claims it again.
         var delivered = TakeDelivered();
-        IReadOnlyList<OutboxItem> items;
+        IReadOnlyList<IReadOnlyList<OutboxItem>> batches;
         try
         {
-            items = store.Claim(free, now, now + _options.LeaseDuration, _owner, delivered);
+            batches = store.ClaimBatches(free, now, now + _options.LeaseDuration, _owner, delivered, delivery.Batches, MaxBatch);
         }
         catch
         {
@@ -141,21 +152,31 @@ internal sealed partial class OutboxWorker(
             throw;
         }
 
-        foreach (var item in items)
+        foreach (var batch in batches)
         {
             claimed++;
             // Registered before it starts, so that its own removal cannot run first.
-            var delivery = new Task<Task>(() => DeliverAsync(item, stoppingToken));
-            _inFlight[item.Id] = delivery.Unwrap();
+            var delivery = new Task<Task>(() => batch.Count == 1 ? DeliverAsync(batch[0], stoppingToken) : DeliverBatchAsync(batch, stoppingToken));
+            _inFlight[batch[0].Id] = delivery.Unwrap();
             delivery.Start(TaskScheduler.Default);
         }
 
         return claimed;
     }
 
-    /// <summary>Waits for a signal (a new action, a finished delivery), the next due action or the poll interval, whichever comes first.</summary>
+    /// <summary>
+    /// Waits for a signal (a new action; with every slot busy, a finished delivery), the next due action or the poll
+    /// interval, whichever comes first.
+    /// </summary>
     private async Task WaitForWorkAsync(int free, CancellationToken stoppingToken)
     {
+        if (free <= 0)
+        {
+            // Nothing can start before a slot frees: new actions are looked for then.
+            await _slotFreed.WaitAsync(_options.PollInterval, stoppingToken);
+            return;
+        }
+
         var wait = _options.PollInterval;
         if (free > 0 && store.NextDue() is { } due && due - time.GetUtcNow() < wait)
         {
@@ -172,7 +193,54 @@ internal sealed partial class OutboxWorker(
     {
         try
         {
-            var step = await delivery.AttemptAsync(item, stoppingToken);
+            Record(item, await delivery.AttemptAsync(item, stoppingToken));
+        }
+        catch (Exception ex)
+        {
+            // The lease expires and the action is claimed again.
+            LogStoreFailed(logger, HeaderValues.IdempotencyKey(item.Key), ex);
+        }
+        finally
+        {
+            Freed(item.Id);
+        }
+    }
+
+    /// <summary>Delivers a batch (<see cref="ActionDelivery.AttemptBatchAsync"/>) and records each action's step.</summary>
+    private async Task DeliverBatchAsync(IReadOnlyList<OutboxItem> batch, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var steps = await delivery.AttemptBatchAsync(batch, stoppingToken);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Record(batch[i], steps?[i]);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The leases expire and the actions are claimed again.
+            LogStoreFailed(logger, $"{batch.Count} actions from {HeaderValues.IdempotencyKey(batch[0].Key)}", ex);
+        }
+        finally
+        {
+            Freed(batch[0].Id);
+        }
+    }
+
+    /// <summary>A slot is free: wakes the worker, whether it waits for a slot or (some free) for new actions, so that the delivered marks are written soon.</summary>
+    private void Freed(long id)
+    {
+        _inFlight.TryRemove(id, out _);
+        _slotFreed.Notify();
+        signal.Notify();
+    }
+
+    /// <summary>Records one attempt's step: delivered (with the next claim), given back (null: stopping), retried or dead.</summary>
+    private void Record(OutboxItem item, DeliveryStep? step)
+    {
+        try
+        {
             var now = time.GetUtcNow();
             switch (step)
             {
@@ -194,11 +262,6 @@ internal sealed partial class OutboxWorker(
         {
             // The store itself failed: the lease expires and the action is claimed again.
             LogStoreFailed(logger, HeaderValues.IdempotencyKey(item.Key), ex);
-        }
-        finally
-        {
-            _inFlight.TryRemove(item.Id, out _);
-            signal.Notify();
         }
     }
 

@@ -43,6 +43,15 @@ public sealed class InvalidEventTests
     public void Match_MalformedJson_ThrowsInvalidJson(string json) =>
         Assert.Equal(InvalidEventException.InvalidJson, Reject(json).Id);
 
+    [Theory]
+    [InlineData("{\"a\":1,}", "expected a property name in double quotes, not '}' at line 1, byte 8 of the line (offset 7)")]
+    [InlineData("{\n\"a\":tru}", "invalid literal (expected true, false or null) at line 2, byte 5 of the line (offset 6)")]
+    [InlineData("{\"data\":{\"unused\":[1 2]}}", "expected ',' or ']' after an array element at line 1, byte 22 of the line (offset 21)")]
+    [InlineData("{\"a\":\"x", "a string is not terminated at the end of the event")]
+    [InlineData("{\"a\":-}", "a number needs a digit after '-' at line 1, byte 7 of the line (offset 6)")]
+    public void Match_MalformedJson_SaysWhatAndWhere(string json, string message) =>
+        Assert.Equal("The event is not valid JSON: " + message + ".", Reject(json).Message);
+
     [Fact]
     public void Match_ByteOrderMark_ThrowsInvalidJson() =>
         Assert.Equal(InvalidEventException.InvalidJson, Reject([0xEF, 0xBB, 0xBF, .. """{"a":1}"""u8]).Id);

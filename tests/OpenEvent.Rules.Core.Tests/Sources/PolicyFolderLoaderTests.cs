@@ -1,4 +1,5 @@
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Sources;
 
 namespace OpenEvent.Rules.Core.Tests.Sources;
@@ -52,6 +53,50 @@ public sealed class PolicyFolderLoaderTests
                     whole.Diagnostics.Where(d => d.Location.File == path && d.Id.StartsWith("OER1", StringComparison.Ordinal)).Select(d => (d.Id, d.Location.Line, d.Location.Column, d.Message.Replace(path, "F", StringComparison.Ordinal))));
             }
         }
+    }
+
+    [Fact]
+    public async Task ParseDefinitions_ManyDocuments_OnEveryCore_EachGivesWhatItGivesAloneInDocumentOrder()
+    {
+        // Over 64 documents the model is built on every core: the definitions and diagnostics must be each document's
+        // own (as parsed alone), in document order. Every semantic fixture twice, so names and registries collide too.
+        var validator = await PolicySchemaValidator.GetDefaultAsync();
+        var bag = new DiagnosticBag();
+        var documents = new List<PolicyFolderLoader.CheckedDocument>();
+        for (var copy = 0; copy < 2; copy++)
+        {
+            foreach (var path in Directory.EnumerateFiles(RepositoryPaths.Combine("tests", "fixtures", "broken"), "OER3*.yaml").Order(StringComparer.Ordinal))
+            {
+                var file = PolicyFolderLoader.FindPolicyFiles([path], bag).Single();
+                documents.AddRange(YamlDocumentReader.ReadFile(path, bag, $"c{copy}-{file.DisplayPath}")
+                    .Where(d => PolicySchemaValidator.KindOf(d.Root) is { } kind && kind != "PolicyTest" && validator.Validate(d, bag))
+                    .Select(d => new PolicyFolderLoader.CheckedDocument(file, d, PolicySchemaValidator.KindOf(d.Root)!)));
+            }
+        }
+
+        var registry = RegistryParser.Merge([]);
+        var whole = new DiagnosticBag();
+        var set = PolicyFolderLoader.ParseDefinitions(documents, registry, whole, CancellationToken.None);
+        var names = new List<string>();
+        var diagnostics = new List<string>();
+        foreach (var document in documents)
+        {
+            var alone = new DiagnosticBag();
+            var one = PolicyFolderLoader.ParseDefinitions([document], registry, alone, CancellationToken.None);
+            names.AddRange(one.Policies.Select(p => "policy " + p.Name).Concat(one.Channels.Select(c => "channel " + c.Name))
+                .Concat(one.Targets.Select(t => "target " + t.Name)).Concat(one.Waivers.Select(w => "waiver " + w.Name)));
+            diagnostics.AddRange(alone.Items.Select(d => d.ToString()));
+        }
+
+        Assert.True(documents.Count >= 64, $"{documents.Count} documents");
+        Assert.NotEmpty(diagnostics);
+        // In document order within each kind (the set keeps one list per kind).
+        Assert.Equal(names.Where(n => n.StartsWith("policy ", StringComparison.Ordinal)), set.Policies.Select(p => "policy " + p.Name));
+        Assert.Equal(names.Where(n => n.StartsWith("channel ", StringComparison.Ordinal)), set.Channels.Select(c => "channel " + c.Name));
+        Assert.Equal(names.Where(n => n.StartsWith("target ", StringComparison.Ordinal)), set.Targets.Select(t => "target " + t.Name));
+        Assert.Equal(names.Where(n => n.StartsWith("waiver ", StringComparison.Ordinal)), set.Waivers.Select(w => "waiver " + w.Name));
+        // A second Budget document is the set's (OER3122), not one document's.
+        Assert.Equal(diagnostics, whole.Items.Where(d => d.Id != DiagnosticIds.DuplicateCostBudget).Select(d => d.ToString()));
     }
 
     [Theory]

@@ -94,3 +94,48 @@ public sealed class PolicySetValidatorTests
         Assert.Equal(["OER3001", "OER3020", "OER3022", "OER3024", "OER3024", "OER3024", "OER3030", "OER3031", "OER3032", "OER3033"], ids);
     }
 }
+
+/// <summary>A big set's field checks run on another core: the diagnostics must be exactly those of every validator in turn on one thread.</summary>
+public sealed class PolicySetValidatorParallelTests
+{
+    [Fact]
+    public async Task Validate_BigSet_FieldChecksOnAnotherCore_SameDiagnosticsInTheSameOrderAsOneThread()
+    {
+        // Every semantic fixture twice (names collide too), so that each validator has something to say.
+        var fixtures = Directory.EnumerateFiles(RepositoryPaths.Combine("tests", "fixtures", "broken"), "OER3*.yaml").Order(StringComparer.Ordinal).ToList();
+        using var temp = new TempFolder();
+        for (var copy = 0; copy < 2; copy++)
+        {
+            foreach (var fixture in fixtures)
+            {
+                File.Copy(fixture, temp.Path($"c{copy}-{Path.GetFileName(fixture)}"));
+            }
+        }
+
+        var set = (await OpenEvent.Rules.Sources.PolicyFolderLoader.LoadAsync([temp.Root])).Set;
+        var parallel = new DiagnosticBag();
+        PolicySetValidator.Validate(set, EventCatalog.Default, parallel);
+
+        var oneThread = new DiagnosticBag();
+        var context = new ValidationContext(set, EventCatalog.Default, oneThread);
+        new NameValidator().Validate(context);
+        new EventTypeValidator().Validate(context);
+        new FieldValidator().Validate(context);
+        new ScopeValidator().Validate(context);
+        new StagingValidator().Validate(context);
+        new ActionValidator().Validate(context);
+        new TemplateValidator().Validate(context);
+        new RegistryValidator().Validate(context);
+        new NumericTextValidator().Validate(context);
+        new DetailValidator().Validate(context);
+        new WaiverValidator().Validate(context);
+
+        Assert.True(set.Policies.Length >= PolicySetValidator.ParallelThreshold, $"{set.Policies.Length} policies");
+        // Not vacuous: the field checks (run apart) and the others both reported.
+        Assert.Contains(parallel.Items, d => d.Id == DiagnosticIds.UndocumentedField);
+        Assert.Contains(parallel.Items, d => d.Id == DiagnosticIds.OperatorFieldTypeMismatch);
+        Assert.Contains(parallel.Items, d => d.Id == DiagnosticIds.DuplicateName);
+        Assert.True(parallel.Items.Select(d => d.Id).Distinct().Count() >= 20, string.Join(", ", parallel.Items.Select(d => d.Id).Distinct()));
+        Assert.Equal(oneThread.Items.Select(d => d.ToString()), parallel.Items.Select(d => d.ToString()));
+    }
+}
