@@ -1,3 +1,4 @@
+using System.Numerics;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
@@ -23,6 +24,20 @@ internal sealed class IndexNode
     /// <summary>Patterns to verify at this node: the id, or ~id for a pattern listed in several nodes.</summary>
     public int[] Scan { get; set; } = [];
 
+    /// <summary>
+    /// <see cref="Scan"/> as the matcher reads it: where each pattern's verification block starts
+    /// (<see cref="PatternPrograms"/>), or ~start for a pattern listed in several nodes. The block begins with the id,
+    /// so a candidate's first load is its own block, not an id-indexed table.
+    /// </summary>
+    public int[] Blocks { get; set; } = [];
+
+    /// <summary>
+    /// Patterns the path to this node decides (id, or ~id when listed in several nodes): every condition of the pattern
+    /// is an index key consumed on the way here (see <see cref="CandidateIndexBuilder"/>), so reaching the node means
+    /// the pattern matches, unless an array of objects makes element identity matter (then it is checked).
+    /// </summary>
+    public int[] Decided { get; set; } = [];
+
     public FieldPartition[] Partitions { get; set; } = [];
 }
 
@@ -42,6 +57,7 @@ internal sealed class FieldPartition
     // Integer keys (ids, codes: nearly all numeric keys) in a table keyed by long: smaller entries and a cheaper hash
     // and compare than JsonNumber's. Equal numbers give the same TryGetInt64 answer, so a value looks in one table.
     private Dictionary<long, IndexNode>? _integers;
+    private IntegerTable? _integerTable;
     private List<IntervalIndex.Entry>? _rangeEntries;
     private IntervalIndex? _ranges;
     private IndexNode? _true;
@@ -121,6 +137,12 @@ internal sealed class FieldPartition
             _ranges = new IntervalIndex(_rangeEntries);
             _rangeEntries = null;
         }
+
+        if (_integers is not null)
+        {
+            _integerTable = new IntegerTable(_integers);
+            _integers = null;
+        }
     }
 
     /// <summary>Adds the child nodes whose key the value hits.</summary>
@@ -174,12 +196,18 @@ internal sealed class FieldPartition
     private void CollectNumber(JsonNumber number, List<IndexNode> output)
     {
         IndexNode? node = null;
-        var found = number.TryGetInt64(out var integer)
-            ? _integers is not null && _integers.TryGetValue(integer, out node)
-            : _numbers is not null && _numbers.TryGetValue(number, out node);
-        if (found)
+        if (number.TryGetInt64(out var integer))
         {
-            output.Add(node!);
+            node = _integerTable?.Find(integer);
+        }
+        else
+        {
+            _numbers?.TryGetValue(number, out node);
+        }
+
+        if (node is not null)
+        {
+            output.Add(node);
         }
     }
 
@@ -190,6 +218,70 @@ internal sealed class FieldPartition
             output.Add(node);
         }
     }
+}
+
+/// <summary>
+/// Integer keys (workspace ids, codes) in one open-addressing array of (key, node) slots at most half full: a lookup
+/// reads one slot, usually one cache line, where a dictionary reads its bucket array and then its entry array. Most
+/// probes find nothing (an event's workspace is rarely one a policy of its type names): a bit filter of about one byte
+/// per key, small enough to stay cached, answers most of those without touching the cold slot array.
+/// </summary>
+internal sealed class IntegerTable
+{
+    private readonly Slot[] _slots;
+    private readonly int _shift;
+    private readonly ulong[] _filter;
+    private readonly int _filterShift;
+
+    public IntegerTable(Dictionary<long, IndexNode> entries)
+    {
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, entries.Count * 2));
+        _shift = 64 - BitOperations.Log2((uint)size);
+        _slots = new Slot[size];
+        var bits = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, entries.Count * 8));
+        _filterShift = 64 - BitOperations.Log2((uint)bits);
+        _filter = new ulong[bits / 64];
+        foreach (var (key, node) in entries)
+        {
+            var i = Home(key);
+            while (_slots[i].Node is not null)
+            {
+                i = (i + 1) & (size - 1);
+            }
+
+            _slots[i] = new Slot(key, node);
+            var bit = FilterBit(key);
+            _filter[bit >> 6] |= 1UL << (int)(bit & 63);
+        }
+    }
+
+    public IndexNode? Find(long key)
+    {
+        var bit = FilterBit(key);
+        if ((_filter[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
+        {
+            return null; // no key sets this bit
+        }
+
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        for (var i = Home(key); ; i = (i + 1) & mask)
+        {
+            ref readonly var slot = ref slots[i];
+            if (slot.Node is null || slot.Key == key)
+            {
+                return slot.Node; // an empty slot ends the probe: the table is at most half full
+            }
+        }
+    }
+
+    // Fibonacci hashing: the top bits of key * 2^64/phi spread consecutive ids over the table.
+    private int Home(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    // Another odd multiplier for the filter, so that keys sharing a home slot rarely share a filter bit too.
+    private ulong FilterBit(long key) => ((ulong)key * 0xC2B2AE3D27D4EB4FUL) >> _filterShift;
+
+    private readonly record struct Slot(long Key, IndexNode? Node);
 }
 
 /// <summary>
@@ -338,11 +430,18 @@ internal sealed class CandidateIndexBuilder
 
     private readonly List<IndexNode> _nodes = [];
     private readonly List<FieldPartition> _partitions = [];
+    private IReadOnlyList<bool> _keysDecide = [];
 
     public int NodeCount => _nodes.Count;
 
-    public IndexNode Build(IReadOnlyList<AccessPredicate[]> predicatesByPattern)
+    /// <param name="predicatesByPattern">Each pattern's access predicates.</param>
+    /// <param name="keysDecide">
+    /// Per pattern: its predicates are its whole condition, each key hit exactly when its leaf passes (see
+    /// <see cref="CompiledPatternSetBuilder"/>). Such a pattern is decided at a node where all its predicates were consumed.
+    /// </param>
+    public IndexNode Build(IReadOnlyList<AccessPredicate[]> predicatesByPattern, IReadOnlyList<bool> keysDecide)
     {
+        _keysDecide = keysDecide;
         var items = new List<Item>(predicatesByPattern.Count);
         for (var i = 0; i < predicatesByPattern.Count; i++)
         {
@@ -359,6 +458,20 @@ internal sealed class CandidateIndexBuilder
         return root;
     }
 
+    /// <summary>Fills every node's <see cref="IndexNode.Blocks"/> from its scan list.</summary>
+    public void PointToBlocks(PatternPrograms programs)
+    {
+        foreach (var node in _nodes)
+        {
+            node.Blocks = Shared([.. node.Scan.Select(code => code < 0 ? ~programs.StartOf(~code) : programs.StartOf(code))]);
+            node.Decided = Shared(node.Decided);
+        }
+    }
+
+    // Most nodes have nothing to verify or nothing decided: one shared empty array (always cached) instead of one
+    // empty array per node, which the walk would read as one more cold cache line per node at 10,000 patterns.
+    private static int[] Shared(int[] list) => list.Length == 0 ? [] : list;
+
     // A pattern listed under several keys sits in several scan lists and may be proposed twice in one event: those
     // entries become ~id, and only they need the per-event "verified already" stamp (a cache miss per pattern at
     // 10,000 patterns); a pattern listed once is reached at most once, as its node is (see CompiledPatternSet.Visit).
@@ -367,7 +480,7 @@ internal sealed class CandidateIndexBuilder
         var listings = new int[patternCount];
         foreach (var node in _nodes)
         {
-            foreach (var id in node.Scan)
+            foreach (var id in node.Scan.Concat(node.Decided))
             {
                 listings[id]++;
             }
@@ -376,6 +489,7 @@ internal sealed class CandidateIndexBuilder
         foreach (var node in _nodes)
         {
             node.Scan = [.. node.Scan.Select(id => listings[id] == 1 ? id : ~id)];
+            node.Decided = [.. node.Decided.Select(id => listings[id] == 1 ? id : ~id)];
         }
     }
 
@@ -422,7 +536,11 @@ internal sealed class CandidateIndexBuilder
             rest = others;
         }
 
-        node.Scan = [.. rest.Select(i => i.Pattern).Distinct()];
+        // Every predicate consumed on the way here was hit by the event; with none left, a pattern whose keys are its
+        // whole condition is decided (all copies of it here agree: a node lists a pattern once).
+        var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
+        node.Scan = [.. decided[false]];
+        node.Decided = [.. decided[true]];
         node.Partitions = [.. partitions];
         return node;
     }

@@ -19,7 +19,8 @@ namespace OpenEvent.Rules.Compilation;
 //    key length, a centered interval tree for numeric ranges. Per event, the walk follows only the children the
 //    event's values hit, so its cost follows the event's values and the number of patterns sharing every key with it,
 //    not the size of the set.
-// 3. Verify (CompiledPattern). Each candidate is checked exactly, over the view, by its pre-flattened member arrays.
+// 3. Verify (PatternPrograms). Each candidate is checked exactly, over the view, by its block of contiguous data
+//    (members, tests and expected values in one int block; falling back to CompiledPattern's objects for the rest).
 //    The index only ever narrows (a key is a necessary condition of the pattern); anything it cannot express
 //    (contains, cidr, anything-but, exists, $or) is left to verification, so the index can cost speed, never
 //    correctness.
@@ -33,7 +34,7 @@ namespace OpenEvent.Rules.Compilation;
 /// </summary>
 internal sealed class CompiledPatternSet
 {
-    private readonly CompiledObject[] _patterns;
+    private readonly PatternPrograms _patterns;
     private readonly PathNode _root;
     private readonly int _pathCount;
     private readonly IndexNode _index;
@@ -41,7 +42,7 @@ internal sealed class CompiledPatternSet
     private readonly PathNode[] _extras;
 
     internal CompiledPatternSet(
-        CompiledObject[] patterns, PathNode root, int pathCount, IndexNode index, int indexNodeCount, PathNode[] extras, string[] extraPaths)
+        PatternPrograms patterns, PathNode root, int pathCount, IndexNode index, int indexNodeCount, PathNode[] extras, string[] extraPaths)
     {
         _patterns = patterns;
         _root = root;
@@ -52,7 +53,7 @@ internal sealed class CompiledPatternSet
         ExtraPaths = extraPaths;
     }
 
-    public int PatternCount => _patterns.Length;
+    public int PatternCount => _patterns.PatternCount;
 
     /// <summary>The extra paths, by the index <see cref="CompiledPatternSetBuilder.AddExtraPath"/> returned.</summary>
     public IReadOnlyList<string> ExtraPaths { get; }
@@ -65,7 +66,7 @@ internal sealed class CompiledPatternSet
     /// </summary>
     public void Match(ReadOnlySpan<byte> utf8CloudEvent, MatchResult result)
     {
-        var view = result.Begin(_pathCount, _patterns.Length, _indexNodeCount, _extras.Length);
+        var view = result.Begin(_pathCount, _patterns.PatternCount, _indexNodeCount, _extras.Length);
         EventReader.Read(utf8CloudEvent, _root, view);
         Visit(_index, view, result, dedupe: false);
         result.Complete(_extras);
@@ -74,7 +75,7 @@ internal sealed class CompiledPatternSet
     /// <summary>Only the first stage of <see cref="Match(ReadOnlySpan{byte}, MatchResult)"/>: reads the event into the view (the benchmark's stage breakdown).</summary>
     internal void ReadOnly(ReadOnlySpan<byte> utf8CloudEvent, MatchResult result)
     {
-        var view = result.Begin(_pathCount, _patterns.Length, _indexNodeCount, _extras.Length);
+        var view = result.Begin(_pathCount, _patterns.PatternCount, _indexNodeCount, _extras.Length);
         EventReader.Read(utf8CloudEvent, _root, view);
     }
 
@@ -91,37 +92,20 @@ internal sealed class CompiledPatternSet
     // needs no stamp: at 10,000 patterns every stamp read is a likely cache miss.
     private void Visit(IndexNode node, EventView view, MatchResult result, bool dedupe)
     {
-        var epoch = view.Epoch;
         if (dedupe)
         {
-            if (result.NodeStamp[node.Id] == epoch)
+            if (result.NodeStamp[node.Id] == view.Epoch)
             {
                 return;
             }
 
-            result.NodeStamp[node.Id] = epoch;
+            result.NodeStamp[node.Id] = view.Epoch;
         }
 
-        foreach (var code in node.Scan)
+        VerifyBlocks(node.Blocks, view, result);
+        if (node.Decided.Length > 0)
         {
-            // ~id: a pattern listed under several keys, verified once however often it is proposed.
-            var id = code < 0 ? ~code : code;
-            if (code < 0)
-            {
-                if (result.PatternStamp[id] == epoch)
-                {
-                    continue;
-                }
-
-                result.PatternStamp[id] = epoch;
-            }
-
-            result.VerifiedCount++;
-            result.VerifiedLog?.Add(id);
-            if (_patterns[id].Matches(view, 0))
-            {
-                result.Add(id);
-            }
+            AcceptDecided(node.Decided, view, result);
         }
 
         var scratch = result.NodeScratch;
@@ -147,6 +131,53 @@ internal sealed class CompiledPatternSet
             }
 
             CollectionsMarshal.SetCount(scratch, start);
+        }
+    }
+
+    private void VerifyBlocks(int[] blocks, EventView view, MatchResult result)
+    {
+        foreach (var code in blocks)
+        {
+            // ~start: a pattern listed under several keys, verified once however often it is proposed.
+            var start = code < 0 ? ~code : code;
+            var id = _patterns.IdAt(start);
+            if (code < 0 && !result.FirstVisit(id))
+            {
+                continue;
+            }
+
+            result.VerifiedCount++;
+            result.VerifiedLog?.Add(id);
+            if (_patterns.Matches(view, start))
+            {
+                result.Add(id);
+            }
+        }
+    }
+
+    // Patterns the path to the node decides: counted as candidates like the others, matched without touching their
+    // block (a cold cache line at 10,000 patterns), unless an array of objects makes element identity matter.
+    private void AcceptDecided(int[] decided, EventView view, MatchResult result)
+    {
+        foreach (var code in decided)
+        {
+            var id = code < 0 ? ~code : code;
+            if (code < 0 && !result.FirstVisit(id))
+            {
+                continue;
+            }
+
+            result.VerifiedCount++;
+            result.VerifiedLog?.Add(id);
+            if (!view.HasSiblingInstances)
+            {
+                result.DecidedCount++;
+                result.Add(id);
+            }
+            else if (_patterns.Matches(view, _patterns.StartOf(id)))
+            {
+                result.Add(id);
+            }
         }
     }
 }

@@ -37,12 +37,14 @@ internal sealed class CompiledPatternSetBuilder
         _built = true;
 
         var trie = new PathTrieBuilder();
-        var compiled = new CompiledObject[patterns.Count];
+        var programs = new PatternProgramWriter();
         var predicates = new AccessPredicate[patterns.Count][];
         for (var i = 0; i < patterns.Count; i++)
         {
             var found = new List<AccessPredicate>();
-            compiled[i] = Compile(patterns[i], trie.Root, trie, found);
+            var lengthAt = programs.BeginPattern();
+            Emit(patterns[i], trie.Root, trie, programs, found);
+            programs.End(lengthAt);
             predicates[i] = [.. found];
         }
 
@@ -60,8 +62,10 @@ internal sealed class CompiledPatternSetBuilder
 
         trie.Seal();
         var index = new CandidateIndexBuilder();
-        var indexRoot = index.Build(predicates);
-        return new CompiledPatternSet(compiled, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths]);
+        var indexRoot = index.Build(predicates, [.. patterns.Select(KeysDecide)]);
+        var built = programs.Build();
+        index.PointToBlocks(built);
+        return new CompiledPatternSet(built, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths]);
     }
 
     private void ThrowIfBuilt()
@@ -72,18 +76,65 @@ internal sealed class CompiledPatternSetBuilder
         }
     }
 
-    // One pass per pattern object: binds members to trie slots (verification) and lists the AND-path leaves that
-    // the candidate index may use. $or branches are compiled but yield no predicate: none of them is necessary.
-    private static CompiledObject Compile(PatternObject pattern, PathNode node, PathTrieBuilder trie, List<AccessPredicate>? predicates)
+    // One pass per pattern object: writes its verification block (members bound to path-trie slots, cheap first) and
+    // lists the AND-path leaves the candidate index may use. $or branches yield no predicate: none of them is necessary.
+    private static void Emit(PatternObject pattern, PathNode node, PathTrieBuilder trie, PatternProgramWriter programs, List<AccessPredicate> predicates)
+    {
+        foreach (var member in pattern.Members.OrderBy(CostOf))
+        {
+            switch (member)
+            {
+                case LeafMember leaf:
+                    var child = trie.Child(node, leaf.Name);
+                    if (KeysOf(leaf) is { } keys)
+                    {
+                        predicates.Add(new AccessPredicate(child, keys));
+                    }
+
+                    if (PatternProgramWriter.HasBlockForm(leaf))
+                    {
+                        programs.Leaf(node.IndexOf(child), leaf);
+                    }
+                    else
+                    {
+                        programs.Fallback(CompileLeaf(leaf, node, trie));
+                    }
+
+                    break;
+                case NestedMember nested:
+                    var nestedNode = trie.Child(node, nested.Name);
+                    var lengthAt = programs.BeginNested(node.IndexOf(nestedNode));
+                    Emit(nested.Pattern, nestedNode, trie, programs, predicates);
+                    programs.End(lengthAt);
+                    break;
+                case OrMember or:
+                    programs.Fallback(new OrCheck([.. or.Branches.Select(b => Compile(b, node, trie))]));
+                    break;
+                default:
+                    throw new NotSupportedException($"Unknown pattern member {member.GetType().Name}.");
+            }
+        }
+    }
+
+    // The order CompiledObject checks its members in (CompiledMember.Cost): a failing leaf spares nested and $or walks.
+    private static int CostOf(PatternMember member) => member switch
+    {
+        LeafMember => 0,
+        NestedMember => 1,
+        _ => 2,
+    };
+
+    // The object form, for what a block calls back into ($or branches, leaves with operators a block does not hold).
+    private static CompiledObject Compile(PatternObject pattern, PathNode node, PathTrieBuilder trie)
     {
         var members = new List<CompiledMember>(pattern.Members.Length);
         foreach (var member in pattern.Members)
         {
             members.Add(member switch
             {
-                LeafMember leaf => CompileLeaf(leaf, node, trie, predicates),
-                NestedMember nested => CompileNested(nested, node, trie, predicates),
-                OrMember or => new OrCheck([.. or.Branches.Select(b => Compile(b, node, trie, null))]),
+                LeafMember leaf => CompileLeaf(leaf, node, trie),
+                NestedMember nested => CompileNested(nested, node, trie),
+                OrMember or => new OrCheck([.. or.Branches.Select(b => Compile(b, node, trie))]),
                 _ => throw new NotSupportedException($"Unknown pattern member {member.GetType().Name}."),
             });
         }
@@ -93,23 +144,32 @@ internal sealed class CompiledPatternSetBuilder
 
     // Each entry compiles its own value test; an entry no value satisfies (exists: false) has none, and matches
     // only a field without values.
-    private static LeafCheck CompileLeaf(LeafMember leaf, PathNode node, PathTrieBuilder trie, List<AccessPredicate>? predicates)
+    private static LeafCheck CompileLeaf(LeafMember leaf, PathNode node, PathTrieBuilder trie)
     {
         var child = trie.Child(node, leaf.Name);
-        if (predicates is not null && KeysOf(leaf) is { } keys)
-        {
-            predicates.Add(new AccessPredicate(child, keys));
-        }
-
         ValueTest[] tests = [.. leaf.Matchers.Select(m => m.Compile()).OfType<ValueTest>()];
         return new LeafCheck(node.IndexOf(child), tests, leaf.Matchers.Any(m => m.MatchesMissing));
     }
 
-    private static NestedCheck CompileNested(NestedMember nested, PathNode node, PathTrieBuilder trie, List<AccessPredicate>? predicates)
+    private static NestedCheck CompileNested(NestedMember nested, PathNode node, PathTrieBuilder trie)
     {
         var child = trie.Child(node, nested.Name);
-        return new NestedCheck(node.IndexOf(child), Compile(nested.Pattern, child, trie, predicates));
+        return new NestedCheck(node.IndexOf(child), Compile(nested.Pattern, child, trie));
     }
+
+    /// <summary>
+    /// Whether the pattern's index keys are its whole condition: only leaves and nested objects (no $or), every leaf's
+    /// entries keyed exactly (<see cref="Matcher.KeyIsExact"/>: exact values, case-sensitive prefixes and suffixes; not
+    /// wildcards, whose key is their literal head, nor numeric bounds, whose keys are closed ranges).
+    /// Element identity within arrays of objects is the one thing keys cannot see: the matcher checks such patterns
+    /// when the event has an array of objects (<see cref="EventView.HasSiblingInstances"/>).
+    /// </summary>
+    internal static bool KeysDecide(PatternObject pattern) => pattern.Members.All(member => member switch
+    {
+        LeafMember leaf => leaf.Matchers.Length > 0 && leaf.Matchers.All(m => m.KeyIsExact),
+        NestedMember nested => KeysDecide(nested.Pattern),
+        _ => false,
+    });
 
     /// <summary>The index keys of a leaf (each entry's own), or null when some entry can match values no key describes.</summary>
     private static IndexKey[]? KeysOf(LeafMember leaf)

@@ -24,8 +24,14 @@ internal sealed class MatchResult
     internal int[] NodeStamp = [];
     internal readonly List<IndexNode> NodeScratch = [];
 
-    /// <summary>Patterns verified for the current event: what the index let through (tests guard flatness with it).</summary>
+    /// <summary>
+    /// Patterns verified for the current event: what the index let through (tests guard flatness with it), whether
+    /// checked by their block or decided by the index (<see cref="DecidedCount"/>).
+    /// </summary>
     internal int VerifiedCount;
+
+    /// <summary>Of <see cref="VerifiedCount"/>, the patterns the index decided alone: matched without their block.</summary>
+    internal int DecidedCount;
 
     /// <summary>
     /// When set (tests, cost-model checks), the ids of the patterns verified for the current event. The matcher keeps no
@@ -94,6 +100,7 @@ internal sealed class MatchResult
 
         var wrapped = View.Reset(pathCount);
         VerifiedCount = 0;
+        DecidedCount = 0;
         VerifiedLog?.Clear();
         NodeScratch.Clear();
         PatternStamp = Fresh(PatternStamp, patternCount, wrapped);
@@ -115,6 +122,18 @@ internal sealed class MatchResult
         }
 
         return stamps;
+    }
+
+    /// <summary>Whether pattern <paramref name="id"/> is met for the first time in this event (stamps it).</summary>
+    internal bool FirstVisit(int id)
+    {
+        if (PatternStamp[id] == View.Epoch)
+        {
+            return false;
+        }
+
+        PatternStamp[id] = View.Epoch;
+        return true;
     }
 
     internal void Add(int id)

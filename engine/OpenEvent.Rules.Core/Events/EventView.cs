@@ -47,6 +47,13 @@ internal sealed class EventView
 
     public readonly DuplicateKeyChecker Names = new();
 
+    /// <summary>
+    /// Whether some slot holds two object instances (an array of objects): only then can the values of two paths come
+    /// from different elements. Without it every path node has at most one instance, so "some value at each path" and
+    /// "within one object" are the same: the matcher then accepts the patterns its index decides without a check.
+    /// </summary>
+    public bool HasSiblingInstances;
+
     public struct ValueRecord
     {
         public ScalarKind Kind;
@@ -77,6 +84,7 @@ internal sealed class EventView
         CharCount = 0;
         InstanceCount = 0;
         SlotCount = 0;
+        HasSiblingInstances = false;
         Names.Reset();
 
         if (PathStamp.Length < pathCount)
@@ -128,6 +136,7 @@ internal sealed class EventView
     public void LinkChildInstance(int parent, int childIndex, int instance)
     {
         var slot = InstanceSlotBase[parent] + childIndex;
+        HasSiblingInstances |= SlotChildHead[slot] >= 0;
         InstanceNext[instance] = SlotChildHead[slot];
         SlotChildHead[slot] = instance;
     }

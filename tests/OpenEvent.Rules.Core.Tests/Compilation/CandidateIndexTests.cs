@@ -93,4 +93,18 @@ public sealed class CandidateIndexTests
         Assert.Equal([0, 1, 2, 3, 4, 10], matches);
         Assert.True(verified <= 10, $"{verified} verified");
     }
+
+    // The open-addressing table behind integer keys: every key found (also 0, negatives, the extremes and runs of
+    // consecutive ids, which share home slots and probe on), and absent keys end at an empty slot.
+    [Fact]
+    public void IntegerTable_FindsEveryKeyAndNothingElse()
+    {
+        long[] keys = [.. Enumerable.Range(0, 300).Select(i => (long)i * 4096), 0L + 1, -1, -7_000_000_000, long.MaxValue, long.MinValue, 1234567890123456];
+        var entries = keys.Distinct().ToDictionary(k => k, k => new IndexNode((int)(k & 0xFFFF)));
+        var table = new IntegerTable(entries);
+
+        Assert.All(entries, e => Assert.Same(e.Value, table.Find(e.Key)));
+        Assert.All(new long[] { 2, 4095, -2, long.MaxValue - 1, 1234567890123457, 300 * 4096 }, k => Assert.Null(table.Find(k)));
+        Assert.Null(new IntegerTable([]).Find(0));
+    }
 }

@@ -49,6 +49,18 @@ internal abstract record Matcher(SourceLocation Location)
     /// <summary>A key every value this entry accepts hits, for the candidate index; null when no key describes them.</summary>
     internal abstract IndexKey? ToIndexKey();
 
+    /// <summary>
+    /// Whether <see cref="ToIndexKey"/> is hit by a value exactly when the entry accepts it (not only when it may): the
+    /// index then decides the entry alone. False unless the operator says so.
+    /// </summary>
+    internal virtual bool KeyIsExact => false;
+
+    /// <summary>
+    /// The test as plain data (<see cref="PlainTest"/>) when it has one, for the compiled matcher's contiguous
+    /// verification blocks; null keeps <see cref="Compile"/>'s object (same meaning, more cache misses when cold).
+    /// </summary>
+    internal virtual PlainTest? ToPlainTest() => null;
+
     // ---- Formatting ------------------------------------------------------------------------------------
 
     /// <summary>Writes the entry as an author writes it: <c>{"operator": operand}</c>.</summary>

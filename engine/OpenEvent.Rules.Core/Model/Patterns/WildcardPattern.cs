@@ -16,6 +16,9 @@ internal sealed class WildcardPattern
 
     public string Literal => _segments[0];
 
+    /// <summary>The literal segments between stars, in order (one more than the stars).</summary>
+    public IReadOnlyList<string> Segments => _segments;
+
     /// <summary>The literal text before the first star ("" when the pattern starts with a star).</summary>
     public string LeadingLiteral => _segments[0];
 

@@ -68,6 +68,10 @@ internal sealed record ExactMatcher(Scalar Value, SourceLocation Location) : Mat
         _ => IndexKey.Of(IndexKeyKind.Null),
     };
 
+    internal override bool KeyIsExact => true;
+
+    internal override PlainTest ToPlainTest() => PlainTest.Of(PlainTestKind.Exact, Value);
+
     /// <summary>A plain value is written as itself, not as an operator object.</summary>
     internal override void WriteJson(Utf8JsonWriter writer) => WriteOperand(writer);
 

@@ -21,6 +21,10 @@ internal sealed record PrefixMatcher(string Value, bool IgnoreCase, SourceLocati
         ? IndexKey.Of(IndexKeyKind.PrefixUpper, MatcherSemantics.FoldCase(Value))
         : IndexKey.Of(IndexKeyKind.Prefix, Value);
 
+    internal override bool KeyIsExact => !IgnoreCase;
+
+    internal override PlainTest? ToPlainTest() => IgnoreCase ? null : PlainTest.Of(PlainTestKind.Prefix, Scalar.FromString(Value));
+
     internal override void WriteOperand(Utf8JsonWriter writer)
     {
         if (IgnoreCase)

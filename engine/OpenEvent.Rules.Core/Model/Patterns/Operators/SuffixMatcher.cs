@@ -21,6 +21,10 @@ internal sealed record SuffixMatcher(string Value, bool IgnoreCase, SourceLocati
         ? IndexKey.Of(IndexKeyKind.SuffixUpper, MatcherSemantics.FoldCase(Value))
         : IndexKey.Of(IndexKeyKind.Suffix, Value);
 
+    internal override bool KeyIsExact => !IgnoreCase;
+
+    internal override PlainTest? ToPlainTest() => IgnoreCase ? null : PlainTest.Of(PlainTestKind.Suffix, Scalar.FromString(Value));
+
     internal override void WriteOperand(Utf8JsonWriter writer)
     {
         if (IgnoreCase)

@@ -76,6 +76,15 @@ internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) 
         return pattern.TrailingLiteral.Length > 0 ? IndexKey.Of(IndexKeyKind.Suffix, pattern.TrailingLiteral) : null;
     }
 
+    /// <summary>A wildcard without a star compares whole (<see cref="WildcardPattern.IsMatch"/>); else its segments.</summary>
+    internal override PlainTest ToPlainTest()
+    {
+        var pattern = WildcardPattern.Parse(Pattern);
+        return pattern.IsLiteral
+            ? PlainTest.Of(PlainTestKind.Exact, Scalar.FromString(pattern.Literal))
+            : new PlainTest(PlainTestKind.Wildcard, Scalar.FromString(Pattern), pattern.Segments);
+    }
+
     internal override void WriteOperand(Utf8JsonWriter writer) => writer.WriteStringValue(Pattern);
 
     internal override NeverMatch? NeverMatches(DocumentedField field) => field.StringOperator(Operator);
