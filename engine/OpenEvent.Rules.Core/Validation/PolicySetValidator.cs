@@ -15,9 +15,9 @@ internal static class PolicySetValidator
 
     public static void Validate(PolicySetDefinition set, EventCatalog catalog, DiagnosticBag diagnostics)
     {
-        var context = new ValidationContext(set, catalog, diagnostics);
         if (set.Policies.Length < ParallelThreshold)
         {
+            var context = new ValidationContext(set, catalog, diagnostics);
             Head(context);
             new FieldValidator().Validate(context);
             Tail(context);
@@ -33,14 +33,14 @@ internal static class PolicySetValidator
         var tail = new DiagnosticBag();
         try
         {
-            var headContext = context.WithDiagnostics(head);
+            var headContext = new ValidationContext(set, catalog, head);
             Head(headContext);
             Tail(headContext.WithDiagnostics(tail));
         }
         finally
         {
             // Also when this thread's checks threw: the other one is not left running against the set.
-            ((IAsyncResult)fields).AsyncWaitHandle.WaitOne();
+            Task.WaitAny(fields);
             diagnostics.AddRange(head.Items);
             diagnostics.AddRange(fieldDiagnostics.Items);
             diagnostics.AddRange(tail.Items);
