@@ -8,8 +8,9 @@ namespace OpenEvent.Rules.Core.Tests.Events;
 
 /// <summary>
 /// The engine's single pass as it was before its own tokenizer (EventReader over System.Text.Json's Utf8JsonReader,
-/// default options but MaxDepth, final block), kept verbatim as the oracle of <see cref="EventTokenizerDifferentialTests"/>:
-/// the tokenizer must accept and refuse exactly what this accepts and refuses, with the same error id, and read
+/// default options but MaxDepth, final block), kept verbatim as the oracle of <see cref="EventTokenizerDifferentialTests"/>
+/// but for the surrogate check on escapes, which was <see cref="JsonEscapes.CheckSurrogates"/> word for word and now calls
+/// it (what the passes differ in is the tokenizing, not that check): the tokenizer must accept and refuse exactly what this accepts and refuses, with the same error id, and read
 /// accepted events into the same view.
 /// </summary>
 internal static class Utf8JsonReaderEventReader
@@ -151,7 +152,7 @@ internal static class Utf8JsonReaderEventReader
         int length;
         if (reader.ValueIsEscaped)
         {
-            CheckEscapes(raw);
+            JsonEscapes.CheckSurrogates(raw);
             length = reader.CopyString(view.ReserveChars(raw.Length));
         }
         else
@@ -189,7 +190,7 @@ internal static class Utf8JsonReaderEventReader
             return raw;
         }
 
-        CheckEscapes(raw);
+        JsonEscapes.CheckSurrogates(raw);
         var buffer = view.Names.Reserve(raw.Length);
         var length = reader.CopyString(buffer);
         hash = NameHash.Of(buffer[..length]);
@@ -204,7 +205,7 @@ internal static class Utf8JsonReaderEventReader
             case JsonTokenType.String:
                 if (reader.ValueIsEscaped)
                 {
-                    CheckEscapes(reader.ValueSpan);
+                    JsonEscapes.CheckSurrogates(reader.ValueSpan);
                 }
 
                 return;
@@ -259,7 +260,7 @@ internal static class Utf8JsonReaderEventReader
                 case JsonTokenType.String:
                     if (reader.ValueIsEscaped)
                     {
-                        CheckEscapes(reader.ValueSpan);
+                        JsonEscapes.CheckSurrogates(reader.ValueSpan);
                     }
 
                     break;
@@ -277,66 +278,4 @@ internal static class Utf8JsonReaderEventReader
                 $"The event nests objects/arrays more than {MaxDepth} levels deep (at byte {reader.TokenStartIndex}).");
         }
     }
-
-    /// <summary>
-    /// The reader has checked escape syntax; what it does not check until a string is decoded is that \u escapes
-    /// form valid UTF-16 (a high surrogate followed by a low one). Checked here so that skipped and read strings
-    /// are judged alike (System.Text.Json would throw on decoding them).
-    /// </summary>
-    private static void CheckEscapes(ReadOnlySpan<byte> raw)
-    {
-        for (var i = 0; i < raw.Length; i++)
-        {
-            // Jump to the next backslash (vectorized): escaped strings are mostly plain text with an escape or two.
-            var next = raw[i..].IndexOf((byte)'\\');
-            if (next < 0)
-            {
-                return;
-            }
-
-            i += next + 1;
-            if (raw[i] != (byte)'u')
-            {
-                continue;
-            }
-
-            var unit = Hex4(raw, i + 1);
-            i += 4;
-            if (unit is >= 0xDC00 and <= 0xDFFF)
-            {
-                throw LoneSurrogate(unit);
-            }
-
-            if (unit is >= 0xD800 and <= 0xDBFF)
-            {
-                if (i + 6 >= raw.Length || raw[i + 1] != (byte)'\\' || raw[i + 2] != (byte)'u')
-                {
-                    throw LoneSurrogate(unit);
-                }
-
-                var low = Hex4(raw, i + 3);
-                if (low is < 0xDC00 or > 0xDFFF)
-                {
-                    throw LoneSurrogate(unit);
-                }
-
-                i += 6;
-            }
-        }
-    }
-
-    private static int Hex4(ReadOnlySpan<byte> raw, int start)
-    {
-        var value = 0;
-        for (var i = start; i < start + 4; i++)
-        {
-            var c = raw[i];
-            value = (value << 4) | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-        }
-
-        return value;
-    }
-
-    private static InvalidEventException LoneSurrogate(int unit) =>
-        new(InvalidEventException.InvalidUtf8, $"A string escape encodes the lone UTF-16 surrogate \\u{unit:X4}, which is not valid Unicode.");
 }
