@@ -17,10 +17,7 @@ internal static class PolicySetValidator
     {
         if (set.Policies.Length < ParallelThreshold)
         {
-            var context = new ValidationContext(set, catalog, diagnostics);
-            Head(context);
-            new FieldValidator().Validate(context);
-            Tail(context);
+            InOrder(new ValidationContext(set, catalog, diagnostics));
             return;
         }
 
@@ -47,6 +44,14 @@ internal static class PolicySetValidator
         }
 
         fields.GetAwaiter().GetResult(); // its exception, if any, as one thread would have thrown it
+    }
+
+    /// <summary>Every validator in turn on this thread: what a small set runs, and what a big set's result must equal.</summary>
+    internal static void InOrder(ValidationContext context)
+    {
+        Head(context);
+        new FieldValidator().Validate(context);
+        Tail(context);
     }
 
     private static void Head(ValidationContext context)

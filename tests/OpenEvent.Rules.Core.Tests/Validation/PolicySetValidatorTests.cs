@@ -117,18 +117,7 @@ public sealed class PolicySetValidatorParallelTests
         PolicySetValidator.Validate(set, EventCatalog.Default, parallel);
 
         var oneThread = new DiagnosticBag();
-        var context = new ValidationContext(set, EventCatalog.Default, oneThread);
-        new NameValidator().Validate(context);
-        new EventTypeValidator().Validate(context);
-        new FieldValidator().Validate(context);
-        new ScopeValidator().Validate(context);
-        new StagingValidator().Validate(context);
-        new ActionValidator().Validate(context);
-        new TemplateValidator().Validate(context);
-        new RegistryValidator().Validate(context);
-        new NumericTextValidator().Validate(context);
-        new DetailValidator().Validate(context);
-        new WaiverValidator().Validate(context);
+        PolicySetValidator.InOrder(new ValidationContext(set, EventCatalog.Default, oneThread));
 
         Assert.True(set.Policies.Length >= PolicySetValidator.ParallelThreshold, $"{set.Policies.Length} policies");
         // Not vacuous: the field checks (run apart) and the others both reported.
