@@ -434,18 +434,21 @@ internal sealed class CandidateIndexBuilder
 
     public int NodeCount => _nodes.Count;
 
-    /// <param name="predicatesByPattern">Each pattern's access predicates.</param>
+    /// <param name="entriesByPattern">
+    /// Each pattern's entries: alternatives, each a list of access predicates that all hold in an event the pattern
+    /// matches through it (one entry for a pattern without $or). The pattern is listed wherever one of its entries leads.
+    /// </param>
     /// <param name="keysDecide">
     /// Per pattern: its predicates are its whole condition, each key hit exactly when its leaf passes (see
     /// <see cref="CompiledPatternSetBuilder"/>). Such a pattern is decided at a node where all its predicates were consumed.
     /// </param>
-    public IndexNode Build(IReadOnlyList<AccessPredicate[]> predicatesByPattern, IReadOnlyList<bool> keysDecide)
+    public IndexNode Build(IReadOnlyList<AccessPredicate[][]> entriesByPattern, IReadOnlyList<bool> keysDecide)
     {
         _keysDecide = keysDecide;
-        var items = new List<Item>(predicatesByPattern.Count);
-        for (var i = 0; i < predicatesByPattern.Count; i++)
+        var items = new List<Item>(entriesByPattern.Count);
+        for (var i = 0; i < entriesByPattern.Count; i++)
         {
-            items.Add(new Item(i, [.. predicatesByPattern[i]], 1));
+            items.AddRange(entriesByPattern[i].Select(entry => new Item(i, [.. entry], 1)));
         }
 
         var root = Build(items);
@@ -454,7 +457,7 @@ internal sealed class CandidateIndexBuilder
             partition.Seal();
         }
 
-        MarkRepeatedPatterns(predicatesByPattern.Count);
+        MarkRepeatedPatterns(entriesByPattern.Count);
         return root;
     }
 

@@ -9,6 +9,11 @@ namespace OpenEvent.Rules.Compilation;
 /// </summary>
 internal sealed class CompiledPatternSetBuilder
 {
+    // A pattern is listed in the index at most this many ways over its $or branches (each way at most
+    // CandidateIndexBuilder's 64 copies): enough for the usual "this workspace field or that one", and a bound on what
+    // a pattern of nested $or lists can cost at compile time.
+    private const int MaxIndexEntries = 16;
+
     private readonly List<string> _extraPaths = [];
     private bool _built;
 
@@ -38,14 +43,13 @@ internal sealed class CompiledPatternSetBuilder
 
         var trie = new PathTrieBuilder();
         var programs = new PatternProgramWriter();
-        var predicates = new AccessPredicate[patterns.Count][];
+        var entries = new AccessPredicate[patterns.Count][][];
         for (var i = 0; i < patterns.Count; i++)
         {
-            var found = new List<AccessPredicate>();
             var lengthAt = programs.BeginPattern();
-            Emit(patterns[i], trie.Root, trie, programs, found);
+            Emit(patterns[i], trie.Root, trie, programs);
             programs.End(lengthAt);
-            predicates[i] = [.. found];
+            entries[i] = [.. IndexEntries(patterns[i], trie.Root, trie).Select(e => e.ToArray())];
         }
 
         var extras = new PathNode[_extraPaths.Count];
@@ -62,7 +66,7 @@ internal sealed class CompiledPatternSetBuilder
 
         trie.Seal();
         var index = new CandidateIndexBuilder();
-        var indexRoot = index.Build(predicates, [.. patterns.Select(KeysDecide)]);
+        var indexRoot = index.Build(entries, [.. patterns.Select(KeysDecide)]);
         var built = programs.Build();
         index.PointToBlocks(built);
         return new CompiledPatternSet(built, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths]);
@@ -76,24 +80,17 @@ internal sealed class CompiledPatternSetBuilder
         }
     }
 
-    // One pass per pattern object: writes its verification block (members bound to path-trie slots, cheap first) and
-    // lists the AND-path leaves the candidate index may use. $or branches yield no predicate: none of them is necessary.
-    private static void Emit(PatternObject pattern, PathNode node, PathTrieBuilder trie, PatternProgramWriter programs, List<AccessPredicate> predicates)
+    // One pass per pattern object: writes its verification block (members bound to path-trie slots, cheap first).
+    private static void Emit(PatternObject pattern, PathNode node, PathTrieBuilder trie, PatternProgramWriter programs)
     {
         foreach (var member in pattern.Members.OrderBy(CostOf))
         {
             switch (member)
             {
                 case LeafMember leaf:
-                    var child = trie.Child(node, leaf.Name);
-                    if (KeysOf(leaf) is { } keys)
-                    {
-                        predicates.Add(new AccessPredicate(child, keys));
-                    }
-
                     if (PatternProgramWriter.HasBlockForm(leaf))
                     {
-                        programs.Leaf(node.IndexOf(child), leaf);
+                        programs.Leaf(node.IndexOf(trie.Child(node, leaf.Name)), leaf);
                     }
                     else
                     {
@@ -104,7 +101,7 @@ internal sealed class CompiledPatternSetBuilder
                 case NestedMember nested:
                     var nestedNode = trie.Child(node, nested.Name);
                     var lengthAt = programs.BeginNested(node.IndexOf(nestedNode));
-                    Emit(nested.Pattern, nestedNode, trie, programs, predicates);
+                    Emit(nested.Pattern, nestedNode, trie, programs);
                     programs.End(lengthAt);
                     break;
                 case OrMember or:
@@ -115,6 +112,48 @@ internal sealed class CompiledPatternSetBuilder
             }
         }
     }
+
+    /// <summary>
+    /// The pattern's entries in the candidate index: alternatives, each a list of access predicates that all hold in an
+    /// event the pattern matches through it. The AND path's keyed leaves hold in every alternative; an $or multiplies the
+    /// alternatives by its branches' own (<c>{"source":[…],"$or":[{"data":{"projectId":[7]}},{"data":{"appId":[7]}}]}</c> is
+    /// listed under projectId 7 and under appId 7, not verified for every event of its source). An $or with a branch
+    /// that has no keyed leaf, or one that would take the pattern past <see cref="MaxIndexEntries"/>, adds nothing:
+    /// leaving a predicate out only widens what is verified, so every answer stays exact.
+    /// </summary>
+    private static List<List<AccessPredicate>> IndexEntries(PatternObject pattern, PathNode node, PathTrieBuilder trie)
+    {
+        List<List<AccessPredicate>> entries = [[]];
+        foreach (var member in pattern.Members)
+        {
+            switch (member)
+            {
+                case LeafMember leaf when KeysOf(leaf) is { } keys:
+                    var predicate = new AccessPredicate(trie.Child(node, leaf.Name), keys);
+                    entries.ForEach(entry => entry.Add(predicate));
+                    break;
+                case NestedMember nested:
+                    entries = Product(entries, IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie));
+                    break;
+                case OrMember or:
+                    var branches = or.Branches.SelectMany(branch => IndexEntries(branch, node, trie)).ToList();
+                    if (branches.TrueForAll(branch => branch.Count > 0) && entries.Count * branches.Count <= MaxIndexEntries)
+                    {
+                        entries = Product(entries, branches);
+                    }
+
+                    break;
+            }
+        }
+
+        return entries;
+    }
+
+    // Every entry of the left joined with every entry of the right.
+    private static List<List<AccessPredicate>> Product(List<List<AccessPredicate>> left, List<List<AccessPredicate>> right) =>
+        right.Count == 1
+            ? [.. left.Select(entry => entry.Concat(right[0]).ToList())]
+            : [.. left.SelectMany(entry => right.Select(other => entry.Concat(other).ToList()))];
 
     // The order CompiledObject checks its members in (CompiledMember.Cost): a failing leaf spares nested and $or walks.
     private static int CostOf(PatternMember member) => member switch

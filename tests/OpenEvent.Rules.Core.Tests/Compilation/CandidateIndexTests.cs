@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Model.Patterns;
@@ -74,10 +75,48 @@ public sealed class CandidateIndexTests
         Assert.Equal([402, 1235], m3);
     }
 
+    // "This workspace field or that one": each pattern is listed under each branch's key, not verified for every event
+    // of its source; the $or may sit at the root or in a nested object, beside keys of its own level, or in another $or.
+    [Theory]
+    [InlineData("""{"source":["acs.dataworks"],"$or":[{"data":{"projectId":[N]}},{"data":{"appId":[N]}}]}""")]
+    [InlineData("""{"source":["acs.dataworks"],"data":{"$or":[{"projectId":[N]},{"appId":[N]}]}}""")]
+    [InlineData("""{"data":{"$or":[{"projectId":[N]},{"$or":[{"appId":[N]},{"queryDwProjectId":["N"]}]}]}}""")]
+    public void Match_OrBranchesWithKeys_AreIndexedUnderEachBranch(string template)
+    {
+        var patterns = Enumerable.Range(0, 3_000).Select(i => TestPatterns.FromJson(template.Replace("N", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))).ToList();
+
+        var byProject = Verified(patterns, """{"source":"acs.dataworks","data":{"projectId":42,"appId":7}}""", out var m1);
+        var byApp = Verified(patterns, """{"source":"acs.dataworks","data":{"appId":1234}}""", out var m2);
+        var neither = Verified(patterns, """{"source":"acs.dataworks","data":{"owner":"x"}}""", out var m3);
+
+        Assert.Equal([7, 42], m1);
+        Assert.Equal([1234], m2);
+        Assert.Empty(m3);
+        Assert.True(byProject <= 4 && byApp <= 4 && neither <= 2, $"verified {byProject}, {byApp}, {neither} of {patterns.Count}");
+    }
+
+    // A branch without a keyed leaf can match with no key hit, and too many branches would list a pattern too often: the
+    // pattern is then listed by its other keys only (here none), and still matches exactly.
+    [Fact]
+    public void Match_OrWithAKeylessBranchOrTooManyBranches_IsVerifiedAndStillExact()
+    {
+        var keyless = """{"$or":[{"data":{"projectId":[1]}},{"data":{"owner":[{"exists":true}]}}]}""";
+        var wide = "{\"$or\":[" + string.Join(",", Enumerable.Range(0, 5).Select(i => "{\"a" + i + "\":[1]}")) + "],"
+            + "\"data\":{\"$or\":[" + string.Join(",", Enumerable.Range(0, 5).Select(i => "{\"b" + i + "\":[1]}")) + "]}}";
+        var patterns = new List<PatternObject> { TestPatterns.FromJson(keyless), TestPatterns.FromJson(wide) };
+        patterns.AddRange(Enumerable.Range(0, 100).Select(i => TestPatterns.FromJson("{\"type\":[\"t" + i + "\"]}")));
+
+        var verified = Verified(patterns, """{"type":"t5","a3":1,"data":{"owner":"x","b4":1}}""", out var matches);
+
+        Assert.Equal([0, 1, 7], matches);
+        Assert.True(verified <= 4, $"{verified} verified");
+    }
+
     [Fact]
     public void Match_PatternsWithoutIndexableMembers_AreStillVerified()
     {
-        // contains, cidr, exists, anything-but and $or give the index nothing: every such pattern is verified.
+        // contains, cidr, exists and anything-but give the index nothing: every such pattern is verified (an $or whose
+        // branches all have keys is listed under them).
         var patterns = new List<PatternObject>
         {
             TestPatterns.FromJson("""{"data":{"fileName":[{"contains":"ord"}]}}"""),
