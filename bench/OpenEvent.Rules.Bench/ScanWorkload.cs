@@ -65,10 +65,15 @@ internal sealed class ScanWorkload
         return [.. Enumerable.Range(0, count).Select(_ => workload.NextEvent())];
     }
 
-    public static IReadOnlyList<PatternObject> Patterns(int count, int seed = 42)
+    /// <param name="operators">
+    /// The second mix (<c>scan --mix operators</c>): each template leans on another operator for its anchor, so that
+    /// the figures do not hang on exact workspace and user keys alone.
+    /// </param>
+    public static IReadOnlyList<PatternObject> Patterns(int count, bool operators = false, int seed = 42)
     {
         var workload = new ScanWorkload(seed);
-        return [.. Enumerable.Range(0, count).Select(workload.NextPattern).Select(TestPatterns.FromJson)];
+        Func<int, string> next = operators ? workload.NextOperatorPattern : workload.NextPattern;
+        return [.. Enumerable.Range(0, count).Select(next).Select(TestPatterns.FromJson)];
     }
 
     private static string FullType(int index) => "dataworks:" + Types[index].Type;
@@ -113,6 +118,37 @@ internal sealed class ScanWorkload
             _ => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"{{{wsField}}}":[{{{wsValue}}}],"$or":[{"fileName":[{"suffix":"_tmp"}]},{"changeType":["2"]}]}}""",
         };
         return json;
+    }
+
+    // Anchors on $or of workspace fields, prefixes of file names, a user in another case, numeric ranges, suffixes,
+    // wildcards and type lists, beside anything-but, exists and cidr members the index cannot use; one template in 40
+    // has no anchor at all (anything-but on a type's file names), so some patterns match many events, as broad rules do.
+    private string NextOperatorPattern(int i)
+    {
+        var type = _random.Next(Types.Length);
+        var (name, shape) = Types[type];
+        var family = name[..name.IndexOf(':', StringComparison.Ordinal)];
+        var action = name[(name.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        var w = _random.Next(Workspaces);
+        var ws = WorkspaceId(w);
+        var wsValue = shape == 'L' ? "\"" + ws + "\"" : ws;
+        var file = Pick(Layers) + Pick(Tables);
+        var user = User(_random.Next(Users));
+        var tenant = 283780000010000L + _random.Next(Tenants);
+        var instance = 4530001169L + _random.Next(1_000_000);
+        return _random.Next(40) switch
+        {
+            < 6 => $$$"""{"type":[{"prefix":"dataworks:{{{family}}}:"}],"data":{"$or":[{"projectId":[{{{ws}}}]},{"appId":[{{{ws}}}]},{"queryDwProjectId":["{{{ws}}}"]}]}}""",
+            < 10 => $$$"""{"data":{"fileName":[{"prefix":"{{{file}}}_{{{_random.Next(FileNumbers)}}}"}],"projectId":[{"exists":true}]}}""",
+            < 14 => $$$"""{"data":{"{{{OperatorField(shape)}}}":[{"equals-ignore-case":"{{{user}}}"}]},"aliyunregionid":[{"anything-but":["{{{Pick(Regions)}}}"]}]}""",
+            < 18 => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"tenantId":[{"numeric":[">=", {{{tenant}}}, "<", {{{tenant + 3}}}]}],"{{{WorkspaceField(shape)}}}":[{"numeric":["=", {{{10_000_000 + w}}}]}]}}""",
+            < 22 => $$$"""{"type":[{"suffix":":{{{action}}}"}],"data":{"fileName":[{"wildcard":"{{{file}}}*_{{{_random.Next(FileNumbers)}}}"}]}}""",
+            < 26 => $$$"""{"type":["{{{FullType(type)}}}","{{{FullType(SameOperatorField(shape))}}}"],"data":{"{{{OperatorField(shape)}}}":["{{{user}}}"],"fileType":[{"anything-but":[23, 99]}]}}""",
+            < 30 => $$$"""{"aliyunpublishaddr":[{"cidr":"10.0.0.0/16"}],"data":{"fileName":[{"suffix":"_{{{_random.Next(FileNumbers)}}}"}],"{{{WorkspaceField(shape)}}}":[{{{wsValue}}}]}}""",
+            < 34 => $$$"""{"type":[{"equals-ignore-case":"{{{FullType(type).ToUpperInvariant()}}}"}],"data":{"instanceId":[{"numeric":[">", {{{instance}}}, "<=", {{{instance + 1_000}}}]}]}}""",
+            < 39 => $$$"""{"source":["acs.dataworks"],"data":{"$or":[{"operator":["{{{user}}}"]},{"operatorUid":["{{{user}}}"]}],"description":[{"exists":true}]}}""",
+            _ => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"fileName":[{"anything-but":{"prefix":"{{{Pick(Layers)}}}"}}]}}""",
+        };
     }
 
     // A second type whose user sits in the same field (operator or operatorUid) as the first's.

@@ -285,39 +285,94 @@ internal sealed class IntegerTable
 }
 
 /// <summary>
-/// Prefixes (or suffixes) in one hash table, probed once per distinct key length: the cost follows the number of
-/// distinct lengths (bounded by the longest key), not the number of keys.
+/// Prefixes (or suffixes) in one open-addressing table. A lookup walks the value's chars once (from the end for
+/// suffixes), hashing as it goes, and probes the table at each length some key has: each probe reuses the running hash
+/// instead of hashing the value's head again, so a value costs its length (bounded by the longest key) plus a probe
+/// per distinct key length, not a full hash per length (a set of event-type suffixes has some twenty lengths).
 /// </summary>
 internal sealed class AffixTable(bool suffix)
 {
     private readonly Dictionary<string, IndexNode> _keys = new(StringComparer.Ordinal);
-    private Dictionary<string, IndexNode>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private int[] _lengths = [];
+    private Slot[] _slots = [];
+    private bool[] _isLength = []; // by length: does some key have it
+    private int _shift;
 
     public void Add(string affix, IndexNode child) => _keys[affix] = child;
 
     public void Seal()
     {
-        _lengths = [.. _keys.Keys.Select(k => k.Length).Distinct().Order()];
-        _lookup = _keys.GetAlternateLookup<ReadOnlySpan<char>>();
+        _isLength = new bool[_keys.Keys.Max(k => k.Length) + 1];
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, _keys.Count * 2));
+        _shift = 64 - BitOperations.Log2((uint)size);
+        _slots = new Slot[size];
+        foreach (var (key, node) in _keys)
+        {
+            _isLength[key.Length] = true;
+            var hash = Seed;
+            for (var n = 1; n <= key.Length; n++)
+            {
+                hash = Step(hash, suffix ? key[^n] : key[n - 1]);
+            }
+
+            var i = Home(hash);
+            while (_slots[i].Key is not null)
+            {
+                i = (i + 1) & (size - 1);
+            }
+
+            _slots[i] = new Slot(hash, key, node);
+        }
     }
 
     public void Collect(ReadOnlySpan<char> text, List<IndexNode> output)
     {
-        foreach (var length in _lengths)
+        var isLength = _isLength;
+        var hash = Seed;
+        if (isLength[0])
         {
-            if (length > text.Length)
+            Probe(hash, text[..0], output); // the empty affix: every value has it
+        }
+
+        var limit = Math.Min(text.Length, isLength.Length - 1);
+        for (var n = 1; n <= limit; n++)
+        {
+            hash = Step(hash, suffix ? text[^n] : text[n - 1]);
+            if (isLength[n])
+            {
+                Probe(hash, suffix ? text[^n..] : text[..n], output);
+            }
+        }
+    }
+
+    private void Probe(uint hash, ReadOnlySpan<char> affix, List<IndexNode> output)
+    {
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        for (var i = Home(hash); ; i = (i + 1) & mask)
+        {
+            ref readonly var slot = ref slots[i];
+            if (slot.Key is null)
             {
                 return;
             }
 
-            var part = suffix ? text[(text.Length - length)..] : text[..length];
-            if (_lookup.TryGetValue(part, out var node))
+            if (slot.Hash == hash && affix.SequenceEqual(slot.Key))
             {
-                output.Add(node);
+                output.Add(slot.Node);
+                return;
             }
         }
     }
+
+    private const uint Seed = 2166136261;
+
+    // FNV-1a over UTF-16 code units, one step per char, so the hash of every head (or tail) of a value comes for free.
+    private static uint Step(uint hash, char c) => (hash ^ c) * 16777619;
+
+    // Fibonacci hashing spreads FNV's low-entropy top bits over the table.
+    private int Home(uint hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    private readonly record struct Slot(uint Hash, string? Key, IndexNode Node);
 }
 
 /// <summary>
@@ -422,7 +477,7 @@ internal sealed class IntervalIndex
 /// </summary>
 internal sealed class CandidateIndexBuilder
 {
-    private const int LeafSize = 4;
+    private const int LeafSize = 1;
 
     // A pattern listed under k keys is copied into k children; the product of copies along its path stays under
     // this bound so that multi-valued leaves ("type": [30 types], "projectId": [40 ids]) cannot blow up the tree.
@@ -576,11 +631,16 @@ internal sealed class CandidateIndexBuilder
         }
 
         PathNode? best = null;
-        var bestScore = 0;
+        var bestScore = 0.0;
         foreach (var (path, s) in stats)
         {
-            // Patterns taken out of the scan list, minus the ones still verified together in the largest child.
-            var score = s.Count - s.Groups.Values.Max();
+            // Patterns taken out of the scan list, minus the ones still verified together in the largest child. A value
+            // hits several overlapping ranges, and everything below is then walked once per range: a path of ranges counts
+            // what a value reaches on average, divided by the ranges it hits on average, so that an exact key splitting as
+            // well goes first ("tenant in [t, t+3)" beside "workspace is W").
+            var (reached, hit) = RangeOverlap(s.Groups);
+            var largest = s.Groups.Where(g => g.Key.Kind != IndexKeyKind.Range).Select(g => g.Value).DefaultIfEmpty().Max();
+            var score = (s.Count - Math.Max(largest, reached)) / Math.Max(1, hit);
             if (score > bestScore || (score == bestScore && best is not null && path.Id < best.Id))
             {
                 best = path;
@@ -589,6 +649,37 @@ internal sealed class CandidateIndexBuilder
         }
 
         return best;
+    }
+
+    // Over a path's range keys (closed intervals): how many patterns, and how many ranges, a value at the start of some
+    // range reaches, on average over the ranges' starts (0, 0 without ranges).
+    private static (double Patterns, double Ranges) RangeOverlap(Dictionary<IndexKey, int> groups)
+    {
+        var edges = new List<(double At, int Side, int Patterns)>();
+        foreach (var (key, count) in groups)
+        {
+            if (key.Kind == IndexKeyKind.Range && key.Low <= key.High)
+            {
+                edges.Add((key.Low, 0, count)); // a start sorts before an end at the same point: both ranges hold it
+                edges.Add((key.High, 1, count));
+            }
+        }
+
+        edges.Sort();
+        long patterns = 0, ranges = 0, patternSum = 0, rangeSum = 0, starts = 0;
+        foreach (var (_, side, count) in edges)
+        {
+            patterns += side == 0 ? count : -count;
+            ranges += side == 0 ? 1 : -1;
+            if (side == 0)
+            {
+                patternSum += patterns;
+                rangeSum += ranges;
+                starts++;
+            }
+        }
+
+        return starts == 0 ? (0, 0) : ((double)patternSum / starts, (double)rangeSum / starts);
     }
 
     private sealed class Item(int pattern, List<AccessPredicate> remaining, int copies)

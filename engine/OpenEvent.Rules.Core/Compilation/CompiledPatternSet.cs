@@ -102,6 +102,7 @@ internal sealed class CompiledPatternSet
             result.NodeStamp[node.Id] = view.Epoch;
         }
 
+        result.VisitedCount++;
         VerifyBlocks(node.Blocks, view, result);
         if (node.Decided.Length > 0)
         {

@@ -33,6 +33,9 @@ internal sealed class MatchResult
     /// <summary>Of <see cref="VerifiedCount"/>, the patterns the index decided alone: matched without their block.</summary>
     internal int DecidedCount;
 
+    /// <summary>Index nodes visited for the current event (tests guard the shape of the index with it).</summary>
+    internal int VisitedCount;
+
     /// <summary>
     /// When set (tests, cost-model checks), the ids of the patterns verified for the current event. The matcher keeps no
     /// per-pattern trace of its own: the verified stamps are only written where a pattern can be proposed twice.
@@ -101,6 +104,7 @@ internal sealed class MatchResult
         var wrapped = View.Reset(pathCount);
         VerifiedCount = 0;
         DecidedCount = 0;
+        VisitedCount = 0;
         VerifiedLog?.Clear();
         NodeScratch.Clear();
         PatternStamp = Fresh(PatternStamp, patternCount, wrapped);

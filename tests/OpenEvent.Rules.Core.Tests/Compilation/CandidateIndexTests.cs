@@ -112,6 +112,68 @@ public sealed class CandidateIndexTests
         Assert.True(verified <= 4, $"{verified} verified");
     }
 
+    // Prefixes and suffixes of every length from 1 to 40 on one field, nested in each other, with non-ASCII and surrogate
+    // pairs: a value reaches exactly the patterns whose affix it has, each found once.
+    [Fact]
+    public void Match_AffixesOfManyLengths_ReachExactlyTheirPatterns()
+    {
+        const string Name = "ab😀cdéfghijklmnopqrstuvwxyz0123456789AB_x";
+        var patterns = new List<PatternObject>();
+        var expected = new List<int>();
+        for (var n = 1; n <= Name.Length; n++)
+        {
+            if (!char.IsHighSurrogate(Name[n - 1]))
+            {
+                expected.Add(patterns.Count);
+                patterns.Add(TestPatterns.FromJson("{\"f\":[{\"prefix\":\"" + Name[..n] + "\"}]}"));
+                patterns.Add(TestPatterns.FromJson("{\"f\":[{\"prefix\":\"" + Name[..n] + "#\"}]}")); // one char more: never hit
+            }
+
+            if (!char.IsLowSurrogate(Name[^n]))
+            {
+                expected.Add(patterns.Count);
+                patterns.Add(TestPatterns.FromJson("{\"f\":[{\"suffix\":\"" + Name[^n..] + "\"}]}"));
+                patterns.Add(TestPatterns.FromJson("{\"f\":[{\"suffix\":\"#" + Name[^n..] + "\"}]}"));
+            }
+        }
+
+        var verified = Verified(patterns, "{\"f\":\"" + Name + "\"}", out var matches);
+
+        Assert.Equal(expected, matches);
+        Assert.Equal(expected.Count, verified);
+        Verified(patterns, "{\"f\":\"zz\"}", out var none);
+        Assert.Empty(none);
+    }
+
+    // "type is X and the tenant is in [t, t+3) and the workspace is W": the ranges overlap (one tenant id hits three),
+    // so the index splits by type and workspace first; by the ranges first, each event walked three subtrees and verified
+    // the few patterns left in each.
+    [Fact]
+    public void Match_OverlappingRangesBesideExactKeys_ExactKeysSplitFirst()
+    {
+        var random = new Random(5);
+        var patterns = Enumerable.Range(0, 5_000).Select(i =>
+        {
+            var tenant = random.Next(100);
+            return TestPatterns.FromJson("{\"type\":[\"t" + random.Next(32) + "\"],\"data\":{\"tenantId\":[{\"numeric\":[\">=\"," + tenant
+                + ",\"<\"," + (tenant + 3) + "]}],\"projectId\":[" + random.Next(40) + "]}}");
+        }).ToList();
+
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+        int verified = 0, visited = 0;
+        for (var e = 0; e < 200; e++)
+        {
+            set.Match(Encoding.UTF8.GetBytes("{\"type\":\"t" + (e % 32) + "\",\"data\":{\"tenantId\":" + (e % 100) + ",\"projectId\":" + (e * 17 % 40) + "}}"), result);
+            verified += result.VerifiedCount;
+            visited += result.VisitedCount;
+        }
+
+        // About three nodes per event (root, workspace, type); by the ranges first, about eight.
+        Assert.True(visited <= 4 * 200, $"{visited} index nodes visited over 200 events");
+        Assert.True(verified <= 100, $"{verified} patterns verified over 200 events");
+    }
+
     [Fact]
     public void Match_PatternsWithoutIndexableMembers_AreStillVerified()
     {
