@@ -69,11 +69,15 @@ internal sealed class ScanWorkload
     /// The second mix (<c>scan --mix operators</c>): each template leans on another operator for its anchor, so that
     /// the figures do not hang on exact workspace and user keys alone.
     /// </param>
-    public static IReadOnlyList<PatternObject> Patterns(int count, bool operators = false, int seed = 42)
+    public static IReadOnlyList<PatternObject> Patterns(int count, bool operators = false, int seed = 42) =>
+        [.. PatternTexts(count, operators, seed).Select(TestPatterns.FromJson)];
+
+    /// <summary>The patterns as JSON, as policies hold them (the host benchmark writes them into policy files).</summary>
+    public static IReadOnlyList<string> PatternTexts(int count, bool operators = false, int seed = 42)
     {
         var workload = new ScanWorkload(seed);
         Func<int, string> next = operators ? workload.NextOperatorPattern : workload.NextPattern;
-        return [.. Enumerable.Range(0, count).Select(next).Select(TestPatterns.FromJson)];
+        return [.. Enumerable.Range(0, count).Select(next)];
     }
 
     private static string FullType(int index) => "dataworks:" + Types[index].Type;

@@ -54,17 +54,20 @@ internal sealed class Workload
     /// <paramref name="target"/>: the set the host benchmarks load. A JSON pattern is valid YAML flow syntax, so the
     /// patterns paste into policies as they are.
     /// </summary>
-    public async Task WritePoliciesAsync(string folder, string target)
+    public Task WritePoliciesAsync(string folder, string target) => WritePoliciesAsync(folder, target, PatternTexts);
+
+    /// <summary>As <see cref="WritePoliciesAsync(string, string)"/> for any list of JSON patterns (the scan workload's).</summary>
+    public static async Task WritePoliciesAsync(string folder, string target, IReadOnlyList<string> patternTexts)
     {
         Directory.CreateDirectory(folder);
-        for (var i = 0; i < PatternTexts.Count; i++)
+        for (var i = 0; i < patternTexts.Count; i++)
         {
             await File.WriteAllTextAsync(Path.Combine(folder, $"p{i:D5}.yaml"), $"""
                 apiVersion: openevent.rules/v1
                 kind: Policy
                 metadata: {"{"} name: p{i:D5} {"}"}
                 spec:
-                  match: {PatternTexts[i]}
+                  match: {patternTexts[i]}
                   actions: [ {"{"} forward: {"{"} target: {target} {"}"} {"}"} ]
                 """);
         }
