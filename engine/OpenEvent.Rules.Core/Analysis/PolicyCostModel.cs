@@ -18,7 +18,7 @@ namespace OpenEvent.Rules.Analysis;
 /// the share of events that get that far: the catalog types its indexed <c>type</c> keys hit, out of all catalog types
 /// (traffic is assumed spread evenly over the types); <see cref="KeyedReach"/> with an indexed key on another field only;
 /// every event (1) without any: no type, a type the index cannot use (anything-but, a wildcard with no literal head or
-/// tail), a type only inside <c>$or</c>.</item>
+/// tail). An <c>$or</c> whose branches all have keys reaches what its branches reach together.</item>
 /// <item>Verification, the scope, the condition and the detail fetch are charged per event reached: the work of one
 /// verification (each member, each list entry: the verifier compares entries one by one) times the reach. Scope,
 /// condition and fetch run only once the pattern matched: charging them for every event reached is an upper bound.</item>
@@ -45,7 +45,7 @@ public static class PolicyCostModel
     /// <summary>A nested member: finding the object instance(s) and walking the nested member array in each.</summary>
     internal const double Nested = 5;
 
-    /// <summary>Each <c>$or</c> branch: a pattern object walked in turn (the index never narrows by a branch).</summary>
+    /// <summary>Each <c>$or</c> branch: a pattern object walked in turn.</summary>
     internal const double OrBranch = 5;
 
     /// <summary>An exact value, equals-ignore-case (on the folded text) or a true/false/null: one span comparison.</summary>
@@ -308,30 +308,40 @@ public static class PolicyCostModel
             };
         }
 
-        /// <summary>The share of events the candidate index proposes the pattern for, and how to say it.</summary>
+        /// <summary>
+        /// The share of events the candidate index proposes the pattern for, and how to say it: over the pattern's
+        /// index entries (one per combination of keyed <c>$or</c> branches), the catalog types their indexed <c>type</c>
+        /// keys hit when every entry has one; else 1 in 10 for each entry keyed on another field (every event once any
+        /// entry has no key).
+        /// </summary>
         private (double Reach, string Text) Reach(PatternObject pattern)
         {
-            var predicates = new List<(string Path, IndexKey[] Keys)>();
-            CollectPredicates(pattern, "", predicates);
-            if (predicates.FirstOrDefault(p => p.Path == "type").Keys is { } typeKeys)
+            var entries = Entries(pattern, "");
+            var typeKeys = entries.Select(e => e.FirstOrDefault(p => p.Path == "type").Keys).ToList();
+            if (typeKeys.TrueForAll(keys => keys is not null))
             {
-                var hit = _types.Count(t => typeKeys.Any(k => Hits(k, t)));
+                var hit = _types.Count(t => typeKeys.Any(keys => keys!.Any(k => Hits(k, t))));
                 var share = Math.Max(hit, 1) / (double)Math.Max(_types.Length, 1);
                 return (Math.Min(share, 1), hit <= 1 ? $"the events of 1 type in {_types.Length}" : $"the events of {hit} types in {_types.Length}");
             }
 
-            if (predicates.FirstOrDefault(p => !s_nonNarrowing.Contains(p.Path)) is { Keys: not null } keyed)
+            var keyed = entries.Select(e => e.FirstOrDefault(p => !s_nonNarrowing.Contains(p.Path))).ToList();
+            if (keyed.TrueForAll(k => k.Keys is not null))
             {
-                return (KeyedReach, $"the events whose {keyed.Path} hits its values (about 1 in 10)");
+                return entries.Count == 1
+                    ? (KeyedReach, $"the events whose {keyed[0].Path} hits its values (about 1 in 10)")
+                    : (Math.Min(1, entries.Count * KeyedReach), $"the events its {entries.Count} $or alternatives' keys hit (about 1 in 10 each)");
             }
 
             return (1, "every event");
         }
 
-        // As Compilation/CompiledPatternSetBuilder: the AND-path leaves (root and nested, never inside $or) whose every
-        // entry has an index key. The detail member is not in the first stage's pattern.
-        private static void CollectPredicates(PatternObject pattern, string prefix, List<(string Path, IndexKey[] Keys)> predicates)
+        // As Compilation/CompiledPatternSetBuilder.IndexEntries: the AND-path leaves (root and nested) whose every entry
+        // has an index key, in every entry; an $or whose branches all have such leaves multiplies the entries by theirs
+        // (up to 16), one with a keyless branch adds nothing. The detail member is not in the first stage's pattern.
+        private static List<List<(string Path, IndexKey[] Keys)>> Entries(PatternObject pattern, string prefix)
         {
+            List<List<(string Path, IndexKey[] Keys)>> entries = [[]];
             foreach (var member in pattern.Members)
             {
                 switch (member)
@@ -340,16 +350,29 @@ public static class PolicyCostModel
                         var keys = leaf.Matchers.Select(m => m.ToIndexKey()).ToList();
                         if (keys.Count > 0 && keys.All(k => k is not null))
                         {
-                            predicates.Add((prefix + leaf.Name, [.. keys.Select(k => k!.Value)]));
+                            entries.ForEach(e => e.Add((prefix + leaf.Name, [.. keys.Select(k => k!.Value)])));
                         }
 
                         break;
                     case NestedMember nested when !(prefix.Length == 0 && nested.Name == DetailUse.Root):
-                        CollectPredicates(nested.Pattern, prefix + nested.Name + ".", predicates);
+                        entries = Product(entries, Entries(nested.Pattern, prefix + nested.Name + "."));
+                        break;
+                    case OrMember or:
+                        var branches = or.Branches.SelectMany(b => Entries(b, prefix)).ToList();
+                        if (branches.TrueForAll(b => b.Count > 0) && entries.Count * branches.Count <= 16)
+                        {
+                            entries = Product(entries, branches);
+                        }
+
                         break;
                 }
             }
+
+            return entries;
         }
+
+        private static List<List<(string Path, IndexKey[] Keys)>> Product(List<List<(string Path, IndexKey[] Keys)>> left, List<List<(string Path, IndexKey[] Keys)>> right) =>
+            [.. left.SelectMany(entry => right.Select(other => entry.Concat(other).ToList()))];
 
         /// <summary>Whether a catalog type string hits an index key, as the candidate index's tables look it up.</summary>
         private static bool Hits(IndexKey key, string type) => key.Kind switch

@@ -4,10 +4,12 @@ using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Compilation;
 
-// The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member on the
-// AND path of a pattern (root members and nested members, never inside $or) whose entries all have an index key
-// (exact value, equals-ignore-case, prefix, suffix, a wildcard's literal head or tail, a numeric range). The pattern
-// cannot match unless some value at that path hits one of the keys, so the index may skip it otherwise. Keys only
+// The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member whose
+// entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a wildcard's literal head or tail, a
+// numeric range). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
+// that entry (its AND path's; each combination of keyed $or branches adds one entry, see
+// CompiledPatternSetBuilder.IndexEntries). The pattern cannot match unless every predicate of some entry is hit, so
+// the index may skip it otherwise. Keys only
 // narrow: every proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for
 // every event that reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
 

@@ -144,6 +144,23 @@ public sealed class PolicyCostModelTests : IDisposable
             cost.Policies.Single(p => p.Policy == "exists-anywhere").Hint);
     }
 
+    // The index lists a pattern under each keyed $or branch (CompiledPatternSetBuilder.IndexEntries): the types of both
+    // branches, or one in ten per keyed branch; a branch without a key leaves the pattern verified for every event.
+    [Fact]
+    public async Task Estimate_OrBranchesWithKeys_ReachWhatTheBranchesReachTogether()
+    {
+        var set = await LoadAsync(
+            Policy("typed-branches", $$"""{ $or: [{ type: ["{{DeployFile}}"] }, { type: ["dataworks:FileChange:CommitFile"] }] }"""),
+            Policy("keyed-branches", """{ $or: [{ data: { projectId: [7] } }, { data: { appId: [7] } }] }"""),
+            Policy("keyless-branch", """{ $or: [{ data: { projectId: [7] } }, { data: { owner: [{ exists: true }] } }] }"""));
+
+        var cost = PolicyCostModel.Estimate(set);
+
+        Assert.Equal((2.0 / 52, "the events of 2 types in 52"), (cost.Policies.Single(p => p.Policy == "typed-branches").Reach, cost.Policies.Single(p => p.Policy == "typed-branches").ReachText));
+        Assert.Equal(0.2, cost.Policies.Single(p => p.Policy == "keyed-branches").Reach, 6);
+        Assert.Equal((1.0, "every event"), (cost.Policies.Single(p => p.Policy == "keyless-branch").Reach, cost.Policies.Single(p => p.Policy == "keyless-branch").ReachText));
+    }
+
     [Fact]
     public async Task Analyze_PolicyOverBudget_OER3120AtTheDearestClause_HintNamesIt()
     {
