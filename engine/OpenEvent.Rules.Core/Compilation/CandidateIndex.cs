@@ -287,94 +287,120 @@ internal sealed class IntegerTable
 }
 
 /// <summary>
-/// Prefixes (or suffixes) in one open-addressing table. A lookup walks the value's chars once (from the end for
-/// suffixes), hashing as it goes, and probes the table at each length some key has: each probe reuses the running hash
-/// instead of hashing the value's head again, so a value costs its length (bounded by the longest key) plus a probe
-/// per distinct key length, not a full hash per length (a set of event-type suffixes has some twenty lengths).
+/// Prefixes (or suffixes) in a radix tree: edges labelled with runs of chars, walked from the value's start (from its end
+/// for suffixes). A lookup compares each edge's run at once and stops where the value leaves the tree, so it costs the
+/// few branch points on its way (event types share "dataworks:", file names their layer), not a probe per key length:
+/// a set of event-type suffixes has some twenty lengths, and a value walked through several tables paid each of them.
 /// </summary>
 internal sealed class AffixTable(bool suffix)
 {
     private readonly Dictionary<string, IndexNode> _keys = new(StringComparer.Ordinal);
-    private Slot[] _slots = [];
-    private bool[] _isLength = []; // by length: does some key have it
-    private int _shift;
+    private Edge _root = new("", null);
 
     public void Add(string affix, IndexNode child) => _keys[affix] = child;
 
     public void Seal()
     {
-        _isLength = new bool[_keys.Keys.Max(k => k.Length) + 1];
-        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, _keys.Count * 2));
-        _shift = 64 - BitOperations.Log2((uint)size);
-        _slots = new Slot[size];
+        var trie = new CharNode();
         foreach (var (key, node) in _keys)
         {
-            _isLength[key.Length] = true;
-            var hash = Seed;
+            var at = trie;
             for (var n = 1; n <= key.Length; n++)
             {
-                hash = Step(hash, suffix ? key[^n] : key[n - 1]);
+                var c = suffix ? key[^n] : key[n - 1];
+                if (!at.Children.TryGetValue(c, out var next))
+                {
+                    at.Children.Add(c, next = new CharNode());
+                }
+
+                at = next;
             }
 
-            var i = Home(hash);
-            while (_slots[i].Key is not null)
-            {
-                i = (i + 1) & (size - 1);
-            }
-
-            _slots[i] = new Slot(hash, key, node);
+            at.Target = node;
         }
+
+        _root = Branch(trie, "");
     }
 
     public void Collect(ReadOnlySpan<char> text, List<IndexNode> output)
     {
-        var isLength = _isLength;
-        var hash = Seed;
-        if (isLength[0])
+        var edge = _root;
+        var walked = 0;
+        while (true)
         {
-            Probe(hash, text[..0], output); // the empty affix: every value has it
-        }
-
-        var limit = Math.Min(text.Length, isLength.Length - 1);
-        for (var n = 1; n <= limit; n++)
-        {
-            hash = Step(hash, suffix ? text[^n] : text[n - 1]);
-            if (isLength[n])
+            if (edge.Target is not null)
             {
-                Probe(hash, suffix ? text[^n..] : text[..n], output);
+                output.Add(edge.Target);
             }
+
+            if (walked == text.Length || edge.Next(suffix ? text[^(walked + 1)] : text[walked]) is not { } next)
+            {
+                return;
+            }
+
+            var length = next.Run.Length;
+            if (text.Length - walked < length
+                || !(suffix ? text.Slice(text.Length - walked - length, length) : text.Slice(walked, length)).SequenceEqual(next.Run))
+            {
+                return;
+            }
+
+            walked += length;
+            edge = next;
         }
     }
 
-    private void Probe(uint hash, ReadOnlySpan<char> affix, List<IndexNode> output)
+    // A single-child node without a key of its own joins its child's edge: the tree branches only where keys part.
+    private Edge Compress(CharNode node, string run)
     {
-        var slots = _slots;
-        var mask = slots.Length - 1;
-        for (var i = Home(hash); ; i = (i + 1) & mask)
+        while (node.Target is null && node.Children.Count == 1)
         {
-            ref readonly var slot = ref slots[i];
-            if (slot.Key is null)
-            {
-                return;
-            }
-
-            if (slot.Hash == hash && affix.SequenceEqual(slot.Key))
-            {
-                output.Add(slot.Node);
-                return;
-            }
+            var (c, only) = node.Children.First();
+            run = suffix ? c + run : run + c; // a suffix's run is kept in the value's order: compared as it stands
+            node = only;
         }
+
+        return Branch(node, run);
     }
 
-    private const uint Seed = 2166136261;
+    // The edge ending at `node` (the root's is empty: nothing to compare before the first branch) and its children.
+    private Edge Branch(CharNode node, string run)
+    {
+        var children = node.Children.OrderBy(pair => pair.Key).ToArray();
+        var edge = new Edge(run, node.Target)
+        {
+            FirstChars = [.. children.Select(pair => pair.Key)],
+        };
+        edge.Children = [.. children.Select(pair => Compress(pair.Value, pair.Key.ToString()))];
+        return edge;
+    }
 
-    // FNV-1a over UTF-16 code units, one step per char, so the hash of every head (or tail) of a value comes for free.
-    private static uint Step(uint hash, char c) => (hash ^ c) * 16777619;
+    private sealed class CharNode
+    {
+        public Dictionary<char, CharNode> Children { get; } = [];
 
-    // Fibonacci hashing spreads FNV's low-entropy top bits over the table.
-    private int Home(uint hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _shift);
+        public IndexNode? Target { get; set; }
+    }
 
-    private readonly record struct Slot(uint Hash, string? Key, IndexNode Node);
+    private sealed class Edge(string run, IndexNode? target)
+    {
+        /// <summary>The chars this edge walks, in the value's order (the first walked is first for prefixes, last for suffixes).</summary>
+        public string Run { get; } = run;
+
+        public IndexNode? Target { get; } = target;
+
+        public char[] FirstChars { get; init; } = [];
+
+        public Edge[] Children { get; set; } = [];
+
+        /// <summary>The child whose run starts (in walking order) with <paramref name="c"/>: a short scan, or a binary search in a wide node.</summary>
+        public Edge? Next(char c)
+        {
+            var chars = FirstChars;
+            var i = chars.Length <= 8 ? Array.IndexOf(chars, c) : Array.BinarySearch(chars, c);
+            return i >= 0 ? Children[i] : null;
+        }
+    }
 }
 
 /// <summary>

@@ -120,10 +120,12 @@ public sealed class CandidateIndexTests
         const string Name = "ab😀cdéfghijklmnopqrstuvwxyz0123456789AB_x";
         var patterns = new List<PatternObject>();
         var expected = new List<int>();
+        List<int> prefixes = [], suffixes = [];
         for (var n = 1; n <= Name.Length; n++)
         {
             if (!char.IsHighSurrogate(Name[n - 1]))
             {
+                prefixes.Add(patterns.Count);
                 expected.Add(patterns.Count);
                 patterns.Add(TestPatterns.FromJson("{\"f\":[{\"prefix\":\"" + Name[..n] + "\"}]}"));
                 patterns.Add(TestPatterns.FromJson("{\"f\":[{\"prefix\":\"" + Name[..n] + "#\"}]}")); // one char more: never hit
@@ -131,6 +133,7 @@ public sealed class CandidateIndexTests
 
             if (!char.IsLowSurrogate(Name[^n]))
             {
+                suffixes.Add(patterns.Count);
                 expected.Add(patterns.Count);
                 patterns.Add(TestPatterns.FromJson("{\"f\":[{\"suffix\":\"" + Name[^n..] + "\"}]}"));
                 patterns.Add(TestPatterns.FromJson("{\"f\":[{\"suffix\":\"#" + Name[^n..] + "\"}]}"));
@@ -143,6 +146,12 @@ public sealed class CandidateIndexTests
         Assert.Equal(expected.Count, verified);
         Verified(patterns, "{\"f\":\"zz\"}", out var none);
         Assert.Empty(none);
+
+        // One char off at the start (the end): no prefix (suffix) hits, every suffix (prefix) still does.
+        Verified(patterns, "{\"f\":\"X" + Name[1..] + "\"}", out var suffixesOnly);
+        Verified(patterns, "{\"f\":\"" + Name[..^1] + "X\"}", out var prefixesOnly);
+        Assert.Equal(suffixes[..^1], suffixesOnly); // all but the whole name
+        Assert.Equal(prefixes[..^1], prefixesOnly);
     }
 
     // "type is X and the tenant is in [t, t+3) and the workspace is W": the ranges overlap (one tenant id hits three),
