@@ -14,6 +14,14 @@ internal sealed class CompiledPatternSetBuilder
     // a pattern of nested $or lists can cost at compile time.
     private const int MaxIndexEntries = 16;
 
+    /// <summary>
+    /// How many entries beyond one per pattern the whole set may list (<see cref="IndexEntries"/>): each costs the
+    /// index build a pass of its own, so a set of patterns with wide nested $or lists could otherwise take seconds
+    /// to compile (10,000 patterns of 16 entries: ~2.4 s against ~0.3 s). Past the budget, a pattern is listed by
+    /// its AND path alone, as before $or was indexed; answers stay exact either way.
+    /// </summary>
+    internal static int ExtraIndexEntries(int patternCount) => (2 * patternCount) + 4096;
+
     private readonly List<string> _extraPaths = [];
     private bool _built;
 
@@ -44,12 +52,19 @@ internal sealed class CompiledPatternSetBuilder
         var trie = new PathTrieBuilder();
         var programs = new PatternProgramWriter();
         var entries = new AccessPredicate[patterns.Count][][];
+        var extraEntries = ExtraIndexEntries(patterns.Count);
         for (var i = 0; i < patterns.Count; i++)
         {
             var lengthAt = programs.BeginPattern();
             Emit(patterns[i], trie.Root, trie, programs);
             programs.End(lengthAt);
-            entries[i] = [.. IndexEntries(patterns[i], trie.Root, trie).Select(e => e.ToArray())];
+            var listed = IndexEntries(patterns[i], trie.Root, trie, ors: true);
+            if (listed.Count > 1 && (extraEntries -= listed.Count - 1) < 0)
+            {
+                listed = IndexEntries(patterns[i], trie.Root, trie, ors: false); // the set's budget is spent
+            }
+
+            entries[i] = [.. listed.Select(e => e.ToArray())];
         }
 
         var extras = new PathNode[_extraPaths.Count];
@@ -121,7 +136,7 @@ internal sealed class CompiledPatternSetBuilder
     /// that has no keyed leaf, or one that would take the pattern past <see cref="MaxIndexEntries"/>, adds nothing:
     /// leaving a predicate out only widens what is verified, so every answer stays exact.
     /// </summary>
-    private static List<List<AccessPredicate>> IndexEntries(PatternObject pattern, PathNode node, PathTrieBuilder trie)
+    private static List<List<AccessPredicate>> IndexEntries(PatternObject pattern, PathNode node, PathTrieBuilder trie, bool ors)
     {
         List<List<AccessPredicate>> entries = [[]];
         foreach (var member in pattern.Members)
@@ -133,10 +148,10 @@ internal sealed class CompiledPatternSetBuilder
                     entries.ForEach(entry => entry.Add(predicate));
                     break;
                 case NestedMember nested:
-                    entries = Product(entries, IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie));
+                    entries = Product(entries, IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie, ors));
                     break;
-                case OrMember or:
-                    var branches = or.Branches.SelectMany(branch => IndexEntries(branch, node, trie)).ToList();
+                case OrMember alternatives when ors:
+                    var branches = alternatives.Branches.SelectMany(branch => IndexEntries(branch, node, trie, ors)).ToList();
                     if (branches.TrueForAll(branch => branch.Count > 0) && entries.Count * branches.Count <= MaxIndexEntries)
                     {
                         entries = Product(entries, branches);

@@ -95,6 +95,31 @@ public sealed class CandidateIndexTests
         Assert.True(byProject <= 4 && byApp <= 4 && neither <= 2, $"verified {byProject}, {byApp}, {neither} of {patterns.Count}");
     }
 
+    // The set's budget of extra entries (CompiledPatternSetBuilder.ExtraIndexEntries) bounds the index build: past it,
+    // patterns are listed by their AND path alone (here `source`, so verified for every event), and answers stay exact.
+    [Fact]
+    public void Match_OrEntriesPastTheSetsBudget_ListedByTheirAndPath_StillExact()
+    {
+        const int Count = 400;
+        const int PerPattern = 16; // 4 × 4 branches
+        var indexed = Math.Min(Count, CompiledPatternSetBuilder.ExtraIndexEntries(Count) / (PerPattern - 1));
+        var patterns = Enumerable.Range(0, Count).Select(i => TestPatterns.FromJson(
+            "{\"source\":[\"s\"],\"$or\":[" + string.Join(",", Enumerable.Range(0, 4).Select(b => "{\"a" + b + "\":[" + i + "]}")) + "],"
+            + "\"data\":{\"$or\":[" + string.Join(",", Enumerable.Range(0, 4).Select(b => "{\"b" + b + "\":[" + i + "]}")) + "]}}")).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+
+        foreach (var id in new[] { 3, indexed - 1, indexed, Count - 1 })
+        {
+            set.Match(Encoding.UTF8.GetBytes("{\"source\":\"s\",\"a1\":" + id + ",\"data\":{\"b3\":" + id + "}}"), result);
+            Assert.Equal([id], result.PatternIds.ToArray());
+        }
+
+        set.Match(Encoding.UTF8.GetBytes("{\"source\":\"s\",\"a1\":-1,\"data\":{\"b3\":-1}}"), result);
+        Assert.Empty(result.PatternIds.ToArray());
+        Assert.InRange(result.VerifiedCount, Count - indexed, Count - indexed + 4);
+    }
+
     // A branch without a keyed leaf can match with no key hit, and too many branches would list a pattern too often: the
     // pattern is then listed by its other keys only (here none), and still matches exactly.
     [Fact]
