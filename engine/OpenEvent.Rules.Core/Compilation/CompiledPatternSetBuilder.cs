@@ -148,7 +148,10 @@ internal sealed class CompiledPatternSetBuilder
                     entries.ForEach(entry => entry.Add(predicate));
                     break;
                 case NestedMember nested:
-                    entries = Product(entries, IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie, ors));
+                    var inner = IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie, ors);
+                    entries = Product(entries, entries.Count * inner.Count <= MaxIndexEntries
+                        ? inner
+                        : IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie, ors: false)); // one entry: its AND path
                     break;
                 case OrMember alternatives when ors:
                     var branches = alternatives.Branches.SelectMany(branch => IndexEntries(branch, node, trie, ors)).ToList();
@@ -162,6 +165,13 @@ internal sealed class CompiledPatternSetBuilder
         }
 
         return entries;
+    }
+
+    /// <summary>How many entries <paramref name="pattern"/> has in the index when the set's budget allows (tests pin the bound).</summary>
+    internal static int CountIndexEntries(PatternObject pattern)
+    {
+        var trie = new PathTrieBuilder();
+        return IndexEntries(pattern, trie.Root, trie, ors: true).Count;
     }
 
     // Every entry of the left joined with every entry of the right.

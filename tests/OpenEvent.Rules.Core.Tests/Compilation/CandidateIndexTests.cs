@@ -95,6 +95,15 @@ public sealed class CandidateIndexTests
         Assert.True(byProject <= 4 && byApp <= 4 && neither <= 2, $"verified {byProject}, {byApp}, {neither} of {patterns.Count}");
     }
 
+    // Entries multiply over $or lists at every level (root, nested, inside branches); the product stays within 16.
+    [Theory]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[1]}],"data":{"$or":[{"c":[1]},{"d":[1]}]}}""", 4)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[1]},{"c":[1]},{"d":[1]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]}]}}""", 16)]
+    [InlineData("""{"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]},{"k":[1]},{"l":[1]},{"m":[1]}]}}""", 16)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[{"exists":true}]}],"data":{"c":[1]}}""", 1)]
+    public void IndexEntries_MultiplyOverOrListsWithinTheBound(string pattern, int entries) =>
+        Assert.Equal(entries, CompiledPatternSetBuilder.CountIndexEntries(TestPatterns.FromJson(pattern)));
+
     // The set's budget of extra entries (CompiledPatternSetBuilder.ExtraIndexEntries) bounds the index build: past it,
     // patterns are listed by their AND path alone (here `source`, so verified for every event), and answers stay exact.
     [Fact]
