@@ -511,6 +511,14 @@ internal sealed class CandidateIndexBuilder
     // this bound so that multi-valued leaves ("type": [30 types], "projectId": [40 ids]) cannot blow up the tree.
     private const int MaxCopies = 64;
 
+    // Past MaxCopies, up to this many, while the set's budget of extra listings lasts: a policy over a list of 100
+    // workspaces (a registry set) was listed by its type alone, and verified, list and all, for every event of the type.
+    private const int MaxWideCopies = 1024;
+
+    // The extra listings (beyond MaxCopies per pattern) the whole set may still make: each is an item in the build and
+    // an id in a scan list, so the budget bounds the build's memory and time whatever lists the policies hold.
+    private long _wideListings;
+
     private readonly List<IndexNode> _nodes = [];
     private readonly List<FieldPartition> _partitions = [];
     private IReadOnlyList<bool> _keysDecide = [];
@@ -528,6 +536,7 @@ internal sealed class CandidateIndexBuilder
     public IndexNode Build(IReadOnlyList<AccessPredicate[][]> entriesByPattern, IReadOnlyList<bool> keysDecide)
     {
         _keysDecide = keysDecide;
+        _wideListings = (64L * entriesByPattern.Count) + 65_536;
         var items = new List<Item>(entriesByPattern.Count);
         for (var i = 0; i < entriesByPattern.Count; i++)
         {
@@ -591,7 +600,7 @@ internal sealed class CandidateIndexBuilder
             var others = new List<Item>();
             foreach (var item in rest)
             {
-                var at = item.FindUsable(path);
+                var at = item.FindUsable(path, _wideListings);
                 if (at < 0)
                 {
                     others.Add(item);
@@ -599,6 +608,11 @@ internal sealed class CandidateIndexBuilder
                 }
 
                 var predicate = item.Remaining[at];
+                if (item.Copies * predicate.Keys.Length > MaxCopies)
+                {
+                    _wideListings -= (long)item.Copies * (predicate.Keys.Length - 1);
+                }
+
                 var child = item.Without(at, predicate.Keys.Length);
                 foreach (var key in predicate.Keys.Distinct())
                 {
@@ -631,7 +645,7 @@ internal sealed class CandidateIndexBuilder
         return node;
     }
 
-    private static PathNode? ChoosePath(List<Item> items)
+    private PathNode? ChoosePath(List<Item> items)
     {
         var stats = new Dictionary<PathNode, (int Count, Dictionary<IndexKey, int> Groups)>();
         foreach (var item in items)
@@ -639,7 +653,7 @@ internal sealed class CandidateIndexBuilder
             for (var i = 0; i < item.Remaining.Count; i++)
             {
                 var predicate = item.Remaining[i];
-                if (!item.CanUse(predicate) || item.FindUsable(predicate.Path) != i)
+                if (!item.CanUse(predicate, _wideListings) || item.FindUsable(predicate.Path, _wideListings) != i)
                 {
                     continue;
                 }
@@ -716,14 +730,20 @@ internal sealed class CandidateIndexBuilder
 
         public List<AccessPredicate> Remaining { get; } = remaining;
 
-        public bool CanUse(AccessPredicate predicate) =>
-            predicate.Keys.Length > 0 && copies * predicate.Keys.Length <= MaxCopies;
+        public int Copies { get; } = copies;
 
-        public int FindUsable(PathNode path)
+        public bool CanUse(AccessPredicate predicate, long wideListings)
+        {
+            var listings = (long)Copies * predicate.Keys.Length;
+            return predicate.Keys.Length > 0
+                && (listings <= MaxCopies || (listings <= MaxWideCopies && listings - Copies <= wideListings));
+        }
+
+        public int FindUsable(PathNode path, long wideListings)
         {
             for (var i = 0; i < Remaining.Count; i++)
             {
-                if (Remaining[i].Path == path && CanUse(Remaining[i]))
+                if (Remaining[i].Path == path && CanUse(Remaining[i], wideListings))
                 {
                     return i;
                 }
@@ -736,7 +756,7 @@ internal sealed class CandidateIndexBuilder
         {
             var remaining = new List<AccessPredicate>(Remaining);
             remaining.RemoveAt(index);
-            return new Item(Pattern, remaining, copies * keyCount);
+            return new Item(Pattern, remaining, Copies * keyCount);
         }
     }
 }

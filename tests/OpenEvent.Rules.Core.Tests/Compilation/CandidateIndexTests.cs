@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using OpenEvent.Rules.Compilation;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
 
 namespace OpenEvent.Rules.Core.Tests.Compilation;
@@ -73,6 +74,52 @@ public sealed class CandidateIndexTests
         Assert.Equal([401], m2);
         Assert.True(Verified(patterns, """{"data":{"fileName":"w402_x_daily","size":12355}}""", out var m3) <= 6);
         Assert.Equal([402, 1235], m3);
+    }
+
+    // A policy over a list of 100 workspaces (a registry set, expanded) is listed under each of them, past the 64 copies
+    // a pattern may otherwise make, while the set's budget of such listings lasts: before, it was listed by its type
+    // alone and verified, list and all, for every event of the type (31 candidates per event here).
+    [Fact]
+    public void Match_PoliciesOverLongLists_ListedUnderEachValue()
+    {
+        var random = new Random(3);
+        var patterns = Enumerable.Range(0, 1000).Select(i => TestPatterns.FromJson(
+            "{\"type\":[\"t" + (i % 32) + "\"],\"data\":{\"projectId\":[" + string.Join(",", Enumerable.Range(0, 100).Select(_ => random.Next(4000))) + "]}}")).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+        int verified = 0, matched = 0;
+        for (var e = 0; e < 500; e++)
+        {
+            var cloudEvent = "{\"type\":\"t" + (e % 32) + "\",\"data\":{\"projectId\":" + random.Next(4000) + "}}";
+            set.Match(Encoding.UTF8.GetBytes(cloudEvent), result);
+            using var document = System.Text.Json.JsonDocument.Parse(cloudEvent);
+            Assert.Equal(Enumerable.Range(0, patterns.Count).Where(p => ReferencePatternEvaluator.Matches(patterns[p], document.RootElement)), result.PatternIds.ToArray());
+            verified += result.VerifiedCount;
+            matched += result.Count;
+        }
+
+        Assert.True(matched > 50, $"only {matched} matches: the check is vacuous");
+        Assert.True(verified <= 2 * 500, $"{verified} candidates over 500 events");
+    }
+
+    // Lists of 1,000 values in 200 patterns pass the set's budget of wide listings: the first patterns are listed under
+    // their values, the others by their type; every answer stays exact.
+    [Fact]
+    public void Match_LongListsPastTheBudget_ListedByTheirOtherKeys_StillExact()
+    {
+        var patterns = Enumerable.Range(0, 200).Select(i => TestPatterns.FromJson(
+            "{\"type\":[\"t" + (i % 4) + "\"],\"data\":{\"projectId\":[" + string.Join(",", Enumerable.Range(i * 1000, 1000)) + "]}}")).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+
+        foreach (var id in new[] { 0, 70, 150, 199 })
+        {
+            set.Match(Encoding.UTF8.GetBytes("{\"type\":\"t" + (id % 4) + "\",\"data\":{\"projectId\":" + ((id * 1000) + 999) + "}}"), result);
+            Assert.Equal([id], result.PatternIds.ToArray());
+        }
+
+        set.Match(Encoding.UTF8.GetBytes("{\"type\":\"t1\",\"data\":{\"projectId\":5}}"), result); // pattern 0's value, another type
+        Assert.Empty(result.PatternIds.ToArray());
     }
 
     // "This workspace field or that one": each pattern is listed under each branch's key, not verified for every event
