@@ -497,14 +497,16 @@ internal sealed class IntervalIndex
 }
 
 /// <summary>
-/// Builds the candidate tree (used once). At each node, while more than a handful of patterns remain, it picks the
-/// path whose keys split the remaining patterns best (most patterns constrained, smallest largest group), moves those
+/// Builds the candidate tree (used once). At each node, while more than one pattern remains, it picks the path whose
+/// keys split the remaining patterns best (most patterns constrained, smallest largest group), moves those
 /// patterns into one child per key (recursively, with that predicate consumed), and keeps the others for the next
 /// path. With real policy sets this puts `type` first (nearly every policy has one exact type) and then workspace,
 /// operator, file name...: the patterns left to verify per event are those sharing every key with it.
 /// </summary>
 internal sealed class CandidateIndexBuilder
 {
+    // A node splits on while it holds more patterns than this and some path can split them: stopping at four left up to
+    // four cold checks per node reached, where one more table probe (mostly finding nothing) would spare them.
     private const int LeafSize = 1;
 
     // A pattern listed under k keys is copied into k children; the product of copies along its path stays under
