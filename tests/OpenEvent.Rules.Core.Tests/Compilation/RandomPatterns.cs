@@ -20,8 +20,17 @@ internal sealed class RandomPatterns
     private static readonly string[] ItemLeaves = ["name", "size"];
 
     private readonly Random _random;
+    private readonly bool _longLists;
 
-    public RandomPatterns(int seed) => _random = new Random(seed);
+    /// <param name="longLists">
+    /// Some leaves list 65-150 entries, most of them ids 0-199 that events hold too: past the 64 copies a pattern
+    /// makes without the set's budget of wide listings (CandidateIndexBuilder), so the wide path is crossed as well.
+    /// </param>
+    public RandomPatterns(int seed, bool longLists = false)
+    {
+        _random = new Random(seed);
+        _longLists = longLists;
+    }
 
     public string NextPattern()
     {
@@ -95,6 +104,11 @@ internal sealed class RandomPatterns
             entries.Add(Entry());
         }
 
+        if (_longLists && _random.Next(3) == 0)
+        {
+            entries.AddRange(Enumerable.Range(0, _random.Next(65, 150)).Select(_ => Id()));
+        }
+
         return $"\"{name}\":[{string.Join(",", entries)}]";
     }
 
@@ -156,8 +170,11 @@ internal sealed class RandomPatterns
         return "{" + string.Join(",", fields) + "}";
     }
 
+    private string Id() => _random.Next(200).ToString(CultureInfo.InvariantCulture);
+
     private string EventValue(int depth) => _random.Next(12) switch
     {
+        < 3 when _longLists => Id(),
         < 5 => Quote(Pick(Strings)),
         < 8 => Pick(Numbers),
         8 => Pick(["true", "false", "null"]),
