@@ -28,8 +28,8 @@ namespace OpenEvent.Rules.Analysis;
 /// <item>An exclusion's match is a pattern of its own in the same compiled set, with its own reach: an exclusion
 /// without a type is verified for every event, even those its policy never matches.</item>
 /// </list>
-/// Each policy is priced as if it ran alone in a large set (where the index splits by type; a set of four patterns or
-/// fewer is verified whole for every event, which is cheap at that size). The set's total counts each field once and
+/// Each policy is priced as if it ran alone in a large set (where the index splits by type; in a set of one pattern it
+/// is verified for every event, which is cheap at that size). The set's total counts each field once and
 /// sums the rest: a detail fetch or a document parse shared by several policies is counted for each.
 /// </summary>
 public static class PolicyCostModel

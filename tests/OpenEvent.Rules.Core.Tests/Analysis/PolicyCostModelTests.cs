@@ -86,7 +86,7 @@ public sealed class PolicyCostModelTests : IDisposable
 
         // The patterns as the compiled policy matcher builds them (matches, then exclusions), among one typed policy for
         // each of 20 other types: the model prices a policy as in a set large enough for the candidate index to split
-        // by type (with four patterns or fewer, every one is verified for every event).
+        // by type (alone, a pattern is verified for every event).
         var patterns = new List<PatternObject>
         {
             set.Policies[0].Match,

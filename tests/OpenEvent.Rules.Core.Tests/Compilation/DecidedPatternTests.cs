@@ -15,7 +15,7 @@ namespace OpenEvent.Rules.Core.Tests.Compilation;
 public sealed class DecidedPatternTests
 {
     // 5 types x 5 workspaces x 5 values of a third field: every group splits down to one pattern, so the index consumes
-    // every predicate (a node of four patterns or fewer stops splitting and leaves its patterns to verification).
+    // every predicate (a node stops splitting when one pattern is left, or when no path splits what is left).
     private static List<string> Grid(Func<int, string> third)
     {
         var texts = new List<string>();
