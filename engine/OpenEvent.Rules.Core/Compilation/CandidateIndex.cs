@@ -295,31 +295,51 @@ internal sealed class IntegerTable
 internal sealed class AffixTable(bool suffix)
 {
     private readonly Dictionary<string, IndexNode> _keys = new(StringComparer.Ordinal);
-    private Edge _root = new("", null);
+    private Edge _root = new("");
 
     public void Add(string affix, IndexNode child) => _keys[affix] = child;
 
+    // Built from the keys sorted in walking order (a suffix reversed), where the keys below one edge are a contiguous
+    // range and their common run is the first and last key's: memory in keys and edges, not in chars, and no recursion
+    // (10,000 keys each one char longer than the last make 10,000 levels).
     public void Seal()
     {
-        var trie = new CharNode();
-        foreach (var (key, node) in _keys)
+        var keys = _keys.Select(pair => (Walk: suffix ? Reversed(pair.Key) : pair.Key, Node: pair.Value))
+            .OrderBy(key => key.Walk, StringComparer.Ordinal).ToArray();
+        _root = new Edge("");
+        var pending = new Stack<(Edge Edge, int Low, int High, int Depth)>();
+        pending.Push((_root, 0, keys.Length, 0));
+        while (pending.TryPop(out var range))
         {
-            var at = trie;
-            for (var n = 1; n <= key.Length; n++)
+            var (edge, low, high, depth) = range;
+            if (low < high && keys[low].Walk.Length == depth)
             {
-                var c = suffix ? key[^n] : key[n - 1];
-                if (!at.Children.TryGetValue(c, out var next))
-                {
-                    at.Children.Add(c, next = new CharNode());
-                }
-
-                at = next;
+                edge.Target = keys[low++].Node; // the key that ends here sorts first
             }
 
-            at.Target = node;
-        }
+            var firstChars = new List<char>();
+            var children = new List<Edge>();
+            while (low < high)
+            {
+                var first = keys[low].Walk[depth];
+                var end = low + 1;
+                while (end < high && keys[end].Walk[depth] == first)
+                {
+                    end++;
+                }
 
-        _root = Branch(trie, "");
+                var common = CommonLength(keys[low].Walk, keys[end - 1].Walk, depth);
+                var walked = keys[low].Walk.Substring(depth, common);
+                var child = new Edge(suffix ? Reversed(walked) : walked); // a run is kept in the value's order
+                firstChars.Add(first);
+                children.Add(child);
+                pending.Push((child, low, end, depth + common));
+                low = end;
+            }
+
+            edge.FirstChars = [.. firstChars];
+            edge.Children = [.. children];
+        }
     }
 
     public void Collect(ReadOnlySpan<char> text, List<IndexNode> output)
@@ -350,46 +370,28 @@ internal sealed class AffixTable(bool suffix)
         }
     }
 
-    // A single-child node without a key of its own joins its child's edge: the tree branches only where keys part.
-    private Edge Compress(CharNode node, string run)
+    private static string Reversed(string text) => string.Create(text.Length, text, static (chars, source) =>
     {
-        while (node.Target is null && node.Children.Count == 1)
-        {
-            var (c, only) = node.Children.First();
-            run = suffix ? c + run : run + c; // a suffix's run is kept in the value's order: compared as it stands
-            node = only;
-        }
+        source.CopyTo(chars);
+        chars.Reverse();
+    });
 
-        return Branch(node, run);
+    // How many chars a and b share from `from` on.
+    private static int CommonLength(string a, string b, int from)
+    {
+        var length = Math.Min(a.Length, b.Length) - from;
+        return a.AsSpan(from, length).CommonPrefixLength(b.AsSpan(from, length));
     }
 
-    // The edge ending at `node` (the root's is empty: nothing to compare before the first branch) and its children.
-    private Edge Branch(CharNode node, string run)
-    {
-        var children = node.Children.OrderBy(pair => pair.Key).ToArray();
-        var edge = new Edge(run, node.Target)
-        {
-            FirstChars = [.. children.Select(pair => pair.Key)],
-        };
-        edge.Children = [.. children.Select(pair => Compress(pair.Value, pair.Key.ToString()))];
-        return edge;
-    }
-
-    private sealed class CharNode
-    {
-        public Dictionary<char, CharNode> Children { get; } = [];
-
-        public IndexNode? Target { get; set; }
-    }
-
-    private sealed class Edge(string run, IndexNode? target)
+    private sealed class Edge(string run)
     {
         /// <summary>The chars this edge walks, in the value's order (the first walked is first for prefixes, last for suffixes).</summary>
         public string Run { get; } = run;
 
-        public IndexNode? Target { get; } = target;
+        /// <summary>The key that ends where this edge ends, if any (set once, by <see cref="Seal"/>).</summary>
+        public IndexNode? Target { get; set; }
 
-        public char[] FirstChars { get; init; } = [];
+        public char[] FirstChars { get; set; } = [];
 
         public Edge[] Children { get; set; } = [];
 

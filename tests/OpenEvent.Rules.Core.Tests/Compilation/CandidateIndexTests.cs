@@ -235,6 +235,23 @@ public sealed class CandidateIndexTests
         Assert.Equal(prefixes[..^1], prefixesOnly);
     }
 
+    // Keys nested 3,000 deep ("a", "aa", "aaa"...): the radix tree is built without recursion and walked in one pass; a
+    // value reaches exactly the keys it starts with (or ends with).
+    [Fact]
+    public void Match_AffixKeysNestedThousandsDeep_ReachExactlyTheirPatterns()
+    {
+        const int Depth = 3_000;
+        var patterns = Enumerable.Range(1, Depth).Select(n => TestPatterns.FromJson("{\"f\":[{\"prefix\":\"" + new string('a', n) + "\"}]}"))
+            .Concat(Enumerable.Range(1, Depth).Select(n => TestPatterns.FromJson("{\"g\":[{\"suffix\":\"" + new string('a', n) + "\"}]}"))).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+
+        set.Match(Encoding.UTF8.GetBytes("{\"f\":\"" + new string('a', 1500) + "b\",\"g\":\"b" + new string('a', 700) + "\"}"), result);
+
+        Assert.Equal(Enumerable.Range(0, 1500).Concat(Enumerable.Range(Depth, 700)), result.PatternIds.ToArray());
+        Assert.Equal(2200, result.VerifiedCount);
+    }
+
     // "type is X and the tenant is in [t, t+3) and the workspace is W": the ranges overlap (one tenant id hits three),
     // so the index splits by type and workspace first; by the ranges first, each event walked three subtrees and verified
     // the few patterns left in each.
