@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
@@ -316,7 +317,10 @@ public static class PolicyCostModel
         /// </summary>
         private (double Reach, string Text) Reach(PatternObject pattern)
         {
-            var entries = Entries(pattern, "");
+            // As the index lists the first stage's pattern: without the detail, which the event bytes do not hold.
+            var entries = DetailClauses.Split(pattern).Event is { } firstStage
+                ? IndexEntries.Of(firstStage).ConvertAll(entry => entry.ConvertAll(keyed => (Path: string.Join('.', keyed.Path), keyed.Keys)))
+                : [[]];
             var typeKeys = entries.Select(e => e.FirstOrDefault(p => p.Path == "type").Keys).ToList();
             if (typeKeys.TrueForAll(keys => keys is not null))
             {
@@ -335,44 +339,6 @@ public static class PolicyCostModel
 
             return (1, "every event");
         }
-
-        // As Compilation/CompiledPatternSetBuilder.IndexEntries: the AND-path leaves (root and nested) whose every entry
-        // has an index key, in every entry; an $or whose branches all have such leaves multiplies the entries by theirs
-        // (up to 16), one with a keyless branch adds nothing. The detail member is not in the first stage's pattern.
-        private static List<List<(string Path, IndexKey[] Keys)>> Entries(PatternObject pattern, string prefix)
-        {
-            List<List<(string Path, IndexKey[] Keys)>> entries = [[]];
-            foreach (var member in pattern.Members)
-            {
-                switch (member)
-                {
-                    case LeafMember leaf when !(prefix.Length == 0 && leaf.Name == DetailUse.Root):
-                        var keys = leaf.Matchers.Select(m => m.ToIndexKey()).ToList();
-                        if (keys.Count > 0 && keys.All(k => k is not null))
-                        {
-                            entries.ForEach(e => e.Add((prefix + leaf.Name, [.. keys.Select(k => k!.Value)])));
-                        }
-
-                        break;
-                    case NestedMember nested when !(prefix.Length == 0 && nested.Name == DetailUse.Root):
-                        entries = Product(entries, Entries(nested.Pattern, prefix + nested.Name + "."));
-                        break;
-                    case OrMember or:
-                        var branches = or.Branches.SelectMany(b => Entries(b, prefix)).ToList();
-                        if (branches.TrueForAll(b => b.Count > 0) && entries.Count * branches.Count <= 16)
-                        {
-                            entries = Product(entries, branches);
-                        }
-
-                        break;
-                }
-            }
-
-            return entries;
-        }
-
-        private static List<List<(string Path, IndexKey[] Keys)>> Product(List<List<(string Path, IndexKey[] Keys)>> left, List<List<(string Path, IndexKey[] Keys)>> right) =>
-            [.. left.SelectMany(entry => right.Select(other => entry.Concat(other).ToList()))];
 
         /// <summary>Whether a catalog type string hits an index key, as the candidate index's tables look it up.</summary>
         private static bool Hits(IndexKey key, string type) => key.Kind switch

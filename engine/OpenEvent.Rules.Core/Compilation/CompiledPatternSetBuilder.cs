@@ -9,13 +9,8 @@ namespace OpenEvent.Rules.Compilation;
 /// </summary>
 internal sealed class CompiledPatternSetBuilder
 {
-    // A pattern is listed in the index at most this many ways over its $or branches (each way at most
-    // CandidateIndexBuilder's 64 copies): enough for the usual "this workspace field or that one", and a bound on what
-    // a pattern of nested $or lists can cost at compile time.
-    private const int MaxIndexEntries = 16;
-
     /// <summary>
-    /// How many entries beyond one per pattern the whole set may list (<see cref="IndexEntries"/>): each costs the
+    /// How many entries beyond one per pattern the whole set may list (<see cref="IndexEntries.Of"/>): each costs the
     /// index build a pass of its own, so a set of patterns with wide nested $or lists could otherwise take seconds
     /// to compile (10,000 patterns of 16 entries: ~2.4 s against ~0.3 s). Past the budget, a pattern is listed by
     /// its AND path alone, as before $or was indexed; answers stay exact either way.
@@ -58,25 +53,19 @@ internal sealed class CompiledPatternSetBuilder
             var lengthAt = programs.BeginPattern();
             Emit(patterns[i], trie.Root, trie, programs);
             programs.End(lengthAt);
-            var listed = IndexEntries(patterns[i], trie.Root, trie, ors: true);
+            var listed = IndexEntries.Of(patterns[i]);
             if (listed.Count > 1 && (extraEntries -= listed.Count - 1) < 0)
             {
-                listed = IndexEntries(patterns[i], trie.Root, trie, ors: false); // the set's budget is spent
+                listed = IndexEntries.Of(patterns[i], ors: false); // the set's budget is spent
             }
 
-            entries[i] = [.. listed.Select(e => e.ToArray())];
+            entries[i] = [.. listed.Select(entry => entry.Select(keyed => new AccessPredicate(trie.Node(keyed.Path), keyed.Keys)).ToArray())];
         }
 
         var extras = new PathNode[_extraPaths.Count];
         for (var i = 0; i < extras.Length; i++)
         {
-            var node = trie.Root;
-            foreach (var name in _extraPaths[i].Split('.'))
-            {
-                node = trie.Child(node, name);
-            }
-
-            extras[i] = node;
+            extras[i] = trie.Node(_extraPaths[i].Split('.'));
         }
 
         trie.Seal();
@@ -127,58 +116,6 @@ internal sealed class CompiledPatternSetBuilder
             }
         }
     }
-
-    /// <summary>
-    /// The pattern's entries in the candidate index: alternatives, each a list of access predicates that all hold in an
-    /// event the pattern matches through it. The AND path's keyed leaves hold in every alternative; an $or multiplies the
-    /// alternatives by its branches' own (<c>{"source":[…],"$or":[{"data":{"projectId":[7]}},{"data":{"appId":[7]}}]}</c> is
-    /// listed under projectId 7 and under appId 7, not verified for every event of its source). An $or with a branch
-    /// that has no keyed leaf, or one that would take the pattern past <see cref="MaxIndexEntries"/>, adds nothing:
-    /// leaving a predicate out only widens what is verified, so every answer stays exact.
-    /// </summary>
-    private static List<List<AccessPredicate>> IndexEntries(PatternObject pattern, PathNode node, PathTrieBuilder trie, bool ors)
-    {
-        List<List<AccessPredicate>> entries = [[]];
-        foreach (var member in pattern.Members)
-        {
-            switch (member)
-            {
-                case LeafMember leaf when KeysOf(leaf) is { } keys:
-                    var predicate = new AccessPredicate(trie.Child(node, leaf.Name), keys);
-                    entries.ForEach(entry => entry.Add(predicate));
-                    break;
-                case NestedMember nested:
-                    var inner = IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie, ors);
-                    entries = Product(entries, entries.Count * inner.Count <= MaxIndexEntries
-                        ? inner
-                        : IndexEntries(nested.Pattern, trie.Child(node, nested.Name), trie, ors: false)); // one entry: its AND path
-                    break;
-                case OrMember alternatives when ors:
-                    var branches = alternatives.Branches.SelectMany(branch => IndexEntries(branch, node, trie, ors)).ToList();
-                    if (branches.TrueForAll(branch => branch.Count > 0) && entries.Count * branches.Count <= MaxIndexEntries)
-                    {
-                        entries = Product(entries, branches);
-                    }
-
-                    break;
-            }
-        }
-
-        return entries;
-    }
-
-    /// <summary>How many entries <paramref name="pattern"/> has in the index when the set's budget allows (tests pin the bound).</summary>
-    internal static int CountIndexEntries(PatternObject pattern)
-    {
-        var trie = new PathTrieBuilder();
-        return IndexEntries(pattern, trie.Root, trie, ors: true).Count;
-    }
-
-    // Every entry of the left joined with every entry of the right.
-    private static List<List<AccessPredicate>> Product(List<List<AccessPredicate>> left, List<List<AccessPredicate>> right) =>
-        right.Count == 1
-            ? [.. left.Select(entry => entry.Concat(right[0]).ToList())]
-            : [.. left.SelectMany(entry => right.Select(other => entry.Concat(other).ToList()))];
 
     // The order CompiledObject checks its members in (CompiledMember.Cost): a failing leaf spares nested and $or walks.
     private static int CostOf(PatternMember member) => member switch
@@ -234,21 +171,4 @@ internal sealed class CompiledPatternSetBuilder
         NestedMember nested => KeysDecide(nested.Pattern),
         _ => false,
     });
-
-    /// <summary>The index keys of a leaf (each entry's own), or null when some entry can match values no key describes.</summary>
-    private static IndexKey[]? KeysOf(LeafMember leaf)
-    {
-        var keys = new List<IndexKey>(leaf.Matchers.Length);
-        foreach (var matcher in leaf.Matchers)
-        {
-            if (matcher.ToIndexKey() is not { } key)
-            {
-                return null;
-            }
-
-            keys.Add(key);
-        }
-
-        return keys.Count == 0 ? null : [.. keys];
-    }
 }

@@ -128,6 +128,18 @@ internal sealed class PathTrieBuilder
 
     public PathNode Child(PathNode parent, string name) => parent.GetOrAddChild(name, Create);
 
+    /// <summary>The node of a path given as member names from the root (made along the way where missing).</summary>
+    public PathNode Node(IEnumerable<string> names)
+    {
+        var node = Root;
+        foreach (var name in names)
+        {
+            node = Child(node, name);
+        }
+
+        return node;
+    }
+
     public void Seal()
     {
         foreach (var node in _nodes)

@@ -149,7 +149,7 @@ public sealed class CandidateIndexTests
     [InlineData("""{"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]},{"k":[1]},{"l":[1]},{"m":[1]}]}}""", 16)]
     [InlineData("""{"$or":[{"a":[1]},{"b":[{"exists":true}]}],"data":{"c":[1]}}""", 1)]
     public void IndexEntries_MultiplyOverOrListsWithinTheBound(string pattern, int entries) =>
-        Assert.Equal(entries, CompiledPatternSetBuilder.CountIndexEntries(TestPatterns.FromJson(pattern)));
+        Assert.Equal(entries, IndexEntries.Of(TestPatterns.FromJson(pattern)).Count);
 
     // The set's budget of extra entries (CompiledPatternSetBuilder.ExtraIndexEntries) bounds the index build: past it,
     // patterns are listed by their AND path alone (here `source`, so verified for every event), and answers stay exact.
