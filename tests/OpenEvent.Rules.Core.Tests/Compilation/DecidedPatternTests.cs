@@ -108,19 +108,7 @@ public sealed class DecidedPatternTests
     [InlineData(12)]
     public void Match_RandomPatterns_DecidedAnswersAgreeWithReference(int seed)
     {
-        var random = new RandomPatterns(seed);
-        var patterns = Enumerable.Range(0, 1500).Select(_ => TestPatterns.FromJson(random.NextPattern())).ToList();
-        var set = new CompiledPatternSetBuilder().Build(patterns);
-        var result = new MatchResult();
-        var decided = 0;
-        for (var e = 0; e < 200; e++)
-        {
-            var bytes = Encoding.UTF8.GetBytes(random.NextEvent());
-            using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
-            set.Match(bytes, result);
-            Assert.Equal(Enumerable.Range(0, patterns.Count).Where(i => ReferencePatternEvaluator.Matches(patterns[i], document.RootElement)), result.PatternIds.ToArray());
-            decided += result.DecidedCount;
-        }
+        var (_, decided) = RandomizedCrossCheckTests.AgreesWithReferenceEvaluator(new RandomPatterns(seed), seed, patternCount: 1500, eventCount: 200);
 
         Assert.True(decided > 50, $"only {decided} decided matches");
     }
