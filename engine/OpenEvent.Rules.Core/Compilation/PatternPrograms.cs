@@ -138,32 +138,17 @@ internal sealed class PatternPrograms
         }
     }
 
-    // WildcardPattern.IsMatch over the arena: segments (start, length) pairs at [at, end), at least two (one star).
-    private bool WildcardMatches(ReadOnlySpan<char> value, int at, int end)
+    // The glob's segments as (start, length) pairs of the arena at [at, end), at least two (one star).
+    private bool WildcardMatches(ReadOnlySpan<char> value, int at, int end) =>
+        WildcardPattern.IsMatch(value, new ArenaSegments(_code.AsSpan(at, end - at), _chars));
+
+    private readonly ref struct ArenaSegments(ReadOnlySpan<int> pairs, char[] chars) : WildcardPattern.ISegments
     {
-        var first = _chars.AsSpan(_code[at], _code[at + 1]);
-        var last = _chars.AsSpan(_code[end - 2], _code[end - 1]);
-        if (value.Length < first.Length + last.Length
-            || !value.StartsWith(first, StringComparison.Ordinal)
-            || !value.EndsWith(last, StringComparison.Ordinal))
-        {
-            return false;
-        }
+        private readonly ReadOnlySpan<int> _pairs = pairs;
 
-        var middle = value[first.Length..(value.Length - last.Length)];
-        for (var s = at + 2; s < end - 2; s += 2)
-        {
-            var segment = _chars.AsSpan(_code[s], _code[s + 1]);
-            var found = middle.IndexOf(segment, StringComparison.Ordinal);
-            if (found < 0)
-            {
-                return false;
-            }
+        public int Count => _pairs.Length / 2;
 
-            middle = middle[(found + segment.Length)..];
-        }
-
-        return true;
+        public ReadOnlySpan<char> this[int index] => chars.AsSpan(_pairs[2 * index], _pairs[(2 * index) + 1]);
     }
 
     // As NestedCheck: some object element matches the body; with no object there, the empty object must.

@@ -51,17 +51,21 @@ internal sealed class WildcardPattern
         return new WildcardPattern([.. segments]);
     }
 
+    public bool IsMatch(ReadOnlySpan<char> value) => IsMatch(value, new ArraySegments(_segments));
+
     // Star-only globs need no backtracking: the first segment anchors the start, the last the end, and each middle
-    // segment is best taken at its leftmost occurrence (leaving the most room for the rest).
-    public bool IsMatch(ReadOnlySpan<char> value)
+    // segment is best taken at its leftmost occurrence (leaving the most room for the rest). Generic over where the
+    // segments are kept: this pattern's strings, or the compiled matcher's shared char arena (PatternPrograms).
+    public static bool IsMatch<TSegments>(ReadOnlySpan<char> value, TSegments segments)
+        where TSegments : ISegments, allows ref struct
     {
-        var first = _segments[0];
-        if (_segments.Length == 1)
+        var first = segments[0];
+        if (segments.Count == 1)
         {
             return value.SequenceEqual(first);
         }
 
-        var last = _segments[^1];
+        var last = segments[segments.Count - 1];
         if (value.Length < first.Length + last.Length
             || !value.StartsWith(first, StringComparison.Ordinal)
             || !value.EndsWith(last, StringComparison.Ordinal))
@@ -70,9 +74,9 @@ internal sealed class WildcardPattern
         }
 
         var middle = value[first.Length..(value.Length - last.Length)];
-        for (var i = 1; i < _segments.Length - 1; i++)
+        for (var i = 1; i < segments.Count - 1; i++)
         {
-            var segment = _segments[i];
+            var segment = segments[i];
             var at = middle.IndexOf(segment, StringComparison.Ordinal);
             if (at < 0)
             {
@@ -83,5 +87,20 @@ internal sealed class WildcardPattern
         }
 
         return true;
+    }
+
+    /// <summary>The literal segments of a glob, one more than its stars, wherever they are stored.</summary>
+    internal interface ISegments
+    {
+        int Count { get; }
+
+        ReadOnlySpan<char> this[int index] { get; }
+    }
+
+    private readonly struct ArraySegments(string[] segments) : ISegments
+    {
+        public int Count => segments.Length;
+
+        public ReadOnlySpan<char> this[int index] => segments[index];
     }
 }
