@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Compilation;
 // entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a wildcard's literal head or tail, a
 // numeric range). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
 // that entry (its AND path's; each combination of keyed $or branches adds one entry, see
-// CompiledPatternSetBuilder.IndexEntries). The pattern cannot match unless every predicate of some entry is hit, so
+// Model/Patterns/IndexEntries). The pattern cannot match unless every predicate of some entry is hit, so
 // the index may skip it otherwise. Keys only
 // narrow: every proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for
 // every event that reaches its node. Wrong answers are impossible by construction; only speed depends on the index.

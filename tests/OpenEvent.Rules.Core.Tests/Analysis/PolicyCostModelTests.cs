@@ -144,7 +144,7 @@ public sealed class PolicyCostModelTests : IDisposable
             cost.Policies.Single(p => p.Policy == "exists-anywhere").Hint);
     }
 
-    // The index lists a pattern under each keyed $or branch (CompiledPatternSetBuilder.IndexEntries): the types of both
+    // The index lists a pattern under each keyed $or branch (Model/Patterns/IndexEntries): the types of both
     // branches, or one in ten per keyed branch; a branch without a key leaves the pattern verified for every event.
     [Fact]
     public async Task Estimate_OrBranchesWithKeys_ReachWhatTheBranchesReachTogether()
