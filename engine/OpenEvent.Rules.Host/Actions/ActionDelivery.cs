@@ -109,8 +109,13 @@ internal sealed partial class ActionDelivery
     }
 
     /// <summary>Whether the action's sender delivers it with others (<see cref="AttemptBatchAsync"/>).</summary>
-    public bool Batches(OutboxItem item) =>
-        item.Kind != OutboxDispatcher.AnswerKind && TryRead(item) is { } payload && _senders.GetValueOrDefault(payload.Type) is IBatchActionSender;
+    public bool Batches(OutboxItem item) => TryRead(item) is { } payload && Batches(item.Kind, payload);
+
+    /// <summary>Whether a new action, once stored, will go with others (it may wait for companions: Outbox:BatchDelay).</summary>
+    public bool Batches(NewAction action) => Batches(action.Kind, action.Payload);
+
+    private bool Batches(string kind, ActionPayload payload) =>
+        kind != OutboxDispatcher.AnswerKind && _senders.GetValueOrDefault(payload.Type) is IBatchActionSender;
 
     /// <summary>The payload of the item; null when it cannot be read (attempted alone, the attempt says why).</summary>
     private static ActionPayload? TryRead(OutboxItem item)

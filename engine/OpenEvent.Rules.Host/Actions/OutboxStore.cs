@@ -297,17 +297,16 @@ public sealed class OutboxStore
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             UPDATE outbox SET lease_until = $lease, lease_owner = $owner
-            WHERE id IN (SELECT id FROM outbox WHERE {Due} ORDER BY next_attempt_at, id LIMIT $max)
+            WHERE id IN (SELECT id FROM outbox WHERE {Due} ORDER BY next_attempt_at, id LIMIT 1)
             RETURNING {Columns}, {EventColumn};
             """;
         command.Parameters.AddWithValue("$lease", leaseUntil.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$max", max);
-        var heads = max > 0 ? Read(command) : [];
-        heads.Sort(static (a, b) => (a.NextAttemptAt, a.Id).CompareTo((b.NextAttemptAt, b.Id)));
-        var batches = new List<IReadOnlyList<OutboxItem>>(heads.Count);
-        foreach (var head in heads)
+        var batches = new List<IReadOnlyList<OutboxItem>>();
+        // One head at a time, each taking its companions before the next is chosen: the due forwards of one file go in
+        // one batch, not in as many batches of one as there are free slots.
+        while (batches.Count < max && Read(command) is [var head])
         {
             batches.Add(batchMax > 1 && batchable(head) ? [head, .. ClaimCompanions(command, head, batchMax - 1)] : [head]);
         }

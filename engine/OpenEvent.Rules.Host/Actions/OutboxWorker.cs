@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// backoff, or the dead-letter table. Delivery is at least once: a process that dies after a receiver accepted an
 /// action but before the row is marked sends it again after restart, with the same Idempotency-Key header. The due
 /// forwards of one file target go together (<see cref="MaxBatch"/> at most, one slot): one claim, one write and one flush
-/// to disk for all of them.
+/// to disk for all of them; new ones wait up to Outbox:BatchDelay for companions unless a full batch is waiting.
 /// </summary>
 internal sealed partial class OutboxWorker(
     OutboxStore store,
@@ -64,6 +64,13 @@ internal sealed partial class OutboxWorker(
                 var now = time.GetUtcNow();
                 nextPurge = PurgeIfDue(now, nextPurge);
                 var free = _options.Concurrency - _inFlight.Count;
+                if (free > 0 && signal.HoldBeforeClaim(_options.BatchDelay, MaxBatch) is var hold && hold > TimeSpan.Zero)
+                {
+                    // New file forwards gather for one claim, write and flush (woken sooner by more, or by a slot freeing).
+                    await signal.WaitAsync(hold, stoppingToken);
+                    continue;
+                }
+
                 var claimed = free > 0 || !_delivered.IsEmpty ? ClaimAndStart(Math.Max(free, 0), now, stoppingToken) : 0;
                 if (claimed > 0 && claimed == free)
                 {
@@ -140,6 +147,7 @@ internal sealed partial class OutboxWorker(
         // Taken before the claim: a delivery that ends meanwhile is recorded with the next one. Until then its row stays
         // pending under its lease, so no worker claims it again.
         var delivered = TakeDelivered();
+        signal.Claiming();
         IReadOnlyList<IReadOnlyList<OutboxItem>> batches;
         try
         {

@@ -17,6 +17,7 @@ public sealed class SqliteOutbox : IActionOutbox
     private readonly OutboxStore _store;
     private readonly NotificationGate? _gate;
     private readonly OutboxSignal? _signal;
+    private readonly Func<NewAction, bool>? _batches;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<WaitingStore> _waiting = new();
     private int _writing;
@@ -27,12 +28,14 @@ public sealed class SqliteOutbox : IActionOutbox
     {
     }
 
-    internal SqliteOutbox(OutboxStore store, NotificationGate? gate, OutboxSignal? signal, TimeProvider time)
+    /// <param name="batches">Which new actions go in batches (<see cref="ActionDelivery.Batches(NewAction)"/>): the worker lets those gather.</param>
+    internal SqliteOutbox(OutboxStore store, NotificationGate? gate, OutboxSignal? signal, TimeProvider time, Func<NewAction, bool>? batches = null)
     {
         _store = store;
         _gate = gate;
         _signal = signal;
         _time = time;
+        _batches = batches;
     }
 
     public string Mode => ModeName;
@@ -120,9 +123,9 @@ public sealed class SqliteOutbox : IActionOutbox
         {
             // SQLite waits for locks synchronously: the callers that must not block (the deadline fallback) run this on the pool.
             var stored = _store.EnqueueAll([.. batch.Select(w => w.Actions)], _time.GetUtcNow(), _gate is null ? null : _gate.Admit);
-            if (stored.Any(count => count > 0))
+            if (_signal is not null)
             {
-                _signal?.Notify();
+                SignalStored(batch, stored);
             }
 
             batch.ForEach(w => w.Stored.TrySetResult());
@@ -131,6 +134,36 @@ public sealed class SqliteOutbox : IActionOutbox
         {
             // Nothing of the transaction was stored: each of its callers fails as a lone store would have.
             batch.ForEach(w => w.Stored.TrySetException(ex));
+        }
+    }
+
+    /// <summary>Wakes the worker for what the events of a commit stored: how many go in batches, and whether any other came.</summary>
+    private void SignalStored(List<WaitingStore> batch, IReadOnlyList<int> stored)
+    {
+        var (batchable, urgent) = (0, false);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (stored[i] == 0)
+            {
+                continue;
+            }
+
+            foreach (var action in batch[i].Actions)
+            {
+                if (_batches?.Invoke(action) == true)
+                {
+                    batchable++;
+                }
+                else
+                {
+                    urgent = true;
+                }
+            }
+        }
+
+        if (batchable > 0 || urgent)
+        {
+            _signal!.Stored(batchable, urgent);
         }
     }
 

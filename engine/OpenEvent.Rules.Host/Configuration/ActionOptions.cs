@@ -40,6 +40,16 @@ public sealed class OutboxOptions
     /// <summary>Deliveries in flight at once.</summary>
     public int Concurrency { get; set; } = 8;
 
+    /// <summary>
+    /// How long new forwards that go in batches (to a file target) wait for companions before they are claimed, unless
+    /// a full batch is waiting: one claim, write and flush for many instead of one each. Zero claims them at once.
+    /// Other actions (notifications, HTTP forwards, DataWorks answers) never wait.
+    /// </summary>
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest <see cref="BatchDelay"/> the host accepts.</summary>
+    internal static readonly TimeSpan MaxBatchDelay = TimeSpan.FromSeconds(10);
+
     /// <summary>Delivered actions are kept this long: it is also how long a redelivered event id is recognised.</summary>
     public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(7);
 }

@@ -133,6 +133,11 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         Positive(failures, "Outbox:InitialBackoff", outbox.InitialBackoff);
         Positive(failures, "Outbox:PollInterval", outbox.PollInterval);
         Positive(failures, "Outbox:DeliveredRetention", outbox.DeliveredRetention);
+        NotNegative(failures, "Outbox:BatchDelay", outbox.BatchDelay);
+        if (outbox.BatchDelay > OutboxOptions.MaxBatchDelay)
+        {
+            failures.Add($"{Prefix}Outbox:BatchDelay ({outbox.BatchDelay}) is longer than {OutboxOptions.MaxBatchDelay}: file forwards would wait that long for companions.");
+        }
         if (outbox.MaxBackoff < outbox.InitialBackoff)
         {
             failures.Add($"{Prefix}Outbox:MaxBackoff ({outbox.MaxBackoff}) is shorter than Outbox:InitialBackoff ({outbox.InitialBackoff}).");

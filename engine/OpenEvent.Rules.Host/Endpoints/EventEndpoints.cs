@@ -35,19 +35,19 @@ internal static class EventEndpoints
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        json.WriteStartObject();
-        json.WriteNumber("accepted", result.Events.Count);
-        json.WriteStartArray("results");
-        foreach (var item in result.Events)
+        await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, "application/json", json =>
         {
-            WriteOutcome(json, item);
-        }
+            json.WriteStartObject();
+            json.WriteNumber("accepted", result.Events.Count);
+            json.WriteStartArray("results");
+            foreach (var item in result.Events)
+            {
+                WriteOutcome(json, item);
+            }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
     }
 
     private static void WriteOutcome(Utf8JsonWriter json, IngestedEvent item)
@@ -103,23 +103,23 @@ internal static class EventEndpoints
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        if (result.IsBatch)
+        await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, "application/json", json =>
         {
-            json.WriteStartArray();
-        }
+            if (result.IsBatch)
+            {
+                json.WriteStartArray();
+            }
 
-        foreach (var item in result.Events)
-        {
-            DecisionJson.Write(json, item.Decision!);
-        }
+            foreach (var item in result.Events)
+            {
+                DecisionJson.Write(json, item.Decision!);
+            }
 
-        if (result.IsBatch)
-        {
-            json.WriteEndArray();
-        }
+            if (result.IsBatch)
+            {
+                json.WriteEndArray();
+            }
+        }, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>

@@ -5,11 +5,11 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// <summary>RFC 9457 problem bodies (application/problem+json) with the stable error id of the failure.</summary>
 internal static class Problems
 {
-    public static async Task WriteAsync(HttpContext context, int status, string id, string detail, Action<Utf8JsonWriter>? extra = null)
+    public static Task WriteAsync(HttpContext context, int status, string id, string detail, Action<Utf8JsonWriter>? extra = null) =>
+        JsonResponse.WriteAsync(context, status, "application/problem+json", json => Write(json, status, id, detail, extra));
+
+    private static void Write(Utf8JsonWriter json, int status, string id, string detail, Action<Utf8JsonWriter>? extra)
     {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/problem+json";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartObject();
         json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#http-api");
         json.WriteString("title", Title(status));

@@ -45,11 +45,26 @@ internal static class RequestBody
             throw EventContent.TooLarge(kind, limit);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and < int.MaxValue ? (int)request.ContentLength : 4096);
         var body = request.Body;
+        if (request.ContentLength is long declared && declared > 0)
+        {
+            // The usual case (EventBridge sends Content-Length): one array of that size, not zeroed first (every byte is
+            // read into it), and no copy. Kestrel ends the body at the declared length, so no byte past it can arrive.
+            var exact = GC.AllocateUninitializedArray<byte>((int)declared);
+            var filled = 0;
+            while (filled < exact.Length && await body.ReadAsync(exact.AsMemory(filled), cancellationToken) is > 0 and var got)
+            {
+                filled += got;
+            }
+
+            return exact.AsMemory(0, filled);
+        }
+
+        // Chunked: grown as it comes, refused as soon as it passes the limit.
+        var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
-            var memory = buffer.GetMemory(16 * 1024);
+            var memory = buffer.GetMemory(4096);
             var read = await body.ReadAsync(memory, cancellationToken);
             if (read == 0)
             {
