@@ -23,6 +23,7 @@ public sealed class ActionSettingsTests
             "--OpenEventRules:Outbox:MaxAttempts", "0",
             "--OpenEventRules:Outbox:Synchronous", "Off",
             "--OpenEventRules:Outbox:LeaseDuration", "00:00:05",
+            "--OpenEventRules:Outbox:BatchDelay", "00:01:00",
             "--OpenEventRules:Actions:Timeout", "00:00:10",
             "--OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute", "-1",
             "--OpenEventRules:Actions:File:Directory", " ",
@@ -38,6 +39,7 @@ public sealed class ActionSettingsTests
         Assert.Contains("OpenEventRules:Outbox:MaxAttempts is 0: it must be between 1 and 1000.", error.Failures);
         Assert.Contains("OpenEventRules:Outbox:Synchronous 'Off' is not Full or Normal.", error.Failures);
         Assert.Contains("OpenEventRules:Outbox:LeaseDuration (00:00:05) must be at least twice Actions:Timeout (00:00:10).", error.Failures);
+        Assert.Contains("OpenEventRules:Outbox:BatchDelay (00:01:00) is longer than 00:00:10: file forwards would wait that long for companions.", error.Failures);
         Assert.Contains("OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute is -1: it must be between 0 and 1000000.", error.Failures);
         Assert.Contains("OpenEventRules:Actions:File:Directory is empty: name the folder file targets append below, e.g. targets (under DataDirectory).", error.Failures);
         Assert.Contains("OpenEventRules:DataWorks:FailMode 'MAYBE' is not OK, WARN or FAIL.", error.Failures);

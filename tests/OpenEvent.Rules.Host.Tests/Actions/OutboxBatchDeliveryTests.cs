@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.Targets;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Host.Tests.Endpoints;
 using OpenEvent.Rules.Tests.Shared;
 
 namespace OpenEvent.Rules.Host.Tests.Actions;
@@ -35,6 +36,70 @@ public sealed class OutboxBatchDeliveryTests
         store.Enqueue([Forward("b1", "archive"), Forward("b2", "archive"), Forward("b3", "archive")], Now);
         Assert.Equal([["b1", "b2"]], store.ClaimBatches(1, Now, Now.AddSeconds(30), "w", [], item => item.Kind == "forward", 2).Select(b => b.Select(i => i.EventId).ToArray()));
         Assert.Equal([["b3"]], store.ClaimBatches(1, Now, Now.AddSeconds(30), "w", [], _ => false, 64).Select(b => b.Select(i => i.EventId).ToArray()));
+    }
+
+    [Fact]
+    public void ClaimBatches_EverySlotFree_TheDueForwardsOfOneFileGoInOneBatch()
+    {
+        // Heads are chosen one at a time, each taking its companions first: eight free slots do not split ten forwards of
+        // one file into eight batches of one or two.
+        using var folder = new TempFolder();
+        var store = new OutboxStore(folder.Path("outbox.db"));
+        store.Initialize();
+        store.Enqueue([.. Enumerable.Range(1, 10).Select(i => Forward($"a{i:D2}", "archive")), Notify("n1"), Forward("o1", "other")], Now);
+
+        var batches = store.ClaimBatches(8, Now, Now.AddSeconds(30), "w", [], item => item.Kind == "forward", 64);
+
+        Assert.Equal([[.. Enumerable.Range(1, 10).Select(i => $"a{i:D2}")], ["n1"], ["o1"]], batches.Select(b => b.Select(i => i.EventId).ToArray()));
+        Assert.Empty(store.ClaimBatches(8, Now, Now.AddSeconds(30), "w", [], item => item.Kind == "forward", 64));
+    }
+
+    [Fact]
+    public void Signal_HoldsBatchableForwardsUntilTheDelayOrAFullBatch_NeverWhatCannotWait()
+    {
+        var signal = new OutboxSignal();
+        var delay = TimeSpan.FromMinutes(1);
+        Assert.Equal(TimeSpan.Zero, signal.HoldBeforeClaim(delay, 64)); // nothing new: a claim finds retries and the rest
+
+        signal.Stored(batchable: 3, urgent: false);
+        var hold = signal.HoldBeforeClaim(delay, 64);
+        Assert.InRange(hold, TimeSpan.FromSeconds(50), delay);
+        Assert.Equal(TimeSpan.Zero, signal.HoldBeforeClaim(TimeSpan.Zero, 64)); // BatchDelay 0: at once
+
+        signal.Stored(batchable: 61, urgent: false); // a full batch is waiting
+        Assert.Equal(TimeSpan.Zero, signal.HoldBeforeClaim(delay, 64));
+
+        signal.Claiming();
+        signal.Stored(batchable: 1, urgent: false);
+        Assert.NotEqual(TimeSpan.Zero, signal.HoldBeforeClaim(delay, 64));
+        signal.Stored(batchable: 0, urgent: true); // a notification or a DataWorks answer came with it
+        Assert.Equal(TimeSpan.Zero, signal.HoldBeforeClaim(delay, 64));
+
+        signal.Claiming();
+        Assert.Equal(TimeSpan.Zero, signal.HoldBeforeClaim(delay, 64));
+    }
+
+    [Fact]
+    public async Task Host_FileForwardsGatherForTheBatchDelay_ThenGoTogether()
+    {
+        using var folder = new TempFolder();
+        await using var host = await ActionHarness.StartAsync(OutboxUnavailableTests.ForwardPolicy,
+            "--OpenEventRules:Actions:File:Directory", folder.Path("targets"), "--OpenEventRules:Outbox:BatchDelay", "00:00:04");
+        var ids = Enumerable.Range(1, 3).Select(i => ActionHarness.NewId($"gather{i}")).ToList();
+        foreach (var id in ids)
+        {
+            using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Each was stored by its own request; within the delay (4 s from the first) none has been claimed.
+        Assert.Equal(3L, host.Outbox().Counts().Pending);
+        Assert.Equal([null, null, null], Leases(host.Outbox()));
+        await host.WaitForIdleAsync("the gathered forwards to be delivered");
+
+        // Unclaimed together at one instant, they were claimed together (one claim takes every due forward of a file).
+        Assert.Equal(ids, Ids(folder.Path("targets", "sink", "events.jsonl")));
+        Assert.Equal([null, null, null], Leases(host.Outbox()));
     }
 
     [Fact]
@@ -106,6 +171,23 @@ public sealed class OutboxBatchDeliveryTests
         var payload = new ForwardPayload("file", "sink", null, path, null);
         var eventJson = "{\n  \"id\": \"" + id + "\",\n  \"data\": { \"text\": \"" + new string('x', 400) + "\" }\n}";
         return new BatchedAction(new OutboxItem(1, id, id, "t", "p", "forward", "sink", ActionPayloads.Write(payload), "pending", 0, default, default, null, null) { Event = Encoding.UTF8.GetBytes(eventJson) }, payload);
+    }
+
+    /// <summary>The lease of every row (null: not under a claim).</summary>
+    private static List<long?> Leases(OutboxStore store)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT lease_until FROM outbox ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var leases = new List<long?>();
+        while (reader.Read())
+        {
+            leases.Add(reader.IsDBNull(0) ? null : reader.GetInt64(0));
+        }
+
+        return leases;
     }
 
     private static string[] Ids(string path) =>

@@ -181,6 +181,48 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
     }
 
     [Fact]
+    public async Task PostEvents_SizedAndChunkedBodies_GetTheSameAnswer_SentWithItsContentLength()
+    {
+        // EventBridge declares the length (the body is read into an array of that size); a chunked body is read as it comes.
+        var sized = Encoding.UTF8.GetBytes(DeployEvent("sized-1", "dws_orders"));
+        using var sizedResponse = await _host.PostAsync("/events", sized);
+        using var chunked = new HttpRequestMessage(HttpMethod.Post, "/events")
+        {
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(DeployEvent("sized-1", "dws_orders")))),
+        };
+        chunked.Content.Headers.ContentType = new("application/cloudevents+json");
+        chunked.Headers.TransferEncodingChunked = true;
+        using var chunkedResponse = await _host.Client.SendAsync(chunked);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (sizedResponse.StatusCode, chunkedResponse.StatusCode));
+        var body = await sizedResponse.Content.ReadAsStringAsync();
+        Assert.Equal(body, await chunkedResponse.Content.ReadAsStringAsync());
+        Assert.Equal("FAIL", JsonDocument.Parse(body).RootElement.GetProperty("results")[0].GetProperty("verdict").GetString());
+        // Answers go out whole, with their length, not chunked (a refusal too).
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), sizedResponse.Content.Headers.ContentLength);
+        Assert.NotEqual(true, sizedResponse.Headers.TransferEncodingChunked);
+        using var refused = await _host.PostAsync("/events", "{}");
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.Equal((HttpStatusCode.BadRequest, (long?)Encoding.UTF8.GetByteCount(problem)), (refused.StatusCode, refused.Content.Headers.ContentLength));
+    }
+
+    [Fact]
+    public async Task PostEvents_ChunkedBodyOverEventLimit_Returns413()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events")
+        {
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(DeployEvent("big", new string('x', 1024 * 1024 + 10))))),
+        };
+        request.Content.Headers.ContentType = new("application/cloudevents+json");
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.ExpectContinue = true;
+
+        using var response = await _host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
     public async Task PostEvents_OverBatchLimit_Returns413()
     {
         var one = DeployEvent("b", new string('x', 512 * 1024));
