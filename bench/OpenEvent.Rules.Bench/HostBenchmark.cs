@@ -47,7 +47,7 @@ internal static class HostBenchmark
             {
                 Console.WriteLine($"{Environment.ProcessorCount} cores; {policyCount:N0} policies of the {(dense ? "dense" : "scan")} workload; outbox synchronous={synchronous}; forward to {target}; {Clients} clients, keep-alive; "
                     + $"{Workload.Describe(events)}; {Warmup.TotalSeconds:0} s warm-up + {Duration.TotalSeconds:0} s per round");
-                Console.WriteLine("| round | minimal events/s | host events/s | host / minimal | host p50 (ms) | host p99 (ms) | errors | minimal CPU µs/event | host CPU µs/event | host round: forwards delivered/s | pending at its end |");
+                Console.WriteLine("| round | minimal events/s | host events/s | host / minimal | host p50 (ms) | host p99 (ms) | errors | minimal CPU µs/event | host CPU µs/event | minimal KB allocated/event | host KB allocated/event | host round: forwards delivered/s | pending at its end |");
                 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
                 if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "host")
                 {
@@ -75,7 +75,7 @@ internal static class HostBenchmark
                     var deliveredRate = (deliveredAfter - deliveredBefore) / Stopwatch.GetElapsedTime(roundStarted).TotalSeconds;
                     ratios.Add(measured.Rate / floor.Rate);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {round} | {floor.Rate:N0} | {measured.Rate:N0} | {measured.Rate / floor.Rate:F2} | {measured.P50:F2} | {measured.P99:F2} | {floor.Errors + measured.Errors} | {floor.CpuPerEvent:N0} | {measured.CpuPerEvent:N0} | {deliveredRate:N0} | {pending:N0} |"));
+                        $"| {round} | {floor.Rate:N0} | {measured.Rate:N0} | {measured.Rate / floor.Rate:F2} | {measured.P50:F2} | {measured.P99:F2} | {floor.Errors + measured.Errors} | {floor.CpuPerEvent:N0} | {measured.CpuPerEvent:N0} | {floor.AllocatedPerEvent / 1024:F1} | {measured.AllocatedPerEvent / 1024:F1} | {deliveredRate:N0} | {pending:N0} |"));
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median host / minimal: {ratios.Order().ElementAt(Rounds / 2):F2}"));
@@ -152,7 +152,8 @@ internal static class HostBenchmark
     /// The process's CPU time (all threads: clients, server, the host's writers and deliveries) per event sent, in µs: less
     /// sensitive than the rates to the other work on a shared machine.
     /// </param>
-    private sealed record Result(double Rate, double P50, double P99, long Errors, double CpuPerEvent);
+    /// <param name="AllocatedPerEvent">Bytes allocated by the process (all threads, the clients' included) per event sent.</param>
+    private sealed record Result(double Rate, double P50, double P99, long Errors, double CpuPerEvent, double AllocatedPerEvent);
 
     /// <summary>Warm-up, then the measured period: <see cref="Clients"/> closed-loop clients on keep-alive connections.</summary>
     private static async Task<Result> DriveAsync(Uri address, List<byte[]> events, string run)
@@ -162,11 +163,13 @@ internal static class HostBenchmark
         await LoopAsync(client, events, run + "w", Warmup, null);
         var latencies = new List<double>[Clients];
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false);
         var (sent, errors, elapsed) = await LoopAsync(client, events, run, Duration, latencies);
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
-        return new Result(sent / elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), errors, cpu.TotalMicroseconds / Math.Max(sent, 1));
+        return new Result(sent / elapsed.TotalSeconds, Percentile(0.50), Percentile(0.99), errors, cpu.TotalMicroseconds / Math.Max(sent, 1), (double)allocated / Math.Max(sent, 1));
     }
 
     private static async Task WarmUpAsync(Uri address, List<byte[]> events, TimeSpan duration)
