@@ -67,6 +67,12 @@ internal static class CompileBenchmark
             return;
         }
 
+        if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "first")
+        {
+            Console.WriteLine(Row("first load (cold)", await LoadAndCompileAsync(folder, compiler)));
+            return;
+        }
+
         if (Environment.GetEnvironmentVariable("OER_BENCH_COLD_STAGES") == "1")
         {
             // The stages before any load: where a first start's extra cost falls (JIT, first use, heap growth).
