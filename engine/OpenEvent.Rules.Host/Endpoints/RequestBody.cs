@@ -34,6 +34,12 @@ internal static class RequestBody
         return new EventContent(request.ContentType, attributes ?? (IReadOnlyList<KeyValuePair<string, string>>)[], receivedAt);
     }
 
+    /// <summary>
+    /// The largest declared body read into an array of its size at once; a larger one is buffered as it arrives, so that
+    /// a declared length alone cannot make the host set memory aside.
+    /// </summary>
+    internal const int ExactUpTo = 64 * 1024;
+
     /// <summary>Reads the body, refusing (413) anything over the limit for its kind without buffering it all.</summary>
     public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, BodyKind kind, LimitOptions limits, CancellationToken cancellationToken)
     {
@@ -46,7 +52,7 @@ internal static class RequestBody
         }
 
         var body = request.Body;
-        if (request.ContentLength is long declared && declared > 0)
+        if (request.ContentLength is long declared && declared is > 0 and <= ExactUpTo)
         {
             // The usual case (EventBridge sends Content-Length): one array of that size, not zeroed first (every byte is
             // read into it), and no copy. Kestrel ends the body at the declared length, so no byte past it can arrive.
@@ -60,7 +66,8 @@ internal static class RequestBody
             return exact.AsMemory(0, filled);
         }
 
-        // Chunked: grown as it comes, refused as soon as it passes the limit.
+        // Chunked, or a large declared length: grown as the bytes arrive (a client that declares megabytes and sends
+        // nothing holds no more than this), refused as soon as it passes the limit.
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
