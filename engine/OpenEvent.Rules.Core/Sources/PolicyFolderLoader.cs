@@ -55,8 +55,16 @@ public static class PolicyFolderLoader
     /// file): the host console's playground validates an edited policy file in place without writing it. A path that
     /// is not among the files found is ignored.
     /// </param>
-    public static async Task<PolicyLoadResult> LoadReplacingAsync(IEnumerable<string> paths, EventCatalog catalog, IReadOnlyDictionary<string, byte[]>? replaced,
-        CancellationToken cancellationToken)
+    public static Task<PolicyLoadResult> LoadReplacingAsync(IEnumerable<string> paths, EventCatalog catalog, IReadOnlyDictionary<string, byte[]>? replaced,
+        CancellationToken cancellationToken) =>
+        LoadReplacingAsync(paths, catalog, replaced, parseAsRead: true, cancellationToken);
+
+    /// <param name="parseAsRead">
+    /// False: every definition is parsed once all files are read, as the load did before it parsed them as their files
+    /// are (<see cref="ReadFiles"/>); what the tests compare it with, since both must give the same result.
+    /// </param>
+    internal static async Task<PolicyLoadResult> LoadReplacingAsync(IEnumerable<string> paths, EventCatalog catalog, IReadOnlyDictionary<string, byte[]>? replaced,
+        bool parseAsRead, CancellationToken cancellationToken)
     {
         // The schemas load once per process (a fifth of a second of a first start): on another core while the folder is listed.
         var validatorLoad = Task.Run(PolicySchemaValidator.GetDefaultAsync, CancellationToken.None);
@@ -75,7 +83,7 @@ public static class PolicyFolderLoader
         // not depend on which core read which file.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var documents = new List<CheckedDocument>();
-        foreach (var (file, read) in files.Zip(ReadFiles(files, replaced, validator, cancellationToken)))
+        foreach (var (file, read) in files.Zip(ReadFiles(files, replaced, validator, parseAsRead, cancellationToken)))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(file.DisplayPath.Replace('\\', '/') + "\n"));
             if (read.Bytes is { } bytes)
@@ -102,8 +110,19 @@ public static class PolicyFolderLoader
         return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
     }
 
-    /// <summary>A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).</summary>
-    internal sealed record CheckedDocument(PolicyFile File, SourceDocument Document, string Kind);
+    /// <summary>
+    /// A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).
+    /// </summary>
+    internal sealed record CheckedDocument(PolicyFile File, SourceDocument? Document, string Kind)
+    {
+        /// <summary>
+        /// What the definition gave when it was parsed as its file was read (<see cref="ReadFiles"/>), its tree then
+        /// dropped: kept until every file is read, 10,000 trees made a third of a large load's time collections copying
+        /// them (bench/README.md, "Eighth pass at item 4").
+        /// </summary>
+        public (object? Definition, IReadOnlyList<Diagnostic> Diagnostics)? Parsed { get; init; }
+    }
+
 
     private static IReadOnlyList<PolicyFile> ListFiles(List<string> given, SourceLocation setLocation, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
@@ -124,12 +143,39 @@ public static class PolicyFolderLoader
     /// <summary>Below this many files (or documents) the set is read on one thread: starting workers would cost more than it saves.</summary>
     private const int ParallelThreshold = 64;
 
-    /// <summary>Reads every file, in parallel for a large set; the results are in the order of <paramref name="files"/>.</summary>
+    /// <summary>
+    /// Reads every file, then parses its documents, each in parallel for a large set; the results are in the order of
+    /// <paramref name="files"/>. The files that spell "Registry" (every registry document's kind does, unless it escapes
+    /// it in a quoted scalar) are parsed first and their registry merged; the other files' definitions are then parsed
+    /// with it as their files are, and their trees dropped at once (see <see cref="CheckedDocument.Parsed"/>).
+    /// </summary>
     private static FileRead[] ReadFiles(IReadOnlyList<PolicyFile> files, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator,
-        CancellationToken cancellationToken)
+        bool parseAsRead, CancellationToken cancellationToken)
     {
+        var bytes = new (byte[]? Bytes, IReadOnlyList<Diagnostic> Diagnostics)[files.Count];
+        ForEach(files.Count, i => bytes[i] = ReadBytes(files[i], replaced, cancellationToken), cancellationToken);
         var reads = new FileRead[files.Count];
-        ForEach(files.Count, i => reads[i] = ReadFile(files[i], replaced, validator, cancellationToken), cancellationToken);
+        var mayHoldRegistry = Enumerable.Range(0, files.Count).Where(i => bytes[i].Bytes is { } b && b.AsSpan().IndexOf("Registry"u8) >= 0).ToArray();
+        ForEach(mayHoldRegistry.Length, k => reads[mayHoldRegistry[k]] = ParseFile(files[mayHoldRegistry[k]], bytes[mayHoldRegistry[k]], validator, null, cancellationToken),
+            cancellationToken);
+
+        // The registry as the load will merge it (ParseRegistry again, over every document: the same parts in the same order).
+        var registry = ParseRegistry([.. mayHoldRegistry.SelectMany(i => reads[i].Documents)], new DiagnosticBag(), cancellationToken);
+        var parsedWithIt = new bool[files.Count];
+        ForEach(files.Count, i =>
+        {
+            if (reads[i] is null)
+            {
+                reads[i] = ParseFile(files[i], bytes[i], validator, parseAsRead ? registry : null, cancellationToken);
+                parsedWithIt[i] = true;
+            }
+        }, cancellationToken);
+        if (parseAsRead && reads.Where((_, i) => parsedWithIt[i]).Any(read => read.Documents.Any(d => d.Kind == "Registry")))
+        {
+            // A registry the byte search missed (its kind escaped): every definition is parsed again once all are read.
+            ForEach(files.Count, i => reads[i] = ParseFile(files[i], bytes[i], validator, null, cancellationToken), cancellationToken);
+        }
+
         return reads;
     }
 
@@ -162,16 +208,37 @@ public static class PolicyFolderLoader
         }
     }
 
-    /// <summary>Reads one file (or its replacement) and keeps its schema-valid documents. Safe to call for several files at once.</summary>
-    private static FileRead ReadFile(PolicyFile file, IReadOnlyDictionary<string, byte[]>? replaced, PolicySchemaValidator validator, CancellationToken cancellationToken)
+    /// <summary>Reads one file's bytes (or its replacement); null when it cannot be read (the diagnostics say why). Safe to call for several files at once.</summary>
+    private static (byte[]? Bytes, IReadOnlyList<Diagnostic> Diagnostics) ReadBytes(PolicyFile file, IReadOnlyDictionary<string, byte[]>? replaced,
+        CancellationToken cancellationToken)
     {
         // One file's fault must not hide the other files' diagnostics, nor stop the load.
         var fileDiagnostics = new DiagnosticBag();
-        var documents = new List<CheckedDocument>();
-        byte[]? bytes = null;
         try
         {
-            bytes = replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder, file.RealPath);
+            return (replaced?.GetValueOrDefault(file.DisplayPath) ?? YamlDocumentReader.ReadFileBytes(file.FullPath, fileDiagnostics, file.DisplayPath, file.Folder, file.RealPath),
+                fileDiagnostics.Items);
+        }
+        catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
+        {
+            fileDiagnostics.Add(LoadFault.ToDiagnostic(ex, new SourceLocation(file.DisplayPath, 0, 0), "reading this file"));
+            return (null, fileDiagnostics.Items);
+        }
+    }
+
+    /// <summary>
+    /// Parses one file's documents and keeps the schema-valid ones; with <paramref name="eagerRegistry"/> (the set's
+    /// registry, known), parses their definitions at once. Safe to call for several files at once.
+    /// </summary>
+    private static FileRead ParseFile(PolicyFile file, (byte[]? Bytes, IReadOnlyList<Diagnostic> Diagnostics) read, PolicySchemaValidator validator,
+        RegistryDefinition? eagerRegistry, CancellationToken cancellationToken)
+    {
+        var fileDiagnostics = new DiagnosticBag();
+        fileDiagnostics.AddRange(read.Diagnostics);
+        var documents = new List<CheckedDocument>();
+        var bytes = read.Bytes;
+        try
+        {
             if (bytes is null)
             {
                 return new FileRead(null, documents, fileDiagnostics.Items);
@@ -184,7 +251,10 @@ public static class PolicyFolderLoader
                 // Test documents belong to the test runner, which validates them against its own schema.
                 if (kind is not (null or "PolicyTest") && validator.Validate(document, fileDiagnostics))
                 {
-                    documents.Add(new CheckedDocument(file, document, kind));
+                    var checkedDocument = new CheckedDocument(file, document, kind);
+                    documents.Add(eagerRegistry is not null && IsDefinition(kind)
+                        ? checkedDocument with { Document = null, Parsed = ParseDefinition(checkedDocument, eagerRegistry, cancellationToken) }
+                        : checkedDocument);
                 }
                 else if (kind is null)
                 {
@@ -204,9 +274,10 @@ public static class PolicyFolderLoader
     private static RegistryDefinition ParseRegistry(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         var registryParts = new List<RegistryParser.Part>();
-        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry"))
+        // Registry and Budget documents keep their trees (only definitions are parsed eagerly).
+        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry" && d.Document is not null))
         {
-            Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document, bag)), cancellationToken);
+            Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document!, bag)), cancellationToken);
         }
 
         return RegistryParser.Merge(registryParts);
@@ -220,7 +291,7 @@ public static class PolicyFolderLoader
         CancellationToken cancellationToken)
     {
         var parsed = new (object? Definition, IReadOnlyList<Diagnostic> Diagnostics)[documents.Count];
-        ForEach(documents.Count, i => parsed[i] = ParseDefinition(documents[i], registry, cancellationToken), cancellationToken);
+        ForEach(documents.Count, i => parsed[i] = documents[i].Parsed ?? ParseDefinition(documents[i], registry, cancellationToken), cancellationToken);
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
@@ -253,11 +324,19 @@ public static class PolicyFolderLoader
         };
     }
 
+    /// <summary>The kinds <see cref="ParseDefinition"/> parses into the set's definitions.</summary>
+    private static bool IsDefinition(string kind) => kind is "Policy" or "Channel" or "Target" or "Waiver";
+
     /// <summary>One document's definition (null for other kinds, or when it has errors) and its diagnostics. Safe to call for several documents at once.</summary>
     private static (object? Definition, IReadOnlyList<Diagnostic> Diagnostics) ParseDefinition(CheckedDocument checkedDocument, RegistryDefinition registry,
         CancellationToken cancellationToken)
     {
-        var (file, document, kind) = checkedDocument;
+        var (file, maybeDocument, kind) = checkedDocument;
+        if (maybeDocument is not { } document)
+        {
+            return (null, []);
+        }
+
         object? definition = null;
         var bag = new DiagnosticBag();
         Isolated(file, bag, documentBag => definition = kind switch
@@ -276,8 +355,9 @@ public static class PolicyFolderLoader
     {
         CostBudget? budget = null;
         SourceLocation? first = null;
-        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Budget"))
+        foreach (var (file, maybeDocument, _) in documents.Where(d => d.Kind == "Budget"))
         {
+            var document = maybeDocument!;
             if (first is { } earlier)
             {
                 diagnostics.Error(DiagnosticIds.DuplicateCostBudget, document.Map.Locate("/kind"),

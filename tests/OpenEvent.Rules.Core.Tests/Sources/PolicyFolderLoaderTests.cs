@@ -1,3 +1,4 @@
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 using OpenEvent.Rules.Sources;
@@ -54,6 +55,79 @@ public sealed class PolicyFolderLoaderTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Load_DefinitionsParsedAsTheirFilesAreRead_AreWhatParsingThemAfterEveryFileGives(bool withRegistry)
+    {
+        // Files that do not spell "Registry" have their definitions parsed as they are read (with the registry of the
+        // files that do, parsed first), each tree dropped at once. That must give what parsing every definition after
+        // all files are read gives: the library's policies (with their registry, or without it: many OER3xxx) and
+        // every broken fixture (registries among them), over 64 files.
+        using var temp = new TempFolder();
+        var sources = Directory.EnumerateFiles(RepositoryPaths.Combine("policies"), "*.yaml")
+            .Concat(Directory.EnumerateFiles(RepositoryPaths.Combine("tests", "fixtures", "broken"), "*.yaml"))
+            .Where(path => withRegistry || !File.ReadAllText(path).Contains("Registry", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        foreach (var (path, i) in sources.Select((path, i) => (path, i)))
+        {
+            File.Copy(path, temp.Path($"f{i:D3}-{Path.GetFileName(path)}"));
+        }
+
+        var asRead = await PolicyFolderLoader.LoadAsync([temp.Root]);
+        var afterAll = await PolicyFolderLoader.LoadReplacingAsync([temp.Root], EventCatalog.Default, null, parseAsRead: false, CancellationToken.None);
+
+        Assert.True(asRead.Files.Count >= 64, $"{asRead.Files.Count} files");
+        Assert.Contains(asRead.Diagnostics, d => d.Id.StartsWith("OER3", StringComparison.Ordinal));
+        Assert.Equal(withRegistry, !asRead.Set.Registry.IsEmpty);
+        Assert.Equal(Describe(afterAll), Describe(asRead));
+        Assert.Equal(afterAll.Diagnostics.Select(d => d.ToString()), asRead.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(afterAll.ContentHash, asRead.ContentHash);
+    }
+
+    [Fact]
+    public async Task Load_RegistryKindWrittenWithAnEscape_IsStillReadBeforeThePolicies()
+    {
+        // "R\x65gistry" is how a double-quoted YAML scalar may spell the kind without its bytes: the load finds the
+        // registry after the eager pass and parses the policies again with it.
+        using var temp = new TempFolder();
+        temp.Write("estate.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: "R\x65gistry"
+            metadata: { name: estate }
+            spec:
+              sets:
+                admins: { values: ["200000000001"] }
+            """);
+        temp.Write("policy.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: admins-only }
+            spec:
+              match:
+                type: ["dataworks:FileChange:DeleteFile"]
+                data: { operator: [{ set: admins }] }
+              actions: [ { block: { reason: "no" } } ]
+            """);
+
+        var result = await PolicyFolderLoader.LoadAsync([temp.Root]);
+
+        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        Assert.Equal(["admins"], result.Set.Registry.Sets.Select(set => set.Name));
+        Assert.Equal(["admins-only"], result.Set.Policies.Select(p => p.Name));
+    }
+
+    /// <summary>What a load gave, as text: every definition (records print their members) and the set's registry and budget.</summary>
+    private static List<string> Describe(PolicyLoadResult result) =>
+    [
+        .. result.Set.Policies.Select(p => $"{p.Name} {p.Location} {p.Mode} {p.Match} {p.Scope} {string.Join(",", p.Actions)} {p.Condition?.Expression}"),
+        .. result.Set.Channels.Select(c => $"{c.Name} {c.Location} {c.Type}"),
+        .. result.Set.Targets.Select(t => $"{t.Name} {t.Location} {t.Type}"),
+        .. result.Set.Waivers.Select(w => $"{w.Name} {w.Location}"),
+        $"registry empty: {result.Set.Registry.IsEmpty}, budget: {result.Set.Budget}",
+    ];
 
     [Fact]
     public async Task ParseDefinitions_ManyDocuments_OnEveryCore_EachGivesWhatItGivesAloneInDocumentOrder()
