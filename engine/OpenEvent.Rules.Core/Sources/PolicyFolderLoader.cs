@@ -77,10 +77,10 @@ public static class PolicyFolderLoader
         cancellationToken.ThrowIfCancellationRequested();
         var validator = await validatorLoad; // not cancellable itself, and done once per process
 
-        // Two passes: every document is read and schema-checked first, so that the registry (which may sit in any
-        // file of the folder) is known before the policies that name its entries are parsed. The files are read on
-        // every core; what they gave is then taken in file order, so the hash, the documents and the diagnostics do
-        // not depend on which core read which file.
+        // The registry (which may sit in any file of the folder) is known before the policies that name its entries
+        // are parsed: the files that can hold it are parsed first (ReadFiles), then the others, each definition as its
+        // file is read. The files are read on every core; what they gave is then taken in file order, so the hash, the
+        // documents and the diagnostics do not depend on which core read which file.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var documents = new List<CheckedDocument>();
         foreach (var (file, read) in files.Zip(ReadFiles(files, replaced, validator, parseAsRead, cancellationToken)))
