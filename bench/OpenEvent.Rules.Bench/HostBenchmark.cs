@@ -21,7 +21,8 @@ namespace OpenEvent.Rules.Bench;
 /// </summary>
 internal static class HostBenchmark
 {
-    private const int Clients = 16;
+    /// <summary>Closed-loop clients driving each server (16; <c>--clients=N</c>): the same for the minimal endpoint and the host.</summary>
+    private static int Clients { get; set; } = 16;
     private const int Rounds = 3;
     private const string Token = "bench-token-0123456789abcdef";
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
@@ -32,6 +33,13 @@ internal static class HostBenchmark
         // --dense: the load benchmark's workload, where every event matches a few policies (~1.7 forwards stored per
         // event), instead of the scan workload's stream, where most events match none (issue 18's 200,000 events).
         var dense = args.Contains("--dense");
+        // --clients=N: more concurrent senders (EventBridge sends in parallel); with Outbox:Synchronous=Full an event that
+        // stores waits for its flush, so the host's rate depends on how many others can proceed meanwhile.
+        if (args.FirstOrDefault(a => a.StartsWith("--clients=", StringComparison.Ordinal)) is { } clients)
+        {
+            Clients = int.Parse(clients["--clients=".Length..], CultureInfo.InvariantCulture);
+        }
+
         args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
         var policyCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var synchronous = args.Length > 1 ? args[1] : "Full";
