@@ -110,9 +110,7 @@ public static class PolicyFolderLoader
         return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
     }
 
-    /// <summary>
-    /// A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).
-    /// </summary>
+    /// <summary>A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).</summary>
     internal sealed record CheckedDocument(PolicyFile File, SourceDocument? Document, string Kind)
     {
         /// <summary>
@@ -121,8 +119,10 @@ public static class PolicyFolderLoader
         /// them (bench/README.md, "Eighth pass at item 4").
         /// </summary>
         public (object? Definition, IReadOnlyList<Diagnostic> Diagnostics)? Parsed { get; init; }
-    }
 
+        /// <summary>The document's tree: every document keeps it but a definition parsed as its file was read.</summary>
+        public SourceDocument Tree => Document ?? throw new InvalidOperationException($"the {Kind} document of {File.DisplayPath} was parsed as its file was read: its tree is gone");
+    }
 
     private static IReadOnlyList<PolicyFile> ListFiles(List<string> given, SourceLocation setLocation, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
@@ -155,25 +155,25 @@ public static class PolicyFolderLoader
         var bytes = new (byte[]? Bytes, IReadOnlyList<Diagnostic> Diagnostics)[files.Count];
         ForEach(files.Count, i => bytes[i] = ReadBytes(files[i], replaced, cancellationToken), cancellationToken);
         var reads = new FileRead[files.Count];
-        var mayHoldRegistry = Enumerable.Range(0, files.Count).Where(i => bytes[i].Bytes is { } b && b.AsSpan().IndexOf("Registry"u8) >= 0).ToArray();
-        ForEach(mayHoldRegistry.Length, k => reads[mayHoldRegistry[k]] = ParseFile(files[mayHoldRegistry[k]], bytes[mayHoldRegistry[k]], validator, null, cancellationToken),
-            cancellationToken);
+        void Parse(int i, RegistryDefinition? registry) => reads[i] = ParseFile(files[i], bytes[i], validator, registry, cancellationToken);
+
+        var mayHoldRegistry = bytes.Select(read => read.Bytes is { } b && b.AsSpan().IndexOf("Registry"u8) >= 0).ToArray();
+        var first = Enumerable.Range(0, files.Count).Where(i => mayHoldRegistry[i]).ToArray();
+        ForEach(first.Length, k => Parse(first[k], null), cancellationToken);
 
         // The registry as the load will merge it (ParseRegistry again, over every document: the same parts in the same order).
-        var registry = ParseRegistry([.. mayHoldRegistry.SelectMany(i => reads[i].Documents)], new DiagnosticBag(), cancellationToken);
-        var parsedWithIt = new bool[files.Count];
+        var registry = ParseRegistry([.. first.SelectMany(i => reads[i].Documents)], new DiagnosticBag(), cancellationToken);
         ForEach(files.Count, i =>
         {
-            if (reads[i] is null)
+            if (!mayHoldRegistry[i])
             {
-                reads[i] = ParseFile(files[i], bytes[i], validator, parseAsRead ? registry : null, cancellationToken);
-                parsedWithIt[i] = true;
+                Parse(i, parseAsRead ? registry : null);
             }
         }, cancellationToken);
-        if (parseAsRead && reads.Where((_, i) => parsedWithIt[i]).Any(read => read.Documents.Any(d => d.Kind == "Registry")))
+        if (parseAsRead && Enumerable.Range(0, files.Count).Any(i => !mayHoldRegistry[i] && reads[i].Documents.Any(d => d.Kind == "Registry")))
         {
             // A registry the byte search missed (its kind escaped): every definition is parsed again once all are read.
-            ForEach(files.Count, i => reads[i] = ParseFile(files[i], bytes[i], validator, null, cancellationToken), cancellationToken);
+            ForEach(files.Count, i => Parse(i, null), cancellationToken);
         }
 
         return reads;
@@ -274,10 +274,9 @@ public static class PolicyFolderLoader
     private static RegistryDefinition ParseRegistry(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         var registryParts = new List<RegistryParser.Part>();
-        // Registry and Budget documents keep their trees (only definitions are parsed eagerly).
-        foreach (var (file, document, _) in documents.Where(d => d.Kind == "Registry" && d.Document is not null))
+        foreach (var document in documents.Where(d => d.Kind == "Registry"))
         {
-            Isolated(file, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document!, bag)), cancellationToken);
+            Isolated(document.File, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document.Tree, bag)), cancellationToken);
         }
 
         return RegistryParser.Merge(registryParts);
@@ -291,7 +290,7 @@ public static class PolicyFolderLoader
         CancellationToken cancellationToken)
     {
         var parsed = new (object? Definition, IReadOnlyList<Diagnostic> Diagnostics)[documents.Count];
-        ForEach(documents.Count, i => parsed[i] = documents[i].Parsed ?? ParseDefinition(documents[i], registry, cancellationToken), cancellationToken);
+        ForEach(documents.Count, i => parsed[i] = ParseDefinition(documents[i], registry, cancellationToken), cancellationToken);
         var policies = ImmutableArray.CreateBuilder<PolicyDefinition>();
         var channels = ImmutableArray.CreateBuilder<ChannelDefinition>();
         var targets = ImmutableArray.CreateBuilder<TargetDefinition>();
@@ -327,15 +326,20 @@ public static class PolicyFolderLoader
     /// <summary>The kinds <see cref="ParseDefinition"/> parses into the set's definitions.</summary>
     private static bool IsDefinition(string kind) => kind is "Policy" or "Channel" or "Target" or "Waiver";
 
-    /// <summary>One document's definition (null for other kinds, or when it has errors) and its diagnostics. Safe to call for several documents at once.</summary>
+    /// <summary>
+    /// One document's definition (null for other kinds, or when it has errors) and its diagnostics: what it gave when its
+    /// file was read, if it was parsed then. Safe to call for several documents at once.
+    /// </summary>
     private static (object? Definition, IReadOnlyList<Diagnostic> Diagnostics) ParseDefinition(CheckedDocument checkedDocument, RegistryDefinition registry,
         CancellationToken cancellationToken)
     {
-        var (file, maybeDocument, kind) = checkedDocument;
-        if (maybeDocument is not { } document)
+        if (checkedDocument.Parsed is { } parsed)
         {
-            return (null, []);
+            return parsed;
         }
+
+        var (file, _, kind) = checkedDocument;
+        var document = checkedDocument.Tree;
 
         object? definition = null;
         var bag = new DiagnosticBag();
@@ -355,9 +359,9 @@ public static class PolicyFolderLoader
     {
         CostBudget? budget = null;
         SourceLocation? first = null;
-        foreach (var (file, maybeDocument, _) in documents.Where(d => d.Kind == "Budget"))
+        foreach (var budgetDocument in documents.Where(d => d.Kind == "Budget"))
         {
-            var document = maybeDocument!;
+            var (file, document) = (budgetDocument.File, budgetDocument.Tree);
             if (first is { } earlier)
             {
                 diagnostics.Error(DiagnosticIds.DuplicateCostBudget, document.Map.Locate("/kind"),
