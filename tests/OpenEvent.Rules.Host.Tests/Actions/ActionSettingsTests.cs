@@ -50,6 +50,19 @@ public sealed class ActionSettingsTests
     }
 
     [Fact]
+    public async Task Start_NegativeBatchDelay_FailsNamingIt()
+    {
+        // The bound above it (10 s) is in Start_BadActionSettings_FailsNamingEachSetting.
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
+            "--OpenEventRules:Outbox:BatchDelay", "-00:00:00.001"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal(["OpenEventRules:Outbox:BatchDelay is -00:00:00.0010000: it must not be negative."], error.Failures);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
     public async Task EvaluationFailure_ExtensionEventIsAnsweredWithTheFailMode()
     {
         await using var dataWorks = await DataWorksStandIn.StartAsync("id", "secret");
