@@ -123,9 +123,9 @@ public sealed class SqliteOutbox : IActionOutbox
         {
             // SQLite waits for locks synchronously: the callers that must not block (the deadline fallback) run this on the pool.
             var stored = _store.EnqueueAll([.. batch.Select(w => w.Actions)], _time.GetUtcNow(), _gate is null ? null : _gate.Admit);
-            if (_signal is not null)
+            if (_signal is { } signal)
             {
-                SignalStored(batch, stored);
+                SignalStored(signal, batch, stored);
             }
 
             batch.ForEach(w => w.Stored.TrySetResult());
@@ -138,7 +138,7 @@ public sealed class SqliteOutbox : IActionOutbox
     }
 
     /// <summary>Wakes the worker for what the events of a commit stored: how many go in batches, and whether any other came.</summary>
-    private void SignalStored(List<WaitingStore> batch, IReadOnlyList<int> stored)
+    private void SignalStored(OutboxSignal signal, List<WaitingStore> batch, IReadOnlyList<int> stored)
     {
         var (batchable, urgent) = (0, false);
         for (var i = 0; i < batch.Count; i++)
@@ -163,7 +163,7 @@ public sealed class SqliteOutbox : IActionOutbox
 
         if (batchable > 0 || urgent)
         {
-            _signal!.Stored(batchable, urgent);
+            signal.Stored(batchable, urgent);
         }
     }
 
