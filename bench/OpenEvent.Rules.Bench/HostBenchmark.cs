@@ -61,7 +61,10 @@ internal static class HostBenchmark
                 {
                     // For a profiler attached to this process: the host alone under the same load for 60 s.
                     Console.WriteLine($"profiling: host only, pid {Environment.ProcessId}");
-                    await LoopAsync(new HttpClient { BaseAddress = new Uri(host.Urls.First()) }, events, "p", TimeSpan.FromSeconds(60), null);
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var (sent, _, elapsed) = await LoopAsync(new HttpClient { BaseAddress = new Uri(host.Urls.First()) }, events, "p", TimeSpan.FromSeconds(60), null);
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profiled: {sent / elapsed.TotalSeconds:N0} events/s, {cpu.TotalMicroseconds / Math.Max(sent, 1):N0} CPU µs/event"));
                     return 0;
                 }
 

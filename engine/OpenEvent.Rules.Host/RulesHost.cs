@@ -278,7 +278,8 @@ public static partial class RulesHost
         });
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IActionOutbox>(sp => new SqliteOutbox(sp.GetRequiredService<OutboxStore>(), sp.GetRequiredService<NotificationGate>(),
-            sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ActionDelivery>().Batches));
+            sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ActionDelivery>().Batches,
+            sp.GetRequiredService<IOptions<RulesHostOptions>>().Value.Outbox.CommitDelay));
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
     }

@@ -235,7 +235,8 @@ internal static class OutboxCommand
 
             var store = new OutboxStore(path);
             store.Initialize();
-            return await work(new SqliteOutbox(store, time));
+            using var outbox = new SqliteOutbox(store, time);
+            return await work(outbox);
         }
 
         return await WithBrokerOutboxAsync(brokerOptions, settings, stderr, work, time);

@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// notifications pass the gate inside the store's transaction, only for keys never stored, so a redelivered event
 /// counts nothing twice; the workers are woken when something was stored.
 /// </summary>
-public sealed class SqliteOutbox : IActionOutbox
+public sealed class SqliteOutbox : IActionOutbox, IDisposable
 {
     public const string ModeName = "sqlite";
 
@@ -20,6 +20,8 @@ public sealed class SqliteOutbox : IActionOutbox
     private readonly Func<NewAction, bool>? _batches;
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<WaitingStore> _waiting = new();
+    private readonly WriterThread _writer;
+    private readonly TimeSpan _commitDelay;
     private int _writing;
 
     /// <summary>The outbox seen from outside a host (`oer outbox`): nothing to admit, no worker to wake.</summary>
@@ -29,13 +31,17 @@ public sealed class SqliteOutbox : IActionOutbox
     }
 
     /// <param name="batches">Which new actions go in batches (<see cref="ActionDelivery.Batches(NewAction)"/>): the worker lets those gather.</param>
-    internal SqliteOutbox(OutboxStore store, NotificationGate? gate, OutboxSignal? signal, TimeProvider time, Func<NewAction, bool>? batches = null)
+    /// <param name="commitDelay">How long the writer waits before each commit for more events to join it (Outbox:CommitDelay).</param>
+    internal SqliteOutbox(OutboxStore store, NotificationGate? gate, OutboxSignal? signal, TimeProvider time, Func<NewAction, bool>? batches = null,
+        TimeSpan commitDelay = default)
     {
+        _commitDelay = commitDelay;
         _store = store;
         _gate = gate;
         _signal = signal;
         _time = time;
         _batches = batches;
+        _writer = new WriterThread(WriteWaiting, "OER outbox writer");
     }
 
     public string Mode => ModeName;
@@ -62,35 +68,16 @@ public sealed class SqliteOutbox : IActionOutbox
         _waiting.Enqueue(mine);
         if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
-            // The caller that finds no writer writes itself, at once, as a lone store always did (SQLite waits for locks
-            // synchronously: callers that must not block run this on the pool), until its own actions are committed;
-            // what queued meanwhile goes to a writer on the pool, so that no caller keeps writing for the others.
-            while (!mine.Stored.Task.IsCompleted)
-            {
-                StoreWaiting();
-            }
-
-            HandOff();
+            // The caller that finds no writer wakes it; the commit (which waits for SQLite's locks and its flush) runs on
+            // the writer's own thread, so no caller holds a thread of the pool while it waits.
+            _writer.Wake();
         }
 
         return new ValueTask(mine.Stored.Task);
     }
 
-    /// <summary>Passes the writer's turn to the pool when events wait, else stands down (looking once more, as <see cref="WriteWaiting"/> does).</summary>
-    private void HandOff()
-    {
-        if (!_waiting.IsEmpty)
-        {
-            _ = Task.Run(WriteWaiting, CancellationToken.None);
-            return;
-        }
-
-        Volatile.Write(ref _writing, 0);
-        if (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
-        {
-            _ = Task.Run(WriteWaiting, CancellationToken.None);
-        }
-    }
+    /// <summary>Stops the writer once it has stored what was queued; a later store runs on the pool.</summary>
+    public void Dispose() => _writer.Dispose();
 
     /// <summary>
     /// The writer: stores what is queued until the queue is empty, then stands down. One that queued after the last
@@ -102,12 +89,28 @@ public sealed class SqliteOutbox : IActionOutbox
         {
             while (!_waiting.IsEmpty)
             {
+                AwaitCompanions();
                 StoreWaiting();
             }
 
             Volatile.Write(ref _writing, 0);
         }
         while (!_waiting.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0);
+    }
+
+    /// <summary>
+    /// Outbox:CommitDelay before a commit, unless a full transaction is already waiting: the events that arrive meanwhile
+    /// share its flush. The writer's own thread sleeps (it has nothing else to do); after the host stops, the writer runs
+    /// on the pool and commits at once.
+    /// </summary>
+    private void AwaitCompanions()
+    {
+        if (_commitDelay > TimeSpan.Zero && !Thread.CurrentThread.IsThreadPoolThread && _waiting.Count < MaxEventsPerCommit)
+        {
+#pragma warning disable RS0030 // Thread.Sleep is banned for the pool's threads; this is the writer's own.
+            Thread.Sleep(_commitDelay);
+#pragma warning restore RS0030
+        }
     }
 
     /// <summary>Stores up to <see cref="MaxEventsPerCommit"/> queued events in one transaction and completes their callers.</summary>
@@ -121,7 +124,6 @@ public sealed class SqliteOutbox : IActionOutbox
 
         try
         {
-            // SQLite waits for locks synchronously: the callers that must not block (the deadline fallback) run this on the pool.
             var stored = _store.EnqueueAll([.. batch.Select(w => w.Actions)], _time.GetUtcNow(), _gate is null ? null : _gate.Admit);
             if (_signal is { } signal)
             {

@@ -50,6 +50,16 @@ public sealed class OutboxOptions
     /// <summary>The longest <see cref="BatchDelay"/> the host accepts.</summary>
     internal static readonly TimeSpan MaxBatchDelay = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the outbox's writer waits before each commit for other events' actions to join it: under load, events
+    /// that arrive together share one transaction and one flush of the log instead of each paying its own. An event
+    /// whose actions are stored is answered up to this much later; one that stores nothing never waits. Zero commits at once.
+    /// </summary>
+    public TimeSpan CommitDelay { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest <see cref="CommitDelay"/> the host accepts.</summary>
+    internal static readonly TimeSpan MaxCommitDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Delivered actions are kept this long: it is also how long a redelivered event id is recognised.</summary>
     public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(7);
 }

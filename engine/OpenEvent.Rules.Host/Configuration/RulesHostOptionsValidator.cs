@@ -138,6 +138,13 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         {
             failures.Add($"{Prefix}Outbox:BatchDelay ({outbox.BatchDelay}) is longer than {OutboxOptions.MaxBatchDelay}: file forwards would wait that long for companions.");
         }
+
+        NotNegative(failures, "Outbox:CommitDelay", outbox.CommitDelay);
+        if (outbox.CommitDelay > OutboxOptions.MaxCommitDelay)
+        {
+            failures.Add($"{Prefix}Outbox:CommitDelay ({outbox.CommitDelay}) is longer than {OutboxOptions.MaxCommitDelay}: every event that stores an action would be answered that much later.");
+        }
+
         if (outbox.MaxBackoff < outbox.InitialBackoff)
         {
             failures.Add($"{Prefix}Outbox:MaxBackoff ({outbox.MaxBackoff}) is shorter than Outbox:InitialBackoff ({outbox.InitialBackoff}).");

@@ -24,6 +24,7 @@ public sealed class ActionSettingsTests
             "--OpenEventRules:Outbox:Synchronous", "Off",
             "--OpenEventRules:Outbox:LeaseDuration", "00:00:05",
             "--OpenEventRules:Outbox:BatchDelay", "00:01:00",
+            "--OpenEventRules:Outbox:CommitDelay", "00:00:01",
             "--OpenEventRules:Actions:Timeout", "00:00:10",
             "--OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute", "-1",
             "--OpenEventRules:Actions:File:Directory", " ",
@@ -40,6 +41,7 @@ public sealed class ActionSettingsTests
         Assert.Contains("OpenEventRules:Outbox:Synchronous 'Off' is not Full or Normal.", error.Failures);
         Assert.Contains("OpenEventRules:Outbox:LeaseDuration (00:00:05) must be at least twice Actions:Timeout (00:00:10).", error.Failures);
         Assert.Contains("OpenEventRules:Outbox:BatchDelay (00:01:00) is longer than 00:00:10: file forwards would wait that long for companions.", error.Failures);
+        Assert.Contains("OpenEventRules:Outbox:CommitDelay (00:00:01) is longer than 00:00:00.1000000: every event that stores an action would be answered that much later.", error.Failures);
         Assert.Contains("OpenEventRules:Actions:Channels:oncall:RateLimitPerMinute is -1: it must be between 0 and 1000000.", error.Failures);
         Assert.Contains("OpenEventRules:Actions:File:Directory is empty: name the folder file targets append below, e.g. targets (under DataDirectory).", error.Failures);
         Assert.Contains("OpenEventRules:DataWorks:FailMode 'MAYBE' is not OK, WARN or FAIL.", error.Failures);
@@ -59,6 +61,19 @@ public sealed class ActionSettingsTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Equal(["OpenEventRules:Outbox:BatchDelay is -00:00:00.0010000: it must not be negative."], error.Failures);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_NegativeCommitDelay_FailsNamingIt()
+    {
+        // The bound above it (100 ms) is in Start_BadActionSettings_FailsNamingEachSetting.
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
+            "--OpenEventRules:Outbox:CommitDelay", "-00:00:00.001"]);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Equal(["OpenEventRules:Outbox:CommitDelay is -00:00:00.0010000: it must not be negative."], error.Failures);
         await app.DisposeAsync();
     }
 

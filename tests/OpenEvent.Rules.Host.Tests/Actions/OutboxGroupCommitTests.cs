@@ -31,6 +31,30 @@ public sealed class OutboxGroupCommitTests
     }
 
     [Fact]
+    public async Task PostEvents_RequestsArrivingWithinTheCommitDelay_ShareItsCommit()
+    {
+        using var policies = new TempFolder();
+        policies.Write("policy.yaml", ForwardPolicy);
+        await using var host = await RunningHost.StartAsync(policies.Root, "--OpenEventRules:Outbox:CommitDelay", "00:00:00.100");
+
+        // Five events 15 ms apart: without the delay each is committed before the next arrives.
+        var sent = new List<Task<HttpResponseMessage>>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add(host.PostAsync("/events", HostEndpointTests.DeployEvent($"delayed-{i}", "dws_orders")));
+            await Task.Delay(TimeSpan.FromMilliseconds(15));
+        }
+
+        var responses = await Task.WhenAll(sent);
+
+        // Rows of one transaction carry its time: the writer waited for the later events (two transactions at most, in
+        // case one event reaches the host after the delay).
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(5, StoredEventIds(host).Count);
+        Assert.InRange(Query(host, "SELECT COUNT(DISTINCT created_at) FROM outbox;"), 1, 2);
+    }
+
+    [Fact]
     public async Task PostEvents_ConcurrentRequestsWhileAnotherWriterHoldsTheOutbox_All503ThenStoredOnceOnRetry()
     {
         using var policies = new TempFolder();
@@ -76,6 +100,15 @@ public sealed class OutboxGroupCommitTests
         }
 
         return ids;
+    }
+
+    private static long Query(RunningHost host, string sql)
+    {
+        using var reader = new SqliteConnection($"Data Source={Path.Combine(host.Root, "data", "outbox.db")};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        using var query = reader.CreateCommand();
+        query.CommandText = sql;
+        return (long)query.ExecuteScalar()!;
     }
 
     private static void Execute(SqliteConnection connection, string sql)
