@@ -97,7 +97,8 @@ internal sealed partial class FallbackAnswerer(
 
     private async Task<bool> TryStoreAsync(NewAction answer)
     {
-        // SQLite waits for locks synchronously: the store runs on the pool, and is given up (not cancelled) after the grace.
+        // The store is given up (not cancelled) after the grace; it runs on the pool so that an outbox that blocks its
+        // caller (none of the current ones does: SQLite's commits run on its writer thread) cannot hold this answer.
         var storing = Task.Run(async () => await outbox.EnqueueAsync([answer], CancellationToken.None));
         try
         {
