@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Tests.Endpoints;
 
 namespace OpenEvent.Rules.Host.Tests.Actions;
@@ -31,27 +32,24 @@ public sealed class OutboxGroupCommitTests
     }
 
     [Fact]
-    public async Task PostEvents_RequestsArrivingWithinTheCommitDelay_ShareItsCommit()
+    public async Task Enqueue_SecondEventWithinTheCommitDelay_SharesTheFirstOnesCommit()
     {
-        using var policies = new TempFolder();
-        policies.Write("policy.yaml", ForwardPolicy);
-        await using var host = await RunningHost.StartAsync(policies.Root, "--OpenEventRules:Outbox:CommitDelay", "00:00:00.100");
+        using var folder = new TempFolder();
+        var store = new OutboxStore(folder.Path("outbox.db"));
+        store.Initialize();
+        using var outbox = new SqliteOutbox(store, null, null, TimeProvider.System, commitDelay: TimeSpan.FromMilliseconds(100));
+        IActionOutbox target = outbox;
 
-        // Five events 15 ms apart: without the delay each is committed before the next arrives.
-        var sent = new List<Task<HttpResponseMessage>>();
-        for (var i = 0; i < 5; i++)
-        {
-            sent.Add(host.PostAsync("/events", HostEndpointTests.DeployEvent($"delayed-{i}", "dws_orders")));
-            await Task.Delay(TimeSpan.FromMilliseconds(15));
-        }
+        // 20 ms apart: without the delay the first is committed (a fraction of a millisecond here) before the second comes.
+        var first = target.EnqueueAsync([WriterThreadTests.Forward("first")], CancellationToken.None).AsTask();
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
+        var second = target.EnqueueAsync([WriterThreadTests.Forward("second")], CancellationToken.None).AsTask();
+        await Task.WhenAll(first, second);
 
-        var responses = await Task.WhenAll(sent);
-
-        // Rows of one transaction carry its time: the writer waited for the later events (two transactions at most, in
-        // case one event reaches the host after the delay).
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(5, StoredEventIds(host).Count);
-        Assert.InRange(Query(host, "SELECT COUNT(DISTINCT created_at) FROM outbox;"), 1, 2);
+        // Rows of one transaction carry its time.
+        var stored = store.List(null, 10);
+        Assert.Equal(2, stored.Count);
+        Assert.Single(stored.Select(i => i.CreatedAt).Distinct());
     }
 
     [Fact]
@@ -100,15 +98,6 @@ public sealed class OutboxGroupCommitTests
         }
 
         return ids;
-    }
-
-    private static long Query(RunningHost host, string sql)
-    {
-        using var reader = new SqliteConnection($"Data Source={Path.Combine(host.Root, "data", "outbox.db")};Mode=ReadOnly;Pooling=False");
-        reader.Open();
-        using var query = reader.CreateCommand();
-        query.CommandText = sql;
-        return (long)query.ExecuteScalar()!;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

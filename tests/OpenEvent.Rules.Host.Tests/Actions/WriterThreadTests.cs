@@ -79,7 +79,7 @@ public sealed class WriterThreadTests
         Assert.Equal(["after/p/0/forward:audit", "before/p/0/forward:audit"], store.List(null, 10).Select(i => i.Key).Order());
     }
 
-    private static NewAction Forward(string id) =>
+    internal static NewAction Forward(string id) =>
         new($"{id}/p/0/forward:audit", id, "dataworks:FileChange:DeployFile", "p", "forward", "audit",
             new ForwardPayload("file", "audit", new PayloadValue("audit.jsonl", null), null, null), "{}"u8.ToArray());
 }
