@@ -37,12 +37,14 @@ public sealed class OutboxGroupCommitTests
         using var folder = new TempFolder();
         var store = new OutboxStore(folder.Path("outbox.db"));
         store.Initialize();
-        using var outbox = new SqliteOutbox(store, null, null, TimeProvider.System, commitDelay: TimeSpan.FromMilliseconds(100));
+        // Longer than the host accepts (100 ms), so that a test thread held up on a loaded machine still comes within it.
+        using var outbox = new SqliteOutbox(store, null, null, TimeProvider.System, commitDelay: TimeSpan.FromSeconds(2));
         IActionOutbox target = outbox;
 
-        // 20 ms apart: without the delay the first is committed (a fraction of a millisecond here) before the second comes.
+        // 20 ms apart, on the test's own thread: without the delay the first is committed (a fraction of a millisecond
+        // here) before the second comes.
         var first = target.EnqueueAsync([WriterThreadTests.Forward("first")], CancellationToken.None).AsTask();
-        await Task.Delay(TimeSpan.FromMilliseconds(20));
+        Thread.Sleep(TimeSpan.FromMilliseconds(20));
         var second = target.EnqueueAsync([WriterThreadTests.Forward("second")], CancellationToken.None).AsTask();
         await Task.WhenAll(first, second);
 
