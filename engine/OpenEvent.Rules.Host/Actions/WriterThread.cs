@@ -3,8 +3,8 @@ namespace OpenEvent.Rules.Host.Actions;
 /// <summary>
 /// A thread of its own for work that blocks: a commit of the outbox waits for SQLite's locks and, under
 /// synchronous=FULL, for the flush of the log (a millisecond or more on a disk that honours it). Run on the thread pool,
-/// that wait held one of the few threads that serve requests, and the pool answered with more threads and more switches
-/// between them. Woken when there is work (<see cref="Wake"/>), it runs the work and sleeps again; started at the first
+/// that wait held one of the few threads that serve requests (one of two on a 2-core machine) while their requests
+/// queued behind it. Woken when there is work (<see cref="Wake"/>), it runs the work and sleeps again; started at the first
 /// wake, so a process that never stores anything has no such thread. Once disposed (the host has stopped), a wake runs
 /// the work on the pool instead, so that a late caller still has its work done.
 /// </summary>

@@ -51,29 +51,18 @@ public sealed class ActionSettingsTests
         await app.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Start_NegativeBatchDelay_FailsNamingIt()
+    [Theory]
+    [InlineData("BatchDelay")]
+    [InlineData("CommitDelay")]
+    public async Task Start_NegativeDelay_FailsNamingIt(string key)
     {
-        // The bound above it (10 s) is in Start_BadActionSettings_FailsNamingEachSetting.
+        // The bounds above them (10 s, 100 ms) are in Start_BadActionSettings_FailsNamingEachSetting.
         var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
-            "--OpenEventRules:Outbox:BatchDelay", "-00:00:00.001"]);
+            $"--OpenEventRules:Outbox:{key}", "-00:00:00.001"]);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
-        Assert.Equal(["OpenEventRules:Outbox:BatchDelay is -00:00:00.0010000: it must not be negative."], error.Failures);
-        await app.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task Start_NegativeCommitDelay_FailsNamingIt()
-    {
-        // The bound above it (100 ms) is in Start_BadActionSettings_FailsNamingEachSetting.
-        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
-            "--OpenEventRules:Outbox:CommitDelay", "-00:00:00.001"]);
-
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
-
-        Assert.Equal(["OpenEventRules:Outbox:CommitDelay is -00:00:00.0010000: it must not be negative."], error.Failures);
+        Assert.Equal([$"OpenEventRules:Outbox:{key} is -00:00:00.0010000: it must not be negative."], error.Failures);
         await app.DisposeAsync();
     }
 
