@@ -57,12 +57,7 @@ internal static class RequestBody
             // The usual case (EventBridge sends Content-Length): one array of that size, not zeroed first (every byte is
             // read into it), and no copy. Kestrel ends the body at the declared length, so no byte past it can arrive.
             var exact = GC.AllocateUninitializedArray<byte>((int)declared);
-            var filled = 0;
-            while (filled < exact.Length && await body.ReadAsync(exact.AsMemory(filled), cancellationToken) is > 0 and var got)
-            {
-                filled += got;
-            }
-
+            var filled = await body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
             return exact.AsMemory(0, filled);
         }
 
