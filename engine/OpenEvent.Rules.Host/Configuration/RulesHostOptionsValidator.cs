@@ -133,17 +133,8 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         Positive(failures, "Outbox:InitialBackoff", outbox.InitialBackoff);
         Positive(failures, "Outbox:PollInterval", outbox.PollInterval);
         Positive(failures, "Outbox:DeliveredRetention", outbox.DeliveredRetention);
-        NotNegative(failures, "Outbox:BatchDelay", outbox.BatchDelay);
-        if (outbox.BatchDelay > OutboxOptions.MaxBatchDelay)
-        {
-            failures.Add($"{Prefix}Outbox:BatchDelay ({outbox.BatchDelay}) is longer than {OutboxOptions.MaxBatchDelay}: file forwards would wait that long for companions.");
-        }
-
-        NotNegative(failures, "Outbox:CommitDelay", outbox.CommitDelay);
-        if (outbox.CommitDelay > OutboxOptions.MaxCommitDelay)
-        {
-            failures.Add($"{Prefix}Outbox:CommitDelay ({outbox.CommitDelay}) is longer than {OutboxOptions.MaxCommitDelay}: every event that stores an action would be answered that much later.");
-        }
+        Delay(failures, "Outbox:BatchDelay", outbox.BatchDelay, OutboxOptions.MaxBatchDelay, "file forwards would wait that long for companions.");
+        Delay(failures, "Outbox:CommitDelay", outbox.CommitDelay, OutboxOptions.MaxCommitDelay, "every event that stores an action would be answered that much later.");
 
         if (outbox.MaxBackoff < outbox.InitialBackoff)
         {
@@ -308,6 +299,16 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         if (value < TimeSpan.Zero)
         {
             failures.Add($"{Prefix}{key} is {value}: it must not be negative.");
+        }
+    }
+
+    /// <summary>A wait: not negative, and at most <paramref name="max"/> (<paramref name="longer"/> says what a longer one would do).</summary>
+    private static void Delay(List<string> failures, string key, TimeSpan value, TimeSpan max, string longer)
+    {
+        NotNegative(failures, key, value);
+        if (value > max)
+        {
+            failures.Add($"{Prefix}{key} ({value}) is longer than {max}: {longer}");
         }
     }
 
