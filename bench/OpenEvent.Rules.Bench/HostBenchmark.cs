@@ -57,13 +57,19 @@ internal static class HostBenchmark
                     + $"{Workload.Describe(events)}; {Warmup.TotalSeconds:0} s warm-up + {Duration.TotalSeconds:0} s per round");
                 Console.WriteLine("| round | minimal events/s | host events/s | host / minimal | host p50 (ms) | host p99 (ms) | errors | minimal CPU µs/event | host CPU µs/event | minimal KB allocated/event | host KB allocated/event | host round: forwards delivered/s | pending at its end |");
                 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                if (Environment.GetEnvironmentVariable("OER_BENCH_PROFILE") == "host")
+                var profiled = Environment.GetEnvironmentVariable("OER_BENCH_PROFILE");
+                if (profiled is "host" or "minimal")
                 {
-                    // For a profiler attached to this process: the host alone under the same load for 60 s.
-                    Console.WriteLine($"profiling: host only, pid {Environment.ProcessId}");
+                    // For a profiler attached to this process: one server alone under the same load for 60 s ("minimal"
+                    // gives the floor's profile, to compare with the host's system call by system call).
+                    Console.WriteLine($"profiling: {profiled} only, pid {Environment.ProcessId}");
+                    var url = profiled == "host" ? host.Urls.First() : minimal.Url;
+                    await WarmUpAsync(new Uri(url), events, TimeSpan.FromSeconds(5));
+                    using var allocations = Environment.GetEnvironmentVariable("OER_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    var (sent, _, elapsed) = await LoopAsync(new HttpClient { BaseAddress = new Uri(host.Urls.First()) }, events, "p", TimeSpan.FromSeconds(60), null);
+                    var (sent, _, elapsed) = await LoopAsync(new HttpClient { BaseAddress = new Uri(url) }, events, "p", TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("OER_BENCH_SECONDS"), out var seconds) ? seconds : 60), null);
                     cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                    allocations?.Print();
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profiled: {sent / elapsed.TotalSeconds:N0} events/s, {cpu.TotalMicroseconds / Math.Max(sent, 1):N0} CPU µs/event"));
                     return 0;
                 }
@@ -154,6 +160,8 @@ internal static class HostBenchmark
             "--OpenEventRules:Reload:Watch", "false",
             "--Logging:LogLevel:Default", "Warning",
             "--Logging:LogLevel:OpenEvent.Rules.Host", "Error", // the generated policies draw catalog warnings
+            // OER_BENCH_HOST_ARGS: more settings for an experiment ("--OpenEventRules:DecisionLog:IncludeEvent false ...").
+            .. (Environment.GetEnvironmentVariable("OER_BENCH_HOST_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
         ]);
         await app.StartAsync();
         return app;
