@@ -219,3 +219,29 @@ public sealed class DetailSettingsTests
         await app.DisposeAsync();
     }
 }
+
+/// <summary>The framework's log levels the host sets by default, and the configuration that overrides them.</summary>
+public sealed class HostLoggingTests
+{
+    private static async Task<(bool Routing, bool Hosting)> LevelsAsync(params string[] settings)
+    {
+        await using var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies, .. settings]);
+        var loggers = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+        return (loggers.CreateLogger("Microsoft.AspNetCore.Routing.EndpointMiddleware").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information),
+            loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Critical));
+    }
+
+    [Fact]
+    public async Task Build_Defaults_FrameworkAtWarningAndNoPerRequestHostingLog()
+    {
+        // Hosting.Diagnostics enabled at any level makes ASP.NET Core start an Activity and a log scope per request.
+        Assert.Equal((false, false), await LevelsAsync());
+    }
+
+    [Fact]
+    public async Task Build_LevelsInConfiguration_WinOverTheHostsDefaults()
+    {
+        Assert.Equal((true, false), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore", "Information"));
+        Assert.Equal((false, true), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Information"));
+    }
+}
