@@ -17,25 +17,24 @@ internal sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHo
     private readonly string _headerName = options.Value.Auth.HeaderName;
     private readonly bool _console = options.Value.Console.Enabled;
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async: the request's task is the next step's (no state machine of its own per request).
+    public Task InvokeAsync(HttpContext context)
     {
         // The web console checks its callers itself (a login cookie or this token; WebConsole.ConsoleGate): its page must load before a login.
         if (_token is null || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz")
             || (_console && context.Request.Path.StartsWithSegments("/console")))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         if (Matches(context.Request.Headers[_headerName].ToString()) || Matches(BearerToken(context.Request.Headers.Authorization.ToString())))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         metrics.Rejected("unauthorized");
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
+        return Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
             $"send the configured token in the '{_headerName}' header or as 'Authorization: Bearer <token>'");
     }
 

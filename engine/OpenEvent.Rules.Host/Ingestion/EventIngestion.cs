@@ -36,9 +36,17 @@ internal sealed class EventIngestion(PolicySetState state, EventPipeline pipelin
         }
 
         var input = admitted!;
-        var pending = input.Events.Where(a => a.Event is not null).Select(a => new PendingEvent(a.Event!)).ToList();
+        var pending = new List<PendingEvent>(input.Events.Count);
+        foreach (var item in input.Events)
+        {
+            if (item.Event is { } e)
+            {
+                pending.Add(new PendingEvent(e));
+            }
+        }
+
         await pipeline.RunAsync(pending, input.Lease, receivedAt, cancellationToken);
-        return new IngestionResult([.. pending.Select(Outcome)], Refusals(input), input.IsBatch, Unfinished(pending));
+        return new IngestionResult(pending.ConvertAll(Outcome), Refusals(input), input.IsBatch, Unfinished(pending));
     }
 
     /// <summary>
@@ -128,13 +136,14 @@ internal sealed class EventIngestion(PolicySetState state, EventPipeline pipelin
     }
 
     private static List<RefusedEvent> Refusals(Admitted admitted) =>
-        [.. admitted.Events.Where(a => a.Error is not null).Select(a => new RefusedEvent(a.Origin.Index, a.Error!.Id, a.Error.Message))];
+        admitted.Events.TrueForAll(a => a.Error is null) ? []
+            : [.. admitted.Events.Where(a => a.Error is not null).Select(a => new RefusedEvent(a.Origin.Index, a.Error!.Id, a.Error.Message))];
 
     private static IngestedEvent Outcome(PendingEvent pending)
     {
         var decision = pending.Fallback is null ? pending.Decision : null;
         var verdict = pending.Fallback is null ? decision?.Verdict : pending.FallbackVerdict;
-        return new IngestedEvent(pending.Event.Id, pending.Event.Type, verdict, [.. decision?.Matched.Select(m => m.Policy) ?? []], pending.Fallback, decision);
+        return new IngestedEvent(pending.Event.Id, pending.Event.Type, verdict, decision is null || decision.Matched.IsEmpty ? [] : [.. decision.Matched.Select(m => m.Policy)], pending.Fallback, decision);
     }
 
     /// <summary>

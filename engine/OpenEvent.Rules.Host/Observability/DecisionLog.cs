@@ -160,9 +160,12 @@ internal sealed partial class DecisionLog : BackgroundService
 
         json.WriteEndArray();
         json.WriteStartArray("actions");
-        foreach (var action in decision.Matched.SelectMany(m => m.Actions))
+        foreach (var match in decision.Matched)
         {
-            json.WriteStringValue(action.Kind);
+            foreach (var action in match.Actions)
+            {
+                json.WriteStringValue(action.Kind);
+            }
         }
 
         json.WriteEndArray();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
@@ -28,7 +29,8 @@ internal static class DecisionLogOutcomes
     /// </summary>
     public static string[]? MaskedValues(Decision decision, DataWorksEvent? e, IReadOnlyList<string> pointers)
     {
-        if (e is null || pointers.Count == 0 || !decision.Matched.Concat(decision.Audit).Any(m => Effect(m).Effect is not null))
+        // Most events match nothing: ask before anything is allocated (Concat over ImmutableArrays boxes both).
+        if (e is null || pointers.Count == 0 || !(HasEffect(decision.Matched) || HasEffect(decision.Audit)))
         {
             return null;
         }
@@ -47,6 +49,19 @@ internal static class DecisionLogOutcomes
         }
 
         return values.Count == 0 ? null : [.. values.OrderByDescending(v => v.Length)];
+    }
+
+    private static bool HasEffect(ImmutableArray<PolicyMatch> matches)
+    {
+        foreach (var match in matches)
+        {
+            if (Effect(match).Effect is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static JsonElement? Find(JsonElement root, string pointer)
@@ -85,7 +100,12 @@ internal static class DecisionLogOutcomes
         }
 
         json.WriteStartArray("outcomes");
-        foreach (var match in decision.Matched.Concat(decision.Audit))
+        foreach (var match in decision.Matched)
+        {
+            WriteOutcome(json, match, masked);
+        }
+
+        foreach (var match in decision.Audit)
         {
             WriteOutcome(json, match, masked);
         }

@@ -1,20 +1,32 @@
 using System.Buffers;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 
 namespace OpenEvent.Rules.Host.Observability;
 
 /// <summary>
-/// Copies an event's JSON bytes into a <see cref="Utf8JsonWriter"/> in one forward pass, writing "***" in place of
-/// the value at each configured JSON pointer (RFC 6901), so that the decision log writes the masked event from the
-/// bytes the request already read, without building a document. Subtrees that no pointer reaches and that hold no
-/// line break are copied as they are (the log is JSON Lines: a pretty-printed event is re-written on one line).
+/// Writes an event's JSON bytes into a <see cref="Utf8JsonWriter"/> as a raw value, with "***" in place of the value at
+/// each configured JSON pointer (RFC 6901), so that the decision log writes the masked event from the bytes the request
+/// already read, without building a document or re-encoding it token by token. The bytes between masked values are
+/// copied as the sender wrote them (its escaping and number formats kept); an event that holds line breaks is compacted
+/// onto one line (the log is JSON Lines). The event was checked on the way in (valid UTF-8 and JSON), so what is copied
+/// is valid JSON.
 /// </summary>
 internal sealed class MaskedEventWriter
 {
+    private static readonly byte[] Mask = "\"***\""u8.ToArray();
+
     private readonly byte[][][] _segments;
     private readonly int[][] _indexes;
     private readonly ulong _all;
+
+    /// <summary>
+    /// Per pointer, its last segment as a quoted property name ("sqlText" with its quotes): an event without it (and
+    /// without a backslash, which could spell the name escaped) has nothing that pointer masks. Null when the last
+    /// segment may be an array index, which leaves no such trace.
+    /// </summary>
+    private readonly byte[]?[] _needles;
 
     /// <param name="pointers">JSON pointers such as /data/sqlText (at most 64; ~1 and ~0 escapes are decoded).</param>
     public MaskedEventWriter(IReadOnlyList<string> pointers)
@@ -26,6 +38,7 @@ internal sealed class MaskedEventWriter
 
         _segments = new byte[pointers.Count][][];
         _indexes = new int[pointers.Count][];
+        _needles = new byte[]?[pointers.Count];
         for (var i = 0; i < pointers.Count; i++)
         {
             var segments = pointers[i].Split('/').Skip(1).Select(s => s.Replace("~1", "/").Replace("~0", "~")).ToArray();
@@ -34,6 +47,7 @@ internal sealed class MaskedEventWriter
             if (segments.Length > 0)
             {
                 _all |= 1UL << i;
+                _needles[i] = _indexes[i][^1] < 0 ? [(byte)'"', .. _segments[i][^1], (byte)'"'] : null;
             }
         }
     }
@@ -41,128 +55,119 @@ internal sealed class MaskedEventWriter
     /// <summary>Writes the JSON value in <paramref name="json"/> (an event already checked by the reader), masked.</summary>
     public void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
     {
+        var masked = MayMask(json) ? FindMasked(json) : null;
+        var oneLine = json.IndexOfAny((byte)'\n', (byte)'\r') < 0;
+        if (masked is null && oneLine)
+        {
+            writer.WriteRawValue(json, skipInputValidation: true);
+            return;
+        }
+
+        // A masked value may be shorter than "***" with its quotes (a number, true).
+        var buffer = ArrayPool<byte>.Shared.Rent(json.Length + (Mask.Length * (masked?.Count ?? 0)));
+        try
+        {
+            var length = 0;
+            var from = 0;
+            foreach (var (start, end) in masked ?? [])
+            {
+                length += Copy(json[from..start], buffer.AsSpan(length), oneLine);
+                Mask.CopyTo(buffer.AsSpan(length));
+                length += Mask.Length;
+                from = end;
+            }
+
+            length += Copy(json[from..], buffer.AsSpan(length), oneLine);
+            writer.WriteRawValue(buffer.AsSpan(0, length), skipInputValidation: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private bool MayMask(ReadOnlySpan<byte> json)
+    {
+        if (_all == 0)
+        {
+            return false;
+        }
+
+        if (json.IndexOf((byte)'\\') >= 0)
+        {
+            return true;
+        }
+
+        foreach (var needle in _needles)
+        {
+            if (needle is null || json.IndexOf(needle) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The byte ranges of the values the pointers reach, in document order; null when there are none.</summary>
+    private List<(int Start, int End)>? FindMasked(ReadOnlySpan<byte> json)
+    {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
         if (!reader.Read())
         {
             throw new JsonException("the event is empty");
         }
 
-        Copy(ref reader, writer, json, _all, 0);
+        List<(int, int)>? masked = null;
+        Find(ref reader, _all, 0, ref masked);
+        return masked;
     }
 
     // The reader is at the first token of a value whose path matched the first `depth` segments of the pointers in `candidates`.
-    private void Copy(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> json, ulong candidates, int depth)
+    private void Find(ref Utf8JsonReader reader, ulong candidates, int depth, ref List<(int, int)>? masked)
     {
-        if (candidates == 0 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        if (candidates == 0)
         {
-            var probe = reader;
-            var start = (int)reader.TokenStartIndex;
-            probe.Skip();
-            var raw = json[start..(int)probe.BytesConsumed];
-            if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+            reader.Skip();
+        }
+        else if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                writer.WriteRawValue(raw, skipInputValidation: true);
-                reader = probe;
-                return;
+                var here = MatchName(ref reader, candidates, depth);
+                reader.Read();
+                Visit(ref reader, here, depth + 1, ref masked);
             }
         }
-
-        switch (reader.TokenType)
+        else if (reader.TokenType == JsonTokenType.StartArray)
         {
-            case JsonTokenType.StartObject:
-                CopyObject(ref reader, writer, json, candidates, depth);
-                break;
-            case JsonTokenType.StartArray:
-                CopyArray(ref reader, writer, json, candidates, depth);
-                break;
-            default:
-                CopyScalar(ref reader, writer);
-                break;
-        }
-    }
-
-    private void CopyObject(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> json, ulong candidates, int depth)
-    {
-        writer.WriteStartObject();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var here = MatchName(ref reader, candidates, depth);
-            WriteName(ref reader, writer);
-            reader.Read();
-            CopyOrMask(ref reader, writer, json, here, depth + 1);
-        }
-
-        writer.WriteEndObject();
-    }
-
-    private void CopyArray(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> json, ulong candidates, int depth)
-    {
-        writer.WriteStartArray();
-        var index = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            CopyOrMask(ref reader, writer, json, MatchIndex(index++, candidates, depth), depth + 1);
-        }
-
-        writer.WriteEndArray();
-    }
-
-    private static void CopyScalar(ref Utf8JsonReader reader, Utf8JsonWriter writer)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                if (reader.ValueIsEscaped)
-                {
-                    WithUnescaped(ref reader, writer, static (w, text) => w.WriteStringValue(text));
-                }
-                else
-                {
-                    writer.WriteStringValue(reader.ValueSpan);
-                }
-
-                break;
-            case JsonTokenType.Number:
-                writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
-                break;
-            case JsonTokenType.True:
-                writer.WriteBooleanValue(true);
-                break;
-            case JsonTokenType.False:
-                writer.WriteBooleanValue(false);
-                break;
-            default:
-                writer.WriteNullValue();
-                break;
+            var index = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                Visit(ref reader, MatchIndex(index++, candidates, depth), depth + 1, ref masked);
+            }
         }
     }
 
     // `matched`: the pointers whose segments up to this value (`length` of them) all matched the path.
-    private void CopyOrMask(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> json, ulong matched, int length)
+    private void Visit(ref Utf8JsonReader reader, ulong matched, int length, ref List<(int, int)>? masked)
     {
-        var ending = 0UL;
         var deeper = 0UL;
         for (var bits = matched; bits != 0; bits &= bits - 1)
         {
-            var i = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            var i = BitOperations.TrailingZeroCount(bits);
             if (_segments[i].Length == length)
             {
-                ending |= 1UL << i;
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                (masked ??= []).Add((start, (int)reader.BytesConsumed));
+                return;
             }
-            else
-            {
-                deeper |= 1UL << i;
-            }
+
+            deeper |= 1UL << i;
         }
 
-        if (ending != 0)
-        {
-            writer.WriteStringValue("***"u8);
-            reader.Skip();
-            return;
-        }
-
-        Copy(ref reader, writer, json, deeper, length);
+        Find(ref reader, deeper, length, ref masked);
     }
 
     private ulong MatchName(ref Utf8JsonReader reader, ulong candidates, int depth)
@@ -170,7 +175,7 @@ internal sealed class MaskedEventWriter
         var matched = 0UL;
         for (var bits = candidates; bits != 0; bits &= bits - 1)
         {
-            var i = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            var i = BitOperations.TrailingZeroCount(bits);
             if (_segments[i].Length > depth && reader.ValueTextEquals(_segments[i][depth]))
             {
                 matched |= 1UL << i;
@@ -185,7 +190,7 @@ internal sealed class MaskedEventWriter
         var matched = 0UL;
         for (var bits = candidates; bits != 0; bits &= bits - 1)
         {
-            var i = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            var i = BitOperations.TrailingZeroCount(bits);
             if (_indexes[i].Length > depth && _indexes[i][depth] == index)
             {
                 matched |= 1UL << i;
@@ -195,32 +200,42 @@ internal sealed class MaskedEventWriter
         return matched;
     }
 
-    private static void WriteName(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    /// <summary>
+    /// Copies a run of the event that starts and ends between tokens; unless it is on one line, without the whitespace
+    /// between tokens (JSON strings cannot hold a raw line break, so what is left is one line). Returns the bytes written.
+    /// </summary>
+    private static int Copy(ReadOnlySpan<byte> from, Span<byte> to, bool oneLine)
     {
-        if (reader.ValueIsEscaped)
+        if (oneLine)
         {
-            WithUnescaped(ref reader, writer, static (w, text) => w.WritePropertyName(text));
+            from.CopyTo(to);
+            return from.Length;
         }
-        else
-        {
-            writer.WritePropertyName(reader.ValueSpan);
-        }
-    }
 
-    private delegate void TextWriter(Utf8JsonWriter writer, ReadOnlySpan<byte> text);
+        var length = 0;
+        var inString = false;
+        for (var i = 0; i < from.Length; i++)
+        {
+            var b = from[i];
+            if (inString)
+            {
+                to[length++] = b;
+                if (b == (byte)'\\')
+                {
+                    to[length++] = from[++i];
+                }
+                else if (b == (byte)'"')
+                {
+                    inString = false;
+                }
+            }
+            else if (b is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
+            {
+                to[length++] = b;
+                inString = b == (byte)'"';
+            }
+        }
 
-    private static void WithUnescaped(ref Utf8JsonReader reader, Utf8JsonWriter writer, TextWriter write)
-    {
-        // Unescaped text is never longer than its escaped form.
-        var buffer = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
-        try
-        {
-            var length = reader.CopyString(buffer);
-            write(writer, buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return length;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -363,6 +364,32 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         Assert.Contains("reason=\"invalid-json\"", text);
         Assert.Contains("oer_evaluation_duration_seconds_bucket", text);
         Assert.Contains("oer_policy_reloads_total{", text);
+    }
+
+    [Fact]
+    public async Task GetMetrics_ReceivedAndEvaluated_CountEachEventOnceByTypeAndVerdict()
+    {
+        const string Received = "oer_events_received_total{otel_scope_name=\"OpenEvent.Rules\",type=\"dataworks:FileChange:DeployFile\"}";
+        const string Evaluated = "oer_events_evaluated_total{otel_scope_name=\"OpenEvent.Rules\",type=\"dataworks:FileChange:DeployFile\",verdict=\"FAIL\"}";
+        async Task<(long Received, long Evaluated)> CountsAsync()
+        {
+            var lines = (await _host.Client.GetStringAsync("/metrics")).Split('\n');
+            long Value(string series) => lines.FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
+                ? long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) : 0;
+            return (Value(Received), Value(Evaluated));
+        }
+
+        var before = await CountsAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await _host.PostAsync("/events", DeployEvent($"mc-{i}", "dws_orders"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var after = before;
+        await RunningHost.WaitUntilAsync(async () => (after = await CountsAsync()).Received >= before.Received + 3, "the counts to be exported");
+
+        Assert.Equal((before.Received + 3, before.Evaluated + 3), after);
     }
 
     internal static string DeployEvent(string id, string fileName) => $$$"""

@@ -21,7 +21,10 @@ public sealed class MaskedEventWriterTests
 
     [Theory]
     [InlineData("""{"data":{"sqlText":"select 1","x":1}}""", "/data/sqlText", """{"data":{"sqlText":"***","x":1}}""")]
-    [InlineData("""{"data":{"sql\u0054ext":"select 1"}}""", "/data/sqlText", """{"data":{"sqlText":"***"}}""")]
+    [InlineData("""{"data":{"sql\u0054ext":"select 1"}}""", "/data/sqlText", """{"data":{"sql\u0054ext":"***"}}""")]
+    [InlineData("""{"data":{"sqlText":1,"n":true}}""", "/data/sqlText", """{"data":{"sqlText":"***","n":true}}""")]
+    [InlineData("""{"data":{"sqlText":"a","other":{"sqlText":"b"}}}""", "/data/sqlText", """{"data":{"sqlText":"***","other":{"sqlText":"b"}}}""")]
+    [InlineData("""{"x":"\"sqlText\"","data":{}}""", "/data/sqlText", """{"x":"\"sqlText\"","data":{}}""")]
     [InlineData("""{"data":{"a/b":1,"a~b":2}}""", "/data/a~1b", """{"data":{"a/b":"***","a~b":2}}""")]
     [InlineData("""{"data":{"a/b":1,"a~b":2}}""", "/data/a~0b", """{"data":{"a/b":1,"a~b":"***"}}""")]
     [InlineData("""{"data":{"items":[{"k":1},{"k":2}]}}""", "/data/items/1/k", """{"data":{"items":[{"k":1},{"k":"***"}]}}""")]
@@ -40,7 +43,7 @@ public sealed class MaskedEventWriterTests
     [Fact]
     public void Write_PrettyPrintedEvent_IsWrittenOnOneLineWithTheSameContent()
     {
-        // Lines with a break are re-written token by token; a subtree on one line (the list) is copied as it is.
+        // The whitespace between tokens goes; strings (their spaces and escapes) and numbers are copied as they are.
         var json = """
             {
               "id": "e-1",
@@ -57,16 +60,17 @@ public sealed class MaskedEventWriterTests
         var masked = Masked(json, "/data/sqlText");
 
         Assert.DoesNotContain('\n', masked);
-        Assert.Equal("""{"id":"e-1","n":1e400,"big":-123456789012345678901234567890,"data":{"sqlText":"***","text":"事件 ok \uD83D\uDE00","list":[ true, false, null, { "a": [ ] } ]}}""", masked);
+        Assert.Equal("""{"id":"e-1","n":1e400,"big":-123456789012345678901234567890,"data":{"sqlText":"***","text":"\u4e8b\u4ef6 ok \ud83d\ude00","list":[true,false,null,{"a":[]}]}}""", masked);
+        Assert.Equal(JsonSerializer.Serialize(JsonDocument.Parse(json.Replace("""select \"x\"\n from t""", "***", StringComparison.Ordinal)).RootElement), JsonSerializer.Serialize(JsonDocument.Parse(masked).RootElement));
     }
 
     [Fact]
-    public void Write_CompactSubtreesNoPointerReaches_AreCopiedAsTheyAre()
+    public void Write_CompactEvent_IsCopiedAsItIsButForTheMaskedValues()
     {
-        // Raw copy keeps the sender's escaping (\u0041) for subtrees without masks; numbers are never re-formatted.
-        var masked = Masked("""{"keep":{"a":"\u0041","n":1.50},"data":{"sqlText":"s","n":1.50}}""", "/data/sqlText");
+        // The sender's escaping (\u0041) and number formats are kept, inside and outside the masked value's object.
+        var masked = Masked("""{"keep":{"a":"\u0041","n":1.50},"data":{"sqlText":"s","n":1.50, "b":"\u0042"}}""", "/data/sqlText");
 
-        Assert.Equal("""{"keep":{"a":"\u0041","n":1.50},"data":{"sqlText":"***","n":1.50}}""", masked);
+        Assert.Equal("""{"keep":{"a":"\u0041","n":1.50},"data":{"sqlText":"***","n":1.50, "b":"\u0042"}}""", masked);
     }
 
     [Fact]
