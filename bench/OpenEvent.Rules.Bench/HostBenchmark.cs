@@ -67,9 +67,12 @@ internal static class HostBenchmark
                     await WarmUpAsync(new Uri(url), events, TimeSpan.FromSeconds(5));
                     using var allocations = Environment.GetEnvironmentVariable("OER_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
                     var (sent, _, elapsed) = await LoopAsync(new HttpClient { BaseAddress = new Uri(url) }, events, "p", TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("OER_BENCH_SECONDS"), out var seconds) ? seconds : 60), null);
                     cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                     allocations?.Print();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"GCs: {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(1) - gen1} gen1, {GC.CollectionCount(2) - gen2} gen2; paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms of {elapsed.TotalMilliseconds:N0}"));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profiled: {sent / elapsed.TotalSeconds:N0} events/s, {cpu.TotalMicroseconds / Math.Max(sent, 1):N0} CPU µs/event"));
                     return 0;
                 }
