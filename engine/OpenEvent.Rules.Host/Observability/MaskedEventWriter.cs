@@ -55,6 +55,11 @@ internal sealed class MaskedEventWriter
     /// <summary>Writes the JSON value in <paramref name="json"/> (an event already checked by the reader), masked.</summary>
     public void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
     {
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new JsonException("the event is empty");
+        }
+
         var masked = MayMask(json) ? FindMasked(json) : null;
         var oneLine = json.IndexOfAny((byte)'\n', (byte)'\r') < 0;
         if (masked is null && oneLine)
@@ -98,9 +103,9 @@ internal sealed class MaskedEventWriter
             return true;
         }
 
-        foreach (var needle in _needles)
+        for (var bits = _all; bits != 0; bits &= bits - 1)
         {
-            if (needle is null || json.IndexOf(needle) >= 0)
+            if (_needles[BitOperations.TrailingZeroCount(bits)] is not { } needle || json.IndexOf(needle) >= 0)
             {
                 return true;
             }

@@ -78,6 +78,10 @@ public sealed class MaskedEventWriterTests
         Assert.Equal("""{"a":[1,{"b":"c"}]}""", Masked("""{"a":[1,{"b":"c"}]}"""));
 
     [Fact]
+    public void Write_EmptyEvent_Throws() =>
+        Assert.Throws<JsonException>(() => Masked(" \n", "/data/sqlText"));
+
+    [Fact]
     public void Constructor_MoreThan64Pointers_Throws() =>
         Assert.Throws<ArgumentException>(() => new MaskedEventWriter([.. Enumerable.Range(0, 65).Select(i => "/p" + i)]));
 }
