@@ -88,9 +88,10 @@ public static partial class RulesHost
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
+    /// <summary>The host's level for a category, unless configuration sets one (.NET ignores an empty value: so does this).</summary>
     private static void DefaultLevel(ILoggingBuilder logging, IConfiguration configuration, string category, LogLevel level)
     {
-        if (configuration.GetSection("Logging:LogLevel")[category] is null)
+        if (string.IsNullOrEmpty(configuration.GetSection("Logging:LogLevel")[category]))
         {
             logging.AddFilter(category, level);
         }

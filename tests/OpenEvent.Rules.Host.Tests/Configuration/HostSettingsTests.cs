@@ -244,4 +244,12 @@ public sealed class HostLoggingTests
         Assert.Equal((true, false), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore", "Information"));
         Assert.Equal((false, true), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Information"));
     }
+
+    [Fact]
+    public async Task Build_EmptyLevelInConfiguration_KeepsTheHostsDefaults()
+    {
+        // .NET ignores an empty level (an unset environment variable's usual form), so it must not drop the default either:
+        // the per-request Activity would come back with nothing written.
+        Assert.Equal((false, false), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore", "", "--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", ""));
+    }
 }

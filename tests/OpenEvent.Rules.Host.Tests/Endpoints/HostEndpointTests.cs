@@ -371,15 +371,7 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
     {
         const string Received = "oer_events_received_total{otel_scope_name=\"OpenEvent.Rules\",type=\"dataworks:FileChange:DeployFile\"}";
         const string Evaluated = "oer_events_evaluated_total{otel_scope_name=\"OpenEvent.Rules\",type=\"dataworks:FileChange:DeployFile\",verdict=\"FAIL\"}";
-        async Task<(long Received, long Evaluated)> CountsAsync()
-        {
-            var lines = (await _host.Client.GetStringAsync("/metrics")).Split('\n');
-            long Value(string series) => lines.FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
-                ? long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) : 0;
-            return (Value(Received), Value(Evaluated));
-        }
-
-        var before = await CountsAsync();
+        var before = (Received: await SeriesAsync(Received), Evaluated: await SeriesAsync(Evaluated));
         for (var i = 0; i < 3; i++)
         {
             using var response = await _host.PostAsync("/events", DeployEvent($"mc-{i}", "dws_orders"));
@@ -387,10 +379,38 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         }
 
         var after = before;
-        await RunningHost.WaitUntilAsync(async () => (after = await CountsAsync()).Received >= before.Received + 3, "the counts to be exported");
+        await RunningHost.WaitUntilAsync(async () => (after = (await SeriesAsync(Received), await SeriesAsync(Evaluated))).Received >= before.Received + 3,
+            "the counts to be exported");
 
         Assert.Equal((before.Received + 3, before.Evaluated + 3), after);
     }
+
+    [Fact]
+    public async Task GetMetrics_EventTypesOutsideTheCatalog_CountUnderOneLabel()
+    {
+        // A sender choosing the type must not choose the exporter's series: each new label value is a series kept for
+        // the life of the host (the counts are tallied in a dictionary keyed by the label).
+        const string Unknown = "oer_events_received_total{otel_scope_name=\"OpenEvent.Rules\",type=\"unknown\"}";
+        var before = await SeriesAsync(Unknown);
+        for (var i = 0; i < 20; i++)
+        {
+            var cloudEvent = DeployEvent($"odd-type-{i}", "dws_orders").Replace("dataworks:FileChange:DeployFile", $"dataworks:Odd\\n{i}:{new string('x', 200)}", StringComparison.Ordinal);
+            using var response = await _host.PostAsync("/events", cloudEvent);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var after = before;
+        await RunningHost.WaitUntilAsync(async () => (after = await SeriesAsync(Unknown)) >= before + 20, "the counts to be exported");
+
+        Assert.Equal(before + 20, after);
+        Assert.DoesNotContain("Odd", await _host.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of one exported series (its name and labels as the exporter writes them), 0 while it is absent.</summary>
+    private async Task<long> SeriesAsync(string series) =>
+        (await _host.Client.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture)
+            : 0;
 
     internal static string DeployEvent(string id, string fileName) => $$$"""
         {"specversion":"1.0","id":"{{{id}}}","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile",

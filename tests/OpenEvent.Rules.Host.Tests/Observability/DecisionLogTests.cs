@@ -40,6 +40,27 @@ public sealed class DecisionLogTests : IDisposable
     }
 
     [Fact]
+    public async Task PostEvents_MaskedNameSpelledWithAnEscapeInAPrettyPrintedEvent_IsMaskedOnOneLine()
+    {
+        // The log copies the event's bytes: a sender that escapes the masked name (sql\u0054ext is sqlText) or breaks
+        // the event over lines must get neither the secret into the log nor a line that is not one JSON value.
+        await using var host = await RunningHost.StartAsync(null);
+        var cloudEvent = HostEndpointTests.DeployEvent("escaped-mask-1", "dws_orders")
+            .Replace("\"extensionBizId\":\"ext-1\"", "\"extensionBizId\":\"ext-1\",\r\n  \"sql\\u0054ext\": \"select secret_column from t\"", StringComparison.Ordinal);
+
+        using var response = await host.PostAsync("/events", cloudEvent);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(File.Exists(host.DecisionLogPath) && File.ReadAllText(host.DecisionLogPath).Contains("escaped-mask-1")), "the decision line");
+        var text = File.ReadAllText(host.DecisionLogPath);
+        Assert.DoesNotContain("secret_column", text, StringComparison.Ordinal);
+        var line = Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("escaped-mask-1", StringComparison.Ordinal));
+        var data = JsonDocument.Parse(line).RootElement.GetProperty("event").GetProperty("data");
+        Assert.Equal("***", data.GetProperty("sqlText").GetString());
+        Assert.Equal("dws_orders", data.GetProperty("fileName").GetString());
+    }
+
+    [Fact]
     public async Task PostEvents_IncludeEventFalse_TheHostKeepsServingAndLogsDecisionsWithoutEvents()
     {
         await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:DecisionLog:IncludeEvent", "false");
