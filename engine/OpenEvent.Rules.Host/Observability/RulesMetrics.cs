@@ -82,14 +82,14 @@ internal sealed class RulesMetrics : IDisposable
             description: "Policies in the set in service.");
     }
 
-    public void Received(string type) => Interlocked.Increment(ref _received.GetOrAdd(type, static _ => new StrongBox<long>()).Value);
+    public void Received(string type) => Tally(_received, type);
 
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Evaluated(Decision decision, string typeLabel, double seconds)
     {
         var verdict = decision.Verdict is { } v ? DecisionJson.VerdictText(v) : "none";
-        Interlocked.Increment(ref _evaluated.GetOrAdd((typeLabel, verdict), static _ => new StrongBox<long>()).Value);
+        Tally(_evaluated, (typeLabel, verdict));
         _latency.Record(seconds);
         foreach (var match in decision.Matched)
         {
@@ -158,6 +158,10 @@ internal sealed class RulesMetrics : IDisposable
         _reloadsAbandoned.Add(1);
         ReloadFailed();
     }
+
+    private static void Tally<TLabels>(ConcurrentDictionary<TLabels, StrongBox<long>> counts, TLabels labels)
+        where TLabels : notnull =>
+        Interlocked.Increment(ref counts.GetOrAdd(labels, static _ => new StrongBox<long>()).Value);
 
     /// <summary>Bounded label for an event type: catalog types as they are, anything else "unknown".</summary>
     public static string TypeLabel(DataWorksEvent e) => e.CatalogEntry is null ? "unknown" : e.Type;

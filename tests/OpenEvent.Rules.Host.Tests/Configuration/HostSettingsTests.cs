@@ -15,7 +15,7 @@ namespace OpenEvent.Rules.Host.Tests.Configuration;
 /// </summary>
 public sealed partial class HostSettingsTests
 {
-    private static string[] Base => ["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies];
+    internal static string[] Base => ["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies];
 
     [Fact]
     public void Build_UnknownSettingKeys_FailNamingEachWithTheLikelyFix()
@@ -225,7 +225,7 @@ public sealed class HostLoggingTests
 {
     private static async Task<(bool Routing, bool Hosting)> LevelsAsync(params string[] settings)
     {
-        await using var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies, .. settings]);
+        await using var app = RulesHost.Build([.. HostSettingsTests.Base, .. settings]);
         var loggers = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
         return (loggers.CreateLogger("Microsoft.AspNetCore.Routing.EndpointMiddleware").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information),
             loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Critical));
