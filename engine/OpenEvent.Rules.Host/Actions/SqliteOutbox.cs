@@ -28,7 +28,11 @@ public sealed class SqliteOutbox : IActionOutbox, IDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentQueue<WaitingStore> _waiting = new();
     private readonly WriterThread _writer;
+    private readonly Lock _connectionLock = new();
     private readonly TimeSpan _commitDelay;
+
+    /// <summary>The writer's own connection; null once disposed (a late store then opens one from the pool).</summary>
+    private OutboxStore.RequestWriter? _connection;
     private int _writing;
 
     /// <summary>The outbox seen from outside a host (`oer outbox`): nothing to admit, no worker to wake.</summary>
@@ -49,6 +53,7 @@ public sealed class SqliteOutbox : IActionOutbox, IDisposable
         _time = time;
         _batches = batches;
         _writer = new WriterThread(WriteWaiting, "OER outbox writer");
+        _connection = new OutboxStore.RequestWriter(store);
     }
 
     public string Mode => ModeName;
@@ -83,8 +88,16 @@ public sealed class SqliteOutbox : IActionOutbox, IDisposable
         return new ValueTask(mine.Stored.Task);
     }
 
-    /// <summary>Stops the writer once it has stored what was queued; a later store runs on the pool.</summary>
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Stops the writer once it has stored what was queued, and closes its connection; a later store runs on the pool.</summary>
+    public void Dispose()
+    {
+        _writer.Dispose();
+        lock (_connectionLock)
+        {
+            _connection?.Dispose();
+            _connection = null;
+        }
+    }
 
     /// <summary>
     /// The writer: stores what is queued until the queue is empty, then stands down. One that queued after the last
@@ -131,7 +144,15 @@ public sealed class SqliteOutbox : IActionOutbox, IDisposable
 
         try
         {
-            var stored = _store.EnqueueAll([.. batch.Select(w => w.Actions)], _time.GetUtcNow(), _gate is null ? null : _gate.Admit);
+            IReadOnlyList<IReadOnlyList<NewAction>> events = [.. batch.Select(w => w.Actions)];
+            var (now, admit) = (_time.GetUtcNow(), _gate is null ? null : new Func<NewAction, NewAction?>(_gate.Admit));
+            int[] stored;
+            lock (_connectionLock)
+            {
+                // One writer at a time already (the _writing flag): the lock only orders a late store against Dispose.
+                stored = _connection?.EnqueueAll(events, now, admit) ?? _store.EnqueueAll(events, now, admit);
+            }
+
             if (_signal is { } signal)
             {
                 SignalStored(signal, batch, stored);

@@ -55,6 +55,28 @@ public sealed class OutboxGroupCommitTests
     }
 
     [Fact]
+    public void RequestWriter_TransactionFailsMidway_NothingOfItIsStoredAndTheNextCommitSucceeds()
+    {
+        using var folder = new TempFolder();
+        var store = new OutboxStore(folder.Path("outbox.db"));
+        store.Initialize();
+        using var writer = new OutboxStore.RequestWriter(store);
+        var now = DateTimeOffset.UnixEpoch.AddDays(1);
+        Assert.Equal([1], writer.EnqueueAll([[WriterThreadTests.Forward("before")]], now));
+
+        // The second event's action fails after the first's was inserted, in the kept connection's prepared statements.
+        var failed = Assert.Throws<InvalidOperationException>(() => writer.EnqueueAll(
+            [[WriterThreadTests.Forward("a")], [WriterThreadTests.Forward("b")]], now,
+            action => action.EventId == "b" ? throw new InvalidOperationException("refused") : action));
+        Assert.Equal("refused", failed.Message);
+        Assert.Equal(["before"], store.List(null, 10).Select(i => i.EventId));
+
+        // The same writer commits again (on a new connection), and still skips the key it stored before.
+        Assert.Equal([1, 0, 1], writer.EnqueueAll([[WriterThreadTests.Forward("a")], [WriterThreadTests.Forward("before")], [WriterThreadTests.Forward("b")]], now));
+        Assert.Equal(["a", "b", "before"], store.List(null, 10).Select(i => i.EventId).Order());
+    }
+
+    [Fact]
     public async Task PostEvents_ConcurrentRequestsWhileAnotherWriterHoldsTheOutbox_All503ThenStoredOnceOnRetry()
     {
         using var policies = new TempFolder();
