@@ -76,6 +76,7 @@ public static partial class RulesHost
 
     private static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
     {
+        ThrowIfInvalidLevel(configuration.GetSection("Logging"));
         // Request-level framework logs drown the decisions; keep them for warnings. A level set in configuration
         // (appsettings, --Logging:LogLevel:<category>) wins: a rule added here would override it.
         DefaultLevel(logging, configuration, "Microsoft.AspNetCore", LogLevel.Warning);
@@ -86,6 +87,26 @@ public static partial class RulesHost
         // A failed start (port in use, invalid policies) is reported by RunAsync in one line; the generic host would log
         // it again with a stack trace. Its critical messages (a background service stopping the host) still show.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+    }
+
+    /// <summary>
+    /// A level .NET would refuse, refused here first with its key: .NET's own message ("Configuration value 'Loud' is not
+    /// supported.") names neither the setting nor the levels it takes. Levels sit under Logging:LogLevel and under each
+    /// provider's Logging:&lt;provider&gt;:LogLevel; an empty one is ignored, as .NET ignores it.
+    /// </summary>
+    private static void ThrowIfInvalidLevel(IConfigurationSection logging)
+    {
+        foreach (var section in logging.GetChildren().Prepend(logging))
+        {
+            foreach (var level in section.GetSection("LogLevel").GetChildren())
+            {
+                if (!string.IsNullOrEmpty(level.Value) && !Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
+                {
+                    throw new InvalidOperationException(
+                        $"{level.Path} is '{level.Value}', which is not a log level: use Trace, Debug, Information, Warning, Error, Critical or None.");
+                }
+            }
+        }
     }
 
     /// <summary>The host's level for a category, unless configuration sets one (.NET ignores an empty value: so does this).</summary>

@@ -245,6 +245,21 @@ public sealed class HostLoggingTests
         Assert.Equal((false, true), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Information"));
     }
 
+    [Theory]
+    [InlineData("--Logging:LogLevel:Default", "Loud", "Logging:LogLevel:Default is 'Loud'")]
+    [InlineData("--Logging:Console:LogLevel:OpenEvent.Rules", "verbose", "Logging:Console:LogLevel:OpenEvent.Rules is 'verbose'")]
+    public async Task RunAsync_LevelThatIsNotALogLevel_OneLineNamingTheKeyAndTheLevelsExit2(string key, string value, string named)
+    {
+        using var errors = new StringWriter();
+
+        var exitCode = await RulesHost.RunAsync([.. HostSettingsTests.Base, key, value], errors);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            $"oer serve: invalid setting: {named}, which is not a log level: use Trace, Debug, Information, Warning, Error, Critical or None.",
+            errors.ToString().Trim());
+    }
+
     [Fact]
     public async Task Build_EmptyLevelInConfiguration_KeepsTheHostsDefaults()
     {
