@@ -17,13 +17,15 @@ internal static class EventEndpoints
 {
     public static void Map(WebApplication app)
     {
-        // The services are singletons, resolved once here: handlers that take only the HttpContext never open the
-        // request's service scope (a scope, its dictionary and four lookups per event, which the floor endpoint of
-        // bench/README.md does not pay either).
-        var services = new Services(app.Services.GetRequiredService<EventIngestion>(), app.Services.GetRequiredService<IOptions<RulesHostOptions>>(),
-            app.Services.GetRequiredService<RulesMetrics>(), app.Services.GetRequiredService<TimeProvider>());
-        app.MapPost("/events", context => HandleEventsAsync(context, services));
-        app.MapPost("/evaluate", context => HandleEvaluateAsync(context, services));
+        // The services are singletons, resolved once (at the first request, as the framework would: building them reads
+        // and validates the settings, which the host does as it starts, not as the app is built): handlers that take only
+        // the HttpContext never open the request's service scope (a scope, its dictionary and four lookups per event,
+        // which the floor endpoint of bench/README.md does not pay either).
+        var services = new Lazy<Services>(() => new Services(app.Services.GetRequiredService<EventIngestion>(),
+            app.Services.GetRequiredService<IOptions<RulesHostOptions>>(), app.Services.GetRequiredService<RulesMetrics>(), app.Services.GetRequiredService<TimeProvider>()),
+            LazyThreadSafetyMode.PublicationOnly); // a failure is not kept: the next request tries again
+        app.MapPost("/events", context => HandleEventsAsync(context, services.Value));
+        app.MapPost("/evaluate", context => HandleEvaluateAsync(context, services.Value));
     }
 
     private static async Task HandleEventsAsync(HttpContext context, Services services)
