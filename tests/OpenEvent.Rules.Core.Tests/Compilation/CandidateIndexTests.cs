@@ -245,18 +245,32 @@ public sealed class CandidateIndexTests
     }
 
     // Keys nested 3,000 deep ("a", "aa", "aaa"...): the radix tree is built without recursion and walked in one pass; a
-    // value reaches exactly the keys it starts with (or ends with).
+    // value reaches exactly the keys it starts with (or ends with). The set is built and matched on a thread with a
+    // 128 KB stack, where a build or a walk that recursed once per level would overflow it (3,000 frames).
     [Fact]
     public void Match_AffixKeysNestedThousandsDeep_ReachExactlyTheirPatterns()
     {
         const int Depth = 3_000;
         var patterns = Enumerable.Range(1, Depth).Select(n => TestPatterns.FromJson("{\"f\":[{\"prefix\":\"" + new string('a', n) + "\"}]}"))
             .Concat(Enumerable.Range(1, Depth).Select(n => TestPatterns.FromJson("{\"g\":[{\"suffix\":\"" + new string('a', n) + "\"}]}"))).ToList();
-        var set = new CompiledPatternSetBuilder().Build(patterns);
         var result = new MatchResult();
+        Exception? failed = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                new CompiledPatternSetBuilder().Build(patterns)
+                    .Match(Encoding.UTF8.GetBytes("{\"f\":\"" + new string('a', 1500) + "b\",\"g\":\"b" + new string('a', 700) + "\"}"), result);
+            }
+            catch (Exception ex)
+            {
+                failed = ex;
+            }
+        }, maxStackSize: 128 * 1024);
+        thread.Start();
+        thread.Join();
 
-        set.Match(Encoding.UTF8.GetBytes("{\"f\":\"" + new string('a', 1500) + "b\",\"g\":\"b" + new string('a', 700) + "\"}"), result);
-
+        Assert.Null(failed);
         Assert.Equal(Enumerable.Range(0, 1500).Concat(Enumerable.Range(Depth, 700)), result.PatternIds.ToArray());
         Assert.Equal(2200, result.VerifiedCount);
     }
