@@ -38,6 +38,20 @@ internal static class ListenAddresses
             urls = [DefaultUrl];
         }
 
+        foreach (var url in urls)
+        {
+            Check("urls", url);
+        }
+
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().ToList();
+        foreach (var endpoint in endpoints)
+        {
+            if (endpoint["Url"] is { Length: > 0 } url)
+            {
+                Check(endpoint.Path + ":Url", url);
+            }
+        }
+
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var rewritten = new List<string>();
         if (!loopbackOnly)
@@ -46,7 +60,7 @@ internal static class ListenAddresses
         }
 
         urls = [.. urls.Select(ToLoopback)];
-        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        foreach (var endpoint in endpoints)
         {
             if (endpoint["Url"] is { Length: > 0 } url)
             {
@@ -58,6 +72,33 @@ internal static class ListenAddresses
 
         // Kestrel listens on its configured endpoints instead of urls when it has any.
         return new ListenPlan(urls, overrides, rewritten.Count > 0 ? rewritten : urls);
+    }
+
+    /// <summary>
+    /// Refuses an address that Kestrel would misread or fail on as it starts, naming the setting: a port past 65535 made
+    /// the start end in an unhandled exception, and a port that is not a number ("http://127.0.0.1:abc") was read as part
+    /// of the host name, so the host listened on the scheme's default port (80) instead.
+    /// </summary>
+    internal static void Check(string setting, string url)
+    {
+        BindingAddress parsed;
+        try
+        {
+            parsed = BindingAddress.Parse(url.Trim());
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"{setting} '{url}' is not a URL: write it like http://127.0.0.1:8080.");
+        }
+
+        // A port that is not a number is left in the host; an IPv6 address keeps its colons inside brackets.
+        var host = parsed.Host;
+        var unreadPort = host.StartsWith('[') ? !host.EndsWith(']') : host.Contains(':', StringComparison.Ordinal);
+        if (!parsed.IsUnixPipe && (unreadPort || parsed.Port is < 0 or > IPEndPoint.MaxPort))
+        {
+            throw new InvalidOperationException(
+                $"{setting} '{url}' has no valid port: write it like http://127.0.0.1:8080, with a port from 0 to 65535 (0: any free port) and an IPv6 address in brackets (http://[::1]:8080).");
+        }
     }
 
     /// <summary>Every address becomes 127.0.0.1 with its port, except loopback ones, localhost and Unix sockets.</summary>

@@ -102,6 +102,29 @@ public sealed class HostBindingTests
         await app.DisposeAsync();
     }
 
+    // A port past 65535 ended the start in an unhandled exception; one that is not a number was read as part of the
+    // host, and the host listened on port 80. With a token (no loopback rewrite) and without, and in a Kestrel endpoint.
+    [Theory]
+    [InlineData("urls", "http://127.0.0.1:99999", false)]
+    [InlineData("urls", "http://127.0.0.1:abc", false)]
+    [InlineData("urls", "http://127.0.0.1:-1", false)]
+    [InlineData("urls", "http://[::1]:abc", false)]
+    [InlineData("urls", "http://0.0.0.0:70000", true)]
+    [InlineData("Kestrel:Endpoints:Api:Url", "http://127.0.0.1:65536", false)]
+    [InlineData("Kestrel:Endpoints:Api:Url", "http://0.0.0.0:8o80", true)]
+    public async Task RunAsync_AddressWithoutAValidPort_OneLineNamingItExit2(string key, string url, bool token)
+    {
+        using var errors = new StringWriter();
+        string[] settings = ["--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies, .. key == "urls" ? [] : (string[])["--urls", "http://127.0.0.1:0"], "--" + key, url];
+
+        var exitCode = await RulesHost.RunAsync(token ? [.. settings, "--OpenEventRules:Auth:Token", Token] : settings, errors);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            $"oer serve: invalid setting: {key} '{url}' has no valid port: write it like http://127.0.0.1:8080, with a port from 0 to 65535 (0: any free port) and an IPv6 address in brackets (http://[::1]:8080).",
+            errors.ToString().Trim());
+    }
+
     [Theory]
     [InlineData("                ", "OpenEventRules:Auth:Token is blank (only whitespace): no request could carry it. Set a long random token (e.g. openssl rand -hex 32), or remove it to listen on loopback only.")]
     [InlineData("\t \t \t \t \t \t \t \t ", "OpenEventRules:Auth:Token is blank (only whitespace): no request could carry it. Set a long random token (e.g. openssl rand -hex 32), or remove it to listen on loopback only.")]
