@@ -29,6 +29,9 @@ internal sealed partial class DecisionLog : BackgroundService
     }
 
     private readonly Channel<Entry> _entries;
+
+    /// <summary>Standard output when OpenEventRules:DecisionLog:Stdout is on (the writer's alone); null once it failed.</summary>
+    private Stream? _stdout;
     private readonly DecisionLogOptions _options;
     private readonly MaskedEventWriter _masker;
     private readonly TimeProvider _time;
@@ -264,7 +267,7 @@ internal sealed partial class DecisionLog : BackgroundService
         await Task.Yield();
         var file = TryOpen(OpenFile);
 #pragma warning disable RS0030 // the Stdout setting asks for exactly this: decisions on the process's standard output
-        var stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
+        _stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
 #pragma warning restore RS0030
         var reader = _entries.Reader;
         var line = new ArrayBufferWriter<byte>(16 * 1024);
@@ -280,13 +283,11 @@ internal sealed partial class DecisionLog : BackgroundService
                     Render(json, line, entry);
                     if (batch.Add(line.WrittenSpan))
                     {
-                        file = Emit(file, stdout, batch);
+                        file = Emit(file, batch);
                     }
                 }
 
-                file = Emit(file, stdout, batch);
-                TryFlush(file);
-                stdout?.Flush();
+                file = Emit(file, batch);
                 if (Interlocked.Exchange(ref _dropping, 0) == 1)
                 {
                     LogResumed(_logger, Dropped);
@@ -295,7 +296,7 @@ internal sealed partial class DecisionLog : BackgroundService
         }
         finally
         {
-            file?.Dispose();
+            Close(file);
         }
     }
 
@@ -355,7 +356,7 @@ internal sealed partial class DecisionLog : BackgroundService
     }
 
     /// <summary>Writes the batch's lines to the file and standard output, then empties it; returns the file, or null once it cannot be written.</summary>
-    private FileStream? Emit(FileStream? file, Stream? stdout, LineBatch batch)
+    private FileStream? Emit(FileStream? file, LineBatch batch)
     {
         if (batch.Ends.Count == 0)
         {
@@ -364,11 +365,12 @@ internal sealed partial class DecisionLog : BackgroundService
 
         var lines = batch.Buffer.WrittenSpan;
         file = WriteLinesToFile(file, lines, batch.Ends);
-        if (stdout is not null)
+        if (_stdout is not null)
         {
-            stdout.Write(lines);
+            WriteToStdout(lines);
         }
-        else if (file is null && _logger.IsEnabled(LogLevel.Information))
+
+        if (_stdout is null && file is null && _logger.IsEnabled(LogLevel.Information))
         {
             // The file cannot be written: the decisions go to the host log rather than nowhere.
             var start = 0;
@@ -423,8 +425,39 @@ internal sealed partial class DecisionLog : BackgroundService
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             LogWriteFailed(_logger, _options.Path ?? "", ex);
-            file.Dispose();
+            Close(file);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Standard output that cannot be written (a closed pipe) is given up, with one error, like the file: an exception
+    /// here would end the writer, and the host with it.
+    /// </summary>
+    private void WriteToStdout(ReadOnlySpan<byte> lines)
+    {
+        try
+        {
+            _stdout!.Write(lines);
+            _stdout.Flush();
+        }
+        catch (Exception ex) when (ex is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            LogStdoutFailed(_logger, ex);
+            Close(_stdout!);
+            _stdout = null;
+        }
+    }
+
+    /// <summary>Closes a stream that failed, or the file at the end: what it could not write is lost with it, and said once already.</summary>
+    private static void Close(Stream? stream)
+    {
+        try
+        {
+            stream?.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or NotSupportedException)
+        {
         }
     }
 
@@ -438,18 +471,6 @@ internal sealed partial class DecisionLog : BackgroundService
         {
             LogWriteFailed(_logger, _options.Path ?? "", ex);
             return null;
-        }
-    }
-
-    private void TryFlush(FileStream? file)
-    {
-        try
-        {
-            file?.Flush();
-        }
-        catch (Exception ex) when (ex is IOException or NotSupportedException)
-        {
-            LogWriteFailed(_logger, _options.Path ?? "", ex);
         }
     }
 
@@ -472,12 +493,14 @@ internal sealed partial class DecisionLog : BackgroundService
             Directory.CreateDirectory(directory);
         }
 
-        return new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // Unbuffered: the writer hands it whole batches already, and a write that fails must fail at Write, where it is
+        // handled, not later in a Flush or in Dispose (a full disk made the file's Dispose throw and stop the host).
+        return new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
     private FileStream Roll(FileStream current)
     {
-        current.Dispose();
+        Close(current);
         var path = _options.Path!;
         var stem = Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path));
         var extension = Path.GetExtension(path);
@@ -498,6 +521,9 @@ internal sealed partial class DecisionLog : BackgroundService
 
         return OpenFile()!;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Decisions cannot be written to standard output (OpenEventRules:DecisionLog:Stdout); it is given up until the host restarts.")]
+    private static partial void LogStdoutFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "decision {Line}")]
     private static partial void LogDecisionFallback(ILogger logger, string line);

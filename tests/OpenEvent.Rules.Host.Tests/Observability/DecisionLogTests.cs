@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
@@ -37,6 +38,35 @@ public sealed class DecisionLogTests : IDisposable
         {
             File.Delete(notAFolder);
         }
+    }
+
+    // A disk that fills up: the file opens, its writes fail. The decisions go to the host log as the error says, the
+    // error is logged once, and the host stops cleanly (the file's buffered bytes made its Dispose throw, which ended the
+    // writer and stopped the host).
+    [Fact]
+    public async Task PostEvents_DecisionLogOnAFullDisk_OneErrorThenDecisionsInTheHostLog_AndTheHostStopsCleanly()
+    {
+        var log = new CapturedLog();
+        var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log), null, "--OpenEventRules:DecisionLog:Path", "/dev/full");
+        try
+        {
+            foreach (var id in (string[])["full-1", "full-2", "full-3"])
+            {
+                using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            await RunningHost.WaitUntilAsync(
+                () => Task.FromResult(log.Lines.Count(l => l.Contains("decision {", StringComparison.Ordinal) && l.Contains("\"eventId\":\"full-", StringComparison.Ordinal)) == 3),
+                "the three decisions in the host log");
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+
+        Assert.Single(log.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("The decision log '/dev/full' cannot be written", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal));
     }
 
     [Fact]
