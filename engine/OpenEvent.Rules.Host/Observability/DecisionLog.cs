@@ -29,9 +29,6 @@ internal sealed partial class DecisionLog : BackgroundService
     }
 
     private readonly Channel<Entry> _entries;
-
-    /// <summary>Standard output when OpenEventRules:DecisionLog:Stdout is on (the writer's alone); null once it failed.</summary>
-    private Stream? _stdout;
     private readonly DecisionLogOptions _options;
     private readonly MaskedEventWriter _masker;
     private readonly TimeProvider _time;
@@ -42,6 +39,9 @@ internal sealed partial class DecisionLog : BackgroundService
     private long _dropped;
     private long _queuedBytes;
     private int _dropping;
+
+    /// <summary>Standard output when OpenEventRules:DecisionLog:Stdout is on (the writer's alone); null once it failed.</summary>
+    private Stream? _stdout;
 
     public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger,
         IEnumerable<IDecisionObserver>? observers = null)
