@@ -14,6 +14,7 @@ using OpenEvent.Rules.Host.Ingestion;
 using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Host.Policies;
 using OpenEvent.Rules.Host.WebConsole;
+using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Sources;
 using OpenTelemetry.Metrics;
 
@@ -102,8 +103,9 @@ public static partial class RulesHost
             {
                 if (!string.IsNullOrEmpty(level.Value) && !Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
                 {
+                    // Key and value as excerpts: a category name or a level may hold a line break or a megabyte.
                     throw new InvalidOperationException(
-                        $"{level.Path} is '{level.Value}', which is not a log level: use Trace, Debug, Information, Warning, Error, Critical or None.");
+                        $"{TextExcerpt.Of(level.Path, 120)} is '{TextExcerpt.Of(level.Value, 80)}', which is not a log level: use Trace, Debug, Information, Warning, Error, Critical or None.");
                 }
             }
         }

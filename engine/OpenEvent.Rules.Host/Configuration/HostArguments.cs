@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
 namespace OpenEvent.Rules.Host.Configuration;
@@ -74,7 +75,7 @@ public static class HostArguments
         var equals = token.IndexOf('=', StringComparison.Ordinal);
         if (prefix == 0 && equals < 0)
         {
-            problems.Add($"unexpected argument '{token}': settings are written --Key value, e.g. --{RulesHostOptions.Section}:PoliciesPath my-policies");
+            problems.Add($"unexpected argument '{TextExcerpt.Of(token, 80)}': settings are written --Key value, e.g. --{RulesHostOptions.Section}:PoliciesPath my-policies");
             return null;
         }
 
@@ -82,7 +83,7 @@ public static class HostArguments
         string? value = equals >= 0 ? token[(equals + 1)..] : i + 1 < args.Count ? args[++i] : null;
         if (value is null)
         {
-            problems.Add($"--{key} needs a value, e.g. --{key} <value>");
+            problems.Add($"--{TextExcerpt.Of(key, 120)} needs a value, e.g. --{TextExcerpt.Of(key, 120)} <value>");
             return null;
         }
 
@@ -95,7 +96,7 @@ public static class HostArguments
         if (string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase)
             && value.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(u => !u.Contains("://", StringComparison.Ordinal)) is { } bare)
         {
-            return $"--urls '{bare}' is not a URL: write it like http://127.0.0.1:{(int.TryParse(bare, out var p) ? p : 8080)} (or give only the port with --port)";
+            return $"--urls '{TextExcerpt.Of(bare, 80)}' is not a URL: write it like http://127.0.0.1:{(int.TryParse(bare, out var p) ? p : 8080)} (or give only the port with --port)";
         }
 
         return IsKnown(key) ? null : UnknownKey(key);
@@ -110,7 +111,7 @@ public static class HostArguments
         }
         else if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
         {
-            problems.Add($"--port '{port}' is not a port number: give a number from 1 to 65535, e.g. --port 8080.");
+            problems.Add($"--port '{TextExcerpt.Of(port, 80)}' is not a port number: give a number from 1 to 65535, e.g. --port 8080.");
         }
         else
         {
@@ -134,7 +135,7 @@ public static class HostArguments
             : Suggestions.Closest(key, s_aliases.Keys) is { } near ? s_aliases[near]
             : Suggestions.Closest(key, [.. s_frameworkKeys, PortKey]) ?? SettingKeys.Suggest(key);
         return suggestion is null
-            ? $"unknown option '--{key}': host settings are written --{RulesHostOptions.Section}:Key value (the README lists them)"
-            : $"unknown option '--{key}': did you mean --{suggestion}?";
+            ? $"unknown option '--{TextExcerpt.Of(key, 120)}': host settings are written --{RulesHostOptions.Section}:Key value (the README lists them)"
+            : $"unknown option '--{TextExcerpt.Of(key, 120)}': did you mean --{suggestion}?";
     }
 }

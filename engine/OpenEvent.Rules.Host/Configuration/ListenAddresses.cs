@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Configuration;
 
@@ -81,6 +82,8 @@ internal static class ListenAddresses
     /// </summary>
     internal static void Check(string setting, string url)
     {
+        // The setting's name and value are shown as excerpts: either may hold a line break or a megabyte.
+        var named = $"{TextExcerpt.Of(setting, 120)} '{TextExcerpt.Of(url, 80)}'";
         BindingAddress parsed;
         try
         {
@@ -88,7 +91,7 @@ internal static class ListenAddresses
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{setting} '{url}' is not a URL: write it like http://127.0.0.1:8080.");
+            throw new InvalidOperationException($"{named} is not a URL: write it like http://127.0.0.1:8080.");
         }
 
         // A port that is not a number is left in the host; an IPv6 address keeps its colons inside brackets.
@@ -97,7 +100,7 @@ internal static class ListenAddresses
         if (!parsed.IsUnixPipe && (unreadPort || parsed.Port is < 0 or > IPEndPoint.MaxPort))
         {
             throw new InvalidOperationException(
-                $"{setting} '{url}' has no valid port: write it like http://127.0.0.1:8080, with a port from 0 to 65535 (0: any free port) and an IPv6 address in brackets (http://[::1]:8080).");
+                $"{named} has no valid port: write it like http://127.0.0.1:8080, with a port from 0 to 65535 (0: any free port) and an IPv6 address in brackets (http://[::1]:8080).");
         }
     }
 

@@ -245,6 +245,37 @@ public sealed class HostLoggingTests
         Assert.Equal((false, true), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Information"));
     }
 
+    /// <summary>Settings whose value (or key) holds a line break and an escape sequence, or runs to 100,000 characters.</summary>
+    public static TheoryData<string[], string> HostileSettings => new()
+    {
+        { ["--urls", "http://127.0.0.1:8o80\n\u001b[31mFORGED"], "urls 'http://127.0.0.1:8o80\\n\\u001b[31mFORGED' has no valid port" },
+        { ["--urls", "http://127.0.0.1:" + new string('9', 100_000)], "urls 'http://127.0.0.1:999999999999999999999999999999999999999999999999999999999999...' has no valid port" },
+        { ["--urls", "http://127.0.0.1:0", "--Kestrel:Endpoints:A\nB:Url", "http://127.0.0.1:x"], "Kestrel:Endpoints:A\\nB:Url 'http://127.0.0.1:x' has no valid port" },
+        { ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warn\nFORGED"], "Logging:LogLevel:Default is 'Warn\\nFORGED', which is not a log level" },
+        { ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:A\u001bB", new string('L', 100_000)], "Logging:LogLevel:A\\u001bB is 'LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL...'" },
+        { ["--urls", "foo\nFORGED"], "--urls 'foo\\nFORGED' is not a URL" },
+        { ["--port", "80\nFORGED"], "--port '80\\nFORGED' is not a port number" },
+        { ["--urls", "http://127.0.0.1:0", "--no\nsuch", "x"], "unknown option '--no\\nsuch'" },
+    };
+
+    // A value is echoed as an excerpt: control characters escaped (a line break must not forge a second line of the
+    // one-line error, an escape sequence must not reach the terminal) and cut past 80 characters (120 for a key).
+    [Theory]
+    [MemberData(nameof(HostileSettings))]
+    public async Task RunAsync_SettingWithALineBreakOrAHugeValue_EchoedEscapedAndCutOnOneLine(string[] settings, string echoed)
+    {
+        using var errors = new StringWriter();
+
+        var exitCode = await RulesHost.RunAsync(["--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies, .. settings], errors);
+
+        Assert.Equal(2, exitCode);
+        var message = errors.ToString().TrimEnd('\n', '\r');
+        Assert.DoesNotContain('\n', message);
+        Assert.DoesNotContain('\u001b', message);
+        Assert.InRange(message.Length, 1, 600);
+        Assert.Contains(echoed, message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--Logging:LogLevel:Default", "Loud", "Logging:LogLevel:Default is 'Loud'")]
     [InlineData("--Logging:Console:LogLevel:OpenEvent.Rules", "verbose", "Logging:Console:LogLevel:OpenEvent.Rules is 'verbose'")]
