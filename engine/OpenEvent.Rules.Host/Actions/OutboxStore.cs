@@ -181,13 +181,9 @@ public sealed class OutboxStore
     /// </summary>
     internal int[] EnqueueAll(IReadOnlyList<IReadOnlyList<NewAction>> events, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
     {
-        using var writing = _writeLock.EnterScope();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        using var inserter = new ActionInserter(connection);
-        var inserted = inserter.InsertAll(events, now, admit);
-        transaction.Commit();
-        return inserted;
+        // The writer thread's transaction, on a connection of this call's own.
+        using var once = new RequestWriter(this);
+        return once.EnqueueAll(events, now, admit);
     }
 
     /// <summary>
@@ -205,7 +201,7 @@ public sealed class OutboxStore
         private SqliteCommand? _commit;
         private ActionInserter? _inserter;
 
-        /// <summary>What <see cref="OutboxStore.EnqueueAll"/> does, through the kept connection.</summary>
+        /// <summary>Stores the actions of several events in one transaction, as <see cref="OutboxStore.EnqueueAll"/> documents.</summary>
         public int[] EnqueueAll(IReadOnlyList<IReadOnlyList<NewAction>> events, DateTimeOffset now, Func<NewAction, NewAction?>? admit = null)
         {
             using var writing = store._writeLock.EnterScope();

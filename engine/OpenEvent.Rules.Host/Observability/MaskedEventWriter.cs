@@ -118,11 +118,7 @@ internal sealed class MaskedEventWriter
     private List<(int Start, int End)>? FindMasked(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
-        if (!reader.Read())
-        {
-            throw new JsonException("the event is empty");
-        }
-
+        reader.Read(); // Write refused an empty event
         List<(int, int)>? masked = null;
         Find(ref reader, _all, 0, ref masked);
         return masked;
