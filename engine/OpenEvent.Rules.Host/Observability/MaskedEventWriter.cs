@@ -28,6 +28,14 @@ internal sealed class MaskedEventWriter
     /// </summary>
     private readonly byte[]?[] _needles;
 
+    /// <summary>
+    /// The ASCII characters of the needles' names (a 128-bit set), and whether any name has other characters: an escape
+    /// in the event can only spell a name if it escapes one of them. Producers escape characters that are in no name
+    /// (.NET's default encoder writes '+' as \u002B), and such an event needs no second read.
+    /// </summary>
+    private readonly UInt128 _nameChars;
+    private readonly bool _nameHasNonAscii;
+
     /// <param name="pointers">JSON pointers such as /data/sqlText (at most 64; ~1 and ~0 escapes are decoded).</param>
     public MaskedEventWriter(IReadOnlyList<string> pointers)
     {
@@ -48,6 +56,17 @@ internal sealed class MaskedEventWriter
             {
                 _all |= 1UL << i;
                 _needles[i] = _indexes[i][^1] < 0 ? [(byte)'"', .. _segments[i][^1], (byte)'"'] : null;
+                foreach (var c in segments[^1])
+                {
+                    if (char.IsAscii(c))
+                    {
+                        _nameChars |= UInt128.One << c;
+                    }
+                    else
+                    {
+                        _nameHasNonAscii = true;
+                    }
+                }
             }
         }
     }
@@ -91,16 +110,15 @@ internal sealed class MaskedEventWriter
         }
     }
 
-    private bool MayMask(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// False when no pointer can reach a value of <paramref name="json"/>: no needle is in it as written, and no escape in
+    /// it stands for a character of a name. True otherwise (the event is then read to find the values).
+    /// </summary>
+    internal bool MayMask(ReadOnlySpan<byte> json)
     {
         if (_all == 0)
         {
             return false;
-        }
-
-        if (json.IndexOf((byte)'\\') >= 0)
-        {
-            return true;
         }
 
         for (var bits = _all; bits != 0; bits &= bits - 1)
@@ -109,6 +127,48 @@ internal sealed class MaskedEventWriter
             {
                 return true;
             }
+        }
+
+        return MayEscapeAName(json);
+    }
+
+    /// <summary>Whether an escape in <paramref name="json"/> (valid JSON) stands for a character some name has, or cannot be read as one.</summary>
+    private bool MayEscapeAName(ReadOnlySpan<byte> json)
+    {
+        for (var at = json.IndexOf((byte)'\\'); at >= 0;)
+        {
+            if (at + 1 >= json.Length)
+            {
+                return true;
+            }
+
+            int escaped;
+            var length = 2;
+            switch (json[at + 1])
+            {
+                case (byte)'u':
+                    if (at + 6 > json.Length || !int.TryParse(json.Slice(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out escaped))
+                    {
+                        return true;
+                    }
+
+                    length = 6;
+                    break;
+                case (byte)'b': escaped = '\b'; break;
+                case (byte)'f': escaped = '\f'; break;
+                case (byte)'n': escaped = '\n'; break;
+                case (byte)'r': escaped = '\r'; break;
+                case (byte)'t': escaped = '\t'; break;
+                default: escaped = json[at + 1]; break; // \", \\, \/
+            }
+
+            if (escaped >= 128 ? _nameHasNonAscii : (_nameChars & (UInt128.One << escaped)) != UInt128.Zero)
+            {
+                return true;
+            }
+
+            var next = json[(at + length)..].IndexOf((byte)'\\');
+            at = next < 0 ? -1 : at + length + next;
         }
 
         return false;
