@@ -70,7 +70,9 @@ internal static class HostBenchmark
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
                     var (workItems, contentions) = (ThreadPool.CompletedWorkItemCount, Monitor.LockContentionCount);
-                    var (sent, _, elapsed) = await LoopAsync(new HttpClient { BaseAddress = new Uri(url) }, events, "p", TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("OER_BENCH_SECONDS"), out var seconds) ? seconds : 60), null);
+                    var (unmatched, matched) = (new List<double>[Clients], new List<double>[Clients]);
+                    var (sent, _, elapsed) = await LoopAsync(new HttpClient { BaseAddress = new Uri(url) }, events, "p", TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("OER_BENCH_SECONDS"), out var seconds) ? seconds : 60), unmatched,
+                        profiled == "host" ? matched : null);
                     cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
                     allocations?.Print();
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -78,6 +80,16 @@ internal static class HostBenchmark
                     // Counts per event move less with the machine's speed than times do: a change that saves hand-offs shows here.
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"thread-pool work items: {(ThreadPool.CompletedWorkItemCount - workItems) / (double)Math.Max(sent, 1):F2} per event; lock contentions: {(Monitor.LockContentionCount - contentions) / (double)Math.Max(sent, 1):F3} per event"));
+                    foreach (var (name, lists) in (ReadOnlySpan<(string, List<double>[])>)[("matched (actions stored)", matched), ("not matched", unmatched)])
+                    {
+                        var all = lists.Where(l => l is not null).SelectMany(l => l).Order().ToArray();
+                        if (all.Length > 0)
+                        {
+                            double At(double p) => all[Math.Min(all.Length - 1, (int)(p * all.Length))];
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"latency, {name}: {all.Length:N0} events, p50 {At(0.5):F2} ms, p90 {At(0.9):F2} ms, p99 {At(0.99):F2} ms, mean {all.Average():F2} ms"));
+                        }
+                    }
+
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profiled: {sent / elapsed.TotalSeconds:N0} events/s, {cpu.TotalMicroseconds / Math.Max(sent, 1):N0} CPU µs/event"));
                     return 0;
                 }
@@ -209,7 +221,8 @@ internal static class HostBenchmark
         await LoopAsync(client, events, "warm" + address.Port.ToString(CultureInfo.InvariantCulture), duration, null);
     }
 
-    private static async Task<(long Sent, long Errors, TimeSpan Elapsed)> LoopAsync(HttpClient client, List<byte[]> events, string run, TimeSpan duration, List<double>[]? latencies)
+    private static async Task<(long Sent, long Errors, TimeSpan Elapsed)> LoopAsync(HttpClient client, List<byte[]> events, string run, TimeSpan duration, List<double>[]? latencies,
+        List<double>[]? matchedLatencies = null)
     {
         long sent = 0;
         long errors = 0;
@@ -217,6 +230,7 @@ internal static class HostBenchmark
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
         {
             var mine = latencies is null ? null : latencies[c] = [];
+            var mineMatched = matchedLatencies is null ? null : matchedLatencies[c] = [];
             for (var i = 0; stopwatch.Elapsed < duration; i++)
             {
                 using var content = new ByteArrayContent(WithId(events[(c + i * Clients) % events.Count], $"{run}-{c}-{i}"));
@@ -225,7 +239,10 @@ internal static class HostBenchmark
                 request.Headers.Add("x-eventbridge-signature-token", Token);
                 var started = Stopwatch.GetTimestamp();
                 using var response = await client.SendAsync(request);
-                mine?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var took = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                // The profile mode tells the events that matched (their forwards were stored before the answer) from the rest.
+                var matched = mineMatched is not null && (await response.Content.ReadAsByteArrayAsync()).AsSpan().IndexOf("\"matched\":[]"u8) < 0;
+                (matched ? mineMatched : mine)?.Add(took);
                 Interlocked.Increment(ref sent);
                 if (response.StatusCode != System.Net.HttpStatusCode.OK)
                 {

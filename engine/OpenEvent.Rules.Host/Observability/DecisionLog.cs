@@ -43,6 +43,15 @@ internal sealed partial class DecisionLog : BackgroundService
     /// <summary>Standard output when OpenEventRules:DecisionLog:Stdout is on (the writer's alone); null once it failed.</summary>
     private Stream? _stdout;
 
+    /// <summary>
+    /// When the file, after it failed (a full disk, a folder in its place), is tried again: a disk that was full is
+    /// cleared without a restart of the host, and the decisions go back to the file from the next batch on.
+    /// </summary>
+    private DateTimeOffset _reopenAt;
+
+    /// <summary>How long the writer waits before it opens a file that failed again.</summary>
+    internal static readonly TimeSpan ReopenInterval = TimeSpan.FromSeconds(30);
+
     public DecisionLog(IOptions<RulesHostOptions> options, TimeProvider time, RulesMetrics metrics, ILogger<DecisionLog> logger,
         IEnumerable<IDecisionObserver>? observers = null)
     {
@@ -265,7 +274,7 @@ internal sealed partial class DecisionLog : BackgroundService
     {
         // Off the start path: opening the file (a FIFO, a slow mount) must not hold the host's start.
         await Task.Yield();
-        var file = TryOpen(OpenFile);
+        var file = TryOpen();
 #pragma warning disable RS0030 // the Stdout setting asks for exactly this: decisions on the process's standard output
         _stdout = _options.Stdout ? Console.OpenStandardOutput() : null;
 #pragma warning restore RS0030
@@ -364,6 +373,7 @@ internal sealed partial class DecisionLog : BackgroundService
         }
 
         var lines = batch.Buffer.WrittenSpan;
+        file ??= Reopen();
         file = WriteLinesToFile(file, lines, batch.Ends);
         if (_stdout is not null)
         {
@@ -424,8 +434,30 @@ internal sealed partial class DecisionLog : BackgroundService
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            LogWriteFailed(_logger, _options.Path ?? "", ex);
+            LogWriteFailed(_logger, _options.Path ?? "", ReopenInterval.TotalSeconds, ex);
             Close(file);
+            _reopenAt = _time.GetUtcNow() + ReopenInterval;
+            return null;
+        }
+    }
+
+    /// <summary>The file again once <see cref="ReopenInterval"/> has passed since it failed; null before, or when it still fails (said once, when it failed).</summary>
+    private FileStream? Reopen()
+    {
+        if (string.IsNullOrWhiteSpace(_options.Path) || _time.GetUtcNow() < _reopenAt)
+        {
+            return null;
+        }
+
+        try
+        {
+            var file = OpenFile();
+            LogWriteResumed(_logger, _options.Path);
+            return file;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            _reopenAt = _time.GetUtcNow() + ReopenInterval;
             return null;
         }
     }
@@ -461,15 +493,16 @@ internal sealed partial class DecisionLog : BackgroundService
         }
     }
 
-    private FileStream? TryOpen(Func<FileStream?> open)
+    private FileStream? TryOpen()
     {
         try
         {
-            return open();
+            return OpenFile();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            LogWriteFailed(_logger, _options.Path ?? "", ex);
+            LogWriteFailed(_logger, _options.Path ?? "", ReopenInterval.TotalSeconds, ex);
+            _reopenAt = _time.GetUtcNow() + ReopenInterval;
             return null;
         }
     }
@@ -495,7 +528,37 @@ internal sealed partial class DecisionLog : BackgroundService
 
         // Unbuffered: the writer hands it whole batches already, and a write that fails must fail at Write, where it is
         // handled, not later in a Flush or in Dispose (a full disk made the file's Dispose throw and stop the host).
-        return new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        var file = new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        try
+        {
+            EndLastLine(file);
+            return file;
+        }
+        catch
+        {
+            Close(file);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A file that ends in the middle of a line (a write cut short by a full disk, a crash) gets the line break it
+    /// lacks, so that the next decision starts a line of its own instead of making two lines one unreadable one.
+    /// </summary>
+    private static void EndLastLine(FileStream file)
+    {
+        // Only a regular file can be read back; a FIFO or a character device is written to as it is.
+        if (!file.CanSeek || file.Length == 0)
+        {
+            return;
+        }
+
+        using var read = File.OpenHandle(file.Name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        Span<byte> last = stackalloc byte[1];
+        if (RandomAccess.Read(read, last, RandomAccess.GetLength(read) - 1) == 1 && last[0] != (byte)'\n')
+        {
+            file.Write("\n"u8);
+        }
     }
 
     private FileStream Roll(FileStream current)
@@ -528,8 +591,11 @@ internal sealed partial class DecisionLog : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "decision {Line}")]
     private static partial void LogDecisionFallback(ILogger logger, string line);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The decision log '{Path}' cannot be written; decisions go to the host log instead.")]
-    private static partial void LogWriteFailed(ILogger logger, string path, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The decision log '{Path}' cannot be written; decisions go to the host log instead, and the file is tried again every {Seconds} s.")]
+    private static partial void LogWriteFailed(ILogger logger, string path, double seconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The decision log '{Path}' is written again.")]
+    private static partial void LogWriteResumed(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The event of decision {EventId} could not be written to the decision log; the decision is logged without it.")]
     private static partial void LogLineFailed(ILogger logger, string eventId, Exception exception);

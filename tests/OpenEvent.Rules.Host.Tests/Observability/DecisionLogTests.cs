@@ -170,6 +170,57 @@ public sealed class DecisionLogTests : IDisposable
         Assert.Equal("budget-1", lines[1].GetProperty("eventId").GetString());
     }
 
+    // A folder where the file should be (as a full disk would, it makes the file fail): the decisions go to the host log,
+    // and once the folder is gone and the reopen interval has passed, the file is written again without a restart.
+    [Fact]
+    public async Task Writer_FileFailsThenCanBeWrittenAgain_IsReopenedAfterTheIntervalWithoutARestart()
+    {
+        using var folder = new TempFolder();
+        await using var services = Services();
+        var clock = new ManualClock();
+        var (log, _) = Create(services, folder, capacity: 100, maxQueueBytes: 1024 * 1024, time: clock);
+        var path = Path.Combine(folder.Root, "decisions.jsonl");
+        Directory.CreateDirectory(path);
+        await log.StartAsync(CancellationToken.None);
+        try
+        {
+            await AppendAndWaitAsync(log, "before-1");
+            Directory.Delete(path);
+            await AppendAndWaitAsync(log, "before-2");
+            Assert.False(File.Exists(path), "the file was opened again before the interval passed");
+
+            clock.Advance(DecisionLog.ReopenInterval);
+            await AppendAndWaitAsync(log, "after-1");
+            await AppendAndWaitAsync(log, "after-2");
+        }
+        finally
+        {
+            await log.StopAsync(CancellationToken.None);
+        }
+
+        var logged = File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("eventId").GetString()).ToList();
+        Assert.Equal(["after-1", "after-2"], logged);
+    }
+
+    // A previous run cut short in the middle of a line (a crash, a full disk): the next decision starts a line of its own.
+    [Fact]
+    public async Task Writer_FileEndsInTheMiddleOfALine_TheNextDecisionStartsANewLine()
+    {
+        using var folder = new TempFolder();
+        await using var services = Services();
+        var path = Path.Combine(folder.Root, "decisions.jsonl");
+        await File.WriteAllTextAsync(path, "{\"time\":\"2026-12-07T00:00:00Z\",\"eventId\":\"cut-");
+        var (log, _) = Create(services, folder, capacity: 100, maxQueueBytes: 1024 * 1024);
+        await log.StartAsync(CancellationToken.None);
+        await AppendAndWaitAsync(log, "whole-1");
+        await log.StopAsync(CancellationToken.None);
+
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("{\"time\":\"2026-12-07T00:00:00Z\",\"eventId\":\"cut-", lines[0]);
+        Assert.Equal("whole-1", JsonDocument.Parse(lines[1]).RootElement.GetProperty("eventId").GetString());
+    }
+
     [Fact]
     public async Task Writer_ManyQueuedLines_WritesThemTogetherAndStillRollsBetweenLines()
     {
@@ -196,10 +247,20 @@ public sealed class DecisionLogTests : IDisposable
         Assert.Equal(ids, logged);
     }
 
+    /// <summary>Appends a decision for a new event and waits until the writer has handled it (written to the file, or to the host log).</summary>
+    private static async Task AppendAndWaitAsync(DecisionLog log, string id)
+    {
+        var before = log.Written;
+        using var e = Read(id);
+        log.Append(Decision(e), e, "rev", 0.001);
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(log.Written == before + 1), $"the decision of {id}");
+    }
+
     private static ServiceProvider Services() => new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     /// <summary>A decision log over a file in <paramref name="folder"/>, and a reader of its drop counter (by part).</summary>
-    private (DecisionLog Log, Func<string, long> Dropped) Create(ServiceProvider services, TempFolder folder, int capacity, long maxQueueBytes, long maxFileBytes = 64L * 1024 * 1024)
+    private (DecisionLog Log, Func<string, long> Dropped) Create(ServiceProvider services, TempFolder folder, int capacity, long maxQueueBytes, long maxFileBytes = 64L * 1024 * 1024,
+        TimeProvider? time = null)
     {
         var factory = services.GetRequiredService<IMeterFactory>();
         var counts = new Dictionary<string, long>();
@@ -227,7 +288,7 @@ public sealed class DecisionLogTests : IDisposable
                 Path = Path.Combine(folder.Root, "decisions.jsonl"), QueueCapacity = capacity, MaxQueueBytes = maxQueueBytes, MaxFileBytes = maxFileBytes, RetainedFiles = 100,
             },
         });
-        var log = new DecisionLog(options, TimeProvider.System, new RulesMetrics(factory), NullLogger<DecisionLog>.Instance);
+        var log = new DecisionLog(options, time ?? TimeProvider.System, new RulesMetrics(factory), NullLogger<DecisionLog>.Instance);
         return (log, part =>
         {
             lock (counts)
@@ -245,4 +306,13 @@ public sealed class DecisionLogTests : IDisposable
 
     private static Decision Decision(DataWorksEvent e) =>
         new(new EventDescriptor(e.Id, e.Type, "test", 0), Verdict.Ok, [], [], [], null);
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => _now += by;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
 }
