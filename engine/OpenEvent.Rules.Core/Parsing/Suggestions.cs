@@ -5,12 +5,14 @@ public static class Suggestions
 {
     public static string? Closest(string input, IEnumerable<string> candidates)
     {
+        // A third of the word (at least 1, at most 3 edits) catches typos without suggesting unrelated keys.
+        var allowed = Math.Clamp(input.Length / 3, 1, 3);
         string? best = null;
         var bestDistance = int.MaxValue;
         var lower = input.ToLowerInvariant();
         foreach (var candidate in candidates)
         {
-            var distance = Distance(lower, candidate.ToLowerInvariant());
+            var distance = Distance(lower, candidate.ToLowerInvariant(), allowed);
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -18,10 +20,17 @@ public static class Suggestions
             }
         }
 
-        // A third of the word (at least 1, at most 3 edits) catches typos without suggesting unrelated keys.
-        var allowed = Math.Clamp(input.Length / 3, 1, 3);
         return bestDistance <= allowed ? best : null;
     }
+
+    /// <summary>
+    /// <see cref="Distance(string, string)"/> when it is at most <paramref name="limit"/>, else <paramref name="limit"/> + 1.
+    /// Two strings whose lengths differ by more than the limit are not compared at all (the distance is at least that
+    /// difference): an unknown key or setting may be a pasted document, and comparing it with every candidate cost its
+    /// length times theirs each time (a 120,000-character key held a start for 1.5 s).
+    /// </summary>
+    public static int Distance(string a, string b, int limit) =>
+        Math.Abs(a.Length - b.Length) > limit ? limit + 1 : Math.Min(Distance(a, b), limit + 1);
 
     /// <summary>Levenshtein distance with adjacent transpositions counted as one edit ("acitons" → "actions").</summary>
     public static int Distance(string a, string b)

@@ -25,7 +25,7 @@ internal static class Suggestions
                 return candidate;
             }
 
-            var distance = Parsing.Suggestions.Distance(upper, candidate.ToUpperInvariant());
+            var distance = Parsing.Suggestions.Distance(upper, candidate.ToUpperInvariant(), budget);
             if (distance <= budget && (distance < bestDistance || (distance == bestDistance && string.CompareOrdinal(candidate, best) < 0)))
             {
                 best = candidate;

@@ -18,6 +18,25 @@ public sealed class SuggestionsDistanceTests
     [InlineData("data.fileName", "data.filename", 1)]
     public void Distance_KnownPairs(string a, string b, int expected) => Assert.Equal(expected, Suggestions.Distance(a, b));
 
+    // The bounded distance answers from the lengths alone when they differ by more than the limit: a pasted document
+    // given as an unknown key is not compared with every candidate at the cost of its length each.
+    [Theory]
+    [InlineData(1_000_000, "abc", 3, 4)]
+    [InlineData(5, "xxxxx", 3, 0)]
+    [InlineData(6, "xxx", 3, 3)]
+    [InlineData(7, "xxx", 3, 4)]
+    public void Distance_Bounded_IsTheDistanceUpToTheLimitThenLimitPlusOne(int length, string other, int limit, int expected) =>
+        Assert.Equal(expected, Suggestions.Distance(new string('x', length), other, limit));
+
+    [Fact]
+    public void Closest_HugeInput_SuggestsNothingAndStillFindsTypos()
+    {
+        string[] candidates = [.. Enumerable.Range(0, 500).Select(i => $"setting{i}"), "actions"];
+
+        Assert.Null(Suggestions.Closest(new string('a', 200_000), candidates));
+        Assert.Equal("actions", Suggestions.Closest("acitons", candidates));
+    }
+
     [Fact]
     public void Distance_RandomPairs_SameAsTheWholeTable()
     {
@@ -28,6 +47,8 @@ public sealed class SuggestionsDistanceTests
             var b = random.Next(3) == 0 ? Mutate(random, a) : Word(random, random.Next(0, 12));
 
             Assert.True(WholeTable(a, b) == Suggestions.Distance(a, b), $"'{a}' '{b}'");
+            var limit = random.Next(0, 5);
+            Assert.True(Math.Min(WholeTable(a, b), limit + 1) == Suggestions.Distance(a, b, limit), $"'{a}' '{b}' limit {limit}");
         }
 
         // Past the stack buffer (257 columns and more).
