@@ -49,6 +49,9 @@ internal sealed partial class DecisionLog : BackgroundService
     /// </summary>
     private DateTimeOffset _reopenAt;
 
+    /// <summary>The file failed and has not been written since: its error is said once, and its recovery once.</summary>
+    private bool _failing;
+
     /// <summary>How long the writer waits before it opens a file that failed again.</summary>
     internal static readonly TimeSpan ReopenInterval = TimeSpan.FromSeconds(30);
 
@@ -430,37 +433,37 @@ internal sealed partial class DecisionLog : BackgroundService
             }
 
             file.Write(bytes);
+            if (_failing)
+            {
+                _failing = false;
+                LogWriteResumed(_logger, _options.Path ?? "");
+            }
+
             return file;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            LogWriteFailed(_logger, _options.Path ?? "", ReopenInterval.TotalSeconds, ex);
+            Failed(ex);
             Close(file);
-            _reopenAt = _time.GetUtcNow() + ReopenInterval;
             return null;
         }
     }
 
-    /// <summary>The file again once <see cref="ReopenInterval"/> has passed since it failed; null before, or when it still fails (said once, when it failed).</summary>
-    private FileStream? Reopen()
+    /// <summary>The file could not be opened or written: said once until it is written again, and tried again after <see cref="ReopenInterval"/>.</summary>
+    private void Failed(Exception ex)
     {
-        if (string.IsNullOrWhiteSpace(_options.Path) || _time.GetUtcNow() < _reopenAt)
+        if (!_failing)
         {
-            return null;
+            _failing = true;
+            LogWriteFailed(_logger, _options.Path ?? "", ReopenInterval.TotalSeconds, ex);
         }
 
-        try
-        {
-            var file = OpenFile();
-            LogWriteResumed(_logger, _options.Path);
-            return file;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            _reopenAt = _time.GetUtcNow() + ReopenInterval;
-            return null;
-        }
+        _reopenAt = _time.GetUtcNow() + ReopenInterval;
     }
+
+    /// <summary>The file again once <see cref="ReopenInterval"/> has passed since it failed; null before that.</summary>
+    private FileStream? Reopen() =>
+        string.IsNullOrWhiteSpace(_options.Path) || _time.GetUtcNow() < _reopenAt ? null : TryOpen();
 
     /// <summary>
     /// Standard output that cannot be written (a closed pipe) is given up, with one error, like the file: an exception
@@ -501,8 +504,7 @@ internal sealed partial class DecisionLog : BackgroundService
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            LogWriteFailed(_logger, _options.Path ?? "", ReopenInterval.TotalSeconds, ex);
-            _reopenAt = _time.GetUtcNow() + ReopenInterval;
+            Failed(ex);
             return null;
         }
     }

@@ -178,7 +178,8 @@ public sealed class DecisionLogTests : IDisposable
         using var folder = new TempFolder();
         await using var services = Services();
         var clock = new ManualClock();
-        var (log, _) = Create(services, folder, capacity: 100, maxQueueBytes: 1024 * 1024, time: clock);
+        var captured = new CapturedLog();
+        var (log, _) = Create(services, folder, capacity: 100, maxQueueBytes: 1024 * 1024, time: clock, logs: captured);
         var path = Path.Combine(folder.Root, "decisions.jsonl");
         Directory.CreateDirectory(path);
         await log.StartAsync(CancellationToken.None);
@@ -188,6 +189,10 @@ public sealed class DecisionLogTests : IDisposable
             Directory.Delete(path);
             await AppendAndWaitAsync(log, "before-2");
             Assert.False(File.Exists(path), "the file was opened again before the interval passed");
+            Directory.CreateDirectory(path);
+            clock.Advance(DecisionLog.ReopenInterval);
+            await AppendAndWaitAsync(log, "before-3");
+            Directory.Delete(path);
 
             clock.Advance(DecisionLog.ReopenInterval);
             await AppendAndWaitAsync(log, "after-1");
@@ -200,6 +205,9 @@ public sealed class DecisionLogTests : IDisposable
 
         var logged = File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("eventId").GetString()).ToList();
         Assert.Equal(["after-1", "after-2"], logged);
+        // One error for the whole failure (the reopen that failed again says nothing), and one line when it is written again.
+        Assert.Single(captured.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("cannot be written", StringComparison.Ordinal));
+        Assert.Single(captured.Lines, l => l.Contains("is written again", StringComparison.Ordinal));
     }
 
     // A previous run cut short in the middle of a line (a crash, a full disk): the next decision starts a line of its own.
@@ -260,7 +268,7 @@ public sealed class DecisionLogTests : IDisposable
 
     /// <summary>A decision log over a file in <paramref name="folder"/>, and a reader of its drop counter (by part).</summary>
     private (DecisionLog Log, Func<string, long> Dropped) Create(ServiceProvider services, TempFolder folder, int capacity, long maxQueueBytes, long maxFileBytes = 64L * 1024 * 1024,
-        TimeProvider? time = null)
+        TimeProvider? time = null, ILoggerProvider? logs = null)
     {
         var factory = services.GetRequiredService<IMeterFactory>();
         var counts = new Dictionary<string, long>();
@@ -288,7 +296,7 @@ public sealed class DecisionLogTests : IDisposable
                 Path = Path.Combine(folder.Root, "decisions.jsonl"), QueueCapacity = capacity, MaxQueueBytes = maxQueueBytes, MaxFileBytes = maxFileBytes, RetainedFiles = 100,
             },
         });
-        var log = new DecisionLog(options, time ?? TimeProvider.System, new RulesMetrics(factory), NullLogger<DecisionLog>.Instance);
+        var log = new DecisionLog(options, time ?? TimeProvider.System, new RulesMetrics(factory), logs is null ? NullLogger<DecisionLog>.Instance : LoggerFactory.Create(b => b.AddProvider(logs)).CreateLogger<DecisionLog>());
         return (log, part =>
         {
             lock (counts)
