@@ -8,7 +8,9 @@ namespace OpenEvent.Rules.Host.Actions;
 /// Delivers the SQLite outbox: claims due actions (with a lease), runs up to Outbox:Concurrency deliveries at once
 /// (<see cref="ActionDelivery"/>: one attempt and what follows), and records each result: delivered, a retry at its
 /// backoff, or the dead-letter table. Delivery is at least once: a process that dies after a receiver accepted an
-/// action but before the row is marked sends it again after restart, with the same Idempotency-Key header. The due
+/// action but before the row is marked sends it again after restart, with the same Idempotency-Key header; one that
+/// stops lets the deliveries in flight finish (Actions:Timeout bounds each: a receiver that got the request would get
+/// it again after the restart, and chat channels do not honour Idempotency-Key) and records them. The due
 /// forwards of one file target go together (<see cref="MaxBatch"/> at most, one slot): one claim, one write and one flush
 /// to disk for all of them; new ones wait up to Outbox:BatchDelay for companions unless a full batch is waiting.
 /// </summary>
@@ -71,7 +73,7 @@ internal sealed partial class OutboxWorker(
                     continue;
                 }
 
-                var claimed = free > 0 || !_delivered.IsEmpty ? ClaimAndStart(Math.Max(free, 0), now, stoppingToken) : 0;
+                var claimed = free > 0 || !_delivered.IsEmpty ? ClaimAndStart(Math.Max(free, 0), now) : 0;
                 if (claimed > 0 && claimed == free)
                 {
                     continue; // more may be due at once
@@ -141,7 +143,7 @@ internal sealed partial class OutboxWorker(
     }
 
     /// <summary>Claims up to <paramref name="free"/> due actions (with their batches) and starts delivering each; returns how many.</summary>
-    private int ClaimAndStart(int free, DateTimeOffset now, CancellationToken stoppingToken)
+    private int ClaimAndStart(int free, DateTimeOffset now)
     {
         var claimed = 0;
         // Taken before the claim: a delivery that ends meanwhile is recorded with the next one. Until then its row stays
@@ -164,7 +166,7 @@ internal sealed partial class OutboxWorker(
         {
             claimed++;
             // Registered before it starts, so that its own removal cannot run first.
-            var delivery = new Task<Task>(() => batch.Count == 1 ? DeliverAsync(batch[0], stoppingToken) : DeliverBatchAsync(batch, stoppingToken));
+            var delivery = new Task<Task>(() => batch.Count == 1 ? DeliverAsync(batch[0]) : DeliverBatchAsync(batch));
             _inFlight[batch[0].Id] = delivery.Unwrap();
             delivery.Start(TaskScheduler.Default);
         }
@@ -197,11 +199,11 @@ internal sealed partial class OutboxWorker(
         }
     }
 
-    private async Task DeliverAsync(OutboxItem item, CancellationToken stoppingToken)
+    private async Task DeliverAsync(OutboxItem item)
     {
         try
         {
-            Record(item, await delivery.AttemptAsync(item, stoppingToken));
+            Record(item, await delivery.AttemptAsync(item, CancellationToken.None));
         }
         catch (Exception ex)
         {
@@ -215,11 +217,11 @@ internal sealed partial class OutboxWorker(
     }
 
     /// <summary>Delivers a batch (<see cref="ActionDelivery.AttemptBatchAsync"/>) and records each action's step.</summary>
-    private async Task DeliverBatchAsync(IReadOnlyList<OutboxItem> batch, CancellationToken stoppingToken)
+    private async Task DeliverBatchAsync(IReadOnlyList<OutboxItem> batch)
     {
         try
         {
-            var steps = await delivery.AttemptBatchAsync(batch, stoppingToken);
+            var steps = await delivery.AttemptBatchAsync(batch, CancellationToken.None);
             for (var i = 0; i < batch.Count; i++)
             {
                 Record(batch[i], steps?[i]);

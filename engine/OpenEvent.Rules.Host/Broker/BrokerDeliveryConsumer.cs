@@ -11,7 +11,8 @@ namespace OpenEvent.Rules.Host.Broker;
 /// attempt (<see cref="ActionDelivery"/>) the message is acknowledged only once what follows is safe in the broker: a
 /// retry is published to the delay queue of its backoff level (from which the broker returns it to the delivery queue
 /// when its time has come), a dead letter to the dead-letter queue with its last error. A host that dies mid-delivery
-/// leaves the message to another host, which sends it again with the same Idempotency-Key (at least once).
+/// leaves the message to another host, which sends it again with the same Idempotency-Key (at least once). A host that
+/// stops lets the attempts in flight finish (Actions:Timeout bounds each) and acknowledges them before it closes.
 /// </summary>
 internal sealed partial class BrokerDeliveryConsumer(
     BrokerConnection broker,
@@ -35,7 +36,9 @@ internal sealed partial class BrokerDeliveryConsumer(
             metrics.BrokerRedelivered(broker.Topology.DeliverQueue);
         }
 
-        var step = await delivery.AttemptAsync(item, lifetime);
+        // Not cut off when the host stops: a receiver that got the request would get it again from the next host, and
+        // chat channels do not honour Idempotency-Key (a rolling restart posted the same notification twice).
+        var step = await delivery.AttemptAsync(item, CancellationToken.None);
         var now = time.GetUtcNow();
         switch (step)
         {

@@ -175,14 +175,17 @@ internal sealed partial class PartitionSequencer(
                 }
             }
 
-            await owner._connection.PublishAsync(owner._connection.Topology.DeliverQueue, admitted, lifetime);
-            await owner._connection.PublishAsync(owner._connection.Topology.DeadQueue, unreadable, lifetime);
+            // From the first publish on, the batch is finished even when the host is stopping: cut off after its actions
+            // went to the delivery queue but before its journal entry and its acknowledgement, the batch came back to
+            // the next host, which did not know its keys and sent every action again.
+            await owner._connection.PublishAsync(owner._connection.Topology.DeliverQueue, admitted, CancellationToken.None);
+            await owner._connection.PublishAsync(owner._connection.Topology.DeadQueue, unreadable, CancellationToken.None);
             if (newKeys.Count > 0)
             {
-                await AppendAsync(journal, snapshot: false, newKeys, channels, lifetime);
+                await AppendAsync(journal, snapshot: false, newKeys, channels, CancellationToken.None);
             }
 
-            await consume.BasicAckAsync(batch[^1].Tag, multiple: true, lifetime);
+            await consume.BasicAckAsync(batch[^1].Tag, multiple: true, CancellationToken.None);
             if (++_sinceCompaction >= CompactEvery)
             {
                 await CompactAsync(journal, lifetime);

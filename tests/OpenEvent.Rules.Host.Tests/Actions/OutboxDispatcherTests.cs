@@ -92,4 +92,31 @@ public sealed class OutboxDispatcherTests
         Assert.Equal($"{id}/p/0/notify:hook", Assert.Single(a.Delivered).Header("Idempotency-Key"));
         Assert.Empty(b.Requests);
     }
+
+    // A stop (a deploy, a rolling restart) while a receiver holds a delivery: the delivery finishes and is recorded, so
+    // the next start does not send it again (a chat channel would show it twice: it ignores Idempotency-Key).
+    [Fact]
+    public async Task HostStopsWhileADeliveryIsInFlight_ItFinishesAndIsNotSentAgainAfterTheRestart()
+    {
+        using var folder = new TempFolder();
+        var outbox = folder.Path("outbox.db");
+        await using var hook = await StandInServer.StartAsync();
+        hook.AnswerDelay = TimeSpan.FromMilliseconds(500);
+        var id = NewId("graceful");
+
+        await using (var first = await ActionHarness.StartAsync(Policies(hook.Url("/hook")), "--OpenEventRules:Outbox:Path", outbox))
+        {
+            using var response = await first.PostAsync("/events", HostEndpointTests.DeployEvent(id, "ods_x"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await WaitUntilAsync(() => hook.Calls >= 1, "the delivery to reach the receiver");
+        }
+
+        Assert.Equal(0, new OutboxStore(outbox).Counts().Pending);
+        hook.AnswerDelay = TimeSpan.Zero;
+        await using var second = await ActionHarness.StartAsync(Policies(hook.Url("/hook")), "--OpenEventRules:Outbox:Path", outbox);
+        await second.WaitForIdleAsync("the restarted host to find nothing to deliver");
+
+        Assert.Equal(1, hook.Calls);
+        Assert.Equal($"{id}/p/0/notify:hook", Assert.Single(hook.Delivered).Header("Idempotency-Key"));
+    }
 }

@@ -46,6 +46,9 @@ internal class StandInServer : IAsyncDisposable
 
     public ReceiverMode Mode { get; set; } = ReceiverMode.Succeed;
 
+    /// <summary>How long the receiver holds each request before it answers (a request the client gives up meanwhile is recorded as 499).</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     /// <summary>For <see cref="ReceiverMode.FailFirst"/>: how many calls fail before the receiver succeeds.</summary>
     public int FailCount { get; set; }
 
@@ -71,6 +74,19 @@ internal class StandInServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        if (AnswerDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(AnswerDelay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Requests.Enqueue(new RecordedRequest(context.Request.Path, context.Request.QueryString.Value ?? "", headers, body, 499));
+                return;
+            }
+        }
+
         var (status, answer) = Mode switch
         {
             ReceiverMode.AlwaysFail => (500, "{\"error\":\"down\"}"),
