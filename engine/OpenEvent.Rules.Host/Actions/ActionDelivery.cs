@@ -53,8 +53,13 @@ internal sealed partial class ActionDelivery
         _logger = logger;
     }
 
-    /// <summary>Attempts the action once; null when the host is stopping (the attempt does not count).</summary>
-    public async Task<DeliveryStep?> AttemptAsync(OutboxItem item, CancellationToken stoppingToken)
+    /// <summary>
+    /// Attempts the action once, under Actions:Timeout alone. The host's stop does not cut an attempt off: a receiver
+    /// that already had the request would get it again after the restart or from the next host, and chat channels do not
+    /// honour Idempotency-Key (a rolling restart posted the same notification twice). The host's shutdown timeout bounds
+    /// the stop.
+    /// </summary>
+    public async Task<DeliveryStep> AttemptAsync(OutboxItem item)
     {
         var attempt = item.Attempts + 1;
         if (item.Kind == OutboxDispatcher.AnswerKind && _directAnswers.StoredAnswerIsRedundant(item.EventId) is { } redundant)
@@ -62,15 +67,15 @@ internal sealed partial class ActionDelivery
             return AnsweredDirectly(item, attempt, redundant);
         }
 
-        return await SendAsync(item, stoppingToken) is { } result ? Outcome(item, result) : null;
+        return Outcome(item, await SendAsync(item));
     }
 
     /// <summary>
     /// Attempts several actions of one batching sender at once (<see cref="IBatchActionSender"/>: the due forwards of
-    /// one file target), each then delivered, retried or dead as <see cref="AttemptAsync"/> decides it alone. Null when
-    /// the host is stopping (no attempt counts). An action another sender handles is attempted alone.
+    /// one file target), each then delivered, retried or dead as <see cref="AttemptAsync"/> decides it alone. An action
+    /// another sender handles is attempted alone.
     /// </summary>
-    public async Task<IReadOnlyList<DeliveryStep>?> AttemptBatchAsync(IReadOnlyList<OutboxItem> items, CancellationToken stoppingToken)
+    public async Task<IReadOnlyList<DeliveryStep>> AttemptBatchAsync(IReadOnlyList<OutboxItem> items)
     {
         var steps = new DeliveryStep[items.Count];
         var batch = new List<(int Index, BatchedAction Action)>();
@@ -82,23 +87,15 @@ internal sealed partial class ActionDelivery
                 batcher = sender;
                 batch.Add((i, new BatchedAction(items[i], payload)));
             }
-            else if (await AttemptAsync(items[i], stoppingToken) is { } alone)
-            {
-                steps[i] = alone;
-            }
             else
             {
-                return null;
+                steps[i] = await AttemptAsync(items[i]);
             }
         }
 
         if (batcher is not null)
         {
-            if (await SendBatchAsync(batcher, batch.ConvertAll(b => b.Action), stoppingToken) is not { } results)
-            {
-                return null;
-            }
-
+            var results = await SendBatchAsync(batcher, batch.ConvertAll(b => b.Action));
             for (var j = 0; j < batch.Count; j++)
             {
                 steps[batch[j].Index] = Outcome(items[batch[j].Index], results[j]);
@@ -191,39 +188,34 @@ internal sealed partial class ActionDelivery
         return TimeSpan.FromMilliseconds(capped * (0.5 + (random / 2)));
     }
 
-    private Task<DeliveryResult?> SendAsync(OutboxItem item, CancellationToken stoppingToken) =>
+    private Task<DeliveryResult> SendAsync(OutboxItem item) =>
         UnderTimeoutAsync(async token =>
         {
             var payload = ActionPayloads.Read(item.Kind, item.Payload);
             return _senders.TryGetValue(payload.Type, out var sender)
                 ? await sender.SendAsync(item, payload, token)
                 : DeliveryResult.Permanent($"no sender for '{payload.Type}' actions");
-        }, stoppingToken);
+        });
 
-    /// <summary>The batch's results, or (null) the host is stopping; a failure of the whole call is every action's result.</summary>
-    private async Task<IReadOnlyList<DeliveryResult>?> SendBatchAsync(IBatchActionSender sender, List<BatchedAction> batch, CancellationToken stoppingToken)
+    /// <summary>The batch's results; a failure of the whole call is every action's result.</summary>
+    private async Task<IReadOnlyList<DeliveryResult>> SendBatchAsync(IBatchActionSender sender, List<BatchedAction> batch)
     {
         IReadOnlyList<DeliveryResult>? results = null;
-        var failure = await UnderTimeoutAsync(async token =>
+        var outcome = await UnderTimeoutAsync(async token =>
         {
             results = await sender.SendBatchAsync(batch, token);
             return DeliveryResult.Delivered;
-        }, stoppingToken);
-        return failure is null ? null : failure.Success ? results : [.. batch.Select(_ => failure)];
+        });
+        return outcome.Success ? results! : [.. batch.Select(_ => outcome)];
     }
 
-    /// <summary>One attempt under Actions:Timeout; its exceptions become results (null: the host is stopping).</summary>
-    private async Task<DeliveryResult?> UnderTimeoutAsync(Func<CancellationToken, Task<DeliveryResult>> send, CancellationToken stoppingToken)
+    /// <summary>One attempt under Actions:Timeout; its exceptions become results.</summary>
+    private async Task<DeliveryResult> UnderTimeoutAsync(Func<CancellationToken, Task<DeliveryResult>> send)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(_actions.Timeout);
+        using var timeout = new CancellationTokenSource(_actions.Timeout);
         try
         {
             return await send(timeout.Token);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return null;
         }
         catch (OperationCanceledException)
         {

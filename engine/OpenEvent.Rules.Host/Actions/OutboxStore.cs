@@ -464,7 +464,7 @@ public sealed class OutboxStore
             ("$id", id), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error));
     }
 
-    /// <summary>Gives a claim back without counting an attempt (the host is stopping).</summary>
+    /// <summary>Gives a claim back without counting an attempt (the host no longer does: a stop lets its attempts finish; kept for callers of this public API).</summary>
     public void Release(long id)
     {
         using var writing = _writeLock.EnterScope();

@@ -9,8 +9,7 @@ namespace OpenEvent.Rules.Host.Actions;
 /// (<see cref="ActionDelivery"/>: one attempt and what follows), and records each result: delivered, a retry at its
 /// backoff, or the dead-letter table. Delivery is at least once: a process that dies after a receiver accepted an
 /// action but before the row is marked sends it again after restart, with the same Idempotency-Key header; one that
-/// stops lets the deliveries in flight finish (Actions:Timeout bounds each: a receiver that got the request would get
-/// it again after the restart, and chat channels do not honour Idempotency-Key) and records them. The due
+/// stops lets the deliveries in flight finish (<see cref="ActionDelivery.AttemptAsync"/>) and records them. The due
 /// forwards of one file target go together (<see cref="MaxBatch"/> at most, one slot): one claim, one write and one flush
 /// to disk for all of them; new ones wait up to Outbox:BatchDelay for companions unless a full batch is waiting.
 /// </summary>
@@ -203,7 +202,7 @@ internal sealed partial class OutboxWorker(
     {
         try
         {
-            Record(item, await delivery.AttemptAsync(item, CancellationToken.None));
+            Record(item, await delivery.AttemptAsync(item));
         }
         catch (Exception ex)
         {
@@ -221,10 +220,10 @@ internal sealed partial class OutboxWorker(
     {
         try
         {
-            var steps = await delivery.AttemptBatchAsync(batch, CancellationToken.None);
+            var steps = await delivery.AttemptBatchAsync(batch);
             for (var i = 0; i < batch.Count; i++)
             {
-                Record(batch[i], steps?[i]);
+                Record(batch[i], steps[i]);
             }
         }
         catch (Exception ex)
@@ -246,17 +245,14 @@ internal sealed partial class OutboxWorker(
         signal.Notify();
     }
 
-    /// <summary>Records one attempt's step: delivered (with the next claim), given back (null: stopping), retried or dead.</summary>
-    private void Record(OutboxItem item, DeliveryStep? step)
+    /// <summary>Records one attempt's step: delivered (with the next claim), retried or dead.</summary>
+    private void Record(OutboxItem item, DeliveryStep step)
     {
         try
         {
             var now = time.GetUtcNow();
             switch (step)
             {
-                case null:
-                    store.Release(item.Id);
-                    break;
                 case { Kind: DeliveryStepKind.Delivered }:
                     _delivered.Enqueue(new DeliveredAction(item.Id, step.Attempt, now));
                     break;

@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Host.Broker;
 /// retry is published to the delay queue of its backoff level (from which the broker returns it to the delivery queue
 /// when its time has come), a dead letter to the dead-letter queue with its last error. A host that dies mid-delivery
 /// leaves the message to another host, which sends it again with the same Idempotency-Key (at least once). A host that
-/// stops lets the attempts in flight finish (Actions:Timeout bounds each) and acknowledges them before it closes.
+/// stops lets the attempts in flight finish (<see cref="ActionDelivery.AttemptAsync"/>) and acknowledges them before it closes.
 /// </summary>
 internal sealed partial class BrokerDeliveryConsumer(
     BrokerConnection broker,
@@ -36,15 +36,10 @@ internal sealed partial class BrokerDeliveryConsumer(
             metrics.BrokerRedelivered(broker.Topology.DeliverQueue);
         }
 
-        // Not cut off when the host stops: a receiver that got the request would get it again from the next host, and
-        // chat channels do not honour Idempotency-Key (a rolling restart posted the same notification twice).
-        var step = await delivery.AttemptAsync(item, CancellationToken.None);
+        var step = await delivery.AttemptAsync(item);
         var now = time.GetUtcNow();
         switch (step)
         {
-            case null:
-                await channel.BasicNackAsync(message.Tag, multiple: false, requeue: true, CancellationToken.None);
-                return;
             case { Kind: DeliveryStepKind.Retry }:
                 var retry = item with { Attempts = step.Attempt, NextAttemptAt = now + step.RetryIn, LastError = step.Error };
                 await broker.PublishAsync(broker.Topology.RetryQueueFor(step.Attempt), [ActionMessage.ToMessage(retry)], CancellationToken.None);
