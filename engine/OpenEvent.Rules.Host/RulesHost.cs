@@ -93,7 +93,9 @@ public static partial class RulesHost
     /// <summary>
     /// A level .NET would refuse, refused here first with its key: .NET's own message ("Configuration value 'Loud' is not
     /// supported.") names neither the setting nor the levels it takes. Levels sit under Logging:LogLevel and under each
-    /// provider's Logging:&lt;provider&gt;:LogLevel; an empty one is ignored, as .NET ignores it.
+    /// provider's Logging:&lt;provider&gt;:LogLevel; an empty one is ignored, as .NET ignores it. .NET also takes a number
+    /// outside the levels ("42" turned a category's logs off, "-1" turned every level on) and names joined by commas as
+    /// flags ("Debug,Error" read as Critical): those are refused too. A level's own number ("2") stays accepted.
     /// </summary>
     private static void ThrowIfInvalidLevel(IConfigurationSection logging)
     {
@@ -101,7 +103,8 @@ public static partial class RulesHost
         {
             foreach (var level in section.GetSection("LogLevel").GetChildren())
             {
-                if (!string.IsNullOrEmpty(level.Value) && !Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
+                if (!string.IsNullOrEmpty(level.Value)
+                    && (!Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || level.Value.Contains(',', StringComparison.Ordinal)))
                 {
                     // Key and value as excerpts: a category name or a level may hold a line break or a megabyte.
                     throw new InvalidOperationException(

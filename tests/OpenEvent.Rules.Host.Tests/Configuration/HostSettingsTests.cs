@@ -242,6 +242,7 @@ public sealed class HostLoggingTests
     public async Task Build_LevelsInConfiguration_WinOverTheHostsDefaults()
     {
         Assert.Equal((true, false), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore", "Information"));
+        Assert.Equal((true, false), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore", "2")); // a level's own number, as .NET takes it
         Assert.Equal((false, true), await LevelsAsync("--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Information"));
     }
 
@@ -279,6 +280,9 @@ public sealed class HostLoggingTests
     [Theory]
     [InlineData("--Logging:LogLevel:Default", "Loud", "Logging:LogLevel:Default is 'Loud'")]
     [InlineData("--Logging:Console:LogLevel:OpenEvent.Rules", "verbose", "Logging:Console:LogLevel:OpenEvent.Rules is 'verbose'")]
+    [InlineData("--Logging:LogLevel:OpenEvent.Rules", "42", "Logging:LogLevel:OpenEvent.Rules is '42'")]
+    [InlineData("--Logging:LogLevel:Default", "-1", "Logging:LogLevel:Default is '-1'")]
+    [InlineData("--Logging:LogLevel:Default", "Debug,Error", "Logging:LogLevel:Default is 'Debug,Error'")]
     public async Task RunAsync_LevelThatIsNotALogLevel_OneLineNamingTheKeyAndTheLevelsExit2(string key, string value, string named)
     {
         using var errors = new StringWriter();
