@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Observability;
 
@@ -51,6 +52,9 @@ internal sealed partial class DecisionLog : BackgroundService
 
     /// <summary>The file failed and has not been written since: its error is said once, and its recovery once.</summary>
     private bool _failing;
+
+    /// <summary>The file's setting as the host log shows it: a path may hold a line break, which would forge a log line.</summary>
+    private string LoggedPath => TextExcerpt.Of(_options.Path ?? "", 120);
 
     /// <summary>How long the writer waits before it opens a file that failed again.</summary>
     internal static readonly TimeSpan ReopenInterval = TimeSpan.FromSeconds(30);
@@ -436,7 +440,7 @@ internal sealed partial class DecisionLog : BackgroundService
             if (_failing)
             {
                 _failing = false;
-                LogWriteResumed(_logger, _options.Path ?? "");
+                LogWriteResumed(_logger, LoggedPath);
             }
 
             return file;
@@ -455,15 +459,14 @@ internal sealed partial class DecisionLog : BackgroundService
         if (!_failing)
         {
             _failing = true;
-            LogWriteFailed(_logger, _options.Path ?? "", ReopenInterval.TotalSeconds, ex);
+            LogWriteFailed(_logger, LoggedPath, ReopenInterval.TotalSeconds, ex);
         }
 
         _reopenAt = _time.GetUtcNow() + ReopenInterval;
     }
 
-    /// <summary>The file again once <see cref="ReopenInterval"/> has passed since it failed; null before that.</summary>
-    private FileStream? Reopen() =>
-        string.IsNullOrWhiteSpace(_options.Path) || _time.GetUtcNow() < _reopenAt ? null : TryOpen();
+    /// <summary>The file again once <see cref="ReopenInterval"/> has passed since it failed; null before that (and with no file set: <see cref="OpenFile"/>).</summary>
+    private FileStream? Reopen() => _time.GetUtcNow() < _reopenAt ? null : TryOpen();
 
     /// <summary>
     /// Standard output that cannot be written (a closed pipe) is given up, with one error, like the file: an exception

@@ -170,6 +170,32 @@ public sealed class DecisionLogTests : IDisposable
         Assert.Equal("budget-1", lines[1].GetProperty("eventId").GetString());
     }
 
+    // A path with a line break (a setting is hostile until checked): the error that names it stays one line of the log.
+    [Fact]
+    public async Task PostEvents_DecisionLogPathWithALineBreakCannotBeWritten_TheErrorNamesItEscapedOnOneLine()
+    {
+        var notAFolder = Path.GetTempFileName();
+        var log = new CapturedLog();
+        try
+        {
+            await using (var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log), null,
+                "--OpenEventRules:DecisionLog:Path", Path.Combine(notAFolder, "line\nforged: decisions.jsonl")))
+            {
+                using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent("forged-1", "dws_orders"));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                await RunningHost.WaitUntilAsync(() => Task.FromResult(host.DecisionLog.Written >= 1), "the decision to be handled");
+            }
+        }
+        finally
+        {
+            File.Delete(notAFolder);
+        }
+
+        // The entry's first line is the message itself (the exception follows it on lines of its own).
+        var error = Assert.Single(log.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("cannot be written", StringComparison.Ordinal));
+        Assert.Contains("line\\nforged: decisions.jsonl' cannot be written; decisions go to the host log instead", error.Split('\n')[0], StringComparison.Ordinal);
+    }
+
     // A folder where the file should be (as a full disk would, it makes the file fail): the decisions go to the host log,
     // and once the folder is gone and the reopen interval has passed, the file is written again without a restart.
     [Fact]
