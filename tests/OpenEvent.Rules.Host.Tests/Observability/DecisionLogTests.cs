@@ -218,6 +218,34 @@ public sealed class DecisionLogTests : IDisposable
         Assert.Single(captured.Lines, l => l.Contains("is written again", StringComparison.Ordinal));
     }
 
+    // A FIFO as the decision log (a log shipper reading it): it cannot be read back for its last line, so it is written
+    // as it is; a check that asked its length would have failed the file and sent the decisions to the host log.
+    [Fact]
+    public async Task Writer_FileIsAFifo_TheDecisionsReachItsReader()
+    {
+        using var folder = new TempFolder();
+        await using var services = Services();
+        var path = Path.Combine(folder.Root, "decisions.jsonl");
+        FolderHazards.MakeFifo(path);
+        var reader = Task.Run(async () =>
+        {
+            using var lines = new StreamReader(path);
+            return await lines.ReadLineAsync();
+        });
+        var (log, _) = Create(services, folder, capacity: 100, maxQueueBytes: 1024 * 1024);
+        await log.StartAsync(CancellationToken.None);
+        try
+        {
+            await AppendAndWaitAsync(log, "piped-1");
+            var line = await reader.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("piped-1", JsonDocument.Parse(line!).RootElement.GetProperty("eventId").GetString());
+        }
+        finally
+        {
+            await log.StopAsync(CancellationToken.None);
+        }
+    }
+
     // A previous run cut short in the middle of a line (a crash, a full disk): the next decision starts a line of its own.
     [Fact]
     public async Task Writer_FileEndsInTheMiddleOfALine_TheNextDecisionStartsANewLine()
