@@ -10,7 +10,7 @@ using OpenEvent.Rules.Model.Patterns;
 namespace OpenEvent.Rules.Bench;
 
 /// <summary>
-/// <c>scan [events] [--stages] [--patterns 10,100,...] [--mix operators] [--profile]</c>: the compiled set over a large stream of events (default
+/// <c>scan [events] [--stages] [--patterns 10,100,...] [--mix operators|substrings] [--profile]</c>: the compiled set over a large stream of events (default
 /// 200,000 of <see cref="ScanWorkload"/>), against the limit a matcher cannot beat, a bare <see cref="Utf8JsonReader"/>
 /// pass over the same bytes that reads every token and matches nothing, timed in the same run. Each figure is the
 /// median of 3 whole passes (Stopwatch, after a warm-up pass and a settled GC); the two sides alternate pass by pass
@@ -29,14 +29,20 @@ internal static class ScanBenchmark
         var stages = args.Contains("--stages");
         var sizes = args.SkipWhile(a => a != "--patterns").Skip(1).FirstOrDefault()?.Split(',').Select(int.Parse).ToArray()
             ?? [10, 100, 1_000, 10_000];
-        var operators = args.SkipWhile(a => a != "--mix").Skip(1).FirstOrDefault() == "operators";
+        var mix = args.SkipWhile(a => a != "--mix").Skip(1).FirstOrDefault() switch
+        {
+            null => ScanMix.Default,
+            "operators" => ScanMix.Operators,
+            "substrings" => ScanMix.Substrings,
+            var other => throw new ArgumentException($"--mix {other}: expected operators or substrings"),
+        };
         var events = ScanWorkload.Events(count);
         if (args.Contains("--profile"))
         {
-            return Task.FromResult(Profile(sizes, events, operators));
+            return Task.FromResult(Profile(sizes, events, mix));
         }
 
-        Console.WriteLine($"// {events.Count} events, {events.Average(e => e.Length):F0} bytes on average, 32 types, `data` before `type`; {(operators ? "the operators mix" : "the default mix")} of patterns");
+        Console.WriteLine($"// {events.Count} events, {events.Average(e => e.Length):F0} bytes on average, 32 types, `data` before `type`; the {mix.ToString().ToLowerInvariant()} mix of patterns");
         Console.WriteLine(stages
             ? "| patterns | matches/event | verified/event | bare (ns/event) | UTF-8 check + bare | read into view | match | match / read |"
             : "| patterns | matches/event | bare (ns/event) | engine (ns/event) | engine / bare speed | same, wall clock |");
@@ -45,7 +51,7 @@ internal static class ScanBenchmark
         var perEvent = new List<(double Engine, double Bare)>();
         foreach (var size in sizes)
         {
-            perEvent.Add(RunSize(size, events, stages, operators));
+            perEvent.Add(RunSize(size, events, stages, mix));
         }
 
         if (sizes.Length > 1)
@@ -60,11 +66,11 @@ internal static class ScanBenchmark
     }
 
     // For a sampling profiler (dotnet-trace): nothing but the engine's passes, long enough to dominate the trace.
-    private static int Profile(int[] sizes, List<byte[]> events, bool operators)
+    private static int Profile(int[] sizes, List<byte[]> events, ScanMix mix)
     {
         foreach (var size in sizes)
         {
-            var set = new CompiledPatternSetBuilder().Build(ScanWorkload.Patterns(size, operators));
+            var set = new CompiledPatternSetBuilder().Build(ScanWorkload.Patterns(size, mix));
             var result = new MatchResult();
             for (var pass = 0; pass < 10; pass++)
             {
@@ -75,9 +81,9 @@ internal static class ScanBenchmark
         return 0;
     }
 
-    private static (double Engine, double Bare) RunSize(int size, List<byte[]> events, bool stages, bool operators)
+    private static (double Engine, double Bare) RunSize(int size, List<byte[]> events, bool stages, ScanMix mix)
     {
-        var patterns = ScanWorkload.Patterns(size, operators);
+        var patterns = ScanWorkload.Patterns(size, mix);
         var set = new CompiledPatternSetBuilder().Build(patterns);
         var result = new MatchResult();
         Check(set, patterns, events, result, size >= 10_000 ? 500 : 2_000);

@@ -65,18 +65,24 @@ internal sealed class ScanWorkload
         return [.. Enumerable.Range(0, count).Select(_ => workload.NextEvent())];
     }
 
-    /// <param name="operators">
-    /// The second mix (<c>scan --mix operators</c>): each template leans on another operator for its anchor, so that
-    /// the figures do not hang on exact workspace and user keys alone.
+    /// <param name="mix">
+    /// Which templates: the default mix anchors on exact workspace and user keys; <c>scan --mix operators</c> leans each
+    /// template on another operator for its anchor, and <c>--mix substrings</c> on a part of a value (contains, a
+    /// wildcard with stars at both ends), so that the figures do not hang on exact keys alone.
     /// </param>
-    public static IReadOnlyList<PatternObject> Patterns(int count, bool operators = false, int seed = 42) =>
-        [.. PatternTexts(count, operators, seed).Select(TestPatterns.FromJson)];
+    public static IReadOnlyList<PatternObject> Patterns(int count, ScanMix mix = ScanMix.Default, int seed = 42) =>
+        [.. PatternTexts(count, mix, seed).Select(TestPatterns.FromJson)];
 
     /// <summary>The patterns as JSON, as policies hold them (the host benchmark writes them into policy files).</summary>
-    public static IReadOnlyList<string> PatternTexts(int count, bool operators = false, int seed = 42)
+    public static IReadOnlyList<string> PatternTexts(int count, ScanMix mix = ScanMix.Default, int seed = 42)
     {
         var workload = new ScanWorkload(seed);
-        Func<int, string> next = operators ? workload.NextOperatorPattern : workload.NextPattern;
+        Func<int, string> next = mix switch
+        {
+            ScanMix.Operators => workload.NextOperatorPattern,
+            ScanMix.Substrings => workload.NextSubstringPattern,
+            _ => workload.NextPattern,
+        };
         return [.. Enumerable.Range(0, count).Select(next)];
     }
 
@@ -152,6 +158,29 @@ internal sealed class ScanWorkload
             < 34 => $$$"""{"type":[{"equals-ignore-case":"{{{FullType(type).ToUpperInvariant()}}}"}],"data":{"instanceId":[{"numeric":[">", {{{instance}}}, "<=", {{{instance + 1_000}}}]}]}}""",
             < 39 => $$$"""{"source":["acs.dataworks"],"data":{"$or":[{"operator":["{{{user}}}"]},{"operatorUid":["{{{user}}}"]}],"description":[{"exists":true}]}}""",
             _ => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"fileName":[{"anything-but":{"prefix":"{{{Pick(Layers)}}}"}}]}}""",
+        };
+    }
+
+    // Anchors on a part of a value only: `contains` and wildcards with a star at both ends (no head or tail to key on),
+    // on the file name, the description and the event type, beside exact members for some; one template in 20 names no
+    // type, so its patterns reach every event with a file name.
+    private string NextSubstringPattern(int i)
+    {
+        var type = _random.Next(Types.Length);
+        var (name, shape) = Types[type];
+        var action = name[(name.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        var table = Pick(Tables);
+        var number = _random.Next(FileNumbers).ToString(CultureInfo.InvariantCulture);
+        var ws = WorkspaceId(_random.Next(Workspaces));
+        var wsValue = shape == 'L' ? "\"" + ws + "\"" : ws;
+        return _random.Next(20) switch
+        {
+            < 6 => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"fileName":[{"contains":"{{{table}}}{{{Pick(Periods)}}}_{{{number}}}"}]}}""",
+            < 10 => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"fileName":[{"wildcard":"*_{{{table}}}*_{{{number}}}*"}]}}""",
+            < 13 => $$$"""{"type":[{"wildcard":"*:{{{action}}}*"}],"data":{"{{{WorkspaceField(shape)}}}":[{{{wsValue}}}]}}""",
+            < 16 => $$$"""{"data":{"fileName":[{"contains":"_{{{number}}}"}],"{{{WorkspaceField(shape)}}}":[{"exists":true}]},"type":[{"contains":"{{{action}}}"}]}""",
+            < 19 => $$$"""{"type":["{{{FullType(type)}}}"],"data":{"$or":[{"fileName":[{"contains":"{{{table}}}_{{{number}}}"}]},{"description":[{"contains":"{{{table}}}_{{{number}}}"}]}]}}""",
+            _ => $$$"""{"data":{"fileName":[{"wildcard":"*{{{table}}}*{{{number}}}"}]}}""",
         };
     }
 
@@ -258,4 +287,17 @@ internal sealed class ScanWorkload
             return Math.Min(index < 0 ? ~index : index, _cdf.Length - 1);
         }
     }
+}
+
+/// <summary>The scan benchmark's mixes of patterns over the same events (<c>scan --mix</c>).</summary>
+internal enum ScanMix
+{
+    /// <summary>Anchored on exact workspaces and users, as most governance policies are.</summary>
+    Default,
+
+    /// <summary>Each template anchored on another operator: $or, prefix, equals-ignore-case, ranges, suffix, wildcards, cidr.</summary>
+    Operators,
+
+    /// <summary>Anchored on a part of a value only: contains, and wildcards with a star at both ends.</summary>
+    Substrings,
 }

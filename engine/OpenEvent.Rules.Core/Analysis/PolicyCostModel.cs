@@ -18,8 +18,8 @@ namespace OpenEvent.Rules.Analysis;
 /// <item>A policy's pattern is verified only for the events the candidate index proposes it for. Its <em>reach</em> is
 /// the share of events that get that far: the catalog types its indexed <c>type</c> keys hit, out of all catalog types
 /// (traffic is assumed spread evenly over the types); <see cref="KeyedReach"/> with an indexed key on another field only;
-/// every event (1) without any: no type, a type the index cannot use (anything-but, a wildcard with no literal head or
-/// tail). An <c>$or</c> whose branches all have keys reaches what its branches reach together.</item>
+/// every event (1) without any: no type, a type the index cannot use (anything-but, a wildcard of stars alone, an empty
+/// contains). An <c>$or</c> whose branches all have keys reaches what its branches reach together.</item>
 /// <item>Verification, the scope, the condition and the detail fetch are charged per event reached: the work of one
 /// verification (each member, each list entry: the verifier compares entries one by one) times the reach. Scope,
 /// condition and fetch run only once the pattern matched: charging them for every event reached is an upper bound.</item>
@@ -349,6 +349,7 @@ public static class PolicyCostModel
             IndexKeyKind.PrefixUpper => MatcherSemantics.FoldCase(type).StartsWith(key.Text!, StringComparison.Ordinal),
             IndexKeyKind.Suffix => type.EndsWith(key.Text!, StringComparison.Ordinal),
             IndexKeyKind.SuffixUpper => MatcherSemantics.FoldCase(type).EndsWith(key.Text!, StringComparison.Ordinal),
+            IndexKeyKind.Contains => type.Contains(key.Text!, StringComparison.Ordinal),
             _ => false,
         };
     }

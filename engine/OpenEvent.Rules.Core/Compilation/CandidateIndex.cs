@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
@@ -5,8 +6,8 @@ using OpenEvent.Rules.Model.Patterns;
 namespace OpenEvent.Rules.Compilation;
 
 // The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member whose
-// entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a wildcard's literal head or tail, a
-// numeric range). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
+// entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a part of the value (contains), a
+// wildcard's literal head, tail or longest middle run, a numeric range). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
 // that entry (its AND path's; each combination of keyed $or branches adds one entry, see
 // Model/Patterns/IndexEntries). The pattern cannot match unless every predicate of some entry is hit, so
 // the index may skip it otherwise. Keys only
@@ -54,6 +55,7 @@ internal sealed class FieldPartition
     private AffixTable? _prefixUpper;
     private AffixTable? _suffix;
     private AffixTable? _suffixUpper;
+    private SubstringTable? _contains;
     private Dictionary<JsonNumber, IndexNode>? _numbers;
 
     // Integer keys (ids, codes: nearly all numeric keys) in a table keyed by long: smaller entries and a cheaper hash
@@ -91,6 +93,9 @@ internal sealed class FieldPartition
                 break;
             case IndexKeyKind.SuffixUpper:
                 (_suffixUpper ??= new(suffix: true)).Add(key.Text!, child);
+                break;
+            case IndexKeyKind.Contains:
+                (_contains ??= new()).Add(key.Text!, child);
                 break;
             case IndexKeyKind.Number:
                 if (key.Number.TryGetInt64(out var integer))
@@ -134,6 +139,7 @@ internal sealed class FieldPartition
         _prefixUpper?.Seal();
         _suffix?.Seal();
         _suffixUpper?.Seal();
+        _contains?.Seal();
         if (_rangeEntries is not null)
         {
             _ranges = new IntervalIndex(_rangeEntries);
@@ -163,6 +169,7 @@ internal sealed class FieldPartition
 
                 _prefix?.Collect(text, output);
                 _suffix?.Collect(text, output);
+                _contains?.Collect(text, view, output);
                 if (_upper is not null || _prefixUpper is not null || _suffixUpper is not null)
                 {
                     var upper = view.UpperText(value);
@@ -402,6 +409,160 @@ internal sealed class AffixTable(bool suffix)
             var i = chars.Length <= 8 ? Array.IndexOf(chars, c) : Array.BinarySearch(chars, c);
             return i >= 0 ? Children[i] : null;
         }
+    }
+}
+
+/// <summary>
+/// The parts values must contain (<c>contains</c>, wildcards with stars at both ends), in an Aho-Corasick automaton: one
+/// walk over the value's chars finds every part it holds, whatever the number of parts, where checking each pattern
+/// would cost a search of the value per pattern (1,000 such patterns on a file name: 1,000 searches per event). Each
+/// part found adds its node once, however often it occurs in the value.
+/// </summary>
+internal sealed class SubstringTable
+{
+    private readonly Dictionary<string, IndexNode> _keys = new(StringComparer.Ordinal);
+
+    // The automaton in flat arrays, by state (0 is the start): state s's edges are _edgeChars/_edgeNext[_edgeStart[s] ..
+    // _edgeStart[s + 1]), sorted by char; _fail[s] is where the walk goes on when no edge takes the next char; _output[s]
+    // the nearest state down the failure links that ends a part (0: none); _targets[s] the node of the part ending at s.
+    private int[] _edgeStart = [0, 0];
+    private char[] _edgeChars = [];
+    private int[] _edgeNext = [];
+    private int[] _fail = [0];
+    private int[] _output = [0];
+    private IndexNode?[] _targets = [null];
+    private SearchValues<char> _firstChars = SearchValues.Create(string.Empty);
+
+    public void Add(string part, IndexNode child) => _keys[part] = child;
+
+    public void Seal()
+    {
+        // The trie of the parts; then the failure links, breadth first, so that a state's link is set before its children's.
+        var children = new List<Dictionary<char, int>> { new() };
+        var targets = new List<IndexNode?> { null };
+        foreach (var (part, node) in _keys)
+        {
+            var at = 0;
+            foreach (var c in part)
+            {
+                if (!children[at].TryGetValue(c, out var next))
+                {
+                    next = children.Count;
+                    children[at][c] = next;
+                    children.Add([]);
+                    targets.Add(null);
+                }
+
+                at = next;
+            }
+
+            targets[at] = node;
+        }
+
+        var (fail, output) = (new int[children.Count], new int[children.Count]);
+        var queue = new Queue<int>(children[0].Values); // the start's children fail to the start
+        while (queue.TryDequeue(out var at))
+        {
+            foreach (var (c, child) in children[at])
+            {
+                // The longest proper suffix of the child's text that is also a state.
+                var back = fail[at];
+                while (back != 0 && !children[back].ContainsKey(c))
+                {
+                    back = fail[back];
+                }
+
+                fail[child] = children[back].TryGetValue(c, out var found) ? found : 0;
+                output[child] = targets[fail[child]] is not null ? fail[child] : output[fail[child]];
+                queue.Enqueue(child);
+            }
+        }
+
+        var edges = children.Select(edge => edge.OrderBy(pair => pair.Key).ToArray()).ToArray();
+        _edgeStart = new int[children.Count + 1];
+        for (var state = 0; state < edges.Length; state++)
+        {
+            _edgeStart[state + 1] = _edgeStart[state] + edges[state].Length;
+        }
+
+        _edgeChars = [.. edges.SelectMany(edge => edge.Select(pair => pair.Key))];
+        _edgeNext = [.. edges.SelectMany(edge => edge.Select(pair => pair.Value))];
+        (_fail, _output, _targets) = (fail, output, [.. targets]);
+        _firstChars = SearchValues.Create([.. edges[0].Select(pair => pair.Key)]);
+        _keys.Clear();
+    }
+
+    /// <summary>
+    /// Adds the node of every part <paramref name="text"/> holds, once each. A state reported once in the walk is not
+    /// reported again, nor are the shorter parts its output chain leads to (they were reported with it), so a value
+    /// repeating a part costs its length, not its length times the parts.
+    /// </summary>
+    public void Collect(ReadOnlySpan<char> text, EventView view, List<IndexNode> output)
+    {
+        if (view.SubstringStamps.Length < _targets.Length)
+        {
+            view.SubstringStamps = new int[Math.Max(_targets.Length, 64)];
+        }
+
+        var reported = view.SubstringStamps;
+        var walk = ++view.SubstringWalk;
+        if (walk == int.MaxValue)
+        {
+            Array.Clear(reported);
+            view.SubstringWalk = walk = 1;
+        }
+
+        var at = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            if (at == 0)
+            {
+                // At the start only a char that begins some part leads anywhere: a vectorized search skips the others
+                // (a long description in letters no part starts with costs a few instructions, not a step per char).
+                var skip = text[i..].IndexOfAny(_firstChars);
+                if (skip < 0)
+                {
+                    return;
+                }
+
+                i += skip;
+            }
+
+            var c = text[i++];
+            int next;
+            while ((next = Next(at, c)) == 0 && at != 0)
+            {
+                at = _fail[at];
+            }
+
+            at = next;
+            for (var found = _targets[at] is not null ? at : _output[at]; found != 0 && reported[found] != walk; found = _output[found])
+            {
+                reported[found] = walk;
+                output.Add(_targets[found]!);
+            }
+        }
+    }
+
+    /// <summary>The state the char leads to from <paramref name="state"/>, or 0: a short scan, or a binary search in a wide state.</summary>
+    private int Next(int state, char c)
+    {
+        var (from, to) = (_edgeStart[state], _edgeStart[state + 1]);
+        if (to - from <= 8)
+        {
+            for (var k = from; k < to; k++)
+            {
+                if (_edgeChars[k] == c)
+                {
+                    return _edgeNext[k];
+                }
+            }
+
+            return 0;
+        }
+
+        var i = Array.BinarySearch(_edgeChars, from, to - from, c);
+        return i >= 0 ? _edgeNext[i] : 0;
     }
 }
 

@@ -48,6 +48,14 @@ internal sealed class EventView
     public readonly DuplicateKeyChecker Names = new();
 
     /// <summary>
+    /// Scratch of the candidate index's substring tables (<c>SubstringTable</c>): the automaton states already reported
+    /// in a walk over one value, stamped with <see cref="SubstringWalk"/> (which counts walks, so nothing is cleared).
+    /// </summary>
+    public int[] SubstringStamps = [];
+
+    public int SubstringWalk;
+
+    /// <summary>
     /// Whether some slot holds two object instances (an array of objects): only then can the values of two paths come
     /// from different elements. Without it every path node has at most one instance, so "some value at each path" and
     /// "within one object" are the same: the matcher then accepts the patterns its index decides without a check.

@@ -51,9 +51,9 @@ public sealed class AnalyzeCommandTests : IDisposable
     private const string Untyped = """
         apiVersion: openevent.rules/v1
         kind: Policy
-        metadata: { name: tmp-anywhere }
+        metadata: { name: non-tmp-anywhere }
         spec:
-          match: { data: { fileName: [{ wildcard: "*_tmp_*" }] } }
+          match: { data: { fileName: [{ anything-but: { wildcard: "*_tmp_*" } }] } }
           actions: [ { forward: { target: log } } ]
 
         """;
@@ -79,10 +79,10 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Equal((ExitCodes.Failure, ExitCodes.Success), (overExit, withinExit));
         var budget = _temp.Path("policies/budget.yaml");
         Assert.StartsWith(
-            $"{path}:5:31: error OER3120: policy 'tmp-anywhere' costs 72 units per event, over the budget of 50 (spec.maxPolicyCost at {budget}:4:9); dearest: wildcard on data.fileName (42)\n"
-            + "  hint: The wildcard on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.\n"
+            $"{path}:5:31: error OER3120: policy 'non-tmp-anywhere' costs 74 units per event, over the budget of 50 (spec.maxPolicyCost at {budget}:4:9); dearest: anything-but on data.fileName (44)\n"
+            + "  hint: The anything-but on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.\n"
             + "cost in units per event (~ns of matcher work; policy-guide.md, Cost budget); budget 50 per policy:\n"
-            + $"  72  tmp-anywhere  {path}:3:19  reaches every event; dearest: wildcard on data.fileName (42)\n",
+            + $"  74  non-tmp-anywhere  {path}:3:19  reaches every event; dearest: anything-but on data.fileName (44)\n",
             overOut, StringComparison.Ordinal);
         Assert.EndsWith("1 error, 0 warnings in 2 files\n", overOut, StringComparison.Ordinal);
         Assert.DoesNotContain("OER3120", withinOut, StringComparison.Ordinal);
@@ -98,9 +98,9 @@ public sealed class AnalyzeCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains(
-            $"{_temp.Path("policies")}: error OER3121: the policy set costs 72.9 units per event, over the budget of 70 (--max-set-cost); dearest: 'tmp-anywhere' 72, 'block-dws' 15.5, 'warn-daily' 15.5\n",
+            $"{_temp.Path("policies")}: error OER3121: the policy set costs 74.9 units per event, over the budget of 70 (--max-set-cost); dearest: 'non-tmp-anywhere' 74, 'block-dws' 15.5, 'warn-daily' 15.5\n",
             stdout, StringComparison.Ordinal);
-        Assert.Contains("  set total: 72.9 for 3 policies (1 dearest shown; --top N for more)\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("  set total: 74.9 for 3 policies (1 dearest shown; --top N for more)\n", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,9 +115,9 @@ public sealed class AnalyzeCommandTests : IDisposable
         var diagnostic = report.RootElement.GetProperty("diagnostics").EnumerateArray().Single();
         var cost = report.RootElement.GetProperty("cost");
         var policy = cost.GetProperty("policies").EnumerateArray().Single();
-        Assert.Equal(("OER3120", 72, 60, JsonValueKind.Null), (diagnostic.GetProperty("id").GetString(), cost.GetProperty("total").GetDouble(), cost.GetProperty("maxPolicyCost").GetInt64(), cost.GetProperty("maxSetCost").ValueKind));
-        Assert.Equal(("tmp-anywhere", 72, 1, "every event"), (policy.GetProperty("policy").GetString(), policy.GetProperty("cost").GetDouble(), policy.GetProperty("reach").GetDouble(), policy.GetProperty("reaches").GetString()));
-        Assert.Equal(["wildcard on data.fileName", "the candidate check", "decoding data.fileName in every event that has it"],
+        Assert.Equal(("OER3120", 74, 60, JsonValueKind.Null), (diagnostic.GetProperty("id").GetString(), cost.GetProperty("total").GetDouble(), cost.GetProperty("maxPolicyCost").GetInt64(), cost.GetProperty("maxSetCost").ValueKind));
+        Assert.Equal(("non-tmp-anywhere", 74, 1, "every event"), (policy.GetProperty("policy").GetString(), policy.GetProperty("cost").GetDouble(), policy.GetProperty("reach").GetDouble(), policy.GetProperty("reaches").GetString()));
+        Assert.Equal(["anything-but on data.fileName", "the candidate check", "decoding data.fileName in every event that has it"],
             policy.GetProperty("terms").EnumerateArray().Select(t => t.GetProperty("what").GetString()));
     }
 

@@ -23,12 +23,12 @@ public sealed class PolicyCostModelTests : IDisposable
 
     private static string Policy(string name, string match, string extra = "") => PolicySetAnalyzerTests.Policy(name, match, extra: extra);
 
-    private static readonly string s_typedWildcard = Policy("typed-wildcard", $$"""{ type: ["{{DeployFile}}"], data: { fileName: [{ wildcard: "*_tmp_*" }] } }""");
-    private static readonly string s_untypedWildcard = Policy("untyped-wildcard", """{ data: { fileName: [{ wildcard: "*_tmp_*" }] } }""");
+    private static readonly string s_typedWildcard = Policy("typed-wildcard", $$"""{ type: ["{{DeployFile}}"], data: { fileName: [{ anything-but: { wildcard: "*_tmp_*" } }] } }""");
+    private static readonly string s_untypedWildcard = Policy("untyped-wildcard", """{ data: { fileName: [{ anything-but: { wildcard: "*_tmp_*" } }] } }""");
     private static readonly string s_typedCondition = Policy("typed-condition", $$"""{ type: ["{{DeployFile}}"] }""", "  condition: e.Data.GetProperty(\"fileName\").GetString()!.Contains(\"_tmp_\")\n");
     private static readonly string s_typedDetail = Policy("typed-detail", $$"""{ type: ["{{DeployFile}}"], detail: { CommittedFile: { FileType: [10] } } }""");
     private static readonly string s_typedExclusionWithoutType = Policy("typed-exclusion-without-type", $$"""{ type: ["{{DeployFile}}"] }""",
-        "  exclude:\n    - match: { data: { fileName: [{ wildcard: \"*_tmp_*\" }] } }\n");
+        "  exclude:\n    - match: { data: { fileName: [{ anything-but: { wildcard: \"*_tmp_*\" } }] } }\n");
 
     private async Task<PolicySetDefinition> LoadAsync(params string[] documents)
     {
@@ -51,12 +51,13 @@ public sealed class PolicyCostModelTests : IDisposable
         // a condition (a document parse, for one type's events), then a typed wildcard (one type's events).
         Assert.Equal(["typed-detail", "typed-exclusion-without-type", "untyped-wildcard", "typed-condition", "typed-wildcard"], cost.Policies.Select(p => p.Policy));
 
-        // 52 catalog types. typed-wildcard: (candidate 10 + nested data 5 + type leaf 2+2 + wildcard leaf 2+40) / 52
+        // The wildcard sits in an anything-but, which gives the index no key (a wildcard alone would: its "_tmp_" part).
+        // 52 catalog types. typed-wildcard: (candidate 10 + nested data 5 + type leaf 2+2 + leaf 2 + anything-but 2 + wildcard 40) / 52
         // + fileName decoded 15.
         Assert.Equal(16.2, Units(cost, "typed-wildcard"));
 
-        // untyped-wildcard: the same verification for every event: 10 + 5 + 42 + 15.
-        Assert.Equal(72, Units(cost, "untyped-wildcard"));
+        // untyped-wildcard: the same verification for every event: 10 + 5 + 44 + 15.
+        Assert.Equal(74, Units(cost, "untyped-wildcard"));
 
         // typed-condition: (10 + 4 + condition 3,000) / 52.
         Assert.Equal(58, Units(cost, "typed-condition"));
@@ -64,15 +65,15 @@ public sealed class PolicyCostModelTests : IDisposable
         // typed-detail: (10 + 4 + fetch 1,000,000) / 52; the detail member is matched over the detail, not here.
         Assert.Equal(19231.0, Units(cost, "typed-detail"));
 
-        // typed-exclusion-without-type: (10 + 4) / 52 + the exclusion verified for every event (10 + 5 + 42) + 15.
-        Assert.Equal(72.3, Units(cost, "typed-exclusion-without-type"));
+        // typed-exclusion-without-type: (10 + 4) / 52 + the exclusion verified for every event (10 + 5 + 44) + 15.
+        Assert.Equal(74.3, Units(cost, "typed-exclusion-without-type"));
 
         // Each hint names what makes its policy dear.
         string Hint(string policy) => cost.Policies.Single(p => p.Policy == policy).Hint;
         Assert.Equal("Reading the detail calls DataWorks for the events of 1 type in 52: narrow spec.match (a type, a workspace, a file name) so that fewer events get that far, or test the event's own fields instead.", Hint("typed-detail"));
         Assert.Equal("The C# condition parses the event into a document for the events of 1 type in 52: move what it tests into spec.match (a type, values), which the index narrows by before any condition runs.", Hint("typed-condition"));
         Assert.Equal("The exclusion's match, verified for every event: give the exclusion's match the policy's type, so that the index verifies it only for those events.", Hint("typed-exclusion-without-type"));
-        Assert.Equal("The wildcard on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.", Hint("untyped-wildcard"));
+        Assert.Equal("The anything-but on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.", Hint("untyped-wildcard"));
 
         // The set: every policy's work, data.fileName decoded once (not three times).
         Assert.Equal(Math.Round(cost.Policies.Sum(p => p.Units) - (2 * 15), 1), cost.Total, 0.11);
@@ -169,9 +170,9 @@ public sealed class PolicyCostModelTests : IDisposable
         var diagnostic = Assert.Single(PolicySetAnalyzer.Analyze(set));
 
         Assert.Equal((DiagnosticIds.PolicyOverCostBudget, DiagnosticSeverity.Error, 18, 31), (diagnostic.Id, diagnostic.Severity, diagnostic.Location.Line, diagnostic.Location.Column));
-        Assert.StartsWith("policy 'untyped-wildcard' costs 72 units per event, over the budget of 50 (spec.maxPolicyCost at ", diagnostic.Message, StringComparison.Ordinal);
-        Assert.EndsWith("p.yaml:5:3); dearest: wildcard on data.fileName (42)", diagnostic.Message, StringComparison.Ordinal);
-        Assert.Equal("The wildcard on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.", diagnostic.Hint);
+        Assert.StartsWith("policy 'untyped-wildcard' costs 74 units per event, over the budget of 50 (spec.maxPolicyCost at ", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("p.yaml:5:3); dearest: anything-but on data.fileName (44)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal("The anything-but on data.fileName is evaluated for every event: add a type (spec.match.type) so that only the events of that type are checked.", diagnostic.Hint);
     }
 
     [Fact]
@@ -183,8 +184,8 @@ public sealed class PolicyCostModelTests : IDisposable
         var diagnostic = Assert.Single(PolicySetAnalyzer.Analyze(over));
 
         Assert.Equal((DiagnosticIds.SetOverCostBudget, 6, 3), (diagnostic.Id, diagnostic.Location.Line, diagnostic.Location.Column));
-        Assert.StartsWith("the policy set costs 73.2 units per event, over the budget of 60 (spec.maxSetCost at ", diagnostic.Message, StringComparison.Ordinal);
-        Assert.EndsWith("dearest: 'untyped-wildcard' 72, 'typed-wildcard' 16.2", diagnostic.Message, StringComparison.Ordinal);
+        Assert.StartsWith("the policy set costs 75.2 units per event, over the budget of 60 (spec.maxSetCost at ", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("dearest: 'untyped-wildcard' 74, 'typed-wildcard' 16.2", diagnostic.Message, StringComparison.Ordinal);
         Assert.Empty(PolicySetAnalyzer.Analyze(within));
     }
 

@@ -225,6 +225,7 @@ public sealed partial class OperatorDefinitionTests
         IndexKeyKind.PrefixUpper => value.IsString && MatcherSemantics.FoldCase(value.Text!).StartsWith(key.Text!, StringComparison.Ordinal),
         IndexKeyKind.Suffix => value.IsString && value.Text!.EndsWith(key.Text!, StringComparison.Ordinal),
         IndexKeyKind.SuffixUpper => value.IsString && MatcherSemantics.FoldCase(value.Text!).EndsWith(key.Text!, StringComparison.Ordinal),
+        IndexKeyKind.Contains => value.IsString && value.Text!.Contains(key.Text!, StringComparison.Ordinal),
         IndexKeyKind.Number => value.IsNumber && value.Number.Equals(key.Number),
         IndexKeyKind.Range => value.IsNumber && key.Low <= value.Number.AsDouble && value.Number.AsDouble <= key.High,
         IndexKeyKind.True => value.Kind == ScalarKind.True,

@@ -17,8 +17,10 @@ internal sealed record ContainsMatcher(string Value, SourceLocation Location) : 
 
     internal override ValueTest Compile() => new CompiledTest(Value);
 
-    /// <summary>Not indexed: a part anywhere in the value is no prefix, suffix or value key.</summary>
-    internal override IndexKey? ToIndexKey() => null;
+    /// <summary>The part itself (the index finds every part a value holds in one pass); "" holds for every string, so it keys nothing.</summary>
+    internal override IndexKey? ToIndexKey() => Value.Length > 0 ? IndexKey.Of(IndexKeyKind.Contains, Value) : null;
+
+    internal override bool KeyIsExact => Value.Length > 0;
 
     internal override void WriteOperand(Utf8JsonWriter writer) => writer.WriteStringValue(Value);
 

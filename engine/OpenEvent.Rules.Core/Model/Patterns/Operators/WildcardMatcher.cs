@@ -59,7 +59,10 @@ internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) 
 
     internal override ValueTest Compile() => new CompiledTest(WildcardPattern.Parse(Pattern));
 
-    /// <summary>A wildcard without a star is a value; else its literal head is a prefix, or its literal tail a suffix.</summary>
+    /// <summary>
+    /// A wildcard without a star is a value; else its literal head is a prefix, or its literal tail a suffix; with stars at
+    /// both ends, its longest literal run is a part the value must contain ("*_orders_*" holds "_orders_").
+    /// </summary>
     internal override IndexKey? ToIndexKey()
     {
         var pattern = WildcardPattern.Parse(Pattern);
@@ -73,7 +76,13 @@ internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) 
             return IndexKey.Of(IndexKeyKind.Prefix, pattern.LeadingLiteral);
         }
 
-        return pattern.TrailingLiteral.Length > 0 ? IndexKey.Of(IndexKeyKind.Suffix, pattern.TrailingLiteral) : null;
+        if (pattern.TrailingLiteral.Length > 0)
+        {
+            return IndexKey.Of(IndexKeyKind.Suffix, pattern.TrailingLiteral);
+        }
+
+        var longest = pattern.Segments.MaxBy(segment => segment.Length)!;
+        return longest.Length > 0 ? IndexKey.Of(IndexKeyKind.Contains, longest) : null;
     }
 
     /// <summary>A wildcard without a star compares whole (<see cref="WildcardPattern.IsMatch"/>); else its segments.</summary>
