@@ -7,7 +7,7 @@ namespace OpenEvent.Rules.Compilation;
 
 // The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member whose
 // entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a part of the value (contains), a
-// wildcard's literal head, tail or longest middle run, a numeric range). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
+// wildcard's literal head, tail or longest middle run, a numeric range, an IPv4 network). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
 // that entry (its AND path's; each combination of keyed $or branches adds one entry, see
 // Model/Patterns/IndexEntries). The pattern cannot match unless every predicate of some entry is hit, so
 // the index may skip it otherwise. Keys only
@@ -64,6 +64,8 @@ internal sealed class FieldPartition
     private IntegerTable? _integerTable;
     private List<IntervalIndex.Entry>? _rangeEntries;
     private IntervalIndex? _ranges;
+    private List<IntervalIndex.Entry>? _addressEntries;
+    private IntervalIndex? _addresses;
     private IndexNode? _true;
     private IndexNode? _false;
     private IndexNode? _null;
@@ -111,6 +113,9 @@ internal sealed class FieldPartition
             case IndexKeyKind.Range:
                 (_rangeEntries ??= []).Add(new IntervalIndex.Entry(key.Low, key.High, child));
                 break;
+            case IndexKeyKind.AddressRange:
+                (_addressEntries ??= []).Add(new IntervalIndex.Entry(key.Low, key.High, child));
+                break;
             case IndexKeyKind.True:
                 _true = child;
                 break;
@@ -146,6 +151,12 @@ internal sealed class FieldPartition
             _rangeEntries = null;
         }
 
+        if (_addressEntries is not null)
+        {
+            _addresses = new IntervalIndex(_addressEntries);
+            _addressEntries = null;
+        }
+
         if (_integers is not null)
         {
             _integerTable = new IntegerTable(_integers);
@@ -170,6 +181,10 @@ internal sealed class FieldPartition
                 _prefix?.Collect(text, output);
                 _suffix?.Collect(text, output);
                 _contains?.Collect(text, view, output);
+                if (_addresses is not null && MatcherSemantics.TryParseIpv4(text, out var address))
+                {
+                    _addresses.Collect(address, output);
+                }
                 if (_upper is not null || _prefixUpper is not null || _suffixUpper is not null)
                 {
                     var upper = view.UpperText(value);
@@ -846,7 +861,7 @@ internal sealed class CandidateIndexBuilder
             // what a value reaches on average, divided by the ranges it hits on average, so that an exact key splitting as
             // well goes first ("tenant in [t, t+3)" beside "workspace is W").
             var (reached, hit) = RangeOverlap(s.Groups);
-            var largest = s.Groups.Where(g => g.Key.Kind != IndexKeyKind.Range).Select(g => g.Value).DefaultIfEmpty().Max();
+            var largest = s.Groups.Where(g => !IsRange(g.Key)).Select(g => g.Value).DefaultIfEmpty().Max();
             var score = (s.Count - Math.Max(largest, reached)) / Math.Max(1, hit);
             if (score > bestScore || (score == bestScore && best is not null && path.Id < best.Id))
             {
@@ -865,7 +880,7 @@ internal sealed class CandidateIndexBuilder
         var edges = new List<(double At, int Side, int Patterns)>();
         foreach (var (key, count) in groups)
         {
-            if (key.Kind == IndexKeyKind.Range && key.Low <= key.High)
+            if (IsRange(key) && key.Low <= key.High)
             {
                 edges.Add((key.Low, 0, count)); // a start sorts before an end at the same point: both ranges hold it
                 edges.Add((key.High, 1, count));
@@ -888,6 +903,9 @@ internal sealed class CandidateIndexBuilder
 
         return starts == 0 ? (0, 0) : ((double)patternSum / starts, (double)rangeSum / starts);
     }
+
+    // Numeric ranges and IPv4 networks: keys a value may hit several of at once (nested networks, overlapping ranges).
+    private static bool IsRange(IndexKey key) => key.Kind is IndexKeyKind.Range or IndexKeyKind.AddressRange;
 
     private sealed class Item(int pattern, List<AccessPredicate> remaining, int copies)
     {

@@ -386,6 +386,44 @@ public sealed class CandidateIndexTests
         Assert.Equal(1000, verified);
     }
 
+    // 1,000 IPv4 networks (nested /16s and /24s, single addresses, 0.0.0.0/0) on one field: a value is looked up by its
+    // address, and reaches exactly the networks that hold it; an IPv6 network has no key and is verified; an
+    // IPv4-mapped IPv6 address, a non-canonical IPv4 form, a number and a near miss reach no IPv4 network.
+    [Fact]
+    public void Match_Ipv4Networks_AreIndexedByTheValuesAddress()
+    {
+        var networks = new List<string> { "0.0.0.0/0", "2001:db8::/32" };
+        for (var i = 0; networks.Count < 1000; i++)
+        {
+            networks.Add((i % 3) switch
+            {
+                0 => $"10.{i % 256}.0.0/16",
+                1 => $"10.{i % 256}.{i / 256 % 256}.0/24",
+                _ => $"192.168.{i % 256}.{i / 256 % 256}/32",
+            });
+        }
+
+        networks = [.. networks.Distinct()];
+        var patterns = networks.Select(n => TestPatterns.FromJson("{\"ip\":[{\"cidr\":\"" + n + "\"}]}")).ToList();
+        int[] Expected(string ip) => [.. networks.Select((n, i) => (n, i))
+            .Where(p => System.Net.IPAddress.TryParse(ip, out var a) && a.AddressFamily == System.Net.IPNetwork.Parse(p.n).BaseAddress.AddressFamily
+                && System.Net.IPNetwork.Parse(p.n).Contains(a) && !(a.IsIPv4MappedToIPv6 && p.n.Contains('.', StringComparison.Ordinal)))
+            .Select(p => p.i)];
+
+        foreach (var ip in new[] { "10.4.0.0", "10.4.0.255", "10.1.0.7", "192.168.2.0", "192.168.2.1", "11.0.0.1", "255.255.255.255", "2001:db8::5" })
+        {
+            var verified = Verified(patterns, "{\"ip\":\"" + ip + "\"}", out var matches);
+            Assert.Equal(Expected(ip), matches);
+            Assert.True(verified <= matches.Length + 1, $"{ip}: {verified} verified for {matches.Length} matches");
+        }
+
+        foreach (var notAnAddress in new[] { "\"::ffff:10.4.0.1\"", "\"010.4.0.1\"", "\"10.4.0\"", "\"10.4.0.1.\"", "\"10.4.0.256\"", "167772161" })
+        {
+            Verified(patterns, "{\"ip\":" + notAnAddress + "}", out var matches);
+            Assert.DoesNotContain(matches, i => networks[i].Contains('.', StringComparison.Ordinal));
+        }
+    }
+
     // The open-addressing table behind integer keys: every key found (also 0, negatives, the extremes and runs of
     // consecutive ids, which share home slots and probe on), and absent keys end at an empty slot.
     [Fact]

@@ -11,7 +11,7 @@ namespace OpenEvent.Rules.Core.Tests.Compilation;
 /// </summary>
 internal sealed class RandomPatterns
 {
-    private static readonly string[] Strings = ["a", "ab", "abc", "B", "b", "prod", "Prod", "x.sql", "y.SQL", "", "dws_a_daily", "10.1.2.3", "é", "ǆ"];
+    private static readonly string[] Strings = ["a", "ab", "abc", "B", "b", "prod", "Prod", "x.sql", "y.SQL", "", "dws_a_daily", "10.1.2.3", "10.1.3.4", "::ffff:10.1.2.3", "2001:db8::1", "é", "ǆ"];
     private static readonly string[] Numbers = ["0", "1", "1.0", "5", "10", "300", "3e2", "-1", "0.5", "1234567890123456"];
 
     // Top-level leaves, data.* leaves, and data.items[] objects (name, size) for same-element cases.
@@ -125,7 +125,7 @@ internal sealed class RandomPatterns
         14 => $"{{\"exists\":{Pick(["true", "false"])}}}",
         15 => $"{{\"anything-but\":{Pick(["\"a\"", "[\"a\",\"b\"]", "[300]", "{\"prefix\":\"a\"}", "{\"suffix\":\"b\"}", "{\"equals-ignore-case\":[\"PROD\"]}", "{\"wildcard\":\"*.sql\"}"])}}}",
         16 => $"{{\"contains\":{Quote(Pick(["b", "sq", "od", "", "a", "ab", "ws_", "aily"]))}}}",
-        17 => $"{{\"cidr\":{Quote(Pick(["10.0.0.0/8", "10.1.2.0/24"]))}}}",
+        17 => $"{{\"cidr\":{Quote(Pick(["10.0.0.0/8", "10.1.2.0/24", "10.1.2.3/32", "0.0.0.0/0", "2001:db8::/32"]))}}}",
         18 => $"{{\"prefix\":{{\"equals-ignore-case\":{Quote(Pick(["PR", "a"]))}}}}}",
         _ => $"{{\"suffix\":{Quote(Pick(["b", "sql", "daily"]))}}}",
     };

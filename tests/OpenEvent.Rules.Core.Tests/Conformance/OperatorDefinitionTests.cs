@@ -228,6 +228,7 @@ public sealed partial class OperatorDefinitionTests
         IndexKeyKind.Contains => value.IsString && value.Text!.Contains(key.Text!, StringComparison.Ordinal),
         IndexKeyKind.Number => value.IsNumber && value.Number.Equals(key.Number),
         IndexKeyKind.Range => value.IsNumber && key.Low <= value.Number.AsDouble && value.Number.AsDouble <= key.High,
+        IndexKeyKind.AddressRange => value.IsString && MatcherSemantics.TryParseIpv4(value.Text, out var address) && key.Low <= address && address <= key.High,
         IndexKeyKind.True => value.Kind == ScalarKind.True,
         IndexKeyKind.False => value.Kind == ScalarKind.False,
         IndexKeyKind.Null => value.Kind == ScalarKind.Null,

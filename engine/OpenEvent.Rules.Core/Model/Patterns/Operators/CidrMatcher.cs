@@ -113,10 +113,26 @@ internal sealed record CidrMatcher(string Text, IPNetwork Network, SourceLocatio
 
     internal override bool Matches(Scalar value) => value.IsString && MatcherSemantics.CidrContains(Network, value.Text!);
 
-    internal override ValueTest Compile() => new CompiledTest(Network);
+    internal override ValueTest Compile() => Ipv4Range() is var (low, high) ? new Ipv4Test(low, high) : new CompiledTest(Network);
 
-    /// <summary>Not indexed: an address range is no string key.</summary>
-    internal override IndexKey? ToIndexKey() => null;
+    /// <summary>An IPv4 network is a range of addresses, which the index looks up by the value's address; IPv6 has no key.</summary>
+    internal override IndexKey? ToIndexKey() => Ipv4Range() is var (low, high) ? IndexKey.OfAddressRange(low, high) : null;
+
+    internal override bool KeyIsExact => Network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+
+    /// <summary>The first and last address of an IPv4 network as numbers (<see cref="MatcherSemantics.TryParseIpv4"/>); null for IPv6.</summary>
+    private (uint Low, uint High)? Ipv4Range()
+    {
+        if (Network.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return null;
+        }
+
+        var bytes = Network.BaseAddress.GetAddressBytes();
+        var low = ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
+        var hostBits = Network.PrefixLength == 0 ? uint.MaxValue : (1u << (32 - Network.PrefixLength)) - 1;
+        return (low, low | hostBits);
+    }
 
     internal override void WriteOperand(Utf8JsonWriter writer) => writer.WriteStringValue(Text);
 
@@ -125,6 +141,13 @@ internal sealed record CidrMatcher(string Text, IPNetwork Network, SourceLocatio
     private sealed class CompiledTest(IPNetwork network) : ValueTest
     {
         public override bool Test(in LeafValue value) =>
-            value.IsString && MatcherSemantics.TryParseIpAddress(value.Text.ToString(), out var address) && MatcherSemantics.Contains(network, address);
+            value.IsString && MatcherSemantics.TryParseIpAddress(value.Text, out var address) && MatcherSemantics.Contains(network, address);
+    }
+
+    /// <summary>An IPv4 network: the value's address read as a number and compared with the range, nothing allocated.</summary>
+    private sealed class Ipv4Test(uint low, uint high) : ValueTest
+    {
+        public override bool Test(in LeafValue value) =>
+            value.IsString && MatcherSemantics.TryParseIpv4(value.Text, out var address) && address >= low && address <= high;
     }
 }
