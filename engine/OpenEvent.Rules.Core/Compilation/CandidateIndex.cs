@@ -7,10 +7,10 @@ namespace OpenEvent.Rules.Compilation;
 
 // The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member whose
 // entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a part of the value (contains), a
-// wildcard's literal head, tail or longest middle run, a numeric range, an IPv4 network). A pattern is listed by entries: lists of predicates that all hold in an event it matches through
-// that entry (its AND path's; each combination of keyed $or branches adds one entry, see
-// Model/Patterns/IndexEntries). The pattern cannot match unless every predicate of some entry is hit, so
-// the index may skip it otherwise. Keys only
+// wildcard's literal head, tail or longest middle run, a numeric range, an IPv4 network). A pattern is listed by
+// entries: lists of predicates that all hold in an event it matches through that entry (its AND path's; each
+// combination of keyed $or branches adds one entry, see Model/Patterns/IndexEntries). The pattern cannot match unless
+// every predicate of some entry is hit, so the index may skip it otherwise. Keys only
 // narrow: every proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for
 // every event that reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
 
@@ -452,19 +452,18 @@ internal sealed class SubstringTable
 
     public void Seal()
     {
-        // The trie of the parts; then the failure links, breadth first, so that a state's link is set before its children's.
-        var children = new List<Dictionary<char, int>> { new() };
+        // The trie of the parts, its edges in one table (a dictionary per state cost ~200 bytes per char of every part).
+        var edges = new Dictionary<(int State, char Char), int>();
         var targets = new List<IndexNode?> { null };
         foreach (var (part, node) in _keys)
         {
             var at = 0;
             foreach (var c in part)
             {
-                if (!children[at].TryGetValue(c, out var next))
+                if (!edges.TryGetValue((at, c), out var next))
                 {
-                    next = children.Count;
-                    children[at][c] = next;
-                    children.Add([]);
+                    next = targets.Count;
+                    edges.Add((at, c), next);
                     targets.Add(null);
                 }
 
@@ -474,36 +473,46 @@ internal sealed class SubstringTable
             targets[at] = node;
         }
 
-        var (fail, output) = (new int[children.Count], new int[children.Count]);
-        var queue = new Queue<int>(children[0].Values); // the start's children fail to the start
+        var sorted = edges.OrderBy(edge => edge.Key.State).ThenBy(edge => edge.Key.Char).ToArray();
+        _edgeStart = new int[targets.Count + 1];
+        foreach (var edge in sorted)
+        {
+            _edgeStart[edge.Key.State + 1]++;
+        }
+
+        for (var state = 0; state < targets.Count; state++)
+        {
+            _edgeStart[state + 1] += _edgeStart[state];
+        }
+
+        _edgeChars = [.. sorted.Select(edge => edge.Key.Char)];
+        _edgeNext = [.. sorted.Select(edge => edge.Value)];
+        _targets = [.. targets];
+        _fail = new int[targets.Count];
+        _output = new int[targets.Count];
+
+        // The failure links, breadth first, so that a state's link is set before its children's: a child's is the longest
+        // proper suffix of its text that is also a state (the start's children fail to the start).
+        var queue = new Queue<int>(_edgeNext[_edgeStart[0].._edgeStart[1]]);
         while (queue.TryDequeue(out var at))
         {
-            foreach (var (c, child) in children[at])
+            for (var k = _edgeStart[at]; k < _edgeStart[at + 1]; k++)
             {
-                // The longest proper suffix of the child's text that is also a state.
-                var back = fail[at];
-                while (back != 0 && !children[back].ContainsKey(c))
+                var (c, child) = (_edgeChars[k], _edgeNext[k]);
+                var back = _fail[at];
+                while (back != 0 && !edges.ContainsKey((back, c)))
                 {
-                    back = fail[back];
+                    back = _fail[back];
                 }
 
-                fail[child] = children[back].TryGetValue(c, out var found) ? found : 0;
-                output[child] = targets[fail[child]] is not null ? fail[child] : output[fail[child]];
+                var fail = edges.GetValueOrDefault((back, c));
+                _fail[child] = fail;
+                _output[child] = _targets[fail] is not null ? fail : _output[fail];
                 queue.Enqueue(child);
             }
         }
 
-        var edges = children.Select(edge => edge.OrderBy(pair => pair.Key).ToArray()).ToArray();
-        _edgeStart = new int[children.Count + 1];
-        for (var state = 0; state < edges.Length; state++)
-        {
-            _edgeStart[state + 1] = _edgeStart[state] + edges[state].Length;
-        }
-
-        _edgeChars = [.. edges.SelectMany(edge => edge.Select(pair => pair.Key))];
-        _edgeNext = [.. edges.SelectMany(edge => edge.Select(pair => pair.Value))];
-        (_fail, _output, _targets) = (fail, output, [.. targets]);
-        _firstChars = SearchValues.Create([.. edges[0].Select(pair => pair.Key)]);
+        _firstChars = SearchValues.Create(_edgeChars.AsSpan(_edgeStart[0], _edgeStart[1] - _edgeStart[0]));
         _keys.Clear();
     }
 
