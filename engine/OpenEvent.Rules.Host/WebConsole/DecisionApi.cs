@@ -76,7 +76,7 @@ internal static class DecisionApi
         json.WriteString("workspace", recent.Scope.Workspace);
         json.WriteString("region", recent.Scope.Region);
         json.WriteString("environment", recent.Scope.Environment);
-        json.WriteBoolean("hasEvent", recent.Event is not null);
+        json.WriteBoolean("hasEvent", recent.HasEvent);
         json.WriteEndObject();
     }
 
@@ -190,7 +190,7 @@ internal static class DecisionApi
             return;
         }
 
-        var bytes = recent.Event;
+        var bytes = feed.EventOf(recent);
         var masked = options.Value.DecisionLog.Mask;
         var lease = bytes is null ? null : state.Acquire();
         try

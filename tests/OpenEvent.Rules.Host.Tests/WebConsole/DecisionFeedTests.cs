@@ -43,8 +43,52 @@ public sealed class DecisionFeedTests
         Assert.Equal([3, 4, 5], recent.Select(r => r.Sequence));
         Assert.Equal(5, feed.Total);
         // Each event is ~210 bytes: two fit in 500, the oldest kept decision lost its event but not its row.
-        Assert.Equal([false, true, true], recent.Select(r => r.Event is not null));
+        Assert.Equal([false, true, true], recent.Select(r => r.HasEvent));
+        Assert.Equal([false, true, true], recent.Select(r => feed.EventOf(r) is not null));
+        Assert.Contains("\"id\":\"e5\"", System.Text.Encoding.UTF8.GetString(feed.EventOf(recent[2])!), StringComparison.Ordinal);
         Assert.Null(feed.Find(2));
+    }
+
+    // The buffers are reused from decision to decision: events growing, shrinking (a big one, then small ones: its
+    // buffer is not kept for them) and of the same size, each read back exactly, never another decision's bytes.
+    [Fact]
+    public void Observe_ReusedBuffers_GiveBackEachDecisionsOwnEvent()
+    {
+        var feed = Feed(recent: 3, maxEventBytes: 1 << 20);
+        var sizes = new[] { 100, 300, 50, 5000, 10, 10, 10, 2000, 2000, 2000, 1, 700 };
+        var sent = new Dictionary<long, byte[]>();
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            using var e = Event($"e{i}", sizes[i]);
+            feed.Observe(s_now, Decision($"e{i}", Verdict.Ok), e, "r1", 0.001, default);
+            sent[feed.Total] = e.Utf8.ToArray();
+            var recent = feed.Recent(0, 100);
+            Assert.All(recent, r => Assert.Equal(sent[r.Sequence], feed.EventOf(r)));
+        }
+    }
+
+    // The point of the buffers: observing an event copies it into one kept from the decision before, so a busy host
+    // does not allocate (and promote) an array per event for the console (before: the event's size and more each time).
+    [Fact]
+    public void Observe_SameSizedEvents_AllocatesLessThanTheEvent()
+    {
+        var feed = Feed(recent: 50, maxEventBytes: 1 << 20);
+        var events = Enumerable.Range(0, 200).Select(i => Event($"e{i:D3}", 4000)).ToList();
+        var decisions = events.Select(e => Decision(e.Id, Verdict.Ok)).ToList();
+        for (var i = 0; i < 100; i++)
+        {
+            feed.Observe(s_now, decisions[i], events[i], "r1", 0.001, default);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 100; i < 200; i++)
+        {
+            feed.Observe(s_now, decisions[i], events[i], "r1", 0.001, default);
+        }
+
+        var perEvent = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
+        events.ForEach(e => e.Dispose());
+        Assert.True(perEvent < 1000, $"{perEvent} bytes allocated per observed 4 KB event");
     }
 
     [Fact]
