@@ -6,7 +6,7 @@ namespace OpenEvent.Rules.Model.Patterns.Operators;
 /// <summary><c>{"wildcard": "dws_*_daily"}</c>; <c>*</c> matches any run of characters, <c>\*</c> a literal star, <c>\\</c> a backslash.</summary>
 internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) : Matcher(Location)
 {
-    internal static LeafOperator Definition { get; } = new("wildcard", Parse) { Aliases = ["glob", "like"] };
+    internal static LeafOperator Definition { get; } = new("wildcard", Parse) { Aliases = ["glob", "like", "shellstyle"] }; // shellstyle: quamina's name for it
 
     public override string Operator => Definition.Key;
 
