@@ -448,6 +448,10 @@ internal sealed class SubstringTable
     private IndexNode?[] _targets = [null];
     private SearchValues<char> _firstChars = SearchValues.Create(string.Empty);
 
+    // The start state's edges for ASCII chars, by char (0: none): the walk comes back to the start after most chars of a
+    // value, and its edges are the most (every char a part begins with), so this one lookup is a load, not a search.
+    private int[] _startAscii = new int[128];
+
     public void Add(string part, IndexNode child) => _keys[part] = child;
 
     public void Seal()
@@ -513,6 +517,14 @@ internal sealed class SubstringTable
         }
 
         _firstChars = SearchValues.Create(_edgeChars.AsSpan(_edgeStart[0], _edgeStart[1] - _edgeStart[0]));
+        for (var k = _edgeStart[0]; k < _edgeStart[1]; k++)
+        {
+            if (_edgeChars[k] < 128)
+            {
+                _startAscii[_edgeChars[k]] = _edgeNext[k];
+            }
+        }
+
         _keys.Clear();
     }
 
@@ -539,27 +551,38 @@ internal sealed class SubstringTable
         var at = 0;
         for (var i = 0; i < text.Length;)
         {
+            var c = text[i];
             if (at == 0)
             {
-                // At the start only a char that begins some part leads anywhere: a vectorized search skips the others
-                // (a long description in letters no part starts with costs a few instructions, not a step per char).
-                var skip = text[i..].IndexOfAny(_firstChars);
-                if (skip < 0)
+                if (c < 128 ? _startAscii[c] == 0 : Next(0, c) == 0)
                 {
-                    return;
+                    // At the start only a char that begins some part leads anywhere: a vectorized search skips the others
+                    // (a long description in letters no part starts with costs a few instructions, not a step per char).
+                    var skip = text[i..].IndexOfAny(_firstChars);
+                    if (skip < 0)
+                    {
+                        return;
+                    }
+
+                    i += skip;
+                    c = text[i];
                 }
 
-                i += skip;
+                at = c < 128 ? _startAscii[c] : Next(0, c);
+                i++;
             }
-
-            var c = text[i++];
-            int next;
-            while ((next = Next(at, c)) == 0 && at != 0)
+            else
             {
-                at = _fail[at];
+                i++;
+                int next;
+                while ((next = Next(at, c)) == 0 && at != 0)
+                {
+                    at = _fail[at];
+                }
+
+                at = next;
             }
 
-            at = next;
             for (var found = _targets[at] is not null ? at : _output[at]; found != 0 && reported[found] != walk; found = _output[found])
             {
                 reported[found] = walk;
@@ -585,8 +608,8 @@ internal sealed class SubstringTable
             return 0;
         }
 
-        var i = Array.BinarySearch(_edgeChars, from, to - from, c);
-        return i >= 0 ? _edgeNext[i] : 0;
+        var i = _edgeChars.AsSpan(from, to - from).BinarySearch(c);
+        return i >= 0 ? _edgeNext[from + i] : 0;
     }
 }
 
