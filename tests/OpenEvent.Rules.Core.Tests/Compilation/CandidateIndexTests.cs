@@ -372,6 +372,25 @@ public sealed class CandidateIndexTests
         Assert.Equal(expected.Length, verified);
     }
 
+    // Parts longer than the index keeps (64 chars) are keyed by their head and checked whole: a value holding the head
+    // but not the whole part is proposed and refused; one holding the whole part matches.
+    [Fact]
+    public void Match_PartsLongerThanTheKey_AreCheckedWhole()
+    {
+        var head = new string('h', IndexKey.MaxPartLength);
+        var patterns = new List<PatternObject>
+        {
+            TestPatterns.FromJson("{\"f\":[{\"contains\":\"" + head + "-one\"}]}"),
+            TestPatterns.FromJson("{\"f\":[{\"wildcard\":\"*" + head + "-two*\"}]}"),
+            TestPatterns.FromJson("{\"f\":[{\"contains\":\"" + head + "\"}]}"),
+        };
+
+        Assert.Equal(3, Verified(patterns, "{\"f\":\"x" + head + "-three\"}", out var headOnly));
+        Assert.Equal([2], headOnly);
+        Verified(patterns, "{\"f\":\"x" + head + "-one " + head + "-two\"}", out var all);
+        Assert.Equal([0, 1, 2], all);
+    }
+
     // A value of 100,000 chars repeating parts nested 1,000 deep ("a" ... 1,000 a's): each part is reported once, and the
     // walk stops at a part reported already, so the cost is the value's length, not its length times the parts (without
     // the stamps the walk would list 10^8 nodes).

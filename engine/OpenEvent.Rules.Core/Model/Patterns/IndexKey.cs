@@ -29,7 +29,17 @@ internal enum IndexKeyKind
 /// </summary>
 internal readonly record struct IndexKey(IndexKeyKind Kind, string? Text, JsonNumber Number, double Low, double High)
 {
+    /// <summary>
+    /// The most chars of a part (<see cref="IndexKeyKind.Contains"/>) the index keeps: a longer part is keyed by its first
+    /// chars (a value holding the part holds them too) and then checked whole. The index's automaton costs some tens of
+    /// bytes per char of its parts; this bounds it by the number of parts, not by how long authors write them.
+    /// </summary>
+    public const int MaxPartLength = 64;
+
     public static IndexKey Of(IndexKeyKind kind, string text) => new(kind, text, default, 0, 0);
+
+    /// <summary>A part the value must contain, cut to <see cref="MaxPartLength"/>.</summary>
+    public static IndexKey OfPart(string part) => Of(IndexKeyKind.Contains, part.Length > MaxPartLength ? part[..MaxPartLength] : part);
 
     public static IndexKey Of(IndexKeyKind kind) => new(kind, null, default, 0, 0);
 

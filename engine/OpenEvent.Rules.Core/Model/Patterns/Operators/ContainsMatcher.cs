@@ -18,9 +18,9 @@ internal sealed record ContainsMatcher(string Value, SourceLocation Location) : 
     internal override ValueTest Compile() => new CompiledTest(Value);
 
     /// <summary>The part itself (the index finds every part a value holds in one pass); "" holds for every string, so it keys nothing.</summary>
-    internal override IndexKey? ToIndexKey() => Value.Length > 0 ? IndexKey.Of(IndexKeyKind.Contains, Value) : null;
+    internal override IndexKey? ToIndexKey() => Value.Length > 0 ? IndexKey.OfPart(Value) : null;
 
-    internal override bool KeyIsExact => Value.Length > 0;
+    internal override bool KeyIsExact => Value.Length is > 0 and <= IndexKey.MaxPartLength;
 
     internal override void WriteOperand(Utf8JsonWriter writer) => writer.WriteStringValue(Value);
 

@@ -82,7 +82,7 @@ internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) 
         }
 
         var longest = pattern.Segments.MaxBy(segment => segment.Length)!;
-        return longest.Length > 0 ? IndexKey.Of(IndexKeyKind.Contains, longest) : null;
+        return longest.Length > 0 ? IndexKey.OfPart(longest) : null;
     }
 
     /// <summary>A wildcard without a star compares whole (<see cref="WildcardPattern.IsMatch"/>); else its segments.</summary>
