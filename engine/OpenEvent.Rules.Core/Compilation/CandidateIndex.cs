@@ -456,7 +456,15 @@ internal sealed class SubstringTable
 
     public void Seal()
     {
-        // The trie of the parts, its edges in one table (a dictionary per state cost ~200 bytes per char of every part).
+        var (edges, targets) = Trie();
+        Flatten(edges, targets);
+        LinkFailures(edges);
+        _keys.Clear();
+    }
+
+    /// <summary>The trie of the parts: its edges in one table (a dictionary per state cost ~200 bytes per char of every part).</summary>
+    private (Dictionary<(int State, char Char), int> Edges, List<IndexNode?> Targets) Trie()
+    {
         var edges = new Dictionary<(int State, char Char), int>();
         var targets = new List<IndexNode?> { null };
         foreach (var (part, node) in _keys)
@@ -477,6 +485,12 @@ internal sealed class SubstringTable
             targets[at] = node;
         }
 
+        return (edges, targets);
+    }
+
+    /// <summary>The edges in the flat arrays the walk reads, sorted by state then char, and the start state's tables.</summary>
+    private void Flatten(Dictionary<(int State, char Char), int> edges, List<IndexNode?> targets)
+    {
         var sorted = edges.OrderBy(edge => edge.Key.State).ThenBy(edge => edge.Key.Char).ToArray();
         _edgeStart = new int[targets.Count + 1];
         foreach (var edge in sorted)
@@ -492,11 +506,25 @@ internal sealed class SubstringTable
         _edgeChars = [.. sorted.Select(edge => edge.Key.Char)];
         _edgeNext = [.. sorted.Select(edge => edge.Value)];
         _targets = [.. targets];
-        _fail = new int[targets.Count];
-        _output = new int[targets.Count];
+        _firstChars = SearchValues.Create(_edgeChars.AsSpan(_edgeStart[0], _edgeStart[1] - _edgeStart[0]));
+        for (var k = _edgeStart[0]; k < _edgeStart[1]; k++)
+        {
+            if (_edgeChars[k] < 128)
+            {
+                _startAscii[_edgeChars[k]] = _edgeNext[k];
+            }
+        }
+    }
 
-        // The failure links, breadth first, so that a state's link is set before its children's: a child's is the longest
-        // proper suffix of its text that is also a state (the start's children fail to the start).
+    /// <summary>
+    /// The failure links, breadth first, so that a state's link is set before its children's: a child's is the longest
+    /// proper suffix of its text that is also a state (the start's children fail to the start); and each state's output
+    /// link, the nearest state down its failure links that ends a part.
+    /// </summary>
+    private void LinkFailures(Dictionary<(int State, char Char), int> edges)
+    {
+        _fail = new int[_targets.Length];
+        _output = new int[_targets.Length];
         var queue = new Queue<int>(_edgeNext[_edgeStart[0].._edgeStart[1]]);
         while (queue.TryDequeue(out var at))
         {
@@ -515,17 +543,6 @@ internal sealed class SubstringTable
                 queue.Enqueue(child);
             }
         }
-
-        _firstChars = SearchValues.Create(_edgeChars.AsSpan(_edgeStart[0], _edgeStart[1] - _edgeStart[0]));
-        for (var k = _edgeStart[0]; k < _edgeStart[1]; k++)
-        {
-            if (_edgeChars[k] < 128)
-            {
-                _startAscii[_edgeChars[k]] = _edgeNext[k];
-            }
-        }
-
-        _keys.Clear();
     }
 
     /// <summary>
