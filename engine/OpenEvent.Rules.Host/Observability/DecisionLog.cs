@@ -142,7 +142,9 @@ internal sealed partial class DecisionLog : BackgroundService
     {
         var decision = entry.Decision;
         json.WriteStartObject();
-        json.WriteString("time", entry.Time.ToString("O", CultureInfo.InvariantCulture));
+        Span<char> time = stackalloc char[40]; // "O" is at most 33 chars
+        entry.Time.TryFormat(time, out var timeLength, "O", CultureInfo.InvariantCulture);
+        json.WriteString("time", time[..timeLength]);
         WriteStringOrNull(json, "eventId", decision.Event.Id);
         WriteStringOrNull(json, "type", decision.Event.Type);
         WriteStringOrNull(json, "verdict", decision.Verdict is { } v ? DecisionJson.VerdictText(v) : null);
