@@ -42,6 +42,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
     private Dictionary<string, string?> _identities = new(StringComparer.Ordinal);
     private ITimer? _identityTimer;
     private CancellationTokenSource? _polling;
+    private PosixSignalRegistration? _sighup;
     private int _abandonedRunning;
     private bool _disposed;
 
@@ -63,6 +64,15 @@ internal sealed partial class PolicyReloadService : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // SIGHUP means "reload", not "terminate", from the first moment: registered here, before the first load, not in
+        // ExecuteAsync, which runs on the pool once the start is over. The host answered /readyz before that ran, and a
+        // SIGHUP in between took the process's default action (a test sending it after /readyz saw no reload, under load).
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            RequestReload();
+        });
+
         // Watch before the first load, so that no change between the load and the watch is missed.
         if (_options.Watch)
         {
@@ -106,11 +116,6 @@ internal sealed partial class PolicyReloadService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true; // SIGHUP means "reload", not "terminate".
-            RequestReload();
-        });
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -143,6 +148,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
         lock (_watchLock)
         {
             _disposed = true;
+            _sighup?.Dispose();
             _identityTimer?.Dispose();
             _polling?.Cancel();
             _polling?.Dispose();
