@@ -359,21 +359,22 @@ public sealed class EventParser
     internal static readonly ImmutableArray<string> UnknownTenantPaths = ["data.tenantId"];
     internal static readonly ImmutableArray<string> UnknownWorkspacePaths = ["data.projectId", "data.appId", "data.queryDwProjectId"];
     internal static readonly ImmutableArray<string> UnknownOperatorPaths = ["data.operator", "data.operatorUid"];
+    private static readonly ImmutableArray<string> s_regionPaths = ["aliyunregionid"];
 
     internal static EventScope ResolveScope(EventTypeInfo? entry, IEventFields fields)
     {
         if (entry is null)
         {
             return new EventScope(
-                Tenant: FirstValue(fields, UnknownTenantPaths),
-                Workspace: FirstValue(fields, UnknownWorkspacePaths),
-                Region: FirstValue(fields, ["aliyunregionid"]),
+                Tenant: FirstValue(fields, UnknownTenantPaths.AsSpan()),
+                Workspace: FirstValue(fields, UnknownWorkspacePaths.AsSpan()),
+                Region: FirstValue(fields, s_regionPaths.AsSpan()),
                 Environment: null,
-                Operator: FirstValue(fields, UnknownOperatorPaths));
+                Operator: FirstValue(fields, UnknownOperatorPaths.AsSpan()));
         }
 
         string? Resolve(ScopeDimension dimension) =>
-            entry.Scope.TryGetValue(dimension, out var source) ? FirstValue(fields, source.Paths) ?? source.Constant : null;
+            entry.Scope.TryGetValue(dimension, out var source) ? FirstValue(fields, source.Paths.AsSpan()) ?? source.Constant : null;
 
         return new EventScope(
             Tenant: Resolve(ScopeDimension.Tenant),
@@ -431,7 +432,8 @@ public sealed class EventParser
         };
     }
 
-    private static string? FirstValue(IEventFields fields, IEnumerable<string> paths)
+    // A span, not IEnumerable: the ImmutableArray was boxed, and an enumerator allocated, for every dimension of every event.
+    private static string? FirstValue(IEventFields fields, ReadOnlySpan<string> paths)
     {
         foreach (var path in paths)
         {
