@@ -329,7 +329,8 @@ public static class PolicyCostModel
                 return (Math.Min(share, 1), hit <= 1 ? $"the events of 1 type in {_types.Length}" : $"the events of {hit} types in {_types.Length}");
             }
 
-            var keyed = entries.Select(e => e.FirstOrDefault(p => !s_nonNarrowing.Contains(p.Path))).ToList();
+            // exists: true is an index key too, but the field it asks for is in most events: priced as no key.
+            var keyed = entries.Select(e => e.FirstOrDefault(p => !s_nonNarrowing.Contains(p.Path) && !p.Keys.All(k => k.Kind == IndexKeyKind.Present))).ToList();
             if (keyed.TrueForAll(k => k.Keys is not null))
             {
                 return entries.Count == 1
@@ -350,6 +351,7 @@ public static class PolicyCostModel
             IndexKeyKind.Suffix => type.EndsWith(key.Text!, StringComparison.Ordinal),
             IndexKeyKind.SuffixUpper => MatcherSemantics.FoldCase(type).EndsWith(key.Text!, StringComparison.Ordinal),
             IndexKeyKind.Contains => type.Contains(key.Text!, StringComparison.Ordinal),
+            IndexKeyKind.Present => true,
             _ => false,
         };
     }

@@ -7,12 +7,12 @@ namespace OpenEvent.Rules.Compilation;
 
 // The candidate index: a tree of partitions over "access predicates". An access predicate is a leaf member whose
 // entries all have an index key (exact value, equals-ignore-case, prefix, suffix, a part of the value (contains), a
-// wildcard's literal head, tail or longest middle run, a numeric range, an IPv4 network). A pattern is listed by
-// entries: lists of predicates that all hold in an event it matches through that entry (its AND path's; each
-// combination of keyed $or branches adds one entry, see Model/Patterns/IndexEntries). The pattern cannot match unless
-// every predicate of some entry is hit, so the index may skip it otherwise. Keys only
-// narrow: every proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for
-// every event that reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
+// wildcard's literal head, tail or longest middle run, a numeric range, an IPv4 network, any value for exists: true).
+// A pattern is listed by entries: lists of predicates that all hold in an event it matches through that entry (its AND
+// path's; each combination of keyed $or branches adds one entry, see Model/Patterns/IndexEntries). The pattern cannot
+// match unless every predicate of some entry is hit, so the index may skip it otherwise. Keys only narrow: every
+// proposed pattern is verified exactly, and a pattern without usable predicates is simply verified for every event that
+// reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
 
 /// <summary>A necessary condition of a pattern: some value at <see cref="Path"/> hits one of <see cref="Keys"/>.</summary>
 internal sealed record AccessPredicate(PathNode Path, IndexKey[] Keys);
@@ -69,6 +69,7 @@ internal sealed class FieldPartition
     private IndexNode? _true;
     private IndexNode? _false;
     private IndexNode? _null;
+    private IndexNode? _present;
 
     public FieldPartition(PathNode path) => PathId = path.Id;
 
@@ -125,6 +126,9 @@ internal sealed class FieldPartition
             case IndexKeyKind.Null:
                 _null = child;
                 break;
+            case IndexKeyKind.Present:
+                _present = child;
+                break;
         }
     }
 
@@ -167,6 +171,7 @@ internal sealed class FieldPartition
     /// <summary>Adds the child nodes whose key the value hits.</summary>
     public void Collect(EventView view, int value, List<IndexNode> output)
     {
+        AddIfAny(_present, output);
         ref var v = ref view.Values[value];
         switch (v.Kind)
         {
@@ -736,6 +741,9 @@ internal sealed class CandidateIndexBuilder
     // four cold checks per node reached, where one more table probe (mostly finding nothing) would spare them.
     private const int LeafSize = 1;
 
+    // The fewest patterns at a node for a split by presence alone (exists: true, see ChoosePath).
+    private const int PresenceSplitMinimum = 8;
+
     // A pattern listed under k keys is copied into k children; the product of copies along its path stays under
     // this bound so that multi-valued leaves ("type": [30 types], "projectId": [40 ids]) cannot blow up the tree.
     private const int MaxCopies = 64;
@@ -910,7 +918,12 @@ internal sealed class CandidateIndexBuilder
             // what a value reaches on average, divided by the ranges it hits on average, so that an exact key splitting as
             // well goes first ("tenant in [t, t+3)" beside "workspace is W").
             var (reached, hit) = RangeOverlap(s.Groups);
-            var largest = s.Groups.Where(g => !IsRange(g.Key)).Select(g => g.Value).DefaultIfEmpty().Max();
+            // Patterns that only need the field present (exists: true) go to one child, reached by every event that has
+            // the field: that narrows by the events, not among the patterns, so their group counts as half as large where
+            // many patterns would otherwise be verified here (in a small node the extra node costs more than it spares).
+            var largest = s.Groups.Where(g => !IsRange(g.Key))
+                .Select(g => g.Key.Kind == IndexKeyKind.Present && items.Count > PresenceSplitMinimum ? g.Value / 2.0 : g.Value)
+                .DefaultIfEmpty().Max();
             var score = (s.Count - Math.Max(largest, reached)) / Math.Max(1, hit);
             if (score > bestScore || (score == bestScore && best is not null && path.Id < best.Id))
             {

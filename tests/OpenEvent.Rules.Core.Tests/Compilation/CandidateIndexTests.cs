@@ -156,7 +156,8 @@ public sealed class CandidateIndexTests
     [InlineData("""{"$or":[{"a":[1]},{"b":[1]}],"data":{"$or":[{"c":[1]},{"d":[1]}]}}""", 4)]
     [InlineData("""{"$or":[{"a":[1]},{"b":[1]},{"c":[1]},{"d":[1]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]}]}}""", 16)]
     [InlineData("""{"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]},{"k":[1]},{"l":[1]},{"m":[1]}]}}""", 16)]
-    [InlineData("""{"$or":[{"a":[1]},{"b":[{"exists":true}]}],"data":{"c":[1]}}""", 1)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[{"anything-but":[1]}]}],"data":{"c":[1]}}""", 1)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[{"exists":true}]}],"data":{"c":[1]}}""", 2)]
     public void IndexEntries_MultiplyOverOrListsWithinTheBound(string pattern, int entries) =>
         Assert.Equal(entries, IndexEntries.Of(TestPatterns.FromJson(pattern)).Count);
 
@@ -441,6 +442,21 @@ public sealed class CandidateIndexTests
             Verified(patterns, "{\"ip\":" + notAnAddress + "}", out var matches);
             Assert.DoesNotContain(matches, i => networks[i].Contains('.', StringComparison.Ordinal));
         }
+    }
+
+    // 1,000 patterns that each ask only for one field to be present (exists: true), on 1,000 fields: an event reaches the
+    // patterns of the fields it has, decided by the index; a field that is an object, [] or null-free nothing has no
+    // leaf value and does not count (null does), and several values of one field reach its pattern once.
+    [Fact]
+    public void Match_ExistsTrueOnly_ReachesThePatternsOfTheFieldsTheEventHas()
+    {
+        var patterns = Enumerable.Range(0, 1000).Select(i => TestPatterns.FromJson("{\"data\":{\"f" + i + "\":[{\"exists\":true}]}}")).ToList();
+        patterns.Add(TestPatterns.FromJson("""{"data":{"f5":[{"exists":false}]}}"""));
+
+        var verified = Verified(patterns, """{"data":{"f3":"x","f7":null,"f9":{"a":1},"f11":[],"f12":[1,2,"y"],"g":1}}""", out var matches);
+
+        Assert.Equal([3, 7, 12, 1000], matches);
+        Assert.True(verified <= 5, $"{verified} verified");
     }
 
     // The open-addressing table behind integer keys: every key found (also 0, negatives, the extremes and runs of

@@ -94,11 +94,16 @@ public sealed class DecidedPatternTests
     [InlineData("""{"type":["t1", null, true, 5, 3e2],"data":{"projectId":[1],"x":{"y":[{"prefix":"a"},{"suffix":"b"}]}}}""", true)]
     [InlineData("""{"type":["t1"],"data":{"projectId":[1],"fileName":[{"wildcard":"a"}]}}""", false)]
     [InlineData("""{"type":["t1"],"data":{"fileName":[{"equals-ignore-case":"a"}]}}""", false)]
-    [InlineData("""{"type":["t1"],"data":{"fileName":[{"exists":true}]}}""", false)]
+    [InlineData("""{"type":["t1"],"data":{"fileName":[{"exists":true}]}}""", true)]
+    [InlineData("""{"type":["t1"],"data":{"fileName":[{"exists":false}]}}""", false)]
+    [InlineData("""{"type":["t1"],"data":{"fileName":[{"contains":"a"}]}}""", true)]
+    [InlineData("""{"type":["t1"],"data":{"ip":[{"cidr":"10.0.0.0/8"}]}}""", true)]
+    [InlineData("""{"type":["t1"],"data":{"ip":[{"cidr":"2001:db8::/32"}]}}""", false)]
+    [InlineData("""{"type":["t1"],"data":{"fileName":[{"wildcard":"*a*"}]}}""", false)]
     [InlineData("""{"type":["t1"],"data":{"fileName":[{"anything-but":"a"}]}}""", false)]
     [InlineData("""{"type":["t1"],"$or":[{"source":["a"]},{"subject":["b"]}]}""", false)]
     [InlineData("""{"type":["t1"],"data":{"size":[{"numeric":["=",1]}]}}""", false)]
-    public void KeysDecide_OnlyExactValuesPrefixesAndSuffixes(string pattern, bool decides) =>
+    public void KeysDecide_OnlyWhereTheKeyIsHitExactlyWhenTheEntryPasses(string pattern, bool decides) =>
         Assert.Equal(decides, CompiledPatternSetBuilder.KeysDecide(TestPatterns.FromJson(pattern)));
 
     // Random patterns and events (arrays of objects included) in a set large enough to split deeply: the decided path is

@@ -226,6 +226,7 @@ public sealed partial class OperatorDefinitionTests
         IndexKeyKind.Suffix => value.IsString && value.Text!.EndsWith(key.Text!, StringComparison.Ordinal),
         IndexKeyKind.SuffixUpper => value.IsString && MatcherSemantics.FoldCase(value.Text!).EndsWith(key.Text!, StringComparison.Ordinal),
         IndexKeyKind.Contains => value.IsString && value.Text!.Contains(key.Text!, StringComparison.Ordinal),
+        IndexKeyKind.Present => true,
         IndexKeyKind.Number => value.IsNumber && value.Number.Equals(key.Number),
         IndexKeyKind.Range => value.IsNumber && key.Low <= value.Number.AsDouble && value.Number.AsDouble <= key.High,
         IndexKeyKind.AddressRange => value.IsString && MatcherSemantics.TryParseIpv4(value.Text, out var address) && key.Low <= address && address <= key.High,

@@ -18,6 +18,9 @@ internal enum IndexKeyKind
 
     /// <summary>An IPv4 network (<c>cidr</c>): a range of addresses, hit by a string that is an IPv4 address inside it.</summary>
     AddressRange,
+
+    /// <summary>The field has a leaf value (<c>exists: true</c>): hit by every value, whatever it is.</summary>
+    Present,
 }
 
 /// <summary>

@@ -31,8 +31,13 @@ internal sealed record ExistsMatcher(bool Exists, SourceLocation Location) : Mat
     /// <summary><c>exists: true</c> passes any value; <c>exists: false</c> none (it holds only without values).</summary>
     internal override ValueTest? Compile() => Exists ? ValueTest.AnyValue : null;
 
-    /// <summary>Not indexed: it names no value.</summary>
-    internal override IndexKey? ToIndexKey() => null;
+    /// <summary>
+    /// <c>exists: true</c> is hit by any value of the field, so the index can skip it for events without the field;
+    /// <c>exists: false</c> holds without values, so no value can key it.
+    /// </summary>
+    internal override IndexKey? ToIndexKey() => Exists ? IndexKey.Of(IndexKeyKind.Present) : null;
+
+    internal override bool KeyIsExact => Exists;
 
     internal override void WriteOperand(Utf8JsonWriter writer) => writer.WriteBooleanValue(Exists);
 
