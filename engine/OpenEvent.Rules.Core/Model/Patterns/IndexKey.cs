@@ -26,7 +26,7 @@ internal enum IndexKeyKind
 /// <summary>
 /// A necessary condition an entry puts on a value, as the candidate index can look it up: every value the entry
 /// accepts hits the key (an exact string, a folded string, a prefix or suffix, a part of a string, a number,
-/// true/false/null, a range, an IPv4 network).
+/// true/false/null, a range, an IPv4 network, or any value at all for <c>exists: true</c>).
 /// A key only narrows; the entry's <see cref="ValueTest"/> decides. Ranges are closed and in double: a superset of the
 /// exact range.
 /// </summary>
