@@ -444,13 +444,16 @@ internal sealed class SubstringTable
 
     // The automaton in flat arrays, by state (0 is the start): state s's edges are _edgeChars/_edgeNext[_edgeStart[s] ..
     // _edgeStart[s + 1]), sorted by char; _fail[s] is where the walk goes on when no edge takes the next char; _output[s]
-    // the nearest state down the failure links that ends a part (0: none); _targets[s] the node of the part ending at s.
+    // the nearest state down the failure links that ends a part (0: none); _partAt[s] the part ending at s (-1: none), an
+    // index into _parts, the parts' nodes. The walk's stamps are kept per part, not per state: a thread's scratch is
+    // as long as the table's parts, not as all their chars (up to 64 times more).
     private int[] _edgeStart = [0, 0];
     private char[] _edgeChars = [];
     private int[] _edgeNext = [];
     private int[] _fail = [0];
     private int[] _output = [0];
-    private IndexNode?[] _targets = [null];
+    private int[] _partAt = [-1];
+    private IndexNode[] _parts = [];
     private SearchValues<char> _firstChars = SearchValues.Create(string.Empty);
 
     // The start state's edges for ASCII chars, by char (0: none): the walk comes back to the start after most chars of a
@@ -461,17 +464,18 @@ internal sealed class SubstringTable
 
     public void Seal()
     {
-        var (edges, targets) = Trie();
-        Flatten(edges, targets);
+        var (edges, partAt) = Trie();
+        Flatten(edges, partAt);
         LinkFailures(edges);
         _keys.Clear();
     }
 
     /// <summary>The trie of the parts: its edges in one table (a dictionary per state cost ~200 bytes per char of every part).</summary>
-    private (Dictionary<(int State, char Char), int> Edges, List<IndexNode?> Targets) Trie()
+    private (Dictionary<(int State, char Char), int> Edges, List<int> PartAt) Trie()
     {
         var edges = new Dictionary<(int State, char Char), int>();
-        var targets = new List<IndexNode?> { null };
+        var partAt = new List<int> { -1 };
+        var parts = new List<IndexNode>(_keys.Count);
         foreach (var (part, node) in _keys)
         {
             var at = 0;
@@ -479,38 +483,40 @@ internal sealed class SubstringTable
             {
                 if (!edges.TryGetValue((at, c), out var next))
                 {
-                    next = targets.Count;
+                    next = partAt.Count;
                     edges.Add((at, c), next);
-                    targets.Add(null);
+                    partAt.Add(-1);
                 }
 
                 at = next;
             }
 
-            targets[at] = node;
+            partAt[at] = parts.Count;
+            parts.Add(node);
         }
 
-        return (edges, targets);
+        _parts = [.. parts];
+        return (edges, partAt);
     }
 
     /// <summary>The edges in the flat arrays the walk reads, sorted by state then char, and the start state's tables.</summary>
-    private void Flatten(Dictionary<(int State, char Char), int> edges, List<IndexNode?> targets)
+    private void Flatten(Dictionary<(int State, char Char), int> edges, List<int> partAt)
     {
         var sorted = edges.OrderBy(edge => edge.Key.State).ThenBy(edge => edge.Key.Char).ToArray();
-        _edgeStart = new int[targets.Count + 1];
+        _edgeStart = new int[partAt.Count + 1];
         foreach (var edge in sorted)
         {
             _edgeStart[edge.Key.State + 1]++;
         }
 
-        for (var state = 0; state < targets.Count; state++)
+        for (var state = 0; state < partAt.Count; state++)
         {
             _edgeStart[state + 1] += _edgeStart[state];
         }
 
         _edgeChars = [.. sorted.Select(edge => edge.Key.Char)];
         _edgeNext = [.. sorted.Select(edge => edge.Value)];
-        _targets = [.. targets];
+        _partAt = [.. partAt];
         _firstChars = SearchValues.Create(_edgeChars.AsSpan(_edgeStart[0], _edgeStart[1] - _edgeStart[0]));
         for (var k = _edgeStart[0]; k < _edgeStart[1]; k++)
         {
@@ -528,8 +534,8 @@ internal sealed class SubstringTable
     /// </summary>
     private void LinkFailures(Dictionary<(int State, char Char), int> edges)
     {
-        _fail = new int[_targets.Length];
-        _output = new int[_targets.Length];
+        _fail = new int[_partAt.Length];
+        _output = new int[_partAt.Length];
         var queue = new Queue<int>(_edgeNext[_edgeStart[0].._edgeStart[1]]);
         while (queue.TryDequeue(out var at))
         {
@@ -544,22 +550,22 @@ internal sealed class SubstringTable
 
                 var fail = edges.GetValueOrDefault((back, c));
                 _fail[child] = fail;
-                _output[child] = _targets[fail] is not null ? fail : _output[fail];
+                _output[child] = _partAt[fail] >= 0 ? fail : _output[fail];
                 queue.Enqueue(child);
             }
         }
     }
 
     /// <summary>
-    /// Adds the node of every part <paramref name="text"/> holds, once each. A state reported once in the walk is not
+    /// Adds the node of every part <paramref name="text"/> holds, once each. A part reported once in the walk is not
     /// reported again, nor are the shorter parts its output chain leads to (they were reported with it), so a value
     /// repeating a part costs its length, not its length times the parts.
     /// </summary>
     public void Collect(ReadOnlySpan<char> text, EventView view, List<IndexNode> output)
     {
-        if (view.SubstringStamps.Length < _targets.Length)
+        if (view.SubstringStamps.Length < _parts.Length)
         {
-            view.SubstringStamps = new int[Math.Max(_targets.Length, 64)];
+            view.SubstringStamps = new int[Math.Max(_parts.Length, 64)];
         }
 
         var reported = view.SubstringStamps;
@@ -605,10 +611,16 @@ internal sealed class SubstringTable
                 at = next;
             }
 
-            for (var found = _targets[at] is not null ? at : _output[at]; found != 0 && reported[found] != walk; found = _output[found])
+            for (var found = _partAt[at] >= 0 ? at : _output[at]; found != 0; found = _output[found])
             {
-                reported[found] = walk;
-                output.Add(_targets[found]!);
+                var part = _partAt[found];
+                if (reported[part] == walk)
+                {
+                    break;
+                }
+
+                reported[part] = walk;
+                output.Add(_parts[part]);
             }
         }
     }

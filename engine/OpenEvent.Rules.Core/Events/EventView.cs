@@ -48,8 +48,8 @@ internal sealed class EventView
     public readonly DuplicateKeyChecker Names = new();
 
     /// <summary>
-    /// Scratch of the candidate index's substring tables (<c>SubstringTable</c>): the automaton states already reported
-    /// in a walk over one value, stamped with <see cref="SubstringWalk"/> (which counts walks, so nothing is cleared).
+    /// Scratch of the candidate index's substring tables (<c>SubstringTable</c>): the parts already reported in a walk
+    /// over one value, stamped with <see cref="SubstringWalk"/> (which counts walks, so nothing is cleared).
     /// </summary>
     public int[] SubstringStamps = [];
 

@@ -392,6 +392,23 @@ public sealed class CandidateIndexTests
         Assert.Equal([0, 1, 2], all);
     }
 
+    // The walk's scratch (one stamp per thread's result) is as long as the parts, not as all their chars: 200 parts of
+    // 64 chars are ~12,800 automaton states, and a stamp per state cost every matching thread 51 KB here (and 64 times
+    // the parts with longer ones) for what 200 stamps do.
+    [Fact]
+    public void Match_ContainsParts_ScratchIsBoundedByThePartsNotTheirChars()
+    {
+        var parts = Enumerable.Range(0, 200).Select(i => i.ToString("D4", CultureInfo.InvariantCulture) + new string((char)('a' + (i % 26)), IndexKey.MaxPartLength - 4)).ToList();
+        var patterns = parts.Select(part => TestPatterns.FromJson("{\"f\":[{\"contains\":\"" + part + "\"}]}")).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+
+        set.Match(Encoding.UTF8.GetBytes("{\"f\":\"x" + parts[7] + parts[150] + "\"}"), result);
+
+        Assert.Equal([7, 150], result.PatternIds.ToArray());
+        Assert.True(result.View.SubstringStamps.Length <= 256, $"{result.View.SubstringStamps.Length} stamps for 200 parts");
+    }
+
     // A value of 100,000 chars repeating parts nested 1,000 deep ("a" ... 1,000 a's): each part is reported once, and the
     // walk stops at a part reported already, so the cost is the value's length, not its length times the parts (without
     // the stamps the walk would list 10^8 nodes).
