@@ -67,6 +67,20 @@ public sealed class DecisionFeedTests
         }
     }
 
+    // RecentDecisions 0 keeps no decision and no event (there is no place in the ring to put one), and still counts.
+    [Fact]
+    public void Observe_NoRecentDecisions_KeepsNothingAndCounts()
+    {
+        var feed = Feed(recent: 0, maxEventBytes: 1 << 20);
+        using var e = Event("e1", 10);
+
+        feed.Observe(s_now, Decision("e1", Verdict.Ok, "freeze"), e, "r1", 0.001, default);
+
+        Assert.Empty(feed.Recent(0, 100));
+        Assert.Equal(1, feed.Total);
+        Assert.Equal(new Dictionary<string, (long, long)> { ["freeze"] = (1, 0) }, feed.Hits());
+    }
+
     // The point of the buffers: observing an event copies it into one kept from the decision before, so a busy host
     // does not allocate (and promote) an array per event for the console (before: the event's size and more each time).
     [Fact]
