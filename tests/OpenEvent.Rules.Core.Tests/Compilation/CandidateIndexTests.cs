@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
 using OpenEvent.Rules.Model.Patterns;
@@ -345,12 +346,23 @@ public sealed class CandidateIndexTests
         // The wildcard's part is there but not in the order it asks: proposed by the index, refused by its check.
         Assert.Equal(1, Verified(patterns, """{"data":{"fileName":"ly_t401_"}}""", out var none));
         Assert.Empty(none);
+
+        // An escaped star is a literal char of the run the index keys by: "*a\\*b*" needs "a*b" itself. (Beside a second
+        // pattern: a set of one is not split at all.)
+        List<PatternObject> escaped = [TestPatterns.FromJson("""{"f":[{"wildcard":"*a\\*b*"}]}"""), TestPatterns.FromJson("""{"f":[{"contains":"zz"}]}""")];
+        Assert.Equal(1, Verified(escaped, """{"f":"xa*by"}""", out var literal));
+        Assert.Equal([0], literal);
+        Assert.Equal(0, Verified(escaped, """{"f":"xaby"}""", out _));
     }
 
     // Parts inside each other, overlapping, repeated, sharing heads and tails, past eight branches at one char, with
-    // non-ASCII and surrogate pairs: a value reaches exactly the parts it holds, each verified once however often it occurs.
+    // non-ASCII, surrogate pairs and control chars (NUL, a line break, DEL: chars like any other, also as a part's first
+    // char, which the start state's ASCII table holds): a value reaches exactly the parts it holds, each verified once
+    // however often it occurs.
     [Theory]
     [InlineData("ushers")]
+    [InlineData("a\u0000he\nx\u007f")]
+    [InlineData("\u0000\u0000\n")]
     [InlineData("hishershe")]
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     [InlineData("x😀éhe😀ya")]
@@ -363,10 +375,11 @@ public sealed class CandidateIndexTests
         [
             "he", "she", "his", "hers", "h", "s", "a", "aa", "aaa", "aaaaaaaaaa", "😀", "é", "😀é", "he😀", "ya",
             "h0", "h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "hx", "0h1h2", "9hx", "ushers!",
+            "\u0000", "\u0000\u0000", "he\n", "\nx\u007f", "\u007f",
         ];
-        var patterns = parts.Select(part => TestPatterns.FromJson("{\"f\":[{\"contains\":\"" + part + "\"}]}")).ToList();
+        var patterns = parts.Select(part => TestPatterns.FromJson("{\"f\":[{\"contains\":" + JsonSerializer.Serialize(part) + "}]}")).ToList();
 
-        var verified = Verified(patterns, "{\"f\":\"" + value + "\"}", out var matches);
+        var verified = Verified(patterns, "{\"f\":" + JsonSerializer.Serialize(value) + "}", out var matches);
 
         int[] expected = [.. parts.Select((part, i) => (part, i)).Where(p => value.Contains(p.part, StringComparison.Ordinal)).Select(p => p.i)];
         Assert.Equal(expected, matches);
@@ -454,7 +467,12 @@ public sealed class CandidateIndexTests
             Assert.True(verified <= matches.Length + 1, $"{ip}: {verified} verified for {matches.Length} matches");
         }
 
-        foreach (var notAnAddress in new[] { "\"::ffff:10.4.0.1\"", "\"010.4.0.1\"", "\"10.4.0\"", "\"10.4.0.1.\"", "\"10.4.0.256\"", "167772161" })
+        foreach (var notAnAddress in new[]
+        {
+            "\"::ffff:10.4.0.1\"", "\"010.4.0.1\"", "\"10.4.0\"", "\"10.4.0.1.\"", "\"10.4.0.256\"", "167772161",
+            "\" 10.4.0.1\"", "\"10.4.0.1\\n\"", "\"10.4.0.1\\u0000\"", "\"10.4.0.0001\"", "\"10.4.0.1/8\"", "\"\"",
+            "\"" + string.Join('.', Enumerable.Repeat("10", 5000)) + "\"",
+        })
         {
             Verified(patterns, "{\"ip\":" + notAnAddress + "}", out var matches);
             Assert.DoesNotContain(matches, i => networks[i].Contains('.', StringComparison.Ordinal));
