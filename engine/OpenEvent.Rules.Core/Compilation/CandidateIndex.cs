@@ -425,8 +425,7 @@ internal sealed class AffixTable(bool suffix)
         /// <summary>The child whose run starts (in walking order) with <paramref name="c"/>: a short scan, or a binary search in a wide node.</summary>
         public Edge? Next(char c)
         {
-            var chars = FirstChars;
-            var i = chars.Length <= 8 ? Array.IndexOf(chars, c) : Array.BinarySearch(chars, c);
+            var i = SortedChars.IndexOf(FirstChars, c);
             return i >= 0 ? Children[i] : null;
         }
     }
@@ -628,22 +627,35 @@ internal sealed class SubstringTable
     /// <summary>The state the char leads to from <paramref name="state"/>, or 0: a short scan, or a binary search in a wide state.</summary>
     private int Next(int state, char c)
     {
-        var (from, to) = (_edgeStart[state], _edgeStart[state + 1]);
-        if (to - from <= 8)
-        {
-            for (var k = from; k < to; k++)
-            {
-                if (_edgeChars[k] == c)
-                {
-                    return _edgeNext[k];
-                }
-            }
+        var from = _edgeStart[state];
+        var i = SortedChars.IndexOf(_edgeChars.AsSpan(from, _edgeStart[state + 1] - from), c);
+        return i >= 0 ? _edgeNext[from + i] : 0;
+    }
+}
 
-            return 0;
+/// <summary>
+/// Where a char is among the sorted first chars of a tree's branches (the radix tree's and the automaton's): a short
+/// scan for the few branches most nodes have, a binary search in a wide node. On a span: the array overload of
+/// BinarySearch went through the comparer-based helper, 2 % of a profile where wide nodes were walked.
+/// </summary>
+internal static class SortedChars
+{
+    public static int IndexOf(ReadOnlySpan<char> chars, char c)
+    {
+        if (chars.Length > 8)
+        {
+            return chars.BinarySearch(c);
         }
 
-        var i = _edgeChars.AsSpan(from, to - from).BinarySearch(c);
-        return i >= 0 ? _edgeNext[from + i] : 0;
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] == c)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }
 
