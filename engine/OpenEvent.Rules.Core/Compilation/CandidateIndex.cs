@@ -610,17 +610,23 @@ internal sealed class SubstringTable
                 at = next;
             }
 
-            for (var found = _partAt[at] >= 0 ? at : _output[at]; found != 0; found = _output[found])
-            {
-                var part = _partAt[found];
-                if (reported[part] == walk)
-                {
-                    break;
-                }
+            Report(at, reported, walk, output);
+        }
+    }
 
-                reported[part] = walk;
-                output.Add(_parts[part]);
+    /// <summary>The parts that end at state <paramref name="at"/>, down its output chain, each once per walk.</summary>
+    private void Report(int at, int[] reported, int walk, List<IndexNode> output)
+    {
+        for (var found = _partAt[at] >= 0 ? at : _output[at]; found != 0; found = _output[found])
+        {
+            var part = _partAt[found];
+            if (reported[part] == walk)
+            {
+                break;
             }
+
+            reported[part] = walk;
+            output.Add(_parts[part]);
         }
     }
 
