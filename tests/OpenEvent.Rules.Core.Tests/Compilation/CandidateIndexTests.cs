@@ -157,7 +157,9 @@ public sealed class CandidateIndexTests
     [InlineData("""{"$or":[{"a":[1]},{"b":[1]}],"data":{"$or":[{"c":[1]},{"d":[1]}]}}""", 4)]
     [InlineData("""{"$or":[{"a":[1]},{"b":[1]},{"c":[1]},{"d":[1]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]}]}}""", 16)]
     [InlineData("""{"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}],"data":{"$or":[{"e":[1]},{"f":[1]},{"g":[1]},{"h":[1]}]},"x":{"$or":[{"i":[1]},{"j":[1]},{"k":[1]},{"l":[1]},{"m":[1]}]}}""", 16)]
-    [InlineData("""{"$or":[{"a":[1]},{"b":[{"anything-but":[1]}]}],"data":{"c":[1]}}""", 1)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[{"exists":false}]}],"data":{"c":[1]}}""", 1)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[{"anything-but":[1]}]}],"data":{"c":[1]}}""", 2)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[{"numeric-string":[">",1]}]}],"data":{"c":[1]}}""", 2)]
     [InlineData("""{"$or":[{"a":[1]},{"b":[{"exists":true}]}],"data":{"c":[1]}}""", 2)]
     public void IndexEntries_MultiplyOverOrListsWithinTheBound(string pattern, int entries) =>
         Assert.Equal(entries, IndexEntries.Of(TestPatterns.FromJson(pattern)).Count);
@@ -309,8 +311,9 @@ public sealed class CandidateIndexTests
     [Fact]
     public void Match_PatternsWithoutIndexableMembers_AreStillVerified()
     {
-        // cidr, exists, anything-but, an empty contains and a wildcard of stars give the index nothing: every such pattern
-        // is verified (an $or whose branches all have keys is listed under them).
+        // An empty contains, exists: false and a wildcard of stars give the index nothing, a cidr and anything-but little
+        // (a network, a field's presence): every such pattern is still verified and answered (an $or whose branches all
+        // have keys is listed under them).
         var patterns = new List<PatternObject>
         {
             TestPatterns.FromJson("""{"data":{"fileName":[{"contains":""}]}}"""),
@@ -493,6 +496,26 @@ public sealed class CandidateIndexTests
         // The four that match, and at most the 8 a node keeps without a split by presence alone.
         Assert.Equal([3, 7, 12, 1000], matches);
         Assert.True(verified <= 4 + 8, $"{verified} verified");
+    }
+
+    // anything-but and numeric-string accept no value a key describes, but only a field that has a value: 1,000 such
+    // patterns on 1,000 fields are verified only where the event has the field (before, every one for every event). The
+    // values are still verified: an excluded value, a string that is not a number, null against numeric-string.
+    [Fact]
+    public void Match_AnythingButAndNumericStringOnly_VerifiedOnlyWhereTheFieldIs()
+    {
+        var patterns = Enumerable.Range(0, 1000).Select(i => TestPatterns.FromJson(i % 2 == 0
+            ? "{\"data\":{\"f" + i + "\":[{\"anything-but\":[\"off\",\"0\"]}]}}"
+            : "{\"data\":{\"f" + i + "\":[{\"numeric-string\":[\">\",10]}]}}")).ToList();
+
+        var verified = Verified(patterns,
+            """{"data":{"f2":"on","f4":"off","f6":null,"f8":[],"f3":"25","f5":"25 rows","f7":null,"f9":11,"f11":{"a":"12"},"g":1}}""", out var matches);
+
+        Assert.Equal([2, 3, 6, 9], matches);
+        Assert.True(verified <= 8 + 8, $"{verified} verified");
+        var none = Verified(patterns, """{"data":{"g":"x","h":[1,2]}}""", out var noMatches);
+        Assert.Empty(noMatches);
+        Assert.True(none <= 8, $"{none} verified for an event with none of the fields");
     }
 
     // The open-addressing table behind integer keys: every key found (also 0, negatives, the extremes and runs of

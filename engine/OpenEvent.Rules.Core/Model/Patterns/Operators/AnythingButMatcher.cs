@@ -31,8 +31,12 @@ internal sealed record AnythingButMatcher(ImmutableArray<Matcher> Excluded, Sour
 
     internal override ValueTest Compile() => new CompiledTest([.. Excluded.Select(e => e.Compile()).OfType<ValueTest>()]);
 
-    /// <summary>Not indexed: what it accepts is everything but its keys.</summary>
-    internal override IndexKey? ToIndexKey() => null;
+    /// <summary>
+    /// What it accepts is everything but its keys, so no value keys it; but it accepts only a field that has a value, so
+    /// it is keyed by presence (<see cref="IndexKeyKind.Present"/>, not exact: the value is verified): a set of such
+    /// policies over different fields verifies, for an event, only those whose field the event has.
+    /// </summary>
+    internal override IndexKey? ToIndexKey() => IndexKey.Of(IndexKeyKind.Present);
 
     // The parser builds Excluded from one shape (values, one prefix, one suffix, wildcards or equals-ignore-case
     // strings), so the authored form can be rebuilt from the kinds it holds.

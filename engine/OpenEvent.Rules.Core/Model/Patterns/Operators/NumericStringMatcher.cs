@@ -25,8 +25,11 @@ internal sealed record NumericStringMatcher(ImmutableArray<NumericComparison> Co
 
     internal override ValueTest Compile() => new CompiledTest(Comparisons);
 
-    /// <summary>Not indexed: the number a string holds is only known by reading it.</summary>
-    internal override IndexKey? ToIndexKey() => null;
+    /// <summary>
+    /// The number a string holds is only known by reading it, so no value keys it; it is keyed by presence (not exact:
+    /// the value is verified), as a field without a value never matches.
+    /// </summary>
+    internal override IndexKey? ToIndexKey() => IndexKey.Of(IndexKeyKind.Present);
 
     internal override void WriteOperand(Utf8JsonWriter writer) => new NumericMatcher(Comparisons, Location).WriteOperand(writer);
 
