@@ -10,7 +10,9 @@ using OpenEvent.Rules.Model.Patterns;
 namespace OpenEvent.Rules.Bench;
 
 /// <summary>
-/// <c>scan [events] [--stages] [--patterns 10,100,...] [--mix operators|substrings] [--profile]</c>: the compiled set over a large stream of events (default
+/// <c>scan [events] [--stages] [--patterns 10,100,...] [--mix operators|substrings] [--profile]</c>, or on a workload of one's
+/// own, <c>--patterns-file F</c> (one event pattern as JSON per line; <c>--patterns N,..</c> takes the first N) and
+/// <c>--events-file F</c> (one event as JSON per line): the compiled set over a large stream of events (default
 /// 200,000 of <see cref="ScanWorkload"/>), against the limit a matcher cannot beat, a bare <see cref="Utf8JsonReader"/>
 /// pass over the same bytes that reads every token and matches nothing, timed in the same run. Each figure is the
 /// median of 3 whole passes (Stopwatch, after a warm-up pass and a settled GC); the two sides alternate pass by pass
@@ -27,22 +29,30 @@ internal static class ScanBenchmark
     {
         var count = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var n) ? n : 200_000;
         var stages = args.Contains("--stages");
-        var sizes = args.SkipWhile(a => a != "--patterns").Skip(1).FirstOrDefault()?.Split(',').Select(int.Parse).ToArray()
-            ?? [10, 100, 1_000, 10_000];
-        var mix = args.SkipWhile(a => a != "--mix").Skip(1).FirstOrDefault() switch
+        var mix = Option(args, "--mix") switch
         {
             null => ScanMix.Default,
             "operators" => ScanMix.Operators,
             "substrings" => ScanMix.Substrings,
             var other => throw new ArgumentException($"--mix {other}: expected operators or substrings"),
         };
-        var events = ScanWorkload.Events(count);
+        // A workload of one's own: the lines of the files, as they are (a pattern that does not compile stops the run).
+        var ownPatterns = Option(args, "--patterns-file") is { } patternFile ? Lines(patternFile).Select(TestPatterns.FromJson).ToList() : null;
+        var sizes = Option(args, "--patterns")?.Split(',').Select(int.Parse).ToArray()
+            ?? (ownPatterns is null ? [10, 100, 1_000, 10_000] : [ownPatterns.Count]);
+        Func<int, IReadOnlyList<PatternObject>> patternsOf = ownPatterns is null ? size => ScanWorkload.Patterns(size, mix) : size => ownPatterns[..Math.Min(size, ownPatterns.Count)];
+        var events = Option(args, "--events-file") is { } eventFile
+            ? [.. Lines(eventFile).Select(System.Text.Encoding.UTF8.GetBytes)]
+            : ScanWorkload.Events(count);
         if (args.Contains("--profile"))
         {
-            return Task.FromResult(Profile(sizes, events, mix));
+            return Task.FromResult(Profile(sizes, events, patternsOf));
         }
 
-        Console.WriteLine($"// {events.Count} events, {events.Average(e => e.Length):F0} bytes on average, 32 types, `data` before `type`; the {mix.ToString().ToLowerInvariant()} mix of patterns");
+        Console.WriteLine(Option(args, "--events-file") is { } source
+            ? $"// {events.Count} events of {source}, {events.Average(e => e.Length):F0} bytes on average"
+            : $"// {events.Count} events, {events.Average(e => e.Length):F0} bytes on average, 32 types, `data` before `type`");
+        Console.WriteLine(ownPatterns is null ? $"// the {mix.ToString().ToLowerInvariant()} mix of patterns" : $"// {ownPatterns.Count} patterns of {Option(args, "--patterns-file")}");
         Console.WriteLine(stages
             ? "| patterns | matches/event | verified/event | bare (ns/event) | UTF-8 check + bare | read into view | match | match / read |"
             : "| patterns | matches/event | bare (ns/event) | engine (ns/event) | engine / bare speed | same, wall clock |");
@@ -51,7 +61,7 @@ internal static class ScanBenchmark
         var perEvent = new List<(double Engine, double Bare)>();
         foreach (var size in sizes)
         {
-            perEvent.Add(RunSize(size, events, stages, mix));
+            perEvent.Add(RunSize(size, events, stages, patternsOf(size)));
         }
 
         if (sizes.Length > 1)
@@ -65,12 +75,16 @@ internal static class ScanBenchmark
         return Task.FromResult(0);
     }
 
+    private static string? Option(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+    private static IEnumerable<string> Lines(string path) => File.ReadLines(path).Where(line => !string.IsNullOrWhiteSpace(line));
+
     // For a sampling profiler (dotnet-trace): nothing but the engine's passes, long enough to dominate the trace.
-    private static int Profile(int[] sizes, List<byte[]> events, ScanMix mix)
+    private static int Profile(int[] sizes, List<byte[]> events, Func<int, IReadOnlyList<PatternObject>> patternsOf)
     {
         foreach (var size in sizes)
         {
-            var set = new CompiledPatternSetBuilder().Build(ScanWorkload.Patterns(size, mix));
+            var set = new CompiledPatternSetBuilder().Build(patternsOf(size));
             var result = new MatchResult();
             for (var pass = 0; pass < 10; pass++)
             {
@@ -81,9 +95,9 @@ internal static class ScanBenchmark
         return 0;
     }
 
-    private static (double Engine, double Bare) RunSize(int size, List<byte[]> events, bool stages, ScanMix mix)
+    private static (double Engine, double Bare) RunSize(int size, List<byte[]> events, bool stages, IReadOnlyList<PatternObject> patterns)
     {
-        var patterns = ScanWorkload.Patterns(size, mix);
+        size = patterns.Count;
         var set = new CompiledPatternSetBuilder().Build(patterns);
         var result = new MatchResult();
         Check(set, patterns, events, result, size >= 10_000 ? 500 : 2_000);

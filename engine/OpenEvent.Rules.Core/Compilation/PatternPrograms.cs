@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
+using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Compilation;
 
@@ -10,21 +12,22 @@ namespace OpenEvent.Rules.Compilation;
 /// members, their tests and the expected numbers inline and the expected strings in one shared, deduplicated char
 /// arena. At 10,000 patterns a candidate is cold: walking an object graph (pattern, member array, member, test array,
 /// test, expected string) cost about ten dependent cache misses per candidate; a block costs one or two, and the
-/// strings many patterns share (event types) stay cached. Members no block entry expresses (anything-but, numeric,
-/// ignore-case, exists, cidr, $or...) keep their compiled object (<see cref="CompiledMember"/>) and are called
+/// strings many patterns share (event types) stay cached. $or branches are bodies of the block too. Members no block
+/// entry expresses (anything-but, ignore-case, exists, cidr...) keep their compiled object (<see cref="CompiledMember"/>) and are called
 /// from the block, with the same answer as before.
 /// </summary>
 /// <remarks>
 /// Layout of a pattern's block (ints): <c>[id, bodyLength, body]</c>. A body is a sequence of members, cheap first:
-/// <c>[Leaf, childIndex, entriesLength, entries]</c>, <c>[Nested, childIndex, bodyLength, body]</c> or
-/// <c>[Fallback, index]</c>. An entry is <c>[kind, payloadLength, payload]</c>: a string's arena start and length, a
-/// <see cref="JsonNumber"/>'s bytes, or a <see cref="ScalarKind"/>.
+/// <c>[Leaf, childIndex, entriesLength, entries]</c>, <c>[Nested, childIndex, bodyLength, body]</c>,
+/// <c>[Or, length, branches]</c> (each branch <c>[bodyLength, body]</c>, over the same object) or <c>[Fallback, index]</c>. An entry is <c>[kind, payloadLength, payload]</c>: a string's arena start and length, a
+/// <see cref="JsonNumber"/>'s bytes, numeric's comparisons (each an operator and a number's bytes), or a <see cref="ScalarKind"/>.
 /// </remarks>
 internal sealed class PatternPrograms
 {
     internal const int Leaf = 1;
     internal const int Nested = 2;
     internal const int Fallback = 3;
+    internal const int Or = 4;
 
     internal const int ExactString = 1;
     internal const int Prefix = 2;
@@ -32,6 +35,7 @@ internal sealed class PatternPrograms
     internal const int ExactNumber = 4;
     internal const int ExactKind = 5;
     internal const int Wildcard = 6;
+    internal const int Numeric = 7;
 
     internal static readonly int NumberInts = (Unsafe.SizeOf<JsonNumber>() + sizeof(int) - 1) / sizeof(int);
 
@@ -59,7 +63,8 @@ internal sealed class PatternPrograms
     /// <summary>The exact answer of the pattern whose block starts at <paramref name="start"/>, over the root instance.</summary>
     public bool Matches(EventView view, int start) => MatchesBody(view, start + 2, start + 2 + _code[start + 1], 0);
 
-    // `instance` is an object instance of the body's path node, or -1 for "the empty object" (see CompiledObject).
+    // `instance` is an object instance of the body's path node, or -1 for "the empty object" (a nested pattern where the event has no object is matched against
+    // the empty object: missing, null, scalar or object-less array).
     private bool MatchesBody(EventView view, int at, int end, int instance)
     {
         var code = _code;
@@ -83,6 +88,14 @@ internal sealed class PatternPrograms
 
                     at += 3 + code[at + 2];
                     break;
+                case Or:
+                    if (!MatchesAnyBranch(view, at, instance))
+                    {
+                        return false;
+                    }
+
+                    at += 2 + code[at + 1];
+                    break;
                 default:
                     if (!_fallbacks[code[at + 1]].Matches(view, instance))
                     {
@@ -95,6 +108,21 @@ internal sealed class PatternPrograms
         }
 
         return true;
+    }
+
+    // [Or, length, branches], each branch [bodyLength, body] over the same object instance: some branch matches.
+    private bool MatchesAnyBranch(EventView view, int at, int instance)
+    {
+        var end = at + 2 + _code[at + 1];
+        for (var branch = at + 2; branch < end; branch += 1 + _code[branch])
+        {
+            if (MatchesBody(view, branch + 1, branch + 1 + _code[branch], instance))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // As LeafCheck for entries that never accept a missing field: some value passes some entry.
@@ -133,9 +161,26 @@ internal sealed class PatternPrograms
                     && record.Number.Equals(MemoryMarshal.Read<JsonNumber>(MemoryMarshal.AsBytes(code.AsSpan(e + 2, NumberInts))));
             case Wildcard:
                 return record.Kind == ScalarKind.String && WildcardMatches(view.Text(v), e + 2, e + 2 + code[e + 1]);
+            case Numeric:
+                return record.Kind == ScalarKind.Number && SatisfiesAll(record.Number, e + 2, e + 2 + code[e + 1]);
             default:
                 return record.Kind == (ScalarKind)code[e + 2];
         }
+    }
+
+    // The comparisons at [at, end), each [operator, the number's ints]: all hold for the value.
+    private bool SatisfiesAll(JsonNumber value, int at, int end)
+    {
+        for (; at < end; at += 1 + NumberInts)
+        {
+            var bound = MemoryMarshal.Read<JsonNumber>(MemoryMarshal.AsBytes(_code.AsSpan(at + 1, NumberInts)));
+            if (!NumericMatcher.Satisfies(new NumericComparison((NumericOperator)_code[at], bound), value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // The glob's segments as (start, length) pairs of the arena at [at, end), at least two (one star).
@@ -201,6 +246,20 @@ internal sealed class PatternProgramWriter
         return _code.Count - 1;
     }
 
+    /// <summary>Starts an $or's branches (close it with <see cref="End"/>); each branch is begun with <see cref="BeginBranch"/>.</summary>
+    public int BeginOr()
+    {
+        _code.AddRange([PatternPrograms.Or, 0]);
+        return _code.Count - 1;
+    }
+
+    /// <summary>Starts a branch's body (close it with <see cref="End"/>).</summary>
+    public int BeginBranch()
+    {
+        _code.Add(0);
+        return _code.Count - 1;
+    }
+
     /// <summary>Closes a body begun at <paramref name="lengthAt"/>: its length is what was written since.</summary>
     public void End(int lengthAt) => _code[lengthAt] = _code.Count - lengthAt - 1;
 
@@ -233,6 +292,9 @@ internal sealed class PatternProgramWriter
                     break;
                 case PlainTestKind.Suffix:
                     AddString(PatternPrograms.Suffix, test.Value.Text!);
+                    break;
+                case PlainTestKind.Numeric:
+                    AddComparisons(test.Comparisons);
                     break;
                 default:
                     AddWildcard(test.Segments);
@@ -277,9 +339,24 @@ internal sealed class PatternProgramWriter
 
     private void AddNumber(JsonNumber number)
     {
+        _code.AddRange([PatternPrograms.ExactNumber, PatternPrograms.NumberInts]);
+        AddInts(number);
+    }
+
+    private void AddComparisons(ImmutableArray<NumericComparison> comparisons)
+    {
+        _code.AddRange([PatternPrograms.Numeric, comparisons.Length * (1 + PatternPrograms.NumberInts)]);
+        foreach (var comparison in comparisons)
+        {
+            _code.Add((int)comparison.Operator);
+            AddInts(comparison.Value);
+        }
+    }
+
+    private void AddInts(JsonNumber number)
+    {
         var ints = new int[PatternPrograms.NumberInts];
         MemoryMarshal.Write(MemoryMarshal.AsBytes(ints.AsSpan()), in number);
-        _code.AddRange([PatternPrograms.ExactNumber, ints.Length]);
         _code.AddRange(ints);
     }
 }

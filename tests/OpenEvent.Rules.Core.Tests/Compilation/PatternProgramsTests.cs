@@ -7,7 +7,8 @@ namespace OpenEvent.Rules.Core.Tests.Compilation;
 
 /// <summary>
 /// Each entry form of a verification block (PatternPrograms: exact strings, numbers and kinds, prefixes, suffixes,
-/// wildcards with their segments in the shared arena) answers as the operator's own test and the reference evaluator.
+/// wildcards with their segments in the shared arena, numeric comparisons; $or branches) answers as the operator's own
+/// test and the reference evaluator.
 /// A one-pattern set verifies its pattern for every event, so these go through the block.
 /// </summary>
 public sealed class PatternProgramsTests
@@ -44,12 +45,51 @@ public sealed class PatternProgramsTests
     [InlineData("""{"f":[{"suffix":"_daily"}]}""", "\"x_DAILY\"", false)]
     [InlineData("""{"g":{"f":[{"suffix":"z"}],"h":[2]}}""", "[{\"f\":\"az\",\"h\":1},{\"f\":\"b\",\"h\":2}]", false)]
     [InlineData("""{"g":{"f":[{"suffix":"z"}],"h":[2]}}""", "[{\"f\":\"b\",\"h\":1},{\"f\":\"az\",\"h\":2}]", true)]
+    [InlineData("""{"f":[{"numeric":[">",0,"<=",5]}]}""", "5", true)]
+    [InlineData("""{"f":[{"numeric":[">",0,"<=",5]}]}""", "5.0000000000000000001", false)] // one double, two decimals
+    [InlineData("""{"f":[{"numeric":[">",0,"<=",5]}]}""", "0", false)]
+    [InlineData("""{"f":[{"numeric":[">",0,"<=",5]}]}""", "1e-300", true)]
+    [InlineData("""{"f":[{"numeric":[">",0,"<=",5]}]}""", "\"3\"", false)]
+    [InlineData("""{"f":[{"numeric":[">",0,"<=",5]}]}""", "[9, -1, 2.5]", true)]
+    [InlineData("""{"f":[{"numeric":[">=",1234567890123456]}]}""", "1234567890123455", false)] // past 2^53 the doubles round
+    [InlineData("""{"f":[{"numeric":[">=",1234567890123456]}]}""", "12345678901234567", true)]
+    [InlineData("""{"f":[{"numeric":["=",300]}, "x"]}""", "3e2", true)]
+    [InlineData("""{"f":[{"numeric":["=",300]}, "x"]}""", "\"x\"", true)]
+    [InlineData("""{"f":[{"numeric":["<",-1e308]}]}""", "-1.5e308", true)] // beyond decimal: doubles alone
     public void Match_BlockEntries_AnswerAsTheReference(string pattern, string field, bool matches)
     {
         var parsed = TestPatterns.FromJson(pattern);
         var set = new CompiledPatternSetBuilder().Build([parsed]);
         var name = pattern.StartsWith("{\"g\"", StringComparison.Ordinal) ? "g" : "f";
         var bytes = Encoding.UTF8.GetBytes($$"""{"type":"t","{{name}}":{{field}}}""");
+        using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
+
+        Assert.Equal(matches, ReferencePatternEvaluator.Matches(parsed, document.RootElement));
+        Assert.Equal(matches ? [0] : [], set.Match(bytes));
+    }
+
+    // $or branches inline in the block: over the same object (an element of an array of objects is one instance), a
+    // branch that is itself nested or holds another $or, a branch that matches the empty object where the object is
+    // missing, and branches with leaves the block calls back into (anything-but, exists).
+    [Theory]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[2]}]}""", """{"a":1}""", true)]
+    [InlineData("""{"$or":[{"a":[1]},{"b":[2]}]}""", """{"a":2,"b":1}""", false)]
+    [InlineData("""{"$or":[{"a":[1],"c":[3]},{"b":[2]}]}""", """{"a":1,"c":4}""", false)]
+    [InlineData("""{"$or":[{"a":[1],"c":[3]},{"b":[2]}]}""", """{"a":1,"b":2}""", true)]
+    [InlineData("""{"g":{"$or":[{"a":[1]},{"b":[2]}],"c":[3]}}""", """{"g":[{"a":1,"c":0},{"b":2,"c":3}]}""", true)]
+    [InlineData("""{"g":{"$or":[{"a":[1]},{"b":[2]}],"c":[3]}}""", """{"g":[{"a":1,"c":0},{"b":0,"c":3}]}""", false)]
+    [InlineData("""{"$or":[{"g":{"a":[1]}},{"$or":[{"b":[{"prefix":"x"}]},{"c":[{"numeric":[">",5]}]}]}]}""", """{"c":6}""", true)]
+    [InlineData("""{"$or":[{"g":{"a":[1]}},{"$or":[{"b":[{"prefix":"x"}]},{"c":[{"numeric":[">",5]}]}]}]}""", """{"g":{"a":2},"b":"y","c":5}""", false)]
+    [InlineData("""{"$or":[{"g":{"a":[1]}},{"$or":[{"b":[{"prefix":"x"}]},{"c":[{"numeric":[">",5]}]}]}]}""", """{"g":[{"a":2},{"a":1}]}""", true)]
+    [InlineData("""{"g":{"$or":[{"a":[{"exists":false}]},{"b":[1]}]}}""", """{"x":1}""", true)]
+    [InlineData("""{"g":{"$or":[{"a":[{"exists":false}]},{"b":[1]}]}}""", """{"g":{"a":0}}""", false)]
+    [InlineData("""{"$or":[{"a":[{"anything-but":["x"]}]},{"b":[{"exists":true}]}]}""", """{"a":"x"}""", false)]
+    [InlineData("""{"$or":[{"a":[{"anything-but":["x"]}]},{"b":[{"exists":true}]}]}""", """{"a":"x","b":null}""", true)]
+    public void Match_OrBranchesInTheBlock_AnswerAsTheReference(string pattern, string cloudEvent, bool matches)
+    {
+        var parsed = TestPatterns.FromJson(pattern);
+        var set = new CompiledPatternSetBuilder().Build([parsed]);
+        var bytes = Encoding.UTF8.GetBytes(cloudEvent);
         using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
 
         Assert.Equal(matches, ReferencePatternEvaluator.Matches(parsed, document.RootElement));

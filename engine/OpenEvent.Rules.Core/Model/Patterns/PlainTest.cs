@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using OpenEvent.Rules.Model.Patterns.Operators;
+
 namespace OpenEvent.Rules.Model.Patterns;
 
 /// <summary>What a <see cref="PlainTest"/> compares a string (or, for <see cref="Exact"/>, any value) with.</summary>
@@ -14,6 +17,9 @@ internal enum PlainTestKind
 
     /// <summary>A string matching the star-separated <see cref="PlainTest.Segments"/> (<see cref="WildcardPattern.IsMatch"/>).</summary>
     Wildcard,
+
+    /// <summary>A number satisfying every one of <see cref="PlainTest.Comparisons"/> (<c>numeric</c>).</summary>
+    Numeric,
 }
 
 /// <summary>
@@ -23,5 +29,8 @@ internal enum PlainTestKind
 /// </summary>
 internal sealed record PlainTest(PlainTestKind Kind, Scalar Value, IReadOnlyList<string> Segments)
 {
+    /// <summary>For <see cref="PlainTestKind.Numeric"/>: the comparisons, all of which hold.</summary>
+    public ImmutableArray<NumericComparison> Comparisons { get; init; } = [];
+
     public static PlainTest Of(PlainTestKind kind, Scalar value) => new(kind, value, []);
 }
