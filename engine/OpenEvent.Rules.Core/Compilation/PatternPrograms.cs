@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
-using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Compilation;
 
@@ -174,7 +173,7 @@ internal sealed class PatternPrograms
         for (; at < end; at += 1 + NumberInts)
         {
             var bound = MemoryMarshal.Read<JsonNumber>(MemoryMarshal.AsBytes(_code.AsSpan(at + 1, NumberInts)));
-            if (!NumericMatcher.Satisfies(new NumericComparison((NumericOperator)_code[at], bound), value))
+            if (!new NumericComparison((NumericOperator)_code[at], bound).HoldsFor(value))
             {
                 return false;
             }

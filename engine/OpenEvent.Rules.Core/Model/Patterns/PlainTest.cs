@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using OpenEvent.Rules.Model.Patterns.Operators;
 
 namespace OpenEvent.Rules.Model.Patterns;
 

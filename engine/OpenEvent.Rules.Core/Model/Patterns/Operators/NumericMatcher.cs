@@ -5,17 +5,6 @@ using System.Text.Json.Nodes;
 
 namespace OpenEvent.Rules.Model.Patterns.Operators;
 
-internal enum NumericOperator
-{
-    Equal,
-    LessThan,
-    LessThanOrEqual,
-    GreaterThan,
-    GreaterThanOrEqual,
-}
-
-internal readonly record struct NumericComparison(NumericOperator Operator, JsonNumber Value);
-
 /// <summary><c>{"numeric": [">", 0, "&lt;=", 5]}</c>: a JSON number satisfying every comparison (AND).</summary>
 internal sealed record NumericMatcher(ImmutableArray<NumericComparison> Comparisons, SourceLocation Location) : Matcher(Location)
 {
@@ -36,15 +25,7 @@ internal sealed record NumericMatcher(ImmutableArray<NumericComparison> Comparis
 
     internal override bool Matches(Scalar value) => value.IsNumber && SatisfiesAll(Comparisons, value.Number);
 
-    internal static bool Satisfies(NumericComparison comparison, JsonNumber value) => comparison.Operator switch
-    {
-        NumericOperator.Equal => value == comparison.Value,
-        NumericOperator.LessThan => value < comparison.Value,
-        NumericOperator.LessThanOrEqual => value <= comparison.Value,
-        NumericOperator.GreaterThan => value > comparison.Value,
-        NumericOperator.GreaterThanOrEqual => value >= comparison.Value,
-        _ => throw new ArgumentOutOfRangeException(nameof(comparison), comparison.Operator, "Unknown numeric operator."),
-    };
+    internal static bool Satisfies(NumericComparison comparison, JsonNumber value) => comparison.HoldsFor(value);
 
     /// <remarks>An ImmutableArray, not an interface: the compiled test calls this on its hot path without boxing.</remarks>
     internal static bool SatisfiesAll(ImmutableArray<NumericComparison> comparisons, JsonNumber value)
