@@ -55,6 +55,9 @@ internal sealed class CompiledPatternSet
 
     public int PatternCount => _patterns.PatternCount;
 
+    /// <summary>The index build's work: items counted to choose its splits (<see cref="CandidateIndexBuilder.CountedItems"/>).</summary>
+    internal long IndexBuildWork { get; init; }
+
     /// <summary>The extra paths, by the index <see cref="CompiledPatternSetBuilder.AddExtraPath"/> returned.</summary>
     public IReadOnlyList<string> ExtraPaths { get; }
 
@@ -109,15 +112,33 @@ internal sealed class CompiledPatternSet
             AcceptDecided(node.Decided, view, result);
         }
 
-        var scratch = result.NodeScratch;
-        foreach (var partition in node.Partitions)
+        // A node with partitions on more paths than the event has values on (patterns on many fields) is reached through
+        // the event's paths: a lookup each, instead of a try for each of thousands of partitions.
+        if (node.ByPath is { } byPath && view.PresentPathCount * 4 < node.Partitions.Length)
         {
-            var first = view.FirstInPath(partition.PathId);
-            if (first < 0)
+            for (var i = 0; i < view.PresentPathCount; i++)
             {
-                continue;
+                if (byPath.TryGetValue(view.PresentPaths[i], out var partition))
+                {
+                    VisitPartition(partition, view, result);
+                }
             }
 
+            return;
+        }
+
+        foreach (var partition in node.Partitions)
+        {
+            VisitPartition(partition, view, result);
+        }
+    }
+
+    private void VisitPartition(FieldPartition partition, EventView view, MatchResult result)
+    {
+        var first = view.FirstInPath(partition.PathId);
+        if (first >= 0)
+        {
+            var scratch = result.NodeScratch;
             var start = scratch.Count;
             for (var v = first; v >= 0; v = view.Values[v].NextInPath)
             {

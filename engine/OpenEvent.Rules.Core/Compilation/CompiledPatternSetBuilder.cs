@@ -73,7 +73,10 @@ internal sealed class CompiledPatternSetBuilder
         var indexRoot = index.Build(entries, [.. patterns.Select(KeysDecide)]);
         var built = programs.Build();
         index.PointToBlocks(built);
-        return new CompiledPatternSet(built, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths]);
+        return new CompiledPatternSet(built, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths])
+        {
+            IndexBuildWork = index.CountedItems,
+        };
     }
 
     private void ThrowIfBuilt()

@@ -35,6 +35,11 @@ internal sealed class EventView
     public int[] PathTail = [];
     public int[] PathStamp = [];
 
+    /// <summary>The paths that have a value in this event, each once (<see cref="PresentPathCount"/> of them).</summary>
+    public int[] PresentPaths = new int[16];
+
+    public int PresentPathCount;
+
     /// <summary>Epoch stamp of the paths whose field was an array (read by the engine's envelope checks).</summary>
     public int[] ArrayStamp = [];
 
@@ -89,6 +94,7 @@ internal sealed class EventView
         }
 
         ValueCount = 0;
+        PresentPathCount = 0;
         CharCount = 0;
         InstanceCount = 0;
         SlotCount = 0;
@@ -189,6 +195,12 @@ internal sealed class EventView
         {
             PathStamp[pathId] = Epoch;
             PathHead[pathId] = index;
+            if (PresentPathCount == PresentPaths.Length)
+            {
+                Array.Resize(ref PresentPaths, PresentPathCount * 2);
+            }
+
+            PresentPaths[PresentPathCount++] = pathId;
         }
         else
         {
