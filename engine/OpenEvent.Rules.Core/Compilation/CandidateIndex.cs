@@ -15,7 +15,11 @@ namespace OpenEvent.Rules.Compilation;
 // reaches its node. Wrong answers are impossible by construction; only speed depends on the index.
 
 /// <summary>A necessary condition of a pattern: some value at <see cref="Path"/> hits one of <see cref="Keys"/>.</summary>
-internal sealed record AccessPredicate(PathNode Path, IndexKey[] Keys);
+internal sealed record AccessPredicate(PathNode Path, IndexKey[] Keys)
+{
+    /// <summary>Each key once (["a", "a"] is listed once): the build counts and splits by them again and again.</summary>
+    public IndexKey[] Keys { get; } = Keys.Distinct().ToArray();
+}
 
 /// <summary>A node of the candidate tree: patterns to verify here, and partitions leading to narrower nodes.</summary>
 internal sealed class IndexNode
@@ -887,21 +891,40 @@ internal sealed class CandidateIndexBuilder
         // The best path, chosen again after each split (the counts change as patterns leave) while the items counted stay
         // within a few times the node's; the rest go by a ranking made once (SplitByRank). Choosing again after each of
         // thousands of paths cost time quadratic in the patterns: 10,000 patterns over 5,000 fields took 50 s to build.
-        for (long counted = 0; counted < ChoiceWork * items.Count && rest.Count > LeafSize && ChoosePath(rest) is { } path; counted += rest.Count)
+        // (Most nodes of a large set hold patterns with every predicate consumed: nothing to count there.)
+        var splittable = rest.Count > LeafSize && rest.Exists(i => i.Remaining.Count > 0);
+        for (long counted = 0; splittable && counted < ChoiceWork * items.Count && rest.Count > LeafSize && ChoosePath(rest) is { } path; counted += rest.Count)
         {
             rest = Split(rest, path, partitions);
         }
 
-        if (rest.Count > LeafSize)
+        if (splittable && rest.Count > LeafSize)
         {
             rest = SplitByRank(rest, partitions);
         }
 
         // Every predicate consumed on the way here was hit by the event; with none left, a pattern whose keys are its
         // whole condition is decided (all copies of it here agree: a node lists a pattern once).
-        var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
-        node.Scan = [.. decided[false]];
-        node.Decided = [.. decided[true]];
+        if (rest.Count == 1)
+        {
+            // Most nodes of a large set (one per value of a long list): without the grouping below.
+            var only = rest[0];
+            if (only.Remaining.Count == 0 && _keysDecide[only.Pattern])
+            {
+                node.Decided = [only.Pattern];
+            }
+            else
+            {
+                node.Scan = [only.Pattern];
+            }
+        }
+        else if (rest.Count > 1)
+        {
+            var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
+            node.Scan = [.. decided[false]];
+            node.Decided = [.. decided[true]];
+        }
+
         node.Partitions = [.. partitions];
         return node;
     }
@@ -930,7 +953,7 @@ internal sealed class CandidateIndexBuilder
             }
 
             var child = item.Without(at, predicate.Keys.Length);
-            foreach (var key in predicate.Keys.Distinct())
+            foreach (var key in predicate.Keys)
             {
                 if (!groups.TryGetValue(key, out var list))
                 {
@@ -1032,7 +1055,7 @@ internal sealed class CandidateIndexBuilder
                     s = (0, []);
                 }
 
-                foreach (var key in predicate.Keys.Distinct())
+                foreach (var key in predicate.Keys)
                 {
                     s.Groups[key] = s.Groups.GetValueOrDefault(key) + 1;
                 }
