@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Writes the probe workloads of bench/README.md ("Sixth pass at item 2"): 10,000 event patterns per file, one JSON
+pattern per line, each file leaning on one shape the scan's own mixes do not have. They run against the scan's events:
+
+    python3 bench/probes/make_probes.py /tmp/probes
+    dotnet run -c Release --project bench/OpenEvent.Rules.Bench -- scan 30000 --patterns-file /tmp/probes/ors.jsonl --patterns 10,1000,10000
+"""
+import json
+import os
+import random
+import sys
+
+r = random.Random(1)
+TYPES = ["FileChange:CommitFile", "FileChange:DeployFile", "FileChange:RunFile", "FileChange:DeleteFile",
+         "TableChange:CommitTable", "TableChange:DeployTable", "NodeChange:NodeChangeCreated",
+         "NodeChange:NodeChangeUpdated", "InstanceStatusChanges:InstanceStatusChanges",
+         "DqcCheck:DqcCheckFinishedEvent", "ResourcesDownload:DownloadResources", "ProjectChange:DeleteProject"]
+LAYERS = ["dws_", "ods_", "dim_", "ads_", "tmp_", "adhoc_"]
+TABLES = ["orders", "users", "sku", "payments", "events", "refunds", "stock", "sessions"]
+REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"]
+
+
+def type_():
+    return "dataworks:" + r.choice(TYPES)
+
+
+def user():
+    return str(200012345000000 + r.randrange(20000))  # the scan's users
+
+
+def workspace():
+    return 10_000_000 + r.randrange(4000)  # the scan's workspaces
+
+
+def numeric(low, width, field):
+    return {"data": {field: [{"numeric": [">=", low, "<", low + width]}]}}
+
+
+PROBES = {
+    # 20 users per policy: long lists, listed under each value
+    "lists": lambda: {"type": [type_()], "data": {"operator": [user() for _ in range(20)]}},
+    # a type and a range of workspaces
+    "numeric": lambda: {"type": [type_()], **numeric(workspace(), 20, "projectId")},
+    # ranges alone, overlapping: ~270 matches per event (the answer's size bounds the cost)
+    "numericonly": lambda: numeric(283780000010000 + r.randrange(100), 3, "tenantId"),
+    "ignorecase": lambda: {"data": {"operator": [{"equals-ignore-case": user()}]}},
+    "suffix": lambda: {"data": {"fileName": [{"suffix": "_%d" % r.randrange(500)}]}, "type": [{"prefix": "dataworks:FileChange"}]},
+    "existsfalse": lambda: {"type": [type_()], "data": {"projectId": [workspace()], "fileName": [{"exists": False}]}},
+    # three branches on three fields
+    "ors": lambda: {"$or": [{"data": {"projectId": [workspace()]}}, {"data": {"operator": [user()]}},
+                            {"data": {"fileName": [{"prefix": r.choice(LAYERS) + r.choice(TABLES) + "_d"}]}}]},
+    "envelope": lambda: {"aliyunaccountid": [str(1234567890123000 + r.randrange(100))],
+                         "aliyunregionid": [r.choice(REGIONS), r.choice(REGIONS)],
+                         "type": [{"prefix": "dataworks:" + r.choice(TYPES).split(':')[0]}]},
+    "anythingbut": lambda: {"type": [{"anything-but": [type_() for _ in range(3)]}], "data": {"projectId": [workspace()]}},
+    # a field per team: 5,000 fields no event has
+    "wide": lambda: {"data": {"custom_%d" % r.randrange(5000): [str(r.randrange(100))]}},
+    "sizeprefix": lambda: {"data": {"fileSize": [{"numeric": [">", r.randrange(1, 10**6)]}],
+                                    "fileName": [{"prefix": r.choice(LAYERS) + r.choice(TABLES)}]}},
+    # two types each, every event of them: ~1,600 matches per event
+    "typesonly": lambda: {"type": ["dataworks:" + t for t in r.sample(TYPES[:5], 2)], "source": ["acs.dataworks"]},
+}
+
+if __name__ == "__main__":
+    folder = sys.argv[1] if len(sys.argv) > 1 else "probes"
+    os.makedirs(folder, exist_ok=True)
+    for name, make in PROBES.items():
+        with open(os.path.join(folder, name + ".jsonl"), "w", encoding="utf-8") as out:
+            for _ in range(10_000):
+                out.write(json.dumps(make()) + "\n")
+        print(os.path.join(folder, name + ".jsonl"))
