@@ -51,14 +51,17 @@ internal sealed class IndexNode
         set
         {
             field = value;
-            // Many partitions (patterns on many fields): an event reaches them through the paths it has, not by trying each.
+            // Many partitions (patterns on many fields): an event reaches them through the paths it has, not by trying
+            // each.
             ByPath = value.Length > ByPathMinimum && value.DistinctBy(p => p.PathId).Count() == value.Length
                 ? value.ToDictionary(p => p.PathId)
                 : null;
         }
     } = [];
 
-    /// <summary>The partitions by path id, when there are more than <see cref="ByPathMinimum"/> (one per path); else null.</summary>
+    /// <summary>
+    /// The partitions by path id, when there are more than <see cref="ByPathMinimum"/> (one per path); else null.
+    /// </summary>
     public Dictionary<int, FieldPartition>? ByPath { get; private set; }
 
     internal const int ByPathMinimum = 16;
@@ -783,7 +786,9 @@ internal sealed class IntervalIndex
 /// keys split the remaining patterns best (most patterns constrained, smallest largest group), moves those
 /// patterns into one child per key (recursively, with that predicate consumed), and keeps the others for the next
 /// path. With real policy sets this puts `type` first (nearly every policy has one exact type) and then workspace,
-/// operator, file name...: the patterns left to verify per event are those sharing every key with it.
+/// operator, file name...: the patterns left to verify per event are those sharing every key with it. Past a bounded
+/// amount of counting per node, and for paths that do not split the patterns among themselves (one pattern on a
+/// field), the rest go by one ranking of the paths: the build stays linear in the listings whatever the fields.
 /// </summary>
 internal sealed class CandidateIndexBuilder
 {
@@ -816,7 +821,10 @@ internal sealed class CandidateIndexBuilder
 
     public int NodeCount => _nodes.Count;
 
-    /// <summary>Items counted to choose splits over the whole build: the build's work, bounded by a few times the listings per level.</summary>
+    /// <summary>
+    /// Items counted to choose splits over the whole build: the build's work, bounded by a few times the listings per
+    /// level.
+    /// </summary>
     public long CountedItems { get; private set; }
 
     /// <param name="entriesByPattern">
@@ -1035,7 +1043,9 @@ internal sealed class CandidateIndexBuilder
         return best;
     }
 
-    /// <summary>Per path some item can split on: the patterns a split there takes out of the verified list (see ChoosePath).</summary>
+    /// <summary>
+    /// Per path some item can split on: the patterns a split there takes out of the verified list (see ChoosePath).
+    /// </summary>
     private Dictionary<PathNode, double> Scores(List<Item> items)
     {
         CountedItems += items.Count;

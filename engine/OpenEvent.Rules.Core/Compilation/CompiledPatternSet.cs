@@ -55,7 +55,7 @@ internal sealed class CompiledPatternSet
 
     public int PatternCount => _patterns.PatternCount;
 
-    /// <summary>The index build's work: items counted to choose its splits (<see cref="CandidateIndexBuilder.CountedItems"/>).</summary>
+    /// <summary>The index build's work: the items counted to choose its splits (<see cref="CandidateIndexBuilder.CountedItems"/>).</summary>
     internal long IndexBuildWork { get; init; }
 
     /// <summary>The extra paths, by the index <see cref="CompiledPatternSetBuilder.AddExtraPath"/> returned.</summary>
@@ -72,7 +72,7 @@ internal sealed class CompiledPatternSet
         var view = result.Begin(_pathCount, _patterns.PatternCount, _indexNodeCount, _extras.Length);
         EventReader.Read(utf8CloudEvent, _root, view);
         Visit(_index, view, result, dedupe: false);
-        result.Complete(_extras);
+        result.Complete(_extras, _patterns.PatternCount);
     }
 
     /// <summary>Only the first stage of <see cref="Match(ReadOnlySpan{byte}, MatchResult)"/>: reads the event into the view (the benchmark's stage breakdown).</summary>

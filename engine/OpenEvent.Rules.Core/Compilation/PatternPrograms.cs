@@ -12,14 +12,16 @@ namespace OpenEvent.Rules.Compilation;
 /// arena. At 10,000 patterns a candidate is cold: walking an object graph (pattern, member array, member, test array,
 /// test, expected string) cost about ten dependent cache misses per candidate; a block costs one or two, and the
 /// strings many patterns share (event types) stay cached. $or branches are bodies of the block too. Members no block
-/// entry expresses (anything-but, ignore-case, exists, cidr...) keep their compiled object (<see cref="CompiledMember"/>) and are called
-/// from the block, with the same answer as before.
+/// entry expresses (anything-but, ignore-case, exists, cidr...) keep their compiled object (<see cref="CompiledMember"/>)
+/// and are called from the block, with the same answer as before.
 /// </summary>
 /// <remarks>
 /// Layout of a pattern's block (ints): <c>[id, bodyLength, body]</c>. A body is a sequence of members, cheap first:
 /// <c>[Leaf, childIndex, entriesLength, entries]</c>, <c>[Nested, childIndex, bodyLength, body]</c>,
-/// <c>[Or, length, branches]</c> (each branch <c>[bodyLength, body]</c>, over the same object) or <c>[Fallback, index]</c>. An entry is <c>[kind, payloadLength, payload]</c>: a string's arena start and length, a
-/// <see cref="JsonNumber"/>'s bytes, numeric's comparisons (each an operator and a number's bytes), or a <see cref="ScalarKind"/>.
+/// <c>[Or, length, branches]</c> (each branch <c>[bodyLength, body]</c>, over the same object) or
+/// <c>[Fallback, index]</c>. An entry is <c>[kind, payloadLength, payload]</c>: a string's arena start and length, a
+/// <see cref="JsonNumber"/>'s bytes, numeric's comparisons (each an operator and a number's bytes), or a
+/// <see cref="ScalarKind"/>.
 /// </remarks>
 internal sealed class PatternPrograms
 {
@@ -62,8 +64,8 @@ internal sealed class PatternPrograms
     /// <summary>The exact answer of the pattern whose block starts at <paramref name="start"/>, over the root instance.</summary>
     public bool Matches(EventView view, int start) => MatchesBody(view, start + 2, start + 2 + _code[start + 1], 0);
 
-    // `instance` is an object instance of the body's path node, or -1 for "the empty object" (a nested pattern where the event has no object is matched against
-    // the empty object: missing, null, scalar or object-less array).
+    // `instance` is an object instance of the body's path node, or -1 for "the empty object": a nested pattern where
+    // the event has no object (missing, null, scalar or object-less array) is matched against the empty object.
     private bool MatchesBody(EventView view, int at, int end, int instance)
     {
         var code = _code;

@@ -50,7 +50,10 @@ internal sealed class PathNode
         return child;
     }
 
-    /// <summary>The child's index here, or -1 for a node that is not a child (kept by the child: a search of the list cost time quadratic in the children, 5,000 fields under `data`).</summary>
+    /// <summary>
+    /// The child's index here, or -1 for a node that is not a child. The child keeps it: a search of the list made
+    /// building the trie quadratic in the children (5,000 fields under <c>data</c>).
+    /// </summary>
     public int IndexOf(PathNode child) =>
         child._indexInParent < _children.Count && ReferenceEquals(_children[child._indexInParent], child) ? child._indexInParent : -1;
 

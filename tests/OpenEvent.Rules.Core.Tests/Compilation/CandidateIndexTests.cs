@@ -542,6 +542,37 @@ public sealed class CandidateIndexTests
         Assert.True(set.IndexBuildWork <= 10L * count, $"{set.IndexBuildWork} items counted to build the index of {count}");
     }
 
+    // A large answer (hundreds of matches per event, from several index nodes whose lists interleave) comes back in
+    // ascending order, each id once, the same over several events and for small answers after large ones.
+    [Fact]
+    public void Match_LargeAnswers_AscendingEachOnce()
+    {
+        var patterns = Enumerable.Range(0, 3_000).Select(i => TestPatterns.FromJson((i % 3) switch
+        {
+            0 => "{\"type\":[\"t" + (i % 2) + "\"]}",
+            1 => "{\"source\":[\"s\"],\"data\":{\"n\":[{\"numeric\":[\">\"," + (i % 7) + "]}]}}",
+            _ => "{\"data\":{\"k\":[\"v" + (i % 5) + "\"]}}",
+        })).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+        foreach (var cloudEvent in new[]
+        {
+            """{"type":"t0","source":"s","data":{"n":4,"k":"v3"}}""",
+            """{"type":"t1","data":{"k":"v0"}}""",
+            """{"type":"none","source":"s","data":{"n":0}}""",
+            """{"type":"t0","source":"s","data":{"n":9,"k":["v1","v2","v1"]}}""",
+        })
+        {
+            var bytes = Encoding.UTF8.GetBytes(cloudEvent);
+            using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
+            var expected = Enumerable.Range(0, patterns.Count).Where(p => ReferencePatternEvaluator.Matches(patterns[p], document.RootElement)).ToArray();
+
+            set.Match(bytes, result);
+
+            Assert.Equal(expected, result.PatternIds.ToArray());
+        }
+    }
+
     // The open-addressing table behind integer keys: every key found (also 0, negatives, the extremes and runs of
     // consecutive ids, which share home slots and probe on), and absent keys end at an empty slot.
     [Fact]
