@@ -40,6 +40,9 @@ internal sealed class PatternPrograms
 
     internal static readonly int NumberInts = (Unsafe.SizeOf<JsonNumber>() + sizeof(int) - 1) / sizeof(int);
 
+    // One comparison of a numeric entry: its operator, its bound's double (two ints) and its bound (NumberInts).
+    internal static readonly int ComparisonInts = 3 + NumberInts;
+
     private readonly int[] _code;
     private readonly char[] _chars;
     private readonly CompiledMember[] _fallbacks;
@@ -169,13 +172,26 @@ internal sealed class PatternPrograms
         }
     }
 
-    // The comparisons at [at, end), each [operator, the number's ints]: all hold for the value.
+    // The comparisons at [at, end), each [operator, the bound's double as two ints, the bound's ints]: all hold for the
+    // value. Doubles that differ order their numbers (see JsonNumber.CompareTo), so the whole number is read only when
+    // the doubles are equal: copying it and comparing through JsonNumber took 40 % of a range-heavy set's time.
     private bool SatisfiesAll(JsonNumber value, int at, int end)
     {
-        for (; at < end; at += 1 + NumberInts)
+        var number = value.AsDouble;
+        for (; at < end; at += ComparisonInts)
         {
-            var bound = MemoryMarshal.Read<JsonNumber>(MemoryMarshal.AsBytes(_code.AsSpan(at + 1, NumberInts)));
-            if (!new NumericComparison((NumericOperator)_code[at], bound).HoldsFor(value))
+            var bound = BitConverter.Int64BitsToDouble(MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(_code.AsSpan(at + 1, 2))));
+            var order = number < bound ? -1 : number > bound ? 1
+                : value.CompareTo(MemoryMarshal.Read<JsonNumber>(MemoryMarshal.AsBytes(_code.AsSpan(at + 3, NumberInts))));
+            var holds = (NumericOperator)_code[at] switch
+            {
+                NumericOperator.Equal => order == 0,
+                NumericOperator.LessThan => order < 0,
+                NumericOperator.LessThanOrEqual => order <= 0,
+                NumericOperator.GreaterThan => order > 0,
+                _ => order >= 0,
+            };
+            if (!holds)
             {
                 return false;
             }
@@ -346,10 +362,11 @@ internal sealed class PatternProgramWriter
 
     private void AddComparisons(ImmutableArray<NumericComparison> comparisons)
     {
-        _code.AddRange([PatternPrograms.Numeric, comparisons.Length * (1 + PatternPrograms.NumberInts)]);
+        _code.AddRange([PatternPrograms.Numeric, comparisons.Length * PatternPrograms.ComparisonInts]);
         foreach (var comparison in comparisons)
         {
-            _code.Add((int)comparison.Operator);
+            var bits = BitConverter.DoubleToInt64Bits(comparison.Value.AsDouble);
+            _code.AddRange([(int)comparison.Operator, (int)bits, (int)(bits >> 32)]);
             AddInts(comparison.Value);
         }
     }
