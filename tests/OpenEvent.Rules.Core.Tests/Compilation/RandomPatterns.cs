@@ -16,20 +16,26 @@ internal sealed class RandomPatterns
 
     // Top-level leaves, data.* leaves, and data.items[] objects (name, size) for same-element cases.
     private static readonly string[] RootLeaves = ["type", "source", "subject"];
-    private static readonly string[] DataLeaves = ["projectId", "operator", "fileName", "status", "tags", "flag"];
+    private static readonly string[] BaseDataLeaves = ["projectId", "operator", "fileName", "status", "tags", "flag"];
     private static readonly string[] ItemLeaves = ["name", "size"];
 
     private readonly Random _random;
     private readonly bool _longLists;
+    private readonly string[] _dataLeaves;
 
     /// <param name="longLists">
     /// Some leaves list 65-150 entries, most of them ids 0-199 that events hold too: past the 64 copies a pattern
     /// makes without the set's budget of wide listings (CandidateIndexBuilder), so the wide path is crossed as well.
     /// </param>
-    public RandomPatterns(int seed, bool longLists = false)
+    /// <param name="manyFields">
+    /// 80 more data.* leaves (f0..f79), so that index nodes hold partitions on more paths than an event has values on
+    /// (reached through the event's paths) and most paths hold one pattern (split by the ranking, not chosen one by one).
+    /// </param>
+    public RandomPatterns(int seed, bool longLists = false, bool manyFields = false)
     {
         _random = new Random(seed);
         _longLists = longLists;
+        _dataLeaves = [.. BaseDataLeaves, .. Enumerable.Range(0, manyFields ? 80 : 0).Select(i => "f" + i.ToString(CultureInfo.InvariantCulture))];
     }
 
     public string NextPattern()
@@ -84,9 +90,9 @@ internal sealed class RandomPatterns
         {
             members.Add(_random.Next(8) switch
             {
-                < 5 => Leaf(Pick(DataLeaves)),
+                < 5 => Leaf(Pick(_dataLeaves)),
                 < 7 => $"\"items\":{{{string.Join(",", Distinct([Leaf(Pick(ItemLeaves)), .. _random.Next(2) == 0 ? new[] { Leaf(Pick(ItemLeaves)) } : []]))}}}",
-                _ => depth == 0 ? Or(() => Leaf(Pick(DataLeaves))) : Leaf(Pick(DataLeaves)),
+                _ => depth == 0 ? Or(() => Leaf(Pick(_dataLeaves))) : Leaf(Pick(_dataLeaves)),
             });
         }
 
@@ -133,9 +139,10 @@ internal sealed class RandomPatterns
     private string EventData()
     {
         var fields = new List<string>();
-        foreach (var name in DataLeaves)
+        foreach (var name in _dataLeaves)
         {
-            if (_random.Next(3) > 0)
+            // Of many fields, an event has a few: the base leaves two times in three, each extra one time in eight.
+            if (Array.IndexOf(BaseDataLeaves, name) < 0 ? _random.Next(8) == 0 : _random.Next(3) > 0)
             {
                 fields.Add($"\"{name}\":{EventValue(0)}");
             }

@@ -36,6 +36,18 @@ public sealed class RandomizedCrossCheckTests
         Assert.True(matches > 1000, $"only {matches} matches");
     }
 
+    // Patterns over 86 data fields: nodes with partitions on more paths than an event has (reached through the event's
+    // paths), fields with one pattern each (split by the ranking, not chosen one by one), $or and numeric in blocks.
+    [Theory]
+    [InlineData(41, 3_000)]
+    [InlineData(42, 6_000)]
+    public void Match_PatternsOnManyFields_AgreesWithReferenceEvaluator(int seed, int count)
+    {
+        var (matches, _) = AgreesWithReferenceEvaluator(new RandomPatterns(seed, manyFields: true), seed, count, eventCount: 150);
+
+        Assert.True(matches > 1000, $"only {matches} matches");
+    }
+
     /// <summary>
     /// Random patterns compiled into one set, and random events: every answer must be the reference evaluator's (a
     /// failure names the seed, the event and the patterns missed or extra). Returns the matches and, of them, those the
