@@ -95,7 +95,8 @@ internal sealed class CompiledPatternSetBuilder
             switch (member)
             {
                 case LeafMember leaf:
-                    if (PatternProgramWriter.HasBlockForm(leaf))
+                    // A long list of values is looked up in a set (CompileLeaf), not compared entry by entry in the block.
+                    if (PatternProgramWriter.HasBlockForm(leaf) && leaf.Matchers.Count(IsExactValue) < ValueSetTest.Minimum)
                     {
                         programs.Leaf(node.IndexOf(trie.Child(node, leaf.Name)), leaf);
                     }
@@ -138,14 +139,22 @@ internal sealed class CompiledPatternSetBuilder
         _ => 2,
     };
 
-    // Each entry compiles its own value test; an entry no value satisfies (exists: false) has none, and matches
-    // only a field without values.
+    // Each entry compiles its own value test, but a long list of exact values is one set; an entry no value satisfies
+    // (exists: false) has none, and matches only a field without values.
     private static LeafCheck CompileLeaf(LeafMember leaf, PathNode node, PathTrieBuilder trie)
     {
         var child = trie.Child(node, leaf.Name);
-        ValueTest[] tests = [.. leaf.Matchers.Select(m => m.Compile()).OfType<ValueTest>()];
+        var set = leaf.Matchers.Count(IsExactValue) >= ValueSetTest.Minimum;
+        ValueTest[] tests =
+        [
+            .. set ? [new ValueSetTest(leaf.Matchers.Where(IsExactValue).Select(m => m.ToPlainTest()!.Value))] : Array.Empty<ValueTest>(),
+            .. leaf.Matchers.Where(m => !set || !IsExactValue(m)).Select(m => m.Compile()).OfType<ValueTest>(),
+        ];
         return new LeafCheck(node.IndexOf(child), tests, leaf.Matchers.Any(m => m.MatchesMissing));
     }
+
+    // An entry that is one value (a literal, or a wildcard without a star): a long list of them is one ValueSetTest.
+    private static bool IsExactValue(Matcher matcher) => matcher.ToPlainTest() is { Kind: PlainTestKind.Exact };
 
     /// <summary>
     /// Whether the pattern's index keys are its whole condition: only leaves and nested objects (no $or), every leaf's

@@ -95,4 +95,43 @@ public sealed class PatternProgramsTests
         Assert.Equal(matches, ReferencePatternEvaluator.Matches(parsed, document.RootElement));
         Assert.Equal(matches ? [0] : [], set.Match(bytes));
     }
+
+    // A long list of values (a registry set of thousands, past the 1,024 keys the index lists a pattern under) is looked
+    // up in one set: strings ordinally, numbers by value (3e2 = 300), true / false / null by kind, beside other entries of
+    // the leaf (a prefix) and inside anything-but. Every answer is the reference evaluator's.
+    [Theory]
+    [InlineData("\"u42\"", true)]
+    [InlineData("\"U42\"", false)]
+    [InlineData("\"u42 \"", false)]
+    [InlineData("\"u5000\"", false)]
+    [InlineData("3e2", true)]
+    [InlineData("300.0", true)]
+    [InlineData("300.5", false)]
+    [InlineData("\"300\"", false)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData("null", true)]
+    [InlineData("\"tmp_x\"", true)]
+    [InlineData("[\"x\", \"u4999\"]", true)]
+    [InlineData("{}", false)]
+    public void Match_LongValueLists_LookedUpAsTheReference(string field, bool inList)
+    {
+        var values = string.Join(",", Enumerable.Range(0, 5_000).Select(i => "\"u" + i + "\""));
+        var numbers = string.Join(",", Enumerable.Range(0, 2_000).Select(i => (i * 100).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var list = "{\"f\":[" + values + "," + numbers + ",true,null,{\"prefix\":\"tmp_\"}]}";
+        foreach (var pattern in new[] { list, "{\"f\":[{\"anything-but\":[" + values + "]}]}" })
+        {
+            var parsed = TestPatterns.FromJson(pattern);
+            var set = new CompiledPatternSetBuilder().Build([parsed]);
+            var bytes = Encoding.UTF8.GetBytes($$"""{"type":"t","f":{{field}}}""");
+            using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
+
+            var reference = ReferencePatternEvaluator.Matches(parsed, document.RootElement);
+            Assert.Equal(reference, set.Match(bytes).Length == 1);
+            if (ReferenceEquals(pattern, list))
+            {
+                Assert.Equal(inList, reference);
+            }
+        }
+    }
 }

@@ -29,7 +29,10 @@ internal sealed record AnythingButMatcher(ImmutableArray<Matcher> Excluded, Sour
         return true;
     }
 
-    internal override ValueTest Compile() => new CompiledTest([.. Excluded.Select(e => e.Compile()).OfType<ValueTest>()]);
+    // A long list of excluded values is looked up in one set (a registry set of thousands expands here too).
+    internal override ValueTest Compile() => new CompiledTest(Excluded.Length >= ValueSetTest.Minimum && Excluded.All(e => e is ExactMatcher)
+        ? [new ValueSetTest(Excluded.Select(e => ((ExactMatcher)e).Value))]
+        : [.. Excluded.Select(e => e.Compile()).OfType<ValueTest>()]);
 
     /// <summary>
     /// What it accepts is everything but its keys, so no value keys it; but it accepts only a field that has a value, so
