@@ -56,11 +56,95 @@ internal sealed class LeafCheck : CompiledMember
         return false;
     }
 
+    private LeafValue Read(EventView view, int v) => Read(view, v, _foldsCase);
+
     // The folded text is computed (once per value and event, kept in the view) only for leaves with an ignore-case test.
-    private LeafValue Read(EventView view, int v)
+    internal static LeafValue Read(EventView view, int v, bool foldsCase)
     {
         ref var record = ref view.Values[v];
-        var folded = _foldsCase && record.Kind == ScalarKind.String ? view.UpperText(v) : default;
+        var folded = foldsCase && record.Kind == ScalarKind.String ? view.UpperText(v) : default;
         return new LeafValue(record.Kind, view.Text(v), folded, record.Number);
+    }
+}
+
+/// <summary>
+/// A leaf with many entries the index can key (a registry set expanded into a list of prefixes, suffixes, ignore-case
+/// values, wildcards, ranges): the value is looked up in one table of the entries' keys, as the candidate index looks
+/// up patterns (<see cref="FieldPartition"/>), and only the entries it hits are tested, none where the key decides.
+/// Tested in turn, 3,000 prefixes cost 19 µs per event for one policy. Entries without a key are tested in turn.
+/// </summary>
+internal sealed class KeyedLeafCheck : CompiledMember
+{
+    /// <summary>The fewest keyed entries a leaf looks up in a table; fewer are tested in turn.</summary>
+    public const int Minimum = 16;
+
+    // The nodes a value hits: one list per thread, as sets are shared by threads and a check does not nest.
+    [ThreadStatic]
+    private static List<IndexNode>? t_hits;
+
+    private readonly int _childIndex;
+    private readonly FieldPartition _keys;
+    private readonly ValueTest?[] _verify;
+    private readonly ValueTest[] _unkeyed;
+    private readonly bool _acceptsMissing;
+    private readonly bool _foldsCase;
+
+    /// <param name="keys">The entries' keys; each node's <see cref="IndexNode.Scan"/> lists the entries under its key.</param>
+    /// <param name="verify">By entry: its test, or null where a hit of its key is a pass.</param>
+    public KeyedLeafCheck(int childIndex, FieldPartition keys, ValueTest?[] verify, ValueTest[] unkeyed, bool acceptsMissing)
+    {
+        _childIndex = childIndex;
+        _keys = keys;
+        _verify = verify;
+        _unkeyed = unkeyed;
+        _acceptsMissing = acceptsMissing;
+        _foldsCase = verify.Any(t => t?.FoldsCase == true) || unkeyed.Any(t => t.FoldsCase);
+    }
+
+    public override bool Matches(EventView view, int instance)
+    {
+        var first = view.FirstLeaf(instance, _childIndex);
+        if (first < 0)
+        {
+            return _acceptsMissing;
+        }
+
+        var hits = t_hits ??= [];
+        for (var v = first; v >= 0; v = view.Values[v].NextInSlot)
+        {
+            hits.Clear();
+            _keys.Collect(view, v, hits);
+            if (Passes(view, v, hits))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool Passes(EventView view, int v, List<IndexNode> hits)
+    {
+        var value = LeafCheck.Read(view, v, _foldsCase);
+        foreach (var node in hits)
+        {
+            foreach (var entry in node.Scan)
+            {
+                if (_verify[entry] is not { } test || test.Test(value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var test in _unkeyed)
+        {
+            if (test.Test(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

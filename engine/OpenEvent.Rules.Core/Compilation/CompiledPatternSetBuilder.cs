@@ -95,8 +95,8 @@ internal sealed class CompiledPatternSetBuilder
             switch (member)
             {
                 case LeafMember leaf:
-                    // A long list of values is looked up in a set (CompileLeaf), not compared entry by entry in the block.
-                    if (PatternProgramWriter.HasBlockForm(leaf) && leaf.Matchers.Count(IsExactValue) < ValueSetTest.Minimum)
+                    // A long list of entries is looked up in a table of their keys (CompileLeaf), not tested in turn.
+                    if (PatternProgramWriter.HasBlockForm(leaf) && leaf.Matchers.Count(HasKey) < KeyedLeafCheck.Minimum)
                     {
                         programs.Leaf(node.IndexOf(trie.Child(node, leaf.Name)), leaf);
                     }
@@ -139,22 +139,56 @@ internal sealed class CompiledPatternSetBuilder
         _ => 2,
     };
 
-    // Each entry compiles its own value test, but a long list of exact values is one set; an entry no value satisfies
-    // (exists: false) has none, and matches only a field without values.
-    private static LeafCheck CompileLeaf(LeafMember leaf, PathNode node, PathTrieBuilder trie)
+    // Each entry compiles its own value test; an entry no value satisfies (exists: false) has none, and matches only a
+    // field without values. A long list of keyed entries is looked up by their keys (KeyedLeafCheck).
+    private static CompiledMember CompileLeaf(LeafMember leaf, PathNode node, PathTrieBuilder trie)
     {
         var child = trie.Child(node, leaf.Name);
-        var set = leaf.Matchers.Count(IsExactValue) >= ValueSetTest.Minimum;
-        ValueTest[] tests =
-        [
-            .. set ? [new ValueSetTest(leaf.Matchers.Where(IsExactValue).Select(m => m.ToPlainTest()!.Value))] : Array.Empty<ValueTest>(),
-            .. leaf.Matchers.Where(m => !set || !IsExactValue(m)).Select(m => m.Compile()).OfType<ValueTest>(),
-        ];
-        return new LeafCheck(node.IndexOf(child), tests, leaf.Matchers.Any(m => m.MatchesMissing));
+        var acceptsMissing = leaf.Matchers.Any(m => m.MatchesMissing);
+        if (leaf.Matchers.Count(HasKey) < KeyedLeafCheck.Minimum)
+        {
+            return new LeafCheck(node.IndexOf(child), [.. leaf.Matchers.Select(m => m.Compile()).OfType<ValueTest>()], acceptsMissing);
+        }
+
+        var byKey = new Dictionary<IndexKey, List<int>>();
+        var verify = new ValueTest?[leaf.Matchers.Length];
+        var unkeyed = new List<ValueTest>();
+        for (var e = 0; e < leaf.Matchers.Length; e++)
+        {
+            var matcher = leaf.Matchers[e];
+            if (!HasKey(matcher))
+            {
+                if (matcher.Compile() is { } test)
+                {
+                    unkeyed.Add(test);
+                }
+
+                continue;
+            }
+
+            var key = matcher.ToIndexKey()!.Value;
+            if (!byKey.TryGetValue(key, out var entries))
+            {
+                byKey.Add(key, entries = []);
+            }
+
+            entries.Add(e);
+            verify[e] = matcher.KeyIsExact ? null : matcher.Compile();
+        }
+
+        var keys = new FieldPartition(child);
+        var id = 0;
+        foreach (var (key, entries) in byKey)
+        {
+            keys.Add(key, new IndexNode(id++) { Scan = [.. entries] });
+        }
+
+        keys.Seal();
+        return new KeyedLeafCheck(node.IndexOf(child), keys, verify, [.. unkeyed], acceptsMissing);
     }
 
-    // An entry that is one value (a literal, or a wildcard without a star): a long list of them is one ValueSetTest.
-    private static bool IsExactValue(Matcher matcher) => matcher.ToPlainTest() is { Kind: PlainTestKind.Exact };
+    // An entry the index can key by a value (not by the field's presence alone, which every value hits).
+    private static bool HasKey(Matcher matcher) => matcher.ToIndexKey() is { Kind: not IndexKeyKind.Present };
 
     /// <summary>
     /// Whether the pattern's index keys are its whole condition: only leaves and nested objects (no $or), every leaf's

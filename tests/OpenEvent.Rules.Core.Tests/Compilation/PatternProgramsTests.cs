@@ -134,4 +134,55 @@ public sealed class PatternProgramsTests
             }
         }
     }
+
+    // A long list of keyed entries of every kind in one leaf (prefixes, suffixes, ignore-case values and prefixes,
+    // wildcards, contains, numeric ranges and values, IPv4 networks, beside numeric-string and exists: false entries that
+    // have no key of their own) is looked up by the entries' keys: each value's answer is the reference evaluator's.
+    [Fact]
+    public void Match_LongListsOfKeyedEntries_AnswerAsTheReference()
+    {
+        var random = new Random(7);
+        string Word() => new([.. Enumerable.Range(0, random.Next(1, 5)).Select(_ => "abAB_.1é"[random.Next(8)])]);
+        var entries = Enumerable.Range(0, 400).Select(i => (i % 12) switch
+        {
+            0 => "{\"prefix\":\"" + Word() + "\"}",
+            1 => "{\"suffix\":\"" + Word() + "\"}",
+            2 => "{\"equals-ignore-case\":\"" + Word() + "\"}",
+            3 => "{\"prefix\":{\"equals-ignore-case\":\"" + Word() + "\"}}",
+            4 => "{\"wildcard\":\"" + Word() + "*" + Word() + "\"}",
+            5 => "{\"contains\":\"" + Word() + "\"}",
+            6 => "{\"numeric\":[\">\"," + random.Next(100) + ",\"<=\"," + random.Next(100, 200) + "]}",
+            7 => random.Next(300).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            8 => "{\"cidr\":\"10." + random.Next(4) + ".0.0/16\"}",
+            9 => "\"" + Word() + "\"",
+            10 => "{\"suffix\":{\"equals-ignore-case\":\"" + Word() + "\"}}",
+            _ => "{\"numeric-string\":[\">\"," + random.Next(1000, 5000) + "]}",
+        }).ToList();
+        var pattern = TestPatterns.FromJson("{\"f\":[" + string.Join(",", entries) + ",{\"exists\":false}]}");
+        var keyedOnly = TestPatterns.FromJson("{\"f\":[" + string.Join(",", entries.Where(e => !e.Contains("numeric-string", StringComparison.Ordinal))) + "]}");
+        foreach (var parsed in new[] { pattern, keyedOnly })
+        {
+            var set = new CompiledPatternSetBuilder().Build([parsed]);
+            var matched = 0;
+            for (var i = 0; i < 600; i++)
+            {
+                var field = (i % 5) switch
+                {
+                    0 => random.Next(-50, 350).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    1 => "\"10." + random.Next(6) + ".1." + random.Next(9) + "\"",
+                    2 => "[\"" + Word() + Word() + "\"," + random.Next(300) + ",\"" + random.Next(6000) + "\"]",
+                    3 => i % 10 == 3 ? "null" : "{}",
+                    _ => "\"" + Word() + Word() + Word() + "\"",
+                };
+                var bytes = Encoding.UTF8.GetBytes($$"""{"type":"t","f":{{field}}}""");
+                using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
+                var reference = ReferencePatternEvaluator.Matches(parsed, document.RootElement);
+
+                Assert.True(reference == (set.Match(bytes).Length == 1), $"f = {field}: the reference says {reference}");
+                matched += reference ? 1 : 0;
+            }
+
+            Assert.InRange(matched, 50, 590); // neither side of the check is vacuous
+        }
+    }
 }
