@@ -98,7 +98,8 @@ public sealed class PatternProgramsTests
 
     // A long list of values (a registry set of thousands, past the 1,024 keys the index lists a pattern under) is looked
     // up in one set: strings ordinally, numbers by value (3e2 = 300), true / false / null by kind, beside other entries of
-    // the leaf (a prefix) and inside anything-but. Every answer is the reference evaluator's.
+    // the leaf (a prefix), and inside anything-but (also its equals-ignore-case list: "U42" is excluded as "u42" is).
+    // Every answer is the reference evaluator's.
     [Theory]
     [InlineData("\"u42\"", true)]
     [InlineData("\"U42\"", false)]
@@ -119,7 +120,10 @@ public sealed class PatternProgramsTests
         var values = string.Join(",", Enumerable.Range(0, 5_000).Select(i => "\"u" + i + "\""));
         var numbers = string.Join(",", Enumerable.Range(0, 2_000).Select(i => (i * 100).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var list = "{\"f\":[" + values + "," + numbers + ",true,null,{\"prefix\":\"tmp_\"}]}";
-        foreach (var pattern in new[] { list, "{\"f\":[{\"anything-but\":[" + values + "]}]}" })
+        foreach (var pattern in new[]
+        {
+            list, "{\"f\":[{\"anything-but\":[" + values + "]}]}", "{\"f\":[{\"anything-but\":{\"equals-ignore-case\":[" + values + "]}}]}",
+        })
         {
             var parsed = TestPatterns.FromJson(pattern);
             var set = new CompiledPatternSetBuilder().Build([parsed]);

@@ -29,9 +29,11 @@ internal sealed record AnythingButMatcher(ImmutableArray<Matcher> Excluded, Sour
         return true;
     }
 
-    // A long list of excluded values is looked up in one set (a registry set of thousands expands here too).
-    internal override ValueTest Compile() => new CompiledTest(Excluded.Length >= ValueSetTest.Minimum && Excluded.All(e => e is ExactMatcher)
-        ? [new ValueSetTest(Excluded.Select(e => ((ExactMatcher)e).Value))]
+    // A long list of excluded values (or of equals-ignore-case values) is looked up in one set (a registry set of
+    // thousands expands here too).
+    internal override ValueTest Compile() => new CompiledTest(Excluded.Length < ValueSetTest.Minimum ? [.. Excluded.Select(e => e.Compile()).OfType<ValueTest>()]
+        : Excluded.All(e => e is ExactMatcher) ? [new ValueSetTest(Excluded.Select(e => ((ExactMatcher)e).Value))]
+        : Excluded.All(e => e is EqualsIgnoreCaseMatcher) ? [ValueSetTest.IgnoringCase(Excluded.Select(e => ((EqualsIgnoreCaseMatcher)e).Value))]
         : [.. Excluded.Select(e => e.Compile()).OfType<ValueTest>()]);
 
     /// <summary>
