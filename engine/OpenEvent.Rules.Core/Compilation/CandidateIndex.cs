@@ -604,7 +604,8 @@ internal sealed class SubstringTable
             var c = text[i];
             if (at == 0)
             {
-                if (c < 128 ? _startAscii[c] == 0 : Next(0, c) == 0)
+                at = FromStart(c);
+                if (at == 0)
                 {
                     // At the start only a char that begins some part leads anywhere: a vectorized search skips the others
                     // (a long description in letters no part starts with costs a few instructions, not a step per char).
@@ -615,10 +616,9 @@ internal sealed class SubstringTable
                     }
 
                     i += skip;
-                    c = text[i];
+                    at = FromStart(text[i]);
                 }
 
-                at = c < 128 ? _startAscii[c] : Next(0, c);
                 i++;
             }
             else
@@ -656,6 +656,9 @@ internal sealed class SubstringTable
             output.Add(_parts[part]);
         }
     }
+
+    /// <summary>The state the char leads to from the start, or 0.</summary>
+    private int FromStart(char c) => c < 128 ? _startAscii[c] : Next(0, c);
 
     /// <summary>The state the char leads to from <paramref name="state"/>, or 0: a short scan, or a binary search in a wide state.</summary>
     private int Next(int state, char c)
@@ -917,25 +920,9 @@ internal sealed class CandidateIndexBuilder
 
         // Every predicate consumed on the way here was hit by the event; with none left, a pattern whose keys are its
         // whole condition is decided (all copies of it here agree: a node lists a pattern once).
-        if (rest.Count == 1)
-        {
-            // Most nodes of a large set (one per value of a long list): without the grouping below.
-            var only = rest[0];
-            if (only.Remaining.Count == 0 && _keysDecide[only.Pattern])
-            {
-                node.Decided = [only.Pattern];
-            }
-            else
-            {
-                node.Scan = [only.Pattern];
-            }
-        }
-        else if (rest.Count > 1)
-        {
-            var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
-            node.Scan = [.. decided[false]];
-            node.Decided = [.. decided[true]];
-        }
+        var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
+        node.Scan = [.. decided[false]];
+        node.Decided = [.. decided[true]];
 
         node.Partitions = [.. partitions];
         return node;
@@ -995,17 +982,18 @@ internal sealed class CandidateIndexBuilder
     /// </summary>
     private List<Item> SplitByRank(List<Item> rest, List<FieldPartition> partitions)
     {
-        var rank = Scores(rest).OrderByDescending(s => s.Value).ThenBy(s => s.Key.Id).Select((s, i) => (s.Key, i)).ToDictionary();
+        var rank = Ranked(Scores(rest)).Select((s, i) => (s.Key, i)).ToDictionary();
         var byPath = new Dictionary<PathNode, List<Item>>();
         var others = new List<Item>();
         foreach (var item in rest)
         {
             PathNode? best = null;
+            var bestRank = int.MaxValue;
             foreach (var predicate in item.Remaining)
             {
-                if (rank.TryGetValue(predicate.Path, out var r) && (best is null || r < rank[best]) && item.CanUse(predicate, _wideListings))
+                if (rank.TryGetValue(predicate.Path, out var r) && r < bestRank && item.CanUse(predicate, _wideListings))
                 {
-                    best = predicate.Path;
+                    (best, bestRank) = (predicate.Path, r);
                 }
             }
 
@@ -1031,21 +1019,12 @@ internal sealed class CandidateIndexBuilder
         return others;
     }
 
-    private PathNode? ChoosePath(List<Item> items)
-    {
-        PathNode? best = null;
-        var bestScore = 0.0;
-        foreach (var (path, score) in Scores(items))
-        {
-            if (score > bestScore || (score == bestScore && best is not null && path.Id < best.Id))
-            {
-                best = path;
-                bestScore = score;
-            }
-        }
+    // The best-scored path, if it takes any pattern out of the verified list.
+    private PathNode? ChoosePath(List<Item> items) => Ranked(Scores(items)).FirstOrDefault(s => s.Value > 0).Key;
 
-        return best;
-    }
+    // Best first: the highest score, ties to the path first added to the trie (so a build is the same every time).
+    private static IOrderedEnumerable<KeyValuePair<PathNode, double>> Ranked(Dictionary<PathNode, double> scores) =>
+        scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key.Id);
 
     /// <summary>
     /// Per path some item can split on: the patterns a split there takes out of the verified list (see ChoosePath).

@@ -183,15 +183,7 @@ internal sealed class PatternPrograms
             var bound = BitConverter.Int64BitsToDouble(MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(_code.AsSpan(at + 1, 2))));
             var order = number < bound ? -1 : number > bound ? 1
                 : value.CompareTo(MemoryMarshal.Read<JsonNumber>(MemoryMarshal.AsBytes(_code.AsSpan(at + 3, NumberInts))));
-            var holds = (NumericOperator)_code[at] switch
-            {
-                NumericOperator.Equal => order == 0,
-                NumericOperator.LessThan => order < 0,
-                NumericOperator.LessThanOrEqual => order <= 0,
-                NumericOperator.GreaterThan => order > 0,
-                _ => order >= 0,
-            };
-            if (!holds)
+            if (!NumericComparison.Holds((NumericOperator)_code[at], order))
             {
                 return false;
             }
