@@ -542,6 +542,27 @@ public sealed class CandidateIndexTests
         Assert.True(set.IndexBuildWork <= 10L * count, $"{set.IndexBuildWork} items counted to build the index of {count}");
     }
 
+    // An absurd event carrying every one of 5,000 fields the patterns name (and one with a 20,000-value array on one of
+    // them): the event's list of paths grows past its first capacity, the node is then walked partition by partition,
+    // and the answer is still exactly the patterns whose value the event has.
+    [Fact]
+    public void Match_EventWithEveryField_StillExact()
+    {
+        const int Fields = 5_000;
+        var patterns = Enumerable.Range(0, 2 * Fields).Select(i => TestPatterns.FromJson(
+            "{\"data\":{\"custom_" + (i % Fields) + "\":[\"" + (i / Fields) + "\"]}}")).ToList();
+        var set = new CompiledPatternSetBuilder().Build(patterns);
+        var result = new MatchResult();
+
+        var every = "{\"data\":{" + string.Join(",", Enumerable.Range(0, Fields).Select(f => "\"custom_" + f + "\":\"" + (f % 2) + "\"")) + "}}";
+        set.Match(Encoding.UTF8.GetBytes(every), result);
+        Assert.Equal(Enumerable.Range(0, 2 * Fields).Where(i => i % Fields % 2 == i / Fields), result.PatternIds.ToArray());
+
+        var array = "{\"data\":{\"custom_9\":[" + string.Join(",", Enumerable.Range(0, 20_000).Select(v => "\"" + (v % 3) + "\"")) + "]}}";
+        set.Match(Encoding.UTF8.GetBytes(array), result);
+        Assert.Equal([9, Fields + 9], result.PatternIds.ToArray());
+    }
+
     // A large answer (hundreds of matches per event, from several index nodes whose lists interleave) comes back in
     // ascending order, each id once, the same over several events and for small answers after large ones.
     [Fact]

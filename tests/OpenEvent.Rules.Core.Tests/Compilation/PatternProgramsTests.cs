@@ -189,4 +189,32 @@ public sealed class PatternProgramsTests
             Assert.InRange(matched, 50, 590); // neither side of the check is vacuous
         }
     }
+
+    // Hostile values against a long list of keyed entries: 200 nested prefixes ("", "a", "aa", ...) that a value of
+    // 100,000 a's hits all at once, control chars and a NUL, a surrogate pair, an empty string. Each answer is the
+    // reference evaluator's, and a value no entry can start matches only through "".
+    [Theory]
+    [InlineData(100_000, "")]
+    [InlineData(3, "\\u0000b")]
+    [InlineData(0, "\\u0001\\n\\t")]
+    [InlineData(0, "\\ud83d\\ude00")]
+    [InlineData(0, "")]
+    [InlineData(250, "\\u007f")]
+    public void Match_HostileValuesAgainstLongKeyedLists_AnswerAsTheReference(int aCount, string tail)
+    {
+        var prefixes = string.Join(",", Enumerable.Range(0, 200).Select(k => "{\"prefix\":\"" + new string('a', k) + "\"}"));
+        var suffixes = string.Join(",", Enumerable.Range(1, 50).Select(k => "{\"suffix\":\"" + new string('b', k) + "x\"}"));
+        var value = new string('a', aCount) + tail;
+        foreach (var pattern in new[] { "{\"f\":[" + prefixes + "]}", "{\"f\":[" + suffixes + "]}" })
+        {
+            var parsed = TestPatterns.FromJson(pattern);
+            var set = new CompiledPatternSetBuilder().Build([parsed]);
+            var bytes = Encoding.UTF8.GetBytes($$"""{"type":"t","f":"{{value}}"}""");
+            using var document = JsonDocument.Parse(bytes, TestPatterns.DocumentOptions);
+
+            var reference = ReferencePatternEvaluator.Matches(parsed, document.RootElement);
+            Assert.Equal(reference, set.Match(bytes).Length == 1);
+            Assert.Equal(pattern.Contains("prefix", StringComparison.Ordinal), reference); // "" prefixes every string; no value ends in "x"
+        }
+    }
 }
