@@ -17,6 +17,17 @@ internal sealed class MatchResult
     private int[] _extraPathIds = [];
     private int _extraCount;
 
+    /// <summary>
+    /// The text last read at each extra path, kept across events: the envelope and scope fields are asked for several
+    /// times per event (checks, then the event's attributes and scope), and most repeat from one event to the next
+    /// (specversion, source, region, tenant, a popular workspace), so an equal text is the string already made. A new
+    /// string per ask was the host's largest allocation per event (bench/README.md, item 3).
+    /// </summary>
+    private string?[] _extraTexts = [];
+
+    /// <summary>Texts longer than this are not kept (a thread would otherwise hold an event's long value until the next).</summary>
+    private const int KeptTextLength = 256;
+
     /// <summary>The event as the single pass read it.</summary>
     internal EventView View { get; } = new();
 
@@ -71,10 +82,10 @@ internal sealed class MatchResult
         switch (record.Kind)
         {
             case ScalarKind.String:
-                value = Scalar.FromString(view.Text(v).ToString());
+                value = Scalar.FromString(TextAt(index, view.Text(v)));
                 return true;
             case ScalarKind.Number:
-                value = Scalar.FromNumber(record.Number, view.Text(v).ToString());
+                value = Scalar.FromNumber(record.Number, TextAt(index, view.Text(v)));
                 return true;
             case ScalarKind.True:
                 value = Scalar.True;
@@ -86,6 +97,18 @@ internal sealed class MatchResult
                 value = Scalar.Null;
                 return true;
         }
+    }
+
+    private string TextAt(int index, ReadOnlySpan<char> text)
+    {
+        if (_extraTexts[index] is { } last && text.SequenceEqual(last))
+        {
+            return last;
+        }
+
+        var made = text.ToString();
+        _extraTexts[index] = made.Length <= KeptTextLength ? made : null;
+        return made;
     }
 
     /// <summary>Whether the field at extra path <paramref name="index"/> was an array (of anything, also empty).</summary>
@@ -100,6 +123,7 @@ internal sealed class MatchResult
         {
             _extraValues = new int[extraCount];
             _extraPathIds = new int[extraCount];
+            _extraTexts = new string?[extraCount];
         }
 
         var wrapped = View.Reset(pathCount);

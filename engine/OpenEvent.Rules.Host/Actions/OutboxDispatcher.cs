@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,7 @@ internal sealed partial class OutboxDispatcher(
 
     public ValueTask DispatchAsync(Decision decision, DataWorksEvent e, PolicySetDefinition decidedBy, CancellationToken cancellationToken)
     {
-        var actions = new List<NewAction>();
+        List<NewAction>? actions = null;
         // The channels and targets of the set that decided, never the current one: a reload between the decision and
         // this point must not send the action elsewhere, or nowhere. The payload keeps that definition for delivery.
         var set = decidedBy;
@@ -52,7 +53,7 @@ internal sealed partial class OutboxDispatcher(
                         metrics.Action("notify", "logged");
                         break;
                     case NotifyOutcome notify:
-                        actions.Add(Notify(e, match.Policy, index, notify, set.Channels.FirstOrDefault(c => c.Name == notify.Channel)));
+                        (actions ??= []).Add(Notify(e, match.Policy, index, notify, set.Channels.FirstOrDefault(c => c.Name == notify.Channel)));
                         break;
                     case ForwardOutcome forward when forward.Target == PolicySetDefinition.BuiltInLog:
                         if (logger.IsEnabled(LogLevel.Information))
@@ -64,7 +65,7 @@ internal sealed partial class OutboxDispatcher(
                         break;
                     case ForwardOutcome forward:
                         eventBytes ??= e.Utf8.ToArray();
-                        actions.Add(Forward(e, eventBytes, match.Policy, index, forward, set.Targets.FirstOrDefault(t => t.Name == forward.Target)));
+                        (actions ??= []).Add(Forward(e, eventBytes, match.Policy, index, forward, set.Targets.FirstOrDefault(t => t.Name == forward.Target)));
                         break;
                 }
             }
@@ -79,11 +80,11 @@ internal sealed partial class OutboxDispatcher(
 
             if (Answer(e, verdict, CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength)) is { } answer)
             {
-                actions.Add(answer);
+                (actions ??= []).Add(answer);
             }
         }
 
-        return actions.Count == 0 ? ValueTask.CompletedTask : outbox.EnqueueAsync(actions, cancellationToken);
+        return actions is null ? ValueTask.CompletedTask : outbox.EnqueueAsync(actions, cancellationToken);
     }
 
     public ValueTask DispatchEvaluationFailureAsync(DataWorksEvent e, Exception exception, CancellationToken cancellationToken)
@@ -104,11 +105,17 @@ internal sealed partial class OutboxDispatcher(
     /// The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/>
     /// characters. A waived match decided nothing, so its reason is not DataWorks's to show.
     /// </summary>
-    public static string CombinedReasons(IEnumerable<PolicyMatch> matched, int max)
+    public static string CombinedReasons(ImmutableArray<PolicyMatch> matched, int max)
     {
-        var builder = new StringBuilder();
-        foreach (var match in matched.Where(m => m.Waiver is null))
+        // Built only when there is a reason: every extension point event passes here, most with nothing matched.
+        StringBuilder? builder = null;
+        foreach (var match in matched)
         {
+            if (match.Waiver is not null)
+            {
+                continue;
+            }
+
             foreach (var action in match.Actions)
             {
                 var reason = action switch
@@ -119,12 +126,13 @@ internal sealed partial class OutboxDispatcher(
                 };
                 if (reason is not null)
                 {
-                    builder.Append(builder.Length > 0 ? "; " : "").Append('[').Append(match.Policy).Append("] ").Append(reason);
+                    builder = builder is null ? new StringBuilder() : builder.Append("; ");
+                    builder.Append('[').Append(match.Policy).Append("] ").Append(reason);
                 }
             }
         }
 
-        return Limit(builder.ToString(), max);
+        return builder is null ? "" : Limit(builder.ToString(), max);
     }
 
     private static string Limit(string text, int max) => text.Length <= max ? text : text[..(max - 3)] + "...";

@@ -43,14 +43,14 @@ internal static class EventEndpoints
             return;
         }
 
-        await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, "application/json", json =>
+        await JsonResponse.WriteAsync(context, StatusCodes.Status200OK, "application/json", result.Events, static (json, events) =>
         {
             json.WriteStartObject();
-            json.WriteNumber("accepted", result.Events.Count);
+            json.WriteNumber("accepted", events.Count);
             json.WriteStartArray("results");
-            foreach (var item in result.Events)
+            for (var i = 0; i < events.Count; i++)
             {
-                WriteOutcome(json, item);
+                WriteOutcome(json, events[i]);
             }
 
             json.WriteEndArray();
@@ -73,9 +73,9 @@ internal static class EventEndpoints
         }
 
         json.WriteStartArray("matched");
-        foreach (var policy in item.Matched)
+        for (var i = 0; i < item.Matched.Count; i++)
         {
-            json.WriteStringValue(policy);
+            json.WriteStringValue(item.Matched[i]);
         }
 
         json.WriteEndArray();
@@ -172,7 +172,8 @@ internal static class EventEndpoints
     }
 
     /// <summary>The body, read within the limit for its content type; null once a refusal has been answered.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpContext context, EventContent content, LimitOptions limits, RulesMetrics metrics)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(HttpContext context, EventContent content, LimitOptions limits, RulesMetrics metrics)
     {
         try
         {

@@ -41,7 +41,8 @@ internal static class RequestBody
     internal const int ExactUpTo = 64 * 1024;
 
     /// <summary>Reads the body, refusing (413) anything over the limit for its kind without buffering it all.</summary>
-    public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, BodyKind kind, LimitOptions limits, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, BodyKind kind, LimitOptions limits, CancellationToken cancellationToken)
     {
         var limit = kind == BodyKind.Batch ? limits.MaxBatchBytes : limits.MaxEventBytes;
         // A structured body may still turn out to be an array (a batch): read up to the batch limit, decide after.

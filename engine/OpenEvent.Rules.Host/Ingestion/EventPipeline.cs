@@ -36,14 +36,27 @@ internal sealed partial class EventPipeline(
     /// extension point event has been answered by the fallback. Takes over the lease: it is released when the last
     /// event is done, which may be after this returns.
     /// </summary>
-    public async Task RunAsync(IReadOnlyList<PendingEvent> events, LoadedPolicySet lease, long arrivedAt, CancellationToken requestAborted)
+    public Task RunAsync(List<PendingEvent> events, LoadedPolicySet lease, long arrivedAt, CancellationToken requestAborted) =>
+        AnyAnswered(events)
+            ? RunUnderDeadlineAsync(events, lease, arrivedAt, requestAborted)
+            : ProcessAllAsync(events, lease, requestAborted);
+
+    private bool AnyAnswered(List<PendingEvent> events)
     {
-        if (!events.Any(p => fallback.Answers(p.Event)))
+        foreach (var pending in events)
         {
-            await ProcessAllAsync(events, lease, requestAborted);
-            return;
+            if (fallback.Answers(pending.Event))
+            {
+                return true;
+            }
         }
 
+        return false;
+    }
+
+    /// <summary>The events of a request that holds one DataWorks waits an answer for, on the pool under the deadline's timer.</summary>
+    private async Task RunUnderDeadlineAsync(List<PendingEvent> events, LoadedPolicySet lease, long arrivedAt, CancellationToken requestAborted)
+    {
         var arrival = time.GetUtcNow() - time.GetElapsedTime(arrivedAt);
         var work = Task.Run(() => ProcessAllAsync(events, lease, requestAborted), CancellationToken.None);
         ExceptionDispatchInfo? failure = null;
@@ -90,12 +103,13 @@ internal sealed partial class EventPipeline(
         await fallback.AnswerAsync(e, verdict, reason, outboxIsLate: storeFailed || pending.Phase == PendingPhase.Storing, arrival);
     }
 
-    private async Task ProcessAllAsync(IReadOnlyList<PendingEvent> events, LoadedPolicySet lease, CancellationToken requestAborted)
+    private async Task ProcessAllAsync(List<PendingEvent> events, LoadedPolicySet lease, CancellationToken requestAborted)
     {
         try
         {
-            foreach (var pending in events)
+            for (var i = 0; i < events.Count; i++)
             {
+                var pending = events[i];
                 using var e = pending.Event;
                 // A caller that left cancels the evaluation of regular events (their conditions stop at their next
                 // guard). Extension point events are processed anyway, since DataWorks waits for their answer whoever
@@ -151,7 +165,7 @@ internal sealed partial class EventPipeline(
         pending.Decision = decision;
         pending.Phase = PendingPhase.Storing;
         decisionLog.Append(decision, e, lease.Revision, seconds, new DecisionLogNote(Late: pending.FallbackTaken));
-        await StoreAsync(pending, () => DispatchAsync(pending, decision, lease));
+        await StoreAsync(pending, DispatchAsync(pending, decision, lease));
     }
 
     /// <summary>DataWorks holds the operation until it is answered: an extension point event that failed to evaluate is answered with the configured fail mode.</summary>
@@ -162,9 +176,15 @@ internal sealed partial class EventPipeline(
         var decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
         pending.Decision = decision;
         decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
-        await StoreAsync(pending, () => pending.FallbackTaken || fallback.WasSentDirectly(e.Id)
-            ? ValueTask.CompletedTask
-            : dispatcher.DispatchEvaluationFailureAsync(e, exception, CancellationToken.None));
+        await StoreAsync(pending, AnswerFailureAsync(pending, exception));
+    }
+
+    private async ValueTask AnswerFailureAsync(PendingEvent pending, Exception exception)
+    {
+        if (!pending.FallbackTaken && !fallback.WasSentDirectly(pending.Event.Id))
+        {
+            await dispatcher.DispatchEvaluationFailureAsync(pending.Event, exception, CancellationToken.None);
+        }
     }
 
     /// <summary>
@@ -201,12 +221,13 @@ internal sealed partial class EventPipeline(
         await outbox.EnqueueAsync([answer], CancellationToken.None);
     }
 
-    private async Task StoreAsync(PendingEvent pending, Func<ValueTask> store)
+    /// <param name="store">The store, started by an async method (so that a failure is in the task, not thrown before this runs).</param>
+    private async Task StoreAsync(PendingEvent pending, ValueTask store)
     {
         try
         {
             // Not cancelled with the request: once evaluated, the actions are stored whole or the request fails.
-            await store();
+            await store;
             pending.State = PendingState.Stored;
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)

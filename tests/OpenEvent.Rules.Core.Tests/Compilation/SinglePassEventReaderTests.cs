@@ -56,6 +56,30 @@ public sealed class SinglePassEventReaderTests
         Assert.True(e.HasDocument);
     }
 
+    [Fact]
+    public void TryRead_EventsInTurn_EachGetsItsOwnValuesAndAnEqualTextIsTheStringAlreadyMade()
+    {
+        // The reader keeps the text last read at each field (per thread) so that a value repeated from the event before
+        // costs no new string; a changed value must never be served from it.
+        using var set = Compile();
+        var longRegion = new string('r', 300);
+        string Event(string id, string workspace, string region) =>
+            Deploy.Replace("\"e1\"", $"\"{id}\"").Replace("10001234", workspace).Replace("cn-hangzhou", region).Replace("FILE", "ods_orders");
+
+        using var first = set.TryRead(Slice(Event("a", "10001234", "cn-hangzhou")), out _);
+        using var second = set.TryRead(Slice(Event("b", "10001235", "cn-hangzhou")), out _);
+        using var third = set.TryRead(Slice(Event("c", "10001234", longRegion)), out _);
+        using var fourth = set.TryRead(Slice(Event("d", "10001234", longRegion)), out _);
+
+        Assert.Equal(["a", "b", "c", "d"], new[] { first!.Id, second!.Id, third!.Id, fourth!.Id });
+        Assert.Equal(["10001234", "10001235", "10001234", "10001234"], new[] { first.Scope.Workspace, second.Scope.Workspace, third.Scope.Workspace, fourth.Scope.Workspace });
+        Assert.Equal(["cn-hangzhou", "cn-hangzhou", longRegion, longRegion], new[] { first.Scope.Region, second.Scope.Region, third.Scope.Region, fourth.Scope.Region });
+        Assert.Same(first.Scope.Region, second.Scope.Region);
+        Assert.Same(third.Scope.Workspace, fourth.Scope.Workspace);
+        Assert.NotSame(third.Scope.Region, fourth.Scope.Region); // a long text is not kept past its event
+        Assert.Equal(Verdict.Ok, set.Evaluator.Evaluate(second).Verdict);
+    }
+
     [Theory]
     [InlineData("""{"specversion":"1.0","id":"x","source":"s"}""", "missing-type")]
     [InlineData("""{"specversion":"1.0","id":"x","type":["dataworks:FileChange:DeployFile"]}""", "missing-type")]

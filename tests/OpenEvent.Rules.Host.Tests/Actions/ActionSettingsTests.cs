@@ -163,14 +163,17 @@ public sealed class ActionSettingsTests
     [Fact]
     public void CombinedReasons_PriorityOrderNamingPoliciesCutToTheLimit()
     {
-        var matched = new[]
-        {
+        System.Collections.Immutable.ImmutableArray<PolicyMatch> matched =
+        [
             new PolicyMatch("first", Model.PolicyMode.Enforce, 100, default!, [new BlockOutcome("frozen"), new NotifyOutcome("c", "m")]),
+            new PolicyMatch("notes", Model.PolicyMode.Enforce, 50, default!, [new NotifyOutcome("c", "m")]),
             new PolicyMatch("second", Model.PolicyMode.Enforce, 10, default!, [new WarnOutcome("review it")]),
-        };
+        ];
 
         Assert.Equal("[first] frozen; [second] warning: review it", OutboxDispatcher.CombinedReasons(matched, 1000));
         Assert.Equal("[first] frozen; [sec...", OutboxDispatcher.CombinedReasons(matched, 23));
+        Assert.Equal("", OutboxDispatcher.CombinedReasons([matched[1]], 1000));
+        Assert.Equal("", OutboxDispatcher.CombinedReasons([], 1000));
     }
 
     [Fact]
