@@ -389,6 +389,50 @@ public sealed class CandidateIndexTests
         Assert.Equal(expected.Length, verified);
     }
 
+    // Values of 64 chars and more (up to 256 parts) are searched for the places where a part may begin (.NET's vectorized
+    // search of strings), then read from each place along the trie; a value thick with such places goes on with the
+    // automaton from where the search stopped (its budget). Either way every part a value holds is reached, once: random
+    // values over the parts' own chars, values of one char repeated (the budget runs out), parts ending other parts
+    // (reported with them, also when the automaton takes over after the search reported the longer one).
+    [Fact]
+    public void Match_LongValues_SearchedThenWalked_ReachExactlyThePartsTheValueHolds()
+    {
+        string[] parts =
+        [
+            "he", "she", "his", "hers", "h", "a", "aa", "aaa", new string('a', 40), new string('a', 40) + "b", "ab", "ba", "😀", "é",
+            "😀é", "he😀", "x\u0000", "ushers!", "abab", "babab", "q" + new string('a', 63),
+        ];
+        var set = new CompiledPatternSetBuilder().Build([.. parts.Select(part => TestPatterns.FromJson("{\"f\":[{\"contains\":" + JsonSerializer.Serialize(part) + "}]}"))]);
+        var result = new MatchResult();
+        var random = new Random(11);
+        string[] alphabet = ["h", "e", "s", "i", "r", "a", "b", "x", "q", "u", "!", "😀", "é", " ", "\u0000"];
+        var values = new List<string>
+        {
+            new('a', 5000), new string('a', 5000) + "b", "b" + new string('a', 5000), string.Concat(Enumerable.Repeat("ab", 3000)),
+            string.Concat(Enumerable.Repeat("he", 40)) + "rs", new string('z', 100), new string('z', 63) + "she",
+        };
+        for (var n = 0; n < 400; n++)
+        {
+            var value = new StringBuilder();
+            var length = random.Next(64, n < 350 ? 400 : 6000);
+            while (value.Length < length)
+            {
+                value.Append(random.Next(4) == 0 ? parts[random.Next(parts.Length)] : alphabet[random.Next(alphabet.Length)]);
+            }
+
+            values.Add(value.ToString());
+        }
+
+        foreach (var value in values)
+        {
+            set.Match(Encoding.UTF8.GetBytes("{\"f\":" + JsonSerializer.Serialize(value) + "}"), result);
+
+            int[] expected = [.. parts.Select((part, i) => (part, i)).Where(p => value.Contains(p.part, StringComparison.Ordinal)).Select(p => p.i)];
+            Assert.Equal(expected, result.PatternIds.ToArray());
+            Assert.Equal(expected.Length, result.VerifiedCount);
+        }
+    }
+
     // Parts longer than the index keeps (64 chars) are keyed by their head and checked whole: a value holding the head
     // but not the whole part is proposed and refused; one holding the whole part matches.
     [Fact]
