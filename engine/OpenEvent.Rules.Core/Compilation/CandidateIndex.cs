@@ -482,16 +482,16 @@ internal sealed class SubstringTable
     /// The parts themselves, for the vectorized search of .NET's <see cref="SearchValues{T}"/> of strings (Teddy: it
     /// tells where a part may begin by its first chars together, where <see cref="_firstChars"/> knows one char): a long
     /// SQL text in the letters the parts begin with took the automaton a step per char, ~8 ns each (18 KB: 150 µs).
-    /// Null past <see cref="SearchedParts"/> parts, where the search's own filter stops being selective.
+    /// Null past <see cref="SearchedParts"/> parts, where the search stops paying for itself.
     /// </summary>
     private SearchValues<string>? _partStarts;
 
     /// <summary>
     /// The most parts searched by <see cref="_partStarts"/>; a larger table walks the automaton alone. On 18 KB SQL texts
-    /// full of names that begin like the parts, the search gained 5.7× at 10 parts, 1.3× at 100, nothing at 1,000 and
-    /// lost at 10,000 (bench/README.md).
+    /// full of names that begin like the parts, per event: 10 parts 102 -> 27 µs, 40 parts 104 -> 33, 60 parts 124 -> 38,
+    /// 70 parts 113 -> 60, 100 parts no gain, 10,000 parts a loss (bench/README.md, "Seventh pass at item 2").
     /// </summary>
-    internal const int SearchedParts = 256;
+    internal const int SearchedParts = 64;
 
     /// <summary>Shorter values walk the automaton: a file name is read in fewer steps than the search takes to start.</summary>
     internal const int SearchedLength = 64;

@@ -389,7 +389,7 @@ public sealed class CandidateIndexTests
         Assert.Equal(expected.Length, verified);
     }
 
-    // Values of 64 chars and more (up to 256 parts) are searched for the places where a part may begin (.NET's vectorized
+    // Values of 64 chars and more (up to 64 parts) are searched for the places where a part may begin (.NET's vectorized
     // search of strings), then read from each place along the trie; a value thick with such places goes on with the
     // automaton from where the search stopped (its budget). Either way every part a value holds is reached, once: random
     // values over the parts' own chars, values of one char repeated (the budget runs out), parts ending other parts
