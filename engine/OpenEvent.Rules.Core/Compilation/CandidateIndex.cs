@@ -496,6 +496,24 @@ internal sealed class SubstringTable
     /// <summary>Shorter values walk the automaton: a file name is read in fewer steps than the search takes to start.</summary>
     internal const int SearchedLength = 64;
 
+    /// <summary>
+    /// The automaton's moves on ASCII chars, failures taken ahead of time (a DFA): row s holds, for each char below 128,
+    /// the state the walk reaches from s. A walk past the parts' shared beginnings ("ods_payments_" against
+    /// "ods_stock_430") followed failure links char after char; with the rows it is one load per char. A move to a state
+    /// that ends a part (itself or down its output chain) carries <see cref="Reports"/>, so the walk need not look it up.
+    /// Null past <see cref="DenseStates"/> states, so a table's rows stay within 2 MB.
+    /// </summary>
+    private ushort[]? _dense;
+
+    /// <summary>The most states given rows (128 two-byte moves each: 2 MB at most).</summary>
+    internal const int DenseStates = 8192;
+
+    /// <summary>The bit of a dense move that says its state ends a part (states are below <see cref="DenseStates"/>).</summary>
+    private const int Reports = 0x8000;
+
+    /// <summary>Chars at the start state, in a row, before a dense walk skips ahead with the vectorized search.</summary>
+    private const int IdleBeforeSkip = 16;
+
     // The start state's edges for ASCII chars, by char (0: none): the walk comes back to the start after most chars of a
     // value, and its edges are the most (every char a part begins with), so this one lookup is a load, not a search.
     private int[] _startAscii = new int[128];
@@ -509,8 +527,25 @@ internal sealed class SubstringTable
             : null;
         var (edges, partAt) = Trie();
         Flatten(edges, partAt);
-        LinkFailures(edges);
+        var order = LinkFailures(edges);
+        _dense = _partAt.Length <= DenseStates ? DenseMoves(order) : null;
         _keys.Clear();
+    }
+
+    /// <summary>The rows of <see cref="_dense"/>, breadth first so that a state's failure has its row before it.</summary>
+    private ushort[] DenseMoves(List<int> breadthFirst)
+    {
+        var dense = new ushort[_partAt.Length * 128];
+        foreach (var state in breadthFirst)
+        {
+            for (var c = (char)0; c < 128; c++)
+            {
+                var next = Next(state, c);
+                dense[(state * 128) + c] = next != 0 || state == 0 ? (ushort)Flagged(next) : dense[(_fail[state] * 128) + c];
+            }
+        }
+
+        return dense;
     }
 
     /// <summary>The trie of the parts: its edges in one table (a dictionary per state cost ~200 bytes per char of every part).</summary>
@@ -575,13 +610,15 @@ internal sealed class SubstringTable
     /// proper suffix of its text that is also a state (the start's children fail to the start); and each state's output
     /// link, the nearest state down its failure links that ends a part.
     /// </summary>
-    private void LinkFailures(Dictionary<(int State, char Char), int> edges)
+    private List<int> LinkFailures(Dictionary<(int State, char Char), int> edges)
     {
         _fail = new int[_partAt.Length];
         _output = new int[_partAt.Length];
+        var order = new List<int>(_partAt.Length) { 0 };
         var queue = new Queue<int>(_edgeNext[_edgeStart[0].._edgeStart[1]]);
         while (queue.TryDequeue(out var at))
         {
+            order.Add(at);
             for (var k = _edgeStart[at]; k < _edgeStart[at + 1]; k++)
             {
                 var (c, child) = (_edgeChars[k], _edgeNext[k]);
@@ -597,6 +634,8 @@ internal sealed class SubstringTable
                 queue.Enqueue(child);
             }
         }
+
+        return order;
     }
 
     /// <summary>
@@ -673,6 +712,12 @@ internal sealed class SubstringTable
     /// <summary>The Aho-Corasick walk over the value from <paramref name="from"/>, reporting every part that begins there or after.</summary>
     private void Walk(ReadOnlySpan<char> text, int from, int[] reported, int walk, List<IndexNode> output)
     {
+        if (_dense is { } dense)
+        {
+            WalkDense(dense, text, from, reported, walk, output);
+            return;
+        }
+
         var at = 0;
         for (var i = from; i < text.Length;)
         {
@@ -699,13 +744,7 @@ internal sealed class SubstringTable
             else
             {
                 i++;
-                int next;
-                while ((next = Next(at, c)) == 0 && at != 0)
-                {
-                    at = _fail[at];
-                }
-
-                at = next;
+                at = Move(at, c);
             }
 
             // Most states end no part: checked here, not by a call per char (a long SQL text spent a fifth of its walk there).
@@ -715,6 +754,54 @@ internal sealed class SubstringTable
             }
         }
     }
+
+    /// <summary>
+    /// The walk by the precomputed moves on ASCII chars (the failure links for others). A run of chars that begin no part
+    /// is skipped with the vectorized search once it is <see cref="IdleBeforeSkip"/> long: a call per word of a text in
+    /// the parts' own letters would cost more than the moves it saves.
+    /// </summary>
+    private void WalkDense(ushort[] dense, ReadOnlySpan<char> text, int from, int[] reported, int walk, List<IndexNode> output)
+    {
+        var (at, idle) = (0, 0);
+        for (var i = from; i < text.Length;)
+        {
+            var c = text[i++];
+            int move = c < 128 ? dense[(at * 128) + c] : Flagged(Move(at, c));
+            at = move & ~Reports;
+            if (move >= Reports)
+            {
+                Report(at, reported, walk, output);
+            }
+
+            idle = at == 0 ? idle + 1 : 0;
+            if (idle == IdleBeforeSkip && i < text.Length)
+            {
+                idle = 0;
+                var skip = text[i..].IndexOfAny(_firstChars);
+                if (skip < 0)
+                {
+                    return;
+                }
+
+                i += skip;
+            }
+        }
+    }
+
+    /// <summary>The state <paramref name="c"/> leads to from <paramref name="at"/>, down the failure links: the automaton's move.</summary>
+    private int Move(int at, char c)
+    {
+        int next;
+        while ((next = Next(at, c)) == 0 && at != 0)
+        {
+            at = _fail[at];
+        }
+
+        return next;
+    }
+
+    /// <summary>A state as a dense move: with <see cref="Reports"/> when it ends a part.</summary>
+    private int Flagged(int state) => state | (_partAt[state] >= 0 || _output[state] != 0 ? Reports : 0);
 
     /// <summary>The parts that end at state <paramref name="at"/>, down its output chain, each once per walk.</summary>
     private void Report(int at, int[] reported, int walk, List<IndexNode> output)

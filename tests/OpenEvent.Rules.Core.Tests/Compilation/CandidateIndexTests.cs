@@ -391,25 +391,32 @@ public sealed class CandidateIndexTests
 
     // Values of 64 chars and more (up to 64 parts) are searched for the places where a part may begin (.NET's vectorized
     // search of strings), then read from each place along the trie; a value thick with such places goes on with the
-    // automaton from where the search stopped (its budget). Either way every part a value holds is reached, once: random
-    // values over the parts' own chars, values of one char repeated (the budget runs out), parts ending other parts
-    // (reported with them, also when the automaton takes over after the search reported the longer one).
-    [Fact]
-    public void Match_LongValues_SearchedThenWalked_ReachExactlyThePartsTheValueHolds()
+    // automaton from where the search stopped (its budget). With more parts the automaton walks alone, on ASCII chars by
+    // its precomputed moves (skipping runs of chars that begin no part), on others by its failure links. Either way every
+    // part a value holds is reached, once: random values over the parts' own chars, values of one char repeated (the
+    // budget runs out), parts ending other parts (reported with them, also when the automaton takes over after the
+    // search reported the longer one).
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public void Match_LongValues_SearchedOrWalked_ReachExactlyThePartsTheValueHolds(int moreParts)
     {
+        var random = new Random(11);
+        string[] alphabet = ["h", "e", "s", "i", "r", "a", "b", "x", "q", "u", "!", "😀", "é", " ", "\u0000"];
         string[] parts =
         [
             "he", "she", "his", "hers", "h", "a", "aa", "aaa", new string('a', 40), new string('a', 40) + "b", "ab", "ba", "😀", "é",
             "😀é", "he😀", "x\u0000", "ushers!", "abab", "babab", "q" + new string('a', 63),
+            .. Enumerable.Range(0, moreParts).Select(_ => string.Concat(Enumerable.Range(0, random.Next(2, 7)).Select(_ => alphabet[random.Next(alphabet.Length - 3)]))),
         ];
+        parts = [.. parts.Distinct()];
         var set = new CompiledPatternSetBuilder().Build([.. parts.Select(part => TestPatterns.FromJson("{\"f\":[{\"contains\":" + JsonSerializer.Serialize(part) + "}]}"))]);
         var result = new MatchResult();
-        var random = new Random(11);
-        string[] alphabet = ["h", "e", "s", "i", "r", "a", "b", "x", "q", "u", "!", "😀", "é", " ", "\u0000"];
         var values = new List<string>
         {
             new('a', 5000), new string('a', 5000) + "b", "b" + new string('a', 5000), string.Concat(Enumerable.Repeat("ab", 3000)),
             string.Concat(Enumerable.Repeat("he", 40)) + "rs", new string('z', 100), new string('z', 63) + "she",
+            new string('z', 40) + "a" + new string('z', 40) + "she" + new string('é', 30) + "hers",
         };
         for (var n = 0; n < 400; n++)
         {
