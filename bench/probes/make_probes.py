@@ -4,6 +4,12 @@ pattern per line, each file leaning on one shape the scan's own mixes do not hav
 
     python3 bench/probes/make_probes.py /tmp/probes
     dotnet run -c Release --project bench/OpenEvent.Rules.Bench -- scan 30000 --patterns-file /tmp/probes/ors.jsonl --patterns 10,1000,10000
+
+and the long texts of "Seventh pass at item 2" with events of their own (3,000 events with an 18 KB `sqlText`, and
+`contains` patterns on it):
+
+    dotnet run -c Release --project bench/OpenEvent.Rules.Bench -- scan 3000 --patterns-file /tmp/probes/bigsql.jsonl \
+      --events-file /tmp/probes/bigsql-events.jsonl --patterns 10,100,1000
 """
 import json
 import os
@@ -61,6 +67,33 @@ PROBES = {
     "typesonly": lambda: {"type": ["dataworks:" + t for t in r.sample(TYPES[:5], 2)], "source": ["acs.dataworks"]},
 }
 
+SQL_WORDS = ["select", "from", "where", "insert", "overwrite", "table", "partition", "join", "on", "group", "by", "and",
+             "or", "case", "when", "then", "end", "into", "ds"]
+
+
+def table_name():
+    return "%s%s_%d" % (r.choice(LAYERS), r.choice(TABLES), r.randrange(500))
+
+
+def big_sql_event(number):
+    words = []
+    while sum(len(w) + 1 for w in words) < 18_000:
+        words.append(table_name() if r.randrange(4) == 0 else r.choice(SQL_WORDS))
+    return {"specversion": "1.0", "id": str(number), "source": "acs.dataworks", "type": "dataworks:FileChange:CommitFile",
+            "data": {"projectId": workspace(), "sqlText": " ".join(words)}}
+
+
+def write_long_texts(folder):
+    """Patterns naming a table in the SQL (a trailing space: the whole name), and events made mostly of SQL text."""
+    with open(os.path.join(folder, "bigsql.jsonl"), "w", encoding="utf-8") as out:
+        for _ in range(10_000):
+            out.write(json.dumps({"data": {"sqlText": [{"contains": table_name() + " "}]}}) + "\n")
+    with open(os.path.join(folder, "bigsql-events.jsonl"), "w", encoding="utf-8") as out:
+        for number in range(3_000):
+            out.write(json.dumps(big_sql_event(number)) + "\n")
+    print(os.path.join(folder, "bigsql.jsonl"), os.path.join(folder, "bigsql-events.jsonl"))
+
+
 if __name__ == "__main__":
     folder = sys.argv[1] if len(sys.argv) > 1 else "probes"
     os.makedirs(folder, exist_ok=True)
@@ -69,3 +102,4 @@ if __name__ == "__main__":
             for _ in range(10_000):
                 out.write(json.dumps(make()) + "\n")
         print(os.path.join(folder, name + ".jsonl"))
+    write_long_texts(folder)
