@@ -155,7 +155,8 @@ internal sealed class FieldPartition
         }
     }
 
-    public void Seal()
+    /// <param name="dense">The set's budget of precomputed automaton moves (<see cref="DenseMoveBudget"/>); null: none.</param>
+    public void Seal(DenseMoveBudget? dense = null)
     {
         if (_strings is not null)
         {
@@ -171,7 +172,7 @@ internal sealed class FieldPartition
         _prefixUpper?.Seal();
         _suffix?.Seal();
         _suffixUpper?.Seal();
-        _contains?.Seal();
+        _contains?.Seal(dense);
         if (_rangeEntries is not null)
         {
             _ranges = new IntervalIndex(_rangeEntries);
@@ -501,7 +502,8 @@ internal sealed class SubstringTable
     /// the state the walk reaches from s. A walk past the parts' shared beginnings ("ods_payments_" against
     /// "ods_stock_430") followed failure links char after char; with the rows it is one load per char. A move to a state
     /// that ends a part (itself or down its output chain) carries <see cref="Reports"/>, so the walk need not look it up.
-    /// Null past <see cref="DenseStates"/> states, so a table's rows stay within 2 MB.
+    /// Null past <see cref="DenseStates"/> states (a table's rows stay within 2 MB), once the set's
+    /// <see cref="DenseMoveBudget"/> is spent, and for tables sealed without one.
     /// </summary>
     private ushort[]? _dense;
 
@@ -520,7 +522,7 @@ internal sealed class SubstringTable
 
     public void Add(string part, IndexNode child) => _keys[part] = child;
 
-    public void Seal()
+    public void Seal(DenseMoveBudget? dense)
     {
         _partStarts = _keys.Count is > 0 and <= SearchedParts && !_keys.ContainsKey("")
             ? SearchValues.Create([.. _keys.Keys], StringComparison.Ordinal)
@@ -528,7 +530,7 @@ internal sealed class SubstringTable
         var (edges, partAt) = Trie();
         Flatten(edges, partAt);
         var order = LinkFailures(edges);
-        _dense = _partAt.Length <= DenseStates ? DenseMoves(order) : null;
+        _dense = _partAt.Length <= DenseStates && dense?.TryTake(_partAt.Length * 128L) == true ? DenseMoves(order) : null;
         _keys.Clear();
     }
 
@@ -832,6 +834,32 @@ internal sealed class SubstringTable
 }
 
 /// <summary>
+/// The precomputed automaton moves one compiled set may hold, over all its substring tables (two bytes each): a table's
+/// rows cost 256 bytes per state, and a set lists the parts of a pattern under up to 64 index nodes, each node's table
+/// its own. Without a bound, policies spreading long <c>contains</c> parts over many fields and types could make the
+/// rows take gigabytes; past it, tables walk by their failure links as they did before the rows existed.
+/// </summary>
+internal sealed class DenseMoveBudget(long moves)
+{
+    /// <summary>The budget of one set: 8 MB of rows.</summary>
+    public const long PerSet = 1L << 22;
+
+    public long Remaining { get; private set; } = moves;
+
+    /// <summary>Takes <paramref name="moves"/> if that many are left.</summary>
+    public bool TryTake(long moves)
+    {
+        if (moves > Remaining)
+        {
+            return false;
+        }
+
+        Remaining -= moves;
+        return true;
+    }
+}
+
+/// <summary>
 /// Where a char is among the sorted first chars of a tree's branches (the radix tree's and the automaton's): a short
 /// scan for the few branches most nodes have, a binary search in a wide node. On a span: the array overload of
 /// BinarySearch went through the comparer-based helper, 2 % of a profile where wide nodes were walked.
@@ -996,6 +1024,9 @@ internal sealed class CandidateIndexBuilder
     /// </summary>
     public long CountedItems { get; private set; }
 
+    /// <summary>The automaton moves precomputed for the index's substring tables (within <see cref="DenseMoveBudget.PerSet"/>).</summary>
+    public long DenseMoves { get; private set; }
+
     /// <param name="entriesByPattern">
     /// Each pattern's entries: alternatives, each a list of access predicates that all hold in an event the pattern
     /// matches through it (one entry for a pattern without $or). The pattern is listed wherever one of its entries leads.
@@ -1015,10 +1046,13 @@ internal sealed class CandidateIndexBuilder
         }
 
         var root = Build(items);
+        var dense = new DenseMoveBudget(DenseMoveBudget.PerSet);
         foreach (var partition in _partitions)
         {
-            partition.Seal();
+            partition.Seal(dense);
         }
+
+        DenseMoves = DenseMoveBudget.PerSet - dense.Remaining;
 
         MarkRepeatedPatterns(entriesByPattern.Count);
         return root;

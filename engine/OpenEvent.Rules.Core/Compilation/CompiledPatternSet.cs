@@ -58,6 +58,9 @@ internal sealed class CompiledPatternSet
     /// <summary>The index build's work: the items counted to choose its splits (<see cref="CandidateIndexBuilder.CountedItems"/>).</summary>
     internal long IndexBuildWork { get; init; }
 
+    /// <summary>The index's precomputed substring moves (<see cref="CandidateIndexBuilder.DenseMoves"/>).</summary>
+    internal long IndexDenseMoves { get; init; }
+
     /// <summary>The extra paths, by the index <see cref="CompiledPatternSetBuilder.AddExtraPath"/> returned.</summary>
     public IReadOnlyList<string> ExtraPaths { get; }
 

@@ -76,6 +76,7 @@ internal sealed class CompiledPatternSetBuilder
         return new CompiledPatternSet(built, trie.Root, trie.Nodes.Count, indexRoot, index.NodeCount, extras, [.. _extraPaths])
         {
             IndexBuildWork = index.CountedItems,
+            IndexDenseMoves = index.DenseMoves,
         };
     }
 
@@ -183,7 +184,7 @@ internal sealed class CompiledPatternSetBuilder
             keys.Add(key, new IndexNode(id++) { Scan = [.. entries] });
         }
 
-        keys.Seal();
+        keys.Seal(); // without precomputed moves: a leaf's table is its pattern's own (the set's budget is the index's)
         return new KeyedLeafCheck(node.IndexOf(child), keys, verify, [.. unkeyed], acceptsMissing);
     }
 

@@ -440,6 +440,24 @@ public sealed class CandidateIndexTests
         }
     }
 
+    // Each substring table's precomputed moves cost 256 bytes per state, and a set has a table per field and index node:
+    // 1,000 policies with a 64-char part each on a field of its own would want 8.3 million moves (16 MB), and more
+    // fields more. The set's rows stop at its budget; the tables past it walk by their failure links, with the same answers.
+    [Fact]
+    public void Build_PartsOverManyFields_PrecomputedMovesStayWithinTheSetsBudget()
+    {
+        var parts = Enumerable.Range(0, 1000).Select(i => i.ToString("D4", CultureInfo.InvariantCulture) + new string((char)('a' + (i % 26)), IndexKey.MaxPartLength - 4)).ToList();
+        var set = new CompiledPatternSetBuilder().Build([.. parts.Select((part, i) => TestPatterns.FromJson("{\"f" + i + "\":[{\"contains\":\"" + part + "\"}]}"))]);
+        var result = new MatchResult();
+
+        Assert.InRange(set.IndexDenseMoves, 1, DenseMoveBudget.PerSet);
+        foreach (var i in new[] { 0, 7, 500, 998, 999 })
+        {
+            set.Match(Encoding.UTF8.GetBytes("{\"f" + i + "\":\"x" + parts[i] + "y\",\"f" + ((i + 1) % 1000) + "\":\"" + parts[i] + "\"}"), result);
+            Assert.Equal([i], result.PatternIds.ToArray());
+        }
+    }
+
     // Parts longer than the index keeps (64 chars) are keyed by their head and checked whole: a value holding the head
     // but not the whole part is proposed and refused; one holding the whole part matches.
     [Fact]
