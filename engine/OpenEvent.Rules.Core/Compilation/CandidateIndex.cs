@@ -687,7 +687,7 @@ internal sealed class SubstringTable
             }
 
             i += found;
-            budget -= 8;
+            budget -= 8; // a search call counts as 8 steps (its setup): places a few chars apart spend the budget sooner
             var at = FromStart(text[i]);
             for (var j = i + 1; at != 0; j++)
             {
@@ -731,13 +731,11 @@ internal sealed class SubstringTable
                 {
                     // At the start only a char that begins some part leads anywhere: a vectorized search skips the others
                     // (a long description in letters no part starts with costs a few instructions, not a step per char).
-                    var skip = text[i..].IndexOfAny(_firstChars);
-                    if (skip < 0)
+                    if ((i = NextStart(text, i)) < 0)
                     {
                         return;
                     }
 
-                    i += skip;
                     at = FromStart(text[i]);
                 }
 
@@ -779,13 +777,10 @@ internal sealed class SubstringTable
             if (idle == IdleBeforeSkip && i < text.Length)
             {
                 idle = 0;
-                var skip = text[i..].IndexOfAny(_firstChars);
-                if (skip < 0)
+                if ((i = NextStart(text, i)) < 0)
                 {
                     return;
                 }
-
-                i += skip;
             }
         }
     }
@@ -820,6 +815,9 @@ internal sealed class SubstringTable
             output.Add(_parts[part]);
         }
     }
+
+    /// <summary>Where the next char that begins some part is, from <paramref name="i"/> (a vectorized search); -1: none.</summary>
+    private int NextStart(ReadOnlySpan<char> text, int i) => text[i..].IndexOfAny(_firstChars) is var skip and >= 0 ? i + skip : -1;
 
     /// <summary>The state the char leads to from the start, or 0.</summary>
     private int FromStart(char c) => c < 128 ? _startAscii[c] : Next(0, c);
