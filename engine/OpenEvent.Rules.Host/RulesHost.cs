@@ -324,10 +324,6 @@ public static partial class RulesHost
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
     }
 
-    /// <summary>Without a token the host must not be reachable from the network: every address becomes 127.0.0.1.</summary>
-    internal static string ToLoopback(string urls) =>
-        string.Join(';', urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(ListenAddresses.ToLoopback));
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "No token is configured (OpenEventRules__Auth__Token): listening on loopback only ({Urls}). Set a token to accept events from EventBridge.")]
     private static partial void LogLoopbackOnly(ILogger logger, string urls);
 }

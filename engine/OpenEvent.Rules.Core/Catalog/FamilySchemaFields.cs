@@ -118,9 +118,9 @@ internal static class FamilySchemaFields
             }
 
             var target = root;
-            foreach (var segment in pointer[2..].Split('/'))
+            foreach (var segment in JsonPointer.Tokens(pointer[1..]))
             {
-                if (!target.TryGetProperty(segment.Replace("~1", "/").Replace("~0", "~"), out target))
+                if (!target.TryGetProperty(segment, out target))
                 {
                     return node;
                 }

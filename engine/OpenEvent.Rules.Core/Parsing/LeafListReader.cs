@@ -76,7 +76,7 @@ internal sealed class LeafListReader(PatternDiagnostics reporter)
         }
 
         var (name, operand) = op.First();
-        var operandPointer = pointer + "/" + EscapePointer(name);
+        var operandPointer = pointer + "/" + JsonPointer.Escape(name);
         if (LeafOperators.Find(name) is { } definition)
         {
             return definition.Parse(operand, new OperandSite(operandPointer, path, reporter.Locate(pointer)), reporter);

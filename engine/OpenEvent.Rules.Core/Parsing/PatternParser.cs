@@ -33,9 +33,6 @@ internal static class PatternParser
     /// <summary>The leaf operators, as written in patterns (the keys of the operator table).</summary>
     public static ImmutableArray<string> OperatorNames => LeafOperators.Names;
 
-    /// <summary>RFC 6901: "~" is written "~0" and "/" is written "~1".</summary>
-    public static string EscapePointer(string key) => OperandText.EscapePointer(key);
-
     /// <summary>The closest name to <paramref name="name"/> (case, '-', '_' and spaces ignored), when it is close enough to be a typo.</summary>
     internal static string? Suggest(string name, IEnumerable<string> candidates)
     {

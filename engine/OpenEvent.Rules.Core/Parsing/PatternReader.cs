@@ -66,7 +66,7 @@ internal sealed class PatternReader
         var ok = true;
         foreach (var (key, value) in obj)
         {
-            var member = ParseMember(key, value, pointer + "/" + EscapePointer(key), path, inOr);
+            var member = ParseMember(key, value, pointer + "/" + JsonPointer.Escape(key), path, inOr);
             if (member is null)
             {
                 ok = false;

@@ -13,7 +13,7 @@ internal static class PointerDisplay
         }
 
         var builder = new StringBuilder(pointer.Length);
-        foreach (var token in Tokens(pointer))
+        foreach (var token in JsonPointer.Tokens(pointer))
         {
             if (token.Length > 0 && token.All(char.IsAsciiDigit) && builder.Length > 0)
             {
@@ -33,17 +33,11 @@ internal static class PointerDisplay
         return builder.ToString();
     }
 
-    /// <summary>The unescaped reference tokens of an RFC 6901 pointer.</summary>
-    public static IEnumerable<string> Tokens(string pointer) =>
-        pointer.Length == 0
-            ? []
-            : pointer[1..].Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
-
     public static string Parent(string pointer)
     {
         var slash = pointer.LastIndexOf('/');
         return slash <= 0 ? "" : pointer[..slash];
     }
 
-    public static string LastToken(string pointer) => Tokens(pointer).LastOrDefault() ?? "";
+    public static string LastToken(string pointer) => JsonPointer.Tokens(pointer).LastOrDefault() ?? "";
 }

@@ -176,7 +176,7 @@ internal sealed partial class PolicySchemaValidator
         public JsonNode? NodeAt(string pointer)
         {
             var node = Document.Root;
-            foreach (var token in PointerDisplay.Tokens(pointer))
+            foreach (var token in JsonPointer.Tokens(pointer))
             {
                 node = node switch
                 {

@@ -79,7 +79,7 @@ internal sealed class YamlSourceMap : ISourceMap
 
     /// <summary>Appends one RFC 6901 reference token ("~" → "~0", "/" → "~1").</summary>
     public static string Append(string pointer, string token) =>
-        pointer + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+        pointer + "/" + JsonPointer.Escape(token);
 
     public static string Append(string pointer, int index) => pointer + "/" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -67,7 +67,7 @@ internal static class DecisionLogOutcomes
     private static JsonElement? Find(JsonElement root, string pointer)
     {
         var current = root;
-        foreach (var segment in pointer.Split('/').Skip(1).Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)))
+        foreach (var segment in JsonPointer.Tokens(pointer))
         {
             if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child))
             {

@@ -49,7 +49,7 @@ internal sealed class MaskedEventWriter
         _needles = new byte[]?[pointers.Count];
         for (var i = 0; i < pointers.Count; i++)
         {
-            var segments = pointers[i].Split('/').Skip(1).Select(s => s.Replace("~1", "/").Replace("~0", "~")).ToArray();
+            var segments = JsonPointer.Tokens(pointers[i]).ToArray();
             _segments[i] = [.. segments.Select(Encoding.UTF8.GetBytes)];
             _indexes[i] = [.. segments.Select(s => s.Length > 0 && s.All(char.IsAsciiDigit) && (s == "0" || s[0] != '0') && int.TryParse(s, out var n) ? n : -1)];
             if (segments.Length > 0)

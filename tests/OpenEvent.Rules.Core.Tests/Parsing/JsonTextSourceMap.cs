@@ -89,7 +89,7 @@ public sealed class JsonTextSourceMap : ISourceMap
             }
 
             var (pointer, isArray, index, property) = frames.Peek();
-            return isArray ? pointer + "/" + index.ToString(CultureInfo.InvariantCulture) : pointer + "/" + PatternParser.EscapePointer(property!);
+            return isArray ? pointer + "/" + index.ToString(CultureInfo.InvariantCulture) : pointer + "/" + JsonPointer.Escape(property!);
         }
 
         void AfterValue()

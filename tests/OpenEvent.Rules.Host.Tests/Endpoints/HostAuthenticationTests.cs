@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using OpenEvent.Rules.Host;
+using OpenEvent.Rules.Host.Configuration;
 
 namespace OpenEvent.Rules.Host.Tests.Endpoints;
 
@@ -70,9 +72,11 @@ public sealed class HostAuthenticationTests
     [InlineData("http://[::]:8080", "http://127.0.0.1:8080")]
     [InlineData("http://127.0.0.1:0", "http://127.0.0.1:0")]
     [InlineData("http://[::1]:8080", "http://[::1]:8080")]
-    public void ToLoopback_WithoutToken_KeepsOnlyLoopbackAddresses(string configured, string expected)
+    public void Plan_WithoutToken_KeepsOnlyLoopbackAddresses(string configured, string expected)
     {
-        Assert.Equal(expected, RulesHost.ToLoopback(configured));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = configured }).Build();
+
+        Assert.Equal(expected, string.Join(';', ListenAddresses.Plan(configuration, loopbackOnly: true).Urls));
     }
 
     [Fact]

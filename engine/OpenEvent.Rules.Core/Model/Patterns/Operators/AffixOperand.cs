@@ -25,7 +25,7 @@ internal static class AffixOperand
 
         if (inner.Count == 1 && reader.Suggest(inner.First().Key, [IgnoreCase]) is not null)
         {
-            reader.UnknownOperator(inner.First().Key, site.Pointer + "/" + OperandText.EscapePointer(inner.First().Key), site.Path, [IgnoreCase], $" inside '{op}'");
+            reader.UnknownOperator(inner.First().Key, site.Pointer + "/" + JsonPointer.Escape(inner.First().Key), site.Path, [IgnoreCase], $" inside '{op}'");
             return null;
         }
 

@@ -216,7 +216,7 @@ internal static class AnythingButOperand
         }
 
         var (name, value) = inner.First();
-        var valuePointer = site.Pointer + "/" + OperandText.EscapePointer(name);
+        var valuePointer = site.Pointer + "/" + JsonPointer.Escape(name);
         switch (name)
         {
             case "prefix":

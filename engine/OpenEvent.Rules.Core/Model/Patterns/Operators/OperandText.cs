@@ -71,9 +71,6 @@ internal static class OperandText
         return JsonNumber.TryParse(literal, out number);
     }
 
-    /// <summary>A property name as a JSON pointer segment (RFC 6901: "~" is written "~0" and "/" is written "~1").</summary>
-    public static string EscapePointer(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-
     private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     private static string NonFiniteText(JsonNode node) =>
