@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model.Patterns;
 
@@ -1061,7 +1062,14 @@ internal sealed class CandidateIndexBuilder
     {
         foreach (var node in _nodes)
         {
-            node.Blocks = Shared([.. node.Scan.Select(code => code < 0 ? ~programs.StartOf(~code) : programs.StartOf(code))]);
+            var blocks = node.Scan.Length == 0 ? [] : new int[node.Scan.Length];
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                var code = node.Scan[i];
+                blocks[i] = code < 0 ? ~programs.StartOf(~code) : programs.StartOf(code);
+            }
+
+            node.Blocks = blocks;
             node.Decided = Shared(node.Decided);
         }
     }
@@ -1078,16 +1086,35 @@ internal sealed class CandidateIndexBuilder
         var listings = new int[patternCount];
         foreach (var node in _nodes)
         {
-            foreach (var id in node.Scan.Concat(node.Decided))
-            {
-                listings[id]++;
-            }
+            Count(node.Scan, listings);
+            Count(node.Decided, listings);
         }
 
+        // In place: each node's lists are its own (a large set has a node per listing, and a copy of each list per node
+        // was a tenth of the build).
         foreach (var node in _nodes)
         {
-            node.Scan = [.. node.Scan.Select(id => listings[id] == 1 ? id : ~id)];
-            node.Decided = [.. node.Decided.Select(id => listings[id] == 1 ? id : ~id)];
+            MarkRepeated(node.Scan, listings);
+            MarkRepeated(node.Decided, listings);
+        }
+    }
+
+    private static void Count(int[] ids, int[] listings)
+    {
+        foreach (var id in ids)
+        {
+            listings[id]++;
+        }
+    }
+
+    private static void MarkRepeated(int[] ids, int[] listings)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (listings[ids[i]] > 1)
+            {
+                ids[i] = ~ids[i];
+            }
         }
     }
 
@@ -1095,6 +1122,22 @@ internal sealed class CandidateIndexBuilder
     {
         var node = new IndexNode(_nodes.Count);
         _nodes.Add(node);
+        if (items.Count == 1)
+        {
+            // A leaf (most nodes of a set with long lists: a node per listing): nothing to split, one pattern to list.
+            var only = items[0];
+            if (_keysDecide[only.Pattern] && only.Remaining.Count == 0)
+            {
+                node.Decided = [only.Pattern];
+            }
+            else
+            {
+                node.Scan = [only.Pattern];
+            }
+
+            return node;
+        }
+
         var rest = items;
         var partitions = new List<FieldPartition>();
         // The best path, chosen again after each split (the counts change as patterns leave) while the items counted stay
@@ -1114,12 +1157,43 @@ internal sealed class CandidateIndexBuilder
 
         // Every predicate consumed on the way here was hit by the event; with none left, a pattern whose keys are its
         // whole condition is decided (all copies of it here agree: a node lists a pattern once).
-        var decided = rest.GroupBy(i => i.Pattern).ToLookup(g => _keysDecide[g.Key] && g.All(i => i.Remaining.Count == 0), g => g.Key);
-        node.Scan = [.. decided[false]];
-        node.Decided = [.. decided[true]];
-
-        node.Partitions = [.. partitions];
+        (node.Scan, node.Decided) = ScanAndDecided(rest);
+        node.Partitions = partitions.Count == 0 ? [] : [.. partitions];
         return node;
+    }
+
+    /// <summary>The node's patterns in the order first listed: to verify, and decided (see <see cref="Build(List{Item})"/>).</summary>
+    private (int[] Scan, int[] Decided) ScanAndDecided(List<Item> rest)
+    {
+        if (rest.Count == 0)
+        {
+            return ([], []);
+        }
+
+        var order = new List<int>(rest.Count);
+        var consumed = new Dictionary<int, bool>(rest.Count);
+        foreach (var item in rest)
+        {
+            var done = item.Remaining.Count == 0;
+            if (consumed.TryGetValue(item.Pattern, out var all))
+            {
+                consumed[item.Pattern] = all && done;
+            }
+            else
+            {
+                consumed.Add(item.Pattern, done);
+                order.Add(item.Pattern);
+            }
+        }
+
+        var scan = new List<int>(order.Count);
+        var decided = new List<int>();
+        foreach (var pattern in order)
+        {
+            (_keysDecide[pattern] && consumed[pattern] ? decided : scan).Add(pattern);
+        }
+
+        return ([.. scan], [.. decided]);
     }
 
     /// <summary>
@@ -1244,7 +1318,7 @@ internal sealed class CandidateIndexBuilder
 
                 foreach (var key in predicate.Keys)
                 {
-                    s.Groups[key] = s.Groups.GetValueOrDefault(key) + 1;
+                    CollectionsMarshal.GetValueRefOrAddDefault(s.Groups, key, out _)++;
                 }
 
                 stats[predicate.Path] = (s.Count + 1, s.Groups);

@@ -51,4 +51,23 @@ internal readonly record struct IndexKey(IndexKeyKind Kind, string? Text, JsonNu
     public static IndexKey OfRange(double low, double high) => new(IndexKeyKind.Range, null, default, low, high);
 
     public static IndexKey OfAddressRange(uint low, uint high) => new(IndexKeyKind.AddressRange, null, default, low, high);
+
+    // Equal by what the kind uses (the factories leave the other fields default). The generated equality compared all
+    // five fields, the number through its full comparison, at each of the millions of lookups a large set's build makes
+    // (the index groups every listing by its key at each level).
+    public bool Equals(IndexKey other) => Kind == other.Kind && Kind switch
+    {
+        IndexKeyKind.Number => Number.Equals(other.Number),
+        IndexKeyKind.Range or IndexKeyKind.AddressRange => Low.Equals(other.Low) && High.Equals(other.High),
+        IndexKeyKind.True or IndexKeyKind.False or IndexKeyKind.Null or IndexKeyKind.Present => true,
+        _ => string.Equals(Text, other.Text, StringComparison.Ordinal),
+    };
+
+    public override int GetHashCode() => Kind switch
+    {
+        IndexKeyKind.Number => HashCode.Combine(Kind, Number),
+        IndexKeyKind.Range or IndexKeyKind.AddressRange => HashCode.Combine(Kind, Low, High),
+        IndexKeyKind.True or IndexKeyKind.False or IndexKeyKind.Null or IndexKeyKind.Present => (int)Kind,
+        _ => HashCode.Combine(Kind, Text is null ? 0 : StringComparer.Ordinal.GetHashCode(Text)),
+    };
 }
