@@ -1041,7 +1041,7 @@ internal sealed class CandidateIndexBuilder
         var items = new List<Item>(entriesByPattern.Count);
         for (var i = 0; i < entriesByPattern.Count; i++)
         {
-            items.AddRange(entriesByPattern[i].Select(entry => new Item(i, [.. entry], 1)));
+            items.AddRange(entriesByPattern[i].Select(entry => new Item(i, entry, 1))); // never changed: an item takes a predicate out by a copy
         }
 
         var root = Build(items);
@@ -1126,7 +1126,7 @@ internal sealed class CandidateIndexBuilder
         {
             // A leaf (most nodes of a set with long lists: a node per listing): nothing to split, one pattern to list.
             var only = items[0];
-            if (_keysDecide[only.Pattern] && only.Remaining.Count == 0)
+            if (_keysDecide[only.Pattern] && only.Remaining.Length == 0)
             {
                 node.Decided = [only.Pattern];
             }
@@ -1144,7 +1144,7 @@ internal sealed class CandidateIndexBuilder
         // within a few times the node's; the rest go by a ranking made once (SplitByRank). Choosing again after each of
         // thousands of paths cost time quadratic in the patterns: 10,000 patterns over 5,000 fields took 50 s to build.
         // (Most nodes of a large set hold patterns with every predicate consumed: nothing to count there.)
-        var splittable = rest.Count > LeafSize && rest.Exists(i => i.Remaining.Count > 0);
+        var splittable = rest.Count > LeafSize && rest.Exists(i => i.Remaining.Length > 0);
         for (long counted = 0; splittable && counted < ChoiceWork * items.Count && rest.Count > LeafSize && ChoosePath(rest) is { } path; counted += rest.Count)
         {
             rest = Split(rest, path, partitions);
@@ -1174,7 +1174,7 @@ internal sealed class CandidateIndexBuilder
         var consumed = new Dictionary<int, bool>(rest.Count);
         foreach (var item in rest)
         {
-            var done = item.Remaining.Count == 0;
+            var done = item.Remaining.Length == 0;
             if (consumed.TryGetValue(item.Pattern, out var all))
             {
                 consumed[item.Pattern] = all && done;
@@ -1303,7 +1303,7 @@ internal sealed class CandidateIndexBuilder
         var stats = new Dictionary<PathNode, (int Count, Dictionary<IndexKey, int> Groups)>();
         foreach (var item in items)
         {
-            for (var i = 0; i < item.Remaining.Count; i++)
+            for (var i = 0; i < item.Remaining.Length; i++)
             {
                 var predicate = item.Remaining[i];
                 if (!item.CanUse(predicate, _wideListings) || item.FindUsable(predicate.Path, _wideListings) != i)
@@ -1313,7 +1313,7 @@ internal sealed class CandidateIndexBuilder
 
                 if (!stats.TryGetValue(predicate.Path, out var s))
                 {
-                    s = (0, []);
+                    s = (0, new Dictionary<IndexKey, int>(Math.Min(items.Count * predicate.Keys.Length, 1024)));
                 }
 
                 foreach (var key in predicate.Keys)
@@ -1379,11 +1379,11 @@ internal sealed class CandidateIndexBuilder
     // Numeric ranges and IPv4 networks: keys a value may hit several of at once (nested networks, overlapping ranges).
     private static bool IsRange(IndexKey key) => key.Kind is IndexKeyKind.Range or IndexKeyKind.AddressRange;
 
-    private sealed class Item(int pattern, List<AccessPredicate> remaining, int copies)
+    private sealed class Item(int pattern, AccessPredicate[] remaining, int copies)
     {
         public int Pattern { get; } = pattern;
 
-        public List<AccessPredicate> Remaining { get; } = remaining;
+        public AccessPredicate[] Remaining { get; } = remaining;
 
         public int Copies { get; } = copies;
 
@@ -1396,7 +1396,7 @@ internal sealed class CandidateIndexBuilder
 
         public int FindUsable(PathNode path, long wideListings)
         {
-            for (var i = 0; i < Remaining.Count; i++)
+            for (var i = 0; i < Remaining.Length; i++)
             {
                 if (Remaining[i].Path == path && CanUse(Remaining[i], wideListings))
                 {
@@ -1409,8 +1409,10 @@ internal sealed class CandidateIndexBuilder
 
         public Item Without(int index, int keyCount)
         {
-            var remaining = new List<AccessPredicate>(Remaining);
-            remaining.RemoveAt(index);
+            // One array per listing: a set with long lists makes an item for each of its 200,000 listings.
+            var remaining = new AccessPredicate[Remaining.Length - 1];
+            Remaining.AsSpan(0, index).CopyTo(remaining);
+            Remaining.AsSpan(index + 1).CopyTo(remaining.AsSpan(index));
             return new Item(Pattern, remaining, Copies * keyCount);
         }
     }

@@ -151,7 +151,7 @@ internal sealed class CompiledPatternSetBuilder
             return new LeafCheck(node.IndexOf(child), [.. leaf.Matchers.Select(m => m.Compile()).OfType<ValueTest>()], acceptsMissing);
         }
 
-        var byKey = new Dictionary<IndexKey, List<int>>();
+        var byKey = new Dictionary<IndexKey, List<int>>(leaf.Matchers.Length); // sized once: its entries are 80 bytes each
         var verify = new ValueTest?[leaf.Matchers.Length];
         var unkeyed = new List<ValueTest>();
         for (var e = 0; e < leaf.Matchers.Length; e++)
