@@ -19,7 +19,7 @@ namespace OpenEvent.Rules.Compilation;
 internal sealed record AccessPredicate(PathNode Path, IndexKey[] Keys)
 {
     /// <summary>Each key once (["a", "a"] is listed once): the build counts and splits by them again and again.</summary>
-    public IndexKey[] Keys { get; } = Keys.Distinct().ToArray();
+    public IndexKey[] Keys { get; } = Keys.Length < 2 ? Keys : Keys.Distinct().ToArray();
 }
 
 /// <summary>A node of the candidate tree: patterns to verify here, and partitions leading to narrower nodes.</summary>
@@ -1287,8 +1287,22 @@ internal sealed class CandidateIndexBuilder
         return others;
     }
 
-    // The best-scored path, if it takes any pattern out of the verified list.
-    private PathNode? ChoosePath(List<Item> items) => Ranked(Scores(items)).FirstOrDefault(s => s.Value > 0).Key;
+    // The best-scored path, if it takes any pattern out of the verified list: the first of Ranked, without sorting them
+    // all (a node per listing chooses, most of them among one or two paths).
+    private PathNode? ChoosePath(List<Item> items)
+    {
+        PathNode? best = null;
+        var bestScore = 0.0;
+        foreach (var (path, score) in Scores(items))
+        {
+            if (score > bestScore || (score == bestScore && best is not null && path.Id < best.Id))
+            {
+                (best, bestScore) = (path, score);
+            }
+        }
+
+        return best;
+    }
 
     // Best first: the highest score, ties to the path first added to the trie (so a build is the same every time).
     private static IOrderedEnumerable<KeyValuePair<PathNode, double>> Ranked(Dictionary<PathNode, double> scores) =>
