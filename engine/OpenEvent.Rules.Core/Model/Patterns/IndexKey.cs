@@ -63,11 +63,18 @@ internal readonly record struct IndexKey(IndexKeyKind Kind, string? Text, JsonNu
         _ => string.Equals(Text, other.Text, StringComparison.Ordinal),
     };
 
-    public override int GetHashCode() => Kind switch
+    // Computed once: the build hashes each key at every level of the index it is listed at (a text's hash reads all of
+    // its chars). `with` would keep a stale hash; keys are only made by the factories above.
+    private readonly int _hash = Hash(Kind, Text, Number, Low, High);
+
+    public override int GetHashCode() => _hash;
+
+    private static int Hash(IndexKeyKind kind, string? text, JsonNumber number, double low, double high) => kind switch
     {
-        IndexKeyKind.Number => HashCode.Combine(Kind, Number),
-        IndexKeyKind.Range or IndexKeyKind.AddressRange => HashCode.Combine(Kind, Low, High),
-        IndexKeyKind.True or IndexKeyKind.False or IndexKeyKind.Null or IndexKeyKind.Present => (int)Kind,
-        _ => HashCode.Combine(Kind, Text is null ? 0 : StringComparer.Ordinal.GetHashCode(Text)),
+        IndexKeyKind.Number => HashCode.Combine(kind, number),
+        IndexKeyKind.Range or IndexKeyKind.AddressRange => HashCode.Combine(kind, low, high),
+        IndexKeyKind.True or IndexKeyKind.False or IndexKeyKind.Null or IndexKeyKind.Present => (int)kind,
+        _ when text is null => (int)kind, // as default(IndexKey) hashes: 0
+        _ => HashCode.Combine(kind, StringComparer.Ordinal.GetHashCode(text)),
     };
 }
