@@ -1327,7 +1327,7 @@ internal sealed class CandidateIndexBuilder
 
                 if (!stats.TryGetValue(predicate.Path, out var s))
                 {
-                    s = (0, new Dictionary<IndexKey, int>(Math.Min(items.Count * predicate.Keys.Length, 1024)));
+                    s = (0, []); // not sized by the node: a node over 5,000 fields would size 5,000 tables for all its items
                 }
 
                 foreach (var key in predicate.Keys)
