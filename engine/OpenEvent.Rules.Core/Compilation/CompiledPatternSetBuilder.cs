@@ -48,15 +48,16 @@ internal sealed class CompiledPatternSetBuilder
         var programs = new PatternProgramWriter();
         var entries = new AccessPredicate[patterns.Count][][];
         var extraEntries = ExtraIndexEntries(patterns.Count);
+        var choice = IndexKeyChoice.For(patterns);
         for (var i = 0; i < patterns.Count; i++)
         {
             var lengthAt = programs.BeginPattern();
             Emit(patterns[i], trie.Root, trie, programs);
             programs.End(lengthAt);
-            var listed = IndexEntries.Of(patterns[i]);
+            var listed = IndexEntries.Of(patterns[i], choice: choice);
             if (listed.Count > 1 && (extraEntries -= listed.Count - 1) < 0)
             {
-                listed = IndexEntries.Of(patterns[i], ors: false); // the set's budget is spent
+                listed = IndexEntries.Of(patterns[i], ors: false, choice); // the set's budget is spent
             }
 
             entries[i] = [.. listed.Select(entry => entry.Select(keyed => new AccessPredicate(trie.Node(keyed.Path), keyed.Keys)).ToArray())];
@@ -152,6 +153,7 @@ internal sealed class CompiledPatternSetBuilder
         }
 
         var byKey = new Dictionary<IndexKey, List<int>>(leaf.Matchers.Length); // sized once: its entries are 80 bytes each
+        var choice = IndexKeyChoice.For(leaf); // 3,000 wildcards "dws_*_n" under their tails, not under six heads
         var verify = new ValueTest?[leaf.Matchers.Length];
         var unkeyed = new List<ValueTest>();
         for (var e = 0; e < leaf.Matchers.Length; e++)
@@ -167,7 +169,7 @@ internal sealed class CompiledPatternSetBuilder
                 continue;
             }
 
-            var key = matcher.ToIndexKey()!.Value;
+            var key = (choice is null ? matcher.ToIndexKey() : choice.Choose([], matcher))!.Value;
             if (!byKey.TryGetValue(key, out var entries))
             {
                 byKey.Add(key, entries = []);

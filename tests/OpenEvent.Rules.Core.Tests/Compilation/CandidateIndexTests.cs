@@ -37,6 +37,34 @@ public sealed class CandidateIndexTests
         Assert.True(verified <= 8, $"{verified} patterns verified out of {count}");
     }
 
+    // Wildcards that share their head ("dws_*orders_7") are listed under their tails, which few share: a file name
+    // proposes about one of them, not every "dws_" one. Wildcards whose heads few share keep them where their tail is
+    // common ("t5_*_daily" beside 299 other "_daily" tails). Answers are the reference evaluator's.
+    [Fact]
+    public void Match_WildcardsSharingAHead_AreListedUnderTheKeyFewestShare()
+    {
+        var patterns = Enumerable.Range(0, 600).Select(i => "dws_*orders_" + i)
+            .Concat(Enumerable.Range(0, 300).Select(i => "t" + i + "_*_daily"))
+            .Select(wildcard => TestPatterns.FromJson("{\"fileName\":[{\"wildcard\":\"" + wildcard + "\"}]}"))
+            .ToList();
+
+        foreach (var (fileName, expected) in new[] { ("dws_x_orders_7", 7), ("dws_orders_77", 77), ("t5_x_daily", 605), ("t299_dws_orders_1_daily", 899) })
+        {
+            var cloudEvent = "{\"fileName\":\"" + fileName + "\"}";
+            var verified = Verified(patterns, cloudEvent, out var matches);
+
+            Assert.Equal([expected], matches);
+            Assert.Equal(Reference(patterns, cloudEvent), matches);
+            Assert.True(verified <= 2, $"{fileName}: {verified} patterns verified");
+        }
+    }
+
+    private static int[] Reference(IReadOnlyList<PatternObject> patterns, string cloudEvent)
+    {
+        using var document = JsonDocument.Parse(cloudEvent);
+        return [.. Enumerable.Range(0, patterns.Count).Where(i => ReferencePatternEvaluator.Matches(patterns[i], document.RootElement))];
+    }
+
     // Patterns listed under two keys (two types) and events reaching the same index nodes through repeated values: each
     // candidate is verified exactly once and listed once (the per-event stamps are only kept where a repeat is possible).
     [Theory]

@@ -126,6 +126,26 @@ public sealed partial class OperatorDefinitionTests
         Assert.Empty(misses);
     }
 
+    // A set lists an entry under any of its options (IndexKeyChoice): each must be hit by every value the entry accepts,
+    // and the first is the entry's own key.
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void Definition_EveryIndexKeyOption_IsHitByEveryValueTheOperatorAccepts(string key)
+    {
+        var misses = new List<string>();
+        foreach (var matcher in WrittenWith(key))
+        {
+            var options = matcher.IndexKeyOptions();
+            Assert.Equal(matcher.ToIndexKey(), options.Length == 0 ? null : options[0]);
+            foreach (var option in options)
+            {
+                misses.AddRange(s_probes.Value.Where(v => matcher.Matches(v) && !Hits(option, v)).Select(v => $"{MatcherFormatter.Format(matcher)} accepts {v}, option {option}"));
+            }
+        }
+
+        Assert.Empty(misses);
+    }
+
     [Theory]
     [MemberData(nameof(Operators))]
     public void Definition_TypeCheck_NeverMatchesOnlyWhatItCannotMatch(string key)

@@ -50,6 +50,16 @@ internal abstract record Matcher(SourceLocation Location)
     internal abstract IndexKey? ToIndexKey();
 
     /// <summary>
+    /// Every key each value this entry accepts hits, <see cref="ToIndexKey"/> first; a set lists the entry under the one
+    /// fewest of its patterns share (<see cref="IndexKeyChoice"/>). One key for most operators; none when no key
+    /// describes the values.
+    /// </summary>
+    internal virtual IndexKey[] IndexKeyOptions() => ToIndexKey() is { } key ? [key] : [];
+
+    /// <summary>Whether <see cref="IndexKeyOptions"/> may hold more than <see cref="ToIndexKey"/> (so a set asks, not assumes).</summary>
+    internal virtual bool MayHaveSeveralKeys => false;
+
+    /// <summary>
     /// Whether <see cref="ToIndexKey"/> is hit by a value exactly when the entry accepts it (not only when it may): the
     /// index then decides the entry alone. False unless the operator says so.
     /// </summary>

@@ -23,27 +23,28 @@ internal static class IndexEntries
     public const int MaxPerPattern = 16;
 
     /// <param name="ors">False: the AND path alone, one entry (what a pattern past the set's budget is listed by).</param>
-    public static List<List<KeyedPath>> Of(PatternObject pattern, bool ors = true) => Of(pattern, [], ors);
+    /// <param name="choice">The set's choice among an entry's keys; null: each entry's first (<see cref="Matcher.ToIndexKey"/>).</param>
+    public static List<List<KeyedPath>> Of(PatternObject pattern, bool ors = true, IndexKeyChoice? choice = null) => Of(pattern, [], ors, choice);
 
-    private static List<List<KeyedPath>> Of(PatternObject pattern, ImmutableArray<string> at, bool ors)
+    private static List<List<KeyedPath>> Of(PatternObject pattern, ImmutableArray<string> at, bool ors, IndexKeyChoice? choice)
     {
         List<List<KeyedPath>> entries = [[]];
         foreach (var member in pattern.Members)
         {
             switch (member)
             {
-                case LeafMember leaf when KeysOf(leaf) is { } keys:
+                case LeafMember leaf when KeysOf(leaf, at.Add(leaf.Name), choice) is { } keys:
                     var path = new KeyedPath(at.Add(leaf.Name), keys);
                     entries.ForEach(entry => entry.Add(path));
                     break;
                 case NestedMember nested:
-                    var inner = Of(nested.Pattern, at.Add(nested.Name), ors);
+                    var inner = Of(nested.Pattern, at.Add(nested.Name), ors, choice);
                     entries = Product(entries, entries.Count * inner.Count <= MaxPerPattern
                         ? inner
-                        : Of(nested.Pattern, at.Add(nested.Name), ors: false)); // one entry: its AND path
+                        : Of(nested.Pattern, at.Add(nested.Name), ors: false, choice)); // one entry: its AND path
                     break;
                 case OrMember alternatives when ors:
-                    var branches = alternatives.Branches.SelectMany(branch => Of(branch, at, ors)).ToList();
+                    var branches = alternatives.Branches.SelectMany(branch => Of(branch, at, ors, choice)).ToList();
                     if (branches.TrueForAll(branch => branch.Count > 0) && entries.Count * branches.Count <= MaxPerPattern)
                     {
                         entries = Product(entries, branches);
@@ -57,12 +58,12 @@ internal static class IndexEntries
     }
 
     /// <summary>The index keys of a leaf (each entry's own), or null when some entry can match values no key describes.</summary>
-    private static IndexKey[]? KeysOf(LeafMember leaf)
+    private static IndexKey[]? KeysOf(LeafMember leaf, ImmutableArray<string> path, IndexKeyChoice? choice)
     {
         var keys = new List<IndexKey>(leaf.Matchers.Length);
         foreach (var matcher in leaf.Matchers)
         {
-            if (matcher.ToIndexKey() is not { } key)
+            if ((choice is null ? matcher.ToIndexKey() : choice.Choose(path, matcher)) is not { } key)
             {
                 return null;
             }

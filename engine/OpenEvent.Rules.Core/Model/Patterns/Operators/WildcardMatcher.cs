@@ -63,9 +63,10 @@ internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) 
     /// A wildcard without a star is a value; else its literal head is a prefix, or its literal tail a suffix; with stars at
     /// both ends, its longest literal run is a part the value must contain ("*_orders_*" holds "_orders_").
     /// </summary>
-    internal override IndexKey? ToIndexKey()
+    internal override IndexKey? ToIndexKey() => KeyOf(WildcardPattern.Parse(Pattern));
+
+    private static IndexKey? KeyOf(WildcardPattern pattern)
     {
-        var pattern = WildcardPattern.Parse(Pattern);
         if (pattern.IsLiteral)
         {
             return IndexKey.Of(IndexKeyKind.String, pattern.Literal);
@@ -83,6 +84,41 @@ internal sealed record WildcardMatcher(string Pattern, SourceLocation Location) 
 
         var longest = pattern.Segments.MaxBy(segment => segment.Length)!;
         return longest.Length > 0 ? IndexKey.OfPart(longest) : null;
+    }
+
+    /// <summary>
+    /// Its head, its tail and its longest run between stars, each a key every value it accepts hits: "dws_*orders_42"
+    /// is listed under the prefix "dws_" unless the set holds so many "dws_" patterns that the suffix "orders_42" narrows
+    /// more (<see cref="IndexKeyChoice"/>).
+    /// </summary>
+    internal override bool MayHaveSeveralKeys => true;
+
+    internal override IndexKey[] IndexKeyOptions()
+    {
+        var pattern = WildcardPattern.Parse(Pattern);
+        if (KeyOf(pattern) is not { } first)
+        {
+            return [];
+        }
+
+        if (pattern.IsLiteral)
+        {
+            return [first];
+        }
+
+        List<IndexKey> options = [first];
+        if (pattern.TrailingLiteral.Length > 0)
+        {
+            options.Add(IndexKey.Of(IndexKeyKind.Suffix, pattern.TrailingLiteral));
+        }
+
+        var inner = pattern.Segments.Skip(1).SkipLast(1).MaxBy(segment => segment.Length);
+        if (inner is { Length: > 0 })
+        {
+            options.Add(IndexKey.OfPart(inner));
+        }
+
+        return [.. options.Distinct()];
     }
 
     /// <summary>A wildcard without a star compares whole (<see cref="WildcardPattern.IsMatch"/>); else its segments.</summary>
