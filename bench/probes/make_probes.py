@@ -94,6 +94,23 @@ def write_long_texts(folder):
     print(os.path.join(folder, "bigsql.jsonl"), os.path.join(folder, "bigsql-events.jsonl"))
 
 
+def write_wildcards(folder):
+    """The wildcards of "Eighth pass at item 2" (each with a generator of its own, so the files above stay as they were):
+    headtail.jsonl, 10,000 wildcards whose heads are the six layers and whose tails are a table, a period and a file
+    number, as the scan's file names are made; bigwild.jsonl, 10 policies of 3,000 such wildcards in one list."""
+    rw = random.Random(3)
+    periods = ["", "_daily", "_hourly", "_tmp"]
+    with open(os.path.join(folder, "headtail.jsonl"), "w", encoding="utf-8") as out:
+        for _ in range(10_000):
+            tail = rw.choice(TABLES) + rw.choice(periods) + "_" + str(rw.randrange(500))
+            out.write(json.dumps({"data": {"fileName": [{"wildcard": rw.choice(LAYERS) + "*" + tail}]}}) + "\n")
+    with open(os.path.join(folder, "bigwild.jsonl"), "w", encoding="utf-8") as out:
+        for _ in range(10):
+            entries = [{"wildcard": rw.choice(LAYERS) + "*_" + str(rw.randrange(100_000))} for _ in range(3000)]
+            out.write(json.dumps({"data": {"fileName": entries}}) + "\n")
+    print(os.path.join(folder, "headtail.jsonl"), os.path.join(folder, "bigwild.jsonl"))
+
+
 if __name__ == "__main__":
     folder = sys.argv[1] if len(sys.argv) > 1 else "probes"
     os.makedirs(folder, exist_ok=True)
@@ -103,3 +120,4 @@ if __name__ == "__main__":
                 out.write(json.dumps(make()) + "\n")
         print(os.path.join(folder, name + ".jsonl"))
     write_long_texts(folder)
+    write_wildcards(folder)

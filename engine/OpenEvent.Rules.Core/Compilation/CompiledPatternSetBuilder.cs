@@ -196,7 +196,7 @@ internal sealed class CompiledPatternSetBuilder
     /// <summary>
     /// Whether the pattern's index keys are its whole condition: only leaves and nested objects (no $or), every leaf's
     /// entries keyed exactly (<see cref="Matcher.KeyIsExact"/>: exact values, case-sensitive prefixes and suffixes; not
-    /// wildcards, whose key is their literal head, nor numeric bounds, whose keys are closed ranges).
+    /// wildcards, whose key is one of their literal runs, nor numeric bounds, whose keys are closed ranges).
     /// Element identity within arrays of objects is the one thing keys cannot see: the matcher checks such patterns
     /// when the event has an array of objects (<see cref="EventView.HasSiblingInstances"/>).
     /// </summary>
