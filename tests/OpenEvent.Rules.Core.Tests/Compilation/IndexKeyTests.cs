@@ -51,6 +51,27 @@ public sealed class IndexKeyTests
         Assert.Equal("number:7", table[Key("number:7.0")]);
     }
 
+    // Field names may hold any char, a path separator or a control char among them: {"a\u001fb"} and {"a/b"} are other
+    // fields than {"a":{"b"}}, so their 500 "head_" prefixes do not count against the wildcard's head there (counted
+    // as one path, they made it take its tail).
+    [Fact]
+    public void Choose_FieldNamesWithSeparatorsOrControlChars_CountAsTheirOwnPaths()
+    {
+        var wildcard = TestPatterns.FromJson("""{"a":{"b":[{"wildcard":"head_*_t"}]}}""");
+        var patterns = Enumerable.Range(0, 250).Select(_ => TestPatterns.FromJson("""{"a\u001fb":[{"prefix":"head_"}]}"""))
+            .Concat(Enumerable.Range(0, 250).Select(_ => TestPatterns.FromJson("""{"a/b":[{"prefix":"head_"}]}""")))
+            .Prepend(wildcard)
+            .ToList();
+        var matcher = ((LeafMember)((NestedMember)wildcard.Members[0]).Pattern.Members[0]).Matchers[0];
+
+        var chosen = IndexKeyChoice.For(patterns)!.Choose(["a", "b"], matcher);
+
+        Assert.Equal(IndexKey.Of(IndexKeyKind.Prefix, "head_"), chosen);
+        // The same prefixes on the wildcard's own path do count: two of them make its tail the rarer key.
+        var samePath = TestPatterns.FromJson("""{"a":{"b":[{"prefix":"head_"}]}}""");
+        Assert.Equal(IndexKey.Of(IndexKeyKind.Suffix, "_t"), IndexKeyChoice.For([.. patterns, samePath, samePath])!.Choose(["a", "b"], matcher));
+    }
+
     private static IndexKey Key(string text)
     {
         var parts = text.Split(':');

@@ -10,8 +10,6 @@ namespace OpenEvent.Rules.Model.Patterns;
 /// </summary>
 internal sealed class IndexKeyChoice
 {
-    private const char Separator = '\u001f';
-
     // Counts of the keys some entry with several options may take, on each path.
     private readonly Dictionary<(string Path, IndexKey Key), int> _counts;
 
@@ -92,7 +90,7 @@ internal sealed class IndexKeyChoice
             return matcher.ToIndexKey();
         }
 
-        var at = string.Join(Separator, path);
+        var at = string.Concat(path.Select(name => "/" + JsonPointer.Escape(name)));
         var (best, bestCount) = (options[0], Count(at, options[0]));
         foreach (var option in options.AsSpan(1))
         {
@@ -108,7 +106,8 @@ internal sealed class IndexKeyChoice
 
     private int Count(string path, IndexKey key) => _counts.GetValueOrDefault((path, key));
 
-    // Each leaf entry with its path as IndexEntries names it (member names from the root; $or branches at their parent's).
+    // Each leaf entry with its path as IndexEntries names it (member names from the root; $or branches at their parent's),
+    // written as a JSON pointer: a field name may hold any char, and no two paths may read as one ({"a/b"} and {"a":{"b"}}).
     private static void Walk(PatternObject pattern, string at, Action<string, Matcher> visit)
     {
         foreach (var member in pattern.Members)
@@ -116,7 +115,7 @@ internal sealed class IndexKeyChoice
             switch (member)
             {
                 case LeafMember leaf:
-                    var path = at.Length == 0 ? leaf.Name : at + Separator + leaf.Name;
+                    var path = at + "/" + JsonPointer.Escape(leaf.Name);
                     foreach (var matcher in leaf.Matchers)
                     {
                         visit(path, matcher);
@@ -124,7 +123,7 @@ internal sealed class IndexKeyChoice
 
                     break;
                 case NestedMember nested:
-                    Walk(nested.Pattern, at.Length == 0 ? nested.Name : at + Separator + nested.Name, visit);
+                    Walk(nested.Pattern, at + "/" + JsonPointer.Escape(nested.Name), visit);
                     break;
                 case OrMember alternatives:
                     foreach (var branch in alternatives.Branches)
