@@ -21,8 +21,14 @@ internal sealed class IndexKeyChoice
         (_counts, _options) = (counts, options);
 
     /// <summary>The choice for a set, or null when none of its entries has more than one key (every entry takes its own).</summary>
-    public static IndexKeyChoice? For(IEnumerable<PatternObject> patterns)
+    public static IndexKeyChoice? For(IReadOnlyList<PatternObject> patterns)
     {
+        // Most sets have no such entry: they are not walked for their paths (a string per leaf) at every start and reload.
+        if (!patterns.Any(Offers))
+        {
+            return null;
+        }
+
         var entries = new List<(string Path, Matcher Matcher)>();
         foreach (var pattern in patterns)
         {
@@ -36,7 +42,8 @@ internal sealed class IndexKeyChoice
     /// The choice among one leaf's entries, for the leaf's own table of keys (a policy over 3,000 wildcards); its paths
     /// are empty: <see cref="Choose"/> takes <c>[]</c>.
     /// </summary>
-    public static IndexKeyChoice? For(LeafMember leaf) => For(leaf.Matchers.Select(matcher => ("", matcher)));
+    public static IndexKeyChoice? For(LeafMember leaf) =>
+        leaf.Matchers.Any(m => m.MayHaveSeveralKeys) ? For(leaf.Matchers.Select(matcher => ("", matcher))) : null; // a list of 20 users: nothing to choose
 
     private static IndexKeyChoice? For(IEnumerable<(string Path, Matcher Matcher)> entries)
     {
@@ -105,6 +112,15 @@ internal sealed class IndexKeyChoice
     }
 
     private int Count(string path, IndexKey key) => _counts.GetValueOrDefault((path, key));
+
+    // Whether some entry of the pattern may have several keys.
+    private static bool Offers(PatternObject pattern) => pattern.Members.Any(member => member switch
+    {
+        LeafMember leaf => leaf.Matchers.Any(m => m.MayHaveSeveralKeys),
+        NestedMember nested => Offers(nested.Pattern),
+        OrMember alternatives => alternatives.Branches.Any(Offers),
+        _ => false,
+    });
 
     // Each leaf entry with its path as IndexEntries names it (member names from the root; $or branches at their parent's),
     // written as a JSON pointer: a field name may hold any char, and no two paths may read as one ({"a/b"} and {"a":{"b"}}).
