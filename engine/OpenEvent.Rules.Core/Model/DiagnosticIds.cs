@@ -245,4 +245,7 @@ public static class DiagnosticIds
 
     /// <summary>A document in a *.tests.yaml file is not a PolicyTest.</summary>
     public const string NotATestDocument = "OER4005";
+
+    /// <summary>A PolicyTest document in a policy file (a name not ending in .tests.yaml): oer test would never run it.</summary>
+    public const string TestOutsideTestFile = "OER4006";
 }

@@ -261,6 +261,14 @@ public static class PolicyFolderLoader
                     // Reports why the document has no usable kind (apiVersion, kind, not a mapping).
                     validator.Validate(document, fileDiagnostics);
                 }
+                else if (kind == "PolicyTest")
+                {
+                    // `oer test` reads only *.tests.yaml files: a test anywhere else would never run, and CI would stay green.
+                    var name = Path.GetFileName(file.DisplayPath);
+                    fileDiagnostics.Error(DiagnosticIds.TestOutsideTestFile, document.Map.Locate("/kind"),
+                        "a PolicyTest in a policy file is never run: oer test reads only files named *.tests.yaml",
+                        $"rename {name} to {TestFileName(name)} (or move the test into such a file beside it)");
+                }
             }
         }
         catch (Exception ex) when (LoadFault.IsFault(ex, cancellationToken))
@@ -468,6 +476,15 @@ public static class PolicyFolderLoader
         }
 
         return result;
+    }
+
+    /// <summary>The name a test file must have: <c>x.test.yaml</c> and <c>x.yaml</c> become <c>x.tests.yaml</c>.</summary>
+    private static string TestFileName(string name)
+    {
+        var extension = Path.GetExtension(name);
+        var stem = Path.GetFileNameWithoutExtension(name);
+        stem = stem.EndsWith(".test", StringComparison.OrdinalIgnoreCase) ? stem[..^".test".Length] : stem;
+        return $"{stem}.tests{extension}";
     }
 
     /// <summary>Policy test files (<c>*.tests.yaml</c>, <c>*.tests.yml</c>) are run by <c>oer test</c>, not loaded as policies.</summary>

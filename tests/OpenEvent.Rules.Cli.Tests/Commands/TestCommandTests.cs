@@ -236,6 +236,26 @@ public sealed class TestCommandTests : IDisposable
         Assert.StartsWith($"{tests}:2:7: error OER4005: a test file holds PolicyTest documents only, not Policy\n", stdout);
     }
 
+    [Theory]
+    [InlineData("freeze.test.yaml", "freeze.tests.yaml")]
+    [InlineData("tests.yml", "tests.tests.yml")]
+    public void Validate_TestInAPolicyFile_OER4006NamesTheFileItShouldBe(string name, string renamed)
+    {
+        var misnamed = _temp.Write(name, Header + $"    - name: blocks\n      event: {DeployEvent}\n      expect: {{ verdict: OK }}\n");
+        WriteTests($"    - name: passes\n      event: {DeployEvent}\n      expect: {{ verdict: FAIL }}\n");
+
+        var (validate, stdout, _) = Run("validate", _temp.Root);
+        var (test, testOut, testErr) = Run("test", _temp.Root);
+
+        // Before OER4006 the test was skipped as a policy file's document and never run: validate said 0 errors.
+        Assert.Equal(ExitCodes.Failure, validate);
+        Assert.Contains($"{misnamed}:2:7: error OER4006: a PolicyTest in a policy file is never run: oer test reads only files named *.tests.yaml\n" +
+            $"  hint: rename {name} to {renamed} (or move the test into such a file beside it)\n", stdout);
+        // The run refuses the set, so the other file's passing test cannot make CI green.
+        Assert.Equal(ExitCodes.Failure, test);
+        Assert.Contains("OER4006", testOut + testErr);
+    }
+
     [Fact]
     public void Test_SchemaErrors_LocatedAgainstTheTestSchema()
     {

@@ -21,7 +21,7 @@ namespace OpenEvent.Rules.Cli.Tests.Documentation;
 /// - a ```yaml block holding "apiVersion: openevent.rules/v1", or any "# expect:" line, is an example. Without
 ///   "# expect:" lines it must load with no error and no warning; with them, each "# expect: OERnnnn at L:C"
 ///   (line and column inside the block) must be reported, and no other error may be;
-/// - a YAML example holding "kind: PolicyTest" and "# expect:" lines is a test file: its diagnostics are those of
+/// - a YAML example whose first kind is "kind: PolicyTest", with "# expect:" lines, is a test file: its diagnostics are those of
 ///   loading it and of running it against the last example set that loaded;
 /// - a ```json block is an event; "&lt;!-- expect: verdict=FAIL matched=a,b audit=c --&gt;" after it evaluates it
 ///   against the last example that loaded (verdict OK|WARN|FAIL|none; matched, audit and waived (the waivers named) are exact sets);
@@ -92,7 +92,7 @@ public sealed partial class GuideExamplesTests
                 {
                     examples++;
                     var folder = temp.Path($"example-{block.Line}");
-                    if (block.Text.Contains("kind: PolicyTest", StringComparison.Ordinal))
+                    if (FirstKind(block.Text) == "PolicyTest")
                     {
                         // Test files refer to event files and policies around them: the tutorial test runs those;
                         // here only the diagnostic examples (with "# expect:") are self-contained.
@@ -296,4 +296,10 @@ public sealed partial class GuideExamplesTests
 
     [GeneratedRegex(@"# expect: (OER\d{4}) at (\d+):(\d+)")]
     private static partial Regex ExpectLine();
+
+    /// <summary>The kind of an example's first document: a test file starts with its PolicyTest (a policy file may hold one by mistake, OER4006).</summary>
+    private static string? FirstKind(string text) => FirstKindLine().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [GeneratedRegex(@"^kind:\s*(\w+)", RegexOptions.Multiline)]
+    private static partial Regex FirstKindLine();
 }
