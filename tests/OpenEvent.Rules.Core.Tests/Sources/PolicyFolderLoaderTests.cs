@@ -305,17 +305,21 @@ public sealed class PolicyFolderLoaderTests
     }
 
     [Fact]
-    public async Task LoadAsync_PolicyTestDocumentsAndTestFiles_Skipped()
+    public async Task LoadAsync_TestFilesSkipped_APolicyTestInAPolicyFileIsOer4006()
     {
         using var temp = new TempFolder();
-        temp.Write("mixed.yaml", ChannelNamed("a") + "\n---\napiVersion: openevent.rules/v1\nkind: PolicyTest\ncases: { whatever: [1] }\n");
+        var channel = ChannelNamed("a");
+        temp.Write("mixed.yaml", channel + "\n---\napiVersion: openevent.rules/v1\nkind: PolicyTest\ncases: { whatever: [1] }\n");
         temp.Write("mixed.tests.yaml", "not: [valid, policy: file\n");
 
         var result = await PolicyFolderLoader.LoadAsync([temp.Root]);
 
-        Assert.Empty(result.Diagnostics);
+        // The test file is the test runner's; the test in the policy file would never run, so it is an error, not skipped.
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticIds.TestOutsideTestFile, diagnostic.Id);
+        Assert.Equal(channel.Count(c => c == '\n') + 4, diagnostic.Location.Line);
+        Assert.Equal("rename mixed.yaml to mixed.tests.yaml (or move the test into such a file beside it)", diagnostic.Hint);
         Assert.Equal([temp.Path("mixed.yaml")], result.Files);
-        Assert.Single(result.Set.Channels);
     }
 
     [Fact]
