@@ -68,7 +68,7 @@ public sealed class DataWorksEvent : IDisposable
     public string? Source { get; }
 
     /// <summary>The event as a parsed element (parsed on first use when the event came through the single pass).</summary>
-    public JsonElement Root => (_document ??= JsonDocument.Parse(Utf8, s_options)).RootElement;
+    public JsonElement Root => (_document ??= StrictJson.Parse(Utf8, s_options)).RootElement;
 
     /// <summary>The <c>data</c> object, or an undefined element when the event has none.</summary>
     public JsonElement Data => Root.TryGetProperty("data", out var data) ? data : default;

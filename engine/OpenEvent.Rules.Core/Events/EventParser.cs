@@ -151,7 +151,7 @@ public sealed class EventParser
     {
         try
         {
-            return JsonDocument.Parse(utf8, s_options);
+            return StrictJson.Parse(utf8, s_options);
         }
         catch (JsonException ex)
         {

@@ -114,21 +114,31 @@ internal sealed class EventIngestion(PolicySetState state, EventPipeline pipelin
         }
 
         var events = new List<AdmittedEvent>();
-        foreach (var slice in isBatch ? EventInputReader.Split(bytes, InputName) : EventInputReader.Single(bytes, InputName))
+        try
         {
-            var e = lease.Compiled.TryRead(slice, out var error);
-            if (e is not null && EventAdmission.Check(e) is { } refused)
+            foreach (var slice in isBatch ? EventInputReader.Split(bytes, InputName) : EventInputReader.Single(bytes, InputName))
             {
-                e.Dispose();
-                (e, error) = (null, refused);
-            }
+                var e = lease.Compiled.TryRead(slice, out var error);
+                if (e is not null && EventAdmission.Check(e) is { } refused)
+                {
+                    e.Dispose();
+                    (e, error) = (null, refused);
+                }
 
-            if (e is null)
-            {
-                metrics.Rejected(error!.Id);
-            }
+                if (e is null)
+                {
+                    metrics.Rejected(error!.Id);
+                }
 
-            events.Add(new AdmittedEvent(slice.Origin, e, error));
+                events.Add(new AdmittedEvent(slice.Origin, e, error));
+            }
+        }
+        catch
+        {
+            // A reader fault is a defect, but it must not also keep a retired policy set alive (its lease) or the events read so far.
+            events.ForEach(a => a.Event?.Dispose());
+            lease.Release();
+            throw;
         }
 
         admitted = new Admitted(events, isBatch, lease);

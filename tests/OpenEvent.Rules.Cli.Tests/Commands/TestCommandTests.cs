@@ -193,6 +193,20 @@ public sealed class TestCommandTests : IDisposable
     }
 
     [Fact]
+    public void Test_EventFileWithALoneSurrogateInAPropertyName_OER4003NotACrash()
+    {
+        // The duplicate-key check decodes names, and threw InvalidOperationException for "\udc00", which ended the run.
+        _temp.Write("events/odd.json", """{"type":"dataworks:FileChange:DeployFile","data":{"\udc00":1}}""");
+        var tests = WriteTests("    - name: odd name\n      event: events/odd.json\n      expect: { verdict: OK }\n");
+
+        var (exitCode, stdout, _) = Run("test", _temp.Root);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains($"{tests}:7:14: error OER4003: the event of case 'odd name' is not a valid event: the event is not valid UTF-8 (invalid-utf8)\n", stdout);
+        Assert.EndsWith("0 passed, 0 failed, 1 error in 1 case (1 file)\n", stdout);
+    }
+
+    [Fact]
     public void Test_DuplicateCaseAndDocumentNames_OER4004()
     {
         var first = WriteTests($"""

@@ -64,6 +64,10 @@ public sealed class BadInputCorpusTests(SharedHost shared) : IClassFixture<Share
         Bad("structured: escaped lone high surrogate", Event(data: """{"nodeName":"\ud800"}"""), Structured, 400, "invalid-utf8"),
         Bad("structured: escaped lone low surrogate in an unread field", Event(data: """{"x":{"y":"a\udc00b"}}"""), Structured, 400, "invalid-utf8"),
         Bad("structured: high surrogate followed by a non-surrogate escape", Event(data: """{"nodeName":"\ud800\u0041"}"""), Structured, 400, "invalid-utf8"),
+        // In a property name the duplicate-key check decodes the name: a lone surrogate there failed the request with a 500.
+        Bad("structured: escaped lone low surrogate in a data property name", Event(data: """{"\udc00x":1,"projectId":10001234}"""), Structured, 400, "invalid-utf8"),
+        Bad("structured: escaped lone high surrogate ending an envelope property name", Event(region: "\"aliyunregionid\":\"cn-hangzhou\",\"x\\ud800\":1,"), Structured, 400, "invalid-utf8"),
+        Bad("structured: escaped surrogate pair reversed in a property name", Event(data: """{"\udc00\ud800":1}"""), Structured, 400, "invalid-utf8"),
         Bad("structured: raw 0xFF byte", WithBytes(Event(data: """{"nodeName":"MARK"}"""), "MARK", 0xFF), Structured, 400, "invalid-utf8"),
         Bad("structured: overlong encoding of '/'", WithBytes(Event(data: """{"nodeName":"MARK"}"""), "MARK", 0xC0, 0xAF), Structured, 400, "invalid-utf8"),
         Bad("structured: UTF-8 encoded surrogate", WithBytes(Event(data: """{"nodeName":"MARK"}"""), "MARK", 0xED, 0xA0, 0x80), Structured, 400, "invalid-utf8"),
@@ -113,6 +117,7 @@ public sealed class BadInputCorpusTests(SharedHost shared) : IClassFixture<Share
         Bad("batch: null element", "[" + Event() + ",null]", Batch, 400, "not-an-object"),
         Bad("batch: raw invalid UTF-8 in an element", WithBytes("[" + Event(data: """{"nodeName":"MARK"}""") + "]", "MARK", 0xFE), Batch, 400, "invalid-utf8"),
         Bad("batch: lone surrogate in an element", "[" + Event(data: """{"nodeName":"\udfff"}""") + "]", Batch, 400, "invalid-utf8"),
+        Bad("batch: lone surrogate in a property name of an element beside a good one", "[" + Event() + "," + Event(data: """{"\udfff":1}""") + "]", Batch, 400, "invalid-utf8"),
         Bad("batch: truncated", "[" + Event() + ",", Batch, 400, "invalid-json"),
         Bad("batch: trailing garbage", "[] x", Batch, 400, "invalid-json"),
         Bad("batch: byte order mark", [.. s_bom, .. "[]"u8.ToArray()], Batch, 400, "invalid-json"),
@@ -123,6 +128,7 @@ public sealed class BadInputCorpusTests(SharedHost shared) : IClassFixture<Share
         Good("batch: an array sent as application/json", "[" + Event() + "]", Json),
         // Binary mode: the body is data, the attributes are ce-* headers.
         Bad("binary: escaped lone surrogate in the body", """{"nodeName":"\ud800"}""", Json, 400, "invalid-utf8", s_binary),
+        Bad("binary: escaped lone surrogate as a property name of the body", """{"\ud800":1}""", Json, 400, "invalid-utf8", s_binary),
         Bad("binary: raw invalid UTF-8 in the body", WithBytes("""{"nodeName":"MARK"}""", "MARK", 0xFF, 0xFE), Json, 400, "invalid-utf8", s_binary),
         Bad("binary: byte order mark", [.. s_bom, .. "{}"u8.ToArray()], Json, 400, "invalid-json", s_binary),
         Bad("binary: a second value smuggles an attribute", """{}, "aliyunregionid": "x@evil" """, Json, 400, "invalid-json", s_binary),

@@ -39,7 +39,7 @@ public sealed class EventDetail
     public int Length => Utf8.Length;
 
     /// <summary>The wrapped document; its root has the one property <c>detail</c>. Dispose it after the evaluation.</summary>
-    public JsonDocument Parse() => JsonDocument.Parse(Utf8, s_options);
+    public JsonDocument Parse() => StrictJson.Parse(Utf8, s_options);
 
     /// <summary>
     /// Reads a detail: a GetIDEEventDetail answer (<c>{"RequestId": ..., "EventDetail": {...}}</c>), an EventDetail
@@ -93,7 +93,7 @@ public sealed class EventDetail
 
         try
         {
-            document = JsonDocument.Parse(utf8.ToArray(), s_options);
+            document = StrictJson.Parse(utf8.ToArray(), s_options);
             error = null;
             return true;
         }

@@ -26,6 +26,8 @@ public sealed class EventDetailTests
     [InlineData("""{"EventDetail":[1]}""", "EventDetail is not a JSON object but an array")]
     [InlineData("""[{"CommittedFile":{}}]""", "the detail is not a JSON object but an array")]
     [InlineData("""{"CommittedFile":{},"CommittedFile":{}}""", "the detail is not valid JSON: Duplicate property 'CommittedFile' encountered during deserialization.")]
+    // The duplicate-key check decodes names: a lone surrogate escape in one threw InvalidOperationException out of the fetch.
+    [InlineData("""{"CommittedFile":{"\udc00":1}}""", "the detail is not valid JSON: a property name is not valid UTF-8 text: it holds a lone UTF-16 surrogate escape (such as \\udc00)")]
     public void TryRead_AnotherShape_RefusedWithTheReason(string json, string expected)
     {
         Assert.False(EventDetail.TryRead(json, "CommittedFile", out var detail, out var error));
