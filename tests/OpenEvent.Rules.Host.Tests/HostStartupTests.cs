@@ -9,11 +9,12 @@ public sealed class HostStartupTests
     public async Task Start_BadSetting_FailsNamingTheSetting()
     {
         var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", RunningHost.FixturePolicies,
-            "--OpenEventRules:Limits:MaxEventBytes", "0", "--OpenEventRules:DecisionLog:Mask:0", "data/sqlText"]);
+            "--OpenEventRules:Limits:MaxEventBytes", "0", "--OpenEventRules:Limits:MaxBatchEvents", "0", "--OpenEventRules:DecisionLog:Mask:0", "data/sqlText"]);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains("OpenEventRules:Limits:MaxEventBytes is 0: it must be between 1024 and 67108864.", error.Failures);
+        Assert.Contains("OpenEventRules:Limits:MaxBatchEvents is 0: it must be between 1 and 1000000.", error.Failures);
         Assert.Contains("OpenEventRules:DecisionLog:Mask entry 'data/sqlText' is not a JSON pointer: write it like /data/sqlText.", error.Failures);
         await app.DisposeAsync();
     }

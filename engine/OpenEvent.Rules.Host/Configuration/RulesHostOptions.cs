@@ -92,6 +92,12 @@ internal sealed class LimitOptions
     public int MaxEventBytes { get; set; } = 1024 * 1024;
 
     public int MaxBatchBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// The most events one batch may hold. Without it a 10 MB batch of <c>[0,0,...]</c> (five million refusals) cost
+    /// over a minute of CPU and a half-gigabyte answer; EventBridge sends events one by one, so a batch is a tool's.
+    /// </summary>
+    public int MaxBatchEvents { get; set; } = 10_000;
 }
 
 internal sealed class DecisionLogOptions

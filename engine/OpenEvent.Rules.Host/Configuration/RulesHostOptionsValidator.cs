@@ -30,6 +30,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
 
         Range(failures, "Limits:MaxEventBytes", options.Limits.MaxEventBytes, 1024, 64 * 1024 * 1024);
         Range(failures, "Limits:MaxBatchBytes", options.Limits.MaxBatchBytes, 1024, 512 * 1024 * 1024);
+        Range(failures, "Limits:MaxBatchEvents", options.Limits.MaxBatchEvents, 1, 1_000_000);
         if (options.Limits.MaxBatchBytes < options.Limits.MaxEventBytes)
         {
             failures.Add($"{Prefix}Limits:MaxBatchBytes ({options.Limits.MaxBatchBytes}) is smaller than Limits:MaxEventBytes ({options.Limits.MaxEventBytes}).");

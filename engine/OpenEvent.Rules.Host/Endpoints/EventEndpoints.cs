@@ -132,10 +132,16 @@ internal static class EventEndpoints
     }
 
     /// <summary>
-    /// The input's problem, or else a 400 naming the first refused event (its errorId) and listing every refused one,
+    /// The input's problem, or else a 400 naming the first refused event (its errorId) and listing the refused ones (the first MaxListedErrors),
     /// when there is any. Events that were valid have been evaluated (and, on /events, handed on): a retry of the request
     /// cannot fix the others. False when there is nothing to refuse.
     /// </summary>
+    /// <summary>
+    /// The refused events a problem lists, at most: the first ones say what is wrong, and an answer listing every one was
+    /// ~50 times the size of a batch of tiny bad elements (the rest are counted in errorsOmitted).
+    /// </summary>
+    internal const int MaxListedErrors = 100;
+
     private static async Task<bool> WriteProblemAsync(HttpContext context, IngestionResult result)
     {
         if (result.Problem is { } problem)
@@ -157,7 +163,7 @@ internal static class EventEndpoints
             {
                 writer.WriteNumber("accepted", total - failed.Count);
                 writer.WriteStartArray("errors");
-                foreach (var refused in failed)
+                foreach (var refused in failed.Take(MaxListedErrors))
                 {
                     writer.WriteStartObject();
                     writer.WriteNumber("index", refused.Index);
@@ -167,6 +173,10 @@ internal static class EventEndpoints
                 }
 
                 writer.WriteEndArray();
+                if (failed.Count > MaxListedErrors)
+                {
+                    writer.WriteNumber("errorsOmitted", failed.Count - MaxListedErrors);
+                }
             });
         return true;
     }

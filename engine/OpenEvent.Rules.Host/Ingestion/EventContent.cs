@@ -126,7 +126,41 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
                 "application/cloudevents-batch+json requires a JSON array of events");
         }
 
+        if (isArray)
+        {
+            RefuseTooManyEvents(body.Span[first..], limits.MaxBatchEvents);
+        }
+
         return (body, isArray);
+    }
+
+    /// <summary>
+    /// A batch of more than Limits:MaxBatchEvents elements is refused whole (413) before any is read: each refused or
+    /// decided element has a cost, and a batch of tiny elements fits millions in the byte limit. Malformed JSON is left to
+    /// the batch reader, which says where it is.
+    /// </summary>
+    private static void RefuseTooManyEvents(ReadOnlySpan<byte> batch, int maxEvents)
+    {
+        var reader = new Utf8JsonReader(batch, new JsonReaderOptions { MaxDepth = EventInputReader.MaxDepth + 1 });
+        var count = 0;
+        try
+        {
+            reader.Read();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (++count > maxEvents)
+                {
+                    throw new RequestRejectedException(StatusCodes.Status413PayloadTooLarge, "too-many-events",
+                        $"the batch holds more than {maxEvents:N0} events (OpenEventRules:Limits:MaxBatchEvents): send it in smaller batches");
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // The batch reader reports it, element by element.
+        }
     }
 
     public static RequestRejectedException TooLarge(BodyKind kind, long limit) =>

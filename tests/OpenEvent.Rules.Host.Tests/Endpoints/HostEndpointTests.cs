@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Host.Endpoints;
 
 namespace OpenEvent.Rules.Host.Tests.Endpoints;
 
@@ -172,6 +173,40 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         Assert.Equal(1, problem.GetProperty("errors")[0].GetProperty("index").GetInt32());
         Assert.Equal("missing-type", problem.GetProperty("errors")[0].GetProperty("id").GetString());
         await RunningHost.WaitUntilAsync(() => Task.FromResult(File.Exists(_host.DecisionLogPath) && File.ReadAllText(_host.DecisionLogPath).Contains("ok-1")), "the valid event's decision");
+    }
+
+    [Fact]
+    public async Task PostEvents_BatchOfManyBadElements_ListsTheFirst100AndCountsTheRest()
+    {
+        // Every refusal was listed: a batch of tiny bad elements got an answer ~50 times its size.
+        var batch = $"[{DeployEvent("many-ok", "ods_x")}," + string.Join(",", Enumerable.Repeat("0", 250)) + "]";
+
+        using var response = await _host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("250 of 251 events are invalid", problem.GetProperty("detail").GetString());
+        Assert.Equal(1, problem.GetProperty("accepted").GetInt32());
+        Assert.Equal(EventEndpoints.MaxListedErrors, problem.GetProperty("errors").GetArrayLength());
+        Assert.Equal(1, problem.GetProperty("errors")[0].GetProperty("index").GetInt32());
+        Assert.Equal(100, problem.GetProperty("errors")[99].GetProperty("index").GetInt32());
+        Assert.Equal(150, problem.GetProperty("errorsOmitted").GetInt32());
+    }
+
+    [Fact]
+    public async Task PostEvents_BatchOverTheEventCount_Returns413BeforeReadingAny()
+    {
+        var batch = "[" + string.Join(",", Enumerable.Repeat(DeployEvent("count", "ods_x"), 10_001)) + "]";
+
+        using var response = await _host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+        using var atTheLimit = await _host.PostAsync("/evaluate", "[" + string.Join(",", Enumerable.Repeat("0", 10_000)) + "]", "application/cloudevents-batch+json");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("too-many-events", problem.GetProperty("errorId").GetString());
+        Assert.Contains("more than 10,000 events (OpenEventRules:Limits:MaxBatchEvents)", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, atTheLimit.StatusCode);
+        Assert.Equal(9_900, JsonDocument.Parse(await atTheLimit.Content.ReadAsStringAsync()).RootElement.GetProperty("errorsOmitted").GetInt32());
     }
 
     [Fact]
