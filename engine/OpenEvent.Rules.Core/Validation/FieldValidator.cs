@@ -54,6 +54,12 @@ internal sealed class FieldValidator
                 case LeafMember or NestedMember when prefix.Length == 0 && ReferenceEquals(DetailUse.InPattern(pattern), member):
                     // The event's detail is not an envelope attribute: DetailValidator checks it against the detail schemas.
                     break;
+                case LeafMember { Name: var name, Location: var location } when name.Contains('.', StringComparison.Ordinal):
+                    WarnDottedName(context, owner, prefix, name, location);
+                    break;
+                case NestedMember { Name: var name, Location: var location } when name.Contains('.', StringComparison.Ordinal):
+                    WarnDottedName(context, owner, prefix, name, location);
+                    break;
                 case LeafMember leaf:
                     CheckLeaf(context, owner, leaf, prefix + leaf.Name, types);
                     break;
@@ -135,6 +141,20 @@ internal sealed class FieldValidator
                     $"Remove this entry from the list, or fix it. {never.Hint}");
             }
         }
+    }
+
+    /// <summary>
+    /// A key with a dot is one field whose name has a dot, as in EventBridge: <c>"data.fileName"</c> never matches
+    /// <c>{"data": {"fileName": ...}}</c>. The paths here are joined with dots, so such a key looked documented and the
+    /// policy never matched in silence; no DataWorks field has a dot in its name.
+    /// </summary>
+    private static void WarnDottedName(ValidationContext context, string owner, string prefix, string name, SourceLocation location)
+    {
+        var parts = name.Split('.');
+        var nested = string.Join(": { ", parts) + ": [...]" + string.Concat(Enumerable.Repeat(" }", parts.Length - 1));
+        context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
+            $"{owner}: '{name}' is one field name with a dot in it, which no DataWorks event has{(prefix.Length == 0 ? "" : $" (under {prefix.TrimEnd('.')})")}: a pattern never reads a dot as nesting",
+            $"Nest the names as the event nests them: {nested}.");
     }
 
     private static bool CheckEnvelopeName(ValidationContext context, string owner, string name, SourceLocation location)

@@ -27,6 +27,25 @@ public sealed class FieldValidatorTests
     }
 
     [Fact]
+    public void Validate_DottedKeys_WarnedWithTheNestingToWrite()
+    {
+        // "data.fileName" and "tableMapping.dstTable" are field names with a dot: the paths here are joined with dots,
+        // so both looked documented and the policy never matched in silence.
+        var policy = Policy("dots", Pattern(Leaf("type", Exact(StartDi)), Leaf("data.fileName", 7, 5, Prefix("tmp_")),
+            Data(Nested("tableMapping.dstTable", 8, 7, Leaf("x", Exact("y"))))));
+
+        var diagnostics = Validate(policy);
+
+        Assert.Equal(2, diagnostics.Count);
+        AssertDiagnostic(diagnostics[0], "OER3021", DiagnosticSeverity.Warning, 7, 5,
+            "Policy 'dots': 'data.fileName' is one field name with a dot in it, which no DataWorks event has: a pattern never reads a dot as nesting");
+        Assert.Equal("Nest the names as the event nests them: data: { fileName: [...] }.", diagnostics[0].Hint);
+        AssertDiagnostic(diagnostics[1], "OER3021", DiagnosticSeverity.Warning, 8, 7,
+            "Policy 'dots': 'tableMapping.dstTable' is one field name with a dot in it, which no DataWorks event has (under data): a pattern never reads a dot as nesting");
+        Assert.Equal("Nest the names as the event nests them: tableMapping: { dstTable: [...] }.", diagnostics[1].Hint);
+    }
+
+    [Fact]
     public void Validate_FieldOfAnotherType_Warning()
     {
         var policy = Policy("p", TypedData(InstanceStatus, Leaf("fileName", 8, 7, Exact("x"))));
