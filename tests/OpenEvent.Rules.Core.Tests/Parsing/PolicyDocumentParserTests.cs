@@ -109,6 +109,25 @@ public sealed class PolicyDocumentParserTests
         Assert.Equal($"read it from the environment: {header}: {{ env: NAME }}", diagnostic.Hint);
     }
 
+    [Theory]
+    [InlineData("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_")]
+    [InlineData("OpenEventRules__Auth__Token", "OPENEVENTRULES__")]
+    // The host reads its settings from these prefixes too: each of these is its token, or Kestrel's certificate password.
+    [InlineData("DOTNET_OpenEventRules__Auth__Token", "DOTNET_")]
+    [InlineData("aspnetcore_OPENEVENTRULES__AUTH__TOKEN", "ASPNETCORE_")]
+    [InlineData("Kestrel__Certificates__Default__Password", "KESTREL__")]
+    public void ParseChannel_HeaderFromAHostCredential_Oer3039(string variable, string prefix)
+    {
+        var (_, diagnostics) = Channel($"  type: webhook\n  urlFrom: {{ env: U }}\n  headers:\n    X-Key: {{ env: {variable} }}\n");
+
+        var diagnostic = SingleError(diagnostics, DiagnosticIds.HostCredentialVariable, 8, 19);
+        Assert.Equal($"the environment variable {variable} holds a credential of the host itself ({prefix}*): a policy file may not send it to a channel or target", diagnostic.Message);
+    }
+
+    [Fact]
+    public void ParseChannel_HeaderFromAVariableOfItsOwn_Accepted() =>
+        Assert.Empty(Channel("  type: webhook\n  urlFrom: { env: U }\n  headers:\n    X-Key: { env: OER_WEBHOOK_TOKEN }\n").Diagnostics);
+
     [Fact]
     public void ParseChannel_SameHeaderTwoSpellings_Oer1007()
     {
