@@ -115,6 +115,25 @@ public sealed class NamedSetExpanderTests
     }
 
     [Fact]
+    public async Task Parse_SetsExpandingPastTheBound_Oer1022OnceAtTheReferenceThatCrossesIt()
+    {
+        // A set is written once and may be named in every field: 9,000 names in twelve fields is 108,000 entries, and a
+        // set in 2,000 fields took gigabytes. Eleven references stay within the bound; the twelfth crosses it.
+        using var temp = new TempFolder();
+        var names = string.Join(", ", Enumerable.Range(0, 9_000).Select(i => $"u{i}"));
+        var registry = $"apiVersion: openevent.rules/v1\nkind: Registry\nmetadata: {{ name: estate }}\nspec:\n  sets:\n    many: [{names}]\n";
+        var fields = string.Join(", ", Enumerable.Range(10, 12).Select(i => $"f{i}: [{{ set: many }}]"));
+
+        var result = await RegistryYaml.LoadAsync(temp, registry, Policy($"{{ {fields} }}"));
+
+        var diagnostic = Assert.Single(result.Diagnostics, d => d.IsError);
+        Assert.Equal(DiagnosticIds.SetExpansionLimit, diagnostic.Id);
+        Assert.Equal((RegistryYaml.LineAfter(7, registry), "    data: { ".Length + (11 * "fNN: [{ set: many }], ".Length) + "fNN: [{ set: ".Length + 1), (diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.Equal("the set references of this pattern expand to more than 100,000 values (set 'many' has 9,000)", diagnostic.Message);
+        Assert.DoesNotContain(result.Set.Policies, p => p.Name == "p");
+    }
+
+    [Fact]
     public async Task Parse_NoRegistry_SetReferenceIsAnUnknownSet()
     {
         using var temp = new TempFolder();
