@@ -225,6 +225,12 @@ public sealed class YamlDocumentReaderTests
             "document expands to more than 10000 nodes through aliases", "aliases (*name) copy their anchor: avoid aliases of aliases, or write the values out", 0),
         ["too-many-nodes-without-aliases"] = new("a: [" + string.Join(',', Enumerable.Repeat("1", 10_000)) + "]\n", DiagnosticIds.AliasLimit, 1, 20001,
             "document has more than 10000 nodes", "split the document into several smaller documents", 0),
+        // ... or through aliases of a long text: four copies of 300,000 characters pass the 1,048,576 bound (the node
+        // count alone let a 4 MB text be aliased 2,000 times, and the load grew past 6 GB); a mapping's text counts too.
+        ["aliased-long-text"] = new("a: &t \"" + new string('x', 300_000) + "\"\nb: [*t, *t, *t, *t]\n", DiagnosticIds.AliasLimit, 2, 17,
+            "document copies more than 1,048,576 characters of text through aliases", "aliases (*name) copy their anchor's text: write a long text once, or shorten it", 0),
+        ["aliased-mapping-with-long-text"] = new("a: &m {r: \"" + new string('x', 300_000) + "\", n: 1}\nb: [*m, *m, *m, *m]\n", DiagnosticIds.AliasLimit, 2, 17,
+            "document copies more than 1,048,576 characters of text through aliases", "aliases (*name) copy their anchor's text: write a long text once, or shorten it", 0),
     };
 
     /// <summary>Nine levels of nine aliases each: a few lines that expand to 9^9 nodes.</summary>
