@@ -333,13 +333,35 @@ internal static partial class PolicyDocumentParser
             return null;
         }
 
-        if (checkQuery && inline is not null && Uri.TryCreate(inline, UriKind.Absolute, out var uri) && SecretQueryParameter(uri) is { } parameter)
+        Uri? uri = null;
+        if (inline is not null && !IsHttpUrl(inline, out uri))
+        {
+            // The schema's "uri" format takes file:///etc/passwd and gopher://...: actions are only ever posted over HTTP.
+            bag.Error(DiagnosticIds.InvalidValue, map.Locate("/spec/url"), $"the url of {owner} must be an absolute http:// or https:// URL without control characters",
+                "write it like https://hooks.example.com/path; other schemes (file, ftp, gopher...) are never delivered to");
+            return null;
+        }
+
+        if (uri is { UserInfo.Length: > 0 })
+        {
+            bag.Error(DiagnosticIds.InlineSecret, map.Locate("/spec/url"), $"the url of {owner} holds credentials (user:password@)",
+                "use urlFrom: { env: NAME } and set NAME in the engine's environment, or a header from the environment");
+        }
+        else if (checkQuery && uri is not null && SecretQueryParameter(uri) is { } parameter)
         {
             bag.Error(DiagnosticIds.InlineSecret, map.Locate("/spec/url"), $"the url of {owner} holds a secret in its query parameter '{parameter}'",
                 "use urlFrom: { env: NAME } and set NAME in the engine's environment");
         }
 
         return new ConfigValue(inline, fromEnv);
+    }
+
+    /// <summary>An absolute http or https URL with a host and no control characters (CR/LF would split the request).</summary>
+    internal static bool IsHttpUrl(string text, out Uri? uri)
+    {
+        uri = null;
+        return !text.Any(char.IsControl) && Uri.TryCreate(text, UriKind.Absolute, out uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
     }
 
     private static ImmutableSortedDictionary<string, ConfigValue> ParseHeaders(JsonObject spec, YamlSourceMap map, DiagnosticBag bag)

@@ -64,8 +64,26 @@ internal interface IBatchActionSender : IActionSender
 /// <summary>Resolves configured values (<see cref="PayloadValue"/>) at delivery, where environment variables are read.</summary>
 internal static class PayloadValues
 {
-    /// <summary>Thrown when a secret's environment variable is not set: the action is dead-lettered with this message.</summary>
+    /// <summary>Thrown when a secret's environment variable is not set, or holds no usable value: the action is dead-lettered with this message.</summary>
     public sealed class MissingVariableException(string message) : Exception(message);
+
+    /// <summary>
+    /// The URL of a channel or target: an absolute http or https URL. One written in the policy is checked at load; one
+    /// read from the environment is checked here (file:///..., gopher://... or CR/LF never reach the HTTP client). The
+    /// URL is not echoed: it may hold a token.
+    /// </summary>
+    public static string ResolveUrl(PayloadValue? configured, string owner)
+    {
+        var url = Resolve(configured, $"url of {owner}") ?? throw new MissingVariableException($"{owner} has no url");
+        if (url.Any(char.IsControl) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        {
+            var where = configured?.Env is { } variable ? $"the environment variable {variable}" : "the url";
+            throw new MissingVariableException($"{where} of {owner} is not an absolute http:// or https:// URL without control characters: fix it, then run 'oer outbox retry'");
+        }
+
+        return url;
+    }
 
     public static string? Resolve(PayloadValue? configured, string what)
     {

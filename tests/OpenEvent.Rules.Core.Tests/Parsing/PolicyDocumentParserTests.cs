@@ -86,6 +86,35 @@ public sealed class PolicyDocumentParserTests
         Assert.Equal("use urlFrom: { env: NAME } and set NAME in the engine's environment", diagnostic.Hint);
     }
 
+    [Theory]
+    // The schema's "uri" format takes every scheme: actions are only ever posted over HTTP.
+    [InlineData("file:///etc/passwd")]
+    [InlineData("gopher://127.0.0.1:6379/_INFO")]
+    [InlineData("ftp://files.example.com/x")]
+    [InlineData("\"https://hooks.example.com/x\\r\\nX-Evil: 1\"")]
+    public void ParseChannelAndTarget_UrlNotHttp_Oer1014AtTheUrl(string url)
+    {
+        var (channel, channelDiagnostics) = Channel($"  type: webhook\n  url: {url}\n");
+        var (target, targetDiagnostics) = Target($"  type: http\n  url: {url}\n");
+
+        Assert.Null(channel);
+        Assert.Equal("the url of channel 'ops' must be an absolute http:// or https:// URL without control characters",
+            SingleError(channelDiagnostics, DiagnosticIds.InvalidValue, 6, 8).Message);
+        Assert.Null(target);
+        Assert.Equal("the url of target 'sink' must be an absolute http:// or https:// URL without control characters",
+            SingleError(targetDiagnostics, DiagnosticIds.InvalidValue, 6, 8).Message);
+    }
+
+    [Fact]
+    public void ParseChannelAndTarget_UrlWithUserInfo_Oer3035()
+    {
+        var (_, channel) = Channel("  type: webhook\n  url: https://user:pass@hooks.example.com/x\n");
+        var (_, target) = Target("  type: http\n  url: https://user:pass@sink.example.com/x\n");
+
+        Assert.Equal("the url of channel 'ops' holds credentials (user:password@)", SingleError(channel, DiagnosticIds.InlineSecret, 6, 8).Message);
+        Assert.Equal("the url of target 'sink' holds credentials (user:password@)", SingleError(target, DiagnosticIds.InlineSecret, 6, 8).Message);
+    }
+
     [Fact]
     public void ParseChannel_WebhookUrlWithTokenParameter_Oer3035()
     {

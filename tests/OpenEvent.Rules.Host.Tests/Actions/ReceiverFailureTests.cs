@@ -112,6 +112,24 @@ public sealed class ReceiverFailureTests
         Assert.Equal(1, dead.Attempts);
     }
 
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("gopher://127.0.0.1:6379/_INFO")]
+    [InlineData("https://hooks.example.com/x\r\nX-Evil: 1")]
+    public async Task UrlFromTheEnvironmentNotHttp_DeadLetteredWithoutEchoingIt(string url)
+    {
+        // A URL written in the policy is checked at load (OER1014); one read from the environment only at delivery.
+        var variable = Env("NOT_HTTP", url);
+        await using var host = await ActionHarness.StartAsync(Policy($"{{ type: webhook, urlFrom: {{ env: {variable} }} }}"));
+
+        (await host.PostAsync("/events", InstanceEvent(NewId("nothttp")))).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => host.Outbox().Counts().Dead == 1, "the dead letter");
+        var dead = Assert.Single(host.Outbox().List(OutboxStore.Dead, 10));
+        Assert.Equal($"the environment variable {variable} of channel 'oncall' is not an absolute http:// or https:// URL without control characters: fix it, then run 'oer outbox retry'", dead.LastError);
+        Assert.Equal(1, dead.Attempts);
+    }
+
     [Fact]
     public async Task ChatChannels_SignAndShapeTheirMessages()
     {

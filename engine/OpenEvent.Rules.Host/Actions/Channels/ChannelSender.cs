@@ -23,8 +23,7 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
         var notify = ActionPayloads.As<NotifyPayload>(payload);
         var type = notify.Type;
         var owner = $"channel '{notify.Channel}'";
-        var url = PayloadValues.Resolve(notify.Url, $"url of {owner}")
-            ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
+        var url = PayloadValues.ResolveUrl(notify.Url, owner);
         var text = Text(notify);
         var now = time.GetUtcNow();
         var secret = PayloadValues.Resolve(notify.Secret, $"signing secret of {owner}");

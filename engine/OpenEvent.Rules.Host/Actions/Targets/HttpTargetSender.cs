@@ -15,7 +15,7 @@ internal sealed class HttpTargetSender(IHttpClientFactory httpClients) : IAction
     {
         var forward = ActionPayloads.As<ForwardPayload>(payload);
         var owner = $"target '{forward.Target}'";
-        var url = PayloadValues.Resolve(forward.Url, $"url of {owner}") ?? throw new PayloadValues.MissingVariableException($"{owner} has no url");
+        var url = PayloadValues.ResolveUrl(forward.Url, owner);
         // The event's bytes as they were received (or as a binary-mode request was turned into its structured form).
         using var content = new ReadOnlyMemoryContent(ActionPayloads.EventOf(item, forward));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json") { CharSet = "utf-8" };
