@@ -205,6 +205,17 @@ public static partial class RulesHost
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter errors, CancellationToken cancellationToken = default)
     {
+        if (args is ["--help" or "-h" or "-?"])
+        {
+            // The host's own executable has no command line parser of its own: say how it is configured (oer serve --help says the same).
+            await WriteLinesAsync(errors, [
+                "usage: OpenEvent.Rules.Host [--Key value]...",
+                "Serves the policy folder over HTTP (http://127.0.0.1:8080 by default). Settings are --Key value, environment",
+                "variables (OpenEventRules__Auth__Token) or appsettings.json; README.md, \"Configuration\", says what each does:",
+                .. SettingKeys.All.Select(key => "  --" + key)]);
+            return 0;
+        }
+
         var (arguments, problems) = HostArguments.Normalize(args);
         if (problems.Count > 0)
         {

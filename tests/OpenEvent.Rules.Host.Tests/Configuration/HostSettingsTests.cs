@@ -67,6 +67,21 @@ public sealed partial class HostSettingsTests
         Assert.True(host.State.IsReady);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Run_Help_SaysHowTheHostIsConfiguredAndExitsZero(string help)
+    {
+        // The host's executable took --help for a setting missing its value ("--help needs a value", exit 2).
+        using var errors = new StringWriter();
+
+        var exitCode = await RulesHost.RunAsync([help], errors);
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("usage: OpenEvent.Rules.Host [--Key value]...", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  --OpenEventRules:Limits:MaxBatchEvents" + Environment.NewLine, errors.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RunAsync_MisspeltSetting_OneLineExit2WithoutStarting()
     {
