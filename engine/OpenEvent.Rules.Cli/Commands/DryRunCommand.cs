@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Cli.Commands;
 /// <c>oer dry-run [--policies DIR...] [--events PATH...] [--format text|json] [--strict] [EVENTS...]</c>: evaluates
 /// events (files, folders, "-" for stdin) against a policy set and prints each decision. Nothing is sent anywhere.
 /// Exit 0 when every event was evaluated; 1 when an input was invalid (each reported, the rest still evaluated), the
-/// policies are invalid, or (with --strict) there were warnings; 2 for command-line mistakes.
+/// policies are invalid, or (with --strict) there were warnings or condition errors; 2 for command-line mistakes.
 /// </summary>
 internal static class DryRunCommand
 {
@@ -45,7 +45,7 @@ internal static class DryRunCommand
             ],
             [
                 (ExitCodes.Success, "every event was evaluated"),
-                (ExitCodes.Failure, "an event is invalid or unreadable, the policies are invalid, or (with --strict) there were warnings"),
+                (ExitCodes.Failure, "an event is invalid or unreadable, the policies are invalid, or (with --strict) there were warnings or condition errors"),
                 (ExitCodes.Usage, CommandHelp.UsageExit),
             ]);
         command.SetAction((result, cancellationToken) => RunAsync(
@@ -88,7 +88,7 @@ internal static class DryRunCommand
                 return ExitCodes.Failure;
             }
 
-            return summary.Errors > 0 || (inputs.Warned && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
+            return summary.Errors > 0 || ((inputs.Warned || summary.ConditionErrors > 0) && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
         }
     }
 
@@ -140,9 +140,13 @@ internal static class DryRunCommand
 
         public int Events { get; private set; }
 
+        /// <summary>Conditions that threw (each treated as no match or a match): --strict fails on them as on warnings.</summary>
+        public int ConditionErrors { get; private set; }
+
         public void Add(Decision decision)
         {
             Events++;
+            ConditionErrors += decision.ConditionFailures.Length;
             switch (decision)
             {
                 case { Error: not null }: Errors++; break;
@@ -154,7 +158,8 @@ internal static class DryRunCommand
         }
 
         public override string ToString() =>
-            $"{Events} event(s): {_fail} FAIL, {_warn} WARN, {_ok} OK, {_regular} regular, {Errors} invalid";
+            $"{Events} event(s): {_fail} FAIL, {_warn} WARN, {_ok} OK, {_regular} regular, {Errors} invalid"
+            + (ConditionErrors > 0 ? $"; {ConditionErrors} condition error(s)" : "");
     }
 }
 

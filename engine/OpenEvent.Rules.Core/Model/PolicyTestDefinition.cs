@@ -63,9 +63,15 @@ public sealed record TestExpectation(
     ImmutableArray<ExpectedActionDefinition> Actions,
     SourceLocation Location)
 {
+    /// <summary>
+    /// The policies whose condition must fail on the event (a test of <c>conditionErrors: match</c>). A condition error
+    /// of any other policy fails the case: it would otherwise pass for the wrong reason.
+    /// </summary>
+    public ImmutableArray<NameReference> ConditionErrors { get; init; } = [];
+
     /// <summary>Every policy name the expectation refers to, for the existence check.</summary>
     public IEnumerable<NameReference> PolicyReferences =>
-        Matched.Concat(NotMatched).Concat(MatchedExactly ?? []).Concat(Actions.Select(a => a.Policy).OfType<NameReference>());
+        Matched.Concat(NotMatched).Concat(MatchedExactly ?? []).Concat(ConditionErrors).Concat(Actions.Select(a => a.Policy).OfType<NameReference>());
 }
 
 /// <summary>An action that must be among the rendered actions; null parts are not checked.</summary>

@@ -95,7 +95,10 @@ internal static class PolicyTestParser
             expect.ContainsKey("matchedExactly") ? Names(expect["matchedExactly"], pointer + "/matchedExactly", map) : null,
             Text(expect["reasonContains"]),
             actions.ToImmutable(),
-            map.Locate(pointer));
+            map.Locate(pointer))
+        {
+            ConditionErrors = Names(expect["conditionErrors"], pointer + "/conditionErrors", map),
+        };
     }
 
     private static ImmutableArray<NameReference> Names(JsonNode? node, string pointer, YamlSourceMap map) =>

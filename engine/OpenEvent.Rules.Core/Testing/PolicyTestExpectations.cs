@@ -61,6 +61,22 @@ internal static class PolicyTestExpectations
             }
         }
 
+        // Every case also expects its policies' conditions to run, but for those it names: one that throws is treated as
+        // no match (or a match), so a case expecting no match passed for the wrong reason while the condition failed.
+        var expectedErrors = expect.ConditionErrors.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var failure in decision.ConditionFailures.Where(f => !expectedErrors.Contains(f.Policy)))
+        {
+            failures.Add(new ExpectationFailure($"the condition of {failure.Policy} runs",
+                $"condition error ({failure.Policy}): {failure.Message.ReplaceLineEndings(" ")}; treated as {(failure.TreatedAsMatch ? "a match" : "no match")}"));
+        }
+
+        var failed = decision.ConditionFailures.Select(f => f.Policy).ToHashSet(StringComparer.Ordinal);
+        var ran = expect.ConditionErrors.Select(r => r.Name).Where(n => !failed.Contains(n)).ToList();
+        if (ran.Count > 0)
+        {
+            failures.Add(new ExpectationFailure($"condition errors: {string.Join(", ", ran)}", $"condition errors: {List(failed.Order(StringComparer.Ordinal))}"));
+        }
+
         return failures.ToImmutable();
     }
 

@@ -192,6 +192,52 @@ public sealed class TestCommandTests : IDisposable
         Assert.EndsWith("0 passed, 0 failed, 3 errors in 3 cases (1 file)\n", stdout);
     }
 
+    private const string TypoCondition = """
+        apiVersion: openevent.rules/v1
+        kind: Policy
+        metadata: { name: ods-only }
+        spec:
+          match: { type: ["dataworks:FileChange:DeployFile"] }
+          condition: e.Data.Str("fileNmae").StartsWith("dws_")
+          actions:
+            - block: { reason: "only ods files" }
+
+        """;
+
+    [Fact]
+    public void Test_ConditionThatThrows_FailsTheCaseThatWouldPassForTheWrongReason()
+    {
+        // The typo makes Str return null, so the condition throws on every event and is treated as no match: the case
+        // expecting OK passed while the policy could never block.
+        _temp.Write("ods-only.yaml", TypoCondition);
+        _temp.Write("ods-only.tests.yaml", "apiVersion: openevent.rules/v1\nkind: PolicyTest\nmetadata: { name: ods-tests }\nspec:\n  cases:\n" +
+            $"    - name: an ods file passes\n      event: {DeployEvent}\n      expect: {{ verdict: OK }}\n" +
+            $"    - name: the guard fails\n      event: {DeployEvent}\n      expect: {{ verdict: OK, conditionErrors: [ods-only] }}\n");
+
+        var (exitCode, stdout, _) = Run("test", _temp.Root);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("FAIL  ods-tests › an ods file passes", stdout);
+        Assert.Contains("- the condition of ods-only runs\n", stdout);
+        Assert.Contains("+ condition error (ods-only): ", stdout);
+        Assert.Contains("PASS  ods-tests › the guard fails", stdout);
+        Assert.EndsWith("1 passed, 1 failed, 0 errors in 2 cases (1 file)\n", stdout);
+    }
+
+    [Fact]
+    public void DryRun_ConditionErrors_CountedAndFailTheRunUnderStrict()
+    {
+        var policies = _temp.Write("p/ods-only.yaml", TypoCondition);
+        var eventFile = _temp.Write("deploy.json", """{"specversion":"1.0","id":"d-1","source":"acs.dataworks","type":"dataworks:FileChange:DeployFile","data":{"projectId":1,"fileName":"dws_a"}}""");
+
+        var (plain, stdout, _) = Run("dry-run", "--policies", Path.GetDirectoryName(policies)!, eventFile);
+        var (strict, _, _) = Run("dry-run", "--policies", Path.GetDirectoryName(policies)!, "--strict", eventFile);
+
+        Assert.Equal(ExitCodes.Success, plain);
+        Assert.EndsWith("1 event(s): 0 FAIL, 0 WARN, 1 OK, 0 regular, 0 invalid; 1 condition error(s)\n", stdout);
+        Assert.Equal(ExitCodes.Failure, strict);
+    }
+
     [Fact]
     public void Test_EventFileWithALoneSurrogateInAPropertyName_OER4003NotACrash()
     {
