@@ -190,6 +190,12 @@ public sealed class EventParser
         {
             throw new InvalidEventException("data-not-object", $"'data' must be a JSON object, not {kind}");
         }
+
+        if (fields.At("data_base64") is not null)
+        {
+            // Decided as if it had no data, such an event would pass every policy that reads data: refused instead.
+            throw new InvalidEventException("data-base64", "'data_base64' is not accepted: DataWorks events carry 'data' as a JSON object, which policies read");
+        }
     }
 
     /// <summary>

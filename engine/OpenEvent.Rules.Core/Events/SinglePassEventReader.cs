@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Events;
 internal sealed class SinglePassEventReader
 {
     private static readonly string[] EnvelopePaths =
-        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time"];
+        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data_base64", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time"];
 
     private readonly EventParser _parser;
     private readonly ISinglePassMatcher _matcher;

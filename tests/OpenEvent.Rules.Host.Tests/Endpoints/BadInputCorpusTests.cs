@@ -109,6 +109,8 @@ public sealed class BadInputCorpusTests(SharedHost shared) : IClassFixture<Share
         Bad("region: a number", Event(region: "\"aliyunregionid\":42,"), Structured, 400, "invalid-region"),
         Good("region: ap-southeast-1", Event(region: "\"aliyunregionid\":\"ap-southeast-1\","), Structured),
         Good("region: absent", Event(region: ""), Structured),
+        // Binary data in base64 was ignored: the event was decided as if it had no data, past every policy that reads data.
+        Bad("structured: data_base64 instead of data", Event(region: "\"data_base64\":\"eyJmaWxlTmFtZSI6ImEifQ==\",", data: "null"), Structured, 400, "data-base64"),
         // Batches.
         Bad("batch: an object", Event(), Batch, 400, "not-a-batch"),
         Bad("batch: a string", "\"[]\"", Batch, 400, "not-a-batch"),
