@@ -158,6 +158,9 @@ public static class DiagnosticIds
     /// <summary>A warning: numeric on a field DataWorks documents as a number that may arrive as text; numeric-string compares both.</summary>
     public const string NumericOnTextField = "OER3061";
 
+    /// <summary>An integer on an "integer or string" field written as text only ("10001234" without 10001234).</summary>
+    public const string IntegerInOneForm = "OER3063";
+
     /// <summary>A file target's path is absolute, climbs out with '..', or holds a backslash or control character: file targets write only below the host's Actions:File:Directory.</summary>
     public const string FileTargetPathOutside = "OER3062";
 

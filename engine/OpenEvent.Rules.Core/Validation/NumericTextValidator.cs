@@ -9,7 +9,9 @@ namespace OpenEvent.Rules.Validation;
 /// may arrive as text (<c>dataRowSize</c>, the ids: "integer or string" in the catalog) it silently misses every event
 /// that sends the text form. The pattern still loads (it does match the numbers), with a warning that points to
 /// <c>numeric-string</c>, which compares both and says so. (<c>numeric</c> on a field documented as text only is the
-/// error OER3022.)
+/// error OER3022.) OER3063: an integer written as text only on such a field (<c>projectId: ["10001234"]</c>, quotes
+/// copied from a scope) misses every event that sends the number, as the samples and most events do; the number alone
+/// is the usual form and is not flagged.
 /// </summary>
 internal sealed class NumericTextValidator
 {
@@ -51,6 +53,7 @@ internal sealed class NumericTextValidator
                             $"compare numbers and numbers written as text with numeric-string: {leaf.Name}: [{operand.Replace("{\"numeric\":", "{\"numeric-string\":", StringComparison.Ordinal)}]");
                     }
 
+                    CheckOneForm(context, policy, leaf, leafPath, string.Join(" or ", documented));
                     break;
                 case NestedMember nested:
                     Check(context, policy, nested.Pattern, Join(path, nested.Name), types);
@@ -65,6 +68,32 @@ internal sealed class NumericTextValidator
             }
         }
     }
+
+    /// <summary>OER3063: each integer of the list written as text whose number the list lacks.</summary>
+    private static void CheckOneForm(ValidationContext context, string policy, LeafMember leaf, string path, string documented)
+    {
+        if (leaf.Matchers.Any(m => m is NumericStringMatcher))
+        {
+            return;
+        }
+
+        var exact = leaf.Matchers.OfType<ExactMatcher>().Where(m => IsIntegerText(m.Value.Text)).ToList();
+        var numbers = exact.Where(m => m.Value.IsNumber).Select(m => m.Value.Text!).ToHashSet(StringComparer.Ordinal);
+        foreach (var matcher in exact.Where(m => m.Value.IsString && !numbers.Contains(m.Value.Text!)))
+        {
+            var digits = matcher.Value.Text!;
+            context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
+                $"Policy '{policy}': \"{digits}\" never matches '{path}' when DataWorks sends it as a number (it is documented as {documented})",
+                $"list the number too, {leaf.Name}: [{digits}, \"{digits}\"], or compare both with {leaf.Name}: [{{ numeric-string: [\"=\", {digits}] }}]"
+                + (leaf.Name is "projectId" or "appId" ? "; for the workspace, scope: { workspaces: [...] } reads every form" : ""));
+        }
+    }
+
+    /// <summary>An integer as DataWorks writes one: digits, an optional minus, no leading zero (so the number and the text are one value).</summary>
+    private static bool IsIntegerText(string? text) =>
+        text is { Length: > 0 and <= 19 } && (text[0] == '-' ? text.Length > 1 && Digits(text.AsSpan(1)) : Digits(text));
+
+    private static bool Digits(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange('0', '9') && (text.Length == 1 || text[0] != '0');
 
     private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 }

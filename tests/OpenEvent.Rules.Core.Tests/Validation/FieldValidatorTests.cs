@@ -244,6 +244,22 @@ public sealed class FieldValidatorTests
     }
 
     [Fact]
+    public void Validate_IdWrittenAsTextOnly_WarnsAndListsTheNumber()
+    {
+        // Quotes copied from a scope: ["10001234"] misses every event that sends the number, as the samples do.
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Download, Leaf("dataRowSize", Exact("250000", 9, 20))))));
+
+        AssertDiagnostic(diagnostic, "OER3063", DiagnosticSeverity.Warning, 9, 20,
+            "Policy 'p': \"250000\" never matches 'data.dataRowSize' when DataWorks sends it as a number (it is documented as integer or string)");
+        Assert.Equal("list the number too, dataRowSize: [250000, \"250000\"], or compare both with dataRowSize: [{ numeric-string: [\"=\", 250000] }]", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_IdAsANumberOrInBothFormsOrNotAnIdLiteral_NoDiagnostic() =>
+        Assert.Empty(Validate(Policy("p", TypedData(Download,
+            Leaf("dataRowSize", Number("250000"), Exact("7"), Number("7"), Exact("0123"), Exact("12a"))))));
+
+    [Fact]
     public void Validate_NumericStringOnText_NoDiagnostic() =>
         Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", NumericString(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)))))));
 
