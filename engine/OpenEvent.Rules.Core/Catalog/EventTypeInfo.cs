@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 
 namespace OpenEvent.Rules.Catalog;
 
@@ -43,7 +44,11 @@ public enum ScopeDimension
 public sealed record ScopeSource(ImmutableArray<string> Paths, string? Constant);
 
 /// <summary>A documented field: its dotted path (e.g. "data.fileName", "data.tableMapping.dstTable") and JSON types.</summary>
-public sealed record FieldInfo(string Path, ImmutableArray<string> JsonTypes);
+public sealed record FieldInfo(string Path, ImmutableArray<string> JsonTypes)
+{
+    /// <summary>The values the schema lists for the field (its <c>enum</c>); empty when any value of its types may come.</summary>
+    public ImmutableArray<JsonElement> Values { get; init; } = [];
+}
 
 /// <summary>One DataWorks event type of the catalog (schemas/events/catalog.json).</summary>
 public sealed record EventTypeInfo(

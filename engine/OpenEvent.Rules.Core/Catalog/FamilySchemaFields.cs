@@ -29,15 +29,19 @@ internal static class FamilySchemaFields
         if (path.Length > 0)
         {
             var types = TypesOf(root, node);
+            var values = ValuesOf(node);
             if (fields.TryGetValue(path, out var existing))
             {
-                // An empty list means "any type": merged with anything, the field stays unconstrained.
+                // An empty list means "any type" (or any value): merged with anything, the field stays unconstrained.
                 types = existing.JsonTypes.IsEmpty || types.IsEmpty
                     ? []
                     : existing.JsonTypes.Union(types).ToImmutableArray();
+                values = existing.Values.IsEmpty || values.IsEmpty
+                    ? []
+                    : [.. existing.Values.Concat(values).DistinctBy(v => v.GetRawText())];
             }
 
-            fields[path] = new FieldInfo(path, types);
+            fields[path] = new FieldInfo(path, types) { Values = values };
         }
 
         WalkChildren(root, node, path, fields, depth);
@@ -81,6 +85,12 @@ internal static class FamilySchemaFields
             }
         }
     }
+
+    /// <summary>The field's <c>enum</c>, each value cloned out of the schema's document.</summary>
+    private static ImmutableArray<JsonElement> ValuesOf(JsonElement node) =>
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array
+            ? [.. values.EnumerateArray().Select(v => v.Clone())]
+            : [];
 
     private static ImmutableArray<string> TypesOf(JsonElement root, JsonElement node)
     {

@@ -161,6 +161,9 @@ public static class DiagnosticIds
     /// <summary>An integer on an "integer or string" field written as text only ("10001234" without 10001234).</summary>
     public const string IntegerInOneForm = "OER3063";
 
+    /// <summary>An exact value on a field whose schema lists its values (an enum), and not among them.</summary>
+    public const string UndocumentedValue = "OER3064";
+
     /// <summary>A file target's path is absolute, climbs out with '..', or holds a backslash or control character: file targets write only below the host's Actions:File:Directory.</summary>
     public const string FileTargetPathOutside = "OER3062";
 

@@ -68,6 +68,7 @@ internal static class PolicySetValidator
         new TemplateValidator().Validate(context);
         new RegistryValidator().Validate(context);
         new NumericTextValidator().Validate(context);
+        new DocumentedValueValidator().Validate(context);
         new DetailValidator().Validate(context);
         new WaiverValidator().Validate(context);
     }

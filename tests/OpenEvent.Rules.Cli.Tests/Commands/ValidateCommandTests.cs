@@ -26,6 +26,32 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Validate_ValuesTheSchemasDoNotList_Oer3064WithTheClosestListedValue()
+    {
+        // The event catalog's schemas list these fields' values: "prod", 7 and "SLA_ALERTS" never match, in silence.
+        var file = Write("p.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: e }
+            spec:
+              match:
+                type: ["dataworks:InstanceStatusChanges:InstanceStatusChanges", "dataworks:MonitorAlert:WorkbenchMonitorAlert"]
+                data: { dagType: [7, 3], alarmType: [SLA_ALERTS, TOPIC_ALERT], taskType: ["1"] }
+              actions: [ { forward: { target: log } } ]
+            """);
+
+        var (exitCode, stdout, _) = Run("validate", _temp.Root);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains($"{file}:7:23: warning OER3064: Policy 'e': 7 is not a value of 'data.dagType', which the schemas list as 0, 1, 2, 3, 4, 5\n", stdout);
+        Assert.Contains($"{file}:7:42: warning OER3064: Policy 'e': \"SLA_ALERTS\" is not a value of 'data.alarmType', which the schemas list as SLA_ALERT, TOPIC_ALERT, REMIND_ALERT\n" +
+            "  hint: Did you mean 'SLA_ALERT'? Values are case-sensitive and typed (4 is not \"4\"); the listed values are in schemas/events/<family>.schema.json.\n", stdout);
+        // A value of another type than the listed ones is the type check's (OER3022, the exit code 1), not said twice.
+        Assert.Contains("error OER3022: Policy 'e': ", stdout);
+        Assert.DoesNotContain("OER3064: Policy 'e': \"1\"", stdout);
+    }
+
+    [Fact]
     public void Validate_ValidFolder_Exit0WithSummary()
     {
         Write("channels.yaml", GoodChannel.Replace("NAME", "a") + "---\n" + GoodChannel.Replace("NAME", "b"));
