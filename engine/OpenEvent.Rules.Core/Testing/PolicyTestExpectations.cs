@@ -61,8 +61,16 @@ internal static class PolicyTestExpectations
             }
         }
 
-        // Every case also expects its policies' conditions to run, but for those it names: one that throws is treated as
-        // no match (or a match), so a case expecting no match passed for the wrong reason while the condition failed.
+        CheckConditionErrors(expect, decision, failures);
+        return failures.ToImmutable();
+    }
+
+    /// <summary>
+    /// Every case also expects its policies' conditions to run, but for those it names: one that throws is treated as
+    /// no match (or a match), so a case expecting no match passed for the wrong reason while the condition failed.
+    /// </summary>
+    private static void CheckConditionErrors(TestExpectation expect, Decision decision, ImmutableArray<ExpectationFailure>.Builder failures)
+    {
         var expectedErrors = expect.ConditionErrors.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var failure in decision.ConditionFailures.Where(f => !expectedErrors.Contains(f.Policy)))
         {
@@ -76,8 +84,6 @@ internal static class PolicyTestExpectations
         {
             failures.Add(new ExpectationFailure($"condition errors: {string.Join(", ", ran)}", $"condition errors: {List(failed.Order(StringComparer.Ordinal))}"));
         }
-
-        return failures.ToImmutable();
     }
 
     /// <summary>The policies that matched, enforce and audit mode alike.</summary>
