@@ -533,9 +533,12 @@ internal static partial class YamlDocumentReader
             top.DiscardValue = top.Object!.ContainsKey(key);
             if (top.DiscardValue && !top.Detached)
             {
+                // A second apiVersion or kind at the top is most often a second document pasted without its separator.
                 Diagnostics.Error(DiagnosticIds.DuplicateKey, location,
                     $"duplicate key '{TextExcerpt.Of(key)}'{Where(top.Pointer)}: it is already defined above",
-                    "remove one of the two entries, or merge their contents");
+                    top.Pointer.Length == 0 && key is "apiVersion" or "kind"
+                        ? "a second document? Put a line with --- before it: each policy, channel or target is a document of its own"
+                        : "remove one of the two entries, or merge their contents");
             }
         }
 

@@ -167,9 +167,14 @@ internal sealed class FieldValidator
         var suggestion = Suggestions.Closest(name, EnvelopeAttributes.Names);
         context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
             $"{owner}: '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events",
-            OperatorHint(name) + Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
+            s_specKeys.Contains(name)
+                ? $"'{name}' is a key of spec, not of the pattern: move it out of match, to spec.{name} (indented like match)."
+                : OperatorHint(name) + Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
         return false;
     }
+
+    // Keys of spec that land in a pattern when indented one level too deep (scope: under match:).
+    private static readonly HashSet<string> s_specKeys = new(["scope", "enforceIn", "exclude", "actions", "condition", "conditionErrors", "mode", "priority", "detailErrors", "allowUnknownTypes"], StringComparer.Ordinal);
 
     // EventBridge reads {"prefix": ["x"]} outside $or as a field named prefix, so the parser accepts it; here the
     // catalog shows no such field, and an operator that lost its field is the likely mistake.

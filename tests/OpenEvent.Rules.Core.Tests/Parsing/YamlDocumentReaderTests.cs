@@ -217,6 +217,10 @@ public sealed class YamlDocumentReaderTests
         // OER1007: a duplicate key, at the second one, reported once however deep
         ["duplicate-key"] = new("spec:\n  mode: audit\n  priority: 1\n  mode: enforce\n", DiagnosticIds.DuplicateKey, 4, 3,
             "duplicate key 'mode' in spec: it is already defined above", DuplicateKeyHint, 1),
+        // Two documents pasted without ---: the hint says so instead of "merge their contents".
+        ["second-document-without-separator"] = new("apiVersion: openevent.rules/v1\nkind: Policy\nmetadata: { name: a }\napiVersion: openevent.rules/v1\n",
+            DiagnosticIds.DuplicateKey, 4, 1, "duplicate key 'apiVersion': it is already defined above",
+            "a second document? Put a line with --- before it: each policy, channel or target is a document of its own", 1),
         ["duplicate-key-inside-a-duplicate"] = new("a: 1\na: {b: 1, b: 2}\n", DiagnosticIds.DuplicateKey, 2, 1,
             "duplicate key 'a': it is already defined above", DuplicateKeyHint, 1),
 

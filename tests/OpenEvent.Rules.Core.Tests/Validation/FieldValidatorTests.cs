@@ -46,6 +46,17 @@ public sealed class FieldValidatorTests
     }
 
     [Fact]
+    public void Validate_SpecKeyIndentedUnderMatch_HintSaysMoveItToSpec()
+    {
+        // scope: one level too deep is read as an envelope attribute; the hint pointed at data: instead.
+        var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Nested("scope", 8, 5, Leaf("workspaces", Exact("1")))))));
+
+        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 8, 5,
+            "Policy 'p': 'scope' is not a CloudEvents or EventBridge attribute of DataWorks events");
+        Assert.Equal("'scope' is a key of spec, not of the pattern: move it out of match, to spec.scope (indented like match).", diagnostic.Hint);
+    }
+
+    [Fact]
     public void Validate_FieldOfAnotherType_Warning()
     {
         var policy = Policy("p", TypedData(InstanceStatus, Leaf("fileName", 8, 7, Exact("x"))));
