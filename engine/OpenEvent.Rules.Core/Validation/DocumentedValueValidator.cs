@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Model.Patterns.Operators;
@@ -7,11 +6,20 @@ using OpenEvent.Rules.Model.Patterns.Operators;
 namespace OpenEvent.Rules.Validation;
 
 /// <summary>
-/// OER3064 (a warning): an exact value under <c>data</c> that the schemas of every matched type exclude, on a field whose
-/// schema lists its values (<c>alarmType: ["SLA_ALERTS"]</c>, <c>projectType: ["prod"]</c> where PROD and DEV are the
-/// values): the entry never matches, in silence. Checked in spec.match, its <c>$or</c> branches and exclusions; a type
-/// that documents the field without listing values leaves it unchecked (events may carry more than the schemas know,
-/// hence a warning, with the closest listed value).
+/// Values a field's documentation says never arrive, each a warning (the pattern still loads: events may carry more
+/// than the schemas know). Checked in spec.match, its <c>$or</c> branches and exclusions.
+/// <list type="bullet">
+/// <item>OER3061: EventBridge's <c>numeric</c> compares JSON numbers only, so on a field DataWorks documents as a number
+/// that may arrive as text (<c>dataRowSize</c>, the ids: "integer or string" in the catalog) it silently misses every
+/// event that sends the text form; <c>numeric-string</c> compares both. (<c>numeric</c> on a field documented as text
+/// only is the error OER3022.)</item>
+/// <item>OER3063: an integer written as text only on such a field (<c>projectId: ["10001234"]</c>, quotes copied from a
+/// scope) misses every event that sends the number, as the samples and most events do; the number alone is the usual
+/// form and is not flagged.</item>
+/// <item>OER3064: an exact value under <c>data</c> that the schemas of every matched type leave out of the field's
+/// <c>enum</c> (<c>alarmType: ["SLA_ALERTS"]</c>, <c>projectType: ["prod"]</c>), with the closest listed value; a value
+/// of another type than the listed ones is OER3022's.</item>
+/// </list>
 /// </summary>
 internal sealed class DocumentedValueValidator
 {
@@ -37,19 +45,16 @@ internal sealed class DocumentedValueValidator
         {
             switch (member)
             {
-                case LeafMember leaf when path.Length > 0 && Listed(types, path + "." + leaf.Name) is { Count: > 0 } values:
-                    foreach (var exact in leaf.Matchers.OfType<ExactMatcher>().Where(m => m.Value.Kind is ScalarKind.String or ScalarKind.Number))
+                case LeafMember leaf:
+                    CheckTextForms(context, policy, leaf, Join(path, leaf.Name), types);
+                    if (path.Length > 0)
                     {
-                        // A value of another type than the listed ones is OER3022/OER3038's to report.
-                        if (values.Any(v => SameKind(v, exact.Value)) && !values.Any(v => Same(v, exact.Value)))
-                        {
-                            Warn(context, policy, path + "." + leaf.Name, exact, values);
-                        }
+                        CheckListedValues(context, policy, leaf, Join(path, leaf.Name), types);
                     }
 
                     break;
-                case NestedMember nested when path.Length > 0 || nested.Name == "data":
-                    Check(context, policy, nested.Pattern, path.Length == 0 ? nested.Name : path + "." + nested.Name, types);
+                case NestedMember nested:
+                    Check(context, policy, nested.Pattern, Join(path, nested.Name), types);
                     break;
                 case OrMember or:
                     foreach (var branch in or.Branches)
@@ -61,6 +66,70 @@ internal sealed class DocumentedValueValidator
             }
         }
     }
+
+    /// <summary>OER3061 and OER3063, on a field documented as "integer or string".</summary>
+    private static void CheckTextForms(ValidationContext context, string policy, LeafMember leaf, string path, MatchedTypes types)
+    {
+        var documented = FieldDocs.JsonTypes(types, path);
+        if (!documented.Contains("string") || !documented.Any(t => t is "integer" or "number"))
+        {
+            return;
+        }
+
+        foreach (var numeric in leaf.Matchers.OfType<NumericMatcher>())
+        {
+            var operand = MatcherFormatter.Format(numeric);
+            context.Diagnostics.Warning(DiagnosticIds.NumericOnTextField, numeric.Location,
+                $"Policy '{policy}': numeric never matches '{path}' when DataWorks sends it as text (it is documented as {string.Join(" or ", documented)}, e.g. \"123456\")",
+                $"compare numbers and numbers written as text with numeric-string: {leaf.Name}: [{operand.Replace("{\"numeric\":", "{\"numeric-string\":", StringComparison.Ordinal)}]");
+        }
+
+        CheckOneForm(context, policy, leaf, path, string.Join(" or ", documented));
+    }
+
+    /// <summary>OER3064: each exact value of the field's listed kind that no matched type lists.</summary>
+    private static void CheckListedValues(ValidationContext context, string policy, LeafMember leaf, string path, MatchedTypes types)
+    {
+        if (Listed(types, path) is not { Count: > 0 } values)
+        {
+            return;
+        }
+
+        foreach (var exact in leaf.Matchers.OfType<ExactMatcher>().Where(m => m.Value.Kind is ScalarKind.String or ScalarKind.Number))
+        {
+            // A value of another type than the listed ones is OER3022/OER3038's to report.
+            if (values.Any(v => SameKind(v, exact.Value)) && !values.Any(v => Same(v, exact.Value)))
+            {
+                Warn(context, policy, path, exact, values);
+            }
+        }
+    }
+
+    /// <summary>OER3063: each integer of the list written as text whose number the list lacks.</summary>
+    private static void CheckOneForm(ValidationContext context, string policy, LeafMember leaf, string path, string documented)
+    {
+        if (leaf.Matchers.Any(m => m is NumericStringMatcher))
+        {
+            return;
+        }
+
+        var exact = leaf.Matchers.OfType<ExactMatcher>().Where(m => IsIntegerText(m.Value.Text)).ToList();
+        var numbers = exact.Where(m => m.Value.IsNumber).Select(m => m.Value.Text!).ToHashSet(StringComparer.Ordinal);
+        foreach (var matcher in exact.Where(m => m.Value.IsString && !numbers.Contains(m.Value.Text!)))
+        {
+            var digits = matcher.Value.Text!;
+            context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
+                $"Policy '{policy}': \"{digits}\" never matches '{path}' when DataWorks sends it as a number (it is documented as {documented})",
+                $"list the number too, {leaf.Name}: [{digits}, \"{digits}\"], or compare both with {leaf.Name}: [{{ numeric-string: [\"=\", {digits}] }}]"
+                + (leaf.Name is "projectId" or "appId" ? "; for the workspace, scope: { workspaces: [...] } reads every form" : ""));
+        }
+    }
+
+    /// <summary>An integer as DataWorks writes one: digits, an optional minus, no leading zero (so the number and the text are one value).</summary>
+    private static bool IsIntegerText(string? text) =>
+        text is { Length: > 0 and <= 19 } && (text[0] == '-' ? text.Length > 1 && Digits(text.AsSpan(1)) : Digits(text));
+
+    private static bool Digits(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange('0', '9') && (text.Length == 1 || text[0] != '0');
 
     /// <summary>The values every matched type that documents the field lists for it; empty when one lists none.</summary>
     private static List<JsonElement> Listed(MatchedTypes types, string path)
@@ -101,4 +170,6 @@ internal sealed class DocumentedValueValidator
             $"Policy '{policy}': {exact.Value} is not a value of '{path}', which the schemas list as {string.Join(", ", texts.Take(12))}{(texts.Count > 12 ? ", ..." : "")}",
             Suggestions.DidYouMean(suggestion) + "Values are case-sensitive and typed (4 is not \"4\"); the listed values are in schemas/events/<family>.schema.json.");
     }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 }

@@ -67,7 +67,6 @@ internal static class PolicySetValidator
         new ActionValidator().Validate(context);
         new TemplateValidator().Validate(context);
         new RegistryValidator().Validate(context);
-        new NumericTextValidator().Validate(context);
         new DocumentedValueValidator().Validate(context);
         new DetailValidator().Validate(context);
         new WaiverValidator().Validate(context);
