@@ -384,6 +384,16 @@ internal static partial class PolicyDocumentParser
                 continue;
             }
 
+            if (!HeaderName().IsMatch(header) || s_hostHeaders.Contains(header))
+            {
+                // CR/LF in a name would split the request; Host, Content-Length, Idempotency-Key... are the host's to set.
+                bag.Error(DiagnosticIds.InvalidValue, map.LocateKey(pointer), HeaderName().IsMatch(header)
+                        ? $"header '{header}' is set by the host for each request; a policy may not set it"
+                        : $"'{TextExcerpt.Of(header, 60)}' is not an HTTP header name",
+                    "name a header of your own, e.g. X-Team: { value: data-platform } (letters, digits and - only)");
+                continue;
+            }
+
             if (Text(value["value"]) is { } inline)
             {
                 if (SecretHeader().IsMatch(header))
@@ -450,6 +460,16 @@ internal static partial class PolicyDocumentParser
 
     [GeneratedRegex("^authorization$|token|secret|key|password|passwd|signature|cookie", RegexOptions.IgnoreCase)]
     private static partial Regex SecretHeader();
+
+    /// <summary>An HTTP field name (RFC 9110's token), at most 128 characters.</summary>
+    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")]
+    private static partial Regex HeaderName();
+
+    // Headers the host writes on every delivery, or that change how the request is framed or routed.
+    private static readonly HashSet<string> s_hostHeaders = new(
+        ["Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE", "Trailer", "Expect",
+            "Proxy-Authorization", "Proxy-Connection", "Idempotency-Key"],
+        StringComparer.OrdinalIgnoreCase);
 
     [GeneratedRegex("^(sig|sign|signature|key|auth)$|token|secret|passw|api[-_]?key|access[-_]?key|credential", RegexOptions.IgnoreCase)]
     private static partial Regex SecretParameter();

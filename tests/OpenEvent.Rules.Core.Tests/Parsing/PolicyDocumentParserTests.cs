@@ -157,6 +157,21 @@ public sealed class PolicyDocumentParserTests
     public void ParseChannel_HeaderFromAVariableOfItsOwn_Accepted() =>
         Assert.Empty(Channel("  type: webhook\n  urlFrom: { env: U }\n  headers:\n    X-Key: { env: OER_WEBHOOK_TOKEN }\n").Diagnostics);
 
+    [Theory]
+    [InlineData("Content-Length", "header 'Content-Length' is set by the host for each request; a policy may not set it")]
+    [InlineData("idempotency-key", "header 'idempotency-key' is set by the host for each request; a policy may not set it")]
+    [InlineData("Host", "header 'Host' is set by the host for each request; a policy may not set it")]
+    [InlineData("\"X-A\\r\\nX-B\"", "'X-A\\r\\nX-B' is not an HTTP header name")]
+    [InlineData("\"X Team\"", "'X Team' is not an HTTP header name")]
+    public void ParseChannel_HeaderTheHostSetsOrNotAName_Oer1014(string header, string message)
+    {
+        // These were taken, or refused as "holds a secret" (Idempotency-Key has "key"), the wrong reason.
+        var (_, diagnostics) = Channel($"  type: webhook\n  urlFrom: {{ env: U }}\n  headers:\n    {header}: {{ value: abc }}\n");
+
+        var diagnostic = SingleError(diagnostics, DiagnosticIds.InvalidValue, 8, 5);
+        Assert.Equal(message, diagnostic.Message);
+    }
+
     [Fact]
     public void ParseChannel_SameHeaderTwoSpellings_Oer1007()
     {
