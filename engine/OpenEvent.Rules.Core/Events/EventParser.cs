@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -446,7 +447,8 @@ public sealed class EventParser
             var text = fields.At(path) switch
             {
                 { Kind: ScalarKind.String } value => value.Text,
-                { Kind: ScalarKind.Number or ScalarKind.True or ScalarKind.False } value => value.ToString(),
+                { Kind: ScalarKind.Number } value => IntegerDigits(value),
+                { Kind: ScalarKind.True or ScalarKind.False } value => value.ToString(),
                 _ => null,
             };
             if (text is { Length: > 0 })
@@ -456,6 +458,18 @@ public sealed class EventParser
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A number as scope text: 10001234.0 and 1.0001234e7 are the workspace 10001234, and scopes compare text, so an
+    /// integer written with a fraction or an exponent is given as its digits (others keep their text, with no copy).
+    /// </summary>
+    private static string IntegerDigits(Scalar number)
+    {
+        var text = number.ToString();
+        return text.AsSpan().IndexOfAny('.', 'e', 'E') >= 0 && number.Number.TryGetInt64(out var integer)
+            ? integer.ToString(CultureInfo.InvariantCulture)
+            : text;
     }
 
     internal static string Describe(JsonValueKind kind) => kind switch

@@ -43,6 +43,26 @@ public sealed class SinglePassEventReaderTests
         Assert.False(e.HasDocument);
     }
 
+    [Theory]
+    [InlineData("10001234", "10001234")]
+    [InlineData("10001234.0", "10001234")]
+    [InlineData("1.0001234e7", "10001234")]
+    [InlineData("100012340E-1", "10001234")]
+    [InlineData("\"10001234\"", "10001234")]
+    [InlineData("10001234.5", "10001234.5")]
+    public void TryRead_WorkspaceWrittenAsAnyFormOfTheInteger_IsThatWorkspace(string written, string workspace)
+    {
+        // Scopes compare text: 10001234.0 was another workspace, and a frozen one's deploy went through unmatched.
+        using var set = Compile();
+        var json = Deploy.Replace("10001234", written).Replace("FILE", "ods_orders");
+        using var e = set.TryRead(Slice(json), out var error);
+        using var parsed = new EventParser(OpenEvent.Rules.Catalog.EventCatalog.Default).Parse(Encoding.UTF8.GetBytes(json), new EventOrigin("t", 0));
+
+        Assert.Null(error);
+        Assert.Equal(workspace, e!.Scope.Workspace);
+        Assert.Equal(workspace, parsed.Scope.Workspace);
+    }
+
     [Fact]
     public void TryRead_MatchingEvent_ParsesTheDocumentOnlyToRenderTheTemplate()
     {
