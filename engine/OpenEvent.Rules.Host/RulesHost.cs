@@ -296,7 +296,12 @@ public static partial class RulesHost
         services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
         services.AddHttpClient(ChannelSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AllowAutoRedirect = false,
+                ConnectCallback = DestinationGuard.ConnectAsync,
+            });
         services.AddSingleton<NotificationThrottle>();
         services.AddSingleton<NotificationGate>();
         services.AddSingleton<IActionSender, ChannelSender>();

@@ -229,6 +229,10 @@ internal sealed partial class ActionDelivery
         {
             return DeliveryResult.Permanent(ex.Message);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is ForbiddenDestinationException forbidden)
+        {
+            return DeliveryResult.Permanent(forbidden.Message);
+        }
         catch (HttpRequestException ex)
         {
             return DeliveryResult.Retry(ex.Message);

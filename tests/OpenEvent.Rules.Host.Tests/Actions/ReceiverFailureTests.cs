@@ -130,6 +130,25 @@ public sealed class ReceiverFailureTests
         Assert.Equal(1, dead.Attempts);
     }
 
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
+    [InlineData("http://100.100.100.200/latest/meta-data/", "100.100.100.200")]
+    [InlineData("http://[fe80::1]:8080/x", "fe80::1")]
+    [InlineData("http://[::ffff:169.254.169.254]/x", "::ffff:169.254.169.254")]
+    public async Task MetadataOrLinkLocalUrl_DeadLetteredAtOnceWithoutConnecting(string url, string address)
+    {
+        // A policy's channel could make the host post to its cloud's metadata service, and the answer's text would show
+        // in the outbox; the address is refused at connect, once resolved.
+        await using var host = await ActionHarness.StartAsync(Policy($"{{ type: webhook, url: \"{url}\" }}"));
+
+        (await host.PostAsync("/events", InstanceEvent(NewId("metadata")))).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => host.Outbox().Counts().Dead == 1, "the dead letter");
+        var dead = Assert.Single(host.Outbox().List(OutboxStore.Dead, 10));
+        Assert.Equal($"{address} is {address}: actions are never sent to link-local or cloud metadata addresses", dead.LastError);
+        Assert.Equal(1, dead.Attempts);
+    }
+
     [Fact]
     public async Task ChatChannels_SignAndShapeTheirMessages()
     {
