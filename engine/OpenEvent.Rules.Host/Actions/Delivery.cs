@@ -1,5 +1,6 @@
 using System.Net;
 using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Actions;
 
@@ -75,8 +76,7 @@ internal static class PayloadValues
     public static string ResolveUrl(PayloadValue? configured, string owner)
     {
         var url = Resolve(configured, $"url of {owner}") ?? throw new MissingVariableException($"{owner} has no url");
-        if (url.Any(char.IsControl) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        if (!HttpSyntax.IsHttpUrl(url, out _))
         {
             var where = configured?.Env is { } variable ? $"the environment variable {variable}" : "the url";
             throw new MissingVariableException($"{where} of {owner} is not an absolute http:// or https:// URL without control characters: fix it, then run 'oer outbox retry'");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Actions;
 
@@ -43,7 +44,7 @@ internal static class HeaderValues
     /// <exception cref="UnsafeHeaderException">The name or value cannot be sent as given.</exception>
     public static void Add(HttpRequestMessage request, string name, string value, string owner)
     {
-        if (name.Length == 0 || !name.All(IsTokenChar))
+        if (!HttpSyntax.IsHeaderName(name))
         {
             throw new UnsafeHeaderException($"a header name of {owner} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only): fix the name");
         }
@@ -58,10 +59,6 @@ internal static class HeaderValues
             request.Content?.Headers.TryAddWithoutValidation(name, value);
         }
     }
-
-    private static bool IsTokenChar(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
-            or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
 }
 
 /// <summary>A header that cannot be sent as configured: the action is dead-lettered with this message at once.</summary>
