@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace OpenEvent.Rules.Events;
 
@@ -23,7 +24,20 @@ internal static class StrictJson
         }
     }
 
+    /// <summary>The same for a mutable tree (a test's event, which a patch is merged into).</summary>
+    public static JsonNode? ParseNode(ReadOnlySpan<byte> utf8, JsonDocumentOptions options)
+    {
+        try
+        {
+            return JsonNode.Parse(utf8, documentOptions: options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Invalid(ex);
+        }
+    }
+
     /// <summary>The error for a property name that is not text; its message says UTF-8, which readers classify as invalid-utf8.</summary>
-    public static JsonException Invalid(InvalidOperationException ex) =>
+    private static JsonException Invalid(InvalidOperationException ex) =>
         new("a property name is not valid UTF-8 text: it holds a lone UTF-16 surrogate escape (such as \\udc00)", ex);
 }
