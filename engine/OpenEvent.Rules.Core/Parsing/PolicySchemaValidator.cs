@@ -69,7 +69,7 @@ internal sealed partial class PolicySchemaValidator
             ?? throw new InvalidDataException($"The embedded schema '{resourceName}' is missing.");
         using var reader = new StreamReader(stream);
         var text = await reader.ReadToEndAsync(cancellationToken);
-        return await JsonSchema.FromJsonAsync(text, cancellationToken);
+        return PolicySchemaReader.Read(text);
     }
 
     /// <summary>The document's kind when it has a valid apiVersion and a known kind, else null.</summary>

@@ -1,5 +1,6 @@
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
+using NJsonSchema;
 using NJsonSchema.Validation;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
@@ -415,6 +416,42 @@ public sealed class PolicySchemaValidatorTests
         var tokens = PolicySchemaValidator.ToValidationToken(policy.Root!, validator.SchemaOf("Policy")!)!;
         Assert.Equal(JTokenType.Null, tokens.SelectToken("spec.match.type")!.Type);
         Assert.Equal("frozen", (string?)tokens.SelectToken("spec.actions[0].block.reason"));
+    }
+
+    /// <summary>
+    /// The schemas are built by PolicySchemaReader, not by NJsonSchema's own reader: every known document gets exactly
+    /// the errors it gets under the schemas JsonSchema.FromJsonAsync reads from the same files.
+    /// </summary>
+    [Fact]
+    public async Task Validate_SchemasBuiltByTheReader_SameErrorsAsFromJsonAsyncSchemas()
+    {
+        var validator = await PolicySchemaValidator.GetDefaultAsync();
+        async Task<JsonSchema> Load(string file) => await JsonSchema.FromJsonAsync(System.IO.File.ReadAllText(RepositoryPaths.Combine("schemas", file)));
+        var policy = await Load("policy.schema.json");
+        var reference = new Dictionary<string, JsonSchema>
+        {
+            ["Policy"] = policy.Definitions["policy"], ["Channel"] = policy.Definitions["channel"], ["Target"] = policy.Definitions["target"],
+            ["Budget"] = policy.Definitions["budget"], ["Registry"] = (await Load("registry.schema.json")).Definitions["registry"],
+            ["Waiver"] = (await Load("waiver.schema.json")).Definitions["waiver"], ["PolicyTest"] = await Load("policy-test.schema.json"),
+        };
+        var walker = new JsonSchemaValidator(new JsonSchemaValidatorSettings());
+        var kinds = new HashSet<string>();
+        var errors = 0;
+        foreach (var document in KnownDocuments())
+        {
+            if (PolicySchemaValidator.KindOf(document.Root) is not { } kind)
+            {
+                continue;
+            }
+
+            var token = PolicySchemaValidator.ToValidationToken(document.Root!)!;
+            var expected = DescribeErrors(walker.Validate(token, reference[kind].ActualSchema));
+            Assert.Equal(expected, DescribeErrors(walker.Validate(token, validator.SchemaOf(kind)!)));
+            kinds.Add(kind);
+            errors += expected.Count;
+        }
+
+        Assert.True(kinds.Count == 7 && errors > 50, $"{string.Join(", ", kinds)}; {errors} errors");
     }
 
     [Fact]
