@@ -21,6 +21,10 @@ public static class ExhaustionCases
     private const string Cube = "e.Type.SelectMany(a => e.Type).SelectMany(a => e.Type).SelectMany(a => e.Type)";
     private const string Five = Cube + ".SelectMany(a => e.Type).SelectMany(a => e.Type)";
 
+    // 301 values (300 commas split) and a 100-character separator.
+    private const string Commas = "\",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\".Split(',')";
+    private const string Hundred = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
     // 2^19 characters built in 18 doublings (about 4 MB of text charged), then searched for half of itself.
     private const string Half = "e.Type.Take(18).Aggregate(\"ab\", (acc, c) => acc + acc)";
 
@@ -93,6 +97,15 @@ public static class ExhaustionCases
         new("memory-event-text-growth", "e.Type.Aggregate(\"\", (acc, c) => acc + e.Data + e.Data).Length > 0", ConditionResource.Memory, MemoryLimits),
         new("memory-split-pieces", "e.Type.Take(18).Aggregate(\",\", (acc, c) => acc + acc).Split(',').Length > 0", ConditionResource.Memory, MemoryLimits),
 
+        // A long separator between many values, in straight-line code (no lambda takes a step in between): 300 commas
+        // give 301 values, a 100-character separator makes a 30,000-character one, and 301 values joined by it are
+        // 9 million characters, built in one call. Before string.Join had a twin only the values were charged.
+        new("memory-join-long-separator", Commas + " is var a && string.Join(\"" + Hundred + "\", a) is var b && string.Join(b, a).Length > 0", ConditionResource.Memory, MemoryLimits),
+        new("memory-join-long-separator-sequence", Commas + " is var a && string.Join(\"" + Hundred + "\", a) is var b && string.Join(b, a.Select(x => x)).Length > 0", ConditionResource.Memory, MemoryLimits),
+        new("memory-join-long-separator-params", Commas + " is var a && string.Join(\"" + Hundred + "\", a) is var b && string.Join(b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b).Length > 0", ConditionResource.Memory, MemoryLimits),
+        new("memory-join-long-separator-range", Commas + " is var a && string.Join(\"" + Hundred + "\", a) is var b && string.Join(b, a, 0, 300).Length > 0", ConditionResource.Memory, MemoryLimits),
+        new("memory-concat-sequence-of-long-text", Commas + " is var a && string.Join(\"" + Hundred + "\", a) is var b && string.Concat(a.Select(x => b)).Length > 0", ConditionResource.Memory, MemoryLimits),
+
         // Time: unbounded steps, a short clock.
         new("time-selectmany-product", Five + ".Count() > 0", ConditionResource.Time, TimeLimits),
         new("time-nested-any", "e.Type.Any(a => e.Type.Any(b => e.Type.Any(c => e.Data.Arr(\"items\").Any(d => d.Int(\"i\") < 0))))", ConditionResource.Time, TimeLimits),
@@ -106,6 +119,8 @@ public static class ExhaustionCases
         // Compile time (OER2008): shapes the C# compiler needs exponential time for, refused before it sees them.
         new("compile-sum-nested-6", Nest(6, "Sum"), DiagnosticIds.ConditionTooComplex),
         new("compile-sum-nested-4", Nest(4, "Sum"), DiagnosticIds.ConditionTooComplex),
+        new("compile-max-nested-in-parentheses", Enumerable.Range(0, 5).Aggregate("1", (inner, i) => $"e.Type.Max((c{i} => {inner}))") + " > 0", DiagnosticIds.ConditionTooComplex),
+        new("compile-max-nested-in-casts", Enumerable.Range(0, 5).Aggregate("1", (inner, i) => $"e.Type.Max((Func<char, int>)(c{i} => {inner}))") + " > 0", DiagnosticIds.ConditionTooComplex),
         new("compile-min-max-average-nested", "e.Type.Average(c => e.Type.Max(d => e.Type.Min(f => e.Type.Sum(g => 1)))) > 0", DiagnosticIds.ConditionTooComplex),
         new("compile-sum-siblings", "e.Type.Sum(c => e.Type.Sum(d => " + string.Join(" + ", Enumerable.Repeat("e.Type.Sum(f => 1)", 14)) + ")) > 0", DiagnosticIds.ConditionTooComplex),
         new("compile-lambda-nesting", Nest(5, "Count"), DiagnosticIds.ConditionTooComplex),
@@ -118,6 +133,9 @@ public static class ExhaustionCases
         new("compile-parentheses", new string('(', 300) + "true" + new string(')', 300), DiagnosticIds.ConditionTooComplex),
         new("compile-negations", new string('!', 1000) + "true", DiagnosticIds.ConditionTooComplex),
         new("compile-collection-nesting", new string('[', 150) + "1" + new string(']', 150) + ".Length > 0", DiagnosticIds.ConditionTooComplex),
+
+        // Building a regex matcher is not bounded by its match timeout: a constant pattern is at most 1,024 characters (OER2007).
+        new("regex-pattern-too-long", "e.Matches(e.Type, \"" + string.Join("|", Enumerable.Range(0, 300)) + "\")", DiagnosticIds.ConditionInvalidArgument),
 
         // Unbounded at run time inside one library call (OER2010).
         new("aggregate-object-accumulator", "e.Type.Aggregate((object)null, (acc, c) => new { acc }) != null", DiagnosticIds.ConditionUnbounded),

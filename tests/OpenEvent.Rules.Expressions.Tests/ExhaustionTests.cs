@@ -223,6 +223,69 @@ public sealed class ExhaustionTests : IDisposable
         Assert.Equal(ConditionResource.Stack, stack.Resource);
     }
 
+    /// <summary>
+    /// Straight-line code takes no step: one call that allocates past the budget (one the guards did not foresee) is
+    /// caught when the condition returns, and its verdict is not used.
+    /// </summary>
+    [Fact]
+    public void Run_StraightLineOverrun_CaughtWhenTheConditionReturns()
+    {
+        var limits = new ConditionLimits { MaxBytes = 1024 * 1024, Timeout = TimeSpan.FromMilliseconds(50) };
+
+        var memory = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => new byte[4 * 1024 * 1024].Length > 0, TestEvents.Empty(), limits, default));
+        var time = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => { Thread.Sleep(120); return true; }, TestEvents.Empty(), limits, default));
+
+        Assert.Equal(ConditionResource.Memory, memory.Resource);
+        Assert.Equal(ConditionResource.Time, time.Resource);
+        Assert.True(ConditionBudget.Run(_ => new byte[1024].Length > 0, TestEvents.Empty(), limits, default));
+    }
+
+    /// <summary>Each twin of string.Join charges its values and its separators before the result is allocated.</summary>
+    [Fact]
+    public void JoinTwins_ChargeTheSeparatorsBeforeBuilding()
+    {
+        var limits = new ConditionLimits { MaxBytes = 1024 * 1024 };
+        var separator = new string('x', 10_000);
+        var values = new string?[101];
+        var cases = new (string Name, Func<string> Join)[]
+        {
+            ("string[]", () => ConditionGuard.Join(separator, values)),
+            ("span of string", () => ConditionGuard.Join(separator, (ReadOnlySpan<string?>)values)),
+            ("object[]", () => ConditionGuard.Join(separator, values.Select(v => (object?)"").ToArray())),
+            ("span of object", () => ConditionGuard.Join(separator, (ReadOnlySpan<object?>)values.Select(v => (object?)"").ToArray())),
+            ("IEnumerable<string>", () => ConditionGuard.Join(separator, values.AsEnumerable())),
+            ("IEnumerable<T>", () => ConditionGuard.Join(separator, values.Select(v => 1))),
+            ("range", () => ConditionGuard.Join(separator, values, 0, 101)),
+            ("char, sequence of long text", () => ConditionGuard.Join(',', Enumerable.Repeat(separator, 101))),
+            ("char, string[] of long text", () => ConditionGuard.Join(',', Enumerable.Repeat(separator, 101).ToArray())),
+        };
+
+        foreach (var (name, join) in cases)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var error = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => join().Length > 0, TestEvents.Empty(), limits, default));
+            Assert.Equal(ConditionResource.Memory, error.Resource);
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024 * 1024, $"{name}: the 2 MB result was allocated before the charge");
+        }
+
+        Assert.Equal("a, b", ConditionBudget.Run(_ => ConditionGuard.Join(", ", "a", "b") == "a, b", TestEvents.Empty(), limits, default) ? "a, b" : "");
+    }
+
+    /// <summary>A pattern built at run time longer than 1,024 characters is a condition error, before any matcher is built.</summary>
+    [Fact]
+    public void Matches_PatternBuiltAtRunTimeTooLong_ConditionErrorWithoutBuildingIt()
+    {
+        var result = _cache.Compiler().Compile(TestEvents.Sources("e.Matches(e.Type, string.Join(\"|\", e.Data.Arr(\"p\").Select(p => p.Str(\"v\"))))"));
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Diagnostics));
+        using var set = result.Conditions!;
+        string Event(int count) => "{\"type\":\"dataworks:FileChange:DeployFile\",\"data\":{\"p\":[" + string.Join(",", Enumerable.Range(0, count).Select(i => $"{{\"v\":\"{i:D4}\"}}")) + "]}}";
+
+        Assert.False(set.TryEvaluate(0, TestEvents.Parse(Event(300)), out _, out var error));
+        Assert.Contains("limited to 1,024", error!.Message, StringComparison.Ordinal);
+        Assert.True(set.TryEvaluate(0, TestEvents.Parse(Event(3)), out var value, out var none), none?.Message);
+        Assert.False(value);
+    }
+
     [Fact]
     public void Guards_OutsideAnEvaluation_DoNothing()
     {

@@ -36,6 +36,10 @@ public sealed class GuardInjectionTests : IDisposable
     [InlineData("e.Data.Str(\"s\")!.Insert(0, e.Type[..4]) == \"datahello\" && (e.Data + \"\").Length > 10 && e.Data.ToString().Contains(\"hello\")")]
     [InlineData("e.Data.Arr(\"a\").ToList().IndexOf(e.Data.Arr(\"a\")[1]) == 1 && e.Data.Arr(\"a\").ToList().GetRange(0, 1).Count == 1")]
     [InlineData("e.Data.Json(\"j\").Arr().Sum(p => p.Int(\"v\")) == 6 && e.Matches(e.Data.Str(\"s\"), \"^h.*o$\")")]
+    [InlineData("string.Join(',', new[] { \"a\", \"b\" }) == \"a,b\" && string.Join(',', \"a\", \"b\") == \"a,b\" && string.Join(\"-\", new[] { \"a\", \"b\", \"c\" }, 1, 2) == \"b-c\" && string.Join(':', new[] { \"a\", \"b\", \"c\" }, 0, 2) == \"a:b\"")]
+    [InlineData("string.Join(\"/\", e.Data.Arr(\"a\").Select(x => x.Long(\"n\"))) == \"1/2\" && string.Join('/', e.Data.Arr(\"a\").Select(x => x.Str(\"k\"))) == \"q/p\" && string.Join(separator: \"+\", values: new[] { \"a\", \"b\" }.Select(x => x)) == \"a+b\"")]
+    [InlineData("string.Join(\";\", e.Data.Arr(\"a\").Select(x => x.Node(\"k\"))) == \"\\\"q\\\";\\\"p\\\"\" && string.Join(\", \", new[] { e.Type[..4] }) == \"data\" && string.Join(\",\", new string[] { }) == \"\"")]
+    [InlineData("string.Concat(e.Data.Arr(\"a\").Select(x => x.Str(\"k\"))) == \"qp\" && string.Concat(new[] { 1, 2 }.Select(i => i)) == \"12\" && string.Concat(new[] { \"a\", \"b\" }.Where(x => x != \"\")) == \"ab\"")]
     public void Compile_HonestConstructs_KeepTheirMeaningWithGuards(string expression)
     {
         var e = TestEvents.Parse("""
@@ -59,7 +63,9 @@ public sealed class GuardInjectionTests : IDisposable
     [InlineData("e.Data.Str(\"sql\")?.Contains(\"drop\") == true", "(G.Hay(e.Data.Str(\"sql\")))?.Contains(\"drop\") == true")]
     [InlineData("(e.Data.Str(\"a\") + \".\" + e.Data + 1).Length > 0", "((G.Text(e.Data.Str(\"a\"))) + \".\" + (G.Text(e.Data)) + 1).Length > 0")]
     [InlineData("$\"{e.Type}-{e.Data.Count(\"a\")}\" == \"-0\"", "(G.Linear($\"{(G.Text(e.Type))}-{e.Data.Count(\"a\")}\")) == \"-0\"")]
-    [InlineData("string.Join(\",\", e.Type, e.Id) != \"\"", "(G.Linear(string.Join(\",\", (G.Text(e.Type)), (G.Text(e.Id))))) != \"\"")]
+    [InlineData("string.Join(\",\", e.Type, e.Id) != \"\"", "(G.Linear(G.Join(\",\", e.Type, e.Id))) != \"\"")]
+    [InlineData("string.Concat(e.Data.Arr(\"a\").Select(x => x.Str(\"k\"))) != \"\"",
+        "(G.Linear(string.Concat((G.Sequence((G.TextSequence((G.Sequence(e.Data.Arr(\"a\"))).Select(x => ((G.Step())switch{_=>((G.Linear(x.Str(\"k\"))))}))))))))) != \"\"")]
     [InlineData("e.Data.Str(\"a\", \"\").ToUpper().StartsWith(e.Id)", "(G.Linear((G.Linear(e.Data.Str(\"a\", \"\"))).ToUpper())).StartsWith((G.Linear(e.Id)))")]
     [InlineData("e.Type.Aggregate(e.Type.Skip(0), (acc, c) => acc.Reverse()).Any()",
         "(G.Sequence((G.Sequence(e.Type)).Aggregate((G.Sequence(e.Type)).Skip(0), (acc, c) => ((G.Step())switch{_=>((G.Sequence((G.Sequence(acc)).Reverse())))})))).Any()")]

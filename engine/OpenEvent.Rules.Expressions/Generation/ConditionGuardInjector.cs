@@ -18,8 +18,9 @@ namespace OpenEvent.Rules.Expressions.Generation;
 /// call, a lambda that returns a sequence, a spread) goes through <c>Sequence(...)</c>, a step per element. Every
 /// lazy iterator a condition builds therefore sits between two guarded enumerators, so the recursion of nested
 /// iterators (Reverse of Reverse of ... built by Aggregate) passes a stack check at every level;</item>
-/// <item>text about to be concatenated (operands of string +, interpolation holes, string.Concat/Join/Insert
-/// arguments) goes through <c>Text(...)</c>/<c>Texts(...)</c>, charged before the result is allocated;</item>
+/// <item>text about to be concatenated (operands of string +, interpolation holes, string.Concat/Insert arguments)
+/// goes through <c>Text(...)</c>/<c>Texts(...)</c>/<c>TextSequence(...)</c>, charged before the result is allocated;
+/// string.Join becomes <c>ConditionGuard.Join</c>, its twin, which charges the separators too;</item>
 /// <item>the receiver of a string search, split, trim or replacement goes through <c>Hay(...)</c>, so that the call
 /// binds to its twin on <see cref="GuardedString"/>, which charges the worst case first;</item>
 /// <item>any other string a method reads whole (the receiver of a string method, a string argument, an operand of
@@ -66,6 +67,8 @@ internal sealed class ConditionGuardInjector
         Hay = 8,
         Step = 16,
         Linear = 32,
+        JoinTwin = 64,
+        TextSequence = 128,
     }
 
     /// <summary>The guarded text of <paramref name="expression"/> (a node of <paramref name="model"/>'s tree).</summary>
@@ -228,13 +231,18 @@ internal sealed class ConditionGuardInjector
             PlanLinear(read);
         }
 
-        if (method.Name is "Concat" or "Join" or "Insert")
+        if (method.Name == "Join" && invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax target })
+        {
+            // Its result is its values and a separator between each two: the twin charges the whole before building it.
+            _plan[target] = Wrap.JoinTwin;
+        }
+        else if (method.Name is "Concat" or "Insert")
         {
             PlanBuiltText(invocation);
         }
     }
 
-    /// <summary>string.Concat, Join and Insert: every piece of text they put together is charged.</summary>
+    /// <summary>string.Concat and Insert: every piece of text they put together is charged.</summary>
     private void PlanBuiltText(IInvocationOperation invocation)
     {
         if (invocation.Instance is { } inserted)
@@ -254,6 +262,10 @@ internal sealed class ConditionGuardInjector
             else if (argument.Value.Type is IArrayTypeSymbol)
             {
                 Add(argument.Value, Wrap.Texts);
+            }
+            else if (IsSequence(argument.Parameter?.OriginalDefinition.Type))
+            {
+                Add(argument.Value, Wrap.TextSequence);
             }
             else if (argument.Value is ICollectionExpressionOperation collection)
             {
@@ -370,6 +382,11 @@ internal sealed class ConditionGuardInjector
                 return rewritten;
             }
 
+            if (wrap == Wrap.JoinTwin)
+            {
+                return SyntaxFactory.ParseExpression(Guard + ".Join").WithTriviaFrom(expression);
+            }
+
             var inner = expression.WithoutTrivia();
             if ((wrap & Wrap.Hay) != 0)
             {
@@ -386,6 +403,10 @@ internal sealed class ConditionGuardInjector
             else if ((wrap & Wrap.Linear) != 0)
             {
                 inner = Call("Linear", inner);
+            }
+            else if ((wrap & Wrap.TextSequence) != 0)
+            {
+                inner = Call("TextSequence", inner);
             }
 
             if ((wrap & Wrap.Sequence) != 0)

@@ -20,7 +20,7 @@ internal sealed record GeneratedConditionSource(string Text, ImmutableArray<Text
     public const string GuardMarker = "OerGuardVersion";
 
     /// <summary>Raised when the guards the injector writes change meaning.</summary>
-    public const int GuardVersion = 1;
+    public const int GuardVersion = 2;
 
     public static string MethodName(int index) => "C" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -186,7 +186,14 @@ internal static class ConditionComplexity
     /// <summary>How many times the compiler may bind this lambda's body: once per overload of the method it is passed to.</summary>
     private static int FanOut(SyntaxNode lambda)
     {
-        if (lambda is not LambdaExpressionSyntax || lambda.Parent is not ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } })
+        // A lambda in parentheses, a cast or a conditional is still bound once per overload of the method it reaches.
+        var argument = lambda.Parent;
+        while (argument is ParenthesizedExpressionSyntax or CastExpressionSyntax or ConditionalExpressionSyntax)
+        {
+            argument = argument.Parent;
+        }
+
+        if (lambda is not LambdaExpressionSyntax || argument is not ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } })
         {
             return 2;
         }

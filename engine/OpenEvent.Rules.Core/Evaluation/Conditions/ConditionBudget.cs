@@ -53,7 +53,12 @@ public sealed class ConditionBudget
         t_current = budget;
         try
         {
-            return condition(e);
+            var result = condition(e);
+
+            // Straight-line code (no lambda, no sequence) takes no step, so a single call that overran the memory or
+            // the time (one the guards did not foresee) is caught here: its verdict is not used.
+            budget.CheckSpent();
+            return result;
         }
         catch (OutOfMemoryException ex)
         {
@@ -100,14 +105,20 @@ public sealed class ConditionBudget
             throw Exceeded(ConditionResource.Stack, "The condition nests lazy sequences too deep for the stack.");
         }
 
-        if (AllocatedBytes() > _maxBytes)
-        {
-            throw Exceeded(ConditionResource.Memory, $"The condition allocated more than its budget of {_maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
-        }
-
         if (_cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException("The evaluation was cancelled.", _cancellationToken);
+        }
+
+        CheckSpent();
+    }
+
+    /// <summary>Checks the memory and the time spent so far.</summary>
+    private void CheckSpent()
+    {
+        if (AllocatedBytes() > _maxBytes)
+        {
+            throw Exceeded(ConditionResource.Memory, $"The condition allocated more than its budget of {_maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
         }
 
         if (TimeProvider.System.GetTimestamp() > _deadline)

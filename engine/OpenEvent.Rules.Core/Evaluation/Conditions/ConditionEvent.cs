@@ -161,7 +161,7 @@ public sealed class ConditionEvent
 
     /// <summary>
     /// Regular-expression match, the only regex access conditions have: culture-invariant, non-backtracking
-    /// where the pattern allows it, with a fixed 100 ms timeout. A null input never matches.
+    /// where the pattern allows it, with a fixed 100 ms timeout; patterns of at most 1,024 characters. A null input never matches.
     /// </summary>
     public bool Matches(string? input, string pattern)
     {

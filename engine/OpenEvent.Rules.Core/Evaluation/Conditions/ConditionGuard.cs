@@ -14,7 +14,7 @@ namespace OpenEvent.Rules.Evaluation.Conditions;
 /// Parameter names are those of the string methods they stand for, so named arguments keep working.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class ConditionGuard
+public static partial class ConditionGuard
 {
     /// <summary>
     /// Characters per step for searches (haystack times needle), trims and JSON parsing: a step of a lambda or a
@@ -113,13 +113,7 @@ public static class ConditionGuard
             long chars = 0;
             foreach (var value in values)
             {
-                chars += value switch
-                {
-                    null => 0,
-                    string text => text.Length,
-                    ConditionNode node => node.TextLength,
-                    _ => value.ToString()?.Length ?? 0,
-                };
+                chars += TextLength(value);
             }
 
             budget.ChargeText(chars);
