@@ -4,20 +4,30 @@ using System.Text;
 namespace OpenEvent.Rules.Expressions.Caching;
 
 /// <summary>
-/// Emitted condition assemblies on disk, one file per content hash. The file holds a magic, the SHA-256 of
-/// the PE image and the image; a file whose digest does not match (truncated, overwritten, bit rot) is
-/// treated as absent and replaced. Entries are only ever written for sets that passed the sandbox, and the
+/// Emitted condition assemblies on disk, one file per content hash. The file holds a magic, the HMAC-SHA256 of
+/// the PE image under this user's key (<see cref="ConditionCacheKey"/>) and the image; a file whose MAC does not
+/// match (truncated, overwritten, bit rot, written by anyone without the key) is treated as absent and replaced. Entries are only ever written for sets that passed the sandbox, and the
 /// key covers the exact expressions and the allow-list, so a hit never admits an expression the current
 /// sandbox would refuse. Writes go through a temporary file and a rename, so readers never see half a file.
 /// </summary>
 internal sealed class ConditionAssemblyCache
 {
-    private static readonly byte[] Magic = "OERC\u0001\0\0\0"u8.ToArray();
+    private static readonly byte[] Magic = "OERC\u0002\0\0\0"u8.ToArray();
     private const int DigestLength = 32;
 
     private readonly string _directory;
+    private readonly byte[] _key;
 
-    public ConditionAssemblyCache(string directory) => _directory = directory;
+    public ConditionAssemblyCache(string directory)
+        : this(directory, ConditionCacheKey.Default)
+    {
+    }
+
+    internal ConditionAssemblyCache(string directory, byte[] key)
+    {
+        _directory = directory;
+        _key = key;
+    }
 
     public string Directory => _directory;
 
@@ -54,7 +64,7 @@ internal sealed class ConditionAssemblyCache
         if (file.Length > Magic.Length + DigestLength && file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             var image = file.AsSpan(Magic.Length + DigestLength);
-            if (SHA256.HashData(image).AsSpan().SequenceEqual(file.AsSpan(Magic.Length, DigestLength)))
+            if (CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, image), file.AsSpan(Magic.Length, DigestLength)))
             {
                 return image.ToArray();
             }
@@ -71,11 +81,19 @@ internal sealed class ConditionAssemblyCache
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            System.IO.Directory.CreateDirectory(_directory);
+            if (OperatingSystem.IsWindows())
+            {
+                System.IO.Directory.CreateDirectory(_directory);
+            }
+            else
+            {
+                System.IO.Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(Magic);
-                stream.Write(SHA256.HashData(image));
+                stream.Write(HMACSHA256.HashData(_key, image));
                 stream.Write(image);
             }
 

@@ -94,6 +94,57 @@ public sealed class ConditionAssemblyCacheTests : IDisposable
             Assert.IsType<OpenEvent.Rules.Evaluation.Conditions.ConditionBudgetExceededException>(error).Resource);
     }
 
+    /// <summary>
+    /// Someone who can write the cache folder but does not hold this user's key (a shared folder, a CI cache restored
+    /// from another job) plants an image under the current key, signed the only way they can: it is never loaded.
+    /// </summary>
+    [Theory]
+    [InlineData("sha256")]
+    [InlineData("other key")]
+    public void Compile_ImagePlantedWithoutTheKey_IsNeverLoaded(string signature)
+    {
+        const string honest = "e.Data.Long(\"jobId\") == 5777";
+        _cache.Compiler().Compile(TestEvents.Sources(honest)).Conditions!.Dispose();
+        var file = Assert.Single(Directory.GetFiles(_cache.Path, "*.oerc"));
+
+        // The planted image: a guarded set whose condition says the opposite, as this build emits it (in a cache of its own).
+        using var elsewhere = new TempCache();
+        elsewhere.Compiler().Compile(TestEvents.Sources("e.Data.Long(\"jobId\") != 5777")).Conditions!.Dispose();
+        var planted = File.ReadAllBytes(Assert.Single(Directory.GetFiles(elsewhere.Path, "*.oerc")))[40..];
+        var attackerKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var mac = signature == "sha256" ? System.Security.Cryptography.SHA256.HashData(planted) : System.Security.Cryptography.HMACSHA256.HashData(attackerKey, planted);
+        File.WriteAllBytes(file, [.. File.ReadAllBytes(file)[..8], .. mac, .. planted]);
+
+        var again = _cache.Compiler().Compile(TestEvents.Sources(honest));
+
+        Assert.False(again.FromCache);
+        using var set = again.Conditions!;
+        Assert.True(set.TryEvaluate(0, TestEvents.Load("di-many-tables.json"), out var value, out _));
+        Assert.True(value);
+        Assert.True(_cache.Compiler().Compile(TestEvents.Sources(honest)).FromCache);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Key_MadeOnFirstUseForItsOwnerOnly_ThenReused_AndIgnoredWhenOthersCanReadIt()
+    {
+        var path = Path.Combine(_cache.Path, "config", "openevent-rules", "condition-cache.key");
+
+        var made = OpenEvent.Rules.Expressions.Caching.ConditionCacheKey.LoadOrCreate(path);
+        var again = OpenEvent.Rules.Expressions.Caching.ConditionCacheKey.LoadOrCreate(path);
+
+        Assert.Equal(32, made.Length);
+        Assert.Equal(made, again);
+        Assert.Equal(made, File.ReadAllBytes(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var loose = OpenEvent.Rules.Expressions.Caching.ConditionCacheKey.LoadOrCreate(path);
+        Assert.NotEqual(made, loose);
+        Assert.Equal(32, loose.Length);
+    }
+
     [Fact]
     public void Compile_RefusedSet_WritesNothing()
     {

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+
+namespace OpenEvent.Rules.Expressions.Caching;
+
+/// <summary>
+/// The secret the condition cache signs its entries with (HMAC-SHA256), so that an image it loads is one this user's
+/// processes wrote. A digest stored beside the image only caught corruption: anyone who could write the cache folder
+/// (a shared <c>CacheDirectory</c>, a CI cache of <c>~/.cache</c> restored from another job) could plant an image and
+/// its digest, and the host would run that code. The key is kept apart from the cache, in
+/// <c>$XDG_CONFIG_HOME/openevent-rules/condition-cache.key</c> (else <c>~/.config/...</c>), readable by its owner only
+/// and made on first use; where it cannot be read or made, the process uses a key of its own, so the cache serves
+/// reloads within the process and a restart compiles again.
+/// </summary>
+internal static class ConditionCacheKey
+{
+    public const int Length = 32;
+
+    private static readonly Lazy<byte[]> s_default = new(() => LoadOrCreate(DefaultPath()));
+
+    /// <summary>This user's key (loaded or made once per process).</summary>
+    public static byte[] Default => s_default.Value;
+
+    public static string DefaultPath()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        var root = !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        return Path.Combine(root, "openevent-rules", "condition-cache.key");
+    }
+
+    /// <summary>The key in <paramref name="path"/>, made there (owner-only) when absent; a process-only key when neither works.</summary>
+    public static byte[] LoadOrCreate(string path)
+    {
+        try
+        {
+            if (TryRead(path) is { } existing)
+            {
+                return existing;
+            }
+
+            var key = RandomNumberGenerator.GetBytes(Length);
+            var folder = Path.GetDirectoryName(path)!;
+            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+                File.WriteAllBytes(temporary, key);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                using var stream = new FileStream(temporary, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+                stream.Write(key);
+            }
+
+            try
+            {
+                // Two processes starting at once: the first rename wins and both use its key.
+                File.Move(temporary, path, overwrite: false);
+                return key;
+            }
+            catch (IOException)
+            {
+                File.Delete(temporary);
+                return TryRead(path) ?? key;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return RandomNumberGenerator.GetBytes(Length);
+        }
+    }
+
+    // A key others can read or change is no secret: it is not used (the process then keeps a key of its own).
+    private static byte[]? TryRead(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        if (!OperatingSystem.IsWindows()
+            && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new UnauthorizedAccessException($"{path} can be read or written by other users");
+        }
+
+        var key = File.ReadAllBytes(path);
+        return key.Length == Length ? key : throw new IOException($"{path} is not a condition cache key");
+    }
+}
