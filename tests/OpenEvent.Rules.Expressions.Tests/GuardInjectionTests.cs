@@ -55,6 +55,39 @@ public sealed class GuardInjectionTests : IDisposable
         Assert.True(value, RoslynConditionCompiler.GuardedText(expression));
     }
 
+    /// <summary>
+    /// A host whose LANG is Turkish or German gives a condition the same answers as one whose LANG is C: a condition
+    /// runs under the invariant culture, and the thread's culture is given back afterwards.
+    /// </summary>
+    [Fact]
+    public void Evaluate_UnderAnotherCulture_ConditionSeesTheInvariantCulture()
+    {
+        var result = _cache.Compiler().Compile(TestEvents.Sources(
+            "1.5.ToString() == \"1.5\" && \"title\".ToUpper() == \"TITLE\" && $\"{e.Data.Num(\"f\"):F2}\" == \"1.50\" && StringComparer.CurrentCulture.Compare(\"i\", \"I\") < 0 && string.Compare(\"a\", \"B\") < 0"));
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Diagnostics));
+        using var set = result.Conditions!;
+        var e = TestEvents.Parse("""{"type":"dataworks:FileChange:DeployFile","data":{"f":1.5}}""");
+        var original = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            foreach (var name in new[] { "tr-TR", "de-DE", "" })
+            {
+                var culture = System.Globalization.CultureInfo.GetCultureInfo(name);
+                System.Globalization.CultureInfo.CurrentCulture = culture;
+
+                Assert.True(set.TryEvaluate(0, e, out var value, out var error), error?.Message);
+                Assert.True(value, name);
+                Assert.Same(culture, System.Globalization.CultureInfo.CurrentCulture);
+            }
+
+            Assert.Equal("1,5", 1.5.ToString(System.Globalization.CultureInfo.GetCultureInfo("de-DE")));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = original;
+        }
+    }
+
     private const string G = "global::OpenEvent.Rules.Evaluation.Conditions.ConditionGuard";
 
     [Theory]

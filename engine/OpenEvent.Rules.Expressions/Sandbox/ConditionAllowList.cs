@@ -137,9 +137,13 @@ internal static class ConditionAllowList
     private static void AddTime(Dictionary<string, TypeRule> rules)
     {
         // Time comes from the engine's clock (e.Now, e.At) so that dry-runs and tests are reproducible;
-        // the machine's local zone is not a policy input.
-        rules["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime"]);
-        rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime"]);
+        // the machine's local zone is not a policy input: nothing that reads it (ToUniversalTime and the file times
+        // treat a DateTime as local, Parse gives local times and assumes the local offset, a DateTime converted to a
+        // DateTimeOffset gets the local offset). Texts are read with e.Date, instants come from e.Time, e.Ms, e.At.
+        rules["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime", "ToUniversalTime", "ToFileTime", "FromFileTime",
+            "Parse", "TryParse", "ParseExact", "TryParseExact"]);
+        rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime", "op_Implicit",
+            "Parse", "TryParse", "ParseExact", "TryParseExact"]);
         rules["System.DateOnly"] = All;
         rules["System.TimeOnly"] = All;
         rules["System.TimeSpan"] = All;

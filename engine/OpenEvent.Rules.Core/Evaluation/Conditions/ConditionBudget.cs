@@ -51,6 +51,16 @@ public sealed class ConditionBudget
         var budget = previous is null ? t_spare ??= new ConditionBudget() : new ConditionBudget();
         budget.Start(limits, cancellationToken);
         t_current = budget;
+
+        // The machine's culture is not a policy input either: number and date texts, ToUpper, string.Compare and
+        // StringComparer.CurrentCulture read the invariant culture inside a condition, whatever LANG the host has.
+        var culture = CultureInfo.CurrentCulture;
+        var pinCulture = !ReferenceEquals(culture, CultureInfo.InvariantCulture);
+        if (pinCulture)
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        }
+
         try
         {
             var result = condition(e);
@@ -72,6 +82,10 @@ public sealed class ConditionBudget
         finally
         {
             t_current = previous;
+            if (pinCulture)
+            {
+                CultureInfo.CurrentCulture = culture;
+            }
         }
     }
 
