@@ -29,7 +29,11 @@ public sealed record RoslynConditionCompilerOptions
 
     /// <summary>
     /// How long one <see cref="RoslynConditionCompiler.Compile"/> may take before it gives up with OER2009 (default
-    /// 20 s; the syntax limits keep honest sets far below). The compiler stops at its next cancellation check.
+    /// 20 s, and 20 ms more per condition of the set; the syntax limits keep honest sets far below). The compiler
+    /// stops at its next cancellation check.
     /// </summary>
     public TimeSpan CompileTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>What each condition of a set adds to <see cref="CompileTimeout"/> (default 20 ms): an honest set needs time in proportion to its size.</summary>
+    public TimeSpan CompileTimeoutPerCondition { get; init; } = TimeSpan.FromMilliseconds(20);
 }
