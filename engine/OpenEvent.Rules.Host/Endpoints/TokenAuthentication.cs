@@ -9,7 +9,9 @@ namespace OpenEvent.Rules.Host.Endpoints;
 /// <summary>
 /// When a token is configured, every request except the health probes must carry it, either in the header an
 /// EventBridge HTTP target sends (x-eventbridge-signature-token by default) or as "Authorization: Bearer".
-/// Compared in constant time. Others get 401.
+/// Compared in constant time. Others get 401. Without a token the host listens on loopback only, and answers only to
+/// a loopback host name (localhost, 127.0.0.1, [::1]): a web page the developer opens can rebind its own name to
+/// 127.0.0.1 (DNS rebinding) and would otherwise read the policy set and post events with same-origin requests.
 /// </summary>
 internal sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHostOptions> options, RulesMetrics metrics)
 {
@@ -21,8 +23,20 @@ internal sealed class TokenAuthentication(RequestDelegate next, IOptions<RulesHo
     public Task InvokeAsync(HttpContext context)
     {
         // The web console checks its callers itself (a login cookie or this token; WebConsole.ConsoleGate): its page must load before a login.
-        if (_token is null || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz")
-            || (_console && context.Request.Path.StartsWithSegments("/console")))
+        var probe = context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz");
+        if (_token is null)
+        {
+            if (probe || ListenAddresses.IsLoopbackHost(context.Request.Host.Host))
+            {
+                return next(context);
+            }
+
+            metrics.Rejected("host-not-allowed");
+            return Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "host-not-allowed",
+                "without a token the host answers only to a loopback host name (localhost, 127.0.0.1, [::1]); set a token (OpenEventRules:Auth:Token) to serve other names");
+        }
+
+        if (probe || (_console && context.Request.Path.StartsWithSegments("/console")))
         {
             return next(context);
         }

@@ -1,4 +1,3 @@
-using System.Net;
 using OpenEvent.Rules.Host.Endpoints;
 
 namespace OpenEvent.Rules.Host.WebConsole;
@@ -6,8 +5,7 @@ namespace OpenEvent.Rules.Host.WebConsole;
 /// <summary>
 /// Every request under /console passes here (the host's token check lets /console through to it). It sets the headers
 /// that keep the pages inert (a strict Content-Security-Policy: scripts and styles from the host only, no inline code,
-/// no framing), then: without a token, only loopback host names are served (a DNS-rebinding page cannot read the
-/// console); with a token, the API needs a session (login) or the token header; a POST must come from the console's own
+/// no framing), then (loopback host names only without a token: TokenAuthentication, for every route); with a token, the API needs a session (login) or the token header; a POST must come from the console's own
 /// origin and, unless it carries the token header, with the session's anti-forgery token.
 /// </summary>
 internal sealed class ConsoleGate(RequestDelegate next, ConsoleSessions sessions)
@@ -28,13 +26,6 @@ internal sealed class ConsoleGate(RequestDelegate next, ConsoleSessions sessions
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
-
-        if (!sessions.TokenRequired && !IsLoopbackHost(request.Host.Host))
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "host-not-allowed",
-                "without a token the console answers only to a loopback host name (localhost, 127.0.0.1, [::1])");
-            return;
-        }
 
         var unsafeMethod = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
         if (unsafeMethod && !IsSameOrigin(request))
@@ -94,8 +85,4 @@ internal sealed class ConsoleGate(RequestDelegate next, ConsoleSessions sessions
         var origin = request.Headers.Origin.ToString();
         return origin.Length == 0 || string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
     }
-
-    internal static bool IsLoopbackHost(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -79,6 +79,42 @@ public sealed class HostAuthenticationTests
         Assert.Equal(expected, string.Join(';', ListenAddresses.Plan(configuration, loopbackOnly: true).Urls));
     }
 
+    /// <summary>
+    /// Without a token the host is on loopback, but a page the developer opens can rebind its own name to 127.0.0.1
+    /// (DNS rebinding) and call it with that name in the Host header: every route answers 403, not only the console's,
+    /// and the event is not evaluated. Loopback names and the probes are served.
+    /// </summary>
+    [Fact]
+    public async Task NoToken_ForeignHostName_RefusedOnEveryRoute_SoADnsRebindingPageCannotUseTheHost()
+    {
+        await using var host = await RunningHost.StartAsync(null);
+        foreach (var (method, path) in new[] { ("GET", "/policies"), ("GET", "/metrics"), ("GET", "/outbox"), ("POST", "/events"), ("GET", "/console/api/overview") })
+        {
+            using var request = method == "POST" ? Deploy() : new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = "rebind.attacker.example:" + host.BaseAddress.Port;
+            request.Headers.Add("Origin", "http://rebind.attacker.example:" + host.BaseAddress.Port);
+
+            using var response = await host.Client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Contains("\"host-not-allowed\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("oer_events_evaluated_total{", await host.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        foreach (var name in new[] { "localhost", "127.0.0.1", "[::1]" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/policies");
+            request.Headers.Host = name + ":" + host.BaseAddress.Port;
+            using var response = await host.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using var probe = new HttpRequestMessage(HttpMethod.Get, "/healthz");
+        probe.Headers.Host = "kubelet.example";
+        using var healthy = await host.Client.SendAsync(probe);
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+    }
+
     [Fact]
     public async Task Start_NoToken_ListensOnLoopbackEvenWhenAskedForAllInterfaces()
     {
