@@ -63,11 +63,16 @@ public static class ExplanationJson
         json.WriteString("location", explanation.Policy.Location.ToString());
         json.WriteBoolean("applies", explanation.Applies);
         DecisionJson.WriteStage(json, explanation.Stage);
+        // A condition's exception message may quote any value it read (int.Parse quotes its input): where values are
+        // masked, only the exception's type is shown, as the decision log shows only the count of condition errors.
+        var conditionError = explanation.ConditionError is { } error && isMasked is not null ? ErrorTypeOnly(error) : explanation.ConditionError;
         if (explanation.FirstFailure is { } first)
         {
             // The first failure quotes the value seen: a masked one is not repeated here.
             var clause = explanation.Match.FirstFailure;
-            json.WriteString("firstFailure", clause is not null && isMasked?.Invoke(clause.Path) == true ? MaskedFirstFailure(clause) : first);
+            json.WriteString("firstFailure", clause is not null && isMasked?.Invoke(clause.Path) == true ? MaskedFirstFailure(clause)
+                : explanation.ConditionError is { } shown && conditionError != shown ? first.Replace(shown, conditionError, StringComparison.Ordinal)
+                : first);
         }
         else
         {
@@ -103,9 +108,9 @@ public static class ExplanationJson
 
         json.WriteEndArray();
         json.WriteString("condition", explanation.Condition.ToString().ToLowerInvariant());
-        if (explanation.ConditionError is { } error)
+        if (conditionError is not null)
         {
-            json.WriteString("conditionError", error);
+            json.WriteString("conditionError", conditionError);
         }
 
         json.WriteEndObject();
@@ -124,6 +129,21 @@ public static class ExplanationJson
         json.WriteString("source", detail.Source);
         json.WriteString("error", detail.Error);
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// "FormatException: The input string 'select ... api_key=...' was not in a correct format." becomes the type alone; a
+    /// budget's message (steps, bytes, milliseconds; no event value) is kept.
+    /// </summary>
+    private static string ErrorTypeOnly(string error)
+    {
+        if (error.StartsWith(nameof(Conditions.ConditionBudgetExceededException) + ":", StringComparison.Ordinal))
+        {
+            return error;
+        }
+
+        var colon = error.IndexOf(": ", StringComparison.Ordinal);
+        return (colon > 0 ? error[..colon] : "an exception") + " (its message is not shown: this host masks event values)";
     }
 
     private static string MaskedFirstFailure(ClauseTrace clause) => $"match: {clause.Path} {clause.Clause} ({clause.Location}); saw {Mask}";
