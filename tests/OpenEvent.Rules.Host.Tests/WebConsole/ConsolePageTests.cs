@@ -67,6 +67,48 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await ConsoleBrowser.ScreenshotAsync(page, "decisions");
     }
 
+    /// <summary>
+    /// A burst of decisions (300 from one batch) is drawn in a few redraws, not one per decision: redrawing the 500
+    /// rows for every decision froze the tab for minutes during a burst of thousands.
+    /// </summary>
+    [Fact]
+    public async Task Decisions_BurstOfLiveDecisions_AllShown_InAFewRedraws()
+    {
+        var page = await OpenAsync("decisions");
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("Live:");
+        var body = page.Locator("#decisions tbody");
+        var before = int.Parse(await body.GetAttributeAsync("data-renders") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var prefix = "burst-" + Guid.NewGuid().ToString("N")[..8] + "-";
+
+        var batch = "[" + string.Join(",", Enumerable.Range(0, 300).Select(i => DeployEvent(prefix + i, "ods_burst"))) + "]";
+        using var response = await Host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        await Assertions.Expect(page.Locator("#decisions tbody tr", new() { HasText = prefix })).ToHaveCountAsync(300);
+        var redraws = int.Parse(await body.GetAttributeAsync("data-renders") ?? "0", System.Globalization.CultureInfo.InvariantCulture) - before;
+        Assert.InRange(redraws, 1, 60);
+    }
+
+    /// <summary>An event of 20,000 lines opens with its first 2,000 highlighted and the rest as plain text, all of it shown.</summary>
+    [Fact]
+    public async Task Decisions_LargeEvent_FirstLinesHighlighted_RestShownAsText()
+    {
+        var id = "large-" + Guid.NewGuid().ToString("N")[..8];
+        await PostAsync(ConsoleHost.Sample("FileChange-DeployFile.json", id, data =>
+        {
+            data["fileName"] = "dws_large";
+            data["columns"] = new System.Text.Json.Nodes.JsonArray([.. Enumerable.Range(0, 20_000).Select(i => (System.Text.Json.Nodes.JsonNode?)("c" + i))]);
+        }));
+        var page = await OpenAsync("decisions");
+
+        await page.Locator("#decisions tbody tr", new() { HasText = id }).Locator("button.explain").ClickAsync();
+
+        var code = page.Locator("#decision-detail pre.code");
+        await Assertions.Expect(code.Locator(".rest")).ToContainTextAsync("\"c19999\"");
+        Assert.Equal(2000, await code.Locator("span.line[data-line]").CountAsync());
+        await Assertions.Expect(code).ToContainTextAsync("more lines, not highlighted:");
+    }
+
     [Fact]
     public async Task Decisions_MaskedField_IsShownMaskedInTheEventAndTheExplanation()
     {

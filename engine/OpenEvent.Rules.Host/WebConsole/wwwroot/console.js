@@ -4,8 +4,11 @@
 'use strict';
 
 (() => {
-  const state = { csrf: null, authRequired: false, stream: null, decisions: [], selected: null, files: [], timer: null, token: 0 };
+  const state = { csrf: null, authRequired: false, stream: null, decisions: [], incoming: [], flush: null, renders: 0, selected: null, files: [], timer: null, token: 0 };
   const MAX_ROWS = 500;
+  // Live decisions are drawn at most this often: during an incident thousands arrive a second, and redrawing the table
+  // for each one froze the tab for minutes.
+  const LIVE_REDRAW_MS = 250;
 
   // ---- DOM helpers: attributes set one by one (never event handlers or styles from data), text as text nodes.
   function el(tag, attrs, ...children) {
@@ -173,13 +176,22 @@
     return parts;
   }
 
+  // Lines highlighted one by one at most; the rest of a long text (a 1 MB event is 70,000 lines, which froze the tab
+  // building their nodes) is shown as plain text after a note.
+  const MAX_HIGHLIGHTED_LINES = 2000;
+
   function codeBlock(text, highlight, label, target) {
     const pre = el('pre', { class: 'code', tabindex: 0, 'aria-label': label });
-    text.split('\n').forEach((line, i) => {
+    const lines = text.split('\n');
+    lines.slice(0, MAX_HIGHLIGHTED_LINES).forEach((line, i) => {
       const node = el('span', { class: i + 1 === target ? 'line target' : 'line', 'data-line': i + 1 },
         el('span', { class: 'ln', 'aria-hidden': 'true' }, String(i + 1)), highlight(line));
       pre.appendChild(node);
     });
+    if (lines.length > MAX_HIGHLIGHTED_LINES) {
+      pre.appendChild(el('span', { class: 'line muted' }, `… ${lines.length - MAX_HIGHLIGHTED_LINES} more lines, not highlighted:`));
+      pre.appendChild(el('span', { class: 'rest' }, lines.slice(MAX_HIGHLIGHTED_LINES).join('\n')));
+    }
     return pre;
   }
 
@@ -302,6 +314,7 @@
     if (!body) return;
     const shown = state.decisions.filter(matches);
     fill(body, ...shown.map(row));
+    body.dataset.renders = String(++state.renders);
     document.getElementById('decisions-caption').textContent = `Decisions, newest first: ${shown.length} shown of ${state.decisions.length} kept`;
   }
 
@@ -328,15 +341,28 @@
     source.addEventListener('open', () => { const live = document.getElementById('live'); if (live) live.textContent = 'Live: new decisions appear as they are made.'; });
     source.addEventListener('error', () => { const live = document.getElementById('live'); if (live) live.textContent = 'The live stream is reconnecting…'; });
     source.addEventListener('decision', message => {
-      const d = JSON.parse(message.data);
-      if (state.decisions.some(x => x.sequence === d.sequence)) return;
-      state.decisions.unshift(d);
-      state.decisions.length = Math.min(state.decisions.length, MAX_ROWS);
-      renderRows();
+      state.incoming.push(JSON.parse(message.data));
+      if (state.incoming.length > MAX_ROWS) state.incoming.splice(0, state.incoming.length - MAX_ROWS);
+      if (state.flush === null) state.flush = setTimeout(flushIncoming, LIVE_REDRAW_MS);
     });
   }
 
-  function stopStream() { if (state.stream) { state.stream.close(); state.stream = null; } }
+  // The decisions that arrived since the last redraw, newest first, in one redraw.
+  function flushIncoming() {
+    state.flush = null;
+    const known = new Set(state.decisions.map(d => d.sequence));
+    const fresh = state.incoming.filter(d => !known.has(d.sequence)).reverse();
+    state.incoming = [];
+    if (fresh.length === 0) return;
+    state.decisions = fresh.concat(state.decisions).slice(0, MAX_ROWS);
+    renderRows();
+  }
+
+  function stopStream() {
+    if (state.stream) { state.stream.close(); state.stream = null; }
+    if (state.flush !== null) { clearTimeout(state.flush); state.flush = null; }
+    state.incoming = [];
+  }
 
   async function openDecision(sequence) {
     state.selected = sequence;
