@@ -6,13 +6,14 @@ namespace OpenEvent.Rules.Host.Endpoints;
 internal static class Problems
 {
     public static Task WriteAsync(HttpContext context, int status, string id, string detail, Action<Utf8JsonWriter>? extra = null) =>
-        JsonResponse.WriteAsync(context, status, "application/problem+json", json => Write(json, status, id, detail, extra));
+        JsonResponse.WriteAsync(context, status, "application/problem+json",
+            json => Write(json, status, context.Request.Path.StartsWithSegments("/events"), id, detail, extra));
 
-    private static void Write(Utf8JsonWriter json, int status, string id, string detail, Action<Utf8JsonWriter>? extra)
+    private static void Write(Utf8JsonWriter json, int status, bool eventRoute, string id, string detail, Action<Utf8JsonWriter>? extra)
     {
         json.WriteStartObject();
         json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#http-api");
-        json.WriteString("title", Title(status));
+        json.WriteString("title", Title(status, eventRoute));
         json.WriteNumber("status", status);
         json.WriteString("errorId", id);
         json.WriteString("detail", detail);
@@ -20,9 +21,9 @@ internal static class Problems
         json.WriteEndObject();
     }
 
-    private static string Title(int status) => status switch
+    private static string Title(int status, bool eventRoute) => status switch
     {
-        400 => "Invalid event",
+        400 => eventRoute ? "Invalid event" : "Invalid request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not found",

@@ -241,8 +241,15 @@ internal static class OverviewApi
     /// The text of one file of the set in service, as on disk now (read with the loader's guards: a regular file inside
     /// the policy folder, at most the policy file size limit). Only a file the set was loaded from can be named.
     /// </summary>
-    private static async Task SourceAsync(HttpContext context, string file, PolicySetState state, IOptions<RulesHostOptions> options)
+    private static async Task SourceAsync(HttpContext context, string? file, PolicySetState state, IOptions<RulesHostOptions> options)
     {
+        // Optional in the route, so that a request without it gets this problem body rather than the framework's empty 400.
+        if (string.IsNullOrEmpty(file))
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "missing-file", "name a file of the policy set in service: ?file=<path>");
+            return;
+        }
+
         if (state.Current is not { } current || !current.Snapshot.Files.Contains(file, StringComparer.Ordinal))
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-file", "name a file of the policy set in service");

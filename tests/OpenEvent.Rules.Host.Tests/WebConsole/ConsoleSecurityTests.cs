@@ -220,4 +220,16 @@ public sealed class ConsoleSecurityTests : IClassFixture<SharedHost>
         Assert.Equal("unknown-file", await ErrorIdAsync(outside));
         Assert.Equal(HttpStatusCode.NotFound, relative.StatusCode);
     }
+
+    [Fact]
+    public async Task Source_WithoutAFile_ProblemBodyWithItsIdAndAGenericTitle()
+    {
+        using var response = await _host.Client.GetAsync("/console/api/source");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("missing-file", problem.GetProperty("errorId").GetString());
+        Assert.Equal("Invalid request", problem.GetProperty("title").GetString());
+    }
 }
