@@ -110,6 +110,7 @@ internal static class ConsoleEndpoints
 
     private static IResult Logout(HttpContext context, ConsoleSessions sessions)
     {
+        sessions.Revoke(context.Request.Cookies[ConsoleSessions.CookieName]);
         context.Response.Cookies.Append(ConsoleSessions.CookieName, "", sessions.CookieOptions(context.Request, expired: true));
         return Results.Json(new { authenticated = false });
     }

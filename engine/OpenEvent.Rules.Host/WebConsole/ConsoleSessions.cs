@@ -43,6 +43,12 @@ internal sealed class ConsoleSessions
     private long _failureMinute;
     private int _failedLogins;
 
+    // Sessions ended by a logout before their expiry (nonce → expiry, Unix seconds): the cookie is signed, not stored,
+    // so without this list a copied cookie stayed valid for its whole lifetime after the operator logged out.
+    private readonly Lock _revocations = new();
+    private readonly Dictionary<string, long> _revoked = new(StringComparer.Ordinal);
+    private const int MaxRevoked = 10_000;
+
     public ConsoleSessions(IOptions<RulesHostOptions> options, TimeProvider time)
     {
         var token = options.Value.Auth.Token;
@@ -138,9 +144,24 @@ internal sealed class ConsoleSessions
         return WebEncoders.Base64UrlEncode(payload) + "." + WebEncoders.Base64UrlEncode(Sign(payload));
     }
 
-    /// <summary>The session's nonce when <paramref name="cookie"/> is one this process issued and has not expired.</summary>
+    /// <summary>The session's nonce when <paramref name="cookie"/> is one this process issued, has not expired and was not logged out.</summary>
     public byte[]? Validate(string? cookie)
     {
+        if (Read(cookie, out _) is not { } nonce)
+        {
+            return null;
+        }
+
+        lock (_revocations)
+        {
+            return _revoked.ContainsKey(Convert.ToBase64String(nonce)) ? null : nonce;
+        }
+    }
+
+    /// <summary>The nonce and expiry of a session cookie this process issued that has not expired.</summary>
+    private byte[]? Read(string? cookie, out long expires)
+    {
+        expires = 0;
         var dot = cookie?.IndexOf('.', StringComparison.Ordinal) ?? -1;
         if (cookie is null || cookie.Length > 200 || dot < 0)
         {
@@ -164,7 +185,37 @@ internal sealed class ConsoleSessions
             return null;
         }
 
-        return BinaryPrimitives.ReadInt64BigEndian(payload) > _time.GetUtcNow().ToUnixTimeSeconds() ? payload[8..] : null;
+        expires = BinaryPrimitives.ReadInt64BigEndian(payload);
+        return expires > _time.GetUtcNow().ToUnixTimeSeconds() ? payload[8..] : null;
+    }
+
+    /// <summary>Ends the session of <paramref name="cookie"/> (a logout): it is refused from now on, until it would have expired anyway.</summary>
+    public void Revoke(string? cookie)
+    {
+        if (Read(cookie, out var expires) is not { } nonce)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        lock (_revocations)
+        {
+            if (_revoked.Count >= MaxRevoked)
+            {
+                foreach (var ended in _revoked.Where(r => r.Value <= now).Select(r => r.Key).ToList())
+                {
+                    _revoked.Remove(ended);
+                }
+            }
+
+            // Only a holder of the token can make sessions, so the list stays small; past the bound the oldest goes.
+            if (_revoked.Count >= MaxRevoked)
+            {
+                _revoked.Remove(_revoked.MinBy(r => r.Value).Key);
+            }
+
+            _revoked[Convert.ToBase64String(nonce)] = expires;
+        }
     }
 
     /// <summary>The anti-forgery token of a session.</summary>

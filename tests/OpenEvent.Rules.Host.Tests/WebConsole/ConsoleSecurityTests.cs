@@ -210,6 +210,35 @@ public sealed class ConsoleSecurityTests : IClassFixture<SharedHost>
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(withTampered)).StatusCode);
     }
 
+    /// <summary>A logout ends the session in the host too: the same cookie, replayed after it, is refused.</summary>
+    [Fact]
+    public async Task WithToken_Logout_EndsTheSession_ACopyOfTheCookieNoLongerOpensTheApi()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = host.BaseAddress };
+        using var login = await client.PostAsync("/console/api/login", Json($"{{\"token\":\"{Token}\"}}"));
+        var cookie = login.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var csrf = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("csrf").GetString()!;
+        HttpRequestMessage Overview() => new(HttpMethod.Get, "/console/api/overview") { Headers = { { "Cookie", cookie } } };
+        using (var before = Overview())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(before)).StatusCode);
+        }
+
+        using var logout = new HttpRequestMessage(HttpMethod.Post, "/console/api/logout") { Content = Json("{}") };
+        logout.Headers.Add("Cookie", cookie);
+        logout.Headers.Add(ConsoleSessions.CsrfHeader, csrf);
+        using var loggedOut = await client.SendAsync(logout);
+        Assert.Equal(HttpStatusCode.OK, loggedOut.StatusCode);
+
+        using var after = Overview();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(after)).StatusCode);
+        using var again = await client.PostAsync("/console/api/login", Json($"{{\"token\":\"{Token}\"}}"));
+        using var fresh = new HttpRequestMessage(HttpMethod.Get, "/console/api/overview");
+        fresh.Headers.Add("Cookie", again.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(fresh)).StatusCode);
+    }
+
     [Fact]
     public async Task Source_NamesOnlyFilesOfTheSet_SoNoOtherFileCanBeRead()
     {
