@@ -39,6 +39,7 @@ public sealed class GuardInjectionTests : IDisposable
     [InlineData("string.Join(',', new[] { \"a\", \"b\" }) == \"a,b\" && string.Join(',', \"a\", \"b\") == \"a,b\" && string.Join(\"-\", new[] { \"a\", \"b\", \"c\" }, 1, 2) == \"b-c\" && string.Join(':', new[] { \"a\", \"b\", \"c\" }, 0, 2) == \"a:b\"")]
     [InlineData("string.Join(\"/\", e.Data.Arr(\"a\").Select(x => x.Long(\"n\"))) == \"1/2\" && string.Join('/', e.Data.Arr(\"a\").Select(x => x.Str(\"k\"))) == \"q/p\" && string.Join(separator: \"+\", values: new[] { \"a\", \"b\" }.Select(x => x)) == \"a+b\"")]
     [InlineData("string.Join(\";\", e.Data.Arr(\"a\").Select(x => x.Node(\"k\"))) == \"\\\"q\\\";\\\"p\\\"\" && string.Join(\", \", new[] { e.Type[..4] }) == \"data\" && string.Join(\",\", new string[] { }) == \"\"")]
+    [InlineData("$\"{string.Join(\"-\", e.Data.Arr(\"a\").Select(x => x.Str(\"k\")))}|{string.Join(',', new[] { 1, 2 })}\" == \"q-p|1,2\"")]
     [InlineData("string.Concat(e.Data.Arr(\"a\").Select(x => x.Str(\"k\"))) == \"qp\" && string.Concat(new[] { 1, 2 }.Select(i => i)) == \"12\" && string.Concat(new[] { \"a\", \"b\" }.Where(x => x != \"\")) == \"ab\"")]
     public void Compile_HonestConstructs_KeepTheirMeaningWithGuards(string expression)
     {
@@ -96,7 +97,8 @@ public sealed class GuardInjectionTests : IDisposable
     [InlineData("e.Data.Str(\"sql\")?.Contains(\"drop\") == true", "(G.Hay(e.Data.Str(\"sql\")))?.Contains(\"drop\") == true")]
     [InlineData("(e.Data.Str(\"a\") + \".\" + e.Data + 1).Length > 0", "((G.Text(e.Data.Str(\"a\"))) + \".\" + (G.Text(e.Data)) + 1).Length > 0")]
     [InlineData("$\"{e.Type}-{e.Data.Count(\"a\")}\" == \"-0\"", "(G.Linear($\"{(G.Text(e.Type))}-{e.Data.Count(\"a\")}\")) == \"-0\"")]
-    [InlineData("string.Join(\",\", e.Type, e.Id) != \"\"", "(G.Linear(G.Join(\",\", e.Type, e.Id))) != \"\"")]
+    [InlineData("string.Join(\",\", e.Type, e.Id) != \"\"", "(G.Linear((G.Join(\",\", e.Type, e.Id)))) != \"\"")]
+    [InlineData("$\"{string.Join(\"-\", e.Type)}\" != \"\"", "(G.Linear($\"{(G.Text((G.Join(\"-\", e.Type))))}\")) != \"\"")]
     [InlineData("string.Concat(e.Data.Arr(\"a\").Select(x => x.Str(\"k\"))) != \"\"",
         "(G.Linear(string.Concat((G.Sequence((G.TextSequence((G.Sequence(e.Data.Arr(\"a\"))).Select(x => ((G.Step())switch{_=>((G.Linear(x.Str(\"k\"))))}))))))))) != \"\"")]
     [InlineData("e.Data.Str(\"a\", \"\").ToUpper().StartsWith(e.Id)", "(G.Linear((G.Linear(e.Data.Str(\"a\", \"\"))).ToUpper())).StartsWith((G.Linear(e.Id)))")]

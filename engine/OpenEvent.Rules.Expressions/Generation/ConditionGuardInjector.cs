@@ -231,10 +231,10 @@ internal sealed class ConditionGuardInjector
             PlanLinear(read);
         }
 
-        if (method.Name == "Join" && invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax target })
+        if (method.Name == "Join" && invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax } join)
         {
             // Its result is its values and a separator between each two: the twin charges the whole before building it.
-            _plan[target] = Wrap.JoinTwin;
+            _plan[join] = _plan.GetValueOrDefault(join) | Wrap.JoinTwin;
         }
         else if (method.Name is "Concat" or "Insert")
         {
@@ -382,12 +382,13 @@ internal sealed class ConditionGuardInjector
                 return rewritten;
             }
 
-            if (wrap == Wrap.JoinTwin)
+            var inner = expression.WithoutTrivia();
+            if ((wrap & Wrap.JoinTwin) != 0 && inner is InvocationExpressionSyntax join)
             {
-                return SyntaxFactory.ParseExpression(Guard + ".Join").WithTriviaFrom(expression);
+                // string.Join(...) → (global::...ConditionGuard.Join(...)): the same arguments, already guarded.
+                inner = SyntaxFactory.ParenthesizedExpression(join.WithExpression(SyntaxFactory.ParseExpression(Guard + ".Join")));
             }
 
-            var inner = expression.WithoutTrivia();
             if ((wrap & Wrap.Hay) != 0)
             {
                 inner = Call("Hay", inner);
