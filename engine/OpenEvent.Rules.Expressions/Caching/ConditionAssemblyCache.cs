@@ -122,12 +122,14 @@ internal sealed class ConditionAssemblyCache
     }
 
     /// <summary><c>$XDG_CACHE_HOME/openevent-rules/conditions</c>, else <c>~/.cache/openevent-rules/conditions</c>.</summary>
-    public static string DefaultDirectory()
+    public static string DefaultDirectory() => Path.Combine(UserFolder("XDG_CACHE_HOME", ".cache"), "openevent-rules", "conditions");
+
+    /// <summary>The XDG base folder named by <paramref name="variable"/> when it is an absolute path, else <c>~/<paramref name="fallback"/></c>.</summary>
+    internal static string UserFolder(string variable, string fallback)
     {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
+        var xdg = Environment.GetEnvironmentVariable(variable);
+        return !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
             ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "openevent-rules", "conditions");
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), fallback);
     }
 }

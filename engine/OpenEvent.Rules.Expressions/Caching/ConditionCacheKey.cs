@@ -20,14 +20,8 @@ internal static class ConditionCacheKey
     /// <summary>This user's key (loaded or made once per process).</summary>
     public static byte[] Default => s_default.Value;
 
-    public static string DefaultPath()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-        var root = !string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
-        return Path.Combine(root, "openevent-rules", "condition-cache.key");
-    }
+    public static string DefaultPath() =>
+        Path.Combine(ConditionAssemblyCache.UserFolder("XDG_CONFIG_HOME", ".config"), "openevent-rules", "condition-cache.key");
 
     /// <summary>The key in <paramref name="path"/>, made there (owner-only) when absent; a process-only key when neither works.</summary>
     public static byte[] LoadOrCreate(string path)
