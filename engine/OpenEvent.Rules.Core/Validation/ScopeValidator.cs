@@ -8,8 +8,10 @@ namespace OpenEvent.Rules.Validation;
 /// OER3024: scope values the engine can never see. An environment other than DEV / PROD is an error (every
 /// DataWorks spelling normalizes to one of the two); a dimension that none of the matched event types carries
 /// (e.g. operators on instance-status-changes, tenants on downloads) is a warning, since such a filter rejects
-/// every event. An empty list is a warning too: it looks like a filter but lets every event through.
-/// Checked in spec.scope and in every exclusion's scope.
+/// every event. An empty list is a warning too: it looks like a filter but lets every event through. In an exclusion's
+/// or a waiver's scope an empty list is an error: there it does not narrow what is excluded or waived, so an author who
+/// meant "none" would exclude or waive every event of the dimension.
+/// Checked in spec.scope, spec.enforceIn, every exclusion's scope and every waiver's scope.
 /// </summary>
 internal sealed class ScopeValidator
 {
@@ -29,13 +31,13 @@ internal sealed class ScopeValidator
             var types = context.MatchedTypes(policy);
             if (policy.Scope is not null)
             {
-                Check(context, policy.Name, policy.Scope, types);
+                Check(context, policy.Name, policy.Scope, types, EmptyList.FiltersNothing);
             }
 
             if (policy.EnforceIn is not null)
             {
                 // The stage filters like a scope: a dimension no matched type carries keeps every event out of it.
-                Check(context, policy.Name, policy.EnforceIn, types);
+                Check(context, policy.Name, policy.EnforceIn, types, EmptyList.FiltersNothing);
             }
 
             foreach (var exclusion in policy.Exclude)
@@ -43,24 +45,31 @@ internal sealed class ScopeValidator
                 if (exclusion.Scope is not null)
                 {
                     var exclusionTypes = exclusion.Match is null ? types : types.Intersect(context.MatchedTypes(exclusion.Match));
-                    Check(context, policy.Name, exclusion.Scope, exclusionTypes);
+                    Check(context, policy.Name, exclusion.Scope, exclusionTypes, EmptyList.ExcludesAll);
                 }
+            }
+        }
+
+        foreach (var waiver in context.Set.Waivers)
+        {
+            if (waiver.Scope is not null)
+            {
+                CheckEmptyLists(context, $"Waiver '{waiver.Name}'", waiver.Scope, EmptyList.WaivesAll);
             }
         }
     }
 
-    private static void Check(ValidationContext context, string policy, ScopeDefinition scope, MatchedTypes types)
+    /// <summary>What an empty list means where it is written.</summary>
+    private enum EmptyList
     {
-        foreach (var (key, _, values) in s_dimensions)
-        {
-            // ValueLocations has a key for every list the author wrote, so an empty one can be told from a missing one.
-            if (values(scope).IsEmpty && scope.ValueLocations.ContainsKey(key) && !scope.Written.ContainsKey(key))
-            {
-                context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.Location,
-                    $"Policy '{policy}': scope '{key}' is an empty list, which filters nothing",
-                    $"List the values to keep, e.g. {key}: [\"10001234\"], or remove '{key}' to accept every value.");
-            }
-        }
+        FiltersNothing,
+        ExcludesAll,
+        WaivesAll,
+    }
+
+    private static void Check(ValidationContext context, string policy, ScopeDefinition scope, MatchedTypes types, EmptyList empty)
+    {
+        CheckEmptyLists(context, $"Policy '{policy}'", scope, empty);
 
         for (var i = 0; i < scope.Environments.Length; i++)
         {
@@ -91,6 +100,38 @@ internal sealed class ScopeValidator
             }
 
             CheckConstant(context, policy, scope, key, dimension, values(scope), types);
+        }
+    }
+
+    private static void CheckEmptyLists(ValidationContext context, string subject, ScopeDefinition scope, EmptyList empty)
+    {
+        foreach (var (key, dimension, values) in s_dimensions)
+        {
+            // ValueLocations has a key for every list the author wrote, so an empty one can be told from a missing one.
+            if (!values(scope).IsEmpty || !scope.ValueLocations.ContainsKey(key) || scope.Written.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var every = "every " + dimension.ToString().ToLowerInvariant();
+            switch (empty)
+            {
+                case EmptyList.FiltersNothing:
+                    context.Diagnostics.Warning(DiagnosticIds.UnknownScopeValue, scope.Location,
+                        $"{subject}: scope '{key}' is an empty list, which filters nothing",
+                        $"List the values to keep, e.g. {key}: [\"10001234\"], or remove '{key}' to accept every value.");
+                    break;
+                case EmptyList.ExcludesAll:
+                    context.Diagnostics.Error(DiagnosticIds.UnknownScopeValue, scope.Location,
+                        $"{subject}: an exclusion's scope '{key}' is an empty list, which does not narrow it: the exclusion applies to {every}",
+                        $"List the values to exclude, e.g. {key}: [\"10001234\"], or remove '{key}' if the exclusion is meant for {every}.");
+                    break;
+                default:
+                    context.Diagnostics.Error(DiagnosticIds.UnknownScopeValue, scope.Location,
+                        $"{subject}: scope '{key}' is an empty list, which does not narrow the waiver: it would waive the policy for {every}",
+                        $"List the values to waive, e.g. {key}: [\"10001234\"], or remove '{key}' if the waiver is meant for {every}.");
+                    break;
+            }
         }
     }
 

@@ -49,6 +49,37 @@ public sealed class WaiverValidationTests
 
     private static readonly DateTimeOffset s_june1 = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// An empty list in a waiver's scope looks like "no workspaces" but does not narrow the waiver at all: it would waive
+    /// the policy everywhere. An error, located at the scope; a policy scope's empty list stays a warning, an exclusion's
+    /// is an error too (it would exclude every event of the dimension).
+    /// </summary>
+    [Fact]
+    public async Task Validate_EmptyListInAWaiverOrExclusionScope_ErrorItWouldWaiveOrExcludeEverything()
+    {
+        const string policy = """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: deploy-freeze }
+            spec:
+              match:
+                type: ["dataworks:FileChange:DeployFile"]
+              exclude:
+                - scope: { operators: [] }
+              actions:
+                - block: { reason: "deploys are frozen" }
+            ---
+
+            """;
+        var load = await LoadAsync(policy + Waiver(Complete + "\n  scope: { workspaces: [], regions: [cn-hangzhou] }\n"));
+
+        var scoped = load.Diagnostics.Where(d => d.Id == DiagnosticIds.UnknownScopeValue).ToList();
+        Assert.True(scoped.Count == 2, string.Join("\n", load.Diagnostics));
+        Assert.All(scoped, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.Contains(scoped, d => d.Message == "Waiver 'orders-backfill': scope 'workspaces' is an empty list, which does not narrow the waiver: it would waive the policy for every workspace");
+        Assert.Contains(scoped, d => d.Message == "Policy 'deploy-freeze': an exclusion's scope 'operators' is an empty list, which does not narrow it: the exclusion applies to every operator");
+    }
+
     [Fact]
     public async Task Load_CompleteWaiver_IsInTheSet()
     {
