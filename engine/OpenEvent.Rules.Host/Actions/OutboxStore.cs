@@ -120,6 +120,7 @@ public sealed class OutboxStore
               last_error TEXT,
               event BLOB);
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+            CREATE INDEX IF NOT EXISTS outbox_due_answers ON outbox (next_attempt_at) WHERE kind = 'answer' AND status = 'pending';
             CREATE TABLE IF NOT EXISTS dead_letter (
               id INTEGER PRIMARY KEY,
               idempotency_key TEXT NOT NULL UNIQUE,
@@ -349,10 +350,13 @@ public sealed class OutboxStore
     /// with each claimed action that <paramref name="batchable"/> lets go with others (a file forward), up to
     /// <paramref name="batchMax"/> - 1 more due actions of the same kind and destination, found among the next
     /// <see cref="CompanionWindow"/> due ones (a bound on the scan behind a backlog of other destinations), in the same
-    /// transaction. Returns one batch per action claimed on its own, that action first.
+    /// transaction. Returns one batch per action claimed on its own, that action first. Answers to DataWorks are claimed
+    /// before anything else (an extension point holds an operation until its answer arrives, and a backlog of
+    /// notifications to a slow receiver must not hold it); with <paramref name="answersOnly"/>, nothing else.
     /// </summary>
     internal IReadOnlyList<IReadOnlyList<OutboxItem>> ClaimBatches(
-        int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered, Func<OutboxItem, bool> batchable, int batchMax)
+        int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered, Func<OutboxItem, bool> batchable, int batchMax,
+        bool answersOnly = false)
     {
         using var writing = _writeLock.EnterScope();
         using var connection = OpenBookkeeping();
@@ -368,9 +372,24 @@ public sealed class OutboxStore
         command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         var batches = new List<IReadOnlyList<OutboxItem>>();
+        using var answers = connection.CreateCommand();
+        answers.Transaction = transaction;
+        answers.CommandText = $$"""
+            UPDATE outbox SET lease_until = $lease, lease_owner = $owner
+            WHERE id IN (SELECT id FROM outbox WHERE kind = '{{OutboxDispatcher.AnswerKind}}' AND {{Due}} ORDER BY next_attempt_at, id LIMIT $max)
+            RETURNING {{Columns}}, {{EventColumn}};
+            """;
+        foreach (var parameter in command.Parameters.Cast<SqliteParameter>())
+        {
+            answers.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
+        }
+
+        answers.Parameters.AddWithValue("$max", max);
+        batches.AddRange(Read(answers).OrderBy(a => (a.NextAttemptAt, a.Id)).Select(a => (IReadOnlyList<OutboxItem>)[a]));
+
         // One head at a time, each taking its companions before the next is chosen: the due forwards of one file go in
         // one batch, not in as many batches of one as there are free slots.
-        while (batches.Count < max && Read(command) is [var head])
+        while (!answersOnly && batches.Count < max && Read(command) is [var head])
         {
             batches.Add(batchMax > 1 && batchable(head) ? [head, .. ClaimCompanions(command, head, batchMax - 1)] : [head]);
         }

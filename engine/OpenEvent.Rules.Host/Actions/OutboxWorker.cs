@@ -24,6 +24,16 @@ internal sealed partial class OutboxWorker(
     /// <summary>The most actions one delivery slot takes at once (the forwards of one file target).</summary>
     internal const int MaxBatch = 64;
 
+    /// <summary>
+    /// Slots beyond Outbox:Concurrency that only answers to DataWorks may take: with every slot held by deliveries to
+    /// a receiver that hangs until the timeout, an extension point would otherwise wait for the whole backlog (40 such
+    /// forwards held an answer 40 s). Answers are also claimed before anything else.
+    /// </summary>
+    internal const int AnswerSlots = 2;
+
+    /// <summary>The answers among the deliveries in flight (by the id of the row).</summary>
+    private readonly ConcurrentDictionary<long, byte> _answersInFlight = new();
+
     private readonly OutboxOptions _options = options.Value.Outbox;
 
     /// <summary>
@@ -64,7 +74,10 @@ internal sealed partial class OutboxWorker(
             {
                 var now = time.GetUtcNow();
                 nextPurge = PurgeIfDue(now, nextPurge);
-                var free = _options.Concurrency - _inFlight.Count;
+                // Any action may take one of the Concurrency slots; answers also the AnswerSlots beyond them.
+                var busy = _inFlight.Count;
+                var answerFree = _options.Concurrency + AnswerSlots - busy;
+                var free = Math.Min(_options.Concurrency - (busy - _answersInFlight.Count), answerFree);
                 if (free > 0 && signal.HoldBeforeClaim(_options.BatchDelay, MaxBatch) is var hold && hold > TimeSpan.Zero)
                 {
                     // New file forwards gather for one claim, write and flush (woken sooner by more, or by a slot freeing).
@@ -72,13 +85,15 @@ internal sealed partial class OutboxWorker(
                     continue;
                 }
 
-                var claimed = free > 0 || !_delivered.IsEmpty ? ClaimAndStart(Math.Max(free, 0), now) : 0;
-                if (claimed > 0 && claimed == free)
+                var claimed = free > 0 || answerFree > 0 || !_delivered.IsEmpty
+                    ? ClaimAndStart(free > 0 ? free : Math.Max(answerFree, 0), now, answersOnly: free <= 0)
+                    : 0;
+                if (claimed > 0 && claimed == (free > 0 ? free : answerFree))
                 {
                     continue; // more may be due at once
                 }
 
-                await WaitForWorkAsync(free, stoppingToken);
+                await WaitForWorkAsync(free, answerFree, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -142,7 +157,7 @@ internal sealed partial class OutboxWorker(
     }
 
     /// <summary>Claims up to <paramref name="free"/> due actions (with their batches) and starts delivering each; returns how many.</summary>
-    private int ClaimAndStart(int free, DateTimeOffset now)
+    private int ClaimAndStart(int free, DateTimeOffset now, bool answersOnly)
     {
         var claimed = 0;
         // Taken before the claim: a delivery that ends meanwhile is recorded with the next one. Until then its row stays
@@ -152,7 +167,7 @@ internal sealed partial class OutboxWorker(
         IReadOnlyList<IReadOnlyList<OutboxItem>> batches;
         try
         {
-            batches = store.ClaimBatches(free, now, now + _options.LeaseDuration, _owner, delivered, delivery.Batches, MaxBatch);
+            batches = store.ClaimBatches(free, now, now + _options.LeaseDuration, _owner, delivered, delivery.Batches, MaxBatch, answersOnly);
         }
         catch
         {
@@ -164,6 +179,11 @@ internal sealed partial class OutboxWorker(
         foreach (var batch in batches)
         {
             claimed++;
+            if (batch[0].Kind == OutboxDispatcher.AnswerKind)
+            {
+                _answersInFlight[batch[0].Id] = 0;
+            }
+
             // Registered before it starts, so that its own removal cannot run first.
             var delivery = new Task<Task>(() => batch.Count == 1 ? DeliverAsync(batch[0]) : DeliverBatchAsync(batch));
             _inFlight[batch[0].Id] = delivery.Unwrap();
@@ -177,17 +197,24 @@ internal sealed partial class OutboxWorker(
     /// Waits for a signal (a new action; with every slot busy, a finished delivery), the next due action or the poll
     /// interval, whichever comes first.
     /// </summary>
-    private async Task WaitForWorkAsync(int free, CancellationToken stoppingToken)
+    private async Task WaitForWorkAsync(int free, int answerFree, CancellationToken stoppingToken)
     {
-        if (free <= 0)
+        if (free <= 0 && answerFree <= 0)
         {
             // Nothing can start before a slot frees: new actions are looked for then.
             await _slotFreed.WaitAsync(_options.PollInterval, stoppingToken);
             return;
         }
 
+        if (free <= 0)
+        {
+            // Only an answer can start: woken by one stored or a slot freeing (what else is due must wait for a slot).
+            await signal.WaitAsync(_options.PollInterval, stoppingToken);
+            return;
+        }
+
         var wait = _options.PollInterval;
-        if (free > 0 && store.NextDue() is { } due && due - time.GetUtcNow() < wait)
+        if (store.NextDue() is { } due && due - time.GetUtcNow() < wait)
         {
             wait = due - time.GetUtcNow();
         }
@@ -241,6 +268,7 @@ internal sealed partial class OutboxWorker(
     private void Freed(long id)
     {
         _inFlight.TryRemove(id, out _);
+        _answersInFlight.TryRemove(id, out _);
         _slotFreed.Notify();
         signal.Notify();
     }

@@ -31,6 +31,7 @@ internal enum ReceiverMode
 internal class StandInServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _release = new();
     private int _calls;
 
     protected StandInServer()
@@ -96,10 +97,11 @@ internal class StandInServer : IAsyncDisposable
         };
         if (status == 0)
         {
-            // Hang until the client gives up (its timeout), then answer nothing useful.
+            // Hang until the client gives up (its timeout) or the test releases it, then answer nothing useful.
             try
             {
-                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                using var held = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _release.Token);
+                await Task.Delay(Timeout.Infinite, held.Token);
             }
             catch (OperationCanceledException)
             {
@@ -114,6 +116,9 @@ internal class StandInServer : IAsyncDisposable
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer);
     }
+
+    /// <summary>Ends every request held in <see cref="ReceiverMode.Hang"/> (so that a stop need not wait for them).</summary>
+    public void ReleaseHung() => _release.Cancel();
 
     protected virtual (int Status, string Body) Answer(string path, Dictionary<string, string> headers, string body) => (200, "{\"ok\":true}");
 
