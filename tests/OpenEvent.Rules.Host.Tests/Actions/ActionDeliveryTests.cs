@@ -253,6 +253,56 @@ public sealed class ActionDeliveryTests
         Assert.StartsWith("HTTP 500", dead.LastError);
     }
 
+    /// <summary>
+    /// A receiver that answers 500 and then streams its body forever: the host reads the start of it (64 KiB), takes the
+    /// status, and goes on; it neither holds the whole body in memory nor waits for the timeout to end the read.
+    /// </summary>
+    [Fact]
+    public async Task EndlessErrorBody_OnlyItsStartIsRead_TheStatusDecides()
+    {
+        await using var setup = await Setup.StartAsync("--OpenEventRules:DataWorks:Deadline", "00:00:01", "--OpenEventRules:Outbox:MaxAttempts", "1",
+            "--OpenEventRules:Actions:Timeout", "00:00:30", "--OpenEventRules:Outbox:LeaseDuration", "00:01:00");
+        setup.DataWorks.Respond = async context =>
+        {
+            context.Response.StatusCode = 500;
+            var chunk = new byte[16 * 1024];
+            Array.Fill(chunk, (byte)'x');
+            while (!context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        };
+
+        (await setup.Host.PostAsync("/events", HostEndpointTests.DeployEvent(NewId("endless"), "ods_endless"))).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => setup.Host.Outbox().Counts().Dead == 1, "the answer to be dead-lettered on its status, not after a 30 s read");
+        var dead = Assert.Single(setup.Host.Outbox().List(OutboxStore.Dead, 10));
+        Assert.StartsWith("HTTP 500: xxxx", dead.LastError);
+        Assert.True(dead.LastError!.Length < 400, dead.LastError.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A receiver controls where its error text is cut: a secret it echoes just before the cut must be masked whole, not
+    /// cut first and then no longer recognized (285 characters of padding left the first 15 of the secret).
+    /// </summary>
+    [Fact]
+    public async Task SecretEchoedAtTheCut_MaskedWhole()
+    {
+        await using var setup = await Setup.StartAsync("--OpenEventRules:DataWorks:Deadline", "00:00:01", "--OpenEventRules:Outbox:MaxAttempts", "1");
+        setup.DataWorks.Respond = async context =>
+        {
+            context.Response.StatusCode = 500;
+            await Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(context.Response, new string('p', 285) + AccessKeySecret + " " + AccessKeyId);
+        };
+
+        (await setup.Host.PostAsync("/events", HostEndpointTests.DeployEvent(NewId("straddle"), "ods_straddle"))).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => setup.Host.Outbox().Counts().Dead == 1, "the answer to be dead-lettered");
+        var dead = Assert.Single(setup.Host.Outbox().List(OutboxStore.Dead, 10));
+        Assert.DoesNotContain(AccessKeySecret[..6], dead.LastError, StringComparison.Ordinal);
+        Assert.Contains("***", dead.LastError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoExtensionCode_ExtensionEventsAreNotAnswered()
     {

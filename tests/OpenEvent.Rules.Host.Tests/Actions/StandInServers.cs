@@ -69,9 +69,18 @@ internal class StandInServer : IAsyncDisposable
 
     public static Task<StandInServer> StartAsync() => StartAsync(new StandInServer());
 
+    /// <summary>When set, answers every request itself (after it is counted): a hostile or unusual receiver.</summary>
+    public Func<HttpContext, Task>? Respond { get; set; }
+
     private async Task HandleAsync(HttpContext context)
     {
         var call = Interlocked.Increment(ref _calls);
+        if (Respond is { } respond)
+        {
+            await respond(context);
+            return;
+        }
+
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());

@@ -38,8 +38,13 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
         var headerValues = PayloadValues.AddHeaders(request, notify.Headers, owner);
 
-        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(HttpClientName), request, cancellationToken);
+        using var answered = response;
+
+        // The URL is the robot's credential and a refusal may echo it (or the signed URL, or a header value): masked in
+        // the whole text before it is cut, so that no part of a secret survives at the cut.
+        string?[] secrets = [.. SecretRedactor.OfUrl(url), .. SecretRedactor.OfUrl(request.RequestUri?.OriginalString), secret, .. headerValues];
+        body = SecretRedactor.Redact(body, secrets);
         var result = DeliveryResult.FromStatus(response.StatusCode, body);
         if (result.Success)
         {
@@ -52,8 +57,7 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
             };
         }
 
-        // The URL is the robot's credential and a refusal may echo it (or the signed URL, or a header value).
-        return result.Redacted([.. SecretRedactor.OfUrl(url), .. SecretRedactor.OfUrl(request.RequestUri?.OriginalString), secret, .. headerValues]);
+        return result.Redacted(secrets);
     }
 
     /// <summary>The message, with the count of notifications suppressed on this channel since the previous one.</summary>
@@ -78,7 +82,7 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
             {
                 var message = document.RootElement.TryGetProperty(messageName, out var m) ? m.ToString() : "";
                 // Rate limiting by the robot (DingTalk 130101, Lark 9499/11232) passes with time; other codes are configuration errors.
-                var error = $"the robot refused the message: {codeName} {code.GetInt64()} {message}";
+                var error = $"the robot refused the message: {codeName} {code.GetInt64()} {DeliveryResult.Shorten(message)}";
                 return code.GetInt64() is 130101 or 9499 or 11232 ? DeliveryResult.Retry(error) : DeliveryResult.Permanent(error);
             }
         }

@@ -51,10 +51,11 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
         using var request = openApi.CreateRequest(endpoint, api, parameters, new DataWorksCredentials(accessKeyId, accessKeySecret, securityToken));
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), "the DataWorks answer");
 
-        using var response = await httpClients.CreateClient(Channels.ChannelSender.HttpClientName).SendAsync(request, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        // A signature error echoes the string to sign, AccessKeyId included.
-        return Interpret((int)response.StatusCode, body).Redacted([accessKeyId, accessKeySecret, securityToken]);
+        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(Channels.ChannelSender.HttpClientName), request, cancellationToken);
+        using var answered = response;
+        // A signature error echoes the string to sign, AccessKeyId included: masked before any part of it is cut.
+        string?[] secrets = [accessKeyId, accessKeySecret, securityToken];
+        return Interpret((int)response.StatusCode, SecretRedactor.Redact(body, secrets)).Redacted(secrets);
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
             return success == false ? DeliveryResult.Retry($"DataWorks answered Success=false: {DeliveryResult.Shorten(body)}") : DeliveryResult.Delivered;
         }
 
-        var error = code is null ? $"HTTP {status}: {DeliveryResult.Shorten(body)}" : $"HTTP {status} {code}: {message}";
+        var error = code is null ? $"HTTP {status}: {DeliveryResult.Shorten(body)}" : $"HTTP {status} {code}: {DeliveryResult.Shorten(message ?? "")}";
         var retry = status is 408 or 429 or >= 500 || (code?.StartsWith("Throttling", StringComparison.Ordinal) ?? false);
         return retry ? DeliveryResult.Retry(error) : DeliveryResult.Permanent(error);
     }
