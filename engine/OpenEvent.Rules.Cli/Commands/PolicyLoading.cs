@@ -51,6 +51,7 @@ internal static class PolicyLoading
                 Revision = snapshot.Revision,
                 ConditionCompiler = Conditions,
                 Time = time ?? TimeProvider.System,
+                CheckAdmission = true,
             });
         }
         catch (PolicyCompilationException ex)

@@ -17,12 +17,15 @@ public sealed class CompiledPolicySet : IDisposable
 
     private readonly SinglePassEventReader? _singlePass;
 
+    private readonly bool _checkAdmission;
+
     internal CompiledPolicySet(PolicySetDefinition definition, EventParser parser, SinglePassEventReader? singlePass, PolicyEvaluator evaluator,
-        string revision, IDisposable? lifetime)
+        string revision, IDisposable? lifetime, bool checkAdmission = false)
     {
         Definition = definition;
         Parser = parser;
         _singlePass = singlePass;
+        _checkAdmission = checkAdmission;
         Evaluator = evaluator;
         Revision = revision;
         _lifetime = lifetime;
@@ -77,10 +80,22 @@ public sealed class CompiledPolicySet : IDisposable
 
     /// <summary>
     /// Reads one event, or returns why it cannot be evaluated. With the compiled matcher this is its single pass over
-    /// the bytes (the match is kept for <see cref="Evaluator"/>); with the reference matcher, a parsed document.
+    /// the bytes (the match is kept for <see cref="Evaluator"/>); with the reference matcher, a parsed document. A set
+    /// built with <see cref="PolicySetCompilerOptions.CheckAdmission"/> also refuses what the host refuses at the door
+    /// (<see cref="EventAdmission"/>).
     /// </summary>
-    public DataWorksEvent? TryRead(EventSlice slice, out EventError? error) =>
-        _singlePass is not null ? _singlePass.TryRead(slice, out error) : Parser.TryParse(slice, out error);
+    public DataWorksEvent? TryRead(EventSlice slice, out EventError? error)
+    {
+        var e = _singlePass is not null ? _singlePass.TryRead(slice, out error) : Parser.TryParse(slice, out error);
+        if (e is not null && _checkAdmission && EventAdmission.Check(e) is { } refused)
+        {
+            e.Dispose();
+            error = refused;
+            return null;
+        }
+
+        return e;
+    }
 
     public void Dispose() => _lifetime?.Dispose();
 }
@@ -105,6 +120,13 @@ public sealed record PolicySetCompilerOptions
 
     /// <summary>The verdict an extension point event gets at least when a policy with <c>detailErrors: fail-mode</c> cannot have the detail (the host's DataWorks:FailMode).</summary>
     public Verdict DetailFailMode { get; init; } = Verdict.Warn;
+
+    /// <summary>
+    /// Refuse, as the host does at its door, events whose id, source or region cannot be governed (<see cref="EventAdmission"/>):
+    /// the host's sets and those oer dry-run, explain and impact read events with, so that they agree with POST /events.
+    /// Off for policy tests, whose inline events need not carry a DataWorks envelope.
+    /// </summary>
+    public bool CheckAdmission { get; init; }
 }
 
 /// <summary>Builds the runtime set from a validated definition. Used once per load or reload.</summary>
@@ -144,7 +166,7 @@ public static class PolicySetCompiler
             Registry = definition.Registry,
             Waivers = definition.Waivers,
         });
-        return new CompiledPolicySet(definition, parser, singlePass, evaluator, options.Revision, conditions);
+        return new CompiledPolicySet(definition, parser, singlePass, evaluator, options.Revision, conditions, options.CheckAdmission);
     }
 
     /// <summary>All conditions of the set in one compilation; compile errors fail the whole set with located diagnostics.</summary>

@@ -10,7 +10,7 @@ namespace OpenEvent.Rules.Host.Ingestion;
 /// <summary>
 /// The one way events come in, whatever carried them (POST /events, POST /evaluate, a queue consumer): the input's bytes
 /// and content type are decoded (<see cref="EventContent"/>), each event is read once by the policy set in service and
-/// checked at the door (<see cref="EventAdmission"/>), then decided and its actions stored (<see cref="IngestAsync"/>, by
+/// checked at the door (the compiled set's admission check, <c>EventAdmission</c>), then decided and its actions stored (<see cref="IngestAsync"/>, by
 /// <see cref="EventPipeline"/>) or only decided (<see cref="EvaluateAsync"/>, the dry run). Nothing here knows HTTP: a bad
 /// input is a result with a problem, never an exception, and the event's bytes go on as they came.
 /// </summary>
@@ -118,13 +118,8 @@ internal sealed class EventIngestion(PolicySetState state, EventPipeline pipelin
         {
             foreach (var slice in isBatch ? EventInputReader.Split(bytes, InputName) : EventInputReader.Single(bytes, InputName))
             {
+                // The host's sets check admission as they read (PolicySetFactory: CheckAdmission).
                 var e = lease.Compiled.TryRead(slice, out var error);
-                if (e is not null && EventAdmission.Check(e) is { } refused)
-                {
-                    e.Dispose();
-                    (e, error) = (null, refused);
-                }
-
                 if (e is null)
                 {
                     metrics.Rejected(error!.Id);

@@ -25,7 +25,7 @@ internal sealed record IngestionProblem(int Status, string Id, string Message)
     public bool Retryable => Status >= 500;
 }
 
-/// <summary>An event the input held that was refused at the door (<see cref="EventAdmission"/> or the event reader): its index in the input, errorId and message.</summary>
+/// <summary>An event the input held that was refused at the door (the compiled set's admission check, <c>EventAdmission</c>, or the event reader): its index in the input, errorId and message.</summary>
 internal sealed record RefusedEvent(int Index, string ErrorId, string Message);
 
 /// <summary>

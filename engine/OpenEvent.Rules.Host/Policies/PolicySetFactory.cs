@@ -22,6 +22,7 @@ internal sealed class PolicySetFactory(IOptions<RulesHostOptions> options, ICond
             ConditionCompiler = conditions,
             Time = time,
             DetailFailMode = RulesHostOptionsValidator.ParseVerdict(options.Value.DataWorks.FailMode) ?? Evaluation.Verdict.Warn,
+            CheckAdmission = true,
         });
 
     /// <summary>The diagnostics of the conditions of a snapshot that has other errors (it is not compiled).</summary>

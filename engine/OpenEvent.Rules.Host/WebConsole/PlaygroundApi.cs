@@ -151,7 +151,7 @@ internal static class PlaygroundApi
         }
 
         using var e = compiled.TryRead(EventInputReader.Single(bytes, "playground").First(), out var error);
-        if ((e is null ? error : EventAdmission.Check(e)) is { } refused)
+        if (e is null && error is { } refused)
         {
             WriteEventError(json, refused.Id, refused.Message);
             return;

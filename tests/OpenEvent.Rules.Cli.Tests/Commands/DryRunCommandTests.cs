@@ -116,6 +116,37 @@ public sealed class DryRunCommandTests : IDisposable
             stdout);
     }
 
+    /// <summary>
+    /// Events the host refuses at its door (POST /events: 400 with these error ids) are INVALID in a dry run too, not
+    /// decided: a dry run that blocked an event the host never evaluates would mislead the author.
+    /// </summary>
+    [Theory]
+    [InlineData("source", null, "missing-source")]
+    [InlineData("source", "acs.dataworks.fake", "invalid-source")]
+    [InlineData("id", "a b", "invalid-id")]
+    [InlineData("aliyunregionid", "CN-Hangzhou", "invalid-region")]
+    public void DryRun_EventTheHostRefuses_InvalidWithTheHostsErrorId(string attribute, string? value, string errorId)
+    {
+        _temp.Write("policies/p.yaml", DeployFreeze);
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Join(Samples, "FileChange-DeployFile.json")))!.AsObject();
+        if (value is null)
+        {
+            sample.Remove(attribute);
+        }
+        else
+        {
+            sample[attribute] = value;
+        }
+
+        var file = _temp.Write("events/refused.json", sample.ToJsonString());
+
+        var (exitCode, stdout, _) = CliRunner.Run("dry-run", "--policies", Path.Join(_temp.Root, "policies"), "--format", "json", file);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        var decision = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(errorId, decision.GetProperty("error").GetProperty("id").GetString());
+    }
+
     [Fact]
     public void DryRun_Text_StagedPolicyNamesItsStage()
     {

@@ -187,7 +187,7 @@ public sealed class ConsolePageTests(ConsoleBrowser browser, ConsoleHost fixture
         await Assertions.Expect(page.Locator("#playground-verdict")).ToHaveCountAsync(0);
 
         // Nothing was performed: the playground logs no decision and stores no action.
-        Assert.DoesNotContain(Host.DecisionLog.Written == 0 ? "" : await File.ReadAllTextAsync(Host.DecisionLogPath), "\"id\":\"9d99e556", StringComparison.Ordinal);
+        Assert.DoesNotContain("\"id\":\"9d99e556", Host.DecisionLog.Written == 0 ? "" : await File.ReadAllTextAsync(Host.DecisionLogPath), StringComparison.Ordinal);
         await page.FillAsync("#policy-yaml", yaml);
         await Assertions.Expect(page.Locator("#playground-verdict .verdict")).ToHaveTextAsync("FAIL");
         await ConsoleBrowser.ScreenshotAsync(page, "playground");

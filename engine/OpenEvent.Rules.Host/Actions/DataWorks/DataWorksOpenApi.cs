@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.DataWorks;

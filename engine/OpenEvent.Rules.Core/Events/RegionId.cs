@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OpenEvent.Rules.Host.Configuration;
+namespace OpenEvent.Rules.Events;
 
 /// <summary>
 /// The syntax of an Alibaba Cloud region id (cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1): lowercase letters,
@@ -8,7 +8,7 @@ namespace OpenEvent.Rules.Host.Configuration;
 /// sent to, so the DataWorks:Region setting (checked at start) and an event's aliyunregionid (checked at admission and
 /// again before sending) must both have it.
 /// </summary>
-internal static partial class RegionId
+public static partial class RegionId
 {
     /// <summary>Longest region id accepted (the longest real ones, e.g. cn-shanghai-finance-1, are about 25).</summary>
     public const int MaxLength = 64;

@@ -1,14 +1,14 @@
 using OpenEvent.Rules.Events;
-using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Model;
 
-namespace OpenEvent.Rules.Host.Ingestion;
+namespace OpenEvent.Rules.Compilation;
 
 /// <summary>
 /// The checks an event passes at the door, after it was read and before it is evaluated, for the values that leave
 /// the host: the id goes into Idempotency-Key headers and is the MessageId of the DataWorks answer, the region names
-/// the endpoint the signed answer is sent to, and only DataWorks events are governed. POST /events and POST /evaluate
-/// apply the same checks, so that the dry run refuses what the real endpoint refuses.
+/// the endpoint the signed answer is sent to, and only DataWorks events are governed. A compiled set applies them when
+/// built with <see cref="PolicySetCompilerOptions.CheckAdmission"/>: the host's, and the set oer dry-run,
+/// explain and impact read events with, so that they refuse what POST /events refuses.
 /// </summary>
 internal static class EventAdmission
 {
