@@ -46,7 +46,7 @@ internal static class PolicyTestParser
                 Text(eventNode),
                 eventNode is JsonObject inline ? (JsonObject)inline.DeepClone() : null,
                 item["patch"] is JsonObject patch ? (JsonObject)patch.DeepClone() : null,
-                ParseExpectation((JsonObject)item["expect"]!, pointer + "/expect", map),
+                ParseExpectation((JsonObject)item["expect"]!, pointer + "/expect", map, diagnostics),
                 location,
                 map.Locate(pointer + "/event"))
             {
@@ -59,8 +59,21 @@ internal static class PolicyTestParser
         return ok ? new PolicyTestDefinition(name, document.File, policies, cases.ToImmutable(), map.Locate("")) : null;
     }
 
-    private static TestExpectation ParseExpectation(JsonObject expect, string pointer, YamlSourceMap map)
+    private static TestExpectation ParseExpectation(JsonObject expect, string pointer, YamlSourceMap map, DiagnosticBag diagnostics)
     {
+        // "Must match none of []" and "must match all of []" hold for every event: such a case would pass whatever the
+        // policies do, and an author who wrote matched: [] meant matchedExactly: [].
+        foreach (var (key, hint) in (ReadOnlySpan<(string, string)>)[
+            ("matched", "list the policies that must match, or write matchedExactly: [] to say that no policy matches"),
+            ("notMatched", "list the policies that must not match, or remove notMatched"),
+            ("conditionErrors", "list the policies whose condition must fail, or remove conditionErrors")])
+        {
+            if (expect[key] is JsonArray { Count: 0 })
+            {
+                diagnostics.Error(DiagnosticIds.InvalidValue, map.Locate(pointer + "/" + key), $"expect.{key} is an empty list, which checks nothing", hint);
+            }
+        }
+
         ExpectedVerdict? verdict = Text(expect["verdict"]) switch
         {
             "OK" => ExpectedVerdict.Ok,

@@ -252,6 +252,21 @@ public sealed class TestCommandTests : IDisposable
         Assert.EndsWith("0 passed, 0 failed, 1 error in 1 case (1 file)\n", stdout);
     }
 
+    /// <summary>An empty matched or notMatched list holds for every event: the run fails with a located error, whatever the case's own outcome.</summary>
+    [Fact]
+    public void Test_EmptyMatchedOrNotMatched_OER1014FailsTheRun()
+    {
+        var tests = WriteTests("    - name: empty lists\n      event: events/deploy.json\n      expect: { matched: [], notMatched: [] }\n");
+        _temp.Write("events/deploy.json", File.ReadAllText(RepositoryPaths.Combine("samples", "events", "FileChange-DeployFile.json")));
+
+        var (exitCode, stdout, _) = Run("test", _temp.Root);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.True(stdout.Contains($"{tests}:8:26: error OER1014: expect.matched is an empty list, which checks nothing\n  hint: list the policies that must match, or write matchedExactly: [] to say that no policy matches\n", StringComparison.Ordinal), stdout);
+        Assert.Contains("error OER1014: expect.notMatched is an empty list, which checks nothing", stdout);
+        Assert.EndsWith("1 passed, 0 failed, 2 errors in 1 case (1 file)\n", stdout);
+    }
+
     [Fact]
     public void Test_DuplicateCaseAndDocumentNames_OER4004()
     {
