@@ -56,6 +56,13 @@ internal static class OutboxCommand
         var status = new Option<string>("--status") { Description = "pending, delivered, dead or all (default).", DefaultValueFactory = _ => "all" };
         status.AcceptOnlyFromAmong("pending", "delivered", "dead", "all");
         var limit = new Option<int>("--limit") { Description = "At most this many actions, newest first (default 50).", DefaultValueFactory = _ => 50 };
+        limit.Validators.Add(value =>
+        {
+            if (value.GetValueOrDefault<int>() < 1)
+            {
+                value.AddError("--limit must be 1 or more");
+            }
+        });
         var format = new Option<string>("--format") { Description = "text (default) or json (one object per line).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var command = new Command("list", "List stored actions with their status, attempts and last error.") { db, broker, settings, status, limit, format };
@@ -65,7 +72,7 @@ internal static class OutboxCommand
         command.SetAction((result, cancellationToken) => WithOutboxAsync(result, db, broker, settings, stderr, async store =>
         {
             var filter = result.GetValue(status) is "all" or null ? null : result.GetValue(status);
-            var items = await store.ListAsync(filter, Math.Max(1, result.GetValue(limit)), cancellationToken);
+            var items = await store.ListAsync(filter, result.GetValue(limit), cancellationToken);
             if (result.GetValue(format) == "json")
             {
                 foreach (var item in items)
@@ -110,7 +117,8 @@ internal static class OutboxCommand
         };
         command.With(
             ["oer outbox retry --all", "oer outbox retry --id 12 13", "oer outbox retry --key 9d99e556-.../deploy-freeze/1/notify:oncall"],
-            [(ExitCodes.Success, "the actions were queued (the running host delivers them)"), (ExitCodes.Usage, CommandHelp.UsageExit + ", nothing named to retry, or the outbox file was not found")]);
+            [(ExitCodes.Success, "the actions were queued (the running host delivers them)"), (ExitCodes.Failure, "no stored action has an --id or --key given"),
+                (ExitCodes.Usage, CommandHelp.UsageExit + ", nothing named to retry, or the outbox file was not found")]);
         command.SetAction((result, cancellationToken) =>
         {
             var idList = result.GetValue(ids) ?? [];
@@ -125,6 +133,13 @@ internal static class OutboxCommand
             {
                 var count = await store.RetryAsync(idList, keyList, cancellationToken);
                 stdout.WriteLine($"{count} action{(count == 1 ? "" : "s")} queued for delivery");
+                if (count == 0 && idList.Length + keyList.Length > 0)
+                {
+                    // A mistyped key must not pass for a retry in a script.
+                    stderr.WriteLine("oer: no stored action has the id or key given; 'oer outbox list' shows them");
+                    return ExitCodes.Failure;
+                }
+
                 return ExitCodes.Success;
             }, time);
         });

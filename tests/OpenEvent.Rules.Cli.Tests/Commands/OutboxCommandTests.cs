@@ -91,6 +91,32 @@ public sealed class OutboxCommandTests : IDisposable
         Assert.Equal("HTTP 500 InternalServerError: down", retried.LastError);
     }
 
+    /// <summary>A mistyped key or id retries nothing: the command says so and fails, so that a script notices.</summary>
+    [Fact]
+    public void Retry_UnknownKeyOrId_ExitsWithFailure()
+    {
+        var (byKey, keyOut, keyErr) = Run("outbox", "retry", "--db", _db, "--key", "nonexistent/key");
+        var (byId, _, _) = Run("outbox", "retry", "--db", _db, "--id", "987654");
+
+        Assert.Equal(ExitCodes.Failure, byKey);
+        Assert.Equal(ExitCodes.Failure, byId);
+        Assert.Equal("0 actions queued for delivery\n", keyOut);
+        Assert.Equal("oer: no stored action has the id or key given; 'oer outbox list' shows them\n", keyErr);
+        Assert.Equal((1L, 1L, 1L), _store.Counts());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void List_LimitBelowOne_UsageError(string limit)
+    {
+        var (exitCode, stdout, stderr) = Run("outbox", "list", "--db", _db, "--limit", limit);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("--limit must be 1 or more", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Retry_ByIdOfADeadLetter_CountsItOnce()
     {
