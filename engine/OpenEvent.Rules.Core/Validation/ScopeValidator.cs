@@ -55,6 +55,7 @@ internal sealed class ScopeValidator
             if (waiver.Scope is not null)
             {
                 CheckEmptyLists(context, $"Waiver '{waiver.Name}'", waiver.Scope, EmptyList.WaivesAll);
+                CheckRegions(context, $"Waiver '{waiver.Name}'", waiver.Scope);
             }
         }
     }
@@ -70,6 +71,7 @@ internal sealed class ScopeValidator
     private static void Check(ValidationContext context, string policy, ScopeDefinition scope, MatchedTypes types, EmptyList empty)
     {
         CheckEmptyLists(context, $"Policy '{policy}'", scope, empty);
+        CheckRegions(context, $"Policy '{policy}'", scope);
 
         for (var i = 0; i < scope.Environments.Length; i++)
         {
@@ -102,6 +104,25 @@ internal sealed class ScopeValidator
             CheckConstant(context, policy, scope, key, dimension, values(scope), types);
         }
     }
+
+    // Regions are compared as written, and the host refuses an event whose aliyunregionid is not a region id: a value
+    // written otherwise (CN-Hangzhou, "cn-hangzhou ") can never be an event's region.
+    private static void CheckRegions(ValidationContext context, string subject, ScopeDefinition scope)
+    {
+        for (var i = 0; i < scope.Regions.Length; i++)
+        {
+            var region = scope.Regions[i];
+            if (!RegionId.IsValid(region))
+            {
+                context.Diagnostics.Error(DiagnosticIds.UnknownScopeValue, scope.LocationOf("regions", i),
+                    $"{subject}: region '{TextExcerpt.Of(region, 80)}' is not a region id, so no event can have it",
+                    $"Write the region id as DataWorks sends it in aliyunregionid: lower case, e.g. {RegionSuggestion(region)}.");
+            }
+        }
+    }
+
+    private static string RegionSuggestion(string region) =>
+        region.Trim().ToLowerInvariant() is var lower && RegionId.IsValid(lower) ? lower : "cn-hangzhou";
 
     private static void CheckEmptyLists(ValidationContext context, string subject, ScopeDefinition scope, EmptyList empty)
     {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Evaluation;
-using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Configuration;

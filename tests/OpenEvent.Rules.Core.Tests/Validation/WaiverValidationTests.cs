@@ -80,6 +80,39 @@ public sealed class WaiverValidationTests
         Assert.Contains(scoped, d => d.Message == "Policy 'deploy-freeze': an exclusion's scope 'operators' is an empty list, which does not narrow it: the exclusion applies to every operator");
     }
 
+    /// <summary>Regions are compared as written and the host refuses an event whose region is not a region id: such a scope value can never match.</summary>
+    [Fact]
+    public async Task Validate_RegionThatIsNotARegionId_ErrorInPolicyAndWaiverScopes()
+    {
+        const string policy = """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: deploy-freeze }
+            spec:
+              match:
+                type: ["dataworks:FileChange:DeployFile"]
+              scope:
+                regions: [cn-hangzhou, CN-Shanghai, "cn-beijing "]
+              actions:
+                - block: { reason: "deploys are frozen" }
+            ---
+
+            """;
+        var load = await LoadAsync(policy + Waiver(Complete + "\n  scope: { regions: [Hangzhou] }\n"));
+
+        var regions = load.Diagnostics.Where(d => d.Id == DiagnosticIds.UnknownScopeValue).Select(d => (d.Severity, d.Message, d.Hint)).ToList();
+        Assert.Equal(
+            [
+                (DiagnosticSeverity.Error, "Policy 'deploy-freeze': region 'CN-Shanghai' is not a region id, so no event can have it",
+                    "Write the region id as DataWorks sends it in aliyunregionid: lower case, e.g. cn-shanghai."),
+                (DiagnosticSeverity.Error, "Policy 'deploy-freeze': region 'cn-beijing ' is not a region id, so no event can have it",
+                    "Write the region id as DataWorks sends it in aliyunregionid: lower case, e.g. cn-beijing."),
+                (DiagnosticSeverity.Error, "Waiver 'orders-backfill': region 'Hangzhou' is not a region id, so no event can have it",
+                    "Write the region id as DataWorks sends it in aliyunregionid: lower case, e.g. cn-hangzhou."),
+            ],
+            regions);
+    }
+
     [Fact]
     public async Task Load_CompleteWaiver_IsInTheSet()
     {

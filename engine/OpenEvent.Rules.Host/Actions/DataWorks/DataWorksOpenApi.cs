@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
-using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Observability;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Actions.DataWorks;
 

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Actions.DataWorks;
 using OpenEvent.Rules.Host.Configuration;
 using OpenEvent.Rules.Host.Tests.Endpoints;
+using OpenEvent.Rules.Model;
 using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
 
 namespace OpenEvent.Rules.Host.Tests.Actions.DataWorks;

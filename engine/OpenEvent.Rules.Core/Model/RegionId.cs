@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OpenEvent.Rules.Events;
+namespace OpenEvent.Rules.Model;
 
 /// <summary>
 /// The syntax of an Alibaba Cloud region id (cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1): lowercase letters,
