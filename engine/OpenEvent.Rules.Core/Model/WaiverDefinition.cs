@@ -40,6 +40,10 @@ public sealed record WaiverDefinition(
 /// </summary>
 public sealed record WaiverExpiry(string Text, DateTimeOffset End, SourceLocation Location)
 {
-    /// <summary>Whole days from <paramref name="now"/> to the end (negative once expired; 0 on its last day).</summary>
-    public int DaysLeftAt(DateTimeOffset now) => (int)Math.Floor((End - now).TotalDays);
+    /// <summary>
+    /// Whole days from <paramref name="now"/> to the end: 0 on its last day; once expired, minus the whole days since it
+    /// ended (0 on the day it ended), so that oer waivers and oer validate ("expired 339 days ago") give the same count.
+    /// </summary>
+    public int DaysLeftAt(DateTimeOffset now) =>
+        now < End ? (int)Math.Floor((End - now).TotalDays) : -(int)Math.Floor((now - End).TotalDays);
 }

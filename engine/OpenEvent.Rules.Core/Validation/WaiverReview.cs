@@ -58,7 +58,7 @@ public static class WaiverReview
                     break;
                 case WaiverState.Expired:
                     diagnostics.Add(new Diagnostic(DiagnosticIds.WaiverExpired, strict ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, waiver.Expires.Location,
-                        $"waiver '{waiver.Name}' ({waiver.Ticket}, owner {waiver.Owner}) expired {Ago(waiver.Expires, (int)Math.Floor((now - waiver.Expires.End).TotalDays))}: it no longer applies",
+                        $"waiver '{waiver.Name}' ({waiver.Ticket}, owner {waiver.Owner}) expired {Ago(waiver.Expires, -days)}: it no longer applies",
                         "remove the waiver, or renew it with a later expires: and the ticket that approves it"));
                     break;
             }

@@ -113,6 +113,21 @@ public sealed class WaiverValidationTests
             regions);
     }
 
+    /// <summary>oer waivers' DAYS LEFT and oer validate's "expired N days ago" count the same days (they differed by one).</summary>
+    [Theory]
+    [InlineData("2026-12-01T00:00:00Z", 7)]
+    [InlineData("2026-12-07T00:00:00Z", 1)]
+    [InlineData("2026-12-07T12:00:00Z", 0)]
+    [InlineData("2026-12-08T12:00:00Z", 0)]
+    [InlineData("2026-12-09T12:00:00Z", -1)]
+    [InlineData("2027-11-12T12:00:00Z", -339)]
+    public void DaysLeftAt_SameCountAsTheReviewsDaysAgo(string now, int daysLeft)
+    {
+        var expiry = new WaiverExpiry("2026-12-07", new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero), new SourceLocation("w.yaml", 1, 1));
+
+        Assert.Equal(daysLeft, expiry.DaysLeftAt(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     [Fact]
     public async Task Load_CompleteWaiver_IsInTheSet()
     {
