@@ -129,6 +129,17 @@ public sealed class WaiverValidationTests
     }
 
     [Fact]
+    public async Task Validate_PolicyNamedTwice_WarningAtTheSecondEntry()
+    {
+        var load = await LoadAsync(Freeze + Waiver(Complete.Replace("policies: [deploy-freeze]", "policies: [deploy-freeze, deploy-freeze]", StringComparison.Ordinal)));
+
+        var twice = Assert.Single(load.Diagnostics, d => d.Id == DiagnosticIds.WaiverRelaxesNothing);
+        Assert.Equal(DiagnosticSeverity.Warning, twice.Severity);
+        Assert.Equal("waiver 'orders-backfill' names policy 'deploy-freeze' twice", twice.Message);
+        Assert.Equal(29, twice.Location.Column);
+    }
+
+    [Fact]
     public async Task Load_CompleteWaiver_IsInTheSet()
     {
         var load = await LoadAsync(Freeze + Waiver(Complete));
