@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using OpenEvent.Rules.FileSystem;
 
 namespace OpenEvent.Rules.Expressions.Caching;
 
@@ -14,6 +15,9 @@ internal sealed class ConditionAssemblyCache
 {
     private static readonly byte[] Magic = "OERC\u0002\0\0\0"u8.ToArray();
     private const int DigestLength = 32;
+
+    /// <summary>The largest cache file read (a set of 10,000 conditions of 4,000 characters emits far less); a larger one is a miss.</summary>
+    internal const long MaxFileBytes = 64L * 1024 * 1024;
 
     private readonly string _directory;
     private readonly byte[] _key;
@@ -50,16 +54,14 @@ internal sealed class ConditionAssemblyCache
     /// <summary>The cached image for <paramref name="key"/>, or null when absent or corrupt (a corrupt file is deleted).</summary>
     public byte[]? TryRead(string key)
     {
-        var path = PathFor(key);
-        byte[] file;
-        try
-        {
-            file = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        // Bounded and regular files only: a FIFO planted under the key would block the load for good, /dev/zero never end.
+        var read = BoundedFileReader.Read(PathFor(key), MaxFileBytes);
+        if (read.Status is FileReadStatus.Missing or FileReadStatus.Unreadable)
         {
             return null;
         }
+
+        var file = read.Bytes;
 
         if (file.Length > Magic.Length + DigestLength && file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {

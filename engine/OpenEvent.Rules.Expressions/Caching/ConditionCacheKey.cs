@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OpenEvent.Rules.FileSystem;
 
 namespace OpenEvent.Rules.Expressions.Caching;
 
@@ -69,12 +70,19 @@ internal static class ConditionCacheKey
         }
     }
 
-    // A key others can read or change is no secret: it is not used (the process then keeps a key of its own).
+    // A key others can read or change is no secret: it is not used (the process then keeps a key of its own). Read
+    // bounded, regular files only: a FIFO or /dev/zero at the key's path must not hold the start.
     private static byte[]? TryRead(string path)
     {
-        if (!File.Exists(path))
+        var read = BoundedFileReader.Read(path, Length);
+        if (read.Status == FileReadStatus.Missing)
         {
             return null;
+        }
+
+        if (read.Status != FileReadStatus.Read || read.Bytes.Length != Length)
+        {
+            throw new IOException($"{path} is not a condition cache key ({read.Status}, {read.Length} bytes)");
         }
 
         if (!OperatingSystem.IsWindows()
@@ -83,7 +91,6 @@ internal static class ConditionCacheKey
             throw new UnauthorizedAccessException($"{path} can be read or written by other users");
         }
 
-        var key = File.ReadAllBytes(path);
-        return key.Length == Length ? key : throw new IOException($"{path} is not a condition cache key");
+        return read.Bytes;
     }
 }

@@ -145,6 +145,52 @@ public sealed class ConditionAssemblyCacheTests : IDisposable
         Assert.Equal(32, loose.Length);
     }
 
+    /// <summary>
+    /// Whoever can write the cache folder may put a FIFO, or a file of gigabytes, where an entry belongs: reading it whole
+    /// would hold the load for good. It is a miss (never opened, or read no further than the bound), and it is replaced.
+    /// </summary>
+    [Theory]
+    [InlineData("fifo")]
+    [InlineData("huge")]
+    public async Task Compile_FifoOrHugeFileInPlaceOfAnEntry_IsAMissNotAHang(string hazard)
+    {
+        var sources = TestEvents.Sources("e.Data.Long(\"jobId\") == 5777");
+        _cache.Compiler().Compile(sources).Conditions!.Dispose();
+        var file = Assert.Single(Directory.GetFiles(_cache.Path, "*.oerc"));
+        File.Delete(file);
+        if (hazard == "fifo")
+        {
+            OpenEvent.Rules.Tests.Shared.FolderHazards.MakeFifo(file);
+        }
+        else
+        {
+            using var stream = File.Create(file);
+            stream.SetLength(OpenEvent.Rules.Expressions.Caching.ConditionAssemblyCache.MaxFileBytes + 1);
+        }
+
+        // A hang fails the test (TimeoutException) instead of holding the run.
+        var again = await Task.Run(() => _cache.Compiler().Compile(sources)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.False(again.FromCache);
+        again.Conditions!.Dispose();
+        Assert.True(_cache.Compiler().Compile(sources).FromCache);
+    }
+
+    /// <summary>A FIFO where the key belongs is not read (the start would block); the process keeps a key of its own.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Key_FifoAtItsPath_NotReadAProcessKeyInstead()
+    {
+        var path = Path.Combine(_cache.Path, "config", "condition-cache.key");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OpenEvent.Rules.Tests.Shared.FolderHazards.MakeFifo(path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // owner-only, as a real key is
+
+        var key = await Task.Run(() => OpenEvent.Rules.Expressions.Caching.ConditionCacheKey.LoadOrCreate(path)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(32, key.Length);
+    }
+
     [Fact]
     public void Compile_RefusedSet_WritesNothing()
     {
