@@ -1,5 +1,4 @@
 using System.Net;
-using OpenEvent.Rules.Host.Observability;
 using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Actions;
@@ -25,10 +24,6 @@ internal sealed record DeliveryResult(bool Success, bool Retryable, string? Erro
         var error = $"HTTP {code} {status}: {Shorten(body)}";
         return code is 408 or 429 or >= 500 ? Retry(error) : Permanent(error);
     }
-
-    /// <summary>The same result with every secret (and credential-shaped text) masked in its error.</summary>
-    public DeliveryResult Redacted(IEnumerable<string?> secrets) =>
-        Error is null ? this : this with { Error = SecretRedactor.Redact(Error, secrets) };
 
     public static string Shorten(string text, int max = 300)
     {

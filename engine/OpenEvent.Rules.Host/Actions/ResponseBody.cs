@@ -1,24 +1,28 @@
 using System.Buffers;
 using System.Text;
+using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions;
 
 /// <summary>
 /// A receiver's answer, read up to <see cref="MaxBytes"/>: its status decides the delivery, and its text only feeds an
 /// error message or a chat robot's error code. HttpClient's default reads a whole answer into memory before the status
-/// is seen, so one receiver answering 300 MB per attempt took the host from 100 MB to 2.2 GB.
+/// is seen, so one receiver answering 300 MB per attempt took the host from 100 MB to 2.2 GB. The text is masked for
+/// the sender's secrets (and credential shapes) as a whole, before any error message cuts it, so that no part of a
+/// secret echoed near the cut survives (a receiver chooses where its text is cut).
 /// </summary>
 internal static class ResponseBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>Sends <paramref name="request"/> and reads the start of the answer; the caller disposes the response.</summary>
-    public static async Task<(HttpResponseMessage Response, string Body)> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> and reads the start of the answer, masked for <paramref name="secrets"/>; the caller disposes the response.</summary>
+    public static async Task<(HttpResponseMessage Response, string Body)> SendAsync(HttpClient client, HttpRequestMessage request, IEnumerable<string?> secrets,
+        CancellationToken cancellationToken)
     {
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         try
         {
-            return (response, await ReadAsync(response.Content, cancellationToken));
+            return (response, SecretRedactor.Redact(await ReadAsync(response.Content, cancellationToken), secrets));
         }
         catch
         {

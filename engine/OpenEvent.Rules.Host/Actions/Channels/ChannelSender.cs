@@ -38,13 +38,10 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
         var headerValues = PayloadValues.AddHeaders(request, notify.Headers, owner);
 
-        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(HttpClientName), request, cancellationToken);
-        using var answered = response;
-
-        // The URL is the robot's credential and a refusal may echo it (or the signed URL, or a header value): masked in
-        // the whole text before it is cut, so that no part of a secret survives at the cut.
+        // The URL is the robot's credential and a refusal may echo it (or the signed URL, or a header value).
         string?[] secrets = [.. SecretRedactor.OfUrl(url), .. SecretRedactor.OfUrl(request.RequestUri?.OriginalString), secret, .. headerValues];
-        body = SecretRedactor.Redact(body, secrets);
+        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(HttpClientName), request, secrets, cancellationToken);
+        using var answered = response;
         var result = DeliveryResult.FromStatus(response.StatusCode, body);
         if (result.Success)
         {
@@ -57,7 +54,7 @@ internal sealed class ChannelSender(IHttpClientFactory httpClients, TimeProvider
             };
         }
 
-        return result.Redacted(secrets);
+        return result;
     }
 
     /// <summary>The message, with the count of notifications suppressed on this channel since the previous one.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenEvent.Rules.Host.Configuration;
-using OpenEvent.Rules.Host.Observability;
 
 namespace OpenEvent.Rules.Host.Actions.DataWorks;
 
@@ -51,11 +50,11 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
         using var request = openApi.CreateRequest(endpoint, api, parameters, new DataWorksCredentials(accessKeyId, accessKeySecret, securityToken));
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), "the DataWorks answer");
 
-        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(Channels.ChannelSender.HttpClientName), request, cancellationToken);
+        // A signature error echoes the string to sign, AccessKeyId included.
+        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(Channels.ChannelSender.HttpClientName), request,
+            [accessKeyId, accessKeySecret, securityToken], cancellationToken);
         using var answered = response;
-        // A signature error echoes the string to sign, AccessKeyId included: masked before any part of it is cut.
-        string?[] secrets = [accessKeyId, accessKeySecret, securityToken];
-        return Interpret((int)response.StatusCode, SecretRedactor.Redact(body, secrets)).Redacted(secrets);
+        return Interpret((int)response.StatusCode, body);
     }
 
     /// <summary>

@@ -22,9 +22,9 @@ internal sealed class HttpTargetSender(IHttpClientFactory httpClients) : IAction
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         HeaderValues.Add(request, "Idempotency-Key", HeaderValues.IdempotencyKey(item.Key), owner);
         var headerValues = PayloadValues.AddHeaders(request, forward.Headers, owner);
-        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(Channels.ChannelSender.HttpClientName), request, cancellationToken);
+        var (response, body) = await ResponseBody.SendAsync(httpClients.CreateClient(Channels.ChannelSender.HttpClientName), request,
+            [.. SecretRedactor.OfUrl(url), .. headerValues], cancellationToken);
         using var answered = response;
-        string?[] secrets = [.. SecretRedactor.OfUrl(url), .. headerValues];
-        return DeliveryResult.FromStatus(response.StatusCode, SecretRedactor.Redact(body, secrets)).Redacted(secrets);
+        return DeliveryResult.FromStatus(response.StatusCode, body);
     }
 }
