@@ -83,14 +83,7 @@ internal sealed class ConditionAssemblyCache
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                System.IO.Directory.CreateDirectory(_directory);
-            }
-            else
-            {
-                System.IO.Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            CreateOwnerOnlyFolder(_directory);
 
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
@@ -125,6 +118,19 @@ internal sealed class ConditionAssemblyCache
 
     /// <summary><c>$XDG_CACHE_HOME/openevent-rules/conditions</c>, else <c>~/.cache/openevent-rules/conditions</c>.</summary>
     public static string DefaultDirectory() => Path.Combine(UserFolder("XDG_CACHE_HOME", ".cache"), "openevent-rules", "conditions");
+
+    /// <summary>Creates <paramref name="path"/> (and its parents) readable and writable by its owner only, where the system has modes.</summary>
+    internal static void CreateOwnerOnlyFolder(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(path);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 
     /// <summary>The XDG base folder named by <paramref name="variable"/> when it is an absolute path, else <c>~/<paramref name="fallback"/></c>.</summary>
     internal static string UserFolder(string variable, string fallback)

@@ -37,18 +37,15 @@ internal static class ConditionCacheKey
             var key = RandomNumberGenerator.GetBytes(Length);
             var folder = Path.GetDirectoryName(path)!;
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            if (OperatingSystem.IsWindows())
+            ConditionAssemblyCache.CreateOwnerOnlyFolder(folder);
+            var created = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
             {
-                Directory.CreateDirectory(folder);
-                File.WriteAllBytes(temporary, key);
+                created.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
-            else
+
+            using (var stream = new FileStream(temporary, created))
             {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                using var stream = new FileStream(temporary, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
                 stream.Write(key);
             }
 
