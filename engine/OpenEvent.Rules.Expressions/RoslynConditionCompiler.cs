@@ -52,6 +52,7 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
         ArgumentNullException.ThrowIfNull(_options.Limits);
         _options.Limits.Validated();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.CompileTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.CompileTimeoutPerCondition, TimeSpan.Zero);
         _cache = _options.UseCache ? new ConditionAssemblyCache(_options.CacheDirectory ?? ConditionAssemblyCache.DefaultDirectory()) : null;
     }
 
@@ -129,7 +130,9 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
     /// that makes the compiler work for minutes, and an honest set needs time in proportion to its size (1,500
     /// conditions with lambdas took 23 s on a loaded 2-core machine).
     /// </summary>
-    private TimeSpan Deadline(int count) => _options.CompileTimeout + (_options.CompileTimeoutPerCondition * count);
+    private TimeSpan Deadline(int count) =>
+        // Saturated where a timer and a wait take it (about 24 days): TimeSpan.MaxValue per condition must not overflow.
+        TimeSpan.FromMilliseconds(Math.Min(_options.CompileTimeout.TotalMilliseconds + (_options.CompileTimeoutPerCondition.TotalMilliseconds * count), int.MaxValue - 1));
 
     /// <summary>The result of a compile that ended before its deadline: its answer, a timeout, or a crash located at a condition.</summary>
     private ConditionCompilationResult Finished(Task<ConditionCompilationResult> work, IReadOnlyList<ConditionSource> conditions, CompileProgress progress,

@@ -148,6 +148,20 @@ public sealed class ExhaustionTests : IDisposable
     }
 
     [Fact]
+    public void Compile_AbsurdTimeouts_RefusedOrSaturatedNotThrownAtCompile()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CompileTimeoutPerCondition = TimeSpan.FromSeconds(-1) }));
+
+        var result = new RoslynConditionCompiler(new RoslynConditionCompilerOptions
+        {
+            UseCache = false, CompileTimeout = TimeSpan.MaxValue, CompileTimeoutPerCondition = TimeSpan.MaxValue,
+        }).Compile(TestEvents.Sources("e.Type.Length > 1", "e.Type.Length > 2"));
+
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Diagnostics));
+        result.Conditions!.Dispose();
+    }
+
+    [Fact]
     public void Compile_DeadlineGrowsWithTheSet_PerConditionAllowance()
     {
         // 1 ms alone is far too short for any compile; 1 ms and 5 s per condition is not.
