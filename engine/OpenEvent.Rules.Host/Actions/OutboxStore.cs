@@ -345,6 +345,12 @@ public sealed class OutboxStore
     internal IReadOnlyList<OutboxItem> Claim(int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered) =>
         [.. ClaimBatches(max, now, leaseUntil, owner, delivered, _ => false, 1).Select(batch => batch[0])];
 
+    /// <summary>As <see cref="ClaimBatches(int, Func{DateTimeOffset}, TimeSpan, string, IReadOnlyCollection{DeliveredAction}, Func{OutboxItem, bool}, int, bool)"/> at a fixed time.</summary>
+    internal IReadOnlyList<IReadOnlyList<OutboxItem>> ClaimBatches(
+        int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered, Func<OutboxItem, bool> batchable, int batchMax,
+        bool answersOnly = false) =>
+        ClaimBatches(max, () => now, leaseUntil - now, owner, delivered, batchable, batchMax, answersOnly);
+
     /// <summary>
     /// As <see cref="Claim(int, DateTimeOffset, DateTimeOffset, string, IReadOnlyCollection{DeliveredAction})"/>, and
     /// with each claimed action that <paramref name="batchable"/> lets go with others (a file forward), up to
@@ -354,13 +360,21 @@ public sealed class OutboxStore
     /// before anything else (an extension point holds an operation until its answer arrives, and a backlog of
     /// notifications to a slow receiver must not hold it); with <paramref name="answersOnly"/>, nothing else.
     /// </summary>
+    /// <param name="clock">
+    /// Read once the write lock is held: a claim that waited for a locked database (another writer, a busy disk) longer
+    /// than <paramref name="lease"/> would otherwise take rows under a lease already expired, and the next claim would
+    /// deliver them a second time.
+    /// </param>
     internal IReadOnlyList<IReadOnlyList<OutboxItem>> ClaimBatches(
-        int max, DateTimeOffset now, DateTimeOffset leaseUntil, string owner, IReadOnlyCollection<DeliveredAction> delivered, Func<OutboxItem, bool> batchable, int batchMax,
+        int max, Func<DateTimeOffset> clock, TimeSpan lease, string owner, IReadOnlyCollection<DeliveredAction> delivered, Func<OutboxItem, bool> batchable, int batchMax,
         bool answersOnly = false)
     {
         using var writing = _writeLock.EnterScope();
         using var connection = OpenBookkeeping();
-        using var transaction = connection.BeginTransaction();
+        // BEGIN IMMEDIATE (not deferred): the database's write lock is held from here, so the time read next is the claim's.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var now = clock();
+        var leaseUntil = now + lease;
         WriteDelivered(connection, delivered);
         using var command = connection.CreateCommand();
         command.CommandText = $"""

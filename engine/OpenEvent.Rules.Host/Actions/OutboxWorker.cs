@@ -86,7 +86,7 @@ internal sealed partial class OutboxWorker(
                 }
 
                 var claimed = free > 0 || answerFree > 0 || !_delivered.IsEmpty
-                    ? ClaimAndStart(free > 0 ? free : Math.Max(answerFree, 0), now, answersOnly: free <= 0)
+                    ? ClaimAndStart(free > 0 ? free : Math.Max(answerFree, 0), answersOnly: free <= 0)
                     : 0;
                 if (claimed > 0 && claimed == (free > 0 ? free : answerFree))
                 {
@@ -157,7 +157,7 @@ internal sealed partial class OutboxWorker(
     }
 
     /// <summary>Claims up to <paramref name="free"/> due actions (with their batches) and starts delivering each; returns how many.</summary>
-    private int ClaimAndStart(int free, DateTimeOffset now, bool answersOnly)
+    private int ClaimAndStart(int free, bool answersOnly)
     {
         var claimed = 0;
         // Taken before the claim: a delivery that ends meanwhile is recorded with the next one. Until then its row stays
@@ -167,7 +167,7 @@ internal sealed partial class OutboxWorker(
         IReadOnlyList<IReadOnlyList<OutboxItem>> batches;
         try
         {
-            batches = store.ClaimBatches(free, now, now + _options.LeaseDuration, _owner, delivered, delivery.Batches, MaxBatch, answersOnly);
+            batches = store.ClaimBatches(free, time.GetUtcNow, _options.LeaseDuration, _owner, delivered, delivery.Batches, MaxBatch, answersOnly);
         }
         catch
         {
