@@ -286,10 +286,11 @@ public sealed class ExhaustionTests : IDisposable
     [Fact]
     public void Run_StraightLineOverrun_CaughtWhenTheConditionReturns()
     {
-        var limits = new ConditionLimits { MaxBytes = 1024 * 1024, Timeout = TimeSpan.FromMilliseconds(50) };
+        // A timeout a preempted test thread on a loaded machine does not reach by accident (the honest runs below).
+        var limits = new ConditionLimits { MaxBytes = 1024 * 1024, Timeout = TimeSpan.FromMilliseconds(500) };
 
         var memory = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => new byte[4 * 1024 * 1024].Length > 0, TestEvents.Empty(), limits, default));
-        var time = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => { Thread.Sleep(120); return true; }, TestEvents.Empty(), limits, default));
+        var time = Assert.Throws<ConditionBudgetExceededException>(() => ConditionBudget.Run(_ => { Thread.Sleep(1_000); return true; }, TestEvents.Empty(), limits, default));
 
         Assert.Equal(ConditionResource.Memory, memory.Resource);
         Assert.Equal(ConditionResource.Time, time.Resource);
