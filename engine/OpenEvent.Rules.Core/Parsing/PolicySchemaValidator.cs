@@ -170,6 +170,12 @@ internal sealed partial class PolicySchemaValidator
     {
         public YamlSourceMap Map => Document.Map;
 
+        /// <summary>
+        /// The keys every mapping branch of a choice takes, by the choice's pointer: a misspelt key is reported in the
+        /// branch that came closest, and suggested from all of them (<c>sett</c> → <c>set</c> beside a selector's keys).
+        /// </summary>
+        public Dictionary<string, List<string>> ChoiceKeys { get; } = [];
+
         /// <summary>Where a pointer is, for messages: "spec.actions[0]", or the kind for the document itself.</summary>
         public string Where(string pointer) => pointer.Length == 0 ? Kind : PointerDisplay.ToDisplay(pointer);
 
@@ -197,8 +203,10 @@ internal sealed partial class PolicySchemaValidator
         switch (error.Kind)
         {
             case ValidationErrorKind.NotOneOf or ValidationErrorKind.NotAnyOf or ValidationErrorKind.NotAllOf when error is ChildSchemaValidationError choice:
-                // Report the branch that came closest (fewest errors): that is what the author meant to write.
-                ReportAll(choice.Errors.Values.OrderBy(CountLeaves).FirstOrDefault() ?? [], context);
+                // Report the branch that came closest: first one that takes a value of the kind written (a mapping
+                // with a misspelt key meant one of the mapping branches, not "must be text"), then the fewest errors.
+                context.ChoiceKeys[pointer] = [.. choice.Errors.Keys.SelectMany(branch => branch.ActualSchema.Properties.Keys).Distinct(StringComparer.Ordinal)];
+                ReportAll(choice.Errors.Values.OrderBy(branch => WrongTypeAt(branch, pointer)).ThenBy(CountLeaves).FirstOrDefault() ?? [], context);
                 break;
 
             case ValidationErrorKind.ArrayItemNotValid or ValidationErrorKind.AdditionalPropertiesNotValid or ValidationErrorKind.AdditionalItemNotValid
@@ -325,7 +333,7 @@ internal sealed partial class PolicySchemaValidator
         }
 
         var allowed = schema?.Properties.Keys.ToList() ?? [];
-        var suggestion = Suggestions.Closest(key, allowed);
+        var suggestion = Suggestions.Closest(key, context.ChoiceKeys.TryGetValue(parent, out var alternatives) ? [.. allowed.Union(alternatives)] : allowed);
         var misplaced = ActionItemPointer().IsMatch(parent) ? MisplacedActionKey(context.NodeAt(parent) as JsonObject, key) : null;
         context.Found.Error(DiagnosticIds.UnknownKey, location, $"unknown key '{TextExcerpt.Of(key)}' in {where}",
             misplaced is not null ? misplaced
@@ -715,6 +723,12 @@ internal sealed partial class PolicySchemaValidator
         return double.TryParse(text, System.Globalization.NumberStyles.Float, invariant, out var d) && double.IsFinite(d) ? text
             : negative ? "-1.7976931348623157E+308" : "1.7976931348623157E+308";
     }
+
+    /// <summary>Whether a branch refused the value at <paramref name="pointer"/> for its type (a mapping where it takes text).</summary>
+    private static bool WrongTypeAt(ICollection<ValidationError> branch, string pointer) =>
+        branch.Any(e => (e.Kind is ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
+            or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
+            or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates) && PointerOf(e.Token) == pointer);
 
     private static int CountLeaves(ICollection<ValidationError> errors) =>
         errors.Sum(e => e is ChildSchemaValidationError child ? child.Errors.Values.Sum(CountLeaves) : 1);

@@ -196,6 +196,14 @@ public sealed class PolicySchemaValidatorTests
             "metadata.labels.app.k8s.io/tier must be text, not a number (1)", "write text; quote it if it looks like a number or a boolean, e.g. \"123\""),
         ["scope-id-not-a-whole-number"] = new(InSpec("scope: { workspaces: [1.5] }"), DiagnosticIds.WrongType, 6, 25,
             "spec.scope.workspaces[0] must be text or a whole number, not a number (1.5)", "write an id such as 10001234 or \"10001234\""),
+        // A mapping where ids, sets and selectors are taken meant a set or a selector: its misspelt key is named, and
+        // suggested from the keys of both (not "must be text or a whole number").
+        ["selector-key-misspelt"] = new(InSpec("scope: { workspaces: [{ lables: [core] }] }"), DiagnosticIds.UnknownKey, 6, 27,
+            "unknown key 'lables' in spec.scope.workspaces[0]", "did you mean 'labels'?"),
+        ["set-key-misspelt"] = new(InSpec("scope: { workspaces: [{ sett: core }] }"), DiagnosticIds.UnknownKey, 6, 27,
+            "unknown key 'sett' in spec.scope.workspaces[0]", "did you mean 'set'?"),
+        ["selector-labels-not-a-list"] = new(InSpec("scope: { workspaces: [{ labels: core }] }"), DiagnosticIds.WrongType, 6, 35,
+            "spec.scope.workspaces[0].labels must be a list, not text ('core')", "write a list: [a, b], or one '- item' per line"),
 
         // Values
         ["bad-mode"] = new(InSpec("mode: audti"), DiagnosticIds.InvalidValue, 6, 9,
