@@ -90,7 +90,8 @@ internal sealed class LeafListReader(PatternDiagnostics reporter)
             return null;
         }
 
-        reporter.UnknownOperator(name, operandPointer, path, LeafOperators.Names, "");
+        // A named set ({ set: name }) is expanded before the list is read: a misspelt 'set' is suggested as well.
+        reporter.UnknownOperator(name, operandPointer, path, LeafOperators.Names, "", ["set"]);
         return null;
     }
 }

@@ -88,6 +88,10 @@ public sealed class PatternParserTests
         ["unknown-operator"] = new("{\n  \"type\": [{\"prefx\": \"dataworks:\"}]\n}", DiagnosticIds.UnknownOperator, 2, 13,
             "Unknown operator 'prefx' in 'type'.",
             "Did you mean 'prefix'? Operators: prefix, suffix, contains, equals-ignore-case, wildcard, numeric, numeric-string, cidr, exists, anything-but."),
+        // A named set is expanded before the list is read; a misspelt 'set' is still recognised.
+        ["set-misspelt"] = new("{\n  \"data\": {\"projectId\": [{\"sett\": \"core\"}]}\n}", DiagnosticIds.UnknownOperator, 2, 27,
+            "Unknown operator 'sett' in 'data.projectId'.",
+            "Did you mean 'set'? Operators: prefix, suffix, contains, equals-ignore-case, wildcard, numeric, numeric-string, cidr, exists, anything-but."),
         ["quamina-shellstyle"] = new("{\n  \"data\": {\"fileName\": [{\"shellstyle\": \"*_tmp_*\"}]}\n}", DiagnosticIds.UnknownOperator, 2, 26,
             "Unknown operator 'shellstyle' in 'data.fileName'.",
             "Did you mean 'wildcard'? Operators: prefix, suffix, contains, equals-ignore-case, wildcard, numeric, numeric-string, cidr, exists, anything-but."),

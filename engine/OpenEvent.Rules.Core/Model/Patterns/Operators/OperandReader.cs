@@ -25,9 +25,10 @@ internal abstract class OperandReader
 
     /// <summary>Reports an unknown operator name (OER3012) at its key, with a suggestion among <paramref name="known"/>.</summary>
     /// <param name="context">Where the name was written, for the message (" inside 'anything-but'"), or "".</param>
-    public void UnknownOperator(string name, string keyPointer, string path, ImmutableArray<string> known, string context)
+    /// <param name="alsoSuggested">Keys taken there that are not operators (a named set's <c>set</c>), suggested but not listed.</param>
+    public void UnknownOperator(string name, string keyPointer, string path, ImmutableArray<string> known, string context, IEnumerable<string>? alsoSuggested = null)
     {
-        var suggestion = Suggest(name, known);
+        var suggestion = Suggest(name, alsoSuggested is null ? known : known.Concat(alsoSuggested));
         var list = string.Join(", ", known);
         Error(DiagnosticIds.UnknownOperator, LocateKey(keyPointer),
             $"Unknown operator '{name}'{context} in '{path}'.",
