@@ -103,40 +103,69 @@ internal sealed partial class EventPipeline(
         await fallback.AnswerAsync(e, verdict, reason, outboxIsLate: storeFailed || pending.Phase == PendingPhase.Storing, arrival);
     }
 
+    /// <summary>
+    /// Decides every event of the input before the first is stored, then waits for the stores. A large batch's verdicts
+    /// are known in a fraction of its deadline, so a fallback at the deadline answers with them (a block is never
+    /// softened to the fail mode), and the stores reach the outbox together, in its group commits, instead of one
+    /// flush per event (10,000 extension point events took 70 s one after the other, and 9,000 blocks went out as WARN).
+    /// </summary>
     private async Task ProcessAllAsync(List<PendingEvent> events, LoadedPolicySet lease, CancellationToken requestAborted)
     {
+        var stores = new List<Task>(events.Count);
+        var next = 0;
         try
         {
-            for (var i = 0; i < events.Count; i++)
+            for (; next < events.Count; next++)
             {
-                var pending = events[i];
-                using var e = pending.Event;
-                // A caller that left cancels the evaluation of regular events (their conditions stop at their next
-                // guard). Extension point events are processed anyway, since DataWorks waits for their answer whoever
-                // asked; their conditions are bounded by the condition budgets and their answer by the deadline.
-                if (e.IsExtensionPoint)
-                {
-                    await ProcessAsync(pending, lease, CancellationToken.None);
-                    continue;
-                }
-
+                var e = events[next].Event;
                 try
                 {
-                    await ProcessAsync(pending, lease, requestAborted);
+                    // A caller that left cancels the evaluation of regular events (their conditions stop at their next
+                    // guard). Extension point events are processed anyway, since DataWorks waits for their answer whoever
+                    // asked; their conditions are bounded by the condition budgets and their answer by the deadline.
+                    stores.Add(DisposeAfterAsync(await DecideAsync(events[next], lease, e.IsExtensionPoint ? CancellationToken.None : requestAborted), e));
                 }
-                catch (OperationCanceledException) when (requestAborted.IsCancellationRequested)
+                catch (OperationCanceledException) when (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
                 {
                     // Nobody is waiting for this answer; EventBridge sends the event again.
+                    e.Dispose();
                 }
             }
         }
         finally
         {
-            lease.Release();
+            // An evaluation that failed stops the input: the events not decided are let go; those being stored finish
+            // before the policy set's lease is released (their actions name its channels and targets).
+            for (; next < events.Count; next++)
+            {
+                events[next].Event.Dispose();
+            }
+
+            try
+            {
+                await Task.WhenAll(stores);
+            }
+            finally
+            {
+                lease.Release();
+            }
         }
     }
 
-    private async Task ProcessAsync(PendingEvent pending, LoadedPolicySet lease, CancellationToken cancellationToken)
+    private static async Task DisposeAfterAsync(Task store, DataWorksEvent e)
+    {
+        try
+        {
+            await store;
+        }
+        finally
+        {
+            e.Dispose();
+        }
+    }
+
+    /// <summary>Evaluates one event and starts storing its actions; returns the store.</summary>
+    private async Task<Task> DecideAsync(PendingEvent pending, LoadedPolicySet lease, CancellationToken cancellationToken)
     {
         var e = pending.Event;
         pending.Phase = PendingPhase.Evaluating;
@@ -156,8 +185,7 @@ internal sealed partial class EventPipeline(
         }
         catch (Exception ex) when (e.IsExtensionPoint)
         {
-            await FailSafeAsync(pending, lease, ex, started);
-            return;
+            return FailSafe(pending, lease, ex, started);
         }
 
         var seconds = RulesMetrics.Seconds(started);
@@ -165,18 +193,18 @@ internal sealed partial class EventPipeline(
         pending.Decision = decision;
         pending.Phase = PendingPhase.Storing;
         decisionLog.Append(decision, e, lease.Revision, seconds, new DecisionLogNote(Late: pending.FallbackTaken));
-        await StoreAsync(pending, DispatchAsync(pending, decision, lease));
+        return StoreAsync(pending, DispatchAsync(pending, decision, lease));
     }
 
     /// <summary>DataWorks holds the operation until it is answered: an extension point event that failed to evaluate is answered with the configured fail mode.</summary>
-    private async Task FailSafeAsync(PendingEvent pending, LoadedPolicySet lease, Exception exception, long started)
+    private Task FailSafe(PendingEvent pending, LoadedPolicySet lease, Exception exception, long started)
     {
         var e = pending.Event;
         pending.Phase = PendingPhase.Storing;
         var decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), fallback.VerdictFor(null), [], [], [], null);
         pending.Decision = decision;
         decisionLog.Append(decision, e, lease.Revision, RulesMetrics.Seconds(started), new DecisionLogNote(Fallback: "evaluation-failed", Late: pending.FallbackTaken));
-        await StoreAsync(pending, AnswerFailureAsync(pending, exception));
+        return StoreAsync(pending, AnswerFailureAsync(pending, exception));
     }
 
     private async ValueTask AnswerFailureAsync(PendingEvent pending, Exception exception)

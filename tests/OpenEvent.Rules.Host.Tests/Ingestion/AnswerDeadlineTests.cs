@@ -212,6 +212,41 @@ public sealed class AnswerDeadlineTests
     }
 
     [Fact]
+    public async Task BatchWhileTheOutboxIsLockedPastTheDeadline_EveryBlockedEventIsAnsweredFail()
+    {
+        // Nothing can be stored before the deadline, so the fallback answers every event of the batch. Each was decided
+        // before any was stored, so each keeps its FAIL: decided one after the other, only the first was, and the
+        // others were answered with the fail mode (WARN), their blocks let through.
+        await using var setup = await Setup.StartAsync(null,
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:03", "--OpenEventRules:Outbox:BusyTimeout", "00:00:30");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var ids = Enumerable.Range(0, 20).Select(i => NewId("batch" + i)).ToList();
+        var batch = "[" + string.Join(",", ids.Select(id => HostEndpointTests.DeployEvent(id, "dws_orders"))) + "]";
+
+        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        {
+            writer.Open();
+            using (var begin = writer.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+
+            using var refused = await host.PostAsync("/events", batch, "application/cloudevents-batch+json");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            await WaitUntilAsync(() => dataWorks.Answers.Count >= ids.Count, "an answer for every event");
+
+            using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+        }
+
+        await host.WaitForIdleAsync("the outbox to drain");
+        Assert.Equal(ids.Order(StringComparer.Ordinal), dataWorks.Answers.Select(a => a.Parameters["MessageId"]).Order(StringComparer.Ordinal));
+        Assert.All(dataWorks.Answers, call => Assert.Equal("FAIL", call.Parameters["CheckResult"]));
+    }
+
+    [Fact]
     public async Task OutboxRefusesTheActions_TheAnswerStillGoesOutAtOnce()
     {
         // The lock outlasts the outbox's busy timeout (1 s) but not AnswerWithin (10 s): the store fails first.
