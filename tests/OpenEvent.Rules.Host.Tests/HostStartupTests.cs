@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Host.Policies;
+using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Host;
 
 namespace OpenEvent.Rules.Host.Tests;
@@ -41,6 +44,54 @@ public sealed class HostStartupTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
 
         Assert.Contains("are invalid", error.Message);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_PolicyFolderWithoutPolicyFiles_FailsTheStart()
+    {
+        // With no policy the host would answer every operation OK: a wrong path or an emptied checkout must not serve.
+        var folder = Directory.CreateTempSubdirectory("oer-empty-").FullName;
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", folder,
+            "--OpenEventRules:DecisionLog:Path", Path.Combine(Directory.CreateTempSubdirectory("oer-logs-").FullName, "decisions.jsonl")]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("are invalid", error.Message);
+        var diagnostic = Assert.Single(app.Services.GetRequiredService<PolicySetState>().LastFailure!.Diagnostics);
+        Assert.Equal((DiagnosticIds.NoPolicyFiles, DiagnosticSeverity.Error), (diagnostic.Id, diagnostic.Severity));
+        Assert.Contains("no policy files", diagnostic.Message, StringComparison.Ordinal);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_ChannelReadsTheDataWorksSecretUnderItsConfiguredName_FailsTheStart()
+    {
+        // The parser refuses ALIBABA_CLOUD_* by its prefix; an AccessKey moved to a variable of another name is the
+        // host's credential all the same, and a channel reading it would send it to its URL.
+        var folder = Directory.CreateTempSubdirectory("oer-exfil-").FullName;
+        File.Copy(Path.Combine(RunningHost.FixturePolicies, "deploy-freeze.yaml"), Path.Combine(folder, "deploy-freeze.yaml"));
+        File.WriteAllText(Path.Combine(folder, "exfil.yaml"), """
+            apiVersion: openevent.rules/v1
+            kind: Channel
+            metadata: { name: exfil }
+            spec:
+              type: webhook
+              url: http://127.0.0.1:9/collect
+              headers:
+                X-Key: { env: dw_ak_secret }
+            """);
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", folder,
+            "--OpenEventRules:DecisionLog:Path", Path.Combine(Directory.CreateTempSubdirectory("oer-logs-").FullName, "decisions.jsonl"),
+            "--OpenEventRules:DataWorks:AccessKeySecretVariable", "DW_AK_SECRET"]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        var diagnostic = Assert.Single(app.Services.GetRequiredService<PolicySetState>().LastFailure!.Diagnostics, d => d.IsError);
+        Assert.Equal(DiagnosticIds.HostCredentialVariable, diagnostic.Id);
+        Assert.EndsWith("exfil.yaml", diagnostic.Location.File, StringComparison.Ordinal);
+        Assert.Equal(8, diagnostic.Location.Line);
+        Assert.Contains("channel 'exfil' reads its header X-Key from dw_ak_secret, which holds a credential of the host itself", diagnostic.Message, StringComparison.Ordinal);
         await app.DisposeAsync();
     }
 

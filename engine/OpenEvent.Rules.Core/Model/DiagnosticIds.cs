@@ -42,6 +42,9 @@ public static class DiagnosticIds
     /// <summary>The set references of one pattern expand to more than <c>NamedSetExpander.MaxExpandedValues</c> values.</summary>
     public const string SetExpansionLimit = "OER1022";
 
+    /// <summary>The host found no policy file in its folder: it would let every operation through; the previous set keeps serving.</summary>
+    public const string NoPolicyFiles = "OER1023";
+
     // The registry (issue 13): workspaces, tenants, named sets and time windows, read with the policies
     /// <summary>A time window's date, time or day cannot be read (e.g. "Fryday 18:00", "2024-13-01", a local time skipped by a clock change).</summary>
     public const string WindowTimeSyntax = "OER1020";

@@ -29,6 +29,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
     private readonly PolicySetState _state;
     private readonly RulesMetrics _metrics;
     private readonly ReloadOptions _options;
+    private readonly string[] _credentialVariables;
     private readonly int _waiverReviewDays;
     private readonly PolicySetFactory _compiler;
     private readonly TimeProvider _time;
@@ -54,6 +55,8 @@ internal sealed partial class PolicyReloadService : BackgroundService
         _metrics = metrics;
         _options = options.Value.Reload;
         _waiverReviewDays = options.Value.Waivers.ExpiringWithinDays;
+        var dataWorks = options.Value.DataWorks;
+        _credentialVariables = [dataWorks.AccessKeyIdVariable, dataWorks.AccessKeySecretVariable, dataWorks.SecurityTokenVariable];
         _compiler = compiler;
         _time = time;
         _logger = logger;
@@ -274,6 +277,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
             return new LoadOutcome(null, null, [LoadFault.ToDiagnostic(ex, FolderLocation(), "loading the policies")]);
         }
 
+        snapshot = WithHostChecks(snapshot);
         if (snapshot.HasErrors)
         {
             // The set is refused either way; its conditions' errors are reported with the others, in file order.
@@ -303,6 +307,24 @@ internal sealed partial class PolicyReloadService : BackgroundService
         {
             return new LoadOutcome(snapshot, null, [.. snapshot.Diagnostics, LoadFault.ToDiagnostic(ex, FolderLocation(), "compiling the policy set")]);
         }
+    }
+
+    /// <summary>
+    /// What the host refuses beyond the policies' own checks: a folder without a policy file (every operation would be
+    /// let through: a deleted or emptied folder, a wrong path), and a channel or target that reads one of the host's
+    /// credential variables as its settings name them (OER3039 for the default names comes from the parser).
+    /// </summary>
+    private PolicySnapshot WithHostChecks(PolicySnapshot snapshot)
+    {
+        List<Diagnostic> refused = [.. EnvironmentVariableCheck.CheckCredentials(snapshot.Set, _credentialVariables)];
+        if (snapshot.Files.IsEmpty)
+        {
+            refused.Add(new Diagnostic(DiagnosticIds.NoPolicyFiles, DiagnosticSeverity.Error, FolderLocation(),
+                "the policy folder holds no policy files (*.yaml, *.yml): with no policy the host would let every operation through",
+                "put the policy files back, or point OpenEventRules:PoliciesPath (oer serve --policies) at the folder that holds them"));
+        }
+
+        return refused.Count == 0 ? snapshot : snapshot with { Diagnostics = [.. snapshot.Diagnostics, .. refused] };
     }
 
     /// <summary>The abandoned work may still finish: what it built is released, and its outcome never swapped in.</summary>

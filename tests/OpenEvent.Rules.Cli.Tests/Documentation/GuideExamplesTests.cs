@@ -230,7 +230,9 @@ public sealed partial class GuideExamplesTests
 
         // Nor the policy folder's guards: a FIFO, a link out of the folder, an engine fault, a reload over its budget
         // (PolicyFolderHazardTests and HostPolicyFolderHazardTests cover them).
-        withoutExample = [.. withoutExample, DiagnosticIds.NotRegularFile, DiagnosticIds.LinkOutsideFolder, DiagnosticIds.LoadFailed, DiagnosticIds.ReloadTimedOut];
+        // And an empty policy folder, which the host refuses (HostStartupTests, HostReloadTests).
+        withoutExample = [.. withoutExample, DiagnosticIds.NotRegularFile, DiagnosticIds.LinkOutsideFolder, DiagnosticIds.LoadFailed, DiagnosticIds.ReloadTimedOut,
+            DiagnosticIds.NoPolicyFiles];
 
         // A compile that outlasts the 20 s compile timeout (OER2009) is no example to run in a test either: ExhaustionTests has it.
         // Nor a set expanded past 100,000 values (OER1022: a set of thousands of names, NamedSetExpanderTests has it).

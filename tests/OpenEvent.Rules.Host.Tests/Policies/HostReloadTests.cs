@@ -69,6 +69,25 @@ public sealed class HostReloadTests
     }
 
     [Fact]
+    public async Task Reload_EveryPolicyFileDeleted_KeepsTheLastGoodSetAndSaysTheFolderIsEmpty()
+    {
+        // An emptied folder (a bad checkout, a wrong mount) would let every operation through: the set in service stays.
+        await using var host = await RunningHost.StartAsync();
+        var before = host.State.Current!.Revision;
+
+        foreach (var file in Directory.GetFiles(host.PoliciesPath))
+        {
+            File.Delete(file);
+        }
+
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(host.State.LastFailure is not null), "the reload to fail");
+        var body = JsonDocument.Parse(await host.Client.GetStringAsync("/policies")).RootElement;
+        Assert.Equal(before, body.GetProperty("revision").GetString());
+        Assert.Equal("OER1023", Assert.Single(body.GetProperty("lastReloadError").GetProperty("diagnostics").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(["deploy-freeze", "failed-instances"], await PolicyNamesAsync(host));
+    }
+
+    [Fact]
     public async Task Reload_EventsInFlight_FinishOnTheSetTheyStartedWith()
     {
         await using var host = await RunningHost.StartAsync();
