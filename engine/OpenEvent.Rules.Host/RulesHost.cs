@@ -301,7 +301,8 @@ public static partial class RulesHost
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 AllowAutoRedirect = false,
                 ConnectCallback = DestinationGuard.ConnectAsync,
-            });
+            })
+            .AddHttpMessageHandler(() => new ProxiedDestinationGuard());
         services.AddSingleton<NotificationThrottle>();
         services.AddSingleton<NotificationGate>();
         services.AddSingleton<IActionSender, ChannelSender>();

@@ -233,6 +233,11 @@ internal sealed partial class ActionDelivery
         {
             return DeliveryResult.Permanent(forbidden.Message);
         }
+        catch (ForbiddenDestinationException forbidden)
+        {
+            // Refused before a proxy was asked to carry the request (ProxiedDestinationGuard).
+            return DeliveryResult.Permanent(forbidden.Message);
+        }
         catch (HttpRequestException ex)
         {
             return DeliveryResult.Retry(ex.Message);
