@@ -120,6 +120,18 @@ internal static class PromoteCheckCommand
             return ExitCodes.Usage;
         }
 
+        if (evidence.DidYouMean is { } closest)
+        {
+            stderr.WriteLine($"oer: no decision in the period names policy '{request.Policy}': did you mean '{closest}'?");
+            return ExitCodes.Usage;
+        }
+
+        if (!evidence.Named)
+        {
+            // Ready all the same (it would have stopped nothing), but a wrong name reads the same way: say so.
+            stderr.WriteLine($"oer: note: no decision in the period names policy '{request.Policy}': it matched nothing there, or its name is not the one the host logs (metadata.name)");
+        }
+
         var input = new PromotionReport.Input(files, counts.Malformed, beforeSince);
         stdout.Write(request.Json ? PromotionReport.Json(evidence, input, request.Top) + "\n" : PromotionReport.Text(evidence, input, request.Top));
         return evidence.Ready ? ExitCodes.Success : NotReady;

@@ -53,6 +53,12 @@ internal sealed record PromotionEvidence(
 {
     public bool Ready => Problems.IsEmpty;
 
+    /// <summary>Whether some decision of the period names the policy (an outcome of it, or the policy among the matched).</summary>
+    public bool Named { get; init; }
+
+    /// <summary>When no decision names the policy: the closest name the decisions do hold (a misspelt name is no evidence of readiness).</summary>
+    public string? DidYouMean { get; init; }
+
     /// <summary>
     /// Sums what <paramref name="decisions"/> (already filtered by time) say about <paramref name="policy"/>, in one pass:
     /// a log of millions of lines is streamed, and only the counts by workspace, operator and reason are kept.
@@ -87,7 +93,11 @@ internal sealed record PromotionEvidence(
             tally.EnforcedFail, tally.EnforcedWarn, tally.WouldFail, tally.WouldWarn, tally.StagedOutside, tally.WithoutOutcomes,
             workspaces, operators,
             [.. tally.Reasons.Values.OrderByDescending(c => c.Total).ThenBy(c => c.Key, StringComparer.Ordinal)],
-            checks, [.. problems]);
+            checks, [.. problems])
+        {
+            Named = tally.Names.Contains(policy),
+            DidYouMean = tally.Names.Contains(policy) ? null : OpenEvent.Rules.Parsing.Suggestions.Closest(policy, tally.Names),
+        };
     }
 
     private static ImmutableArray<ThresholdCheck> CheckAll(Tally tally, ImmutableArray<EffectCount> workspaces, ImmutableArray<EffectCount> operators, PromotionThresholds thresholds)
@@ -145,11 +155,22 @@ internal sealed record PromotionEvidence(
 
         public Dictionary<string, EffectCount> Reasons { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The policy names the decisions hold (up to <see cref="MaxDistinct"/>), to tell a misspelt name from a quiet policy.</summary>
+        public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+
         public void Add(string policy, LoggedDecision decision)
         {
             Decisions++;
             First = First is { } first && first <= decision.Time ? first : decision.Time;
             Last = Last is { } last && last >= decision.Time ? last : decision.Time;
+            foreach (var name in decision.Outcomes is { } named ? named.Select(o => o.Policy) : decision.Named)
+            {
+                if (Names.Count < MaxDistinct || name == policy)
+                {
+                    Names.Add(name);
+                }
+            }
+
             if (decision.Outcomes is not { } outcomes)
             {
                 WithoutOutcomes += decision.Named.Contains(policy, StringComparer.Ordinal) ? 1 : 0;

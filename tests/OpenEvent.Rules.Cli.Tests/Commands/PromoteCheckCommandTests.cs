@@ -95,6 +95,31 @@ public sealed class PromoteCheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void PromoteCheck_MisspeltPolicyName_RefusedWithTheClosestNameTheLogHolds()
+    {
+        // A name no decision holds reads as "would have stopped nothing": a typo must not give CI a green light.
+        var log = Log(Line(s_hour, "10005678", "audit", "FAIL"), Line(s_hour, "10001234", "enforce", "FAIL"));
+
+        var (exitCode, stdout, stderr) = Run("promote-check", "dws-deploy-reveiw", "--decisions", log);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(stdout);
+        Assert.Equal("oer: no decision in the period names policy 'dws-deploy-reveiw': did you mean 'dws-deploy-review'?\n", stderr);
+    }
+
+    [Fact]
+    public void PromoteCheck_PolicyNoDecisionNames_ReadyWithANote()
+    {
+        var log = Log(Line(s_hour, "10005678", "audit", "FAIL"));
+
+        var (exitCode, stdout, stderr) = Run("promote-check", "quiet-guard", "--decisions", log);
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("quiet-guard: READY to enforce more widely\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("no decision in the period names policy 'quiet-guard'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PromoteCheck_OnlyEnforcedInThePilot_Ready()
     {
         var log = Log(Line(s_hour, "10001234", "enforce", "FAIL"), Line(s_hour, "10005678", "audit", null));
