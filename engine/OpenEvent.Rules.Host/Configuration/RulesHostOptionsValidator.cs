@@ -20,6 +20,10 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         {
             failures.Add($"{Prefix}PoliciesPath '{options.PoliciesPath}' does not exist: set it to the policy folder.");
         }
+        else
+        {
+            PolicyFolderSeparation.Check(failures, options);
+        }
 
         ValidateToken(failures, options.Auth.Token);
 
