@@ -36,10 +36,9 @@ public sealed class HostStartupTests
     [Fact]
     public async Task Start_InvalidPolicies_FailsTheStart()
     {
-        var folder = Directory.CreateTempSubdirectory("oer-bad-").FullName;
-        File.WriteAllText(Path.Combine(folder, "bad.yaml"), "apiVersion: openevent.rules/v1\nkind: Policy\nmetadata: { name: Bad_Name }\nspec: {}\n");
-        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", folder,
-            "--OpenEventRules:DecisionLog:Path", Path.Combine(folder, "decisions.jsonl")]);
+        using var temp = new TempFolder();
+        var file = temp.Write(Path.Combine("policies", "bad.yaml"), "apiVersion: openevent.rules/v1\nkind: Policy\nmetadata: { name: Bad_Name }\nspec: {}\n");
+        var app = RulesHost.Build(["--urls", "http://127.0.0.1:0", "--OpenEventRules:PoliciesPath", Path.GetDirectoryName(file)!]);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
 

@@ -152,9 +152,19 @@ internal sealed partial class OutboxWorker(
             return nextPurge;
         }
 
-        store.Purge(now - _options.DeliveredRetention, dead: false);
+        store.Purge(RetainedSince(now, _options.DeliveredRetention), dead: false);
         return now + TimeSpan.FromHours(1);
     }
+
+    /// <summary>
+    /// The oldest delivery kept: <paramref name="now"/> minus the retention, or the start of time when the retention
+    /// reaches past it (now when it is not positive). Subtracting threw for a retention of a million days, and the
+    /// worker failed at every turn; the settings' validation refuses such values, this keeps the worker total.
+    /// </summary>
+    internal static DateTimeOffset RetainedSince(DateTimeOffset now, TimeSpan retention) =>
+        retention <= TimeSpan.Zero ? now
+        : retention < now - DateTimeOffset.MinValue ? now - retention
+        : DateTimeOffset.MinValue;
 
     /// <summary>Claims up to <paramref name="free"/> due actions (with their batches) and starts delivering each; returns how many.</summary>
     private int ClaimAndStart(int free, bool answersOnly)

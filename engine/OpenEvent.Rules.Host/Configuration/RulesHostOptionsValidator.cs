@@ -20,6 +20,10 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         {
             failures.Add($"{Prefix}PoliciesPath '{options.PoliciesPath}' does not exist: set it to the policy folder.");
         }
+        else
+        {
+            PolicyFolderSeparation.Check(failures, options);
+        }
 
         ValidateToken(failures, options.Auth.Token);
 
@@ -43,8 +47,8 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         Range(failures, "Waivers:ExpiringWithinDays", options.Waivers.ExpiringWithinDays, 0, 366);
         Range(failures, "Conditions:MaxSteps", options.Conditions.MaxSteps, 1_000, 1_000_000_000_000);
         Range(failures, "Conditions:MaxBytes", options.Conditions.MaxBytes, 1024 * 1024, 64L * 1024 * 1024 * 1024);
-        Positive(failures, "Conditions:Timeout", options.Conditions.Timeout);
-        Positive(failures, "Conditions:CompileTimeout", options.Conditions.CompileTimeout);
+        Positive(failures, "Conditions:Timeout", options.Conditions.Timeout, MaxTimeout);
+        Positive(failures, "Conditions:CompileTimeout", options.Conditions.CompileTimeout, MaxTimeout);
         ValidateOutbox(failures, options.Outbox, options.Actions);
         ValidateActions(failures, options.Actions);
         ValidateDataWorks(failures, options.DataWorks);
@@ -129,11 +133,13 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
 
         Range(failures, "Outbox:MaxAttempts", outbox.MaxAttempts, 1, 1000);
         Range(failures, "Outbox:Concurrency", outbox.Concurrency, 1, 256);
-        Positive(failures, "Outbox:MaxAge", outbox.MaxAge);
-        Positive(failures, "Outbox:BusyTimeout", outbox.BusyTimeout);
-        Positive(failures, "Outbox:InitialBackoff", outbox.InitialBackoff);
-        Positive(failures, "Outbox:PollInterval", outbox.PollInterval);
-        Positive(failures, "Outbox:DeliveredRetention", outbox.DeliveredRetention);
+        Positive(failures, "Outbox:MaxAge", outbox.MaxAge, MaxActionAge);
+        Positive(failures, "Outbox:BusyTimeout", outbox.BusyTimeout, MaxTimeout);
+        Positive(failures, "Outbox:InitialBackoff", outbox.InitialBackoff, MaxWait);
+        AtMost(failures, "Outbox:MaxBackoff", outbox.MaxBackoff, MaxWait);
+        AtMost(failures, "Outbox:LeaseDuration", outbox.LeaseDuration, MaxWait);
+        Positive(failures, "Outbox:PollInterval", outbox.PollInterval, MaxTimeout);
+        Positive(failures, "Outbox:DeliveredRetention", outbox.DeliveredRetention, MaxRetention);
         Delay(failures, "Outbox:BatchDelay", outbox.BatchDelay, OutboxOptions.MaxBatchDelay, "file forwards would wait that long for companions.");
         Delay(failures, "Outbox:CommitDelay", outbox.CommitDelay, OutboxOptions.MaxCommitDelay, "every event that stores an action would be answered that much later.");
 
@@ -143,7 +149,8 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         }
 
         // A lease shorter than a delivery could expire while the delivery is still running, and the action would be sent twice.
-        if (outbox.LeaseDuration < actions.Timeout * 2)
+        // Doubled in 128 bits: an Actions:Timeout near TimeSpan.MaxValue (refused above) must not throw here first.
+        if (outbox.LeaseDuration.Ticks < (Int128)actions.Timeout.Ticks * 2)
         {
             failures.Add($"{Prefix}Outbox:LeaseDuration ({outbox.LeaseDuration}) must be at least twice Actions:Timeout ({actions.Timeout}).");
         }
@@ -151,9 +158,9 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
 
     private static void ValidateActions(List<string> failures, ActionOptions actions)
     {
-        Positive(failures, "Actions:Timeout", actions.Timeout);
+        Positive(failures, "Actions:Timeout", actions.Timeout, MaxTimeout);
         Range(failures, "Actions:RateLimitPerMinute", actions.RateLimitPerMinute, 0, 1_000_000);
-        NotNegative(failures, "Actions:DedupWindow", actions.DedupWindow);
+        Delay(failures, "Actions:DedupWindow", actions.DedupWindow, MaxDedupWindow);
         foreach (var (name, limits) in actions.Channels)
         {
             if (limits.RateLimitPerMinute is { } rate)
@@ -163,7 +170,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
 
             if (limits.DedupWindow is { } window)
             {
-                NotNegative(failures, $"Actions:Channels:{name}:DedupWindow", window);
+                Delay(failures, $"Actions:Channels:{name}:DedupWindow", window, MaxDedupWindow);
             }
         }
 
@@ -203,7 +210,7 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
             failures.Add($"{Prefix}DataWorks:FailMode '{dataWorks.FailMode}' is not OK, WARN or FAIL.");
         }
 
-        Positive(failures, "DataWorks:Deadline", dataWorks.Deadline);
+        Positive(failures, "DataWorks:Deadline", dataWorks.Deadline, MaxWait);
         if (dataWorks.AnswerWithin < MinAnswerWithin || dataWorks.AnswerWithin > MaxAnswerWithin)
         {
             failures.Add($"{Prefix}DataWorks:AnswerWithin is {dataWorks.AnswerWithin}: it must be between {MinAnswerWithin} and {MaxAnswerWithin} (DataWorks holds the operation meanwhile).");
@@ -228,12 +235,12 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
     private static void ValidateDetail(List<string> failures, DetailOptions detail)
     {
         // No relation to DataWorks:AnswerWithin to check: the call is held to half of it anyway (DetailOptions.Timeout).
-        Positive(failures, "Detail:Timeout", detail.Timeout);
+        Positive(failures, "Detail:Timeout", detail.Timeout, MaxAnswerWithin);
 
         Range(failures, "Detail:MaxBytes", detail.MaxBytes, 1024, 256 * 1024 * 1024);
         Range(failures, "Detail:CacheEntries", detail.CacheEntries, 0, 1_000_000);
         Range(failures, "Detail:CacheBytes", detail.CacheBytes, 0, 64L * 1024 * 1024 * 1024);
-        NotNegative(failures, "Detail:CacheTtl", detail.CacheTtl);
+        Delay(failures, "Detail:CacheTtl", detail.CacheTtl, MaxWait);
     }
 
     private static void ValidateBroker(List<string> failures, BrokerOptions broker)
@@ -266,9 +273,10 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         Range(failures, "Broker:Partitions", broker.Partitions, 1, 1024);
         Range(failures, "Broker:DeliveryLimit", broker.DeliveryLimit, 1, 1000);
         Range(failures, "Broker:KeyMemory", broker.KeyMemory, 1_000, 10_000_000);
-        Positive(failures, "Broker:PublishTimeout", broker.PublishTimeout);
-        Positive(failures, "Broker:ReconnectDelay", broker.ReconnectDelay);
-        Positive(failures, "Broker:Heartbeat", broker.Heartbeat);
+        Positive(failures, "Broker:PublishTimeout", broker.PublishTimeout, MaxTimeout);
+        Positive(failures, "Broker:ReconnectDelay", broker.ReconnectDelay, MaxTimeout);
+        AtMost(failures, "Broker:MaxReconnectDelay", broker.MaxReconnectDelay, MaxTimeout);
+        Positive(failures, "Broker:Heartbeat", broker.Heartbeat, MaxTimeout);
         if (broker.MaxReconnectDelay < broker.ReconnectDelay)
         {
             failures.Add($"{Prefix}Broker:MaxReconnectDelay ({broker.MaxReconnectDelay}) is shorter than Broker:ReconnectDelay ({broker.ReconnectDelay}).");
@@ -287,11 +295,41 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         _ => null,
     };
 
-    private static void Positive(List<string> failures, string key, TimeSpan value)
+    // The longest duration settings. No deployment needs more, and past them the host's own arithmetic breaks: now minus
+    // a retention of a million days threw (the outbox worker failed at every turn while /readyz said ready), a timeout is
+    // doubled or added to now, and timers and HTTP clients refuse waits beyond about 24 days.
+
+    /// <summary>Timeouts of one step (an HTTP attempt, a lock, a publish, a condition, a compilation) and polls: an hour.</summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
+
+    /// <summary>Waits that span retries (backoff, lease, DataWorks:Deadline, the detail cache): a day.</summary>
+    internal static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
+    /// <summary>How long the same notification is suppressed: 30 days.</summary>
+    internal static readonly TimeSpan MaxDedupWindow = TimeSpan.FromDays(30);
+
+    /// <summary>How long a failing action is retried (Outbox:MaxAge): a year.</summary>
+    internal static readonly TimeSpan MaxActionAge = TimeSpan.FromDays(365);
+
+    /// <summary>How long delivered actions are kept (Outbox:DeliveredRetention): ten years.</summary>
+    internal static readonly TimeSpan MaxRetention = TimeSpan.FromDays(3650);
+
+    /// <summary>A duration that must be positive and at most <paramref name="max"/>.</summary>
+    private static void Positive(List<string> failures, string key, TimeSpan value, TimeSpan max)
     {
         if (value <= TimeSpan.Zero)
         {
             failures.Add($"{Prefix}{key} is {value}: it must be positive (e.g. 00:00:30).");
+        }
+
+        AtMost(failures, key, value, max);
+    }
+
+    private static void AtMost(List<string> failures, string key, TimeSpan value, TimeSpan max)
+    {
+        if (value > max)
+        {
+            failures.Add($"{Prefix}{key} is {value}: it must be at most {max}.");
         }
     }
 
@@ -301,6 +339,13 @@ internal sealed class RulesHostOptionsValidator : IValidateOptions<RulesHostOpti
         {
             failures.Add($"{Prefix}{key} is {value}: it must not be negative.");
         }
+    }
+
+    /// <summary>A duration that may be zero (off) and is at most <paramref name="max"/>.</summary>
+    private static void Delay(List<string> failures, string key, TimeSpan value, TimeSpan max)
+    {
+        NotNegative(failures, key, value);
+        AtMost(failures, key, value, max);
     }
 
     /// <summary>A wait: not negative, and at most <paramref name="max"/> (<paramref name="longer"/> says what a longer one would do).</summary>

@@ -192,6 +192,12 @@ internal static class EventEndpoints
         catch (RequestRejectedException rejection)
         {
             metrics.Rejected(rejection.Id);
+            if (rejection.Id == EventContent.UnsupportedContentEncoding)
+            {
+                // RFC 9110 15.5.16: a 415 for a content coding says which codings would be taken.
+                context.Response.Headers.AcceptEncoding = "identity";
+            }
+
             await Problems.WriteAsync(context, rejection.Status, rejection.Id, rejection.Message);
             return null;
         }

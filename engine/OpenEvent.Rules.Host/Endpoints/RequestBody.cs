@@ -40,10 +40,18 @@ internal static class RequestBody
     /// </summary>
     internal const int ExactUpTo = 64 * 1024;
 
-    /// <summary>Reads the body, refusing (413) anything over the limit for its kind without buffering it all.</summary>
+    /// <summary>
+    /// Reads the body, refusing (413) anything over the limit for its kind without buffering it all, and (415) a body sent
+    /// with a content coding, before reading it.
+    /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, BodyKind kind, LimitOptions limits, CancellationToken cancellationToken)
     {
+        if (request.Headers.ContentEncoding is { Count: > 0 } encoding)
+        {
+            EventContent.RefuseContentEncoding(encoding.ToString());
+        }
+
         var limit = kind == BodyKind.Batch ? limits.MaxBatchBytes : limits.MaxEventBytes;
         // A structured body may still turn out to be an array (a batch): read up to the batch limit, decide after.
         var readLimit = EventContent.ReadLimit(kind, limits);

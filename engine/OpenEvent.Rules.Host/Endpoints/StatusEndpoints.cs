@@ -14,18 +14,7 @@ internal static class StatusEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
-        // Ready even with an unset channel variable (the other actions and the DataWorks answers work), but said here.
-        // Not ready while the outbox cannot take actions (the broker is unreachable): a load balancer sends events elsewhere.
-        app.MapGet("/readyz", (PolicySetState state, IActionOutbox outbox) => !state.IsReady
-            ? Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : outbox.Unavailable is { } why
-            ? Results.Json(new { status = "outbox-unavailable", reason = why }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Json(new
-            {
-                status = "ready",
-                revision = state.Current!.Revision,
-                unsetVariables = EnvironmentVariableCheck.Check(state.Current.Snapshot.Set).Select(d => d.Message).ToArray(),
-            }));
+        app.MapGet("/readyz", (HttpContext context, PolicySetState state, IActionOutbox outbox) => Readiness(state, outbox, TokenAuthentication.IsTrusted(context)));
         app.MapGet("/policies", WritePoliciesAsync);
         app.MapGet("/outbox", async (IActionOutbox outbox, NotificationThrottle throttle, CancellationToken cancellationToken) =>
         {
@@ -47,6 +36,36 @@ internal static class StatusEndpoints
                 suppressedNotReported = throttle.Pending(),
             });
         });
+    }
+
+    /// <summary>
+    /// Ready once the first set is loaded, even with an unset channel variable (the other actions and the DataWorks answers
+    /// work), but said here; not ready while the outbox cannot take actions (the broker is unreachable): a load balancer
+    /// sends events elsewhere. A probe answers anyone, so the details (the revision, the unset variables, why the outbox is
+    /// unavailable: the broker's address and the settings) go only to a caller <paramref name="trusted"/> with the token.
+    /// </summary>
+    private static IResult Readiness(PolicySetState state, IActionOutbox outbox, bool trusted)
+    {
+        if (!state.IsReady)
+        {
+            return Results.Json(new { status = "loading" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        if (outbox.Unavailable is { } why)
+        {
+            return trusted
+                ? Results.Json(new { status = "outbox-unavailable", reason = why }, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Json(new { status = "outbox-unavailable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return trusted
+            ? Results.Json(new
+            {
+                status = "ready",
+                revision = state.Current!.Revision,
+                unsetVariables = EnvironmentVariableCheck.Check(state.Current.Snapshot.Set).Select(d => d.Message).ToArray(),
+            })
+            : Results.Json(new { status = "ready" });
     }
 
     private static async Task WritePoliciesAsync(HttpContext context, PolicySetState state, IOptions<RulesHostOptions> options)

@@ -5,6 +5,7 @@ using System.Text.Unicode;
 using Microsoft.Net.Http.Headers;
 using OpenEvent.Rules.Events;
 using OpenEvent.Rules.Host.Configuration;
+using OpenEvent.Rules.Model;
 
 namespace OpenEvent.Rules.Host.Ingestion;
 
@@ -160,6 +161,27 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
         catch (JsonException)
         {
             // The batch reader reports it, element by element.
+        }
+    }
+
+    /// <summary>The errorId of a body sent with a content coding (gzip, br, ...): the host reads only the bytes of the JSON.</summary>
+    public const string UnsupportedContentEncoding = "unsupported-content-encoding";
+
+    /// <summary>
+    /// Refuses (415) a body whose Content-Encoding (each coding of a list) is other than identity. It was read as the
+    /// JSON's own bytes: a gzip body was answered 400 invalid-utf8 at offset 1, which sent its sender looking for bad
+    /// characters rather than at its compression.
+    /// </summary>
+    /// <exception cref="RequestRejectedException">A content coding other than identity.</exception>
+    public static void RefuseContentEncoding(string contentEncoding)
+    {
+        foreach (var coding in contentEncoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new RequestRejectedException(StatusCodes.Status415UnsupportedMediaType, UnsupportedContentEncoding,
+                    $"Content-Encoding '{TextExcerpt.Of(coding)}' is not accepted: the host takes uncompressed JSON; send the body without a Content-Encoding");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Configuration;
@@ -119,5 +120,93 @@ public sealed class HostAuthenticationTests
         await using var host = await RunningHost.StartAsync(null, "--urls", "http://0.0.0.0:0");
 
         Assert.Equal("127.0.0.1", host.BaseAddress.Host);
+    }
+
+    /// <summary>A policy folder whose channel reads its URL from an environment variable that is not set; returns the variable's name.</summary>
+    private static string FolderWithUnsetVariable(TempFolder folder)
+    {
+        var variable = "OER_TEST_SECRET_URL_" + Guid.NewGuid().ToString("N").ToUpperInvariant();
+        File.Copy(Path.Combine(RunningHost.FixturePolicies, "deploy-freeze.yaml"), folder.Path("deploy-freeze.yaml"));
+        folder.Write("oncall.yaml", $"apiVersion: openevent.rules/v1\nkind: Channel\nmetadata: {{ name: oncall }}\nspec: {{ type: webhook, urlFrom: {{ env: {variable} }} }}\n");
+        return variable;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(RunningHost host, string path, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        configure?.Invoke(request);
+        using var response = await host.Client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// /readyz answers without the token (it is a probe), but gave anyone who reached the port the policy revision and the
+    /// names of the unset secret variables; now only a caller with the token sees them.
+    /// </summary>
+    [Fact]
+    public async Task Readyz_WithoutTheToken_OnlyTheStatus_WithItTheRevisionAndUnsetVariables()
+    {
+        using var folder = new TempFolder();
+        var variable = FolderWithUnsetVariable(folder);
+        await using var host = await RunningHost.StartAsync(folder.Root, "--OpenEventRules:Auth:Token", Token);
+
+        var anonymous = await GetAsync(host, "/readyz");
+        var wrong = await GetAsync(host, "/readyz", r => r.Headers.Add("x-eventbridge-signature-token", Token + "x"));
+        var bearer = await GetAsync(host, "/readyz", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token));
+        var header = await GetAsync(host, "/readyz", r => r.Headers.Add("x-eventbridge-signature-token", Token));
+
+        Assert.Equal((HttpStatusCode.OK, """{"status":"ready"}"""), anonymous);
+        Assert.Equal((HttpStatusCode.OK, """{"status":"ready"}"""), wrong);
+        foreach (var (status, body) in new[] { bearer, header })
+        {
+            Assert.Equal(HttpStatusCode.OK, status);
+            using var ready = JsonDocument.Parse(body);
+            Assert.Equal("ready", ready.RootElement.GetProperty("status").GetString());
+            Assert.Equal(host.State.Current!.Revision, ready.RootElement.GetProperty("revision").GetString());
+            Assert.Contains(variable, Assert.Single(ready.RootElement.GetProperty("unsetVariables").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Readyz_NoTokenConfigured_DetailsOnlyToALoopbackHostName()
+    {
+        // Without a token a loopback name is what every other route trusts; a DNS-rebinding page's name gets the status only.
+        using var folder = new TempFolder();
+        var variable = FolderWithUnsetVariable(folder);
+        await using var host = await RunningHost.StartAsync(folder.Root);
+
+        var foreign = await GetAsync(host, "/readyz", r => r.Headers.Host = "rebind.attacker.example:" + host.BaseAddress.Port);
+        var local = await GetAsync(host, "/readyz", r => r.Headers.Host = "localhost:" + host.BaseAddress.Port);
+
+        Assert.Equal((HttpStatusCode.OK, """{"status":"ready"}"""), foreign);
+        Assert.Equal(HttpStatusCode.OK, local.Status);
+        Assert.Contains(variable, local.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Readyz_OutboxUnavailable_WhyOnlyWithTheToken()
+    {
+        // A broker nobody listens for: the reason names its address and the settings to look at.
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token,
+            "--OpenEventRules:Broker:Uri", $"amqp://127.0.0.1:{port}", "--OpenEventRules:Broker:ReconnectDelay", "00:00:00.200");
+        (HttpStatusCode Status, string Body) full = default;
+        await RunningHost.WaitUntilAsync(async () =>
+        {
+            full = await GetAsync(host, "/readyz", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token));
+            return full.Body.Contains("\"reason\"", StringComparison.Ordinal);
+        }, "/readyz to say why the outbox is unavailable");
+
+        var anonymous = await GetAsync(host, "/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.Status);
+        Assert.Contains($"127.0.0.1:{port}", full.Body, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, """{"status":"outbox-unavailable"}"""), anonymous);
     }
 }
