@@ -31,7 +31,10 @@ internal static class RequestBody
             }
         }
 
-        return new EventContent(request.ContentType, attributes ?? (IReadOnlyList<KeyValuePair<string, string>>)[], receivedAt);
+        return new EventContent(request.ContentType, attributes ?? (IReadOnlyList<KeyValuePair<string, string>>)[], receivedAt)
+        {
+            ContentEncoding = request.Headers.ContentEncoding is { Count: > 0 } encoding ? encoding.ToString() : null,
+        };
     }
 
     /// <summary>

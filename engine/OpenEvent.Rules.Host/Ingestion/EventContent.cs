@@ -41,6 +41,9 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
 {
     private static readonly byte[] s_whitespace = " \t\r\n"u8.ToArray();
 
+    /// <summary>The input's Content-Encoding as its carrier gave it (null: none); anything but identity is refused at <see cref="Decode"/>.</summary>
+    public string? ContentEncoding { get; init; }
+
     /// <summary>
     /// The last content type accepted, and what it said (null: plain JSON, structured or binary by the headers). A
     /// sender repeats its content type on every request, and each request classifies it twice (the read limit, then the
@@ -107,6 +110,11 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
     /// <exception cref="RequestRejectedException">The body is refused as a whole.</exception>
     public (ReadOnlyMemory<byte> Bytes, bool IsBatch) Decode(ReadOnlyMemory<byte> body, BodyKind kind, LimitOptions limits)
     {
+        if (ContentEncoding is { } contentEncoding)
+        {
+            RefuseContentEncoding(contentEncoding);
+        }
+
         RefuseTooLarge(body.Span, kind, limits);
         if (kind == BodyKind.Binary)
         {
