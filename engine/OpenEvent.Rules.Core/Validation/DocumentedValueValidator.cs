@@ -19,6 +19,8 @@ namespace OpenEvent.Rules.Validation;
 /// <item>OER3064: an exact value under <c>data</c> that the schemas of every matched type leave out of the field's
 /// <c>enum</c> (<c>alarmType: ["SLA_ALERTS"]</c>, <c>projectType: ["prod"]</c>), with the closest listed value; a value
 /// of another type than the listed ones is OER3022's.</item>
+/// <item>OER3065: <c>exists</c> on a field documented as an object or an array of objects, which has no leaf value for it
+/// to see (<see cref="ContainerExists"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class DocumentedValueValidator
@@ -47,6 +49,7 @@ internal sealed class DocumentedValueValidator
             {
                 case LeafMember leaf:
                     CheckTextForms(context, policy, leaf, Join(path, leaf.Name), types);
+                    ContainerExists.Check(context, policy, leaf, Join(path, leaf.Name), types);
                     if (path.Length > 0)
                     {
                         CheckListedValues(context, policy, leaf, Join(path, leaf.Name), types);

@@ -270,6 +270,44 @@ public sealed class FieldValidatorTests
         Assert.Empty(Validate(Policy("p", TypedData(Download,
             Leaf("dataRowSize", Number("250000"), Exact("7"), Number("7"), Exact("0123"), Exact("12a"))))));
 
+    // OER3065: exists on an object or an array of objects, where it sees no leaf value
+
+    [Fact]
+    public void Validate_ExistsFalseOnArrayOfObjects_WarnsThatItAlwaysHoldsAndNamesTheFlag()
+    {
+        // tableMapping: [{exists: false}] was meant to catch a StartDiJob without its mappings, and matched every one.
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(StartDi, Leaf("tableMapping", 8, 7, Exists(false, 8, 22))))));
+
+        AssertDiagnostic(diagnostic, "OER3065", DiagnosticSeverity.Warning, 8, 22,
+            "Policy 'p': exists: false always holds for 'data.tableMapping', also when an event carries it: it is documented as an array of objects, and exists sees leaf values only (strings, numbers, booleans, null)");
+        Assert.Equal("Test a leaf instead. DataWorks says whether it sent tableMapping in showTableMapping: showTableMapping: [false]. "
+            + "tableMapping: { dstDatasourceName: [{ exists: false }] } holds when tableMapping is absent or empty, but also when one of its elements has no dstDatasourceName.", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_ExistsTrueOnArrayOfObjectsInExclusion_WarnsThatItNeverHolds()
+    {
+        var policy = Policy("p", Types(StartDi), exclude: [Exclusion(Pattern(Data(Leaf("tableMapping", Exists(true, 12, 30)))))]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3065", DiagnosticSeverity.Warning, 12, 30,
+            "Policy 'p': exists: true never holds for 'data.tableMapping', even when an event carries it: it is documented as an array of objects, and exists sees leaf values only (strings, numbers, booleans, null)");
+        Assert.EndsWith("showTableMapping: [true]. tableMapping: { dstDatasourceName: [{ exists: true }] } holds when some element of tableMapping has a dstDatasourceName.", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ExistsOnObjectEnvelopeMember_Warns() =>
+        Assert.Equal(["OER3065"], Validate(Policy("p", Pattern(Leaf("type", Exact(StartDi)), Leaf("data", Exists(true))))).Select(d => d.Id));
+
+    [Fact]
+    public void Validate_ExistsOnLeavesArraysOfNumbersOrUndocumentedFields_NoDiagnostic() =>
+        Assert.Empty(Validate(
+            Policy("leaf-in-array", TypedData(StartDi, Nested("tableMapping", 1, 1, Leaf("srcTable", Exists(false)), Leaf("dstTable", Exists(true))))),
+            Policy("flag", TypedData(StartDi, Leaf("showTableMapping", Exists(true)))),
+            Policy("numbers", TypedData(UnFreeze, Leaf("nodeIds", Exists(false)))),
+            Policy("any-type", Pattern(Data(Leaf("nodeId", Exists(false)))))));
+
     [Fact]
     public void Validate_NumericStringOnText_NoDiagnostic() =>
         Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", NumericString(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)))))));
