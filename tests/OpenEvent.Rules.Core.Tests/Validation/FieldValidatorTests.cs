@@ -270,6 +270,40 @@ public sealed class FieldValidatorTests
         Assert.Empty(Validate(Policy("p", TypedData(Download,
             Leaf("dataRowSize", Number("250000"), Exact("7"), Number("7"), Exact("0123"), Exact("12a"))))));
 
+    [Fact]
+    public void Validate_WorkspaceIdAsNumberOnly_WarnsAndListsTheText()
+    {
+        // projectId: [10001234] missed every event that sends "10001234", which the reference says DataWorks may.
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Deploy, Leaf("projectId", Number("10001234", 9, 20))))));
+
+        AssertDiagnostic(diagnostic, "OER3063", DiagnosticSeverity.Warning, 9, 20,
+            "Policy 'p': 10001234 never matches 'data.projectId' when DataWorks sends it as text, \"10001234\" (it is documented as integer or string)");
+        Assert.Equal("list the text too, projectId: [10001234, \"10001234\"], or compare both with projectId: [{ numeric-string: [\"=\", 10001234] }]; "
+            + "for the workspace, scope: { workspaces: [...] } reads every form", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_TenantIdInOneFormEach_BothWarnedWithTheTenantScope()
+    {
+        var diagnostics = Validate(Policy("p", TypedData(InstanceStatus, Leaf("tenantId", Number("283780000010656", 9, 20), Exact("283780000010657", 9, 37)))));
+
+        Assert.Equal([("OER3063", 20), ("OER3063", 37)], diagnostics.Select(d => (d.Id, d.Location.Column)));
+        Assert.All(diagnostics, d => Assert.EndsWith("; for the tenant, scope: { tenants: [...] } reads every form", d.Hint, StringComparison.Ordinal));
+        Assert.StartsWith("list the text too, tenantId: [283780000010656, \"283780000010656\"]", diagnostics[0].Hint, StringComparison.Ordinal);
+        Assert.StartsWith("list the number too, tenantId: [283780000010657, \"283780000010657\"]", diagnostics[1].Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_WorkspaceIdInBothFormsOrNumericString_NoDiagnostic() =>
+        Assert.Empty(Validate(
+            Policy("both", TypedData(Deploy, Leaf("projectId", Number("10001234"), Exact("10001234")))),
+            Policy("numeric-string", TypedData(StartDi, Leaf("appId", Number("293624"), NumericString(1, 1, (NumericOperator.Equal, 293625))))),
+            Policy("in-exclusion", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("appId", Exact("3100002"), Number("3100002")))))])));
+
+    [Fact]
+    public void Validate_WorkspaceIdAsNumberInExclusion_Warns() =>
+        Assert.Equal(["OER3063"], Validate(Policy("p", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("appId", Number("3100002")))))])).Select(d => d.Id));
+
     // OER3065: exists on an object or an array of objects, where it sees no leaf value
 
     [Fact]
