@@ -23,6 +23,8 @@ namespace OpenEvent.Rules.Validation;
 /// of another type than the listed ones is OER3022's.</item>
 /// <item>OER3065: <c>exists</c> on a field documented as an object or an array of objects, which has no leaf value for it
 /// to see (<see cref="ContainerExists"/>).</item>
+/// <item>OER3066: an instance status list that matches 1 (not run) and not 0, or 0 and not 1, though DataWorks sends
+/// either for "not run" (<see cref="NotRunStatus"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class DocumentedValueValidator
@@ -52,6 +54,7 @@ internal sealed class DocumentedValueValidator
                 case LeafMember leaf:
                     CheckTextForms(context, policy, leaf, Join(path, leaf.Name), types);
                     ContainerExists.Check(context, policy, leaf, Join(path, leaf.Name), types);
+                    NotRunStatus.Check(context, policy, leaf, Join(path, leaf.Name), types);
                     if (path.Length > 0)
                     {
                         CheckListedValues(context, policy, leaf, Join(path, leaf.Name), types);
@@ -64,7 +67,8 @@ internal sealed class DocumentedValueValidator
                 case OrMember or:
                     foreach (var branch in or.Branches)
                     {
-                        Check(context, policy, branch, path, types);
+                        // A top-level branch may name its own types (instance status in one, DAG status in the other).
+                        Check(context, policy, branch, path, path.Length == 0 ? types.Intersect(context.MatchedTypes(branch)) : types);
                     }
 
                     break;

@@ -342,6 +342,52 @@ public sealed class FieldValidatorTests
             Policy("numbers", TypedData(UnFreeze, Leaf("nodeIds", Exists(false)))),
             Policy("any-type", Pattern(Data(Leaf("nodeId", Exists(false)))))));
 
+    // OER3066: "not run" is 1 in the docs and 0 in DataWorks' example code
+
+    [Fact]
+    public void Validate_InstanceStatusOneWithoutZero_WarnsAndListsZero()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(InstanceStatus, Leaf("status", 8, 7, Number("1", 8, 16), Number("5", 8, 19))))));
+
+        AssertDiagnostic(diagnostic, "OER3066", DiagnosticSeverity.Warning, 8, 16,
+            "Policy 'p': 'data.status' matches 1 (not run) but not 0, which DataWorks' example code sends for \"not run\" too: those instance status events are missed");
+        Assert.Equal("Match 0 with 1: status: [0, 1, 5].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_InstanceStatusAnythingButOne_WarnsThatZeroGetsThrough()
+    {
+        var policy = Policy("p", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("status", AnythingBut(9, 16, Number("1"))))))]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3066", DiagnosticSeverity.Warning, 9, 16,
+            "Policy 'p': 'data.status' matches 0 but not 1 (not run), though DataWorks' example code sends 0 for \"not run\": 0 and 1 are one status");
+        Assert.Equal("Treat 0 as 1, e.g. leave both out with status: [{ anything-but: [0, 1] }], or match both with status: [0, 1].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_InstanceStatusRangeFromOne_WarnsWithTheRangeKept() =>
+        Assert.Equal("Match 0 with 1: status: [0, {\"numeric\":[\">=\",1,\"<\",3]}].",
+            Assert.Single(Validate(Policy("p", TypedData(InstanceStatus,
+                Leaf("status", Numeric(1, 1, (NumericOperator.GreaterThanOrEqual, 1), (NumericOperator.LessThan, 3))))))).Hint);
+
+    [Fact]
+    public void Validate_InstanceStatusTreatingZeroAndOneAlike_NoDiagnostic() =>
+        Assert.Empty(Validate(
+            Policy("both", TypedData(InstanceStatus, Leaf("status", Number("0"), Number("1")))),
+            Policy("neither", TypedData(InstanceStatus, Leaf("status", Number("5"), Number("6")))),
+            Policy("range", TypedData(InstanceStatus, Leaf("status", Numeric(1, 1, (NumericOperator.LessThanOrEqual, 1))))),
+            Policy("excluded", TypedData(InstanceStatus, Leaf("status", AnythingBut(1, 1, Number("1"), Number("0"))))),
+            Policy("present", TypedData(InstanceStatus, Leaf("status", Exists(true))))));
+
+    [Fact]
+    public void Validate_StatusOneInABranchOfAnotherType_NotChecked() =>
+        // Each top-level branch is checked against its own types: the policy matches instance status events, but not here.
+        Assert.Empty(Validate(Policy("p", Pattern(Or(
+            TypedData(InstanceStatus, Leaf("status", Number("5"))),
+            Pattern(Leaf("type", Exact(Deploy)), Data(Leaf("status", Number("1")))))))).WithId("OER3066"));
+
     [Fact]
     public void Validate_NumericStringOnText_NoDiagnostic() =>
         Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", NumericString(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)))))));
