@@ -167,6 +167,12 @@ public static class DiagnosticIds
     /// <summary>An exact value on a field whose schema lists its values (an enum), and not among them.</summary>
     public const string UndocumentedValue = "OER3064";
 
+    /// <summary>A warning: exists on a field documented as an object or an array of objects, where it sees no leaf value (exists: false always holds, exists: true never).</summary>
+    public const string ExistsOnContainer = "OER3065";
+
+    /// <summary>A warning: an instance status pattern's status list treats 0 and 1 apart, though both mean "not run" (docs 1, DataWorks' example code 0).</summary>
+    public const string NotRunStatusAlias = "OER3066";
+
     /// <summary>A file target's path is absolute, climbs out with '..', or holds a backslash or control character: file targets write only below the host's Actions:File:Directory.</summary>
     public const string FileTargetPathOutside = "OER3062";
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Model.Patterns;
 using OpenEvent.Rules.Model.Patterns.Operators;
@@ -14,11 +15,16 @@ namespace OpenEvent.Rules.Validation;
 /// event that sends the text form; <c>numeric-string</c> compares both. (<c>numeric</c> on a field documented as text
 /// only is the error OER3022.)</item>
 /// <item>OER3063: an integer written as text only on such a field (<c>projectId: ["10001234"]</c>, quotes copied from a
-/// scope) misses every event that sends the number, as the samples and most events do; the number alone is the usual
-/// form and is not flagged.</item>
+/// scope) misses every event that sends the number, as the samples and most events do. On the workspace and tenant ids
+/// (<c>projectId</c>, <c>appId</c>, <c>tenantId</c>) the number alone is flagged too: it misses the events that send the
+/// text, which DataWorks may. On other ids the number alone is the usual form and is not flagged.</item>
 /// <item>OER3064: an exact value under <c>data</c> that the schemas of every matched type leave out of the field's
 /// <c>enum</c> (<c>alarmType: ["SLA_ALERTS"]</c>, <c>projectType: ["prod"]</c>), with the closest listed value; a value
 /// of another type than the listed ones is OER3022's.</item>
+/// <item>OER3065: <c>exists</c> on a field documented as an object or an array of objects, which has no leaf value for it
+/// to see (<see cref="ContainerExists"/>).</item>
+/// <item>OER3066: an instance status list that matches 1 (not run) and not 0, or 0 and not 1, though DataWorks sends
+/// either for "not run" (<see cref="NotRunStatus"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class DocumentedValueValidator
@@ -47,6 +53,8 @@ internal sealed class DocumentedValueValidator
             {
                 case LeafMember leaf:
                     CheckTextForms(context, policy, leaf, Join(path, leaf.Name), types);
+                    ContainerExists.Check(context, policy, leaf, Join(path, leaf.Name), types);
+                    NotRunStatus.Check(context, policy, leaf, Join(path, leaf.Name), types);
                     if (path.Length > 0)
                     {
                         CheckListedValues(context, policy, leaf, Join(path, leaf.Name), types);
@@ -59,7 +67,8 @@ internal sealed class DocumentedValueValidator
                 case OrMember or:
                     foreach (var branch in or.Branches)
                     {
-                        Check(context, policy, branch, path, types);
+                        // A top-level branch may name its own types (instance status in one, DAG status in the other).
+                        Check(context, policy, branch, path, path.Length == 0 ? types.Intersect(context.MatchedTypes(branch)) : types);
                     }
 
                     break;
@@ -84,7 +93,7 @@ internal sealed class DocumentedValueValidator
                 $"compare numbers and numbers written as text with numeric-string: {leaf.Name}: [{operand.Replace("{\"numeric\":", "{\"numeric-string\":", StringComparison.Ordinal)}]");
         }
 
-        CheckOneForm(context, policy, leaf, path, string.Join(" or ", documented));
+        CheckOneForm(context, policy, leaf, path, types, string.Join(" or ", documented));
     }
 
     /// <summary>OER3064: each exact value of the field's listed kind that no matched type lists.</summary>
@@ -105,8 +114,13 @@ internal sealed class DocumentedValueValidator
         }
     }
 
-    /// <summary>OER3063: each integer of the list written as text whose number the list lacks.</summary>
-    private static void CheckOneForm(ValidationContext context, string policy, LeafMember leaf, string path, string documented)
+    /// <summary>
+    /// OER3063: each integer of the list written as text whose number the list lacks; and, on the workspace and tenant
+    /// ids, each number whose text the list lacks. DataWorks sends most ids as numbers, so the number alone is the usual
+    /// form of the others (nodeId, dagId, ...); the workspace and tenant ids are the ones the reference (section 1.4)
+    /// says to read in either form, and the ones a scope reads in every form, so for them one form alone is a trap.
+    /// </summary>
+    private static void CheckOneForm(ValidationContext context, string policy, LeafMember leaf, string path, MatchedTypes types, string documented)
     {
         if (leaf.Matchers.Any(m => m is NumericStringMatcher))
         {
@@ -115,14 +129,45 @@ internal sealed class DocumentedValueValidator
 
         var exact = leaf.Matchers.OfType<ExactMatcher>().Where(m => IsIntegerText(m.Value.Text)).ToList();
         var numbers = exact.Where(m => m.Value.IsNumber).Select(m => m.Value.Text!).ToHashSet(StringComparer.Ordinal);
-        foreach (var matcher in exact.Where(m => m.Value.IsString && !numbers.Contains(m.Value.Text!)))
+        var texts = exact.Where(m => m.Value.IsString).Select(m => m.Value.Text!).ToHashSet(StringComparer.Ordinal);
+        var scope = ScopeKeyOf(types, path);
+        var scopeHint = scope is null ? "" : $"; for the {scope.Value.Dimension}, scope: {{ {scope.Value.Key}: [...] }} reads every form";
+        foreach (var matcher in exact)
         {
             var digits = matcher.Value.Text!;
-            context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
-                $"Policy '{policy}': \"{digits}\" never matches '{path}' when DataWorks sends it as a number (it is documented as {documented})",
-                $"list the number too, {leaf.Name}: [{digits}, \"{digits}\"], or compare both with {leaf.Name}: [{{ numeric-string: [\"=\", {digits}] }}]"
-                + (leaf.Name is "projectId" or "appId" ? "; for the workspace, scope: { workspaces: [...] } reads every form" : ""));
+            var both = $"{leaf.Name}: [{digits}, \"{digits}\"], or compare both with {leaf.Name}: [{{ numeric-string: [\"=\", {digits}] }}]{scopeHint}";
+            if (matcher.Value.IsString && !numbers.Contains(digits))
+            {
+                context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
+                    $"Policy '{policy}': \"{digits}\" never matches '{path}' when DataWorks sends it as a number (it is documented as {documented})",
+                    "list the number too, " + both);
+            }
+            else if (matcher.Value.IsNumber && scope is not null && !texts.Contains(digits))
+            {
+                context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
+                    $"Policy '{policy}': {digits} never matches '{path}' when DataWorks sends it as text, \"{digits}\" (it is documented as {documented})",
+                    "list the text too, " + both);
+            }
         }
+    }
+
+    /// <summary>The scope dimension (and its key in spec.scope) that reads <paramref name="path"/> for some matched type: the workspace or the tenant id; null for other fields.</summary>
+    private static (string Dimension, string Key)? ScopeKeyOf(MatchedTypes types, string path)
+    {
+        foreach (var type in types.Types)
+        {
+            if (type.Scope.TryGetValue(ScopeDimension.Workspace, out var workspace) && workspace.Paths.Contains(path))
+            {
+                return ("workspace", "workspaces");
+            }
+
+            if (type.Scope.TryGetValue(ScopeDimension.Tenant, out var tenant) && tenant.Paths.Contains(path))
+            {
+                return ("tenant", "tenants");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>An integer as DataWorks writes one: digits, an optional minus, no leading zero (so the number and the text are one value).</summary>

@@ -4,7 +4,7 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Validation;
 
 /// <summary>
-/// Runs the semantic validators (OER3001, OER3020-OER3033, OER3050-OER3061, OER3100, OER3105) over a parsed policy set. Each validator owns
+/// Runs the semantic validators (OER3001, OER3020-OER3033, OER3050-OER3066, OER3100, OER3105) over a parsed policy set. Each validator owns
 /// one concern and adds every problem it finds; none stops at the first. Disabled policies are validated too:
 /// enabling one later must not surprise anybody.
 /// </summary>

@@ -108,6 +108,24 @@ public sealed class MatcherSemanticsTests
     }
 
     [Fact]
+    public void FoldCase_SupplementaryCharacter_FoldedAsOneCharacterNotPerUtf16Unit()
+    {
+        // U+10428 (Deseret small long I) is the surrogate pair D801 DC28; its upper case U+10400 is D801 DC00. Folding
+        // each UTF-16 unit alone would leave it unchanged (a lone surrogate has no case); the runtime folds the pair.
+        const string small = "\U00010428", capital = "\U00010400";
+
+        Assert.Equal(capital, MatcherSemantics.FoldCase(small));
+        Assert.True(MatcherSemantics.EqualsIgnoreCase("x" + small, "X" + capital));
+        Assert.True(MatcherSemantics.StartsWith(small + "abc", capital, ignoreCase: true));
+        Assert.True(MatcherSemantics.EndsWith("abc" + capital, small, ignoreCase: true));
+        var folded = new char[small.Length];
+        MatcherSemantics.FoldCase(small, folded);
+        Assert.Equal(capital, new string(folded));
+        // A lone surrogate is kept as it is: there is no character to fold.
+        Assert.Equal("\uD801", MatcherSemantics.FoldCase("\uD801"));
+    }
+
+    [Fact]
     public void Format_EveryMatcherKind_WritesTheAuthoredJson()
     {
         var l = SourceLocation.None;

@@ -43,7 +43,7 @@ public sealed class ActionValidatorTests
 
     [Fact]
     public void Validate_BlockOnUnconstrainedPolicy_NoDiagnostics() =>
-        Assert.Empty(Validate(Policy("p", Pattern(Data(Leaf("tenantId", Number("1")))), actions: [Block()])));
+        Assert.Empty(Validate(Policy("p", Pattern(Data(Leaf("tenantId", Number("1"), Exact("1")))), actions: [Block()])));
 
     [Fact]
     public void Validate_BlockWithUnknownTypeBesideRegular_Skipped() =>

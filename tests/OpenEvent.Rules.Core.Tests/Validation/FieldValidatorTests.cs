@@ -271,6 +271,124 @@ public sealed class FieldValidatorTests
             Leaf("dataRowSize", Number("250000"), Exact("7"), Number("7"), Exact("0123"), Exact("12a"))))));
 
     [Fact]
+    public void Validate_WorkspaceIdAsNumberOnly_WarnsAndListsTheText()
+    {
+        // projectId: [10001234] missed every event that sends "10001234", which the reference says DataWorks may.
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(Deploy, Leaf("projectId", Number("10001234", 9, 20))))));
+
+        AssertDiagnostic(diagnostic, "OER3063", DiagnosticSeverity.Warning, 9, 20,
+            "Policy 'p': 10001234 never matches 'data.projectId' when DataWorks sends it as text, \"10001234\" (it is documented as integer or string)");
+        Assert.Equal("list the text too, projectId: [10001234, \"10001234\"], or compare both with projectId: [{ numeric-string: [\"=\", 10001234] }]; "
+            + "for the workspace, scope: { workspaces: [...] } reads every form", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_TenantIdInOneFormEach_BothWarnedWithTheTenantScope()
+    {
+        var diagnostics = Validate(Policy("p", TypedData(InstanceStatus, Leaf("tenantId", Number("283780000010656", 9, 20), Exact("283780000010657", 9, 37)))));
+
+        Assert.Equal([("OER3063", 20), ("OER3063", 37)], diagnostics.Select(d => (d.Id, d.Location.Column)));
+        Assert.All(diagnostics, d => Assert.EndsWith("; for the tenant, scope: { tenants: [...] } reads every form", d.Hint, StringComparison.Ordinal));
+        Assert.StartsWith("list the text too, tenantId: [283780000010656, \"283780000010656\"]", diagnostics[0].Hint, StringComparison.Ordinal);
+        Assert.StartsWith("list the number too, tenantId: [283780000010657, \"283780000010657\"]", diagnostics[1].Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_WorkspaceIdInBothFormsOrNumericString_NoDiagnostic() =>
+        Assert.Empty(Validate(
+            Policy("both", TypedData(Deploy, Leaf("projectId", Number("10001234"), Exact("10001234")))),
+            Policy("numeric-string", TypedData(StartDi, Leaf("appId", Number("293624"), NumericString(1, 1, (NumericOperator.Equal, 293625))))),
+            Policy("in-exclusion", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("appId", Exact("3100002"), Number("3100002")))))])));
+
+    [Fact]
+    public void Validate_WorkspaceIdAsNumberInExclusion_Warns() =>
+        Assert.Equal(["OER3063"], Validate(Policy("p", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("appId", Number("3100002")))))])).Select(d => d.Id));
+
+    // OER3065: exists on an object or an array of objects, where it sees no leaf value
+
+    [Fact]
+    public void Validate_ExistsFalseOnArrayOfObjects_WarnsThatItAlwaysHoldsAndNamesTheFlag()
+    {
+        // tableMapping: [{exists: false}] was meant to catch a StartDiJob without its mappings, and matched every one.
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(StartDi, Leaf("tableMapping", 8, 7, Exists(false, 8, 22))))));
+
+        AssertDiagnostic(diagnostic, "OER3065", DiagnosticSeverity.Warning, 8, 22,
+            "Policy 'p': exists: false always holds for 'data.tableMapping', also when an event carries it: it is documented as an array of objects, and exists sees leaf values only (strings, numbers, booleans, null)");
+        Assert.Equal("Test a leaf instead. DataWorks says whether it sent tableMapping in showTableMapping: showTableMapping: [false]. "
+            + "tableMapping: { dstDatasourceName: [{ exists: false }] } holds when tableMapping is absent or empty, but also when one of its elements has no dstDatasourceName.", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_ExistsTrueOnArrayOfObjectsInExclusion_WarnsThatItNeverHolds()
+    {
+        var policy = Policy("p", Types(StartDi), exclude: [Exclusion(Pattern(Data(Leaf("tableMapping", Exists(true, 12, 30)))))]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3065", DiagnosticSeverity.Warning, 12, 30,
+            "Policy 'p': exists: true never holds for 'data.tableMapping', even when an event carries it: it is documented as an array of objects, and exists sees leaf values only (strings, numbers, booleans, null)");
+        Assert.EndsWith("showTableMapping: [true]. tableMapping: { dstDatasourceName: [{ exists: true }] } holds when some element of tableMapping has a dstDatasourceName.", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ExistsOnObjectEnvelopeMember_Warns() =>
+        Assert.Equal(["OER3065"], Validate(Policy("p", Pattern(Leaf("type", Exact(StartDi)), Leaf("data", Exists(true))))).Select(d => d.Id));
+
+    [Fact]
+    public void Validate_ExistsOnLeavesArraysOfNumbersOrUndocumentedFields_NoDiagnostic() =>
+        Assert.Empty(Validate(
+            Policy("leaf-in-array", TypedData(StartDi, Nested("tableMapping", 1, 1, Leaf("srcTable", Exists(false)), Leaf("dstTable", Exists(true))))),
+            Policy("flag", TypedData(StartDi, Leaf("showTableMapping", Exists(true)))),
+            Policy("numbers", TypedData(UnFreeze, Leaf("nodeIds", Exists(false)))),
+            Policy("any-type", Pattern(Data(Leaf("nodeId", Exists(false)))))));
+
+    // OER3066: "not run" is 1 in the docs and 0 in DataWorks' example code
+
+    [Fact]
+    public void Validate_InstanceStatusOneWithoutZero_WarnsAndListsZero()
+    {
+        var diagnostic = Assert.Single(Validate(Policy("p", TypedData(InstanceStatus, Leaf("status", 8, 7, Number("1", 8, 16), Number("5", 8, 19))))));
+
+        AssertDiagnostic(diagnostic, "OER3066", DiagnosticSeverity.Warning, 8, 16,
+            "Policy 'p': 'data.status' matches 1 (not run) but not 0, which DataWorks' example code sends for \"not run\" too: those instance status events are missed");
+        Assert.Equal("Match 0 with 1: status: [0, 1, 5].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_InstanceStatusAnythingButOne_WarnsThatZeroGetsThrough()
+    {
+        var policy = Policy("p", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("status", AnythingBut(9, 16, Number("1"))))))]);
+
+        var diagnostic = Assert.Single(Validate(policy));
+
+        AssertDiagnostic(diagnostic, "OER3066", DiagnosticSeverity.Warning, 9, 16,
+            "Policy 'p': 'data.status' matches 0 but not 1 (not run), though DataWorks' example code sends 0 for \"not run\": 0 and 1 are one status");
+        Assert.Equal("Treat 0 as 1, e.g. leave both out with status: [{ anything-but: [0, 1] }], or match both with status: [0, 1].", diagnostic.Hint);
+    }
+
+    [Fact]
+    public void Validate_InstanceStatusRangeFromOne_WarnsWithTheRangeKept() =>
+        Assert.Equal("Match 0 with 1: status: [0, {\"numeric\":[\">=\",1,\"<\",3]}].",
+            Assert.Single(Validate(Policy("p", TypedData(InstanceStatus,
+                Leaf("status", Numeric(1, 1, (NumericOperator.GreaterThanOrEqual, 1), (NumericOperator.LessThan, 3))))))).Hint);
+
+    [Fact]
+    public void Validate_InstanceStatusTreatingZeroAndOneAlike_NoDiagnostic() =>
+        Assert.Empty(Validate(
+            Policy("both", TypedData(InstanceStatus, Leaf("status", Number("0"), Number("1")))),
+            Policy("neither", TypedData(InstanceStatus, Leaf("status", Number("5"), Number("6")))),
+            Policy("range", TypedData(InstanceStatus, Leaf("status", Numeric(1, 1, (NumericOperator.LessThanOrEqual, 1))))),
+            Policy("excluded", TypedData(InstanceStatus, Leaf("status", AnythingBut(1, 1, Number("1"), Number("0"))))),
+            Policy("present", TypedData(InstanceStatus, Leaf("status", Exists(true))))));
+
+    [Fact]
+    public void Validate_StatusOneInABranchOfAnotherType_NotChecked() =>
+        // Each top-level branch is checked against its own types: the policy matches instance status events, but not here.
+        Assert.Empty(Validate(Policy("p", Pattern(Or(
+            TypedData(InstanceStatus, Leaf("status", Number("5"))),
+            Pattern(Leaf("type", Exact(Deploy)), Data(Leaf("status", Number("1")))))))).WithId("OER3066"));
+
+    [Fact]
     public void Validate_NumericStringOnText_NoDiagnostic() =>
         Assert.Empty(Validate(Policy("p", TypedData(Download, Leaf("queryDwProjectId", NumericString(1, 1, (NumericOperator.GreaterThanOrEqual, 10001234)))))));
 

@@ -49,8 +49,9 @@ internal static class MatcherSemantics
     // ---- Strings ---------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The case folding behind every "ignore case" operator: invariant simple upper-casing. It maps one UTF-16
-    /// unit to one, so lengths are kept and prefix/suffix of the folded string are the folded prefix/suffix.
+    /// The case folding behind every "ignore case" operator: invariant simple upper-casing, per character (a
+    /// surrogate pair is folded as the character it encodes, U+10428 to U+10400). Simple mappings keep each
+    /// character's UTF-16 length, so lengths are kept and prefix/suffix of the folded string are the folded prefix/suffix.
     /// </summary>
     public static string FoldCase(string value) => value.ToUpperInvariant();
 
