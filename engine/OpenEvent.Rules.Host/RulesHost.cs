@@ -238,6 +238,12 @@ public static partial class RulesHost
             await errors.WriteLineAsync($"oer serve: invalid setting: {ex.Message}");
             return 2;
         }
+        catch (InvalidDataException ex)
+        {
+            // appsettings.json that is not JSON: .NET names the file, its inner exception the line and position.
+            await errors.WriteLineAsync($"oer serve: invalid setting: {ex.Message}{(ex.InnerException is { } inner ? " " + inner.Message : "")}");
+            return 2;
+        }
 
         try
         {

@@ -151,6 +151,19 @@ public sealed class HostBindingTests
         Assert.Contains("oer serve: invalid setting: OpenEventRules:Auth:Token is blank (only whitespace)", host.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_MalformedAppSettings_ProcessExitsWithOneLineNamingTheFile()
+    {
+        // .NET's own report was an unhandled InvalidDataException and a stack trace (exit 134).
+        await using var host = await HostProcess.StartAsync([], [], """{"OpenEventRules":{""");
+
+        Assert.False(host.Started);
+        Assert.Equal(2, host.ExitCode);
+        Assert.Contains("oer serve: invalid setting: Failed to load configuration from file", host.Output, StringComparison.Ordinal);
+        Assert.Contains("appsettings.json", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", host.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>Connecting through a non-loopback address of this machine must be refused (skipped when it has none).</summary>
     private static async Task AssertUnreachableFromTheNetworkAsync(IEnumerable<IPEndPoint> sockets)
     {
