@@ -667,7 +667,29 @@ internal static partial class YamlDocumentReader
 
         private FatalYamlException NonScalarKey(SourceLocation location) => new(new Diagnostic(DiagnosticIds.YamlSyntax, DiagnosticSeverity.Error, location,
             "YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias",
-            "write the key as text, e.g. name: value"));
+            // The usual cause: a message template written without quotes, reason: {{ data.fileName }} is frozen, where
+            // YAML reads the braces as a mapping inside a mapping.
+            LineAt(location.Line).Contains("{{", StringComparison.Ordinal)
+                ? "a value that starts with {{ is read by YAML as a mapping: quote it, e.g. reason: \"{{ data.fileName }} is frozen\""
+                : "write the key as text, e.g. name: value"));
+
+        /// <summary>The text of a 1-based line of the document (empty past its end).</summary>
+        private string LineAt(int line)
+        {
+            var start = 0;
+            for (var current = 1; current < line && start >= 0; current++)
+            {
+                start = text.IndexOf('\n', start) is var next and >= 0 ? next + 1 : -1;
+            }
+
+            if (start < 0 || start > text.Length)
+            {
+                return "";
+            }
+
+            var end = text.IndexOf('\n', start);
+            return end < 0 ? text[start..] : text[start..end];
+        }
 
         private static ScalarSpan Span(Scalar scalar, string file, string text)
         {

@@ -188,6 +188,10 @@ public sealed class YamlDocumentReaderTests
             "YAML syntax error: '[' is not closed", "close every '[' with ']' and every '{' with '}', and separate items with ','", 0),
         ["non-scalar-key"] = new("? [a, b]\n: 1\n", DiagnosticIds.YamlSyntax, 1, 3,
             "YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias", "write the key as text, e.g. name: value", 0),
+        // The usual cause: a message template without quotes, whose braces YAML reads as a mapping used as a key.
+        ["unquoted-template"] = new("reason: {{ data.fileName }} is frozen\n", DiagnosticIds.YamlSyntax, 1, 10,
+            "YAML syntax error: a mapping key must be a plain string, not a list, a mapping or an alias",
+            "a value that starts with {{ is read by YAML as a mapping: quote it, e.g. reason: \"{{ data.fileName }} is frozen\"", 0),
         ["alias-without-anchor"] = new("a: 1\nb: *nope\n", DiagnosticIds.YamlSyntax, 2, 4,
             "YAML syntax error: alias '*nope' refers to no anchor defined before it", "define '&nope' on a node above this alias", 0),
 
