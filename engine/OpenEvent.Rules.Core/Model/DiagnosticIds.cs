@@ -105,6 +105,9 @@ public static class DiagnosticIds
     public const string NoDataWorksEvents = "OER3023";
     public const string UnknownScopeValue = "OER3024";
 
+    /// <summary>A pattern's top-level key that no DataWorks event carries (tyep:, dat:, a payload field, a spec key under match): the pattern could never match.</summary>
+    public const string UnknownAttribute = "OER3025";
+
     // Actions, channels, targets, templates
     public const string BlockOnRegularEvents = "OER3030";
     public const string UndeclaredChannel = "OER3031";

@@ -165,11 +165,20 @@ internal sealed class FieldValidator
         }
 
         var suggestion = Suggestions.Closest(name, EnvelopeAttributes.Names);
-        context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location,
-            $"{owner}: '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events",
-            s_specKeys.Contains(name)
-                ? $"'{name}' is a key of spec, not of the pattern: move it out of match, to spec.{name} (indented like match)."
-                : OperatorHint(name) + Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).");
+        var hint = s_specKeys.Contains(name)
+            ? $"'{name}' is a key of spec, not of the pattern: move it out of match, to spec.{name} (indented like match)."
+            : OperatorHint(name) + Suggestions.DidYouMean(suggestion) + "Payload fields live under data, e.g. data: { fileName: [...] }; top-level names are the envelope attributes (type, source, subject, time, aliyunregionid, ...).";
+        if (PatternParser.OperatorNames.Contains(name))
+        {
+            // EventBridge reads an operator keyword outside $or as a field of that name: a valid pattern, hence a warning.
+            context.Diagnostics.Warning(DiagnosticIds.UndocumentedField, location, $"{owner}: '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events", hint);
+            return false;
+        }
+
+        // An error, as an unknown event type is (OER3020): every DataWorks event has the same envelope, so a pattern on
+        // another top-level name (tyep:, dat:, a payload field, scope: indented under match:) never matches, in silence.
+        context.Diagnostics.Error(DiagnosticIds.UnknownAttribute, location,
+            $"{owner}: '{name}' is not a CloudEvents or EventBridge attribute of DataWorks events: the pattern can never match", hint);
         return false;
     }
 

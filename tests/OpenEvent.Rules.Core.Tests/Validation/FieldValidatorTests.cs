@@ -51,8 +51,8 @@ public sealed class FieldValidatorTests
         // scope: one level too deep is read as an envelope attribute; the hint pointed at data: instead.
         var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Nested("scope", 8, 5, Leaf("workspaces", Exact("1")))))));
 
-        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 8, 5,
-            "Policy 'p': 'scope' is not a CloudEvents or EventBridge attribute of DataWorks events");
+        AssertDiagnostic(diagnostic, "OER3025", DiagnosticSeverity.Error, 8, 5,
+            "Policy 'p': 'scope' is not a CloudEvents or EventBridge attribute of DataWorks events: the pattern can never match");
         Assert.Equal("'scope' is a key of spec, not of the pattern: move it out of match, to spec.scope (indented like match).", diagnostic.Hint);
     }
 
@@ -138,23 +138,23 @@ public sealed class FieldValidatorTests
     }
 
     [Fact]
-    public void Validate_UnknownEnvelopeAttribute_WarningWithDidYouMean()
+    public void Validate_UnknownEnvelopeAttribute_ErrorWithDidYouMean()
     {
         var policy = Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("aliyunregion", 7, 5, Exact("cn-hangzhou"))));
 
         var diagnostic = Assert.Single(Validate(policy));
 
-        AssertDiagnostic(diagnostic, "OER3021", DiagnosticSeverity.Warning, 7, 5,
-            "Policy 'p': 'aliyunregion' is not a CloudEvents or EventBridge attribute of DataWorks events");
+        AssertDiagnostic(diagnostic, "OER3025", DiagnosticSeverity.Error, 7, 5,
+            "Policy 'p': 'aliyunregion' is not a CloudEvents or EventBridge attribute of DataWorks events: the pattern can never match");
         Assert.StartsWith("Did you mean 'aliyunregionid'?", diagnostic.Hint, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Validate_PayloadFieldAtTopLevel_Warning()
+    public void Validate_PayloadFieldAtTopLevel_Error()
     {
         var diagnostic = Assert.Single(Validate(Policy("p", Pattern(Leaf("type", Exact(Deploy)), Leaf("fileName", 7, 5, Exact("a"))))));
 
-        Assert.Equal("Policy 'p': 'fileName' is not a CloudEvents or EventBridge attribute of DataWorks events", diagnostic.Message);
+        Assert.Equal("Policy 'p': 'fileName' is not a CloudEvents or EventBridge attribute of DataWorks events: the pattern can never match", diagnostic.Message);
     }
 
     [Fact]
