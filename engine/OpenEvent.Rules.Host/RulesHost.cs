@@ -58,9 +58,17 @@ public static partial class RulesHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
         if (listen.LoopbackOnly)
         {
-            LogLoopbackOnly(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host"), string.Join(';', listen.Effective));
+            LogLoopbackOnly(startLog, string.Join(';', listen.Effective));
+        }
+
+        // Taken from anywhere (tests and local runs pass it as an argument), but a command line shows in ps and a file
+        // gets committed with the deployment: say so where it was set.
+        if (SettingKeys.OutsideEnvironment(builder.Configuration, RulesHostOptions.Section + ":Auth:Token") is { } where)
+        {
+            LogTokenOutsideEnvironment(startLog, where.Trim(' ', '(', ')'));
         }
 
         app.UseMiddleware<TokenAuthentication>();
@@ -349,4 +357,7 @@ public static partial class RulesHost
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No token is configured (OpenEventRules__Auth__Token): listening on loopback only ({Urls}). Set a token to accept events from EventBridge.")]
     private static partial void LogLoopbackOnly(ILogger logger, string urls);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OpenEventRules:Auth:Token is set in {Where}, where others can read it (ps shows command lines; files get committed): set OpenEventRules__Auth__Token in the host's environment instead.")]
+    private static partial void LogTokenOutsideEnvironment(ILogger logger, string where);
 }

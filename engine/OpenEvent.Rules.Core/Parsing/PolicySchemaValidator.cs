@@ -149,7 +149,7 @@ internal sealed partial class PolicySchemaValidator
         switch (root["kind"])
         {
             case null when !root.ContainsKey("kind"):
-                found.Error(DiagnosticIds.MissingKey, map.Locate(""), "missing required key 'kind'", "add kind: Policy, Channel or Target");
+                found.Error(DiagnosticIds.MissingKey, map.Locate(""), "missing required key 'kind'", "add kind: Policy (or Channel, Target, Registry, Waiver, Budget; PolicyTest in *.tests.yaml files)");
                 ok = false;
                 break;
             case JsonValue v when v.TryGetValue<string>(out var text) && Kinds.Contains(text):

@@ -12,7 +12,7 @@ internal static class Problems
     private static void Write(Utf8JsonWriter json, int status, bool eventRoute, string id, string detail, Action<Utf8JsonWriter>? extra)
     {
         json.WriteStartObject();
-        json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#http-api");
+        json.WriteString("type", "https://github.com/openevent-rules/openevent-rules/blob/main/README.md#errors");
         json.WriteString("title", Title(status, eventRoute));
         json.WriteNumber("status", status);
         json.WriteString("errorId", id);

@@ -148,7 +148,7 @@ public sealed class PolicySchemaValidatorTests
         ["unknown-kind"] = new(ValidPolicy.Replace("kind: Policy", "kind: Polcy"), DiagnosticIds.UnknownKind, 2, 7,
             "unknown kind 'Polcy'", "did you mean 'Policy'? kinds: Policy, Channel, Target, Budget, Registry, Waiver, PolicyTest"),
         ["missing-kind"] = new(ValidPolicy.Replace("kind: Policy\n", ""), DiagnosticIds.MissingKey, 1, 1,
-            "missing required key 'kind'", "add kind: Policy, Channel or Target"),
+            "missing required key 'kind'", "add kind: Policy (or Channel, Target, Registry, Waiver, Budget; PolicyTest in *.tests.yaml files)"),
         ["document-is-a-list"] = new("- a\n- b\n", DiagnosticIds.WrongType, 1, 1,
             "a document must be a mapping with apiVersion, kind, metadata and spec, not a list", "start the document with apiVersion: openevent.rules/v1 and kind: Policy"),
         ["unknown-top-level-key"] = new(ValidPolicy + "\nspecs: {}\n", DiagnosticIds.UnknownKey, 10, 1,

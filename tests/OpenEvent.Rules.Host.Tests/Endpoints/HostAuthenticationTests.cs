@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using OpenEvent.Rules.Host;
 using OpenEvent.Rules.Host.Configuration;
 
@@ -26,6 +27,17 @@ public sealed class HostAuthenticationTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task Start_TokenOnTheCommandLine_WarnsWhereItWasSet()
+    {
+        // The command line shows in ps: the token works, and the start says to move it to the environment.
+        var log = new CapturedLog();
+        await using var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log), null, "--OpenEventRules:Auth:Token", Token);
+
+        Assert.Contains("OpenEventRules:Auth:Token is set in command line, where others can read it", log.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, log.Text, StringComparison.Ordinal);
     }
 
     [Fact]
