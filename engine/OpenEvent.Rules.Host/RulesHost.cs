@@ -166,6 +166,7 @@ public static partial class RulesHost
     /// <summary>From an input's bytes to stored actions: the entry point, the pipeline, the fallback answer, the decision log.</summary>
     private static void AddIngestion(IServiceCollection services)
     {
+        services.AddSingleton<UnknownTypeNotice>();
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<FallbackAnswerer>();
         services.AddSingleton<EventPipeline>();

@@ -27,6 +27,7 @@ internal sealed partial class EventPipeline(
     RulesMetrics metrics,
     IOptions<RulesHostOptions> options,
     TimeProvider time,
+    UnknownTypeNotice unknownTypes,
     ILogger<EventPipeline> logger)
 {
     private readonly DataWorksOptions _dataWorks = options.Value.DataWorks;
@@ -171,6 +172,7 @@ internal sealed partial class EventPipeline(
         pending.Phase = PendingPhase.Evaluating;
         var started = Stopwatch.GetTimestamp();
         metrics.Received(RulesMetrics.TypeLabel(e));
+        unknownTypes.Seen(e);
         if (e.CatalogEntry?.AlsoRegular == true && e.BlockBusiness == false)
         {
             LogAnsweringTwin(logger, e.Id, e.Type);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Host.Endpoints;
 
@@ -64,6 +65,27 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         Assert.Equal("deploy-freeze", line.GetProperty("matched")[0].GetString());
         Assert.StartsWith("sha256:", line.GetProperty("revision").GetString());
         Assert.True(line.GetProperty("latencyMs").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task PostEvents_TypeNotInTheCatalog_DecidedAsRegularAndReportedOncePerTypeWithTheClosestType()
+    {
+        // A misspelt type (or an extension point newer than the catalog) is decided as a regular event: nothing is
+        // answered, so the log says so, once per type.
+        var log = new CapturedLog();
+        await using var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log));
+        var misspelt = DeployEvent("unknown-type-1", "dws_orders").Replace("dataworks:FileChange:DeployFile", "dataworks:FileChange:DeployFil", StringComparison.Ordinal);
+
+        using (var first = await host.PostAsync("/events", misspelt))
+        using (var second = await host.PostAsync("/events", misspelt.Replace("unknown-type-1", "unknown-type-2", StringComparison.Ordinal)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        }
+
+        var notice = Assert.Single(log.Lines, l => l.Contains("not in the DataWorks event catalog", StringComparison.Ordinal));
+        Assert.Contains("events of type 'dataworks:FileChange:DeployFil' (first: unknown-type-1)", notice, StringComparison.Ordinal);
+        Assert.Contains("Did you mean 'dataworks:FileChange:DeployFile'?", notice, StringComparison.Ordinal);
     }
 
     [Fact]

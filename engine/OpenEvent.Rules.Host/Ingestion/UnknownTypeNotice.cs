@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using OpenEvent.Rules.Catalog;
+using OpenEvent.Rules.Events;
+using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Parsing;
+
+namespace OpenEvent.Rules.Host.Ingestion;
+
+/// <summary>
+/// Says once per type that an event's type is not in the DataWorks event catalog. Such an event is decided as a regular
+/// event (no answer goes to DataWorks) and counted under type="unknown", so a sender's misspelt type, or an extension
+/// point DataWorks added since the catalog, would otherwise pass unnoticed. Types are the sender's text: at most
+/// <see cref="MaxTypes"/> are remembered (and reported), each shortened and escaped.
+/// </summary>
+internal sealed partial class UnknownTypeNotice(ILogger<UnknownTypeNotice> logger)
+{
+    public const int MaxTypes = 100;
+
+    private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
+
+    public void Seen(DataWorksEvent e)
+    {
+        if (e.CatalogEntry is not null || _reported.Count >= MaxTypes || !_reported.TryAdd(e.Type, 0))
+        {
+            return;
+        }
+
+        var closest = Suggestions.Closest(e.Type, EventCatalog.Default.EventTypes.Select(t => t.Type));
+        LogUnknownType(logger, TextExcerpt.Of(e.Type, 200), e.Id, closest is null ? "" : $" Did you mean '{closest}'?");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "events of type '{Type}' (first: {EventId}) are not in the DataWorks event catalog: they are decided as regular events, and DataWorks is not answered for them.{DidYouMean}")]
+    private static partial void LogUnknownType(ILogger logger, string type, string eventId, string didYouMean);
+}
