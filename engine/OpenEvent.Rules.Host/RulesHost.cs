@@ -59,7 +59,8 @@ public static partial class RulesHost
 
         var app = builder.Build();
         var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
-        if (listen.LoopbackOnly)
+        // A blank token is refused at start (RulesHostOptionsValidator): saying "no token is configured" first contradicted it.
+        if (listen.LoopbackOnly && string.IsNullOrEmpty(builder.Configuration[RulesHostOptions.Section + ":Auth:Token"]))
         {
             LogLoopbackOnly(startLog, string.Join(';', listen.Effective));
         }

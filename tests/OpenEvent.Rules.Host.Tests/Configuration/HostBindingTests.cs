@@ -149,6 +149,7 @@ public sealed class HostBindingTests
         Assert.False(host.Started);
         Assert.Equal(2, host.ExitCode);
         Assert.Contains("oer serve: invalid setting: OpenEventRules:Auth:Token is blank (only whitespace)", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("No token is configured", host.Output, StringComparison.Ordinal);
     }
 
     [Fact]
