@@ -10,6 +10,14 @@ internal static class DataWorksAnswer
 {
     public const string Type = "dataworks";
 
+    /// <summary>
+    /// The API that answers <paramref name="e"/>: the catalog's for its type; for an extension point of a type the catalog
+    /// does not know (data.blockBusiness: true), the generic CallbackExtension (reference 4.2), since DataWorks holds the
+    /// operation until it is answered. None for a regular event.
+    /// </summary>
+    public static CallbackApi ApiFor(OpenEvent.Rules.Events.DataWorksEvent e) =>
+        e.CatalogEntry is { } entry ? entry.Callback : e.IsExtensionPoint ? CallbackApi.CallbackExtension : CallbackApi.None;
+
     /// <summary>The DataWorks OpenAPI that answers events of <paramref name="api"/>'s kind.</summary>
     public static string ApiName(CallbackApi api) => api switch
     {

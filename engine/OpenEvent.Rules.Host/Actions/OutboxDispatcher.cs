@@ -164,7 +164,7 @@ internal sealed partial class OutboxDispatcher(
 
     private NewAction? Answer(DataWorksEvent e, Verdict verdict, string message)
     {
-        var api = e.CatalogEntry?.Callback ?? CallbackApi.None;
+        var api = DataWorksAnswer.ApiFor(e);
         if (api == CallbackApi.None)
         {
             return null;

@@ -40,7 +40,7 @@ internal sealed partial class FallbackAnswerer(
     /// an extension code configured): only then is there an answer to hold to a deadline.
     /// </summary>
     public bool Answers(DataWorksEvent e) =>
-        e.IsExtensionPoint && _options.DataWorks.Enabled && (e.CatalogEntry?.Callback ?? CallbackApi.None) != CallbackApi.None;
+        e.IsExtensionPoint && _options.DataWorks.Enabled && DataWorksAnswer.ApiFor(e) != CallbackApi.None;
 
     /// <summary>Whether this event's answer already went out directly: its own answer must not be stored after it.</summary>
     public bool WasSentDirectly(string eventId) => directAnswers.Contains(eventId);

@@ -7,9 +7,9 @@ using OpenEvent.Rules.Parsing;
 namespace OpenEvent.Rules.Host.Ingestion;
 
 /// <summary>
-/// Says once per type that an event's type is not in the DataWorks event catalog. Such an event is decided as a regular
-/// event (no answer goes to DataWorks) and counted under type="unknown", so a sender's misspelt type, or an extension
-/// point DataWorks added since the catalog, would otherwise pass unnoticed. Types are the sender's text: at most
+/// Says once per type that an event's type is not in the DataWorks event catalog. Such an event is an extension point
+/// only if it carries data.blockBusiness: true, and it is counted under type="unknown", so a sender's misspelt type, or
+/// an event DataWorks added since the catalog, would otherwise pass unnoticed. Types are the sender's text: at most
 /// <see cref="MaxTypes"/> are remembered (and reported), each shortened and escaped.
 /// </summary>
 internal sealed partial class UnknownTypeNotice(ILogger<UnknownTypeNotice> logger)
@@ -29,6 +29,6 @@ internal sealed partial class UnknownTypeNotice(ILogger<UnknownTypeNotice> logge
         LogUnknownType(logger, TextExcerpt.Of(e.Type, 200), e.Id, closest is null ? "" : $" Did you mean '{closest}'?");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "events of type '{Type}' (first: {EventId}) are not in the DataWorks event catalog: they are decided as regular events, and DataWorks is not answered for them.{DidYouMean}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "events of type '{Type}' (first: {EventId}) are not in the DataWorks event catalog: they are decided by their data.blockBusiness (true: an extension point, answered with CallbackExtension; else a regular event, not answered).{DidYouMean}")]
     private static partial void LogUnknownType(ILogger logger, string type, string eventId, string didYouMean);
 }

@@ -81,6 +81,13 @@ internal sealed class DataWorksOpenApi(IOptions<RulesHostOptions> options, TimeP
             : SignedV3(uri, api, parameters, credentials.AccessKeyId, credentials.AccessKeySecret, credentials.SecurityToken);
     }
 
+    /// <summary>
+    /// DataWorks:Version for the APIs both versions have; UpdateWorkbenchEventResult and CallbackExtension exist only in
+    /// 2020-05-18 (reference 4.2), so with 2024-05-18 configured every Operation Center, Data Integration, Data Quality,
+    /// tenant and download answer was called at a version without them.
+    /// </summary>
+    internal string VersionOf(string api) => api is "UpdateWorkbenchEventResult" or "CallbackExtension" ? "2020-05-18" : _options.Version;
+
     internal HttpRequestMessage SignedV3(Uri uri, string api, IReadOnlyList<KeyValuePair<string, string>> parameters, string accessKeyId, string secret, string? securityToken)
     {
         var body = Encoding.UTF8.GetBytes(FormBody(parameters));
@@ -88,7 +95,7 @@ internal sealed class DataWorksOpenApi(IOptions<RulesHostOptions> options, TimeP
         {
             new("host", uri.Authority),
             new("x-acs-action", api),
-            new("x-acs-version", _options.Version),
+            new("x-acs-version", VersionOf(api)),
             new("x-acs-date", AcsSigner.Timestamp(time.GetUtcNow())),
             new("x-acs-signature-nonce", Guid.NewGuid().ToString("N")),
             new("x-acs-content-sha256", AcsSigner.HexSha256(body)),
@@ -120,7 +127,7 @@ internal sealed class DataWorksOpenApi(IOptions<RulesHostOptions> options, TimeP
         var all = new List<KeyValuePair<string, string>>(parameters)
         {
             new("Action", api),
-            new("Version", _options.Version),
+            new("Version", VersionOf(api)),
             new("Format", "JSON"),
             new("AccessKeyId", accessKeyId),
             new("SignatureMethod", "HMAC-SHA1"),
