@@ -78,7 +78,7 @@ internal sealed partial class OutboxDispatcher(
                 LogVerdict(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict));
             }
 
-            if (Answer(e, verdict, CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength)) is { } answer)
+            if (Answer(e, verdict, CombinedReasons(decision, _dataWorks.MaxMessageLength)) is { } answer)
             {
                 (actions ??= []).Add(answer);
             }
@@ -105,11 +105,11 @@ internal sealed partial class OutboxDispatcher(
     /// The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/>
     /// characters. A waived match decided nothing, so its reason is not DataWorks's to show.
     /// </summary>
-    public static string CombinedReasons(ImmutableArray<PolicyMatch> matched, int max)
+    public static string CombinedReasons(Decision decision, int max)
     {
         // Built only when there is a reason: every extension point event passes here, most with nothing matched.
         StringBuilder? builder = null;
-        foreach (var match in matched)
+        foreach (var match in decision.Matched)
         {
             if (match.Waiver is not null)
             {
@@ -132,10 +132,30 @@ internal sealed partial class OutboxDispatcher(
             }
         }
 
+        // A policy that could not have the detail it reads raised the verdict to the fail mode: the user is told why.
+        foreach (var failure in decision.DetailFailures)
+        {
+            if (failure.Outcome == DetailErrorMode.FailMode)
+            {
+                builder = builder is null ? new StringBuilder() : builder.Append("; ");
+                builder.Append('[').Append(failure.Policy).Append("] the event's detail could not be checked: ").Append(failure.Message);
+            }
+        }
+
         return builder is null ? "" : Limit(builder.ToString(), max);
     }
 
-    private static string Limit(string text, int max) => text.Length <= max ? text : text[..(max - 3)] + "...";
+    /// <summary>Cut to <paramref name="max"/> characters with "...", never between the two halves of a surrogate pair (an emoji became U+FFFD).</summary>
+    internal static string Limit(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var keep = max - 3;
+        return text[..(keep > 0 && char.IsHighSurrogate(text[keep - 1]) ? keep - 1 : keep)] + "...";
+    }
 
     private NewAction Notify(DataWorksEvent e, string policy, int index, NotifyOutcome notify, ChannelDefinition? channel)
     {

@@ -237,7 +237,7 @@ internal sealed partial class EventPipeline(
             return;
         }
 
-        var reasons = OutboxDispatcher.CombinedReasons(decision.Matched, _dataWorks.MaxMessageLength);
+        var reasons = OutboxDispatcher.CombinedReasons(decision, _dataWorks.MaxMessageLength);
         if (dispatcher.AnswerFor(e, verdict, reasons) is not { } answer)
         {
             return;

@@ -170,11 +170,35 @@ public sealed class ActionSettingsTests
             new PolicyMatch("second", Model.PolicyMode.Enforce, 10, default!, [new WarnOutcome("review it")]),
         ];
 
-        Assert.Equal("[first] frozen; [second] warning: review it", OutboxDispatcher.CombinedReasons(matched, 1000));
-        Assert.Equal("[first] frozen; [sec...", OutboxDispatcher.CombinedReasons(matched, 23));
-        Assert.Equal("", OutboxDispatcher.CombinedReasons([matched[1]], 1000));
-        Assert.Equal("", OutboxDispatcher.CombinedReasons([], 1000));
+        Assert.Equal("[first] frozen; [second] warning: review it", OutboxDispatcher.CombinedReasons(Decided(matched), 1000));
+        Assert.Equal("[first] frozen; [sec...", OutboxDispatcher.CombinedReasons(Decided(matched), 23));
+        Assert.Equal("", OutboxDispatcher.CombinedReasons(Decided([matched[1]]), 1000));
+        Assert.Equal("", OutboxDispatcher.CombinedReasons(Decided([]), 1000));
     }
+
+    [Fact]
+    public void CombinedReasons_DetailFailModeSaysWhyTheVerdictWasRaised()
+    {
+        // A policy that reads the detail and could not have it answers with the fail mode: the tip said nothing of it.
+        var decision = Decided([]) with
+        {
+            DetailFailures = [new DetailFailure("no-drop", default!, "GetIDEEventDetail did not answer within 2 s", Model.DetailErrorMode.FailMode),
+                new DetailFailure("quiet", default!, "ignored", Model.DetailErrorMode.NoMatch)],
+        };
+
+        Assert.Equal("[no-drop] the event's detail could not be checked: GetIDEEventDetail did not answer within 2 s", OutboxDispatcher.CombinedReasons(decision, 1000));
+    }
+
+    [Fact]
+    public void Limit_NeverCutsASurrogatePairInHalf()
+    {
+        // "ab" + an emoji (two UTF-16 units) + "cde": cut at 6 keeps "ab" and drops the emoji whole.
+        Assert.Equal("ab...", OutboxDispatcher.Limit("ab\U0001F600cde", 6));
+        Assert.Equal("ab\U0001F600...", OutboxDispatcher.Limit("ab\U0001F600cdef", 7));
+    }
+
+    private static Decision Decided(System.Collections.Immutable.ImmutableArray<PolicyMatch> matched) =>
+        new(new EventDescriptor("e", "t", "f", 0), Verdict.Fail, matched, [], [], null);
 
     [Fact]
     public void Throttle_RateLimitRefillsAndReportsSuppressedCount()
