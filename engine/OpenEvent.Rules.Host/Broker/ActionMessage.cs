@@ -96,14 +96,21 @@ internal static class ActionMessage
             Encoding.UTF8.GetString(body.Span[..payloadLength]),
             status,
             (int)(Long(headers, AttemptsHeader) ?? 0),
-            DateTimeOffset.FromUnixTimeMilliseconds(Long(headers, CreatedHeader) ?? 0),
-            DateTimeOffset.FromUnixTimeMilliseconds(Long(headers, NextHeader) ?? 0),
+            Time(Long(headers, CreatedHeader)),
+            Time(Long(headers, NextHeader)),
             null,
             Text(headers, ErrorHeader))
         {
             Event = payloadLength < body.Length ? body[payloadLength..].ToArray() : null,
         };
     }
+
+    /// <summary>
+    /// A time header, clamped to the times DateTimeOffset holds: a message with another value (published by hand, or by
+    /// anything else on the broker) made every read throw, and its partition was consumed again forever.
+    /// </summary>
+    private static DateTimeOffset Time(long? milliseconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(milliseconds ?? 0, DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
 
     /// <summary>Ids for `oer outbox --id`: positive, below 2^53 so that JSON readers keep them exact.</summary>
     public static long NewId() => Random.Shared.NextInt64(1, 1L << 53);

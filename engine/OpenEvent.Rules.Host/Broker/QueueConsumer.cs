@@ -42,17 +42,51 @@ internal static class QueueConsumer
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or OperationCanceledException or IOException)
         {
-            // The channel or connection went away: the message returns to the queue by itself.
+            // The channel or connection went away: the message returns to the queue by itself. With the channel still
+            // open (a publish the broker did not confirm in time: a memory or disk alarm), it would stay unacknowledged
+            // until the connection dropped, holding a prefetch slot: it is handed back.
+            await ReturnAsync(channel, e.DeliveryTag, lifetime);
         }
         catch (Exception ex)
         {
             onHandlerFailure(ex);
+            await ReturnAsync(channel, e.DeliveryTag, lifetime);
         }
         finally
         {
             inFlight.Leave();
         }
     }
+
+    /// <summary>Hands a message the handler could not finish back to the queue (after a pause: the cause may last), when its channel is still open.</summary>
+    private static async Task ReturnAsync(IChannel channel, ulong tag, CancellationToken lifetime)
+    {
+        if (!channel.IsOpen)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(ReturnDelay, lifetime);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the nack below still hands it back now rather than at the channel's close.
+        }
+
+        try
+        {
+            await channel.BasicNackAsync(tag, multiple: false, requeue: true, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException)
+        {
+            // Closed meanwhile: the broker returns it to the queue itself.
+        }
+    }
+
+    /// <summary>How long a message that could not be handled waits before it goes back to the queue (and to a host).</summary>
+    internal static readonly TimeSpan ReturnDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Waits for the end of the lifetime (or of the channel), then stops taking messages, drains the handlers and closes the channel.</summary>
     private static async Task RunAsync(IChannel channel, string tag, Task closed, InFlight inFlight, CancellationToken lifetime)

@@ -69,6 +69,13 @@ internal sealed partial class FallbackAnswerer(
             return Done("stored");
         }
 
+        if (directAnswers.StoredAnswerIsRedundant(e.Id) == true)
+        {
+            // Sent directly before, for this event: a queue event held while the broker refused publishes comes back
+            // through the whole ingestion, and each turn sent the same signed answer again.
+            return Done("already-sent");
+        }
+
         var remembered = directAnswers.Begin(e.Id, _options.DataWorks.Deadline);
         var result = await SendDirectlyAsync(answer);
         if (result.Success)

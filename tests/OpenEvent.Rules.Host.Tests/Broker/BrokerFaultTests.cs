@@ -98,6 +98,41 @@ public sealed class BrokerFaultTests(SharedRabbitNode shared)
     }
 
     /// <summary>The event ids the hook was notified about (the message ends with "(id)").</summary>
+    [Fact]
+    public async Task MemoryAlarmWhileDeliveriesFail_TheHeldActionsAreDeliveredOnceItClears_WithoutAReconnect()
+    {
+        // During the alarm a failed delivery's retry cannot be published (Broker:PublishTimeout): the message stayed
+        // unacknowledged, holding one of the host's delivery slots, until the connection dropped. It is handed back to
+        // the queue now, so once the alarm clears every action goes out on the same connection.
+        await using var hook = await StandInServer.StartAsync();
+        hook.Mode = ReceiverMode.AlwaysFail;
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("alarm");
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks,
+            "--OpenEventRules:Broker:PublishTimeout", "00:00:01", "--OpenEventRules:Actions:RateLimitPerMinute", "0", "--OpenEventRules:Outbox:MaxAttempts", "1000",
+            // One delivery slot: a message left unacknowledged holds it, and nothing else is delivered.
+            "--OpenEventRules:Outbox:Concurrency", "1"));
+        var ids = Enumerable.Range(0, 4).Select(i => $"alarm-{prefix}-{i}").ToList();
+        await using (var connection = await _node.ConnectAsync())
+        {
+            await PublishAsync(connection, prefix + ".events", [.. ids.Select(id => System.Text.Encoding.UTF8.GetBytes(Deploy(id, "dws_alarm")))]);
+        }
+
+        await ActionHarness.WaitUntilAsync(() => hook.Requests.Count >= ids.Count, "the first failing attempts");
+        try
+        {
+            Assert.Equal(0, await _node.CtlAsync("set_vm_memory_high_watermark", "0.0001"));
+            await Task.Delay(TimeSpan.FromSeconds(6));
+        }
+        finally
+        {
+            await _node.CtlAsync("set_vm_memory_high_watermark", "0.4");
+        }
+
+        hook.Mode = ReceiverMode.Succeed;
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(ids.All(id => Notified(hook).Contains(id))), "every notification once the alarm cleared", timeoutSeconds: 60);
+    }
+
     private static HashSet<string> Notified(StandInServer hook) =>
         hook.Delivered.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("message").GetString()!)
             .Select(m => m[(m.LastIndexOf('(') + 1)..^1]).ToHashSet(StringComparer.Ordinal);

@@ -247,6 +247,47 @@ public sealed class AnswerDeadlineTests
     }
 
     [Fact]
+    public async Task OutboxLockedThroughEventBridgesRetry_TheAnswerIsSentDirectlyOnce()
+    {
+        // The retry arrives while the outbox is still locked: its fallback found the answer already sent directly and
+        // sent the same signed answer again (a queue event held by the broker came back the same way every turn).
+        await using var setup = await Setup.StartAsync(null,
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:02", "--OpenEventRules:Outbox:BusyTimeout", "00:00:30");
+        var (dataWorks, host) = (setup.DataWorks, setup.Host);
+        var id = NewId("relocked");
+        var deploy = HostEndpointTests.DeployEvent(id, "dws_orders");
+
+        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        {
+            writer.Open();
+            using (var begin = writer.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                begin.ExecuteNonQuery();
+            }
+
+            using (var first = await host.PostAsync("/events", deploy))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+            }
+
+            await WaitUntilAsync(() => !dataWorks.Answers.IsEmpty, "the direct answer");
+            using (var retried = await host.PostAsync("/events", deploy))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, retried.StatusCode);
+            }
+
+            using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+        }
+
+        await host.WaitForIdleAsync("the outbox to drain");
+        var call = Assert.Single(dataWorks.Answers);
+        Assert.Equal(("FAIL", id), (call.Parameters["CheckResult"], call.Parameters["MessageId"]));
+    }
+
+    [Fact]
     public async Task OutboxRefusesTheActions_TheAnswerStillGoesOutAtOnce()
     {
         // The lock outlasts the outbox's busy timeout (1 s) but not AnswerWithin (10 s): the store fails first.
