@@ -36,6 +36,7 @@ internal sealed partial class BrokerConnection : BackgroundService
     private readonly ILogger<BrokerConnection> _logger;
     private volatile Session? _session;
     private volatile string? _unavailable;
+    private string? _blocked;
 
     public BrokerConnection(IOptions<RulesHostOptions> options, IServiceProvider services, RulesMetrics metrics, TimeProvider time, ILogger<BrokerConnection> logger)
     {
@@ -56,7 +57,8 @@ internal sealed partial class BrokerConnection : BackgroundService
     /// <summary>The broker URI and virtual host, never with credentials.</summary>
     public string Location { get; }
 
-    public string? Unavailable => _unavailable;
+    /// <summary>Why the host cannot take events now: not connected, or connected to a broker that blocks its publishers.</summary>
+    public string? Unavailable => _unavailable ?? Volatile.Read(ref _blocked);
 
     public static ConnectionFactory CreateFactory(BrokerOptions options, string name)
     {
@@ -208,6 +210,19 @@ internal sealed partial class BrokerConnection : BackgroundService
                 lost.TrySetResult(e.ReplyText);
                 return Task.CompletedTask;
             };
+            // A memory or disk alarm blocks every publisher: each event would wait Broker:PublishTimeout and fail, so
+            // /readyz says so and the load balancer sends to another host meanwhile.
+            connection.ConnectionBlockedAsync += (_, e) =>
+            {
+                Volatile.Write(ref _blocked, $"the broker at {Location} blocks publishers ({e.Reason}): a memory or disk alarm on the broker (OpenEventRules:Broker:Uri)");
+                LogBlocked(_logger, Location, e.Reason);
+                return Task.CompletedTask;
+            };
+            connection.ConnectionUnblockedAsync += (_, _) =>
+            {
+                Volatile.Write(ref _blocked, null);
+                return Task.CompletedTask;
+            };
             await using (var declare = await connection.CreateChannelAsync(cancellationToken: stoppingToken))
             {
                 await Topology.DeclareAsync(declare, stoppingToken);
@@ -224,6 +239,7 @@ internal sealed partial class BrokerConnection : BackgroundService
             connected = true;
             var reason = await lost.Task.WaitAsync(stoppingToken);
             _session = null;
+            Volatile.Write(ref _blocked, null);
             _unavailable = $"the connection to the broker at {Location} was lost (OpenEventRules:Broker:Uri): {reason}";
             _metrics.BrokerDisconnected();
             LogLost(_logger, _unavailable);
@@ -324,6 +340,9 @@ internal sealed partial class BrokerConnection : BackgroundService
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the broker at {Location} blocks publishers ({Reason}): events are refused until it unblocks")]
+    private static partial void LogBlocked(ILogger logger, string location, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "connected to the broker at {Location}")]
     private static partial void LogConnected(ILogger logger, string location);

@@ -133,6 +133,33 @@ public sealed class BrokerFaultTests(SharedRabbitNode shared)
         await RunningHost.WaitUntilAsync(() => Task.FromResult(ids.All(id => Notified(hook).Contains(id))), "every notification once the alarm cleared", timeoutSeconds: 60);
     }
 
+    [Fact]
+    public async Task MemoryAlarm_ReadyzSaysTheBrokerBlocksPublishers_UntilItClears()
+    {
+        // Each event waited Broker:PublishTimeout and failed while /readyz said ready, so a load balancer kept sending.
+        await using var hook = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("blocked");
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks, "--OpenEventRules:Broker:PublishTimeout", "00:00:01"));
+        try
+        {
+            Assert.Equal(0, await _node.CtlAsync("set_vm_memory_high_watermark", "0.0001"));
+            // The broker blocks a connection when it next publishes.
+            using (var first = await host.PostAsync("/events", Deploy(ActionHarness.NewId("blocked"), "ods_x")))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+            }
+
+            await AssertUnavailableAsync(host, "blocks publishers");
+        }
+        finally
+        {
+            await _node.CtlAsync("set_vm_memory_high_watermark", "0.4");
+        }
+
+        await RunningHost.WaitUntilAsync(async () => (await host.Client.GetAsync("/readyz")).IsSuccessStatusCode, "/readyz to be ready once the alarm clears");
+    }
+
     private static HashSet<string> Notified(StandInServer hook) =>
         hook.Delivered.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("message").GetString()!)
             .Select(m => m[(m.LastIndexOf('(') + 1)..^1]).ToHashSet(StringComparer.Ordinal);
