@@ -58,8 +58,11 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
     }
 
     /// <summary>
-    /// 2xx with Success absent or true (a bool or the string "true") is delivered. Throttling* codes, 5xx and
-    /// Success=false are retried; any other error will not pass by retrying.
+    /// 2xx with Success absent or true (a bool or the string "true") is delivered. 408, 429, 5xx and the codes DataWorks
+    /// gives for a passing fault (Throttling*, InternalError*: 400 InternalError.UserId.Missing says "try again later")
+    /// are retried, and so is Success=false unless its code says the request itself is refused (Invalid*, Forbidden*,
+    /// NoPermission*: Invalid.Tenant.ExtensionNotBind was retried until DataWorks:Deadline); any other error will not
+    /// pass by retrying.
     /// </summary>
     internal static DeliveryResult Interpret(int status, string body)
     {
@@ -86,11 +89,24 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
 
         if (status is >= 200 and < 300)
         {
-            return success == false ? DeliveryResult.Retry($"DataWorks answered Success=false: {DeliveryResult.Shorten(body)}") : DeliveryResult.Delivered;
+            if (success != false)
+            {
+                return DeliveryResult.Delivered;
+            }
+
+            var refusedError = $"DataWorks answered Success=false: {DeliveryResult.Shorten(body)}";
+            return Refusal(code) ? DeliveryResult.Permanent(refusedError) : DeliveryResult.Retry(refusedError);
         }
 
         var error = code is null ? $"HTTP {status}: {DeliveryResult.Shorten(body)}" : $"HTTP {status} {code}: {DeliveryResult.Shorten(message ?? "")}";
-        var retry = status is 408 or 429 or >= 500 || (code?.StartsWith("Throttling", StringComparison.Ordinal) ?? false);
+        var retry = status is 408 or 429 or >= 500 || Transient(code);
         return retry ? DeliveryResult.Retry(error) : DeliveryResult.Permanent(error);
     }
+
+    private static bool Transient(string? code) =>
+        code is not null && (code.StartsWith("Throttling", StringComparison.Ordinal) || code.StartsWith("InternalError", StringComparison.Ordinal));
+
+    private static bool Refusal(string? code) =>
+        code is not null && (code.StartsWith("Invalid", StringComparison.Ordinal) || code.StartsWith("Forbidden", StringComparison.Ordinal)
+            || code.StartsWith("NoPermission", StringComparison.Ordinal));
 }
