@@ -65,15 +65,36 @@ internal static class ConditionRegex
 
     private static Regex Create(string pattern)
     {
+        Regex regex;
         try
         {
             // Linear time in the input: no catastrophic backtracking whatever the author wrote.
-            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
+            regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, MatchTimeout);
         }
         catch (NotSupportedException)
         {
             // Back-references and look-arounds need the backtracking engine; the timeout still bounds it.
-            return new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+            regex = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+        }
+
+        WarmUp(regex);
+        return regex;
+    }
+
+    /// <summary>
+    /// One match of a one-character text when a regex is built: the timeout also runs while the engine's code is compiled on
+    /// its first match, and a loaded machine's cold host timed out matching "ods_orders" against ^ods_ (a condition error
+    /// on the first event). The compilation is paid here, under no event's timeout.
+    /// </summary>
+    private static void WarmUp(Regex regex)
+    {
+        try
+        {
+            _ = regex.IsMatch("x");
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // The real match has its own timeout.
         }
     }
 }
