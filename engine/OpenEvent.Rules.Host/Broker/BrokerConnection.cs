@@ -191,6 +191,32 @@ internal sealed partial class BrokerConnection : BackgroundService
     }
 
     /// <summary>
+    /// The connection's end (its reason, as a task), and its blocked state: a memory or disk alarm blocks every publisher,
+    /// so each event would wait Broker:PublishTimeout and fail; /readyz says so and the load balancer sends elsewhere.
+    /// </summary>
+    private Task<string> Watch(IConnection connection)
+    {
+        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionShutdownAsync += (_, e) =>
+        {
+            lost.TrySetResult(e.ReplyText);
+            return Task.CompletedTask;
+        };
+        connection.ConnectionBlockedAsync += (_, e) =>
+        {
+            Volatile.Write(ref _blocked, $"the broker at {Location} blocks publishers ({e.Reason}): a memory or disk alarm on the broker (OpenEventRules:Broker:Uri)");
+            LogBlocked(_logger, Location, e.Reason);
+            return Task.CompletedTask;
+        };
+        connection.ConnectionUnblockedAsync += (_, _) =>
+        {
+            Volatile.Write(ref _blocked, null);
+            return Task.CompletedTask;
+        };
+        return lost.Task;
+    }
+
+    /// <summary>
     /// One connection's life: connect, declare the topology, start the consumers, wait until the connection is lost
     /// (or the host stops), then stop the consumers and close it. True when it got as far as running the consumers
     /// (the next reconnect starts from the first delay again).
@@ -204,25 +230,7 @@ internal sealed partial class BrokerConnection : BackgroundService
         try
         {
             connection = await _factory.CreateConnectionAsync(stoppingToken);
-            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            connection.ConnectionShutdownAsync += (_, e) =>
-            {
-                lost.TrySetResult(e.ReplyText);
-                return Task.CompletedTask;
-            };
-            // A memory or disk alarm blocks every publisher: each event would wait Broker:PublishTimeout and fail, so
-            // /readyz says so and the load balancer sends to another host meanwhile.
-            connection.ConnectionBlockedAsync += (_, e) =>
-            {
-                Volatile.Write(ref _blocked, $"the broker at {Location} blocks publishers ({e.Reason}): a memory or disk alarm on the broker (OpenEventRules:Broker:Uri)");
-                LogBlocked(_logger, Location, e.Reason);
-                return Task.CompletedTask;
-            };
-            connection.ConnectionUnblockedAsync += (_, _) =>
-            {
-                Volatile.Write(ref _blocked, null);
-                return Task.CompletedTask;
-            };
+            var lost = Watch(connection);
             await using (var declare = await connection.CreateChannelAsync(cancellationToken: stoppingToken))
             {
                 await Topology.DeclareAsync(declare, stoppingToken);
@@ -237,7 +245,7 @@ internal sealed partial class BrokerConnection : BackgroundService
             _unavailable = null;
             LogConnected(_logger, Location);
             connected = true;
-            var reason = await lost.Task.WaitAsync(stoppingToken);
+            var reason = await lost.WaitAsync(stoppingToken);
             _session = null;
             Volatile.Write(ref _blocked, null);
             _unavailable = $"the connection to the broker at {Location} was lost (OpenEventRules:Broker:Uri): {reason}";
