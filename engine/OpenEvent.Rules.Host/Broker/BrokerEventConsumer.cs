@@ -54,7 +54,7 @@ internal sealed partial class BrokerEventConsumer(
         }
 
         // Not cancelled with the connection's lifetime: an event being decided is finished (its actions stored) first.
-        var outcome = await ingestion.IngestAsync(message.Body, message.Properties.ContentType, CancellationToken.None);
+        var outcome = await ingestion.IngestAsync(message.Body, message.Properties.ContentType, message.Properties.ContentEncoding, CancellationToken.None);
         var wait = _options.ReconnectDelay;
         while (outcome.Result == IngestResult.Unavailable && !lifetime.IsCancellationRequested && channel.IsOpen)
         {
@@ -71,7 +71,7 @@ internal sealed partial class BrokerEventConsumer(
             }
 
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-            outcome = await ingestion.IngestAsync(message.Body, message.Properties.ContentType, CancellationToken.None);
+            outcome = await ingestion.IngestAsync(message.Body, message.Properties.ContentType, message.Properties.ContentEncoding, CancellationToken.None);
         }
 
         switch (outcome.Result)
@@ -80,17 +80,21 @@ internal sealed partial class BrokerEventConsumer(
                 await channel.BasicAckAsync(message.Tag, multiple: false, CancellationToken.None);
                 break;
             case IngestResult.Invalid:
+                // The message as it came (its headers and content encoding too: a dead letter is re-driven or read
+                // as it was sent), with the reason beside them.
+                var headers = new Dictionary<string, object?>(message.Properties.Headers ?? new Dictionary<string, object?>())
+                {
+                    [ErrorIdHeader] = outcome.ErrorId,
+                    [ErrorHeader] = outcome.Message,
+                    ["oer-dead-at"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                };
                 var properties = new BasicProperties
                 {
                     Persistent = true,
                     MessageId = message.Properties.MessageId,
                     ContentType = message.Properties.ContentType,
-                    Headers = new Dictionary<string, object?>
-                    {
-                        [ErrorIdHeader] = outcome.ErrorId,
-                        [ErrorHeader] = outcome.Message,
-                        ["oer-dead-at"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                    },
+                    ContentEncoding = message.Properties.ContentEncoding,
+                    Headers = headers,
                 };
                 await broker.PublishAsync(broker.Topology.EventsDeadQueue, [(properties, message.Body)], CancellationToken.None);
                 await channel.BasicAckAsync(message.Tag, multiple: false, CancellationToken.None);

@@ -32,7 +32,7 @@ internal sealed class QueueIngestion(EventIngestion ingestion, IOptions<RulesHos
 
     private readonly LimitOptions _limits = options.Value.Limits;
 
-    public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> body, string? contentType, CancellationToken cancellationToken)
+    public async Task<IngestOutcome> IngestAsync(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, CancellationToken cancellationToken)
     {
         if (body.Length > _limits.MaxEventBytes)
         {
@@ -42,7 +42,7 @@ internal sealed class QueueIngestion(EventIngestion ingestion, IOptions<RulesHos
         }
 
         var type = contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ? contentType : DefaultContentType;
-        var result = await ingestion.IngestAsync(body, new EventContent(type, [], time.GetTimestamp()), cancellationToken);
+        var result = await ingestion.IngestAsync(body, new EventContent(type, [], time.GetTimestamp()) { ContentEncoding = contentEncoding }, cancellationToken);
         if (result.Problem is { } problem)
         {
             return new IngestOutcome(problem.Retryable ? IngestResult.Unavailable : IngestResult.Invalid, problem.Id, problem.Message);

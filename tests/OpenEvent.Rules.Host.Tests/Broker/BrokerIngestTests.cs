@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using RabbitMQ.Client;
 using OpenEvent.Rules.Host.Tests.Actions;
 using static OpenEvent.Rules.Host.Tests.Broker.BrokerHarness;
 
@@ -129,5 +130,31 @@ public sealed class BrokerIngestTests(SharedRabbitNode shared)
             Assert.Single(dead, d => d.Value.Id == "invalid-source").Value);
         Assert.Contains(good, Assert.Single(hook.Delivered).Body, StringComparison.Ordinal);
         Assert.Equal(0u, await CountAsync(connection, prefix + ".events"));
+    }
+
+    [Fact]
+    public async Task PoisonMessage_DeadLetteredWithItsOwnHeadersAndContentEncoding()
+    {
+        // The dead letter kept only the reason: an operator could not tell a gzip body from garbage, nor re-drive it as sent.
+        await using var hook = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("deadheaders");
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks));
+        await using var connection = await _node.ConnectAsync();
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+        {
+            var properties = new BasicProperties
+            {
+                Persistent = true, ContentType = "application/json", ContentEncoding = "gzip", MessageId = "gz-1",
+                Headers = new Dictionary<string, object?> { ["x-origin"] = Encoding.UTF8.GetBytes("eventbridge-rule-7") },
+            };
+            await channel.BasicPublishAsync("", prefix + ".events", mandatory: true, properties, new byte[] { 0x1f, 0x8b, 0x08, 0x00 });
+        }
+
+        await RunningHost.WaitUntilAsync(async () => await CountAsync(connection, prefix + ".events.dead") == 1, "the dead letter");
+        var dead = Assert.Single(await DrainAsync(connection, prefix + ".events.dead"));
+        Assert.Equal(("gz-1", "gzip", "eventbridge-rule-7"), (dead.BasicProperties.MessageId, dead.BasicProperties.ContentEncoding, Header(dead.BasicProperties, "x-origin")));
+        // Refused for its coding, as over HTTP, not read as bytes that are not UTF-8.
+        Assert.Equal("unsupported-content-encoding", Header(dead.BasicProperties, "oer-error-id"));
     }
 }
