@@ -125,22 +125,14 @@ public sealed class AnswerDeadlineTests
         var (dataWorks, host) = (setup.DataWorks, setup.Host);
         var id = NewId("landslater");
 
-        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        using (var locked = OutboxLock.Take(host.OutboxPath))
         {
-            writer.Open();
-            using (var begin = writer.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                begin.ExecuteNonQuery();
-            }
 
             using var response = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "dws_orders"));
             await WaitUntilAsync(() => !dataWorks.Answers.IsEmpty, "the direct answer");
             Assert.Equal("WARN", Assert.Single(dataWorks.Answers).Parameters["CheckResult"]);
 
-            using var rollback = writer.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            rollback.ExecuteNonQuery();
+            locked.Release();
         }
 
         // The fallback's stored answer and the late decision's notification are stored now; only the notification goes.
@@ -167,14 +159,8 @@ public sealed class AnswerDeadlineTests
         var id = NewId("locked");
         var deploy = HostEndpointTests.DeployEvent(id, "dws_orders");
 
-        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        using (var locked = OutboxLock.Take(host.OutboxPath))
         {
-            writer.Open();
-            using (var begin = writer.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                begin.ExecuteNonQuery();
-            }
 
             var clock = Stopwatch.StartNew();
             using var refused = await host.PostAsync("/events", deploy);
@@ -192,9 +178,7 @@ public sealed class AnswerDeadlineTests
             // The verdict was known (FAIL): the fallback never softens a block to the fail mode (WARN).
             Assert.Equal("FAIL", call.Parameters["CheckResult"]);
 
-            using var rollback = writer.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            rollback.ExecuteNonQuery();
+            locked.Release();
         }
 
         // EventBridge's retry stores the forward; the answer already went out and is not sent again.
@@ -223,22 +207,14 @@ public sealed class AnswerDeadlineTests
         var ids = Enumerable.Range(0, 20).Select(i => NewId("batch" + i)).ToList();
         var batch = "[" + string.Join(",", ids.Select(id => HostEndpointTests.DeployEvent(id, "dws_orders"))) + "]";
 
-        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        using (var locked = OutboxLock.Take(host.OutboxPath))
         {
-            writer.Open();
-            using (var begin = writer.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                begin.ExecuteNonQuery();
-            }
 
             using var refused = await host.PostAsync("/events", batch, "application/cloudevents-batch+json");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             await WaitUntilAsync(() => dataWorks.Answers.Count >= ids.Count, "an answer for every event");
 
-            using var rollback = writer.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            rollback.ExecuteNonQuery();
+            locked.Release();
         }
 
         await host.WaitForIdleAsync("the outbox to drain");
@@ -257,14 +233,8 @@ public sealed class AnswerDeadlineTests
         var id = NewId("relocked");
         var deploy = HostEndpointTests.DeployEvent(id, "dws_orders");
 
-        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        using (var locked = OutboxLock.Take(host.OutboxPath))
         {
-            writer.Open();
-            using (var begin = writer.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                begin.ExecuteNonQuery();
-            }
 
             using (var first = await host.PostAsync("/events", deploy))
             {
@@ -277,9 +247,7 @@ public sealed class AnswerDeadlineTests
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, retried.StatusCode);
             }
 
-            using var rollback = writer.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            rollback.ExecuteNonQuery();
+            locked.Release();
         }
 
         await host.WaitForIdleAsync("the outbox to drain");
@@ -296,14 +264,8 @@ public sealed class AnswerDeadlineTests
         var (dataWorks, host) = (setup.DataWorks, setup.Host);
         var id = NewId("refused");
 
-        using (var writer = new SqliteConnection($"Data Source={host.OutboxPath};Pooling=False"))
+        using (var locked = OutboxLock.Take(host.OutboxPath))
         {
-            writer.Open();
-            using (var begin = writer.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                begin.ExecuteNonQuery();
-            }
 
             using var refused = await host.PostAsync("/events", HostEndpointTests.DeployEvent(id, "ods_orders"));
 
@@ -314,9 +276,7 @@ public sealed class AnswerDeadlineTests
             Assert.Equal(id, call.Parameters["MessageId"]);
             Assert.Equal("WARN", call.Parameters["CheckResult"]);
 
-            using var rollback = writer.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            rollback.ExecuteNonQuery();
+            locked.Release();
         }
 
         await WaitUntilAsync(() => HasLine(host, id, IsFallback), "the fallback line");
@@ -353,5 +313,32 @@ public sealed class AnswerDeadlineTests
 
         Assert.Equal(2, run);
         Assert.Contains("AnswerWithin", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Another writer holding the outbox's write lock (BEGIN EXCLUSIVE) until <see cref="Release"/> rolls it back.</summary>
+    private sealed class OutboxLock : IDisposable
+    {
+        private readonly SqliteConnection _writer;
+
+        private OutboxLock(SqliteConnection writer) => _writer = writer;
+
+        public static OutboxLock Take(string outboxPath)
+        {
+            var writer = new SqliteConnection($"Data Source={outboxPath};Pooling=False");
+            writer.Open();
+            Execute(writer, "BEGIN EXCLUSIVE;");
+            return new OutboxLock(writer);
+        }
+
+        public void Release() => Execute(_writer, "ROLLBACK;");
+
+        public void Dispose() => _writer.Dispose();
+
+        private static void Execute(SqliteConnection connection, string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
     }
 }
