@@ -80,32 +80,38 @@ internal sealed partial class BrokerEventConsumer(
                 await channel.BasicAckAsync(message.Tag, multiple: false, CancellationToken.None);
                 break;
             case IngestResult.Invalid:
-                // The message as it came (its headers and content encoding too: a dead letter is re-driven or read
-                // as it was sent), with the reason beside them.
-                var headers = new Dictionary<string, object?>(message.Properties.Headers ?? new Dictionary<string, object?>())
-                {
-                    [ErrorIdHeader] = outcome.ErrorId,
-                    [ErrorHeader] = outcome.Message,
-                    ["oer-dead-at"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                };
-                var properties = new BasicProperties
-                {
-                    Persistent = true,
-                    MessageId = message.Properties.MessageId,
-                    ContentType = message.Properties.ContentType,
-                    ContentEncoding = message.Properties.ContentEncoding,
-                    Headers = headers,
-                };
-                await broker.PublishAsync(broker.Topology.EventsDeadQueue, [(properties, message.Body)], CancellationToken.None);
-                await channel.BasicAckAsync(message.Tag, multiple: false, CancellationToken.None);
-                metrics.BrokerDeadLettered(broker.Topology.EventsDeadQueue, outcome.ErrorId ?? "invalid");
-                LogDeadLettered(logger, outcome.ErrorId ?? "invalid", outcome.Message ?? "");
+                await DeadLetterAsync(channel, message, outcome);
                 break;
             default:
                 LogGivenBack(logger, outcome.Message ?? "");
                 await channel.BasicNackAsync(message.Tag, multiple: false, requeue: true, CancellationToken.None);
                 break;
         }
+    }
+
+    /// <summary>An invalid event goes to the events' dead-letter queue, then is acknowledged.</summary>
+    private async Task DeadLetterAsync(IChannel channel, Delivery message, IngestOutcome outcome)
+    {
+        // The message as it came (its headers and content encoding too: a dead letter is re-driven or read
+        // as it was sent), with the reason beside them.
+        var headers = new Dictionary<string, object?>(message.Properties.Headers ?? new Dictionary<string, object?>())
+        {
+            [ErrorIdHeader] = outcome.ErrorId,
+            [ErrorHeader] = outcome.Message,
+            ["oer-dead-at"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            MessageId = message.Properties.MessageId,
+            ContentType = message.Properties.ContentType,
+            ContentEncoding = message.Properties.ContentEncoding,
+            Headers = headers,
+        };
+        await broker.PublishAsync(broker.Topology.EventsDeadQueue, [(properties, message.Body)], CancellationToken.None);
+        await channel.BasicAckAsync(message.Tag, multiple: false, CancellationToken.None);
+        metrics.BrokerDeadLettered(broker.Topology.EventsDeadQueue, outcome.ErrorId ?? "invalid");
+        LogDeadLettered(logger, outcome.ErrorId ?? "invalid", outcome.Message ?? "");
     }
 
     /// <summary>How far the hosts are behind: messages ready in the events and delivery queues, every 5 s.</summary>
