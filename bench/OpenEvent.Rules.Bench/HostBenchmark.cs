@@ -173,7 +173,8 @@ internal static class HostBenchmark
             "--urls", "http://127.0.0.1:0",
             "--OpenEventRules:PoliciesPath", policies,
             "--OpenEventRules:DataDirectory", Path.Combine(root, "data"),
-            "--OpenEventRules:Actions:File:Directory", root,
+            // Beside the policy folder, not above it: the host refuses a file-target folder that holds its policies.
+            "--OpenEventRules:Actions:File:Directory", Path.Combine(root, "targets"),
             "--OpenEventRules:Outbox:Path", Path.Combine(root, "data", "outbox.db"),
             "--OpenEventRules:Outbox:Synchronous", synchronous,
             "--OpenEventRules:DecisionLog:Path", Path.Combine(root, "decisions.jsonl"),

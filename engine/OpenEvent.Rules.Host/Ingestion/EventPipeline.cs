@@ -112,6 +112,12 @@ internal sealed partial class EventPipeline(
     /// </summary>
     private async Task ProcessAllAsync(List<PendingEvent> events, LoadedPolicySet lease, CancellationToken requestAborted)
     {
+        if (events.Count == 1)
+        {
+            await ProcessOneAsync(events[0], lease, requestAborted);
+            return;
+        }
+
         var stores = new List<Task>(events.Count);
         var next = 0;
         try
@@ -150,6 +156,25 @@ internal sealed partial class EventPipeline(
             {
                 lease.Release();
             }
+        }
+    }
+
+    /// <summary>The usual input, one event: decided and stored without the list and wrappers a batch needs (the host's per-event path).</summary>
+    private async Task ProcessOneAsync(PendingEvent pending, LoadedPolicySet lease, CancellationToken requestAborted)
+    {
+        var e = pending.Event;
+        try
+        {
+            await await DecideAsync(pending, lease, e.IsExtensionPoint ? CancellationToken.None : requestAborted);
+        }
+        catch (OperationCanceledException) when (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
+        {
+            // Nobody is waiting for this answer; EventBridge sends the event again.
+        }
+        finally
+        {
+            e.Dispose();
+            lease.Release();
         }
     }
 
