@@ -132,6 +132,7 @@ internal sealed class DocumentedValueValidator
         var texts = exact.Where(m => m.Value.IsString).Select(m => m.Value.Text!).ToHashSet(StringComparer.Ordinal);
         var scope = ScopeKeyOf(types, path);
         var scopeHint = scope is null ? "" : $"; for the {scope.Value.Dimension}, scope: {{ {scope.Value.Key}: [...] }} reads every form";
+        CheckExcludedInOneForm(context, policy, leaf, path, scope, documented);
         foreach (var matcher in exact)
         {
             var digits = matcher.Value.Text!;
@@ -147,6 +148,34 @@ internal sealed class DocumentedValueValidator
                 context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
                     $"Policy '{policy}': {digits} never matches '{path}' when DataWorks sends it as text, \"{digits}\" (it is documented as {documented})",
                     "list the text too, " + both);
+            }
+        }
+    }
+
+    /// <summary>
+    /// OER3063 for anything-but on the workspace and tenant ids: an id excluded in one form lets the other form through
+    /// (anything-but: [10001234] passes an event that sends "10001234"), the opposite trap of an exact value.
+    /// </summary>
+    private static void CheckExcludedInOneForm(ValidationContext context, string policy, LeafMember leaf, string path, (string Dimension, string Key)? scope, string documented)
+    {
+        if (scope is null)
+        {
+            return;
+        }
+
+        foreach (var anythingBut in leaf.Matchers.OfType<AnythingButMatcher>())
+        {
+            var excluded = anythingBut.Excluded.OfType<ExactMatcher>().Where(m => IsIntegerText(m.Value.Text)).ToList();
+            foreach (var matcher in excluded)
+            {
+                var digits = matcher.Value.Text!;
+                var other = matcher.Value.IsNumber ? $"\"{digits}\"" : digits;
+                if (!excluded.Any(m => m.Value.Text == digits && m.Value.IsNumber != matcher.Value.IsNumber))
+                {
+                    context.Diagnostics.Warning(DiagnosticIds.IntegerInOneForm, matcher.Location,
+                        $"Policy '{policy}': anything-but excludes {(matcher.Value.IsNumber ? digits : $"\"{digits}\"")} from '{path}' but lets {other} through when DataWorks sends it in that form (it is documented as {documented})",
+                        $"exclude both forms, {leaf.Name}: [{{ anything-but: [{digits}, \"{digits}\"] }}]; for the {scope.Value.Dimension}, spec.exclude with scope: {{ {scope.Value.Key}: [...] }} reads every form");
+                }
             }
         }
     }

@@ -301,6 +301,20 @@ public sealed class FieldValidatorTests
             Policy("in-exclusion", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("appId", Exact("3100002"), Number("3100002")))))])));
 
     [Fact]
+    public void Validate_WorkspaceIdExcludedInOneForm_WarnsThatTheOtherFormGetsThrough()
+    {
+        // anything-but: [10001234] let an event that sends "10001234" through: the opposite trap of an exact value.
+        var diagnostics = Validate(
+            Policy("one-form", TypedData(Deploy, Leaf("projectId", AnythingBut(9, 20, Number("10001234", 9, 36))))),
+            Policy("both-forms", TypedData(Deploy, Leaf("projectId", AnythingBut(1, 1, Number("10001234"), Exact("10001234"))))));
+
+        var diagnostic = Assert.Single(diagnostics);
+        AssertDiagnostic(diagnostic, "OER3063", DiagnosticSeverity.Warning, 9, 36,
+            "Policy 'one-form': anything-but excludes 10001234 from 'data.projectId' but lets \"10001234\" through when DataWorks sends it in that form (it is documented as integer or string)");
+        Assert.StartsWith("exclude both forms, projectId: [{ anything-but: [10001234, \"10001234\"] }]", diagnostic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_WorkspaceIdAsNumberInExclusion_Warns() =>
         Assert.Equal(["OER3063"], Validate(Policy("p", Types(InstanceStatus), exclude: [Exclusion(Pattern(Data(Leaf("appId", Number("3100002")))))])).Select(d => d.Id));
 
