@@ -125,16 +125,12 @@ internal sealed partial class EventPipeline(
             for (; next < events.Count; next++)
             {
                 var e = events[next].Event;
-                try
+                if (await StartAsync(events[next], lease, requestAborted) is { } store)
                 {
-                    // A caller that left cancels the evaluation of regular events (their conditions stop at their next
-                    // guard). Extension point events are processed anyway, since DataWorks waits for their answer whoever
-                    // asked; their conditions are bounded by the condition budgets and their answer by the deadline.
-                    stores.Add(DisposeAfterAsync(await DecideAsync(events[next], lease, e.IsExtensionPoint ? CancellationToken.None : requestAborted), e));
+                    stores.Add(DisposeAfterAsync(store, e));
                 }
-                catch (OperationCanceledException) when (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
+                else
                 {
-                    // Nobody is waiting for this answer; EventBridge sends the event again.
                     e.Dispose();
                 }
             }
@@ -162,19 +158,36 @@ internal sealed partial class EventPipeline(
     /// <summary>The usual input, one event: decided and stored without the list and wrappers a batch needs (the host's per-event path).</summary>
     private async Task ProcessOneAsync(PendingEvent pending, LoadedPolicySet lease, CancellationToken requestAborted)
     {
-        var e = pending.Event;
         try
         {
-            await await DecideAsync(pending, lease, e.IsExtensionPoint ? CancellationToken.None : requestAborted);
-        }
-        catch (OperationCanceledException) when (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
-        {
-            // Nobody is waiting for this answer; EventBridge sends the event again.
+            if (await StartAsync(pending, lease, requestAborted) is { } store)
+            {
+                await store;
+            }
         }
         finally
         {
-            e.Dispose();
+            pending.Event.Dispose();
             lease.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decides one event and starts its store; null when a regular event's caller left. That cancels the evaluation of
+    /// regular events (their conditions stop at their next guard): nobody waits for the answer, and EventBridge sends the
+    /// event again. Extension point events are processed anyway, since DataWorks waits for their answer whoever asked;
+    /// their conditions are bounded by the condition budgets and their answer by the deadline.
+    /// </summary>
+    private async Task<Task?> StartAsync(PendingEvent pending, LoadedPolicySet lease, CancellationToken requestAborted)
+    {
+        var e = pending.Event;
+        try
+        {
+            return await DecideAsync(pending, lease, e.IsExtensionPoint ? CancellationToken.None : requestAborted);
+        }
+        catch (OperationCanceledException) when (!e.IsExtensionPoint && requestAborted.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
