@@ -18,19 +18,25 @@ public static class TextExcerpt
     /// <summary>At most <paramref name="max"/> characters, cut with "..." and with control characters escaped.</summary>
     public static string Of(string text, int max = MaxQuoted)
     {
-        var cut = text.Length > max;
-        var span = cut ? text.AsSpan(0, Math.Max(0, max - 3)) : text.AsSpan();
-        if (char.IsHighSurrogate(span.Length > 0 ? span[^1] : 'x'))
+        if (text.Length <= max)
         {
-            span = span[..^1]; // never leave half a surrogate pair
+            return ContainsControl(text) ? Escape(text.AsSpan()) : text;
         }
 
-        if (!cut)
-        {
-            return ContainsControl(span) ? Escape(span) : text;
-        }
+        return Escape(Head(text, max - 3)) + "...";
+    }
 
-        return Escape(span) + "...";
+    /// <summary>
+    /// At most <paramref name="max"/> characters, cut with "...", the text otherwise as it is (control characters kept:
+    /// for text whose reader is not a log line, such as the tip DataWorks shows).
+    /// </summary>
+    public static string Cut(string text, int max) => text.Length <= max ? text : string.Concat(Head(text, max - 3), "...");
+
+    /// <summary>The first <paramref name="length"/> characters (at least none), one fewer when that would leave half a surrogate pair (an emoji became U+FFFD).</summary>
+    private static ReadOnlySpan<char> Head(string text, int length)
+    {
+        var span = text.AsSpan(0, Math.Clamp(length, 0, text.Length));
+        return span.Length > 0 && char.IsHighSurrogate(span[^1]) ? span[..^1] : span;
     }
 
     /// <summary>The whole <paramref name="text"/> on one line: control characters escaped (\n, \r, \t, \u001b), nothing cut.</summary>

@@ -28,7 +28,8 @@ internal sealed record DeliveryResult(bool Success, bool Retryable, string? Erro
     public static string Shorten(string text, int max = 300)
     {
         var trimmed = text.Trim().ReplaceLineEndings(" ");
-        return trimmed.Length <= max ? trimmed : trimmed[..max] + "...";
+        // max characters kept before the "...", never half of a surrogate pair (a receiver's emoji became U+FFFD).
+        return TextExcerpt.Cut(trimmed, max + 3);
     }
 }
 

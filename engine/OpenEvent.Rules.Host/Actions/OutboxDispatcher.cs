@@ -91,7 +91,7 @@ internal sealed partial class OutboxDispatcher(
     {
         var verdict = RulesHostOptionsValidator.ParseVerdict(_dataWorks.FailMode) ?? Verdict.Warn;
         LogEvaluationFailed(logger, SecretRedactor.Quote(e.Id), SecretRedactor.Quote(e.Type), DecisionJson.VerdictText(verdict), exception);
-        if (e.IsExtensionPoint && Answer(e, verdict, Limit($"OpenEvent.Rules could not evaluate this event ({exception.GetType().Name}); answered by its fail mode.", _dataWorks.MaxMessageLength)) is { } answer)
+        if (e.IsExtensionPoint && Answer(e, verdict, TextExcerpt.Cut($"OpenEvent.Rules could not evaluate this event ({exception.GetType().Name}); answered by its fail mode.", _dataWorks.MaxMessageLength)) is { } answer)
         {
             return outbox.EnqueueAsync([answer], cancellationToken);
         }
@@ -99,7 +99,7 @@ internal sealed partial class OutboxDispatcher(
         return ValueTask.CompletedTask;
     }
 
-    public NewAction? AnswerFor(DataWorksEvent e, Verdict verdict, string message) => Answer(e, verdict, Limit(message, _dataWorks.MaxMessageLength));
+    public NewAction? AnswerFor(DataWorksEvent e, Verdict verdict, string message) => Answer(e, verdict, TextExcerpt.Cut(message, _dataWorks.MaxMessageLength));
 
     /// <summary>
     /// The reasons of the block and warn actions, in priority order, each naming its policy, cut to <paramref name="max"/>
@@ -142,19 +142,7 @@ internal sealed partial class OutboxDispatcher(
             }
         }
 
-        return builder is null ? "" : Limit(builder.ToString(), max);
-    }
-
-    /// <summary>Cut to <paramref name="max"/> characters with "...", never between the two halves of a surrogate pair (an emoji became U+FFFD).</summary>
-    internal static string Limit(string text, int max)
-    {
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        var keep = max - 3;
-        return text[..(keep > 0 && char.IsHighSurrogate(text[keep - 1]) ? keep - 1 : keep)] + "...";
+        return builder is null ? "" : TextExcerpt.Cut(builder.ToString(), max);
     }
 
     private NewAction Notify(DataWorksEvent e, string policy, int index, NotifyOutcome notify, ChannelDefinition? channel)

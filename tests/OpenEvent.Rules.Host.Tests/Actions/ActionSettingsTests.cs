@@ -190,11 +190,13 @@ public sealed class ActionSettingsTests
     }
 
     [Fact]
-    public void Limit_NeverCutsASurrogatePairInHalf()
+    public void Cut_NeverCutsASurrogatePairInHalf()
     {
-        // "ab" + an emoji (two UTF-16 units) + "cde": cut at 6 keeps "ab" and drops the emoji whole.
-        Assert.Equal("ab...", OutboxDispatcher.Limit("ab\U0001F600cde", 6));
-        Assert.Equal("ab\U0001F600...", OutboxDispatcher.Limit("ab\U0001F600cdef", 7));
+        // The DataWorks tip (TextExcerpt.Cut) and a receiver's answer in an error (DeliveryResult.Shorten): "ab" + an
+        // emoji (two UTF-16 units) + "cde" cut at 6 keeps "ab" and drops the emoji whole.
+        Assert.Equal("ab...", Model.TextExcerpt.Cut("ab\U0001F600cde", 6));
+        Assert.Equal("ab\U0001F600...", Model.TextExcerpt.Cut("ab\U0001F600cdef", 7));
+        Assert.Equal("ab...", DeliveryResult.Shorten("ab\U0001F600cde", 3));
     }
 
     private static Decision Decided(System.Collections.Immutable.ImmutableArray<PolicyMatch> matched) =>
