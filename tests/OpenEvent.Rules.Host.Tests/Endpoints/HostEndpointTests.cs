@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Host.Endpoints;
+using OpenEvent.Rules.Host.Ingestion;
 
 namespace OpenEvent.Rules.Host.Tests.Endpoints;
 
@@ -65,6 +66,28 @@ public sealed class HostEndpointTests(SharedHost shared) : IClassFixture<SharedH
         Assert.Equal("deploy-freeze", line.GetProperty("matched")[0].GetString());
         Assert.StartsWith("sha256:", line.GetProperty("revision").GetString());
         Assert.True(line.GetProperty("latencyMs").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task PostEvents_HostileUnknownTypes_ReportedEscapedAndAtMostAHundredTypes()
+    {
+        // The type is the sender's text: a line break must not forge a log line, and a flood of invented types must not
+        // grow the host's memory or its log without bound.
+        var log = new CapturedLog();
+        await using var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log));
+        var forged = DeployEvent("hostile-type-0", "dws_orders").Replace("dataworks:FileChange:DeployFile", "dataworks:Forged:Type\\ninfo: forged line", StringComparison.Ordinal);
+        var flood = Enumerable.Range(1, UnknownTypeNotice.MaxTypes + 20).Select(i =>
+            DeployEvent($"hostile-type-{i}", "dws_orders").Replace("dataworks:FileChange:DeployFile", $"dataworks:Invented:Type{i}", StringComparison.Ordinal));
+
+        using (var response = await host.PostAsync("/events", "[" + string.Join(",", [forged, .. flood]) + "]", "application/cloudevents-batch+json"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var notices = log.Lines.Where(l => l.Contains("not in the DataWorks event catalog", StringComparison.Ordinal)).ToList();
+        Assert.Equal(UnknownTypeNotice.MaxTypes, notices.Count);
+        Assert.Contains(notices, l => l.Contains("'dataworks:Forged:Type\\ninfo: forged line'", StringComparison.Ordinal));
+        Assert.DoesNotContain(notices, l => l.Contains('\n', StringComparison.Ordinal));
     }
 
     [Fact]
