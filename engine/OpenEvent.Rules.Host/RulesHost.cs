@@ -58,20 +58,7 @@ public static partial class RulesHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
-        // A blank token is refused at start (RulesHostOptionsValidator): saying "no token is configured" first contradicted it.
-        if (listen.LoopbackOnly && string.IsNullOrEmpty(builder.Configuration[RulesHostOptions.Section + ":Auth:Token"]))
-        {
-            LogLoopbackOnly(startLog, string.Join(';', listen.Effective));
-        }
-
-        // Taken from anywhere (tests and local runs pass it as an argument), but a command line shows in ps and a file
-        // gets committed with the deployment: say so where it was set.
-        if (SettingKeys.OutsideEnvironment(builder.Configuration, RulesHostOptions.Section + ":Auth:Token") is { } where)
-        {
-            LogTokenOutsideEnvironment(startLog, where.Trim(' ', '(', ')'));
-        }
-
+        LogStartWarnings(app, builder.Configuration, listen);
         app.UseMiddleware<TokenAuthentication>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(app);
@@ -82,6 +69,32 @@ public static partial class RulesHost
         }
 
         return app;
+    }
+
+    /// <summary>What the start says about settings that work but are likely not what the operator meant.</summary>
+    private static void LogStartWarnings(WebApplication app, IConfiguration configuration, (bool LoopbackOnly, IReadOnlyList<string> Effective) listen)
+    {
+        var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEvent.Rules.Host");
+        // A blank token is refused at start (RulesHostOptionsValidator): saying "no token is configured" first contradicted it.
+        if (listen.LoopbackOnly && string.IsNullOrEmpty(configuration[RulesHostOptions.Section + ":Auth:Token"]))
+        {
+            LogLoopbackOnly(startLog, string.Join(';', listen.Effective));
+        }
+
+        // Taken from anywhere (tests and local runs pass it as an argument), but a command line shows in ps and a file
+        // gets committed with the deployment: say so where it was set.
+        if (SettingKeys.OutsideEnvironment(configuration, RulesHostOptions.Section + ":Auth:Token") is { } where)
+        {
+            LogTokenOutsideEnvironment(startLog, where.Trim(' ', '(', ')'));
+        }
+
+        // The Function Compute envelope (today: the download pre-event) carries no region: its answer has nowhere to go.
+        var dataWorks = RulesHostOptions.Section + ":DataWorks:";
+        if (!string.IsNullOrEmpty(configuration[dataWorks + "ExtensionCode"])
+            && string.IsNullOrEmpty(configuration[dataWorks + "Region"]) && string.IsNullOrEmpty(configuration[dataWorks + "Endpoint"]))
+        {
+            LogNoFallbackRegion(startLog);
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
@@ -359,6 +372,9 @@ public static partial class RulesHost
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No token is configured (OpenEventRules__Auth__Token): listening on loopback only ({Urls}). Set a token to accept events from EventBridge.")]
     private static partial void LogLoopbackOnly(ILogger logger, string urls);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OpenEventRules:DataWorks:ExtensionCode is set but neither :Region nor :Endpoint: an event without aliyunregionid (the Function Compute envelope has none) cannot be answered, its answer is dead-lettered. Set OpenEventRules:DataWorks:Region to the region of the workspaces (e.g. cn-hangzhou).")]
+    private static partial void LogNoFallbackRegion(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OpenEventRules:Auth:Token is set in {Where}, where others can read it (ps shows command lines; files get committed): set OpenEventRules__Auth__Token in the host's environment instead.")]
     private static partial void LogTokenOutsideEnvironment(ILogger logger, string where);

@@ -88,5 +88,11 @@ public sealed class DataWorksEvent : IDisposable
     /// <summary>data.blockBusiness when the event carries it as a boolean; null otherwise.</summary>
     public bool? BlockBusiness { get; }
 
+    /// <summary>
+    /// The event came as an EventBridge "Partial Event" (its data alone): its id was made from its bytes, so DataWorks
+    /// cannot be answered for it, and it is decided as a regular event.
+    /// </summary>
+    public bool IsPartial { get; internal init; }
+
     public void Dispose() => _document?.Dispose();
 }

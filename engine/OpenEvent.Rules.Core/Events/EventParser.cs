@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -87,10 +88,12 @@ public sealed class EventParser
                 throw new InvalidEventException("not-an-object", $"an event must be a JSON object, not {Describe(root.ValueKind)}");
             }
 
-            if (!root.TryGetProperty("specversion", out _) && root.TryGetProperty("messageId", out _))
+            var partial = false;
+            if (!root.TryGetProperty("specversion", out _) && (root.TryGetProperty("messageId", out _) || IsPartialEvent(root)))
             {
-                // The Function Compute envelope is rewritten as the CloudEvent EventBridge would have sent.
-                var normalized = NormalizeFunctionComputeEnvelope(root);
+                // The Function Compute envelope and the Partial Event are rewritten as the CloudEvent EventBridge would have sent.
+                partial = !root.TryGetProperty("messageId", out _);
+                var normalized = partial ? NormalizePartialEvent(root, utf8.Span) : NormalizeFunctionComputeEnvelope(root);
                 document.Dispose();
                 document = ParseDocument(normalized);
                 utf8 = normalized;
@@ -101,7 +104,11 @@ public sealed class EventParser
             CheckCloudEvent(fields);
             var type = root.GetProperty("type").GetString()!;
             var entry = _catalog.FindByType(type);
-            return new DataWorksEvent(document, utf8, origin, entry, IsExtensionPoint(entry, fields), Resolve(entry, fields), BlockBusiness(fields));
+            // A Partial Event has no id DataWorks knows, so nothing can answer it: it is decided as a regular event.
+            return new DataWorksEvent(document, utf8, origin, entry, !partial && IsExtensionPoint(entry, fields), Resolve(entry, fields), BlockBusiness(fields))
+            {
+                IsPartial = partial,
+            };
         }
         catch (InvalidOperationException ex)
         {
@@ -211,7 +218,15 @@ public sealed class EventParser
             throw new InvalidEventException("missing-id", "the Function Compute envelope's 'messageId' must be a string");
         }
 
-        var (code, entry) = ResolveEventCode(root);
+        if (!root.TryGetProperty("eventType", out var eventType) || eventType.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidEventException("missing-type", "the Function Compute envelope has no 'eventType' (the event code, e.g. download-resources)");
+        }
+
+        var code = eventType.GetString()!;
+        var category = root.TryGetProperty("eventCategoryType", out var categoryType) && categoryType.ValueKind == JsonValueKind.String
+            ? categoryType.GetString()
+            : null;
         var data = MessageBody(root);
         MergeEnvelopeFields(root, code, data);
         var cloudEvent = new JsonObject
@@ -219,32 +234,87 @@ public sealed class EventParser
             ["specversion"] = "1.0",
             ["id"] = messageId.ValueKind == JsonValueKind.String ? messageId.GetString() : messageId.GetRawText(),
             ["source"] = "acs.dataworks",
-            ["type"] = entry.Type,
+            ["type"] = TypeOfCode(code, category, "the Function Compute envelope's eventType"),
             ["datacontenttype"] = "application/json;charset=utf-8",
         };
-        if (root.TryGetProperty("eventCategoryType", out var category) && category.ValueKind == JsonValueKind.String)
+        if (category is not null)
         {
             // Kept as a CloudEvents extension attribute (lowercase alphanumerics only) so patterns can still see it.
-            cloudEvent["eventcategorytype"] = category.GetString();
+            cloudEvent["eventcategorytype"] = category;
         }
 
         cloudEvent["data"] = data;
         return Encoding.UTF8.GetBytes(cloudEvent.ToJsonString());
     }
 
-    private (string Code, EventTypeInfo Entry) ResolveEventCode(JsonElement root)
+    /// <summary>
+    /// An EventBridge "Partial Event" (the target's body set to <c>$.data</c>): the payload alone, no specversion and no
+    /// type, but its eventCode (reference section 1.3).
+    /// </summary>
+    private static bool IsPartialEvent(JsonElement root) =>
+        root.TryGetProperty("eventCode", out var code) && code.ValueKind == JsonValueKind.String && !root.TryGetProperty("type", out _);
+
+    /// <summary>
+    /// A Partial Event rewritten as a CloudEvent: its eventCode resolved to a type, the body as data. It has no id, so
+    /// it gets one from its bytes (<see cref="PartialEventIdPrefix"/> and a SHA-256 of them): EventBridge's retries of the
+    /// same body are the same event to the outbox's de-duplication. No MessageId DataWorks knows can come of it.
+    /// </summary>
+    private byte[] NormalizePartialEvent(JsonElement root, ReadOnlySpan<byte> utf8)
     {
-        if (!root.TryGetProperty("eventType", out var eventType) || eventType.ValueKind != JsonValueKind.String)
+        var code = root.GetProperty("eventCode").GetString()!;
+        var cloudEvent = new JsonObject
         {
-            throw new InvalidEventException("missing-type", "the Function Compute envelope has no 'eventType' (the event code, e.g. download-resources)");
+            ["specversion"] = "1.0",
+            ["id"] = PartialEventIdPrefix + Convert.ToHexStringLower(SHA256.HashData(utf8))[..32],
+            ["source"] = "acs.dataworks",
+            ["type"] = TypeOfCode(code, category: null, "the Partial Event's eventCode"),
+            ["datacontenttype"] = "application/json;charset=utf-8",
+            ["data"] = JsonNode.Parse(root.GetRawText()),
+        };
+        return Encoding.UTF8.GetBytes(cloudEvent.ToJsonString());
+    }
+
+    /// <summary>How the id given to a Partial Event begins.</summary>
+    internal const string PartialEventIdPrefix = "partial-";
+
+    /// <summary>
+    /// The type of an event code: the catalog's, or for a code it does not know (a newer event, an eventCategoryType
+    /// seen only in the Function Compute envelope) one built as DataWorks spells types, <c>dataworks:{Category}:{Action}</c>
+    /// from the kebab-case codes (<c>review-file</c> becomes <c>ReviewFile</c>; without a category, <c>Unknown</c>), so
+    /// that the event is evaluated as an unknown type (an extension point when data.blockBusiness is true) instead of
+    /// being refused while DataWorks waits. A code that is not such a word is refused.
+    /// </summary>
+    private string TypeOfCode(string code, string? category, string what)
+    {
+        if (_catalog.FindByEventCode(code) is { } entry)
+        {
+            return entry.Type;
         }
 
-        var code = eventType.GetString()!;
-        var entry = _catalog.FindByEventCode(code)
-            ?? throw new InvalidEventException("unknown-event-code",
-                $"the Function Compute envelope's eventType '{code}' is not an event code of the catalog");
-        return (code, entry);
+        if (!IsCodeWord(code))
+        {
+            throw new InvalidEventException("unknown-event-code",
+                $"{what} {Quote(code)} is not an event code of the catalog, nor one that could name a type (1 to {MaxCodeLength} letters, digits, '-' and '_')");
+        }
+
+        return $"dataworks:{(category is not null && IsCodeWord(category) ? PascalCase(category) : "Unknown")}:{PascalCase(code)}";
     }
+
+    private const int MaxCodeLength = 100;
+
+    /// <summary>A refused code as a JSON string, cut to 80 characters (it is echoed in problem bodies and logs).</summary>
+    private static string Quote(string code)
+    {
+        var cut = code.Length <= 80 ? code : code[..(char.IsHighSurrogate(code[79]) ? 79 : 80)];
+        return JsonSerializer.Serialize(cut);
+    }
+
+    private static bool IsCodeWord(string code) =>
+        code.Length is > 0 and <= MaxCodeLength && char.IsAsciiLetterOrDigit(code[0]) && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary><c>download-resources</c> as <c>DownloadResources</c>, <c>start-diJob</c> as <c>StartDiJob</c>.</summary>
+    private static string PascalCase(string code) =>
+        string.Concat(code.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
 
     private static JsonObject MessageBody(JsonElement root)
     {
@@ -345,14 +415,18 @@ public sealed class EventParser
     }
 
     /// <summary>
-    /// Extension point or regular: the catalog knows; for types the catalog does not know, data.blockBusiness decides.
+    /// Extension point or regular: the catalog knows; for types the catalog does not know, and those it models as regular
+    /// on a guess (kind inferred: ReviewFile, NodeChangeUpdated, approvals...), data.blockBusiness: true makes an extension
+    /// point: DataWorks says it holds the operation, and an operation held and never answered is the worse mistake.
     /// A type the catalog marks as an extension point is always one, whatever blockBusiness says: CommitFile is also
     /// sent as a regular event after the commit, but its pre-event may carry blockBusiness false as well (the official
     /// sample does), so the two cannot be told apart. Answering the regular twin is harmless (DataWorks holds nothing
     /// for it); not answering a pre-event would lose a block while DataWorks waits.
     /// </summary>
     internal static bool IsExtensionPoint(EventTypeInfo? entry, IEventFields fields) =>
-        entry is null ? BlockBusiness(fields) == true : entry.Kind == EventKind.ExtensionPoint;
+        entry is null || (entry.KindInferred && entry.Kind == EventKind.Regular)
+            ? BlockBusiness(fields) == true
+            : entry.Kind == EventKind.ExtensionPoint;
 
     /// <summary>data.blockBusiness when it is a boolean (the Function Compute envelope's top-level one is merged into it).</summary>
     internal static bool? BlockBusiness(IEventFields fields) => fields.At("data.blockBusiness") switch
@@ -401,7 +475,13 @@ public sealed class EventParser
         var scope = ResolveScope(entry, fields);
         if (_readsTime)
         {
-            scope = scope with { Time = ConditionTime.ParseLenient(fields.At("time") is { IsString: true } time ? time.Text : null) };
+            // Without its own time, an event is placed by when EventBridge received it: a freeze window must not let
+            // through an operation only because its event left the optional time out.
+            scope = scope with
+            {
+                Time = ConditionTime.ParseLenient(fields.At("time") is { IsString: true } time ? time.Text : null)
+                    ?? ConditionTime.ParseLenient(fields.At("aliyunpublishtime") is { IsString: true } published ? published.Text : null),
+            };
         }
 
         return _registry.DescribesEstate ? Complete(scope, fields) : scope;

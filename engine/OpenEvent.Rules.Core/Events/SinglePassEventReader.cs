@@ -7,12 +7,12 @@ namespace OpenEvent.Rules.Events;
 /// the bytes, matches every pattern and extracts the few envelope and scope fields the engine needs
 /// (<see cref="FieldPaths"/>), so the event is known, checked and matched without building a document (which is
 /// parsed later only if a matched policy's template or condition needs it). The older Function Compute envelope,
-/// which must be rewritten first, goes through <see cref="EventParser"/>.
+/// and the Partial Event (data alone), which must be rewritten first, go through <see cref="EventParser"/>.
 /// </summary>
 internal sealed class SinglePassEventReader
 {
     private static readonly string[] EnvelopePaths =
-        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data_base64", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time"];
+        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data_base64", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time", "aliyunpublishtime"];
 
     private readonly EventParser _parser;
     private readonly ISinglePassMatcher _matcher;
@@ -60,8 +60,9 @@ internal sealed class SinglePassEventReader
                 return null;
             }
 
-            if (fields.At("specversion") is null && fields.At("messageId") is not null)
+            if (fields.At("specversion") is null && (fields.At("messageId") is not null || (fields.At("eventCode") is not null && fields.At("type") is null)))
             {
+                // The Function Compute envelope and the Partial Event are rewritten first.
                 return _parser.TryParse(slice, out error);
             }
 

@@ -47,13 +47,13 @@ internal sealed class ActionValidator
     }
 
     // CommitFile is an extension point that also fires as a regular event: it can be blocked, so it counts as
-    // extension. A policy naming a type the catalog does not know is given the benefit of the doubt: the type may
-    // be a newer extension point.
+    // extension. A policy naming a type the catalog does not know, or one it models as regular on a guess (kind
+    // inferred: such an event is held when it says blockBusiness: true), is given the benefit of the doubt.
     private static bool OnlyRegular(ValidationContext context, PolicyDefinition policy)
     {
         var types = context.MatchedTypes(policy);
         return !types.IsEmpty
-            && types.Types.All(t => t.Kind == EventKind.Regular)
+            && types.Types.All(t => t.Kind == EventKind.Regular && !t.KindInferred)
             && !context.MentionsUnknownType(policy.Match);
     }
 }

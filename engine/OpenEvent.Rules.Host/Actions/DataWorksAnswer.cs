@@ -15,8 +15,15 @@ internal static class DataWorksAnswer
     /// does not know (data.blockBusiness: true), the generic CallbackExtension (reference 4.2), since DataWorks holds the
     /// operation until it is answered. None for a regular event.
     /// </summary>
-    public static CallbackApi ApiFor(OpenEvent.Rules.Events.DataWorksEvent e) =>
-        e.CatalogEntry is { } entry ? entry.Callback : e.IsExtensionPoint ? CallbackApi.CallbackExtension : CallbackApi.None;
+    public static CallbackApi ApiFor(OpenEvent.Rules.Events.DataWorksEvent e) => e switch
+    {
+        { CatalogEntry.Callback: not CallbackApi.None and var api } => api,
+        { IsExtensionPoint: false } => CallbackApi.None,
+        // A type the catalog models as regular on a guess, sent with blockBusiness: true (ReviewFile is a DataStudio file
+        // event, answered as its siblings are), or a type it does not know (the generic API).
+        { CatalogEntry.Module: "DataStudio" } => CallbackApi.UpdateIdeEventResult,
+        _ => CallbackApi.CallbackExtension,
+    };
 
     /// <summary>The DataWorks OpenAPI that answers events of <paramref name="api"/>'s kind.</summary>
     public static string ApiName(CallbackApi api) => api switch

@@ -287,6 +287,8 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
         }
     }
 
+    private const int MaxAttributeNameLength = 64;
+
     /// <summary>The ce-* headers as the event's attributes (data and datacontenttype come from the body and content type only).</summary>
     private void WriteAttributes(Utf8JsonWriter json)
     {
@@ -299,11 +301,12 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
             }
 
             var name = header[3..].ToLowerInvariant();
-            if (name.Length is 0 or > 20 || !name.All(char.IsAsciiLetterOrDigit) || name is "data" or "datacontenttype")
+            // CloudEvents says names SHOULD NOT exceed 20 characters, and EventBridge's own aliyunoriginalaccountid has 23.
+            if (name.Length is 0 or > MaxAttributeNameLength || !name.All(char.IsAsciiLetterOrDigit) || name is "data" or "datacontenttype")
             {
                 throw InvalidHeader(header, name is "data" or "datacontenttype"
                     ? $"'{name}' cannot be sent as a header in binary mode (the body is data, the Content-Type its datacontenttype)"
-                    : "it does not name a CloudEvents attribute (1 to 20 lowercase letters or digits)");
+                    : $"it does not name a CloudEvents attribute (1 to {MaxAttributeNameLength} lowercase letters or digits)");
             }
 
             if (!seen.Add(header) || Headers.Count(h => h.Key.Equals(header, StringComparison.OrdinalIgnoreCase)) > 1)

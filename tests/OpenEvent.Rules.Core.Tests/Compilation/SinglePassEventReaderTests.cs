@@ -126,6 +126,24 @@ public sealed class SinglePassEventReaderTests
     }
 
     [Fact]
+    public void TryRead_PartialEvent_IsRewrittenAsTheParserDoes_MatchedAndDecidedAsARegularEvent()
+    {
+        using var set = Compile();
+        const string bare = """{"eventCode":"deploy-file","projectId":10001234,"operator":"42","fileName":"dws_orders","blockBusiness":true}""";
+
+        using var e = set.TryRead(Slice(bare), out var error);
+        using var parsed = set.Parser.TryParse(Slice(bare), out _);
+
+        Assert.Null(error);
+        Assert.True(e!.IsPartial);
+        Assert.Equal(parsed!.Id, e.Id);
+        Assert.Equal("dataworks:FileChange:DeployFile", e.Type);
+        var decision = set.Evaluator.Evaluate(e);
+        Assert.Equal("freeze", Assert.Single(decision.Matched).Policy);
+        Assert.Null(decision.Verdict); // nobody could be answered: no verdict
+    }
+
+    [Fact]
     public void TryRead_InvalidUtf8_KeepsTheParsersPreciseMessage()
     {
         using var set = Compile();

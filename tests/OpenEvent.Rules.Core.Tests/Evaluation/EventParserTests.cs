@@ -114,11 +114,85 @@ public sealed class EventParserTests
     }
 
     [Fact]
-    public void Parse_BareDataPayload_ExplainsPartialEvent()
+    public void Parse_PartialEvent_IsTheCloudEventOfItsCodeWithAnIdFromItsBytes_AndIsNotAnswered()
     {
-        var (_, error) = Assert.Single(ParseAll("""{"eventCode":"deploy-file","projectId":1}"""));
+        const string bare = """{"eventCode":"deploy-file","tenantId":283780000010656,"projectId":10001234,"operator":"7","blockBusiness":true}""";
+
+        var (e, error) = Assert.Single(ParseAll(bare));
+        var (again, _) = Assert.Single(ParseAll(bare));
+        var (other, _) = Assert.Single(ParseAll(bare.Replace("10001234", "10001235", StringComparison.Ordinal)));
+
+        Assert.Null(error);
+        Assert.True(e!.IsPartial);
+        Assert.Equal("dataworks:FileChange:DeployFile", e.Type);
+        Assert.Equal("acs.dataworks", e.Source);
+        Assert.Equal("1.0", e.Root.GetProperty("specversion").GetString());
+        Assert.StartsWith("partial-", e.Id, StringComparison.Ordinal);
+        Assert.Equal(e.Id, again!.Id); // EventBridge's retry of the same body is the same event
+        Assert.NotEqual(e.Id, other!.Id);
+        Assert.Equal(10001234, e.Data.GetProperty("projectId").GetInt64());
+        Assert.Equal(new EventScope("283780000010656", "10001234", null, null, "7"), e.Scope);
+        // Its id is not one DataWorks knows, so it is decided as a regular event, though its type is an extension point.
+        Assert.False(e.IsExtensionPoint);
+        Assert.True(e.BlockBusiness);
+    }
+
+    [Theory]
+    [InlineData("""{"eventCode":"review-file","projectId":1}""", "dataworks:FileChange:ReviewFile")]
+    [InlineData("""{"eventCode":"approve-file","projectId":1}""", "dataworks:Unknown:ApproveFile")]
+    [InlineData("""{"eventCode":"start-diJob","appId":1}""", "dataworks:NodeChange:StartDiJob")]
+    public void Parse_PartialEvent_CodeTheCatalogDoesNotKnow_GetsATypeSpeltAsDataWorksSpellsThem(string bare, string type)
+    {
+        var (e, error) = Assert.Single(ParseAll(bare));
+        Assert.Null(error);
+        Assert.Equal(type, e!.Type);
+    }
+
+    [Theory]
+    [InlineData("""{"eventCode":"a b"}""")]
+    [InlineData("""{"eventCode":""}""")]
+    [InlineData("""{"eventCode":"x\ny"}""")]
+    public void Parse_PartialEvent_CodeThatCannotNameAType_IsRefused(string bare)
+    {
+        var (_, error) = Assert.Single(ParseAll(bare));
+        Assert.Equal("unknown-event-code", error!.Id);
+    }
+
+    [Fact]
+    public void Parse_BareDataWithoutAnEventCode_ExplainsPartialEventNeedsOne()
+    {
+        var (_, error) = Assert.Single(ParseAll("""{"projectId":1}"""));
         Assert.Equal("missing-type", error!.Id);
-        Assert.Contains("Partial Event", error.Message);
+    }
+
+    [Fact]
+    public void Parse_FunctionComputeEnvelope_UnknownCode_IsAnUnknownTypeOfItsCategory_BlockingWhenItSaysSo()
+    {
+        var fc = """{"messageId":"m-2","eventType":"download-resources-v2","eventCategoryType":"resources-download","blockBusiness":true,"messageBody":{"queryDwProjectId":"1"}}""";
+
+        var (e, error) = Assert.Single(ParseAll(fc));
+
+        Assert.Null(error);
+        Assert.Equal("dataworks:ResourcesDownload:DownloadResourcesV2", e!.Type);
+        Assert.Null(e.CatalogEntry);
+        Assert.True(e.IsExtensionPoint);
+        Assert.False(e.IsPartial);
+        Assert.Equal("m-2", e.Id);
+    }
+
+    [Theory]
+    [InlineData("dataworks:FileChange:ReviewFile", true, true)]
+    [InlineData("dataworks:FileChange:ReviewFile", false, false)]
+    [InlineData("dataworks:NodeChange:NodeChangeUpdated", true, true)]
+    [InlineData("dataworks:ApprovalChange:ApprovalChangeFinished", true, true)]
+    [InlineData("dataworks:NodeChange:NodeChangeCreated", true, false)] // documented as regular: the catalog decides
+    [InlineData("dataworks:FileChange:DeployFile", false, true)] // documented as an extension point: the catalog decides
+    public void Parse_TypeWhoseKindIsInferredAsRegular_IsAnExtensionPointWhenItSaysItBlocks(string type, bool blockBusiness, bool expected)
+    {
+        var flag = blockBusiness ? "true" : "false";
+        var (e, _) = Assert.Single(ParseAll($$$"""{"specversion":"1.0","id":"x","source":"acs.dataworks","type":"{{{type}}}","data":{"blockBusiness":{{{flag}}},"projectId":1}}"""));
+        Assert.NotNull(e!.CatalogEntry);
+        Assert.Equal(expected, e.IsExtensionPoint);
     }
 
     [Fact]

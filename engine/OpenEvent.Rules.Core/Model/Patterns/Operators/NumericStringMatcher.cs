@@ -21,7 +21,18 @@ internal sealed record NumericStringMatcher(ImmutableArray<NumericComparison> Co
 
     internal override bool Matches(Scalar value) =>
         (value.IsNumber && NumericMatcher.SatisfiesAll(Comparisons, value.Number))
-        || (value.IsString && JsonNumber.TryParse(value.Text, out var number) && NumericMatcher.SatisfiesAll(Comparisons, number));
+        || (value.IsString && TryRead(value.Text, out var number) && NumericMatcher.SatisfiesAll(Comparisons, number));
+
+    /// <summary>
+    /// The number a text holds, read as an event's own numbers are: past a double's range it is ±infinity, so
+    /// <c>"1e309"</c> is above every limit (JsonNumber.TryParse refuses it, and a limit on text would fail open).
+    /// </summary>
+    private static bool TryRead(ReadOnlySpan<char> text, out JsonNumber number)
+    {
+        var isNumber = JsonNumber.IsJsonNumberSyntax(text);
+        number = isNumber ? JsonNumber.FromEventLiteral(text) : default;
+        return isNumber;
+    }
 
     internal override ValueTest Compile() => new CompiledTest(Comparisons);
 
@@ -41,6 +52,6 @@ internal sealed record NumericStringMatcher(ImmutableArray<NumericComparison> Co
     {
         public override bool Test(in LeafValue value) =>
             (value.Kind == ScalarKind.Number && NumericMatcher.SatisfiesAll(comparisons, value.Number))
-            || (value.IsString && JsonNumber.TryParse(value.Text, out var number) && NumericMatcher.SatisfiesAll(comparisons, number));
+            || (value.IsString && TryRead(value.Text, out var number) && NumericMatcher.SatisfiesAll(comparisons, number));
     }
 }
