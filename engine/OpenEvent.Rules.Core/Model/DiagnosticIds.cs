@@ -45,6 +45,9 @@ public static class DiagnosticIds
     /// <summary>The host found no policy file in its folder: it would let every operation through; the previous set keeps serving.</summary>
     public const string NoPolicyFiles = "OER1023";
 
+    /// <summary>A load gave more than <c>PolicyFolderLoader.MaxDiagnostics</c> diagnostics: the rest are counted, not listed.</summary>
+    public const string TooManyDiagnostics = "OER1024";
+
     // The registry (issue 13): workspaces, tenants, named sets and time windows, read with the policies
     /// <summary>A time window's date, time or day cannot be read (e.g. "Fryday 18:00", "2024-13-01", a local time skipped by a clock change).</summary>
     public const string WindowTimeSyntax = "OER1020";

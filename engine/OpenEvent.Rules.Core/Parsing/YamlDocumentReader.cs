@@ -32,6 +32,9 @@ internal static partial class YamlDocumentReader
     /// <summary>Most nodes one document may have, aliases expanded (bounds "billion laughs").</summary>
     public const int MaxNodes = 10_000;
 
+    /// <summary>The most YAML documents one file may hold.</summary>
+    public const int MaxDocuments = 10_000;
+
     /// <summary>
     /// Most characters of text the aliases of one document may copy. The node bound alone let a 4 MB text be aliased
     /// 2,000 times in a 4 MB file: each copy is parsed again (a template, a pattern), and the load grew past 6 GB.
@@ -440,6 +443,14 @@ internal static partial class YamlDocumentReader
             switch (parsingEvent)
             {
                 case DocumentStart start:
+                    if (Documents.Count >= MaxDocuments)
+                    {
+                        // Each document, even an empty one, costs a tree and diagnostics: a 10 MB file of "---" lines
+                        // made millions of them, which a host kept and served (/policies) after the reload failed.
+                        throw new FatalYamlException(new Diagnostic(DiagnosticIds.FileTooLarge, DiagnosticSeverity.Error, Location(start.Start),
+                            $"file has more than {MaxDocuments} YAML documents", "split the file into several files"));
+                    }
+
                     _map = new YamlSourceMap(file, Location(start.Start));
                     _nodes = 0;
                     _usedAliases = false;

@@ -107,7 +107,34 @@ public static class PolicyFolderLoader
         }
 
         var displayPaths = files.Select(f => f.DisplayPath).ToList();
-        return new PolicyLoadResult(set, InFileOrder(diagnostics.Items, displayPaths), displayPaths) { ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16] };
+        return new PolicyLoadResult(set, Bounded(InFileOrder(diagnostics.Items, displayPaths), setLocation), displayPaths)
+        {
+            ContentHash = Convert.ToHexStringLower(hash.GetHashAndReset())[..16],
+        };
+    }
+
+    /// <summary>The most diagnostics a load reports; the rest are counted in one more (<see cref="DiagnosticIds.TooManyDiagnostics"/>).</summary>
+    public const int MaxDiagnostics = 1_000;
+
+    /// <summary>
+    /// The first <see cref="MaxDiagnostics"/> diagnostics and one that counts the others: a host keeps a failed
+    /// reload's diagnostics, logs them and serves them (/policies, the console), and a folder of generated files could
+    /// give millions (gigabytes kept and sent). An error among those left out keeps the summary an error.
+    /// </summary>
+    internal static IReadOnlyList<Diagnostic> Bounded(IReadOnlyList<Diagnostic> diagnostics, SourceLocation setLocation)
+    {
+        if (diagnostics.Count <= MaxDiagnostics)
+        {
+            return diagnostics;
+        }
+
+        var kept = diagnostics.Take(MaxDiagnostics - 1).ToList();
+        var left = diagnostics.Skip(MaxDiagnostics - 1).ToList();
+        var errors = left.Count(d => d.IsError);
+        kept.Add(new Diagnostic(DiagnosticIds.TooManyDiagnostics, errors > 0 ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, setLocation,
+            $"{left.Count:N0} more diagnostics ({errors:N0} errors) are not listed: only the first {MaxDiagnostics - 1:N0} are",
+            $"fix the ones listed first (the first is at {left[0].Location}); a generated file that repeats one mistake gives one diagnostic per copy"));
+        return kept;
     }
 
     /// <summary>A document that passed the schema, with its file and kind (Policy, Channel, Target, Registry).</summary>

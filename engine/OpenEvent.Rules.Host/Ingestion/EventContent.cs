@@ -71,6 +71,14 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
                 "send the event as application/cloudevents+json, application/json or application/cloudevents-batch+json");
         }
 
+        // A parameter named twice (charset=utf-8; charset=latin1) means whatever a reader picks: the first here, maybe the
+        // last elsewhere. Refused rather than guessed.
+        if (contentType.Parameters.GroupBy(p => p.Name.Value, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            throw new RequestRejectedException(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+                $"the content type names the parameter '{repeated.Key}' more than once");
+        }
+
         // JSON is UTF-8 (RFC 8259); a body announced in another charset would be read as something it is not.
         if (contentType.Charset.Value is { } charset && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             && !charset.Trim('"').Equals("utf8", StringComparison.OrdinalIgnoreCase))

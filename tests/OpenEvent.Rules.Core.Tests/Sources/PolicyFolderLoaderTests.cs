@@ -194,6 +194,36 @@ public sealed class PolicyFolderLoaderTests
     }
 
     [Fact]
+    public async Task Load_FileOfThousandsOfEmptyDocuments_ListsTheFirstDiagnosticsAndCountsTheRest()
+    {
+        // Two errors per empty mapping: 3,000 of them; the load keeps 999 and one that counts the other 2,001.
+        using var temp = new TempFolder();
+        temp.Write("many.yaml", string.Concat(Enumerable.Repeat("---\n{}\n", 1_500)));
+
+        var result = await PolicyFolderLoader.LoadAsync([temp.Root]);
+
+        Assert.Equal(PolicyFolderLoader.MaxDiagnostics, result.Diagnostics.Count);
+        Assert.All(result.Diagnostics.SkipLast(1), d => Assert.EndsWith("many.yaml", d.Location.File, StringComparison.Ordinal));
+        var summary = result.Diagnostics[^1];
+        Assert.Equal(DiagnosticIds.TooManyDiagnostics, summary.Id);
+        Assert.True(summary.IsError);
+        Assert.StartsWith("2,001 more diagnostics (2,001 errors) are not listed: only the first 999 are", summary.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_FileOfMoreDocumentsThanTheLimit_StopsAtTheFirstPastIt()
+    {
+        using var temp = new TempFolder();
+        temp.Write("many.yaml", string.Concat(Enumerable.Repeat("---\n", YamlDocumentReader.MaxDocuments + 5)));
+
+        var result = await PolicyFolderLoader.LoadAsync([temp.Root]);
+
+        var tooLarge = Assert.Single(result.Diagnostics, d => d.Id == DiagnosticIds.FileTooLarge);
+        Assert.Equal($"file has more than {YamlDocumentReader.MaxDocuments} YAML documents", tooLarge.Message);
+        Assert.Equal(YamlDocumentReader.MaxDocuments + 1, tooLarge.Location.Line);
+    }
+
+    [Fact]
     public void FindPolicyFiles_Folder_YamlFilesRecursivelySortedWithoutTestsAndHiddenEntries()
     {
         using var temp = new TempFolder();

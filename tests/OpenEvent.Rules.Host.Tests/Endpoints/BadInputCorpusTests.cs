@@ -181,6 +181,8 @@ public sealed class BadInputCorpusTests(SharedHost shared) : IClassFixture<Share
         Bad("content type: text/plain", Event(), "text/plain", 415, "unsupported-media-type"),
         Bad("content type: none", Event(), null, 415, "unsupported-media-type"),
         Bad("content type: charset utf-16", Event(), "application/json; charset=utf-16", 415, "unsupported-media-type"),
+        Bad("content type: charset utf-8 then latin1", Event(), "application/json; charset=utf-8; charset=latin1", 415, "unsupported-media-type"),
+        Bad("content type: charset latin1 then utf-8", Event(), "application/json; charset=latin1; CHARSET=utf-8", 415, "unsupported-media-type"),
         Bad("content type: multipart", Event(), "multipart/form-data; boundary=x", 415, "unsupported-media-type"),
         Good("content type: charset UTF-8 in capitals", Event(), "application/cloudevents+json; charset=UTF-8"),
         // A content coding: the body was read as the JSON's bytes (a gzip body: 400 invalid-utf8 at offset 1).

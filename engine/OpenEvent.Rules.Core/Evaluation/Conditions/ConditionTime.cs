@@ -6,7 +6,12 @@ namespace OpenEvent.Rules.Evaluation.Conditions;
 /// <summary>Time parsing and time-zone conversion shared by the condition view.</summary>
 internal static class ConditionTime
 {
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.Ordinal);
+    // Case-insensitive, as the runtime's own lookup: "aSiA/sHaNgHaI" is Asia/Shanghai, not one more entry. Ids can come
+    // from events (e.At(e.Data.Str("timeZone"))), so the cache is bounded and odd spellings never reach the runtime.
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The most zones kept; past it a zone is looked up each time (there are ~600 real ones).</summary>
+    internal const int MaxCachedZones = 1_024;
 
     private static readonly string[] Formats =
     [
@@ -50,7 +55,38 @@ internal static class ConditionTime
     public static TimeZoneInfo FindZone(string timeZoneId)
     {
         ArgumentNullException.ThrowIfNull(timeZoneId);
-        return Zones.GetOrAdd(timeZoneId, TimeZoneInfo.FindSystemTimeZoneById);
+        if (Zones.TryGetValue(timeZoneId, out var cached))
+        {
+            return cached;
+        }
+
+        // On Linux the runtime reads "Asia//Shanghai" (any number of slashes) as a file path and caches each spelling.
+        if (!IsZoneIdShape(timeZoneId))
+        {
+            throw new TimeZoneNotFoundException($"'{timeZoneId}' is not a time-zone id (like Asia/Shanghai or UTC)");
+        }
+
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
+        return Zones.Count < MaxCachedZones ? Zones.GetOrAdd(timeZoneId, zone) : zone;
+    }
+
+    /// <summary>IANA and Windows ids: words of letters, digits, '_', '-', '+', '.' and spaces, joined by single slashes.</summary>
+    private static bool IsZoneIdShape(string id)
+    {
+        if (id.Length is 0 or > 64 || id[0] == '/' || id[^1] == '/' || id.Contains("//", StringComparison.Ordinal) || id.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '/' or '_' or '-' or '+' or '.' or ' '))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary><paramref name="instant"/> as local time in <paramref name="timeZoneId"/>.</summary>

@@ -1,0 +1,43 @@
+using OpenEvent.Rules.Evaluation.Conditions;
+
+namespace OpenEvent.Rules.Core.Tests.Evaluation;
+
+/// <summary>
+/// Time-zone ids can come from events (<c>e.At(e.Data.Str("timeZone"))</c>): the lookup is bounded, and spellings the
+/// runtime would read as a new file path each time are refused before they reach it.
+/// </summary>
+public sealed class ConditionTimeZoneTests
+{
+    [Theory]
+    [InlineData("Asia/Shanghai")]
+    [InlineData("UTC")]
+    [InlineData("Etc/GMT+8")]
+    [InlineData("America/Argentina/Buenos_Aires")]
+    [InlineData("America/Port-au-Prince")]
+    public void FindZone_RealIds_Found(string id)
+    {
+        Assert.NotNull(ConditionTime.FindZone(id));
+    }
+
+    [Theory]
+    [InlineData("Asia//Shanghai")]
+    [InlineData("Asia///////Shanghai")]
+    [InlineData("/Asia/Shanghai")]
+    [InlineData("Asia/Shanghai/")]
+    [InlineData("../etc/Shanghai")]
+    [InlineData("Asia/Shang\nhai")]
+    [InlineData("")]
+    public void FindZone_OddSpellings_AreNotTimeZones(string id)
+    {
+        Assert.Throws<TimeZoneNotFoundException>(() => ConditionTime.FindZone(id));
+    }
+
+    [Fact]
+    public void FindZone_CaseVariants_AreTheOneZone()
+    {
+        var zone = ConditionTime.FindZone("Asia/Shanghai");
+
+        Assert.Same(zone, ConditionTime.FindZone("aSiA/sHaNgHaI"));
+        Assert.Same(zone, ConditionTime.FindZone("ASIA/SHANGHAI"));
+    }
+}
