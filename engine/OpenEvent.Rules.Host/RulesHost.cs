@@ -59,6 +59,7 @@ public static partial class RulesHost
 
         var app = builder.Build();
         LogStartWarnings(app, builder.Configuration, listen);
+        app.UseStatusCodePages(context => Problems.WriteStatusAsync(context.HttpContext));
         app.UseMiddleware<TokenAuthentication>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(app);
@@ -94,6 +95,14 @@ public static partial class RulesHost
             && string.IsNullOrEmpty(configuration[dataWorks + "Region"]) && string.IsNullOrEmpty(configuration[dataWorks + "Endpoint"]))
         {
             LogNoFallbackRegion(startLog);
+        }
+    }
+
+    private static IEnumerable<Exception> Causes(Exception ex)
+    {
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            yield return inner;
         }
     }
 
@@ -181,6 +190,7 @@ public static partial class RulesHost
     private static void AddIngestion(IServiceCollection services)
     {
         services.AddSingleton<UnknownTypeNotice>();
+        services.AddSingleton<RefusedRequestLog>();
         services.AddSingleton<DecisionLog>();
         services.AddSingleton<FallbackAnswerer>();
         services.AddSingleton<EventPipeline>();
@@ -264,7 +274,9 @@ public static partial class RulesHost
         catch (InvalidDataException ex)
         {
             // appsettings.json that is not JSON: .NET names the file, its inner exception the line and position.
-            await errors.WriteLineAsync($"oer serve: invalid setting: {ex.Message}{(ex.InnerException is { } inner ? " " + inner.Message : "")}");
+            // The innermost is the JSON reader's, with the line and position.
+            var causes = string.Concat(Causes(ex).Select(cause => " " + cause.Message));
+            await errors.WriteLineAsync($"oer serve: invalid setting: {ex.Message}{causes}");
             return 2;
         }
 

@@ -4,7 +4,9 @@ using OpenEvent.Rules.Cli.CommandLine;
 using System.Text;
 using OpenEvent.Rules.Compilation;
 using OpenEvent.Rules.Evaluation;
+using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Parsing;
 
 namespace OpenEvent.Rules.Cli.Commands;
 
@@ -88,7 +90,9 @@ internal static class DryRunCommand
                 return ExitCodes.Failure;
             }
 
-            return summary.Errors > 0 || ((inputs.Warned || summary.ConditionErrors > 0) && request.Strict) ? ExitCodes.Failure : ExitCodes.Success;
+            return summary.Errors > 0 || ((inputs.Warned || summary.ConditionErrors > 0 || summary.UnknownTypes.Count > 0) && request.Strict)
+                ? ExitCodes.Failure
+                : ExitCodes.Success;
         }
     }
 
@@ -109,6 +113,7 @@ internal static class DryRunCommand
             await foreach (var decision in compiled.EvaluateInputAsync(bytes, name, detailSource, cancellationToken))
             {
                 summary.Add(decision);
+                await WarnUnknownTypeAsync(decision, compiled.Parser.Catalog, summary, stderr);
                 if (json)
                 {
                     await stdout.WriteLineAsync(DecisionJson.Serialize(decision));
@@ -129,8 +134,28 @@ internal static class DryRunCommand
         return summary;
     }
 
+    /// <summary>
+    /// Says once per type that an event's type is not in the catalog, as the host's log does: a misspelt type in a
+    /// sample event is otherwise decided as an unknown regular event, and the dry run passes without a word.
+    /// </summary>
+    private static async Task WarnUnknownTypeAsync(Decision decision, EventCatalog catalog, DecisionSummary summary, TextWriter stderr)
+    {
+        if (decision is not { Error: null, Event.Type: { } type } || catalog.FindByType(type) is not null || !summary.UnknownTypes.Add(type))
+        {
+            return;
+        }
+
+        var closest = Suggestions.Closest(type, catalog.EventTypes.Select(t => t.Type));
+        await stderr.WriteLineAsync($"{decision.Event.File}[{decision.Event.Index}]: warning: type '{TextExcerpt.Of(type, 200)}' is not in the DataWorks event catalog"
+            + (closest is null ? "" : $" (did you mean '{closest}'?)")
+            + "; it is decided by data.blockBusiness (true: an extension point, else a regular event)");
+    }
+
     private sealed class DecisionSummary
     {
+        /// <summary>The types not in the catalog, each warned about once; --strict fails on them as on other warnings.</summary>
+        public HashSet<string> UnknownTypes { get; } = new(StringComparer.Ordinal);
+
         private int _fail;
         private int _warn;
         private int _ok;

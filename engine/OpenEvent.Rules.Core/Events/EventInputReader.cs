@@ -55,8 +55,36 @@ public static class EventInputReader
         }
         catch (JsonException)
         {
-            // Invalid JSON: if the input has several non-empty lines, each line gets its own verdict.
-            return CountNonEmptyLines(span) <= 1;
+            // Invalid JSON: JSON Lines (the first line a whole value) give each line its own verdict; a pretty-printed
+            // event with a mistake is one event with one error at its line, not one bogus event per line.
+            return CountNonEmptyLines(span) <= 1 || !FirstLineIsAValue(span);
+        }
+    }
+
+    private static bool FirstLineIsAValue(ReadOnlySpan<byte> span)
+    {
+        var line = span;
+        while (true)
+        {
+            var newline = line.IndexOf((byte)'\n');
+            var first = newline < 0 ? line : line[..newline];
+            if (!IsBlank(first) || newline < 0)
+            {
+                line = first;
+                break;
+            }
+
+            line = line[(newline + 1)..];
+        }
+
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = MaxDepth, AllowMultipleValues = true });
+        try
+        {
+            return reader.Read() && reader.TrySkip() && SkipWhitespaceAndBom(line, (int)reader.BytesConsumed) >= line.Length;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

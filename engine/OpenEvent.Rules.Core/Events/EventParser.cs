@@ -152,7 +152,7 @@ public sealed class EventParser
             return new EventError("invalid-utf8", $"the event is not valid UTF-8{where}");
         }
 
-        return new EventError("invalid-json", $"the event is not valid JSON: {FirstSentence(message)}");
+        return new EventError("invalid-json", $"the event is not valid JSON{where}: {FirstSentence(message)}");
     }
 
     private static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8)
@@ -186,7 +186,9 @@ public sealed class EventParser
 
         if (!specversion.IsString || specversion.Text != "1.0")
         {
-            throw new InvalidEventException("unsupported-specversion", $"specversion {specversion} is not supported; only \"1.0\" is");
+            throw new InvalidEventException("unsupported-specversion", specversion.IsString
+                ? $"specversion {specversion} is not supported; only \"1.0\" is"
+                : $"specversion is {specversion} (not a string); CloudEvents 1.0 writes it as the string \"1.0\"");
         }
 
         if (fields.At("id") is not { IsString: true, Text.Length: > 0 })

@@ -9,7 +9,8 @@ namespace OpenEvent.Rules.Host.Configuration;
 /// <c>--key value</c> and a stray word silently, so <c>--polices x</c>, <c>--port 18333</c> or a bare folder name would
 /// each be ignored and the host would start with something else than asked. Here every key must be a host setting
 /// (<c>OpenEventRules:...</c>, checked key by key by <see cref="SettingKeys"/>) or one of the few framework keys the
-/// host honours; <c>--port N</c> is accepted as <c>--urls http://127.0.0.1:N</c>.
+/// host honours; <c>--port N</c> is accepted as <c>--urls http://127.0.0.1:N</c>, and <c>oer serve</c>'s <c>--policies</c>
+/// and <c>--token</c> as the settings they name.
 /// </summary>
 public static class HostArguments
 {
@@ -19,7 +20,7 @@ public static class HostArguments
     /// <summary>Framework sections passed through as they are (their own binders own their keys).</summary>
     private static readonly string[] s_frameworkSections = ["Logging", "Kestrel", "hostBuilder"];
 
-    /// <summary>Option names of <c>oer serve</c> that users also try on the host, mapped to the setting they mean.</summary>
+    /// <summary>Option names of <c>oer serve</c> that users also try on the host, taken as the setting they mean.</summary>
     private static readonly Dictionary<string, string> s_aliases = new(StringComparer.OrdinalIgnoreCase)
     {
         ["policies"] = RulesHostOptions.Section + ":PoliciesPath",
@@ -48,6 +49,8 @@ public static class HostArguments
                 continue;
             }
 
+            // oer serve's names work here too (--policies my-policies), as --port does.
+            key = s_aliases.GetValueOrDefault(key, key);
             urls |= string.Equals(key, "urls", StringComparison.OrdinalIgnoreCase);
             if (Refusal(key, value) is { } problem)
             {

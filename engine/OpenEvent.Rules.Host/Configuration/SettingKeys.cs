@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Options;
+using OpenEvent.Rules.Model;
 using OpenEvent.Rules.Parsing;
 
 namespace OpenEvent.Rules.Host.Configuration;
@@ -30,7 +31,32 @@ public static class SettingKeys
     {
         var problems = new List<string>();
         CheckObject(configuration.GetSection(RulesHostOptions.Section), typeof(RulesHostOptions), configuration, problems);
+        CheckSectionName(configuration, problems);
         return problems;
+    }
+
+    /// <summary>
+    /// A setting whose section is misspelt (OpenEventRule__Auth__Token) or written with single underscores
+    /// (OpenEventRules_Auth_Token) was ignored without a word: the host started without the token.
+    /// </summary>
+    private static void CheckSectionName(IConfiguration configuration, List<string> problems)
+    {
+        foreach (var top in configuration.GetChildren())
+        {
+            if (string.Equals(top.Key, RulesHostOptions.Section, StringComparison.OrdinalIgnoreCase)
+                || !(top.Key.StartsWith("OpenEventRule", StringComparison.OrdinalIgnoreCase) || Suggestions.Closest(top.Key, [RulesHostOptions.Section]) is not null))
+            {
+                continue;
+            }
+
+            var leaf = top.AsEnumerable().Where(pair => pair.Value is not null).Select(pair => pair.Key).Order(StringComparer.Ordinal).FirstOrDefault() ?? top.Path;
+            var rest = leaf.Length > top.Key.Length ? leaf[top.Key.Length..] : "";
+            var meant = top.Key.Length > RulesHostOptions.Section.Length && top.Key.StartsWith(RulesHostOptions.Section + "_", StringComparison.OrdinalIgnoreCase)
+                ? RulesHostOptions.Section + ":" + top.Key[(RulesHostOptions.Section.Length + 1)..].Replace("_", ":", StringComparison.Ordinal) + rest
+                : RulesHostOptions.Section + rest;
+            problems.Add($"unknown setting {TextExcerpt.Of(leaf, 120)}{From(configuration.GetSection(leaf), configuration)}: did you mean {TextExcerpt.Of(meant, 120)}? "
+                + "(in environment variable names each ':' is written '__': OpenEventRules__Auth__Token)");
+        }
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every unknown key (before binding, whose own message for them is cryptic).</summary>

@@ -116,6 +116,26 @@ public sealed class DryRunCommandTests : IDisposable
             stdout);
     }
 
+    [Fact]
+    public void DryRun_TypeNotInTheCatalog_WarnsOncePerTypeWithADidYouMean_AndFailsUnderStrict()
+    {
+        _temp.Write("policies/p.yaml", DeployFreeze);
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Join(Samples, "FileChange-DeployFile.json")))!.AsObject();
+        sample["type"] = "dataworks:FileChange:DeployFil";
+        var line = sample.ToJsonString();
+        var file = _temp.Write("events/misspelt.jsonl", line + "\n" + line.Replace(sample["id"]!.GetValue<string>(), "other-id", StringComparison.Ordinal) + "\n");
+
+        var (exitCode, _, stderr) = CliRunner.Run("dry-run", "--policies", Path.Join(_temp.Root, "policies"), file);
+        var (strictExit, _, _) = CliRunner.Run("dry-run", "--strict", "--policies", Path.Join(_temp.Root, "policies"), file);
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal(ExitCodes.Failure, strictExit);
+        var warning = Assert.Single(stderr.ReplaceLineEndings("\n").Split('\n'), l => l.Contains("warning: type", StringComparison.Ordinal));
+        Assert.Equal(
+            $"{file}[0]: warning: type 'dataworks:FileChange:DeployFil' is not in the DataWorks event catalog (did you mean 'dataworks:FileChange:DeployFile'?); it is decided by data.blockBusiness (true: an extension point, else a regular event)",
+            warning);
+    }
+
     /// <summary>
     /// Events the host refuses at its door (POST /events: 400 with these error ids) are INVALID in a dry run too, not
     /// decided: a dry run that blocked an event the host never evaluates would mislead the author.

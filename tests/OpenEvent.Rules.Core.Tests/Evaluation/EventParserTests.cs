@@ -64,6 +64,25 @@ public sealed class EventParserTests
     }
 
     [Fact]
+    public void Split_PrettyPrintedEventWithAMistake_IsOneEventWithOneErrorAtItsLine()
+    {
+        const string pretty = "{\"specversion\":\"1.0\",\n \"id\":\"a\",\n \"source\":\"acs.dataworks\"\n \"type\":\"x\"}\n";
+
+        var (_, error) = Assert.Single(ParseAll(pretty));
+
+        Assert.Equal("invalid-json", error!.Id);
+        Assert.StartsWith("the event is not valid JSON (line 4, byte 2): ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SpecversionAsANumber_SaysItMustBeTheString()
+    {
+        var (_, error) = Assert.Single(ParseAll("""{"specversion":1.0,"id":"x","type":"t"}"""));
+        Assert.Equal("unsupported-specversion", error!.Id);
+        Assert.Equal("specversion is 1.0 (not a string); CloudEvents 1.0 writes it as the string \"1.0\"", error.Message);
+    }
+
+    [Fact]
     public void Parse_InvalidJson_ReportsInvalidJson()
     {
         var (_, error) = Assert.Single(ParseAll("{\"specversion\": \"1.0\", "));

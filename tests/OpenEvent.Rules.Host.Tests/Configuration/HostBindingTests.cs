@@ -162,7 +162,21 @@ public sealed class HostBindingTests
         Assert.Equal(2, host.ExitCode);
         Assert.Contains("oer serve: invalid setting: Failed to load configuration from file", host.Output, StringComparison.Ordinal);
         Assert.Contains("appsettings.json", host.Output, StringComparison.Ordinal);
+        Assert.Contains("LineNumber: 0 | BytePositionInLine: 19", host.Output, StringComparison.Ordinal); // where the JSON breaks
         Assert.DoesNotContain("   at ", host.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("OpenEventRule__Auth__Token=0123456789abcdef0123", "unknown setting OpenEventRule:Auth:Token (environment variable OpenEventRule__Auth__Token): did you mean OpenEventRules:Auth:Token?")]
+    [InlineData("OpenEventRules_Auth_Token=0123456789abcdef0123", "unknown setting OpenEventRules_Auth_Token (environment variable OpenEventRules_Auth_Token): did you mean OpenEventRules:Auth:Token?")]
+    public async Task Start_SettingWithAMisspeltSection_IsRefusedNamingTheSettingMeant(string variable, string expected)
+    {
+        // Ignored before: the host started without the token, saying only that none was configured.
+        await using var host = await HostProcess.StartAsync([], [variable], null);
+
+        Assert.False(host.Started);
+        Assert.Equal(2, host.ExitCode);
+        Assert.Contains("oer serve: " + expected, host.Output, StringComparison.Ordinal);
     }
 
     /// <summary>Connecting through a non-loopback address of this machine must be refused (skipped when it has none).</summary>

@@ -112,6 +112,15 @@ public sealed partial class HostSettingsTests
     }
 
     [Fact]
+    public void HostArguments_OerServeNames_AreTheSettingsTheyName()
+    {
+        var (arguments, problems) = HostArguments.Normalize(["--policies", "p", "--Token=t"]);
+
+        Assert.Empty(problems);
+        Assert.Equal(["--OpenEventRules:PoliciesPath", "p", "--OpenEventRules:Auth:Token", "t"], arguments);
+    }
+
+    [Fact]
     public void HostArguments_Port_BecomesALoopbackUrl()
     {
         var (arguments, problems) = HostArguments.Normalize(["--OpenEventRules:PoliciesPath", "p", "--port=18333", "--Kestrel:Limits:MaxConcurrentConnections", "10"]);

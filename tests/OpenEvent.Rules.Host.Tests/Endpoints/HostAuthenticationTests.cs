@@ -41,6 +41,46 @@ public sealed class HostAuthenticationTests
     }
 
     [Fact]
+    public async Task PostEvents_Refused_TheHostLogSaysSo_AtMostOnceAMinutePerErrorId()
+    {
+        // A sender with the wrong token otherwise looks like a host that receives nothing.
+        var log = new CapturedLog();
+        await using var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log), null, "--OpenEventRules:Auth:Token", Token);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await host.Client.SendAsync(Deploy());
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        var refused = Assert.Single(log.Lines, line => line.Contains("refused 401 unauthorized", StringComparison.Ordinal));
+        Assert.Contains("POST /events from 127.0.0.1", refused, StringComparison.Ordinal);
+        Assert.Contains("send the configured token in the 'x-eventbridge-signature-token' header", refused, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("POST", "/event", 404, "not-found", "the host does not serve /event; did you mean /events?")]
+    [InlineData("GET", "/events", 405, "method-not-allowed", "GET is not served at /events; send events with POST")]
+    public async Task Request_ToNoRoute_GetsAProblemBody(string method, string path, int status, string errorId, string detail)
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Add("x-eventbridge-signature-token", Token);
+        if (method == "POST")
+        {
+            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(errorId, problem.GetProperty("errorId").GetString());
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task PostEvents_WrongToken_Returns401()
     {
         await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
