@@ -1,4 +1,5 @@
 using System.Collections;
+using System.ComponentModel;
 using System.Reflection;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -110,6 +111,11 @@ public static class SettingKeys
             {
                 var first = section.GetChildren().First();
                 problems.Add($"unknown setting {first.Path}{From(first, root)}: {section.Path} is a single value, not a section.");
+            }
+            else if (section.Value is { Length: > 0 } value && !Converts(value, type))
+            {
+                // The binder's own words were "Failed to convert configuration value 'abc' at '...' to type 'System.Int32'".
+                problems.Add($"invalid setting {section.Path}{From(section, root)}: '{TextExcerpt.Of(value, 80)}' is not {Expected(type)}.");
             }
 
             return;
@@ -237,6 +243,31 @@ public static class SettingKeys
     /// <summary>What the binder sets: public instance properties with a public setter (a computed property like Enabled is not a setting).</summary>
     private static IEnumerable<PropertyInfo> Bindable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0);
+
+    /// <summary>Whether the binder can read <paramref name="value"/> as <paramref name="type"/> (it converts with the invariant culture).</summary>
+    private static bool Converts(string value, Type type)
+    {
+        try
+        {
+            _ = TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException || ex.InnerException is FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Expected(Type type) => type switch
+    {
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(int) || type == typeof(long) => "a whole number (e.g. 1048576)",
+        _ when type == typeof(double) || type == typeof(decimal) => "a number (e.g. 0.5)",
+        _ when type == typeof(TimeSpan) => "a duration written [d.]hh:mm:ss[.fff] (e.g. 00:00:05 for 5 seconds)",
+        _ when type.IsEnum => $"one of {string.Join(", ", Enum.GetNames(type))}",
+        _ when type == typeof(Uri) => "a URL",
+        _ => $"a {type.Name}",
+    };
 
     private static bool IsScalar(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)

@@ -93,6 +93,20 @@ public sealed partial class HostSettingsTests
         Assert.Equal("oer serve: unknown setting OpenEventRules:Limits:MaxEventByte (command line): did you mean OpenEventRules:Limits:MaxEventBytes?" + Environment.NewLine, errors.ToString());
     }
 
+    [Theory]
+    [InlineData("OpenEventRules:Limits:MaxEventBytes", "abc", "'abc' is not a whole number (e.g. 1048576).")]
+    [InlineData("OpenEventRules:Reload:Watch", "yes", "'yes' is not true or false.")]
+    [InlineData("OpenEventRules:Outbox:CommitDelay", "5s", "'5s' is not a duration written [d.]hh:mm:ss[.fff] (e.g. 00:00:05 for 5 seconds).")]
+    public async Task RunAsync_SettingOfTheWrongKind_OneLineNamingWhereAndWhatIsExpected(string key, string value, string expected)
+    {
+        using var errors = new StringWriter();
+
+        var exitCode = await RulesHost.RunAsync([.. Base, "--" + key, value], errors);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"oer serve: invalid setting {key} (command line): {expected}" + Environment.NewLine, errors.ToString());
+    }
+
     [Fact]
     public async Task RunAsync_HostCommandLineMistakes_Exit2NamingEach()
     {
