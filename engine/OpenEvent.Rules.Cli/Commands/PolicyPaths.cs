@@ -40,12 +40,24 @@ internal sealed record PolicyPaths(string[] Paths, bool Defaulted)
 
             if (!AllowEmpty && Directory.Exists(path) && PolicyFolderLoader.FindPolicyFiles([path], new DiagnosticBag()).Count == 0)
             {
-                stderr.WriteLine($"oer: no policy files (*.yaml, *.yml) in {path}{(Defaulted ? " (the default folder; choose with --policies DIR)" : "")}");
+                stderr.WriteLine($"oer: no policy files (*.yaml, *.yml) in {path}{(Defaulted ? " (the default folder; choose with --policies DIR)" : "")}{OtherFiles(path)}");
                 return ExitCodes.Usage;
             }
         }
 
         return null;
+    }
+
+    /// <summary>What the folder holds instead (a policy written as JSON, a .txt copy), so the author sees why nothing counted.</summary>
+    private static string OtherFiles(string folder)
+    {
+        var others = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, MaxRecursionDepth = 8 })
+            .Select(file => Path.GetRelativePath(folder, file))
+            .Where(file => !file.Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
+            .Order(StringComparer.Ordinal)
+            .Take(4)
+            .ToList();
+        return others.Count == 0 ? "" : $"; found {string.Join(", ", others.Select(f => TextExcerpt.Of(f, 80)))}: policies are YAML files named *.yaml or *.yml";
     }
 
     /// <summary>The revision of what was read: the git commit of a clean checkout, else a content hash (as the host reports it).</summary>

@@ -161,7 +161,20 @@ public sealed class CommandLineMistakesTests : IDisposable
 
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Empty(stdout);
-        Assert.Equal($"oer: no policy files (*.yaml, *.yml) in {events}\n", stderr);
+        Assert.StartsWith($"oer: no policy files (*.yaml, *.yml) in {events}; found ", stderr, StringComparison.Ordinal);
+        Assert.EndsWith(": policies are YAML files named *.yaml or *.yml\n", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_FolderOfPoliciesWrittenAsJson_SaysWhatItFoundInstead()
+    {
+        _temp.Write("json-policies/deploy-freeze.json", "{\"apiVersion\":\"openevent.rules/v1\"}");
+        _temp.Write("json-policies/.git/config", "x");
+
+        var (exitCode, _, stderr) = CliRunner.Run("validate", _temp.Path("json-policies"));
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal($"oer: no policy files (*.yaml, *.yml) in {_temp.Path("json-policies")}; found deploy-freeze.json: policies are YAML files named *.yaml or *.yml\n", stderr);
     }
 
     [Fact]
