@@ -31,7 +31,7 @@ internal static class EventEndpoints
     private static async Task HandleEventsAsync(HttpContext context, Services services)
     {
         var (ingestion, options, metrics, time) = services;
-        var content = RequestBody.Content(context.Request, time.GetTimestamp());
+        var content = RequestBody.Content(context.Request, time.GetTimestamp(), UntypedIsJson(options.Value));
         if (await ReadAsync(context, content, options.Value.Limits, metrics) is not { } body)
         {
             return;
@@ -90,7 +90,7 @@ internal static class EventEndpoints
     private static async Task HandleEvaluateAsync(HttpContext context, Services services)
     {
         var (ingestion, options, metrics, time) = services;
-        var content = RequestBody.Content(context.Request, time.GetTimestamp());
+        var content = RequestBody.Content(context.Request, time.GetTimestamp(), UntypedIsJson(options.Value));
         if (await ReadAsync(context, content, options.Value.Limits, metrics) is not { } body)
         {
             return;
@@ -209,6 +209,13 @@ internal static class EventEndpoints
             return null;
         }
     }
+
+    /// <summary>
+    /// With a token, a body without a JSON content type is read by its shape: EventBridge does not document the Content-Type
+    /// of its HTTP target, and a 415 for each event would lose them all. Without a token the host answers only loopback
+    /// names, and a web page can send text/plain (or no type) to 127.0.0.1 without asking first: there, 415 stays.
+    /// </summary>
+    private static bool UntypedIsJson(RulesHostOptions options) => !string.IsNullOrEmpty(options.Auth.Token);
 
     private sealed record Services(EventIngestion Ingestion, IOptions<RulesHostOptions> Options, RulesMetrics Metrics, TimeProvider Time);
 }

@@ -14,7 +14,8 @@ internal static class RequestBody
     /// The request's content type and its CloudEvents attribute headers (ce-*, the only ones <see cref="EventContent"/>
     /// reads; each value of a repeated header listed on its own), received at <paramref name="receivedAt"/>.
     /// </summary>
-    public static EventContent Content(HttpRequest request, long receivedAt)
+    /// <param name="untypedIsJson">A body without a content type, or sent as text/plain, is read as JSON (<see cref="EventContent.UntypedIsJson"/>).</param>
+    public static EventContent Content(HttpRequest request, long receivedAt, bool untypedIsJson = false)
     {
         List<KeyValuePair<string, string>>? attributes = null;
         foreach (var (name, values) in request.Headers)
@@ -34,6 +35,7 @@ internal static class RequestBody
         return new EventContent(request.ContentType, attributes ?? (IReadOnlyList<KeyValuePair<string, string>>)[], receivedAt)
         {
             ContentEncoding = request.Headers.ContentEncoding is { Count: > 0 } encoding ? encoding.ToString() : null,
+            UntypedIsJson = untypedIsJson,
         };
     }
 

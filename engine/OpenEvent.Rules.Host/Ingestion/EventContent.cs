@@ -51,13 +51,29 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
     /// </summary>
     private static AcceptedType? s_lastAccepted;
 
+    /// <summary>
+    /// A body without a content type, or sent as <c>text/plain</c>, is JSON to be read by its shape (one event, or an array
+    /// as a batch); otherwise such a body is refused (415). Set where the sender is authenticated.
+    /// </summary>
+    public bool UntypedIsJson { get; init; }
+
     public BodyKind Classify()
     {
+        if (UntypedIsJson && IsUntyped(ContentType))
+        {
+            return Headers.Any(h => h.Key.Equals("ce-specversion", StringComparison.OrdinalIgnoreCase)) ? BodyKind.Binary : BodyKind.Structured;
+        }
+
         var kind = s_lastAccepted is { } last && string.Equals(last.ContentType, ContentType, StringComparison.Ordinal)
             ? last.Kind
             : ClassifyContentType();
         return kind ?? (Headers.Any(h => h.Key.Equals("ce-specversion", StringComparison.OrdinalIgnoreCase)) ? BodyKind.Binary : BodyKind.Structured);
     }
+
+    private static bool IsUntyped(string? contentType) =>
+        string.IsNullOrWhiteSpace(contentType)
+        || (MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+            && (parsed.Charset.Value is null || parsed.Charset.Value.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>A content type and what it says; one object, so that threads never see one's type with another's kind.</summary>
     private sealed record AcceptedType(string ContentType, BodyKind? Kind);

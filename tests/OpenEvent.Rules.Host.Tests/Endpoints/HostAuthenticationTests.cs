@@ -80,6 +80,37 @@ public sealed class HostAuthenticationTests
         Assert.Equal(detail, problem.GetProperty("detail").GetString());
     }
 
+    /// <summary>
+    /// EventBridge does not document its HTTP target's Content-Type: with a token (the sender authenticated), a body
+    /// without a JSON type is read by its shape. Without a token such bodies stay refused (HostEndpointTests): a web page
+    /// can send them to 127.0.0.1 without asking first.
+    /// </summary>
+    [Theory]
+    [InlineData(null, 200)]
+    [InlineData("text/plain", 200)]
+    [InlineData("text/plain; charset=utf-8", 200)]
+    [InlineData("text/plain; charset=latin1", 415)]
+    [InlineData("application/xml", 415)]
+    public async Task PostEvents_WithTheToken_BodyWithoutAJsonType_IsReadByItsShape(string? contentType, int status)
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        foreach (var body in (string[])[HostEndpointTests.DeployEvent("untyped-1", "ods_x"), "[" + HostEndpointTests.DeployEvent("untyped-2", "ods_x") + "]"])
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (contentType is not null)
+            {
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/events") { Content = content };
+            request.Headers.Add("x-eventbridge-signature-token", Token);
+
+            using var response = await host.Client.SendAsync(request);
+
+            Assert.Equal(status, (int)response.StatusCode);
+        }
+    }
+
     [Fact]
     public async Task PostEvents_WrongToken_Returns401()
     {
