@@ -407,17 +407,11 @@ internal static partial class PolicyDocumentParser
         return headers.ToImmutable();
     }
 
-    // The host's own credentials (the DataWorks AccessKey and STS token, every OpenEventRules setting, the token among
-    // them): a channel or target reading one would send it wherever its URL points, so a policy file may not name them.
-    // The host also reads its settings from DOTNET_- and ASPNETCORE_-prefixed variables (DOTNET_OpenEventRules__Auth__Token
-    // is the token), and Kestrel's certificate passwords from Kestrel__: those prefixes are the host's too.
-    private static readonly string[] s_hostCredentialPrefixes = ["ALIBABA_CLOUD_", "OPENEVENTRULES__", "DOTNET_", "ASPNETCORE_", "KESTREL__"];
-
     private static SecretReference EnvReference(JsonObject node, string pointer, YamlSourceMap map, DiagnosticBag bag)
     {
         var name = Text(node["env"])!;
         var location = map.Locate(pointer + "/env");
-        if (s_hostCredentialPrefixes.FirstOrDefault(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) is { } reserved)
+        if (HostCredentials.ReservedPrefix(name) is { } reserved)
         {
             bag.Error(DiagnosticIds.HostCredentialVariable, location,
                 $"the environment variable {name} holds a credential of the host itself ({reserved}*): a policy file may not send it to a channel or target",

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using OpenEvent.Rules.Model;
 
@@ -81,17 +82,50 @@ internal static class PayloadValues
         return url;
     }
 
+    /// <summary>
+    /// The host's credential variables as its settings name them (a DataWorks AccessKey moved to DW_AK_SECRET escapes
+    /// <see cref="HostCredentials.Prefixes"/>): process-wide, added to by every host built in the process, never removed.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, byte> s_credentialVariables = new(StringComparer.OrdinalIgnoreCase);
+
+    public static void ReserveCredentialVariables(IEnumerable<string?> variables)
+    {
+        foreach (var variable in variables)
+        {
+            if (!string.IsNullOrEmpty(variable))
+            {
+                s_credentialVariables.TryAdd(variable, 0);
+            }
+        }
+    }
+
     public static string? Resolve(PayloadValue? configured, string what)
     {
         if (configured?.Env is { } variable)
         {
-            var value = Environment.GetEnvironmentVariable(variable);
-            return string.IsNullOrEmpty(value)
-                ? throw new MissingVariableException($"the environment variable {variable} ({what}) is not set: set it in the host's environment, then run 'oer outbox retry'")
-                : value;
+            // The load refuses a policy that names one (OER3039), but an action's payload travels: a message written into
+            // a broker queue (or an outbox file) by anyone else names what it likes.
+            if (HostCredentials.ReservedPrefix(variable) is not null || s_credentialVariables.ContainsKey(variable))
+            {
+                throw new MissingVariableException(
+                    $"the environment variable {variable} ({what}) holds a credential of the host itself: no action may send it (OER3039); this action did not come from a loaded policy set");
+            }
+
+            return Variable(variable, what);
         }
 
         return configured?.Value;
+    }
+
+    /// <summary>One of the host's own credentials, named by its settings (the DataWorks AccessKey): read, never sent elsewhere.</summary>
+    public static string Credential(string variable, string what) => Variable(variable, what);
+
+    private static string Variable(string variable, string what)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        return string.IsNullOrEmpty(value)
+            ? throw new MissingVariableException($"the environment variable {variable} ({what}) is not set: set it in the host's environment, then run 'oer outbox retry'")
+            : value;
     }
 
     /// <summary>Adds the configured headers (checked by <see cref="HeaderValues.Add"/>) and returns their values, which error texts must not echo.</summary>

@@ -87,25 +87,16 @@ internal static class ConsoleEndpoints
         await context.Response.WriteAsJsonAsync(new { authenticated = true, csrf = sessions.CsrfToken(sessions.Validate(cookie)!) }, context.RequestAborted);
     }
 
-    /// <summary>The login form's body: {"token": "..."} (at most 4 KB).</summary>
+    /// <summary>
+    /// The login form's body: {"token": "..."} (at most 4 KB, counted as it is read: a chunked body declares no length,
+    /// and 8 MB of it were parsed before any login).
+    /// </summary>
     private static async Task<string?> ReadTokenAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength is > 4096 || request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
-            return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("token", out var token) && token.ValueKind == JsonValueKind.String
-                ? token.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        using var body = await ReadJsonAsync(request, 4096, cancellationToken);
+        return body is not null && body.RootElement.TryGetProperty("token", out var token) && token.ValueKind == JsonValueKind.String
+            ? token.GetString()
+            : null;
     }
 
     private static IResult Logout(HttpContext context, ConsoleSessions sessions)

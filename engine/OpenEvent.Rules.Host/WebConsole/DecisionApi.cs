@@ -96,7 +96,7 @@ internal static class DecisionApi
     /// proxies keep the connection. A reconnecting browser sends Last-Event-ID and first gets what it missed that is still
     /// kept. The stream ends when the client leaves or the host stops.
     /// </summary>
-    private static async Task StreamAsync(HttpContext context, DecisionFeed feed, IHostApplicationLifetime lifetime)
+    private static async Task StreamAsync(HttpContext context, DecisionFeed feed, ConsoleSessions sessions, IHostApplicationLifetime lifetime)
     {
         using var subscription = feed.Subscribe();
         if (subscription is null)
@@ -111,7 +111,10 @@ internal static class DecisionApi
         context.Response.Headers.CacheControl = "no-store";
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
         await context.Response.WriteAsync("retry: 2000\n\n", stop.Token);
-        if (long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastSeen))
+        // A reconnect says what it saw in Last-Event-ID; a first connection, ?after= the newest of the list the page just
+        // fetched: what was decided between that fetch and this stream would otherwise never be shown.
+        if (long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastSeen)
+            || long.TryParse(context.Request.Query["after"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out lastSeen))
         {
             foreach (var missed in feed.Recent(lastSeen, 500).Where(r => r.Sequence <= subscription.StartedAfter))
             {
@@ -122,7 +125,7 @@ internal static class DecisionApi
         await context.Response.Body.FlushAsync(stop.Token);
         try
         {
-            await PumpAsync(context, subscription, stop.Token);
+            await PumpAsync(context, subscription, StillSignedIn(context, sessions), stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -130,11 +133,28 @@ internal static class DecisionApi
         }
     }
 
-    private static async Task PumpAsync(HttpContext context, DecisionFeed.Subscription subscription, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the caller may still read the stream: a stream opened with a session cookie ends when that session is
+    /// logged out or expires (it used to go on sending every decision); one opened with the token header, or without a
+    /// token configured, goes on.
+    /// </summary>
+    private static Func<bool> StillSignedIn(HttpContext context, ConsoleSessions sessions)
+    {
+        if (!sessions.TokenRequired || ConsoleGate.Caller(context).ByTokenHeader)
+        {
+            return static () => true;
+        }
+
+        var cookie = context.Request.Cookies[ConsoleSessions.CookieName];
+        return () => sessions.Validate(cookie) is not null;
+    }
+
+    private static async Task PumpAsync(HttpContext context, DecisionFeed.Subscription subscription, Func<bool> signedIn, CancellationToken cancellationToken)
     {
         var reader = subscription.Reader;
         while (!cancellationToken.IsCancellationRequested)
         {
+
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(s_heartbeat);
             bool ready;
@@ -144,12 +164,19 @@ internal static class DecisionApi
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                if (!signedIn())
+                {
+                    return;
+                }
+
                 await context.Response.WriteAsync(": keep-alive\n\n", cancellationToken);
                 await context.Response.Body.FlushAsync(cancellationToken);
                 continue;
             }
 
-            if (!ready)
+            // Checked before anything is sent: the browser's EventSource reconnects, is refused (401), and the page
+            // offers the login.
+            if (!ready || !signedIn())
             {
                 return;
             }

@@ -64,6 +64,37 @@ public sealed class OutboundHeaderTests
         host.Services.GetRequiredService<OutboxSignal>().Notify();
     }
 
+    /// <summary>
+    /// A stored action names what it likes (a message written into a broker queue, an outbox file): one whose header
+    /// reads the host's own DataWorks secret, by the default prefix or by the variable the settings name, is dead-lettered
+    /// and nothing is sent. The load refuses such a policy (OER3039); delivery refuses it again.
+    /// </summary>
+    [Theory]
+    [InlineData("ALIBABA_CLOUD_ACCESS_KEY_SECRET")]
+    [InlineData("OpenEventRules__Auth__Token")]
+    [InlineData(null)] // the secret's variable as the settings name it
+    public async Task StoredAction_ReadingAHostCredential_IsDeadLettered_AndNothingIsSent(string? variable)
+    {
+        await using var receiver = new RawReceiver();
+        var secretVariable = Env("AKSECRET", "header-secret");
+        await using var host = await ActionHarness.StartAsync(Policies(receiver, null),
+            "--OpenEventRules:DataWorks:ExtensionCode", ExtensionCode,
+            "--OpenEventRules:DataWorks:Endpoint", receiver.Url("/"),
+            "--OpenEventRules:DataWorks:AccessKeyIdVariable", Env("AKID", "LTAIheader"),
+            "--OpenEventRules:DataWorks:AccessKeySecretVariable", secretVariable);
+        variable ??= secretVariable;
+        var notify = new NotifyPayload("webhook", "evil", new PayloadValue(receiver.Url("/exfil"), null), null,
+            new Dictionary<string, PayloadValue> { ["X-Leak"] = new(null, variable) }, "m");
+
+        host.Outbox().Enqueue([new NewAction("leak-1/p/0/notify:evil", "leak-1", "dataworks:FileChange:DeployFile", "p", "notify", "evil", notify)], DateTimeOffset.UtcNow);
+        host.Services.GetRequiredService<OutboxSignal>().Notify();
+        await WaitUntilAsync(() => host.Outbox().Counts().Dead == 1, "the action to be dead-lettered");
+
+        Assert.StartsWith($"the environment variable {variable} (header X-Leak of channel 'evil') holds a credential of the host itself",
+            Assert.Single(host.Outbox().List(OutboxStore.Dead, 10)).LastError, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+    }
+
     [Fact]
     public async Task HostileEventId_EachActionIsOneRequestWithTheKeyEncodedAndNoInjectedHeader()
     {

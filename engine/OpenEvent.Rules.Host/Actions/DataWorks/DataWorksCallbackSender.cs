@@ -27,8 +27,8 @@ internal sealed class DataWorksCallbackSender(IHttpClientFactory httpClients, IO
             return DeliveryResult.Permanent("OpenEventRules:DataWorks:ExtensionCode is not configured: set it, then run 'oer outbox retry'");
         }
 
-        var accessKeyId = PayloadValues.Resolve(new PayloadValue(null, _options.AccessKeyIdVariable), "the DataWorks AccessKey id")!;
-        var accessKeySecret = PayloadValues.Resolve(new PayloadValue(null, _options.AccessKeySecretVariable), "the DataWorks AccessKey secret")!;
+        var accessKeyId = PayloadValues.Credential(_options.AccessKeyIdVariable, "the DataWorks AccessKey id");
+        var accessKeySecret = PayloadValues.Credential(_options.AccessKeySecretVariable, "the DataWorks AccessKey secret");
         var securityToken = Environment.GetEnvironmentVariable(_options.SecurityTokenVariable);
         if (openApi.Endpoint(answer.Region, out var refusal) is not { } endpoint)
         {

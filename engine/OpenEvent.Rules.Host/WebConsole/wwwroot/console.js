@@ -292,7 +292,8 @@
     const data = await api('/console/api/decisions');
     state.decisions = data.decisions.reverse();
     renderRows();
-    startStream();
+    // From the newest decision fetched: what is decided meanwhile is replayed by the stream, not lost.
+    startStream(state.decisions.reduce((newest, d) => Math.max(newest, d.sequence), 0));
   }
 
   function field(id, label, control) { return el('div', { class: 'field' }, el('label', { for: id }, label), control); }
@@ -334,9 +335,9 @@
     return waived ? el('span', { class: 'pill muted waived' }, `${policy} (waived: ${waived.waiver})`) : el('span', { class: 'pill' }, policy);
   }
 
-  function startStream() {
+  function startStream(after) {
     stopStream();
-    const source = new EventSource('/console/api/decisions/stream');
+    const source = new EventSource(`/console/api/decisions/stream?after=${encodeURIComponent(after)}`);
     state.stream = source;
     source.addEventListener('open', () => { const live = document.getElementById('live'); if (live) live.textContent = 'Live: new decisions appear as they are made.'; });
     source.addEventListener('error', () => { const live = document.getElementById('live'); if (live) live.textContent = 'The live stream is reconnecting…'; });
