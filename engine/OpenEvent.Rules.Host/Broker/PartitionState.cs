@@ -84,8 +84,34 @@ internal sealed class PartitionState(NotificationThrottle throttle, int keyMemor
         return stream.ToArray();
     }
 
-    /// <summary>Applies one journal entry; returns whether it was a snapshot. Throws <see cref="InvalidDataException"/> on a foreign body.</summary>
+    /// <summary>
+    /// Applies one journal entry; returns whether it was a snapshot. Throws <see cref="InvalidDataException"/> on a foreign
+    /// body, before anything is applied: the state queue is writable by anyone who can publish in the virtual host, and an
+    /// entry with a time out of range threw past the skip and held the partition in a retry loop.
+    /// </summary>
     public bool Apply(ReadOnlyMemory<byte> entry)
+    {
+        var (snapshot, keys, channels) = Read(entry);
+        if (snapshot)
+        {
+            _keys.Clear();
+            _order.Clear();
+        }
+
+        foreach (var (hash, at) in keys)
+        {
+            Remember(hash, at);
+        }
+
+        foreach (var channel in channels)
+        {
+            Throttle.Import(channel);
+        }
+
+        return snapshot;
+    }
+
+    private static (bool Snapshot, List<(ulong Hash, DateTimeOffset At)> Keys, List<NotificationThrottle.ChannelSnapshot> Channels) Read(ReadOnlyMemory<byte> entry)
     {
         using var stream = new MemoryStream(entry.ToArray());
         using var reader = new BinaryReader(stream);
@@ -97,43 +123,56 @@ internal sealed class PartitionState(NotificationThrottle throttle, int keyMemor
             }
 
             var snapshot = reader.ReadBoolean();
-            if (snapshot)
+            var keyCount = Count(reader, 16);
+            var keys = new List<(ulong, DateTimeOffset)>(keyCount);
+            for (var i = 0; i < keyCount; i++)
             {
-                _keys.Clear();
-                _order.Clear();
+                keys.Add((reader.ReadUInt64(), Time(reader.ReadInt64())));
             }
 
-            var keys = reader.ReadInt32();
-            for (var i = 0; i < keys; i++)
-            {
-                var hash = reader.ReadUInt64();
-                Remember(hash, DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()));
-            }
-
-            var channels = reader.ReadInt32();
-            for (var i = 0; i < channels; i++)
+            var channelCount = Count(reader, 29); // a name of at least its length byte, tokens, two times, the recent count
+            var channels = new List<NotificationThrottle.ChannelSnapshot>(channelCount);
+            for (var i = 0; i < channelCount; i++)
             {
                 var name = reader.ReadString();
                 var tokens = reader.ReadDouble();
-                var refilled = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+                if (!double.IsFinite(tokens))
+                {
+                    throw new InvalidDataException($"channel {name}: tokens are not a number");
+                }
+
+                var refilled = Time(reader.ReadInt64());
                 var suppressed = reader.ReadInt64();
-                var count = reader.ReadInt32();
+                var count = Count(reader, 24);
                 var recent = new List<(UInt128, DateTimeOffset)>(count);
                 for (var j = 0; j < count; j++)
                 {
                     var high = reader.ReadUInt64();
                     var low = reader.ReadUInt64();
-                    recent.Add((new UInt128(high, low), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64())));
+                    recent.Add((new UInt128(high, low), Time(reader.ReadInt64())));
                 }
 
-                Throttle.Import(new NotificationThrottle.ChannelSnapshot(name, tokens, refilled, suppressed, recent));
+                channels.Add(new NotificationThrottle.ChannelSnapshot(name, tokens, refilled, suppressed, recent));
             }
 
-            return snapshot;
+            return (snapshot, keys, channels);
         }
-        catch (EndOfStreamException ex)
+        catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException)
         {
-            throw new InvalidDataException("truncated journal entry", ex);
+            throw new InvalidDataException("truncated or malformed journal entry", ex);
         }
     }
+
+    /// <summary>A count that the rest of the entry can hold (each item at least <paramref name="itemBytes"/> bytes).</summary>
+    private static int Count(BinaryReader reader, int itemBytes)
+    {
+        var count = reader.ReadInt32();
+        var left = reader.BaseStream.Length - reader.BaseStream.Position;
+        return count >= 0 && count <= left / itemBytes ? count : throw new InvalidDataException($"a count of {count} that the entry cannot hold");
+    }
+
+    private static DateTimeOffset Time(long unixMilliseconds) =>
+        unixMilliseconds is >= -62_135_596_800_000 and <= 253_402_300_799_999
+            ? DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds)
+            : throw new InvalidDataException($"a time of {unixMilliseconds} ms, out of range");
 }
