@@ -47,12 +47,15 @@ public static class PolicySetAnalyzer
         }
 
         var live = policies.Where(p => !dead.Contains(p.Name)).ToList();
+        // A waived policy lets some of its events through, where the one it would shadow still acts: deleting that one, as
+        // the finding advises, would change verdicts.
+        var waived = set.Waivers.SelectMany(w => w.Policies).ToHashSet(StringComparer.Ordinal);
         for (var j = 0; j < live.Count; j++)
         {
             var shadowed = false;
             for (var i = 0; i < live.Count && !shadowed; i++)
             {
-                if (i != j && Shadows(live[i], live[j], i < j))
+                if (i != j && !waived.Contains(live[i].Name) && Shadows(live[i], live[j], i < j))
                 {
                     diagnostics.Add(new AnalysisFinding(
                         new Diagnostic(DiagnosticIds.ShadowedPolicy, DiagnosticSeverity.Warning, live[j].Location,

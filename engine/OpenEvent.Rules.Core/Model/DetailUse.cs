@@ -24,7 +24,7 @@ internal static class DetailUse
 
     /// <summary>
     /// The offset in <paramref name="expression"/> of the first read of <c>Detail</c> (<c>e.Detail</c>, <c>x?.Detail</c>,
-    /// a property pattern <c>{ Detail: ... }</c>), or -1. Comments, character literals and plain, verbatim and raw
+    /// a property pattern <c>{ Detail: ... }</c> or <c>{ Detail.Sql.SelectStar: true }</c>), or -1. Comments, character literals and plain, verbatim and raw
     /// strings are skipped; interpolated strings are read as code (their holes may read the detail), so the answer errs
     /// towards "reads it", which only costs a fetch. The sandbox refuses Unicode escapes in identifiers, reflection and
     /// dynamic, so a condition has no other way to reach the detail.
@@ -53,8 +53,10 @@ internal static class DetailUse
                     i++;
                 }
 
-                if (i - start == ConditionMember.Length && string.CompareOrdinal(text, start, ConditionMember, 0, ConditionMember.Length) == 0
-                    && (Previous(text, start) is '.' || Next(text, i) is ':'))
+                // Any identifier Detail: e.Detail, x?.Detail, { Detail: ... }, and the extended property pattern
+                // { Detail.Sql.SelectStar: true }, which a test of the neighbours ('.' before, ':' after) missed, so the
+                // detail was never fetched. A local of that name costs a fetch, which is the side to err on.
+                if (i - start == ConditionMember.Length && string.CompareOrdinal(text, start, ConditionMember, 0, ConditionMember.Length) == 0)
                 {
                     return start;
                 }
@@ -166,33 +168,6 @@ internal static class DetailUse
         }
 
         return i;
-    }
-
-    private static char Previous(string text, int index)
-    {
-        for (var i = index - 1; i >= 0; i--)
-        {
-            // e.@Detail: the verbatim marker belongs to the identifier.
-            if (!char.IsWhiteSpace(text[i]) && !(i == index - 1 && text[i] == '@'))
-            {
-                return text[i];
-            }
-        }
-
-        return '\0';
-    }
-
-    private static char Next(string text, int index)
-    {
-        for (var i = index; i < text.Length; i++)
-        {
-            if (!char.IsWhiteSpace(text[i]))
-            {
-                return text[i];
-            }
-        }
-
-        return '\0';
     }
 
     private static bool IsIdentifierStart(char c) => char.IsLetter(c) || c == '_';

@@ -113,6 +113,31 @@ public sealed class PolicySetAnalyzerTests : IDisposable
     }
 
     [Fact]
+    public async Task Shadowed_WiderOneIsWaived_NotReported_SinceDeletingTheNarrowerOneWouldChangeVerdicts()
+    {
+        // Waived in workspace 1, 'wide' lets its deploys through, where 'narrow' still blocks them.
+        const string waiver = """
+            apiVersion: openevent.rules/v1
+            kind: Waiver
+            metadata: { name: wide-in-1 }
+            spec:
+              policies: [wide]
+              owner: data-eng
+              ticket: GOV-1
+              reason: a migration
+              expires: 2099-12-31
+              scope: { workspaces: ["1"] }
+
+            """;
+        var set = await LoadAsync(
+            Policy("wide", """{ type: ["dataworks:FileChange:DeployFile"] }""", "[ { block: { reason: b } } ]"),
+            Policy("narrow", """{ type: ["dataworks:FileChange:DeployFile"], data: { projectId: [1] } }""", "[ { block: { reason: b } } ]"),
+            waiver);
+
+        Assert.DoesNotContain(PolicySetAnalyzer.Analyze(set), d => d.Id == DiagnosticIds.ShadowedPolicy);
+    }
+
+    [Fact]
     public async Task Shadowed_WiderOneHasAConditionOrOtherActions_NotReported()
     {
         var set = await LoadAsync(

@@ -32,6 +32,17 @@ public sealed class ConditionTimeZoneTests
         Assert.Throws<TimeZoneNotFoundException>(() => ConditionTime.FindZone(id));
     }
 
+    [Theory]
+    [InlineData("2024-12-31T15:59:59.999999999Z", "2024-12-31T15:59:59.9999999+00:00")]
+    [InlineData("2024-12-31T15:59:59.99999999+08:00", "2024-12-31T15:59:59.9999999+08:00")]
+    [InlineData("2024-12-31T15:59:59.5Z", "2024-12-31T15:59:59.5000000+00:00")]
+    [InlineData("2020-11-19T21:04:42.179PRC", "2020-11-19T21:04:42.1790000+08:00")]
+    public void ParseLenient_FractionsPastWhatATimeHolds_AreCutNotRounded(string text, string expected)
+    {
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), ConditionTime.ParseLenient(text));
+        Assert.Equal(expected, ConditionTime.ParseLenient(text)!.Value.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void FindZone_CaseVariants_AreTheOneZone()
     {

@@ -141,6 +141,8 @@ public sealed class DetailValidatorTests
     [InlineData("e.Detail.Exists", 2)]
     [InlineData("e?.Detail?.Exists == true", 3)]
     [InlineData("e is { Detail: { Exists: true } }", 7)]
+    [InlineData("e is { Detail.Sql.SelectStar: true }", 7)] // an extended property pattern: read, so fetched
+    [InlineData("e is not { Detail.Exists: true }", 11)]
     [InlineData("e . @Detail.Exists", 5)]
     [InlineData("e.Data.Str(\"x\") == \"e.Detail\" // e.Detail\n && e.Detail.Exists", 48)]
     [InlineData("e.Data.Str(\"Detail\") == @\"a \"\" e.Detail\" && 'D' == 'D'", -1)]

@@ -36,7 +36,7 @@ internal static class ConditionTime
             return null;
         }
 
-        var trimmed = text.Trim();
+        var trimmed = TruncateFraction(text.Trim());
         if (trimmed.EndsWith("PRC", StringComparison.Ordinal))
         {
             trimmed = trimmed[..^3] + "+08:00";
@@ -49,6 +49,27 @@ internal static class ConditionTime
         }
 
         return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, styles, out var loose) ? loose : null;
+    }
+
+    /// <summary>
+    /// Fractions of a second past the 7 digits a DateTimeOffset holds are cut, not rounded: the loose parser read
+    /// 23:59:59.999999999 as the next day's 00:00, out of a window that covers the whole day.
+    /// </summary>
+    private static string TruncateFraction(string text)
+    {
+        var point = text.IndexOf('.', StringComparison.Ordinal);
+        if (point < 0)
+        {
+            return text;
+        }
+
+        var end = point + 1;
+        while (end < text.Length && char.IsAsciiDigit(text[end]))
+        {
+            end++;
+        }
+
+        return end - point - 1 > 7 ? string.Concat(text.AsSpan(0, point + 8), text.AsSpan(end)) : text;
     }
 
     /// <summary>The time zone for an IANA (or Windows) id, cached; throws TimeZoneNotFoundException when unknown.</summary>
