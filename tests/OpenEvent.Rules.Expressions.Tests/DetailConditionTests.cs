@@ -62,6 +62,26 @@ public sealed class DetailConditionTests
         Assert.Contains(result.Diagnostics, d => d.Id == id);
     }
 
+    /// <summary>
+    /// 90,000 short statements before the one the guard looks for (810 KB, an event's size): reading them went over the
+    /// default 64 MiB allocation budget, so the guard failed open on a text the person downloading writes.
+    /// </summary>
+    [Fact]
+    public void Evaluate_SqlOfManyShortStatements_ReadWithinTheDefaultBudget()
+    {
+        using var cache = new TempCache();
+        var compiler = new RoslynConditionCompiler(new RoslynConditionCompilerOptions { CacheDirectory = cache.Path });
+        var result = compiler.Compile(TestEvents.Sources("e.Sql(e.Data.Str(\"sql\")).TablesRead.Contains(\"finance.ledger\")"));
+        using var set = result.Conditions!;
+        var sql = string.Concat(Enumerable.Repeat("select 1;", 90_000)) + "select * from finance.ledger";
+        var e = TestEvents.Parse(JsonSerializer.Serialize(new { data = new { sql } }));
+
+        var outcome = set.Evaluate(0, e, ConditionErrorMode.NoMatch);
+
+        Assert.Null(outcome.Error);
+        Assert.True(outcome.Matched);
+    }
+
     [Fact]
     public void Evaluate_SqlOfAHugeText_ChargedToTheBudget()
     {

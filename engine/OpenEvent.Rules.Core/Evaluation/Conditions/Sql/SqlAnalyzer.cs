@@ -6,7 +6,7 @@ namespace OpenEvent.Rules.Evaluation.Conditions.Sql;
 /// <summary>What one statement of a script does, as far as governance checks go.</summary>
 /// <param name="Kind">DROP TABLE, TRUNCATE, INSERT OVERWRITE, INSERT INTO, CREATE TABLE, SELECT, ... (upper case).</param>
 /// <param name="Line">The 1-based line of the script the statement starts on.</param>
-/// <param name="Text">The statement without comments, its strings written as '' and its tokens joined by single spaces.</param>
+/// <param name="Tokens">The script's tokens; the statement's are [<paramref name="Start"/>, <paramref name="End"/>).</param>
 /// <param name="Reads">Tables read (FROM, JOIN, USING), without CTE names, in order, each once.</param>
 /// <param name="Writes">Tables written (INSERT, CREATE, DROP, TRUNCATE, ALTER, DELETE, UPDATE, MERGE), in order, each once.</param>
 /// <param name="SelectStar">A select list holds * or t.* (count(*) does not count).</param>
@@ -14,11 +14,21 @@ namespace OpenEvent.Rules.Evaluation.Conditions.Sql;
 internal sealed record SqlStatementInfo(
     string Kind,
     int Line,
-    string Text,
+    string Source,
+    List<SqlToken> Tokens,
+    int Start,
+    int End,
     IReadOnlyList<string> Reads,
     IReadOnlyList<string> Writes,
     bool SelectStar,
-    IReadOnlyList<(string Table, bool Partition)> Overwrites);
+    IReadOnlyList<(string Table, bool Partition)> Overwrites)
+{
+    /// <summary>
+    /// The statement without comments, its strings written as '' and its tokens joined by single spaces: made when asked
+    /// for (most conditions ask for kinds and tables; a script of 90,000 short statements spent its budget on these).
+    /// </summary>
+    public string Text => SqlAnalyzer.Stripped(Source, Tokens, Start, End);
+}
 
 /// <summary>
 /// Splits a script into statements (at <c>;</c> tokens) and reads each: its kind, the tables it reads and writes,
@@ -46,6 +56,7 @@ internal static class SqlAnalyzer
     {
         var tokens = SqlTokenizer.Tokenize(text, dialect);
         var statements = new List<SqlStatementInfo>();
+        var reader = new StatementReader(text, tokens, dialect);
         var start = 0;
         for (var i = 0; i <= tokens.Count; i++)
         {
@@ -53,7 +64,7 @@ internal static class SqlAnalyzer
             {
                 if (i > start)
                 {
-                    statements.Add(new StatementReader(text, tokens, start, i, dialect).Read());
+                    statements.Add(reader.Read(start, i));
                 }
 
                 start = i + 1;
@@ -88,15 +99,40 @@ internal static class SqlAnalyzer
         return builder.ToString();
     }
 
-    private sealed class StatementReader(string text, List<SqlToken> tokens, int start, int end, SqlDialect dialect)
+    // Every word the reader compares with, in upper case, found from a token's text without a copy: a word per token
+    // was made twice (ToString, ToUpperInvariant), most of what reading a script allocated.
+    private static readonly FrozenSet<string> s_keywords = FrozenSet.ToFrozenSet(
+    [
+        .. s_clauseWords, .. s_createModifiers,
+        "VALUES", "INSERT", "OVERWRITE", "CREATE", "DROP", "ALTER", "TRUNCATE", "DELETE", "UPDATE", "MERGE", "SET", "USE", "GRANT",
+        "REVOKE", "SHOW", "EXPLAIN", "LOAD", "ANALYZE", "CALL", "COPY", "MSCK", "ADD", "WHOAMI", "KILL", "BEGIN", "COMMIT",
+        "ROLLBACK", "DESC", "DESCRIBE", "VIEW", "ONLY", "DIRECTORY", "RECURSIVE", "DISTINCT", "ALL", "INDEX", "FUNCTION",
+        "SCHEMA", "DATABASE", "RESOURCE",
+    ], StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_keywordLookup = s_keywords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_clauseWordLookup = s_clauseWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Reads one statement at a time; its collections are reused from one statement to the next.</summary>
+    private sealed class StatementReader(string text, List<SqlToken> tokens, SqlDialect dialect)
     {
         private readonly List<string> _reads = [];
         private readonly List<string> _writes = [];
         private readonly List<(string, bool)> _overwrites = [];
         private readonly HashSet<string> _ctes = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Stack<(bool Select, bool InList)> _selectAt = new();
+        private int start;
+        private int end;
 
-        public SqlStatementInfo Read()
+        public SqlStatementInfo Read(int from, int to)
         {
+            (start, end) = (from, to);
+            _reads.Clear();
+            _writes.Clear();
+            _overwrites.Clear();
+            _ctes.Clear();
+            _selectAt.Clear();
             var main = start;
 
             // ODPS script mode: @name := SELECT ...
@@ -109,9 +145,28 @@ internal static class SqlAnalyzer
             var kind = KindAt(main, out var kindEnd);
             ReadWrites(kind, main, kindEnd);
             var selectStar = ScanQueries(main);
-            var reads = _reads.Where(r => !_ctes.Contains(r)).Distinct(StringComparer.Ordinal).ToList();
-            return new SqlStatementInfo(kind, tokens[start].Line, Stripped(text, tokens, start, end), reads,
-                _writes.Distinct(StringComparer.Ordinal).ToList(), selectStar, _overwrites);
+            return new SqlStatementInfo(kind, tokens[start].Line, text, tokens, start, end, Distinct(_reads, _ctes), Distinct(_writes, null),
+                selectStar, _overwrites.Count == 0 ? [] : _overwrites.ToArray());
+        }
+
+        /// <summary>Each name once, in order, without <paramref name="leftOut"/>; the shared empty list when none.</summary>
+        private static IReadOnlyList<string> Distinct(List<string> names, HashSet<string>? leftOut)
+        {
+            if (names.Count == 0)
+            {
+                return [];
+            }
+
+            var kept = new List<string>(names.Count);
+            foreach (var name in names)
+            {
+                if (leftOut?.Contains(name) != true && !kept.Contains(name, StringComparer.Ordinal))
+                {
+                    kept.Add(name);
+                }
+            }
+
+            return kept;
         }
 
         private bool Word(int i, string word) => i < end && tokens[i].IsWord(text, word);
@@ -120,7 +175,15 @@ internal static class SqlAnalyzer
 
         private bool Is(int i, string symbol) => i < end && tokens[i].Kind == SqlTokenKind.Symbol && tokens[i].Span(text).SequenceEqual(symbol);
 
-        private string Upper(int i) => i < end && tokens[i].Kind == SqlTokenKind.Word ? tokens[i].Span(text).ToString().ToUpperInvariant() : "";
+        // The word at i in upper case: a keyword's own string, a copy only for other words ("" for no word).
+        private string Upper(int i) =>
+            i < end && tokens[i].Kind == SqlTokenKind.Word
+                ? s_keywordLookup.TryGetValue(tokens[i].Span(text), out var keyword) ? keyword : tokens[i].Span(text).ToString().ToUpperInvariant()
+                : "";
+
+        // The keyword at i, or "" for any other token (no copy): what the scan of every word asks.
+        private string Keyword(int i) =>
+            i < end && tokens[i].Kind == SqlTokenKind.Word && s_keywordLookup.TryGetValue(tokens[i].Span(text), out var keyword) ? keyword : "";
 
         // After a balanced (...) starting at i; end when unbalanced.
         private int SkipParens(int i)
@@ -372,13 +435,13 @@ internal static class SqlAnalyzer
         // of its depth, so EXTRACT(YEAR FROM d) and TRIM(x FROM y) read nothing).
         private bool ScanQueries(int main)
         {
-            var selectAt = new Stack<(bool Select, bool InList)>();
+            var selectAt = _selectAt;
             var current = (Select: false, InList: false);
             var star = false;
-            var deleteTarget = Upper(main) == "DELETE" && Word(main + 1, "FROM") ? main + 1 : -1;
+            var deleteTarget = Keyword(main) == "DELETE" && Word(main + 1, "FROM") ? main + 1 : -1;
 
             // UPDATE t SET ... FROM s and DELETE FROM t USING s (Hologres) read at the top level without a SELECT.
-            var topLevelReads = Upper(main) is "UPDATE" or "DELETE";
+            var topLevelReads = Keyword(main) is "UPDATE" or "DELETE";
             for (var i = start; i < end; i++)
             {
                 var token = tokens[i];
@@ -418,7 +481,7 @@ internal static class SqlAnalyzer
 
         private void ScanWord(int i, bool isMain, bool isDeleteTarget, bool readsAtTopLevel, ref (bool Select, bool InList) current)
         {
-            switch (Upper(i))
+            switch (Keyword(i))
             {
                 case "SELECT":
                     current = (true, true);
@@ -493,7 +556,7 @@ internal static class SqlAnalyzer
                     i++;
                 }
 
-                if (i < end && tokens[i].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier && !s_clauseWords.Contains(tokens[i].Span(text).ToString()))
+                if (i < end && tokens[i].Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdentifier && !s_clauseWordLookup.Contains(tokens[i].Span(text)))
                 {
                     i++;
                 }
@@ -526,7 +589,7 @@ internal static class SqlAnalyzer
 
         private bool IsNamePart(int i) =>
             i < end && (tokens[i].Kind is SqlTokenKind.QuotedIdentifier or SqlTokenKind.Variable
-                || (tokens[i].Kind == SqlTokenKind.Word && !s_clauseWords.Contains(tokens[i].Span(text).ToString())));
+                || (tokens[i].Kind == SqlTokenKind.Word && !s_clauseWordLookup.Contains(tokens[i].Span(text))));
 
         private string? AddName(List<string> into, int i)
         {
