@@ -68,6 +68,7 @@ internal sealed class ConditionAssemblyCache
             var image = file.AsSpan(Magic.Length + DigestLength);
             if (CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, image), file.AsSpan(Magic.Length, DigestLength)))
             {
+                Touch(PathFor(key)); // the sets in use stay when older ones are pruned
                 return image.ToArray();
             }
         }
@@ -93,6 +94,7 @@ internal sealed class ConditionAssemblyCache
             }
 
             File.Move(temporary, path, overwrite: true);
+            Prune();
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -103,6 +105,43 @@ internal sealed class ConditionAssemblyCache
     }
 
     public void Invalidate(string key) => TryDelete(PathFor(key));
+
+    /// <summary>The most entries kept: each set of conditions ever compiled (every playground edit) wrote one, and none went.</summary>
+    internal const int MaxEntries = 64;
+
+    /// <summary>Deletes the entries used least recently past <see cref="MaxEntries"/>.</summary>
+    private void Prune()
+    {
+        try
+        {
+            var entries = new DirectoryInfo(_directory).GetFiles("*.oerc");
+            if (entries.Length <= MaxEntries)
+            {
+                return;
+            }
+
+            foreach (var stale in entries.OrderByDescending(f => f.LastWriteTimeUtc).Skip(MaxEntries))
+            {
+                TryDelete(stale.FullName);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the next write prunes again.
+        }
+    }
+
+    private static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, TimeProvider.System.GetUtcNow().UtcDateTime);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A read-only cache still serves hits.
+        }
+    }
 
     private static void TryDelete(string path)
     {

@@ -238,6 +238,7 @@ internal static class DecisionApi
                 {
                     json.WritePropertyName("event");
                     new MaskedEventWriter(masked).Write(json, bytes);
+                    json.WriteString("eventText", IndentedText(masked, bytes));
                     WriteExplain(json, lease, bytes, recent, masked, context.RequestAborted);
                 }
 
@@ -248,6 +249,28 @@ internal static class DecisionApi
         {
             lease?.Release();
         }
+    }
+
+    /// <summary>
+    /// The masked event as indented text, its numbers as they were written: the page showed JSON.parse's copy, in which
+    /// 9007199254740993 read 9007199254740992 (ids run to 16 digits).
+    /// </summary>
+    private static string IndentedText(IReadOnlyList<string> masked, byte[] bytes)
+    {
+        var compact = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(compact))
+        {
+            new MaskedEventWriter(masked).Write(writer, bytes);
+        }
+
+        using var document = JsonDocument.Parse(compact.WrittenMemory);
+        var indented = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(indented, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(indented.WrittenSpan);
     }
 
     private static void WriteExplain(Utf8JsonWriter json, LoadedPolicySet? lease, byte[] bytes, RecentDecision recent, IReadOnlyList<string> masked, CancellationToken cancellationToken)

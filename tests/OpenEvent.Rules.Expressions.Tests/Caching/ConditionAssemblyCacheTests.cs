@@ -26,6 +26,30 @@ public sealed class ConditionAssemblyCacheTests : IDisposable
     }
 
     [Fact]
+    public void TryWrite_PastTheMostEntries_TheLeastRecentlyUsedGo_AndOneReadStays()
+    {
+        // Every set of conditions ever compiled wrote an entry (every playground edit), and none went.
+        var cache = new OpenEvent.Rules.Expressions.Caching.ConditionAssemblyCache(_cache.Path);
+        var max = OpenEvent.Rules.Expressions.Caching.ConditionAssemblyCache.MaxEntries;
+        Assert.True(cache.TryWrite("kept", [1, 2, 3]));
+        for (var i = 0; i < max + 10; i++)
+        {
+            Assert.True(cache.TryWrite($"k{i:D3}", [(byte)i]));
+            File.SetLastWriteTimeUtc(cache.PathFor($"k{i:D3}"), new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(i));
+            if (i % 8 == 0)
+            {
+                Assert.NotNull(cache.TryRead("kept")); // in use: read now and then
+            }
+        }
+
+        var left = Directory.GetFiles(_cache.Path, "*.oerc").Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.InRange(left.Count, max, max + 1); // pruned at each write; the last write may leave one more
+        Assert.Contains("kept", left);
+        Assert.DoesNotContain("k000", left);
+        Assert.Contains($"k{max + 9:D3}", left);
+    }
+
+    [Fact]
     public void Compile_ChangedExpression_MissesTheCache()
     {
         _cache.Compiler().Compile(TestEvents.Sources("1 == 1")).Conditions!.Dispose();

@@ -33,6 +33,7 @@ public sealed class ConsoleMaskTests
         var sample = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryPaths.Combine("samples", "events", "ResourcesDownload-DownloadResources.json")))!;
         sample["id"] = "mask-" + Guid.NewGuid().ToString("N")[..8];
         sample["data"]!["sqlText"] = "select password_hash from users where " + Secret;
+        sample["data"]!["bigId"] = JsonNode.Parse("9007199254740993");
 
         using var posted = await host.PostAsync("/events", sample.ToJsonString());
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
@@ -42,6 +43,10 @@ public sealed class ConsoleMaskTests
 
         Assert.DoesNotContain("AKIA-SECRET", detail, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(detail);
+        // The event as text, masked too, its numbers as written (JSON.parse in the page rounded ids past 2^53).
+        var eventText = json.RootElement.GetProperty("eventText").GetString()!;
+        Assert.DoesNotContain("AKIA-SECRET", eventText, StringComparison.Ordinal);
+        Assert.Contains("\"bigId\": 9007199254740993", eventText, StringComparison.Ordinal);
         var policy = json.RootElement.GetProperty("explain").GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("policy").GetString() == "parse-sql");
         Assert.Equal("FormatException (its message is not shown: this host masks event values)", policy.GetProperty("conditionError").GetString());
         Assert.EndsWith("threw FormatException (its message is not shown: this host masks event values)", policy.GetProperty("firstFailure").GetString(), StringComparison.Ordinal);

@@ -393,7 +393,7 @@
             data.explainError ? el('p', { class: 'error' }, data.explainError) : null,
             data.explain ? explainView(data.explain, data.otherPolicies) : el('p', { class: 'muted' }, data.eventMissing || 'No explanation.')),
           el('section', { 'aria-labelledby': 'event-title' }, el('h3', { id: 'event-title' }, 'Event (masked as in the decision log)'),
-            data.event ? codeBlock(JSON.stringify(data.event, null, 2), jsonLine, 'The event, masked') : el('p', { class: 'muted' }, data.eventMissing))));
+            data.event ? codeBlock(data.eventText ?? JSON.stringify(data.event, null, 2), jsonLine, 'The event, masked') : el('p', { class: 'muted' }, data.eventMissing))));
       detail.focus();
     } catch (e) {
       if (!(e instanceof StaleError)) fill(detail, el('p', { class: 'error' }, e.message));
