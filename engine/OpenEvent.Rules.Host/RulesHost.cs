@@ -59,6 +59,15 @@ public static partial class RulesHost
 
         var app = builder.Build();
         LogStartWarnings(app, builder.Configuration, listen);
+        // Answers name policies, events and outbox rows: no cache between a caller and the host is to keep them, and no
+        // browser is to read them as anything but what they say (the console sets its own, stricter headers).
+        app.Use((context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.CacheControl = "no-store";
+            return next(context);
+        });
         app.UseStatusCodePages(context => Problems.WriteStatusAsync(context.HttpContext));
         app.UseMiddleware<TokenAuthentication>();
         app.MapPrometheusScrapingEndpoint("/metrics");

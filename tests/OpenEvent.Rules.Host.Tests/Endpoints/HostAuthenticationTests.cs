@@ -58,6 +58,22 @@ public sealed class HostAuthenticationTests
         Assert.Contains("send the configured token in the 'x-eventbridge-signature-token' header", refused, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Answers_AreNotToBeCachedOrSniffed()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        foreach (var path in (string[])["/policies", "/outbox", "/metrics", "/healthz", "/readyz", "/nowhere"])
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("x-eventbridge-signature-token", Token);
+
+            using var response = await host.Client.SendAsync(request);
+
+            Assert.True(response.Headers.CacheControl?.NoStore, path);
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        }
+    }
+
     [Theory]
     [InlineData("POST", "/event", 404, "not-found", "the host does not serve /event; did you mean /events?")]
     [InlineData("GET", "/events", 405, "method-not-allowed", "GET is not served at /events; send events with POST")]
