@@ -245,7 +245,7 @@ internal sealed partial class BrokerConnection : BackgroundService
             _unavailable = null;
             LogConnected(_logger, Location);
             connected = true;
-            var reason = await lost.WaitAsync(stoppingToken);
+            var reason = await LostOrConsumerEndedAsync(lost, running, stoppingToken);
             _session = null;
             Volatile.Write(ref _blocked, null);
             _unavailable = $"the connection to the broker at {Location} was lost (OpenEventRules:Broker:Uri): {reason}";
@@ -271,6 +271,18 @@ internal sealed partial class BrokerConnection : BackgroundService
         }
 
         return connected;
+    }
+
+    /// <summary>
+    /// Why this connection is done: it was lost, or a consumer ended while it is up (its queue was deleted, its channel
+    /// closed by the broker), which only a new connection, declaring the topology again, brings back.
+    /// </summary>
+    private static async Task<string> LostOrConsumerEndedAsync(Task<string> lost, List<Task> consumers, CancellationToken stoppingToken)
+    {
+        var first = await Task.WhenAny([lost, .. consumers]).WaitAsync(stoppingToken);
+        return first == lost
+            ? await lost
+            : "a consumer stopped while the connection was up (its queue was deleted, or the broker closed its channel): reconnecting to declare the queues again";
     }
 
     private static async Task CloseAsync(IConnection? connection)

@@ -43,7 +43,8 @@ internal sealed partial class BrokerEventConsumer(
 
         var consuming = await QueueConsumer.StartAsync(connection, broker.Topology.EventsQueue, (ushort)_options.Prefetch, (ushort)_options.Concurrency, HandleAsync,
             ex => LogHandlerFailed(logger, ex), lifetime);
-        return Task.WhenAll(consuming, MeasureLagAsync(connection, lifetime));
+        // Ends when consuming ends (the connection's owner then reconnects); the lag's loop ends with the lifetime.
+        return Task.WhenAny(consuming, MeasureLagAsync(connection, lifetime)).Unwrap();
     }
 
     private async Task HandleAsync(IChannel channel, Delivery message, CancellationToken lifetime)

@@ -53,7 +53,9 @@ internal sealed partial class PartitionSequencer(
         }
 
         await Task.Yield();
-        return Task.WhenAll(runs);
+        // One partition that ends while the connection is up (a queue of it deleted) ends them all: the connection's
+        // owner reconnects and declares the queues again.
+        return Task.WhenAny(runs).Unwrap();
     }
 
     private async Task RunPartitionAsync(IConnection connection, int partition, CancellationToken lifetime)
@@ -70,6 +72,13 @@ internal sealed partial class PartitionSequencer(
             }
             catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException && !connection.IsOpen)
             {
+                return;
+            }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == Constants.NotFound)
+            {
+                // A queue of the partition is gone (deleted while the hosts run): retrying every second would fail
+                // forever, while /readyz said ready; a new connection declares it again.
+                LogPartitionFailed(_logger, partition, ex);
                 return;
             }
             catch (Exception ex)

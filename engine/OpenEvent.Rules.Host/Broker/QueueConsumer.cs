@@ -10,7 +10,8 @@ internal sealed record Delivery(ulong Tag, bool Redelivered, IReadOnlyBasicPrope
 /// <summary>
 /// Consumes one queue on a channel of its own: at most <c>prefetch</c> messages held, <c>concurrency</c> handled at
 /// once. When the lifetime ends, it stops taking messages, lets the handlers in flight finish (they ack or nack on the
-/// still open channel), and closes the channel; whatever is left unacknowledged goes back to the queue.
+/// still open channel), and closes the channel; whatever is left unacknowledged goes back to the queue. The task it
+/// returns also ends when the channel closes or the broker cancels the consumer (its queue was deleted).
 /// </summary>
 internal static class QueueConsumer
 {
@@ -24,6 +25,14 @@ internal static class QueueConsumer
         consumer.ReceivedAsync += (_, e) => HandleAsync(channel, e, handle, onHandlerFailure, inFlight, lifetime);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         channel.ChannelShutdownAsync += (_, _) =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        // The broker cancels a consumer whose queue was deleted, and the channel stays open: consuming ends here too, so
+        // that the connection's owner reconnects and declares the queue again (before, nothing was consumed, for good).
+        consumer.UnregisteredAsync += (_, _) =>
         {
             closed.TrySetResult();
             return Task.CompletedTask;

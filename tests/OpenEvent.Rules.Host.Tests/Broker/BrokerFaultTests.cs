@@ -160,6 +160,42 @@ public sealed class BrokerFaultTests(SharedRabbitNode shared)
         await RunningHost.WaitUntilAsync(async () => (await host.Client.GetAsync("/readyz")).IsSuccessStatusCode, "/readyz to be ready once the alarm clears");
     }
 
+    [Theory]
+    [InlineData("events")]
+    public async Task QueueDeletedWhileTheHostRuns_TheHostDeclaresItAgainAndGoesOn(string deleted)
+    {
+        // The broker cancels the consumer of a deleted queue and leaves the channel open: the host consumed nothing more,
+        // for good, while /readyz said ready.
+        await using var hook = await StandInServer.StartAsync();
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        var prefix = NewPrefix("deleted");
+        await using var host = await StartHostAsync(PolicyYaml(hook), Settings(_node, prefix, dataWorks, "--OpenEventRules:Actions:RateLimitPerMinute", "0"));
+        await using var connection = await _node.ConnectAsync();
+        await PublishAsync(connection, prefix + ".events", Deploy($"before-{prefix}", "dws_x"));
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(Notified(hook).Contains($"before-{prefix}")), "the first event's notification");
+
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeleteAsync(prefix + "." + deleted, ifUnused: false, ifEmpty: false);
+        }
+
+        // Declared again by the host's new connection; then the next event goes through.
+        await RunningHost.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await CountAsync(connection, prefix + "." + deleted);
+                return true;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                return false;
+            }
+        }, "the queue to be declared again");
+        await PublishAsync(connection, prefix + ".events", Deploy($"after-{prefix}", "dws_x"));
+        await RunningHost.WaitUntilAsync(() => Task.FromResult(Notified(hook).Contains($"after-{prefix}")), "the next event's notification", timeoutSeconds: 60);
+    }
+
     private static HashSet<string> Notified(StandInServer hook) =>
         hook.Delivered.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("message").GetString()!)
             .Select(m => m[(m.LastIndexOf('(') + 1)..^1]).ToHashSet(StringComparer.Ordinal);
