@@ -68,7 +68,6 @@ public static partial class RulesHost
             headers.CacheControl = "no-store";
             return next(context);
         });
-        app.UseStatusCodePages(context => Problems.WriteStatusAsync(context.HttpContext));
         app.UseMiddleware<TokenAuthentication>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         EventEndpoints.Map(app);

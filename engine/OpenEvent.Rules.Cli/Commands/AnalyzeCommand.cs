@@ -5,6 +5,7 @@ using OpenEvent.Rules.Analysis;
 using OpenEvent.Rules.Cli.CommandLine;
 using OpenEvent.Rules.Cli.Reporting;
 using OpenEvent.Rules.Model;
+using OpenEvent.Rules.Sources;
 
 namespace OpenEvent.Rules.Cli.Commands;
 
@@ -94,9 +95,12 @@ internal static class AnalyzeCommand
         var set = result.Set with { Budget = Merge(result.Set.Budget, options, new SourceLocation(policies.Paths[0], 0, 0)) };
         var cost = PolicyCostModel.Estimate(set);
 
-        // The set's analysis after the load's errors (an analysis of a set that did not load judges what is left of it).
-        IReadOnlyList<Diagnostic> diagnostics = [.. result.Diagnostics.Where(d => d.IsError), .. PolicySetAnalyzer.Analyze(set),
-            .. Validation.WaiverReview.Review(set, options.Waivers.Time.GetUtcNow(), options.Waivers.ExpiringWithinDays, options.Strict)];
+        // The set's analysis after the load's diagnostics (an analysis of a set that did not load judges what is left of
+        // it; its warnings too, so that --strict fails where oer validate --strict does), at most 1,000 listed.
+        IReadOnlyList<Diagnostic> diagnostics = PolicyFolderLoader.Bounded(
+            [.. result.Diagnostics, .. PolicySetAnalyzer.Analyze(set),
+                .. Validation.WaiverReview.Review(set, options.Waivers.Time.GetUtcNow(), options.Waivers.ExpiringWithinDays, options.Strict)],
+            new SourceLocation(policies.Paths[0], 0, 0));
         PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result));
         switch (options.Format)
         {

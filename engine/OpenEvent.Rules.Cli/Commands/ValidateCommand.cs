@@ -76,6 +76,8 @@ internal static class ValidateCommand
 
         // The waivers by today's clock: ending soon, or ended (an error under --strict, so that CI fails until it is removed or renewed).
         diagnostics = [.. diagnostics, .. WaiverReview.Review(result.Set, waivers.Time.GetUtcNow(), waivers.ExpiringWithinDays, strict)];
+        // The analysis of thousands of similar policies can find a conflict per pair: listed as a load's are, at most 1,000.
+        diagnostics = PolicyFolderLoader.Bounded(diagnostics, new SourceLocation(policies.Paths[0], 0, 0));
         PolicyBanner.Write(stderr, policies.Label, result.Set, result.Files.Count, policies.Revision(result));
         switch (format)
         {

@@ -154,7 +154,7 @@ public static class PolicySetCompiler
         }
         else
         {
-            var compiled = new CompiledPolicyMatcher(firstStage, SinglePassEventReader.FieldPaths(options.Catalog));
+            var compiled = new CompiledPolicyMatcher(firstStage, SinglePassEventReader.FieldPaths(options.Catalog, readsTime));
             singlePass = new SinglePassEventReader(parser, compiled, options.MaxEventBytes);
             matcher = compiled;
         }

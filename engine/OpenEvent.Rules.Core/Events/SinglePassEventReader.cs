@@ -12,7 +12,7 @@ namespace OpenEvent.Rules.Events;
 internal sealed class SinglePassEventReader
 {
     private static readonly string[] EnvelopePaths =
-        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data_base64", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time", "aliyunpublishtime"];
+        ["specversion", "id", "type", "source", "messageId", "eventCode", "data", "data_base64", "data.blockBusiness", "aliyunregionid", "aliyunaccountid", "time"];
 
     private readonly EventParser _parser;
     private readonly ISinglePassMatcher _matcher;
@@ -26,8 +26,10 @@ internal sealed class SinglePassEventReader
     }
 
     /// <summary>The paths the engine reads itself: envelope attributes, the FC envelope marker, and every scope field.</summary>
-    public static IEnumerable<string> FieldPaths(EventCatalog catalog) =>
+    /// <param name="readsTime">The set has time windows: an event without <c>time</c> is placed by <c>aliyunpublishtime</c>, read then only.</param>
+    public static IEnumerable<string> FieldPaths(EventCatalog catalog, bool readsTime = false) =>
         EnvelopePaths
+            .Concat(readsTime ? ["aliyunpublishtime"] : [])
             .Concat(EventParser.UnknownTenantPaths)
             .Concat(EventParser.UnknownWorkspacePaths)
             .Concat(EventParser.UnknownOperatorPaths)

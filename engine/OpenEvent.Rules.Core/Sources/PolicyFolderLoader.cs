@@ -121,7 +121,7 @@ public static class PolicyFolderLoader
     /// reload's diagnostics, logs them and serves them (/policies, the console), and a folder of generated files could
     /// give millions (gigabytes kept and sent). An error among those left out keeps the summary an error.
     /// </summary>
-    internal static IReadOnlyList<Diagnostic> Bounded(IReadOnlyList<Diagnostic> diagnostics, SourceLocation setLocation)
+    public static IReadOnlyList<Diagnostic> Bounded(IReadOnlyList<Diagnostic> diagnostics, SourceLocation setLocation)
     {
         if (diagnostics.Count <= MaxDiagnostics)
         {

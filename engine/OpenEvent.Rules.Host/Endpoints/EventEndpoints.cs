@@ -26,6 +26,12 @@ internal static class EventEndpoints
             LazyThreadSafetyMode.PublicationOnly); // a failure is not kept: the next request tries again
         app.MapPost("/events", context => HandleEventsAsync(context, services.Value));
         app.MapPost("/evaluate", context => HandleEvaluateAsync(context, services.Value));
+
+        // What routing answers with a bare status gets a problem body: a path the host does not serve (POST /event), and
+        // GET on the event routes. Endpoints of their own, not a status-code middleware: nothing is added to each event's request.
+        app.MapMethods("/events", ["GET", "HEAD", "PUT", "DELETE", "PATCH"], context => Problems.WriteStatusAsync(context, StatusCodes.Status405MethodNotAllowed));
+        app.MapMethods("/evaluate", ["GET", "HEAD", "PUT", "DELETE", "PATCH"], context => Problems.WriteStatusAsync(context, StatusCodes.Status405MethodNotAllowed));
+        app.MapFallback(context => Problems.WriteStatusAsync(context, StatusCodes.Status404NotFound));
     }
 
     private static async Task HandleEventsAsync(HttpContext context, Services services)

@@ -22,14 +22,11 @@ internal static class Problems
     /// <summary>The routes a caller may mean, for a did-you-mean on a 404.</summary>
     private static readonly string[] s_routes = ["/events", "/evaluate", "/policies", "/outbox", "/healthz", "/readyz", "/metrics", "/console"];
 
-    /// <summary>
-    /// A problem body for what routing answers with a bare status: 404 (a path the host does not serve, e.g. POST /event)
-    /// and 405 (GET /events). Set with UseStatusCodePages, which leaves responses that already have a body alone.
-    /// </summary>
-    public static Task WriteStatusAsync(HttpContext context)
+    /// <summary>A problem body for what routing would answer with a bare status: 404 (a path the host does not serve, e.g. POST /event) and 405 (GET /events).</summary>
+    public static Task WriteStatusAsync(HttpContext context, int status)
     {
         var path = context.Request.Path.Value ?? "";
-        return context.Response.StatusCode switch
+        return status switch
         {
             StatusCodes.Status404NotFound => WriteAsync(context, 404, "not-found",
                 $"the host does not serve {TextExcerpt.Of(path, 100)}"

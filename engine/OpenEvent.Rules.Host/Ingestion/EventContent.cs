@@ -70,9 +70,10 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
         return kind ?? (Headers.Any(h => h.Key.Equals("ce-specversion", StringComparison.OrdinalIgnoreCase)) ? BodyKind.Binary : BodyKind.Structured);
     }
 
+    // Parsed only when it starts like text/plain: every request asks, and almost all say application/cloudevents+json.
     private static bool IsUntyped(string? contentType) =>
         string.IsNullOrWhiteSpace(contentType)
-        || (MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+        || (contentType.TrimStart().StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) && MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
             && (parsed.Charset.Value is null || parsed.Charset.Value.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>A content type and what it says; one object, so that threads never see one's type with another's kind.</summary>

@@ -29,6 +29,27 @@ public sealed class AnalyzeCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public void Analyze_LoadWarning_IsListed_AndFailsUnderStrict_AsValidateDoes()
+    {
+        // A field the catalog does not document (OER3021) is a load warning: analyze left it out, so --strict passed
+        // where oer validate --strict failed.
+        _temp.Write("policies/p.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: odd-field }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"], data: { fileNmae: ["x"] } }
+              actions: [ { warn: { reason: "x" } } ]
+            """);
+
+        var (analyzeStrict, stdout, _) = CliRunner.Run("analyze", _temp.Path("policies"), "--strict");
+        var (validateStrict, _, _) = CliRunner.Run("validate", _temp.Path("policies"), "--strict");
+
+        Assert.Equal((ExitCodes.Failure, ExitCodes.Failure), (analyzeStrict, validateStrict));
+        Assert.Contains("warning OER3021", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Analyze_ConflictingPair_WarningWithTheWitness_Exit0ThenExit1UnderStrict()
     {
         var path = _temp.Write("policies/p.yaml", Conflicting);
