@@ -253,7 +253,10 @@ public static class PolicyTestRunner
             return EventDetailResult.NotSupplied;
         }
 
-        if (!EventDetail.TryRead(bytes, e.CatalogEntry?.Detail?.Member, EventDetail.DefaultMaxBytes, out var detail, out var error))
+        // A type the catalog knows to have no detail (NodeChangeCreated): a detail given to it would pass every case.
+        var error = e.CatalogEntry is { Detail: null } ? $"{e.Type} has no detail (GetIDEEventDetail answers for file and table extension points only)" : null;
+        EventDetail? detail = null;
+        if (error is not null || !EventDetail.TryRead(bytes, e.CatalogEntry?.Detail?.Member, EventDetail.DefaultMaxBytes, out detail, out error))
         {
             errors.Add(new Diagnostic(DiagnosticIds.InvalidTestEvent, DiagnosticSeverity.Error, testCase.DetailLocation,
                 $"the detail of case '{testCase.Name}' is not a detail of {e.Type}: {error}",

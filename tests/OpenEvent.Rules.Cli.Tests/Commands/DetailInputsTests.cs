@@ -148,6 +148,10 @@ public sealed class DetailInputsTests : IDisposable
                   event: ../samples-link/commit.json
                   detail: { TableModel: { TableName: t } }
                   expect: { verdict: OK }
+                - name: detail of a type that has none
+                  event: { type: "dataworks:NodeChange:NodeChangeCreated", data: { projectId: 1, operator: "7" } }
+                  detail: { CommittedFile: { Content: x } }
+                  expect: { verdict: none }
             """);
         _temp.Write("samples-link/commit.json", Commit);
 
@@ -157,6 +161,8 @@ public sealed class DetailInputsTests : IDisposable
         Assert.Contains("PASS  t › inline detail\n", stdout, StringComparison.Ordinal);
         Assert.Contains($"{tests}:12:15: error OER4002: the detail file 'details/nope.json' of case 'missing detail file' does not exist (looked for {_temp.Path("policies", "details", "nope.json")})\n", stdout, StringComparison.Ordinal);
         Assert.Contains($"{tests}:16:15: error OER4003: the detail of case 'detail of another shape' is not a detail of dataworks:FileChange:CommitFile: a detail of another shape: expected EventDetail.CommittedFile (an object), found TableModel\n", stdout, StringComparison.Ordinal);
+        // It passed: a detail given to a type without one was taken as read.
+        Assert.Contains($"{tests}:20:15: error OER4003: the detail of case 'detail of a type that has none' is not a detail of dataworks:NodeChange:NodeChangeCreated: dataworks:NodeChange:NodeChangeCreated has no detail", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
