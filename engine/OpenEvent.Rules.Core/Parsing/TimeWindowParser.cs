@@ -129,8 +129,13 @@ internal static partial class TimeWindowParser
             return null;
         }
 
-        var offset = zone.GetUtcOffset(DateTime.SpecifyKind(bound, DateTimeKind.Unspecified));
-        return new DateTimeOffset(DateTime.SpecifyKind(bound, DateTimeKind.Unspecified), offset);
+        // A time the clocks pass twice (01:30 when they fall back): a start is its first pass, an end its second, so the
+        // window holds both (the runtime's default, the second, let a freeze ending at 01:30 miss the first 01:45).
+        var unspecified = DateTime.SpecifyKind(bound, DateTimeKind.Unspecified);
+        var offset = zone.IsAmbiguousTime(unspecified)
+            ? end ? zone.GetAmbiguousTimeOffsets(unspecified).Min() : zone.GetAmbiguousTimeOffsets(unspecified).Max()
+            : zone.GetUtcOffset(unspecified);
+        return new DateTimeOffset(unspecified, offset);
     }
 
     private static RecurringWindow? Weekly(JsonObject node, string pointer, string? name, string zoneId, TimeZoneInfo zone, SourceLocation location,

@@ -127,6 +127,31 @@ public sealed class RegistryParserTests
         Assert.Empty(result.Set.Registry.Windows);
     }
 
+    [Fact]
+    public async Task Load_WindowBoundAtATimeTheClocksPassTwice_StartsAtTheFirstPassAndEndsAfterTheSecond()
+    {
+        // New York falls back at 02:00 EDT on 2024-11-03: 01:00-02:00 local happens twice (05:00-06:00Z, then 06:00-07:00Z).
+        using var temp = new TempFolder();
+        var result = await RegistryYaml.LoadAsync(temp, """
+            apiVersion: openevent.rules/v1
+            kind: Registry
+            metadata: { name: calendar }
+            spec:
+              windows:
+                fold-end: { timeZone: America/New_York, from: 2024-11-03T00:00, to: 2024-11-03T01:30 }
+                fold-start: { timeZone: America/New_York, from: 2024-11-03T01:30, to: 2024-11-03T03:00 }
+            """);
+        Assert.Empty(result.Diagnostics);
+        var firstPass = DateTimeOffset.Parse("2024-11-03T05:45:00Z", System.Globalization.CultureInfo.InvariantCulture); // 01:45 EDT
+        var secondPass = DateTimeOffset.Parse("2024-11-03T06:15:00Z", System.Globalization.CultureInfo.InvariantCulture); // 01:15 EST
+
+        // Each window holds both passes of its ambiguous bound: the 01:45 EDT event was in neither's later half before.
+        Assert.True(result.Set.Registry.FindWindow("fold-start")!.Contains(firstPass));
+        Assert.True(result.Set.Registry.FindWindow("fold-end")!.Contains(firstPass));
+        Assert.True(result.Set.Registry.FindWindow("fold-end")!.Contains(secondPass));
+        Assert.True(result.Set.Registry.FindWindow("fold-start")!.Contains(secondPass));
+    }
+
     public static TheoryData<string, string, int, int, string> SchemaMistakes => new()
     {
         { "  workspaces: [ { id: 1, enviroment: PROD } ]", DiagnosticIds.UnknownKey, 5, 26, "unknown key 'enviroment' in spec.workspaces[0]" },
