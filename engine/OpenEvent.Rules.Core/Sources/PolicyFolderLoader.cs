@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
@@ -309,9 +310,25 @@ public static class PolicyFolderLoader
     private static RegistryDefinition ParseRegistry(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         var registryParts = new List<RegistryParser.Part>();
+        var names = new Dictionary<string, SourceLocation>(StringComparer.OrdinalIgnoreCase);
         foreach (var document in documents.Where(d => d.Kind == "Registry"))
         {
             Isolated(document.File, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document.Tree, bag)), cancellationToken);
+
+            // Registries merge, but their names are unique like every kind's (OER3001): two of one name are one copied.
+            if (document.Tree.Root?["metadata"]?["name"] is JsonValue value && value.TryGetValue<string>(out var name))
+            {
+                var location = document.Tree.Map.Locate("/metadata/name");
+                if (names.TryGetValue(name, out var first))
+                {
+                    diagnostics.Error(DiagnosticIds.DuplicateName, location, $"Registry '{name}' is already defined at {first.File}:{first.Line}",
+                        "Give each registry a unique metadata.name (their entries are merged either way), or delete the copy.");
+                }
+                else
+                {
+                    names[name] = location;
+                }
+            }
         }
 
         return RegistryParser.Merge(registryParts);

@@ -12,7 +12,7 @@ public sealed class RegistryValidatorTests
         return (await RegistryYaml.LoadAsync(temp, documents)).Diagnostics;
     }
 
-    private static string Registry(string spec) => $"apiVersion: openevent.rules/v1\nkind: Registry\nmetadata: {{ name: r }}\nspec:\n{spec}";
+    private static string Registry(string spec, string name = "r") => $"apiVersion: openevent.rules/v1\nkind: Registry\nmetadata: {{ name: {name} }}\nspec:\n{spec}";
 
     private static string Policy(string spec, string name = "p") =>
         $"apiVersion: openevent.rules/v1\nkind: Policy\nmetadata: {{ name: {name} }}\nspec:\n  match: {{ type: [\"dataworks:FileChange:DeployFile\"] }}\n{spec}  actions: [ {{ block: {{ reason: \"x\" }} }} ]";
@@ -22,7 +22,7 @@ public sealed class RegistryValidatorTests
     {
         var diagnostics = await DiagnosticsAsync(
             Registry("  tenants: [ { id: 1, name: acme } ]\n  workspaces: [ { id: 10, name: sales } ]\n  sets: { admins: [\"1\"] }\n  windows: { weekend: { timeZone: UTC, weekly: { from: \"Sat 00:00\", to: \"Mon 00:00\" } } }"),
-            Registry("  tenants: [ { id: 1 }, { id: 2, name: acme } ]\n  workspaces: [ { id: 11, name: sales } ]\n  sets: { admins: [\"2\"] }\n  windows: { weekend: { timeZone: UTC, from: 2024-01-01, to: 2024-01-02 } }"));
+            Registry("  tenants: [ { id: 1 }, { id: 2, name: acme } ]\n  workspaces: [ { id: 11, name: sales } ]\n  sets: { admins: [\"2\"] }\n  windows: { weekend: { timeZone: UTC, from: 2024-01-01, to: 2024-01-02 } }", "r2"));
 
         Assert.Equal(
         [
