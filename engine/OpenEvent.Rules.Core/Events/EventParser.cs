@@ -15,7 +15,7 @@ namespace OpenEvent.Rules.Events;
 /// <summary>
 /// Turns the bytes of one event into a <see cref="DataWorksEvent"/>: checks the bytes (UTF-8, JSON, depth,
 /// duplicate keys, size), recognises the shape (CloudEvents structured; the older Function Compute envelope
-/// with messageId / messageBody / eventType), normalizes it to a CloudEvent, and resolves its catalog entry,
+/// with messageId / messageBody / eventType; EventBridge's Partial Event, the data alone with its eventCode), normalizes it to a CloudEvent, and resolves its catalog entry,
 /// extension-point kind and scope values. Every failure is an <see cref="InvalidEventException"/> with a stable id.
 /// </summary>
 public sealed class EventParser
