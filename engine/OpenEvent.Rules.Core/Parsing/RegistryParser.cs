@@ -21,7 +21,11 @@ internal static class RegistryParser
         ImmutableArray<TenantDefinition> Tenants,
         ImmutableArray<WorkspaceDefinition> Workspaces,
         ImmutableArray<NamedSetDefinition> Sets,
-        ImmutableArray<TimeWindowDefinition> Windows);
+        ImmutableArray<TimeWindowDefinition> Windows)
+    {
+        /// <summary>The document's metadata.name and where it is written (names are unique per kind: OER3001).</summary>
+        public (string Name, SourceLocation Location)? Document { get; init; }
+    }
 
     /// <summary>Reads one document; entries with errors are left out, every problem is reported.</summary>
     public static Part Parse(SourceDocument document, DiagnosticBag diagnostics)
@@ -32,7 +36,10 @@ internal static class RegistryParser
             spec["tenants"] is JsonArray tenants ? [.. tenants.Select((t, i) => Tenant((JsonObject)t!, YamlSourceMap.Append("/spec/tenants", i), map))] : [],
             spec["workspaces"] is JsonArray workspaces ? [.. workspaces.Select((w, i) => Workspace((JsonObject)w!, YamlSourceMap.Append("/spec/workspaces", i), map))] : [],
             spec["sets"] is JsonObject sets ? Sets(sets, map, diagnostics) : [],
-            spec["windows"] is JsonObject windows ? Windows(windows, map, diagnostics) : []);
+            spec["windows"] is JsonObject windows ? Windows(windows, map, diagnostics) : [])
+        {
+            Document = document.Root!["metadata"]?["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? (text, map.Locate("/metadata/name")) : null,
+        };
     }
 
     private static TenantDefinition Tenant(JsonObject tenant, string pointer, YamlSourceMap map)
@@ -111,7 +118,10 @@ internal static class RegistryParser
                 [.. list.SelectMany(p => p.Tenants)],
                 [.. list.SelectMany(p => p.Workspaces)],
                 [.. list.SelectMany(p => p.Sets)],
-                [.. list.SelectMany(p => p.Windows)]);
+                [.. list.SelectMany(p => p.Windows)])
+            {
+                Documents = [.. list.Select(p => p.Document).OfType<(string, SourceLocation)>()],
+            };
     }
 
     // JSON Schema's propertyNames is not checked by every validator: the names of sets and windows are checked here.

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using OpenEvent.Rules.Catalog;
 using OpenEvent.Rules.FileSystem;
 using OpenEvent.Rules.Model;
@@ -129,12 +128,12 @@ public static class PolicyFolderLoader
             return diagnostics;
         }
 
-        var kept = diagnostics.Take(MaxDiagnostics - 1).ToList();
-        var left = diagnostics.Skip(MaxDiagnostics - 1).ToList();
-        var errors = left.Count(d => d.IsError);
+        const int Listed = MaxDiagnostics - 1;
+        var kept = diagnostics.Take(Listed).ToList();
+        var errors = diagnostics.Skip(Listed).Count(d => d.IsError);
         kept.Add(new Diagnostic(DiagnosticIds.TooManyDiagnostics, errors > 0 ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, setLocation,
-            $"{left.Count:N0} more diagnostics ({errors:N0} errors) are not listed: only the first {MaxDiagnostics - 1:N0} are",
-            $"fix the ones listed first (the first is at {left[0].Location}); a generated file that repeats one mistake gives one diagnostic per copy"));
+            $"{diagnostics.Count - Listed:N0} more diagnostics ({errors:N0} errors) are not listed: only the first {Listed:N0} are",
+            $"fix the ones listed first (the first is at {diagnostics[Listed].Location}); a generated file that repeats one mistake gives one diagnostic per copy"));
         return kept;
     }
 
@@ -310,25 +309,9 @@ public static class PolicyFolderLoader
     private static RegistryDefinition ParseRegistry(List<CheckedDocument> documents, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         var registryParts = new List<RegistryParser.Part>();
-        var names = new Dictionary<string, SourceLocation>(StringComparer.OrdinalIgnoreCase);
         foreach (var document in documents.Where(d => d.Kind == "Registry"))
         {
             Isolated(document.File, diagnostics, bag => registryParts.Add(RegistryParser.Parse(document.Tree, bag)), cancellationToken);
-
-            // Registries merge, but their names are unique like every kind's (OER3001): two of one name are one copied.
-            if (document.Tree.Root?["metadata"]?["name"] is JsonValue value && value.TryGetValue<string>(out var name))
-            {
-                var location = document.Tree.Map.Locate("/metadata/name");
-                if (names.TryGetValue(name, out var first))
-                {
-                    diagnostics.Error(DiagnosticIds.DuplicateName, location, $"Registry '{name}' is already defined at {first.File}:{first.Line}",
-                        "Give each registry a unique metadata.name (their entries are merged either way), or delete the copy.");
-                }
-                else
-                {
-                    names[name] = location;
-                }
-            }
         }
 
         return RegistryParser.Merge(registryParts);

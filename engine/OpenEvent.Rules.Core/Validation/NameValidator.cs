@@ -3,7 +3,7 @@ using OpenEvent.Rules.Model;
 namespace OpenEvent.Rules.Validation;
 
 /// <summary>
-/// OER3001: policy, channel, target and waiver names must be unique in the set (each kind has its own namespace), and
+/// OER3001: policy, channel, target, waiver and registry names must be unique in the set (each kind has its own namespace), and
 /// no channel or target may take the built-in name "log". Names are compared ignoring case, because they end
 /// up in decision logs, metrics labels and file names where "Deploy-Freeze" and "deploy-freeze" would collide.
 /// </summary>
@@ -15,6 +15,8 @@ internal sealed class NameValidator
         CheckUnique(context, "Channel", context.Set.Channels.Select(c => (c.Name, c.Location)), builtIn: true);
         CheckUnique(context, "Target", context.Set.Targets.Select(t => (t.Name, t.Location)), builtIn: true);
         CheckUnique(context, "Waiver", context.Set.Waivers.Select(w => (w.Name, w.Location)), builtIn: false);
+        // Registries merge their entries, but two of one name are one copied.
+        CheckUnique(context, "Registry", context.Set.Registry.Documents, builtIn: false);
     }
 
     private static void CheckUnique(ValidationContext context, string kind,

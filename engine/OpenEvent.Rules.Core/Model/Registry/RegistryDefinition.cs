@@ -59,6 +59,9 @@ internal sealed class RegistryDefinition
     public bool IsEmpty => Tenants.IsEmpty && Workspaces.IsEmpty && Sets.IsEmpty && Windows.IsEmpty;
 
     /// <summary>Whether events can be completed from the registry (it describes tenants or workspaces).</summary>
+    /// <summary>The name of each kind: Registry document merged here, and where it is written (checked for duplicates like every kind's).</summary>
+    public ImmutableArray<(string Name, SourceLocation Location)> Documents { get; init; } = [];
+
     public bool DescribesEstate => !Tenants.IsEmpty || !Workspaces.IsEmpty;
 
     public WorkspaceDefinition? FindWorkspace(string id) => _workspacesById.GetValueOrDefault(id);
