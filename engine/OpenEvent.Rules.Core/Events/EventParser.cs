@@ -89,10 +89,11 @@ public sealed class EventParser
             }
 
             var partial = false;
-            if (!root.TryGetProperty("specversion", out _) && (root.TryGetProperty("messageId", out _) || IsPartialEvent(root)))
+            var functionCompute = root.TryGetProperty("messageId", out _);
+            if (!root.TryGetProperty("specversion", out _) && (functionCompute || IsPartialEvent(root)))
             {
                 // The Function Compute envelope and the Partial Event are rewritten as the CloudEvent EventBridge would have sent.
-                partial = !root.TryGetProperty("messageId", out _);
+                partial = !functionCompute;
                 var normalized = partial ? NormalizePartialEvent(root, utf8.Span) : NormalizeFunctionComputeEnvelope(root);
                 document.Dispose();
                 document = ParseDocument(normalized);

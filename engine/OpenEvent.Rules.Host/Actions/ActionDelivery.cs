@@ -46,7 +46,7 @@ internal sealed partial class ActionDelivery
 
         _options = options.Value.Outbox;
         _actions = options.Value.Actions;
-        PayloadValues.ReserveCredentialVariables([options.Value.DataWorks.AccessKeyIdVariable, options.Value.DataWorks.AccessKeySecretVariable, options.Value.DataWorks.SecurityTokenVariable]);
+        PayloadValues.ReserveCredentialVariables(options.Value.DataWorks.CredentialVariables());
         _dataWorks = options.Value.DataWorks;
         _time = time;
         _metrics = metrics;

@@ -147,4 +147,7 @@ internal sealed class DataWorksOptions
     public string SecurityTokenVariable { get; set; } = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(ExtensionCode);
+
+    /// <summary>The variables that hold the host's DataWorks credentials, as these settings name them: no policy and no action may read them.</summary>
+    public string[] CredentialVariables() => [AccessKeyIdVariable, AccessKeySecretVariable, SecurityTokenVariable];
 }

@@ -56,7 +56,7 @@ internal sealed partial class PolicyReloadService : BackgroundService
         _options = options.Value.Reload;
         _waiverReviewDays = options.Value.Waivers.ExpiringWithinDays;
         var dataWorks = options.Value.DataWorks;
-        _credentialVariables = [dataWorks.AccessKeyIdVariable, dataWorks.AccessKeySecretVariable, dataWorks.SecurityTokenVariable];
+        _credentialVariables = dataWorks.CredentialVariables();
         _compiler = compiler;
         _time = time;
         _logger = logger;
