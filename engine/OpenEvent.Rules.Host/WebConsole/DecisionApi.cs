@@ -236,9 +236,10 @@ internal static class DecisionApi
                 }
                 else
                 {
+                    var maskedEvent = MaskedEvent(masked, bytes);
                     json.WritePropertyName("event");
-                    new MaskedEventWriter(masked).Write(json, bytes);
-                    json.WriteString("eventText", IndentedText(masked, bytes));
+                    json.WriteRawValue(maskedEvent.WrittenSpan, skipInputValidation: true);
+                    json.WriteString("eventText", IndentedText(maskedEvent.WrittenMemory));
                     WriteExplain(json, lease, bytes, recent, masked, context.RequestAborted);
                 }
 
@@ -251,19 +252,25 @@ internal static class DecisionApi
         }
     }
 
-    /// <summary>
-    /// The masked event as indented text, its numbers as they were written: the page showed JSON.parse's copy, in which
-    /// 9007199254740993 read 9007199254740992 (ids run to 16 digits).
-    /// </summary>
-    private static string IndentedText(IReadOnlyList<string> masked, byte[] bytes)
+    /// <summary>The event masked as the decision log masks it, once: written as it is, and as text.</summary>
+    private static System.Buffers.ArrayBufferWriter<byte> MaskedEvent(IReadOnlyList<string> masked, byte[] bytes)
     {
-        var compact = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(compact))
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             new MaskedEventWriter(masked).Write(writer, bytes);
         }
 
-        using var document = JsonDocument.Parse(compact.WrittenMemory);
+        return buffer;
+    }
+
+    /// <summary>
+    /// The masked event as indented text, its numbers as they were written: the page showed JSON.parse's copy, in which
+    /// 9007199254740993 read 9007199254740992 (ids run to 16 digits).
+    /// </summary>
+    private static string IndentedText(ReadOnlyMemory<byte> maskedEvent)
+    {
+        using var document = JsonDocument.Parse(maskedEvent);
         var indented = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(indented, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
