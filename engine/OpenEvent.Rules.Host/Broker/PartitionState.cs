@@ -157,7 +157,7 @@ internal sealed class PartitionState(NotificationThrottle throttle, int keyMemor
 
             return (snapshot, keys, channels);
         }
-        catch (Exception ex) when (ex is EndOfStreamException or IOException or FormatException)
+        catch (Exception ex) when (ex is IOException or FormatException) // EndOfStreamException is an IOException
         {
             throw new InvalidDataException("truncated or malformed journal entry", ex);
         }
@@ -172,7 +172,7 @@ internal sealed class PartitionState(NotificationThrottle throttle, int keyMemor
     }
 
     private static DateTimeOffset Time(long unixMilliseconds) =>
-        unixMilliseconds is >= -62_135_596_800_000 and <= 253_402_300_799_999
+        unixMilliseconds >= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() && unixMilliseconds <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
             ? DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds)
             : throw new InvalidDataException($"a time of {unixMilliseconds} ms, out of range");
 }
