@@ -59,13 +59,8 @@ internal sealed record EventContent(string? ContentType, IReadOnlyList<KeyValueP
 
     public BodyKind Classify()
     {
-        if (UntypedIsJson && IsUntyped(ContentType))
-        {
-            return Headers.Any(h => h.Key.Equals("ce-specversion", StringComparison.OrdinalIgnoreCase)) ? BodyKind.Binary : BodyKind.Structured;
-        }
-
-        var kind = s_lastAccepted is { } last && string.Equals(last.ContentType, ContentType, StringComparison.Ordinal)
-            ? last.Kind
+        var kind = UntypedIsJson && IsUntyped(ContentType) ? null
+            : s_lastAccepted is { } last && string.Equals(last.ContentType, ContentType, StringComparison.Ordinal) ? last.Kind
             : ClassifyContentType();
         return kind ?? (Headers.Any(h => h.Key.Equals("ce-specversion", StringComparison.OrdinalIgnoreCase)) ? BodyKind.Binary : BodyKind.Structured);
     }
