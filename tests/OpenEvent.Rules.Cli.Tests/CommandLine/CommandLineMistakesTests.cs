@@ -166,6 +166,17 @@ public sealed class CommandLineMistakesTests : IDisposable
     }
 
     [Fact]
+    public void Validate_FolderWithoutPolicies_AFileNameWithALineBreak_IsQuotedEscaped()
+    {
+        _temp.Write("odd-names/a\nerror OER0000: forged.json", "{}");
+
+        var (exitCode, _, stderr) = CliRunner.Run("validate", _temp.Path("odd-names"));
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal($"oer: no policy files (*.yaml, *.yml) in {_temp.Path("odd-names")}; found a\\nerror OER0000: forged.json: policies are YAML files named *.yaml or *.yml\n", stderr);
+    }
+
+    [Fact]
     public void Validate_FolderOfPoliciesWrittenAsJson_SaysWhatItFoundInstead()
     {
         _temp.Write("json-policies/deploy-freeze.json", "{\"apiVersion\":\"openevent.rules/v1\"}");

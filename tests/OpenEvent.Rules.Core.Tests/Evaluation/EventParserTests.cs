@@ -171,10 +171,26 @@ public sealed class EventParserTests
     [InlineData("""{"eventCode":"a b"}""")]
     [InlineData("""{"eventCode":""}""")]
     [InlineData("""{"eventCode":"x\ny"}""")]
+    [InlineData("""{"eventCode":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}""")] // 101 characters
     public void Parse_PartialEvent_CodeThatCannotNameAType_IsRefused(string bare)
     {
         var (_, error) = Assert.Single(ParseAll(bare));
         Assert.Equal("unknown-event-code", error!.Id);
+    }
+
+    [Theory]
+    [InlineData("../../etc")]
+    [InlineData("file-change\u001b[31m")]
+    [InlineData("")]
+    public void Parse_FunctionComputeEnvelope_CategoryThatCannotNameAType_IsUnknown(string category)
+    {
+        // The category is the sender's text: only a code word becomes part of the type, anything else reads Unknown.
+        var fc = System.Text.Json.JsonSerializer.Serialize(new { messageId = "m-3", eventType = "approve-file", eventCategoryType = category, messageBody = new { projectId = 1 } });
+
+        var (e, error) = Assert.Single(ParseAll(fc));
+
+        Assert.Null(error);
+        Assert.Equal("dataworks:Unknown:ApproveFile", e!.Type);
     }
 
     [Fact]

@@ -97,6 +97,7 @@ public sealed partial class HostSettingsTests
     [InlineData("OpenEventRules:Limits:MaxEventBytes", "abc", "'abc' is not a whole number (e.g. 1048576).")]
     [InlineData("OpenEventRules:Reload:Watch", "yes", "'yes' is not true or false.")]
     [InlineData("OpenEventRules:Outbox:CommitDelay", "5s", "'5s' is not a duration written [d.]hh:mm:ss[.fff] (e.g. 00:00:05 for 5 seconds).")]
+    [InlineData("OpenEventRules:Limits:MaxEventBytes", "1\nforged line", "'1\\nforged line' is not a whole number (e.g. 1048576).")] // escaped: one line
     public async Task RunAsync_SettingOfTheWrongKind_OneLineNamingWhereAndWhatIsExpected(string key, string value, string expected)
     {
         using var errors = new StringWriter();

@@ -74,6 +74,26 @@ public sealed class HostAuthenticationTests
         }
     }
 
+    [Fact]
+    public async Task Request_ToAPathWithALineBreak_IsEchoedEscaped_InItsBodyAndTheLog()
+    {
+        // The path is the caller's text: it is quoted in the problem body and in the host log, where a raw line break
+        // would forge a line.
+        var log = new CapturedLog();
+        await using var host = await RunningHost.StartConfiguredAsync(builder => builder.Logging.AddProvider(log), null, "--OpenEventRules:Auth:Token", Token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events%0Aforged: yes") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-eventbridge-signature-token", Token);
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString()!;
+        Assert.StartsWith("the host does not serve /events\\nforged: yes", detail, StringComparison.Ordinal);
+        var refused = Assert.Single(log.Lines, line => line.Contains("refused 404 not-found", StringComparison.Ordinal));
+        Assert.DoesNotContain('\n', refused);
+        Assert.Contains("/events\\nforged: yes", refused, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("POST", "/event", 404, "not-found", "the host does not serve /event; did you mean /events?")]
     [InlineData("GET", "/events", 405, "method-not-allowed", "GET is not served at /events; send events with POST")]

@@ -57,6 +57,24 @@ public sealed class ConsoleStreamTests
         await ReadUntilAsync(stream, "\"in-between\"");
     }
 
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-5")]
+    [InlineData("99999999999999999999999")]
+    public async Task Stream_AfterThatIsNoSequence_IsIgnored_AndTheStreamOpens(string after)
+    {
+        await using var host = await RunningHost.StartAsync(null, "--OpenEventRules:Auth:Token", Token);
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        client.DefaultRequestHeaders.Add("x-eventbridge-signature-token", Token);
+        using var response = await client.GetAsync($"/console/api/decisions/stream?after={Uri.EscapeDataString(after)}", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var stream = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        await PostEventAsync(host, "after-garbage");
+
+        await ReadUntilAsync(stream, "\"after-garbage\"");
+    }
+
     [Fact]
     public async Task Stream_OfASession_EndsWhenTheSessionIsLoggedOut()
     {
