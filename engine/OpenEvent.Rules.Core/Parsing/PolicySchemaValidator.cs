@@ -40,7 +40,14 @@ internal sealed partial class PolicySchemaValidator
     // one, with the same default settings, serves every document.
     private readonly JsonSchemaValidator _validator = new(new JsonSchemaValidatorSettings());
 
-    private PolicySchemaValidator(Dictionary<string, JsonSchema> schemas) => _schemas = schemas;
+    /// <summary>Each kind's check that a document certainly passes, which spares valid documents NJsonSchema's walk.</summary>
+    private readonly Dictionary<string, SchemaAcceptance> _acceptance;
+
+    private PolicySchemaValidator(Dictionary<string, JsonSchema> schemas)
+    {
+        _schemas = schemas;
+        _acceptance = schemas.ToDictionary(kind => kind.Key, kind => SchemaAcceptance.Compile(kind.Value), StringComparer.Ordinal);
+    }
 
     /// <summary>The schema a kind's documents are checked against (its actual schema), null for an unknown kind.</summary>
     internal JsonSchema? SchemaOf(string kind) => _schemas.TryGetValue(kind, out var schema) ? schema.ActualSchema : null;
@@ -88,7 +95,8 @@ internal sealed partial class PolicySchemaValidator
             {
                 // What JsonSchema.Validate(string) does, without writing the tree as JSON text and parsing it again
                 // where the tree can be given to NJsonSchema as tokens directly (see ToValidationToken).
-                errors = ToValidationToken(document.Root!, schema.ActualSchema) is { } token
+                errors = _acceptance[kind].Check(document.Root) == SchemaAcceptance.Verdict.Valid ? []
+                    : ToValidationToken(document.Root!, schema.ActualSchema) is { } token
                     ? _validator.Validate(token, schema.ActualSchema)
                     : schema.Validate(ToValidationJson(document.Root!));
             }
@@ -105,6 +113,11 @@ internal sealed partial class PolicySchemaValidator
             {
                 Report(error, context);
             }
+        }
+
+        if (found.Items.Count == 0)
+        {
+            return true;
         }
 
         var seen = new HashSet<(string, SourceLocation, string)>();

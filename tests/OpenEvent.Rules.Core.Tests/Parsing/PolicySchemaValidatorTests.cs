@@ -366,7 +366,7 @@ public sealed class PolicySchemaValidatorTests
     }
 
     /// <summary>Every document of the tables above, of the repository's policies, samples and broken fixtures, and unusual scalars.</summary>
-    private static List<SourceDocument> KnownDocuments()
+    internal static List<SourceDocument> KnownDocuments()
     {
         var texts = s_validDocuments.Values.Concat(s_oneMistake.Values.Select(m => m.Yaml)).Append("""
             apiVersion: openevent.rules/v1
