@@ -37,8 +37,9 @@ internal sealed partial class PolicySchemaValidator
     private readonly Dictionary<string, JsonSchema> _schemas;
 
     // JsonSchema.Validate builds a validator (and its format validators) per call; it holds no state between calls, so
-    // one, with the same default settings, serves every document.
-    private readonly JsonSchemaValidator _validator = new(new JsonSchemaValidatorSettings());
+    // one, with the same default settings, serves every document. Made on first use: a set of valid documents never
+    // needs it (see SchemaAcceptance).
+    private readonly Lazy<JsonSchemaValidator> _validator = new(() => new JsonSchemaValidator(new JsonSchemaValidatorSettings()));
 
     /// <summary>Each kind's check that a document certainly passes, which spares valid documents NJsonSchema's walk.</summary>
     private readonly Dictionary<string, SchemaAcceptance> _acceptance;
@@ -97,7 +98,7 @@ internal sealed partial class PolicySchemaValidator
                 // where the tree can be given to NJsonSchema as tokens directly (see ToValidationToken).
                 errors = _acceptance[kind].Check(document.Root) == SchemaAcceptance.Verdict.Valid ? []
                     : ToValidationToken(document.Root!, schema.ActualSchema) is { } token
-                    ? _validator.Validate(token, schema.ActualSchema)
+                    ? _validator.Value.Validate(token, schema.ActualSchema)
                     : schema.Validate(ToValidationJson(document.Root!));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

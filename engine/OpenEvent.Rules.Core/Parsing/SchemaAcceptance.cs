@@ -11,8 +11,9 @@ namespace OpenEvent.Rules.Parsing;
 /// policy) skips building Newtonsoft tokens and NJsonSchema's walk: together about a third of a load's CPU and, on a
 /// first start, ~1,000 methods jitted. It is compiled once from the same NJsonSchema schema objects and follows
 /// NJsonSchema's own rules keyword by keyword (a type list passes when one type fits; required keys are asked of
-/// non-objects too; enum compares text; minItems 0 means none). Where those rules hold a quirk it does not model
-/// (a null visited, a number beyond 64 bits or a fraction against a range, enum over non-text, a format, tuples,
+/// non-objects too; enum compares text; minItems 0 means none; format uri is Uri.TryCreate absolute). Where those rules
+/// hold a quirk it does not model (a null visited, a number beyond 64 bits or a fraction against a range, enum over
+/// non-text, another format, tuples,
 /// pattern properties, text the direct token route would not take) its verdict is <see cref="Verdict.Unsure"/>, and
 /// any verdict but <see cref="Verdict.Valid"/> sends the document to NJsonSchema, which gives the errors their
 /// messages. So a document is never accepted that NJsonSchema refuses; "Invalid" is also exact, because a oneOf
@@ -125,6 +126,7 @@ internal sealed class SchemaAcceptance
         private bool _unmodelled;
         private JsonObjectType _type;
         private Regex? _pattern;
+        private bool _uri;
         private int? _minLength;
         private int? _maxLength;
         private decimal? _minimum;
@@ -148,7 +150,8 @@ internal sealed class SchemaAcceptance
 
         public void Fill(JsonSchema schema, Compiler compiler)
         {
-            _unmodelled = (schema.Type & ~ModelledTypes) != 0 || !string.IsNullOrEmpty(schema.Format) || schema.Items.Count > 0
+            _uri = schema.Format == "uri";
+            _unmodelled = (schema.Type & ~ModelledTypes) != 0 || !(string.IsNullOrEmpty(schema.Format) || _uri) || schema.Items.Count > 0
                 || schema.PatternProperties.Count > 0 || schema.MultipleOf.HasValue || schema.ExclusiveMinimum.HasValue
                 || schema.ExclusiveMaximum.HasValue || schema.IsExclusiveMinimum || schema.IsExclusiveMaximum;
             _type = schema.Type;
@@ -272,7 +275,8 @@ internal sealed class SchemaAcceptance
         }
 
         private Verdict Text(string text) =>
-            Fails((_pattern is not null && !_pattern.IsMatch(text)) || text.Length < _minLength || text.Length > _maxLength);
+            Fails((_pattern is not null && !_pattern.IsMatch(text)) || text.Length < _minLength || text.Length > _maxLength
+                || (_uri && !Uri.TryCreate(text, UriKind.Absolute, out _)));
 
         /// <summary>NotInEnumeration when no value's text equals the token's text; certain only for text against text values.</summary>
         private Verdict Enumeration(Scalar scalar)

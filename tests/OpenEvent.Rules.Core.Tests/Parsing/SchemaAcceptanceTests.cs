@@ -121,7 +121,7 @@ public sealed class SchemaAcceptanceTests
 
     private static readonly Func<JsonNode?>[] s_replacements =
     [
-        () => null, () => "", () => "x", () => "DEV", () => "Policy", () => "block", () => "not-a-name!", () => "https://h.example/x",
+        () => null, () => "", () => "x", () => "DEV", () => "Policy", () => "block", () => "not-a-name!", () => "https://h.example/x", () => "/relative/path", () => "http://", () => "mailto:a@b.example",
         () => 0, () => -1, () => 5, () => 100000, () => 1.5, () => true, () => false,
         () => new JsonObject(), () => new JsonArray(), () => new JsonArray("a"), () => new JsonArray("a", "a"),
         () => new JsonArray(1, 2), () => new JsonObject { ["env"] = "X" }, () => new JsonObject { ["reason"] = "r" },
