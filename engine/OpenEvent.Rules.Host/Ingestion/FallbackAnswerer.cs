@@ -81,6 +81,10 @@ internal sealed partial class FallbackAnswerer(
         if (result.Success)
         {
             directAnswers.Sent(e.Id);
+            // Recorded in the outbox too, once it takes the row: the worker finds it answered directly and marks it
+            // delivered, and its key keeps the answer of EventBridge's retry from being stored and sent again, even by
+            // a host started after this one stopped (the memory of direct answers is this process's alone).
+            _ = StoreEventuallyAsync(answer, arrivedAt + _options.DataWorks.Deadline, sent: true);
             return Done("sent");
         }
 
@@ -91,7 +95,7 @@ internal sealed partial class FallbackAnswerer(
 
         // Not delivered: the outbox retries it (until DataWorks:Deadline) once it takes it.
         LogDirectSendFailed(logger, e.Id, result.Error ?? "failed");
-        _ = StoreEventuallyAsync(answer, arrivedAt + _options.DataWorks.Deadline);
+        _ = StoreEventuallyAsync(answer, arrivedAt + _options.DataWorks.Deadline, sent: false);
         return Done("failed");
 
         string Done(string route)
@@ -145,7 +149,8 @@ internal sealed partial class FallbackAnswerer(
         }
     }
 
-    private async Task StoreEventuallyAsync(NewAction answer, DateTimeOffset giveUpAt)
+    /// <param name="sent">Whether the answer was sent directly (the row records it), or must still be sent by the outbox.</param>
+    private async Task StoreEventuallyAsync(NewAction answer, DateTimeOffset giveUpAt, bool sent)
     {
         var delay = _options.Outbox.InitialBackoff;
         while (time.GetUtcNow() < giveUpAt)
@@ -162,7 +167,14 @@ internal sealed partial class FallbackAnswerer(
             }
         }
 
-        LogGaveUp(logger, answer.EventId, answer.Key);
+        if (sent)
+        {
+            LogNotRecorded(logger, answer.EventId, answer.Key);
+        }
+        else
+        {
+            LogGaveUp(logger, answer.EventId, answer.Key);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "event {EventId} ({Type}) answered {Verdict} by the fallback ({Reason}): {Route}")]
@@ -173,4 +185,7 @@ internal sealed partial class FallbackAnswerer(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the fallback answer of event {EventId} could not be stored before OpenEventRules:DataWorks:Deadline passed: DataWorks has no answer ({Key})")]
     private static partial void LogGaveUp(ILogger logger, string eventId, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the direct answer of event {EventId} could not be recorded in the outbox before OpenEventRules:DataWorks:Deadline passed: a host started after this one stops may answer it again ({Key})")]
+    private static partial void LogNotRecorded(ILogger logger, string eventId, string key);
 }

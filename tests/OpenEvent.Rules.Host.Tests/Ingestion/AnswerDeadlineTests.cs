@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OpenEvent.Rules.Host.Actions;
 using OpenEvent.Rules.Host.Tests.Actions;
 using OpenEvent.Rules.Host.Tests.Endpoints;
 using static OpenEvent.Rules.Host.Tests.Actions.ActionHarness;
@@ -196,6 +197,46 @@ public sealed class AnswerDeadlineTests
     }
 
     [Fact]
+    public async Task OutboxLockedPastTheDeadline_TheDirectAnswerIsRecorded_ARestartedHostDoesNotAnswerTheRetryAgain()
+    {
+        // The memory of direct answers is the process's: a host restarted before EventBridge's retry arrived stored the
+        // event's own answer and sent DataWorks a second one. The direct answer is now recorded in the outbox once the
+        // lock is gone, and its key keeps the retry's answer out.
+        using var folder = new TempFolder();
+        var outbox = folder.Path("outbox.db");
+        await using var dataWorks = await DataWorksStandIn.StartAsync(AccessKeyId, AccessKeySecret);
+        await using var hook = await StandInServer.StartAsync();
+        string[] settings = [.. DataWorksSettings(dataWorks, AccessKeyId, AccessKeySecret), "--OpenEventRules:Outbox:Path", outbox,
+            "--OpenEventRules:DataWorks:AnswerWithin", "00:00:03", "--OpenEventRules:Outbox:BusyTimeout", "00:00:30"];
+        var id = NewId("restarted");
+        var deploy = HostEndpointTests.DeployEvent(id, "dws_orders");
+
+        await using (var first = await ActionHarness.StartAsync(Policies(null, hook.Url("/hook")), settings))
+        {
+            using (var locked = OutboxLock.Take(outbox))
+            {
+                using var refused = await first.PostAsync("/events", deploy);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                await WaitUntilAsync(() => !dataWorks.Answers.IsEmpty, "the direct answer");
+                locked.Release();
+            }
+
+            await WaitUntilAsync(() => DeliveredAnswers(outbox) == 1, "the direct answer recorded as delivered");
+        }
+
+        await using var second = await ActionHarness.StartAsync(Policies(null, hook.Url("/hook")), settings);
+        using (var retried = await second.PostAsync("/events", deploy))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        await second.WaitForIdleAsync("the outbox to drain");
+        var call = Assert.Single(dataWorks.Answers);
+        Assert.Equal(("FAIL", id), (call.Parameters["CheckResult"], call.Parameters["MessageId"]));
+        Assert.Single(hook.Delivered);
+    }
+
+    [Fact]
     public async Task BatchWhileTheOutboxIsLockedPastTheDeadline_EveryBlockedEventIsAnsweredFail()
     {
         // Nothing can be stored before the deadline, so the fallback answers every event of the batch. Each was decided
@@ -313,6 +354,16 @@ public sealed class AnswerDeadlineTests
 
         Assert.Equal(2, run);
         Assert.Contains("AnswerWithin", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    private static long DeliveredAnswers(string outbox)
+    {
+        using var connection = new SqliteConnection($"Data Source={outbox};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM outbox WHERE kind = $kind AND status = 'delivered';";
+        command.Parameters.AddWithValue("$kind", OutboxDispatcher.AnswerKind);
+        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>Another writer holding the outbox's write lock (BEGIN EXCLUSIVE) until <see cref="Release"/> rolls it back.</summary>
