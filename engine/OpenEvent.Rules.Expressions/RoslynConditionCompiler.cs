@@ -27,7 +27,8 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
 {
     /// <summary>Part of the cache key: raise it when the generated code's shape or the compile options change.</summary>
     /// <remarks>2: the emitted code carries budget guards (ConditionGuardInjector); images of version 1 have none.</remarks>
-    private const string GeneratorVersion = "oer-conditions-generator/2";
+    // Raised with the sandbox's own rules (sizes, pairings): a cached assembly is loaded without the sandbox running again.
+    private const string GeneratorVersion = "oer-conditions-generator/3";
 
     private static readonly CSharpCompilationOptions CompilationOptions = new(
         OutputKind.DynamicallyLinkedLibrary,
@@ -360,7 +361,7 @@ public sealed class RoslynConditionCompiler : IConditionCompiler
             {
                 notBoolean[i] = true;
                 diagnostics.Add(Located(conditions[i], DiagnosticIds.ConditionNotBoolean, 0,
-                    $"The condition is of type '{type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}', not bool.",
+                    $"The condition is of type '{ConditionSymbolText.Of(type, SymbolDisplayFormat.CSharpErrorMessageFormat)}', not bool.",
                     type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
                         ? "Compare explicitly, e.g. (...) == true, to decide what a missing value means."
                         : "A condition must be true or false: compare the value, e.g. e.Data.Count(\"tableMapping\") > 50."));

@@ -54,6 +54,20 @@ public static class EscapeAttempts
         new("time-zone-implicit-offset", """((DateTimeOffset)new DateTime(2024, 1, 1)).Offset == TimeSpan.Zero""", DiagnosticIds.ConditionForbiddenApi),
         new("time-zone-implicit-comparison", """e.Now > new DateTime(2024, 1, 1)""", DiagnosticIds.ConditionForbiddenApi),
         new("time-zone-file-time", """DateTime.FromFileTime(0).Year > 0""", DiagnosticIds.ConditionForbiddenApi),
+        // The zone of an unspecified DateTime, and kinds that would make a Local one (a review found each deciding
+        // differently under TZ=UTC and TZ=Asia/Shanghai).
+        new("time-zone-offset-constructor", """new DateTimeOffset(new DateTime(2024, 1, 1)).Offset == TimeSpan.Zero""", DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-offset-file-time", """DateTimeOffset.FromFileTime(0).Offset == TimeSpan.Zero""", DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-format-z", """new DateTime(2024, 1, 1).ToString("zzz") == "+00:00" """, DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-format-z-hole", """$"{new DateTime(2024, 1, 1):yyyy zz}" != "" """, DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-format-from-event", """new DateTime(2024, 1, 1).ToString(e.Data.Str("f")) != "" """, DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-daylight-saving", """new DateTime(2024, 7, 1).IsDaylightSavingTime()""", DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-local-kind", """new DateTime(2024, 7, 1, 0, 0, 0, DateTimeKind.Local).ToString("o") != "" """, DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-kind-by-number", """new DateTime(0L, (DateTimeKind)2).Ticks == 0""", DiagnosticIds.ConditionForbiddenApi),
+        // Hash codes are randomized per process: a verdict would change with a restart.
+        new("hash-code-of-text", "\"dws_orders\".GetHashCode() % 2 == 0", DiagnosticIds.ConditionForbiddenApi),
+        new("hash-code-of-tuple", """(e.Type, 1).GetHashCode() > 0""", DiagnosticIds.ConditionForbiddenApi),
+        new("hash-code-by-comparer", """StringComparer.Ordinal.GetHashCode(e.Type) > 0""", DiagnosticIds.ConditionForbiddenApi),
         new("type-pattern-forbidden", """((object)e.Data.Arr("x")) is System.Collections.IList""", DiagnosticIds.ConditionForbiddenApi),
         new("oftype-forbidden", """e.Data.Arr("x").OfType<System.IO.FileInfo>().Any()""", DiagnosticIds.ConditionForbiddenApi),
         new("as-forbidden", """(e.Data.Str("x") as object) as System.IO.FileInfo == null""", DiagnosticIds.ConditionForbiddenApi),

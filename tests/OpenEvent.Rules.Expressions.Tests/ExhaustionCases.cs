@@ -108,6 +108,11 @@ public static class ExhaustionCases
 
         // Time: unbounded steps, a short clock.
         new("time-selectmany-product", Five + ".Count() > 0", ConditionResource.Time, TimeLimits),
+        // 200 backtracking matches of 22 characters (a few ms each), then one of 40 that only its 100 ms timeout would end:
+        // the budget is checked before each match, so the time budget stops it, not the regex timeout. Before, a
+        // match of a short text took no step and nothing looked at the clock until the condition returned.
+        new("time-regex-calls", "\"aaaaaaaaaaaaaaaaaaaaaa!\" is var s && \"^(?=a)(a|aa)+$\" is var p && ("
+            + string.Join(" | ", Enumerable.Repeat("e.Matches(s, p)", 200)) + " | e.Matches(\"" + new string('a', 40) + "!\", p))", ConditionResource.Time, TimeLimits),
         new("time-nested-any", "e.Type.Any(a => e.Type.Any(b => e.Type.Any(c => e.Data.Arr(\"items\").Any(d => d.Int(\"i\") < 0))))", ConditionResource.Time, TimeLimits),
     ];
 
@@ -134,7 +139,16 @@ public static class ExhaustionCases
         new("compile-negations", new string('!', 1000) + "true", DiagnosticIds.ConditionTooComplex),
         new("compile-collection-nesting", new string('[', 150) + "1" + new string(']', 150) + ".Length > 0", DiagnosticIds.ConditionTooComplex),
 
-        // Building a regex matcher is not bounded by its match timeout: a constant pattern is at most 1,024 characters (OER2007).
+        // Types that double at every step, which the compiler walks without sharing their parts (23 steps: minutes).
+        new("compile-tuple-doubling", "(1m, 1m) is var a0 && " + string.Join(" && ", Enumerable.Range(1, 28).Select(i => $"(a{i - 1}, a{i - 1}) is var a{i}")) + " && a28.Item1.Equals(a28.Item2)", DiagnosticIds.ConditionTooComplex),
+        new("compile-select-tuple-doubling", "e.Data.Arr(\"x\")" + string.Concat(Enumerable.Repeat(".Select(a => (a, a))", 30)) + ".Count() > 0", DiagnosticIds.ConditionTooComplex),
+        new("compile-zip-doubling", "e.Type.Select(c => c) is var z0 && " + string.Join(" && ", Enumerable.Range(1, 24).Select(i => $"z{i - 1}.Zip(z{i - 1}) is var z{i}")) + " && z24.Any()", DiagnosticIds.ConditionTooComplex),
+
+        // A value on the stack past 256 bytes: 16 steps of (a, a) made 2 MB, whose first use overflowed the stack (OER2010).
+        new("stack-tuple-of-tuples", "(1m, 1m) is var a0 && (a0, a0) is var a1 && (a1, a1) is var a2 && (a2, a2) is var a3 && (a3, a3) is var a4 && a4.Item1.Equals(a4.Item2)", DiagnosticIds.ConditionUnbounded),
+        new("stack-wide-tuple", "(1m, 1m, 1m, 1m, 1m, 1m, 1m, (1m, 1m, 1m, 1m, 1m, 1m, 1m, (1m, 1m, 1m))) is var t && t.Item1 > 0", DiagnosticIds.ConditionUnbounded),
+
+                // Building a regex matcher is not bounded by its match timeout: a constant pattern is at most 1,024 characters (OER2007).
         new("regex-pattern-too-long", "e.Matches(e.Type, \"" + string.Join("|", Enumerable.Range(0, 300)) + "\")", DiagnosticIds.ConditionInvalidArgument),
 
         // Unbounded at run time inside one library call (OER2010).

@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 internal static class ConditionAllowList
 {
     /// <summary>Raised whenever a rule changes, so that cached assemblies compiled under older rules are not reused.</summary>
-    public const string Version = "conditions-allow-list/3";
+    public const string Version = "conditions-allow-list/4";
 
     public const string ApiNamespace = "OpenEvent.Rules.Evaluation.Conditions";
 
@@ -140,10 +140,13 @@ internal static class ConditionAllowList
         // the machine's local zone is not a policy input: nothing that reads it (ToUniversalTime and the file times
         // treat a DateTime as local, Parse gives local times and assumes the local offset, a DateTime converted to a
         // DateTimeOffset gets the local offset). Texts are read with e.Date, instants come from e.Time, e.Ms, e.At.
+        // No DateTime of kind Local can be made (SpecifyKind and the constructors that take a kind are refused), and
+        // what reads the zone of an unspecified one is refused: IsDaylightSavingTime, a DateTimeOffset made from it
+        // alone, and the "z" formats (ConditionBoundsCheck).
         rules["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime", "ToUniversalTime", "ToFileTime", "FromFileTime",
-            "Parse", "TryParse", "ParseExact", "TryParseExact"]);
-        rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime", "op_Implicit",
-            "Parse", "TryParse", "ParseExact", "TryParseExact"]);
+            "Parse", "TryParse", "ParseExact", "TryParseExact", "IsDaylightSavingTime", "SpecifyKind"], Constructors: ConstructorRule.NoLocalTime);
+        rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime", "op_Implicit", "FromFileTime",
+            "Parse", "TryParse", "ParseExact", "TryParseExact"], Constructors: ConstructorRule.NoLocalTime);
         rules["System.DateOnly"] = All;
         rules["System.TimeOnly"] = All;
         rules["System.TimeSpan"] = All;
@@ -224,6 +227,12 @@ internal enum ConstructorRule
     /// <summary>Constructors with a count or capacity parameter are refused (they allocate whatever they are told).</summary>
     NoCount,
 
+    /// <summary>
+    /// Constructors that take a DateTimeKind (a Local time), or a DateTime alone (a DateTimeOffset at the machine's
+    /// offset), are refused: the server's time zone is not a policy input.
+    /// </summary>
+    NoLocalTime,
+
     Denied,
 }
 
@@ -239,10 +248,24 @@ internal sealed record TypeRule(string[]? Allowed = null, string[]? Denied = nul
                 return false;
             }
 
+            if (Constructors == ConstructorRule.NoLocalTime)
+            {
+                return !ctor.Parameters.Any(p => p.Type is INamedTypeSymbol { Name: "DateTimeKind" })
+                    && !(ctor.Parameters.Length == 1 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_DateTime);
+            }
+
             return Constructors != ConstructorRule.NoCount || !ctor.Parameters.Any(p => p.Name is "capacity" or "count" or "repeatCount" || (p.Type.SpecialType == SpecialType.System_Int32 && ctor.Parameters.Length == 2 && ctor.Parameters[0].Type.SpecialType == SpecialType.System_Char));
         }
 
         var name = member.Name;
+
+        // Hash codes of strings (and of tuples and anonymous objects, which combine them) are randomized per process:
+        // a condition that read one would decide differently after a restart, and in a dry-run than in production.
+        if (name == nameof(GetHashCode))
+        {
+            return false;
+        }
+
         if (Denied is not null && Denied.Contains(name, StringComparer.Ordinal))
         {
             return false;

@@ -22,6 +22,9 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 /// numbers must be constants with a precision of at most 99.</item>
 /// <item>A method group (a method passed by name) runs inside the runtime without the step a lambda takes: it may
 /// only take and return scalars.</item>
+/// <item>A value (a tuple, a struct) is at most <see cref="MaxValueBytes"/> bytes: values live on the stack, and a
+/// tuple of tuples doubles at every step (<c>(a, a) is var b</c>), so 16 steps from a decimal made a 2 MB value whose
+/// first use overflowed the stack, which ends the process; no guard runs in between.</item>
 /// </list>
 /// </summary>
 internal sealed partial class ConditionBoundsCheck
@@ -29,7 +32,13 @@ internal sealed partial class ConditionBoundsCheck
     /// <summary>The largest precision of a standard numeric format (F2, D8, N99).</summary>
     public const int MaxFormatPrecision = 99;
 
+    /// <summary>The largest value (a tuple, a struct) a condition may hold: a tuple of 16 decimals.</summary>
+    public const int MaxValueBytes = 256;
+
     private readonly Action<string, int, string, string, string> _report;
+
+    /// <summary>The sizes of value types met so far (the type graph is a DAG: each type is sized once).</summary>
+    private readonly Dictionary<ITypeSymbol, long> _sizes = new(SymbolEqualityComparer.Default);
 
     /// <param name="report">Reports (id, position, dedupe key, message, hint).</param>
     public ConditionBoundsCheck(Action<string, int, string, string, string> report) => _report = report;
@@ -86,13 +95,96 @@ internal sealed partial class ConditionBoundsCheck
         }
     }
 
+    /// <summary>Refuses a value of a value type larger than <see cref="MaxValueBytes"/>.</summary>
+    public void CheckValueSize(ITypeSymbol type, int position)
+    {
+        if (!type.IsValueType || SizeOf(type, 0) is var size && size <= MaxValueBytes)
+        {
+            return;
+        }
+
+        var bytes = size >= LargeValue ? "more than a megabyte" : $"about {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes";
+        _report(DiagnosticIds.ConditionUnbounded, position, "value-size",
+            $"A value of type '{ConditionSymbolText.Of(type, SymbolDisplayFormat.CSharpErrorMessageFormat)}' takes {bytes}; a condition's values (tuples, structs) are at most {MaxValueBytes} bytes, since they live on the stack.",
+            "Keep the parts you compare instead of nesting tuples in tuples, e.g. a.Item1 == b.Item1 && a.Item2 == b.Item2.");
+    }
+
+    /// <summary>A size past every limit, where a type is too deep to be worth sizing further.</summary>
+    private const long LargeValue = 1L << 20;
+
+    /// <summary>
+    /// An estimate of a value's size in bytes, at least what it holds: its fields that the compiler can see, or the value
+    /// types among its type arguments (a generic struct holds its arguments: KeyValuePair's fields are private).
+    /// </summary>
+    private long SizeOf(ITypeSymbol type, int depth)
+    {
+        if (!type.IsValueType || type is ITypeParameterSymbol)
+        {
+            return 8;
+        }
+
+        if (depth > 64)
+        {
+            return LargeValue;
+        }
+
+        if (_sizes.TryGetValue(type, out var known))
+        {
+            return known;
+        }
+
+        var size = type.SpecialType switch
+        {
+            SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_SByte => 1L,
+            SpecialType.System_Char or SpecialType.System_Int16 or SpecialType.System_UInt16 => 2L,
+            SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Single => 4L,
+            SpecialType.System_Decimal => 16L,
+            _ when type.TypeKind == TypeKind.Enum || type.SpecialType != SpecialType.None => 8L,
+            _ => ComposedSize(type, depth),
+        };
+        _sizes[type] = size;
+        return size;
+    }
+
+    private long ComposedSize(ITypeSymbol type, int depth)
+    {
+        if (type is not INamedTypeSymbol named)
+        {
+            return 8;
+        }
+
+        long fields = 0;
+        if (!named.IsTupleType)
+        {
+            foreach (var member in named.GetMembers())
+            {
+                if (member is IFieldSymbol { IsStatic: false } field)
+                {
+                    fields = Math.Min(fields + SizeOf(field.Type, depth + 1), LargeValue);
+                }
+            }
+        }
+
+        long arguments = 0;
+        foreach (var argument in (named.TupleUnderlyingType ?? named).TypeArguments)
+        {
+            if (argument.IsValueType)
+            {
+                arguments = Math.Min(arguments + SizeOf(argument, depth + 1), LargeValue);
+            }
+        }
+
+        return Math.Max(8, Math.Max(fields, arguments));
+    }
+
     public void CheckMethodGroup(IMethodReferenceOperation methodGroup, int position)
     {
         var method = methodGroup.Method;
         if (!IsTextSafe(method.ReturnType) || method.Parameters.Any(p => !IsTextSafe(p.Type)))
         {
-            _report(DiagnosticIds.ConditionUnbounded, position, "method-group:" + method.ToDisplayString(),
-                $"The method group '{method.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}' works on more than simple values; inside the runtime its work cannot be budgeted.",
+            var name = ConditionSymbolText.Of(method, SymbolDisplayFormat.CSharpErrorMessageFormat);
+            _report(DiagnosticIds.ConditionUnbounded, position, "method-group:" + name,
+                $"The method group '{name}' works on more than simple values; inside the runtime its work cannot be budgeted.",
                 "Write a lambda instead, e.g. x => char.IsDigit(x); method groups may only take and return simple values (numbers, strings, dates).");
         }
     }
@@ -109,6 +201,11 @@ internal sealed partial class ConditionBoundsCheck
         if (hole.FormatString is { ConstantValue: { HasValue: true, Value: string format } } && IsNumber(Unwrap(hole.Expression).Type))
         {
             CheckPrecision(format, hole.FormatString.Syntax.SpanStart);
+        }
+
+        if (hole.FormatString is { } dateFormat && Unwrap(hole.Expression).Type?.SpecialType == SpecialType.System_DateTime)
+        {
+            CheckDateFormat(dateFormat.ConstantValue is { HasValue: true, Value: string text } ? text : null, dateFormat.Syntax.SpanStart);
         }
     }
 
@@ -137,7 +234,7 @@ internal sealed partial class ConditionBoundsCheck
         if (MentionsObject(accumulator, 0))
         {
             _report(DiagnosticIds.ConditionUnbounded, position, "aggregate:" + invocation.Syntax.SpanStart,
-                $"The accumulator of {method.Name} is of type '{accumulator.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}', which can hold the previous accumulator: each element would nest it one level deeper, without bound.",
+                $"The accumulator of {method.Name} is of type '{ConditionSymbolText.Of(accumulator, SymbolDisplayFormat.CSharpErrorMessageFormat)}', which can hold the previous accumulator: each element would nest it one level deeper, without bound.",
                 "Give the accumulator a concrete type (a number, a string, a tuple of those, a list of those) instead of object.");
         }
     }
@@ -159,6 +256,12 @@ internal sealed partial class ConditionBoundsCheck
     private void CheckFormat(IInvocationOperation invocation, int position)
     {
         var receiverType = invocation.Instance is { } receiver ? Unwrap(receiver).Type : null;
+        if (receiverType?.SpecialType == SpecialType.System_DateTime)
+        {
+            CheckDateFormat(invocation);
+            return;
+        }
+
         if (!IsNumber(receiverType))
         {
             return;
@@ -187,6 +290,31 @@ internal sealed partial class ConditionBoundsCheck
         }
     }
 
+    /// <summary>A DateTime's "z" formats print the machine's offset: its format must be a constant without them.</summary>
+    private void CheckDateFormat(IInvocationOperation invocation)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Name == "format" && argument.ArgumentKind != ArgumentKind.DefaultValue)
+            {
+                CheckDateFormat(argument.Value.ConstantValue is { HasValue: true, Value: var constant } ? constant as string ?? "" : null, argument.Value.Syntax.SpanStart);
+            }
+        }
+    }
+
+    /// <param name="format">The constant format; null when it is not a constant.</param>
+    private void CheckDateFormat(string? format, int position)
+    {
+        if (format is not null && !format.Contains('z', StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _report(DiagnosticIds.ConditionForbiddenApi, position, "zone:" + position,
+            "A DateTime's format may not print an offset (\"z\", \"zz\", \"zzz\") and must be a constant: for a DateTime it is the machine's time zone, which is not a policy input.",
+            "Format a DateTimeOffset (its own offset), e.g. e.At(\"Asia/Shanghai\").ToString(\"yyyy-MM-dd HH:mm zzz\"), or leave the offset out.");
+    }
+
     private void CheckPrecision(string format, int position)
     {
         var match = StandardFormat().Match(format);
@@ -210,7 +338,7 @@ internal sealed partial class ConditionBoundsCheck
 
     private void ReportText(ITypeSymbol type, int position)
     {
-        var name = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+        var name = ConditionSymbolText.Of(type, SymbolDisplayFormat.CSharpErrorMessageFormat);
         _report(DiagnosticIds.ConditionUnbounded, position, "text:" + position,
             $"A value of type '{name}' cannot be turned into text in a condition: only strings, characters, numbers, booleans, dates, times, enums and event values (ConditionNode) can.",
             "Build the text from the parts you need, e.g. $\"{x.Name}/{x.Size}\" instead of the text of an anonymous object, a tuple or a collection.");

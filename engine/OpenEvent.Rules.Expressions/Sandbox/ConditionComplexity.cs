@@ -41,6 +41,18 @@ internal static class ConditionComplexity
     /// <summary>Anonymous objects inside anonymous objects.</summary>
     public const int MaxAnonymousNesting = 4;
 
+    /// <summary>
+    /// Values that pair others into one type: tuples, anonymous objects, the pairing LINQ operators (Zip, ToDictionary,
+    /// ToLookup, GroupBy, Join, GroupJoin, AggregateBy) and the query clauses that become them (let, join, group). Each
+    /// can hold the one before it twice (<c>(a, a) is var b</c>, <c>Select(x => (x, x))</c>), so the type doubles at
+    /// every step while the text grows by a few characters, and the compiler walks such types without sharing their
+    /// parts: 23 steps kept it busy for minutes, past any timeout, and the compile cannot be interrupted.
+    /// </summary>
+    public const int MaxPairings = 16;
+
+    private static readonly HashSet<string> s_pairingMethods =
+        new(["Zip", "ToDictionary", "ToLookup", "GroupBy", "Join", "GroupJoin", "AggregateBy"], StringComparer.Ordinal);
+
     private const string Hint =
         "Simplify the condition: fewer nested lambdas (especially inside Sum, Min, Max and Average), fewer nested interpolated strings or anonymous objects; "
         + "split it into several policies, or move what you can into spec.match. The limits are listed in docs/conditions.md.";
@@ -93,6 +105,11 @@ internal static class ConditionComplexity
             return Problem(node, $"The condition nests interpolated strings more than {MaxInterpolationNesting} deep.");
         }
 
+        if (IsPairing(node) && ++totals.Pairings > MaxPairings)
+        {
+            return Problem(node, $"The condition builds more than {MaxPairings} tuples, anonymous objects and pairs (Zip, ToDictionary, GroupBy, Join, let): each can hold the ones before it twice, and the compiler's time doubles with every level.");
+        }
+
         if (node is AnonymousObjectCreationExpressionSyntax)
         {
             if (++totals.Anonymous > MaxAnonymousObjects)
@@ -139,6 +156,7 @@ internal static class ConditionComplexity
     {
         public int Lambdas;
         public int Anonymous;
+        public int Pairings;
         public long BindingCost;
     }
 
@@ -173,6 +191,14 @@ internal static class ConditionComplexity
     /// <summary>The left operand of a && b && c is a && b: the compiler binds such chains without recursion.</summary>
     private static bool IsSameOperatorChain(SyntaxNode parent, SyntaxNode child) =>
         parent is BinaryExpressionSyntax binary && child is BinaryExpressionSyntax left && binary.Left == left && left.RawKind == binary.RawKind;
+
+    private static bool IsPairing(SyntaxNode node) => node switch
+    {
+        TupleExpressionSyntax or AnonymousObjectCreationExpressionSyntax or LetClauseSyntax or JoinClauseSyntax or GroupClauseSyntax => true,
+        InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: var member } } => s_pairingMethods.Contains(member),
+        InvocationExpressionSyntax { Expression: SimpleNameSyntax { Identifier.ValueText: var name } } => s_pairingMethods.Contains(name),
+        _ => false,
+    };
 
     /// <summary>Explicit lambdas, and the query clauses the compiler turns into lambdas (every clause but the first from).</summary>
     private static bool IsLambda(SyntaxNode node) => node switch

@@ -348,6 +348,7 @@ internal sealed class ConditionSemanticCheck
             _ => false,
         };
         CheckType(type, position, allowDelegate: isLambdaTarget);
+        _bounds.CheckValueSize(type, position);
     }
 
     private void CheckSymbol(ISymbol symbol, int position, bool syntaxContext)
@@ -386,14 +387,24 @@ internal sealed class ConditionSemanticCheck
                 break;
         }
 
-        var containing = symbol.ContainingType;
-        if (containing is null)
+        if (symbol.ContainingType is { } containing)
         {
-            return;
+            CheckMember(symbol, containing, position);
         }
+    }
 
+    /// <summary>A member is allowed when its type is, and the type's rule permits it.</summary>
+    private void CheckMember(ISymbol symbol, INamedTypeSymbol containing, int position)
+    {
         if (containing.IsAnonymousType || containing.IsTupleType)
         {
+            // Their members are their values, Equals and ToString; GetHashCode combines randomized string hashes.
+            if (symbol.Name == nameof(GetHashCode))
+            {
+                ReportForbidden(symbol, position);
+                return;
+            }
+
             CheckType(containing, position, allowDelegate: false);
             return;
         }
@@ -537,14 +548,14 @@ internal sealed class ConditionSemanticCheck
 
     private void ReportForbidden(ISymbol symbol, int position)
     {
-        var name = symbol.ToDisplayString(Display);
+        var name = ConditionSymbolText.Of(symbol, Display);
         Report(DiagnosticIds.ConditionForbiddenApi, position, "api:" + name, $"'{name}' is not available in conditions.", HintFor(symbol));
     }
 
     private static string HintFor(ISymbol symbol)
     {
         var type = symbol as ITypeSymbol ?? symbol.ContainingType;
-        var typeName = type is INamedTypeSymbol named ? ConditionAllowList.MetadataName(named.OriginalDefinition) : type?.ToDisplayString() ?? "";
+        var typeName = type is INamedTypeSymbol named ? ConditionAllowList.MetadataName(named.OriginalDefinition) : type is null ? "" : ConditionSymbolText.Of(type, SymbolDisplayFormat.CSharpErrorMessageFormat);
         return (typeName, symbol.Name) switch
         {
             ("System.DateTime" or "System.DateTimeOffset", "Now" or "UtcNow" or "Today") => "Time comes from the engine's clock: use e.Now, e.NowAt(\"Asia/Shanghai\") or the event's time e.At(\"Asia/Shanghai\").",

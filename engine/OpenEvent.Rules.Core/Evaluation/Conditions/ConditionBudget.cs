@@ -153,6 +153,18 @@ public sealed class ConditionBudget
         }
     }
 
+    /// <summary>
+    /// Charges a call whose time is not proportional to its input (a regular expression: up to its 100 ms timeout on a
+    /// short text): at least a step, so that the time budget is checked before each such call, not only at the end.
+    /// </summary>
+    internal static void ChargeCall(long units, int perStep)
+    {
+        if (t_current is { } budget)
+        {
+            budget.Charge(Math.Max(1, units / perStep));
+        }
+    }
+
     /// <summary>Charges text about to be built (<paramref name="chars"/> UTF-16 characters) before it is allocated.</summary>
     internal void ChargeText(long chars)
     {

@@ -165,8 +165,10 @@ public sealed class ConditionEvent
     /// </summary>
     public bool Matches(string? input, string pattern)
     {
-        // Linear in the input and the pattern (a pattern built from event data is compiled for the call).
-        ConditionBudget.ChargeWork((long)(input?.Length ?? 0) + (pattern?.Length ?? 0), ConditionGuard.CharsPerStep);
+        // Linear in the input and the pattern (a pattern built from event data is compiled for the call), and at least a
+        // step: a backtracking pattern can spend its whole timeout on a short text, and 250 such calls in a row ran
+        // for 10 s against a 1 s budget that was only looked at when they were done.
+        ConditionBudget.ChargeCall((long)(input?.Length ?? 0) + (pattern?.Length ?? 0), ConditionGuard.CharsPerStep);
         return input is not null && ConditionRegex.Get(pattern!).IsMatch(input);
     }
 }
