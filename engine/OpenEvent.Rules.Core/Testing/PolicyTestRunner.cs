@@ -157,27 +157,61 @@ public static class PolicyTestRunner
     /// <summary>The bytes of the case's event file (relative to the test file); null with OER4002 when it cannot be read.</summary>
     private static byte[]? ReadEventFile(PolicyTestDefinition test, TestCaseDefinition testCase, string relative, List<Diagnostic> errors)
     {
-        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
-
-        // Read like policy files: regular files only (a FIFO would block the run, /dev/zero never end), size-capped.
-        var read = BoundedFileReader.Read(path, Parsing.YamlDocumentReader.MaxFileBytes);
+        var (read, path, boundary) = ReadCaseFile(test, relative, Parsing.YamlDocumentReader.MaxFileBytes);
         if (read.Status == FileReadStatus.Read)
         {
             return read.Bytes;
         }
 
-        var reason = read.Status switch
-        {
-            FileReadStatus.Missing => "does not exist",
-            FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
-            FileReadStatus.TooLarge => "is larger than the 10 MB limit",
-            _ => $"cannot be read: {read.Error}",
-        };
         errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.EventLocation,
-            $"the event file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
+            $"the event file '{relative}' of case '{testCase.Name}' {Unread(read, boundary, "10 MB limit")} (looked for {path})",
             "event paths are relative to the test file, e.g. ../samples/events/FileChange-DeployFile.json"));
         return null;
     }
+
+    /// <summary>
+    /// Reads a case's event or detail file like a policy file (regular files only: a FIFO would block the run, /dev/zero
+    /// never end; size-capped), by a relative path, and inside the test's git repository when it is in one: a test file
+    /// comes in a pull request, and its event path could otherwise print any JSON the CI machine can read (credentials,
+    /// /proc/self/environ) into the log.
+    /// </summary>
+    private static (FileReadResult Read, string Path, string? Boundary) ReadCaseFile(PolicyTestDefinition test, string relative, long maxBytes)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "";
+        var path = Path.Combine(folder, relative);
+        if (Path.IsPathRooted(relative))
+        {
+            return (new FileReadResult(FileReadStatus.OutsideFolder, []), path, null);
+        }
+
+        var boundary = RepositoryOf(folder);
+        return (BoundedFileReader.Read(path, maxBytes, containedIn: boundary), path, boundary);
+    }
+
+    /// <summary>The git repository a test file's folder is in (the nearest folder above it with a .git), as a real path; null outside one.</summary>
+    internal static string? RepositoryOf(string testFolder)
+    {
+        for (var folder = FileProbe.RealPath(testFolder); folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            var git = Path.Combine(folder, ".git");
+            if (Directory.Exists(git) || File.Exists(git))
+            {
+                return folder;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Unread(FileReadResult read, string? boundary, string limit) => read.Status switch
+    {
+        FileReadStatus.OutsideFolder when boundary is null => "is an absolute path: a test reads files by paths relative to it, inside its repository",
+        FileReadStatus.Missing => "does not exist",
+        FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
+        FileReadStatus.TooLarge => $"is larger than the {limit}",
+        FileReadStatus.OutsideFolder => $"is outside {boundary}, the repository of the test file: a test reads files of its own repository only",
+        _ => $"cannot be read: {read.Error}",
+    };
 
     /// <summary>
     /// The inline event (completed with the envelope's defaults) or the file's event, with the case's patch merged in;
@@ -225,17 +259,10 @@ public static class PolicyTestRunner
         byte[] bytes;
         if (testCase.DetailPath is { } relative)
         {
-            var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(test.File)) ?? "", relative);
-            var read = BoundedFileReader.Read(path, EventDetail.DefaultMaxBytes);
+            var (read, path, boundary) = ReadCaseFile(test, relative, EventDetail.DefaultMaxBytes);
             if (read.Status != FileReadStatus.Read)
             {
-                var reason = read.Status switch
-                {
-                    FileReadStatus.Missing => "does not exist",
-                    FileReadStatus.NotRegular => $"is {FileKindText.Describe(read.Kind)}, not a regular file",
-                    FileReadStatus.TooLarge => $"is larger than the {EventDetail.DefaultMaxBytes / (1024 * 1024)} MB limit of a detail",
-                    _ => $"cannot be read: {read.Error}",
-                };
+                var reason = Unread(read, boundary, $"{EventDetail.DefaultMaxBytes / (1024 * 1024)} MB limit of a detail");
                 errors.Add(new Diagnostic(DiagnosticIds.TestEventNotFound, DiagnosticSeverity.Error, testCase.DetailLocation,
                     $"the detail file '{relative}' of case '{testCase.Name}' {reason} (looked for {path})",
                     "detail paths are relative to the test file, e.g. ../samples/details/FileChange-CommitFile.detail.json"));

@@ -192,6 +192,43 @@ public sealed class TestCommandTests : IDisposable
         Assert.EndsWith("0 passed, 0 failed, 3 errors in 3 cases (1 file)\n", stdout);
     }
 
+    [Fact]
+    public void Test_EventAndDetailFilesOutsideTheRepository_RefusedUnreadInsideIt_Read()
+    {
+        // A hostile test file in a pull request named ../../secret.json (or /proc/self/environ) as its event, and a
+        // placeholder printed the secret into the CI log. Files of the repository (the folder with .git) still read.
+        _temp.Write("secret.json", "{\"accessKeySecret\":\"TOPSECRET\"}");
+        Directory.CreateDirectory(_temp.Path("repo", ".git"));
+        _temp.Write(Path.Combine("repo", "samples", "deploy.json"),
+            "{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"acs.dataworks\",\"type\":\"dataworks:FileChange:DeployFile\",\"data\":{\"projectId\":10001234,\"operator\":\"1\",\"fileName\":\"dws_a\"}}");
+        _temp.Write(Path.Combine("repo", "policies", "freeze.yaml"), Freeze.Replace("is frozen", "is frozen {{ accessKeySecret }}"));
+        var tests = _temp.Write(Path.Combine("repo", "policies", "freeze.tests.yaml"), Header + $"""
+                - name: leak
+                  event: ../../secret.json
+                  expect: {"{"} verdict: OK {"}"}
+                - name: absolute
+                  event: {_temp.Path("secret.json")}
+                  expect: {"{"} verdict: OK {"}"}
+                - name: detail outside
+                  event: ../samples/deploy.json
+                  detail: ../../secret.json
+                  expect: {"{"} verdict: FAIL {"}"}
+                - name: inside the repository
+                  event: ../samples/deploy.json
+                  expect: {"{"} verdict: FAIL {"}"}
+
+            """);
+
+        var (exitCode, stdout, _) = Run("test", _temp.Path("repo", "policies"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.DoesNotContain("TOPSECRET", stdout, StringComparison.Ordinal);
+        Assert.Contains($"{tests}:7:14: error OER4002: the event file '../../secret.json' of case 'leak' is outside {_temp.Path("repo")}, the repository of the test file: a test reads files of its own repository only", stdout);
+        Assert.Contains($"error OER4002: the event file '{_temp.Path("secret.json")}' of case 'absolute' is an absolute path: a test reads files by paths relative to it, inside its repository", stdout);
+        Assert.Contains("error OER4002: the detail file '../../secret.json' of case 'detail outside' is outside", stdout);
+        Assert.EndsWith("1 passed, 0 failed, 3 errors in 4 cases (1 file)\n", stdout);
+    }
+
     private const string TypoCondition = """
         apiVersion: openevent.rules/v1
         kind: Policy
