@@ -15,17 +15,36 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
     private JsonNumber(decimal value)
     {
         _decimal = value;
-        _double = (double)value;
+        _double = ToDouble(value);
         _isDecimal = true;
     }
 
     // An integer of at most 18 digits (see TryParsePlainInteger): the same number as the decimal constructor gives,
-    // without its decimal-to-double conversion when the long converts exactly (below 2^53).
+    // without its text: long to double is rounded correctly.
     private JsonNumber(long value)
     {
         _decimal = value;
-        _double = value is > -(1L << 53) and < 1L << 53 ? value : (double)(decimal)value;
+        _double = value;
         _isDecimal = true;
+    }
+
+    /// <summary>
+    /// The double nearest to <paramref name="value"/>. Not (double)value: .NET's decimal conversion divides by a power of
+    /// ten and rounds twice, so equal decimals of different scales (43591010316006538 and 43591010316006538.0) gave
+    /// different doubles, and close ones could even swap order, which broke CompareTo's doubles-first shortcut, the
+    /// hash and the range index. Correct rounding is monotonic and gives equal values equal doubles.
+    /// </summary>
+    private static double ToDouble(decimal value)
+    {
+        if (value.Scale == 0 && value is >= long.MinValue and <= long.MaxValue)
+        {
+            return (long)value;
+        }
+
+        Span<char> text = stackalloc char[64];
+        return value.TryFormat(text, out var written, provider: CultureInfo.InvariantCulture)
+            ? double.Parse(text[..written], NumberStyles.Float, CultureInfo.InvariantCulture)
+            : (double)value;
     }
 
     private JsonNumber(double value)
@@ -198,7 +217,7 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
     }
 
     /// <remarks>
-    /// The doubles first: decimal → double is monotonic, so doubles that differ order their decimals the same way, and
+    /// The doubles first: decimal → double (<see cref="ToDouble"/>) is monotonic, so doubles that differ order their decimals the same way, and
     /// only equal doubles (the same number, or decimals closer than a double tells apart) need decimal's slower compare.
     /// </remarks>
     public int CompareTo(JsonNumber other)
@@ -216,7 +235,7 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
     public override bool Equals(object? obj) => obj is JsonNumber other && Equals(other);
 
     // Equal values must hash equally whatever their representation, so hash the double
-    // (decimal -> double is monotonic and maps equal decimals to equal doubles).
+    // (ToDouble is monotonic and maps equal decimals to equal doubles).
     public override int GetHashCode() => _double.GetHashCode();
 
     public static bool operator ==(JsonNumber left, JsonNumber right) => left.Equals(right);
