@@ -16,6 +16,28 @@ public sealed class PolicyFolderLoaderTests
 
     private static string ChannelNamed(string name) => Channel.Replace("NAME", name);
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(80)]
+    public async Task Load_FilesHoldingMoreThan32MbTogether_OneErrorNothingLoaded(int files)
+    {
+        // Each file under the 10 MB bound, together 36 MB: a parsed file takes ~18 times its size (twenty such files
+        // held 1.8 GB). Read on one core (4 files) or on every core (80).
+        using var temp = new TempFolder();
+        var reason = new string('y', (int)(PolicyFolderLoader.MaxFolderBytes / files) + 1024 * 1024 / files);
+        for (var i = 0; i < files; i++)
+        {
+            temp.Write($"p{i:D3}.yaml", $"apiVersion: openevent.rules/v1\nkind: Policy\nmetadata: {{ name: p{i} }}\nspec:\n  match: {{ type: [\"dataworks:FileChange:DeployFile\"] }}\n  actions: [ {{ block: {{ reason: \"{reason}\" }} }} ]\n");
+        }
+
+        var result = await PolicyFolderLoader.LoadAsync([temp.Root]);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal((DiagnosticIds.FileTooLarge, temp.Root), (error.Id, error.Location.File));
+        Assert.Contains("more than 32 MB together; none is loaded", error.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Set.Policies);
+    }
+
     [Fact]
     public async Task Load_ManyFiles_ReadInParallel_EachFileGivesWhatItGivesAloneInFileOrder()
     {
