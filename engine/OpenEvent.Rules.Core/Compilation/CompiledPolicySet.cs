@@ -217,5 +217,5 @@ public static class PolicySetCompiler
     }
 
     public static ConditionSource ToSource(string key, ConditionDefinition condition) =>
-        new(key, condition.Expression, condition.Location) { ContentStart = condition.ContentStart, Style = condition.Style };
+        new(key, condition.Expression, condition.Location) { ContentStart = condition.ContentStart, Style = condition.Style, QuotedText = condition.QuotedText };
 }

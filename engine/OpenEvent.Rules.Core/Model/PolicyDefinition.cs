@@ -142,6 +142,12 @@ public sealed record ConditionDefinition(string Expression, ConditionErrorMode O
 
     public ConditionTextStyle Style { get; init; } = ConditionTextStyle.Inline;
 
+    /// <summary>
+    /// The text between the quotes as written, for a one-line double-quoted scalar with escapes (<c>\"</c>): its
+    /// offsets differ from the expression's. Null otherwise.
+    /// </summary>
+    public string? QuotedText { get; init; }
+
     /// <summary>Where character <paramref name="offset"/> of <see cref="Expression"/> is in the file (its start, for a folded scalar).</summary>
     public SourceLocation Locate(int offset)
     {
@@ -149,6 +155,11 @@ public sealed record ConditionDefinition(string Expression, ConditionErrorMode O
         if (ContentStart.Line <= 0 || Style == ConditionTextStyle.Folded)
         {
             return ContentStart;
+        }
+
+        if (QuotedText is not null && DoubleQuotedText.SourceIndex(QuotedText, offset) is var written and >= 0)
+        {
+            return ContentStart with { Column = ContentStart.Column + written };
         }
 
         var line = 0;

@@ -36,7 +36,7 @@ internal static class MessageTemplateParser
             var close = text.IndexOf("}}", i + 2, StringComparison.Ordinal);
             if (close < 0)
             {
-                diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, i), "unclosed placeholder: '{{' without '}}'",
+                diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, i, text), "unclosed placeholder: '{{' without '}}'",
                     "close it with '}}', e.g. {{ data.fileName }}, or write \\{{ for a literal {{");
                 ok = false;
                 break;
@@ -54,7 +54,7 @@ internal static class MessageTemplateParser
                     literal.Clear();
                 }
 
-                parts.Add(new PlaceholderPart(path, [.. path.Split('.')], LocateIn(map, pointer, i)));
+                parts.Add(new PlaceholderPart(path, [.. path.Split('.')], LocateIn(map, pointer, i, text)));
             }
 
             i = close + 2;
@@ -76,14 +76,14 @@ internal static class MessageTemplateParser
         var pathStart = open + 2 + (inner.Length - inner.TrimStart().Length);
         if (path.Length == 0)
         {
-            diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, open), "empty placeholder '{{ }}'",
+            diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, open, text), "empty placeholder '{{ }}'",
                 "write a path inside, e.g. {{ data.fileName }}, or \\{{ for a literal {{");
             return null;
         }
 
         if (FindPathError(path) is { } error)
         {
-            diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, pathStart + error.Index),
+            diagnostics.Error(DiagnosticIds.TemplateSyntax, LocateIn(map, pointer, pathStart + error.Index, text),
                 $"invalid placeholder '{{{{ {path} }}}}': {error.Message}",
                 "a path is names and array indexes joined by '.', e.g. {{ data.fileName }} or {{ data.tableMapping.0.dstTable }}");
             return null;
@@ -139,10 +139,28 @@ internal static class MessageTemplateParser
     /// The location of character <paramref name="index"/> of the scalar's value: exact when the scalar is on one
     /// line (plain, or quoted without escapes that change lengths), else the scalar's start.
     /// </summary>
-    internal static SourceLocation LocateIn(YamlSourceMap map, string pointer, int index)
+    internal static SourceLocation LocateIn(YamlSourceMap map, string pointer, int index, string value)
     {
         var start = map.Locate(pointer);
-        if (map.GetScalar(pointer) is not { Raw: { } raw } span || start.Line == 0)
+        var scalar = map.GetScalar(pointer);
+        if (scalar is { Quoting: ScalarQuoting.Literal, ContentStart: { } content } && start.Line > 0)
+        {
+            // A literal block keeps its lines: the value's line k is the k-th content line, at the block's indentation.
+            var line = 0;
+            var lineStart = 0;
+            for (var i = 0; i < Math.Min(index, value.Length); i++)
+            {
+                if (value[i] == '\n')
+                {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+
+            return content with { Line = content.Line + line, Column = content.Column + (index - lineStart) };
+        }
+
+        if (scalar is not { Raw: { } raw } span || start.Line == 0)
         {
             return start;
         }
@@ -150,7 +168,7 @@ internal static class MessageTemplateParser
         var rawIndex = span.Quoting switch
         {
             ScalarQuoting.Plain => index,
-            ScalarQuoting.DoubleQuoted => index + 1,
+            ScalarQuoting.DoubleQuoted when DoubleQuotedText.SourceIndex(raw[1..^1], index) is var inside and >= 0 => inside + 1,
             ScalarQuoting.SingleQuoted => SingleQuotedIndex(raw, index),
             _ => -1,
         };

@@ -104,6 +104,8 @@ internal static partial class PolicyDocumentParser
         var conditionAt = map.Locate("/spec/condition");
         return map.GetScalar("/spec/condition") switch
         {
+            { Quoting: ScalarQuoting.DoubleQuoted, Raw: { Length: >= 2 } raw } when raw.Contains('\\') =>
+                new ConditionDefinition(expression, onError, conditionAt) { ContentStart = conditionAt with { Column = conditionAt.Column + 1 }, QuotedText = raw[1..^1] },
             { Quoting: ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted } =>
                 new ConditionDefinition(expression, onError, conditionAt) { ContentStart = conditionAt with { Column = conditionAt.Column + 1 } },
             { Quoting: ScalarQuoting.Literal or ScalarQuoting.Folded, ContentStart: { } start } span =>

@@ -720,13 +720,16 @@ internal static partial class YamlDocumentReader
             }
 
             // Only one-line scalars can be mapped character by character; the source text is kept only where a
-            // template might need it (a '{'), to keep source maps small.
+            // template might need it (a '{'), or where escapes make a double-quoted value shorter than its source (a
+            // condition with \" in it), to keep source maps small.
             string? raw = null;
-            if (scalar.Start.Line == scalar.End.Line && scalar.Value.Contains('{'))
+            var escaped = quoting == ScalarQuoting.DoubleQuoted && scalar.End.Column - scalar.Start.Column != scalar.Value.Length + 2;
+            if (scalar.Start.Line == scalar.End.Line && (scalar.Value.Contains('{') || escaped))
             {
                 raw = quoting switch
                 {
                     ScalarQuoting.Plain when scalar.End.Column - scalar.Start.Column == scalar.Value.Length => scalar.Value,
+                    ScalarQuoting.DoubleQuoted when escaped => SourceOf(scalar, text),
                     ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted => RawQuoted(scalar),
                     _ => null,
                 };
@@ -767,6 +770,15 @@ internal static partial class YamlDocumentReader
         // Quoted scalars need their source text to map positions across escapes; the parser event does not carry
         // it, so it is rebuilt from the value: exact for single quotes ('' escapes) and for double-quoted strings
         // without backslashes; anything else falls back to the scalar start.
+        /// <summary>A one-line scalar's text as written, quotes included; null when the marks do not fit the text.</summary>
+        private static string? SourceOf(Scalar scalar, string text)
+        {
+            var (start, end) = (scalar.Start.Index, scalar.End.Index);
+            return start >= 0 && end <= text.Length && end - start >= 2 && text[(int)start] == '"' && text[(int)end - 1] == '"'
+                ? text[(int)start..(int)end]
+                : null;
+        }
+
         private static string? RawQuoted(Scalar scalar)
         {
             var length = ToInt(scalar.End.Column - scalar.Start.Column);

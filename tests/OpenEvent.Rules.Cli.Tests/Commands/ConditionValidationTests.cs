@@ -195,4 +195,24 @@ public sealed class ConditionValidationTests : IDisposable
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Contains("p.yaml:6:22: error OER2001: ", stdout);
     }
+
+    [Fact]
+    public void Validate_ConditionInDoubleQuotesWithEscapedQuotes_IsLocatedAtTheCharacterAsWritten()
+    {
+        // Each \" is two characters of the file and one of the expression: the column drifted by one per escape.
+        _temp.Write("policies/p.yaml", """
+            apiVersion: openevent.rules/v1
+            kind: Policy
+            metadata: { name: typo }
+            spec:
+              match: { type: ["dataworks:FileChange:DeployFile"] }
+              condition: "e.Data.Str(\"fileName\") == \"x\" && e.Data.Strr(\"fileOwner\") == \"y\""
+              actions: [ { block: { reason: "x" } } ]
+            """);
+
+        var (exitCode, stdout, _) = CliRunner.Run("validate", Path.Join(_temp.Root, "policies"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("p.yaml:6:59: error OER2001: ", stdout);
+    }
 }

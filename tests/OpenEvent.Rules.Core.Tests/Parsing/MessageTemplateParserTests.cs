@@ -112,17 +112,34 @@ public sealed class MessageTemplateParserTests
         Assert.Equal("invalid placeholder '{{ x y }}': ' ' is not allowed in a path", diagnostic.Message);
     }
 
-    [Fact]
-    public void Parse_DoubleQuotedWithEscapes_FallsBackToTheScalarStart()
+    [Theory]
+    [InlineData("\"tab\\there {{ }}\"", 20)]
+    [InlineData("\"q\\\" \\u00e9 \\x41 {{ }}\"", 26)]
+    [InlineData("\"wide \\U0001F600 {{ }}\"", 26)]
+    public void Parse_DoubleQuotedWithEscapes_ColumnAccountsForEachEscape(string yamlValue, int column)
     {
-        SingleError("\"tab\\there {{ }}\"", 9);
+        // Each escape is several characters of the file and one (or, beyond the BMP, two) of the value.
+        SingleError(yamlValue, column);
     }
 
     [Fact]
-    public void Parse_MultiLineBlockScalar_FallsBackToTheScalarStart()
+    public void Parse_LiteralBlockScalar_LineAndColumnOfTheBraces()
     {
         var bag = new DiagnosticBag();
-        var document = Assert.Single(YamlDocumentReader.ReadText(File, "reason: |\n  line one\n  {{ oops\n", bag));
+        var document = Assert.Single(YamlDocumentReader.ReadText(File, "reason: |\n  line one\n    {{ oops\n", bag));
+
+        var template = MessageTemplateParser.Parse(document.Root!["reason"]!.GetValue<string>(), "/reason", document.Map, bag);
+
+        Assert.Null(template);
+        Assert.Equal(new SourceLocation(File, 3, 5), Assert.Single(bag.Items).Location);
+    }
+
+    [Fact]
+    public void Parse_FoldedBlockScalar_FallsBackToTheScalarStart()
+    {
+        // A folded block joins its lines with spaces: its value's offsets are not its lines' (not mapped).
+        var bag = new DiagnosticBag();
+        var document = Assert.Single(YamlDocumentReader.ReadText(File, "reason: >\n  line one\n  {{ oops\n", bag));
 
         var template = MessageTemplateParser.Parse(document.Root!["reason"]!.GetValue<string>(), "/reason", document.Map, bag);
 

@@ -17,6 +17,9 @@ public sealed record ConditionSource(string Key, string Expression, SourceLocati
 
     public ConditionTextStyle Style { get; init; } = ConditionTextStyle.Inline;
 
+    /// <summary>The text between the quotes as written, for a one-line double-quoted scalar with escapes; null otherwise (see <see cref="ConditionDefinition.QuotedText"/>).</summary>
+    public string? QuotedText { get; init; }
+
     /// <summary>A plain scalar: the text starts where the scalar starts.</summary>
     public static ConditionSource Plain(string key, string expression, SourceLocation location) => new(key, expression, location);
 
@@ -57,6 +60,8 @@ public sealed record ConditionSource(string Key, string Expression, SourceLocati
                 return ContentStart with { Line = ContentStart.Line + line, Column = ContentStart.Column + (offset - lineStart) };
             case ConditionTextStyle.Folded:
                 return ContentStart;
+            case ConditionTextStyle.Inline when QuotedText is not null && DoubleQuotedText.SourceIndex(QuotedText, offset) is var written and >= 0:
+                return ContentStart with { Column = ContentStart.Column + written };
             default:
                 // An inline scalar has no line breaks of its own; should a caller pass one anyway, stay on the first line.
                 var newline = Expression.IndexOf('\n', StringComparison.Ordinal);
