@@ -101,7 +101,10 @@ internal sealed partial class EventPipeline(
         pending.FallbackVerdict = verdict;
         var decision = new Decision(new EventDescriptor(e.Id, e.Type, e.Origin.File, e.Origin.Index), verdict, [], [], [], null);
         decisionLog.Append(decision, e, revision, time.GetElapsedTime(arrivedAt).TotalSeconds, new DecisionLogNote(Fallback: reason));
-        await fallback.AnswerAsync(e, verdict, reason, outboxIsLate: storeFailed || pending.Phase == PendingPhase.Storing, arrival);
+        var decided = pending.Decision is { Verdict: { } known } evaluated && known == verdict && known != Verdict.Ok
+            ? OutboxDispatcher.CombinedReasons(evaluated, _dataWorks.MaxMessageLength)
+            : null;
+        await fallback.AnswerAsync(e, verdict, reason, outboxIsLate: storeFailed || pending.Phase == PendingPhase.Storing, arrival, decided);
     }
 
     /// <summary>

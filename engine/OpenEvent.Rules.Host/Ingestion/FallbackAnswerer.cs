@@ -53,12 +53,16 @@ internal sealed partial class FallbackAnswerer(
     }
 
     /// <summary>Hands the fallback answer over (stored or sent); never throws. Returns how it went: stored, sent, failed or none.</summary>
-    public async Task<string> AnswerAsync(DataWorksEvent e, Verdict verdict, string reason, bool outboxIsLate, DateTimeOffset arrivedAt)
+    /// <param name="decidedReasons">
+    /// The policies' reasons when the verdict answered is the one they decided (a block known before the outbox was late):
+    /// the author sees why, not only that the host answered early. Null for the fail mode.
+    /// </param>
+    public async Task<string> AnswerAsync(DataWorksEvent e, Verdict verdict, string reason, bool outboxIsLate, DateTimeOffset arrivedAt, string? decidedReasons = null)
     {
         var why = reason == Deadline
             ? $"no verdict within {_options.DataWorks.AnswerWithin.TotalSeconds:0.###} s (OpenEventRules:DataWorks:AnswerWithin)"
             : "its actions could not be stored";
-        if (dispatcher.AnswerFor(e, verdict, $"OpenEvent.Rules answered by its fail mode: {why}.") is not { } answer)
+        if (dispatcher.AnswerFor(e, verdict, decidedReasons ?? $"OpenEvent.Rules answered by its fail mode: {why}.") is not { } answer)
         {
             LogFallback(logger, e.Id, e.Type, DecisionJson.VerdictText(verdict), reason, "none (DataWorks is not answered for this event)");
             return "none";

@@ -176,8 +176,10 @@ public sealed class AnswerDeadlineTests
             var call = Assert.Single(dataWorks.Answers);
             Assert.True(call.SignatureValid, call.SignatureError);
             Assert.Equal(id, call.Parameters["MessageId"]);
-            // The verdict was known (FAIL): the fallback never softens a block to the fail mode (WARN).
+            // The verdict was known (FAIL): the fallback never softens a block to the fail mode (WARN), and says the
+            // policy's reason, not only that the host answered early.
             Assert.Equal("FAIL", call.Parameters["CheckResult"]);
+            Assert.Contains("[deploy-freeze] Deploying dws_orders is frozen", call.Parameters["CheckResultTip"], StringComparison.Ordinal);
 
             locked.Release();
         }
