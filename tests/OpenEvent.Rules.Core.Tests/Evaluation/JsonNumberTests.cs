@@ -60,6 +60,22 @@ public sealed class JsonNumberTests
         Assert.True(JsonNumber.FromEventLiteral("34367517722165540") < y);
     }
 
+    [Theory]
+    [InlineData("1e-400")]
+    [InlineData("-2.5e-330")]
+    [InlineData("1e400")]
+    public void TryParse_BeyondADoublesRange_Refused(string literal)
+    {
+        // 1e-400 used to read as 0, so a pattern [1e-400] matched the number 0; both ends are now out of range.
+        Assert.False(JsonNumber.TryParse(literal, out _));
+    }
+
+    [Theory]
+    [InlineData("0e-400")]
+    [InlineData("0.000")]
+    [InlineData("1e-300")]
+    public void TryParse_ZeroWrittenAnyWayAndTinyNumbers_Read(string literal) => Assert.True(JsonNumber.TryParse(literal, out _));
+
     private static string RandomDigits(Random random, int count) =>
         string.Concat(Enumerable.Range(0, count).Select(i => (char)('0' + (i == 0 ? random.Next(1, 10) : random.Next(10)))));
 

@@ -91,13 +91,21 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
             return true;
         }
 
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && double.IsFinite(f))
+        // Beyond a double's range either way is out of range: 1e400 overflows, and 1e-400 would silently read as 0 (a
+        // pattern written [1e-400] matched the number 0).
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && double.IsFinite(f) && (f != 0 || !HasNonZeroDigit(text)))
         {
             number = new JsonNumber(f);
             return true;
         }
 
         return false;
+    }
+
+    private static bool HasNonZeroDigit(ReadOnlySpan<char> text)
+    {
+        var exponentAt = text.IndexOfAny('e', 'E');
+        return (exponentAt < 0 ? text : text[..exponentAt]).IndexOfAnyInRange('1', '9') >= 0;
     }
 
     // decimal.TryParse rounds silently to 28 decimal places, so 1e-300 would read as 0 and equal 0. Use decimal

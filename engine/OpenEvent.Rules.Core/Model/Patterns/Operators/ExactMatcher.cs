@@ -40,7 +40,7 @@ internal sealed record ExactMatcher(Scalar Value, SourceLocation Location) : Mat
 
                 reader.Error(DiagnosticIds.MalformedNumeric, reader.Locate(pointer),
                     $"The number {literal} in '{path}' is out of range.",
-                    "Use a finite number no larger than about ±1.7e308 (event ids and counts are far below that).");
+                    "Use a finite number between about ±4.9e-324 and ±1.7e308, or 0 (event ids and counts are well inside that).");
                 return null;
             default:
                 reader.Error(DiagnosticIds.BadOperatorValue, reader.Locate(pointer),

@@ -315,7 +315,7 @@ internal static class NumericOperand
 
             reader.Error(DiagnosticIds.MalformedNumeric, reader.Locate(pointer),
                 $"The number {literal} in 'numeric' of '{path}' is out of range.",
-                "Use a finite number no larger than about ±1.7e308.");
+                "Use a finite number between about ±4.9e-324 and ±1.7e308, or 0.");
             return null;
         }
 
