@@ -5,7 +5,9 @@ namespace OpenEvent.Rules.Model;
 /// <summary>
 /// Bounds text that may come from a file before it is shown: diagnostics reach the host log, GET /policies and CI
 /// output, so a key, a value or an exception message is cut to an excerpt and its control characters are escaped
-/// (a newline in a key must not forge a log line).
+/// (a newline in a key must not forge a log line), and so are the characters that reorder or break what a terminal
+/// shows: bidirectional overrides and isolates (U+202E made "exe.txt" read as "txt.exe") and the line and paragraph
+/// separators.
 /// </summary>
 public static class TextExcerpt
 {
@@ -52,7 +54,7 @@ public static class TextExcerpt
                 '\n' => result.Append("\\n"),
                 '\r' => result.Append("\\r"),
                 '\t' => result.Append("\\t"),
-                _ when char.IsControl(c) => result.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
+                _ when IsUnsafe(c) => result.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
                 _ => result.Append(c),
             };
         }
@@ -64,7 +66,7 @@ public static class TextExcerpt
     {
         foreach (var c in text)
         {
-            if (char.IsControl(c))
+            if (IsUnsafe(c))
             {
                 return true;
             }
@@ -72,4 +74,8 @@ public static class TextExcerpt
 
         return false;
     }
+
+    /// <summary>Control characters, bidirectional marks, embeddings, overrides and isolates, and the Unicode line and paragraph separators.</summary>
+    private static bool IsUnsafe(char c) =>
+        char.IsControl(c) || c is '\u061C' or '\u200E' or '\u200F' or '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }
