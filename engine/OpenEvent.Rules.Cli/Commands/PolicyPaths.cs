@@ -57,8 +57,19 @@ internal sealed record PolicyPaths(string[] Paths, bool Defaulted)
             .Order(StringComparer.Ordinal)
             .Take(4)
             .ToList();
-        return others.Count == 0 ? "" : $"; found {string.Join(", ", others.Select(f => TextExcerpt.Of(f, 80)))}: policies are YAML files named *.yaml or *.yml";
+        if (others.Count == 0)
+        {
+            return "";
+        }
+
+        var found = string.Join(", ", others.Select(f => TextExcerpt.Of(f, 80)));
+        return others.TrueForAll(IsTestFile)
+            ? $"; found {found}: test files (*.tests.yaml) hold cases, not policies: run oer test on the folder that holds both"
+            : $"; found {found}: policies are YAML files named *.yaml or *.yml";
     }
+
+    private static bool IsTestFile(string file) =>
+        file.EndsWith(".tests.yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".tests.yml", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The revision of what was read: the git commit of a clean checkout, else a content hash (as the host reports it).</summary>
     public string Revision(PolicyLoadResult loaded)

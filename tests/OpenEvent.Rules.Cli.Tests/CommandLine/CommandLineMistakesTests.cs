@@ -189,6 +189,18 @@ public sealed class CommandLineMistakesTests : IDisposable
     }
 
     [Fact]
+    public void Validate_FolderOfTestFilesOnly_SaysTheyAreTestCasesAndToRunOerTest()
+    {
+        // "found freeze.tests.yaml: policies are YAML files named *.yaml" contradicted itself.
+        _temp.Write("only-tests/freeze.tests.yaml", "apiVersion: openevent.rules/v1\nkind: PolicyTest\nmetadata: { name: t }\nspec:\n  cases: []\n");
+
+        var (exitCode, _, stderr) = CliRunner.Run("validate", _temp.Path("only-tests"));
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal($"oer: no policy files (*.yaml, *.yml) in {_temp.Path("only-tests")}; found freeze.tests.yaml: test files (*.tests.yaml) hold cases, not policies: run oer test on the folder that holds both\n", stderr);
+    }
+
+    [Fact]
     public void Validate_TypoInEventType_IsAnErrorWithoutStrict()
     {
         _temp.Write("my-policies/deploy-freeze.yaml", Freeze.Replace("DeployFile", "DeplyFile", StringComparison.Ordinal));
