@@ -318,8 +318,39 @@ internal sealed partial class PolicySchemaValidator
             ? MisplacedActionKey(item, key)
             : null;
         var where = context.Where(pointer);
+        misplaced ??= context.NodeAt(pointer) is JsonObject parent && NestedKey(parent, key, pointer, depth: 1) is { } nested
+            ? $"'{key}' is written inside {context.Where(PointerDisplay.Parent(nested))} (line {context.Map.LocateKey(nested).Line}): indent it less, to the level of the other keys of {where}"
+            : null;
         context.Found.Error(DiagnosticIds.MissingKey, context.Map.LocateKey(pointer), $"missing required key '{key}' in {where}",
             misplaced ?? MissingKeyHint(key, schema?.Properties.TryGetValue(key, out var property) == true ? property.ActualSchema : null, where, context.Kind));
+    }
+
+    /// <summary>
+    /// Where a missing key is written one or two mappings too deep (actions: indented under match:, spec: under
+    /// metadata:), the commonest indentation slip; null when it is nowhere below.
+    /// </summary>
+    private static string? NestedKey(JsonObject parent, string key, string pointer, int depth)
+    {
+        foreach (var (name, value) in parent)
+        {
+            if (value is not JsonObject child)
+            {
+                continue;
+            }
+
+            var childPointer = YamlSourceMap.Append(pointer, name);
+            if (child.ContainsKey(key))
+            {
+                return YamlSourceMap.Append(childPointer, key);
+            }
+
+            if (depth < 2 && NestedKey(child, key, childPointer, depth + 1) is { } deeper)
+            {
+                return deeper;
+            }
+        }
+
+        return null;
     }
 
     private static void ReportNotInEnumeration(string pointer, JsonSchema? schema, Context context)

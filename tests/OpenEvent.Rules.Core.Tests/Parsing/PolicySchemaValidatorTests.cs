@@ -288,6 +288,18 @@ public sealed class PolicySchemaValidatorTests
             ],
             Validate("apiVersion: openevent.rules/v1\nkind: PolicyTest\nanything: [1]\n").Select(d => d.ToString()));
 
+    [Theory]
+    [InlineData("apiVersion: openevent.rules/v1\nkind: Policy\nmetadata: { name: ind }\nspec:\n  match:\n    type: [\"dataworks:FileChange:DeployFile\"]\n    actions:\n      - block: { reason: r }\n",
+        "missing required key 'actions' in spec", "'actions' is written inside spec.match (line 7): indent it less, to the level of the other keys of spec")]
+    [InlineData("apiVersion: openevent.rules/v1\nkind: Policy\nmetadata:\n  name: ind\n  spec:\n    match: { type: [x] }\n    actions: [ { block: { reason: r } } ]\n",
+        "missing required key 'spec' in Policy", "'spec' is written inside metadata (line 5): indent it less, to the level of the other keys of Policy")]
+    public void Validate_RequiredKeyIndentedTooDeep_HintSaysWhereItIs(string yaml, string message, string hint)
+    {
+        // The commonest indentation slip: the missing key is there, one mapping too deep.
+        var missing = Assert.Single(Validate(yaml), d => d.Id == DiagnosticIds.MissingKey);
+        Assert.Equal((message, hint), (missing.Message, missing.Hint));
+    }
+
     [Fact]
     public void Validate_TypoInKey_Oer1011AtTheKeyWithDidYouMean()
     {
