@@ -63,6 +63,9 @@ public static class EscapeAttempts
         new("time-zone-format-from-event", """new DateTime(2024, 1, 1).ToString(e.Data.Str("f")) != "" """, DiagnosticIds.ConditionForbiddenApi),
         new("time-zone-daylight-saving", """new DateTime(2024, 7, 1).IsDaylightSavingTime()""", DiagnosticIds.ConditionForbiddenApi),
         new("time-zone-local-kind", """new DateTime(2024, 7, 1, 0, 0, 0, DateTimeKind.Local).ToString("o") != "" """, DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-from-binary", """DateTime.FromBinary(-9223372036854775808L + 638400000000000000L).Hour >= 12""", DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-format-universal", """new DateTime(2024, 1, 1, 0, 0, 0).ToString("U").Contains("2023")""", DiagnosticIds.ConditionForbiddenApi),
+        new("time-zone-nullable-hole", """$"{e.Time?.DateTime:zzz}".StartsWith("-")""", DiagnosticIds.ConditionForbiddenApi),
         new("time-zone-kind-by-number", """new DateTime(0L, (DateTimeKind)2).Ticks == 0""", DiagnosticIds.ConditionForbiddenApi),
         // Hash codes are randomized per process: a verdict would change with a restart.
         new("hash-code-of-text", "\"dws_orders\".GetHashCode() % 2 == 0", DiagnosticIds.ConditionForbiddenApi),

@@ -142,6 +142,7 @@ public static class ExhaustionCases
         // Types that double at every step, which the compiler walks without sharing their parts (23 steps: minutes).
         new("compile-tuple-doubling", "(1m, 1m) is var a0 && " + string.Join(" && ", Enumerable.Range(1, 28).Select(i => $"(a{i - 1}, a{i - 1}) is var a{i}")) + " && a28.Item1.Equals(a28.Item2)", DiagnosticIds.ConditionTooComplex),
         new("compile-select-tuple-doubling", "e.Data.Arr(\"x\")" + string.Concat(Enumerable.Repeat(".Select(a => (a, a))", 30)) + ".Count() > 0", DiagnosticIds.ConditionTooComplex),
+        new("compile-create-doubling", "1m is var a0 && " + string.Join(" && ", Enumerable.Range(1, 24).Select(i => $"ValueTuple.Create(a{i - 1}, a{i - 1}) is var a{i}")) + " && a24.Item1 == a24.Item2", DiagnosticIds.ConditionTooComplex),
         new("compile-zip-doubling", "e.Type.Select(c => c) is var z0 && " + string.Join(" && ", Enumerable.Range(1, 24).Select(i => $"z{i - 1}.Zip(z{i - 1}) is var z{i}")) + " && z24.Any()", DiagnosticIds.ConditionTooComplex),
 
         // A value on the stack past 256 bytes: 16 steps of (a, a) made 2 MB, whose first use overflowed the stack (OER2010).

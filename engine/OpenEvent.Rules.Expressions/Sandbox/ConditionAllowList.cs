@@ -13,7 +13,7 @@ namespace OpenEvent.Rules.Expressions.Sandbox;
 internal static class ConditionAllowList
 {
     /// <summary>Raised whenever a rule changes, so that cached assemblies compiled under older rules are not reused.</summary>
-    public const string Version = "conditions-allow-list/4";
+    public const string Version = "conditions-allow-list/5";
 
     public const string ApiNamespace = "OpenEvent.Rules.Evaluation.Conditions";
 
@@ -144,7 +144,7 @@ internal static class ConditionAllowList
         // what reads the zone of an unspecified one is refused: IsDaylightSavingTime, a DateTimeOffset made from it
         // alone, and the "z" formats (ConditionBoundsCheck).
         rules["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime", "ToUniversalTime", "ToFileTime", "FromFileTime",
-            "Parse", "TryParse", "ParseExact", "TryParseExact", "IsDaylightSavingTime", "SpecifyKind"], Constructors: ConstructorRule.NoLocalTime);
+            "Parse", "TryParse", "ParseExact", "TryParseExact", "IsDaylightSavingTime", "SpecifyKind", "FromBinary", "ToBinary"], Constructors: ConstructorRule.NoLocalTime);
         rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime", "op_Implicit", "FromFileTime",
             "Parse", "TryParse", "ParseExact", "TryParseExact"], Constructors: ConstructorRule.NoLocalTime);
         rules["System.DateOnly"] = All;

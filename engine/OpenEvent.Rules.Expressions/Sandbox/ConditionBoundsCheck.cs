@@ -203,7 +203,7 @@ internal sealed partial class ConditionBoundsCheck
             CheckPrecision(format, hole.FormatString.Syntax.SpanStart);
         }
 
-        if (hole.FormatString is { } dateFormat && Unwrap(hole.Expression).Type?.SpecialType == SpecialType.System_DateTime)
+        if (hole.FormatString is { } dateFormat && IsDateTime(Unwrap(hole.Expression).Type))
         {
             CheckDateFormat(dateFormat.ConstantValue is { HasValue: true, Value: string text } ? text : null, dateFormat.Syntax.SpanStart);
         }
@@ -256,7 +256,7 @@ internal sealed partial class ConditionBoundsCheck
     private void CheckFormat(IInvocationOperation invocation, int position)
     {
         var receiverType = invocation.Instance is { } receiver ? Unwrap(receiver).Type : null;
-        if (receiverType?.SpecialType == SpecialType.System_DateTime)
+        if (IsDateTime(receiverType))
         {
             CheckDateFormat(invocation);
             return;
@@ -302,10 +302,16 @@ internal sealed partial class ConditionBoundsCheck
         }
     }
 
+    /// <summary>DateTime, or DateTime? (a hole or a conditional access formats the value inside).</summary>
+    private static bool IsDateTime(ITypeSymbol? type) =>
+        type?.SpecialType == SpecialType.System_DateTime
+        || type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && nullable.TypeArguments[0].SpecialType == SpecialType.System_DateTime;
+
     /// <param name="format">The constant format; null when it is not a constant.</param>
     private void CheckDateFormat(string? format, int position)
     {
-        if (format is not null && !format.Contains('z', StringComparison.Ordinal))
+        // "z" prints the machine's offset; the standard format "U" converts to UTC through the machine's zone.
+        if (format is not null && !format.Contains('z', StringComparison.Ordinal) && format != "U")
         {
             return;
         }

@@ -195,6 +195,9 @@ internal static class ConditionComplexity
     private static bool IsPairing(SyntaxNode node) => node switch
     {
         TupleExpressionSyntax or AnonymousObjectCreationExpressionSyntax or LetClauseSyntax or JoinClauseSyntax or GroupClauseSyntax => true,
+        // ValueTuple.Create(a, b) pairs like (a, b).
+        InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Create", Expression: var receiver } } =>
+            receiver.ToString().EndsWith("ValueTuple", StringComparison.Ordinal),
         InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: var member } } => s_pairingMethods.Contains(member),
         InvocationExpressionSyntax { Expression: SimpleNameSyntax { Identifier.ValueText: var name } } => s_pairingMethods.Contains(name),
         _ => false,

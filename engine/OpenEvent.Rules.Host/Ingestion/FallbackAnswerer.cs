@@ -88,7 +88,11 @@ internal sealed partial class FallbackAnswerer(
             // Recorded in the outbox too, once it takes the row: the worker finds it answered directly and marks it
             // delivered, and its key keeps the answer of EventBridge's retry from being stored and sent again, even by
             // a host started after this one stopped (the memory of direct answers is this process's alone).
-            _ = StoreEventuallyAsync(answer, arrivedAt + _options.DataWorks.Deadline, sent: true);
+            if (remembered)
+            {
+                // Unremembered (the memory was full), the row would look unsent to the worker and go out again.
+                _ = StoreEventuallyAsync(answer, arrivedAt + _options.DataWorks.Deadline, sent: true);
+            }
             return Done("sent");
         }
 
