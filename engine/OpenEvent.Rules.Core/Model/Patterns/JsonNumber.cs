@@ -170,7 +170,18 @@ internal readonly struct JsonNumber : IEquatable<JsonNumber>, IComparable<JsonNu
         TryParsePlainInteger(literal, out var integer) ? new JsonNumber(integer)
         : TryParse(literal, out var number)
             ? number
-            : new JsonNumber(double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture));
+            : new JsonNumber(BeyondRange(literal));
+
+    /// <summary>
+    /// A number past a double's range: ±infinity above it, and below it (1e-400) the smallest double of its sign, not 0:
+    /// read as 0 it equalled 0 for one evaluator and not for the other, so explain and dry-run disagreed. Its order
+    /// against every other number stays right.
+    /// </summary>
+    private static double BeyondRange(ReadOnlySpan<char> literal)
+    {
+        var value = double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return value == 0 && HasNonZeroDigit(literal) ? (literal[0] == '-' ? -double.Epsilon : double.Epsilon) : value;
+    }
 
     // The common case of event numbers (ids, codes, sizes): up to 18 digits, no fraction or exponent, no "-0". Gives the
     // decimal that TryParse would, without its general parser.
