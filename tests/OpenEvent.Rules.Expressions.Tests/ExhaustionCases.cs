@@ -37,6 +37,9 @@ public static class ExhaustionCases
     /// <summary>Time runs out first.</summary>
     public static readonly ConditionLimits TimeLimits = new() { MaxSteps = long.MaxValue, Timeout = TimeSpan.FromMilliseconds(150), MaxBytes = long.MaxValue };
 
+    /// <summary>Time runs out first, within a few of a short regular expression's matches.</summary>
+    public static readonly ConditionLimits RegexTimeLimits = new() { MaxSteps = long.MaxValue, Timeout = TimeSpan.FromMilliseconds(20), MaxBytes = long.MaxValue };
+
     /// <summary>The stack runs out first (the case runs on a thread with a 320 KiB stack).</summary>
     public static readonly ConditionLimits StackLimits = new() { MaxSteps = 100_000_000, Timeout = TimeSpan.FromSeconds(60), MaxBytes = long.MaxValue };
 
@@ -108,11 +111,12 @@ public static class ExhaustionCases
 
         // Time: unbounded steps, a short clock.
         new("time-selectmany-product", Five + ".Count() > 0", ConditionResource.Time, TimeLimits),
-        // 200 backtracking matches of 22 characters (a few ms each), then one of 40 that only its 100 ms timeout would end:
-        // the budget is checked before each match, so the time budget stops it, not the regex timeout. Before, a
-        // match of a short text took no step and nothing looked at the clock until the condition returned.
-        new("time-regex-calls", "\"aaaaaaaaaaaaaaaaaaaaaa!\" is var s && \"^(?=a)(a|aa)+$\" is var p && ("
-            + string.Join(" | ", Enumerable.Repeat("e.Matches(s, p)", 200)) + " | e.Matches(\"" + new string('a', 40) + "!\", p))", ConditionResource.Time, TimeLimits),
+        // 200 backtracking matches of 20 characters (about a millisecond each: far below the regex's own 100 ms even on a
+        // loaded machine), then one of 40 that only that timeout would end. The budget (20 ms here) is checked before
+        // each match, so it stops the condition long before the last one. Before, a match of a short text took no
+        // step and nothing looked at the clock until the condition returned: the last match timed out instead.
+        new("time-regex-calls", "\"aaaaaaaaaaaaaaaaaaaa!\" is var s && \"^(?=a)(a|aa)+$\" is var p && ("
+            + string.Join(" | ", Enumerable.Repeat("e.Matches(s, p)", 200)) + " | e.Matches(\"" + new string('a', 40) + "!\", p))", ConditionResource.Time, RegexTimeLimits),
         new("time-nested-any", "e.Type.Any(a => e.Type.Any(b => e.Type.Any(c => e.Data.Arr(\"items\").Any(d => d.Int(\"i\") < 0))))", ConditionResource.Time, TimeLimits),
     ];
 
