@@ -149,35 +149,7 @@ public sealed record ConditionDefinition(string Expression, ConditionErrorMode O
     public string? QuotedText { get; init; }
 
     /// <summary>Where character <paramref name="offset"/> of <see cref="Expression"/> is in the file (its start, for a folded scalar).</summary>
-    public SourceLocation Locate(int offset)
-    {
-        offset = Math.Clamp(offset, 0, Expression.Length);
-        if (ContentStart.Line <= 0 || Style == ConditionTextStyle.Folded)
-        {
-            return ContentStart;
-        }
-
-        if (QuotedText is not null && DoubleQuotedText.SourceIndex(QuotedText, offset) is var written and >= 0)
-        {
-            return ContentStart with { Column = ContentStart.Column + written };
-        }
-
-        var line = 0;
-        var lineStart = 0;
-        for (var i = 0; i < offset; i++)
-        {
-            if (Expression[i] == '\n')
-            {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-
-        // An inline scalar has no line breaks of its own; should one hold one anyway, stay on its first line.
-        return Style == ConditionTextStyle.Literal
-            ? ContentStart with { Line = ContentStart.Line + line, Column = ContentStart.Column + (offset - lineStart) }
-            : line > 0 ? ContentStart : ContentStart with { Column = ContentStart.Column + offset };
-    }
+    public SourceLocation Locate(int offset) => ScalarText.Locate(Expression, offset, ContentStart, Style, QuotedText);
 }
 
 /// <summary>How the expression text was written in YAML, which decides how its offsets map back to the file.</summary>

@@ -146,18 +146,7 @@ internal static class MessageTemplateParser
         if (scalar is { Quoting: ScalarQuoting.Literal, ContentStart: { } content } && start.Line > 0)
         {
             // A literal block keeps its lines: the value's line k is the k-th content line, at the block's indentation.
-            var line = 0;
-            var lineStart = 0;
-            for (var i = 0; i < Math.Min(index, value.Length); i++)
-            {
-                if (value[i] == '\n')
-                {
-                    line++;
-                    lineStart = i + 1;
-                }
-            }
-
-            return content with { Line = content.Line + line, Column = content.Column + (index - lineStart) };
+            return ScalarText.Locate(value, index, content, ConditionTextStyle.Literal);
         }
 
         if (scalar is not { Raw: { } raw } span || start.Line == 0)
@@ -168,7 +157,7 @@ internal static class MessageTemplateParser
         var rawIndex = span.Quoting switch
         {
             ScalarQuoting.Plain => index,
-            ScalarQuoting.DoubleQuoted when DoubleQuotedText.SourceIndex(raw[1..^1], index) is var inside and >= 0 => inside + 1,
+            ScalarQuoting.DoubleQuoted when ScalarText.QuotedSourceIndex(raw[1..^1], index) is var inside and >= 0 => inside + 1,
             ScalarQuoting.SingleQuoted => SingleQuotedIndex(raw, index),
             _ => -1,
         };

@@ -729,8 +729,8 @@ internal static partial class YamlDocumentReader
                 raw = quoting switch
                 {
                     ScalarQuoting.Plain when scalar.End.Column - scalar.Start.Column == scalar.Value.Length => scalar.Value,
-                    ScalarQuoting.DoubleQuoted when escaped => SourceOf(scalar, text),
-                    ScalarQuoting.SingleQuoted or ScalarQuoting.DoubleQuoted => RawQuoted(scalar),
+                    ScalarQuoting.SingleQuoted => SourceOf(scalar, text, '\''),
+                    ScalarQuoting.DoubleQuoted => SourceOf(scalar, text, '"'),
                     _ => null,
                 };
             }
@@ -767,29 +767,17 @@ internal static partial class YamlDocumentReader
             return null;
         }
 
-        // Quoted scalars need their source text to map positions across escapes; the parser event does not carry
-        // it, so it is rebuilt from the value: exact for single quotes ('' escapes) and for double-quoted strings
-        // without backslashes; anything else falls back to the scalar start.
-        /// <summary>A one-line scalar's text as written, quotes included; null when the marks do not fit the text.</summary>
-        private static string? SourceOf(Scalar scalar, string text)
+        /// <summary>
+        /// A one-line quoted scalar's text as written, quotes included, read from the file at the parser's marks (the
+        /// event carries only the value); null when the marks do not fit the text, and positions then fall back to the
+        /// scalar's start.
+        /// </summary>
+        private static string? SourceOf(Scalar scalar, string text, char quote)
         {
             var (start, end) = (scalar.Start.Index, scalar.End.Index);
-            return start >= 0 && end <= text.Length && end - start >= 2 && text[(int)start] == '"' && text[(int)end - 1] == '"'
+            return start >= 0 && end <= text.Length && end - start >= 2 && text[(int)start] == quote && text[(int)end - 1] == quote
                 ? text[(int)start..(int)end]
                 : null;
-        }
-
-        private static string? RawQuoted(Scalar scalar)
-        {
-            var length = ToInt(scalar.End.Column - scalar.Start.Column);
-            if (scalar.Style == ScalarStyle.SingleQuoted)
-            {
-                var raw = "'" + scalar.Value.Replace("'", "''", StringComparison.Ordinal) + "'";
-                return raw.Length == length ? raw : null;
-            }
-
-            var doubleRaw = "\"" + scalar.Value + "\"";
-            return doubleRaw.Length == length && !scalar.Value.Contains('"') && !scalar.Value.Contains('\\') ? doubleRaw : null;
         }
 
         private SourceLocation Location(Mark mark) => new(file, ToInt(mark.Line), ToInt(mark.Column));

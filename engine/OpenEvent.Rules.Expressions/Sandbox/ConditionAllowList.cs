@@ -142,7 +142,7 @@ internal static class ConditionAllowList
         // DateTimeOffset gets the local offset). Texts are read with e.Date, instants come from e.Time, e.Ms, e.At.
         // No DateTime of kind Local can be made (SpecifyKind and the constructors that take a kind are refused), and
         // what reads the zone of an unspecified one is refused: IsDaylightSavingTime, a DateTimeOffset made from it
-        // alone, and the "z" formats (ConditionBoundsCheck).
+        // alone, and the "z" and "U" formats (ConditionBoundsCheck).
         rules["System.DateTime"] = new(Denied: ["Now", "UtcNow", "Today", "ToLocalTime", "ToUniversalTime", "ToFileTime", "FromFileTime",
             "Parse", "TryParse", "ParseExact", "TryParseExact", "IsDaylightSavingTime", "SpecifyKind", "FromBinary", "ToBinary"], Constructors: ConstructorRule.NoLocalTime);
         rules["System.DateTimeOffset"] = new(Denied: ["Now", "UtcNow", "ToLocalTime", "LocalDateTime", "op_Implicit", "FromFileTime",

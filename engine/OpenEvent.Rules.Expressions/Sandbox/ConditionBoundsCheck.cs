@@ -290,7 +290,7 @@ internal sealed partial class ConditionBoundsCheck
         }
     }
 
-    /// <summary>A DateTime's "z" formats print the machine's offset: its format must be a constant without them.</summary>
+    /// <summary>A DateTime's "z" formats print the machine's offset and "U" converts through it: its format must be a constant without them.</summary>
     private void CheckDateFormat(IInvocationOperation invocation)
     {
         foreach (var argument in invocation.Arguments)

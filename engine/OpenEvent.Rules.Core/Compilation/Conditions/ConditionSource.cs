@@ -35,37 +35,5 @@ public sealed record ConditionSource(string Key, string Expression, SourceLocati
         new(key, expression, location) { ContentStart = contentStart, Style = folded ? ConditionTextStyle.Folded : ConditionTextStyle.Literal };
 
     /// <summary>The file position of character <paramref name="offset"/> of <see cref="Expression"/> (clamped to the text).</summary>
-    public SourceLocation Map(int offset)
-    {
-        offset = Math.Clamp(offset, 0, Expression.Length);
-        if (ContentStart.Line <= 0)
-        {
-            return ContentStart;
-        }
-
-        switch (Style)
-        {
-            case ConditionTextStyle.Literal:
-                var line = 0;
-                var lineStart = 0;
-                for (var i = 0; i < offset; i++)
-                {
-                    if (Expression[i] == '\n')
-                    {
-                        line++;
-                        lineStart = i + 1;
-                    }
-                }
-
-                return ContentStart with { Line = ContentStart.Line + line, Column = ContentStart.Column + (offset - lineStart) };
-            case ConditionTextStyle.Folded:
-                return ContentStart;
-            case ConditionTextStyle.Inline when QuotedText is not null && DoubleQuotedText.SourceIndex(QuotedText, offset) is var written and >= 0:
-                return ContentStart with { Column = ContentStart.Column + written };
-            default:
-                // An inline scalar has no line breaks of its own; should a caller pass one anyway, stay on the first line.
-                var newline = Expression.IndexOf('\n', StringComparison.Ordinal);
-                return newline >= 0 && offset > newline ? ContentStart : ContentStart with { Column = ContentStart.Column + offset };
-        }
-    }
+    public SourceLocation Map(int offset) => ScalarText.Locate(Expression, offset, ContentStart, Style, QuotedText);
 }
