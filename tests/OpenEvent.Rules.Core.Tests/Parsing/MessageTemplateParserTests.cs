@@ -122,29 +122,20 @@ public sealed class MessageTemplateParserTests
         SingleError(yamlValue, column);
     }
 
-    [Fact]
-    public void Parse_LiteralBlockScalar_LineAndColumnOfTheBraces()
+    // A literal block keeps its lines: the braces' own line and column. A folded block joins its lines with spaces, so
+    // its value's offsets are not its lines' (not mapped): the scalar's start.
+    [Theory]
+    [InlineData("|", 3, 5)]
+    [InlineData(">", 1, 9)]
+    public void Parse_BlockScalar_LiteralAtTheBracesFoldedAtTheStart(string indicator, int line, int column)
     {
         var bag = new DiagnosticBag();
-        var document = Assert.Single(YamlDocumentReader.ReadText(File, "reason: |\n  line one\n    {{ oops\n", bag));
+        var document = Assert.Single(YamlDocumentReader.ReadText(File, $"reason: {indicator}\n  line one\n    {{{{ oops\n", bag));
 
         var template = MessageTemplateParser.Parse(document.Root!["reason"]!.GetValue<string>(), "/reason", document.Map, bag);
 
         Assert.Null(template);
-        Assert.Equal(new SourceLocation(File, 3, 5), Assert.Single(bag.Items).Location);
-    }
-
-    [Fact]
-    public void Parse_FoldedBlockScalar_FallsBackToTheScalarStart()
-    {
-        // A folded block joins its lines with spaces: its value's offsets are not its lines' (not mapped).
-        var bag = new DiagnosticBag();
-        var document = Assert.Single(YamlDocumentReader.ReadText(File, "reason: >\n  line one\n  {{ oops\n", bag));
-
-        var template = MessageTemplateParser.Parse(document.Root!["reason"]!.GetValue<string>(), "/reason", document.Map, bag);
-
-        Assert.Null(template);
-        Assert.Equal(new SourceLocation(File, 1, 9), Assert.Single(bag.Items).Location);
+        Assert.Equal(new SourceLocation(File, line, column), Assert.Single(bag.Items).Location);
     }
 
     [Fact]
