@@ -201,6 +201,7 @@ public sealed class TestCommandTests : IDisposable
         Directory.CreateDirectory(_temp.Path("repo", ".git"));
         _temp.Write(Path.Combine("repo", "samples", "deploy.json"),
             "{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"acs.dataworks\",\"type\":\"dataworks:FileChange:DeployFile\",\"data\":{\"projectId\":10001234,\"operator\":\"1\",\"fileName\":\"dws_a\"}}");
+        File.CreateSymbolicLink(_temp.Path("repo", "samples", "link.json"), _temp.Path("secret.json"));
         _temp.Write(Path.Combine("repo", "policies", "freeze.yaml"), Freeze.Replace("is frozen", "is frozen {{ accessKeySecret }}"));
         var tests = _temp.Write(Path.Combine("repo", "policies", "freeze.tests.yaml"), Header + $"""
                 - name: leak
@@ -213,6 +214,9 @@ public sealed class TestCommandTests : IDisposable
                   event: ../samples/deploy.json
                   detail: ../../secret.json
                   expect: {"{"} verdict: FAIL {"}"}
+                - name: link leading out
+                  event: ../samples/link.json
+                  expect: {"{"} verdict: OK {"}"}
                 - name: inside the repository
                   event: ../samples/deploy.json
                   expect: {"{"} verdict: FAIL {"}"}
@@ -226,7 +230,8 @@ public sealed class TestCommandTests : IDisposable
         Assert.Contains($"{tests}:7:14: error OER4002: the event file '../../secret.json' of case 'leak' is outside {_temp.Path("repo")}, the repository of the test file: a test reads files of its own repository only", stdout);
         Assert.Contains($"error OER4002: the event file '{_temp.Path("secret.json")}' of case 'absolute' is an absolute path: a test reads files by paths relative to it, inside its repository", stdout);
         Assert.Contains("error OER4002: the detail file '../../secret.json' of case 'detail outside' is outside", stdout);
-        Assert.EndsWith("1 passed, 0 failed, 3 errors in 4 cases (1 file)\n", stdout);
+        Assert.Contains("error OER4002: the event file '../samples/link.json' of case 'link leading out' is outside", stdout);
+        Assert.EndsWith("1 passed, 0 failed, 4 errors in 5 cases (1 file)\n", stdout);
     }
 
     private const string TypoCondition = """
